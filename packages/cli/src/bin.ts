@@ -1,0 +1,68 @@
+import { parseArgs } from 'node:util'
+import { migrate } from './commands/migrate'
+import { sql } from './commands/sql'
+import { start } from './commands/start'
+import { loadCliConfig } from './config'
+import { formatTable } from './table'
+
+const USAGE = `touchpoint <command>
+
+  start                     run the embedded stack (collector + loader + embedded ClickHouse)
+  migrate                   apply pending ClickHouse migrations
+  sql "<query>" [--param name=value ...] [--json]
+                            read-only SQL; values as {name:Type} parameters
+
+Environment: PORT, TOUCHPOINT_DATA_DIR, TOUCHPOINT_CONFIG, TOUCHPOINT_URL, TOUCHPOINT_ADMIN_KEY, CLICKHOUSE_URL
+`
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  switch (command) {
+    case 'start':
+      await start()
+      return -1
+    case 'migrate':
+      process.stdout.write(`${await migrate(loadCliConfig())}\n`)
+      return 0
+    case 'sql': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          json: { type: 'boolean', default: false },
+          param: { type: 'string', multiple: true, default: [] },
+        },
+      })
+      const query = positionals.join(' ')
+      if (!query) throw new Error('usage: touchpoint sql "<query>"')
+      const params = Object.fromEntries(
+        values.param.map((p) => {
+          const eq = p.indexOf('=')
+          if (eq < 1) throw new Error(`--param ${p}: expected name=value`)
+          return [p.slice(0, eq), p.slice(eq + 1)]
+        }),
+      )
+      const rows = await sql(loadCliConfig(), query, params)
+      process.stdout.write(`${values.json ? JSON.stringify(rows, null, 2) : formatTable(rows)}\n`)
+      return 0
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(USAGE)
+      return 0
+    default:
+      process.stderr.write(`unknown command: ${command}\n\n${USAGE}`)
+      return 2
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code)
+  },
+  (err: Error) => {
+    process.stderr.write(`touchpoint: ${err.message}\n`)
+    process.exit(1)
+  },
+)

@@ -1,0 +1,50 @@
+import { type CollectorConfig, loadConfig, startCollector } from '@touchpoint/collector'
+
+function banner(config: CollectorConfig, url: string): string {
+  const base = url.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost')
+  const storage = config.clickhouse.url
+    ? `ClickHouse at ${config.clickhouse.url}`
+    : `embedded ClickHouse (chDB) in ${config.dataDir}/clickhouse`
+  const lines = [
+    `Touchpoint collector listening on ${base}`,
+    `Storage: ${storage}`,
+    `Projects: ${config.projectsSource.path}`,
+  ]
+  if (config.projectsSource.created) {
+    const p = config.projects[0]!
+    lines.push(
+      '',
+      `Created a development project "${p.id}" with fresh keys (kept in ${config.projectsSource.path}):`,
+      `  write key:  ${p.writeKey}`,
+      `  secret key: ${p.secretKey}`,
+      `  admin key:  ${config.adminKey}`,
+      '',
+      'Send an event:',
+      `  curl -u '${p.writeKey}:' -H 'Content-Type: application/json' ${base}/v1/track \\`,
+      `    -d '{"event":"Signed Up","anonymousId":"a1","properties":{"plan":"pro"}}'`,
+      'Read it back:',
+      `  curl -H 'Authorization: Bearer ${config.adminKey}' -H 'Content-Type: application/json' ${base}/api/sql \\`,
+      `    -d '{"query":"SELECT event, channel, timestamp FROM events ORDER BY timestamp DESC LIMIT 5"}'`,
+    )
+  }
+  return lines.join('\n')
+}
+
+/** `touchpoint start`: the embedded stack (collector, spool, loader, chDB) in this process until SIGTERM/SIGINT. */
+export async function start(): Promise<void> {
+  const config = loadConfig()
+  const collector = await startCollector(config)
+  process.stdout.write(`${banner(config, collector.url)}\n`)
+  const stop = (signal: string) => {
+    process.stdout.write(`${signal}: draining and stopping…\n`)
+    collector.close().then(
+      () => process.exit(0),
+      (err: Error) => {
+        process.stderr.write(`shutdown failed: ${err.message}\n`)
+        process.exit(1)
+      },
+    )
+  }
+  process.once('SIGTERM', () => stop('SIGTERM'))
+  process.once('SIGINT', () => stop('SIGINT'))
+}

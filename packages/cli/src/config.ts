@@ -1,0 +1,55 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { z } from 'zod'
+
+/** The CLI's one configuration module: where to find a running collector, or ClickHouse itself. */
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+  TOUCHPOINT_URL: z.url().optional(),
+  TOUCHPOINT_ADMIN_KEY: z.string().optional(),
+  TOUCHPOINT_DATA_DIR: z.string().default('./.touchpoint'),
+  TOUCHPOINT_CONFIG: z.string().optional(),
+  CLICKHOUSE_URL: z.url().optional(),
+  CLICKHOUSE_USER: z.string().optional(),
+  CLICKHOUSE_PASSWORD: z.string().optional(),
+  CLICKHOUSE_DATABASE: z.string().optional(),
+})
+
+export interface CliConfig {
+  collectorUrl: string
+  adminKey: string | undefined
+  dataDir: string
+  clickhouse: { url?: string; username?: string; password?: string; database?: string }
+}
+
+export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
+  const parsed = envSchema.safeParse(env)
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]
+    throw new Error(`environment variable ${i?.path.join('.')}: ${i?.message}`)
+  }
+  const e = parsed.data
+  const dataDir = resolve(e.TOUCHPOINT_DATA_DIR)
+  return {
+    collectorUrl: e.TOUCHPOINT_URL ?? `http://127.0.0.1:${e.PORT}`,
+    adminKey:
+      e.TOUCHPOINT_ADMIN_KEY ?? adminKeyFromFile(e.TOUCHPOINT_CONFIG ?? join(dataDir, 'touchpoint.json')),
+    dataDir,
+    clickhouse: {
+      ...(e.CLICKHOUSE_URL && { url: e.CLICKHOUSE_URL }),
+      ...(e.CLICKHOUSE_USER && { username: e.CLICKHOUSE_USER }),
+      ...(e.CLICKHOUSE_PASSWORD && { password: e.CLICKHOUSE_PASSWORD }),
+      ...(e.CLICKHOUSE_DATABASE && { database: e.CLICKHOUSE_DATABASE }),
+    },
+  }
+}
+
+function adminKeyFromFile(path: string): string | undefined {
+  if (!existsSync(path)) return undefined
+  try {
+    const key = (JSON.parse(readFileSync(path, 'utf8')) as { adminKey?: unknown }).adminKey
+    return typeof key === 'string' ? key : undefined
+  } catch {
+    return undefined
+  }
+}

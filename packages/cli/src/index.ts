@@ -1,0 +1,2 @@
+export { type CliConfig, loadCliConfig } from './config'
+export { formatTable } from './table'

@@ -1,0 +1,75 @@
+import { mkdirSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { type ClickHouseClient, createClient } from '@clickhouse/client'
+import { createChdbConnection } from 'chdb/connection'
+
+export interface ClickHouseOptions {
+  /** HTTP(S) URL of a ClickHouse server or load balancer. Without it, chDB runs in-process on `dataDir`. */
+  url?: string | undefined
+  username?: string | undefined
+  password?: string | undefined
+  database?: string | undefined
+  /** Directory of the embedded engine's data (used when `url` is not set). */
+  dataDir?: string | undefined
+  /** Run DDL `ON CLUSTER` this cluster with Replicated engines (server mode only). */
+  cluster?: string | undefined
+}
+
+export interface ClickHouse {
+  mode: 'server' | 'embedded'
+  /** For the pipeline: inserts, DDL, reads. */
+  client: ClickHouseClient
+  /** For operators' and analysts' SQL: every query runs with readonly=1. */
+  readonly: ClickHouseClient
+  /** Query settings that make `readonly` read-only (server mode: per query; embedded: set on its session). */
+  readonlySettings: Record<string, string>
+  cluster: string | undefined
+  close(): Promise<void>
+}
+
+type Connection = NonNullable<Parameters<typeof createClient>[0]>['connection']
+
+/** chdb/connection is typed against @clickhouse/client-common, which the client bundles as its own copy. */
+const chdbConnection = (path: string) => createChdbConnection({ path }) as unknown as Connection
+
+/**
+ * The one client factory. In server mode both handles share one HTTP client and readonly=1 travels with each
+ * analyst query. chDB applies query settings to the whole session, so in embedded mode the read-only handle
+ * is a second session on the same data directory, made read-only once and for good.
+ */
+export async function createClickHouse(options: ClickHouseOptions): Promise<ClickHouse> {
+  if (options.url) {
+    const client = createClient({
+      url: options.url,
+      username: options.username ?? 'default',
+      password: options.password ?? '',
+      database: options.database ?? 'default',
+      request_timeout: 60_000,
+      compression: { request: false, response: true },
+    })
+    return {
+      mode: 'server',
+      client,
+      readonly: client,
+      readonlySettings: { readonly: '1' },
+      cluster: options.cluster,
+      close: () => client.close(),
+    }
+  }
+  const path = resolve(options.dataDir ?? '.touchpoint/clickhouse')
+  mkdirSync(path, { recursive: true })
+  const client = createClient({ connection: chdbConnection(path) })
+  const readonly = createClient({ connection: chdbConnection(path) })
+  await readonly.command({ query: 'SET readonly = 1' })
+  return {
+    mode: 'embedded',
+    client,
+    readonly,
+    readonlySettings: {},
+    cluster: undefined,
+    async close() {
+      await readonly.close()
+      await client.close()
+    },
+  }
+}

@@ -1,0 +1,6 @@
+export { type ClickHouse, type ClickHouseOptions, createClickHouse } from './client'
+export { insertJsonEachRow } from './insert'
+export { appliedVersions, type MigrationResult, migrate } from './migrate'
+export { type DdlContext, ddlContext, type Migration, quoteIdent } from './migrations/ddl'
+export { MIGRATIONS } from './migrations/index'
+export { TABLES, type TableName } from './tables'

@@ -1,0 +1,7 @@
+import { eventsTable } from './001-events'
+import { rejectedTable } from './002-events-rejected'
+import { identitiesTable } from './003-identities'
+import type { Migration } from './ddl'
+
+/** Every migration, in order. Append only: a released migration is never edited. */
+export const MIGRATIONS: readonly Migration[] = [eventsTable, rejectedTable, identitiesTable]

@@ -1,0 +1,3 @@
+export { DEFAULT_DEDUPE_MAX_IDS, DEFAULT_DEDUPE_WINDOW_MS, DedupeWindow } from './dedupe-window'
+export { Loader, type LoaderOptions, type LoadResult } from './loader'
+export { isRecordKind, type LoadRecord, RECORD_KIND, type RecordKind } from './record'

@@ -1,0 +1,60 @@
+import type { z } from 'zod'
+import { EVENT_TYPES, type EventType, eventSchemas, type IncomingEvent } from './events'
+import { isPlainObject } from './json'
+import { MAX_EVENT_BYTES } from './limits'
+
+/** One reason an event was refused: the failing field's dotted path and what is wrong with it. */
+export interface FieldIssue {
+  path: string
+  message: string
+}
+
+export type Validation = { ok: true; event: IncomingEvent } | { ok: false; issues: FieldIssue[] }
+
+/** `['properties', 'items', 0, 'price']` → `properties.items[0].price`. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = ''
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`
+    else out += out === '' ? String(part) : `.${String(part)}`
+  }
+  return out
+}
+
+/** zod's "Invalid input: expected string, received undefined" says, for people, that the field is missing. */
+const MISSING = /^Invalid input: expected (\w+), received undefined$/
+
+export function issuesOf(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => {
+    const missing = MISSING.exec(issue.message)
+    return { path: formatPath(issue.path), message: missing ? `is required (${missing[1]})` : issue.message }
+  })
+}
+
+const isEventType = (t: unknown): t is EventType => EVENT_TYPES.includes(t as EventType)
+
+/**
+ * Validates one incoming call. `impliedType` is the type a single-call route stands for (/v1/track → track);
+ * a batch item must name its own. `serializedBytes` lets a caller that already measured the event skip a
+ * second JSON.stringify.
+ */
+export function validateEvent(raw: unknown, impliedType?: EventType, serializedBytes?: number): Validation {
+  if (!isPlainObject(raw)) return { ok: false, issues: [{ path: '', message: 'must be a JSON object' }] }
+  const bytes = serializedBytes ?? Buffer.byteLength(JSON.stringify(raw))
+  if (bytes > MAX_EVENT_BYTES) {
+    return {
+      ok: false,
+      issues: [{ path: '', message: `event is ${bytes} bytes, over the ${MAX_EVENT_BYTES}-byte limit` }],
+    }
+  }
+  const type = raw.type ?? impliedType
+  if (!isEventType(type)) {
+    return { ok: false, issues: [{ path: 'type', message: `must be one of ${EVENT_TYPES.join(', ')}` }] }
+  }
+  if (impliedType && raw.type !== undefined && raw.type !== impliedType) {
+    return { ok: false, issues: [{ path: 'type', message: `must be "${impliedType}" on this route` }] }
+  }
+  const parsed = eventSchemas[type].safeParse(raw.type === undefined ? { ...raw, type } : raw)
+  if (!parsed.success) return { ok: false, issues: issuesOf(parsed.error) }
+  return { ok: true, event: parsed.data as IncomingEvent }
+}

@@ -1,0 +1,90 @@
+import type { ClickHouse } from '@touchpoint/clickhouse'
+import { limits } from '@touchpoint/schema'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
+import type { CollectorConfig } from './config'
+import { TpError } from './errors'
+import { EventProcessor } from './ingest/process'
+import type { Metrics } from './metrics'
+import type { Sink } from './pipeline/sink'
+import { ProjectRegistry } from './projects'
+import { healthRoutes } from './routes/health'
+import { ingestRoutes } from './routes/ingest'
+import { openApiRoutes } from './routes/openapi'
+import { adminRoutes } from './routes/sql'
+
+export interface AppServices {
+  ch: ClickHouse
+  sink: Sink
+  metrics: Metrics
+  logger?: FastifyBaseLogger
+}
+
+/** Maps anything thrown in a request to the error catalog; nothing a client sends becomes a 5xx. */
+export function toTpError(err: unknown): TpError {
+  if (err instanceof TpError) return err
+  const e = err as Error & { code?: string; statusCode?: number }
+  switch (e.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new TpError('TP_ERR_UNSUPPORTED_MEDIA_TYPE')
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new TpError(
+        'TP_ERR_BODY_TOO_LARGE',
+        `The body is larger than ${limits.MAX_BODY_BYTES} bytes (MAX_BODY_BYTES)`,
+      )
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new TpError('TP_ERR_MALFORMED_JSON', 'The body is empty', '')
+  }
+  if (e instanceof SyntaxError || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.message?.includes('JSON')) {
+    if (e.statusCode === undefined || e.statusCode === 400)
+      return new TpError('TP_ERR_MALFORMED_JSON', `The body is not valid JSON: ${e.message}`, '')
+  }
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return new TpError('TP_ERR_INVALID_BODY', e.message)
+  }
+  return new TpError('TP_ERR_INTERNAL')
+}
+
+/** The collector as a Fastify app, wired to the given storage and sink. Tests build it on a temp directory. */
+export function buildApp(config: CollectorConfig, services: AppServices): FastifyInstance {
+  const app = Fastify({
+    ...(services.logger ? { loggerInstance: services.logger } : { logger: false }),
+    bodyLimit: limits.MAX_BODY_BYTES,
+    trustProxy: config.trustProxy,
+    // per-request log lines cost more than the ingest path itself; errors are still logged
+    logController: new LogController({ disableRequestLogging: true }),
+    onProtoPoisoning: 'remove',
+    onConstructorPoisoning: 'remove',
+    return503OnClosing: true,
+    connectionTimeout: 30_000,
+    requestTimeout: 30_000,
+  })
+
+  // JSON under application/json and text/plain (what sendBeacon sends, and what avoids a CORS preflight).
+  // On a parse failure the raw text stays on the error, so the ingest routes can keep it with its reason.
+  const parseJson = app.getDefaultJsonParser('remove', 'remove')
+  app.removeContentTypeParser(['application/json', 'text/plain'])
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, (req, body, done) => {
+    parseJson(req, body as string, (err, value) => {
+      if (err) Object.assign(err, { rawBody: body })
+      done(err, value)
+    })
+  })
+
+  app.setErrorHandler(async (err, req, reply) => {
+    const tp = toTpError(err)
+    if (tp.statusCode >= 500 && tp.code !== 'TP_ERR_SPOOL_FULL') req.log.error({ err }, 'request failed')
+    return reply.code(tp.statusCode).send(tp.toJSON())
+  })
+  app.setNotFoundHandler(async (req, reply) => {
+    const err = new TpError('TP_ERR_NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}`)
+    return reply.code(404).send(err.toJSON())
+  })
+
+  const registry = new ProjectRegistry(config.projects, config.adminKey)
+  const processor = new EventProcessor()
+  app.register(healthRoutes, { ch: services.ch, sink: services.sink, metrics: services.metrics })
+  app.register(openApiRoutes)
+  app.register(ingestRoutes, { registry, sink: services.sink, metrics: services.metrics, processor })
+  app.register(adminRoutes, { ch: services.ch, registry })
+  return app
+}

@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { z } from 'zod'
+
+/**
+ * The collector's one configuration module: environment variables and the JSON file named by
+ * TOUCHPOINT_CONFIG, validated once at start-up. No other file of the collector reads process.env.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  TOUCHPOINT_DATA_DIR: z.string().default('./.touchpoint'),
+  TOUCHPOINT_CONFIG: z.string().optional(),
+  TOUCHPOINT_ADMIN_KEY: z.string().min(16).optional(),
+  CLICKHOUSE_URL: z.url().optional(),
+  CLICKHOUSE_USER: z.string().optional(),
+  CLICKHOUSE_PASSWORD: z.string().optional(),
+  CLICKHOUSE_DATABASE: z.string().optional(),
+  CLICKHOUSE_CLUSTER: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: bool.default(false),
+  /** Largest spool on disk before the collector answers 503. */
+  SPOOL_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 ** 3),
+  /** Most rows one loader insert carries. */
+  LOADER_BATCH_ROWS: z.coerce.number().int().positive().default(20_000),
+  /** How long the loader lets a batch fill before inserting it. */
+  LOADER_FLUSH_MS: z.coerce.number().int().min(0).default(200),
+})
+
+const projectSchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'letters, digits, _ and - only, at most 64' }),
+  writeKey: z.string().min(8),
+  secretKey: z.string().min(16).optional(),
+  /** Origins whose pages may send with the write key. ["*"] allows any. */
+  allowedOrigins: z.array(z.string()).default(['*']),
+})
+
+const fileSchema = z.object({
+  adminKey: z.string().min(16),
+  projects: z.array(projectSchema).min(1),
+})
+
+export type ProjectConfig = z.infer<typeof projectSchema>
+export type ProjectsFile = z.infer<typeof fileSchema>
+
+export interface CollectorConfig {
+  port: number
+  host: string
+  dataDir: string
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL']
+  trustProxy: boolean
+  adminKey: string
+  projects: ProjectConfig[]
+  clickhouse: {
+    url: string | undefined
+    username: string | undefined
+    password: string | undefined
+    database: string | undefined
+    cluster: string | undefined
+  }
+  spool: { maxBytes: number }
+  loader: { batchRows: number; flushMs: number }
+  /** Where the projects came from, and whether this start created them (a fresh embedded start). */
+  projectsSource: { path: string; created: boolean }
+}
+
+export class ConfigError extends Error {}
+
+function describe(error: z.ZodError, where: string): string {
+  return error.issues
+    .map((i) => `${where}${i.path.length ? ` ${i.path.join('.')}` : ''}: ${i.message}`)
+    .join('\n')
+}
+
+/** Reads the environment and the projects file. Throws ConfigError naming the bad variable or field. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfig {
+  const parsed = envSchema.safeParse(env)
+  if (!parsed.success) throw new ConfigError(describe(parsed.error, 'environment variable'))
+  const e = parsed.data
+  const dataDir = resolve(e.TOUCHPOINT_DATA_DIR)
+  const { file, source } = readProjects(e.TOUCHPOINT_CONFIG, dataDir)
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY,
+    adminKey: e.TOUCHPOINT_ADMIN_KEY ?? file.adminKey,
+    projects: file.projects,
+    clickhouse: {
+      url: e.CLICKHOUSE_URL,
+      username: e.CLICKHOUSE_USER,
+      password: e.CLICKHOUSE_PASSWORD,
+      database: e.CLICKHOUSE_DATABASE,
+      cluster: e.CLICKHOUSE_CLUSTER,
+    },
+    spool: { maxBytes: e.SPOOL_MAX_BYTES },
+    loader: { batchRows: e.LOADER_BATCH_ROWS, flushMs: e.LOADER_FLUSH_MS },
+    projectsSource: source,
+  }
+}
+
+/** The file a fresh embedded start writes its dev project into. */
+export const DEV_PROJECTS_FILE = 'touchpoint.json'
+
+function readProjects(explicit: string | undefined, dataDir: string) {
+  const path = explicit ? resolve(explicit) : join(dataDir, DEV_PROJECTS_FILE)
+  let created = false
+  if (!existsSync(path)) {
+    if (explicit) throw new ConfigError(`TOUCHPOINT_CONFIG: no file at ${path}`)
+    mkdirSync(dataDir, { recursive: true })
+    writeFileSync(path, `${JSON.stringify(devProjects(), null, 2)}\n`, { mode: 0o600 })
+    created = true
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'))
+  } catch (err) {
+    throw new ConfigError(`${path}: not valid JSON (${(err as Error).message})`)
+  }
+  const parsed = fileSchema.safeParse(json)
+  if (!parsed.success) throw new ConfigError(describe(parsed.error, path))
+  return { file: parsed.data, source: { path, created } }
+}
+
+const token = (prefix: string, bytes: number) => `${prefix}_${randomBytes(bytes).toString('base64url')}`
+
+/** A development project with fresh random keys. */
+export function devProjects(): ProjectsFile {
+  return {
+    adminKey: token('tpa', 24),
+    projects: [{ id: 'dev', writeKey: token('tpw', 16), secretKey: token('tps', 24), allowedOrigins: ['*'] }],
+  }
+}

@@ -1,0 +1,79 @@
+import { type Channel, channelOf } from './channel'
+
+export interface CampaignInfo {
+  utm_source: string
+  utm_medium: string
+  utm_campaign: string
+  utm_term: string
+  utm_content: string
+  gclid: string
+  fbclid: string
+  msclkid: string
+  referrer_host: string
+  channel: Channel
+}
+
+export interface CampaignContext {
+  name?: string | undefined
+  source?: string | undefined
+  medium?: string | undefined
+  term?: string | undefined
+  content?: string | undefined
+}
+
+export function parseUrl(url: string): URL | undefined {
+  if (!url) return undefined
+  try {
+    return new URL(url)
+  } catch {
+    return undefined
+  }
+}
+
+export const hostOf = (url: URL | undefined) => (url ? url.hostname.toLowerCase().replace(/^www\./, '') : '')
+
+/**
+ * Campaign fields from context.campaign (Segment's shape; `name` is the campaign) or else the page URL's
+ * utm_* parameters, the ad click ids from the URL, the referrer's host, and the channel. Without UTM tags the
+ * channel comes from the referrer (a search engine is organic search, other sites are referrals); a referrer
+ * on the page's own host is internal navigation and counts as none.
+ */
+export function campaignOf(
+  pageUrl: string,
+  referrer: string,
+  ctx: CampaignContext | undefined,
+): CampaignInfo {
+  const page = parseUrl(pageUrl)
+  const params = page?.searchParams
+  const param = (name: string) => params?.get(name)?.slice(0, 1024) ?? ''
+  const utm_source = ctx?.source ?? param('utm_source')
+  const utm_medium = ctx?.medium ?? param('utm_medium')
+  const utm_campaign = ctx?.name ?? param('utm_campaign')
+  const pageHost = hostOf(page)
+  let referrer_host = hostOf(parseUrl(referrer))
+  if (referrer_host && referrer_host === pageHost) referrer_host = ''
+  const gclid = param('gclid')
+  const source = utm_source || referrer_host
+  const medium = utm_medium || (!utm_source && referrer_host ? 'referral' : '')
+  let channel = channelOf({ source, medium, campaign: utm_campaign, gclid })
+  // a search engine's referral without tags is organic search (GA4 records it as medium "organic")
+  if (
+    channel === 'Referral' &&
+    !utm_medium &&
+    channelOf({ source, medium: 'organic', campaign: '' }) === 'Organic Search'
+  ) {
+    channel = 'Organic Search'
+  }
+  return {
+    utm_source,
+    utm_medium,
+    utm_campaign,
+    utm_term: ctx?.term ?? param('utm_term'),
+    utm_content: ctx?.content ?? param('utm_content'),
+    gclid,
+    fbclid: param('fbclid'),
+    msclkid: param('msclkid'),
+    referrer_host,
+    channel,
+  }
+}

@@ -1,0 +1,32 @@
+import { limits } from '@touchpoint/schema'
+
+export interface ClockInput {
+  timestamp: string | undefined
+  sentAt: string | undefined
+  receivedAt: number
+  /** secret-key calls may back-date events (imports); write-key calls may not */
+  trusted: boolean
+}
+
+/**
+ * The event's time, corrected for the sender's clock: timestamp = receivedAt − (sentAt − timestamp) when the
+ * sender says when it sent, so a phone whose clock is an hour off still lands at the right moment.
+ * A write-key event claiming to be older than MAX_CLIENT_EVENT_AGE_MS, or any event further in the future than
+ * MAX_FUTURE_SKEW_MS, gets the receive time instead.
+ */
+export function eventTime({ timestamp, sentAt, receivedAt, trusted }: ClockInput): number {
+  if (!timestamp) return receivedAt
+  let t = Date.parse(timestamp)
+  if (sentAt) {
+    const sent = Date.parse(sentAt)
+    if (Number.isFinite(sent)) t = receivedAt - (sent - t)
+  }
+  if (!Number.isFinite(t) || t > receivedAt + limits.MAX_FUTURE_SKEW_MS) return receivedAt
+  const oldest = trusted ? limits.MIN_TRUSTED_TIMESTAMP_MS : receivedAt - limits.MAX_CLIENT_EVENT_AGE_MS
+  return t < oldest ? receivedAt : t
+}
+
+/** ClickHouse DateTime64(3) text in UTC: '2026-11-22 08:53:17.123'. */
+export function chDateTime(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').slice(0, 23)
+}

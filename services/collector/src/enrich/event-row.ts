@@ -1,0 +1,110 @@
+import type { EventRow, EventSource, IdentityRow, IncomingEvent, JsonObject } from '@touchpoint/schema'
+import { campaignOf, parseUrl } from './campaign'
+import { chDateTime, eventTime } from './clock'
+import { eventIdFor } from './ids'
+import { anonymizeIp } from './ip'
+import { parseUserAgent } from './user-agent'
+
+/** What the collector knows about the request an event arrived in. */
+export interface RequestFacts {
+  projectId: string
+  /** authenticated with the project's secret key */
+  trusted: boolean
+  source: EventSource
+  receivedAt: number
+  /** the client address as the server saw it (before anonymisation) */
+  ip: string
+  /** the request's User-Agent header */
+  userAgent: string | undefined
+  /** the batch envelope's sentAt */
+  sentAt: string | undefined
+}
+
+const EVENT_NAMES: Record<string, string> = {
+  page: 'Page Viewed',
+  screen: 'Screen Viewed',
+  identify: 'Identify',
+  alias: 'Alias',
+  group: 'Group',
+}
+
+const str = (v: unknown, max = 4096) => (typeof v === 'string' ? v.slice(0, max) : '')
+
+function revenueOf(props: JsonObject): number | null {
+  const v = props.revenue ?? props.total ?? props.value
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN
+  return Number.isFinite(n) && Math.abs(n) < 1e13 ? Math.round(n * 10_000) / 10_000 : null
+}
+
+/** Turns a validated call into the stored row: names, page, campaign, channel, device, bot flag, IP, time. */
+export function toEventRow(e: IncomingEvent, req: RequestFacts): EventRow {
+  const ctx = e.context ?? {}
+  const props = (('properties' in e && e.properties) || {}) as JsonObject
+  const isPageCall = e.type === 'page' || e.type === 'screen'
+  const page = ctx.page ?? {}
+  const url = (isPageCall ? str(props.url) : '') || page.url || ''
+  const referrer = (isPageCall ? str(props.referrer) : '') || page.referrer || ctx.referrer?.url || ''
+  const path = (isPageCall ? str(props.path) : '') || page.path || parseUrl(url)?.pathname || ''
+  const title = (isPageCall ? str(props.title) : '') || page.title || ''
+  const ua = ctx.userAgent ?? (req.source === 'browser' ? req.userAgent : undefined)
+  const device = parseUserAgent(ua)
+  const ip = req.trusted && ctx.ip ? ctx.ip : req.ip
+  const traits = ('traits' in e && e.traits) || ctx.traits
+  const time = eventTime({
+    timestamp: e.timestamp ?? e.originalTimestamp,
+    sentAt: e.sentAt ?? req.sentAt,
+    receivedAt: req.receivedAt,
+    trusted: req.trusted,
+  })
+  const revenue = e.type === 'track' ? revenueOf(props) : null
+  return {
+    event_id: eventIdFor(req.projectId, e.messageId),
+    message_id: e.messageId ?? '',
+    project_id: req.projectId,
+    type: e.type,
+    event: e.type === 'track' ? e.event : (EVENT_NAMES[e.type] ?? e.type),
+    source: req.source,
+    anonymous_id: e.anonymousId ?? '',
+    user_id: e.userId ?? '',
+    session_id: ctx.sessionId ?? '',
+    group_id: e.type === 'group' ? e.groupId : '',
+    previous_id: e.type === 'alias' ? e.previousId : '',
+    timestamp: chDateTime(time),
+    received_at: chDateTime(req.receivedAt),
+    sent_at: e.sentAt || req.sentAt ? chDateTime(Date.parse((e.sentAt ?? req.sentAt)!)) : null,
+    url,
+    path,
+    title,
+    referrer,
+    ...campaignOf(url, referrer, ctx.campaign),
+    revenue,
+    currency: revenue === null ? '' : str(props.currency, 8).toUpperCase(),
+    properties: JSON.stringify(props),
+    traits: traits ? JSON.stringify(traits) : '{}',
+    ...device,
+    ip: anonymizeIp(ip),
+    user_agent: ua ?? '',
+    locale: ctx.locale ?? '',
+    timezone: ctx.timezone ?? '',
+    screen_width: ctx.screen?.width ?? 0,
+    screen_height: ctx.screen?.height ?? 0,
+    library_name: ctx.library?.name ?? '',
+    library_version: ctx.library?.version ?? '',
+  }
+}
+
+/**
+ * The anonymous id ↔ user id link an event carries, if any: alias links previousId to userId; identify and
+ * any other call carrying both ids link them.
+ */
+export function identityOf(row: EventRow): IdentityRow | null {
+  const anonymous = row.type === 'alias' ? row.previous_id : row.anonymous_id
+  if (!anonymous || !row.user_id || anonymous === row.user_id) return null
+  return {
+    project_id: row.project_id,
+    anonymous_id: anonymous,
+    user_id: row.user_id,
+    linked_at: row.timestamp,
+    link_source: row.type === 'alias' || row.type === 'identify' ? row.type : 'event',
+  }
+}

@@ -1,0 +1,36 @@
+import { isIPv4, isIPv6 } from 'node:net'
+
+/**
+ * Anonymises an IP address before it is stored or logged: IPv4 keeps its first three octets (last octet 0),
+ * IPv6 its first 48 bits (the last 80 zeroed), as Google Analytics and Matomo do. IPv4-mapped IPv6 addresses
+ * are treated as IPv4. Anything that is not an IP address becomes ''.
+ */
+export function anonymizeIp(ip: string | undefined): string {
+  if (!ip) return ''
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)
+  const v4 = mapped ? mapped[1]! : ip
+  if (isIPv4(v4)) return `${v4.slice(0, v4.lastIndexOf('.'))}.0`
+  if (!isIPv6(ip)) return ''
+  const groups = expandIpv6(ip)
+  return `${groups
+    .slice(0, 3)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::`
+}
+
+/** '2001:db8::1' → ['2001','0db8','0000',...,'0001'] (8 groups). Zone ids are dropped. */
+function expandIpv6(ip: string): string[] {
+  const [addr] = ip.split('%') as [string]
+  const [head, tail] = addr.includes('::') ? (addr.split('::') as [string, string]) : [addr, undefined]
+  const left = head ? head.split(':') : []
+  const right = tail ? tail.split(':') : []
+  // an embedded IPv4 tail (::1.2.3.4) counts as two groups
+  const last = right.length ? right : left
+  const v4 = last.length && last[last.length - 1]!.includes('.') ? last.pop()! : undefined
+  if (v4) {
+    const [a, b, c, d] = v4.split('.').map(Number) as [number, number, number, number]
+    last.push(((a << 8) | b).toString(16), ((c << 8) | d).toString(16))
+  }
+  const missing = tail === undefined ? 0 : 8 - left.length - right.length
+  return [...left, ...Array(missing).fill('0'), ...right].map((g) => g.padStart(4, '0'))
+}

@@ -1,0 +1,53 @@
+/**
+ * The error catalog. Every error the collector answers with has a stable code, documented in docs/errors.md
+ * (a test checks that each code here is documented there). Bodies are JSON:
+ * `{ "statusCode": 400, "code": "TP_ERR_…", "message": "…", "path": "batch[2].event", "issues": [...] }`.
+ */
+export const ERRORS = {
+  TP_ERR_MALFORMED_JSON: { status: 400, message: 'The body is not valid JSON' },
+  TP_ERR_INVALID_BODY: { status: 400, message: 'The body does not have the expected shape' },
+  TP_ERR_VALIDATION: { status: 400, message: 'The event failed validation' },
+  TP_ERR_TOO_MANY_EVENTS: { status: 400, message: 'The batch has too many events' },
+  TP_ERR_UNAUTHORIZED: { status: 401, message: 'Unknown or missing write key' },
+  TP_ERR_ADMIN_UNAUTHORIZED: { status: 401, message: 'Unknown or missing admin key' },
+  TP_ERR_ORIGIN_FORBIDDEN: { status: 403, message: "The request's origin is not allowed for this project" },
+  TP_ERR_NOT_FOUND: { status: 404, message: 'No such route' },
+  TP_ERR_BODY_TOO_LARGE: { status: 413, message: 'The body is larger than the limit' },
+  TP_ERR_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    message: 'Send application/json (or text/plain holding JSON)',
+  },
+  TP_ERR_SQL: { status: 400, message: 'ClickHouse refused the query' },
+  TP_ERR_SPOOL_FULL: { status: 503, message: 'The collector cannot accept events right now; retry later' },
+  TP_ERR_INTERNAL: { status: 500, message: 'Internal error' },
+} as const
+
+export type ErrorCode = keyof typeof ERRORS
+
+export interface ErrorIssue {
+  path: string
+  message: string
+}
+
+export class TpError extends Error {
+  readonly statusCode: number
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly path?: string,
+    readonly issues?: ErrorIssue[],
+  ) {
+    super(message ?? ERRORS[code].message)
+    this.statusCode = ERRORS[code].status
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      statusCode: this.statusCode,
+      code: this.code,
+      message: this.message,
+      ...(this.path !== undefined && { path: this.path }),
+      ...(this.issues && { issues: this.issues }),
+    }
+  }
+}

@@ -1,0 +1,15 @@
+export { type AppServices, buildApp, toTpError } from './app'
+export {
+  type CollectorConfig,
+  ConfigError,
+  DEV_PROJECTS_FILE,
+  devProjects,
+  loadConfig,
+  type ProjectConfig,
+} from './config'
+export { ERRORS, type ErrorCode, TpError } from './errors'
+export { Metrics } from './metrics'
+export { EmbeddedPipeline } from './pipeline/embedded'
+export type { Sink } from './pipeline/sink'
+export { REDACTED, type RunningCollector, startCollector } from './server'
+export { Spool, SpoolFullError } from './spool/spool'

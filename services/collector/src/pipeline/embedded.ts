@@ -1,0 +1,131 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { ClickHouse } from '@touchpoint/clickhouse'
+import { Loader } from '@touchpoint/loader'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Metrics } from '../metrics'
+import { Spool, type SpoolBatch } from '../spool/spool'
+import type { Sink } from './sink'
+
+/** Upper bound of one batch read from the spool, whatever its row count. */
+const MAX_BATCH_BYTES = 16 * 1024 * 1024
+const MAX_BACKOFF_MS = 10_000
+/** How long close() waits for the spool to drain into ClickHouse before leaving the rest on disk. */
+const DRAIN_TIMEOUT_MS = 30_000
+
+export interface EmbeddedOptions {
+  spoolDir: string
+  maxBytes: number
+  batchRows: number
+  flushMs: number
+}
+
+/**
+ * The embedded pipeline: accepted records go to the on-disk spool (acknowledged once fsync'd), and a loader
+ * loop in the same process moves them into ClickHouse in batches, checkpointing after each insert.
+ */
+export class EmbeddedPipeline implements Sink {
+  private stopping = false
+  private storageUp = true
+  private loop: Promise<void> | null = null
+  private wake: (() => void) | null = null
+
+  private constructor(
+    readonly spool: Spool,
+    private readonly loader: Loader,
+    private readonly metrics: Metrics,
+    private readonly log: FastifyBaseLogger,
+    private readonly options: EmbeddedOptions,
+  ) {
+    metrics.gauge(
+      'touchpoint_spool_queued_bytes',
+      'Bytes accepted but not yet loaded.',
+      () => spool.queuedBytes,
+    )
+  }
+
+  static async start(ch: ClickHouse, metrics: Metrics, log: FastifyBaseLogger, options: EmbeddedOptions) {
+    const spool = await Spool.open(options.spoolDir, { maxBytes: options.maxBytes })
+    const loader = new Loader(ch)
+    const warmed = await loader.warmUp()
+    log.debug({ warmed }, 'dedupe window warmed from ClickHouse')
+    const pipeline = new EmbeddedPipeline(spool, loader, metrics, log, options)
+    pipeline.loop = pipeline.run().catch((err: Error) => {
+      pipeline.storageUp = false
+      log.fatal({ err }, 'loader stopped; accepted events stay in the spool until restart')
+    })
+    return pipeline
+  }
+
+  append(frames: Buffer[]): Promise<void> {
+    return this.spool.append(frames)
+  }
+
+  status(): 'ok' | 'degraded' | 'down' {
+    return this.storageUp ? 'ok' : 'degraded'
+  }
+
+  private async run(): Promise<void> {
+    const pending = await this.spool.readPending()
+    if (pending) {
+      this.log.info(
+        { records: pending.records.length },
+        'reloading the batch that was in flight at the last stop',
+      )
+      await this.loadWithRetry(pending)
+      await this.spool.commit(pending)
+    }
+    for (;;) {
+      let batch = await this.spool.read(this.options.batchRows, MAX_BATCH_BYTES)
+      if (!batch) {
+        if (this.stopping) return
+        await Promise.race([this.spool.waitForData(1000), new Promise<void>((r) => (this.wake = r))])
+        continue
+      }
+      if (!this.stopping && batch.records.length < this.options.batchRows && this.options.flushMs > 0) {
+        await sleep(this.options.flushMs)
+        batch = (await this.spool.read(this.options.batchRows, MAX_BATCH_BYTES)) ?? batch
+      }
+      await this.spool.begin(batch)
+      await this.loadWithRetry(batch)
+      await this.spool.commit(batch)
+    }
+  }
+
+  private async loadWithRetry(batch: SpoolBatch): Promise<void> {
+    let backoff = 100
+    for (;;) {
+      try {
+        const result = await this.loader.load(batch.records, batch.token)
+        this.storageUp = true
+        this.metrics.loaded.inc({}, result.events)
+        if (result.duplicates) this.metrics.duplicates.inc({}, result.duplicates)
+        this.metrics.loadLatency.observe(result.insertMs / 1000)
+        return
+      } catch (err) {
+        this.storageUp = false
+        this.metrics.loadErrors.inc()
+        this.log.error(
+          { err, records: batch.records.length, retryInMs: backoff },
+          'insert into ClickHouse failed',
+        )
+        if (this.stopping) throw err
+        await sleep(backoff)
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)
+      }
+    }
+  }
+
+  /** Stops after loading everything already accepted (or after DRAIN_TIMEOUT_MS; the rest stays spooled). */
+  async close(): Promise<void> {
+    this.stopping = true
+    this.wake?.()
+    if (this.loop) {
+      const drained = await Promise.race([
+        this.loop.then(() => true),
+        sleep(DRAIN_TIMEOUT_MS).then(() => false),
+      ])
+      if (!drained) this.log.warn('spool not fully drained at shutdown; the rest loads at the next start')
+    }
+    await this.spool.close()
+  }
+}

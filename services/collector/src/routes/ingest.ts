@@ -1,0 +1,207 @@
+import cors from '@fastify/cors'
+import {
+  batchEnvelope,
+  EVENT_TYPES,
+  type EventType,
+  isPlainObject,
+  issuesOf,
+  limits,
+} from '@touchpoint/schema'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { RequestFacts } from '../enrich/event-row'
+import { type ErrorCode, TpError } from '../errors'
+import { type EventProcessor, rejectedFrame } from '../ingest/process'
+import type { Metrics } from '../metrics'
+import type { Sink } from '../pipeline/sink'
+import { basicAuthUser, type Credential, originAllowed, type ProjectRegistry } from '../projects'
+import { SpoolFullError } from '../spool/spool'
+
+export interface IngestOptions {
+  registry: ProjectRegistry
+  sink: Sink
+  metrics: Metrics
+  processor: EventProcessor
+}
+
+const credentials = new WeakMap<FastifyRequest, Credential | null>()
+
+/** The caller's credential: HTTP Basic with the key as user name, or `writeKey` in the body (Segment's two ways). */
+function credentialOf(req: FastifyRequest, registry: ProjectRegistry): Credential | undefined {
+  let cred = credentials.get(req)
+  if (cred === undefined) {
+    const bodyKey =
+      isPlainObject(req.body) && typeof req.body.writeKey === 'string' ? req.body.writeKey : undefined
+    cred = registry.byKey(basicAuthUser(req.headers.authorization) ?? bodyKey) ?? null
+    credentials.set(req, cred)
+  }
+  return cred ?? undefined
+}
+
+function factsOf(req: FastifyRequest, cred: Credential, receivedAt: number, sentAt?: unknown): RequestFacts {
+  return {
+    projectId: cred.project.id,
+    trusted: cred.trusted,
+    source: cred.trusted ? 'server' : 'browser',
+    receivedAt,
+    ip: req.ip,
+    userAgent: req.headers['user-agent'],
+    sentAt: typeof sentAt === 'string' && !Number.isNaN(Date.parse(sentAt)) ? sentAt : undefined,
+  }
+}
+
+const bodyBytes = (req: FastifyRequest) => Number(req.headers['content-length'] ?? limits.MAX_BODY_BYTES)
+
+/**
+ * Segment-compatible tracking routes: POST /v1/batch and /v1/{track,page,screen,identify,alias,group}.
+ * Each accepted event is durable (spooled and fsync'd, or acknowledged by Kafka) before the answer.
+ */
+export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
+  app,
+  { registry, sink, metrics, processor },
+) => {
+  // CORS after the body is parsed, so the answer can depend on the project the key belongs to. A preflight
+  // carries no key: it passes when any project allows the origin, and the real request is checked again.
+  await app.register(cors, {
+    hook: 'preHandler',
+    delegator: (req, done) => {
+      const origin = req.headers.origin
+      if (!origin) return done(null, { origin: false })
+      const cred = req.method === 'OPTIONS' ? undefined : credentialOf(req, registry)
+      const allowed = cred ? originAllowed(cred.project, origin) : registry.anyProjectAllows(origin)
+      done(null, {
+        origin: allowed ? origin : false,
+        methods: ['POST', 'GET'],
+        maxAge: 86_400,
+        credentials: false,
+      })
+    },
+  })
+
+  const authenticate = (req: FastifyRequest): Credential => {
+    const cred = credentialOf(req, registry)
+    if (!cred) throw new TpError('TP_ERR_UNAUTHORIZED')
+    const origin = req.headers.origin
+    if (origin && !originAllowed(cred.project, origin)) {
+      throw new TpError(
+        'TP_ERR_ORIGIN_FORBIDDEN',
+        `Origin ${origin} is not allowed for project ${cred.project.id}`,
+      )
+    }
+    return cred
+  }
+
+  /** Stores a whole refused request in events_rejected, then answers with the error. */
+  const refuse = async (
+    req: FastifyRequest,
+    cred: Credential,
+    code: ErrorCode,
+    err: TpError,
+    raw: unknown,
+  ) => {
+    const facts = factsOf(req, cred, Date.now())
+    await sink.append([
+      rejectedFrame(
+        facts,
+        req.url,
+        code,
+        err.issues ?? [{ path: err.path ?? '', message: err.message }],
+        raw,
+      ),
+    ])
+    metrics.rejected.inc({ code })
+    throw err
+  }
+
+  const durably = async (frames: Buffer[]) => {
+    try {
+      await sink.append(frames)
+    } catch (err) {
+      if (err instanceof SpoolFullError) throw new TpError('TP_ERR_SPOOL_FULL')
+      throw err
+    }
+  }
+
+  const single = (type: EventType) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const cred = authenticate(req)
+    if (!isPlainObject(req.body)) {
+      await refuse(
+        req,
+        cred,
+        'TP_ERR_INVALID_BODY',
+        new TpError('TP_ERR_INVALID_BODY', 'The body must be a JSON object', ''),
+        req.body,
+      )
+    }
+    const facts = factsOf(req, cred, Date.now())
+    const out = processor.process([req.body], type, facts, req.url, bodyBytes(req))
+    await durably(out.frames)
+    metrics.accepted.inc({ project: cred.project.id }, out.accepted)
+    const bad = out.rejected[0]
+    if (bad) {
+      metrics.rejected.inc({ code: 'TP_ERR_VALIDATION' })
+      const first = bad.issues[0]
+      throw new TpError(
+        'TP_ERR_VALIDATION',
+        first ? `${first.path || 'event'}: ${first.message}` : undefined,
+        first?.path,
+        bad.issues,
+      )
+    }
+    return reply.send({ success: true })
+  }
+
+  for (const type of EVENT_TYPES) app.post(`/v1/${type}`, single(type))
+
+  app.post('/v1/batch', async (req, reply) => {
+    const cred = authenticate(req)
+    const envelope = batchEnvelope.safeParse(req.body)
+    if (!envelope.success) {
+      const issues = issuesOf(envelope.error)
+      const err = new TpError(
+        'TP_ERR_INVALID_BODY',
+        `${issues[0]?.path || 'body'}: ${issues[0]?.message}`,
+        issues[0]?.path,
+        issues,
+      )
+      return refuse(req, cred, 'TP_ERR_INVALID_BODY', err, req.body)
+    }
+    const { batch, context, sentAt } = envelope.data
+    if (batch.length > limits.MAX_EVENTS_PER_BATCH) {
+      const err = new TpError(
+        'TP_ERR_TOO_MANY_EVENTS',
+        `The batch has ${batch.length} events; the limit is ${limits.MAX_EVENTS_PER_BATCH} (MAX_EVENTS_PER_BATCH)`,
+        'batch',
+      )
+      return refuse(req, cred, 'TP_ERR_TOO_MANY_EVENTS', err, req.body)
+    }
+    const items = context
+      ? batch.map((e) =>
+          isPlainObject(e)
+            ? { ...e, context: { ...context, ...(isPlainObject(e.context) ? e.context : {}) } }
+            : e,
+        )
+      : batch
+    const facts = factsOf(req, cred, Date.now(), sentAt)
+    const out = processor.process(items, undefined, facts, req.url, bodyBytes(req))
+    await durably(out.frames)
+    metrics.accepted.inc({ project: cred.project.id }, out.accepted)
+    if (out.rejected.length) metrics.rejected.inc({ code: 'TP_ERR_VALIDATION' }, out.rejected.length)
+    return reply.send({ success: true, accepted: out.accepted, rejected: out.rejected })
+  })
+
+  /** A body that failed to parse is kept (as text) when the request's key is known from its Basic header. */
+  app.setErrorHandler(async (error: Error & { rawBody?: string; code?: string }, req) => {
+    if (typeof error.rawBody === 'string') {
+      const cred = registry.byKey(basicAuthUser(req.headers.authorization))
+      if (cred) {
+        const facts = factsOf(req, cred, Date.now())
+        const issue = { path: '', message: error.message }
+        await sink
+          .append([rejectedFrame(facts, req.url, 'TP_ERR_MALFORMED_JSON', [issue], error.rawBody)])
+          .catch(() => {})
+        metrics.rejected.inc({ code: 'TP_ERR_MALFORMED_JSON' })
+      }
+    }
+    throw error
+  })
+}

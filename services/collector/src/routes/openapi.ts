@@ -1,0 +1,91 @@
+import { batchEnvelope, eventSchemas } from '@touchpoint/schema'
+import type { FastifyPluginAsync } from 'fastify'
+import { z } from 'zod'
+import { ERRORS } from '../errors'
+import { sqlRequest } from './sql'
+
+const schema = (s: z.ZodType) => z.toJSONSchema(s, { unrepresentable: 'any', io: 'input' })
+
+const errorBody = {
+  type: 'object',
+  required: ['statusCode', 'code', 'message'],
+  properties: {
+    statusCode: { type: 'integer' },
+    code: { type: 'string', enum: Object.keys(ERRORS) },
+    message: { type: 'string' },
+    path: { type: 'string', description: 'the failing field, dotted (batch[2].event)' },
+    issues: {
+      type: 'array',
+      items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+    },
+  },
+}
+
+const basic = [{ writeKey: [] }]
+
+/** The OpenAPI document, generated from the same zod schemas that validate requests. */
+export function openApiDocument(): Record<string, unknown> {
+  const paths: Record<string, unknown> = {}
+  const responses = (ok: unknown) => ({
+    200: { description: 'Accepted', content: { 'application/json': { schema: ok } } },
+    '4XX': { description: 'Refused', content: { 'application/json': { schema: errorBody } } },
+  })
+  for (const [type, s] of Object.entries(eventSchemas)) {
+    paths[`/v1/${type}`] = {
+      post: {
+        summary: `Segment-compatible ${type} call`,
+        security: basic,
+        requestBody: { required: true, content: { 'application/json': { schema: schema(s) } } },
+        responses: responses({ type: 'object', properties: { success: { type: 'boolean' } } }),
+      },
+    }
+  }
+  paths['/v1/batch'] = {
+    post: {
+      summary: 'A batch of calls; each is accepted or rejected on its own',
+      security: basic,
+      requestBody: { required: true, content: { 'application/json': { schema: schema(batchEnvelope) } } },
+      responses: responses({
+        type: 'object',
+        properties: {
+          success: { type: 'boolean' },
+          accepted: { type: 'integer' },
+          rejected: { type: 'array', items: { type: 'object' } },
+        },
+      }),
+    },
+  }
+  paths['/api/sql'] = {
+    post: {
+      summary: 'Read-only SQL (readonly=1); values as ClickHouse query parameters',
+      security: [{ adminKey: [] }],
+      requestBody: { required: true, content: { 'application/json': { schema: schema(sqlRequest) } } },
+      responses: responses({
+        type: 'object',
+        properties: { rows: { type: 'array', items: { type: 'object' } } },
+      }),
+    },
+  }
+  for (const p of ['/healthz', '/readyz', '/metrics'])
+    paths[p] = { get: { responses: { 200: { description: 'OK' } } } }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Touchpoint collector', version: '0.1.0' },
+    components: {
+      securitySchemes: {
+        writeKey: {
+          type: 'http',
+          scheme: 'basic',
+          description: 'write key (or secret key) as the user name',
+        },
+        adminKey: { type: 'http', scheme: 'bearer' },
+      },
+    },
+    paths,
+  }
+}
+
+export const openApiRoutes: FastifyPluginAsync = async (app) => {
+  const doc = openApiDocument()
+  app.get('/openapi.json', async () => doc)
+}

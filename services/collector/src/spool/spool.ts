@@ -1,0 +1,291 @@
+import type { FileHandle } from 'node:fs/promises'
+import { mkdir, open, readdir, rm, stat, truncate } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { LoadRecord } from '@touchpoint/loader'
+import { type Checkpoint, type PendingBatch, readCheckpoint, syncDir, writeCheckpoint } from './checkpoint'
+import { decodeRecords, recordLength } from './codec'
+
+/** Size at which the spool starts a new segment file; loaded segments are deleted whole. */
+export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024
+
+export interface SpoolOptions {
+  /** Most bytes waiting to be loaded before append() refuses with SpoolFullError. */
+  maxBytes: number
+  segmentBytes?: number
+}
+
+/** Records read from the spool for one insert, with the token that makes the insert idempotent. */
+export interface SpoolBatch {
+  records: LoadRecord[]
+  segment: number
+  offset: number
+  end: number
+  token: string
+}
+
+export class SpoolFullError extends Error {
+  constructor() {
+    super('spool is full')
+  }
+}
+
+interface Waiter {
+  resolve: () => void
+  reject: (err: Error) => void
+}
+
+const SEGMENT_SUFFIX = '.seg'
+const segmentName = (n: number) => `${String(n).padStart(20, '0')}${SEGMENT_SUFFIX}`
+
+/**
+ * The embedded pipeline's write-ahead log: an append-only sequence of segment files.
+ *
+ * Writers: append() queues frames and resolves once they are written and fdatasync'd; frames of all requests
+ * that arrive while a sync is running go together into the next write (group commit).
+ * Reader (one loader): read() returns the records after the last loaded position, begin() records the batch
+ * as pending, commit() moves the loaded position past it and deletes fully loaded segments.
+ */
+export class Spool {
+  private queue: Buffer[] = []
+  private queueBytes = 0
+  private waiters: Waiter[] = []
+  private flushing: Promise<void> | null = null
+  private dataListeners: Array<() => void> = []
+  private closed = false
+  private broken: Error | null = null
+  private readHandle: { segment: number; fh: FileHandle } | null = null
+
+  private constructor(
+    private readonly dir: string,
+    private readonly options: Required<SpoolOptions>,
+    private checkpoint: Checkpoint,
+    /** sizes of sealed segments (fully written, no longer appended to) */
+    private readonly sealed: Map<number, number>,
+    private current: { segment: number; fh: FileHandle; size: number },
+  ) {}
+
+  static async open(dir: string, options: SpoolOptions): Promise<Spool> {
+    const opts = { segmentBytes: DEFAULT_SEGMENT_BYTES, ...options }
+    await mkdir(dir, { recursive: true })
+    const segments = (await readdir(dir))
+      .filter((f) => f.endsWith(SEGMENT_SUFFIX))
+      .map((f) => Number.parseInt(f, 10))
+      .filter((n) => Number.isSafeInteger(n) && n > 0)
+      .sort((a, b) => a - b)
+    const checkpoint = await readCheckpoint(dir, segments[0] ?? 1)
+    await writeCheckpoint(dir, checkpoint)
+    for (const n of segments.filter((s) => s < checkpoint.loaded.segment)) await rm(join(dir, segmentName(n)))
+    const live = segments.filter((s) => s >= checkpoint.loaded.segment)
+    const last = live.pop() ?? checkpoint.loaded.segment
+    const sealed = new Map<number, number>()
+    for (const n of live) sealed.set(n, (await stat(join(dir, segmentName(n)))).size)
+    const lastPath = join(dir, segmentName(last))
+    const size = await validTail(lastPath)
+    const fh = await open(lastPath, 'a+')
+    await syncDir(dir)
+    return new Spool(dir, opts, checkpoint, sealed, { segment: last, fh, size })
+  }
+
+  /** Bytes written but not yet loaded. */
+  get queuedBytes(): number {
+    let bytes =
+      this.current.size -
+      (this.checkpoint.loaded.segment === this.current.segment ? this.checkpoint.loaded.offset : 0)
+    for (const [n, size] of this.sealed)
+      bytes += n === this.checkpoint.loaded.segment ? size - this.checkpoint.loaded.offset : size
+    return bytes
+  }
+
+  get id(): string {
+    return this.checkpoint.spoolId
+  }
+
+  /** The batch that was being loaded when the process stopped, if any. */
+  get pending(): PendingBatch | null {
+    return this.checkpoint.pending
+  }
+
+  /** Resolves when the frames are on disk (written and fdatasync'd). */
+  append(frames: Buffer[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('spool is closed'))
+    if (this.broken) return Promise.reject(this.broken)
+    let size = 0
+    for (const f of frames) size += f.length
+    if (this.queuedBytes + this.queueBytes + size > this.options.maxBytes)
+      return Promise.reject(new SpoolFullError())
+    for (const f of frames) this.queue.push(f)
+    this.queueBytes += size
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }))
+    if (!this.flushing) this.flushing = new Promise((r) => setImmediate(r)).then(() => this.flush())
+    return done
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const data = Buffer.concat(this.queue, this.queueBytes)
+      const waiters = this.waiters
+      this.queue = []
+      this.queueBytes = 0
+      this.waiters = []
+      try {
+        await this.current.fh.write(data, 0, data.length)
+        await this.current.fh.datasync()
+        this.current.size += data.length
+      } catch (err) {
+        await this.current.fh.truncate(this.current.size).catch((e: Error) => {
+          this.broken = e
+        })
+        for (const w of waiters) w.reject(err as Error)
+        continue
+      }
+      for (const w of waiters) w.resolve()
+      const listeners = this.dataListeners
+      this.dataListeners = []
+      for (const l of listeners) l()
+      if (this.current.size >= this.options.segmentBytes) await this.roll()
+    }
+    this.flushing = null
+  }
+
+  private async roll(): Promise<void> {
+    const next = this.current.segment + 1
+    const fh = await open(join(this.dir, segmentName(next)), 'a+')
+    await syncDir(this.dir)
+    this.sealed.set(this.current.segment, this.current.size)
+    const old = this.current.fh
+    this.current = { segment: next, fh, size: 0 }
+    await old.close()
+  }
+
+  /** Resolves on the next durable append, or after `ms`. */
+  waitForData(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms)
+      this.dataListeners.push(() => {
+        clearTimeout(timer)
+        resolve()
+      })
+    })
+  }
+
+  /** Reads the pending batch left by a crash, exactly as it was, so that its insert token matches. */
+  async readPending(): Promise<SpoolBatch | null> {
+    const p = this.checkpoint.pending
+    if (!p) return null
+    const buf = await this.readRange(p.segment, p.offset, p.end - p.offset)
+    return this.batch(p.segment, p.offset, decodeRecords(buf).records, p.end)
+  }
+
+  /** Reads up to `maxRecords` records (and about `maxBytes`) after the loaded position; null when none. */
+  async read(maxRecords: number, maxBytes: number): Promise<SpoolBatch | null> {
+    await this.skipLoadedSegments()
+    const { segment, offset } = this.checkpoint.loaded
+    const limit = segment === this.current.segment ? this.current.size : (this.sealed.get(segment) ?? 0)
+    if (offset >= limit) return null
+    let buf = await this.readRange(segment, offset, Math.min(limit - offset, maxBytes))
+    let decoded = decodeRecords(buf, maxRecords)
+    if (decoded.records.length === 0 && !decoded.corrupt) {
+      const whole = recordLength(buf) ?? 0
+      buf = await this.readRange(segment, offset, Math.min(whole, limit - offset))
+      decoded = decodeRecords(buf, maxRecords)
+    }
+    if (decoded.records.length === 0) {
+      throw new Error(`spool segment ${segment} is corrupt at offset ${offset}`)
+    }
+    return this.batch(segment, offset, decoded.records, offset + decoded.end)
+  }
+
+  private batch(segment: number, offset: number, records: LoadRecord[], end: number): SpoolBatch {
+    return { records, segment, offset, end, token: `${this.checkpoint.spoolId}:${segment}:${offset}-${end}` }
+  }
+
+  /** Records the batch as pending before it is inserted. */
+  async begin(batch: SpoolBatch): Promise<void> {
+    this.checkpoint = {
+      ...this.checkpoint,
+      pending: { segment: batch.segment, offset: batch.offset, end: batch.end },
+    }
+    await writeCheckpoint(this.dir, this.checkpoint)
+  }
+
+  /** Marks the batch as loaded: its bytes are no longer needed. */
+  async commit(batch: SpoolBatch): Promise<void> {
+    this.checkpoint = {
+      ...this.checkpoint,
+      loaded: { segment: batch.segment, offset: batch.end },
+      pending: null,
+    }
+    await writeCheckpoint(this.dir, this.checkpoint)
+  }
+
+  /** Moves past sealed segments that are fully loaded, deleting their files. */
+  private async skipLoadedSegments(): Promise<void> {
+    for (;;) {
+      const { segment, offset } = this.checkpoint.loaded
+      const size = this.sealed.get(segment)
+      if (size === undefined || offset < size) return
+      this.checkpoint = { ...this.checkpoint, loaded: { segment: segment + 1, offset: 0 } }
+      await writeCheckpoint(this.dir, this.checkpoint)
+      this.sealed.delete(segment)
+      if (this.readHandle?.segment === segment) {
+        await this.readHandle.fh.close()
+        this.readHandle = null
+      }
+      await rm(join(this.dir, segmentName(segment)), { force: true })
+    }
+  }
+
+  private async readRange(segment: number, offset: number, length: number): Promise<Buffer> {
+    // A handle of the reader's own, so that a segment roll can close the writer's handle at any time.
+    if (this.readHandle?.segment !== segment) {
+      await this.readHandle?.fh.close()
+      this.readHandle = { segment, fh: await open(join(this.dir, segmentName(segment)), 'r') }
+    }
+    const fh = this.readHandle.fh
+    const buf = Buffer.allocUnsafe(length)
+    const { bytesRead } = await fh.read(buf, 0, length, offset)
+    return buf.subarray(0, bytesRead)
+  }
+
+  /** Finishes writes under way and closes the files. Appends after this are refused. */
+  async close(): Promise<void> {
+    this.closed = true
+    while (this.flushing) await this.flushing
+    await this.readHandle?.fh.close()
+    await this.current.fh.close()
+  }
+}
+
+/** Scans a segment, cuts off a torn or corrupt tail (never acknowledged), returns the valid size. */
+async function validTail(path: string): Promise<number> {
+  let size: number
+  try {
+    size = (await stat(path)).size
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0
+    throw err
+  }
+  const fh = await open(path, 'r')
+  let valid = 0
+  try {
+    const chunk = 8 * 1024 * 1024
+    let carry = Buffer.alloc(0)
+    let pos = 0
+    while (pos < size) {
+      const buf = Buffer.allocUnsafe(Math.min(chunk, size - pos))
+      const { bytesRead } = await fh.read(buf, 0, buf.length, pos)
+      pos += bytesRead
+      const data = carry.length
+        ? Buffer.concat([carry, buf.subarray(0, bytesRead)])
+        : buf.subarray(0, bytesRead)
+      const decoded = decodeRecords(data)
+      valid += decoded.end
+      if (decoded.corrupt) break
+      carry = data.subarray(decoded.end)
+    }
+  } finally {
+    await fh.close()
+  }
+  if (valid < size) await truncate(path, valid)
+  return valid
+}
