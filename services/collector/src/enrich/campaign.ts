@@ -1,4 +1,4 @@
-import { type Channel, channelOf } from './channel'
+import { type Channel, channelOf, isSearchSource } from './channel'
 
 export interface CampaignInfo {
   utm_source: string
@@ -54,16 +54,10 @@ export function campaignOf(
   if (referrer_host && referrer_host === pageHost) referrer_host = ''
   const gclid = param('gclid')
   const source = utm_source || referrer_host
-  const medium = utm_medium || (!utm_source && referrer_host ? 'referral' : '')
-  let channel = channelOf({ source, medium, campaign: utm_campaign, gclid })
-  // a search engine's referral without tags is organic search (GA4 records it as medium "organic")
-  if (
-    channel === 'Referral' &&
-    !utm_medium &&
-    channelOf({ source, medium: 'organic', campaign: '' }) === 'Organic Search'
-  ) {
-    channel = 'Organic Search'
-  }
+  // without tags, a search engine's referral has medium "organic" (as GA4 records it), any other site's "referral"
+  const untaggedMedium = isSearchSource(referrer_host) ? 'organic' : 'referral'
+  const medium = utm_medium || (!utm_source && referrer_host ? untaggedMedium : '')
+  const channel = channelOf({ source, medium, campaign: utm_campaign, gclid })
   return {
     utm_source,
     utm_medium,

@@ -55,6 +55,9 @@ function sourceIn(source: string, list: readonly string[]): boolean {
   })
 }
 
+/** True when the source is a search engine (a referral from it without tags is organic search). */
+export const isSearchSource = (source: string) => sourceIn(source.toLowerCase(), SEARCH_SOURCES)
+
 /**
  * GA4's default channel grouping (support.google.com/analytics/answer/9756891), rule by rule, on the
  * session's source, medium and campaign. Direct is a visit with no source at all.

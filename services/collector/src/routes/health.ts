@@ -14,7 +14,7 @@ const PING_TIMEOUT_MS = 2000
 
 /** /healthz (the process answers), /readyz (storage reachable and the sink loading), /metrics (Prometheus). */
 export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (app, { ch, sink, metrics }) => {
-  app.get('/healthz', async () => ({ status: 'ok' }))
+  app.get('/healthz', async () => ({ status: 'ok', pid: process.pid }))
 
   app.get('/readyz', async (_req, reply) => {
     const ping = await Promise.race([

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite from a fresh clone: installs what the tests need, then type-checks, lints, builds and
+# runs every tier (unit, integration against real chDB and real processes). .ci/run runs exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/ensure-pnpm.sh
+pnpm install --frozen-lockfile
+pnpm typecheck
+pnpm lint
+pnpm build
+mkdir -p .cache
+status=0
+pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.cache/vitest.json || status=$?
+node scripts/test-summary.mjs .cache/vitest.json
+exit $status

@@ -1,0 +1,375 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { tempDir } from '../../../test/helpers/collector'
+import { basic, eventually, post, sql } from '../../../test/helpers/http'
+import { loadConfig } from './config'
+import { type RunningCollector, startCollector } from './server'
+
+const CHROME =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
+const keys = {
+  adminKey: 'admin-key-0123456789abcdef',
+  writeKey: 'wk_shop_123456',
+  secretKey: 'sk_shop_0123456789abcdef',
+  lockedKey: 'wk_locked_12345',
+}
+
+let collector: RunningCollector
+let url: string
+const q = <T = Record<string, unknown>>(query: string, params: Record<string, unknown> = {}) =>
+  sql<T>(url, keys.adminKey, query, params)
+const send = (path: string, body: unknown, key = keys.writeKey, headers: Record<string, string> = {}) =>
+  post(`${url}${path}`, body, { authorization: basic(key), ...headers })
+
+beforeAll(async () => {
+  const dir = tempDir()
+  const configFile = join(dir, 'projects.json')
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      adminKey: keys.adminKey,
+      projects: [
+        { id: 'shop', writeKey: keys.writeKey, secretKey: keys.secretKey, allowedOrigins: ['*'] },
+        { id: 'locked', writeKey: keys.lockedKey, allowedOrigins: ['https://shop.example'] },
+      ],
+    }),
+  )
+  const config = loadConfig({
+    TOUCHPOINT_DATA_DIR: dir,
+    TOUCHPOINT_CONFIG: configFile,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+  })
+  collector = await startCollector(config)
+  url = collector.url
+})
+
+afterAll(async () => {
+  await collector?.close()
+})
+
+describe('POST /v1/batch', () => {
+  it('accepts the good events of a batch, rejects the bad one with field and reason, and stores both', async () => {
+    const started = Date.now()
+    const res = await send('/v1/batch', {
+      batch: [
+        {
+          type: 'page',
+          anonymousId: 'anon-1',
+          messageId: 'batch-page-1',
+          properties: { url: 'https://shop.example/pricing', title: 'Pricing' },
+        },
+        {
+          type: 'track',
+          event: 'Order Completed',
+          anonymousId: 'anon-1',
+          messageId: 'batch-order-1',
+          properties: { revenue: 99.5, currency: 'eur' },
+        },
+        { type: 'track', anonymousId: 'anon-1', messageId: 'batch-bad-1', properties: { revenue: 1 } },
+      ],
+    })
+    expect(res.status).toBe(200)
+    expect(res.body.accepted).toBe(2)
+    expect(res.body.rejected).toEqual([
+      { index: 2, messageId: 'batch-bad-1', issues: [{ path: 'event', message: 'is required (string)' }] },
+    ])
+    const rows = await eventually(
+      () =>
+        q<{ event: string; revenue: number | null; currency: string; path: string }>(
+          `SELECT event, revenue, currency, path FROM events WHERE message_id IN ('batch-page-1', 'batch-order-1') ORDER BY event`,
+        ),
+      (r) => r.length === 2,
+      2000,
+    )
+    expect(Date.now() - started).toBeLessThan(2000)
+    expect(rows).toEqual([
+      { event: 'Order Completed', revenue: 99.5, currency: 'EUR', path: '' },
+      { event: 'Page Viewed', revenue: null, currency: '', path: '/pricing' },
+    ])
+    const rejected = await eventually(
+      () =>
+        q<{ error_code: string; reason: string; raw: string; project_id: string }>(
+          `SELECT error_code, reason, raw, project_id FROM events_rejected WHERE raw LIKE '%batch-bad-1%'`,
+        ),
+      (r) => r.length === 1,
+    )
+    expect(rejected[0]!.error_code).toBe('TP_ERR_VALIDATION')
+    expect(rejected[0]!.project_id).toBe('shop')
+    expect(JSON.parse(rejected[0]!.reason)).toEqual([{ path: 'event', message: 'is required (string)' }])
+    expect(JSON.parse(rejected[0]!.raw)).toMatchObject({ messageId: 'batch-bad-1' })
+  })
+
+  it('stores an event retried with the same messageId once, across requests and inside one batch', async () => {
+    const event = { type: 'track', event: 'Retried', anonymousId: 'anon-r', messageId: 'retry-me' }
+    expect((await send('/v1/batch', { batch: [event, event] })).status).toBe(200)
+    expect((await send('/v1/track', event)).status).toBe(200)
+    expect((await send('/v1/batch', { batch: [event] })).status).toBe(200)
+    await eventually(
+      () => q(`SELECT 1 FROM events WHERE message_id = 'retry-me'`),
+      (r) => r.length > 0,
+    )
+    await new Promise((r) => setTimeout(r, 600))
+    const rows = await q<{ n: string }>(`SELECT count() AS n FROM events WHERE message_id = 'retry-me'`)
+    expect(Number(rows[0]!.n)).toBe(1)
+  })
+
+  it('merges batch-level context under each event and honours the batch sentAt for clock skew', async () => {
+    const now = Date.now()
+    // the sender's clock is one hour fast: it says it sent at now+1h an event it stamped at now+1h-10s
+    const sentAt = new Date(now + 3_600_000).toISOString()
+    const timestamp = new Date(now + 3_600_000 - 10_000).toISOString()
+    const res = await send('/v1/batch', {
+      sentAt,
+      context: { locale: 'de-DE', timezone: 'Europe/Berlin' },
+      batch: [{ type: 'track', event: 'Skewed', userId: 'u-skew', messageId: 'skew-1', timestamp }],
+    })
+    expect(res.status).toBe(200)
+    const [row] = await eventually(
+      () =>
+        q<{ locale: string; timezone: string; ms: string }>(
+          `SELECT locale, timezone, toUnixTimestamp64Milli(timestamp) AS ms FROM events WHERE message_id = 'skew-1'`,
+        ),
+      (r) => r.length === 1,
+    )
+    expect(row!.locale).toBe('de-DE')
+    expect(row!.timezone).toBe('Europe/Berlin')
+    expect(Math.abs(Number(row!.ms) - (now - 10_000))).toBeLessThan(2000)
+  })
+})
+
+describe('enrichment', () => {
+  it('parses the user agent, derives campaign and channel, and anonymises the IP', async () => {
+    const res = await send(
+      '/v1/page',
+      {
+        anonymousId: 'anon-enrich',
+        messageId: 'enrich-1',
+        properties: {
+          url: 'https://shop.example/landing?utm_source=newsletter&utm_medium=email&utm_campaign=spring&gclid=',
+        },
+        context: { userAgent: CHROME, ip: '203.0.113.77' },
+      },
+      keys.secretKey,
+    )
+    expect(res.status).toBe(200)
+    const [row] = await eventually(
+      () =>
+        q<Record<string, string>>(
+          `SELECT browser, os, device_type, channel, utm_source, utm_medium, utm_campaign, ip, is_bot, source FROM events WHERE message_id = 'enrich-1'`,
+        ),
+      (r) => r.length === 1,
+    )
+    expect(row).toEqual({
+      browser: 'Chrome',
+      os: 'Mac OS',
+      device_type: 'desktop',
+      channel: 'Email',
+      utm_source: 'newsletter',
+      utm_medium: 'email',
+      utm_campaign: 'spring',
+      ip: '203.0.113.0',
+      is_bot: 0,
+      source: 'server',
+    })
+  })
+
+  it('ignores the IP and a historic timestamp set by a write-key (browser) call', async () => {
+    const res = await send('/v1/track', {
+      event: 'Claims',
+      anonymousId: 'anon-claims',
+      messageId: 'claims-1',
+      timestamp: '2020-01-01T00:00:00.000Z',
+      context: { ip: '198.51.100.23', userAgent: 'Googlebot/2.1 (+http://www.google.com/bot.html)' },
+    })
+    expect(res.status).toBe(200)
+    const [row] = await eventually(
+      () =>
+        q<{ ip: string; year: number; is_bot: number }>(
+          `SELECT ip, toYear(timestamp) AS year, is_bot FROM events WHERE message_id = 'claims-1'`,
+        ),
+      (r) => r.length === 1,
+    )
+    expect(row).toEqual({ ip: '127.0.0.0', year: new Date().getUTCFullYear(), is_bot: 1 })
+  })
+
+  it('links an anonymous id to a user id from identify and alias', async () => {
+    await send('/v1/identify', {
+      anonymousId: 'anon-who',
+      userId: 'user-who',
+      traits: { plan: 'pro' },
+      messageId: 'id-1',
+    })
+    await send('/v1/alias', { previousId: 'anon-old', userId: 'user-who', messageId: 'alias-1' })
+    const links = await eventually(
+      () =>
+        q<{ anonymous_id: string; link_source: string }>(
+          `SELECT anonymous_id, any(link_source) AS link_source FROM identities WHERE user_id = 'user-who' GROUP BY anonymous_id ORDER BY anonymous_id`,
+        ),
+      (r) => r.length === 2,
+    )
+    expect(links).toEqual([
+      { anonymous_id: 'anon-old', link_source: 'alias' },
+      { anonymous_id: 'anon-who', link_source: 'identify' },
+    ])
+  })
+})
+
+describe('errors', () => {
+  it('answers malformed JSON with 400 and keeps the body when the key is known', async () => {
+    const res = await send('/v1/track', '{"event": "Broken", ')
+    expect(res.status).toBe(400)
+    expect(res.body.code).toBe('TP_ERR_MALFORMED_JSON')
+    await eventually(
+      () =>
+        q(
+          `SELECT raw FROM events_rejected WHERE error_code = 'TP_ERR_MALFORMED_JSON' AND raw LIKE '%Broken%'`,
+        ),
+      (r) => r.length === 1,
+    )
+  })
+
+  it('answers an unknown write key with 401', async () => {
+    const res = await send('/v1/track', { event: 'x', anonymousId: 'a' }, 'not-a-key')
+    expect(res.status).toBe(401)
+    expect(res.body.code).toBe('TP_ERR_UNAUTHORIZED')
+    const noKey = await post(`${url}/v1/track`, { event: 'x', anonymousId: 'a' })
+    expect(noKey.status).toBe(401)
+  })
+
+  it('accepts the write key in the body, as Segment libraries may send it', async () => {
+    const res = await post(`${url}/v1/track`, {
+      writeKey: keys.writeKey,
+      event: 'Body Key',
+      anonymousId: 'a',
+      messageId: 'bodykey-1',
+    })
+    expect(res.status).toBe(200)
+  })
+
+  it('refuses an origin the project does not allow with 403 and no CORS allow header', async () => {
+    const event = { event: 'x', anonymousId: 'a' }
+    const bad = await send('/v1/track', event, keys.lockedKey, { origin: 'https://evil.example' })
+    expect(bad.status).toBe(403)
+    expect(bad.body.code).toBe('TP_ERR_ORIGIN_FORBIDDEN')
+    expect(bad.headers.get('access-control-allow-origin')).toBeNull()
+    const good = await send('/v1/track', event, keys.lockedKey, { origin: 'https://shop.example' })
+    expect(good.status).toBe(200)
+    expect(good.headers.get('access-control-allow-origin')).toBe('https://shop.example')
+  })
+
+  it('answers a body over the limit with 413', async () => {
+    const res = await send('/v1/track', {
+      event: 'Big',
+      anonymousId: 'a',
+      properties: { blob: 'x'.repeat(600 * 1024) },
+    })
+    expect(res.status).toBe(413)
+    expect(res.body.code).toBe('TP_ERR_BODY_TOO_LARGE')
+  })
+
+  it('answers a batch over the event limit with 400 naming the limit', async () => {
+    const batch = Array.from({ length: 1001 }, (_, i) => ({
+      type: 'track',
+      event: 'e',
+      anonymousId: `a${i}`,
+    }))
+    const res = await send('/v1/batch', { batch })
+    expect(res.status).toBe(400)
+    expect(res.body.code).toBe('TP_ERR_TOO_MANY_EVENTS')
+    expect(res.body.message).toContain('1000')
+    expect(res.body.path).toBe('batch')
+  })
+
+  it('answers a wrong content type with 415', async () => {
+    const res = await send('/v1/track', '<event/>', keys.writeKey, { 'content-type': 'application/xml' })
+    expect(res.status).toBe(415)
+    expect(res.body.code).toBe('TP_ERR_UNSUPPORTED_MEDIA_TYPE')
+  })
+
+  it('accepts JSON sent as text/plain (sendBeacon)', async () => {
+    const res = await send(
+      '/v1/track',
+      JSON.stringify({ event: 'Beacon', anonymousId: 'a' }),
+      keys.writeKey,
+      {
+        'content-type': 'text/plain;charset=UTF-8',
+      },
+    )
+    expect(res.status).toBe(200)
+  })
+
+  it('answers a batch that is not a list with 400 naming the field', async () => {
+    const res = await send('/v1/batch', { batch: 'nope' })
+    expect(res.status).toBe(400)
+    expect(res.body.code).toBe('TP_ERR_INVALID_BODY')
+    expect(res.body.path).toBe('batch')
+  })
+
+  it('never answers odd input with a 5xx', async () => {
+    const bodies = [
+      'null',
+      '[]',
+      '"s"',
+      '1',
+      '{"__proto__":{"polluted":1},"event":"p","anonymousId":"a"}',
+      '{"batch":[null,1,"x",[],{}]}',
+      '{"properties":[]}',
+    ]
+    for (const path of ['/v1/track', '/v1/batch', '/v1/identify']) {
+      for (const body of bodies) {
+        const res = await send(path, body)
+        expect(res.status, `${path} ${body}`).toBeLessThan(500)
+      }
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+})
+
+describe('operations', () => {
+  it('serves /healthz, /readyz, /metrics and /openapi.json', async () => {
+    expect((await fetch(`${url}/healthz`)).status).toBe(200)
+    const ready = await fetch(`${url}/readyz`)
+    expect(ready.status).toBe(200)
+    expect(await ready.json()).toMatchObject({ ready: true, status: 'ok' })
+    const metrics = await (await fetch(`${url}/metrics`)).text()
+    expect(metrics).toMatch(/touchpoint_events_accepted_total\{project="shop"\} \d+/)
+    expect(metrics).toContain('touchpoint_load_latency_seconds_bucket')
+    expect(metrics).toContain('touchpoint_spool_queued_bytes')
+    const doc = (await (await fetch(`${url}/openapi.json`)).json()) as { paths: Record<string, unknown> }
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/batch', '/v1/track', '/api/sql']))
+  })
+
+  it('runs read-only SQL with parameters for the admin key only', async () => {
+    const noKey = await post(`${url}/api/sql`, { query: 'SELECT 1' })
+    expect(noKey.status).toBe(401)
+    const wrong = await post(
+      `${url}/api/sql`,
+      { query: 'SELECT 1' },
+      { authorization: `Bearer ${keys.writeKey}` },
+    )
+    expect(wrong.status).toBe(401)
+    const rows = await q<{ v: string }>('SELECT {v:String} AS v', { v: "it's" })
+    expect(rows).toEqual([{ v: "it's" }])
+    for (const query of [
+      "INSERT INTO events (event) VALUES ('x')",
+      'DROP TABLE events',
+      'CREATE TABLE t (a Int8) ENGINE = Memory',
+      'SET readonly = 0',
+    ]) {
+      const res = await post(`${url}/api/sql`, { query }, { authorization: `Bearer ${keys.adminKey}` })
+      expect(res.status, query).toBe(400)
+      expect(res.body.code).toBe('TP_ERR_SQL')
+    }
+    // the pipeline's own session still writes after analysts' read-only queries
+    expect(
+      (await send('/v1/track', { event: 'After SQL', anonymousId: 'a', messageId: 'after-sql' })).status,
+    ).toBe(200)
+    await eventually(
+      () => q(`SELECT 1 FROM events WHERE message_id = 'after-sql'`),
+      (r) => r.length === 1,
+    )
+  })
+})

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest'
+import { campaignOf } from './campaign'
+import { channelOf } from './channel'
+import { eventTime } from './clock'
+import { eventIdFor } from './ids'
+import { anonymizeIp } from './ip'
+import { parseUserAgent } from './user-agent'
+
+describe('anonymizeIp', () => {
+  it.each([
+    ['203.0.113.77', '203.0.113.0'],
+    ['::ffff:203.0.113.77', '203.0.113.0'],
+    ['2001:db8:85a3:8d3:1319:8a2e:370:7348', '2001:db8:85a3::'],
+    ['2001:db8::1', '2001:db8:0::'],
+    ['::1', '0:0:0::'],
+    ['fe80::1%eth0', 'fe80:0:0::'],
+    ['not an ip', ''],
+    ['', ''],
+  ])('%s → %s', (ip, expected) => expect(anonymizeIp(ip)).toBe(expected))
+})
+
+describe('channelOf (GA4 default channel grouping)', () => {
+  it.each([
+    [{ source: '', medium: '', campaign: '' }, 'Direct'],
+    [{ source: 'newsletter', medium: 'email', campaign: '' }, 'Email'],
+    [{ source: 'google', medium: 'cpc', campaign: '' }, 'Paid Search'],
+    [{ source: '', medium: '', campaign: '', gclid: 'abc' }, 'Paid Search'],
+    [{ source: 'google.com', medium: 'referral', campaign: '' }, 'Organic Search'],
+    [{ source: 'm.facebook.com', medium: 'referral', campaign: '' }, 'Organic Social'],
+    [{ source: 'facebook', medium: 'paid_social', campaign: '' }, 'Paid Social'],
+    [{ source: 'youtube.com', medium: 'referral', campaign: '' }, 'Organic Video'],
+    [{ source: 'partner.example', medium: 'affiliate', campaign: '' }, 'Affiliates'],
+    [{ source: 'ads.example', medium: 'display', campaign: '' }, 'Display'],
+    [{ source: 'sms', medium: 'text', campaign: '' }, 'SMS'],
+    [{ source: 'blog.example', medium: 'referral', campaign: '' }, 'Referral'],
+    [{ source: 'amazon', medium: 'cpc', campaign: '' }, 'Paid Shopping'],
+    [{ source: 'x', medium: 'ppc', campaign: 'cross-network-q3' }, 'Cross-network'],
+    [{ source: 'app', medium: 'push', campaign: '' }, 'Mobile Push Notifications'],
+    [{ source: 'somewhere', medium: 'weird', campaign: '' }, 'Unassigned'],
+  ])('%o → %s', (input, expected) => expect(channelOf(input)).toBe(expected))
+})
+
+describe('campaignOf', () => {
+  it('reads UTM tags and click ids from the page URL', () => {
+    expect(
+      campaignOf(
+        'https://shop.example/?utm_source=newsletter&utm_medium=email&utm_campaign=spring&fbclid=F1',
+        '',
+        undefined,
+      ),
+    ).toMatchObject({
+      utm_source: 'newsletter',
+      utm_medium: 'email',
+      utm_campaign: 'spring',
+      fbclid: 'F1',
+      channel: 'Email',
+    })
+  })
+  it('prefers context.campaign (Segment: name is the campaign)', () => {
+    expect(
+      campaignOf('https://shop.example/?utm_source=x', '', { source: 'fb', medium: 'cpc', name: 'c1' }),
+    ).toMatchObject({
+      utm_source: 'fb',
+      utm_campaign: 'c1',
+      channel: 'Paid Social',
+    })
+  })
+  it('takes the channel from the referrer without tags, and ignores internal referrers', () => {
+    expect(
+      campaignOf('https://shop.example/p', 'https://www.google.com/search?q=x', undefined),
+    ).toMatchObject({
+      referrer_host: 'google.com',
+      channel: 'Organic Search',
+    })
+    expect(campaignOf('https://shop.example/p', 'https://blog.example/post', undefined).channel).toBe(
+      'Referral',
+    )
+    expect(campaignOf('https://shop.example/b', 'https://shop.example/a', undefined)).toMatchObject({
+      referrer_host: '',
+      channel: 'Direct',
+    })
+  })
+})
+
+describe('eventTime', () => {
+  const receivedAt = Date.UTC(2026, 10, 22, 12, 0, 0)
+  const iso = (ms: number) => new Date(ms).toISOString()
+  it('corrects clock skew with sentAt', () => {
+    const skew = 3_600_000
+    expect(
+      eventTime({
+        timestamp: iso(receivedAt + skew - 5000),
+        sentAt: iso(receivedAt + skew),
+        receivedAt,
+        trusted: false,
+      }),
+    ).toBe(receivedAt - 5000)
+  })
+  it('uses the receive time without a timestamp, and for untrusted back-dating or future times', () => {
+    expect(eventTime({ timestamp: undefined, sentAt: undefined, receivedAt, trusted: false })).toBe(
+      receivedAt,
+    )
+    expect(
+      eventTime({ timestamp: '2020-01-01T00:00:00Z', sentAt: undefined, receivedAt, trusted: false }),
+    ).toBe(receivedAt)
+    expect(
+      eventTime({ timestamp: iso(receivedAt + 86_400_000), sentAt: undefined, receivedAt, trusted: true }),
+    ).toBe(receivedAt)
+  })
+  it('lets trusted (secret-key) calls import history', () => {
+    expect(
+      eventTime({ timestamp: '2020-01-01T00:00:00Z', sentAt: undefined, receivedAt, trusted: true }),
+    ).toBe(Date.UTC(2020, 0, 1))
+  })
+})
+
+describe('eventIdFor', () => {
+  it('is a stable UUID per project and messageId', () => {
+    const a = eventIdFor('shop', 'm-1')
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    expect(eventIdFor('shop', 'm-1')).toBe(a)
+    expect(eventIdFor('blog', 'm-1')).not.toBe(a)
+    expect(eventIdFor('shop', undefined)).not.toBe(eventIdFor('shop', undefined))
+  })
+})
+
+describe('parseUserAgent', () => {
+  it('recognises browsers, mobile devices and bots', () => {
+    const iphone = parseUserAgent(
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+    )
+    expect(iphone).toMatchObject({
+      browser: 'Mobile Safari',
+      os: 'iOS',
+      device_type: 'mobile',
+      device_vendor: 'Apple',
+      is_bot: 0,
+    })
+    expect(
+      parseUserAgent('Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)').is_bot,
+    ).toBe(1)
+    expect(parseUserAgent(undefined).browser).toBe('')
+  })
+})

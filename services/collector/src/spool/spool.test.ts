@@ -1,0 +1,95 @@
+import { appendFileSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { RECORD_KIND } from '@touchpoint/loader'
+import { describe, expect, it } from 'vitest'
+import { tempDir } from '../../../../test/helpers/collector'
+import { decodeRecords, encodeRecord } from './codec'
+import { Spool, SpoolFullError } from './spool'
+
+const frame = (i: number) => encodeRecord(RECORD_KIND.event, `id-${i}`, JSON.stringify({ i }))
+const payloads = (records: { payload: string }[]) => records.map((r) => JSON.parse(r.payload).i)
+
+describe('spool codec', () => {
+  it('round-trips records and stops at a partial or corrupt one', () => {
+    const a = frame(1)
+    const b = frame(2)
+    expect(payloads(decodeRecords(Buffer.concat([a, b])).records)).toEqual([1, 2])
+    const partial = decodeRecords(Buffer.concat([a, b.subarray(0, b.length - 3)]))
+    expect(partial).toMatchObject({ end: a.length, corrupt: false })
+    const flipped = Buffer.concat([a, b])
+    flipped[flipped.length - 1]! ^= 0xff
+    expect(decodeRecords(flipped)).toMatchObject({ end: a.length, corrupt: true })
+  })
+})
+
+describe('Spool', () => {
+  it('returns appended records in order, and nothing once they are committed', async () => {
+    const spool = await Spool.open(tempDir(), { maxBytes: 1e9 })
+    await Promise.all([spool.append([frame(1), frame(2)]), spool.append([frame(3)])])
+    const batch = (await spool.read(100, 1e6))!
+    expect(payloads(batch.records)).toEqual([1, 2, 3])
+    await spool.begin(batch)
+    await spool.commit(batch)
+    expect(await spool.read(100, 1e6)).toBeNull()
+    expect(spool.queuedBytes).toBe(0)
+    await spool.close()
+  })
+
+  it('cuts a torn tail at reopen and keeps every whole record', async () => {
+    const dir = tempDir()
+    const spool = await Spool.open(dir, { maxBytes: 1e9 })
+    await spool.append([frame(1), frame(2)])
+    await spool.close()
+    const seg = join(dir, readdirSync(dir).find((f) => f.endsWith('.seg'))!)
+    const whole = statSync(seg).size
+    appendFileSync(seg, frame(3).subarray(0, 10))
+    const reopened = await Spool.open(dir, { maxBytes: 1e9 })
+    expect(statSync(seg).size).toBe(whole)
+    expect(payloads((await reopened.read(100, 1e6))!.records)).toEqual([1, 2])
+    await reopened.append([frame(4)])
+    expect(payloads((await reopened.read(100, 1e6))!.records)).toEqual([1, 2, 4])
+    await reopened.close()
+  })
+
+  it('gives back the pending batch after a restart, byte for byte, with the same token', async () => {
+    const dir = tempDir()
+    const spool = await Spool.open(dir, { maxBytes: 1e9 })
+    await spool.append([frame(1), frame(2), frame(3)])
+    const batch = (await spool.read(2, 1e6))!
+    await spool.begin(batch)
+    await spool.append([frame(4)])
+    await spool.close()
+    const reopened = await Spool.open(dir, { maxBytes: 1e9 })
+    const pending = (await reopened.readPending())!
+    expect(pending.token).toBe(batch.token)
+    expect(payloads(pending.records)).toEqual([1, 2])
+    await reopened.commit(pending)
+    expect(payloads((await reopened.read(100, 1e6))!.records)).toEqual([3, 4])
+    await reopened.close()
+  })
+
+  it('rolls segments and deletes those fully loaded', async () => {
+    const dir = tempDir()
+    const spool = await Spool.open(dir, { maxBytes: 1e9, segmentBytes: 200 })
+    for (let i = 0; i < 20; i++) await spool.append([frame(i)])
+    expect(readdirSync(dir).filter((f) => f.endsWith('.seg')).length).toBeGreaterThan(2)
+    const seen: number[] = []
+    for (;;) {
+      const batch = await spool.read(100, 1e6)
+      if (!batch) break
+      seen.push(...payloads(batch.records))
+      await spool.begin(batch)
+      await spool.commit(batch)
+    }
+    expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => i))
+    expect(readdirSync(dir).filter((f) => f.endsWith('.seg')).length).toBe(1)
+    await spool.close()
+  })
+
+  it('refuses appends past maxBytes with SpoolFullError', async () => {
+    const spool = await Spool.open(tempDir(), { maxBytes: frame(1).length * 2 })
+    await spool.append([frame(1), frame(2)])
+    await expect(spool.append([frame(3)])).rejects.toBeInstanceOf(SpoolFullError)
+    await spool.close()
+  })
+})

@@ -1,0 +1,98 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+export const ROOT = resolve(import.meta.dirname, '../..')
+const BIN = join(ROOT, 'packages/cli/src/bin.ts')
+
+export function tempDir(prefix = 'tp-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix))
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer()
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number }
+      srv.close(() => resolvePort(port))
+    })
+    srv.on('error', reject)
+  })
+}
+
+export interface Keys {
+  writeKey: string
+  secretKey: string
+  adminKey: string
+}
+
+export function keysIn(dataDir: string): Keys {
+  const file = JSON.parse(readFileSync(join(dataDir, 'touchpoint.json'), 'utf8'))
+  return {
+    writeKey: file.projects[0].writeKey,
+    secretKey: file.projects[0].secretKey,
+    adminKey: file.adminKey,
+  }
+}
+
+/** A collector started as a real process (`touchpoint start`), so tests can kill it. */
+export class CollectorProcess {
+  child: ChildProcess | undefined
+  output = ''
+  constructor(
+    readonly dataDir: string,
+    readonly port: number,
+    readonly env: Record<string, string> = {},
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`
+  }
+
+  async start(): Promise<void> {
+    this.output = ''
+    // node itself (not the tsx wrapper, which would run the collector in a child): kill must hit the collector
+    const child = spawn(process.execPath, ['--import', 'tsx', BIN, 'start'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        TOUCHPOINT_DATA_DIR: this.dataDir,
+        PORT: String(this.port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        ...this.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    this.child = child
+    child.stdout!.on('data', (d) => (this.output += d))
+    child.stderr!.on('data', (d) => (this.output += d))
+    const deadline = Date.now() + 60_000
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`collector exited with ${child.exitCode}:\n${this.output}`)
+      try {
+        const res = await fetch(`${this.url}/healthz`)
+        const { pid } = (await res.json()) as { pid?: number }
+        if (pid !== child.pid) throw new Error(`another process (pid ${pid}) answers on port ${this.port}`)
+        if (res.ok) return
+      } catch (err) {
+        if ((err as Error).message.startsWith('another process')) throw err
+      }
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    throw new Error(`collector did not start:\n${this.output}`)
+  }
+
+  /** Resolves with the exit code (or signal) once the process is gone. */
+  stop(signal: NodeJS.Signals): Promise<number | string | null> {
+    const child = this.child
+    if (!child || child.exitCode !== null || child.signalCode !== null)
+      return Promise.resolve(child?.exitCode ?? null)
+    return new Promise((res) => {
+      child.once('exit', (code, sig) => res(code ?? sig))
+      child.kill(signal)
+    })
+  }
+}
