@@ -45,9 +45,13 @@ export class Loader {
   async warmUp(): Promise<number> {
     const windowSeconds = Math.ceil(this.windowMs / 1000)
     const rs = await this.ch.client.query({
-      query: `SELECT toString(event_id) AS id FROM ${TABLES.events}
-              WHERE received_at >= now64(3) - toIntervalSecond({seconds:UInt32})
-              ORDER BY received_at LIMIT {limit:UInt32}`,
+      query: `SELECT id FROM (
+                SELECT toString(event_id) AS id, received_at FROM ${TABLES.events}
+                WHERE received_at >= now64(3) - toIntervalSecond({seconds:UInt32})
+                UNION ALL
+                SELECT toString(rejected_id) AS id, received_at FROM ${TABLES.rejected}
+                WHERE received_at >= now64(3) - toIntervalSecond({seconds:UInt32})
+              ) ORDER BY received_at LIMIT {limit:UInt32}`,
       query_params: { seconds: windowSeconds, limit: this.maxIds },
       format: 'JSONEachRow',
     })
@@ -71,6 +75,8 @@ export class Loader {
         batchIds.add(record.id)
         events.push(record.payload)
       } else if (record.kind === RECORD_KIND.rejected) {
+        if (record.id && (this.window.has(record.id) || batchIds.has(record.id))) continue
+        if (record.id) batchIds.add(record.id)
         rejected.push(record.payload)
       } else {
         identities.push(record.payload)

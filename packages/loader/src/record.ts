@@ -15,7 +15,7 @@ export type RecordKind = (typeof RECORD_KIND)[keyof typeof RECORD_KIND]
 
 export interface LoadRecord {
   kind: RecordKind
-  /** event_id of an event row; '' otherwise */
+  /** event_id of an event row, rejected_id of a rejected one (both deduplicated); '' for identity links */
   id: string
   /** the row as one line of JSON */
   payload: string

@@ -5,7 +5,7 @@ import { chDateTime } from '../enrich/clock'
 import { identityOf, type RequestFacts, toEventRow } from '../enrich/event-row'
 import { anonymizeIp } from '../enrich/ip'
 import type { ErrorCode } from '../errors'
-import { encodeRecord } from '../spool/codec'
+import type { OutboundRecord } from '../pipeline/sink'
 import { Lru } from '../util/lru'
 
 /** Identity links recently written, so an identified visitor's every event does not write the link again. */
@@ -18,12 +18,12 @@ export interface RejectedEvent {
 }
 
 export interface Processed {
-  frames: Buffer[]
+  records: OutboundRecord[]
   accepted: number
   rejected: RejectedEvent[]
 }
 
-/** Validates, enriches and encodes the events of one request into spool frames (events, links, rejects). */
+/** Validates and enriches the events of one request into outbound records (events, identity links, rejects). */
 export class EventProcessor {
   private readonly linked = new Lru<string, true>(IDENTITY_CACHE_SIZE)
 
@@ -35,7 +35,7 @@ export class EventProcessor {
     /** size of the whole body; when under the per-event limit, no event needs measuring on its own */
     bodyBytes: number,
   ): Processed {
-    const frames: Buffer[] = []
+    const records: OutboundRecord[] = []
     const rejected: RejectedEvent[] = []
     let accepted = 0
     items.forEach((raw, index) => {
@@ -44,33 +44,34 @@ export class EventProcessor {
       if (!result.ok) {
         const messageId = (raw as { messageId?: unknown } | null)?.messageId
         rejected.push({ index, ...(typeof messageId === 'string' && { messageId }), issues: result.issues })
-        frames.push(rejectedFrame(facts, route, 'TP_ERR_VALIDATION', result.issues, raw))
+        records.push(rejectedRecord(facts, route, 'TP_ERR_VALIDATION', result.issues, raw))
         return
       }
       const row = toEventRow(result.event, facts)
-      frames.push(encodeRecord(RECORD_KIND.event, row.event_id, JSON.stringify(row)))
+      const key = `${row.project_id}:${row.anonymous_id || row.user_id}`
+      records.push({ kind: RECORD_KIND.event, id: row.event_id, key, payload: JSON.stringify(row) })
       accepted++
       const link = identityOf(row)
       if (link) {
         const key = `${link.project_id}\0${link.anonymous_id}\0${link.user_id}`
         if (!this.linked.has(key)) {
           this.linked.set(key, true)
-          frames.push(encodeRecord(RECORD_KIND.identity, '', JSON.stringify(link)))
+          records.push({ kind: RECORD_KIND.identity, id: '', key, payload: JSON.stringify(link) })
         }
       }
     })
-    return { frames, accepted, rejected }
+    return { records, accepted, rejected }
   }
 }
 
-/** A spool frame for a refused call, keeping the reasons and (up to MAX_REJECTED_RAW_BYTES of) the raw payload. */
-export function rejectedFrame(
+/** A record of a refused call, keeping the reasons and (up to MAX_REJECTED_RAW_BYTES of) the raw payload. */
+export function rejectedRecord(
   facts: Pick<RequestFacts, 'projectId' | 'source' | 'receivedAt' | 'ip' | 'userAgent'>,
   route: string,
   code: ErrorCode,
   issues: FieldIssue[],
   raw: unknown,
-): Buffer {
+): OutboundRecord {
   let text: string
   try {
     text = typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? String(raw))
@@ -89,5 +90,10 @@ export function rejectedFrame(
     ip: anonymizeIp(facts.ip),
     user_agent: (facts.userAgent ?? '').slice(0, limits.MAX_USER_AGENT_LENGTH),
   }
-  return encodeRecord(RECORD_KIND.rejected, '', JSON.stringify(row))
+  return {
+    kind: RECORD_KIND.rejected,
+    id: row.rejected_id,
+    key: row.project_id,
+    payload: JSON.stringify(row),
+  }
 }

@@ -3,8 +3,9 @@ import type { ClickHouse } from '@touchpoint/clickhouse'
 import { Loader } from '@touchpoint/loader'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Metrics } from '../metrics'
+import { encodeRecord } from '../spool/codec'
 import { Spool, type SpoolBatch } from '../spool/spool'
-import type { Sink } from './sink'
+import type { OutboundRecord, Sink } from './sink'
 
 /** Upper bound of one batch read from the spool, whatever its row count. */
 const MAX_BATCH_BYTES = 16 * 1024 * 1024
@@ -56,8 +57,8 @@ export class EmbeddedPipeline implements Sink {
     return pipeline
   }
 
-  append(frames: Buffer[]): Promise<void> {
-    return this.spool.append(frames)
+  append(records: OutboundRecord[]): Promise<void> {
+    return this.spool.append(records.map((r) => encodeRecord(r.kind, r.id, r.payload)))
   }
 
   status(): 'ok' | 'degraded' | 'down' {

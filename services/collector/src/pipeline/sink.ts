@@ -1,6 +1,13 @@
+import type { LoadRecord } from '@touchpoint/loader'
+
+/** A record on its way to the loader, with the key that keeps one person's records in order (Kafka). */
+export interface OutboundRecord extends LoadRecord {
+  key: string
+}
+
 /** Where the collector hands accepted records: append() resolves only once they are durable. */
 export interface Sink {
-  append(frames: Buffer[]): Promise<void>
+  append(records: OutboundRecord[]): Promise<void>
   /** 'ok'; 'degraded' while storage is unreachable but events are still accepted; 'down' when they are not */
   status(): 'ok' | 'degraded' | 'down'
   close(): Promise<void>

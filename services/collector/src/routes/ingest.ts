@@ -10,9 +10,9 @@ import {
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { RequestFacts } from '../enrich/event-row'
 import { type ErrorCode, TpError } from '../errors'
-import { type EventProcessor, rejectedFrame } from '../ingest/process'
+import { type EventProcessor, rejectedRecord } from '../ingest/process'
 import type { Metrics } from '../metrics'
-import type { Sink } from '../pipeline/sink'
+import type { OutboundRecord, Sink } from '../pipeline/sink'
 import { basicAuthUser, type Credential, originAllowed, type ProjectRegistry } from '../projects'
 import { SpoolFullError } from '../spool/spool'
 
@@ -100,7 +100,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
   ) => {
     const facts = factsOf(req, cred, Date.now())
     await sink.append([
-      rejectedFrame(
+      rejectedRecord(
         facts,
         req.url,
         code,
@@ -112,9 +112,9 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
     throw err
   }
 
-  const durably = async (frames: Buffer[]) => {
+  const durably = async (records: OutboundRecord[]) => {
     try {
-      await sink.append(frames)
+      await sink.append(records)
     } catch (err) {
       if (err instanceof SpoolFullError) throw new TpError('TP_ERR_SPOOL_FULL')
       throw err
@@ -134,7 +134,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
     }
     const facts = factsOf(req, cred, Date.now())
     const out = processor.process([req.body], type, facts, req.url, bodyBytes(req))
-    await durably(out.frames)
+    await durably(out.records)
     metrics.accepted.inc({ project: cred.project.id }, out.accepted)
     const bad = out.rejected[0]
     if (bad) {
@@ -183,7 +183,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
       : batch
     const facts = factsOf(req, cred, Date.now(), sentAt)
     const out = processor.process(items, undefined, facts, req.url, bodyBytes(req))
-    await durably(out.frames)
+    await durably(out.records)
     metrics.accepted.inc({ project: cred.project.id }, out.accepted)
     if (out.rejected.length) metrics.rejected.inc({ code: 'TP_ERR_VALIDATION' }, out.rejected.length)
     return reply.send({ success: true, accepted: out.accepted, rejected: out.rejected })
@@ -197,7 +197,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
         const facts = factsOf(req, cred, Date.now())
         const issue = { path: '', message: error.message }
         await sink
-          .append([rejectedFrame(facts, req.url, 'TP_ERR_MALFORMED_JSON', [issue], error.rawBody)])
+          .append([rejectedRecord(facts, req.url, 'TP_ERR_MALFORMED_JSON', [issue], error.rawBody)])
           .catch(() => {})
         metrics.rejected.inc({ code: 'TP_ERR_MALFORMED_JSON' })
       }
