@@ -37,11 +37,12 @@ export function keysIn(dataDir: string): Keys {
   }
 }
 
-/** A collector started as a real process (`touchpoint start`), so tests can kill it. */
-export class CollectorProcess {
+/** A Touchpoint service started as a real process (`touchpoint start` or `ingest`), so tests can kill it. */
+export class ServiceProcess {
   child: ChildProcess | undefined
   output = ''
   constructor(
+    readonly command: 'start' | 'ingest',
     readonly dataDir: string,
     readonly port: number,
     readonly env: Record<string, string> = {},
@@ -54,7 +55,7 @@ export class CollectorProcess {
   async start(): Promise<void> {
     this.output = ''
     // node itself (not the tsx wrapper, which would run the collector in a child): kill must hit the collector
-    const child = spawn(process.execPath, ['--import', 'tsx', BIN, 'start'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', BIN, this.command], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -71,7 +72,8 @@ export class CollectorProcess {
     child.stderr!.on('data', (d) => (this.output += d))
     const deadline = Date.now() + 60_000
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`collector exited with ${child.exitCode}:\n${this.output}`)
+      if (child.exitCode !== null)
+        throw new Error(`${this.command} exited with ${child.exitCode}:\n${this.output}`)
       try {
         const res = await fetch(`${this.url}/healthz`)
         const { pid } = (await res.json()) as { pid?: number }
@@ -82,7 +84,7 @@ export class CollectorProcess {
       }
       await new Promise((r) => setTimeout(r, 100))
     }
-    throw new Error(`collector did not start:\n${this.output}`)
+    throw new Error(`${this.command} did not start:\n${this.output}`)
   }
 
   /** Resolves with the exit code (or signal) once the process is gone. */
@@ -95,4 +97,33 @@ export class CollectorProcess {
       child.kill(signal)
     })
   }
+}
+
+/** The collector (`touchpoint start`): embedded, or producing to Kafka when KAFKA_BROKERS is in `env`. */
+export class CollectorProcess extends ServiceProcess {
+  constructor(dataDir: string, port: number, env: Record<string, string> = {}) {
+    super('start', dataDir, port, env)
+  }
+}
+
+/**
+ * Read-only SQL on an embedded data directory that no process holds, through the real CLI
+ * (`touchpoint sql --json`), which opens the directory itself when no collector answers.
+ */
+export async function embeddedSql<T = Record<string, unknown>>(dataDir: string, query: string): Promise<T[]> {
+  const { execFile } = await import('node:child_process')
+  const deadPort = await freePort()
+  return new Promise((res, rej) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', BIN, 'sql', '--json', query],
+      {
+        cwd: ROOT,
+        env: { ...process.env, TOUCHPOINT_DATA_DIR: dataDir, TOUCHPOINT_URL: `http://127.0.0.1:${deadPort}` },
+        maxBuffer: 256 * 1024 * 1024,
+      },
+      (err, stdout, stderr) =>
+        err ? rej(new Error(`${err.message}\n${stderr}`)) : res(JSON.parse(stdout) as T[]),
+    )
+  })
 }

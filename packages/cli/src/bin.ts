@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { ingest } from './commands/ingest'
 import { migrate } from './commands/migrate'
 import { sql } from './commands/sql'
 import { start } from './commands/start'
@@ -7,7 +8,8 @@ import { formatTable } from './table'
 
 const USAGE = `touchpoint <command>
 
-  start                     run the embedded stack (collector + loader + embedded ClickHouse)
+  start                     run the collector (embedded stack, or producing to Kafka with KAFKA_BROKERS)
+  ingest                    run the Kafka → ClickHouse ingester (KAFKA_BROKERS required)
   migrate                   apply pending ClickHouse migrations
   sql "<query>" [--param name=value ...] [--json]
                             read-only SQL; values as {name:Type} parameters
@@ -20,6 +22,9 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'start':
       await start()
+      return -1
+    case 'ingest':
+      await ingest()
       return -1
     case 'migrate':
       process.stdout.write(`${await migrate(loadCliConfig())}\n`)

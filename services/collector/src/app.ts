@@ -13,7 +13,8 @@ import { openApiRoutes } from './routes/openapi'
 import { adminRoutes } from './routes/sql'
 
 export interface AppServices {
-  ch: ClickHouse
+  /** absent on a Kafka-mode collector without CLICKHOUSE_URL */
+  ch: ClickHouse | undefined
   sink: Sink
   metrics: Metrics
   logger?: FastifyBaseLogger

@@ -35,6 +35,15 @@ const envSchema = z.object({
   LOADER_BATCH_ROWS: z.coerce.number().int().positive().default(20_000),
   /** How long the loader lets a batch fill before inserting it. */
   LOADER_FLUSH_MS: z.coerce.number().int().min(0).default(200),
+  /** Comma-separated brokers; when set, the collector produces to Kafka instead of loading ClickHouse itself. */
+  KAFKA_BROKERS: z.string().optional(),
+  KAFKA_CLIENT_ID: z.string().default('touchpoint-collector'),
+  KAFKA_TOPIC: z.string().default('touchpoint.events'),
+  KAFKA_PARTITIONS: z.coerce.number().int().positive().default(6),
+  KAFKA_REPLICATION: z.coerce.number().int().positive().default(1),
+  KAFKA_LINGER_MS: z.coerce.number().int().min(0).default(5),
+  KAFKA_MAX_BATCH: z.coerce.number().int().positive().default(5000),
+  KAFKA_COMPRESSION: z.enum(['none', 'gzip']).default('gzip'),
 })
 
 const projectSchema = z.object({
@@ -70,6 +79,18 @@ export interface CollectorConfig {
   }
   spool: { maxBytes: number }
   loader: { batchRows: number; flushMs: number }
+  kafka:
+    | {
+        brokers: string[]
+        clientId: string
+        topic: string
+        partitions: number
+        replication: number
+        lingerMs: number
+        maxBatchRecords: number
+        compression: 'none' | 'gzip'
+      }
+    | undefined
   /** Where the projects came from, and whether this start created them (a fresh embedded start). */
   projectsSource: { path: string; created: boolean }
 }
@@ -106,6 +127,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     },
     spool: { maxBytes: e.SPOOL_MAX_BYTES },
     loader: { batchRows: e.LOADER_BATCH_ROWS, flushMs: e.LOADER_FLUSH_MS },
+    kafka: e.KAFKA_BROKERS
+      ? {
+          brokers: e.KAFKA_BROKERS.split(',')
+            .map((b) => b.trim())
+            .filter(Boolean),
+          clientId: e.KAFKA_CLIENT_ID,
+          topic: e.KAFKA_TOPIC,
+          partitions: e.KAFKA_PARTITIONS,
+          replication: e.KAFKA_REPLICATION,
+          lingerMs: e.KAFKA_LINGER_MS,
+          maxBatchRecords: e.KAFKA_MAX_BATCH,
+          compression: e.KAFKA_COMPRESSION,
+        }
+      : undefined,
     projectsSource: source,
   }
 }

@@ -18,6 +18,10 @@ export const ERRORS = {
     message: 'Send application/json (or text/plain holding JSON)',
   },
   TP_ERR_SQL: { status: 400, message: 'ClickHouse refused the query' },
+  TP_ERR_NO_STORAGE: {
+    status: 503,
+    message: 'This collector has no ClickHouse (Kafka mode); set CLICKHOUSE_URL',
+  },
   TP_ERR_SPOOL_FULL: { status: 503, message: 'The collector cannot accept events right now; retry later' },
   TP_ERR_INTERNAL: { status: 500, message: 'Internal error' },
 } as const

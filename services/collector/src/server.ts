@@ -1,11 +1,13 @@
 import { join } from 'node:path'
-import { createClickHouse, migrate } from '@touchpoint/clickhouse'
+import { type ClickHouse, createClickHouse, migrate } from '@touchpoint/clickhouse'
 import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import { buildApp } from './app'
 import type { CollectorConfig } from './config'
 import { Metrics } from './metrics'
 import { EmbeddedPipeline } from './pipeline/embedded'
+import { KafkaSink } from './pipeline/kafka'
+import type { Sink } from './pipeline/sink'
 
 export interface RunningCollector {
   app: FastifyInstance
@@ -23,18 +25,34 @@ export const REDACTED = [
   'adminKey',
 ]
 
-/** Starts the collector: storage, migrations, the pipeline, the HTTP server. close() drains and stops all. */
+/**
+ * Starts the collector: storage, migrations, the pipeline, the HTTP server. close() drains and stops all.
+ * Embedded: spool → loader → ClickHouse in this process. Kafka (KAFKA_BROKERS): produce to the topic; the
+ * ingester loads ClickHouse, and this process opens ClickHouse only when CLICKHOUSE_URL is set (for /api/sql).
+ */
 export async function startCollector(config: CollectorConfig): Promise<RunningCollector> {
   const logger = pino({ level: config.logLevel, redact: { paths: REDACTED, censor: '[redacted]' } })
-  const ch = await createClickHouse({ ...config.clickhouse, dataDir: join(config.dataDir, 'clickhouse') })
-  await migrate(ch)
   const metrics = new Metrics()
-  const sink = await EmbeddedPipeline.start(ch, metrics, logger, {
-    spoolDir: join(config.dataDir, 'spool'),
-    maxBytes: config.spool.maxBytes,
-    batchRows: config.loader.batchRows,
-    flushMs: config.loader.flushMs,
-  })
+  let ch: ClickHouse | undefined
+  let sink: Sink
+  const spoolDir = join(config.dataDir, 'spool')
+  if (config.kafka) {
+    if (config.clickhouse.url) ch = await createClickHouse(config.clickhouse)
+    sink = await KafkaSink.start(
+      { ...config.kafka, spoolDir, spoolMaxBytes: config.spool.maxBytes },
+      metrics,
+      logger,
+    )
+  } else {
+    ch = await createClickHouse({ ...config.clickhouse, dataDir: join(config.dataDir, 'clickhouse') })
+    await migrate(ch)
+    sink = await EmbeddedPipeline.start(ch, metrics, logger, {
+      spoolDir,
+      maxBytes: config.spool.maxBytes,
+      batchRows: config.loader.batchRows,
+      flushMs: config.loader.flushMs,
+    })
+  }
   const app = buildApp(config, { ch, sink, metrics, logger })
   const url = await app.listen({ port: config.port, host: config.host })
   let closing: Promise<void> | undefined
@@ -45,7 +63,7 @@ export async function startCollector(config: CollectorConfig): Promise<RunningCo
       closing ??= (async () => {
         await app.close()
         await sink.close()
-        await ch.close()
+        await ch?.close()
       })()
       return closing
     },

@@ -58,7 +58,7 @@ export class EmbeddedPipeline implements Sink {
   }
 
   append(records: OutboundRecord[]): Promise<void> {
-    return this.spool.append(records.map((r) => encodeRecord(r.kind, r.id, r.payload)))
+    return this.spool.append(records.map((r) => encodeRecord(r.kind, r.id, r.payload, r.key)))
   }
 
   status(): 'ok' | 'degraded' | 'down' {

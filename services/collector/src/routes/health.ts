@@ -4,7 +4,7 @@ import type { Metrics } from '../metrics'
 import type { Sink } from '../pipeline/sink'
 
 export interface HealthOptions {
-  ch: ClickHouse
+  ch: ClickHouse | undefined
   sink: Sink
   metrics: Metrics
 }
@@ -12,11 +12,18 @@ export interface HealthOptions {
 /** How long /readyz waits for ClickHouse to answer a ping. */
 const PING_TIMEOUT_MS = 2000
 
-/** /healthz (the process answers), /readyz (storage reachable and the sink loading), /metrics (Prometheus). */
+/**
+ * /healthz (the process answers), /readyz (storage reachable, the sink not degraded), /metrics (Prometheus).
+ * A Kafka-mode collector without ClickHouse is ready when its sink is: it needs the broker, not storage.
+ */
 export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (app, { ch, sink, metrics }) => {
   app.get('/healthz', async () => ({ status: 'ok', pid: process.pid }))
 
   app.get('/readyz', async (_req, reply) => {
+    if (!ch) {
+      const status = sink.status()
+      return reply.code(status === 'ok' ? 200 : 503).send({ ready: status === 'ok', status })
+    }
     const ping = await Promise.race([
       ch.client.ping().then((r) => r.success),
       new Promise<boolean>((r) => setTimeout(() => r(false), PING_TIMEOUT_MS).unref()),

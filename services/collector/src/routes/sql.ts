@@ -5,7 +5,7 @@ import { TpError } from '../errors'
 import { bearerToken, type ProjectRegistry } from '../projects'
 
 export interface AdminOptions {
-  ch: ClickHouse
+  ch: ClickHouse | undefined
   registry: ProjectRegistry
 }
 
@@ -35,6 +35,7 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { ch, r
         issue?.path.join('.'),
       )
     }
+    if (!ch) throw new TpError('TP_ERR_NO_STORAGE')
     const query = parsed.data.query.trim().replace(/;+\s*$/, '')
     try {
       const rs = await ch.readonly.query({

@@ -1,9 +1,8 @@
 import type { FileHandle } from 'node:fs/promises'
 import { mkdir, open, readdir, rm, stat, truncate } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { LoadRecord } from '@touchpoint/loader'
 import { type Checkpoint, type PendingBatch, readCheckpoint, syncDir, writeCheckpoint } from './checkpoint'
-import { decodeRecords, recordLength } from './codec'
+import { decodeRecords, recordLength, type SpoolRecord } from './codec'
 
 /** Size at which the spool starts a new segment file; loaded segments are deleted whole. */
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024
@@ -16,7 +15,7 @@ export interface SpoolOptions {
 
 /** Records read from the spool for one insert, with the token that makes the insert idempotent. */
 export interface SpoolBatch {
-  records: LoadRecord[]
+  records: SpoolRecord[]
   segment: number
   offset: number
   end: number
@@ -195,7 +194,7 @@ export class Spool {
     return this.batch(segment, offset, decoded.records, offset + decoded.end)
   }
 
-  private batch(segment: number, offset: number, records: LoadRecord[], end: number): SpoolBatch {
+  private batch(segment: number, offset: number, records: SpoolRecord[], end: number): SpoolBatch {
     return { records, segment, offset, end, token: `${this.checkpoint.spoolId}:${segment}:${offset}-${end}` }
   }
 

@@ -1,0 +1,47 @@
+import { type Admin, Kafka, type KafkaConfig, logLevel } from 'kafkajs'
+
+export interface KafkaConnection {
+  brokers: string[]
+  clientId: string
+}
+
+/** Retries short enough that an unreachable broker is noticed within seconds (the collector then spools). */
+const RETRY = { initialRetryTime: 100, retries: 3, maxRetryTime: 1000 }
+
+export function createKafka({ brokers, clientId }: KafkaConnection, extra: Partial<KafkaConfig> = {}): Kafka {
+  return new Kafka({
+    brokers,
+    clientId,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3000,
+    requestTimeout: 10_000,
+    retry: RETRY,
+    ...extra,
+  })
+}
+
+export interface TopicSpec {
+  topic: string
+  partitions: number
+  replication: number
+}
+
+/** Creates the topics that do not exist yet (idempotent; both services call it at start). */
+export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<void> {
+  const existing = new Set(await admin.listTopics())
+  const missing = specs.filter((s) => !existing.has(s.topic))
+  if (missing.length === 0) return
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((s) => ({
+        topic: s.topic,
+        numPartitions: s.partitions,
+        replicationFactor: s.replication,
+      })),
+    })
+  } catch (err) {
+    // another collector or ingester created it first
+    if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw err
+  }
+}

@@ -1,0 +1,2 @@
+export { createKafka, ensureTopics, type KafkaConnection, type TopicSpec } from './client'
+export { type Decoded, fromMessage, toMessage } from './codec'

@@ -1,0 +1,10 @@
+export {
+  Counter,
+  Gauge,
+  Histogram,
+  LATENCY_BUCKETS,
+  type Labels,
+  labelText,
+  type Metric,
+  Registry,
+} from './prometheus'

@@ -1,0 +1,96 @@
+/** Prometheus text exposition (version 0.0.4): counters, gauges read at scrape time, and histograms. */
+
+export type Labels = Record<string, string>
+
+const escapeLabel = (v: string) => v.replace(/["\\\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`))
+export const labelText = (labels: Labels) => {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`)
+  return parts.length ? `{${parts.join(',')}}` : ''
+}
+
+export interface Metric {
+  render(): string
+}
+
+export class Counter implements Metric {
+  private readonly values = new Map<string, number>()
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
+  inc(labels: Labels = {}, by = 1): void {
+    const key = labelText(labels)
+    this.values.set(key, (this.values.get(key) ?? 0) + by)
+  }
+  total(): number {
+    let sum = 0
+    for (const v of this.values.values()) sum += v
+    return sum
+  }
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`]
+    if (this.values.size === 0) lines.push(`${this.name} 0`)
+    for (const [k, v] of this.values) lines.push(`${this.name}${k} ${v}`)
+    return lines.join('\n')
+  }
+}
+
+/** A gauge whose values are read when scraped: `read` returns one value, or several by label set. */
+export class Gauge implements Metric {
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly read: () => number | Array<[Labels, number]>,
+  ) {}
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`]
+    const v = this.read()
+    if (typeof v === 'number') lines.push(`${this.name} ${v}`)
+    else for (const [labels, value] of v) lines.push(`${this.name}${labelText(labels)} ${value}`)
+    return lines.join('\n')
+  }
+}
+
+export class Histogram implements Metric {
+  private readonly counts: number[]
+  private sum = 0
+  private count = 0
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly buckets: readonly number[],
+  ) {
+    this.counts = buckets.map(() => 0)
+  }
+  observe(value: number): void {
+    this.sum += value
+    this.count++
+    for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]!) this.counts[i]!++
+  }
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`]
+    this.buckets.forEach((b, i) => {
+      lines.push(`${this.name}_bucket{le="${b}"} ${this.counts[i]}`)
+    })
+    lines.push(
+      `${this.name}_bucket{le="+Inf"} ${this.count}`,
+      `${this.name}_sum ${this.sum}`,
+      `${this.name}_count ${this.count}`,
+    )
+    return lines.join('\n')
+  }
+}
+
+/** Seconds buckets for ClickHouse insert latency, 5 ms to 10 s. */
+export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const
+
+export class Registry {
+  private readonly metrics: Metric[] = []
+  add<M extends Metric>(metric: M): M {
+    this.metrics.push(metric)
+    return metric
+  }
+  render(): string {
+    return `${this.metrics.map((m) => m.render()).join('\n')}\n`
+  }
+}

@@ -1,0 +1,211 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { createKafka, ensureTopics, type KafkaConnection, toMessage } from '@touchpoint/kafka'
+import type { FastifyBaseLogger } from 'fastify'
+import { CompressionTypes, type Producer } from 'kafkajs'
+import type { Metrics } from '../metrics'
+import { encodeRecord } from '../spool/codec'
+import { Spool } from '../spool/spool'
+import type { OutboundRecord, Sink } from './sink'
+
+export interface KafkaSinkOptions extends KafkaConnection {
+  topic: string
+  partitions: number
+  replication: number
+  /** how long concurrent requests' records are gathered into one produce */
+  lingerMs: number
+  /** a produce goes out at once when this many records are waiting */
+  maxBatchRecords: number
+  compression: 'none' | 'gzip'
+  /** the local spool that takes records while the broker is unreachable */
+  spoolDir: string
+  spoolMaxBytes: number
+}
+
+interface Waiting {
+  records: OutboundRecord[]
+  resolve: () => void
+  reject: (err: Error) => void
+}
+
+/** Records replayed from the spool per produce, and how long to wait between attempts while the broker is away. */
+const REPLAY_BATCH_RECORDS = 5000
+const REPLAY_BATCH_BYTES = 4 * 1024 * 1024
+const RETRY_MS = 1000
+const DRAIN_TIMEOUT_MS = 30_000
+
+/**
+ * The distributed mode's sink: records go to Kafka (idempotent producer, acks=all), and each request is answered
+ * once the broker has acknowledged its records. kafkajs has no linger of its own, so records of concurrent
+ * requests are gathered for `lingerMs` into one produce.
+ *
+ * When a produce fails (broker unreachable), its records go to the local spool instead (fsync'd, so still
+ * acknowledged), and so do all records after them until a replayer has moved the spool back into Kafka, in
+ * order. Meanwhile the sink reports 'degraded'; only a full spool refuses records (503).
+ */
+export class KafkaSink implements Sink {
+  private waiting: Waiting[] = []
+  private readonly inflight = new Set<Promise<void>>()
+  private waitingRecords = 0
+  private timer: NodeJS.Timeout | null = null
+  /** true from a failed produce until the spool has been replayed */
+  private spooling = false
+  private stopping = false
+  private replayer: Promise<void> | null = null
+  private wakeReplayer: (() => void) | null = null
+
+  private constructor(
+    private readonly producer: Producer,
+    private readonly spool: Spool,
+    private readonly options: KafkaSinkOptions,
+    private readonly metrics: Metrics,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    metrics.gauge(
+      'touchpoint_spool_queued_bytes',
+      'Bytes spooled while Kafka was unreachable, not yet replayed.',
+      () => spool.queuedBytes,
+    )
+    metrics.gauge(
+      'touchpoint_kafka_degraded',
+      '1 while records go to the local spool instead of Kafka.',
+      () => (this.spooling ? 1 : 0),
+    )
+  }
+
+  static async start(
+    options: KafkaSinkOptions,
+    metrics: Metrics,
+    log: FastifyBaseLogger,
+  ): Promise<KafkaSink> {
+    const kafka = createKafka(options)
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    })
+    const spool = await Spool.open(options.spoolDir, { maxBytes: options.spoolMaxBytes })
+    const sink = new KafkaSink(producer, spool, options, metrics, log)
+    // A collector starts even when the broker is down: it spools until the broker is back.
+    sink.spooling = spool.queuedBytes > 0
+    try {
+      const admin = kafka.admin()
+      await admin.connect()
+      await ensureTopics(admin, [
+        { topic: options.topic, partitions: options.partitions, replication: options.replication },
+      ])
+      await admin.disconnect()
+      await producer.connect()
+    } catch (err) {
+      log.warn({ err }, 'Kafka unreachable at start; accepting into the local spool')
+      sink.spooling = true
+    }
+    sink.replayer = sink.replay()
+    return sink
+  }
+
+  status(): 'ok' | 'degraded' | 'down' {
+    return this.spooling ? 'degraded' : 'ok'
+  }
+
+  append(records: OutboundRecord[]): Promise<void> {
+    if (this.spooling) return this.toSpool(records)
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ records, resolve, reject })
+      this.waitingRecords += records.length
+      if (this.waitingRecords >= this.options.maxBatchRecords) this.flush()
+      else this.timer ??= setTimeout(() => this.flush(), this.options.lingerMs)
+    })
+  }
+
+  private toSpool(records: OutboundRecord[]): Promise<void> {
+    this.wakeReplayer?.()
+    return this.spool.append(records.map((r) => encodeRecord(r.kind, r.id, r.payload, r.key)))
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    const batch = this.waiting
+    this.waiting = []
+    this.waitingRecords = 0
+    if (batch.length === 0) return
+    const records = batch.flatMap((w) => w.records)
+    const done = this.send(records).then(
+      () => {
+        this.metrics.produced.inc({}, records.length)
+        for (const w of batch) w.resolve()
+      },
+      async (err: Error) => {
+        this.metrics.produceErrors.inc()
+        if (!this.spooling)
+          this.log.warn({ err: err.message }, 'produce failed; spooling until Kafka is back')
+        this.spooling = true
+        // These records may or may not have reached the broker; spooling them keeps them whatever happened,
+        // and the ingester's dedupe drops a second copy.
+        try {
+          await this.toSpool(records)
+          for (const w of batch) w.resolve()
+        } catch (spoolErr) {
+          for (const w of batch) w.reject(spoolErr as Error)
+        }
+      },
+    )
+    this.inflight.add(done)
+    done.finally(() => this.inflight.delete(done))
+  }
+
+  private async send(records: OutboundRecord[]): Promise<void> {
+    await this.producer.send({
+      topic: this.options.topic,
+      acks: -1,
+      compression: this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+      messages: records.map(toMessage),
+    })
+  }
+
+  /** Moves spooled records into Kafka, oldest first; switches back to direct produce once the spool is empty. */
+  private async replay(): Promise<void> {
+    while (!this.stopping || this.spool.queuedBytes > 0) {
+      if (!this.spooling && this.spool.queuedBytes === 0) {
+        await new Promise<void>((r) => {
+          this.wakeReplayer = r
+          setTimeout(r, RETRY_MS).unref()
+        })
+        continue
+      }
+      const batch = await this.spool.read(REPLAY_BATCH_RECORDS, REPLAY_BATCH_BYTES)
+      if (!batch) {
+        // Everything spooled is in Kafka; new records may go direct again. Records appended to the spool
+        // after this read are picked up by the next round.
+        if (this.spooling) this.log.info('Kafka is back and the spool is replayed')
+        this.spooling = false
+        continue
+      }
+      try {
+        await this.producer.connect()
+        await this.send(batch.records)
+        await this.spool.commit(batch)
+        this.metrics.produced.inc({}, batch.records.length)
+      } catch (err) {
+        if (this.stopping) return
+        this.log.debug({ err: (err as Error).message }, 'replay failed; retrying')
+        await sleep(RETRY_MS)
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.waiting.length) this.flush()
+    await Promise.all(this.inflight)
+    this.stopping = true
+    this.wakeReplayer?.()
+    const drained = await Promise.race([
+      this.replayer?.then(() => true),
+      sleep(DRAIN_TIMEOUT_MS).then(() => false),
+    ])
+    if (!drained)
+      this.log.warn('spool not fully replayed at shutdown; the rest goes to Kafka at the next start')
+    await this.producer.disconnect().catch(() => {})
+    await this.spool.close()
+  }
+}

@@ -1,0 +1,71 @@
+import { resolve } from 'node:path'
+import { z } from 'zod'
+
+/** The ingester's one configuration module, validated at start-up. */
+const envSchema = z.object({
+  KAFKA_BROKERS: z.string().min(1, { error: 'is required (comma-separated host:port list)' }),
+  KAFKA_CLIENT_ID: z.string().default('touchpoint-ingester'),
+  KAFKA_TOPIC: z.string().default('touchpoint.events'),
+  KAFKA_DLQ_TOPIC: z.string().default('touchpoint.events.dlq'),
+  KAFKA_GROUP_ID: z.string().default('touchpoint-ingester'),
+  KAFKA_PARTITIONS: z.coerce.number().int().positive().default(6),
+  KAFKA_REPLICATION: z.coerce.number().int().positive().default(1),
+  /** A fetch waits up to this long for INGEST_MIN_BYTES, so batches grow by size and time. */
+  INGEST_MAX_WAIT_MS: z.coerce.number().int().min(0).default(500),
+  INGEST_MIN_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(256 * 1024),
+  INGEST_MAX_BYTES_PER_PARTITION: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(8 * 1024 * 1024),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  HOST: z.string().default('0.0.0.0'),
+  TOUCHPOINT_DATA_DIR: z.string().default('./.touchpoint'),
+  CLICKHOUSE_URL: z.url().optional(),
+  CLICKHOUSE_USER: z.string().optional(),
+  CLICKHOUSE_PASSWORD: z.string().optional(),
+  CLICKHOUSE_DATABASE: z.string().optional(),
+  CLICKHOUSE_CLUSTER: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+})
+
+export type IngesterConfig = ReturnType<typeof loadIngesterConfig>
+
+export function loadIngesterConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = envSchema.safeParse(env)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `environment variable ${i.path.join('.')}: ${i.message}`)
+    throw new Error(lines.join('\n'))
+  }
+  const e = parsed.data
+  return {
+    kafka: {
+      brokers: e.KAFKA_BROKERS.split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+      clientId: e.KAFKA_CLIENT_ID,
+      topic: e.KAFKA_TOPIC,
+      dlqTopic: e.KAFKA_DLQ_TOPIC,
+      groupId: e.KAFKA_GROUP_ID,
+      partitions: e.KAFKA_PARTITIONS,
+      replication: e.KAFKA_REPLICATION,
+      maxWaitMs: e.INGEST_MAX_WAIT_MS,
+      minBytes: e.INGEST_MIN_BYTES,
+      maxBytesPerPartition: e.INGEST_MAX_BYTES_PER_PARTITION,
+    },
+    http: { port: e.PORT, host: e.HOST },
+    clickhouse: {
+      url: e.CLICKHOUSE_URL,
+      username: e.CLICKHOUSE_USER,
+      password: e.CLICKHOUSE_PASSWORD,
+      database: e.CLICKHOUSE_DATABASE,
+      cluster: e.CLICKHOUSE_CLUSTER,
+      dataDir: resolve(e.TOUCHPOINT_DATA_DIR, 'clickhouse'),
+    },
+    logLevel: e.LOG_LEVEL,
+  }
+}

@@ -1,0 +1,213 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { ClickHouse } from '@touchpoint/clickhouse'
+import { createKafka, ensureTopics, fromMessage } from '@touchpoint/kafka'
+import { Loader, type LoadRecord } from '@touchpoint/loader'
+import type { Admin, Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs'
+import type { Logger } from 'pino'
+import type { IngesterConfig } from './config'
+import type { IngesterMetrics } from './metrics'
+
+const MAX_BACKOFF_MS = 10_000
+const LAG_REFRESH_MS = 2000
+
+/**
+ * ClickHouse refused these rows for what they contain: retrying cannot help, so the rows are isolated and
+ * dead-lettered. Any other failure (connection, timeout, overload) is retried with the partition paused.
+ */
+const DATA_ERROR =
+  /^(CANNOT_PARSE|CANNOT_READ|CANNOT_CONVERT|CANNOT_INSERT_NULL|INCORRECT_DATA|INCORRECT_JSON|TYPE_MISMATCH|ILLEGAL|VALUE_IS_OUT_OF_RANGE|ATTEMPT_TO_READ_AFTER_EOF|TOO_LARGE_STRING|DECIMAL_OVERFLOW|BAD_ARGUMENTS|CANNOT_PARSE_INPUT)/
+export const isDataError = (err: unknown) => DATA_ERROR.test(String((err as { type?: unknown })?.type ?? ''))
+
+interface DeadLetter {
+  message: KafkaMessage
+  reason: string
+}
+
+/** A decoded record and the message it came from (to dead-letter it as it was). */
+interface Entry {
+  record: LoadRecord
+  message: KafkaMessage
+}
+
+/**
+ * The Kafka consumer group that loads ClickHouse: each fetched batch of a partition goes through the same
+ * Loader as the embedded mode (dedupe window + insert token), and its offsets are committed only after the
+ * insert returned. The token is topic, partition and offset range, so a batch re-read after a crash between
+ * insert and commit is dropped by ClickHouse; a re-read with other boundaries is caught by the dedupe window,
+ * which is refilled from ClickHouse at start.
+ */
+export class Ingester {
+  private readonly consumer: Consumer
+  private readonly producer: Producer
+  private readonly admin: Admin
+  private readonly loader: Loader
+  private lagTimer: NodeJS.Timeout | null = null
+
+  constructor(
+    private readonly config: IngesterConfig,
+    ch: ClickHouse,
+    private readonly metrics: IngesterMetrics,
+    private readonly log: Logger,
+  ) {
+    const kafka = createKafka(config.kafka, {
+      retry: { initialRetryTime: 300, retries: 30, maxRetryTime: 5000 },
+    })
+    this.consumer = kafka.consumer({
+      groupId: config.kafka.groupId,
+      maxWaitTimeInMs: config.kafka.maxWaitMs,
+      minBytes: config.kafka.minBytes,
+      maxBytesPerPartition: config.kafka.maxBytesPerPartition,
+      maxBytes: config.kafka.maxBytesPerPartition * 4,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3000,
+      allowAutoTopicCreation: false,
+    })
+    this.producer = kafka.producer({ allowAutoTopicCreation: false })
+    this.admin = kafka.admin()
+    this.loader = new Loader(ch)
+  }
+
+  async start(): Promise<void> {
+    const { topic, dlqTopic, partitions, replication } = this.config.kafka
+    await this.admin.connect()
+    await ensureTopics(this.admin, [
+      { topic, partitions, replication },
+      { topic: dlqTopic, partitions: 1, replication },
+    ])
+    const warmed = await this.loader.warmUp()
+    this.log.info({ warmed }, 'dedupe window refilled from ClickHouse')
+    await this.producer.connect()
+    await this.consumer.connect()
+    await this.consumer.subscribe({ topic, fromBeginning: true })
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.eachBatch(payload),
+    })
+    this.lagTimer = setInterval(() => void this.refreshLag(), LAG_REFRESH_MS)
+    await this.refreshLag()
+  }
+
+  private async eachBatch({
+    batch,
+    heartbeat,
+    isRunning,
+    isStale,
+    resolveOffset,
+  }: EachBatchPayload): Promise<void> {
+    if (batch.isEmpty() || isStale()) return
+    const entries: Entry[] = []
+    const dead: DeadLetter[] = []
+    for (const message of batch.messages) {
+      const decoded = fromMessage(message)
+      if (decoded.ok) entries.push({ record: decoded.record, message })
+      else dead.push({ message, reason: decoded.error })
+    }
+    const token = `${batch.topic}:${batch.partition}:${batch.firstOffset()}-${batch.lastOffset()}`
+    let backoff = 200
+    let paused = false
+    for (;;) {
+      try {
+        const refused = await this.loadOrIsolate(entries, token)
+        for (const { message } of refused) dead.push({ message, reason: 'refused by ClickHouse' })
+        break
+      } catch (err) {
+        this.metrics.insertErrors.inc()
+        if (!paused) {
+          this.consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }])
+          paused = true
+        }
+        if (!isRunning() || isStale()) throw err
+        this.log.error(
+          { err: (err as Error).message, partition: batch.partition, retryInMs: backoff },
+          'insert failed; partition paused',
+        )
+        await sleep(backoff)
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)
+        await heartbeat()
+      }
+    }
+    if (paused) this.consumer.resume([{ topic: batch.topic, partitions: [batch.partition] }])
+    if (dead.length) await this.deadLetter(batch.topic, batch.partition, dead)
+    const last = batch.lastOffset()
+    resolveOffset(last)
+    const next = (BigInt(last) + 1n).toString()
+    await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }])
+    this.metrics.lagByPartition.set(
+      batch.partition,
+      Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(next))),
+    )
+    await heartbeat()
+  }
+
+  /** Loads the records; when ClickHouse refuses some for their content, splits to find them and returns them. */
+  private async loadOrIsolate(entries: Entry[], token: string): Promise<Entry[]> {
+    if (entries.length === 0) return []
+    try {
+      const result = await this.loader.load(
+        entries.map((e) => e.record),
+        token,
+      )
+      this.metrics.loaded.inc({ table: 'events' }, result.events)
+      this.metrics.loaded.inc({ table: 'events_rejected' }, result.rejected)
+      this.metrics.loaded.inc({ table: 'identities' }, result.identities)
+      if (result.duplicates) this.metrics.duplicates.inc({}, result.duplicates)
+      this.metrics.insertLatency.observe(result.insertMs / 1000)
+      this.metrics.batchSize.observe(entries.length)
+      return []
+    } catch (err) {
+      if (!isDataError(err)) throw err
+      if (entries.length === 1) return entries
+      const mid = entries.length >> 1
+      return [
+        ...(await this.loadOrIsolate(entries.slice(0, mid), `${token}/a`)),
+        ...(await this.loadOrIsolate(entries.slice(mid), `${token}/b`)),
+      ]
+    }
+  }
+
+  private async deadLetter(topic: string, partition: number, dead: DeadLetter[]): Promise<void> {
+    await this.producer.send({
+      topic: this.config.kafka.dlqTopic,
+      acks: -1,
+      messages: dead.map(({ message, reason }) => ({
+        key: message.key,
+        value: message.value,
+        headers: {
+          ...message.headers,
+          'dlq-reason': reason,
+          'dlq-source': `${topic}:${partition}:${message.offset}`,
+        },
+      })),
+    })
+    for (const { reason } of dead) this.metrics.deadLettered.inc({ reason })
+    this.log.warn({ count: dead.length, partition }, 'messages sent to the dead-letter topic')
+  }
+
+  /** Lag of every partition from the broker's high watermarks and the group's committed offsets. */
+  private async refreshLag(): Promise<void> {
+    try {
+      const { topic, groupId } = this.config.kafka
+      const [ends, committed] = await Promise.all([
+        this.admin.fetchTopicOffsets(topic),
+        this.admin.fetchOffsets({ groupId, topics: [topic] }),
+      ])
+      const done = new Map(committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset)]) ?? [])
+      for (const p of ends) {
+        const at = done.get(p.partition) ?? -1n
+        const from = at < 0n ? BigInt(p.low) : at
+        this.metrics.lagByPartition.set(p.partition, Number(BigInt(p.high) - from))
+      }
+    } catch (err) {
+      this.log.debug({ err: (err as Error).message }, 'lag refresh failed')
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.lagTimer) clearInterval(this.lagTimer)
+    await this.consumer.disconnect()
+    await this.producer.disconnect()
+    await this.admin.disconnect()
+  }
+}

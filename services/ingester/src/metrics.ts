@@ -1,0 +1,57 @@
+import { Counter, Gauge, Histogram, LATENCY_BUCKETS, Registry } from '@touchpoint/metrics'
+
+/** The ingester's metrics, served at /metrics. */
+export class IngesterMetrics {
+  private readonly registry = new Registry()
+  /** partition → messages behind the high watermark after the last committed batch */
+  readonly lagByPartition = new Map<number, number>()
+  readonly loaded = this.registry.add(
+    new Counter('touchpoint_ingester_rows_loaded_total', 'Rows inserted into ClickHouse, by table.'),
+  )
+  readonly duplicates = this.registry.add(
+    new Counter(
+      'touchpoint_ingester_duplicates_total',
+      'Records dropped by the dedupe window (retries, re-reads).',
+    ),
+  )
+  readonly deadLettered = this.registry.add(
+    new Counter(
+      'touchpoint_ingester_dead_lettered_total',
+      'Messages sent to the dead-letter topic, by reason.',
+    ),
+  )
+  readonly insertErrors = this.registry.add(
+    new Counter('touchpoint_ingester_insert_errors_total', 'Failed inserts (retried with backoff).'),
+  )
+  readonly insertLatency = this.registry.add(
+    new Histogram(
+      'touchpoint_ingester_insert_latency_seconds',
+      'Time of one batch insert into ClickHouse.',
+      LATENCY_BUCKETS,
+    ),
+  )
+  readonly batchSize = this.registry.add(
+    new Histogram(
+      'touchpoint_ingester_batch_records',
+      'Records per loaded batch.',
+      [10, 100, 1000, 5000, 10_000, 50_000],
+    ),
+  )
+
+  constructor() {
+    this.registry.add(
+      new Gauge('touchpoint_ingester_consumer_lag', 'Messages not yet loaded, by partition.', () =>
+        [...this.lagByPartition].map(([p, lag]) => [{ partition: String(p) }, lag]),
+      ),
+    )
+    this.registry.add(
+      new Gauge('touchpoint_ingester_consumer_lag_total', 'Messages not yet loaded, all partitions.', () =>
+        [...this.lagByPartition.values()].reduce((a, b) => a + b, 0),
+      ),
+    )
+  }
+
+  render(): string {
+    return this.registry.render()
+  }
+}

@@ -1,0 +1,76 @@
+import { basic, post } from './http'
+
+export const trackEvent = (id: string, name = 'Load Test') => ({
+  type: 'track',
+  event: name,
+  anonymousId: `anon-${id.slice(-3)}`,
+  messageId: id,
+  properties: { id },
+})
+
+/**
+ * Sends events as alternating 50-event batches and single calls, `concurrency` requests at a time, until all are
+ * sent or `stop()` is called. Keeps which ids were acknowledged (200) and which were attempted at all; requests
+ * that fail (a killed collector) are counted, not retried, and the generator goes on.
+ */
+export class LoadGenerator {
+  readonly acked = new Set<string>()
+  readonly attempted = new Set<string>()
+  errors = 0
+  private stopped = false
+  private next = 0
+  private running: Promise<void> | undefined
+
+  constructor(
+    private readonly url: () => string,
+    private readonly writeKey: string,
+    private readonly prefix: string,
+    private readonly options: { concurrency?: number; limit?: number; pauseMs?: number; name?: string } = {},
+  ) {}
+
+  start(): this {
+    const workers = Array.from({ length: this.options.concurrency ?? 8 }, (_, w) => this.worker(w))
+    this.running = Promise.all(workers).then(() => {})
+    return this
+  }
+
+  private async worker(w: number): Promise<void> {
+    let n = 0
+    while (!this.stopped && (this.options.limit === undefined || this.next < this.options.limit)) {
+      const want = (w + n++) % 2 === 0 ? 50 : 1
+      const size = this.options.limit === undefined ? want : Math.min(want, this.options.limit - this.next)
+      if (size <= 0) break
+      const ids = Array.from({ length: size }, () => `${this.prefix}-${String(this.next++).padStart(7, '0')}`)
+      for (const id of ids) this.attempted.add(id)
+      const events = ids.map((id) => trackEvent(id, this.options.name))
+      try {
+        const res =
+          size === 1
+            ? await post(`${this.url()}/v1/track`, events[0], { authorization: basic(this.writeKey) })
+            : await post(`${this.url()}/v1/batch`, { batch: events }, { authorization: basic(this.writeKey) })
+        if (res.status === 200) for (const id of ids) this.acked.add(id)
+        else this.errors++
+      } catch {
+        this.errors++
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      if (this.options.pauseMs) await new Promise((r) => setTimeout(r, this.options.pauseMs))
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    await this.running
+  }
+
+  /** Resolves when every worker has finished (with `limit`). */
+  done(): Promise<void> {
+    return this.running ?? Promise.resolve()
+  }
+}
+
+export async function metricValue(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text()
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`))
+  return line ? Number(line.split(' ').pop()) : Number.NaN
+}

@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto'
+import { createKafka } from '@touchpoint/kafka'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  CollectorProcess,
+  embeddedSql,
+  freePort,
+  keysIn,
+  ServiceProcess as Service,
+  type ServiceProcess,
+  tempDir,
+} from './helpers/collector'
+import { basic, eventually, post } from './helpers/http'
+import { Broker } from './helpers/kafka'
+import { LoadGenerator, metricValue } from './helpers/load'
+
+/**
+ * Distributed mode with a real Apache Kafka broker: collector → topic → ingester → ClickHouse (chDB in the
+ * ingester's data directory), counted exactly at the end.
+ */
+let broker: Broker
+let collector: CollectorProcess
+let ingester: ServiceProcess
+let writeKey: string
+const ingesterDir = tempDir('tp-ingester-')
+const TOPIC = 'touchpoint.events'
+
+const lagIsZero = () =>
+  eventually(
+    () => metricValue(ingester.url, 'touchpoint_ingester_consumer_lag_total'),
+    (v) => v === 0,
+    60_000,
+  )
+
+beforeAll(async () => {
+  broker = await Broker.create()
+  await broker.start()
+  const kafkaEnv = { KAFKA_BROKERS: broker.address, KAFKA_PARTITIONS: '3' }
+  ingester = new Service('ingest', ingesterDir, await freePort(), kafkaEnv)
+  await ingester.start()
+  const collectorDir = tempDir('tp-collector-')
+  collector = new CollectorProcess(collectorDir, await freePort(), kafkaEnv)
+  await collector.start()
+  writeKey = keysIn(collectorDir).writeKey
+})
+
+afterAll(async () => {
+  await collector?.stop('SIGKILL')
+  await ingester?.stop('SIGKILL')
+  await broker?.stop()
+})
+
+let acked = new Set<string>()
+
+describe('collector → Kafka → ingester → ClickHouse', () => {
+  it('acknowledges events once Kafka has them, and reports ready', async () => {
+    const load = new LoadGenerator(() => collector.url, writeKey, 'k', {
+      limit: 3000,
+      concurrency: 8,
+    }).start()
+    await load.done()
+    expect(load.errors).toBe(0)
+    expect(load.acked.size).toBe(3000)
+    acked = load.acked
+    const res = await post(
+      `${collector.url}/v1/batch`,
+      { batch: [{ type: 'track', anonymousId: 'bad-one' }] },
+      { authorization: basic(writeKey) },
+    )
+    expect(res.body.rejected).toHaveLength(1)
+    const ready = await (await fetch(`${collector.url}/readyz`)).json()
+    expect(ready).toEqual({ ready: true, status: 'ok' })
+    await lagIsZero()
+  })
+
+  it('sends poison messages to the dead-letter topic and keeps loading the partition', async () => {
+    const kafka = createKafka({ brokers: [broker.address], clientId: 'test-poisoner' })
+    const producer = kafka.producer()
+    await producer.connect()
+    const okId = randomUUID()
+    await producer.send({
+      topic: TOPIC,
+      messages: [
+        { key: 'p', value: 'not json at all', headers: { kind: '1', id: randomUUID() } },
+        { key: 'p', value: '{"event":"no kind header"}' },
+        // well formed, but ClickHouse cannot parse the timestamp: isolated and dead-lettered, not retried forever
+        {
+          key: 'p',
+          value: JSON.stringify({
+            event_id: randomUUID(),
+            project_id: 'dev',
+            event: 'Poison',
+            timestamp: 'not a time',
+          }),
+          headers: { kind: '1', id: randomUUID() },
+        },
+        {
+          key: 'p',
+          value: JSON.stringify({
+            event_id: okId,
+            project_id: 'dev',
+            event: 'After Poison',
+            timestamp: '2026-11-22 10:00:00.000',
+          }),
+          headers: { kind: '1', id: okId },
+        },
+      ],
+    })
+    await producer.disconnect()
+    await eventually(
+      () => metricValue(ingester.url, 'touchpoint_ingester_dead_lettered_total'),
+      () => true,
+      1000,
+    )
+    const dlq = kafka.consumer({ groupId: `dlq-reader-${randomUUID()}` })
+    await dlq.connect()
+    await dlq.subscribe({ topic: 'touchpoint.events.dlq', fromBeginning: true })
+    const reasons: string[] = []
+    await dlq.run({
+      eachMessage: async ({ message }) => void reasons.push(String(message.headers?.['dlq-reason'])),
+    })
+    await eventually(
+      async () => reasons.length,
+      (n) => n >= 3,
+      30_000,
+    )
+    await dlq.disconnect()
+    expect(reasons.sort()).toEqual([
+      'missing or unknown kind header',
+      'refused by ClickHouse',
+      'value is not JSON',
+    ])
+    await lagIsZero()
+  })
+
+  it('shows consumer lag, rows loaded and insert latency on /metrics', async () => {
+    const text = await (await fetch(`${ingester.url}/metrics`)).text()
+    expect(text).toMatch(/touchpoint_ingester_consumer_lag\{partition="0"\} 0/)
+    expect(text).toMatch(/touchpoint_ingester_insert_latency_seconds_count [1-9]/)
+    expect(text).toMatch(/touchpoint_ingester_rows_loaded_total\{table="events"\} [1-9]/)
+  })
+
+  it('stored every acknowledged event exactly once, and the valid event after the poison', async () => {
+    expect(await ingester.stop('SIGTERM')).toBe(0)
+    const [row] = await embeddedSql<{ n: number; u: number }>(
+      ingesterDir,
+      "SELECT count() AS n, uniqExact(message_id) AS u FROM events WHERE event = 'Load Test'",
+    )
+    expect(Number(row!.n)).toBe(acked.size)
+    expect(Number(row!.u)).toBe(acked.size)
+    const after = await embeddedSql(
+      ingesterDir,
+      "SELECT event FROM events WHERE event IN ('After Poison', 'Poison')",
+    )
+    expect(after).toEqual([{ event: 'After Poison' }])
+    const rejected = await embeddedSql<{ n: number }>(
+      ingesterDir,
+      "SELECT count() AS n FROM events_rejected WHERE raw LIKE '%bad-one%'",
+    )
+    expect(Number(rejected[0]!.n)).toBe(1)
+  })
+})
