@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite from a fresh clone: installs what the tests need, then type-checks, lints, builds and
-# runs every tier (unit, integration against real chDB and real processes). .ci/run runs exactly this.
+# runs every tier (unit, integration against real chDB, a real Kafka broker and real processes).
+# .ci/run runs exactly this. Needs Node.js 20, Java 17 and Maven (for the Kafka broker's jars).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-pnpm.sh
 pnpm install --frozen-lockfile
+# Kafka's jars, once, before test files start brokers in parallel (each test starts its own broker)
+bash scripts/kafka.sh fetch
 pnpm typecheck
 pnpm lint
 pnpm build

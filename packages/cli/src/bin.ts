@@ -64,7 +64,8 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => {
-    if (code >= 0) process.exit(code)
+    // exit only once stdout is flushed: a large result written to a pipe would otherwise be cut off
+    if (code >= 0) process.stdout.write('', () => process.exit(code))
   },
   (err: Error) => {
     process.stderr.write(`touchpoint: ${err.message}\n`)

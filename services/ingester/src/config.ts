@@ -22,6 +22,8 @@ const envSchema = z.object({
     .int()
     .positive()
     .default(8 * 1024 * 1024),
+  /** How long the group waits for a silent member (a crashed ingester) before giving its partitions to others. */
+  INGEST_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30_000),
   PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   HOST: z.string().default('0.0.0.0'),
   TOUCHPOINT_DATA_DIR: z.string().default('./.touchpoint'),
@@ -56,6 +58,7 @@ export function loadIngesterConfig(env: NodeJS.ProcessEnv = process.env) {
       maxWaitMs: e.INGEST_MAX_WAIT_MS,
       minBytes: e.INGEST_MIN_BYTES,
       maxBytesPerPartition: e.INGEST_MAX_BYTES_PER_PARTITION,
+      sessionTimeoutMs: e.INGEST_SESSION_TIMEOUT_MS,
     },
     http: { port: e.PORT, host: e.HOST },
     clickhouse: {

@@ -58,8 +58,8 @@ export class Ingester {
       minBytes: config.kafka.minBytes,
       maxBytesPerPartition: config.kafka.maxBytesPerPartition,
       maxBytes: config.kafka.maxBytesPerPartition * 4,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3000,
+      sessionTimeout: config.kafka.sessionTimeoutMs,
+      heartbeatInterval: Math.floor(config.kafka.sessionTimeoutMs / 10),
       allowAutoTopicCreation: false,
     })
     this.producer = kafka.producer({ allowAutoTopicCreation: false })
