@@ -8,6 +8,14 @@ source scripts/ensure-pnpm.sh
 pnpm install --frozen-lockfile
 # Kafka's jars, once, before test files start brokers in parallel (each test starts its own broker)
 bash scripts/kafka.sh fetch
+# `docker compose config` checks docker-compose.yml offline; where Compose is missing, Debian's docker-compose does
+if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null
+  else
+    echo "docker compose (or docker-compose) is needed to check docker-compose.yml" >&2
+  fi
+fi
 pnpm typecheck
 pnpm lint
 pnpm build
