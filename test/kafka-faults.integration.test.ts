@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { CollectorProcess, embeddedSql, freePort, keysIn, ServiceProcess, tempDir } from './helpers/collector'
 import { eventually } from './helpers/http'
 import { Broker } from './helpers/kafka'
@@ -29,6 +29,13 @@ beforeAll(async () => {
     concurrency: 6,
     pauseMs: 20,
   }).start()
+})
+
+afterEach((ctx) => {
+  // a failed step shows what the services said
+  if (ctx.task.result?.state === 'fail') {
+    console.log(`collector output:\n${collector.output.slice(-4000)}\ningester output:\n${ingester.output.slice(-4000)}`)
+  }
 })
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createKafka, ensureTopics, type KafkaConnection, toMessage } from '@touchpoint/kafka'
 import type { FastifyBaseLogger } from 'fastify'
-import { CompressionTypes, type Producer } from 'kafkajs'
+import { CompressionTypes, type Kafka, type Producer } from 'kafkajs'
 import type { Metrics } from '../metrics'
 import { encodeRecord } from '../spool/codec'
 import { Spool } from '../spool/spool'
@@ -53,13 +53,17 @@ export class KafkaSink implements Sink {
   private replayer: Promise<void> | null = null
   private wakeReplayer: (() => void) | null = null
 
+  private producer: Producer
+  private connected = false
+
   private constructor(
-    private readonly producer: Producer,
+    private readonly kafka: Kafka,
     private readonly spool: Spool,
     private readonly options: KafkaSinkOptions,
     private readonly metrics: Metrics,
     private readonly log: FastifyBaseLogger,
   ) {
+    this.producer = this.newProducer()
     metrics.gauge(
       'touchpoint_spool_queued_bytes',
       'Bytes spooled while Kafka was unreachable, not yet replayed.',
@@ -78,13 +82,8 @@ export class KafkaSink implements Sink {
     log: FastifyBaseLogger,
   ): Promise<KafkaSink> {
     const kafka = createKafka(options)
-    const producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-    })
     const spool = await Spool.open(options.spoolDir, { maxBytes: options.spoolMaxBytes })
-    const sink = new KafkaSink(producer, spool, options, metrics, log)
+    const sink = new KafkaSink(kafka, spool, options, metrics, log)
     // A collector starts even when the broker is down: it spools until the broker is back.
     sink.spooling = spool.queuedBytes > 0
     try {
@@ -94,13 +93,29 @@ export class KafkaSink implements Sink {
         { topic: options.topic, partitions: options.partitions, replication: options.replication },
       ])
       await admin.disconnect()
-      await producer.connect()
+      await sink.producer.connect()
+      sink.connected = true
     } catch (err) {
       log.warn({ err }, 'Kafka unreachable at start; accepting into the local spool')
       sink.spooling = true
     }
     sink.replayer = sink.replay()
     return sink
+  }
+
+  private newProducer(): Producer {
+    return this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false })
+  }
+
+  /**
+   * After a failed produce, kafkajs's idempotent producer may hold sequence numbers the broker never saw, and
+   * every later produce would fail (OutOfOrderSequenceNumber). A new producer gets a new producer id.
+   */
+  private resetProducer(): void {
+    const old = this.producer
+    this.producer = this.newProducer()
+    this.connected = false
+    old.disconnect().catch(() => {})
   }
 
   status(): 'ok' | 'degraded' | 'down' {
@@ -140,6 +155,7 @@ export class KafkaSink implements Sink {
         if (!this.spooling)
           this.log.warn({ err: err.message }, 'produce failed; spooling until Kafka is back')
         this.spooling = true
+        this.resetProducer()
         // These records may or may not have reached the broker; spooling them keeps them whatever happened,
         // and the ingester's dedupe drops a second copy.
         try {
@@ -155,6 +171,10 @@ export class KafkaSink implements Sink {
   }
 
   private async send(records: OutboundRecord[]): Promise<void> {
+    if (!this.connected) {
+      await this.producer.connect()
+      this.connected = true
+    }
     await this.producer.send({
       topic: this.options.topic,
       acks: -1,
@@ -165,6 +185,7 @@ export class KafkaSink implements Sink {
 
   /** Moves spooled records into Kafka, oldest first; switches back to direct produce once the spool is empty. */
   private async replay(): Promise<void> {
+    let failures = 0
     while (!this.stopping || this.spool.queuedBytes > 0) {
       if (!this.spooling && this.spool.queuedBytes === 0) {
         await new Promise<void>((r) => {
@@ -182,13 +203,17 @@ export class KafkaSink implements Sink {
         continue
       }
       try {
-        await this.producer.connect()
         await this.send(batch.records)
         await this.spool.commit(batch)
         this.metrics.produced.inc({}, batch.records.length)
+        failures = 0
       } catch (err) {
         if (this.stopping) return
-        this.log.debug({ err: (err as Error).message }, 'replay failed; retrying')
+        this.metrics.produceErrors.inc()
+        if (failures++ % 10 === 0) {
+          this.log.warn({ err: (err as Error).message, failures }, 'replay into Kafka failed; retrying')
+        }
+        this.resetProducer()
         await sleep(RETRY_MS)
       }
     }
