@@ -34,7 +34,9 @@ beforeAll(async () => {
 afterEach((ctx) => {
   // a failed step shows what the services said
   if (ctx.task.result?.state === 'fail') {
-    console.log(`collector output:\n${collector.output.slice(-4000)}\ningester output:\n${ingester.output.slice(-4000)}`)
+    console.log(
+      `collector output:\n${collector.output.slice(-4000)}\ningester output:\n${ingester.output.slice(-4000)}`,
+    )
   }
 })
 

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { type ClickHouseOptions, clickhouseEnv, clickhouseOptions } from '@touchpoint/clickhouse'
 import { z } from 'zod'
 
 /** The CLI's one configuration module: where to find a running collector, or ClickHouse itself. */
@@ -9,17 +10,14 @@ const envSchema = z.object({
   TOUCHPOINT_ADMIN_KEY: z.string().optional(),
   TOUCHPOINT_DATA_DIR: z.string().default('./.touchpoint'),
   TOUCHPOINT_CONFIG: z.string().optional(),
-  CLICKHOUSE_URL: z.url().optional(),
-  CLICKHOUSE_USER: z.string().optional(),
-  CLICKHOUSE_PASSWORD: z.string().optional(),
-  CLICKHOUSE_DATABASE: z.string().optional(),
+  ...clickhouseEnv,
 })
 
 export interface CliConfig {
   collectorUrl: string
   adminKey: string | undefined
   dataDir: string
-  clickhouse: { url?: string; username?: string; password?: string; database?: string }
+  clickhouse: Omit<ClickHouseOptions, 'dataDir'>
 }
 
 export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
@@ -35,12 +33,7 @@ export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
     adminKey:
       e.TOUCHPOINT_ADMIN_KEY ?? adminKeyFromFile(e.TOUCHPOINT_CONFIG ?? join(dataDir, 'touchpoint.json')),
     dataDir,
-    clickhouse: {
-      ...(e.CLICKHOUSE_URL && { url: e.CLICKHOUSE_URL }),
-      ...(e.CLICKHOUSE_USER && { username: e.CLICKHOUSE_USER }),
-      ...(e.CLICKHOUSE_PASSWORD && { password: e.CLICKHOUSE_PASSWORD }),
-      ...(e.CLICKHOUSE_DATABASE && { database: e.CLICKHOUSE_DATABASE }),
-    },
+    clickhouse: clickhouseOptions(e),
   }
 }
 

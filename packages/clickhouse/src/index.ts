@@ -1,4 +1,5 @@
 export { type ClickHouse, type ClickHouseOptions, createClickHouse } from './client'
+export { clickhouseEnv, clickhouseOptions } from './env'
 export { insertJsonEachRow } from './insert'
 export { appliedVersions, type MigrationResult, migrate } from './migrate'
 export { type DdlContext, ddlContext, type Migration, quoteIdent } from './migrations/ddl'

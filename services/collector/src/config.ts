@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { clickhouseEnv, clickhouseOptions } from '@touchpoint/clickhouse'
 import { z } from 'zod'
+import type { KafkaSinkOptions } from './pipeline/kafka'
 
 /**
  * The collector's one configuration module: environment variables and the JSON file named by
@@ -18,11 +20,7 @@ const envSchema = z.object({
   TOUCHPOINT_DATA_DIR: z.string().default('./.touchpoint'),
   TOUCHPOINT_CONFIG: z.string().optional(),
   TOUCHPOINT_ADMIN_KEY: z.string().min(16).optional(),
-  CLICKHOUSE_URL: z.url().optional(),
-  CLICKHOUSE_USER: z.string().optional(),
-  CLICKHOUSE_PASSWORD: z.string().optional(),
-  CLICKHOUSE_DATABASE: z.string().optional(),
-  CLICKHOUSE_CLUSTER: z.string().optional(),
+  ...clickhouseEnv,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: bool.default(false),
   /** Largest spool on disk before the collector answers 503. */
@@ -70,27 +68,10 @@ export interface CollectorConfig {
   trustProxy: boolean
   adminKey: string
   projects: ProjectConfig[]
-  clickhouse: {
-    url: string | undefined
-    username: string | undefined
-    password: string | undefined
-    database: string | undefined
-    cluster: string | undefined
-  }
+  clickhouse: ReturnType<typeof clickhouseOptions>
   spool: { maxBytes: number }
   loader: { batchRows: number; flushMs: number }
-  kafka:
-    | {
-        brokers: string[]
-        clientId: string
-        topic: string
-        partitions: number
-        replication: number
-        lingerMs: number
-        maxBatchRecords: number
-        compression: 'none' | 'gzip'
-      }
-    | undefined
+  kafka: Omit<KafkaSinkOptions, 'spoolDir' | 'spoolMaxBytes'> | undefined
   /** Where the projects came from, and whether this start created them (a fresh embedded start). */
   projectsSource: { path: string; created: boolean }
 }
@@ -118,13 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     trustProxy: e.TRUST_PROXY,
     adminKey: e.TOUCHPOINT_ADMIN_KEY ?? file.adminKey,
     projects: file.projects,
-    clickhouse: {
-      url: e.CLICKHOUSE_URL,
-      username: e.CLICKHOUSE_USER,
-      password: e.CLICKHOUSE_PASSWORD,
-      database: e.CLICKHOUSE_DATABASE,
-      cluster: e.CLICKHOUSE_CLUSTER,
-    },
+    clickhouse: clickhouseOptions(e),
     spool: { maxBytes: e.SPOOL_MAX_BYTES },
     loader: { batchRows: e.LOADER_BATCH_ROWS, flushMs: e.LOADER_FLUSH_MS },
     kafka: e.KAFKA_BROKERS

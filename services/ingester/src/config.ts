@@ -1,4 +1,5 @@
 import { resolve } from 'node:path'
+import { clickhouseEnv, clickhouseOptions } from '@touchpoint/clickhouse'
 import { z } from 'zod'
 
 /** The ingester's one configuration module, validated at start-up. */
@@ -27,11 +28,7 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   HOST: z.string().default('0.0.0.0'),
   TOUCHPOINT_DATA_DIR: z.string().default('./.touchpoint'),
-  CLICKHOUSE_URL: z.url().optional(),
-  CLICKHOUSE_USER: z.string().optional(),
-  CLICKHOUSE_PASSWORD: z.string().optional(),
-  CLICKHOUSE_DATABASE: z.string().optional(),
-  CLICKHOUSE_CLUSTER: z.string().optional(),
+  ...clickhouseEnv,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
@@ -61,14 +58,7 @@ export function loadIngesterConfig(env: NodeJS.ProcessEnv = process.env) {
       sessionTimeoutMs: e.INGEST_SESSION_TIMEOUT_MS,
     },
     http: { port: e.PORT, host: e.HOST },
-    clickhouse: {
-      url: e.CLICKHOUSE_URL,
-      username: e.CLICKHOUSE_USER,
-      password: e.CLICKHOUSE_PASSWORD,
-      database: e.CLICKHOUSE_DATABASE,
-      cluster: e.CLICKHOUSE_CLUSTER,
-      dataDir: resolve(e.TOUCHPOINT_DATA_DIR, 'clickhouse'),
-    },
+    clickhouse: { ...clickhouseOptions(e), dataDir: resolve(e.TOUCHPOINT_DATA_DIR, 'clickhouse') },
     logLevel: e.LOG_LEVEL,
   }
 }

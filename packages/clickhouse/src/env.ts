@@ -1,0 +1,27 @@
+import { z } from 'zod'
+import type { ClickHouseOptions } from './client'
+
+/**
+ * The ClickHouse variables, as a zod shape that each service's own config module spreads into its schema, so
+ * every service reads them the same way (and the env is still read only in those modules).
+ */
+export const clickhouseEnv = {
+  CLICKHOUSE_URL: z.url().optional(),
+  CLICKHOUSE_USER: z.string().optional(),
+  CLICKHOUSE_PASSWORD: z.string().optional(),
+  CLICKHOUSE_DATABASE: z.string().optional(),
+  CLICKHOUSE_CLUSTER: z.string().optional(),
+}
+
+type ClickHouseEnv = { [K in keyof typeof clickhouseEnv]?: string | undefined }
+
+/** Client options from the parsed variables (the embedded data directory is each service's to add). */
+export function clickhouseOptions(e: ClickHouseEnv): Omit<ClickHouseOptions, 'dataDir'> {
+  return {
+    url: e.CLICKHOUSE_URL,
+    username: e.CLICKHOUSE_USER,
+    password: e.CLICKHOUSE_PASSWORD,
+    database: e.CLICKHOUSE_DATABASE,
+    cluster: e.CLICKHOUSE_CLUSTER,
+  }
+}
