@@ -22,11 +22,6 @@ export class Counter implements Metric {
     const key = labelText(labels)
     this.values.set(key, (this.values.get(key) ?? 0) + by)
   }
-  total(): number {
-    let sum = 0
-    for (const v of this.values.values()) sum += v
-    return sum
-  }
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`]
     if (this.values.size === 0) lines.push(`${this.name} 0`)

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { clickhouseEnv, clickhouseOptions } from '@touchpoint/clickhouse'
+import { brokerList, topicEnv, topicSpec } from '@touchpoint/kafka'
 import { z } from 'zod'
 import type { KafkaSinkOptions } from './pipeline/kafka'
 
@@ -34,11 +35,9 @@ const envSchema = z.object({
   /** How long the loader lets a batch fill before inserting it. */
   LOADER_FLUSH_MS: z.coerce.number().int().min(0).default(200),
   /** Comma-separated brokers; when set, the collector produces to Kafka instead of loading ClickHouse itself. */
-  KAFKA_BROKERS: z.string().optional(),
+  KAFKA_BROKERS: brokerList.optional(),
   KAFKA_CLIENT_ID: z.string().default('touchpoint-collector'),
-  KAFKA_TOPIC: z.string().default('touchpoint.events'),
-  KAFKA_PARTITIONS: z.coerce.number().int().positive().default(6),
-  KAFKA_REPLICATION: z.coerce.number().int().positive().default(1),
+  ...topicEnv,
   KAFKA_LINGER_MS: z.coerce.number().int().min(0).default(5),
   KAFKA_MAX_BATCH: z.coerce.number().int().positive().default(5000),
   KAFKA_COMPRESSION: z.enum(['none', 'gzip']).default('gzip'),
@@ -104,13 +103,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     loader: { batchRows: e.LOADER_BATCH_ROWS, flushMs: e.LOADER_FLUSH_MS },
     kafka: e.KAFKA_BROKERS
       ? {
-          brokers: e.KAFKA_BROKERS.split(',')
-            .map((b) => b.trim())
-            .filter(Boolean),
+          brokers: e.KAFKA_BROKERS,
           clientId: e.KAFKA_CLIENT_ID,
-          topic: e.KAFKA_TOPIC,
-          partitions: e.KAFKA_PARTITIONS,
-          replication: e.KAFKA_REPLICATION,
+          ...topicSpec(e),
           lingerMs: e.KAFKA_LINGER_MS,
           maxBatchRecords: e.KAFKA_MAX_BATCH,
           compression: e.KAFKA_COMPRESSION,

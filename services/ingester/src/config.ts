@@ -1,16 +1,15 @@
 import { resolve } from 'node:path'
 import { clickhouseEnv, clickhouseOptions } from '@touchpoint/clickhouse'
+import { brokerList, topicEnv, topicSpec } from '@touchpoint/kafka'
 import { z } from 'zod'
 
 /** The ingester's one configuration module, validated at start-up. */
 const envSchema = z.object({
-  KAFKA_BROKERS: z.string().min(1, { error: 'is required (comma-separated host:port list)' }),
+  KAFKA_BROKERS: brokerList,
   KAFKA_CLIENT_ID: z.string().default('touchpoint-ingester'),
-  KAFKA_TOPIC: z.string().default('touchpoint.events'),
+  ...topicEnv,
   KAFKA_DLQ_TOPIC: z.string().default('touchpoint.events.dlq'),
   KAFKA_GROUP_ID: z.string().default('touchpoint-ingester'),
-  KAFKA_PARTITIONS: z.coerce.number().int().positive().default(6),
-  KAFKA_REPLICATION: z.coerce.number().int().positive().default(1),
   /** A fetch waits up to this long for INGEST_MIN_BYTES, so batches grow by size and time. */
   INGEST_MAX_WAIT_MS: z.coerce.number().int().min(0).default(500),
   INGEST_MIN_BYTES: z.coerce
@@ -43,15 +42,11 @@ export function loadIngesterConfig(env: NodeJS.ProcessEnv = process.env) {
   const e = parsed.data
   return {
     kafka: {
-      brokers: e.KAFKA_BROKERS.split(',')
-        .map((b) => b.trim())
-        .filter(Boolean),
+      brokers: e.KAFKA_BROKERS,
       clientId: e.KAFKA_CLIENT_ID,
-      topic: e.KAFKA_TOPIC,
+      ...topicSpec(e),
       dlqTopic: e.KAFKA_DLQ_TOPIC,
       groupId: e.KAFKA_GROUP_ID,
-      partitions: e.KAFKA_PARTITIONS,
-      replication: e.KAFKA_REPLICATION,
       maxWaitMs: e.INGEST_MAX_WAIT_MS,
       minBytes: e.INGEST_MIN_BYTES,
       maxBytesPerPartition: e.INGEST_MAX_BYTES_PER_PARTITION,
