@@ -1,4 +1,5 @@
 export { type BatchEnvelope, batchEnvelope } from './batch'
+export { EVENT_NAMES } from './event-names'
 export {
   type AliasEvent,
   aliasEvent,

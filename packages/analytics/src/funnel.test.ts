@@ -1,0 +1,196 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { funnel } from './funnel'
+import { type Fixture, type FixtureEvent, openFixture, PROJECT } from './testing/fixture'
+
+const T0 = Date.UTC(2026, 0, 5, 10) // a Monday, 10:00 UTC
+const MIN = 60_000
+const HOUR = 60 * MIN
+const FROM = new Date(T0).toISOString()
+const TO = new Date(T0 + 24 * HOUR).toISOString()
+
+const pricing = (anon: string, at: number, extra: Partial<FixtureEvent> = {}): FixtureEvent => ({
+  event: 'Page Viewed',
+  path: '/pricing',
+  anon,
+  at,
+  ...extra,
+})
+const started = (anon: string, at: number, extra: Partial<FixtureEvent> = {}): FixtureEvent => ({
+  event: 'Signup Started',
+  anon,
+  at,
+  ...extra,
+})
+const signed = (anon: string, at: number, extra: Partial<FixtureEvent> = {}): FixtureEvent => ({
+  event: 'Signed Up',
+  anon,
+  at,
+  ...extra,
+})
+
+const STEPS = [
+  { event: 'Page Viewed', filters: [{ property: 'path', op: 'eq' as const, value: '/pricing' }] },
+  { event: 'Signup Started' },
+  { event: 'Signed Up' },
+]
+
+let fx: Fixture
+beforeAll(async () => {
+  fx = await openFixture()
+  const to = T0 + 24 * HOUR
+  await fx.events([
+    // p1: a plain three-step chain, 10 minutes apart
+    pricing('a1', T0, { channel: 'Email' }),
+    started('a1', T0 + 10 * MIN),
+    signed('a1', T0 + 20 * MIN),
+    // p2: steps 1 and 2 at the same millisecond count as ordered (t1 ≤ t2)
+    pricing('a2', T0),
+    started('a2', T0),
+    // p3: step 3 exactly one window after step 1 is inside (the window is inclusive)
+    pricing('a3', T0),
+    started('a3', T0 + 30 * MIN),
+    signed('a3', T0 + HOUR),
+    // p4: one millisecond later is outside
+    pricing('a4', T0),
+    started('a4', T0 + 30 * MIN),
+    signed('a4', T0 + HOUR + 1),
+    // p5: step 1 repeated; only the second start completes within the window
+    pricing('a5', T0),
+    pricing('a5', T0 + 2 * HOUR),
+    started('a5', T0 + 2 * HOUR + 30 * MIN),
+    signed('a5', T0 + 2 * HOUR + 40 * MIN),
+    // p6: logs in mid-funnel; the last step comes from another device with only the user id
+    pricing('a6', T0),
+    { event: 'Identify', anon: 'a6', user: 'u6', at: T0 + 5 * MIN },
+    started('a6', T0 + 10 * MIN, { user: 'u6' }),
+    signed('other-device', T0 + 15 * MIN, { user: 'u6' }),
+    // p7: the same event id twice is one event
+    pricing('a7', T0 + HOUR, { id: '00000000-0000-4000-8000-000000000007' }),
+    pricing('a7', T0 + HOUR, { id: '00000000-0000-4000-8000-000000000007' }),
+    // p8: step 1 before `from` does not enter
+    pricing('a8', T0 - 1),
+    started('a8', T0 + MIN),
+    // p9: step 1 just before `to`; step 2 after `to` still counts
+    pricing('a9', to - MIN),
+    started('a9', to + 10 * MIN),
+    // p10: another page is not step 1
+    pricing('a10', T0, { path: '/about' }),
+    // p11: steps out of order reach only step 1
+    started('a11', T0),
+    pricing('a11', T0 + 5 * MIN),
+    signed('a11', T0 + 10 * MIN),
+    // a bot is nobody
+    pricing('bot', T0, { is_bot: 1 }),
+    started('bot', T0 + MIN, { is_bot: 1 }),
+  ])
+  await fx.link('a6', 'u6', T0 + 5 * MIN)
+})
+afterAll(async () => fx?.close())
+
+describe('funnel, ordered', () => {
+  it('counts people at their furthest step, with the edge cases worked out by hand', async () => {
+    const r = await funnel(fx.reader, { project: PROJECT, from: FROM, to: TO, steps: STEPS, window: '1h' })
+    // step 1: p1 p2 p3 p4 p5 p6 p7 p9 p11; step 2: p1 p2 p3 p4 p5 p6 p9; step 3: p1 p3 p5 p6
+    expect(r.steps.map((s) => s.people)).toEqual([9, 7, 4])
+    expect(r.steps.map((s) => s.dropOff)).toEqual([0, 2, 3])
+    expect(r.steps[1]?.conversionFromFirst).toBeCloseTo(7 / 9, 10)
+    expect(r.steps[2]?.conversionFromPrevious).toBeCloseTo(4 / 7, 10)
+    expect(r.steps[2]?.conversionFromFirst).toBeCloseTo(4 / 9, 10)
+  })
+
+  it('times each step from the previous one on the counted chain', async () => {
+    const r = await funnel(fx.reader, { project: PROJECT, from: FROM, to: TO, steps: STEPS, window: 3600 })
+    // step 2 seconds: p1 600, p2 0, p3 1800, p4 1800, p5 1800 (second start), p6 600, p9 660
+    // sorted 0 600 600 660 1800 1800 1800: median 660; p90 at rank 5.4 → 1800
+    expect(r.steps[0]?.medianSecondsFromPrevious).toBeNull()
+    expect(r.steps[1]?.medianSecondsFromPrevious).toBe(660)
+    expect(r.steps[1]?.p90SecondsFromPrevious).toBe(1800)
+    // step 3 seconds: p1 600, p3 1800, p5 600, p6 300 → sorted 300 600 600 1800: median 600; p90 600 + 0.7·1200
+    expect(r.steps[2]?.medianSecondsFromPrevious).toBe(600)
+    expect(r.steps[2]?.p90SecondsFromPrevious).toBeCloseTo(1440, 6)
+  })
+})
+
+describe('funnel, strict and any-order', () => {
+  const STRICT = 'strict-project'
+  beforeAll(async () => {
+    const events: FixtureEvent[] = [
+      // s1: another event between steps 1 and 2 ends the strict chain
+      pricing('s1', T0),
+      { event: 'Page Viewed', path: '/about', anon: 's1', at: T0 + MIN },
+      started('s1', T0 + 2 * MIN),
+      signed('s1', T0 + 3 * MIN),
+      // s2: consecutive steps
+      pricing('s2', T0),
+      started('s2', T0 + MIN),
+      signed('s2', T0 + 2 * MIN),
+      // y1: all three steps, in reverse order
+      signed('y1', T0),
+      started('y1', T0 + 5 * MIN),
+      pricing('y1', T0 + 10 * MIN),
+      // y2: step 2 more than a window before step 1
+      started('y2', T0),
+      pricing('y2', T0 + 2 * HOUR),
+      // y3: steps 1 and 3 without 2 reach step 1 only
+      pricing('y3', T0),
+      signed('y3', T0 + 5 * MIN),
+    ]
+    await fx.events(events.map((e) => ({ ...e, project: STRICT })))
+  })
+
+  it('strict mode ends a chain at any other event of the person', async () => {
+    const ordered = await funnel(fx.reader, {
+      project: STRICT,
+      from: FROM,
+      to: TO,
+      steps: STEPS,
+      window: '1h',
+    })
+    const strictR = await funnel(fx.reader, {
+      project: STRICT,
+      from: FROM,
+      to: TO,
+      steps: STEPS,
+      window: '1h',
+      mode: 'strict',
+    })
+    // ordered: s1 s2 y1 y2 y3 enter; s1 s2 reach 3; y1 y2 y3 stay at 1
+    expect(ordered.steps.map((s) => s.people)).toEqual([5, 2, 2])
+    // strict: s1 stops at step 1 (the /about view came between)
+    expect(strictR.steps.map((s) => s.people)).toEqual([5, 1, 1])
+  })
+
+  it('any-order mode needs all steps inside one window, in any order', async () => {
+    const r = await funnel(fx.reader, {
+      project: STRICT,
+      from: FROM,
+      to: TO,
+      steps: STEPS,
+      window: '1h',
+      mode: 'any',
+    })
+    // s1 s2 y1 reach 3; y2's step 2 is two hours before its step 1; y3 lacks step 2
+    expect(r.steps.map((s) => s.people)).toEqual([5, 3, 3])
+    expect(r.steps[1]?.medianSecondsFromPrevious).toBeNull()
+  })
+})
+
+describe('funnel breakdown', () => {
+  it('splits by the field at step 1 and keeps the totals', async () => {
+    const r = await funnel(fx.reader, {
+      project: PROJECT,
+      from: FROM,
+      to: TO,
+      steps: STEPS,
+      window: '1h',
+      breakdown: 'channel',
+    })
+    expect(r.steps.map((s) => s.people)).toEqual([9, 7, 4])
+    // p1 came by email; everyone else is Direct
+    expect(r.breakdown?.map((b) => [b.value, b.steps.map((s) => s.people)])).toEqual([
+      ['Direct', [8, 6, 3]],
+      ['Email', [1, 1, 1]],
+    ])
+    expect(r.breakdown?.[1]?.steps[1]?.medianSecondsFromPrevious).toBe(600)
+  })
+})

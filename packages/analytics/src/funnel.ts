@@ -1,0 +1,139 @@
+import { EVENT_COLUMNS, TS_MS } from './columns'
+import { fieldExpr, matchExpr } from './fields'
+import { QueryParams } from './params'
+import { eventsWithPerson } from './people'
+import { num, type Reader } from './reader'
+import { type FunnelRequest, funnelRequest } from './requests'
+
+export interface FunnelStepResult {
+  step: number
+  event: string
+  label: string
+  /** People who reached this step. */
+  people: number
+  /** people / people at step 1 (1 at step 1; 0 when nobody entered). */
+  conversionFromFirst: number
+  /** people / people at the previous step. */
+  conversionFromPrevious: number
+  /** People at the previous step who did not reach this one (0 at step 1). */
+  dropOff: number
+  /** Seconds from the previous step (null at step 1, in any-order mode, or with nobody at the step). */
+  medianSecondsFromPrevious: number | null
+  p90SecondsFromPrevious: number | null
+}
+
+export interface FunnelResult {
+  steps: FunnelStepResult[]
+  /** With a breakdown: the same steps per value of the breakdown field at step 1, largest first. */
+  breakdown?: Array<{ value: string; steps: FunnelStepResult[] }>
+}
+
+/**
+ * Funnels, exactly as docs/analytics.md defines them.
+ *
+ * Ordered and strict modes count levels with windowFunnel on millisecond timestamps (strict: 'strict_order',
+ * so any other event of the person between two steps ends the chain; that is why strict mode reads all of a
+ * person's events, not only the steps'). Step 1 must fall in [from, to); later steps may follow up to the
+ * window after `to`. The step-to-step times come from the chain that counts the person: for each step-1 event
+ * the greedy chain (each next step the earliest matching event at or after the previous one, within the window
+ * of that step-1 event, which is optimal for a fixed start), and of those the one that reaches furthest,
+ * latest start first.
+ *
+ * Any-order mode: a person reaches step k when some window [s, s + window] holds events of steps 1..k in any
+ * order, with the step-1 event in [from, to).
+ */
+export async function funnel(reader: Reader, input: FunnelRequest): Promise<FunnelResult> {
+  const req = funnelRequest.parse(input)
+  const p = new QueryParams()
+  const windowMs = req.window * 1000
+  const W = p.add(windowMs, 'UInt64')
+  const inRange = `ts >= ${p.add(req.from.getTime(), 'UInt64')} AND ts < ${p.add(req.to.getTime(), 'UInt64')}`
+  const conds = req.steps.map((s, i) => (i === 0 ? `(${matchExpr(s, p)}) AND ${inRange}` : matchExpr(s, p)))
+  const names = p.add([...new Set(req.steps.map((s) => s.event))], 'Array(String)')
+  const base = eventsWithPerson(
+    p,
+    {
+      project: req.project,
+      from: new Date(req.from.getTime() - (req.mode === 'any' ? windowMs : 0)),
+      to: new Date(req.to.getTime() + windowMs + 1),
+      where: req.mode === 'strict' ? undefined : `e.event IN ${names}`,
+    },
+    `${EVENT_COLUMNS}, ${TS_MS.replace('timestamp', 'e.timestamp')} AS ts`,
+  )
+  const bd = req.breakdown ? `argMinIf(${fieldExpr(req.breakdown, p)}, ts, ${conds[0]})` : `''`
+  const k = req.steps.length
+
+  let perPerson: string
+  if (req.mode === 'any') {
+    const mask = conds.map((c, i) => `if(${c}, ${2 ** i}, 0)`).join(' + ')
+    perPerson = `SELECT person, bd,
+        arrayMax(arrayMap(f -> toInt32(bitCount(bitXor(f, f + 1))) - 1,
+          arrayMap(s -> arrayFold((acc, t, m) -> if(t >= s AND t <= s + ${W}, bitOr(acc, m), acc), a, mk, toUInt64(0)), a))) AS level,
+        [toUInt64(0)] AS chain
+      FROM (
+        SELECT person, ${bd} AS bd, groupArray(ts) AS a, groupArray(toUInt64(mask)) AS mk
+        FROM (SELECT *, ${mask} AS mask FROM (${base})) WHERE mask > 0
+        GROUP BY person
+      )`
+  } else {
+    const levelFn = `windowFunnel(${W}${req.mode === 'strict' ? ", 'strict_order'" : ''})`
+    const stepArrays = conds.map((c, i) => `arraySort(groupArrayIf(ts, ${c})) AS s${i + 1}`).join(', ')
+    const later = Array.from({ length: k - 1 }, (_, i) => `s${i + 2}`).join(', ')
+    const chain =
+      k === 1
+        ? '[toUInt64(0)]'
+        : `arrayReverseSort(c -> (arrayCount(x -> x > 0, c), c[1]), arrayMap(t1 -> arrayFold((acc, s) -> arrayPushBack(acc, if(acc[-1] = 0, toUInt64(0), arrayFirst(y -> y >= acc[-1] AND y <= t1 + ${W}, s))), [${later}], [t1]), s1))[1]`
+    perPerson = `SELECT person, bd, level, ${chain} AS chain
+      FROM (
+        SELECT person, ${bd} AS bd, ${levelFn}(ts, ${conds.join(', ')}) AS level, ${stepArrays}
+        FROM (${base})
+        GROUP BY person
+        HAVING level > 0
+      )`
+  }
+
+  const perStep = Array.from({ length: k }, (_, i) => {
+    const n = i + 1
+    const reached = `countIf(level >= ${n}) AS r${n}`
+    if (n === 1 || req.mode === 'any') return reached
+    return `${reached}, quantilesExactInclusiveIf(0.5, 0.9)((chain[${n}] - chain[${n - 1}]) / 1000, level >= ${n} AND chain[${n}] > 0) AS q${n}`
+  }).join(',\n      ')
+  const grouping = req.breakdown ? 'GROUP BY GROUPING SETS ((bd), ())' : ''
+  const query = `SELECT ${req.breakdown ? 'grouping(bd) AS total, bd AS value,' : "1 AS total, '' AS value,"}
+      ${perStep}
+    FROM (${perPerson})
+    ${grouping}`
+
+  const rows = await reader.rows(query, p)
+  const toSteps = (row: Record<string, unknown> | undefined): FunnelStepResult[] => {
+    const reached = req.steps.map((_, i) => num(row?.[`r${i + 1}`]))
+    return req.steps.map((step, i) => {
+      const q = row?.[`q${i + 1}`] as number[] | undefined
+      const people = reached[i] ?? 0
+      const first = reached[0] ?? 0
+      const prev = i === 0 ? people : (reached[i - 1] ?? 0)
+      const timed = people > 0 && q !== undefined && Number.isFinite(q[0])
+      return {
+        step: i + 1,
+        event: step.event,
+        label: step.label ?? step.event,
+        people,
+        conversionFromFirst: first > 0 ? people / first : 0,
+        conversionFromPrevious: prev > 0 ? people / prev : 0,
+        dropOff: prev - people,
+        medianSecondsFromPrevious: timed ? (q[0] as number) : null,
+        p90SecondsFromPrevious: timed ? (q[1] as number) : null,
+      }
+    })
+  }
+  // grouping(bd) is 1 for the grand-total row (bd aggregated away) and 0 for the per-value rows
+  const totalRow = rows.find((r) => num(r.total) === 1)
+  const result: FunnelResult = { steps: toSteps(totalRow) }
+  if (req.breakdown) {
+    result.breakdown = rows
+      .filter((r) => num(r.total) === 0)
+      .map((r) => ({ value: String(r.value), steps: toSteps(r) }))
+      .sort((a, b) => (b.steps[0]?.people ?? 0) - (a.steps[0]?.people ?? 0) || a.value.localeCompare(b.value))
+  }
+  return result
+}

@@ -1,0 +1,23 @@
+import type { ClickHouse } from '@touchpoint/clickhouse'
+import type { QueryParams } from './params'
+
+export type Row = Record<string, unknown>
+
+/** A number from a JSON cell (ClickHouse writes 64-bit integers as strings). */
+export const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v))
+
+/** Runs analytics queries on the read-only handle: no report can write, whatever its SQL. */
+export class Reader {
+  constructor(private readonly ch: ClickHouse) {}
+
+  async rows<T = Row>(query: string, params: QueryParams): Promise<T[]> {
+    const rs = await this.ch.readonly.query({
+      query,
+      query_params: params.values,
+      format: 'JSONEachRow',
+      // no other settings: the embedded read-only session refuses any change (64-bit integers arrive as text)
+      clickhouse_settings: this.ch.readonlySettings,
+    })
+    return (await rs.json()) as T[]
+  }
+}

@@ -1,0 +1,148 @@
+import { z } from 'zod'
+import { FIELD_HELP, isField } from './fields'
+
+/**
+ * Every analytics request as a zod schema: the TypeScript API, the HTTP routes and the CLI validate the same
+ * shapes, so a bad request gets the same field and reason wherever it comes from.
+ */
+
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 }
+
+/** A duration in seconds: a number, or text such as `30m`, `12h`, `7d`. */
+export const duration = z.union([
+  z
+    .number()
+    .int()
+    .min(0)
+    .max(366 * 86_400),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?[smhdw]$/, 'expected a number of seconds or a duration such as 30m, 12h, 7d')
+    .transform((s) => Math.round(Number(s.slice(0, -1)) * (UNITS[s.slice(-1)] ?? 1))),
+])
+
+const instant = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()])
+  .transform((s) => new Date(s.length === 10 ? `${s}T00:00:00Z` : s))
+
+const field = z.string().refine(isField, { message: `expected ${FIELD_HELP}` })
+
+export const propertyFilter = z.object({
+  property: field,
+  op: z.enum(['eq', 'neq', 'contains', 'in', 'gt', 'gte', 'lt', 'lte']).default('eq'),
+  value: z.union([
+    z.string().max(1000),
+    z.number(),
+    z.boolean(),
+    z.array(z.union([z.string().max(1000), z.number()])).max(1000),
+  ]),
+})
+
+export const eventMatch = z.object({
+  event: z.string().min(1).max(200),
+  filters: z.array(propertyFilter).max(20).optional(),
+  label: z.string().max(200).optional(),
+})
+
+const timeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz })
+      return true
+    } catch {
+      return false
+    }
+  },
+  { message: 'expected an IANA time zone such as Europe/Berlin' },
+)
+
+const range = {
+  project: z.string().min(1).max(100),
+  from: instant,
+  to: instant,
+}
+
+const ordered = <T extends { from: Date; to: Date }>(r: T, ctx: z.RefinementCtx) => {
+  if (r.to.getTime() <= r.from.getTime())
+    ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' })
+}
+
+export const funnelRequest = z
+  .object({
+    ...range,
+    steps: z.array(eventMatch).min(1).max(20),
+    window: duration.default(7 * 86_400),
+    mode: z.enum(['ordered', 'strict', 'any']).default('ordered'),
+    breakdown: field.optional(),
+  })
+  .superRefine(ordered)
+export type FunnelRequest = z.input<typeof funnelRequest>
+
+export const ATTRIBUTION_MODELS = [
+  'first_touch',
+  'last_touch',
+  'last_non_direct',
+  'linear',
+  'time_decay',
+  'position_based',
+  'markov',
+] as const
+export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number]
+
+export const attributionRequest = z
+  .object({
+    ...range,
+    conversion: eventMatch,
+    lookback: duration.default(30 * 86_400),
+    model: z.enum([...ATTRIBUTION_MODELS, 'all']).default('all'),
+    by: z.enum(['channel', 'source', 'medium', 'campaign']).default('channel'),
+    halfLife: duration.default(7 * 86_400),
+  })
+  .superRefine(ordered)
+export type AttributionRequest = z.input<typeof attributionRequest>
+
+export const profileRequest = z.object({
+  project: range.project,
+  person: z.string().min(1).max(500),
+  timelineLimit: z.number().int().min(0).max(1000).default(50),
+})
+export type ProfileRequest = z.input<typeof profileRequest>
+
+export const timeOfDayRequest = z
+  .object({
+    ...range,
+    conversion: eventMatch.default({ event: 'Order Completed' }),
+    timezone: timeZone.default('UTC'),
+  })
+  .superRefine(ordered)
+export type TimeOfDayRequest = z.input<typeof timeOfDayRequest>
+
+export const ordersRequest = z
+  .object({
+    ...range,
+    checkout: z.array(eventMatch).min(2).max(10).optional(),
+    window: duration.default(86_400),
+  })
+  .superRefine(ordered)
+export type OrdersRequest = z.input<typeof ordersRequest>
+
+export const npsRequest = z
+  .object({
+    ...range,
+    interval: z.enum(['day', 'week', 'month']).default('week'),
+    segment: field.optional(),
+    survey: z.string().max(200).optional(),
+    timezone: timeZone.default('UTC'),
+  })
+  .superRefine(ordered)
+export type NpsRequest = z.input<typeof npsRequest>
+
+export const emailReportRequest = z
+  .object({
+    ...range,
+    campaign: z.string().max(200).optional(),
+    conversion: eventMatch.default({ event: 'Order Completed' }),
+    lookback: duration.default(30 * 86_400),
+  })
+  .superRefine(ordered)
+export type EmailReportRequest = z.input<typeof emailReportRequest>
