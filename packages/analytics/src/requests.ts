@@ -21,9 +21,13 @@ export const duration = z.union([
     .transform((s) => Math.round(Number(s.slice(0, -1)) * (UNITS[s.slice(-1)] ?? 1))),
 ])
 
-const instant = z
-  .union([z.iso.datetime({ offset: true }), z.iso.date()])
-  .transform((s) => new Date(s.length === 10 ? `${s}T00:00:00Z` : s))
+/** An ISO date (midnight UTC), an ISO date-time with offset, or a Date. */
+const instant = z.union([
+  z.date(),
+  z
+    .union([z.iso.datetime({ offset: true }), z.iso.date()])
+    .transform((s) => new Date(s.length === 10 ? `${s}T00:00:00Z` : s)),
+])
 
 const field = z.string().refine(isField, { message: `expected ${FIELD_HELP}` })
 

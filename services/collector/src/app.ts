@@ -1,3 +1,4 @@
+import { Analytics } from '@touchpoint/analytics'
 import type { ClickHouse } from '@touchpoint/clickhouse'
 import { limits } from '@touchpoint/schema'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
@@ -7,6 +8,7 @@ import { EventProcessor } from './ingest/process'
 import type { Metrics } from './metrics'
 import type { Sink } from './pipeline/sink'
 import { ProjectRegistry } from './projects'
+import { analyticsRoutes } from './routes/analytics'
 import { healthRoutes } from './routes/health'
 import { ingestRoutes } from './routes/ingest'
 import { openApiRoutes } from './routes/openapi'
@@ -87,5 +89,6 @@ export function buildApp(config: CollectorConfig, services: AppServices): Fastif
   app.register(openApiRoutes)
   app.register(ingestRoutes, { registry, sink: services.sink, metrics: services.metrics, processor })
   app.register(adminRoutes, { ch: services.ch, registry })
+  app.register(analyticsRoutes, { analytics: services.ch && new Analytics(services.ch), registry })
   return app
 }

@@ -49,6 +49,8 @@ const projectSchema = z.object({
   secretKey: z.string().min(16).optional(),
   /** Origins whose pages may send with the write key. ["*"] allows any. */
   allowedOrigins: z.array(z.string()).default(['*']),
+  /** IANA time zone for reports by hour, day and week. */
+  timezone: z.string().default('UTC'),
 })
 
 const fileSchema = z.object({
@@ -144,6 +146,14 @@ const token = (prefix: string, bytes: number) => `${prefix}_${randomBytes(bytes)
 export function devProjects(): ProjectsFile {
   return {
     adminKey: token('tpa', 24),
-    projects: [{ id: 'dev', writeKey: token('tpw', 16), secretKey: token('tps', 24), allowedOrigins: ['*'] }],
+    projects: [
+      {
+        id: 'dev',
+        writeKey: token('tpw', 16),
+        secretKey: token('tps', 24),
+        allowedOrigins: ['*'],
+        timezone: 'UTC',
+      },
+    ],
   }
 }

@@ -1,3 +1,5 @@
+import type { z } from 'zod'
+
 /**
  * The error catalog. Every error the collector answers with has a stable code, documented in docs/errors.md
  * (a test checks that each code here is documented there). Bodies are JSON:
@@ -12,6 +14,8 @@ export const ERRORS = {
   TP_ERR_ADMIN_UNAUTHORIZED: { status: 401, message: 'Unknown or missing admin key' },
   TP_ERR_ORIGIN_FORBIDDEN: { status: 403, message: "The request's origin is not allowed for this project" },
   TP_ERR_NOT_FOUND: { status: 404, message: 'No such route' },
+  TP_ERR_UNKNOWN_PROJECT: { status: 404, message: 'No project with that id' },
+  TP_ERR_PERSON_NOT_FOUND: { status: 404, message: 'No events for that person' },
   TP_ERR_BODY_TOO_LARGE: { status: 413, message: 'The body is larger than the limit' },
   TP_ERR_UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
@@ -25,6 +29,21 @@ export const ERRORS = {
   TP_ERR_SPOOL_FULL: { status: 503, message: 'The collector cannot accept events right now; retry later' },
   TP_ERR_INTERNAL: { status: 500, message: 'Internal error' },
 } as const
+
+/** Validates a body against a zod schema; the first issue names the field in the error, all are listed. */
+export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
+  const parsed = schema.safeParse(body)
+  if (parsed.success) return parsed.data
+  const issues = parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }))
+  const first = issues[0]
+  throw new TpError('TP_ERR_INVALID_BODY', `${first?.path || 'body'}: ${first?.message}`, first?.path, issues)
+}
+
+const formatPath = (path: readonly PropertyKey[]) =>
+  path.reduce<string>(
+    (s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)),
+    '',
+  )
 
 export type ErrorCode = keyof typeof ERRORS
 

@@ -2,6 +2,7 @@ import { batchEnvelope, eventSchemas } from '@touchpoint/schema'
 import type { FastifyPluginAsync } from 'fastify'
 import { z } from 'zod'
 import { ERRORS } from '../errors'
+import { ANALYTICS_ROUTES } from './analytics'
 import { sqlRequest } from './sql'
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { unrepresentable: 'any', io: 'input' })
@@ -65,6 +66,16 @@ export function openApiDocument(): Record<string, unknown> {
         properties: { rows: { type: 'array', items: { type: 'object' } } },
       }),
     },
+  }
+  for (const [path, r] of Object.entries(ANALYTICS_ROUTES)) {
+    paths[path] = {
+      post: {
+        summary: r.summary,
+        security: [{ adminKey: [] }],
+        requestBody: { required: true, content: { 'application/json': { schema: schema(r.schema) } } },
+        responses: responses({ type: 'object' }),
+      },
+    }
   }
   for (const p of ['/healthz', '/readyz', '/metrics'])
     paths[p] = { get: { responses: { 200: { description: 'OK' } } } }

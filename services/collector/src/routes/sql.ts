@@ -1,8 +1,9 @@
 import type { ClickHouse } from '@touchpoint/clickhouse'
 import type { FastifyPluginAsync } from 'fastify'
 import { z } from 'zod'
-import { TpError } from '../errors'
-import { bearerToken, type ProjectRegistry } from '../projects'
+import { parseBody, TpError } from '../errors'
+import type { ProjectRegistry } from '../projects'
+import { requireAdmin } from './admin-auth'
 
 export interface AdminOptions {
   ch: ClickHouse | undefined
@@ -20,27 +21,16 @@ export const sqlRequest = z.object({
  * writes, DDL and setting changes are refused by ClickHouse itself.
  */
 export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { ch, registry }) => {
-  app.addHook('onRequest', async (req) => {
-    if (!registry.isAdminKey(bearerToken(req.headers.authorization)))
-      throw new TpError('TP_ERR_ADMIN_UNAUTHORIZED')
-  })
+  app.addHook('onRequest', requireAdmin(registry))
 
   app.post('/api/sql', async (req) => {
-    const parsed = sqlRequest.safeParse(req.body)
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]
-      throw new TpError(
-        'TP_ERR_INVALID_BODY',
-        `${issue?.path.join('.') || 'body'}: ${issue?.message}`,
-        issue?.path.join('.'),
-      )
-    }
+    const parsed = parseBody(sqlRequest, req.body)
     if (!ch) throw new TpError('TP_ERR_NO_STORAGE')
-    const query = parsed.data.query.trim().replace(/;+\s*$/, '')
+    const query = parsed.query.trim().replace(/;+\s*$/, '')
     try {
       const rs = await ch.readonly.query({
         query,
-        query_params: parsed.data.params ?? {},
+        query_params: parsed.params ?? {},
         format: 'JSONEachRow',
         clickhouse_settings: ch.readonlySettings,
       })

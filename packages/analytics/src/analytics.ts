@@ -1,0 +1,65 @@
+import type { ClickHouse } from '@touchpoint/clickhouse'
+import { type AttributionResult, attribution } from './attribution/attribution'
+import { type FunnelResult, funnel } from './funnel'
+import { Reader } from './reader'
+import { type EmailCampaignReport, emailReport } from './reports/email'
+import { type NpsResult, nps } from './reports/nps'
+import { type OrdersResult, orders } from './reports/orders'
+import { type Profile, profile } from './reports/profile'
+import { type TimeOfDayResult, timeOfDay } from './reports/time-of-day'
+import type {
+  AttributionRequest,
+  EmailReportRequest,
+  FunnelRequest,
+  NpsRequest,
+  OrdersRequest,
+  ProfileRequest,
+  TimeOfDayRequest,
+} from './requests'
+
+/**
+ * The TypeScript API. Each method validates its request with the same zod schema as the HTTP API (a ZodError
+ * names the field) and runs read-only queries through @clickhouse/client, embedded or server alike.
+ *
+ * ```ts
+ * const analytics = new Analytics(await createClickHouse({ url: process.env.CLICKHOUSE_URL }))
+ * const f = await analytics.funnel({ project: 'shop', from: '2026-11-01', to: '2026-11-08',
+ *   steps: [{ event: 'Page Viewed', filters: [{ property: 'path', op: 'eq', value: '/pricing' }] },
+ *           { event: 'Signed Up' }] })
+ * ```
+ */
+export class Analytics {
+  private readonly reader: Reader
+
+  constructor(ch: ClickHouse) {
+    this.reader = new Reader(ch)
+  }
+
+  funnel(request: FunnelRequest): Promise<FunnelResult> {
+    return funnel(this.reader, request)
+  }
+
+  attribution(request: AttributionRequest): Promise<AttributionResult> {
+    return attribution(this.reader, request)
+  }
+
+  profile(request: ProfileRequest): Promise<Profile | null> {
+    return profile(this.reader, request)
+  }
+
+  timeOfDay(request: TimeOfDayRequest): Promise<TimeOfDayResult> {
+    return timeOfDay(this.reader, request)
+  }
+
+  orders(request: OrdersRequest): Promise<OrdersResult> {
+    return orders(this.reader, request)
+  }
+
+  nps(request: NpsRequest): Promise<NpsResult> {
+    return nps(this.reader, request)
+  }
+
+  email(request: EmailReportRequest): Promise<EmailCampaignReport[]> {
+    return emailReport(this.reader, request)
+  }
+}

@@ -1,0 +1,29 @@
+export { Analytics } from './analytics'
+export type { AttributionResult, AttributionRow, ModelResult } from './attribution/attribution'
+export { markovCredits } from './attribution/markov'
+export { type ConversionPath, creditRule, type Touch, weights } from './attribution/models'
+export type { FunnelResult, FunnelStepResult } from './funnel'
+export type { EmailCampaignReport } from './reports/email'
+export type { NpsResult, NpsScore } from './reports/nps'
+export type { OrdersResult } from './reports/orders'
+export type { Profile } from './reports/profile'
+export type { TimeOfDayResult } from './reports/time-of-day'
+export {
+  ATTRIBUTION_MODELS,
+  type AttributionModel,
+  type AttributionRequest,
+  attributionRequest,
+  type EmailReportRequest,
+  emailReportRequest,
+  type FunnelRequest,
+  funnelRequest,
+  type NpsRequest,
+  npsRequest,
+  type OrdersRequest,
+  ordersRequest,
+  type ProfileRequest,
+  profileRequest,
+  type TimeOfDayRequest,
+  timeOfDayRequest,
+} from './requests'
+export { generateSynthetic, type SyntheticOptions } from './synthetic'

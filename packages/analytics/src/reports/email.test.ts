@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import type { Reader } from '../reader'
+import { type Fixture, type FixtureEvent, openFixture, PROJECT } from '../testing/fixture'
+import { emailReport } from './email'
+
+const T0 = Date.UTC(2026, 3, 6, 9)
+const MIN = 60_000
+const email = (
+  event: string,
+  user: string,
+  emailId: string,
+  at: number,
+  props: Record<string, unknown> = {},
+  campaignId = 'spring',
+): FixtureEvent => ({
+  event,
+  user,
+  at,
+  properties: { campaignId, emailId, ...props },
+})
+
+let fx: Fixture
+beforeAll(async () => {
+  fx = await openFixture()
+  const sent = ['r1', 'r2', 'r3', 'r4', 'r5'].map((r, i) => email('Email Sent', r, `m${i + 1}`, T0))
+  await fx.events([
+    ...sent,
+    email('Email Sent', 'r5', 'm5', T0, {}, 'spring'), // a retried send record: one email still
+    // r1: two human opens, a click, an order before the click (not counted) and one after (counted)
+    email('Email Opened', 'r1', 'm1', T0 + 30 * MIN, { machine: false }),
+    email('Email Opened', 'r1', 'm1', T0 + 90 * MIN, { machine: false }),
+    { event: 'Order Completed', user: 'r1', at: T0 + 60 * MIN, revenue: 25 },
+    email('Email Clicked', 'r1', 'm1', T0 + 91 * MIN, { scanner: false }),
+    { event: 'Order Completed', user: 'r1', at: T0 + 120 * MIN, revenue: 40 },
+    // r2: only Apple's proxy opened it
+    email('Email Opened', 'r2', 'm2', T0 + 1000, { machine: true }),
+    // r3: a human open, and a security scanner's click
+    email('Email Opened', 'r3', 'm3', T0 + 10 * MIN, { machine: false }),
+    email('Email Clicked', 'r3', 'm3', T0 + 2000, { scanner: true }),
+    // r4: a machine open, then a human open and two human clicks
+    email('Email Opened', 'r4', 'm4', T0 + 1000, { machine: true }),
+    email('Email Opened', 'r4', 'm4', T0 + 5 * MIN, { machine: false }),
+    email('Email Clicked', 'r4', 'm4', T0 + 6 * MIN, { scanner: false }),
+    email('Email Clicked', 'r4', 'm4', T0 + 7 * MIN, { scanner: false }),
+    // r5: nothing. Another campaign: one send, one open
+    email('Email Sent', 'r1', 'a1', T0, {}, 'autumn'),
+    email('Email Opened', 'r1', 'a1', T0 + MIN, { machine: false }, 'autumn'),
+  ])
+})
+afterAll(async () => fx?.close())
+
+const report = (reader: Reader, campaign?: string) =>
+  emailReport(reader, {
+    project: PROJECT,
+    from: '2026-04-06',
+    to: '2026-04-07',
+    ...(campaign ? { campaign } : {}),
+  })
+
+it('matches the hand-computed campaign report, machine opens and scanner clicks apart', async () => {
+  const [autumn, spring] = await report(fx.reader)
+  expect(spring).toEqual({
+    campaign: 'spring',
+    sent: 5,
+    uniqueOpens: 3, // r1 r3 r4
+    totalOpens: 4, // r1 twice, r3, r4
+    uniqueMachineOpens: 2, // r2 r4
+    machineOpens: 2,
+    uniqueClicks: 2, // r1 r4 (r3's was a scanner)
+    totalClicks: 3,
+    scannerClicks: 1,
+    openRate: 3 / 5,
+    clickRate: 2 / 5,
+    clickToOpenRate: 2 / 3,
+    conversions: 1, // r1's order after the click; the one before does not count
+    revenue: 40,
+  })
+  expect(autumn).toMatchObject({
+    campaign: 'autumn',
+    sent: 1,
+    uniqueOpens: 1,
+    uniqueClicks: 0,
+    openRate: 1,
+    conversions: 0,
+  })
+})
+
+it('filters to one campaign', async () => {
+  const rows = await report(fx.reader, 'autumn')
+  expect(rows.map((r) => r.campaign)).toEqual(['autumn'])
+})

@@ -1,0 +1,120 @@
+import { EVENT_NAMES } from '@touchpoint/schema'
+import { EVENT_COLUMNS } from '../columns'
+import { matchExpr } from '../fields'
+import { QueryParams } from '../params'
+import { eventsWithPerson } from '../people'
+import { num, type Reader } from '../reader'
+import { type EmailReportRequest, emailReportRequest } from '../requests'
+
+export interface EmailCampaignReport {
+  campaign: string
+  /** Distinct (recipient, email) pairs with an `Email Sent` event. */
+  sent: number
+  /** Distinct emails opened by a person (machine opens apart), and all such open events. */
+  uniqueOpens: number
+  totalOpens: number
+  uniqueMachineOpens: number
+  machineOpens: number
+  /** Distinct emails clicked by a person (scanner clicks apart), and all such click events. */
+  uniqueClicks: number
+  totalClicks: number
+  scannerClicks: number
+  openRate: number
+  clickRate: number
+  clickToOpenRate: number
+  /** Conversions of recipients within the lookback after their first human click, and their revenue. */
+  conversions: number
+  revenue: number
+}
+
+/**
+ * The email campaign report (docs/analytics.md). Email events carry `properties.campaignId` and
+ * `properties.emailId` and belong to the recipient; opens say `machine`, clicks say `scanner`.
+ * Rates are unique and on sent: open rate = unique human opens / sent, click rate = unique human clicks / sent,
+ * click-to-open rate = unique human clicks / unique human opens.
+ */
+export async function emailReport(reader: Reader, input: EmailReportRequest): Promise<EmailCampaignReport[]> {
+  const req = emailReportRequest.parse(input)
+  const p = new QueryParams()
+  const names = p.add(
+    [EVENT_NAMES.emailSent, EVENT_NAMES.emailOpened, EVENT_NAMES.emailClicked],
+    'Array(String)',
+  )
+  const campaign = `JSONExtractString(e.properties, 'campaignId')`
+  const where = [`e.event IN ${names}`]
+  if (req.campaign) where.push(`${campaign} = ${p.add(req.campaign, 'String')}`)
+  const emails = eventsWithPerson(
+    p,
+    { project: req.project, from: req.from, to: req.to, where: where.join(' AND ') },
+    `${EVENT_COLUMNS}, ${campaign} AS camp`,
+  )
+  const [sent, opened, clicked] = [
+    EVENT_NAMES.emailSent,
+    EVENT_NAMES.emailOpened,
+    EVENT_NAMES.emailClicked,
+  ].map((n) => p.add(n, 'String'))
+  const em = `em AS (SELECT event_id, any(person) AS person, any(event) AS ev, any(timestamp) AS t, any(camp) AS camp,
+      any(JSONExtractString(properties, 'emailId')) AS email_id,
+      any(JSONExtractBool(properties, 'machine')) AS machine, any(JSONExtractBool(properties, 'scanner')) AS scanner
+    FROM (${emails}) GROUP BY event_id)`
+  const lookbackMs = req.lookback * 1000
+  const conversions = eventsWithPerson(
+    p,
+    {
+      project: req.project,
+      from: req.from,
+      to: new Date(req.to.getTime() + lookbackMs),
+      where: matchExpr(req.conversion, p),
+    },
+    EVENT_COLUMNS,
+  )
+  const rows = await reader.rows(
+    `WITH ${em},
+    clickers AS (SELECT camp, person, min(t) AS first_click FROM em WHERE ev = ${clicked} AND NOT scanner GROUP BY camp, person),
+    conv AS (SELECT event_id, any(person) AS person, any(timestamp) AS t, toFloat64(ifNull(any(revenue), 0)) AS rev
+      FROM (${conversions}) GROUP BY event_id),
+    attributed AS (
+      SELECT k.camp AS camp, count() AS conversions, sum(c.rev) AS revenue
+      FROM clickers AS k INNER JOIN conv AS c ON c.person = k.person
+      WHERE c.t >= k.first_click AND toUnixTimestamp64Milli(c.t) <= toUnixTimestamp64Milli(k.first_click) + ${p.add(lookbackMs, 'Int64')}
+      GROUP BY k.camp
+    )
+    SELECT s.*, a.conversions AS conversions, a.revenue AS revenue
+    FROM (
+      SELECT camp,
+        uniqExactIf((person, email_id), ev = ${sent}) AS sent,
+        uniqExactIf((person, email_id), ev = ${opened} AND NOT machine) AS unique_opens,
+        countIf(ev = ${opened} AND NOT machine) AS total_opens,
+        uniqExactIf((person, email_id), ev = ${opened} AND machine) AS unique_machine_opens,
+        countIf(ev = ${opened} AND machine) AS machine_opens,
+        uniqExactIf((person, email_id), ev = ${clicked} AND NOT scanner) AS unique_clicks,
+        countIf(ev = ${clicked} AND NOT scanner) AS total_clicks,
+        countIf(ev = ${clicked} AND scanner) AS scanner_clicks
+      FROM em GROUP BY camp
+    ) AS s
+    LEFT JOIN attributed AS a ON a.camp = s.camp
+    ORDER BY s.camp`,
+    p,
+  )
+  return rows.map((r) => {
+    const sentN = num(r.sent)
+    const opens = num(r.unique_opens)
+    const clicks = num(r.unique_clicks)
+    return {
+      campaign: String(r.camp),
+      sent: sentN,
+      uniqueOpens: opens,
+      totalOpens: num(r.total_opens),
+      uniqueMachineOpens: num(r.unique_machine_opens),
+      machineOpens: num(r.machine_opens),
+      uniqueClicks: clicks,
+      totalClicks: num(r.total_clicks),
+      scannerClicks: num(r.scanner_clicks),
+      openRate: sentN > 0 ? opens / sentN : 0,
+      clickRate: sentN > 0 ? clicks / sentN : 0,
+      clickToOpenRate: opens > 0 ? clicks / opens : 0,
+      conversions: num(r.conversions),
+      revenue: num(r.revenue),
+    }
+  })
+}

@@ -1,0 +1,80 @@
+import { EVENT_NAMES } from '@touchpoint/schema'
+import { EVENT_COLUMNS } from '../columns'
+import { funnel } from '../funnel'
+import { QueryParams } from '../params'
+import { eventsWithPerson } from '../people'
+import { num, type Reader } from '../reader'
+import { type OrdersRequest, ordersRequest } from '../requests'
+
+export interface OrdersResult {
+  orders: number
+  revenue: number
+  averageOrderValue: number
+  customers: number
+  /** Customers with two or more orders in the range, over customers with one or more. */
+  repeatPurchaseRate: number
+  currencies: string[]
+  /** By the order's `channel` property (web, store, phone…; empty when not set). */
+  byChannel: Array<{ channel: string; orders: number; revenue: number }>
+  /** Cart abandonment: a funnel over the checkout events (default Checkout Started → Order Completed). */
+  checkout: { started: number; completed: number; abandonmentRate: number }
+}
+
+export async function orders(reader: Reader, input: OrdersRequest): Promise<OrdersResult> {
+  const req = ordersRequest.parse(input)
+  const p = new QueryParams()
+  const base = eventsWithPerson(
+    p,
+    {
+      project: req.project,
+      from: req.from,
+      to: req.to,
+      where: `e.event = ${p.add(EVENT_NAMES.orderCompleted, 'String')}`,
+    },
+    EVENT_COLUMNS,
+  )
+  const o = `o AS (SELECT event_id, any(person) AS person, toFloat64(ifNull(any(revenue), 0)) AS rev,
+      any(currency) AS cur, any(JSONExtractString(properties, 'channel')) AS ch
+    FROM (${base}) GROUP BY event_id)`
+  const [totals] = await reader.rows(
+    `WITH ${o}
+    SELECT sum(n) AS orders, sum(r) AS revenue, count() AS customers, countIf(n >= 2) AS repeat_customers,
+      arraySort(arrayFilter(c -> c != '', arrayDistinct(arrayFlatten(groupArray(curs))))) AS currencies
+    FROM (SELECT person, count() AS n, sum(rev) AS r, groupUniqArray(cur) AS curs FROM o GROUP BY person)`,
+    p,
+  )
+  const byChannel = await reader.rows(
+    `WITH ${o} SELECT ch AS channel, count() AS orders, sum(rev) AS revenue FROM o GROUP BY ch ORDER BY revenue DESC, ch`,
+    p,
+  )
+  const steps = req.checkout ?? [
+    { event: EVENT_NAMES.checkoutStarted },
+    { event: EVENT_NAMES.orderCompleted },
+  ]
+  const f = await funnel(reader, {
+    project: req.project,
+    from: req.from,
+    to: req.to,
+    steps,
+    window: req.window,
+  })
+  const started = f.steps[0]?.people ?? 0
+  const completed = f.steps[f.steps.length - 1]?.people ?? 0
+  const count = num(totals?.orders)
+  const revenue = num(totals?.revenue)
+  const customers = num(totals?.customers)
+  return {
+    orders: count,
+    revenue,
+    averageOrderValue: count > 0 ? revenue / count : 0,
+    customers,
+    repeatPurchaseRate: customers > 0 ? num(totals?.repeat_customers) / customers : 0,
+    currencies: (totals?.currencies as string[] | undefined) ?? [],
+    byChannel: byChannel.map((r) => ({
+      channel: String(r.channel),
+      orders: num(r.orders),
+      revenue: num(r.revenue),
+    })),
+    checkout: { started, completed, abandonmentRate: started > 0 ? 1 - completed / started : 0 },
+  }
+}

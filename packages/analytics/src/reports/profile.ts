@@ -1,0 +1,147 @@
+import { TABLES } from '@touchpoint/clickhouse'
+import { EVENT_NAMES } from '@touchpoint/schema'
+import { EVENT_COLUMNS } from '../columns'
+import { QueryParams } from '../params'
+import { eventsWithPerson } from '../people'
+import { num, type Reader } from '../reader'
+import { type ProfileRequest, profileRequest } from '../requests'
+import { NPS_ANSWER, NPS_SCORE } from './nps-answer'
+
+export interface Profile {
+  person: string
+  userIds: string[]
+  anonymousIds: string[]
+  traits: Record<string, unknown>
+  firstSeen: string
+  lastSeen: string
+  events: number
+  sessions: number
+  devices: Array<{ deviceType: string; os: string; browser: string; events: number; lastSeen: string }>
+  channels: Array<{ channel: string; sessions: number }>
+  email: { sent: number; opens: number; machineOpens: number; clicks: number; scannerClicks: number }
+  orders: { count: number; revenue: number; averageOrderValue: number }
+  nps: { score: number; at: string } | null
+  timeline: Array<{
+    timestamp: string
+    type: string
+    event: string
+    path: string
+    channel: string
+    revenue: number | null
+  }>
+}
+
+const ALL_TIME = { from: new Date(0), to: new Date(Date.UTC(2200, 0, 1)) }
+
+/**
+ * One person's whole story: every event that resolves to them (by user id, by anonymous ids linked to them, or
+ * by the anonymous id itself), each event id once. Returns null when nobody by that id has any event.
+ */
+export async function profile(reader: Reader, input: ProfileRequest): Promise<Profile | null> {
+  const req = profileRequest.parse(input)
+  const p = new QueryParams()
+  const who = p.add(req.person, 'String')
+  const project = p.add(req.project, 'String')
+  const base = eventsWithPerson(
+    p,
+    {
+      project: req.project,
+      ...ALL_TIME,
+      where: `e.user_id = ${who} OR e.anonymous_id = ${who} OR e.anonymous_id IN (
+        SELECT anonymous_id FROM ${TABLES.identities} WHERE project_id = ${project} AND user_id = ${who})`,
+    },
+    EVENT_COLUMNS,
+  )
+  const ev = `ev AS (SELECT * FROM (${base}) WHERE person = ${who} LIMIT 1 BY event_id)`
+  const n = (name: keyof typeof EVENT_NAMES) => p.add(EVENT_NAMES[name], 'String')
+  const [summary] = await reader.rows(
+    `WITH ${ev}
+    SELECT count() AS events, min(timestamp) AS first_seen, max(timestamp) AS last_seen,
+      uniqExactIf(session_id, session_id != '') AS sessions,
+      arraySort(groupUniqArrayIf(anonymous_id, anonymous_id != '')) AS anonymous_ids,
+      arraySort(groupUniqArrayIf(user_id, user_id != '')) AS user_ids,
+      arrayMap(x -> x.2, arraySort(groupArrayIf((timestamp, traits), traits NOT IN ('', '{}')))) AS traits_list,
+      countIf(event = ${n('orderCompleted')}) AS orders,
+      sumIf(toFloat64(ifNull(revenue, 0)), event = ${n('orderCompleted')}) AS order_revenue,
+      countIf(event = ${n('emailSent')}) AS emails_sent,
+      countIf(event = ${n('emailOpened')} AND NOT JSONExtractBool(properties, 'machine')) AS opens,
+      countIf(event = ${n('emailOpened')} AND JSONExtractBool(properties, 'machine')) AS machine_opens,
+      countIf(event = ${n('emailClicked')} AND NOT JSONExtractBool(properties, 'scanner')) AS clicks,
+      countIf(event = ${n('emailClicked')} AND JSONExtractBool(properties, 'scanner')) AS scanner_clicks,
+      argMaxIf(${NPS_SCORE}, timestamp, event = ${n('surveyAnswered')} AND ${NPS_ANSWER}) AS nps,
+      maxIf(timestamp, event = ${n('surveyAnswered')} AND ${NPS_ANSWER}) AS nps_at,
+      countIf(event = ${n('surveyAnswered')} AND ${NPS_ANSWER}) AS nps_answers
+    FROM ev`,
+    p,
+  )
+  if (!summary || num(summary.events) === 0) return null
+  const devices = await reader.rows(
+    `WITH ${ev}
+    SELECT device_type, os, browser, count() AS events, max(timestamp) AS last_seen
+    FROM ev WHERE browser != '' OR os != '' OR device_type != ''
+    GROUP BY device_type, os, browser ORDER BY events DESC, last_seen DESC`,
+    p,
+  )
+  const channels = await reader.rows(
+    `WITH ${ev}
+    SELECT channel, count() AS sessions
+    FROM (SELECT session_id, argMin(if(channel = '', 'Direct', channel), timestamp) AS channel
+          FROM ev WHERE session_id != '' GROUP BY session_id)
+    GROUP BY channel ORDER BY sessions DESC, channel`,
+    p,
+  )
+  const timeline = await reader.rows(
+    `WITH ${ev}
+    SELECT timestamp, type, event, path, channel, revenue
+    FROM ev ORDER BY timestamp DESC, event_id LIMIT ${p.add(req.timelineLimit, 'UInt32')}`,
+    p,
+  )
+  const traits: Record<string, unknown> = {}
+  for (const t of summary.traits_list as string[]) Object.assign(traits, safeJson(t))
+  const orders = num(summary.orders)
+  const revenue = num(summary.order_revenue)
+  return {
+    person: req.person,
+    userIds: summary.user_ids as string[],
+    anonymousIds: summary.anonymous_ids as string[],
+    traits,
+    firstSeen: String(summary.first_seen),
+    lastSeen: String(summary.last_seen),
+    events: num(summary.events),
+    sessions: num(summary.sessions),
+    devices: devices.map((d) => ({
+      deviceType: String(d.device_type),
+      os: String(d.os),
+      browser: String(d.browser),
+      events: num(d.events),
+      lastSeen: String(d.last_seen),
+    })),
+    channels: channels.map((c) => ({ channel: String(c.channel), sessions: num(c.sessions) })),
+    email: {
+      sent: num(summary.emails_sent),
+      opens: num(summary.opens),
+      machineOpens: num(summary.machine_opens),
+      clicks: num(summary.clicks),
+      scannerClicks: num(summary.scanner_clicks),
+    },
+    orders: { count: orders, revenue, averageOrderValue: orders > 0 ? revenue / orders : 0 },
+    nps: num(summary.nps_answers) > 0 ? { score: num(summary.nps), at: String(summary.nps_at) } : null,
+    timeline: timeline.map((t) => ({
+      timestamp: String(t.timestamp),
+      type: String(t.type),
+      event: String(t.event),
+      path: String(t.path),
+      channel: String(t.channel),
+      revenue: t.revenue === null ? null : num(t.revenue),
+    })),
+  }
+}
+
+function safeJson(text: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(text) as unknown
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {}
+  } catch {
+    return {}
+  }
+}

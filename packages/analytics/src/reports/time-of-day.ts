@@ -1,0 +1,44 @@
+import { EVENT_COLUMNS } from '../columns'
+import { matchExpr } from '../fields'
+import { QueryParams } from '../params'
+import { eventsWithPerson } from '../people'
+import { num, type Reader } from '../reader'
+import { type TimeOfDayRequest, timeOfDayRequest } from '../requests'
+
+export interface TimeOfDayResult {
+  timezone: string
+  /** Only the cells with conversions; weekday 1 is Monday, hour 0–23, both in `timezone`. */
+  cells: Array<{ weekday: number; hour: number; conversions: number; revenue: number }>
+  conversions: number
+  revenue: number
+}
+
+/** Conversions and revenue by hour × weekday in the project's time zone, each conversion event id once. */
+export async function timeOfDay(reader: Reader, input: TimeOfDayRequest): Promise<TimeOfDayResult> {
+  const req = timeOfDayRequest.parse(input)
+  const p = new QueryParams()
+  const base = eventsWithPerson(
+    p,
+    { project: req.project, from: req.from, to: req.to, where: matchExpr(req.conversion, p) },
+    EVENT_COLUMNS,
+  )
+  const tz = p.add(req.timezone, 'String')
+  const rows = await reader.rows(
+    `SELECT toDayOfWeek(t, 0, ${tz}) AS weekday, toHour(t, ${tz}) AS hour, count() AS conversions, sum(rev) AS revenue
+    FROM (SELECT event_id, any(timestamp) AS t, toFloat64(ifNull(any(revenue), 0)) AS rev FROM (${base}) GROUP BY event_id)
+    GROUP BY weekday, hour ORDER BY weekday, hour`,
+    p,
+  )
+  const cells = rows.map((r) => ({
+    weekday: num(r.weekday),
+    hour: num(r.hour),
+    conversions: num(r.conversions),
+    revenue: num(r.revenue),
+  }))
+  return {
+    timezone: req.timezone,
+    cells,
+    conversions: cells.reduce((s, c) => s + c.conversions, 0),
+    revenue: cells.reduce((s, c) => s + c.revenue, 0),
+  }
+}

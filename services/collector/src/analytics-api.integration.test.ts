@@ -1,0 +1,200 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { tempDir } from '../../../test/helpers/collector'
+import { basic, eventually, post } from '../../../test/helpers/http'
+import { loadConfig } from './config'
+import { type RunningCollector, startCollector } from './server'
+
+/** The analytics HTTP API on a real collector: events in through /v1/batch, answers out through /api/*. */
+const CHROME =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
+const ADMIN = 'admin-key-0123456789abcdef'
+const WRITE = 'wk_shop_123456'
+
+let collector: RunningCollector
+const api = (path: string, body: unknown, key = ADMIN) =>
+  post(`${collector.url}${path}`, body, { authorization: `Bearer ${key}` })
+
+const now = Date.now()
+const range = {
+  project: 'shop',
+  from: new Date(now - 3_600_000).toISOString(),
+  to: new Date(now + 3_600_000).toISOString(),
+}
+const at = (offsetMs: number) => new Date(now + offsetMs).toISOString()
+
+beforeAll(async () => {
+  const dir = tempDir()
+  const configFile = join(dir, 'projects.json')
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      adminKey: ADMIN,
+      projects: [{ id: 'shop', writeKey: WRITE, timezone: 'America/New_York' }],
+    }),
+  )
+  collector = await startCollector(
+    loadConfig({
+      TOUCHPOINT_DATA_DIR: dir,
+      TOUCHPOINT_CONFIG: configFile,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+    }),
+  )
+  const email = { campaign: { source: 'newsletter', medium: 'email', name: 'spring' } }
+  const res = await post(
+    `${collector.url}/v1/batch`,
+    {
+      batch: [
+        {
+          type: 'page',
+          anonymousId: 'v1',
+          properties: { path: '/pricing' },
+          context: { sessionId: 's1', ...email },
+          timestamp: at(0),
+        },
+        {
+          type: 'track',
+          event: 'Signed Up',
+          anonymousId: 'v1',
+          context: { sessionId: 's1' },
+          timestamp: at(1000),
+        },
+        {
+          type: 'identify',
+          anonymousId: 'v1',
+          userId: 'user-1',
+          traits: { plan: 'pro' },
+          timestamp: at(2000),
+        },
+        {
+          type: 'track',
+          event: 'Order Completed',
+          userId: 'user-1',
+          properties: { revenue: 42, currency: 'EUR' },
+          timestamp: at(3000),
+        },
+        {
+          type: 'page',
+          anonymousId: 'v2',
+          properties: { path: '/pricing' },
+          context: { sessionId: 's2' },
+          timestamp: at(0),
+        },
+      ],
+    },
+    // a browser's user agent: analytics leaves bots out, and Node's fetch counts as one
+    { authorization: basic(WRITE), 'user-agent': CHROME },
+  )
+  expect(res.status).toBe(200)
+  await eventually(
+    () => api('/api/funnel', { ...range, steps: [{ event: 'Order Completed' }] }),
+    (r) => r.status === 200 && r.body.steps[0].people === 1,
+  )
+})
+afterAll(async () => collector?.close())
+
+const steps = [
+  { event: 'Page Viewed', filters: [{ property: 'path', op: 'eq', value: '/pricing' }] },
+  { event: 'Signed Up' },
+  { event: 'Order Completed' },
+]
+
+describe('analytics over HTTP', () => {
+  it('answers a funnel, following the visitor through identify', async () => {
+    const r = await api('/api/funnel', { ...range, steps, window: '1h' })
+    expect(r.status).toBe(200)
+    expect(r.body.steps.map((s: { people: number }) => s.people)).toEqual([2, 1, 1])
+  })
+
+  it('credits the order to the email session under every model', async () => {
+    const r = await api('/api/attribution', {
+      ...range,
+      conversion: { event: 'Order Completed' },
+      model: 'all',
+    })
+    expect(r.status).toBe(200)
+    expect(r.body.conversions).toBe(1)
+    for (const m of r.body.models)
+      expect(m.rows, m.model).toEqual([{ key: 'Email', conversions: 1, revenue: 42, share: 1 }])
+  })
+
+  it('returns a profile, and 404 for nobody', async () => {
+    const r = await api('/api/profile', { project: 'shop', person: 'user-1' })
+    expect(r.status).toBe(200)
+    expect(r.body).toMatchObject({
+      anonymousIds: ['v1'],
+      traits: { plan: 'pro' },
+      orders: { count: 1, revenue: 42 },
+    })
+    const none = await api('/api/profile', { project: 'shop', person: 'nobody' })
+    expect(none.status).toBe(404)
+    expect(none.body.code).toBe('TP_ERR_PERSON_NOT_FOUND')
+  })
+
+  it("uses the project's time zone unless the request names one", async () => {
+    const r = await api('/api/reports/time-of-day', range)
+    expect(r.status).toBe(200)
+    expect(r.body.timezone).toBe('America/New_York')
+    expect(r.body.conversions).toBe(1)
+    const utc = await api('/api/reports/time-of-day', { ...range, timezone: 'UTC' })
+    expect(utc.body.timezone).toBe('UTC')
+  })
+
+  it('serves the orders, nps and email reports', async () => {
+    expect((await api('/api/reports/orders', range)).body).toMatchObject({ orders: 1, revenue: 42 })
+    expect((await api('/api/reports/nps', range)).body).toMatchObject({ responses: 0 })
+    expect((await api('/api/reports/email', range)).body).toEqual({ campaigns: [] })
+  })
+})
+
+describe('analytics refusals', () => {
+  it('names the field and the reason of a bad request', async () => {
+    const noSteps = await api('/api/funnel', { ...range, steps: [] })
+    expect(noSteps.status).toBe(400)
+    expect(noSteps.body).toMatchObject({ code: 'TP_ERR_INVALID_BODY', path: 'steps' })
+    const badField = await api('/api/funnel', { ...range, steps, breakdown: 'event; DROP TABLE events' })
+    expect(badField.status).toBe(400)
+    expect(badField.body.path).toBe('breakdown')
+    const badFilter = await api('/api/funnel', {
+      ...range,
+      steps: [{ event: 'x', filters: [{ property: 'nope', value: 1 }] }],
+    })
+    expect(badFilter.body.path).toBe('steps[0].filters[0].property')
+    const backwards = await api('/api/attribution', {
+      ...range,
+      from: range.to,
+      to: range.from,
+      conversion: { event: 'x' },
+    })
+    expect(backwards.body).toMatchObject({ code: 'TP_ERR_INVALID_BODY', path: 'to' })
+    const badModel = await api('/api/attribution', { ...range, conversion: { event: 'x' }, model: 'magic' })
+    expect(badModel.body.path).toBe('model')
+    const badZone = await api('/api/reports/nps', { ...range, timezone: 'Mars/Olympus' })
+    expect(badZone.body.path).toBe('timezone')
+  })
+
+  it('refuses an unknown project and anything but the admin key', async () => {
+    const unknown = await api('/api/funnel', { ...range, project: 'other', steps })
+    expect(unknown.status).toBe(404)
+    expect(unknown.body.code).toBe('TP_ERR_UNKNOWN_PROJECT')
+    const writeKey = await api('/api/funnel', { ...range, steps }, WRITE)
+    expect(writeKey.status).toBe(401)
+  })
+
+  it('keeps values out of the SQL: a filter value full of quotes is only a value', async () => {
+    const r = await api('/api/funnel', {
+      ...range,
+      steps: [
+        {
+          event: "x' OR 1=1 --",
+          filters: [{ property: "properties.a'b", value: "'; DROP TABLE events; --" }],
+        },
+      ],
+    })
+    expect(r.status).toBe(200)
+    expect(r.body.steps[0].people).toBe(0)
+  })
+})

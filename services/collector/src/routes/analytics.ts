@@ -1,0 +1,89 @@
+import {
+  type Analytics,
+  attributionRequest,
+  emailReportRequest,
+  funnelRequest,
+  npsRequest,
+  ordersRequest,
+  profileRequest,
+  timeOfDayRequest,
+} from '@touchpoint/analytics'
+import type { FastifyPluginAsync } from 'fastify'
+import type { z } from 'zod'
+import type { ProjectConfig } from '../config'
+import { parseBody, TpError } from '../errors'
+import type { ProjectRegistry } from '../projects'
+import { requireAdmin } from './admin-auth'
+
+export interface AnalyticsOptions {
+  analytics: Analytics | undefined
+  registry: ProjectRegistry
+}
+
+interface Report<S extends z.ZodType> {
+  summary: string
+  schema: S
+  /** Fills what the project's configuration supplies (its time zone) before validation. */
+  defaults?: (project: ProjectConfig) => Record<string, unknown>
+  run: (analytics: Analytics, body: z.input<S>) => Promise<unknown>
+}
+
+const report = <S extends z.ZodType>(r: Report<S>) => r
+const zone = (project: ProjectConfig) => ({ timezone: project.timezone })
+
+/** The analytics HTTP API: JSON in and out, the same zod schemas as the TypeScript API. */
+export const ANALYTICS_ROUTES = {
+  '/api/funnel': report({ summary: 'Funnel', schema: funnelRequest, run: (a, b) => a.funnel(b) }),
+  '/api/attribution': report({
+    summary: 'Multi-touch attribution (one model, or "all")',
+    schema: attributionRequest,
+    run: (a, b) => a.attribution(b),
+  }),
+  '/api/profile': report({
+    summary: "One person's profile and timeline",
+    schema: profileRequest,
+    run: async (a, b) => {
+      const p = await a.profile(b)
+      if (!p) throw new TpError('TP_ERR_PERSON_NOT_FOUND', `No events for person ${b.person}`, 'person')
+      return p
+    },
+  }),
+  '/api/reports/time-of-day': report({
+    summary: 'Conversions and revenue by hour and weekday',
+    schema: timeOfDayRequest,
+    defaults: zone,
+    run: (a, b) => a.timeOfDay(b),
+  }),
+  '/api/reports/orders': report({
+    summary: 'Orders, revenue, repeat purchases, cart abandonment',
+    schema: ordersRequest,
+    run: (a, b) => a.orders(b),
+  }),
+  '/api/reports/nps': report({
+    summary: 'Net Promoter Score over time and by segment',
+    schema: npsRequest,
+    defaults: zone,
+    run: (a, b) => a.nps(b),
+  }),
+  '/api/reports/email': report({
+    summary: 'Email campaign report',
+    schema: emailReportRequest,
+    run: async (a, b) => ({ campaigns: await a.email(b) }),
+  }),
+} as const
+
+export const analyticsRoutes: FastifyPluginAsync<AnalyticsOptions> = async (app, { analytics, registry }) => {
+  app.addHook('onRequest', requireAdmin(registry))
+  for (const [path, r] of Object.entries(ANALYTICS_ROUTES) as Array<[string, Report<z.ZodType>]>) {
+    app.post(path, async (req) => {
+      const body = (req.body ?? {}) as Record<string, unknown>
+      const project = registry.projects.find((p) => p.id === body.project)
+      if (typeof body.project === 'string' && !project)
+        throw new TpError('TP_ERR_UNKNOWN_PROJECT', `No project ${body.project}`, 'project')
+      const input = { ...(project && r.defaults ? r.defaults(project) : {}), ...body }
+      parseBody(r.schema, input) // a 400 naming the field, before any query runs
+      if (!analytics) throw new TpError('TP_ERR_NO_STORAGE')
+      return r.run(analytics, input)
+    })
+  }
+}
