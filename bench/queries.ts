@@ -20,6 +20,7 @@ export interface QueryBench {
 }
 
 const PROJECT = 'bench'
+const log = (line: string) => process.stderr.write(`  ${line}\n`)
 const FROM = '2026-06-01'
 const TO = '2026-07-01'
 const STEPS = [
@@ -32,7 +33,9 @@ const STEPS = [
 async function time(name: string, runs: number, fn: () => Promise<string | undefined>): Promise<QueryFigure> {
   const ms: number[] = []
   let note: string | undefined
+  const w = performance.now()
   await fn() // warm-up: caches and JIT, not counted
+  log(`${name}: warm-up ${(performance.now() - w).toFixed(0)} ms`)
   for (let i = 0; i < runs; i++) {
     const t = performance.now()
     note = await fn()
@@ -59,6 +62,7 @@ export async function benchQueries(events: number, runs = 5): Promise<QueryBench
     await generateSynthetic(ch, { project: PROJECT, events, from: new Date(`${FROM}T00:00:00Z`), days: 30 })
     await ch.client.command({ query: `OPTIMIZE TABLE ${TABLES.events} FINAL` })
     const generateMs = performance.now() - t0
+    log(`generated ${events} events in ${(generateMs / 1000).toFixed(1)} s`)
     const analytics = new Analytics(ch)
     const range = { project: PROJECT, from: FROM, to: TO }
     const figures: QueryFigure[] = []

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { analyticsCommand } from './commands/analytics'
 import { ingest } from './commands/ingest'
 import { migrate } from './commands/migrate'
 import { sql } from './commands/sql'
@@ -13,6 +14,14 @@ const USAGE = `touchpoint <command>
   migrate                   apply pending ClickHouse migrations
   sql "<query>" [--param name=value ...] [--json]
                             read-only SQL; values as {name:Type} parameters
+  funnel --step "Page Viewed[path=/pricing]" --step "Signed Up" [--window 7d] [--mode ordered|strict|any]
+         [--breakdown channel]
+  attribution [--conversion "Order Completed"] [--model all|first_touch|…|markov] [--by channel|source|medium|campaign]
+              [--lookback 30d] [--half-life 7d]
+  profile <person> [--limit 20]
+  report time-of-day|orders|nps|email [--timezone Europe/Berlin] [--interval week] [--segment properties.plan]
+                            [--campaign C]
+                            analytics take --project (default dev), --from and --to (default the last 30 days), --json
 
 Environment: PORT, TOUCHPOINT_DATA_DIR, TOUCHPOINT_CONFIG, TOUCHPOINT_URL, TOUCHPOINT_ADMIN_KEY, CLICKHOUSE_URL
 `
@@ -51,6 +60,12 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${values.json ? JSON.stringify(rows, null, 2) : formatTable(rows)}\n`)
       return 0
     }
+    case 'funnel':
+    case 'attribution':
+    case 'profile':
+    case 'report':
+      process.stdout.write(`${await analyticsCommand(loadCliConfig(), command, rest)}\n`)
+      return 0
     case undefined:
     case 'help':
     case '--help':

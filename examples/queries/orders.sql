@@ -1,0 +1,15 @@
+-- Orders, revenue, average order value and repeat-purchase rate (as /api/reports/orders), each order id once.
+SELECT sum(n) AS orders, round(sum(r), 2) AS revenue, round(sum(r) / sum(n), 2) AS average_order_value,
+    count() AS customers, round(countIf(n >= 2) / count(), 4) AS repeat_purchase_rate
+FROM (
+    SELECT person, count() AS n, sum(rev) AS r
+    FROM (
+        SELECT event_id, any(if(user_id != '', user_id, anonymous_id)) AS person,
+            toFloat64(ifNull(any(revenue), 0)) AS rev
+        FROM events
+        WHERE project_id = {project:String} AND event = 'Order Completed'
+          AND timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
+        GROUP BY event_id
+    )
+    GROUP BY person
+)

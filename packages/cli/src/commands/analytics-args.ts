@@ -1,0 +1,45 @@
+/** Parsing of the analytics commands' flags into the request bodies the HTTP API takes. */
+
+const OPS: Array<[string, string]> = [
+  ['!=', 'neq'],
+  ['>=', 'gte'],
+  ['<=', 'lte'],
+  ['=', 'eq'],
+  ['~', 'contains'],
+  ['>', 'gt'],
+  ['<', 'lt'],
+]
+
+/**
+ * A step or conversion as `Event Name[field=value, other~part]`: `=` equals, `!=` differs, `~` contains,
+ * `>` `>=` `<` `<=` compare numbers. Example: `Page Viewed[path=/pricing]`.
+ */
+export function parseEventMatch(text: string): Record<string, unknown> {
+  const open = text.indexOf('[')
+  if (open < 0) return { event: text.trim() }
+  if (!text.endsWith(']')) throw new Error(`${text}: expected Event[field=value, …]`)
+  const filters = text
+    .slice(open + 1, -1)
+    .split(',')
+    .map((part) => {
+      for (const [sym, op] of OPS) {
+        const i = part.indexOf(sym)
+        if (i > 0) return { property: part.slice(0, i).trim(), op, value: part.slice(i + sym.length).trim() }
+      }
+      throw new Error(`${part}: expected field=value (or != ~ > >= < <=)`)
+    })
+  return { event: text.slice(0, open).trim(), filters }
+}
+
+/** from/to: given, or the last 30 days up to tomorrow (UTC dates). */
+export function dateRange(from: string | undefined, to: string | undefined): { from: string; to: string } {
+  const day = 86_400_000
+  const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10)
+  const end = to ?? iso(Date.now() + day)
+  return { from: from ?? iso(Date.parse(end) - 31 * day), to: end }
+}
+
+/** Copies the flags that are set, turning numeric text into numbers where the API wants numbers. */
+export function defined(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined))
+}

@@ -1,0 +1,61 @@
+import { join } from 'node:path'
+import { Analytics } from '@touchpoint/analytics'
+import { createClickHouse } from '@touchpoint/clickhouse'
+import type { CliConfig } from '../config'
+
+/** The analytics HTTP paths, and the Analytics method that answers the same request directly. */
+export const ENDPOINTS = {
+  funnel: { path: '/api/funnel', run: (a: Analytics, b: any) => a.funnel(b) },
+  attribution: { path: '/api/attribution', run: (a: Analytics, b: any) => a.attribution(b) },
+  profile: { path: '/api/profile', run: (a: Analytics, b: any) => a.profile(b) },
+  'time-of-day': { path: '/api/reports/time-of-day', run: (a: Analytics, b: any) => a.timeOfDay(b) },
+  orders: { path: '/api/reports/orders', run: (a: Analytics, b: any) => a.orders(b) },
+  nps: { path: '/api/reports/nps', run: (a: Analytics, b: any) => a.nps(b) },
+  email: {
+    path: '/api/reports/email',
+    run: async (a: Analytics, b: any) => ({ campaigns: await a.email(b) }),
+  },
+} as const
+
+export type Endpoint = keyof typeof ENDPOINTS
+
+/**
+ * Asks for an analytics answer the way `touchpoint sql` does: with CLICKHOUSE_URL, straight from ClickHouse;
+ * otherwise from the running collector's HTTP API (which owns the embedded engine), and when no collector
+ * answers, from the embedded data directory itself.
+ */
+export async function ask(
+  config: CliConfig,
+  endpoint: Endpoint,
+  request: Record<string, unknown>,
+): Promise<any> {
+  if (!config.clickhouse.url) {
+    let res: Response | undefined
+    try {
+      res = await fetch(`${config.collectorUrl}${ENDPOINTS[endpoint].path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${config.adminKey ?? ''}` },
+        body: JSON.stringify(request),
+      })
+    } catch {
+      res = undefined
+    }
+    if (res) {
+      const body = (await res.json()) as { code?: string; message?: string }
+      if (!res.ok) throw new Error(`${body.code ?? res.status}: ${body.message ?? 'request failed'}`)
+      return body
+    }
+  }
+  const ch = await createClickHouse({ ...config.clickhouse, dataDir: join(config.dataDir, 'clickhouse') })
+  try {
+    const answer = await ENDPOINTS[endpoint].run(new Analytics(ch), request)
+    if (answer === null) throw new Error(`no events for person ${String(request.person)}`)
+    return answer
+  } catch (err) {
+    const issues = (err as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues
+    if (issues?.[0]) throw new Error(`${issues[0].path.join('.') || 'request'}: ${issues[0].message}`)
+    throw err
+  } finally {
+    await ch.close()
+  }
+}

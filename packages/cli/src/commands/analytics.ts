@@ -1,0 +1,206 @@
+import { parseArgs } from 'node:util'
+import type { CliConfig } from '../config'
+import { formatTable } from '../table'
+import { dateRange, defined, parseEventMatch } from './analytics-args'
+import { ask, type Endpoint } from './analytics-client'
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`
+const money = (x: number) => x.toFixed(2)
+const secs = (x: number | null) =>
+  x === null ? '' : x < 120 ? `${x.toFixed(0)} s` : `${(x / 60).toFixed(1)} min`
+
+const common = {
+  project: { type: 'string', default: 'dev' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const
+
+/** `touchpoint funnel|attribution|profile|report …`: the analytics API from a terminal. */
+export async function analyticsCommand(config: CliConfig, command: string, args: string[]): Promise<string> {
+  switch (command) {
+    case 'funnel': {
+      const { values: v } = parseArgs({
+        args,
+        options: {
+          ...common,
+          step: { type: 'string', multiple: true, default: [] },
+          window: { type: 'string' },
+          mode: { type: 'string' },
+          breakdown: { type: 'string' },
+        },
+      })
+      const body = defined({
+        project: v.project,
+        ...dateRange(v.from, v.to),
+        steps: v.step.map(parseEventMatch),
+        window: v.window,
+        mode: v.mode,
+        breakdown: v.breakdown,
+      })
+      const r = await ask(config, 'funnel', body)
+      if (v.json) return JSON.stringify(r, null, 2)
+      const table = (steps: any[]) =>
+        formatTable(
+          steps.map((s) => ({
+            step: s.step,
+            event: s.label,
+            people: s.people,
+            'from first': pct(s.conversionFromFirst),
+            'from previous': pct(s.conversionFromPrevious),
+            'drop-off': s.dropOff,
+            'median time': secs(s.medianSecondsFromPrevious),
+            'p90 time': secs(s.p90SecondsFromPrevious),
+          })),
+        )
+      const parts = [table(r.steps)]
+      for (const b of r.breakdown ?? [])
+        parts.push(`\n${v.breakdown} = ${b.value || '(empty)'}\n${table(b.steps)}`)
+      return parts.join('\n')
+    }
+    case 'attribution': {
+      const { values: v } = parseArgs({
+        args,
+        options: {
+          ...common,
+          conversion: { type: 'string', default: 'Order Completed' },
+          model: { type: 'string' },
+          by: { type: 'string' },
+          lookback: { type: 'string' },
+          'half-life': { type: 'string' },
+        },
+      })
+      const body = defined({
+        project: v.project,
+        ...dateRange(v.from, v.to),
+        conversion: parseEventMatch(v.conversion),
+        model: v.model,
+        by: v.by,
+        lookback: v.lookback,
+        halfLife: v['half-life'],
+      })
+      const r = await ask(config, 'attribution', body)
+      if (v.json) return JSON.stringify(r, null, 2)
+      const head = `${r.conversions} conversions, revenue ${money(r.revenue)}, by ${r.by}`
+      if (r.models.length === 1) {
+        const m = r.models[0]
+        return `${head} (${m.model})\n${formatTable(
+          m.rows.map((x: any) => ({
+            [r.by]: x.key,
+            conversions: x.conversions.toFixed(2),
+            revenue: money(x.revenue),
+            share: pct(x.share),
+          })),
+        )}`
+      }
+      const keys = [
+        ...new Set(r.models.flatMap((m: any) => m.rows.map((x: any) => x.key as string))),
+      ] as string[]
+      const rows = keys.map((key) => {
+        const row: Record<string, string> = { [r.by]: key }
+        for (const m of r.models)
+          row[m.model] = (m.rows.find((x: any) => x.key === key)?.conversions ?? 0).toFixed(2)
+        return row
+      })
+      return `${head} (credited conversions per model)\n${formatTable(rows)}`
+    }
+    case 'profile': {
+      const { values: v, positionals } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: { project: common.project, json: common.json, limit: { type: 'string', default: '20' } },
+      })
+      const person = positionals[0]
+      if (!person) throw new Error('usage: touchpoint profile <person> [--project P]')
+      const p = await ask(config, 'profile', { project: v.project, person, timelineLimit: Number(v.limit) })
+      if (v.json) return JSON.stringify(p, null, 2)
+      const facts = formatTable([
+        { fact: 'user ids', value: p.userIds.join(', ') },
+        { fact: 'anonymous ids', value: p.anonymousIds.join(', ') },
+        { fact: 'traits', value: JSON.stringify(p.traits) },
+        { fact: 'first / last seen', value: `${p.firstSeen} / ${p.lastSeen}` },
+        { fact: 'events / sessions', value: `${p.events} / ${p.sessions}` },
+        { fact: 'channels', value: p.channels.map((c: any) => `${c.channel} ${c.sessions}`).join(', ') },
+        {
+          fact: 'devices',
+          value: p.devices.map((d: any) => `${d.deviceType} ${d.os} ${d.browser}`).join(', '),
+        },
+        {
+          fact: 'orders',
+          value: `${p.orders.count}, revenue ${money(p.orders.revenue)}, AOV ${money(p.orders.averageOrderValue)}`,
+        },
+        { fact: 'email', value: `sent ${p.email.sent}, opens ${p.email.opens}, clicks ${p.email.clicks}` },
+        { fact: 'latest NPS', value: p.nps ? `${p.nps.score} at ${p.nps.at}` : '' },
+      ])
+      return `${facts}\n\nRecent events\n${formatTable(p.timeline)}`
+    }
+    case 'report':
+      return report(config, args)
+    default:
+      throw new Error(`unknown command ${command}`)
+  }
+}
+
+async function report(config: CliConfig, args: string[]): Promise<string> {
+  const { values: v, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...common,
+      timezone: { type: 'string' },
+      interval: { type: 'string' },
+      segment: { type: 'string' },
+      survey: { type: 'string' },
+      campaign: { type: 'string' },
+      conversion: { type: 'string' },
+    },
+  })
+  const kind = positionals[0] as Endpoint | undefined
+  if (!kind || !['time-of-day', 'orders', 'nps', 'email'].includes(kind))
+    throw new Error('usage: touchpoint report time-of-day|orders|nps|email [--project P] [--from D] [--to D]')
+  const body = defined({
+    project: v.project,
+    ...dateRange(v.from, v.to),
+    timezone: v.timezone,
+    interval: kind === 'nps' ? v.interval : undefined,
+    segment: v.segment,
+    survey: v.survey,
+    campaign: v.campaign,
+    conversion: v.conversion ? parseEventMatch(v.conversion) : undefined,
+  })
+  const r = await ask(config, kind, body)
+  if (v.json) return JSON.stringify(r, null, 2)
+  switch (kind) {
+    case 'time-of-day':
+      return `${r.conversions} conversions, revenue ${money(r.revenue)} (${r.timezone}; weekday 1 = Monday)\n${formatTable(r.cells)}`
+    case 'orders':
+      return `${formatTable([
+        {
+          orders: r.orders,
+          revenue: money(r.revenue),
+          'average order': money(r.averageOrderValue),
+          customers: r.customers,
+          'repeat purchase': pct(r.repeatPurchaseRate),
+          'checkout abandonment': pct(r.checkout.abandonmentRate),
+        },
+      ])}\n\nBy channel\n${formatTable(r.byChannel)}`
+    case 'nps':
+      return `NPS ${r.score.toFixed(1)} from ${r.responses} responses\n${formatTable(
+        (r.segments ?? r.series).map((s: any) => ({ ...s, score: s.score.toFixed(1) })),
+      )}`
+    default:
+      return formatTable(
+        r.campaigns.map((c: any) => ({
+          campaign: c.campaign,
+          sent: c.sent,
+          'open rate': pct(c.openRate),
+          'click rate': pct(c.clickRate),
+          'click-to-open': pct(c.clickToOpenRate),
+          'machine opens': c.machineOpens,
+          'scanner clicks': c.scannerClicks,
+          conversions: c.conversions,
+          revenue: money(c.revenue),
+        })),
+      )
+  }
+}

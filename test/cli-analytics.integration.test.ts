@@ -1,0 +1,141 @@
+import { execFile } from 'node:child_process'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../services/collector/src/config'
+import { type RunningCollector, startCollector } from '../services/collector/src/server'
+import { freePort, ROOT, tempDir } from './helpers/collector'
+import { basic, eventually, post } from './helpers/http'
+
+/** `touchpoint funnel|attribution|profile|report` as a user runs them: a real CLI process, real data. */
+const BIN = join(ROOT, 'packages/cli/src/bin.ts')
+const CHROME =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
+
+function cli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', BIN, ...args],
+      { cwd: ROOT, env: { ...process.env, ...env } },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    )
+  })
+}
+
+let dir: string
+let collector: RunningCollector | undefined
+let env: Record<string, string>
+const range = [
+  '--from',
+  new Date(Date.now() - 86_400_000).toISOString().slice(0, 10),
+  '--to',
+  new Date(Date.now() + 86_400_000).toISOString().slice(0, 10),
+]
+
+beforeAll(async () => {
+  dir = tempDir()
+  collector = await startCollector(
+    loadConfig({ TOUCHPOINT_DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }),
+  )
+  const { readFileSync } = await import('node:fs')
+  const keys = JSON.parse(readFileSync(join(dir, 'touchpoint.json'), 'utf8'))
+  env = { TOUCHPOINT_DATA_DIR: dir, TOUCHPOINT_URL: collector.url, TOUCHPOINT_ADMIN_KEY: keys.adminKey }
+  const now = Date.now()
+  const batch = ['a', 'b', 'c'].flatMap((who, i) => [
+    {
+      type: 'page',
+      anonymousId: who,
+      properties: { path: '/pricing' },
+      context: { sessionId: `s-${who}` },
+      timestamp: new Date(now - 60_000).toISOString(),
+    },
+    ...(i < 2
+      ? [
+          {
+            type: 'track',
+            event: 'Signed Up',
+            anonymousId: who,
+            timestamp: new Date(now - 30_000).toISOString(),
+          },
+        ]
+      : []),
+    ...(i < 1
+      ? [
+          {
+            type: 'track',
+            event: 'Order Completed',
+            anonymousId: who,
+            properties: { revenue: 99 },
+            timestamp: new Date(now).toISOString(),
+          },
+        ]
+      : []),
+  ])
+  const res = await post(
+    `${collector.url}/v1/batch`,
+    { batch },
+    { authorization: basic(keys.projects[0].writeKey), 'user-agent': CHROME },
+  )
+  expect(res.body.accepted).toBe(6)
+  await eventually(
+    () => cli(['funnel', '--json', ...range, '--step', 'Order Completed'], env),
+    (r) => r.code === 0 && JSON.parse(r.stdout).steps[0].people === 1,
+  )
+})
+afterAll(async () => collector?.close())
+
+describe('touchpoint CLI analytics', () => {
+  it('prints a funnel table from the running collector', async () => {
+    const r = await cli(
+      [
+        'funnel',
+        ...range,
+        '--step',
+        'Page Viewed[path=/pricing]',
+        '--step',
+        'Signed Up',
+        '--step',
+        'Order Completed',
+      ],
+      env,
+    )
+    expect(r.stderr).toBe('')
+    const lines = r.stdout.split('\n')
+    expect(lines[0]).toMatch(/^step\s+event\s+people/)
+    expect(lines[2]).toMatch(/^1\s+Page Viewed\s+3\s+100\.0%/)
+    expect(lines[3]).toMatch(/^2\s+Signed Up\s+2\s+66\.7%/)
+    expect(lines[4]).toMatch(/^3\s+Order Completed\s+1\s+33\.3%\s+50\.0%\s+1/)
+  })
+
+  it('prints every model side by side, and one model as JSON', async () => {
+    const all = await cli(['attribution', ...range], env)
+    expect(all.stdout).toContain('1 conversions, revenue 99.00, by channel')
+    expect(all.stdout).toMatch(/Direct\s+1\.00\s+1\.00/)
+    const one = await cli(['attribution', ...range, '--model', 'markov', '--json'], env)
+    expect(JSON.parse(one.stdout).models[0]).toMatchObject({
+      model: 'markov',
+      totals: { conversions: 1, revenue: 99 },
+    })
+  })
+
+  it('reports a clear error for a bad request, with a non-zero exit', async () => {
+    const r = await cli(['attribution', ...range, '--model', 'magic'], env)
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('TP_ERR_INVALID_BODY: model')
+  })
+
+  it('answers from the embedded data directory when no collector runs', async () => {
+    await collector?.close()
+    collector = undefined
+    const dead = `http://127.0.0.1:${await freePort()}`
+    const r = await cli(['report', 'orders', '--json', ...range], { ...env, TOUCHPOINT_URL: dead })
+    expect(r.stderr).toBe('')
+    expect(JSON.parse(r.stdout)).toMatchObject({ orders: 1, revenue: 99 })
+    const profile = await cli(['profile', 'a'], { ...env, TOUCHPOINT_URL: dead })
+    expect(profile.stdout).toMatch(/orders\s+1, revenue 99\.00/)
+  })
+})
