@@ -1,19 +1,31 @@
 import { join } from 'node:path'
-import { Analytics } from '@touchpoint/analytics'
+import {
+  Analytics,
+  type AttributionRequest,
+  type EmailReportRequest,
+  type FunnelRequest,
+  type NpsRequest,
+  type OrdersRequest,
+  type ProfileRequest,
+  type TimeOfDayRequest,
+} from '@touchpoint/analytics'
 import { createClickHouse } from '@touchpoint/clickhouse'
 import type { CliConfig } from '../config'
 
 /** The analytics HTTP paths, and the Analytics method that answers the same request directly. */
 export const ENDPOINTS = {
-  funnel: { path: '/api/funnel', run: (a: Analytics, b: any) => a.funnel(b) },
-  attribution: { path: '/api/attribution', run: (a: Analytics, b: any) => a.attribution(b) },
-  profile: { path: '/api/profile', run: (a: Analytics, b: any) => a.profile(b) },
-  'time-of-day': { path: '/api/reports/time-of-day', run: (a: Analytics, b: any) => a.timeOfDay(b) },
-  orders: { path: '/api/reports/orders', run: (a: Analytics, b: any) => a.orders(b) },
-  nps: { path: '/api/reports/nps', run: (a: Analytics, b: any) => a.nps(b) },
+  funnel: { path: '/api/funnel', run: (a: Analytics, b: FunnelRequest) => a.funnel(b) },
+  attribution: { path: '/api/attribution', run: (a: Analytics, b: AttributionRequest) => a.attribution(b) },
+  profile: { path: '/api/profile', run: (a: Analytics, b: ProfileRequest) => a.profile(b) },
+  'time-of-day': {
+    path: '/api/reports/time-of-day',
+    run: (a: Analytics, b: TimeOfDayRequest) => a.timeOfDay(b),
+  },
+  orders: { path: '/api/reports/orders', run: (a: Analytics, b: OrdersRequest) => a.orders(b) },
+  nps: { path: '/api/reports/nps', run: (a: Analytics, b: NpsRequest) => a.nps(b) },
   email: {
     path: '/api/reports/email',
-    run: async (a: Analytics, b: any) => ({ campaigns: await a.email(b) }),
+    run: async (a: Analytics, b: EmailReportRequest) => ({ campaigns: await a.email(b) }),
   },
 } as const
 
@@ -24,11 +36,11 @@ export type Endpoint = keyof typeof ENDPOINTS
  * otherwise from the running collector's HTTP API (which owns the embedded engine), and when no collector
  * answers, from the embedded data directory itself.
  */
-export async function ask(
+export async function ask<T>(
   config: CliConfig,
   endpoint: Endpoint,
   request: Record<string, unknown>,
-): Promise<any> {
+): Promise<T> {
   if (!config.clickhouse.url) {
     let res: Response | undefined
     try {
@@ -43,14 +55,15 @@ export async function ask(
     if (res) {
       const body = (await res.json()) as { code?: string; message?: string }
       if (!res.ok) throw new Error(`${body.code ?? res.status}: ${body.message ?? 'request failed'}`)
-      return body
+      return body as T
     }
   }
   const ch = await createClickHouse({ ...config.clickhouse, dataDir: join(config.dataDir, 'clickhouse') })
   try {
-    const answer = await ENDPOINTS[endpoint].run(new Analytics(ch), request)
+    // the request is validated by the method's own zod schema; a ZodError below names the field
+    const answer = await ENDPOINTS[endpoint].run(new Analytics(ch), request as never)
     if (answer === null) throw new Error(`no events for person ${String(request.person)}`)
-    return answer
+    return answer as T
   } catch (err) {
     const issues = (err as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues
     if (issues?.[0]) throw new Error(`${issues[0].path.join('.') || 'request'}: ${issues[0].message}`)

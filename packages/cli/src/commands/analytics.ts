@@ -1,4 +1,14 @@
 import { parseArgs } from 'node:util'
+import type {
+  AttributionResult,
+  EmailCampaignReport,
+  FunnelResult,
+  FunnelStepResult,
+  NpsResult,
+  OrdersResult,
+  Profile,
+  TimeOfDayResult,
+} from '@touchpoint/analytics'
 import type { CliConfig } from '../config'
 import { formatTable } from '../table'
 import { dateRange, defined, parseEventMatch } from './analytics-args'
@@ -38,9 +48,9 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
         mode: v.mode,
         breakdown: v.breakdown,
       })
-      const r = await ask(config, 'funnel', body)
+      const r = await ask<FunnelResult>(config, 'funnel', body)
       if (v.json) return JSON.stringify(r, null, 2)
-      const table = (steps: any[]) =>
+      const table = (steps: FunnelStepResult[]) =>
         formatTable(
           steps.map((s) => ({
             step: s.step,
@@ -79,13 +89,13 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
         lookback: v.lookback,
         halfLife: v['half-life'],
       })
-      const r = await ask(config, 'attribution', body)
+      const r = await ask<AttributionResult>(config, 'attribution', body)
       if (v.json) return JSON.stringify(r, null, 2)
       const head = `${r.conversions} conversions, revenue ${money(r.revenue)}, by ${r.by}`
       if (r.models.length === 1) {
-        const m = r.models[0]
+        const m = r.models[0] as AttributionResult['models'][number]
         return `${head} (${m.model})\n${formatTable(
-          m.rows.map((x: any) => ({
+          m.rows.map((x) => ({
             [r.by]: x.key,
             conversions: x.conversions.toFixed(2),
             revenue: money(x.revenue),
@@ -93,13 +103,11 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
           })),
         )}`
       }
-      const keys = [
-        ...new Set(r.models.flatMap((m: any) => m.rows.map((x: any) => x.key as string))),
-      ] as string[]
+      const keys = [...new Set(r.models.flatMap((m) => m.rows.map((x) => x.key)))]
       const rows = keys.map((key) => {
         const row: Record<string, string> = { [r.by]: key }
         for (const m of r.models)
-          row[m.model] = (m.rows.find((x: any) => x.key === key)?.conversions ?? 0).toFixed(2)
+          row[m.model] = (m.rows.find((x) => x.key === key)?.conversions ?? 0).toFixed(2)
         return row
       })
       return `${head} (credited conversions per model)\n${formatTable(rows)}`
@@ -112,7 +120,11 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
       })
       const person = positionals[0]
       if (!person) throw new Error('usage: touchpoint profile <person> [--project P]')
-      const p = await ask(config, 'profile', { project: v.project, person, timelineLimit: Number(v.limit) })
+      const p = await ask<Profile>(config, 'profile', {
+        project: v.project,
+        person,
+        timelineLimit: Number(v.limit),
+      })
       if (v.json) return JSON.stringify(p, null, 2)
       const facts = formatTable([
         { fact: 'user ids', value: p.userIds.join(', ') },
@@ -120,10 +132,10 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
         { fact: 'traits', value: JSON.stringify(p.traits) },
         { fact: 'first / last seen', value: `${p.firstSeen} / ${p.lastSeen}` },
         { fact: 'events / sessions', value: `${p.events} / ${p.sessions}` },
-        { fact: 'channels', value: p.channels.map((c: any) => `${c.channel} ${c.sessions}`).join(', ') },
+        { fact: 'channels', value: p.channels.map((c) => `${c.channel} ${c.sessions}`).join(', ') },
         {
           fact: 'devices',
-          value: p.devices.map((d: any) => `${d.deviceType} ${d.os} ${d.browser}`).join(', '),
+          value: p.devices.map((d) => `${d.deviceType} ${d.os} ${d.browser}`).join(', '),
         },
         {
           fact: 'orders',
@@ -168,12 +180,15 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
     campaign: v.campaign,
     conversion: v.conversion ? parseEventMatch(v.conversion) : undefined,
   })
-  const r = await ask(config, kind, body)
-  if (v.json) return JSON.stringify(r, null, 2)
+  const answer = await ask<unknown>(config, kind, body)
+  if (v.json) return JSON.stringify(answer, null, 2)
   switch (kind) {
-    case 'time-of-day':
+    case 'time-of-day': {
+      const r = answer as TimeOfDayResult
       return `${r.conversions} conversions, revenue ${money(r.revenue)} (${r.timezone}; weekday 1 = Monday)\n${formatTable(r.cells)}`
-    case 'orders':
+    }
+    case 'orders': {
+      const r = answer as OrdersResult
       return `${formatTable([
         {
           orders: r.orders,
@@ -184,13 +199,17 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
           'checkout abandonment': pct(r.checkout.abandonmentRate),
         },
       ])}\n\nBy channel\n${formatTable(r.byChannel)}`
-    case 'nps':
+    }
+    case 'nps': {
+      const r = answer as NpsResult
+      const rows: Array<{ score: number }> = r.segments ?? r.series
       return `NPS ${r.score.toFixed(1)} from ${r.responses} responses\n${formatTable(
-        (r.segments ?? r.series).map((s: any) => ({ ...s, score: s.score.toFixed(1) })),
+        rows.map((s) => ({ ...s, score: s.score.toFixed(1) })),
       )}`
+    }
     default:
       return formatTable(
-        r.campaigns.map((c: any) => ({
+        (answer as { campaigns: EmailCampaignReport[] }).campaigns.map((c) => ({
           campaign: c.campaign,
           sent: c.sent,
           'open rate': pct(c.openRate),
