@@ -31,7 +31,14 @@ beforeAll(async () => {
     configFile,
     JSON.stringify({
       adminKey: ADMIN,
-      projects: [{ id: 'shop', writeKey: WRITE, timezone: 'America/New_York' }],
+      projects: [
+        {
+          id: 'shop',
+          writeKey: WRITE,
+          timezone: 'America/New_York',
+          checkoutEvents: ['Page Viewed', 'Order Completed'],
+        },
+      ],
     }),
   )
   collector = await startCollector(
@@ -144,7 +151,12 @@ describe('analytics over HTTP', () => {
   })
 
   it('serves the orders, nps and email reports', async () => {
-    expect((await api('/api/reports/orders', range)).body).toMatchObject({ orders: 1, revenue: 42 })
+    // the project's checkout steps: both visitors viewed a page, one ordered
+    expect((await api('/api/reports/orders', range)).body).toMatchObject({
+      orders: 1,
+      revenue: 42,
+      checkout: { started: 2, completed: 1, abandonmentRate: 0.5 },
+    })
     expect((await api('/api/reports/nps', range)).body).toMatchObject({ responses: 0 })
     expect((await api('/api/reports/email', range)).body).toEqual({ campaigns: [] })
   })

@@ -51,6 +51,8 @@ const projectSchema = z.object({
   allowedOrigins: z.array(z.string()).default(['*']),
   /** IANA time zone for reports by hour, day and week. */
   timezone: z.string().default('UTC'),
+  /** The checkout steps of the orders report's cart-abandonment funnel (default Checkout Started → Order Completed). */
+  checkoutEvents: z.array(z.string().min(1)).min(2).max(10).optional(),
 })
 
 const fileSchema = z.object({

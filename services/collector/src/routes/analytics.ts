@@ -57,6 +57,8 @@ export const ANALYTICS_ROUTES = {
   '/api/reports/orders': report({
     summary: 'Orders, revenue, repeat purchases, cart abandonment',
     schema: ordersRequest,
+    defaults: (project) =>
+      project.checkoutEvents ? { checkout: project.checkoutEvents.map((event) => ({ event })) } : {},
     run: (a, b) => a.orders(b),
   }),
   '/api/reports/nps': report({
