@@ -1,34 +1,19 @@
-/** The events columns that analytics subqueries carry (ClickHouse reads only those a query then uses). */
+import { FIELD_COLUMNS } from './fields'
+
+/**
+ * The events columns that analytics subqueries carry: every field a filter or breakdown may name, and what the
+ * reports themselves read. ClickHouse reads only the columns a query then uses.
+ */
 export const EVENT_COLUMNS = [
+  ...FIELD_COLUMNS,
   'event_id',
-  'type',
-  'event',
-  'source',
   'anonymous_id',
   'user_id',
   'session_id',
   'timestamp',
-  'url',
-  'path',
-  'title',
-  'referrer',
-  'referrer_host',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'utm_term',
-  'utm_content',
-  'channel',
   'revenue',
-  'currency',
   'properties',
   'traits',
-  'browser',
-  'os',
-  'device_type',
-  'locale',
-  'timezone',
-  'library_name',
 ]
   .map((c) => `e.${c} AS ${c}`)
   .join(', ')

@@ -5,7 +5,7 @@ import type { QueryParams } from './params'
  * `traits.<name>`), read from the JSON text. Column names never come from the caller verbatim: they are
  * looked up here, so a field cannot inject SQL.
  */
-const COLUMNS = new Set([
+export const FIELD_COLUMNS = [
   'event',
   'type',
   'source',
@@ -27,7 +27,8 @@ const COLUMNS = new Set([
   'locale',
   'timezone',
   'library_name',
-])
+] as const
+const COLUMNS = new Set<string>(FIELD_COLUMNS)
 
 export const FIELD_HELP = `an event column (${[...COLUMNS].join(', ')}) or properties.<name> / traits.<name>`
 
