@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadConfig } from '../services/collector/src/config'
-import { type RunningCollector, startCollector } from '../services/collector/src/server'
-import { freePort, ROOT, tempDir } from './helpers/collector'
+import type { RunningCollector } from '../services/collector/src/server'
+import { freePort, keysIn, ROOT } from './helpers/collector'
 import { basic, eventually, post } from './helpers/http'
+import { startTestCollector } from './helpers/in-process'
 
 /** `touchpoint funnel|attribution|profile|report` as a user runs them: a real CLI process, real data. */
 const BIN = join(ROOT, 'packages/cli/src/bin.ts')
@@ -26,7 +26,6 @@ function cli(
   })
 }
 
-let dir: string
 let collector: RunningCollector | undefined
 let env: Record<string, string>
 const range = [
@@ -37,13 +36,14 @@ const range = [
 ]
 
 beforeAll(async () => {
-  dir = tempDir()
-  collector = await startCollector(
-    loadConfig({ TOUCHPOINT_DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }),
-  )
-  const { readFileSync } = await import('node:fs')
-  const keys = JSON.parse(readFileSync(join(dir, 'touchpoint.json'), 'utf8'))
-  env = { TOUCHPOINT_DATA_DIR: dir, TOUCHPOINT_URL: collector.url, TOUCHPOINT_ADMIN_KEY: keys.adminKey }
+  const started = await startTestCollector()
+  collector = started.collector
+  const keys = keysIn(started.dir)
+  env = {
+    TOUCHPOINT_DATA_DIR: started.dir,
+    TOUCHPOINT_URL: started.collector.url,
+    TOUCHPOINT_ADMIN_KEY: keys.adminKey,
+  }
   const now = Date.now()
   const batch = ['a', 'b', 'c'].flatMap((who, i) => [
     {
@@ -78,7 +78,7 @@ beforeAll(async () => {
   const res = await post(
     `${collector.url}/v1/batch`,
     { batch },
-    { authorization: basic(keys.projects[0].writeKey), 'user-agent': CHROME },
+    { authorization: basic(keys.writeKey), 'user-agent': CHROME },
   )
   expect(res.body.accepted).toBe(6)
   await eventually(

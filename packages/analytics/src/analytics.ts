@@ -22,7 +22,7 @@ import type {
  * names the field) and runs read-only queries through @clickhouse/client, embedded or server alike.
  *
  * ```ts
- * const analytics = new Analytics(await createClickHouse({ url: process.env.CLICKHOUSE_URL }))
+ * const analytics = new Analytics(await createClickHouse({ url: 'http://clickhouse:8123' }))
  * const f = await analytics.funnel({ project: 'shop', from: '2026-11-01', to: '2026-11-08',
  *   steps: [{ event: 'Page Viewed', filters: [{ property: 'path', op: 'eq', value: '/pricing' }] },
  *           { event: 'Signed Up' }] })

@@ -1,10 +1,7 @@
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { tempDir } from '../../../test/helpers/collector'
 import { basic, eventually, post } from '../../../test/helpers/http'
-import { loadConfig } from './config'
-import { type RunningCollector, startCollector } from './server'
+import { startTestCollector } from '../../../test/helpers/in-process'
+import type { RunningCollector } from './server'
 
 /** The analytics HTTP API on a real collector: events in through /v1/batch, answers out through /api/*. */
 const CHROME =
@@ -25,31 +22,17 @@ const range = {
 const at = (offsetMs: number) => new Date(now + offsetMs).toISOString()
 
 beforeAll(async () => {
-  const dir = tempDir()
-  const configFile = join(dir, 'projects.json')
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      adminKey: ADMIN,
-      projects: [
-        {
-          id: 'shop',
-          writeKey: WRITE,
-          timezone: 'America/New_York',
-          checkoutEvents: ['Page Viewed', 'Order Completed'],
-        },
-      ],
-    }),
-  )
-  collector = await startCollector(
-    loadConfig({
-      TOUCHPOINT_DATA_DIR: dir,
-      TOUCHPOINT_CONFIG: configFile,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-    }),
-  )
+  ;({ collector } = await startTestCollector({
+    adminKey: ADMIN,
+    projects: [
+      {
+        id: 'shop',
+        writeKey: WRITE,
+        timezone: 'America/New_York',
+        checkoutEvents: ['Page Viewed', 'Order Completed'],
+      },
+    ],
+  }))
   const email = { campaign: { source: 'newsletter', medium: 'email', name: 'spring' } }
   const res = await post(
     `${collector.url}/v1/batch`,

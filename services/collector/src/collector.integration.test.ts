@@ -1,10 +1,7 @@
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { tempDir } from '../../../test/helpers/collector'
 import { basic, eventually, post, sql } from '../../../test/helpers/http'
-import { loadConfig } from './config'
-import { type RunningCollector, startCollector } from './server'
+import { startTestCollector } from '../../../test/helpers/in-process'
+import type { RunningCollector } from './server'
 
 const CHROME =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
@@ -23,26 +20,13 @@ const send = (path: string, body: unknown, key = keys.writeKey, headers: Record<
   post(`${url}${path}`, body, { authorization: basic(key), ...headers })
 
 beforeAll(async () => {
-  const dir = tempDir()
-  const configFile = join(dir, 'projects.json')
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      adminKey: keys.adminKey,
-      projects: [
-        { id: 'shop', writeKey: keys.writeKey, secretKey: keys.secretKey, allowedOrigins: ['*'] },
-        { id: 'locked', writeKey: keys.lockedKey, allowedOrigins: ['https://shop.example'] },
-      ],
-    }),
-  )
-  const config = loadConfig({
-    TOUCHPOINT_DATA_DIR: dir,
-    TOUCHPOINT_CONFIG: configFile,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-  })
-  collector = await startCollector(config)
+  ;({ collector } = await startTestCollector({
+    adminKey: keys.adminKey,
+    projects: [
+      { id: 'shop', writeKey: keys.writeKey, secretKey: keys.secretKey, allowedOrigins: ['*'] },
+      { id: 'locked', writeKey: keys.lockedKey, allowedOrigins: ['https://shop.example'] },
+    ],
+  }))
   url = collector.url
 })
 

@@ -1,0 +1,31 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { loadConfig } from '../../services/collector/src/config'
+import { type RunningCollector, startCollector } from '../../services/collector/src/server'
+import { tempDir } from './collector'
+
+export interface ProjectsFile {
+  adminKey: string
+  projects: Array<Record<string, unknown>>
+}
+
+/**
+ * A collector in the test's own process (embedded chDB in a fresh data directory) on a free port, quiet.
+ * With `file`, the projects come from it; without, the collector creates its dev project (see keysIn()).
+ */
+export async function startTestCollector(
+  file?: ProjectsFile,
+): Promise<{ collector: RunningCollector; dir: string }> {
+  const dir = tempDir()
+  const env: Record<string, string> = {
+    TOUCHPOINT_DATA_DIR: dir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+  }
+  if (file) {
+    env.TOUCHPOINT_CONFIG = join(dir, 'projects.json')
+    writeFileSync(env.TOUCHPOINT_CONFIG, JSON.stringify(file))
+  }
+  return { collector: await startCollector(loadConfig(env)), dir }
+}
