@@ -195,5 +195,9 @@ describe('customer profile', () => {
       'Page Viewed',
     ])
     expect(await profile(fx.reader, { project: PROJECT, person: 'nobody' })).toBeNull()
+    // the browser's anonymous id, once linked, is the same person
+    const byAnon = await profile(fx.reader, { project: PROJECT, person: 'a-u1' })
+    expect(byAnon?.person).toBe('u1')
+    expect(byAnon?.events).toBe(7)
   })
 })

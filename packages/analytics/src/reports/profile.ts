@@ -2,7 +2,7 @@ import { TABLES } from '@touchpoint/clickhouse'
 import { EVENT_NAMES } from '@touchpoint/schema'
 import { EVENT_COLUMNS } from '../columns'
 import { QueryParams } from '../params'
-import { eventsWithPerson } from '../people'
+import { eventsWithPerson, identityMapSql } from '../people'
 import { num, type Reader } from '../reader'
 import { type ProfileRequest, profileRequest } from '../requests'
 import { NPS_ANSWER, NPS_SCORE } from './nps-answer'
@@ -35,12 +35,14 @@ const ALL_TIME = { from: new Date(0), to: new Date(Date.UTC(2200, 0, 1)) }
 
 /**
  * One person's whole story: every event that resolves to them (by user id, by anonymous ids linked to them, or
- * by the anonymous id itself), each event id once. Returns null when nobody by that id has any event.
+ * by the anonymous id itself), each event id once. Asked for an anonymous id that is linked to a user, it answers
+ * for that user. Returns null when nobody by that id has any event.
  */
 export async function profile(reader: Reader, input: ProfileRequest): Promise<Profile | null> {
   const req = profileRequest.parse(input)
+  const person = await resolve(reader, req.project, req.person)
   const p = new QueryParams()
-  const who = p.add(req.person, 'String')
+  const who = p.add(person, 'String')
   const project = p.add(req.project, 'String')
   const base = eventsWithPerson(
     p,
@@ -101,7 +103,7 @@ export async function profile(reader: Reader, input: ProfileRequest): Promise<Pr
   const orders = num(summary.orders)
   const revenue = num(summary.order_revenue)
   return {
-    person: req.person,
+    person,
     userIds: summary.user_ids as string[],
     anonymousIds: summary.anonymous_ids as string[],
     traits,
@@ -135,6 +137,17 @@ export async function profile(reader: Reader, input: ProfileRequest): Promise<Pr
       revenue: t.revenue === null ? null : num(t.revenue),
     })),
   }
+}
+
+/** An anonymous id that identities link to a user is that user (the earliest link, as everywhere). */
+async function resolve(reader: Reader, project: string, id: string): Promise<string> {
+  const p = new QueryParams()
+  const [row] = await reader.rows<{ user: string }>(
+    `SELECT mapped_user AS user FROM (${identityMapSql(p.add(project, 'String'))})
+    WHERE anonymous_id = ${p.add(id, 'String')}`,
+    p,
+  )
+  return row?.user || id
 }
 
 function safeJson(text: string): Record<string, unknown> {
