@@ -1,3 +1,4 @@
+import { formatPath } from '@touchpoint/schema'
 import type { z } from 'zod'
 
 /**
@@ -39,11 +40,6 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.outp
   throw new TpError('TP_ERR_INVALID_BODY', `${first?.path || 'body'}: ${first?.message}`, first?.path, issues)
 }
 
-const formatPath = (path: readonly PropertyKey[]) =>
-  path.reduce<string>(
-    (s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)),
-    '',
-  )
 
 export type ErrorCode = keyof typeof ERRORS
 
