@@ -11,6 +11,7 @@ import {
 } from '@touchpoint/analytics'
 import { createClickHouse } from '@touchpoint/clickhouse'
 import type { CliConfig } from '../config'
+import { postToCollector } from './collector-api'
 
 /** The analytics HTTP paths, and the Analytics method that answers the same request directly. */
 export const ENDPOINTS = {
@@ -42,21 +43,8 @@ export async function ask<T>(
   request: Record<string, unknown>,
 ): Promise<T> {
   if (!config.clickhouse.url) {
-    let res: Response | undefined
-    try {
-      res = await fetch(`${config.collectorUrl}${ENDPOINTS[endpoint].path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${config.adminKey ?? ''}` },
-        body: JSON.stringify(request),
-      })
-    } catch {
-      res = undefined
-    }
-    if (res) {
-      const body = (await res.json()) as { code?: string; message?: string }
-      if (!res.ok) throw new Error(`${body.code ?? res.status}: ${body.message ?? 'request failed'}`)
-      return body as T
-    }
+    const viaCollector = await postToCollector<T>(config, ENDPOINTS[endpoint].path, request)
+    if (viaCollector !== undefined) return viaCollector
   }
   const ch = await createClickHouse({ ...config.clickhouse, dataDir: join(config.dataDir, 'clickhouse') })
   try {

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { createClickHouse } from '@touchpoint/clickhouse'
 import type { CliConfig } from '../config'
+import { postToCollector } from './collector-api'
 
 export type Rows = Array<Record<string, unknown>>
 
@@ -15,8 +16,8 @@ export async function sql(
   params: Record<string, unknown> = {},
 ): Promise<Rows> {
   if (!config.clickhouse.url) {
-    const viaCollector = await askCollector(config, query, params)
-    if (viaCollector) return viaCollector
+    const viaCollector = await postToCollector<{ rows?: Rows }>(config, '/api/sql', { query, params })
+    if (viaCollector) return viaCollector.rows ?? []
   }
   const ch = await createClickHouse({ ...config.clickhouse, dataDir: join(config.dataDir, 'clickhouse') })
   try {
@@ -30,24 +31,4 @@ export async function sql(
   } finally {
     await ch.close()
   }
-}
-
-async function askCollector(
-  config: CliConfig,
-  query: string,
-  params: Record<string, unknown>,
-): Promise<Rows | undefined> {
-  let res: Response
-  try {
-    res = await fetch(`${config.collectorUrl}/api/sql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${config.adminKey ?? ''}` },
-      body: JSON.stringify({ query, params }),
-    })
-  } catch {
-    return undefined
-  }
-  const body = (await res.json()) as { rows?: Rows; code?: string; message?: string }
-  if (!res.ok) throw new Error(`${body.code ?? res.status}: ${body.message ?? 'request failed'}`)
-  return body.rows ?? []
 }
