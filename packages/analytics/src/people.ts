@@ -19,6 +19,16 @@ export function identityMapSql(project: string): string {
 
 export const PERSON_EXPR = `if(e.user_id != '', e.user_id, if(m.mapped_user != '', m.mapped_user, e.anonymous_id))`
 
+/**
+ * Each event id once (a retry not yet merged away must not count twice): person, time `at` and revenue (0 when
+ * none) of the events in `source` (a CTE name or a parenthesised subquery), with `extra` columns as aggregates.
+ */
+export function onePerEventSql(source: string, where = '', extra = ''): string {
+  return `SELECT event_id, any(person) AS person, any(timestamp) AS at, toFloat64(ifNull(any(revenue), 0)) AS revenue${extra ? `, ${extra}` : ''}
+    FROM ${source}${where ? ` WHERE ${where}` : ''}
+    GROUP BY event_id`
+}
+
 export interface EventsScope {
   project: string
   from: Date

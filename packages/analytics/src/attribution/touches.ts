@@ -2,7 +2,7 @@ import { EVENT_NAMES } from '@touchpoint/schema'
 import { EVENT_COLUMNS } from '../columns'
 import { type EventMatch, matchExpr } from '../fields'
 import type { QueryParams } from '../params'
-import { eventsWithPerson } from '../people'
+import { eventsWithPerson, onePerEventSql } from '../people'
 
 export type AttributionKey = 'channel' | 'source' | 'medium' | 'campaign'
 
@@ -68,12 +68,7 @@ export function touchCtes(p: QueryParams, q: TouchQuery): string {
       )
       WHERE start_at >= ${lookbackStart}
     ),
-    conv AS (
-      SELECT event_id, any(person) AS person, any(timestamp) AS at, toFloat64(ifNull(any(revenue), 0)) AS revenue
-      FROM base
-      WHERE ${matchExpr(q.conversion, p)} AND timestamp >= ${from}
-      GROUP BY event_id
-    )`
+    conv AS (${onePerEventSql('base', `${matchExpr(q.conversion, p)} AND timestamp >= ${from}`)})`
 }
 
 /** Each conversion with its touches in [conversion − lookback, conversion], oldest first. */

@@ -2,7 +2,7 @@ import { EVENT_NAMES } from '@touchpoint/schema'
 import { EVENT_COLUMNS } from '../columns'
 import { matchExpr } from '../fields'
 import { QueryParams } from '../params'
-import { eventsWithPerson } from '../people'
+import { eventsWithPerson, onePerEventSql } from '../people'
 import { num, type Reader } from '../reader'
 import { type EmailReportRequest, emailReportRequest } from '../requests'
 
@@ -71,12 +71,11 @@ export async function emailReport(reader: Reader, input: EmailReportRequest): Pr
   const rows = await reader.rows(
     `WITH ${em},
     clickers AS (SELECT camp, person, min(t) AS first_click FROM em WHERE ev = ${clicked} AND NOT scanner GROUP BY camp, person),
-    conv AS (SELECT event_id, any(person) AS person, any(timestamp) AS t, toFloat64(ifNull(any(revenue), 0)) AS rev
-      FROM (${conversions}) GROUP BY event_id),
+    conv AS (${onePerEventSql(`(${conversions})`)}),
     attributed AS (
-      SELECT k.camp AS camp, count() AS conversions, sum(c.rev) AS revenue
+      SELECT k.camp AS camp, count() AS conversions, sum(c.revenue) AS revenue
       FROM clickers AS k INNER JOIN conv AS c ON c.person = k.person
-      WHERE c.t >= k.first_click AND toUnixTimestamp64Milli(c.t) <= toUnixTimestamp64Milli(k.first_click) + ${p.add(lookbackMs, 'Int64')}
+      WHERE c.at >= k.first_click AND toUnixTimestamp64Milli(c.at) <= toUnixTimestamp64Milli(k.first_click) + ${p.add(lookbackMs, 'Int64')}
       GROUP BY k.camp
     )
     SELECT s.*, a.conversions AS conversions, a.revenue AS revenue

@@ -2,7 +2,7 @@ import { EVENT_NAMES } from '@touchpoint/schema'
 import { EVENT_COLUMNS } from '../columns'
 import { funnel } from '../funnel'
 import { QueryParams } from '../params'
-import { eventsWithPerson } from '../people'
+import { eventsWithPerson, onePerEventSql } from '../people'
 import { num, type Reader } from '../reader'
 import { type OrdersRequest, ordersRequest } from '../requests'
 
@@ -33,18 +33,16 @@ export async function orders(reader: Reader, input: OrdersRequest): Promise<Orde
     },
     EVENT_COLUMNS,
   )
-  const o = `o AS (SELECT event_id, any(person) AS person, toFloat64(ifNull(any(revenue), 0)) AS rev,
-      any(currency) AS cur, any(JSONExtractString(properties, 'channel')) AS ch
-    FROM (${base}) GROUP BY event_id)`
+  const o = `o AS (${onePerEventSql(`(${base})`, '', "any(currency) AS cur, any(JSONExtractString(properties, 'channel')) AS ch")})`
   const [totals] = await reader.rows(
     `WITH ${o}
     SELECT sum(n) AS orders, sum(r) AS revenue, count() AS customers, countIf(n >= 2) AS repeat_customers,
       arraySort(arrayFilter(c -> c != '', arrayDistinct(arrayFlatten(groupArray(curs))))) AS currencies
-    FROM (SELECT person, count() AS n, sum(rev) AS r, groupUniqArray(cur) AS curs FROM o GROUP BY person)`,
+    FROM (SELECT person, count() AS n, sum(revenue) AS r, groupUniqArray(cur) AS curs FROM o GROUP BY person)`,
     p,
   )
   const byChannel = await reader.rows(
-    `WITH ${o} SELECT ch AS channel, count() AS orders, sum(rev) AS revenue FROM o GROUP BY ch ORDER BY revenue DESC, ch`,
+    `WITH ${o} SELECT ch AS channel, count() AS orders, sum(revenue) AS revenue FROM o GROUP BY ch ORDER BY revenue DESC, ch`,
     p,
   )
   const steps = req.checkout ?? [

@@ -1,7 +1,7 @@
 import { EVENT_COLUMNS } from '../columns'
 import { matchExpr } from '../fields'
 import { QueryParams } from '../params'
-import { eventsWithPerson } from '../people'
+import { eventsWithPerson, onePerEventSql } from '../people'
 import { num, type Reader } from '../reader'
 import { type TimeOfDayRequest, timeOfDayRequest } from '../requests'
 
@@ -24,8 +24,9 @@ export async function timeOfDay(reader: Reader, input: TimeOfDayRequest): Promis
   )
   const tz = p.add(req.timezone, 'String')
   const rows = await reader.rows(
-    `SELECT toDayOfWeek(t, 0, ${tz}) AS weekday, toHour(t, ${tz}) AS hour, count() AS conversions, sum(rev) AS revenue
-    FROM (SELECT event_id, any(timestamp) AS t, toFloat64(ifNull(any(revenue), 0)) AS rev FROM (${base}) GROUP BY event_id)
+    `SELECT toDayOfWeek(at, 0, ${tz}) AS weekday, toHour(at, ${tz}) AS hour, count() AS conversions,
+      sum(revenue) AS revenue
+    FROM (${onePerEventSql(`(${base})`)})
     GROUP BY weekday, hour ORDER BY weekday, hour`,
     p,
   )
