@@ -17,6 +17,3 @@ export const EVENT_COLUMNS = [
 ]
   .map((c) => `e.${c} AS ${c}`)
   .join(', ')
-
-/** The event time as UInt64 milliseconds, the unit windowFunnel and the chain arithmetic work in. */
-export const TS_MS = 'toUInt64(toUnixTimestamp64Milli(timestamp))'

@@ -1,4 +1,4 @@
-import { EVENT_COLUMNS, TS_MS } from './columns'
+import { EVENT_COLUMNS } from './columns'
 import { fieldExpr, matchExpr } from './fields'
 import { QueryParams } from './params'
 import { eventsWithPerson } from './people'
@@ -58,7 +58,8 @@ export async function funnel(reader: Reader, input: FunnelRequest): Promise<Funn
       to: new Date(req.to.getTime() + windowMs + 1),
       where: req.mode === 'strict' ? undefined : `e.event IN ${names}`,
     },
-    `${EVENT_COLUMNS}, ${TS_MS.replace('timestamp', 'e.timestamp')} AS ts`,
+    // ts: UInt64 milliseconds, the unit windowFunnel and the chain arithmetic work in
+    `${EVENT_COLUMNS}, toUInt64(toUnixTimestamp64Milli(e.timestamp)) AS ts`,
   )
   const bd = req.breakdown ? `argMinIf(${fieldExpr(req.breakdown, p)}, ts, ${conds[0]})` : `''`
   const k = req.steps.length
