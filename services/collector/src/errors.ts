@@ -40,7 +40,6 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.outp
   throw new TpError('TP_ERR_INVALID_BODY', `${first?.path || 'body'}: ${first?.message}`, first?.path, issues)
 }
 
-
 export type ErrorCode = keyof typeof ERRORS
 
 export interface ErrorIssue {
