@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { analyticsCommand } from './commands/analytics'
+import { emailCommand } from './commands/email'
 import { ingest } from './commands/ingest'
 import { migrate } from './commands/migrate'
 import { sql } from './commands/sql'
@@ -22,6 +24,8 @@ const USAGE = `touchpoint <command>
   report time-of-day|orders|nps|email [--timezone Europe/Berlin] [--interval week] [--segment properties.plan]
                             [--campaign C]
                             analytics take --project (default dev), --from and --to (default the last 30 days), --json
+  email instrument --campaign C --message M --recipient R [--project dev] [--base-url URL] [--record] < in.html > out.html
+                            sign every link of an email and add the open pixel; --record also records Email Sent
 
 Environment: PORT, TOUCHPOINT_DATA_DIR, TOUCHPOINT_CONFIG, TOUCHPOINT_URL, TOUCHPOINT_ADMIN_KEY, CLICKHOUSE_URL
 `
@@ -65,6 +69,9 @@ async function main(argv: string[]): Promise<number> {
     case 'profile':
     case 'report':
       process.stdout.write(`${await analyticsCommand(loadCliConfig(), command, rest)}\n`)
+      return 0
+    case 'email':
+      process.stdout.write(await emailCommand(loadCliConfig(), rest, readFileSync(0, 'utf8')))
       return 0
     case undefined:
     case 'help':

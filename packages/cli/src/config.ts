@@ -17,6 +17,8 @@ export interface CliConfig {
   collectorUrl: string
   adminKey: string | undefined
   dataDir: string
+  /** The collector's projects file (keys for `email instrument`). */
+  projectsFile: string
   clickhouse: Omit<ClickHouseOptions, 'dataDir'>
 }
 
@@ -28,11 +30,12 @@ export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
   }
   const e = parsed.data
   const dataDir = resolve(e.TOUCHPOINT_DATA_DIR)
+  const projectsFile = resolve(e.TOUCHPOINT_CONFIG ?? join(dataDir, 'touchpoint.json'))
   return {
     collectorUrl: e.TOUCHPOINT_URL ?? `http://127.0.0.1:${e.PORT}`,
-    adminKey:
-      e.TOUCHPOINT_ADMIN_KEY ?? adminKeyFromFile(e.TOUCHPOINT_CONFIG ?? join(dataDir, 'touchpoint.json')),
+    adminKey: e.TOUCHPOINT_ADMIN_KEY ?? adminKeyFromFile(projectsFile),
     dataDir,
+    projectsFile,
     clickhouse: clickhouseOptions(e),
   }
 }

@@ -61,6 +61,8 @@ export const context = z.looseObject({
   traits: jsonObject.optional(),
   /** Touchpoint extension: the SDK's session id. */
   sessionId: id.optional(),
+  /** Touchpoint extension: the signed email hand-off from a tracked link's landing URL (links this browser). */
+  emailHandoff: z.string().max(4096).optional(),
 })
 
 const common = {

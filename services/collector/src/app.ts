@@ -1,14 +1,17 @@
 import { Analytics } from '@touchpoint/analytics'
 import type { ClickHouse } from '@touchpoint/clickhouse'
+import { MAX_TOKEN_LENGTH } from '@touchpoint/node'
 import { limits } from '@touchpoint/schema'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import type { CollectorConfig } from './config'
+import { HandoffVerifier } from './email/handoff'
 import { TpError } from './errors'
 import { EventProcessor } from './ingest/process'
 import type { Metrics } from './metrics'
 import type { Sink } from './pipeline/sink'
 import { ProjectRegistry } from './projects'
 import { analyticsRoutes } from './routes/analytics'
+import { emailRoutes } from './routes/email'
 import { healthRoutes } from './routes/health'
 import { ingestRoutes } from './routes/ingest'
 import { openApiRoutes } from './routes/openapi'
@@ -52,6 +55,8 @@ export function buildApp(config: CollectorConfig, services: AppServices): Fastif
   const app = Fastify({
     ...(services.logger ? { loggerInstance: services.logger } : { logger: false }),
     bodyLimit: limits.MAX_BODY_BYTES,
+    // an email token is one path segment, a click token carries its target URL (MAX_TOKEN_LENGTH)
+    routerOptions: { maxParamLength: MAX_TOKEN_LENGTH },
     trustProxy: config.trustProxy,
     // per-request log lines cost more than the ingest path itself; errors are still logged
     logController: new LogController({ disableRequestLogging: true }),
@@ -84,10 +89,11 @@ export function buildApp(config: CollectorConfig, services: AppServices): Fastif
   })
 
   const registry = new ProjectRegistry(config.projects, config.adminKey)
-  const processor = new EventProcessor()
+  const processor = new EventProcessor(new HandoffVerifier(registry))
   app.register(healthRoutes, { ch: services.ch, sink: services.sink, metrics: services.metrics })
   app.register(openApiRoutes)
   app.register(ingestRoutes, { registry, sink: services.sink, metrics: services.metrics, processor })
+  app.register(emailRoutes, { registry, sink: services.sink, metrics: services.metrics })
   app.register(adminRoutes, { ch: services.ch, registry })
   app.register(analyticsRoutes, { analytics: services.ch && new Analytics(services.ch), registry })
   return app

@@ -43,6 +43,38 @@ const envSchema = z.object({
   KAFKA_COMPRESSION: z.enum(['none', 'gzip']).default('gzip'),
 })
 
+const emailSchema = z.object({
+  /** Signing keys: the tracker signs with one, the collector accepts all of them (rotate by adding, then removing). */
+  keys: z
+    .array(
+      z.object({
+        id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, { error: 'letters, digits, _ and - only, at most 32' }),
+        secret: z.string().min(32),
+      }),
+    )
+    .min(1),
+  /**
+   * Not used by the collector: the secret the tracker and `touchpoint email instrument` hash email addresses
+   * with when one is given as recipient. Keep it when rotating keys, or recipient ids change.
+   */
+  recipientSecret: z.string().min(32).optional(),
+  /** utm_source the click redirect adds when the target has none. */
+  utmSource: z.string().min(1).default('email'),
+  /** An open this soon after the send is a machine (a gateway prefetching images on delivery). */
+  machineOpenSeconds: z.number().min(0).default(5),
+  /** A click this soon after the send is a scanner (link checkers run on delivery). */
+  scannerClickSeconds: z.number().min(0).default(10),
+  /** This many different links of one email clicked from one address within burstSeconds is a scanner. */
+  burstLinks: z.number().int().min(2).default(3),
+  burstSeconds: z.number().min(0).default(2),
+  /** Apple Mail Privacy Protection egress ranges (CIDR), if the operator supplies them: opens from them are machine. */
+  appleProxyRanges: z
+    .array(z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, { error: 'a CIDR range' }))
+    .default([]),
+  /** How long the hand-off a click adds to its target links a browser to the recipient. */
+  handoffSeconds: z.number().int().positive().default(600),
+})
+
 const projectSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'letters, digits, _ and - only, at most 64' }),
   writeKey: z.string().min(8),
@@ -53,6 +85,8 @@ const projectSchema = z.object({
   timezone: z.string().default('UTC'),
   /** The checkout steps of the orders report's cart-abandonment funnel (default Checkout Started → Order Completed). */
   checkoutEvents: z.array(z.string().min(1)).min(2).max(10).optional(),
+  /** Email tracking: the open pixel and click redirect answer only for projects with keys here. */
+  email: emailSchema.optional(),
 })
 
 const fileSchema = z.object({
@@ -61,6 +95,7 @@ const fileSchema = z.object({
 })
 
 export type ProjectConfig = z.infer<typeof projectSchema>
+export type EmailConfig = z.infer<typeof emailSchema>
 export type ProjectsFile = z.infer<typeof fileSchema>
 
 export interface CollectorConfig {
@@ -155,6 +190,17 @@ export function devProjects(): ProjectsFile {
         secretKey: token('tps', 24),
         allowedOrigins: ['*'],
         timezone: 'UTC',
+        email: {
+          keys: [{ id: 'k1', secret: token('tpe', 32) }],
+          recipientSecret: token('tpr', 32),
+          utmSource: 'email',
+          machineOpenSeconds: 5,
+          scannerClickSeconds: 10,
+          burstLinks: 3,
+          burstSeconds: 2,
+          appleProxyRanges: [],
+          handoffSeconds: 600,
+        },
       },
     ],
   }

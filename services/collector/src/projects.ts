@@ -16,16 +16,22 @@ const digest = (key: string) => createHash('sha256').update(key).digest()
 export class ProjectRegistry {
   private readonly byDigest = new Map<string, Credential>()
   private readonly adminDigest: Buffer
+  private readonly ids = new Map<string, ProjectConfig>()
   readonly projects: readonly ProjectConfig[]
 
   constructor(projects: readonly ProjectConfig[], adminKey: string) {
     this.projects = projects
     for (const project of projects) {
+      this.ids.set(project.id, project)
       this.byDigest.set(digest(project.writeKey).toString('base64'), { project, trusted: false })
       if (project.secretKey)
         this.byDigest.set(digest(project.secretKey).toString('base64'), { project, trusted: true })
     }
     this.adminDigest = digest(adminKey)
+  }
+
+  byId(id: string): ProjectConfig | undefined {
+    return this.ids.get(id)
   }
 
   byKey(key: string | undefined): Credential | undefined {

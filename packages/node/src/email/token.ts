@@ -26,7 +26,14 @@ export interface EmailClaims {
 
 export type OpenClaims = EmailClaims & { kind: 'open' }
 export type ClickClaims = EmailClaims & { kind: 'click'; target: string; linkId?: string | undefined }
-export type Claims = OpenClaims | ClickClaims
+/**
+ * The hand-off a click redirect adds to its target, so the landing page's browser can be linked to the
+ * recipient. Its `sentAt` is when the redirect issued it; the collector accepts it only for a short while.
+ */
+export type HandoffClaims = EmailClaims & { kind: 'handoff' }
+export type Claims = OpenClaims | ClickClaims | HandoffClaims
+
+const KIND_CODES = { open: 'o', click: 'c', handoff: 'h' } as const
 
 export type Verification =
   | { ok: true; claims: Claims; keyId: string }
@@ -57,13 +64,7 @@ export function signToken(claims: Claims, key: EmailKey): string {
     throw new Error(
       'a raw email address may not be a recipient in a URL; pass the customer id or recipientHash()',
     )
-  const fields: unknown[] = [
-    VERSION,
-    key.id,
-    claims.kind === 'open' ? 'o' : 'c',
-    claims.campaignId,
-    claims.emailId,
-  ]
+  const fields: unknown[] = [VERSION, key.id, KIND_CODES[claims.kind], claims.campaignId, claims.emailId]
   fields.push(claims.recipient, Math.floor(claims.sentAt))
   if (claims.kind === 'click') {
     fields.push(trackableTarget(claims.target).href)
@@ -110,6 +111,7 @@ function toClaims(f: unknown[]): Claims | undefined {
   if (!strings || typeof sentAt !== 'number' || !Number.isFinite(sentAt)) return undefined
   const base = { campaignId, emailId, recipient, sentAt } as EmailClaims
   if (kind === 'o' && f.length === 7) return { ...base, kind: 'open' }
+  if (kind === 'h' && f.length === 7) return { ...base, kind: 'handoff' }
   if (kind !== 'c' || typeof target !== 'string' || (linkId !== undefined && typeof linkId !== 'string'))
     return undefined
   try {

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import { RECORD_KIND } from '@touchpoint/loader'
-import { type EventType, type FieldIssue, limits, type RejectedRow, validateEvent } from '@touchpoint/schema'
+import {
+  type EventRow,
+  type EventType,
+  type FieldIssue,
+  type IdentityRow,
+  limits,
+  type RejectedRow,
+  validateEvent,
+} from '@touchpoint/schema'
+import type { HandoffVerifier } from '../email/handoff'
 import { chDateTime } from '../enrich/clock'
 import { identityOf, type RequestFacts, toEventRow } from '../enrich/event-row'
 import { anonymizeIp } from '../enrich/ip'
@@ -27,6 +36,8 @@ export interface Processed {
 export class EventProcessor {
   private readonly linked = new Lru<string, true>(IDENTITY_CACHE_SIZE)
 
+  constructor(private readonly handoffs?: HandoffVerifier) {}
+
   process(
     items: readonly unknown[],
     impliedType: EventType | undefined,
@@ -48,20 +59,48 @@ export class EventProcessor {
         return
       }
       const row = toEventRow(result.event, facts)
-      const key = `${row.project_id}:${row.anonymous_id || row.user_id}`
-      records.push({ kind: RECORD_KIND.event, id: row.event_id, key, payload: JSON.stringify(row) })
+      records.push(eventRecord(row))
       accepted++
-      const link = identityOf(row)
-      if (link) {
-        const key = `${link.project_id}\0${link.anonymous_id}\0${link.user_id}`
-        if (!this.linked.has(key)) {
-          this.linked.set(key, true)
-          records.push({ kind: RECORD_KIND.identity, id: '', key, payload: JSON.stringify(link) })
-        }
+      this.addLink(records, identityOf(row))
+      const handoff = result.event.context?.emailHandoff
+      if (handoff !== undefined && this.handoffs) {
+        const h = this.handoffs.verify(
+          facts.projectId,
+          handoff,
+          row.anonymous_id,
+          row.timestamp,
+          facts.receivedAt,
+        )
+        // the event stands either way; a hand-off that does not verify is kept with its reason
+        if (h.ok) this.addLink(records, h.link)
+        else
+          records.push(
+            rejectedRecord(
+              facts,
+              route,
+              'TP_ERR_EMAIL_TOKEN',
+              [{ path: 'context.emailHandoff', message: h.reason }],
+              handoff,
+            ),
+          )
       }
     })
     return { records, accepted, rejected }
   }
+
+  private addLink(records: OutboundRecord[], link: IdentityRow | null) {
+    if (!link) return
+    const key = `${link.project_id}\0${link.anonymous_id}\0${link.user_id}`
+    if (this.linked.has(key)) return
+    this.linked.set(key, true)
+    records.push({ kind: RECORD_KIND.identity, id: '', key, payload: JSON.stringify(link) })
+  }
+}
+
+/** The outbound record of an accepted event, keyed by person so one person's events stay in order in Kafka. */
+export function eventRecord(row: EventRow): OutboundRecord {
+  const key = `${row.project_id}:${row.anonymous_id || row.user_id}`
+  return { kind: RECORD_KIND.event, id: row.event_id, key, payload: JSON.stringify(row) }
 }
 
 /** A record of a refused call, keeping the reasons and (up to MAX_REJECTED_RAW_BYTES of) the raw payload. */

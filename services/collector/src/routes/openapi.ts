@@ -77,6 +77,33 @@ export function openApiDocument(): Record<string, unknown> {
       },
     }
   }
+  const token = (description: string) => [
+    { name: 'project', in: 'path', required: true, schema: { type: 'string' } },
+    { name: 'token', in: 'path', required: true, description, schema: { type: 'string' } },
+  ]
+  paths['/e/o/{project}/{token}'] = {
+    get: {
+      summary: 'Email open pixel: always the 43-byte GIF; a valid token records Email Opened (docs/email.md)',
+      parameters: token('signed open token, with .gif appended'),
+      responses: { 200: { description: 'image/gif', content: { 'image/gif': {} } } },
+    },
+  }
+  paths['/e/c/{project}/{token}'] = {
+    get: {
+      summary:
+        'Email click redirect: 302 to the signed target with UTM tags and the hand-off; records Email Clicked',
+      parameters: token('signed click token'),
+      responses: {
+        302: { description: 'to the signed target' },
+        400: { description: 'forged, changed or malformed token: a plain page, no Location' },
+      },
+    },
+    head: {
+      summary: 'As GET, recorded as a scanner click',
+      parameters: token('signed click token'),
+      responses: { 302: { description: 'to the signed target' } },
+    },
+  }
   for (const p of ['/healthz', '/readyz', '/metrics'])
     paths[p] = { get: { responses: { 200: { description: 'OK' } } } }
   return {

@@ -1,0 +1,64 @@
+import type { ClickClaims, OpenClaims } from '@touchpoint/node'
+import { EVENT_NAMES, type EventRow, type JsonObject } from '@touchpoint/schema'
+import type { EmailConfig } from '../config'
+import { type RequestFacts, toEventRow } from '../enrich/event-row'
+import type { ClickVerdict, OpenVerdict } from './classify'
+
+/**
+ * Email opens and clicks as event rows. They belong to the recipient (user_id), come from source `email`,
+ * and carry the campaign and email ids and the verdict in properties (docs/analytics.md). They are never
+ * flagged as bots: whether a machine opened or a scanner clicked is the verdict's business, and the reports
+ * count those apart instead of hiding them.
+ */
+function emailRow(
+  event: string,
+  claims: OpenClaims | ClickClaims,
+  facts: RequestFacts,
+  properties: JsonObject,
+  url: string,
+  campaign: { name: string; source: string; medium: string } | undefined,
+): EventRow {
+  const row = toEventRow(
+    {
+      type: 'track',
+      event,
+      userId: claims.recipient,
+      properties: { campaignId: claims.campaignId, emailId: claims.emailId, ...properties },
+      context: {
+        ...(facts.userAgent !== undefined && { userAgent: facts.userAgent }),
+        ...(url && { page: { url } }),
+        ...(campaign && { campaign }),
+      },
+    },
+    facts,
+  )
+  return { ...row, is_bot: 0 }
+}
+
+export function openRow(claims: OpenClaims, verdict: OpenVerdict, facts: RequestFacts, email: EmailConfig) {
+  return emailRow(
+    EVENT_NAMES.emailOpened,
+    claims,
+    facts,
+    { machine: verdict.machine, reason: verdict.reason, proxy: verdict.proxy },
+    '',
+    { name: claims.campaignId, source: email.utmSource, medium: 'email' },
+  )
+}
+
+/** `landing` is the redirect's target with its campaign tags, so the click carries the campaign the visit does. */
+export function clickRow(claims: ClickClaims, verdict: ClickVerdict, facts: RequestFacts, landing: string) {
+  return emailRow(
+    EVENT_NAMES.emailClicked,
+    claims,
+    facts,
+    {
+      linkId: claims.linkId ?? '',
+      target: claims.target,
+      scanner: verdict.scanner,
+      reason: verdict.reason,
+    },
+    landing,
+    undefined,
+  )
+}

@@ -1,0 +1,171 @@
+import { type Claims, EMAIL_ROUTES, HONEYPOT_LINK_ID, signToken, verifyToken } from '@touchpoint/node'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { ProjectConfig } from '../config'
+import { EmailClassifier } from '../email/classify'
+import { clickRow, openRow } from '../email/events'
+import { redirectTarget } from '../email/redirect'
+import type { RequestFacts } from '../enrich/event-row'
+import { eventRecord, rejectedRecord } from '../ingest/process'
+import type { Metrics } from '../metrics'
+import type { OutboundRecord, Sink } from '../pipeline/sink'
+import type { ProjectRegistry } from '../projects'
+
+export interface EmailRouteOptions {
+  registry: ProjectRegistry
+  sink: Sink
+  metrics: Metrics
+}
+
+/** The 43-byte transparent 1×1 GIF. */
+export const PIXEL_GIF = Buffer.from('R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64')
+const NO_STORE = 'no-store, no-cache, must-revalidate, private'
+const INVALID_LINK_PAGE =
+  '<!doctype html><meta charset="utf-8"><title>Invalid link</title><p>This link is not valid. It may have been changed or cut short; please use the link in the original email.</p>\n'
+
+interface Params {
+  project: string
+  token: string
+}
+
+/**
+ * The email routes: GET /e/o/{project}/{token}.gif (the open pixel) and GET|HEAD /e/c/{project}/{token} (the
+ * click redirect). A token that does not verify against the project's keys is kept in events_rejected with its
+ * reason; the pixel still answers with the GIF (an image must never break), the redirect with a plain 400 page
+ * and no Location, so the redirect can never be pointed somewhere else.
+ */
+export const emailRoutes: FastifyPluginAsync<EmailRouteOptions> = async (
+  app,
+  { registry, sink, metrics },
+) => {
+  const classifiers = new Map(
+    registry.projects.flatMap((p) => (p.email ? [[p.id, new EmailClassifier(p.email)] as const] : [])),
+  )
+  const classifierOf = (project: ProjectConfig) => classifiers.get(project.id)
+
+  const factsOf = (req: FastifyRequest, projectId: string, receivedAt: number): RequestFacts => ({
+    projectId,
+    trusted: false,
+    source: 'email',
+    receivedAt,
+    ip: req.ip,
+    userAgent: req.headers['user-agent'],
+    sentAt: undefined,
+  })
+
+  /** Verifies the token; on failure returns the rejected record to keep instead. */
+  const check = (
+    req: FastifyRequest,
+    kind: Claims['kind'],
+    receivedAt: number,
+  ): { rejected: OutboundRecord } | { project: ProjectConfig; claims: Claims; facts: RequestFacts } => {
+    const { project: projectId, token: raw } = req.params as Params
+    const token = kind === 'open' ? raw.replace(/\.gif$/, '') : raw
+    const project = registry.byId(projectId)
+    const keys = project?.email?.keys
+    const v = keys ? verifyToken(token, keys) : undefined
+    const reason = !project
+      ? 'unknown project'
+      : !keys
+        ? 'email tracking is not configured for this project'
+        : !v?.ok
+          ? `token ${v?.reason ?? 'malformed'}`
+          : v.claims.kind !== kind
+            ? `a ${v.claims.kind} token on the ${kind} route`
+            : undefined
+    if (reason || !project || !v?.ok) {
+      const facts = factsOf(req, project?.id ?? projectId.slice(0, 64), receivedAt)
+      metrics.rejected.inc({ code: 'TP_ERR_EMAIL_TOKEN' })
+      return {
+        rejected: rejectedRecord(
+          facts,
+          req.url.split('/').slice(0, 3).join('/'),
+          'TP_ERR_EMAIL_TOKEN',
+          [{ path: 'token', message: reason ?? 'invalid' }],
+          token,
+        ),
+      }
+    }
+    return { project, claims: v.claims, facts: factsOf(req, project.id, receivedAt) }
+  }
+
+  /** Email routes answer even when storage is failing: an image or a person's click must not break. */
+  const keep = async (req: FastifyRequest, records: OutboundRecord[]) => {
+    try {
+      await sink.append(records)
+    } catch (err) {
+      req.log.error({ err }, 'could not record an email event')
+    }
+  }
+
+  const pixel = async (req: FastifyRequest, reply: FastifyReply) => {
+    const now = Date.now()
+    const r = check(req, 'open', now)
+    if ('rejected' in r) await keep(req, [r.rejected])
+    else if (r.claims.kind === 'open') {
+      const verdict = classifierOf(r.project)!.open(
+        req.headers['user-agent'] ?? '',
+        req.ip,
+        r.claims.sentAt,
+        now,
+      )
+      await keep(req, [eventRecord(openRow(r.claims, verdict, r.facts, r.project.email!))])
+      metrics.accepted.inc({ project: r.project.id })
+    }
+    return reply
+      .header('content-type', 'image/gif')
+      .header('cache-control', NO_STORE)
+      .header('pragma', 'no-cache')
+      .header('expires', '0')
+      .send(PIXEL_GIF)
+  }
+
+  const click = async (req: FastifyRequest, reply: FastifyReply) => {
+    const now = Date.now()
+    const r = check(req, 'click', now)
+    if ('rejected' in r || r.claims.kind !== 'click') {
+      if ('rejected' in r) await keep(req, [r.rejected])
+      return reply
+        .code(400)
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('cache-control', NO_STORE)
+        .send(INVALID_LINK_PAGE)
+    }
+    const { claims, project } = r
+    const email = project.email!
+    const verdict = classifierOf(project)!.click(
+      {
+        method: req.method,
+        ua: req.headers['user-agent'] ?? '',
+        ip: req.ip,
+        sentAt: claims.sentAt,
+        emailId: claims.emailId,
+        linkId: claims.linkId ?? '',
+      },
+      now,
+      claims.linkId === HONEYPOT_LINK_ID,
+    )
+    const handoff = signToken(
+      {
+        kind: 'handoff',
+        campaignId: claims.campaignId,
+        emailId: claims.emailId,
+        recipient: claims.recipient,
+        sentAt: Math.floor(now / 1000),
+      },
+      email.keys[0]!,
+    )
+    const { location, landing } = redirectTarget(claims, email.utmSource, handoff)
+    await keep(req, [eventRecord(clickRow(claims, verdict, r.facts, landing))])
+    metrics.accepted.inc({ project: project.id })
+    return reply.code(302).header('location', location).header('cache-control', NO_STORE).send()
+  }
+
+  app.get(`${EMAIL_ROUTES.open}/:project/:token`, pixel)
+  // Fastify answers HEAD for every GET route; the click route handles HEAD itself so it can record a scanner
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: `${EMAIL_ROUTES.click}/:project/:token`,
+    handler: click,
+    exposeHeadRoute: false,
+  })
+}
