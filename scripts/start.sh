@@ -4,4 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-pnpm.sh
 pnpm install --frozen-lockfile
+# tp.js, which the collector serves at /tp.js
+pnpm --filter @touchpoint/browser build
 exec pnpm start

@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
 # The whole test suite from a fresh clone: installs what the tests need, then type-checks, lints, builds and
 # runs every tier (unit, integration against real chDB, a real Kafka broker and real processes).
-# .ci/run runs exactly this. Needs Node.js 20, Java 17 and Maven (for the Kafka broker's jars).
+# .ci/run runs exactly this. Needs Node.js 20, Java 17 and Maven (for the Kafka broker's jars); installs Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-pnpm.sh
 pnpm install --frozen-lockfile
 # Kafka's jars, once, before test files start brokers in parallel (each test starts its own broker)
 bash scripts/kafka.sh fetch
+# Debian's Chromium for the browser tests (tp.js in a real browser, driven by playwright-core)
+if [ -z "${CHROMIUM_PATH:-}" ] && [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "Chromium is needed for the browser tests: apt-get install chromium (or set CHROMIUM_PATH)" >&2
+  fi
+fi
 # `docker compose config` checks docker-compose.yml offline; where Compose is missing, Debian's docker-compose does
 if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -15,6 +15,7 @@ import { emailRoutes } from './routes/email'
 import { healthRoutes } from './routes/health'
 import { ingestRoutes } from './routes/ingest'
 import { openApiRoutes } from './routes/openapi'
+import { sdkRoutes } from './routes/sdk'
 import { adminRoutes } from './routes/sql'
 
 export interface AppServices {
@@ -93,6 +94,7 @@ export function buildApp(config: CollectorConfig, services: AppServices): Fastif
   app.register(healthRoutes, { ch: services.ch, sink: services.sink, metrics: services.metrics })
   app.register(openApiRoutes)
   app.register(ingestRoutes, { registry, sink: services.sink, metrics: services.metrics, processor })
+  app.register(sdkRoutes)
   app.register(emailRoutes, { registry, sink: services.sink, metrics: services.metrics })
   app.register(adminRoutes, { ch: services.ch, registry })
   app.register(analyticsRoutes, { analytics: services.ch && new Analytics(services.ch), registry })

@@ -31,7 +31,7 @@ function banner(config: CollectorConfig, url: string): string {
 }
 
 /** `touchpoint start`: the embedded stack (collector, spool, loader, chDB) in this process until SIGTERM/SIGINT. */
-export async function start(): Promise<void> {
+export async function start(): Promise<{ config: CollectorConfig; url: string }> {
   const config = loadConfig()
   const collector = await startCollector(config)
   process.stdout.write(`${banner(config, collector.url)}\n`)
@@ -47,4 +47,5 @@ export async function start(): Promise<void> {
   }
   process.once('SIGTERM', () => stop('SIGTERM'))
   process.once('SIGINT', () => stop('SIGINT'))
+  return { config, url: collector.url }
 }

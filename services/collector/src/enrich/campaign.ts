@@ -19,6 +19,10 @@ export interface CampaignContext {
   medium?: string | undefined
   term?: string | undefined
   content?: string | undefined
+  /** Ad click ids the browser SDK keeps for the session (the landing URL had them). */
+  gclid?: string | undefined
+  fbclid?: string | undefined
+  msclkid?: string | undefined
 }
 
 export function parseUrl(url: string): URL | undefined {
@@ -46,13 +50,17 @@ export function campaignOf(
   const page = parseUrl(pageUrl)
   const params = page?.searchParams
   const param = (name: string) => params?.get(name)?.slice(0, 1024) ?? ''
+  const clickId = (name: 'gclid' | 'fbclid' | 'msclkid') => {
+    const kept = ctx?.[name]
+    return param(name) || (typeof kept === 'string' ? kept.slice(0, 1024) : '')
+  }
   const utm_source = ctx?.source ?? param('utm_source')
   const utm_medium = ctx?.medium ?? param('utm_medium')
   const utm_campaign = ctx?.name ?? param('utm_campaign')
   const pageHost = hostOf(page)
   let referrer_host = hostOf(parseUrl(referrer))
   if (referrer_host && referrer_host === pageHost) referrer_host = ''
-  const gclid = param('gclid')
+  const gclid = clickId('gclid')
   const source = utm_source || referrer_host
   // without tags, a search engine's referral has medium "organic" (as GA4 records it), any other site's "referral"
   const untaggedMedium = isSearchSource(referrer_host) ? 'organic' : 'referral'
@@ -65,8 +73,8 @@ export function campaignOf(
     utm_term: ctx?.term ?? param('utm_term'),
     utm_content: ctx?.content ?? param('utm_content'),
     gclid,
-    fbclid: param('fbclid'),
-    msclkid: param('msclkid'),
+    fbclid: clickId('fbclid'),
+    msclkid: clickId('msclkid'),
     referrer_host,
     channel,
   }

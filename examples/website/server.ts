@@ -1,0 +1,72 @@
+import { readFile } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { extname, join, normalize } from 'node:path'
+import { tag } from './snippet'
+
+export interface SiteOptions {
+  port?: number
+  host?: string
+  /** The collector's public origin (where tp.js and /v1/batch are). */
+  collector: string
+  writeKey: string
+  /** Extra data- attributes for the script tag, e.g. { consent: 'required' }. */
+  tagAttributes?: Record<string, string>
+  /** Where the product page's "reviews elsewhere" link goes. */
+  outboundUrl?: string
+}
+
+export interface RunningSite {
+  url: string
+  server: Server
+  close(): Promise<void>
+}
+
+const PUBLIC = join(import.meta.dirname, 'public')
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.pdf': 'application/pdf',
+}
+
+/**
+ * The example shop: static pages with the Touchpoint tag filled in. /app/* is a single-page section (every path
+ * serves app.html, which routes with pushState).
+ */
+export async function serveSite(options: SiteOptions): Promise<RunningSite> {
+  const head = tag(options.collector, options.writeKey, options.tagAttributes)
+  const server = createServer(async (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname
+    const file =
+      path === '/'
+        ? 'index.html'
+        : path.startsWith('/app')
+          ? 'app.html'
+          : normalize(path).replace(/^[/\\]+/, '')
+    if (file.includes('..')) return res.writeHead(400).end()
+    try {
+      let body: string | Buffer = await readFile(join(PUBLIC, file))
+      const type = TYPES[extname(file)] ?? 'application/octet-stream'
+      if (type.startsWith('text/html'))
+        body = body
+          .toString()
+          .replace('<!-- touchpoint -->', head)
+          .replaceAll('{{OUTBOUND}}', options.outboundUrl ?? 'https://www.example.org/reviews/trail-jacket')
+      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache' }).end(body)
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
+    }
+  })
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://${options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1'}:${port}`,
+    server,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}

@@ -1,0 +1,264 @@
+import { type Store, stores } from './storage'
+import { transport } from './transport'
+import type { Props, Tracker, TrackerOptions } from './types'
+
+declare const __VERSION__: string
+
+const SESSION_IDLE = 30 * 60 * 1000
+const CAMPAIGN_PARAMS = [
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'utm_term',
+  'utm_content',
+  'gclid',
+  'fbclid',
+  'msclkid',
+]
+const HANDOFF = '_tph'
+const CROSS_DOMAIN = '_tpa'
+const DOWNLOAD = /\.(pdf|zip|gz|dmg|exe|msi|pkg|apk|csv|xlsx?|docx?|pptx?|txt|rtf|mp3|mp4|mov|avi|wav|epub)$/i
+
+/** 128 random bits as hex (crypto.randomUUID exists only on https pages). */
+const uuid = (): string =>
+  Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b + 256).toString(16).slice(1)).join('')
+
+/** The Touchpoint browser tracker: page views, clicks, conversions, identity, consent and engagement. */
+export function createTracker(o: TrackerOptions): Tracker {
+  const nav = navigator as Navigator & { globalPrivacyControl?: boolean }
+  const off = !!o.respectDnt && (nav.doNotTrack === '1' || !!nav.globalPrivacyControl)
+  let granted = o.consent !== 'required'
+  const persistent = () => granted && !o.cookieless
+  const mem = stores.memory()
+  const disk: Store = o.cookieDomain ? stores.cookie(o.cookieDomain) : stores.local()
+  const store = () => (persistent() ? disk : mem)
+  const net = transport(`${o.api.replace(/\/$/, '')}/v1/batch`, o.key, stores.local())
+  let queue: object[] = []
+  let held: object[] = [] // events made before consent: in memory only, sent if it is granted
+  let timer: ReturnType<typeof setTimeout> | 0 = 0
+
+  const url = () => new URL(location.href)
+  const id = (k: string) => {
+    let v = store().get(k)
+    if (!v) {
+      v = uuid()
+      store().set(k, v)
+    }
+    return v
+  }
+  const get = (k: string) => store().get(k)
+
+  // Campaign and click ids of the landing URL, kept for the session; a new campaign starts a new session
+  const landing = url()
+  const tags: Props = {}
+  for (const p of CAMPAIGN_PARAMS) {
+    const v = landing.searchParams.get(p)
+    // Segment's context.campaign: utm_campaign is `name`, the others lose their prefix; click ids keep their names
+    if (v) tags[p === 'utm_campaign' ? 'name' : p.replace('utm_', '')] = v
+  }
+  const newCampaign = Object.keys(tags).length ? JSON.stringify(tags) : ''
+  const handoff = landing.searchParams.get(HANDOFF)
+  const linked = landing.searchParams.get(CROSS_DOMAIN)
+  if (handoff || linked) {
+    landing.searchParams.delete(HANDOFF)
+    landing.searchParams.delete(CROSS_DOMAIN)
+    history.replaceState(history.state, '', landing.href)
+  }
+  let pendingHandoff = handoff
+  // arriving by a link from another of the site's domains: continue as the same visitor
+  if (linked) store().set('tp_aid', linked)
+  const KEYS = ['tp_uid', 'tp_aid', 'tp_s']
+
+  // a session ends after 30 idle minutes, or when the visitor arrives from a different campaign
+  let fresh = !!newCampaign
+  const session = () => {
+    const now = Date.now()
+    let s: { id: string; t: number; c: string } | null = null
+    try {
+      s = JSON.parse(get('tp_s') || 'null')
+    } catch {}
+    if (!s || now - s.t > SESSION_IDLE || (fresh && s.c !== newCampaign))
+      s = { id: uuid(), t: now, c: fresh ? newCampaign : '' }
+    fresh = false
+    s.t = now
+    store().set('tp_s', JSON.stringify(s))
+    return s
+  }
+
+  const send = (leaving?: boolean) => {
+    clearTimeout(timer)
+    timer = 0
+    net.send(queue.splice(0), leaving)
+  }
+
+  const enqueue = (type: string, fields: Props) => {
+    if (off) return
+    const s = session()
+    const u = url()
+    const context: Props = {
+      page: {
+        url: u.href,
+        path: u.pathname,
+        search: u.search,
+        title: document.title,
+        referrer: document.referrer,
+      },
+      sessionId: s.id,
+      locale: nav.language,
+      screen: { width: screen.width, height: screen.height },
+      library: { name: 'tp.js', version: __VERSION__ },
+    }
+    if (s.c) context.campaign = JSON.parse(s.c)
+    if (pendingHandoff) {
+      context.emailHandoff = pendingHandoff
+      pendingHandoff = null
+    }
+    const userId = get('tp_uid')
+    const event = {
+      type,
+      messageId: uuid(),
+      anonymousId: id('tp_aid'),
+      ...(userId && { userId }),
+      timestamp: new Date().toISOString(),
+      context,
+      ...fields,
+    }
+    if (!granted) {
+      held.push(event)
+      return
+    }
+    queue.push(event)
+    if (queue.length >= 20) send()
+    else if (!timer) timer = setTimeout(send, o.flushMs ?? 1000)
+  }
+
+  // Engagement of the current page: visible milliseconds and deepest scroll, sent once when the page is left
+  let visibleSince = document.visibilityState === 'visible' ? Date.now() : 0
+  let engaged = 0
+  let depth = 0
+  let left = false
+  const scrolled = () => {
+    const el = document.documentElement
+    const d = Math.round(((scrollY + innerHeight) / Math.max(el.scrollHeight, 1)) * 100)
+    if (d > depth) depth = Math.min(d, 100)
+  }
+  const leave = (leaving?: boolean) => {
+    if (!left) {
+      left = true
+      if (visibleSince) engaged += Date.now() - visibleSince
+      enqueue('track', { event: 'Page Left', properties: { engagedMs: engaged, scrollDepth: depth } })
+    }
+    send(leaving)
+  }
+
+  let lastKey = ''
+  const pageKey = () => location.pathname + (o.hash ? location.hash : '')
+  const page = (props?: Props) => {
+    lastKey = pageKey()
+    left = false
+    engaged = 0
+    depth = 0
+    visibleSince = document.visibilityState === 'visible' ? Date.now() : 0
+    scrolled()
+    enqueue('page', { properties: { ...props } })
+  }
+  const navigated = () => {
+    if (pageKey() === lastKey) return
+    leave()
+    page()
+  }
+
+  for (const method of ['pushState', 'replaceState'] as const) {
+    const original = history[method]
+    history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
+      original.apply(this, args)
+      navigated()
+    }
+  }
+  addEventListener('popstate', navigated)
+  if (o.hash) addEventListener('hashchange', navigated)
+  addEventListener('scroll', scrolled, { passive: true })
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') leave(true)
+    else visibleSince = Date.now()
+  })
+  addEventListener('pagehide', () => leave(true))
+  // restored from the back/forward cache: the visit to this page starts again
+  addEventListener('pageshow', (e) => (e as PageTransitionEvent).persisted && page())
+
+  const onClick = (e: Event) => {
+    const target = e.target as Element | null
+    const tagged = target?.closest?.('[data-tp-event]')
+    if (tagged) {
+      const props: Props = {}
+      for (const a of Array.from(tagged.attributes))
+        if (a.name.startsWith('data-tp-prop-')) props[a.name.slice(13)] = a.value
+      enqueue('track', { event: tagged.getAttribute('data-tp-event'), properties: props })
+    }
+    const a = target?.closest?.('a[href]') as HTMLAnchorElement | null
+    if (!a || !/^https?:/.test(a.protocol)) return
+    if (a.host !== location.host) {
+      if (o.domains?.some((d) => a.hostname === d || a.hostname.endsWith(`.${d}`)) && persistent()) {
+        const to = new URL(a.href)
+        to.searchParams.set(CROSS_DOMAIN, id('tp_aid'))
+        a.href = to.href
+      } else enqueue('track', { event: 'Outbound Link Clicked', properties: { url: a.href } })
+    } else if (DOWNLOAD.test(a.pathname))
+      enqueue('track', { event: 'File Downloaded', properties: { url: a.href } })
+    else return
+    send(true) // the page may be about to go: send now, by beacon, without holding the navigation
+  }
+  document.addEventListener('click', onClick, true)
+  document.addEventListener('auxclick', onClick, true)
+  document.addEventListener(
+    'submit',
+    (e) => {
+      const f = e.target as HTMLFormElement
+      if (f.hasAttribute('data-tp-ignore')) return
+      // the form's name and id only: never what was typed into it
+      enqueue('track', {
+        event: 'Lead Captured',
+        properties: { formId: f.id, formName: f.getAttribute('name') || '' },
+      })
+      send(true)
+    },
+    true,
+  )
+
+  const api: Tracker = {
+    page,
+    track: (event, properties) => enqueue('track', { event, properties: { ...properties } }),
+    conversion: (event, properties) =>
+      enqueue('track', { event, properties: { ...properties, conversion: true } }),
+    identify: (userId, traits) => {
+      store().set('tp_uid', userId)
+      enqueue('identify', { userId, traits: { ...traits } })
+    },
+    reset: () => {
+      for (const k of KEYS) store().del(k)
+    },
+    consent: (yes) => {
+      if (yes) {
+        granted = true
+        // the ids the held events carry become the stored ones
+        if (persistent())
+          for (const k of KEYS) if (mem.get(k) && !disk.get(k)) disk.set(k, mem.get(k) as string)
+        for (const e of held.splice(0)) queue.push(e)
+        send()
+      } else {
+        granted = false
+        held = []
+        queue = []
+        for (const k of KEYS) {
+          disk.del(k)
+          mem.del(k)
+        }
+        net.clear()
+      }
+    },
+    flush: () => send(),
+  }
+  net.retry()
+  page()
+  return api
+}

@@ -1,0 +1,27 @@
+import { createTracker } from './core'
+import type { Tracker } from './types'
+
+/**
+ * The script-tag entry (tp.js):
+ *   <script defer src="https://collect.example.com/tp.js" data-key="WRITE_KEY"></script>
+ * Options are data attributes: data-api, data-consent="required", data-cookieless, data-respect-dnt,
+ * data-cookie-domain, data-domains="a.com,b.com", data-hash. Calls queued by the snippet (window.tp.q) replay.
+ */
+type Stub = { q?: [keyof Tracker, ...unknown[]][] }
+const w = window as unknown as { tp?: Stub | Tracker }
+const el = document.currentScript as HTMLScriptElement | null
+const d = el?.dataset ?? {}
+const flag = (v: string | undefined) => v !== undefined && v !== 'false'
+const queued = (w.tp as Stub | undefined)?.q ?? []
+const tp = createTracker({
+  key: d.key ?? '',
+  api: d.api ?? (el ? new URL(el.src).origin : location.origin),
+  consent: d.consent === 'required' ? 'required' : 'granted',
+  cookieless: flag(d.cookieless),
+  respectDnt: flag(d.respectDnt),
+  ...(d.cookieDomain && { cookieDomain: d.cookieDomain }),
+  ...(d.domains && { domains: d.domains.split(',') }),
+  hash: flag(d.hash),
+})
+w.tp = tp
+for (const [method, ...args] of queued) (tp[method] as (...a: unknown[]) => void)?.(...args)

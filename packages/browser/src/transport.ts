@@ -1,0 +1,60 @@
+import type { Store } from './storage'
+
+/**
+ * Delivery: a batch goes by fetch (keepalive) while the page lives and by sendBeacon when it is leaving. A failed
+ * batch joins a bounded outbox in localStorage and is retried with backoff, when the browser is back online and
+ * on the next page load. Each event keeps its messageId, so a retry the collector already has counts once.
+ */
+const OUTBOX = 'tp_out'
+const MAX_OUTBOX = 200
+
+export function transport(url: string, key: string, store: Store) {
+  let backoff = 0
+  let timer: ReturnType<typeof setTimeout> | 0 = 0
+  const body = (batch: object[]) => JSON.stringify({ writeKey: key, sentAt: new Date().toISOString(), batch })
+  const outbox = (): object[] => {
+    try {
+      return JSON.parse(store.get(OUTBOX) || '[]')
+    } catch {
+      return []
+    }
+  }
+  const keep = (batch: object[]) => {
+    store.set(OUTBOX, JSON.stringify(outbox().concat(batch).slice(-MAX_OUTBOX)))
+    if (!timer) timer = setTimeout(retry, 1000 * 2 ** Math.min(backoff++, 6))
+  }
+  const post = (batch: object[]) =>
+    fetch(url, {
+      method: 'POST',
+      body: body(batch),
+      keepalive: true,
+      headers: { 'content-type': 'text/plain' },
+    }).then(
+      (r) => {
+        // 4xx other than 429: the collector has refused and kept them; sending again would not help
+        if (r.status > 499 || r.status === 429) throw 0
+        backoff = 0
+      },
+      () => {
+        throw 0
+      },
+    )
+  function retry() {
+    timer = 0
+    const batch = outbox()
+    if (!batch.length) return
+    store.del(OUTBOX)
+    post(batch).catch(() => keep(batch))
+  }
+  addEventListener('online', retry)
+  return {
+    send(batch: object[], leaving?: boolean) {
+      if (!batch.length) return
+      // a leaving page cannot wait for an answer: the beacon is queued by the browser and outlives the page
+      if (leaving && navigator.sendBeacon?.(url, body(batch))) return
+      post(batch).catch(() => keep(batch))
+    },
+    retry,
+    clear: () => store.del(OUTBOX),
+  }
+}

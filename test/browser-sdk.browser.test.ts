@@ -1,0 +1,245 @@
+/// <reference lib="dom" />
+// page.evaluate callbacks run in the page: they are typed against the DOM
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RunningSite, serveSite } from '../examples/website/server'
+import type { RunningCollector } from '../services/collector/src/server'
+import { CHROME_UA, ensureTpJs, launchChromium } from './helpers/browser'
+import { eventually, sql } from './helpers/http'
+import { startTestCollector } from './helpers/in-process'
+import { switchProxy } from './helpers/switch-proxy'
+
+/**
+ * tp.js in real headless Chromium, on the example shop, against a running collector; every answer is read back
+ * from ClickHouse. The pages send to the collector through a proxy that a test can take down.
+ */
+const ADMIN = 'admin-key-0123456789abcdef'
+const WRITE = 'wk_web_0123456'
+
+let collector: RunningCollector
+let proxy: Awaited<ReturnType<typeof switchProxy>>
+let site: RunningSite
+let consentSite: RunningSite
+let external: Server
+let externalUrl: string
+let browser: Browser
+
+interface Row {
+  event: string
+  path: string
+  user_id: string
+  anonymous_id: string
+  message_id: string
+  props: string
+  revenue: number | null
+  currency: string
+  session_id: string
+}
+const eventsOf = (anonymousId: string) =>
+  sql<Row>(
+    collector.url,
+    ADMIN,
+    `SELECT event, path, user_id, anonymous_id, message_id, properties AS props, revenue, currency, session_id
+     FROM events WHERE anonymous_id = {a:String} ORDER BY timestamp, event`,
+    { a: anonymousId },
+  )
+const until = (anonymousId: string, done: (rows: Row[]) => boolean, timeoutMs = 15_000) =>
+  eventually(() => eventsOf(anonymousId), done, timeoutMs)
+const named = (rows: Row[], event: string) => rows.filter((r) => r.event === event)
+const anonId = (page: Page) => page.evaluate(() => localStorage.getItem('tp_aid'))
+
+async function open(url: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ userAgent: CHROME_UA })
+  const page = await context.newPage()
+  await page.goto(url)
+  return { context, page }
+}
+/** The anonymous id once tp.js has run (it is written on the first event). */
+const idOf = async (page: Page) => {
+  await page.waitForFunction(() => localStorage.getItem('tp_aid'))
+  return (await anonId(page))!
+}
+
+beforeAll(async () => {
+  ensureTpJs()
+  ;({ collector } = await startTestCollector({
+    adminKey: ADMIN,
+    projects: [{ id: 'web', writeKey: WRITE }],
+  }))
+  proxy = await switchProxy(collector.url)
+  external = createServer((_, res) =>
+    res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>Reviews</h1>'),
+  )
+  await new Promise<void>((r) => external.listen(0, '127.0.0.1', r))
+  externalUrl = `http://127.0.0.1:${(external.address() as AddressInfo).port}/reviews`
+  const common = { collector: collector.url, writeKey: WRITE, outboundUrl: externalUrl }
+  site = await serveSite({ ...common, tagAttributes: { api: proxy.url } })
+  consentSite = await serveSite({ ...common, tagAttributes: { api: proxy.url, consent: 'required' } })
+  browser = await launchChromium()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await site?.close()
+  await consentSite?.close()
+  external?.close()
+  await proxy?.down().catch(() => {})
+  await collector?.close()
+})
+
+describe('tp.js in Chromium', () => {
+  it('sends a page view on load, with page, session and library context', async () => {
+    const { context, page } = await open(`${site.url}/`)
+    const id = await idOf(page)
+    const rows = await until(id, (r) => named(r, 'Page Viewed').length === 1)
+    const pv = named(rows, 'Page Viewed')[0]!
+    expect(pv.path).toBe('/')
+    expect(pv.session_id).toMatch(/^[0-9a-f]{32}$/)
+    const stored = await sql<{ title: string; library_name: string; is_bot: number }>(
+      collector.url,
+      ADMIN,
+      `SELECT title, library_name, is_bot FROM events WHERE message_id = {m:String}`,
+      { m: pv.message_id },
+    )
+    expect(stored).toEqual([
+      { title: 'Acme Outfitters: gear for the long way round', library_name: 'tp.js', is_bot: 0 },
+    ])
+    await context.close()
+  })
+
+  it('sends one page view per single-page-app navigation, none for a query-only replaceState', async () => {
+    const { context, page } = await open(`${site.url}/app/`)
+    const id = await idOf(page)
+    await page.click('text=Repairs')
+    await page.click('text=Settings')
+    await page.click('#sort') // replaceState to the same path
+    await page.goBack() // popstate back to /app/repairs (the query-only entry was replaced, not pushed)
+    await page.waitForFunction(() => location.pathname === '/app/repairs')
+    await page.evaluate(() => (window as unknown as { tp: { flush(): void } }).tp.flush())
+    const rows = await until(id, (r) => named(r, 'Page Viewed').length >= 4)
+    await new Promise((r) => setTimeout(r, 1500)) // nothing more may arrive
+    const views = named(await eventsOf(id), 'Page Viewed').map((r) => r.path)
+    expect(views).toEqual(['/app/', '/app/repairs', '/app/settings', '/app/repairs'])
+    // each page left carries its engagement
+    const left = named(rows, 'Page Left').map((r) => JSON.parse(r.props))
+    expect(left.length).toBeGreaterThanOrEqual(3)
+    for (const l of left)
+      expect(l).toEqual({ engagedMs: expect.any(Number), scrollDepth: expect.any(Number) })
+    await context.close()
+  })
+
+  it('records an outbound click although the page navigated away at once', async () => {
+    const { context, page } = await open(`${site.url}/product.html`)
+    const id = await idOf(page)
+    await Promise.all([page.waitForURL(externalUrl), page.click('#reviews')])
+    expect(await page.textContent('h1')).toBe('Reviews')
+    const rows = await until(id, (r) => named(r, 'Outbound Link Clicked').length === 1)
+    expect(JSON.parse(named(rows, 'Outbound Link Clicked')[0]!.props)).toEqual({ url: externalUrl })
+    await context.close()
+  })
+
+  it('replays calls made before tp.js loaded, records the conversion with revenue, and keeps the identified user', async () => {
+    const { context, page } = await open(`${site.url}/product.html`)
+    const id = await idOf(page)
+    await Promise.all([page.waitForURL(/checkout/), page.click('#buy')])
+    await page.fill('[name=name]', 'Ada Lovelace')
+    await page.fill('[name=card]', '4242424242424242')
+    await Promise.all([page.waitForURL(/thank-you/), page.click('#pay')])
+    const order = new URL(page.url()).searchParams.get('order')!
+    await page.goto(`${site.url}/`) // a later page: it must carry the user id
+    const rows = await until(
+      id,
+      (r) => named(r, 'Page Viewed').length === 4 && named(r, 'Order Completed').length === 1,
+    )
+    const conversion = named(rows, 'Order Completed')[0]!
+    expect(conversion).toMatchObject({ revenue: 144, currency: 'EUR' })
+    expect(JSON.parse(conversion.props)).toMatchObject({ orderId: order, conversion: true, channel: 'web' })
+    expect(named(rows, 'Checkout Started')).toHaveLength(1) // called in <head>, before tp.js
+    expect(JSON.parse(named(rows, 'Product Added')[0]!.props)).toEqual({ sku: 'TJ-01', price: '144' })
+    expect(named(rows, 'Identify')[0]!.user_id).toBe(`customer-${order}`)
+    expect(named(rows, 'Page Viewed').at(-1)).toMatchObject({ path: '/', user_id: `customer-${order}` })
+    // the checkout form is marked data-tp-ignore, and no field value ever leaves the page
+    expect(named(rows, 'Lead Captured')).toEqual([])
+    expect(JSON.stringify(rows)).not.toContain('4242')
+    await context.close()
+  })
+
+  it('sends and stores nothing in consent mode until consent is granted, and clears everything when withdrawn', async () => {
+    const context = await browser.newContext({ userAgent: CHROME_UA })
+    const page = await context.newPage()
+    const sent: string[] = []
+    page.on('request', (r) => r.url().startsWith(proxy.url) && sent.push(r.url()))
+    await page.goto(`${consentSite.url}/pricing.html`)
+    await page.click('text=Join free')
+    await new Promise((r) => setTimeout(r, 2500))
+    expect(sent).toEqual([])
+    expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([])
+    expect(await page.evaluate(() => document.cookie)).toBe('')
+
+    await page.evaluate(() => (window as unknown as { tp: { consent(b: boolean): void } }).tp.consent(true))
+    const id = await idOf(page)
+    const rows = await until(id, (r) => r.length === 2)
+    expect(rows.map((r) => r.event).sort()).toEqual(['Page Viewed', 'Plan Selected'])
+
+    await page.evaluate(() => (window as unknown as { tp: { consent(b: boolean): void } }).tp.consent(false))
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tp_')))).toEqual(
+      [],
+    )
+    const before = sent.length
+    await page.click('text=Join for €49')
+    await new Promise((r) => setTimeout(r, 2000))
+    expect(sent.length).toBe(before)
+    await context.close()
+  })
+
+  it('keeps events made while the collector is down and delivers each once when it is back', async () => {
+    const { context, page } = await open(`${site.url}/pricing.html`)
+    const id = await idOf(page)
+    await until(id, (r) => r.length === 1)
+    await proxy.down()
+    await page.click('text=Join for €49')
+    await page.click('text=Join for €399')
+    await page.waitForFunction(() => JSON.parse(localStorage.getItem('tp_out') || '[]').length === 2, null, {
+      timeout: 10_000,
+    })
+    await proxy.up()
+    const rows = await until(id, (r) => named(r, 'Plan Selected').length >= 2, 30_000)
+    await page.waitForFunction(() => !localStorage.getItem('tp_out'), null, { timeout: 10_000 })
+    await new Promise((r) => setTimeout(r, 1000))
+    const plans = named(await eventsOf(id), 'Plan Selected').map((r) => JSON.parse(r.props).plan)
+    expect(plans.sort()).toEqual(['expedition', 'summit'])
+    expect(new Set(rows.map((r) => r.message_id)).size).toBe(rows.length)
+    await context.close()
+  })
+
+  it('sends a page view again when the back/forward cache restores a page', async () => {
+    const context = await browser.newContext({ userAgent: CHROME_UA })
+    const page = await context.newPage()
+    await page.addInitScript(() =>
+      addEventListener('pageshow', (e) => {
+        if (e.persisted) (window as unknown as { restored: boolean }).restored = true
+      }),
+    )
+    await page.goto(`${site.url}/`)
+    const id = await idOf(page)
+    await until(id, (r) => named(r, 'Page Viewed').length === 1)
+    await Promise.all([page.waitForURL(/pricing/), page.click('header >> text=Membership')])
+    await until(id, (r) => named(r, 'Page Viewed').length === 2)
+    // a page restored from the cache fires pageshow, not load
+    await page.goBack({ waitUntil: 'commit' })
+    await page.waitForFunction(() => document.readyState === 'complete' && location.pathname === '/')
+    const restored = await page.evaluate(() => ({
+      restored: (window as unknown as { restored?: boolean }).restored,
+      why: JSON.stringify(
+        (performance.getEntriesByType('navigation')[0] as unknown as { notRestoredReasons?: unknown })
+          ?.notRestoredReasons,
+      ),
+    }))
+    expect(restored, restored.why).toMatchObject({ restored: true })
+    const rows = await until(id, (r) => named(r, 'Page Viewed').length === 3)
+    expect(named(rows, 'Page Viewed').map((r) => r.path)).toEqual(['/', '/pricing.html', '/'])
+    await context.close()
+  })
+})
