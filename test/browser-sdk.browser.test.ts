@@ -22,6 +22,7 @@ let collector: RunningCollector
 let proxy: Awaited<ReturnType<typeof switchProxy>>
 let site: RunningSite
 let consentSite: RunningSite
+let cookielessSite: RunningSite
 let external: Server
 let externalUrl: string
 let browser: Browser
@@ -77,6 +78,10 @@ beforeAll(async () => {
   const common = { collector: collector.url, writeKey: WRITE, outboundUrl: externalUrl }
   site = await serveSite({ ...common, tagAttributes: { api: proxy.url } })
   consentSite = await serveSite({ ...common, tagAttributes: { api: proxy.url, consent: 'required' } })
+  cookielessSite = await serveSite({
+    ...common,
+    tagAttributes: { api: proxy.url, cookieless: '', 'respect-dnt': '' },
+  })
   browser = await launchChromium()
 })
 
@@ -84,6 +89,7 @@ afterAll(async () => {
   await browser?.close()
   await site?.close()
   await consentSite?.close()
+  await cookielessSite?.close()
   external?.close()
   await proxy?.down().catch(() => {})
   await collector?.close()
@@ -211,6 +217,70 @@ describe('tp.js in Chromium', () => {
     const plans = named(await eventsOf(id), 'Plan Selected').map((r) => JSON.parse(r.props).plan)
     expect(plans.sort()).toEqual(['expedition', 'summit'])
     expect(new Set(rows.map((r) => r.message_id)).size).toBe(rows.length)
+    await context.close()
+  })
+
+  it('records a form submission as a lead (form name and id, never the fields) and a file download', async () => {
+    const { context, page } = await open(`${site.url}/pricing.html`)
+    const id = await idOf(page)
+    await page.fill('[name=email]', 'ada@example.com')
+    await Promise.all([page.waitForURL(/thank-you/), page.click('text=Subscribe')])
+    await page.goto(`${site.url}/`)
+    await page.click('text=care guide (PDF)')
+    const rows = await until(
+      id,
+      (r) => named(r, 'Lead Captured').length === 1 && named(r, 'File Downloaded').length === 1,
+    )
+    expect(JSON.parse(named(rows, 'Lead Captured')[0]!.props)).toEqual({
+      formId: 'newsletter',
+      formName: 'newsletter',
+    })
+    expect(JSON.parse(named(rows, 'File Downloaded')[0]!.props)).toEqual({
+      url: `${site.url}/files/care-guide.pdf`,
+    })
+    expect(JSON.stringify(await eventsOf(id))).not.toContain('ada@')
+    await context.close()
+  })
+
+  it('in cookieless mode stores nothing and is a new visitor on each load; with GPC and data-respect-dnt sends nothing', async () => {
+    const context = await browser.newContext({ userAgent: CHROME_UA })
+    const page = await context.newPage()
+    const ids: string[] = []
+    page.on('request', (r) => {
+      if (r.url().startsWith(proxy.url))
+        for (const e of JSON.parse(r.postData()!).batch) ids.push(e.anonymousId)
+    })
+    await page.goto(`${cookielessSite.url}/`)
+    await page.waitForFunction(() => document.readyState === 'complete')
+    await page.evaluate(() => (window as unknown as { tp: { flush(): void } }).tp.flush())
+    await page.reload()
+    await page.evaluate(() => (window as unknown as { tp: { flush(): void } }).tp.flush())
+    await eventually(
+      async () => ids.length,
+      (n) => n >= 2,
+    )
+    expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([])
+    expect(await page.evaluate(() => document.cookie)).toBe('')
+    expect(new Set(ids).size).toBe(2)
+    await until(ids[1]!, (r) => named(r, 'Page Viewed').length === 1)
+
+    const gpc = await browser.newContext({ userAgent: CHROME_UA })
+    await gpc.addInitScript(() =>
+      Object.defineProperty(navigator, 'globalPrivacyControl', { get: () => true }),
+    )
+    const quiet = await gpc.newPage()
+    const sent: string[] = []
+    quiet.on('request', (r) => r.url().startsWith(proxy.url) && sent.push(r.url()))
+    await quiet.goto(`${cookielessSite.url}/`)
+    // tp.js has loaded and replaced the queue stub: its silence is its decision
+    await quiet.waitForFunction(() => !('q' in (window as unknown as { tp: object }).tp))
+    await quiet.evaluate(() =>
+      (window as unknown as { tp: { track(e: string): void; flush(): void } }).tp.track('Anything'),
+    )
+    await quiet.evaluate(() => (window as unknown as { tp: { flush(): void } }).tp.flush())
+    await new Promise((r) => setTimeout(r, 2000))
+    expect(sent).toEqual([])
+    await gpc.close()
     await context.close()
   })
 
