@@ -1,17 +1,31 @@
 import { defineConfig } from 'vitest/config'
 
+const UNIT_AND_INTEGRATION = [
+  'packages/*/src/**/*.test.ts',
+  'services/*/src/**/*.test.ts',
+  'test/**/*.test.ts',
+]
+const BROWSER = ['test/**/*.browser.test.ts']
+
 /**
  * One runner for every tier: unit tests (`*.test.ts`) beside the code, integration tests that start real
  * services (`*.integration.test.ts`), browser tests in real Chromium (`*.browser.test.ts`).
- * Each file runs in its own process: chDB allows one data directory per process.
+ * Each file runs in its own process: chDB allows one data directory per process. The browser tests run after
+ * the rest (groupOrder), so Chromium never competes for the two CI cores with the Kafka fault tests' timings.
  */
 export default defineConfig({
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'node', include: UNIT_AND_INTEGRATION, exclude: BROWSER, sequence: { groupOrder: 0 } },
+      },
+      { extends: true, test: { name: 'browser', include: BROWSER, sequence: { groupOrder: 1 } } },
+    ],
   },
 })
