@@ -79,7 +79,7 @@ export const analyticsRoutes: FastifyPluginAsync<AnalyticsOptions> = async (app,
   for (const [path, r] of Object.entries(ANALYTICS_ROUTES) as Array<[string, Report<z.ZodType>]>) {
     app.post(path, async (req) => {
       const body = (req.body ?? {}) as Record<string, unknown>
-      const project = registry.projects.find((p) => p.id === body.project)
+      const project = typeof body.project === 'string' ? registry.byId(body.project) : undefined
       if (typeof body.project === 'string' && !project)
         throw new TpError('TP_ERR_UNKNOWN_PROJECT', `No project ${body.project}`, 'project')
       const input = { ...(project && r.defaults ? r.defaults(project) : {}), ...body }
