@@ -6,12 +6,16 @@ const UNIT_AND_INTEGRATION = [
   'test/**/*.test.ts',
 ]
 const BROWSER = ['test/**/*.browser.test.ts']
+/** Tests that keep both cores busy for a minute or more (a million-row import, 100,000 client calls). */
+const LOAD = ['test/import.integration.test.ts', 'test/node-client.integration.test.ts']
 
 /**
  * One runner for every tier: unit tests (`*.test.ts`) beside the code, integration tests that start real
  * services (`*.integration.test.ts`), browser tests in real Chromium (`*.browser.test.ts`).
  * Each file runs in its own process: chDB allows one data directory per process. The browser tests run after
- * the rest (groupOrder), so Chromium never competes for the two CI cores with the Kafka fault tests' timings.
+ * the rest (groupOrder), so Chromium never competes for the two CI cores with the Kafka fault tests' timings,
+ * and the load tests after those, for the same reason: beside a million-row import, the fault test's ingester
+ * once could not drain its lag within its minute.
  */
 export default defineConfig({
   test: {
@@ -23,9 +27,15 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'node', include: UNIT_AND_INTEGRATION, exclude: BROWSER, sequence: { groupOrder: 0 } },
+        test: {
+          name: 'node',
+          include: UNIT_AND_INTEGRATION,
+          exclude: [...BROWSER, ...LOAD],
+          sequence: { groupOrder: 0 },
+        },
       },
       { extends: true, test: { name: 'browser', include: BROWSER, sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: 'load', include: LOAD, sequence: { groupOrder: 2 } } },
     ],
   },
 })

@@ -11,19 +11,17 @@ import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createEmailTracker } from '@touchpoint/node'
+import { collectorUrl, devProject, projectsFile } from '../dev-project'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const projectsFile = process.env.TOUCHPOINT_CONFIG ?? join(here, '../../.touchpoint/touchpoint.json')
-const project = JSON.parse(readFileSync(projectsFile, 'utf8')).projects.find(
-  (p: { id: string }) => p.id === 'dev',
-)
-if (!project?.email) throw new Error(`${projectsFile}: the dev project has no email keys`)
+const project = devProject()
+if (!project.email) throw new Error(`${projectsFile}: the dev project has no email keys`)
 
 const tracker = createEmailTracker({
-  baseUrl: process.env.TOUCHPOINT_URL ?? 'http://localhost:8080',
+  baseUrl: collectorUrl,
   projectId: project.id,
   keys: project.email.keys,
-  recipientSecret: project.email.recipientSecret,
+  ...(project.email.recipientSecret && { recipientSecret: project.email.recipientSecret }),
 })
 const recipient = process.argv[2] ?? 'customer-1001'
 const html = readFileSync(join(here, 'welcome.html'), 'utf8')

@@ -4,9 +4,8 @@ import { join } from 'node:path'
 import { type Browser, chromium } from 'playwright-core'
 import { ROOT } from './collector'
 
-/** A desktop Chrome user agent: headless Chromium's own says "HeadlessChrome", which the collector flags as a bot. */
-export const CHROME_UA =
-  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
+// headless Chromium's own user agent says "HeadlessChrome", which the collector flags as a bot
+export { CHROME_UA } from './http'
 
 /** Builds tp.js when it is missing (a fresh clone before `pnpm build`), so the collector can serve it. */
 export function ensureTpJs(): void {

@@ -1,5 +1,9 @@
 /** Small HTTP helpers for tests that talk to a real collector. */
 
+/** A desktop Chrome user agent: headless Chromium's own and Node's fetch's are flagged as bots by the collector. */
+export const CHROME_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
+
 export function basic(key: string): string {
   return `Basic ${Buffer.from(`${key}:`).toString('base64')}`
 }

@@ -1,3 +1,19 @@
+export { MAX_RETRY_AFTER_MS, parseRetryAfter, retryDelay } from './client/backoff'
+export { type ClientStats, TouchpointClient } from './client/client'
+export {
+  type AliasMessage,
+  type Common,
+  type CustomerMessage,
+  type GroupMessage,
+  type IdentifyMessage,
+  type Identity,
+  LIBRARY,
+  type PageMessage,
+  TouchpointValidationError,
+  type TrackMessage,
+} from './client/messages'
+export type { TouchpointOptions } from './client/options'
+export { Touchpoint } from './client/touchpoint'
 export { type InstrumentOptions, instrumentHtml } from './email/instrument'
 export {
   type Claims,

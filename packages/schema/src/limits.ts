@@ -11,6 +11,12 @@ export const MAX_EVENT_BYTES = 32 * 1024
 export const MAX_EVENTS_PER_BATCH = 1000
 /** Deepest nesting of objects and arrays inside properties, traits and context. */
 export const MAX_PROPERTY_DEPTH = 8
+/**
+ * Deepest nesting of a whole event, in any field. Checked first, before anything walks the event recursively
+ * (serialising a 50,000-deep object overflowed the stack and answered 500). The per-field limit of properties,
+ * traits and context (MAX_PROPERTY_DEPTH) is narrower and names the field.
+ */
+export const MAX_EVENT_DEPTH = 32
 /** Most keys in one properties or traits object (top level). */
 export const MAX_PROPERTY_KEYS = 256
 /** Longest identifier: messageId, anonymousId, userId, groupId, previousId, sessionId. */

@@ -1,7 +1,8 @@
 import type { z } from 'zod'
+import { customerEventIssues } from './customer-events'
 import { EVENT_TYPES, type EventType, eventSchemas, type IncomingEvent } from './events'
-import { isPlainObject } from './json'
-import { MAX_EVENT_BYTES } from './limits'
+import { isPlainObject, jsonDepth } from './json'
+import { MAX_EVENT_BYTES, MAX_EVENT_DEPTH } from './limits'
 
 /** One reason an event was refused: the failing field's dotted path and what is wrong with it. */
 export interface FieldIssue {
@@ -24,7 +25,7 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 /** zod's "Invalid input: expected string, received undefined" says, for people, that the field is missing. */
 const MISSING = /^Invalid input: expected (\w+), received undefined$/
 
-export function issuesOf(error: z.ZodError): FieldIssue[] {
+export function issuesOf(error: z.ZodError | { issues: z.core.$ZodIssue[] }): FieldIssue[] {
   return error.issues.map((issue) => {
     const missing = MISSING.exec(issue.message)
     return { path: formatPath(issue.path), message: missing ? `is required (${missing[1]})` : issue.message }
@@ -40,6 +41,11 @@ const isEventType = (t: unknown): t is EventType => EVENT_TYPES.includes(t as Ev
  */
 export function validateEvent(raw: unknown, impliedType?: EventType, serializedBytes?: number): Validation {
   if (!isPlainObject(raw)) return { ok: false, issues: [{ path: '', message: 'must be a JSON object' }] }
+  if (jsonDepth(raw, MAX_EVENT_DEPTH + 1) > MAX_EVENT_DEPTH)
+    return {
+      ok: false,
+      issues: [{ path: '', message: `must be nested at most ${MAX_EVENT_DEPTH} levels deep` }],
+    }
   const bytes = serializedBytes ?? Buffer.byteLength(JSON.stringify(raw))
   if (bytes > MAX_EVENT_BYTES) {
     return {
@@ -56,5 +62,13 @@ export function validateEvent(raw: unknown, impliedType?: EventType, serializedB
   }
   const parsed = eventSchemas[type].safeParse(raw.type === undefined ? { ...raw, type } : raw)
   if (!parsed.success) return { ok: false, issues: issuesOf(parsed.error) }
+  if (parsed.data.type === 'track') {
+    const issues = customerEventIssues(parsed.data.event, parsed.data.properties)
+    if (issues.length)
+      return {
+        ok: false,
+        issues: issuesOf({ issues: issues.map((i) => ({ ...i, path: ['properties', ...i.path] })) }),
+      }
+  }
   return { ok: true, event: parsed.data as IncomingEvent }
 }

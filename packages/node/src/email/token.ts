@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto'
 
 /**
  * Signed email tracking tokens: compact, URL-safe, and unforgeable without a key.
@@ -45,8 +45,20 @@ const MAC_BYTES = 16
 /** Tokens longer than this are refused before any work (a target URL fits easily). */
 export const MAX_TOKEN_LENGTH = 4096
 
+/** Secrets prepared once as key objects: preparing a string key on every HMAC showed in the pixel's profile. */
+const keyObjects = new Map<string, KeyObject>()
+const keyObject = (secret: string) => {
+  let key = keyObjects.get(secret)
+  if (!key) {
+    key = createSecretKey(Buffer.from(secret, 'utf8'))
+    if (keyObjects.size >= 64) keyObjects.clear() // a handful of keys per process; bounded all the same
+    keyObjects.set(secret, key)
+  }
+  return key
+}
+
 const mac = (secret: string, payload: string) =>
-  createHmac('sha256', secret).update(CONTEXT).update(payload).digest().subarray(0, MAC_BYTES)
+  createHmac('sha256', keyObject(secret)).update(CONTEXT).update(payload).digest().subarray(0, MAC_BYTES)
 
 /** Only absolute http and https URLs may be a click's target: no javascript:, data:, relative or `//host` links. */
 export function trackableTarget(target: string): URL {

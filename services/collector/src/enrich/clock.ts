@@ -9,15 +9,18 @@ export interface ClockInput {
 }
 
 /**
- * The event's time, corrected for the sender's clock: timestamp = receivedAt − (sentAt − timestamp) when the
- * sender says when it sent, so a phone whose clock is an hour off still lands at the right moment.
+ * The event's time, corrected for the sender's clock: timestamp = receivedAt − (sentAt − timestamp) when a
+ * write-key sender says when it sent, so a phone whose clock is an hour off still lands at the right moment.
+ * Secret-key (server) timestamps are kept as sent.
  * A write-key event claiming to be older than MAX_CLIENT_EVENT_AGE_MS, or any event further in the future than
  * MAX_FUTURE_SKEW_MS, gets the receive time instead.
  */
 export function eventTime({ timestamp, sentAt, receivedAt, trusted }: ClockInput): number {
   if (!timestamp) return receivedAt
   let t = Date.parse(timestamp)
-  if (sentAt) {
+  // a server's clock is trusted as it is: correcting an import's history by the request's transit time would
+  // move every historic event by a few milliseconds away from the system it came from
+  if (sentAt && !trusted) {
     const sent = Date.parse(sentAt)
     if (Number.isFinite(sent)) t = receivedAt - (sent - t)
   }
@@ -26,7 +29,17 @@ export function eventTime({ timestamp, sentAt, receivedAt, trusted }: ClockInput
   return t < oldest ? receivedAt : t
 }
 
-/** ClickHouse DateTime64(3) text in UTC: '2026-11-22 08:53:17.123'. */
+let lastMs = Number.NaN
+let lastText = ''
+
+/**
+ * ClickHouse DateTime64(3) text in UTC: '2026-11-22 08:53:17.123'. The last answer is kept: every event of a
+ * request, and many requests, share their receive time to the millisecond.
+ */
 export function chDateTime(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').slice(0, 23)
+  if (ms !== lastMs) {
+    lastText = new Date(ms).toISOString().replace('T', ' ').slice(0, 23)
+    lastMs = ms
+  }
+  return lastText
 }

@@ -107,9 +107,18 @@ describe('eventTime', () => {
       eventTime({ timestamp: iso(receivedAt + 86_400_000), sentAt: undefined, receivedAt, trusted: true }),
     ).toBe(receivedAt)
   })
-  it('lets trusted (secret-key) calls import history', () => {
+  it('lets trusted (secret-key) calls import history, to the millisecond', () => {
     expect(
       eventTime({ timestamp: '2020-01-01T00:00:00Z', sentAt: undefined, receivedAt, trusted: true }),
+    ).toBe(Date.UTC(2020, 0, 1))
+    // a server's clock is not corrected by the request's transit time
+    expect(
+      eventTime({
+        timestamp: '2020-01-01T00:00:00Z',
+        sentAt: iso(receivedAt - 40),
+        receivedAt,
+        trusted: true,
+      }),
     ).toBe(Date.UTC(2020, 0, 1))
   })
 })

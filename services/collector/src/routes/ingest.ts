@@ -2,6 +2,7 @@ import cors from '@fastify/cors'
 import {
   batchEnvelope,
   EVENT_TYPES,
+  type EventSource,
   type EventType,
   isPlainObject,
   issuesOf,
@@ -41,12 +42,18 @@ function factsOf(req: FastifyRequest, cred: Credential, receivedAt: number, sent
   return {
     projectId: cred.project.id,
     trusted: cred.trusted,
-    source: cred.trusted ? 'server' : 'browser',
+    source: sourceOf(req, cred),
     receivedAt,
     ip: req.ip,
     userAgent: req.headers['user-agent'],
     sentAt: typeof sentAt === 'string' && !Number.isNaN(Date.parse(sentAt)) ? sentAt : undefined,
   }
+}
+
+/** Secret-key calls are server events, or an import when the client says so (`touchpoint import`). */
+function sourceOf(req: FastifyRequest, cred: Credential): EventSource {
+  if (!cred.trusted) return 'browser'
+  return req.headers['x-touchpoint-source'] === 'import' ? 'import' : 'server'
 }
 
 const bodyBytes = (req: FastifyRequest) => Number(req.headers['content-length'] ?? limits.MAX_BODY_BYTES)

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { z } from 'zod'
 import { ERRORS } from '../errors'
 import { ANALYTICS_ROUTES } from './analytics'
+import { forgetRequest } from './forget'
 import { sqlRequest } from './sql'
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { unrepresentable: 'any', io: 'input' })
@@ -65,6 +66,14 @@ export function openApiDocument(): Record<string, unknown> {
         type: 'object',
         properties: { rows: { type: 'array', items: { type: 'object' } } },
       }),
+    },
+  }
+  paths['/api/forget'] = {
+    post: {
+      summary: 'GDPR erasure of one person: events, identity links, refused calls naming them',
+      security: [{ adminKey: [] }],
+      requestBody: { required: true, content: { 'application/json': { schema: schema(forgetRequest) } } },
+      responses: responses({ type: 'object' }),
     },
   }
   for (const [path, r] of Object.entries(ANALYTICS_ROUTES)) {

@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/**
+ * What the example scripts need from `pnpm start`: the dev project of the collector's projects file (keys) and
+ * the collector's address. TOUCHPOINT_CONFIG names another projects file, TOUCHPOINT_URL another collector.
+ */
+export interface DevProject {
+  id: string
+  secretKey?: string
+  email?: { keys: Array<{ id: string; secret: string }>; recipientSecret?: string }
+}
+
+const here = dirname(fileURLToPath(import.meta.url))
+export const projectsFile = process.env.TOUCHPOINT_CONFIG ?? join(here, '../.touchpoint/touchpoint.json')
+export const collectorUrl = process.env.TOUCHPOINT_URL ?? 'http://localhost:8080'
+
+export function devProject(): DevProject {
+  const project = (JSON.parse(readFileSync(projectsFile, 'utf8')).projects as DevProject[]).find(
+    (p) => p.id === 'dev',
+  )
+  if (!project) throw new Error(`${projectsFile}: no dev project`)
+  return project
+}

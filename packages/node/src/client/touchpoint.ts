@@ -1,0 +1,80 @@
+import {
+  type CallLogged,
+  callLogged,
+  type EmailSent,
+  EVENT_NAMES,
+  emailSent,
+  issuesOf,
+  type LeadCaptured,
+  leadCaptured,
+  type OrderCompleted,
+  orderCompleted,
+  type StoreVisited,
+  type SubscriptionCancelled,
+  type SubscriptionStarted,
+  type SupportTicketOpened,
+  type SupportTicketResolved,
+  type SurveyAnswered,
+  storeVisited,
+  subscriptionCancelled,
+  subscriptionStarted,
+  supportTicketOpened,
+  supportTicketResolved,
+  surveyAnswered,
+} from '@touchpoint/schema'
+import type { z } from 'zod'
+import { TouchpointClient } from './client'
+import { type CustomerMessage, TouchpointValidationError } from './messages'
+
+/**
+ * The tracking client with a typed helper per customer-data event (docs/events.md). Each helper checks its
+ * properties against the event's schema and throws TouchpointValidationError naming the field, so a mistake
+ * shows up where it is made rather than as a refused event later.
+ */
+export class Touchpoint extends TouchpointClient {
+  orderCompleted(m: CustomerMessage<OrderCompleted>) {
+    this.customer(EVENT_NAMES.orderCompleted, orderCompleted, m)
+  }
+  subscriptionStarted(m: CustomerMessage<SubscriptionStarted>) {
+    this.customer(EVENT_NAMES.subscriptionStarted, subscriptionStarted, m)
+  }
+  subscriptionCancelled(m: CustomerMessage<SubscriptionCancelled>) {
+    this.customer(EVENT_NAMES.subscriptionCancelled, subscriptionCancelled, m)
+  }
+  /** NPS: `{ survey, question, type: 'nps', answer: 0–10 }`; the NPS report reads exactly this. */
+  surveyAnswered(m: CustomerMessage<SurveyAnswered>) {
+    this.customer(EVENT_NAMES.surveyAnswered, surveyAnswered, m)
+  }
+  supportTicketOpened(m: CustomerMessage<SupportTicketOpened>) {
+    this.customer(EVENT_NAMES.supportTicketOpened, supportTicketOpened, m)
+  }
+  supportTicketResolved(m: CustomerMessage<SupportTicketResolved>) {
+    this.customer(EVENT_NAMES.supportTicketResolved, supportTicketResolved, m)
+  }
+  callLogged(m: CustomerMessage<CallLogged>) {
+    this.customer(EVENT_NAMES.callLogged, callLogged, m)
+  }
+  storeVisited(m: CustomerMessage<StoreVisited>) {
+    this.customer(EVENT_NAMES.storeVisited, storeVisited, m)
+  }
+  /** Which form only: the schema refuses any other field, so nothing typed into the form is sent. */
+  leadCaptured(m: CustomerMessage<LeadCaptured>) {
+    this.customer(EVENT_NAMES.leadCaptured, leadCaptured, m)
+  }
+  /** For sends recorded outside createEmailTracker (whose sentEvent() already builds this call). */
+  emailSent(m: CustomerMessage<EmailSent>) {
+    this.customer(EVENT_NAMES.emailSent, emailSent, m)
+  }
+
+  private customer<P>(event: string, schema: z.ZodType<unknown, P>, m: CustomerMessage<P>) {
+    const parsed = schema.safeParse(m.properties)
+    if (!parsed.success) {
+      const issues = issuesOf(parsed.error).map((i) => ({ ...i, path: `properties.${i.path}` }))
+      throw new TouchpointValidationError(
+        `${event}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+        issues,
+      )
+    }
+    this.track({ ...m, event, properties: parsed.data as Record<string, unknown> })
+  }
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest'
+import { customerEvents, orderCompleted, surveyAnswered } from './customer-events'
+import { validateEvent } from './validate'
+
+const track = (event: string, properties: Record<string, unknown>) => ({
+  type: 'track',
+  event,
+  userId: 'u1',
+  properties,
+})
+
+describe('customer-data events', () => {
+  it('has a schema for each documented event', () => {
+    expect(Object.keys(customerEvents).sort()).toEqual([
+      'Call Logged',
+      'Email Sent',
+      'Lead Captured',
+      'Order Completed',
+      'Store Visited',
+      'Subscription Cancelled',
+      'Subscription Started',
+      'Support Ticket Opened',
+      'Support Ticket Resolved',
+      'Survey Answered',
+    ])
+  })
+
+  it('requires every documented field in the full schema (what the SDK helpers check)', () => {
+    const r = orderCompleted.safeParse({ orderId: 'A1', revenue: 10 })
+    expect(r.success).toBe(false)
+    expect(r.error?.issues.map((i) => i.path.join('.')).sort()).toEqual(['channel', 'currency'])
+    expect(
+      orderCompleted.safeParse({
+        orderId: 'A1',
+        revenue: 10,
+        currency: 'EUR',
+        channel: 'phone',
+        products: [{ productId: 'p', price: 5, quantity: 2 }],
+      }).success,
+    ).toBe(true)
+    expect(surveyAnswered.safeParse({ survey: 's', question: 'q', type: 'nps', answer: 10 }).success).toBe(
+      true,
+    )
+  })
+
+  it('refuses an NPS answer that is not a whole number from 0 to 10, naming the field', () => {
+    for (const answer of ['9', 11, -1, 7.5, null]) {
+      const v = validateEvent(track('Survey Answered', { survey: 's', question: 'q', type: 'nps', answer }))
+      expect(v.ok, String(answer)).toBe(false)
+      if (!v.ok) expect(v.issues[0]?.path).toBe('properties.answer')
+    }
+    expect(
+      validateEvent(track('Survey Answered', { survey: 's', question: 'q', type: 'nps', answer: 0 })).ok,
+    ).toBe(true)
+    // another kind of survey may answer in words
+    expect(
+      validateEvent(track('Survey Answered', { survey: 's', question: 'q', type: 'text', answer: 'great' }))
+        .ok,
+    ).toBe(true)
+  })
+
+  it('refuses present fields of the wrong type, and lets Segment-spec names through', () => {
+    const bad = validateEvent(track('Order Completed', { orderId: 'A', revenue: -5, channel: 'fax' }))
+    expect(bad.ok).toBe(false)
+    if (!bad.ok)
+      expect(bad.issues.map((i) => i.path).sort()).toEqual(['properties.channel', 'properties.revenue'])
+    // analytics.js ecommerce spec: order_id and total, none of Touchpoint's names
+    expect(validateEvent(track('Order Completed', { order_id: 'A', total: 30, currency: 'USD' })).ok).toBe(
+      true,
+    )
+    // other event names are free-form
+    expect(validateEvent(track('Order Shipped', { revenue: 'lots' })).ok).toBe(true)
+  })
+
+  it('keeps free text out of lead events', () => {
+    expect(validateEvent(track('Lead Captured', { formId: '', formName: '' })).ok).toBe(true)
+    const v = validateEvent(track('Lead Captured', { formName: 'newsletter', email: 'a@example.com' }))
+    expect(v.ok).toBe(false)
+    if (!v.ok) expect(v.issues[0]?.message).toMatch(/email/)
+  })
+})

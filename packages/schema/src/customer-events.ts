@@ -1,0 +1,168 @@
+import { z } from 'zod'
+import { EVENT_NAMES } from './event-names'
+import { MAX_ID_LENGTH, MAX_NAME_LENGTH } from './limits'
+
+/**
+ * The customer-data events that happen off the website: orders, subscriptions, surveys, support, calls, store
+ * visits, leads and sends. Each is a `track` call with a documented name and these properties (docs/events.md).
+ *
+ * The server SDK's helpers check the whole schema before sending. The collector checks the type of every
+ * field that is present (a string NPS answer or a negative revenue is refused, naming the field), but does
+ * not require fields, so events sent by Segment-spec libraries under other property names still land.
+ */
+
+const ref = z.string().min(1, { error: 'must not be empty' }).max(MAX_ID_LENGTH)
+const label = z.string().max(MAX_NAME_LENGTH)
+const amount = z.number().finite().min(0).max(1e12)
+const currency = z.string().regex(/^[A-Za-z]{3}$/, { error: 'must be a 3-letter ISO 4217 code' })
+const seconds = z.number().finite().min(0).max(1e9)
+
+/** Where an order was taken (the orders report breaks revenue down by it). */
+export const SALES_CHANNELS = ['web', 'store', 'phone', 'app', 'marketplace', 'other'] as const
+
+export const product = z.looseObject({
+  productId: ref,
+  sku: ref.optional(),
+  name: label.optional(),
+  category: label.optional(),
+  price: amount.optional(),
+  quantity: z.number().int().min(1).max(1e6).optional(),
+})
+
+export const orderCompleted = z.looseObject({
+  orderId: ref,
+  revenue: amount,
+  currency,
+  products: z.array(product).max(500).optional(),
+  channel: z.enum(SALES_CHANNELS),
+  /** the store that took the order, for channel "store" */
+  storeId: ref.optional(),
+  coupon: label.optional(),
+})
+
+export const subscriptionStarted = z.looseObject({
+  subscriptionId: ref,
+  plan: label,
+  /** what one billing period costs */
+  revenue: amount.optional(),
+  currency: currency.optional(),
+  interval: z.enum(['day', 'week', 'month', 'year']).optional(),
+})
+
+export const subscriptionCancelled = z.looseObject({
+  subscriptionId: ref,
+  plan: label.optional(),
+  /** a short reason code ("too-expensive"), not a customer's words */
+  reason: label.optional(),
+})
+
+/** The kinds of question a survey asks; `nps` answers are a whole number from 0 to 10. */
+export const SURVEY_TYPES = ['nps', 'csat', 'rating', 'choice', 'text'] as const
+
+const surveyFields = z.looseObject({
+  survey: ref,
+  question: label,
+  type: z.enum(SURVEY_TYPES).optional(),
+  answer: z.union([
+    z.number().finite(),
+    z.string().max(4096),
+    z.boolean(),
+    z.array(z.string().max(MAX_NAME_LENGTH)).max(100),
+  ]),
+})
+
+const isNpsAnswer = (s: { type?: string | undefined; answer?: unknown }) =>
+  s.type !== 'nps' ||
+  (typeof s.answer === 'number' && Number.isInteger(s.answer) && s.answer >= 0 && s.answer <= 10)
+const npsMessage = () => ({ error: 'an NPS answer must be a whole number from 0 to 10', path: ['answer'] })
+
+export const surveyAnswered = surveyFields.refine(isNpsAnswer, npsMessage())
+
+export const TICKET_CHANNELS = ['email', 'chat', 'phone', 'web', 'social', 'store', 'other'] as const
+
+export const supportTicketOpened = z.looseObject({
+  ticketId: ref,
+  channel: z.enum(TICKET_CHANNELS).optional(),
+  priority: z.enum(['low', 'normal', 'high', 'urgent']).optional(),
+  category: label.optional(),
+})
+
+export const supportTicketResolved = z.looseObject({
+  ticketId: ref,
+  resolution: label.optional(),
+  /** from opening to resolution */
+  durationSeconds: seconds.optional(),
+})
+
+export const callLogged = z.looseObject({
+  callId: ref,
+  direction: z.enum(['inbound', 'outbound']),
+  durationSeconds: seconds,
+  outcome: label.optional(),
+  agentId: ref.optional(),
+})
+
+export const storeVisited = z.looseObject({
+  storeId: ref,
+  durationMinutes: z.number().finite().min(0).max(1440).optional(),
+})
+
+/** Only which form: never what was typed into it, so a lead event carries no free-text personal data. */
+export const leadCaptured = z.strictObject({
+  formName: z.string().max(MAX_NAME_LENGTH),
+  formId: z.string().max(MAX_ID_LENGTH).optional(),
+})
+
+export const emailSent = z.looseObject({
+  campaignId: ref,
+  emailId: ref,
+})
+
+/** Event name → the schema of its properties. */
+export const customerEvents = {
+  [EVENT_NAMES.orderCompleted]: orderCompleted,
+  [EVENT_NAMES.subscriptionStarted]: subscriptionStarted,
+  [EVENT_NAMES.subscriptionCancelled]: subscriptionCancelled,
+  [EVENT_NAMES.surveyAnswered]: surveyAnswered,
+  [EVENT_NAMES.supportTicketOpened]: supportTicketOpened,
+  [EVENT_NAMES.supportTicketResolved]: supportTicketResolved,
+  [EVENT_NAMES.callLogged]: callLogged,
+  [EVENT_NAMES.storeVisited]: storeVisited,
+  [EVENT_NAMES.leadCaptured]: leadCaptured,
+  [EVENT_NAMES.emailSent]: emailSent,
+} as const
+
+export type CustomerEventName = keyof typeof customerEvents
+export type OrderCompleted = z.input<typeof orderCompleted>
+export type Product = z.input<typeof product>
+export type SubscriptionStarted = z.input<typeof subscriptionStarted>
+export type SubscriptionCancelled = z.input<typeof subscriptionCancelled>
+export type SurveyAnswered = z.input<typeof surveyAnswered>
+export type SupportTicketOpened = z.input<typeof supportTicketOpened>
+export type SupportTicketResolved = z.input<typeof supportTicketResolved>
+export type CallLogged = z.input<typeof callLogged>
+export type StoreVisited = z.input<typeof storeVisited>
+export type LeadCaptured = z.input<typeof leadCaptured>
+export type EmailSent = z.input<typeof emailSent>
+
+/**
+ * The collector's variant of each schema: every field optional, but a present field must have its documented
+ * type (and an NPS answer must still be 0–10).
+ */
+const lenient: Record<string, z.ZodType> = {
+  ...Object.fromEntries(
+    Object.entries(customerEvents)
+      .filter(([name]) => name !== EVENT_NAMES.surveyAnswered)
+      .map(([name, schema]) => [name, (schema as z.ZodObject).partial()]),
+  ),
+  // refined, so partial() must come before the refinement
+  [EVENT_NAMES.surveyAnswered]: surveyFields.partial().refine(isNpsAnswer, npsMessage()),
+}
+
+/** Issues with the properties of a customer-data event (none for other event names). */
+export function customerEventIssues(name: string, properties: unknown): z.core.$ZodIssue[] {
+  const schema = Object.hasOwn(lenient, name) ? lenient[name] : undefined
+  if (!schema) return []
+  const result = schema.safeParse(properties ?? {})
+  return result.success ? [] : result.error.issues
+}
