@@ -1,5 +1,6 @@
 export { type ClickHouse, type ClickHouseOptions, createClickHouse } from './client'
 export { clickhouseEnv, clickhouseOptions } from './env'
+export { type ErasureRequest, type ErasureResult, erasePerson } from './erase'
 export { insertJsonEachRow } from './insert'
 export { appliedVersions, type MigrationResult, migrate } from './migrate'
 export { type DdlContext, ddlContext, type Migration, quoteIdent } from './migrations/ddl'

@@ -12,6 +12,7 @@ import type { Sink } from './pipeline/sink'
 import { ProjectRegistry } from './projects'
 import { analyticsRoutes } from './routes/analytics'
 import { emailRoutes } from './routes/email'
+import { forgetRoutes } from './routes/forget'
 import { healthRoutes } from './routes/health'
 import { ingestRoutes } from './routes/ingest'
 import { openApiRoutes } from './routes/openapi'
@@ -97,6 +98,7 @@ export function buildApp(config: CollectorConfig, services: AppServices): Fastif
   app.register(sdkRoutes)
   app.register(emailRoutes, { registry, sink: services.sink, metrics: services.metrics })
   app.register(adminRoutes, { ch: services.ch, registry })
+  app.register(forgetRoutes, { ch: services.ch, registry })
   app.register(analyticsRoutes, { analytics: services.ch && new Analytics(services.ch), registry })
   return app
 }

@@ -1,0 +1,109 @@
+import { execFile } from 'node:child_process'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CollectorProcess, freePort, type Keys, keysIn, ROOT, tempDir } from './helpers/collector'
+import { basic, eventually, post, sql } from './helpers/http'
+
+/** GDPR erasure with the real CLI against a real collector: one person goes, everyone else stays. */
+let collector: CollectorProcess
+let keys: Keys
+let dataDir: string
+
+beforeAll(async () => {
+  dataDir = tempDir('tp-forget-')
+  collector = new CollectorProcess(dataDir, await freePort())
+  await collector.start()
+  keys = keysIn(dataDir)
+})
+
+afterAll(async () => {
+  await collector?.stop('SIGKILL')
+})
+
+const forget = (...args: string[]) =>
+  new Promise<string>((res, rej) =>
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'packages/cli/src/bin.ts'), 'forget', ...args],
+      { cwd: ROOT, env: { ...process.env, TOUCHPOINT_DATA_DIR: dataDir, TOUCHPOINT_URL: collector.url } },
+      (err, stdout, stderr) => (err ? rej(new Error(`${err.message}\n${stderr}`)) : res(stdout)),
+    ),
+  )
+
+const counts = () =>
+  sql<{ who: string; events: number }>(
+    collector.url,
+    keys.adminKey,
+    `SELECT if(user_id != '', user_id, anonymous_id) AS who, count() AS events FROM events GROUP BY who ORDER BY who`,
+  )
+
+describe('touchpoint forget', () => {
+  it('erases a person’s events, linked devices, identity links and refused calls, and nothing else', async () => {
+    const auth = { authorization: basic(keys.secretKey) }
+    const batch = [
+      // the person browsed anonymously on two devices, then identified on both
+      { type: 'page', anonymousId: 'device-a', name: 'Home' },
+      { type: 'page', anonymousId: 'device-b', name: 'Pricing' },
+      { type: 'identify', anonymousId: 'device-a', userId: 'erase-me', traits: { plan: 'pro' } },
+      { type: 'alias', previousId: 'device-b', userId: 'erase-me' },
+      { type: 'track', userId: 'erase-me', event: 'Order Completed', properties: { revenue: 10 } },
+      // somebody else, who must stay
+      {
+        type: 'track',
+        anonymousId: 'device-c',
+        userId: 'keep-me',
+        event: 'Order Completed',
+        properties: { revenue: 5 },
+      },
+      // a refused call naming the person (no event name), kept in events_rejected
+      { type: 'track', userId: 'erase-me' },
+    ]
+    const res = await post(`${collector.url}/v1/batch`, { batch }, auth)
+    expect(res.status).toBe(200)
+    expect(res.body.rejected).toHaveLength(1)
+    await eventually(counts, (r) => r.reduce((s, x) => s + x.events, 0) === 6, 20_000)
+    const rejectedBefore = await sql<{ n: number }>(
+      collector.url,
+      keys.adminKey,
+      `SELECT count() AS n FROM events_rejected WHERE position(raw, '"erase-me"') > 0`,
+    )
+    expect(rejectedBefore[0]!.n).toBe(1)
+
+    const out = await forget('--user', 'erase-me', '--project', 'dev')
+    expect(out).toBe(
+      'erased erase-me and 2 linked anonymous id(s) in project dev: 5 events, 2 identity links, 1 refused calls\n',
+    )
+
+    expect(await counts()).toEqual([{ who: 'keep-me', events: 1 }])
+    expect(
+      await sql(
+        collector.url,
+        keys.adminKey,
+        `SELECT anonymous_id, user_id FROM identities ORDER BY user_id`,
+      ),
+    ).toEqual([{ anonymous_id: 'device-c', user_id: 'keep-me' }])
+    const rejectedAfter = await sql<{ n: number }>(
+      collector.url,
+      keys.adminKey,
+      `SELECT count() AS n FROM events_rejected WHERE position(raw, 'erase-me') > 0`,
+    )
+    expect(rejectedAfter[0]!.n).toBe(0)
+    // a second erasure finds nothing left
+    expect(JSON.parse(await forget('--user', 'erase-me', '--json'))).toMatchObject({
+      anonymousIds: [],
+      deleted: { events: 0, identities: 0, rejected: 0 },
+    })
+  })
+
+  it('refuses without the admin key, and for a project that does not exist', async () => {
+    const anon = await post(`${collector.url}/api/forget`, { project: 'dev', userId: 'x' })
+    expect(anon.status).toBe(401)
+    const unknown = await post(
+      `${collector.url}/api/forget`,
+      { project: 'nope', userId: 'x' },
+      { authorization: `Bearer ${keys.adminKey}` },
+    )
+    expect(unknown.status).toBe(404)
+    expect(unknown.body.code).toBe('TP_ERR_UNKNOWN_PROJECT')
+  })
+})
