@@ -123,6 +123,7 @@ export class KafkaSink implements Sink {
   }
 
   append(records: OutboundRecord[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve()
     if (this.spooling) return this.toSpool(records)
     return new Promise((resolve, reject) => {
       this.waiting.push({ records, resolve, reject })

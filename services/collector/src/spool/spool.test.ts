@@ -35,6 +35,14 @@ describe('Spool', () => {
     await spool.close()
   })
 
+  it('answers an append of nothing at once, with no other append to flush it', async () => {
+    const spool = await Spool.open(tempDir(), { maxBytes: 1e9 })
+    const quiet = Symbol('still waiting')
+    const first = await Promise.race([spool.append([]), new Promise((r) => setTimeout(() => r(quiet), 1000))])
+    expect(first).not.toBe(quiet)
+    await spool.close()
+  })
+
   it('cuts a torn tail at reopen and keeps every whole record', async () => {
     const dir = tempDir()
     const spool = await Spool.open(dir, { maxBytes: 1e9 })

@@ -108,6 +108,9 @@ export class Spool {
   append(frames: Buffer[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('spool is closed'))
     if (this.broken) return Promise.reject(this.broken)
+    // nothing to write: resolve now (a waiter with no frames would wait for somebody else's flush; an empty
+    // batch hung until the request timed out, found by the fuzz tests)
+    if (frames.length === 0) return Promise.resolve()
     let size = 0
     for (const f of frames) size += f.length
     if (this.queuedBytes + this.queueBytes + size > this.options.maxBytes)
