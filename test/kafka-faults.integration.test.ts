@@ -19,7 +19,13 @@ const ingesterDir = tempDir('tp-ingester-')
 beforeAll(async () => {
   broker = await Broker.create()
   await broker.start()
-  const kafkaEnv = { KAFKA_BROKERS: broker.address, KAFKA_PARTITIONS: '3', INGEST_SESSION_TIMEOUT_MS: '6000' }
+  const kafkaEnv = {
+    KAFKA_BROKERS: broker.address,
+    KAFKA_PARTITIONS: '3',
+    INGEST_SESSION_TIMEOUT_MS: '6000',
+    // a consumer left stuck by the broker's restart is restarted after 15 s instead of a minute
+    INGEST_STALL_MS: '15000',
+  }
   ingester = new ServiceProcess('ingest', ingesterDir, await freePort(), kafkaEnv)
   await ingester.start()
   const collectorDir = tempDir('tp-collector-')
@@ -27,7 +33,9 @@ beforeAll(async () => {
   await collector.start()
   load = new LoadGenerator(() => collector.url, keysIn(collectorDir).writeKey, 'f', {
     concurrency: 6,
-    pauseMs: 20,
+    // a steady load, not a flood: the last step waits for the ingester to drain all of it on CI's two cores,
+    // shared with other test files (at 20 ms, after the collector got faster, 205,000 events took over a minute)
+    pauseMs: 50,
   }).start()
 })
 
@@ -78,7 +86,7 @@ describe('faults under load', () => {
 
   it('recovers from the ingester killed with kill -9 mid-batch', { timeout: 120_000 }, async () => {
     const before = await eventually(loaded, (n) => n > 0, 60_000)
-    await eventually(loaded, (n) => n > before, 30_000)
+    await eventually(loaded, (n) => n > before, 60_000)
     expect(await ingester.stop('SIGKILL')).toBe('SIGKILL')
     await sleep(2000)
     await ingester.start()
@@ -99,7 +107,7 @@ describe('faults under load', () => {
   })
 
   it('stored every acknowledged event exactly once, and nothing that was not sent', {
-    timeout: 180_000,
+    timeout: 300_000,
   }, async () => {
     const log = (step: string) => console.log(`[faults] ${new Date().toISOString()} ${step}`)
     await load.stop()
@@ -113,7 +121,7 @@ describe('faults under load', () => {
     await eventually(
       () => metricValue(ingester.url, 'touchpoint_ingester_consumer_lag_total'),
       (v) => v === 0,
-      60_000,
+      150_000,
     )
     await sleep(1000)
     await eventually(

@@ -24,6 +24,12 @@ const envSchema = z.object({
     .default(8 * 1024 * 1024),
   /** How long the group waits for a silent member (a crashed ingester) before giving its partitions to others. */
   INGEST_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30_000),
+  /**
+   * With messages waiting and no batch started or finished for this long (three times as long while a batch is
+   * being loaded, which may be retrying against a ClickHouse that is down), the consumer is restarted (a consumer
+   * can be left stuck by a broker restart under load; the restart rejoins the group from the committed offsets).
+   */
+  INGEST_STALL_MS: z.coerce.number().int().min(5000).default(60_000),
   PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   HOST: z.string().default('0.0.0.0'),
   TOUCHPOINT_DATA_DIR: z.string().default('./.touchpoint'),
@@ -51,6 +57,7 @@ export function loadIngesterConfig(env: NodeJS.ProcessEnv = process.env) {
       minBytes: e.INGEST_MIN_BYTES,
       maxBytesPerPartition: e.INGEST_MAX_BYTES_PER_PARTITION,
       sessionTimeoutMs: e.INGEST_SESSION_TIMEOUT_MS,
+      stallMs: e.INGEST_STALL_MS,
     },
     http: { port: e.PORT, host: e.HOST },
     clickhouse: { ...clickhouseOptions(e), dataDir: resolve(e.TOUCHPOINT_DATA_DIR, 'clickhouse') },

@@ -2,7 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { ClickHouse } from '@touchpoint/clickhouse'
 import { createKafka, ensureTopics, fromMessage } from '@touchpoint/kafka'
 import { Loader, type LoadRecord } from '@touchpoint/loader'
-import type { Admin, Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs'
+import {
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  type KafkaMessage,
+  logLevel,
+  type Producer,
+} from 'kafkajs'
 import type { Logger } from 'pino'
 import type { IngesterConfig } from './config'
 import type { IngesterMetrics } from './metrics'
@@ -42,6 +49,11 @@ export class Ingester {
   private readonly admin: Admin
   private readonly loader: Loader
   private lagTimer: NodeJS.Timeout | null = null
+  private lastProgress = Date.now()
+  /** a batch is being loaded: a long one (ClickHouse down, retrying) is not a stall, unless it lasts 3 × stallMs */
+  private inBatch = false
+  private restarting = false
+  private stopping = false
 
   constructor(
     private readonly config: IngesterConfig,
@@ -51,6 +63,15 @@ export class Ingester {
   ) {
     const kafka = createKafka(config.kafka, {
       retry: { initialRetryTime: 300, retries: 30, maxRetryTime: 5000 },
+      // kafkajs's own warnings and errors go to the service's log, so a stall can be explained
+      logLevel: logLevel.WARN,
+      logCreator:
+        () =>
+        ({ level, log: entry }) => {
+          const { message, ...rest } = entry
+          if (level <= logLevel.ERROR) this.log.error(rest, `kafka: ${message}`)
+          else this.log.warn(rest, `kafka: ${message}`)
+        },
     })
     this.consumer = kafka.consumer({
       groupId: config.kafka.groupId,
@@ -65,6 +86,19 @@ export class Ingester {
     this.producer = kafka.producer({ allowAutoTopicCreation: false })
     this.admin = kafka.admin()
     this.loader = new Loader(ch)
+    this.consumer.on(this.consumer.events.START_BATCH_PROCESS, () => {
+      this.lastProgress = Date.now()
+      this.inBatch = true
+    })
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, () => {
+      this.lastProgress = Date.now()
+      this.inBatch = false
+    })
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      this.log.error({ err: payload.error?.message, restart: payload.restart }, 'consumer crashed')
+      // kafkajs restarts it itself unless the error is not retriable; then this process does
+      if (!payload.restart) void this.restartConsumer('crashed with an error kafkajs does not retry')
+    })
   }
 
   async start(): Promise<void> {
@@ -77,16 +111,45 @@ export class Ingester {
     const warmed = await this.loader.warmUp()
     this.log.info({ warmed }, 'dedupe window refilled from ClickHouse')
     await this.producer.connect()
+    await this.runConsumer()
+    this.lagTimer = setInterval(() => void this.refreshLag(), LAG_REFRESH_MS)
+    await this.refreshLag()
+  }
+
+  private async runConsumer(): Promise<void> {
     await this.consumer.connect()
-    await this.consumer.subscribe({ topic, fromBeginning: true })
+    await this.consumer.subscribe({ topic: this.config.kafka.topic, fromBeginning: true })
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 1,
       eachBatch: (payload) => this.eachBatch(payload),
     })
-    this.lagTimer = setInterval(() => void this.refreshLag(), LAG_REFRESH_MS)
-    await this.refreshLag()
+    this.lastProgress = Date.now()
+  }
+
+  /** Leaves the group and joins again from the committed offsets: nothing is skipped, a batch may load twice. */
+  private async restartConsumer(reason: string): Promise<void> {
+    if (this.restarting || this.stopping) return
+    this.restarting = true
+    this.metrics.consumerRestarts.inc()
+    this.log.warn({ reason }, 'restarting the Kafka consumer')
+    try {
+      await this.consumer.disconnect().catch(() => {})
+      for (let attempt = 0; !this.stopping; attempt++) {
+        try {
+          await this.runConsumer()
+          break
+        } catch (err) {
+          this.log.error({ err: (err as Error).message }, 'consumer restart failed; trying again')
+          await sleep(Math.min(1000 * 2 ** attempt, MAX_BACKOFF_MS))
+        }
+      }
+    } finally {
+      this.restarting = false
+      this.inBatch = false
+      this.lastProgress = Date.now()
+    }
   }
 
   private async eachBatch({
@@ -194,17 +257,25 @@ export class Ingester {
         this.admin.fetchOffsets({ groupId, topics: [topic] }),
       ])
       const done = new Map(committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset)]) ?? [])
+      let lag = 0
       for (const p of ends) {
         const at = done.get(p.partition) ?? -1n
         const from = at < 0n ? BigInt(p.low) : at
-        this.metrics.lagByPartition.set(p.partition, Number(BigInt(p.high) - from))
+        const behind = Number(BigInt(p.high) - from)
+        this.metrics.lagByPartition.set(p.partition, behind)
+        lag += behind
       }
+      const idleMs = Date.now() - this.lastProgress
+      const limit = this.inBatch ? 3 * this.config.kafka.stallMs : this.config.kafka.stallMs
+      if (lag > 0 && idleMs > limit)
+        void this.restartConsumer(`${lag} messages waiting and no batch for ${Math.round(idleMs / 1000)} s`)
     } catch (err) {
       this.log.debug({ err: (err as Error).message }, 'lag refresh failed')
     }
   }
 
   async stop(): Promise<void> {
+    this.stopping = true
     if (this.lagTimer) clearInterval(this.lagTimer)
     await this.consumer.disconnect()
     await this.producer.disconnect()

@@ -30,6 +30,12 @@ export class IngesterMetrics {
       LATENCY_BUCKETS,
     ),
   )
+  readonly consumerRestarts = this.registry.add(
+    new Counter(
+      'touchpoint_ingester_consumer_restarts_total',
+      'Kafka consumer restarts after a crash kafkajs would not retry, or a stall with messages waiting.',
+    ),
+  )
   readonly batchSize = this.registry.add(
     new Histogram(
       'touchpoint_ingester_batch_records',
