@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite from a fresh clone: installs what the tests need, then type-checks, lints, builds and
-# runs every tier (unit, integration against real chDB, a real Kafka broker and real processes).
+# runs every tier (unit, integration against real chDB, a real Kafka broker and real processes), after the
+# supply-chain checks (no copyleft licence; pnpm audit clean at high severity where the registry can answer).
 # .ci/run runs exactly this. Needs Node.js 20, Java 17 and Maven (for the Kafka broker's jars); installs Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,8 @@ if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev
 fi
 pnpm typecheck
 pnpm lint
+node scripts/licenses.mjs
+bash scripts/audit.sh
 pnpm build
 mkdir -p .cache
 status=0
