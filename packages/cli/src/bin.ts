@@ -1,13 +1,19 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { analyticsCommand } from './commands/analytics'
-import { emailCommand } from './commands/email'
-import { ingest } from './commands/ingest'
-import { migrate } from './commands/migrate'
-import { sql } from './commands/sql'
-import { start } from './commands/start'
 import { loadCliConfig } from './config'
 import { formatTable } from './table'
+
+// each command is loaded when it runs: `import` or `email` need not load the collector and ClickHouse
+const commands = {
+  analytics: () => import('./commands/analytics'),
+  email: () => import('./commands/email'),
+  forget: () => import('./commands/forget'),
+  import: () => import('./commands/import'),
+  ingest: () => import('./commands/ingest'),
+  migrate: () => import('./commands/migrate'),
+  sql: () => import('./commands/sql'),
+  start: () => import('./commands/start'),
+}
 
 const USAGE = `touchpoint <command>
 
@@ -26,21 +32,26 @@ const USAGE = `touchpoint <command>
                             analytics take --project (default dev), --from and --to (default the last 30 days), --json
   email instrument --campaign C --message M --recipient R [--project dev] [--base-url URL] [--record] < in.html > out.html
                             sign every link of an email and add the open pixel; --record also records Email Sent
+  forget --user ID [--project dev]
+                            GDPR erasure: the person's events (and linked anonymous ids), identity links, refusals
+  import FILE [--format ndjson|csv] [--map field[:type]=column ...] [--set field=value ...] [--restart]
+                            load history (NDJSON calls, or CSV with a mapping) through the collector, resumable
 
-Environment: PORT, TOUCHPOINT_DATA_DIR, TOUCHPOINT_CONFIG, TOUCHPOINT_URL, TOUCHPOINT_ADMIN_KEY, CLICKHOUSE_URL
+Environment: PORT, TOUCHPOINT_DATA_DIR, TOUCHPOINT_CONFIG, TOUCHPOINT_URL, TOUCHPOINT_ADMIN_KEY, TOUCHPOINT_SECRET_KEY,
+             CLICKHOUSE_URL
 `
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   switch (command) {
     case 'start':
-      await start()
+      await (await commands.start()).start()
       return -1
     case 'ingest':
-      await ingest()
+      await (await commands.ingest()).ingest()
       return -1
     case 'migrate':
-      process.stdout.write(`${await migrate(loadCliConfig())}\n`)
+      process.stdout.write(`${await (await commands.migrate()).migrate(loadCliConfig())}\n`)
       return 0
     case 'sql': {
       const { values, positionals } = parseArgs({
@@ -60,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
           return [p.slice(0, eq), p.slice(eq + 1)]
         }),
       )
-      const rows = await sql(loadCliConfig(), query, params)
+      const rows = await (await commands.sql()).sql(loadCliConfig(), query, params)
       process.stdout.write(`${values.json ? JSON.stringify(rows, null, 2) : formatTable(rows)}\n`)
       return 0
     }
@@ -68,10 +79,20 @@ async function main(argv: string[]): Promise<number> {
     case 'attribution':
     case 'profile':
     case 'report':
-      process.stdout.write(`${await analyticsCommand(loadCliConfig(), command, rest)}\n`)
+      process.stdout.write(
+        `${await (await commands.analytics()).analyticsCommand(loadCliConfig(), command, rest)}\n`,
+      )
+      return 0
+    case 'forget':
+      process.stdout.write(await (await commands.forget()).forgetCommand(loadCliConfig(), rest))
+      return 0
+    case 'import':
+      process.stdout.write(await (await commands.import()).importCommand(loadCliConfig(), rest))
       return 0
     case 'email':
-      process.stdout.write(await emailCommand(loadCliConfig(), rest, readFileSync(0, 'utf8')))
+      process.stdout.write(
+        await (await commands.email()).emailCommand(loadCliConfig(), rest, readFileSync(0, 'utf8')),
+      )
       return 0
     case undefined:
     case 'help':

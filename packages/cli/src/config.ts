@@ -8,6 +8,7 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(8080),
   TOUCHPOINT_URL: z.url().optional(),
   TOUCHPOINT_ADMIN_KEY: z.string().optional(),
+  TOUCHPOINT_SECRET_KEY: z.string().optional(),
   TOUCHPOINT_DATA_DIR: z.string().default('./.touchpoint'),
   TOUCHPOINT_CONFIG: z.string().optional(),
   ...clickhouseEnv,
@@ -16,6 +17,8 @@ const envSchema = z.object({
 export interface CliConfig {
   collectorUrl: string
   adminKey: string | undefined
+  /** The project's secret key for `import` (otherwise read from the projects file). */
+  secretKey: string | undefined
   dataDir: string
   /** The collector's projects file (keys for `email instrument`). */
   projectsFile: string
@@ -34,6 +37,7 @@ export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
   return {
     collectorUrl: e.TOUCHPOINT_URL ?? `http://127.0.0.1:${e.PORT}`,
     adminKey: e.TOUCHPOINT_ADMIN_KEY ?? adminKeyFromFile(projectsFile),
+    secretKey: e.TOUCHPOINT_SECRET_KEY,
     dataDir,
     projectsFile,
     clickhouse: clickhouseOptions(e),

@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { type ClickHouseClient, createClient } from '@clickhouse/client'
-import { createChdbConnection } from 'chdb/connection'
 
 export interface ClickHouseOptions {
   /** HTTP(S) URL of a ClickHouse server or load balancer. Without it, chDB runs in-process on `dataDir`. */
@@ -29,8 +28,14 @@ export interface ClickHouse {
 
 type Connection = NonNullable<Parameters<typeof createClient>[0]>['connection']
 
-/** chdb/connection is typed against @clickhouse/client-common, which the client bundles as its own copy. */
-const chdbConnection = (path: string) => createChdbConnection({ path }) as unknown as Connection
+/**
+ * chdb/connection is typed against @clickhouse/client-common, which the client bundles as its own copy. Loaded
+ * on first use: the engine is a large native library that server mode and most CLI commands never need.
+ */
+const chdbConnection = async (path: string) => {
+  const { createChdbConnection } = await import('chdb/connection')
+  return createChdbConnection({ path }) as unknown as Connection
+}
 
 /**
  * The one client factory. In server mode both handles share one HTTP client and readonly=1 travels with each
@@ -58,8 +63,8 @@ export async function createClickHouse(options: ClickHouseOptions): Promise<Clic
   }
   const path = resolve(options.dataDir ?? '.touchpoint/clickhouse')
   mkdirSync(path, { recursive: true })
-  const client = createClient({ connection: chdbConnection(path) })
-  const readonly = createClient({ connection: chdbConnection(path) })
+  const client = createClient({ connection: await chdbConnection(path) })
+  const readonly = createClient({ connection: await chdbConnection(path) })
   await readonly.command({ query: 'SET readonly = 1' })
   return {
     mode: 'embedded',

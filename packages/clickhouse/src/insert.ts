@@ -23,6 +23,8 @@ export async function insertJsonEachRow(
       insert_deduplicate: 1,
       date_time_input_format: 'best_effort',
       input_format_skip_unknown_fields: 1,
+      // tables are partitioned by month, and an import of years of history puts many months in one insert
+      max_partitions_per_insert_block: '0',
     },
   })
   result.stream.resume()

@@ -1,26 +1,13 @@
-import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { createEmailTracker, type EmailKey } from '@touchpoint/node'
+import { createEmailTracker } from '@touchpoint/node'
 import type { CliConfig } from '../config'
-
-interface ProjectEmail {
-  id: string
-  secretKey?: string
-  email?: { keys: EmailKey[]; recipientSecret?: string }
-}
+import { type ProjectEntry, projectEntry } from '../projects-file'
 
 const USAGE =
   'usage: touchpoint email instrument --campaign C --message M --recipient R [--project dev] [--base-url URL] [--sent-at ISO] [--no-honeypot] [--record] < in.html > out.html'
 
-function projectOf(config: CliConfig, id: string): ProjectEmail {
-  let file: { projects?: ProjectEmail[] }
-  try {
-    file = JSON.parse(readFileSync(config.projectsFile, 'utf8'))
-  } catch (err) {
-    throw new Error(`cannot read the projects file ${config.projectsFile}: ${(err as Error).message}`)
-  }
-  const project = file.projects?.find((p) => p.id === id)
-  if (!project) throw new Error(`no project ${id} in ${config.projectsFile}`)
+function projectOf(config: CliConfig, id: string): ProjectEntry {
+  const project = projectEntry(config, id)
   if (!project.email?.keys?.length)
     throw new Error(`project ${id} has no email keys (projects file: email.keys)`)
   return project
@@ -68,7 +55,7 @@ export async function emailCommand(config: CliConfig, args: string[], html: stri
   return out
 }
 
-async function recordSend(config: CliConfig, project: ProjectEmail, event: unknown) {
+async function recordSend(config: CliConfig, project: ProjectEntry, event: unknown) {
   if (!project.secretKey) throw new Error(`--record needs project ${project.id}'s secretKey`)
   const res = await fetch(`${config.collectorUrl}/v1/track`, {
     method: 'POST',
