@@ -1,51 +1,69 @@
-import { writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { benchImport } from './import'
+import { benchIngest } from './ingest'
+import { benchKafka } from './kafka'
 import { machine } from './machine'
 import { benchQueries } from './queries'
+import { importReport, ingestReport, kafkaReport, queriesReport, sdkReport } from './report'
+import { benchSdkSize } from './sdk-size'
 
 /**
- * `pnpm bench`: every figure of the benchmark suite, printed as a table and written to bench/results.json.
- * Sections so far: analytics queries on synthetic events in the embedded engine.
- * Options: --events N (default 10,000,000), --runs N (default 5).
+ * `pnpm bench`: every figure of the benchmark suite, printed as tables and written to bench/results.json.
+ * Sections: sdk (tp.js next to four peers), ingest (embedded collector and the email pixel against a bare
+ * Fastify route, the loader, freshness), kafka (the same through a real broker and the ingester), queries (on
+ * synthetic events in the embedded engine) and import (`touchpoint import` of an NDJSON file).
+ * Options: --only sdk,ingest,kafka,queries,import (default all; a section not run keeps its figures from the
+ * previous results.json), --seconds N per load run (default 10), --connections N (default 50), --events N for
+ * the queries (default 10,000,000), --runs N (default 5), --import-rows N (default 1,000,000).
  */
+const SECTIONS = ['sdk', 'ingest', 'kafka', 'queries', 'import'] as const
 const { values } = parseArgs({
   options: {
+    only: { type: 'string', default: SECTIONS.join(',') },
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50' },
     events: { type: 'string', default: '10000000' },
     runs: { type: 'string', default: '5' },
+    'import-rows': { type: 'string', default: '1000000' },
   },
 })
+const only = new Set(values.only.split(','))
+for (const s of only)
+  if (!SECTIONS.includes(s as never)) throw new Error(`--only ${s}: sections are ${SECTIONS.join(', ')}`)
+const seconds = Number(values.seconds)
+const connections = Number(values.connections)
+const resultsFile = join(import.meta.dirname, 'results.json')
+const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {}
 
 const started = new Date()
-process.stderr.write(`Touchpoint benchmarks on ${machine().cores} cores\n`)
-const queries = await benchQueries(Number(values.events), Number(values.runs))
+process.stderr.write(`Touchpoint benchmarks on ${machine().cores} cores: ${[...only].join(', ')}\n`)
+const run = async <T>(name: (typeof SECTIONS)[number], fn: () => Promise<T>): Promise<T | undefined> =>
+  only.has(name) ? fn() : previous[name]
 
-const ms = (x: number) => `${x.toFixed(0)} ms`
-const rows = queries.figures.map((f) => ({
-  figure: f.name,
-  median: ms(f.medianMs),
-  min: ms(f.minMs),
-  max: ms(f.maxMs),
-  runs: String(f.runs),
-  note: f.note ?? '',
-}))
-const widths = Object.keys(rows[0] ?? {}).map((k) =>
-  Math.max(k.length, ...rows.map((r) => r[k as keyof typeof r].length)),
-)
-const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')
+const results = {
+  sdk: await run('sdk', benchSdkSize),
+  ingest: await run('ingest', () => benchIngest(seconds, connections)),
+  kafka: await run('kafka', () => benchKafka(seconds, connections)),
+  queries: await run('queries', () => benchQueries(Number(values.events), Number(values.runs))),
+  import: await run('import', () => benchImport(Number(values['import-rows']))),
+}
+
+const { sdk, ingest, kafka, queries, import: imported } = results
 process.stdout.write(
   [
-    `\nAnalytics queries, embedded engine, ${queries.events.toLocaleString('en')} synthetic events (generated in ${(queries.generateMs / 1000).toFixed(1)} s)`,
-    line(Object.keys(rows[0] ?? {})),
-    line(widths.map((w) => '─'.repeat(w))),
-    ...rows.map((r) => line(Object.values(r))),
-    '',
-  ].join('\n'),
+    sdk && sdkReport(sdk),
+    ingest && ingestReport(ingest),
+    kafka && kafkaReport(kafka, ingest),
+    queries && queriesReport(queries),
+    imported && importReport(imported),
+  ]
+    .filter(Boolean)
+    .join(''),
 )
-
-const out = join(import.meta.dirname, 'results.json')
 writeFileSync(
-  out,
-  `${JSON.stringify({ started: started.toISOString(), machine: machine(), queries }, null, 2)}\n`,
+  resultsFile,
+  `${JSON.stringify({ started: started.toISOString(), machine: machine(), ...previous, ...results, ran: [...only] }, null, 2)}\n`,
 )
-process.stdout.write(`\nwritten to ${out}\n`)
+process.stdout.write(`\nwritten to ${resultsFile}\n`)

@@ -25,6 +25,13 @@ export class Metrics {
       LATENCY_BUCKETS,
     ),
   )
+  readonly loadBatch = this.registry.add(
+    new Histogram(
+      'touchpoint_load_batch_records',
+      'Records per batch inserted into ClickHouse (embedded mode).',
+      [10, 100, 1000, 5000, 10_000, 20_000, 50_000],
+    ),
+  )
   readonly produced = this.registry.add(
     new Counter('touchpoint_kafka_produced_total', 'Records acknowledged by Kafka.'),
   )

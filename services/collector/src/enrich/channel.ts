@@ -1,3 +1,4 @@
+import { Lru } from '../util/lru'
 import { SEARCH_SOURCES, SHOPPING_SOURCES, SOCIAL_SOURCES, VIDEO_SOURCES } from './channel-sources'
 
 /** The channels of GA4's default channel grouping, in the order GA4 evaluates its rules. */
@@ -62,7 +63,25 @@ export const isSearchSource = (source: string) => sourceIn(source.toLowerCase(),
  * GA4's default channel grouping (support.google.com/analytics/answer/9756891), rule by rule, on the
  * session's source, medium and campaign. Direct is a visit with no source at all.
  */
+const CHANNEL_CACHE_SIZE = 10_000
+const channels = new Lru<string, Channel>(CHANNEL_CACHE_SIZE)
+
+/**
+ * The channel of a source, medium and campaign (and whether there was a Google click id). A pure function of
+ * few distinct inputs on real traffic, so it is cached: its rules are regular expressions, and they showed in
+ * the profile of the pixel route.
+ */
 export function channelOf(input: ChannelInput): Channel {
+  const key = `${input.source}\0${input.medium}\0${input.campaign}\0${input.gclid ? 1 : 0}`
+  let channel = channels.get(key)
+  if (channel === undefined) {
+    channel = classifyChannel(input)
+    channels.set(key, channel)
+  }
+  return channel
+}
+
+function classifyChannel(input: ChannelInput): Channel {
   let { source, medium } = input
   const campaign = input.campaign.toLowerCase()
   source = source.toLowerCase()

@@ -101,6 +101,7 @@ export class EmbeddedPipeline implements Sink {
         this.metrics.loaded.inc({}, result.events)
         if (result.duplicates) this.metrics.duplicates.inc({}, result.duplicates)
         this.metrics.loadLatency.observe(result.insertMs / 1000)
+        this.metrics.loadBatch.observe(batch.records.length)
         return
       } catch (err) {
         this.storageUp = false

@@ -88,19 +88,28 @@ export const emailRoutes: FastifyPluginAsync<EmailRouteOptions> = async (
     return { project, claims: v.claims, facts: factsOf(req, project.id, receivedAt) }
   }
 
-  /** Email routes answer even when storage is failing: an image or a person's click must not break. */
-  const keep = async (req: FastifyRequest, records: OutboundRecord[]) => {
-    try {
-      await sink.append(records)
-    } catch (err) {
-      req.log.error({ err }, 'could not record an email event')
-    }
+  /**
+   * Email routes answer even when storage is failing (an image or a person's click must not break), and they
+   * answer without waiting for the spool's fsync: a mail client never retries a pixel nor a browser a redirect,
+   * so waiting would make every open and click slower and protect nothing. The records take the same path to
+   * disk as every other; `settled` is for tests and shutdown.
+   */
+  const inFlight = new Set<Promise<void>>()
+  const keep = (req: FastifyRequest, records: OutboundRecord[]) => {
+    const write = sink
+      .append(records)
+      .catch((err: Error) => req.log.error({ err }, 'could not record an email event'))
+      .finally(() => inFlight.delete(write))
+    inFlight.add(write)
   }
+  app.addHook('onClose', async () => {
+    await Promise.all(inFlight)
+  })
 
   const pixel = async (req: FastifyRequest, reply: FastifyReply) => {
     const now = Date.now()
     const r = check(req, 'open', now)
-    if ('rejected' in r) await keep(req, [r.rejected])
+    if ('rejected' in r) keep(req, [r.rejected])
     else if (r.claims.kind === 'open') {
       const verdict = classifierOf(r.project)!.open(
         req.headers['user-agent'] ?? '',
@@ -108,7 +117,7 @@ export const emailRoutes: FastifyPluginAsync<EmailRouteOptions> = async (
         r.claims.sentAt,
         now,
       )
-      await keep(req, [eventRecord(openRow(r.claims, verdict, r.facts, r.project.email!))])
+      keep(req, [eventRecord(openRow(r.claims, verdict, r.facts, r.project.email!))])
       metrics.accepted.inc({ project: r.project.id })
     }
     return reply
@@ -123,7 +132,7 @@ export const emailRoutes: FastifyPluginAsync<EmailRouteOptions> = async (
     const now = Date.now()
     const r = check(req, 'click', now)
     if ('rejected' in r || r.claims.kind !== 'click') {
-      if ('rejected' in r) await keep(req, [r.rejected])
+      if ('rejected' in r) keep(req, [r.rejected])
       return reply
         .code(400)
         .header('content-type', 'text/html; charset=utf-8')
@@ -155,7 +164,7 @@ export const emailRoutes: FastifyPluginAsync<EmailRouteOptions> = async (
       email.keys[0]!,
     )
     const { location, landing } = redirectTarget(claims, email.utmSource, handoff)
-    await keep(req, [eventRecord(clickRow(claims, verdict, r.facts, landing))])
+    keep(req, [eventRecord(clickRow(claims, verdict, r.facts, landing))])
     metrics.accepted.inc({ project: project.id })
     return reply.code(302).header('location', location).header('cache-control', NO_STORE).send()
   }

@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs'
+import autocannon from 'autocannon'
+import { basic, CHROME_UA } from '../test/helpers/http'
+
+export interface LoadFigure {
+  name: string
+  requestsPerSecond: number
+  eventsPerSecond: number
+  p50Ms: number
+  p99Ms: number
+  errors: number
+}
+
+const log = (line: string) => process.stderr.write(`  ${line}\n`)
+export const event = {
+  type: 'track',
+  event: 'Bench Event',
+  anonymousId: 'bench-anon',
+  properties: { plan: 'pro', n: 1 },
+}
+export const batch50 = { batch: Array.from({ length: 50 }, () => event) }
+
+/** An autocannon run that POSTs one JSON body with the write key, as the ingest and Kafka sections both do. */
+export function postRun(
+  url: string,
+  writeKey: string,
+  body: unknown,
+  run: { seconds: number; connections: number },
+): autocannon.Options {
+  return {
+    url,
+    duration: run.seconds,
+    connections: run.connections,
+    method: 'POST',
+    headers: { authorization: basic(writeKey), 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  }
+}
+
+/** One autocannon run; `ok` and `sent` count requests answered 2xx and requests sent. */
+export async function load(
+  name: string,
+  opts: autocannon.Options,
+  eventsPerRequest: number,
+  /** the answer that counts as success: 2xx, or 3xx for a redirect (autocannon does not follow it) */
+  success: '2xx' | '3xx' = '2xx',
+): Promise<LoadFigure & { ok: number; sent: number }> {
+  const r = await autocannon({ ...opts, headers: { 'user-agent': CHROME_UA, ...opts.headers } })
+  const ok = r[success]
+  const figure = {
+    name,
+    requestsPerSecond: Math.round(ok / r.duration),
+    eventsPerSecond: Math.round((ok * eventsPerRequest) / r.duration),
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    errors: r.errors + r.timeouts + r.non2xx - (success === '3xx' ? r['3xx'] : 0),
+    ok,
+    // requests still in flight when the run stops may be stored without their answer being counted
+    sent: r.requests.sent,
+  }
+  log(`${name}: ${figure.requestsPerSecond} req/s, p99 ${figure.p99Ms} ms, errors ${figure.errors}`)
+  return figure
+}
+
+/** Peak resident memory of a process, from /proc (Linux). */
+export function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024)
+}
