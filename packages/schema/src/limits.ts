@@ -38,5 +38,11 @@ export const MAX_REJECTED_RAW_BYTES = 64 * 1024
 export const MAX_CLIENT_EVENT_AGE_MS = 7 * 24 * 60 * 60 * 1000
 /** How far in the future any event's timestamp may lie (clock skew that correction did not remove). */
 export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000
+/**
+ * A sender's clock within this much of the collector's (sentAt against the receive time) is taken as right.
+ * Correcting it would only add the request's transit time, which differs from request to request and would
+ * reorder a visitor's quick events that went out in different requests.
+ */
+export const CLOCK_TOLERANCE_MS = 2000
 /** Earliest timestamp a trusted (secret-key) import may carry. */
 export const MIN_TRUSTED_TIMESTAMP_MS = Date.UTC(2000, 0, 1)

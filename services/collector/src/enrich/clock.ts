@@ -11,6 +11,7 @@ export interface ClockInput {
 /**
  * The event's time, corrected for the sender's clock: timestamp = receivedAt − (sentAt − timestamp) when a
  * write-key sender says when it sent, so a phone whose clock is an hour off still lands at the right moment.
+ * A clock within CLOCK_TOLERANCE_MS is left alone, so one visitor's events keep the order they happened in.
  * Secret-key (server) timestamps are kept as sent.
  * A write-key event claiming to be older than MAX_CLIENT_EVENT_AGE_MS, or any event further in the future than
  * MAX_FUTURE_SKEW_MS, gets the receive time instead.
@@ -22,7 +23,8 @@ export function eventTime({ timestamp, sentAt, receivedAt, trusted }: ClockInput
   // move every historic event by a few milliseconds away from the system it came from
   if (sentAt && !trusted) {
     const sent = Date.parse(sentAt)
-    if (Number.isFinite(sent)) t = receivedAt - (sent - t)
+    if (Number.isFinite(sent) && Math.abs(receivedAt - sent) > limits.CLOCK_TOLERANCE_MS)
+      t = receivedAt - (sent - t)
   }
   if (!Number.isFinite(t) || t > receivedAt + limits.MAX_FUTURE_SKEW_MS) return receivedAt
   const oldest = trusted ? limits.MIN_TRUSTED_TIMESTAMP_MS : receivedAt - limits.MAX_CLIENT_EVENT_AGE_MS

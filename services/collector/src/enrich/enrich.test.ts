@@ -96,6 +96,22 @@ describe('eventTime', () => {
       }),
     ).toBe(receivedAt - 5000)
   })
+  it('leaves a clock within the tolerance alone, so transit time does not reorder quick events', () => {
+    // two clicks 30 ms apart that went out in requests with different transit times (5 ms and 400 ms)
+    const first = eventTime({
+      timestamp: iso(receivedAt - 1000),
+      sentAt: iso(receivedAt - 1000),
+      receivedAt: receivedAt - 995,
+      trusted: false,
+    })
+    const second = eventTime({
+      timestamp: iso(receivedAt - 970),
+      sentAt: iso(receivedAt - 970),
+      receivedAt: receivedAt - 570,
+      trusted: false,
+    })
+    expect([first, second]).toEqual([receivedAt - 1000, receivedAt - 970])
+  })
   it('uses the receive time without a timestamp, and for untrusted back-dating or future times', () => {
     expect(eventTime({ timestamp: undefined, sentAt: undefined, receivedAt, trusted: false })).toBe(
       receivedAt,
