@@ -29,6 +29,7 @@ const local = (): Store => {
 
 const cookie = (domain: string): Store => {
   const write = (k: string, v: string, age: number) => {
+    // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is async and missing from Safari and Firefox
     document.cookie = `${k}=${encodeURIComponent(v)};path=/;domain=${domain};max-age=${age};SameSite=Lax${location.protocol === 'https:' ? ';Secure' : ''}`
   }
   return {
