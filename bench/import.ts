@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { CollectorProcess, freePort, keysIn, ROOT, tempDir } from '../test/helpers/collector'
 import { eventually, sql } from '../test/helpers/http'
 import { writeOrderRows } from '../test/helpers/ndjson'
+import { BENCH_ENV } from './load'
 
 export interface ImportBench {
   rows: number
@@ -23,7 +24,7 @@ const log = (line: string) => process.stderr.write(`  ${line}\n`)
 /** `touchpoint import` of an NDJSON file into an embedded collector, as a user runs it. */
 export async function benchImport(rows: number): Promise<ImportBench> {
   const dir = tempDir('tp-bench-import-')
-  const collector = new CollectorProcess(join(dir, 'data'), await freePort())
+  const collector = new CollectorProcess(join(dir, 'data'), await freePort(), BENCH_ENV)
   try {
     await collector.start()
     const keys = keysIn(join(dir, 'data'))

@@ -6,7 +6,7 @@ import { CollectorProcess, freePort, keysIn, ROOT, tempDir } from '../test/helpe
 import { eventually, sql } from '../test/helpers/http'
 import { metricValue } from '../test/helpers/load'
 import { bySql, type Freshness, measureFreshness } from './freshness'
-import { batch50, event, type LoadFigure, load, postRun, rssMiB } from './load'
+import { BENCH_ENV, batch50, event, type LoadFigure, load, postRun, rssMiB } from './load'
 import { type LoaderFigure, loaderFigure } from './loader-metrics'
 
 export interface IngestBench {
@@ -46,7 +46,7 @@ async function bareServer(): Promise<{ url: string; child: ChildProcess }> {
  */
 export async function benchIngest(seconds: number, connections: number): Promise<IngestBench> {
   const dir = tempDir('tp-bench-ingest-')
-  const collector = new CollectorProcess(dir, await freePort())
+  const collector = new CollectorProcess(dir, await freePort(), BENCH_ENV)
   await collector.start()
   const bare = await bareServer()
   try {

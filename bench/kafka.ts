@@ -3,7 +3,7 @@ import { eventually } from '../test/helpers/http'
 import { Broker } from '../test/helpers/kafka'
 import { metricValue } from '../test/helpers/load'
 import { byLoadedCount, type Freshness, measureFreshness } from './freshness'
-import { batch50, event, type LoadFigure, load, postRun, rssMiB } from './load'
+import { BENCH_ENV, batch50, event, type LoadFigure, load, postRun, rssMiB } from './load'
 import { type LoaderFigure, loaderFigure } from './loader-metrics'
 
 export interface KafkaBench {
@@ -30,7 +30,7 @@ export async function benchKafka(seconds: number, connections: number): Promise<
   const env = { KAFKA_BROKERS: broker.address, KAFKA_PARTITIONS: '3' }
   const ingester = new ServiceProcess('ingest', tempDir('tp-bench-ingester-'), await freePort(), env)
   const dir = tempDir('tp-bench-kafka-')
-  const collector = new CollectorProcess(dir, await freePort(), env)
+  const collector = new CollectorProcess(dir, await freePort(), { ...env, ...BENCH_ENV })
   try {
     await ingester.start()
     await collector.start()

@@ -12,9 +12,11 @@ export interface ProjectsFile {
 /**
  * A collector in the test's own process (embedded chDB in a fresh data directory) on a free port, quiet.
  * With `file`, the projects come from it; without, the collector creates its dev project (see keysIn()).
+ * `env` adds or overrides environment variables (limits, for one).
  */
 export async function startTestCollector(
   file?: ProjectsFile,
+  extraEnv: Record<string, string> = {},
 ): Promise<{ collector: RunningCollector; dir: string }> {
   const dir = tempDir()
   const env: Record<string, string> = {
@@ -22,6 +24,7 @@ export async function startTestCollector(
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
+    ...extraEnv,
   }
   if (file) {
     env.TOUCHPOINT_CONFIG = join(dir, 'projects.json')

@@ -23,6 +23,7 @@ export const ERRORS = {
     status: 415,
     message: 'Send application/json (or text/plain holding JSON)',
   },
+  TP_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; retry after the Retry-After seconds' },
   TP_ERR_SQL: { status: 400, message: 'ClickHouse refused the query' },
   TP_ERR_NO_STORAGE: {
     status: 503,
@@ -55,6 +56,8 @@ export class TpError extends Error {
     message?: string,
     readonly path?: string,
     readonly issues?: ErrorIssue[],
+    /** response headers that go with the error (Retry-After) */
+    readonly headers?: Record<string, string>,
   ) {
     super(message ?? ERRORS[code].message)
     this.statusCode = ERRORS[code].status

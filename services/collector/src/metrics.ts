@@ -32,6 +32,9 @@ export class Metrics {
       [10, 100, 1000, 5000, 10_000, 20_000, 50_000],
     ),
   )
+  readonly rateLimited = this.registry.add(
+    new Counter('touchpoint_rate_limited_total', 'Requests refused with 429, by scope (ip or key).'),
+  )
   readonly produced = this.registry.add(
     new Counter('touchpoint_kafka_produced_total', 'Records acknowledged by Kafka.'),
   )

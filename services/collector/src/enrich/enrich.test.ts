@@ -3,7 +3,7 @@ import { campaignOf } from './campaign'
 import { channelOf } from './channel'
 import { eventTime } from './clock'
 import { eventIdFor } from './ids'
-import { anonymizeIp } from './ip'
+import { anonymizeIp, rateLimitAddress } from './ip'
 import { parseUserAgent } from './user-agent'
 
 describe('anonymizeIp', () => {
@@ -80,6 +80,16 @@ describe('campaignOf', () => {
       channel: 'Direct',
     })
   })
+})
+
+describe('rateLimitAddress', () => {
+  it.each([
+    ['203.0.113.77', '203.0.113.77'],
+    ['::ffff:203.0.113.77', '203.0.113.77'],
+    ['2001:db8:85a3:8d3:1319:8a2e:370:7348', '2001:0db8:85a3:08d3::/64'],
+    ['2001:db8:85a3:8d3::1', '2001:0db8:85a3:08d3::/64'],
+    ['2001:db8::1', '2001:0db8:0000:0000::/64'],
+  ])('%s counts as %s', (ip, address) => expect(rateLimitAddress(ip)).toBe(address))
 })
 
 describe('eventTime', () => {

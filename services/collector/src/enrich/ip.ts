@@ -18,6 +18,17 @@ export function anonymizeIp(ip: string | undefined): string {
     .join(':')}::`
 }
 
+/**
+ * The address a rate limit counts by: an IPv4 address as it is, an IPv6 address by its /64, the smallest
+ * network one subscriber is given (counting single IPv6 addresses would let one host rotate past any limit).
+ */
+export function rateLimitAddress(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)
+  if (mapped) return mapped[1]!
+  if (!isIPv6(ip)) return ip
+  return `${expandIpv6(ip).slice(0, 4).join(':')}::/64`
+}
+
 /** '2001:db8::1' → ['2001','0db8','0000',...,'0001'] (8 groups). Zone ids are dropped. */
 function expandIpv6(ip: string): string[] {
   const [addr] = ip.split('%') as [string]

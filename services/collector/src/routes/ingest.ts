@@ -84,9 +84,10 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
     },
   })
 
-  const authenticate = (req: FastifyRequest): Credential => {
+  const authenticate = async (req: FastifyRequest): Promise<Credential> => {
     const cred = credentialOf(req, registry)
     if (!cred) throw new TpError('TP_ERR_UNAUTHORIZED')
+    await app.limitKey(req, cred)
     const origin = req.headers.origin
     if (origin && !originAllowed(cred.project, origin)) {
       throw new TpError(
@@ -129,7 +130,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
   }
 
   const single = (type: EventType) => async (req: FastifyRequest, reply: FastifyReply) => {
-    const cred = authenticate(req)
+    const cred = await authenticate(req)
     if (!isPlainObject(req.body)) {
       await refuse(
         req,
@@ -160,7 +161,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
   for (const type of EVENT_TYPES) app.post(`/v1/${type}`, single(type))
 
   app.post('/v1/batch', async (req, reply) => {
-    const cred = authenticate(req)
+    const cred = await authenticate(req)
     const envelope = batchEnvelope.safeParse(req.body)
     if (!envelope.success) {
       const issues = issuesOf(envelope.error)

@@ -1,0 +1,89 @@
+import rateLimit from '@fastify/rate-limit'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { anonymizeIp, rateLimitAddress } from './enrich/ip'
+import { TpError } from './errors'
+import type { Metrics } from './metrics'
+import { basicAuthUser, bearerToken, type Credential, type ProjectRegistry } from './projects'
+
+export interface RateLimitConfig {
+  /** Requests one client address may make per window; 0 turns the limit off. */
+  perIp: number
+  /** Requests one project key may make per window, from all addresses together; 0 turns the limit off. */
+  perKey: number
+  windowMs: number
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Counts a request against its key's limit; throws TP_ERR_RATE_LIMITED (429 with Retry-After) past it. */
+    limitKey(req: FastifyRequest, cred: Credential): Promise<void>
+  }
+}
+
+/** Probes and scrapes: an orchestrator must always get its answer. */
+const UNLIMITED_ROUTES = new Set(['/healthz', '/readyz', '/metrics'])
+
+type Limiter = ReturnType<FastifyInstance['createRateLimit']>
+
+/**
+ * Rate limits per client address and per key (@fastify/rate-limit, in memory: each collector counts its own
+ * requests, so behind a load balancer the limits apply per instance).
+ * - Per address, before anything else is done with the request. Requests that carry a secret key or the admin
+ *   key in their Authorization header skip it: a server sending through one address is known, and limited by
+ *   its key instead.
+ * - Per key, once the request's key is known: a quota per project, so one project cannot take the collector's
+ *   capacity from the others.
+ */
+export const rateLimits = fp<{ config: RateLimitConfig; registry: ProjectRegistry; metrics: Metrics }>(
+  async (app, { config, registry, metrics }) => {
+    await app.register(rateLimit, { global: false })
+    // the first refusal of each address or key in a window is logged (anonymised), not every one of a flood
+    const reported = new Set<string>()
+    const forget = setInterval(() => reported.clear(), config.windowMs).unref()
+    app.addHook('onClose', async () => clearInterval(forget))
+    const refuse = (req: FastifyRequest, who: string, ttlMs: number, scope: 'ip' | 'key') => {
+      metrics.rateLimited.inc({ scope })
+      if (!reported.has(who)) {
+        reported.add(who)
+        req.log.warn({ scope, who }, 'rate limited')
+      }
+      const seconds = Math.max(1, Math.ceil(ttlMs / 1000))
+      return new TpError(
+        'TP_ERR_RATE_LIMITED',
+        `Too many requests ${scope === 'ip' ? 'from this address' : 'for this key'}; retry in ${seconds} s`,
+        undefined,
+        undefined,
+        { 'retry-after': String(seconds) },
+      )
+    }
+    // each limiter counts in an LRU of 5,000 keys: past that, the least recent counts are forgotten, which can
+    // only let a request through that would have been refused, never refuse one that should pass
+    const limiter = (max: number, key: (req: FastifyRequest) => string): Limiter =>
+      app.createRateLimit({ max, timeWindow: config.windowMs, keyGenerator: key })
+
+    const byKey = new WeakMap<FastifyRequest, string>()
+    const keyLimit = config.perKey > 0 && limiter(config.perKey, (req) => byKey.get(req) ?? '')
+    app.decorate('limitKey', async (req: FastifyRequest, cred: Credential) => {
+      if (!keyLimit) return
+      const who = `${cred.project.id}:${cred.trusted ? 'secret' : 'write'}`
+      byKey.set(req, who)
+      const r = await keyLimit(req)
+      if (!r.isAllowed && r.isExceeded) throw refuse(req, `project ${who} key`, r.ttl, 'key')
+    })
+
+    if (config.perIp <= 0) return
+    const ipLimit = limiter(config.perIp, (req) => rateLimitAddress(req.ip))
+    const trusted = (header: string | undefined) => {
+      if (!header) return false
+      if (header.startsWith('Bearer ')) return registry.isAdminKey(bearerToken(header))
+      return registry.byKey(basicAuthUser(header))?.trusted === true
+    }
+    app.addHook('onRequest', async (req) => {
+      if (UNLIMITED_ROUTES.has(req.routeOptions.url ?? '') || trusted(req.headers.authorization)) return
+      const r = await ipLimit(req)
+      if (!r.isAllowed && r.isExceeded) throw refuse(req, anonymizeIp(req.ip), r.ttl, 'ip')
+    })
+  },
+  { name: 'touchpoint-rate-limits' },
+)
