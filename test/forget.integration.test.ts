@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CollectorProcess, freePort, type Keys, keysIn, ROOT, tempDir } from './helpers/collector'
+import { CollectorProcess, cli, freePort, type Keys, keysIn, tempDir } from './helpers/collector'
 import { basic, eventually, post, sql } from './helpers/http'
 
 /** GDPR erasure with the real CLI against a real collector: one person goes, everyone else stays. */
@@ -21,14 +19,7 @@ afterAll(async () => {
 })
 
 const forget = (...args: string[]) =>
-  new Promise<string>((res, rej) =>
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'packages/cli/src/bin.ts'), 'forget', ...args],
-      { cwd: ROOT, env: { ...process.env, TOUCHPOINT_DATA_DIR: dataDir, TOUCHPOINT_URL: collector.url } },
-      (err, stdout, stderr) => (err ? rej(new Error(`${err.message}\n${stderr}`)) : res(stdout)),
-    ),
-  )
+  cli(['forget', ...args], { TOUCHPOINT_DATA_DIR: dataDir, TOUCHPOINT_URL: collector.url })
 
 const counts = () =>
   sql<{ who: string; events: number }>(

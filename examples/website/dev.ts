@@ -7,7 +7,7 @@ import { serveSite } from './server'
 
 const { config, url } = await start()
 const sitePort = Number(process.env.EXAMPLE_SITE_PORT ?? 8081)
-const project = config.projects[0]
+const project = config.keys.projects[0]
 if (sitePort > 0 && project) {
   const collector = url.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost')
   const site = await serveSite({ port: sitePort, host: config.host, collector, writeKey: project.writeKey })

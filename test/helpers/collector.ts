@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -106,12 +106,23 @@ export class CollectorProcess extends ServiceProcess {
   }
 }
 
+/** Runs the real CLI (`touchpoint …args`) and resolves with its stdout; rejects with stderr on a non-zero exit. */
+export function cli(args: string[], env: Record<string, string>): Promise<string> {
+  return new Promise((res, rej) =>
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', BIN, ...args],
+      { cwd: ROOT, env: { ...process.env, ...env } },
+      (err, stdout, stderr) => (err ? rej(new Error(`${err.message}\n${stderr}`)) : res(stdout)),
+    ),
+  )
+}
+
 /**
  * Read-only SQL on an embedded data directory that no process holds, through the real CLI
  * (`touchpoint sql --json`), which opens the directory itself when no collector answers.
  */
 export async function embeddedSql<T = Record<string, unknown>>(dataDir: string, query: string): Promise<T[]> {
-  const { execFile } = await import('node:child_process')
   const deadPort = await freePort()
   return new Promise((res, rej) => {
     execFile(

@@ -10,6 +10,7 @@ const commands = {
   forget: () => import('./commands/forget'),
   import: () => import('./commands/import'),
   ingest: () => import('./commands/ingest'),
+  keys: () => import('./commands/keys'),
   migrate: () => import('./commands/migrate'),
   sql: () => import('./commands/sql'),
   start: () => import('./commands/start'),
@@ -34,6 +35,9 @@ const USAGE = `touchpoint <command>
                             sign every link of an email and add the open pixel; --record also records Email Sent
   forget --user ID [--project dev]
                             GDPR erasure: the person's events (and linked anonymous ids), identity links, refusals
+  keys rotate|retire --kind write|secret|admin [--project dev]
+                            rotate: a new key, the old one still accepted; retire: stop accepting old keys.
+                            The running collector picks the change up by itself (or on SIGHUP)
   import FILE [--format ndjson|csv] [--map field[:type]=column ...] [--set field=value ...] [--restart]
                             load history (NDJSON calls, or CSV with a mapping) through the collector, resumable
 
@@ -88,6 +92,9 @@ async function main(argv: string[]): Promise<number> {
       return 0
     case 'import':
       process.stdout.write(await (await commands.import()).importCommand(loadCliConfig(), rest))
+      return 0
+    case 'keys':
+      process.stdout.write(await (await commands.keys()).keysCommand(loadCliConfig(), rest))
       return 0
     case 'email':
       process.stdout.write(

@@ -10,6 +10,7 @@ import { EventProcessor } from './ingest/process'
 import type { Metrics } from './metrics'
 import type { Sink } from './pipeline/sink'
 import { ProjectRegistry } from './projects'
+import { rateLimits } from './rate-limits'
 import { analyticsRoutes } from './routes/analytics'
 import { emailRoutes } from './routes/email'
 import { forgetRoutes } from './routes/forget'
@@ -25,6 +26,8 @@ export interface AppServices {
   sink: Sink
   metrics: Metrics
   logger?: FastifyBaseLogger
+  /** The projects and keys; startCollector passes one it reloads when the projects file changes. */
+  registry?: ProjectRegistry
 }
 
 /** Maps anything thrown in a request to the error catalog; nothing a client sends becomes a 5xx. */
@@ -83,6 +86,7 @@ export function buildApp(config: CollectorConfig, services: AppServices): Fastif
   app.setErrorHandler(async (err, req, reply) => {
     const tp = toTpError(err)
     if (tp.statusCode >= 500 && tp.code !== 'TP_ERR_SPOOL_FULL') req.log.error({ err }, 'request failed')
+    if (tp.headers) reply.headers(tp.headers)
     return reply.code(tp.statusCode).send(tp.toJSON())
   })
   app.setNotFoundHandler(async (req, reply) => {
@@ -90,7 +94,8 @@ export function buildApp(config: CollectorConfig, services: AppServices): Fastif
     return reply.code(404).send(err.toJSON())
   })
 
-  const registry = new ProjectRegistry(config.projects, config.adminKey)
+  const registry = services.registry ?? new ProjectRegistry(config.keys)
+  app.register(rateLimits, { config: config.rateLimits, registry, metrics: services.metrics })
   const processor = new EventProcessor(new HandoffVerifier(registry))
   app.register(healthRoutes, { ch: services.ch, sink: services.sink, metrics: services.metrics })
   app.register(openApiRoutes)

@@ -5,6 +5,7 @@ import { clickhouseEnv, clickhouseOptions } from '@touchpoint/clickhouse'
 import { brokerList, topicEnv, topicSpec } from '@touchpoint/kafka'
 import { z } from 'zod'
 import type { KafkaSinkOptions } from './pipeline/kafka'
+import type { RateLimitConfig } from './rate-limits'
 
 /**
  * The collector's one configuration module: environment variables and the JSON file named by
@@ -34,6 +35,11 @@ const envSchema = z.object({
   LOADER_BATCH_ROWS: z.coerce.number().int().positive().default(20_000),
   /** How long the loader lets a batch fill before inserting it. */
   LOADER_FLUSH_MS: z.coerce.number().int().min(0).default(200),
+  /** Requests one client address may make per RATE_LIMIT_WINDOW_MS (secret- and admin-key requests skip it); 0 = off. */
+  RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(1000),
+  /** Requests one project key may make per RATE_LIMIT_WINDOW_MS, from all addresses together; 0 = off. */
+  RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(20_000),
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().positive().default(10_000),
   /** Comma-separated brokers; when set, the collector produces to Kafka instead of loading ClickHouse itself. */
   KAFKA_BROKERS: brokerList.optional(),
   KAFKA_CLIENT_ID: z.string().default('touchpoint-collector'),
@@ -79,6 +85,9 @@ const projectSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'letters, digits, _ and - only, at most 64' }),
   writeKey: z.string().min(8),
   secretKey: z.string().min(16).optional(),
+  /** Keys still accepted while senders move to the new one (`touchpoint keys rotate`, then `retire`). */
+  previousWriteKeys: z.array(z.string().min(8)).optional(),
+  previousSecretKeys: z.array(z.string().min(16)).optional(),
   /** Origins whose pages may send with the write key. ["*"] allows any. */
   allowedOrigins: z.array(z.string()).default(['*']),
   /** IANA time zone for reports by hour, day and week. */
@@ -89,10 +98,32 @@ const projectSchema = z.object({
   email: emailSchema.optional(),
 })
 
-const fileSchema = z.object({
-  adminKey: z.string().min(16),
-  projects: z.array(projectSchema).min(1),
-})
+const fileSchema = z
+  .object({
+    adminKey: z.string().min(16),
+    previousAdminKeys: z.array(z.string().min(16)).optional(),
+    projects: z.array(projectSchema).min(1),
+  })
+  .superRefine((file, ctx) => {
+    // a key names one project and one kind: a key used twice would silently belong to whichever came last
+    const seen = new Set<string>()
+    const check = (key: string | undefined, path: Array<string | number>) => {
+      if (key === undefined) return
+      if (seen.has(key)) ctx.addIssue({ code: 'custom', path, message: 'the same key is used twice' })
+      seen.add(key)
+    }
+    const checkAll = (keys: string[] | undefined, path: Array<string | number>) => {
+      for (const [i, key] of (keys ?? []).entries()) check(key, [...path, i])
+    }
+    check(file.adminKey, ['adminKey'])
+    checkAll(file.previousAdminKeys, ['previousAdminKeys'])
+    for (const [n, p] of file.projects.entries()) {
+      check(p.writeKey, ['projects', n, 'writeKey'])
+      check(p.secretKey, ['projects', n, 'secretKey'])
+      checkAll(p.previousWriteKeys, ['projects', n, 'previousWriteKeys'])
+      checkAll(p.previousSecretKeys, ['projects', n, 'previousSecretKeys'])
+    }
+  })
 
 export type ProjectConfig = z.infer<typeof projectSchema>
 export type EmailConfig = z.infer<typeof emailSchema>
@@ -104,11 +135,12 @@ export interface CollectorConfig {
   dataDir: string
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL']
   trustProxy: boolean
-  adminKey: string
-  projects: ProjectConfig[]
+  /** The projects and the keys that are accepted; reloadKeys() reads them again. */
+  keys: KeyConfig
   clickhouse: ReturnType<typeof clickhouseOptions>
   spool: { maxBytes: number }
   loader: { batchRows: number; flushMs: number }
+  rateLimits: RateLimitConfig
   kafka: Omit<KafkaSinkOptions, 'spoolDir' | 'spoolMaxBytes'> | undefined
   /** Where the projects came from, and whether this start created them (a fresh embedded start). */
   projectsSource: { path: string; created: boolean }
@@ -135,11 +167,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     dataDir,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
-    adminKey: e.TOUCHPOINT_ADMIN_KEY ?? file.adminKey,
-    projects: file.projects,
+    keys: keyConfig(file, e.TOUCHPOINT_ADMIN_KEY),
     clickhouse: clickhouseOptions(e),
     spool: { maxBytes: e.SPOOL_MAX_BYTES },
     loader: { batchRows: e.LOADER_BATCH_ROWS, flushMs: e.LOADER_FLUSH_MS },
+    rateLimits: {
+      perIp: e.RATE_LIMIT_PER_IP,
+      perKey: e.RATE_LIMIT_PER_KEY,
+      windowMs: e.RATE_LIMIT_WINDOW_MS,
+    },
     kafka: e.KAFKA_BROKERS
       ? {
           brokers: e.KAFKA_BROKERS,
@@ -152,6 +188,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
       : undefined,
     projectsSource: source,
   }
+}
+
+/** What the project registry is built from: it can change while the collector runs. */
+export interface KeyConfig {
+  adminKeys: string[]
+  projects: ProjectConfig[]
+}
+
+/** TOUCHPOINT_ADMIN_KEY, when set, replaces the file's admin keys. */
+function keyConfig(file: ProjectsFile, envAdminKey: string | undefined): KeyConfig {
+  return {
+    adminKeys: envAdminKey ? [envAdminKey] : [file.adminKey, ...(file.previousAdminKeys ?? [])],
+    projects: file.projects,
+  }
+}
+
+/**
+ * Reads the projects file again (on SIGHUP, or when it changes), so keys rotate without a restart. Throws
+ * ConfigError, naming the field, when the file is not valid: the caller keeps the keys it has.
+ */
+export function reloadKeys(config: CollectorConfig, env: NodeJS.ProcessEnv = process.env): KeyConfig {
+  const { file } = readProjects(config.projectsSource.path, config.dataDir)
+  return keyConfig(file, envSchema.shape.TOUCHPOINT_ADMIN_KEY.parse(env.TOUCHPOINT_ADMIN_KEY))
 }
 
 /** The file a fresh embedded start writes its dev project into. */
@@ -179,15 +238,20 @@ function readProjects(explicit: string | undefined, dataDir: string) {
 
 const token = (prefix: string, bytes: number) => `${prefix}_${randomBytes(bytes).toString('base64url')}`
 
+/** A fresh random key of the given kind, prefixed so a leaked key says what it is (tpw_, tps_, tpa_). */
+export function generateKey(kind: 'write' | 'secret' | 'admin'): string {
+  return kind === 'write' ? token('tpw', 16) : token(kind === 'secret' ? 'tps' : 'tpa', 24)
+}
+
 /** A development project with fresh random keys. */
 export function devProjects(): ProjectsFile {
   return {
-    adminKey: token('tpa', 24),
+    adminKey: generateKey('admin'),
     projects: [
       {
         id: 'dev',
-        writeKey: token('tpw', 16),
-        secretKey: token('tps', 24),
+        writeKey: generateKey('write'),
+        secretKey: generateKey('secret'),
         allowedOrigins: ['*'],
         timezone: 'UTC',
         email: {

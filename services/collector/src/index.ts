@@ -4,12 +4,14 @@ export {
   ConfigError,
   DEV_PROJECTS_FILE,
   devProjects,
+  generateKey,
   loadConfig,
   type ProjectConfig,
 } from './config'
 export { ERRORS, type ErrorCode, TpError } from './errors'
+export { createLogger, REDACTED } from './logger'
 export { Metrics } from './metrics'
 export { EmbeddedPipeline } from './pipeline/embedded'
 export type { Sink } from './pipeline/sink'
-export { REDACTED, type RunningCollector, startCollector } from './server'
+export { type RunningCollector, startCollector } from './server'
 export { Spool, SpoolFullError } from './spool/spool'

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import type { ProjectConfig } from './config'
+import type { KeyConfig, ProjectConfig } from './config'
 
 export interface Credential {
   project: ProjectConfig
@@ -9,53 +9,78 @@ export interface Credential {
 
 const digest = (key: string) => createHash('sha256').update(key).digest()
 
+interface RegistryState {
+  projects: readonly ProjectConfig[]
+  ids: Map<string, ProjectConfig>
+  byDigest: Map<string, Credential>
+  /**
+   * Keys already found valid, so a busy sender's requests skip the SHA-256 (8% of a single-event request in a
+   * profile). Only valid keys enter it, so it is bounded by the projects file; a guess still takes the digest
+   * path, and a Map look-up compares a guess with a real key only when their string hashes collide. A reload
+   * starts it afresh, so a retired key is not remembered.
+   */
+  valid: Map<string, Credential>
+  adminDigests: Buffer[]
+}
+
 /**
  * Looks keys up by their SHA-256 digest, so that the time a look-up takes depends on the digest and not on
  * how much of a real key the caller guessed.
  */
 export class ProjectRegistry {
-  private readonly byDigest = new Map<string, Credential>()
-  /**
-   * Keys already found valid, so a busy sender's requests skip the SHA-256 (8% of a single-event request in a
-   * profile). Only valid keys enter it, so it is bounded by the projects file; a guess still takes the digest
-   * path, and a Map look-up compares a guess with a real key only when their string hashes collide.
-   */
-  private readonly valid = new Map<string, Credential>()
-  private readonly adminDigest: Buffer
-  private readonly ids = new Map<string, ProjectConfig>()
-  readonly projects: readonly ProjectConfig[]
+  private state!: RegistryState
 
-  constructor(projects: readonly ProjectConfig[], adminKey: string) {
-    this.projects = projects
+  constructor(keys: KeyConfig) {
+    this.replace(keys)
+  }
+
+  /**
+   * Swaps in new projects and keys at once (a reload of the projects file): a request sees either the old set
+   * or the new, and a retired key stops working with the next request.
+   */
+  replace({ projects, adminKeys }: KeyConfig): void {
+    const byDigest = new Map<string, Credential>()
+    const ids = new Map<string, ProjectConfig>()
     for (const project of projects) {
-      this.ids.set(project.id, project)
-      this.byDigest.set(digest(project.writeKey).toString('base64'), { project, trusted: false })
-      if (project.secretKey)
-        this.byDigest.set(digest(project.secretKey).toString('base64'), { project, trusted: true })
+      ids.set(project.id, project)
+      for (const key of [project.writeKey, ...(project.previousWriteKeys ?? [])])
+        byDigest.set(digest(key).toString('base64'), { project, trusted: false })
+      for (const key of [project.secretKey, ...(project.previousSecretKeys ?? [])])
+        if (key) byDigest.set(digest(key).toString('base64'), { project, trusted: true })
     }
-    this.adminDigest = digest(adminKey)
+    this.state = { projects, ids, byDigest, valid: new Map(), adminDigests: adminKeys.map(digest) }
+  }
+
+  get projects(): readonly ProjectConfig[] {
+    return this.state.projects
   }
 
   byId(id: string): ProjectConfig | undefined {
-    return this.ids.get(id)
+    return this.state.ids.get(id)
   }
 
   byKey(key: string | undefined): Credential | undefined {
     if (!key) return undefined
-    const known = this.valid.get(key)
+    const { valid, byDigest } = this.state
+    const known = valid.get(key)
     if (known) return known
-    const cred = this.byDigest.get(digest(key).toString('base64'))
-    if (cred) this.valid.set(key, cred)
+    const cred = byDigest.get(digest(key).toString('base64'))
+    if (cred) valid.set(key, cred)
     return cred
   }
 
+  /** Every admin key is compared (in constant time), so the answer's timing does not say which one matched. */
   isAdminKey(key: string | undefined): boolean {
-    return key !== undefined && timingSafeEqual(digest(key), this.adminDigest)
+    if (key === undefined) return false
+    const d = digest(key)
+    let ok = false
+    for (const admin of this.state.adminDigests) ok = timingSafeEqual(d, admin) || ok
+    return ok
   }
 
   /** Origins allowed by at least one project (for CORS preflights, which carry no key). */
   anyProjectAllows(origin: string): boolean {
-    return this.projects.some((p) => originAllowed(p, origin))
+    return this.state.projects.some((p) => originAllowed(p, origin))
   }
 }
 

@@ -11,19 +11,19 @@ function banner(config: CollectorConfig, url: string): string {
     `Projects: ${config.projectsSource.path}`,
   ]
   if (config.projectsSource.created) {
-    const p = config.projects[0]!
+    const p = config.keys.projects[0]!
     lines.push(
       '',
       `Created a development project "${p.id}" with fresh keys (kept in ${config.projectsSource.path}):`,
       `  write key:  ${p.writeKey}`,
       `  secret key: ${p.secretKey}`,
-      `  admin key:  ${config.adminKey}`,
+      `  admin key:  ${config.keys.adminKeys[0]}`,
       '',
       'Send an event:',
       `  curl -u '${p.writeKey}:' -H 'Content-Type: application/json' ${base}/v1/track \\`,
       `    -d '{"event":"Signed Up","anonymousId":"a1","properties":{"plan":"pro"}}'`,
       'Read it back:',
-      `  curl -H 'Authorization: Bearer ${config.adminKey}' -H 'Content-Type: application/json' ${base}/api/sql \\`,
+      `  curl -H 'Authorization: Bearer ${config.keys.adminKeys[0]}' -H 'Content-Type: application/json' ${base}/api/sql \\`,
       `    -d '{"query":"SELECT event, channel, timestamp FROM events ORDER BY timestamp DESC LIMIT 5"}'`,
     )
   }
