@@ -1,13 +1,15 @@
 import { join } from 'node:path'
 import { type ClickHouse, createClickHouse, migrate } from '@touchpoint/clickhouse'
 import type { FastifyInstance } from 'fastify'
-import { pino } from 'pino'
 import { buildApp } from './app'
 import type { CollectorConfig } from './config'
+import { watchKeys } from './key-reload'
+import { createLogger } from './logger'
 import { Metrics } from './metrics'
 import { EmbeddedPipeline } from './pipeline/embedded'
 import { KafkaSink } from './pipeline/kafka'
 import type { Sink } from './pipeline/sink'
+import { ProjectRegistry } from './projects'
 
 export interface RunningCollector {
   app: FastifyInstance
@@ -16,22 +18,13 @@ export interface RunningCollector {
   close(): Promise<void>
 }
 
-/** Headers and fields never written to the log. */
-export const REDACTED = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'writeKey',
-  'secretKey',
-  'adminKey',
-]
-
 /**
  * Starts the collector: storage, migrations, the pipeline, the HTTP server. close() drains and stops all.
  * Embedded: spool → loader → ClickHouse in this process. Kafka (KAFKA_BROKERS): produce to the topic; the
  * ingester loads ClickHouse, and this process opens ClickHouse only when CLICKHOUSE_URL is set (for /api/sql).
  */
 export async function startCollector(config: CollectorConfig): Promise<RunningCollector> {
-  const logger = pino({ level: config.logLevel, redact: { paths: REDACTED, censor: '[redacted]' } })
+  const logger = createLogger(config.logLevel)
   const metrics = new Metrics()
   let ch: ClickHouse | undefined
   let sink: Sink
@@ -53,14 +46,17 @@ export async function startCollector(config: CollectorConfig): Promise<RunningCo
       flushMs: config.loader.flushMs,
     })
   }
-  const app = buildApp(config, { ch, sink, metrics, logger })
+  const registry = new ProjectRegistry(config.keys)
+  const app = buildApp(config, { ch, sink, metrics, logger, registry })
   const url = await app.listen({ port: config.port, host: config.host })
+  const unwatch = watchKeys(config, registry, logger)
   let closing: Promise<void> | undefined
   return {
     app,
     url,
     close() {
       closing ??= (async () => {
+        unwatch()
         await app.close()
         await sink.close()
         await ch?.close()
