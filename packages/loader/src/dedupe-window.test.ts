@@ -27,4 +27,14 @@ describe('DedupeWindow', () => {
     expect(w.count).toBeLessThanOrEqual(100)
     expect(w.has('id-299')).toBe(true)
   })
+
+  it('stays within maxIds when a burst fills it faster than a slice lasts', () => {
+    // 10,000 ids in the same millisecond: before slices also ended by count, the one slice held all of them
+    const w = new DedupeWindow(60 * 60_000, 600, () => 0)
+    for (let i = 0; i < 10_000; i++) w.add(`id-${i}`)
+    expect(w.count).toBeLessThanOrEqual(600)
+    expect(w.has('id-9999')).toBe(true)
+    expect(w.has('id-9500')).toBe(true)
+    expect(w.has('id-0')).toBe(false)
+  })
 })

@@ -1,17 +1,20 @@
 /** One hour, the shortest window the loader promises for a retried messageId. */
 export const DEFAULT_DEDUPE_WINDOW_MS = 60 * 60 * 1000
-/** Bound on remembered ids, so memory stays flat under any load (about 100 bytes an id). */
+/** Bound on remembered ids, so memory stays flat under any load (about 100 bytes an id, 200 MB in all). */
 export const DEFAULT_DEDUPE_MAX_IDS = 2_000_000
 const SLICES = 6
 
 /**
  * The event ids loaded in the last `windowMs`, in time slices: a lookup checks every slice, and the oldest
- * slice is dropped whole when the window moves on (or early, when `maxIds` would be exceeded). A dropped id
+ * slice is dropped whole when the window moves on (or early, when `maxIds` would be exceeded). A slice also
+ * ends when it holds a sixth of `maxIds`, so a load fast enough to fill the bound within one slice's time
+ * still has an old slice to drop: memory stays at the bound whatever the rate. A dropped id
  * can still collapse in the events table, whose sort key ends in event_id (ReplacingMergeTree).
  */
 export class DedupeWindow {
   private slices: Array<{ start: number; ids: Set<string> }> = []
   private readonly sliceMs: number
+  private readonly sliceMaxIds: number
   private size = 0
 
   constructor(
@@ -20,6 +23,7 @@ export class DedupeWindow {
     private readonly now: () => number = Date.now,
   ) {
     this.sliceMs = Math.ceil(windowMs / SLICES)
+    this.sliceMaxIds = Math.max(1, Math.ceil(maxIds / SLICES))
   }
 
   has(id: string): boolean {
@@ -44,7 +48,8 @@ export class DedupeWindow {
   private rotate(): void {
     const now = this.now()
     const head = this.slices[this.slices.length - 1]
-    if (!head || now - head.start >= this.sliceMs) this.slices.push({ start: now, ids: new Set() })
+    if (!head || now - head.start >= this.sliceMs || head.ids.size >= this.sliceMaxIds)
+      this.slices.push({ start: now, ids: new Set() })
     // keep slices until the newest id in them is older than the window: SLICES + 1 slices cover windowMs
     while (this.slices.length > 0 && now - this.slices[0]!.start > this.windowMs + this.sliceMs)
       this.dropOldest()
