@@ -6,5 +6,6 @@ export {
   type Labels,
   labelText,
   type Metric,
+  processMemoryGauges,
   Registry,
 } from './prometheus'

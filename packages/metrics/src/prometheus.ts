@@ -89,3 +89,16 @@ export class Registry {
     return `${this.metrics.map((m) => m.render()).join('\n')}\n`
   }
 }
+
+/**
+ * The process's own memory, under the names Prometheus's Node.js client uses: resident memory (the JS heap and
+ * everything native, such as an embedded ClickHouse) and the JS heap in use (where a leak in our code shows).
+ */
+export function processMemoryGauges(): Metric[] {
+  return [
+    new Gauge('process_resident_memory_bytes', 'Resident memory of the process.', () =>
+      process.memoryUsage.rss(),
+    ),
+    new Gauge('nodejs_heap_size_used_bytes', 'JavaScript heap in use.', () => process.memoryUsage().heapUsed),
+  ]
+}

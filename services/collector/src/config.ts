@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { clickhouseEnv, clickhouseOptions } from '@touchpoint/clickhouse'
 import { brokerList, topicEnv, topicSpec } from '@touchpoint/kafka'
+import { dedupeEnv, dedupeOptions, type LoaderOptions } from '@touchpoint/loader'
 import { z } from 'zod'
 import type { KafkaSinkOptions } from './pipeline/kafka'
 import type { RateLimitConfig } from './rate-limits'
@@ -35,6 +36,7 @@ const envSchema = z.object({
   LOADER_BATCH_ROWS: z.coerce.number().int().positive().default(20_000),
   /** How long the loader lets a batch fill before inserting it. */
   LOADER_FLUSH_MS: z.coerce.number().int().min(0).default(200),
+  ...dedupeEnv,
   /** Requests one client address may make per RATE_LIMIT_WINDOW_MS (secret- and admin-key requests skip it); 0 = off. */
   RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(1000),
   /** Requests one project key may make per RATE_LIMIT_WINDOW_MS, from all addresses together; 0 = off. */
@@ -139,7 +141,7 @@ export interface CollectorConfig {
   keys: KeyConfig
   clickhouse: ReturnType<typeof clickhouseOptions>
   spool: { maxBytes: number }
-  loader: { batchRows: number; flushMs: number }
+  loader: { batchRows: number; flushMs: number; dedupe: LoaderOptions }
   rateLimits: RateLimitConfig
   kafka: Omit<KafkaSinkOptions, 'spoolDir' | 'spoolMaxBytes'> | undefined
   /** Where the projects came from, and whether this start created them (a fresh embedded start). */
@@ -170,7 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     keys: keyConfig(file, e.TOUCHPOINT_ADMIN_KEY),
     clickhouse: clickhouseOptions(e),
     spool: { maxBytes: e.SPOOL_MAX_BYTES },
-    loader: { batchRows: e.LOADER_BATCH_ROWS, flushMs: e.LOADER_FLUSH_MS },
+    loader: { batchRows: e.LOADER_BATCH_ROWS, flushMs: e.LOADER_FLUSH_MS, dedupe: dedupeOptions(e) },
     rateLimits: {
       perIp: e.RATE_LIMIT_PER_IP,
       perKey: e.RATE_LIMIT_PER_KEY,

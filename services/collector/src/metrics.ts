@@ -1,4 +1,11 @@
-import { Counter, Gauge, Histogram, LATENCY_BUCKETS, Registry } from '@touchpoint/metrics'
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  LATENCY_BUCKETS,
+  processMemoryGauges,
+  Registry,
+} from '@touchpoint/metrics'
 
 /** The collector's metrics, served at /metrics. */
 export class Metrics {
@@ -44,6 +51,10 @@ export class Metrics {
       'Produce requests that failed (their records went to the spool).',
     ),
   )
+
+  constructor() {
+    for (const gauge of processMemoryGauges()) this.registry.add(gauge)
+  }
 
   gauge(name: string, help: string, read: () => number): void {
     this.registry.add(new Gauge(name, help, read))

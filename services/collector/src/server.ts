@@ -44,6 +44,7 @@ export async function startCollector(config: CollectorConfig): Promise<RunningCo
       maxBytes: config.spool.maxBytes,
       batchRows: config.loader.batchRows,
       flushMs: config.loader.flushMs,
+      dedupe: config.loader.dedupe,
     })
   }
   const registry = new ProjectRegistry(config.keys)

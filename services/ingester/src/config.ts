@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import { clickhouseEnv, clickhouseOptions } from '@touchpoint/clickhouse'
 import { brokerList, topicEnv, topicSpec } from '@touchpoint/kafka'
+import { dedupeEnv, dedupeOptions } from '@touchpoint/loader'
 import { z } from 'zod'
 
 /** The ingester's one configuration module, validated at start-up. */
@@ -30,6 +31,7 @@ const envSchema = z.object({
    * can be left stuck by a broker restart under load; the restart rejoins the group from the committed offsets).
    */
   INGEST_STALL_MS: z.coerce.number().int().min(5000).default(60_000),
+  ...dedupeEnv,
   PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   HOST: z.string().default('0.0.0.0'),
   TOUCHPOINT_DATA_DIR: z.string().default('./.touchpoint'),
@@ -59,6 +61,7 @@ export function loadIngesterConfig(env: NodeJS.ProcessEnv = process.env) {
       sessionTimeoutMs: e.INGEST_SESSION_TIMEOUT_MS,
       stallMs: e.INGEST_STALL_MS,
     },
+    dedupe: dedupeOptions(e),
     http: { port: e.PORT, host: e.HOST },
     clickhouse: { ...clickhouseOptions(e), dataDir: resolve(e.TOUCHPOINT_DATA_DIR, 'clickhouse') },
     logLevel: e.LOG_LEVEL,

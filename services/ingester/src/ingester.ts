@@ -85,7 +85,8 @@ export class Ingester {
     })
     this.producer = kafka.producer({ allowAutoTopicCreation: false })
     this.admin = kafka.admin()
-    this.loader = new Loader(ch)
+    this.loader = new Loader(ch, config.dedupe)
+    metrics.dedupeIds = () => this.loader.window.count
     this.consumer.on(this.consumer.events.START_BATCH_PROCESS, () => {
       this.lastProgress = Date.now()
       this.inBatch = true

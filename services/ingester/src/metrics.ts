@@ -1,4 +1,11 @@
-import { Counter, Gauge, Histogram, LATENCY_BUCKETS, Registry } from '@touchpoint/metrics'
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  LATENCY_BUCKETS,
+  processMemoryGauges,
+  Registry,
+} from '@touchpoint/metrics'
 
 /** The ingester's metrics, served at /metrics. */
 export class IngesterMetrics {
@@ -44,7 +51,18 @@ export class IngesterMetrics {
     ),
   )
 
+  /** set by the ingester: how many ids its dedupe window holds */
+  dedupeIds: () => number = () => 0
+
   constructor() {
+    this.registry.add(
+      new Gauge(
+        'touchpoint_dedupe_window_ids',
+        'Message ids the dedupe window remembers (bounded by DEDUPE_MAX_IDS).',
+        () => this.dedupeIds(),
+      ),
+    )
+    for (const gauge of processMemoryGauges()) this.registry.add(gauge)
     this.registry.add(
       new Gauge('touchpoint_ingester_consumer_lag', 'Messages not yet loaded, by partition.', () =>
         [...this.lagByPartition].map(([p, lag]) => [{ partition: String(p) }, lag]),

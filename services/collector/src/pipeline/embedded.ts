@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ClickHouse } from '@touchpoint/clickhouse'
-import { Loader } from '@touchpoint/loader'
+import { Loader, type LoaderOptions } from '@touchpoint/loader'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Metrics } from '../metrics'
 import { encodeRecord } from '../spool/codec'
@@ -18,6 +18,7 @@ export interface EmbeddedOptions {
   maxBytes: number
   batchRows: number
   flushMs: number
+  dedupe?: LoaderOptions
 }
 
 /**
@@ -42,11 +43,16 @@ export class EmbeddedPipeline implements Sink {
       'Bytes accepted but not yet loaded.',
       () => spool.queuedBytes,
     )
+    metrics.gauge(
+      'touchpoint_dedupe_window_ids',
+      'Message ids the dedupe window remembers (bounded by DEDUPE_MAX_IDS).',
+      () => loader.window.count,
+    )
   }
 
   static async start(ch: ClickHouse, metrics: Metrics, log: FastifyBaseLogger, options: EmbeddedOptions) {
     const spool = await Spool.open(options.spoolDir, { maxBytes: options.maxBytes })
-    const loader = new Loader(ch)
+    const loader = new Loader(ch, options.dedupe)
     const warmed = await loader.warmUp()
     log.debug({ warmed }, 'dedupe window warmed from ClickHouse')
     const pipeline = new EmbeddedPipeline(spool, loader, metrics, log, options)
