@@ -8,6 +8,8 @@ const UNIT_AND_INTEGRATION = [
 const BROWSER = ['test/**/*.browser.test.ts']
 /** Tests that keep both cores busy for a minute or more (a million-row import, 100,000 client calls). */
 const LOAD = ['test/import.integration.test.ts', 'test/node-client.integration.test.ts']
+/** Four minutes of load through Kafka with processes killed at random: alone at the end, with both cores. */
+const SOAK = ['test/soak.integration.test.ts']
 
 /**
  * One runner for every tier: unit tests (`*.test.ts`) beside the code, integration tests that start real
@@ -15,7 +17,7 @@ const LOAD = ['test/import.integration.test.ts', 'test/node-client.integration.t
  * Each file runs in its own process: chDB allows one data directory per process. The browser tests run after
  * the rest (groupOrder), so Chromium never competes for the two CI cores with the Kafka fault tests' timings,
  * and the load tests after those, for the same reason: beside a million-row import, the fault test's ingester
- * once could not drain its lag within its minute.
+ * once could not drain its lag within its minute. The soak test runs last, alone.
  */
 export default defineConfig({
   test: {
@@ -30,12 +32,13 @@ export default defineConfig({
         test: {
           name: 'node',
           include: UNIT_AND_INTEGRATION,
-          exclude: [...BROWSER, ...LOAD],
+          exclude: [...BROWSER, ...LOAD, ...SOAK],
           sequence: { groupOrder: 0 },
         },
       },
       { extends: true, test: { name: 'browser', include: BROWSER, sequence: { groupOrder: 1 } } },
       { extends: true, test: { name: 'load', include: LOAD, sequence: { groupOrder: 2 } } },
+      { extends: true, test: { name: 'soak', include: SOAK, sequence: { groupOrder: 3 } } },
     ],
   },
 })

@@ -4,6 +4,7 @@
 #   scripts/kafka.sh fetch            download the jars from Maven Central with mvn (cached in .cache/kafka/libs)
 #   scripts/kafka.sh start [DIR]      format DIR if new, start the broker, wait until it is ready
 #   scripts/kafka.sh stop [DIR]       stop it (SIGTERM, then SIGKILL after 30 s)
+#   scripts/kafka.sh kill [DIR]       kill -9 it at once (fault tests)
 #   scripts/kafka.sh status [DIR]
 #
 # KAFKA_PORT (default 9092) is the client port; the controller listens on KAFKA_PORT+1. DIR defaults to
@@ -89,10 +90,21 @@ stop() {
   echo "broker killed after 30 s"
 }
 
+kill_now() {
+  if ! pid_alive; then echo "broker not running"; return; fi
+  local pid
+  pid="$(cat "$DIR/broker.pid")"
+  kill -KILL "$pid"
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  rm -f "$DIR/broker.pid"
+  echo "broker killed"
+}
+
 case "${1:-}" in
   fetch) fetch ;;
   start) start ;;
   stop) stop ;;
+  kill) kill_now ;;
   status) if pid_alive; then echo "running (pid $(cat "$DIR/broker.pid"))"; else echo "stopped"; exit 1; fi ;;
-  *) sed -n '2,11p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,12p' "$0" >&2; exit 2 ;;
 esac

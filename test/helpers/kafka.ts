@@ -35,7 +35,7 @@ export class Broker {
     return `127.0.0.1:${this.port}`
   }
 
-  private run(command: 'start' | 'stop'): Promise<string> {
+  private run(command: 'start' | 'stop' | 'kill'): Promise<string> {
     return new Promise((res, rej) => {
       execFile(
         'bash',
@@ -53,5 +53,10 @@ export class Broker {
 
   stop(): Promise<string> {
     return this.run('stop')
+  }
+
+  /** kill -9, as a crash would. */
+  kill(): Promise<string> {
+    return this.run('kill')
   }
 }

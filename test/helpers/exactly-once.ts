@@ -1,0 +1,55 @@
+import { expect } from 'vitest'
+import { type CollectorProcess, embeddedSql, type ServiceProcess } from './collector'
+import { eventually } from './http'
+import { type LoadGenerator, metricValue } from './load'
+
+/**
+ * The end of a Kafka fault test: stops the load, waits until the collector's spool is empty and the ingester's
+ * consumer lag is 0, stops the ingester, and checks what it stored against what the load sent: every
+ * acknowledged event exactly once, nothing that was not sent. `log` narrates each step (CI logs show where a
+ * slow drain spent its time).
+ */
+export async function expectExactlyOnce(
+  {
+    collector,
+    ingester,
+    ingesterDir,
+    load,
+    event,
+  }: {
+    collector: CollectorProcess
+    ingester: ServiceProcess
+    ingesterDir: string
+    load: LoadGenerator
+    event: string
+  },
+  log: (step: string) => void,
+): Promise<{ acked: number; stored: number }> {
+  await load.stop()
+  log(`load stopped: ${load.acked.size} acknowledged of ${load.attempted.size} sent`)
+  await eventually(
+    () => metricValue(collector.url, 'touchpoint_spool_queued_bytes'),
+    (b) => b === 0,
+    60_000,
+  )
+  log('collector spool empty')
+  const lag = () => metricValue(ingester.url, 'touchpoint_ingester_consumer_lag_total')
+  await eventually(lag, (v) => v === 0, 150_000)
+  await new Promise((r) => setTimeout(r, 1000))
+  await eventually(lag, (v) => v === 0, 60_000)
+  log('consumer lag 0')
+  expect(await ingester.stop('SIGTERM')).toBe(0)
+  log('ingester stopped')
+  const rows = await embeddedSql<{ id: string }>(
+    ingesterDir,
+    `SELECT message_id AS id FROM events WHERE event = '${event}'`,
+  )
+  const stored = rows.map((r) => r.id)
+  const unique = new Set(stored)
+  expect(stored.length - unique.size).toBe(0)
+  expect([...load.acked].filter((id) => !unique.has(id))).toEqual([])
+  expect(stored.filter((id) => !load.attempted.has(id))).toEqual([])
+  // requests cut off by a kill may have landed unacknowledged; they are the only extras allowed
+  expect(unique.size - load.acked.size).toBeLessThanOrEqual(load.attempted.size - load.acked.size)
+  return { acked: load.acked.size, stored: unique.size }
+}
