@@ -1,45 +1,29 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { CollectorProcess, freePort, keysIn, ServiceProcess, tempDir } from './helpers/collector'
+import type { CollectorProcess, ServiceProcess } from './helpers/collector'
 import { expectExactlyOnce } from './helpers/exactly-once'
 import { eventually } from './helpers/http'
-import { Broker } from './helpers/kafka'
-import { LoadGenerator, metricValue } from './helpers/load'
+import type { Broker } from './helpers/kafka'
+import { type KafkaStack, startKafkaStack, stopKafkaStack } from './helpers/kafka-stack'
+import { type LoadGenerator, metricValue } from './helpers/load'
 
 /**
  * Faults under a steady load, with a real broker and real processes: the broker stopped for 10 seconds, the
  * ingester killed with kill -9 mid-batch, the collector killed with kill -9. At the end, every acknowledged
  * event is stored exactly once, and nothing appears that was not sent.
  */
+let stack: KafkaStack
 let broker: Broker
 let collector: CollectorProcess
 let ingester: ServiceProcess
 let load: LoadGenerator
-const ingesterDir = tempDir('tp-ingester-')
+let ingesterDir: string
 
 beforeAll(async () => {
-  broker = await Broker.create()
-  await broker.start()
-  const kafkaEnv = {
-    KAFKA_BROKERS: broker.address,
-    KAFKA_PARTITIONS: '3',
-    INGEST_SESSION_TIMEOUT_MS: '6000',
-    // a consumer left stuck by the broker's restart is restarted after 15 s instead of a minute
-    INGEST_STALL_MS: '15000',
-    // the load comes from one address, far past its rate limit; here every refusal should be a fault's doing
-    RATE_LIMIT_PER_IP: '0',
-  }
-  ingester = new ServiceProcess('ingest', ingesterDir, await freePort(), kafkaEnv)
-  await ingester.start()
-  const collectorDir = tempDir('tp-collector-')
-  collector = new CollectorProcess(collectorDir, await freePort(), kafkaEnv)
-  await collector.start()
-  load = new LoadGenerator(() => collector.url, keysIn(collectorDir).writeKey, 'f', {
-    concurrency: 6,
-    // a steady load, not a flood: the last step waits for the ingester to drain all of it on CI's two cores,
-    // shared with other test files (at 20 ms, after the collector got faster, 205,000 events took over a minute)
-    pauseMs: 50,
-  }).start()
+  // a steady load, not a flood: the last step waits for the ingester to drain all of it on CI's two cores,
+  // shared with other test files (at 20 ms, after the collector got faster, 205,000 events took over a minute)
+  stack = await startKafkaStack('faults', { concurrency: 6, pauseMs: 50, prefix: 'f' })
+  ;({ broker, collector, ingester, load, ingesterDir } = stack)
 })
 
 afterEach((ctx) => {
@@ -51,12 +35,7 @@ afterEach((ctx) => {
   }
 })
 
-afterAll(async () => {
-  await load?.stop()
-  await collector?.stop('SIGKILL')
-  await ingester?.stop('SIGKILL')
-  await broker?.stop()
-})
+afterAll(() => stopKafkaStack(stack))
 
 const loaded = () => metricValue(ingester.url, 'touchpoint_ingester_rows_loaded_total{table="events"}')
 

@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CollectorProcess, freePort, keysIn, ServiceProcess, tempDir } from './helpers/collector'
+import type { CollectorProcess, ServiceProcess } from './helpers/collector'
 import { expectExactlyOnce } from './helpers/exactly-once'
 import { eventually } from './helpers/http'
-import { Broker } from './helpers/kafka'
-import { LoadGenerator, metricValue } from './helpers/load'
+import type { Broker } from './helpers/kafka'
+import { type KafkaStack, startKafkaStack, stopKafkaStack } from './helpers/kafka-stack'
+import { type LoadGenerator, metricValue } from './helpers/load'
 
 /**
  * Soak: a steady load through Kafka for several minutes. First the collector, the ingester and the broker are
@@ -53,44 +54,25 @@ const ROOM = {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const log = (step: string) => console.log(`[soak] ${new Date().toISOString()} ${step}`)
 
+let stack: KafkaStack
 let broker: Broker
 let collector: CollectorProcess
 let ingester: ServiceProcess
 let load: LoadGenerator
-const ingesterDir = tempDir('tp-soak-ingester-')
+let ingesterDir: string
 
 beforeAll(async () => {
-  broker = await Broker.create()
-  await broker.start()
-  const env = {
-    KAFKA_BROKERS: broker.address,
-    KAFKA_PARTITIONS: '3',
-    INGEST_SESSION_TIMEOUT_MS: '6000',
-    INGEST_STALL_MS: '15000',
-    // the load comes from one address, far past its rate limit; here every refusal should be a fault's doing
-    RATE_LIMIT_PER_IP: '0',
+  stack = await startKafkaStack(
+    'soak',
+    { concurrency: 4, pauseMs: 50, prefix: 's', event: 'Soak' },
     // the ingester's dedupe window grows until it holds DEDUPE_MAX_IDS ids (2,000,000 by default, an hour of
     // this load): a bound the chaos phase reaches, so the steady phase shows memory at its bound
-    DEDUPE_MAX_IDS: '50000',
-  }
-  ingester = new ServiceProcess('ingest', ingesterDir, await freePort(), env)
-  await ingester.start()
-  const collectorDir = tempDir('tp-soak-collector-')
-  collector = new CollectorProcess(collectorDir, await freePort(), env)
-  await collector.start()
-  load = new LoadGenerator(() => collector.url, keysIn(collectorDir).writeKey, 's', {
-    concurrency: 4,
-    pauseMs: 50,
-    name: 'Soak',
-  }).start()
+    { DEDUPE_MAX_IDS: '50000' },
+  )
+  ;({ broker, collector, ingester, load, ingesterDir } = stack)
 })
 
-afterAll(async () => {
-  await load?.stop()
-  await collector?.stop('SIGKILL')
-  await ingester?.stop('SIGKILL')
-  await broker?.stop()
-})
+afterAll(() => stopKafkaStack(stack))
 
 describe('soak', () => {
   it('keeps every acknowledged event exactly once through random kills, with memory flat', {
