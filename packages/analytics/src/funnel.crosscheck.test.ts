@@ -93,3 +93,43 @@ it('any-order mode matches the brute-force reference', async () => {
   expect(counts).toEqual(expected(anyOrderLevel))
   for (let i = 1; i < counts.length; i++) expect(counts[i]).toBeLessThanOrEqual(counts[i - 1] as number)
 })
+
+/**
+ * The chain that times a person, from the definition: for each step-1 event in range, each next step is the
+ * earliest event of it at or after the previous one within the window; the chain reaching furthest counts,
+ * the latest start of those.
+ */
+function orderedChain(evs: Ev[]): number[] {
+  let best: number[] = []
+  for (const first of evs) {
+    if (first.step !== 0 || first.t < FROM || first.t >= TO) continue
+    const chain = [first.t]
+    for (let k = 1; k < NAMES.length; k++) {
+      const at = evs
+        .filter((e) => e.step === k && e.t >= chain[k - 1]! && e.t <= first.t + WINDOW)
+        .reduce((m, e) => Math.min(m, e.t), Number.POSITIVE_INFINITY)
+      if (!Number.isFinite(at)) break
+      chain.push(at)
+    }
+    if (chain.length > best.length || (chain.length === best.length && chain[0]! > best[0]!)) best = chain
+  }
+  return best
+}
+
+/** ClickHouse's quantileExactInclusive: linear interpolation between the closest ranks. */
+function quantileInclusive(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b)
+  const h = (s.length - 1) * q
+  const lo = Math.floor(h)
+  return s[lo]! + (h - lo) * ((s[Math.min(lo + 1, s.length - 1)] ?? s[lo]!) - s[lo]!)
+}
+
+it('ordered mode times each step like the reference chains', async () => {
+  const r = await funnel(fx.reader, request('ordered'))
+  const chains = [...people.values()].map(orderedChain)
+  for (let k = 1; k < NAMES.length; k++) {
+    const gaps = chains.filter((c) => c.length > k).map((c) => (c[k]! - c[k - 1]!) / 1000)
+    expect(r.steps[k]?.medianSecondsFromPrevious).toBeCloseTo(quantileInclusive(gaps, 0.5), 6)
+    expect(r.steps[k]?.p90SecondsFromPrevious).toBeCloseTo(quantileInclusive(gaps, 0.9), 6)
+  }
+})

@@ -60,6 +60,8 @@ export async function funnel(reader: Reader, input: FunnelRequest): Promise<Funn
     },
     // ts: UInt64 milliseconds, the unit windowFunnel and the chain arithmetic work in
     `${EVENT_COLUMNS}, toUInt64(toUnixTimestamp64Milli(e.timestamp)) AS ts`,
+    // person is only grouped by, never shown: its 64-bit hash joins and groups a third faster
+    true,
   )
   const bd = req.breakdown ? `argMinIf(${fieldExpr(req.breakdown, p)}, ts, ${conds[0]})` : `''`
   const k = req.steps.length

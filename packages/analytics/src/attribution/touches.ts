@@ -45,6 +45,8 @@ export function touchCtes(p: QueryParams, q: TouchQuery): string {
     p,
     { project: q.project, from: new Date(q.from.getTime() - q.lookbackMs - SESSION_SLACK_MS), to: q.to },
     EVENT_COLUMNS,
+    // person (a 64-bit hash) is only joined and grouped by, never shown
+    true,
   )
   const clicked = p.add(EVENT_NAMES.emailClicked, 'String')
   const from = p.time(q.from)
@@ -77,7 +79,7 @@ export function conversionPathsSql(p: QueryParams, q: TouchQuery): string {
   return `WITH ${touchCtes(p, q)}
     SELECT toUnixTimestamp64Milli(c.at) AS at, c.revenue AS revenue,
       arraySort(x -> x.1, groupArrayIf((toUnixTimestamp64Milli(t.start_at), t.key, t.direct),
-        t.person != '' AND toUnixTimestamp64Milli(t.start_at) >= toUnixTimestamp64Milli(c.at) - ${lookback}
+        t.person != 0 AND toUnixTimestamp64Milli(t.start_at) >= toUnixTimestamp64Milli(c.at) - ${lookback}
         AND t.start_at <= c.at)) AS touches
     FROM conv AS c
     LEFT JOIN touches AS t ON t.person = c.person
