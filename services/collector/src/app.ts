@@ -68,8 +68,11 @@ export function buildApp(config: CollectorConfig, services: AppServices): Fastif
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',
     return503OnClosing: true,
-    connectionTimeout: 30_000,
-    requestTimeout: 30_000,
+    // slow clients (slowloris): headers must arrive within headersTimeoutMs and the whole request within
+    // requestTimeoutMs, or Node answers 408 and closes; it checks every second rather than every 30 s
+    connectionTimeout: config.http.requestTimeoutMs,
+    requestTimeout: config.http.requestTimeoutMs,
+    http: { headersTimeout: config.http.headersTimeoutMs, connectionsCheckingInterval: 1000 },
   })
 
   // JSON under application/json and text/plain (what sendBeacon sends, and what avoids a CORS preflight).

@@ -37,6 +37,10 @@ const envSchema = z.object({
   /** How long the loader lets a batch fill before inserting it. */
   LOADER_FLUSH_MS: z.coerce.number().int().min(0).default(200),
   ...dedupeEnv,
+  /** A client must have sent its request's headers within this long, or gets 408 and is cut off (slowloris). */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** ...and the whole request, body included, within this long (and a connection idle this long is closed). */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   /** Requests one client address may make per RATE_LIMIT_WINDOW_MS (secret- and admin-key requests skip it); 0 = off. */
   RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(1000),
   /** Requests one project key may make per RATE_LIMIT_WINDOW_MS, from all addresses together; 0 = off. */
@@ -143,6 +147,7 @@ export interface CollectorConfig {
   spool: { maxBytes: number }
   loader: { batchRows: number; flushMs: number; dedupe: LoaderOptions }
   rateLimits: RateLimitConfig
+  http: { headersTimeoutMs: number; requestTimeoutMs: number }
   kafka: Omit<KafkaSinkOptions, 'spoolDir' | 'spoolMaxBytes'> | undefined
   /** Where the projects came from, and whether this start created them (a fresh embedded start). */
   projectsSource: { path: string; created: boolean }
@@ -173,6 +178,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     clickhouse: clickhouseOptions(e),
     spool: { maxBytes: e.SPOOL_MAX_BYTES },
     loader: { batchRows: e.LOADER_BATCH_ROWS, flushMs: e.LOADER_FLUSH_MS, dedupe: dedupeOptions(e) },
+    http: {
+      // Node refuses a headers timeout longer than the request's
+      headersTimeoutMs: Math.min(e.HTTP_HEADERS_TIMEOUT_MS, e.HTTP_REQUEST_TIMEOUT_MS),
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+    },
     rateLimits: {
       perIp: e.RATE_LIMIT_PER_IP,
       perKey: e.RATE_LIMIT_PER_KEY,
