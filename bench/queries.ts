@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Analytics, generateSynthetic } from '@touchpoint/analytics'
-import { createClickHouse, migrate, TABLES } from '@touchpoint/clickhouse'
+import { type ClickHouse, createClickHouse, migrate, TABLES } from '@touchpoint/clickhouse'
 
 export interface QueryFigure {
   name: string
@@ -10,6 +10,8 @@ export interface QueryFigure {
   medianMs: number
   minMs: number
   maxMs: number
+  /** Rows ClickHouse reads from the tables, by its own estimate (EXPLAIN ESTIMATE) of each query the call ran. */
+  rowsScanned?: number
   note?: string
 }
 
@@ -30,11 +32,69 @@ const STEPS = [
   { event: 'Order Completed' },
 ]
 
-async function time(name: string, runs: number, fn: () => Promise<string | undefined>): Promise<QueryFigure> {
+type Queried = { query: string; query_params?: Record<string, unknown> }
+
+/**
+ * Records the SQL the analytics run on the read-only handle, so that each figure can say how many rows its
+ * queries read: chDB has no query log and no summary header, but EXPLAIN ESTIMATE gives ClickHouse's own count
+ * of the rows the primary index leaves to read.
+ */
+interface ScanCounter {
+  /** forget the queries so far */
+  start(): void
+  /** rows read by the queries since start() */
+  rows(): Promise<number>
+}
+
+function scanCounter(ch: ClickHouse): ScanCounter {
+  let seen: Queried[] = []
+  const query = ch.readonly.query.bind(ch.readonly)
+  ch.readonly.query = ((args: Queried & Record<string, unknown>) => {
+    seen.push({ query: args.query, query_params: args.query_params })
+    return query(args as Parameters<typeof query>[0])
+  }) as typeof ch.readonly.query
+  return {
+    start() {
+      seen = []
+    },
+    async rows() {
+      const queries = seen
+      seen = []
+      return rowsScanned(ch, query, queries)
+    },
+  }
+}
+
+async function rowsScanned(
+  ch: ClickHouse,
+  query: ClickHouse['readonly']['query'],
+  queries: Queried[],
+): Promise<number> {
+  let rows = 0
+  for (const q of queries) {
+    const rs = await query({
+      query: `EXPLAIN ESTIMATE ${q.query}`,
+      query_params: q.query_params,
+      format: 'JSONEachRow',
+      clickhouse_settings: ch.readonlySettings,
+    })
+    for (const r of (await rs.json()) as Array<{ rows: string | number }>) rows += Number(r.rows)
+  }
+  return rows
+}
+
+async function time(
+  name: string,
+  runs: number,
+  fn: () => Promise<string | undefined>,
+  scans?: ScanCounter,
+): Promise<QueryFigure> {
   const ms: number[] = []
   let note: string | undefined
   const w = performance.now()
+  scans?.start()
   await fn() // warm-up: caches and JIT, not counted
+  const rows = await scans?.rows()
   log(`${name}: warm-up ${(performance.now() - w).toFixed(0)} ms`)
   for (let i = 0; i < runs; i++) {
     const t = performance.now()
@@ -48,6 +108,7 @@ async function time(name: string, runs: number, fn: () => Promise<string | undef
     medianMs: ms[Math.floor(ms.length / 2)] as number,
     minMs: ms[0] as number,
     maxMs: ms[ms.length - 1] as number,
+    ...(rows !== undefined ? { rowsScanned: rows } : {}),
     ...(note ? { note } : {}),
   }
 }
@@ -63,36 +124,57 @@ export async function benchQueries(events: number, runs = 5): Promise<QueryBench
     await ch.client.command({ query: `OPTIMIZE TABLE ${TABLES.events} FINAL` })
     const generateMs = performance.now() - t0
     log(`generated ${events} events in ${(generateMs / 1000).toFixed(1)} s`)
+    const scans = scanCounter(ch)
     const analytics = new Analytics(ch)
     const range = { project: PROJECT, from: FROM, to: TO }
     const figures: QueryFigure[] = []
     figures.push(
-      await time('funnel, 4 steps, ordered', runs, async () => {
-        const r = await analytics.funnel({ ...range, steps: STEPS, window: '7d' })
-        return `people ${r.steps.map((s) => s.people).join(' → ')}`
-      }),
+      await time(
+        'funnel, 4 steps, ordered',
+        runs,
+        async () => {
+          const r = await analytics.funnel({ ...range, steps: STEPS, window: '7d' })
+          return `people ${r.steps.map((s) => s.people).join(' → ')}`
+        },
+        scans,
+      ),
     )
     figures.push(
-      await time('funnel, 4 steps, breakdown by channel', runs, async () => {
-        const r = await analytics.funnel({ ...range, steps: STEPS, window: '7d', breakdown: 'channel' })
-        return `${r.breakdown?.length} values`
-      }),
+      await time(
+        'funnel, 4 steps, breakdown by channel',
+        runs,
+        async () => {
+          const r = await analytics.funnel({ ...range, steps: STEPS, window: '7d', breakdown: 'channel' })
+          return `${r.breakdown?.length} values`
+        },
+        scans,
+      ),
     )
     figures.push(
-      await time('attribution, all 7 models', runs, async () => {
-        const r = await analytics.attribution({
-          ...range,
-          conversion: { event: 'Order Completed' },
-          model: 'all',
-        })
-        return `${r.conversions} conversions`
-      }),
+      await time(
+        'attribution, all 7 models',
+        runs,
+        async () => {
+          const r = await analytics.attribution({
+            ...range,
+            conversion: { event: 'Order Completed' },
+            model: 'all',
+          })
+          return `${r.conversions} conversions`
+        },
+        scans,
+      ),
     )
     figures.push(
-      await time('customer profile', runs, async () => {
-        const p = await analytics.profile({ project: PROJECT, person: 'u12345' })
-        return `${p?.events ?? 0} events`
-      }),
+      await time(
+        'customer profile',
+        runs,
+        async () => {
+          const p = await analytics.profile({ project: PROJECT, person: 'u12345' })
+          return `${p?.events ?? 0} events`
+        },
+        scans,
+      ),
     )
     return { events, generateMs, figures }
   } finally {

@@ -81,6 +81,7 @@ export function queriesReport(q: QueryBench): string {
       min: ms(f.minMs),
       max: ms(f.maxMs),
       runs: String(f.runs),
+      'rows scanned': f.rowsScanned === undefined ? '' : n(f.rowsScanned),
       note: f.note ?? '',
     })),
   )
