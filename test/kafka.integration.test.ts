@@ -12,7 +12,7 @@ import {
 } from './helpers/collector'
 import { basic, eventually, post } from './helpers/http'
 import { Broker } from './helpers/kafka'
-import { LoadGenerator, metricValue } from './helpers/load'
+import { consumerCaughtUp, LoadGenerator, metricValue } from './helpers/load'
 
 /**
  * Distributed mode with a real Apache Kafka broker: collector → topic → ingester → ClickHouse (chDB in the
@@ -25,12 +25,7 @@ let writeKey: string
 const ingesterDir = tempDir('tp-ingester-')
 const TOPIC = 'touchpoint.events'
 
-const lagIsZero = () =>
-  eventually(
-    () => metricValue(ingester.url, 'touchpoint_ingester_consumer_lag_total'),
-    (v) => v === 0,
-    60_000,
-  )
+const lagIsZero = () => consumerCaughtUp(ingester.url)
 
 beforeAll(async () => {
   broker = await Broker.create()

@@ -1,7 +1,7 @@
 import { expect } from 'vitest'
 import { type CollectorProcess, embeddedSql, type ServiceProcess } from './collector'
 import { eventually } from './http'
-import { type LoadGenerator, metricValue } from './load'
+import { consumerCaughtUp, type LoadGenerator, metricValue } from './load'
 
 /**
  * The end of a Kafka fault test: stops the load, waits until the collector's spool is empty and the ingester's
@@ -33,10 +33,7 @@ export async function expectExactlyOnce(
     60_000,
   )
   log('collector spool empty')
-  const lag = () => metricValue(ingester.url, 'touchpoint_ingester_consumer_lag_total')
-  await eventually(lag, (v) => v === 0, 150_000)
-  await new Promise((r) => setTimeout(r, 1000))
-  await eventually(lag, (v) => v === 0, 60_000)
+  await consumerCaughtUp(ingester.url)
   log('consumer lag 0')
   expect(await ingester.stop('SIGTERM')).toBe(0)
   log('ingester stopped')

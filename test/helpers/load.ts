@@ -74,3 +74,25 @@ export async function metricValue(url: string, name: string): Promise<number> {
   const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`))
   return line ? Number(line.split(' ').pop()) : Number.NaN
 }
+
+/** How often the ingester reads the group's lag from the broker (LAG_REFRESH_MS in services/ingester). */
+const LAG_REFRESH_MS = 2000
+
+/**
+ * Waits until the ingester has loaded everything in Kafka. Its lag gauge is read from the broker every 2 s and
+ * after each batch, so a 0 can predate the last records produced: CI once stopped an ingester on such a 0 with
+ * 113 acknowledged events still unfetched. So the gauge must read 0 on both sides of a full refresh.
+ */
+export async function consumerCaughtUp(ingesterUrl: string, timeoutMs = 150_000): Promise<void> {
+  const lag = () => metricValue(ingesterUrl, 'touchpoint_ingester_consumer_lag_total')
+  const zero = async () => {
+    const deadline = Date.now() + timeoutMs
+    while ((await lag()) !== 0) {
+      if (Date.now() > deadline) throw new Error(`consumer lag still ${await lag()} after ${timeoutMs} ms`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+  await zero()
+  await new Promise((r) => setTimeout(r, LAG_REFRESH_MS + 500))
+  await zero()
+}
