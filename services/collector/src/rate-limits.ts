@@ -1,4 +1,5 @@
 import rateLimit from '@fastify/rate-limit'
+import { EMAIL_ROUTES } from '@touchpoint/node'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { anonymizeIp, rateLimitAddress } from './enrich/ip'
@@ -21,8 +22,19 @@ declare module 'fastify' {
   }
 }
 
-/** Probes and scrapes: an orchestrator must always get its answer. */
-const UNLIMITED_ROUTES = new Set(['/healthz', '/readyz', '/metrics'])
+/**
+ * Routes the address limit leaves alone. Probes and scrapes: an orchestrator must always get its answer. The
+ * email pixel and click redirect: their signed token is their credential, and their traffic comes in bursts
+ * from few addresses (Apple's and Gmail's image proxies, a company's gateway), where a refused redirect would
+ * be a person's click that goes nowhere.
+ */
+const UNLIMITED_ROUTES = new Set([
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  `${EMAIL_ROUTES.open}/:project/:token`,
+  `${EMAIL_ROUTES.click}/:project/:token`,
+])
 
 type Limiter = ReturnType<FastifyInstance['createRateLimit']>
 
