@@ -1,30 +1,12 @@
-import { execFile } from 'node:child_process'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningCollector } from '../services/collector/src/server'
-import { freePort, keysIn, ROOT } from './helpers/collector'
+import { runCli as cli, freePort, keysIn } from './helpers/collector'
 import { basic, eventually, post } from './helpers/http'
 import { startTestCollector } from './helpers/in-process'
 
 /** `touchpoint funnel|attribution|profile|report` as a user runs them: a real CLI process, real data. */
-const BIN = join(ROOT, 'packages/cli/src/bin.ts')
 const CHROME =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
-
-function cli(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', BIN, ...args],
-      { cwd: ROOT, env: { ...process.env, ...env } },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    )
-  })
-}
 
 let collector: RunningCollector | undefined
 let env: Record<string, string>

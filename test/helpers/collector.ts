@@ -106,16 +106,28 @@ export class CollectorProcess extends ServiceProcess {
   }
 }
 
-/** Runs the real CLI (`touchpoint …args`) and resolves with its stdout; rejects with stderr on a non-zero exit. */
-export function cli(args: string[], env: Record<string, string>): Promise<string> {
-  return new Promise((res, rej) =>
+/** Runs the real CLI (`touchpoint …args`) as a user would: its exit code and output. */
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  maxBuffer = 1024 * 1024,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', BIN, ...args],
-      { cwd: ROOT, env: { ...process.env, ...env } },
-      (err, stdout, stderr) => (err ? rej(new Error(`${err.message}\n${stderr}`)) : res(stdout)),
-    ),
-  )
+      { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    )
+  })
+}
+
+/** The same, resolving with stdout; rejects with stderr on a non-zero exit. */
+export async function cli(args: string[], env: Record<string, string>, maxBuffer?: number): Promise<string> {
+  const run = await runCli(args, env, maxBuffer)
+  if (run.code !== 0) throw new Error(`touchpoint ${args.join(' ')} exited with ${run.code}\n${run.stderr}`)
+  return run.stdout
 }
 
 /**
@@ -124,17 +136,6 @@ export function cli(args: string[], env: Record<string, string>): Promise<string
  */
 export async function embeddedSql<T = Record<string, unknown>>(dataDir: string, query: string): Promise<T[]> {
   const deadPort = await freePort()
-  return new Promise((res, rej) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', BIN, 'sql', '--json', query],
-      {
-        cwd: ROOT,
-        env: { ...process.env, TOUCHPOINT_DATA_DIR: dataDir, TOUCHPOINT_URL: `http://127.0.0.1:${deadPort}` },
-        maxBuffer: 256 * 1024 * 1024,
-      },
-      (err, stdout, stderr) =>
-        err ? rej(new Error(`${err.message}\n${stderr}`)) : res(JSON.parse(stdout) as T[]),
-    )
-  })
+  const env = { TOUCHPOINT_DATA_DIR: dataDir, TOUCHPOINT_URL: `http://127.0.0.1:${deadPort}` }
+  return JSON.parse(await cli(['sql', '--json', query], env, 256 * 1024 * 1024)) as T[]
 }
