@@ -1,4 +1,4 @@
-import { basic, post } from './http'
+import { basic, eventually, post } from './http'
 
 export const trackEvent = (id: string, name = 'Load Test') => ({
   type: 'track',
@@ -85,14 +85,7 @@ const LAG_REFRESH_MS = 2000
  */
 export async function consumerCaughtUp(ingesterUrl: string, timeoutMs = 150_000): Promise<void> {
   const lag = () => metricValue(ingesterUrl, 'touchpoint_ingester_consumer_lag_total')
-  const zero = async () => {
-    const deadline = Date.now() + timeoutMs
-    while ((await lag()) !== 0) {
-      if (Date.now() > deadline) throw new Error(`consumer lag still ${await lag()} after ${timeoutMs} ms`)
-      await new Promise((r) => setTimeout(r, 100))
-    }
-  }
-  await zero()
+  await eventually(lag, (v) => v === 0, timeoutMs)
   await new Promise((r) => setTimeout(r, LAG_REFRESH_MS + 500))
-  await zero()
+  await eventually(lag, (v) => v === 0, timeoutMs)
 }

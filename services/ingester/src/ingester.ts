@@ -86,7 +86,11 @@ export class Ingester {
     this.producer = kafka.producer({ allowAutoTopicCreation: false })
     this.admin = kafka.admin()
     this.loader = new Loader(ch, config.dedupe)
-    metrics.dedupeIds = () => this.loader.window.count
+    metrics.gauge(
+      'touchpoint_dedupe_window_ids',
+      'Message ids the dedupe window remembers (bounded by DEDUPE_MAX_IDS).',
+      () => this.loader.window.count,
+    )
     this.consumer.on(this.consumer.events.START_BATCH_PROCESS, () => {
       this.lastProgress = Date.now()
       this.inBatch = true

@@ -51,17 +51,7 @@ export class IngesterMetrics {
     ),
   )
 
-  /** set by the ingester: how many ids its dedupe window holds */
-  dedupeIds: () => number = () => 0
-
   constructor() {
-    this.registry.add(
-      new Gauge(
-        'touchpoint_dedupe_window_ids',
-        'Message ids the dedupe window remembers (bounded by DEDUPE_MAX_IDS).',
-        () => this.dedupeIds(),
-      ),
-    )
     for (const gauge of processMemoryGauges()) this.registry.add(gauge)
     this.registry.add(
       new Gauge('touchpoint_ingester_consumer_lag', 'Messages not yet loaded, by partition.', () =>
@@ -73,6 +63,10 @@ export class IngesterMetrics {
         [...this.lagByPartition.values()].reduce((a, b) => a + b, 0),
       ),
     )
+  }
+
+  gauge(name: string, help: string, read: () => number): void {
+    this.registry.add(new Gauge(name, help, read))
   }
 
   render(): string {
