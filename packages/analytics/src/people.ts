@@ -67,3 +67,14 @@ export function eventsWithPerson(
       AND e.timestamp >= ${params.time(scope.from)} AND e.timestamp < ${params.time(scope.to)}
       AND e.is_bot = 0${scope.where ? ` AND (${scope.where})` : ''}`
 }
+
+/**
+ * Any rows with `anonymous_id` and `user_id` (the subquery `source`, alias `e`) with a hashed `person` column
+ * (see eventsWithPerson), and `columns` from `e`. For sources that sum up events before they need a person, so
+ * that fewer rows meet the identity join.
+ */
+export function withPersonSql(params: QueryParams, project: string, source: string, columns: string): string {
+  return `SELECT ${PERSON_HASH_EXPR} AS person, ${columns}
+    FROM (${source}) AS e
+    LEFT JOIN (${identityMapSql(params.add(project, 'String'), true)}) AS m ON m.anon_h = cityHash64(e.anonymous_id)`
+}

@@ -6,9 +6,10 @@ import {
   type AttributionRequest,
   attributionRequest,
 } from '../requests'
-import { markovCredits, type NullPath } from './markov'
-import { type ConversionPath, type Credit, creditRule } from './models'
-import { type AttributionKey, conversionPathsSql, DIRECT_KEY, nullPathsSql, type TouchQuery } from './touches'
+import { creditsSql, MARKOV_ROW, RULE_ROW, STATE, TOTALS_ROW } from './credits-sql'
+import { CONVERSION, markovFromTransitions, NULL, START, type Transition } from './markov'
+import type { Credit, RuleModel } from './models'
+import type { AttributionKey } from './touches'
 
 export interface AttributionRow {
   key: string
@@ -32,33 +33,73 @@ export interface AttributionResult {
 }
 
 /**
- * Multi-touch attribution as docs/analytics.md defines it. ClickHouse assembles each conversion's touches (and,
- * for Markov, the paths of people who did not convert); the models are then exact arithmetic over those paths,
- * so every model sees the same touches and its credits sum to the number of conversions.
+ * Multi-touch attribution as docs/analytics.md defines it. One ClickHouse query assembles each conversion's
+ * touches (and, for Markov, the paths of people who did not convert) and sums every requested model's credits
+ * and the Markov transitions (credits-sql.ts); only the removal effects are solved here, on a matrix of one row
+ * per key. Every model sees the same touches, and its credits sum to the number of conversions.
  */
 export async function attribution(reader: Reader, input: AttributionRequest): Promise<AttributionResult> {
   const req = attributionRequest.parse(input)
-  const q: TouchQuery = {
+  const models: AttributionModel[] = req.model === 'all' ? [...ATTRIBUTION_MODELS] : [req.model]
+  const p = new QueryParams()
+  const sql = creditsSql(p, {
     project: req.project,
     from: req.from,
     to: req.to,
     lookbackMs: req.lookback * 1000,
     conversion: req.conversion,
     by: req.by,
+    rules: models.filter((m): m is RuleModel => m !== 'markov'),
+    markov: models.includes('markov'),
+    halfLifeMs: req.halfLife * 1000,
+  })
+  const rows = await reader.rows<CreditRow>(sql, p)
+  const totals = { conversions: 0, revenue: 0 }
+  const rules = new Map<number, Map<string, Credit>>()
+  const transitions: Transition[] = []
+  for (const r of rows) {
+    const model = num(r.model)
+    const weight = num(r.credit)
+    if (model === TOTALS_ROW) {
+      totals.conversions = weight
+      totals.revenue = num(r.credit_revenue)
+    } else if (model === MARKOV_ROW) {
+      transitions.push({
+        from: num(r.from_kind) === STATE.start ? START : r.from_key,
+        to: toState(num(r.to_kind), r.to_key),
+        count: weight,
+      })
+    } else {
+      const credits = rules.get(model) ?? new Map<string, Credit>()
+      credits.set(r.to_key, { conversions: weight, revenue: num(r.credit_revenue) })
+      rules.set(model, credits)
+    }
   }
-  const paths = await conversionPaths(reader, q)
-  const models: AttributionModel[] = req.model === 'all' ? [...ATTRIBUTION_MODELS] : [req.model]
-  const directKey = DIRECT_KEY[req.by]
-  const totalRevenue = paths.reduce((s, c) => s + c.revenue, 0)
-  const results: ModelResult[] = []
-  for (const model of models) {
-    const credits =
+  const results = models.map((model) =>
+    toResult(
+      model,
       model === 'markov'
-        ? markovCredits(paths, await nullPaths(reader, q), directKey)
-        : creditRule(model, paths, { halfLifeMs: req.halfLife * 1000, directKey })
-    results.push(toResult(model, credits))
-  }
-  return { by: req.by, conversions: paths.length, revenue: totalRevenue, models: results }
+        ? markovFromTransitions(transitions, totals)
+        : (rules.get(RULE_ROW[model]) ?? new Map<string, Credit>()),
+    ),
+  )
+  return { by: req.by, conversions: totals.conversions, revenue: totals.revenue, models: results }
+}
+
+interface CreditRow {
+  model: unknown
+  from_kind: unknown
+  from_key: string
+  to_kind: unknown
+  to_key: string
+  credit: unknown
+  credit_revenue: unknown
+}
+
+function toState(kind: number, key: string): Transition['to'] {
+  if (kind === STATE.conversion) return CONVERSION
+  if (kind === STATE.null) return NULL
+  return key
 }
 
 function toResult(model: AttributionModel, credits: Map<string, Credit>): ModelResult {
@@ -77,24 +118,4 @@ function toResult(model: AttributionModel, credits: Map<string, Credit>): ModelR
     }))
     .sort((a, b) => b.conversions - a.conversions || a.key.localeCompare(b.key))
   return { model, rows, totals: { conversions, revenue } }
-}
-
-async function conversionPaths(reader: Reader, q: TouchQuery): Promise<ConversionPath[]> {
-  const p = new QueryParams()
-  const rows = await reader.rows<{
-    at: unknown
-    revenue: unknown
-    touches: Array<[unknown, string, unknown]>
-  }>(conversionPathsSql(p, q), p)
-  return rows.map((r) => ({
-    at: num(r.at),
-    revenue: num(r.revenue),
-    touches: r.touches.map(([at, key, direct]) => ({ at: num(at), key, direct: Boolean(num(direct)) })),
-  }))
-}
-
-async function nullPaths(reader: Reader, q: TouchQuery): Promise<NullPath[]> {
-  const p = new QueryParams()
-  const rows = await reader.rows<{ keys: string[]; people: unknown }>(nullPathsSql(p, q), p)
-  return rows.map((r) => ({ keys: r.keys, people: num(r.people) }))
 }

@@ -24,8 +24,56 @@ export function markovCredits(
   nulls: readonly NullPath[],
   directKey: string,
 ): Map<string, Credit> {
+  const transitions = new Map<string, Transition>()
+  const walk = (seq: string[], end: End, n: number) => {
+    let prev: From = START
+    for (const key of seq) {
+      count(transitions, prev, key, n)
+      prev = key
+    }
+    count(transitions, prev, end, n)
+  }
+  let revenue = 0
+  for (const c of conversions) {
+    walk(c.touches.length ? c.touches.map((t) => t.key) : [directKey], CONVERSION, 1)
+    revenue += c.revenue
+  }
+  for (const p of nulls) if (p.keys.length) walk(p.keys, NULL, p.people)
+  return markovFromTransitions([...transitions.values()], { conversions: conversions.length, revenue })
+}
+
+export const START = Symbol('start')
+export const CONVERSION = Symbol('conversion')
+export const NULL = Symbol('null')
+type From = string | typeof START
+type End = typeof CONVERSION | typeof NULL
+
+/** How many paths stepped from one state to the next. */
+export interface Transition {
+  from: From
+  to: string | End
+  count: number
+}
+
+function count(transitions: Map<string, Transition>, from: From, to: string | End, n: number) {
+  const tag = (s: string | symbol) => (typeof s === 'string' ? ['key', s] : [s.description])
+  const id = JSON.stringify([tag(from), tag(to)])
+  const t = transitions.get(id)
+  if (t) t.count += n
+  else transitions.set(id, { from, to, count: n })
+}
+
+/**
+ * The removal-effect credits from counted transitions (the same transition may appear more than once: counts
+ * add up), with the conversions and revenue to share out.
+ */
+export function markovFromTransitions(
+  transitions: readonly Transition[],
+  totals: { conversions: number; revenue: number },
+): Map<string, Credit> {
   const keys = new Map<string, number>() // key → state index (0 is start)
-  const index = (key: string) => {
+  const index = (key: From) => {
+    if (key === START) return 0
     let i = keys.get(key)
     if (i === undefined) {
       i = keys.size + 1
@@ -34,30 +82,17 @@ export function markovCredits(
     return i
   }
   const CONV = -1
-  const NULL = -2
+  const LOST = -2
   const counts = new Map<number, Map<number, number>>()
-  const add = (from: number, to: number, n: number) => {
+  for (const t of transitions) {
+    const from = index(t.from)
+    const to = t.to === CONVERSION ? CONV : t.to === NULL ? LOST : index(t.to)
     const row = counts.get(from) ?? new Map<number, number>()
-    row.set(to, (row.get(to) ?? 0) + n)
+    row.set(to, (row.get(to) ?? 0) + t.count)
     counts.set(from, row)
   }
-  const walk = (seq: string[], end: number, n: number) => {
-    let prev = 0
-    for (const key of seq) {
-      const i = index(key)
-      add(prev, i, n)
-      prev = i
-    }
-    add(prev, end, n)
-  }
-  let totalRevenue = 0
-  for (const c of conversions) {
-    walk(c.touches.length ? c.touches.map((t) => t.key) : [directKey], CONV, 1)
-    totalRevenue += c.revenue
-  }
-  for (const p of nulls) if (p.keys.length) walk(p.keys, NULL, p.people)
   const credits = new Map<string, Credit>()
-  if (conversions.length === 0) return credits
+  if (totals.conversions === 0) return credits
 
   const n = keys.size + 1
   // A = I − Q, r = probabilities into conversion
@@ -87,8 +122,8 @@ export function markovCredits(
   for (const [key, e] of effects) {
     if (e === 0) continue
     credits.set(key, {
-      conversions: (conversions.length * e) / sum,
-      revenue: (totalRevenue * e) / sum,
+      conversions: (totals.conversions * e) / sum,
+      revenue: (totals.revenue * e) / sum,
     })
   }
   return credits
