@@ -49,6 +49,7 @@ export async function funnel(reader: Reader, input: FunnelRequest): Promise<Funn
   const W = p.add(windowMs, 'UInt64')
   const inRange = `ts >= ${p.add(req.from.getTime(), 'UInt64')} AND ts < ${p.add(req.to.getTime(), 'UInt64')}`
   const conds = req.steps.map((s, i) => (i === 0 ? `(${matchExpr(s, p)}) AND ${inRange}` : matchExpr(s, p)))
+  const stepMatches = req.steps.map((s) => `(${matchExpr(s, p)})`).join(' OR ')
   const names = p.add([...new Set(req.steps.map((s) => s.event))], 'Array(String)')
   const base = eventsWithPerson(
     p,
@@ -56,7 +57,10 @@ export async function funnel(reader: Reader, input: FunnelRequest): Promise<Funn
       project: req.project,
       from: new Date(req.from.getTime() - (req.mode === 'any' ? windowMs : 0)),
       to: new Date(req.to.getTime() + windowMs + 1),
-      where: req.mode === 'strict' ? undefined : `e.event IN ${names}`,
+      // Strict order looks at every event in between. Otherwise only events that fill some step matter, so the
+      // others are left out before the identity join and the grouping: on the bench's 10M events a filtered
+      // first step (Page Viewed on /pricing) halves the rows.
+      where: req.mode === 'strict' ? undefined : `e.event IN ${names} AND (${stepMatches})`,
     },
     // ts: UInt64 milliseconds, the unit windowFunnel and the chain arithmetic work in
     `${EVENT_COLUMNS}, toUInt64(toUnixTimestamp64Milli(e.timestamp)) AS ts`,
