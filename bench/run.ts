@@ -64,6 +64,6 @@ process.stdout.write(
 )
 writeFileSync(
   resultsFile,
-  `${JSON.stringify({ started: started.toISOString(), machine: machine(), ...previous, ...results, ran: [...only] }, null, 2)}\n`,
+  `${JSON.stringify({ ...previous, started: started.toISOString(), machine: machine(), ...results, ran: [...only] }, null, 2)}\n`,
 )
 process.stdout.write(`\nwritten to ${resultsFile}\n`)
