@@ -58,7 +58,7 @@ export function eventsWithPerson(
 ): string {
   const project = params.add(scope.project, 'String')
   const join = hashed
-    ? `LEFT JOIN (${identityMapSql(project, true)}) AS m ON m.anon_h = cityHash64(e.anonymous_id)`
+    ? hashedIdentityJoin(project)
     : `LEFT JOIN (${identityMapSql(project)}) AS m ON m.anonymous_id = e.anonymous_id`
   return `SELECT ${hashed ? PERSON_HASH_EXPR : PERSON_EXPR} AS person, ${columns}
     FROM ${TABLES.events} AS e
@@ -76,5 +76,9 @@ export function eventsWithPerson(
 export function withPersonSql(params: QueryParams, project: string, source: string, columns: string): string {
   return `SELECT ${PERSON_HASH_EXPR} AS person, ${columns}
     FROM (${source}) AS e
-    LEFT JOIN (${identityMapSql(params.add(project, 'String'), true)}) AS m ON m.anon_h = cityHash64(e.anonymous_id)`
+    ${hashedIdentityJoin(params.add(project, 'String'))}`
 }
+
+/** The identity map on hashes, joined to rows aliased `e` (PERSON_HASH_EXPR reads `m.mapped_h`). */
+const hashedIdentityJoin = (project: string) =>
+  `LEFT JOIN (${identityMapSql(project, true)}) AS m ON m.anon_h = cityHash64(e.anonymous_id)`

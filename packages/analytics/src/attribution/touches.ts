@@ -53,7 +53,7 @@ export function touchCtes(p: QueryParams, q: TouchQuery): string {
     to: q.to,
   }
   const project = p.add(q.project, 'String')
-  // columns are named apart from the aggregates, which the WHERE and GROUP BY would otherwise resolve to
+  // The aggregates take the ids' names, so the table's own columns are qualified wherever both could be meant.
   const ev = TABLES.events
   const parts = `SELECT any(${ev}.anonymous_id) AS anonymous_id, any(${ev}.user_id) AS user_id,
       cityHash64(any(${ev}.session_id)) AS session, min(timestamp) AS first_at,
