@@ -44,35 +44,32 @@ export function creditsSql(p: QueryParams, q: CreditQuery): string {
   const direct = p.add(DIRECT_KEY[q.by], 'String')
   const half = p.add(q.halfLifeMs, 'Float64')
   // (model, start, '', key, key, conversions, revenue): for a rule, the key's share of one conversion times the
-  // conversions that follow this sequence and their revenue.
+  // conversions that follow this sequence and their revenue. `seq` is a conversion's keys, or the direct key
+  // when it has no touch, so no rule needs a case of its own for that.
   const sums = (model: number, key: string, conversions: string, revenue: string) =>
     `(toUInt8(${model}), toUInt8(${STATE.start}), '', toUInt8(${STATE.key}), ${key}, toFloat64(${conversions}), toFloat64(${revenue}))`
   const row = (model: number, key: string, share: string) =>
     sums(model, key, `(${share}) * paths`, `(${share}) * revenue`)
   const ruleRows: Record<Exclude<RuleModel, 'time_decay'>, string> = {
-    first_touch: `[${row(RULE_ROW.first_touch, 'keys[1]', '1')}]`,
-    last_touch: `[${row(RULE_ROW.last_touch, 'keys[n]', '1')}]`,
-    last_non_direct: `[${row(RULE_ROW.last_non_direct, 'keys[if(non_direct = 0, n, non_direct)]', '1')}]`,
-    linear: `arrayMap(k -> ${row(RULE_ROW.linear, 'k', '1 / n')}, keys)`,
+    first_touch: `[${row(RULE_ROW.first_touch, 'seq[1]', '1')}]`,
+    last_touch: `[${row(RULE_ROW.last_touch, 'seq[n]', '1')}]`,
+    last_non_direct: `[${row(RULE_ROW.last_non_direct, 'seq[if(non_direct = 0, n, non_direct)]', '1')}]`,
+    linear: `arrayMap(k -> ${row(RULE_ROW.linear, 'k', '1 / n')}, seq)`,
     position_based: `arrayMap((k, i) -> ${row(
       RULE_ROW.position_based,
       'k',
       'multiIf(n = 1, 1, n = 2, 0.5, i = 1 OR i = n, 0.4, 0.2 / (n - 2))',
-    )}, keys, arrayEnumerate(keys))`,
+    )}, seq, arrayEnumerate(seq))`,
   }
   // Time decay depends on the touches' times: each conversion's shares are summed per key while grouping.
   const decayRows = `arrayMap((dk, dw, dr) -> ${sums(RULE_ROW.time_decay, 'dk', 'dw', 'dr')}, decay.1, decay.2, decay_revenue.2)`
-  const parts = q.rules.map((m) =>
-    m === 'time_decay' ? decayRows : `if(n = 0, [${row(RULE_ROW[m], direct, '1')}], ${ruleRows[m]})`,
-  )
+  const parts = q.rules.map((m) => (m === 'time_decay' ? decayRows : ruleRows[m]))
   const rules = parts.length ? `if(converted, arrayConcat(${parts.join(', ')}), [])` : '[]'
-  const decayKeys = `if(length(keys) = 0, [${direct}], keys)`
-  const decayShares = `if(length(keys) = 0, [toFloat64(1)], arrayMap(w -> w / arraySum(decay_weights), decay_weights))`
   const decay = q.rules.includes('time_decay')
-    ? `sumMapIf(${decayKeys}, ${decayShares}, converted) AS decay,
-        sumMapIf(${decayKeys}, arrayMap(w -> w * path_revenue, ${decayShares}), converted) AS decay_revenue,`
+    ? `sumMapIf(seq, decay_shares, converted) AS decay,
+        sumMapIf(seq, arrayMap(w -> w * path_revenue, decay_shares), converted) AS decay_revenue,`
     : ''
-  // A path's states: start, its keys (a conversion with none: the direct key), then conversion or null.
+  // A path's states: start, its keys (`seq`), then conversion or null.
   const markov = q.markov
     ? `arrayMap((a, b, i) -> (toUInt8(${MARKOV_ROW}), toUInt8(if(i = 1, ${STATE.start}, ${STATE.key})), a,
           toUInt8(if(i = length(seq) + 1, end_state, ${STATE.key})), b, toFloat64(paths), toFloat64(0)),
@@ -101,19 +98,21 @@ export function creditsSql(p: QueryParams, q: CreditQuery): string {
       ARRAY JOIN if(empty(conversions), [(toInt64(-1), toFloat64(0))], conversions) AS c
     ),
     sequences AS (
-      SELECT keys, non_direct, converted, ${decay} count() AS paths, sum(path_revenue) AS revenue
+      SELECT seq, non_direct, converted, ${decay} count() AS paths, sum(path_revenue) AS revenue
       FROM (
-        SELECT converted, revenue AS path_revenue, arrayMap(x -> x.2, path) AS keys, arrayLastIndex(x -> x.3 = 0, path) AS non_direct,
-          arrayMap(x -> pow(2, -(at - x.1) / ${half}), path) AS decay_weights
+        SELECT converted, revenue AS path_revenue, arrayLastIndex(x -> x.3 = 0, path) AS non_direct,
+          -- a conversion with no touch is credited to the direct key, under every model
+          if(converted AND empty(path), [${direct}], arrayMap(x -> x.2, path)) AS seq,
+          arrayMap(x -> pow(2, -(at - x.1) / ${half}), path) AS decay_weights,
+          if(empty(path), arrayMap(k -> toFloat64(1), seq), arrayMap(w -> w / arraySum(decay_weights), decay_weights)) AS decay_shares
         FROM paths
       )
-      GROUP BY keys, non_direct, converted
+      GROUP BY seq, non_direct, converted
     )
     SELECT r.1 AS model, r.2 AS from_kind, r.3 AS from_key, r.4 AS to_kind, r.5 AS to_key,
       sum(r.6) AS credit, sum(r.7) AS credit_revenue
     FROM (
-      SELECT *, length(keys) AS n, if(converted AND n = 0, [${direct}], keys) AS seq,
-        if(converted, ${STATE.conversion}, ${STATE.null}) AS end_state
+      SELECT *, length(seq) AS n, if(converted, ${STATE.conversion}, ${STATE.null}) AS end_state
       FROM sequences
     )
     ARRAY JOIN arrayConcat(${rules}, if(empty(seq), [], ${markov}), ${totals}) AS r
