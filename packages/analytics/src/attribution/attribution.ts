@@ -112,10 +112,17 @@ function toResult(model: AttributionModel, credits: Map<string, Credit>): ModelR
   const rows = [...credits]
     .map(([key, c]) => ({
       key,
-      conversions: c.conversions,
-      revenue: c.revenue,
-      share: conversions > 0 ? c.conversions / conversions : 0,
+      conversions: round(c.conversions, 1e9),
+      revenue: round(c.revenue, 1e6),
+      share: conversions > 0 ? round(c.conversions / conversions, 1e9) : 0,
     }))
     .sort((a, b) => b.conversions - a.conversions || a.key.localeCompare(b.key))
-  return { model, rows, totals: { conversions, revenue } }
+  return { model, rows, totals: { conversions: round(conversions, 1e9), revenue: round(revenue, 1e6) } }
 }
+
+/**
+ * Fractional credits are sums of floating-point shares: one conversion split over three touches by time decay
+ * can sum to 0.9999999999999999. Credits are rounded to 1e-9 of a conversion and revenue to 1e-6 of its
+ * currency unit, finer than any report shows, so that a whole conversion reads as 1.
+ */
+const round = (x: number, scale: number) => Math.round(x * scale) / scale
