@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { type ClickHouseClient, createClient } from '@clickhouse/client'
 
 export interface ClickHouseOptions {
@@ -23,6 +23,8 @@ export interface ClickHouse {
   /** Query settings that make `readonly` read-only (server mode: per query; embedded: set on its session). */
   readonlySettings: Record<string, string>
   cluster: string | undefined
+  /** Embedded mode: the directory where inserts stage their rows for `INSERT … FROM INFILE` (see insert.ts). */
+  stagingDir: string | undefined
   close(): Promise<void>
 }
 
@@ -58,11 +60,15 @@ export async function createClickHouse(options: ClickHouseOptions): Promise<Clic
       readonly: client,
       readonlySettings: { readonly: '1' },
       cluster: options.cluster,
+      stagingDir: undefined,
       close: () => client.close(),
     }
   }
   const path = resolve(options.dataDir ?? '.touchpoint/clickhouse')
   mkdirSync(path, { recursive: true })
+  const stagingDir = join(path, 'user_files', 'touchpoint-inserts')
+  mkdirSync(stagingDir, { recursive: true })
+  removeOrphanedStaging(stagingDir)
   const client = createClient({ connection: await chdbConnection(path) })
   const readonly = createClient({ connection: await chdbConnection(path) })
   await readonly.command({ query: 'SET readonly = 1' })
@@ -72,9 +78,32 @@ export async function createClickHouse(options: ClickHouseOptions): Promise<Clic
     readonly,
     readonlySettings: {},
     cluster: undefined,
+    stagingDir,
     async close() {
       await readonly.close()
       await client.close()
     },
+  }
+}
+
+/**
+ * Staged files are named after the process that wrote them and removed once inserted; a process killed mid-insert
+ * leaves its file behind. Those of processes no longer running are removed here (the batch itself is still in
+ * the spool or in Kafka, and is staged again when it is retried).
+ */
+function removeOrphanedStaging(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const pid = Number(name.split('-')[0])
+    if (Number.isInteger(pid) && pid !== process.pid && !isRunning(pid))
+      rmSync(join(dir, name), { force: true })
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
