@@ -100,7 +100,23 @@ export class EventProcessor {
 /** The outbound record of an accepted event, keyed by person so one person's events stay in order in Kafka. */
 export function eventRecord(row: EventRow): OutboundRecord {
   const key = `${row.project_id}:${row.anonymous_id || row.user_id}`
-  return { kind: RECORD_KIND.event, id: row.event_id, key, payload: JSON.stringify(row) }
+  return { kind: RECORD_KIND.event, id: row.event_id, key, payload: rowJson(row) }
+}
+
+/**
+ * A row as one JSONEachRow line without its empty strings and nulls: ClickHouse gives an omitted column its
+ * default, which is that same value (no column of `events` has a default of its own). A track call's row
+ * shrinks from 989 to 571 bytes, so the spool, Kafka and ClickHouse each handle little more than half the
+ * bytes; chDB inserts 5,000 such rows in 80 ms of CPU instead of 109 ms. Leaving the fields out costs about
+ * 1 µs a row here (BENCHMARKS.md, "Loading").
+ */
+function rowJson(row: EventRow): string {
+  const compact: Record<string, unknown> = {}
+  for (const key in row) {
+    const value = row[key as keyof EventRow]
+    if (value !== '' && value !== null) compact[key] = value
+  }
+  return JSON.stringify(compact)
 }
 
 /** A record of a refused call, keeping the reasons and (up to MAX_REJECTED_RAW_BYTES of) the raw payload. */
