@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs'
 import { createClickHouse, insertJsonEachRow, migrate, TABLES } from '@touchpoint/clickhouse'
+import { toEventRow } from '../services/collector/src/enrich/event-row'
 import { EventProcessor } from '../services/collector/src/ingest/process'
 import { tempDir } from '../test/helpers/collector'
 import { CHROME_UA } from '../test/helpers/http'
@@ -7,10 +8,11 @@ import { event } from './load'
 
 /**
  * What one batch of event rows costs the embedded engine by each insert path, alternating so the VM's drift
- * falls on both: the rows as the insert's inline data (how chDB's connection passes a request body, and the
- * path a ClickHouse server gets over HTTP) against the same rows staged in a file and inserted FROM INFILE
- * (what insertJsonEachRow does in embedded mode). Wall time and the process's CPU time (every thread) per
- * insert. `tsx bench/insert-path.ts [rows] [rounds]`.
+ * falls on all of them: the rows as the insert's inline data (how chDB's connection passes a request body, and
+ * the path a ClickHouse server gets over HTTP) against the same rows staged in a file and inserted FROM INFILE
+ * (what insertJsonEachRow does in embedded mode); and rows with every column against rows without their empty
+ * fields (what the collector sends). Wall time and the process's CPU time (every thread) per insert.
+ * `tsx bench/insert-path.ts [rows] [rounds]`.
  */
 const rows = Number(process.argv[2] ?? 5000)
 const rounds = Number(process.argv[3] ?? 7)
@@ -19,7 +21,7 @@ const ch = await createClickHouse({ dataDir: dir })
 await migrate(ch)
 const processor = new EventProcessor()
 
-function batch(): string {
+function batch(rowsOf: 'full' | 'compact'): string {
   const facts = {
     projectId: 'bench',
     trusted: false,
@@ -29,20 +31,27 @@ function batch(): string {
     userAgent: CHROME_UA,
     sentAt: undefined,
   }
+  if (rowsOf === 'full')
+    return Array.from({ length: rows }, () =>
+      JSON.stringify(toEventRow(event as Parameters<typeof toEventRow>[0], facts)),
+    ).join('\n')
   // anonymous, valid track calls: one event record each, no identity links and no rejects
   const { records } = processor.process(Array(rows).fill(event), 'track', facts, '/v1/batch', 100)
   return records.map((r) => r.payload).join('\n')
 }
 
+const inline = { ...ch, stagingDir: undefined }
 const paths = {
-  inline: { ...ch, stagingDir: undefined },
-  'from infile': ch,
-}
+  'full rows, inline': [inline, 'full'],
+  'full rows, FROM INFILE': [ch, 'full'],
+  'compact rows, inline': [inline, 'compact'],
+  'compact rows, FROM INFILE': [ch, 'compact'],
+} as const
 const figures: Record<string, { wallMs: number[]; cpuMs: number[] }> = {}
 let token = 0
 for (let round = 0; round <= rounds; round++) {
-  for (const [name, handle] of Object.entries(paths)) {
-    const body = batch()
+  for (const [name, [handle, rowsOf]] of Object.entries(paths)) {
+    const body = batch(rowsOf)
     const cpu = process.cpuUsage()
     const started = performance.now()
     await insertJsonEachRow(handle, TABLES.events, body, `bench-${token++}`)
@@ -67,7 +76,7 @@ console.log(`${rows} event rows per insert, ${rounds} rounds, medians:`)
 for (const [name, f] of Object.entries(figures)) {
   const wall = median(f.wallMs)
   console.log(
-    `  ${name.padEnd(12)} ${wall.toFixed(0).padStart(5)} ms wall, ${median(f.cpuMs).toFixed(0).padStart(5)} ms CPU, ${Math.round(rows / (wall / 1000)).toLocaleString('en')} rows/s`,
+    `  ${name.padEnd(26)} ${wall.toFixed(0).padStart(5)} ms wall, ${median(f.cpuMs).toFixed(0).padStart(5)} ms CPU, ${Math.round(rows / (wall / 1000)).toLocaleString('en')} rows/s`,
   )
 }
 const expected = (rounds + 1) * Object.keys(paths).length * rows

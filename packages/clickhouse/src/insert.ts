@@ -21,10 +21,10 @@ let staged = 0
  * insert without its own token would inherit the previous one and be dropped as a duplicate.
  *
  * A server gets the rows as the HTTP request body. The embedded engine gets them as a file: chDB parses an
- * insert's inline data (the rows appended to the query text, which is how its connection passes a body) at
- * about 20,000 rows of events a second, and the same rows `FROM INFILE` at 45,000-60,000, with less than half
- * the CPU time (BENCHMARKS.md, "Loading"). Both paths are the same INSERT into the same table, with the same
- * token and settings.
+ * insert's inline data (the rows appended to the query text, which is how its connection passes a body)
+ * slowly: 5,000 event rows took 348 ms of CPU inline and 110 ms `FROM INFILE` (`bench/insert-path.ts`,
+ * BENCHMARKS.md "Loading"). Both paths are the same INSERT into the same table, with the same token and
+ * settings.
  */
 export async function insertJsonEachRow(
   ch: ClickHouse,

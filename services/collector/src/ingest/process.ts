@@ -107,7 +107,7 @@ export function eventRecord(row: EventRow): OutboundRecord {
  * A row as one JSONEachRow line without its empty strings and nulls: ClickHouse gives an omitted column its
  * default, which is that same value (no column of `events` has a default of its own). A track call's row
  * shrinks from 989 to 571 bytes, so the spool, Kafka and ClickHouse each handle little more than half the
- * bytes; chDB inserts 5,000 such rows in 80 ms of CPU instead of 109 ms. Leaving the fields out costs about
+ * bytes; chDB inserts 5,000 such rows in 83 ms of CPU instead of 110 ms. Leaving the fields out costs about
  * 1 µs a row here (BENCHMARKS.md, "Loading").
  */
 function rowJson(row: EventRow): string {
