@@ -48,8 +48,9 @@ export async function funnel(reader: Reader, input: FunnelRequest): Promise<Funn
   const windowMs = req.window * 1000
   const W = p.add(windowMs, 'UInt64')
   const inRange = `ts >= ${p.add(req.from.getTime(), 'UInt64')} AND ts < ${p.add(req.to.getTime(), 'UInt64')}`
-  const conds = req.steps.map((s, i) => (i === 0 ? `(${matchExpr(s, p)}) AND ${inRange}` : matchExpr(s, p)))
-  const stepMatches = req.steps.map((s) => `(${matchExpr(s, p)})`).join(' OR ')
+  const matches = req.steps.map((s) => matchExpr(s, p))
+  const conds = matches.map((m, i) => (i === 0 ? `(${m}) AND ${inRange}` : m))
+  const stepMatches = matches.map((m) => `(${m})`).join(' OR ')
   const names = p.add([...new Set(req.steps.map((s) => s.event))], 'Array(String)')
   const base = eventsWithPerson(
     p,
