@@ -5,6 +5,7 @@ import { EventProcessor } from '../services/collector/src/ingest/process'
 import { tempDir } from '../test/helpers/collector'
 import { CHROME_UA } from '../test/helpers/http'
 import { event } from './load'
+import { median } from './stats'
 
 /**
  * What one batch of event rows costs the embedded engine by each insert path, alternating so the VM's drift
@@ -71,7 +72,6 @@ const [{ n }] = (await rs.json()) as [{ n: string }]
 await ch.close()
 rmSync(dir, { recursive: true, force: true })
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 console.log(`${rows} event rows per insert, ${rounds} rounds, medians:`)
 for (const [name, f] of Object.entries(figures)) {
   const wall = median(f.wallMs)

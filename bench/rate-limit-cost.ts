@@ -1,5 +1,6 @@
 import { CollectorProcess, freePort, keysIn, tempDir } from '../test/helpers/collector'
 import { event, load, postRun } from './load'
+import { median } from './stats'
 
 /**
  * What the rate limiter costs a single-event request: the collector with both limits raised out of reach (so
@@ -29,7 +30,6 @@ for (let r = 0; r < rounds; r++) {
     }
   }
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const [on, off] = [median(results.limited!), median(results.off!)]
 console.log(JSON.stringify({ seconds, rounds, limited: results.limited, off: results.off }))
 console.log(
