@@ -244,6 +244,36 @@ describe('errors', () => {
     expect(good.headers.get('access-control-allow-origin')).toBe('https://shop.example')
   })
 
+  it('answers a CORS preflight from an allowed origin, and lets the page read a 400 for a body that is not JSON', async () => {
+    const preflight = await fetch(`${url}/v1/track`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://shop.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
+    })
+    expect(preflight.status).toBe(204)
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://shop.example')
+    expect(preflight.headers.get('access-control-allow-methods')).toBe('POST, GET')
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('authorization, content-type')
+    expect(preflight.headers.get('access-control-max-age')).toBe('86400')
+    expect(preflight.headers.get('vary')).toContain('Origin')
+
+    const broken = await fetch(`${url}/v1/track`, {
+      method: 'POST',
+      headers: {
+        origin: 'https://shop.example',
+        'content-type': 'text/plain',
+        authorization: basic(keys.lockedKey),
+      },
+      body: '{"event": ',
+    })
+    expect(broken.status).toBe(400)
+    expect(((await broken.json()) as { code: string }).code).toBe('TP_ERR_MALFORMED_JSON')
+    expect(broken.headers.get('access-control-allow-origin')).toBe('https://shop.example')
+  })
+
   it('answers a body over the limit with 413', async () => {
     const res = await send('/v1/track', {
       event: 'Big',

@@ -7,6 +7,8 @@ export interface Credential {
   trusted: boolean
 }
 
+const MAX_KNOWN_HEADERS = 1024
+
 const digest = (key: string) => createHash('sha256').update(key).digest()
 
 interface RegistryState {
@@ -20,6 +22,11 @@ interface RegistryState {
    * starts it afresh, so a retired key is not remembered.
    */
   valid: Map<string, Credential>
+  /**
+   * Authorization headers already found valid, so they skip the base64 decoding too. One key has many header
+   * spellings (any password after the colon), so this one is capped: past MAX_KNOWN_HEADERS it starts afresh.
+   */
+  validHeaders: Map<string, Credential>
   adminDigests: Buffer[]
 }
 
@@ -48,7 +55,14 @@ export class ProjectRegistry {
       for (const key of [project.secretKey, ...(project.previousSecretKeys ?? [])])
         if (key) byDigest.set(digest(key).toString('base64'), { project, trusted: true })
     }
-    this.state = { projects, ids, byDigest, valid: new Map(), adminDigests: adminKeys.map(digest) }
+    this.state = {
+      projects,
+      ids,
+      byDigest,
+      valid: new Map(),
+      validHeaders: new Map(),
+      adminDigests: adminKeys.map(digest),
+    }
   }
 
   get projects(): readonly ProjectConfig[] {
@@ -66,6 +80,20 @@ export class ProjectRegistry {
     if (known) return known
     const cred = byDigest.get(digest(key).toString('base64'))
     if (cred) valid.set(key, cred)
+    return cred
+  }
+
+  /** The credential of an `Authorization: Basic` header (see basicAuthUser). */
+  byBasicAuth(header: string | undefined): Credential | undefined {
+    if (!header) return undefined
+    const { validHeaders } = this.state
+    const known = validHeaders.get(header)
+    if (known) return known
+    const cred = this.byKey(basicAuthUser(header))
+    if (cred) {
+      if (validHeaders.size >= MAX_KNOWN_HEADERS) validHeaders.clear()
+      validHeaders.set(header, cred)
+    }
     return cred
   }
 

@@ -1,11 +1,11 @@
-import rateLimit from '@fastify/rate-limit'
 import { EMAIL_ROUTES } from '@touchpoint/node'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { anonymizeIp, rateLimitAddress } from './enrich/ip'
 import { TpError } from './errors'
 import type { Metrics } from './metrics'
-import { basicAuthUser, bearerToken, type Credential, type ProjectRegistry } from './projects'
+import { bearerToken, type Credential, type ProjectRegistry } from './projects'
+import { WindowCounter } from './util/window-counter'
 
 export interface RateLimitConfig {
   /** Requests one client address may make per window; 0 turns the limit off. */
@@ -18,7 +18,7 @@ export interface RateLimitConfig {
 declare module 'fastify' {
   interface FastifyInstance {
     /** Counts a request against its key's limit; throws TP_ERR_RATE_LIMITED (429 with Retry-After) past it. */
-    limitKey(req: FastifyRequest, cred: Credential): Promise<void>
+    limitKey(req: FastifyRequest, cred: Credential): void
   }
 }
 
@@ -36,11 +36,11 @@ const UNLIMITED_ROUTES = new Set([
   `${EMAIL_ROUTES.click}/:project/:token`,
 ])
 
-type Limiter = ReturnType<FastifyInstance['createRateLimit']>
-
 /**
- * Rate limits per client address and per key (@fastify/rate-limit, in memory: each collector counts its own
- * requests, so behind a load balancer the limits apply per instance).
+ * Rate limits per client address and per key, counted in memory: each collector counts its own requests, so
+ * behind a load balancer the limits apply per instance. (The counts were @fastify/rate-limit's until a profile
+ * put its two promise-chained limiters at 19 µs of a 230 µs single-event request; a WindowCounter counts
+ * synchronously, in the same fixed windows.)
  * - Per address, before anything else is done with the request. Requests that carry a secret key or the admin
  *   key in their Authorization header skip it: a server sending through one address is known, and limited by
  *   its key instead.
@@ -49,18 +49,17 @@ type Limiter = ReturnType<FastifyInstance['createRateLimit']>
  */
 export const rateLimits = fp<{ config: RateLimitConfig; registry: ProjectRegistry; metrics: Metrics }>(
   async (app, { config, registry, metrics }) => {
-    await app.register(rateLimit, { global: false })
     // the first refusal of each address or key in a window is logged (anonymised), not every one of a flood
     const reported = new Set<string>()
     const forget = setInterval(() => reported.clear(), config.windowMs).unref()
     app.addHook('onClose', async () => clearInterval(forget))
-    const refuse = (req: FastifyRequest, who: string, ttlMs: number, scope: 'ip' | 'key') => {
+    const refuse = (req: FastifyRequest, who: string, remainingMs: number, scope: 'ip' | 'key') => {
       metrics.rateLimited.inc({ scope })
       if (!reported.has(who)) {
         reported.add(who)
-        req.log.warn({ scope, who }, 'rate limited')
+        req.log.warn({ scope, who, reqId: req.id }, 'rate limited')
       }
-      const seconds = Math.max(1, Math.ceil(ttlMs / 1000))
+      const seconds = Math.max(1, Math.ceil(remainingMs / 1000))
       return new TpError(
         'TP_ERR_RATE_LIMITED',
         `Too many requests ${scope === 'ip' ? 'from this address' : 'for this key'}; retry in ${seconds} s`,
@@ -69,32 +68,27 @@ export const rateLimits = fp<{ config: RateLimitConfig; registry: ProjectRegistr
         { 'retry-after': String(seconds) },
       )
     }
-    // each limiter counts in an LRU of 5,000 keys: past that, the least recent counts are forgotten, which can
-    // only let a request through that would have been refused, never refuse one that should pass
-    const limiter = (max: number, key: (req: FastifyRequest) => string): Limiter =>
-      app.createRateLimit({ max, timeWindow: config.windowMs, keyGenerator: key })
 
-    const byKey = new WeakMap<FastifyRequest, string>()
-    const keyLimit = config.perKey > 0 && limiter(config.perKey, (req) => byKey.get(req) ?? '')
-    app.decorate('limitKey', async (req: FastifyRequest, cred: Credential) => {
-      if (!keyLimit) return
+    const keyCounts = new WindowCounter(config.windowMs)
+    app.decorate('limitKey', (req: FastifyRequest, cred: Credential) => {
+      if (config.perKey <= 0) return
       const who = `${cred.project.id}:${cred.trusted ? 'secret' : 'write'}`
-      byKey.set(req, who)
-      const r = await keyLimit(req)
-      if (!r.isAllowed && r.isExceeded) throw refuse(req, `project ${who} key`, r.ttl, 'key')
+      const { count, remainingMs } = keyCounts.hit(who)
+      if (count > config.perKey) throw refuse(req, `project ${who} key`, remainingMs, 'key')
     })
 
     if (config.perIp <= 0) return
-    const ipLimit = limiter(config.perIp, (req) => rateLimitAddress(req.ip))
+    const ipCounts = new WindowCounter(config.windowMs)
     const trusted = (header: string | undefined) => {
       if (!header) return false
       if (header.startsWith('Bearer ')) return registry.isAdminKey(bearerToken(header))
-      return registry.byKey(basicAuthUser(header))?.trusted === true
+      return registry.byBasicAuth(header)?.trusted === true
     }
-    app.addHook('onRequest', async (req) => {
-      if (UNLIMITED_ROUTES.has(req.routeOptions.url ?? '') || trusted(req.headers.authorization)) return
-      const r = await ipLimit(req)
-      if (!r.isAllowed && r.isExceeded) throw refuse(req, anonymizeIp(req.ip), r.ttl, 'ip')
+    app.addHook('onRequest', (req, _reply, done) => {
+      if (UNLIMITED_ROUTES.has(req.routeOptions.url ?? '') || trusted(req.headers.authorization))
+        return done()
+      const { count, remainingMs } = ipCounts.hit(rateLimitAddress(req.ip))
+      done(count > config.perIp ? refuse(req, anonymizeIp(req.ip), remainingMs, 'ip') : undefined)
     })
   },
   { name: 'touchpoint-rate-limits' },
