@@ -65,6 +65,9 @@ export function buildApp(config: CollectorConfig, services: AppServices): Fastif
     trustProxy: config.trustProxy,
     // per-request log lines cost more than the ingest path itself; errors are still logged
     logController: new LogController({ disableRequestLogging: true }),
+    // one logger for all requests, not a child for each: with redaction on, pino's child() took 8 µs of a
+    // 200 µs single-event request (--cpu-prof). The few request log lines carry their reqId themselves.
+    childLoggerFactory: (logger) => logger,
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',
     return503OnClosing: true,
@@ -88,7 +91,8 @@ export function buildApp(config: CollectorConfig, services: AppServices): Fastif
 
   app.setErrorHandler(async (err, req, reply) => {
     const tp = toTpError(err)
-    if (tp.statusCode >= 500 && tp.code !== 'TP_ERR_SPOOL_FULL') req.log.error({ err }, 'request failed')
+    if (tp.statusCode >= 500 && tp.code !== 'TP_ERR_SPOOL_FULL')
+      req.log.error({ err, reqId: req.id }, 'request failed')
     if (tp.headers) reply.headers(tp.headers)
     return reply.code(tp.statusCode).send(tp.toJSON())
   })

@@ -98,7 +98,7 @@ export const emailRoutes: FastifyPluginAsync<EmailRouteOptions> = async (
   const keep = (req: FastifyRequest, records: OutboundRecord[]) => {
     const write = sink
       .append(records)
-      .catch((err: Error) => req.log.error({ err }, 'could not record an email event'))
+      .catch((err: Error) => req.log.error({ err, reqId: req.id }, 'could not record an email event'))
       .finally(() => inFlight.delete(write))
     inFlight.add(write)
   }

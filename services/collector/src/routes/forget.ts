@@ -28,7 +28,12 @@ export const forgetRoutes: FastifyPluginAsync<ForgetOptions> = async (app, { ch,
     if (!ch) throw new TpError('TP_ERR_NO_STORAGE')
     const result = await erasePerson(ch, body)
     req.log.info(
-      { project: body.project, deleted: result.deleted, anonymousIds: result.anonymousIds.length },
+      {
+        reqId: req.id,
+        project: body.project,
+        deleted: result.deleted,
+        anonymousIds: result.anonymousIds.length,
+      },
       'person erased',
     )
     return result
