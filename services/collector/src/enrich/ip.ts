@@ -23,6 +23,7 @@ export function anonymizeIp(ip: string | undefined): string {
  * network one subscriber is given (counting single IPv6 addresses would let one host rotate past any limit).
  */
 export function rateLimitAddress(ip: string): string {
+  if (!ip.includes(':')) return ip
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)
   if (mapped) return mapped[1]!
   if (!isIPv6(ip)) return ip
