@@ -2,10 +2,16 @@
 
 export type Labels = Record<string, string>
 
+const NEEDS_ESCAPE = /["\\\n]/
 const escapeLabel = (v: string) => v.replace(/["\\\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`))
-export const labelText = (labels: Labels) => {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`)
-  return parts.length ? `{${parts.join(',')}}` : ''
+/** `{k="v",…}`, built without intermediate arrays: counters are incremented on every request. */
+export function labelText(labels: Labels): string {
+  let out = ''
+  for (const k in labels) {
+    const v = labels[k] as string
+    out += `${out === '' ? '{' : ','}${k}="${NEEDS_ESCAPE.test(v) ? escapeLabel(v) : v}"`
+  }
+  return out === '' ? '' : `${out}}`
 }
 
 export interface Metric {
