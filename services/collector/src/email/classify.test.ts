@@ -23,6 +23,11 @@ describe('EmailClassifier.open', () => {
     ['Apple MPP user agent', 'Mozilla/5.0', '203.0.113.9', 3600, true, 'apple_mpp_user_agent', ''],
     ['an Apple egress address (IPv4)', CHROME, '17.58.1.2', 3600, true, 'apple_mpp_address', ''],
     ['an Apple egress address (IPv6)', CHROME, '2a01:b740:1::5', 3600, true, 'apple_mpp_address', ''],
+    ['the last address of an Apple range', CHROME, '17.58.255.255', 3600, true, 'apple_mpp_address', ''],
+    ['the address just past an Apple range', CHROME, '17.59.0.0', 3600, false, '', ''],
+    ['the address just before an Apple range', CHROME, '17.57.255.255', 3600, false, '', ''],
+    ['an IPv4 address written with a leading zero', CHROME, '017.58.1.2', 3600, false, '', ''],
+    ['an IPv6 address outside the ranges', CHROME, '2a01:b741::5', 3600, false, '', ''],
     ['two seconds after the send', CHROME, '203.0.113.9', 2, true, 'soon_after_send', ''],
     [
       'Gmail image proxy: a person opening',
