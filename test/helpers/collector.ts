@@ -46,6 +46,8 @@ export class ServiceProcess {
     readonly dataDir: string,
     readonly port: number,
     readonly env: Record<string, string> = {},
+    /** the checkout whose CLI runs (the benchmarks compare another one with this) */
+    readonly root = ROOT,
   ) {}
 
   get url(): string {
@@ -55,8 +57,9 @@ export class ServiceProcess {
   async start(): Promise<void> {
     this.output = ''
     // node itself (not the tsx wrapper, which would run the collector in a child): kill must hit the collector
-    const child = spawn(process.execPath, ['--import', 'tsx', BIN, this.command], {
-      cwd: ROOT,
+    const bin = join(this.root, 'packages/cli/src/bin.ts')
+    const child = spawn(process.execPath, ['--import', 'tsx', bin, this.command], {
+      cwd: this.root,
       env: {
         ...process.env,
         TOUCHPOINT_DATA_DIR: this.dataDir,
@@ -101,8 +104,8 @@ export class ServiceProcess {
 
 /** The collector (`touchpoint start`): embedded, or producing to Kafka when KAFKA_BROKERS is in `env`. */
 export class CollectorProcess extends ServiceProcess {
-  constructor(dataDir: string, port: number, env: Record<string, string> = {}) {
-    super('start', dataDir, port, env)
+  constructor(dataDir: string, port: number, env: Record<string, string> = {}, root = ROOT) {
+    super('start', dataDir, port, env, root)
   }
 }
 

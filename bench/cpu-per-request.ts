@@ -1,0 +1,112 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { createEmailTracker } from '@touchpoint/node'
+import { CollectorProcess, freePort, keysIn, ROOT, tempDir } from '../test/helpers/collector'
+import { BENCH_ENV, batch50, event, load, postRun } from './load'
+import { median } from './stats'
+
+/**
+ * CPU time the collector spends per request, by thread: what a change to the request path saves, read with
+ * less of the VM's noise than requests per second (which move by 30% between runs of the same code).
+ *
+ * `tsx bench/cpu-per-request.ts [--kinds single,pixel,batch] [--rounds 3] [--seconds 10] [--against DIR]`
+ *
+ * Each round runs every kind against a fresh embedded collector (`touchpoint start`, the bench's raised rate
+ * limits) for `seconds` under autocannon, 50 connections, and reads /proc/<pid>/task/<tid>/stat before and
+ * after. With `--against`, another checkout (with its dependencies installed, e.g. a `git worktree` of the
+ * commit before a change) runs alternately with this one, so both see the same drift.
+ */
+const { values } = parseArgs({
+  options: {
+    kinds: { type: 'string', default: 'single,pixel,batch' },
+    rounds: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '10' },
+    against: { type: 'string' },
+  },
+})
+const kinds = values.kinds.split(',') as Array<'single' | 'pixel' | 'batch'>
+const rounds = Number(values.rounds)
+const seconds = Number(values.seconds)
+const trees = [{ name: 'this checkout', root: ROOT }]
+if (values.against) trees.unshift({ name: `against ${values.against}`, root: resolve(values.against) })
+
+const TICKS_PER_SECOND = 100 // USER_HZ on Linux
+/** CPU seconds of each thread of a process, by thread id. */
+function threadSeconds(pid: number): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      // utime and stime, fields 14 and 15 of stat(5)
+      out.set(tid, (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND)
+    } catch {
+      // the thread ended between readdir and read
+    }
+  }
+  return out
+}
+const sum = (m: Map<string, number>) => [...m.values()].reduce((s, v) => s + v, 0)
+
+interface Sample {
+  requestsPerSecond: number
+  /** µs of CPU per answered request: the HTTP (main) thread, and every thread of the collector */
+  mainUs: number
+  processUs: number
+}
+
+async function measure(root: string, kind: (typeof kinds)[number], label: string): Promise<Sample> {
+  const dir = tempDir('tp-bench-cpu-')
+  const collector = new CollectorProcess(dir, await freePort(), BENCH_ENV, root)
+  await collector.start()
+  try {
+    const keys = keysIn(dir)
+    const run = { seconds, connections: 50 }
+    const pid = collector.child!.pid!
+    const before = threadSeconds(pid)
+    let figure: Awaited<ReturnType<typeof load>>
+    if (kind === 'pixel') {
+      const project = JSON.parse(readFileSync(join(dir, 'touchpoint.json'), 'utf8')).projects[0]
+      const tracker = createEmailTracker({
+        baseUrl: collector.url,
+        projectId: project.id,
+        keys: project.email.keys,
+      })
+      const url = tracker.pixelUrl({ campaignId: 'bench', messageId: 'bench-1', recipient: 'customer-1' })
+      figure = await load(label, { url, duration: seconds, connections: 50 }, 1)
+    } else {
+      const [path, body, n] = kind === 'single' ? ['track', event, 1] : ['batch', batch50, 50]
+      figure = await load(label, postRun(`${collector.url}/v1/${path}`, keys.writeKey, body, run), n)
+    }
+    const after = threadSeconds(pid)
+    const requests = figure.ok
+    const main = (after.get(String(pid)) ?? 0) - (before.get(String(pid)) ?? 0)
+    return {
+      requestsPerSecond: figure.requestsPerSecond,
+      mainUs: Math.round((main * 1e6) / requests),
+      processUs: Math.round(((sum(after) - sum(before)) * 1e6) / requests),
+    }
+  } finally {
+    await collector.stop('SIGKILL')
+  }
+}
+
+const samples = new Map<string, Sample[]>()
+for (let r = 0; r < rounds; r++) {
+  for (const kind of kinds) {
+    for (const tree of trees) {
+      const s = await measure(tree.root, kind, `${kind}, ${tree.name}, round ${r + 1}`)
+      const key = `${kind}\t${tree.name}`
+      samples.set(key, [...(samples.get(key) ?? []), s])
+    }
+  }
+}
+console.log(JSON.stringify({ seconds, rounds, samples: Object.fromEntries(samples) }))
+console.log('kind\tcode\treq/s (median)\tmain thread µs/request\tcollector µs/request\tper round (main)')
+for (const [key, s] of samples) {
+  const main = s.map((x) => x.mainUs)
+  console.log(
+    `${key}\t${median(s.map((x) => x.requestsPerSecond))}\t${median(main)}\t${median(s.map((x) => x.processUs))}\t${main.join(' · ')}`,
+  )
+}
