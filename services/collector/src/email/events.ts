@@ -32,7 +32,8 @@ function emailRow(
     },
     facts,
   )
-  return { ...row, is_bot: 0 }
+  row.is_bot = 0
+  return row
 }
 
 export function openRow(claims: OpenClaims, verdict: OpenVerdict, facts: RequestFacts, email: EmailConfig) {
