@@ -21,11 +21,11 @@ export interface QueryBench {
   figures: QueryFigure[]
 }
 
-const PROJECT = 'bench'
+export const PROJECT = 'bench'
 const log = (line: string) => process.stderr.write(`  ${line}\n`)
-const FROM = '2026-06-01'
-const TO = '2026-07-01'
-const STEPS = [
+export const FROM = '2026-06-01'
+export const TO = '2026-07-01'
+export const STEPS = [
   { event: 'Page Viewed', filters: [{ property: 'path', op: 'eq' as const, value: '/pricing' }] },
   { event: 'Signup Started' },
   { event: 'Signed Up' },
@@ -113,17 +113,23 @@ async function time(
   }
 }
 
+/** Migrates and fills `ch` with the queries' synthetic events, merged; returns the milliseconds it took. */
+export async function generateBenchEvents(ch: ClickHouse, events: number): Promise<number> {
+  await migrate(ch)
+  const t0 = performance.now()
+  await generateSynthetic(ch, { project: PROJECT, events, from: new Date(`${FROM}T00:00:00Z`), days: 30 })
+  await ch.client.command({ query: `OPTIMIZE TABLE ${TABLES.events} FINAL` })
+  const generateMs = performance.now() - t0
+  log(`generated ${events} events in ${(generateMs / 1000).toFixed(1)} s`)
+  return generateMs
+}
+
 /** Analytics on synthetic events in the embedded engine (chDB in this process). */
 export async function benchQueries(events: number, runs = 5): Promise<QueryBench> {
   const dir = mkdtempSync(join(tmpdir(), 'tp-bench-queries-'))
   const ch = await createClickHouse({ dataDir: dir })
   try {
-    await migrate(ch)
-    const t0 = performance.now()
-    await generateSynthetic(ch, { project: PROJECT, events, from: new Date(`${FROM}T00:00:00Z`), days: 30 })
-    await ch.client.command({ query: `OPTIMIZE TABLE ${TABLES.events} FINAL` })
-    const generateMs = performance.now() - t0
-    log(`generated ${events} events in ${(generateMs / 1000).toFixed(1)} s`)
+    const generateMs = await generateBenchEvents(ch, events)
     const scans = scanCounter(ch)
     const analytics = new Analytics(ch)
     const range = { project: PROJECT, from: FROM, to: TO }

@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { Analytics } from '@touchpoint/analytics'
+import { createClickHouse } from '@touchpoint/clickhouse'
+import { FROM, generateBenchEvents, PROJECT, STEPS, TO } from './queries'
+import { median } from './stats'
+
+/**
+ * Where the 4-step funnel's time goes: the query the funnel sends, and the same query without its pieces, run
+ * alternately on one data directory. `tsx bench/funnel-pieces.ts [--data DIR] [--events N] [--runs 3]`
+ * With `--data`, a directory the queries bench's events are already in (one kept by `--keep` in an earlier
+ * run); without it, 10M events are generated into a temporary one (about 2.5 minutes on 2 cores).
+ */
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string' },
+    events: { type: 'string', default: '10000000' },
+    runs: { type: 'string', default: '3' },
+    keep: { type: 'boolean', default: false },
+  },
+})
+const dir = values.data ?? mkdtempSync(join(tmpdir(), 'tp-bench-funnel-'))
+const ch = await createClickHouse({ dataDir: dir })
+if (!values.data) {
+  await generateBenchEvents(ch, Number(values.events))
+  if (values.keep) process.stderr.write(`  data kept in ${dir}: --data ${dir} reuses it\n`)
+}
+
+// the funnel's own SQL, as it sends it
+const sent: Array<{ query: string; params: Record<string, unknown> }> = []
+const query = ch.readonly.query.bind(ch.readonly)
+ch.readonly.query = ((args: Parameters<typeof query>[0]) => {
+  sent.push({ query: args.query, params: args.query_params ?? {} })
+  return query(args)
+}) as typeof query
+await new Analytics(ch).funnel({ project: PROJECT, from: FROM, to: TO, steps: STEPS, window: '7d' })
+ch.readonly.query = query
+const [funnel] = sent
+if (sent.length !== 1 || !funnel) throw new Error(`the funnel sent ${sent.length} queries, not one`)
+
+/** Replaces `from` in the SQL, and fails loudly when the funnel's SQL no longer has it. */
+function without(sql: string, from: RegExp, to: string): string {
+  if (!from.test(sql)) throw new Error(`the funnel's SQL no longer matches ${from}`)
+  return sql.replace(from, to)
+}
+const noChain = (sql: string) =>
+  without(sql, /level, arrayReverseSort\([\s\S]*?\)\[1\] AS chain/, 'level, [toUInt64(0)] AS chain')
+const noJoin = (sql: string) =>
+  without(
+    without(
+      sql,
+      /LEFT JOIN \(SELECT cityHash64\(anonymous_id\)[\s\S]*?AS m ON m\.anon_h = cityHash64\(e\.anonymous_id\)/,
+      '',
+    ),
+    /if\(m\.mapped_h != 0, m\.mapped_h, cityHash64\(e\.anonymous_id\)\)/,
+    'cityHash64(e.anonymous_id)',
+  )
+/** The chain that counts picked by one score (steps reached, then the latest start) instead of by a sort. */
+const scoredChain = (sql: string) => {
+  const head = 'arrayReverseSort(c -> (arrayCount(x -> x > 0, c), c[1]), '
+  const start = sql.indexOf(head)
+  const end = sql.indexOf(')[1] AS chain', start)
+  if (start < 0 || end < 0) throw new Error("the funnel's SQL no longer sorts its chains")
+  const chains = sql.slice(start + head.length, end)
+  // a timestamp in ms is below 2^42, so steps × 2^42 + start orders by steps, then start
+  const score = 'arrayMap(c -> (length(c) - countEqual(c, toUInt64(0))) * 4398046511104 + c[1], cs)'
+  return `${sql.slice(0, start)}arrayElement((${chains} AS cs), indexOf(${score} AS sc, arrayMax(sc)))${sql.slice(end + ')[1]'.length)}`
+}
+const pieces: Record<string, string> = {
+  'the funnel as sent': funnel.query,
+  'without the step-to-step times (the chain)': noChain(funnel.query),
+  'without the identity join': noJoin(funnel.query),
+  'without both': noChain(noJoin(funnel.query)),
+  'the chain picked by a score, not a sort': scoredChain(funnel.query),
+}
+
+const ms = new Map<string, number[]>()
+const answers = new Map<string, string>()
+for (let r = 0; r <= Number(values.runs); r++) {
+  for (const [name, sql] of Object.entries(pieces)) {
+    const t = performance.now()
+    const rs = await query({
+      query: sql,
+      query_params: funnel.params,
+      format: 'JSONEachRow',
+      clickhouse_settings: ch.readonlySettings,
+    })
+    const rows = JSON.stringify(await rs.json())
+    // the first round warms the caches and is not counted
+    if (r > 0) ms.set(name, [...(ms.get(name) ?? []), performance.now() - t])
+    else answers.set(name, rows)
+  }
+}
+const asSent = answers.get('the funnel as sent')
+if (answers.get('the chain picked by a score, not a sort') !== asSent)
+  throw new Error('the chain picked by a score answers differently from the funnel as sent')
+console.log('query\tmedian ms\truns')
+for (const [name, xs] of ms)
+  console.log(`${name}\t${median(xs).toFixed(0)}\t${xs.map((x) => x.toFixed(0)).join(' · ')}`)
+await ch.close()
+if (!values.data && !values.keep) rmSync(dir, { recursive: true, force: true })
