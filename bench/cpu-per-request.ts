@@ -54,6 +54,8 @@ interface Sample {
   /** µs of CPU per answered request: the HTTP (main) thread, and every thread of the collector */
   mainUs: number
   processUs: number
+  /** µs of CPU per answered request in this process, which runs autocannon: the load generator's share */
+  loadUs: number
 }
 
 async function measure(root: string, kind: (typeof kinds)[number], label: string): Promise<Sample> {
@@ -65,6 +67,7 @@ async function measure(root: string, kind: (typeof kinds)[number], label: string
     const run = { seconds, connections: 50 }
     const pid = collector.child!.pid!
     const before = threadSeconds(pid)
+    const loadBefore = threadSeconds(process.pid)
     let figure: Awaited<ReturnType<typeof load>>
     if (kind === 'pixel') {
       const project = JSON.parse(readFileSync(join(dir, 'touchpoint.json'), 'utf8')).projects[0]
@@ -80,12 +83,14 @@ async function measure(root: string, kind: (typeof kinds)[number], label: string
       figure = await load(label, postRun(`${collector.url}/v1/${path}`, keys.writeKey, body, run), n)
     }
     const after = threadSeconds(pid)
+    const loadAfter = threadSeconds(process.pid)
     const requests = figure.ok
     const main = (after.get(String(pid)) ?? 0) - (before.get(String(pid)) ?? 0)
     return {
       requestsPerSecond: figure.requestsPerSecond,
       mainUs: Math.round((main * 1e6) / requests),
       processUs: Math.round(((sum(after) - sum(before)) * 1e6) / requests),
+      loadUs: Math.round(((sum(loadAfter) - sum(loadBefore)) * 1e6) / requests),
     }
   } finally {
     await collector.stop('SIGKILL')
@@ -103,10 +108,13 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 console.log(JSON.stringify({ seconds, rounds, samples: Object.fromEntries(samples) }))
-console.log('kind\tcode\treq/s (median)\tmain thread µs/request\tcollector µs/request\tper round (main)')
+console.log(
+  'kind\tcode\treq/s (median)\tmain thread µs/request\tcollector µs/request\tautocannon µs/request\tper round (main)',
+)
 for (const [key, s] of samples) {
   const main = s.map((x) => x.mainUs)
+  const m = (f: (x: Sample) => number) => median(s.map(f))
   console.log(
-    `${key}\t${median(s.map((x) => x.requestsPerSecond))}\t${median(main)}\t${median(s.map((x) => x.processUs))}\t${main.join(' · ')}`,
+    `${key}\t${m((x) => x.requestsPerSecond)}\t${median(main)}\t${m((x) => x.processUs)}\t${m((x) => x.loadUs)}\t${main.join(' · ')}`,
   )
 }
