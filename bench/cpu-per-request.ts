@@ -25,7 +25,10 @@ const { values } = parseArgs({
     against: { type: 'string' },
   },
 })
-const kinds = values.kinds.split(',') as Array<'single' | 'pixel' | 'batch'>
+const KINDS = ['single', 'pixel', 'batch'] as const
+const kinds = values.kinds.split(',') as Array<(typeof KINDS)[number]>
+for (const k of kinds)
+  if (!KINDS.includes(k)) throw new Error(`--kinds: ${k} is not one of ${KINDS.join(', ')}`)
 const rounds = Number(values.rounds)
 const seconds = Number(values.seconds)
 const trees = [{ name: 'this checkout', root: ROOT }]
