@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { createEmailTracker } from '@touchpoint/node'
 import { CollectorProcess, freePort, keysIn, ROOT, tempDir } from '../test/helpers/collector'
-import { BENCH_ENV, batch50, event, load, postRun } from './load'
+import { BENCH_ENV, batch50, benchEmail, event, load, postRun } from './load'
 import { median } from './stats'
 
 /**
@@ -73,13 +72,8 @@ async function measure(root: string, kind: (typeof kinds)[number], label: string
     const loadBefore = threadSeconds(process.pid)
     let figure: Awaited<ReturnType<typeof load>>
     if (kind === 'pixel') {
-      const project = JSON.parse(readFileSync(join(dir, 'touchpoint.json'), 'utf8')).projects[0]
-      const tracker = createEmailTracker({
-        baseUrl: collector.url,
-        projectId: project.id,
-        keys: project.email.keys,
-      })
-      const url = tracker.pixelUrl({ campaignId: 'bench', messageId: 'bench-1', recipient: 'customer-1' })
+      const { tracker, message } = benchEmail(dir, collector.url)
+      const url = tracker.pixelUrl(message)
       figure = await load(label, { url, duration: seconds, connections: 50 }, 1)
     } else {
       const [path, body, n] = kind === 'single' ? ['track', event, 1] : ['batch', batch50, 50]

@@ -1,12 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createEmailTracker } from '@touchpoint/node'
 import { CollectorProcess, freePort, keysIn, ROOT, tempDir } from '../test/helpers/collector'
 import { eventually, sql } from '../test/helpers/http'
 import { metricValue } from '../test/helpers/load'
 import { bySql, type Freshness, measureFreshness } from './freshness'
-import { BENCH_ENV, batch50, event, type LoadFigure, load, postRun, rssMiB } from './load'
+import { BENCH_ENV, batch50, benchEmail, event, type LoadFigure, load, postRun, rssMiB } from './load'
 import { type LoaderFigure, loaderFigure } from './loader-metrics'
 
 export interface IngestBench {
@@ -53,13 +51,7 @@ export async function benchIngest(seconds: number, connections: number): Promise
     const keys = keysIn(dir)
     const base = { duration: seconds, connections }
     const post = (url: string, body: unknown) => postRun(url, keys.writeKey, body, { seconds, connections })
-    const project = JSON.parse(readFileSync(join(dir, 'touchpoint.json'), 'utf8')).projects[0]
-    const tracker = createEmailTracker({
-      baseUrl: collector.url,
-      projectId: project.id,
-      keys: project.email.keys,
-    })
-    const message = { campaignId: 'bench', messageId: 'bench-1', recipient: 'customer-1' }
+    const { tracker, message } = benchEmail(dir, collector.url)
     const pixel = tracker.pixelUrl(message)
     const click = tracker.linkUrl('https://shop.example/sale', message)
 

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createEmailTracker } from '@touchpoint/node'
 import autocannon from 'autocannon'
 import { basic, CHROME_UA } from '../test/helpers/http'
 
@@ -26,6 +28,16 @@ export const event = {
   properties: { plan: 'pro', n: 1 },
 }
 export const batch50 = { batch: Array.from({ length: 50 }, () => event) }
+
+/**
+ * The email tracker of the dev project a benchmark's collector created in `dataDir`, and the one message every
+ * pixel and redirect run signs.
+ */
+export function benchEmail(dataDir: string, baseUrl: string) {
+  const project = JSON.parse(readFileSync(join(dataDir, 'touchpoint.json'), 'utf8')).projects[0]
+  const tracker = createEmailTracker({ baseUrl, projectId: project.id, keys: project.email.keys })
+  return { tracker, message: { campaignId: 'bench', messageId: 'bench-1', recipient: 'customer-1' } }
+}
 
 /** An autocannon run that POSTs one JSON body with the write key, as the ingest and Kafka sections both do. */
 export function postRun(

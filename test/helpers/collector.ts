@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
-const BIN = join(ROOT, 'packages/cli/src/bin.ts')
+/** The CLI's entry in a checkout (tests run it from source, through tsx). */
+const binOf = (root: string) => join(root, 'packages/cli/src/bin.ts')
 
 export function tempDir(prefix = 'tp-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix))
@@ -57,8 +58,7 @@ export class ServiceProcess {
   async start(): Promise<void> {
     this.output = ''
     // node itself (not the tsx wrapper, which would run the collector in a child): kill must hit the collector
-    const bin = join(this.root, 'packages/cli/src/bin.ts')
-    const child = spawn(process.execPath, ['--import', 'tsx', bin, this.command], {
+    const child = spawn(process.execPath, ['--import', 'tsx', binOf(this.root), this.command], {
       cwd: this.root,
       env: {
         ...process.env,
@@ -118,7 +118,7 @@ export function runCli(
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', BIN, ...args],
+      ['--import', 'tsx', binOf(ROOT), ...args],
       { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer },
       (err, stdout, stderr) =>
         resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
