@@ -4,10 +4,10 @@
 -- Parameters: project, from, to, conversion (event name), lookback (seconds).
 WITH
 idmap AS (
-    SELECT anonymous_id, argMin(user_id, (linked_at, user_id)) AS mapped_user
-    FROM (SELECT anonymous_id, user_id, min(linked_at) AS linked_at FROM identities
-          WHERE project_id = {project:String} GROUP BY anonymous_id, user_id)
-    GROUP BY anonymous_id
+    SELECT anonymous_id, user_id AS mapped_user
+    FROM identities WHERE project_id = {project:String}
+    ORDER BY anonymous_id, linked_at, user_id
+    LIMIT 1 BY anonymous_id
 ),
 base AS (
     SELECT if(e.user_id != '', e.user_id, if(m.mapped_user != '', m.mapped_user, e.anonymous_id)) AS person,

@@ -5,10 +5,10 @@
 --   --param_window=604800 --param_step1='Page Viewed' --param_path1='/pricing' --param_step2='Signup Started' \
 --   --param_step3='Signed Up' --queries-file examples/queries/funnel.sql
 WITH idmap AS (
-    SELECT anonymous_id, argMin(user_id, (linked_at, user_id)) AS mapped_user
-    FROM (SELECT anonymous_id, user_id, min(linked_at) AS linked_at FROM identities
-          WHERE project_id = {project:String} GROUP BY anonymous_id, user_id)
-    GROUP BY anonymous_id
+    SELECT anonymous_id, user_id AS mapped_user
+    FROM identities WHERE project_id = {project:String}
+    ORDER BY anonymous_id, linked_at, user_id
+    LIMIT 1 BY anonymous_id
 )
 SELECT
     countIf(level >= 1) AS step1,

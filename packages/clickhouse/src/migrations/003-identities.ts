@@ -4,7 +4,7 @@ import type { Migration } from './ddl'
 /**
  * anonymous_id ↔ user_id links. One row per pair after merges; linked_at keeps the earliest time the pair was
  * seen (SimpleAggregateFunction(min)), because "the earliest link wins" when one anonymous id maps to several
- * users. Readers aggregate (min(linked_at) GROUP BY pair), so unmerged parts give the same answer.
+ * users. Readers take the earliest row of each anonymous id, so unmerged parts give the same answer.
  */
 export const identitiesTable: Migration = {
   version: 3,
