@@ -45,8 +45,13 @@ function without(sql: string, from: RegExp, to: string): string {
   if (!from.test(sql)) throw new Error(`the funnel's SQL no longer matches ${from}`)
   return sql.replace(from, to)
 }
+/** The step arrays grouped by person, without the chains built on them (so without levels or times). */
 const noChain = (sql: string) =>
-  without(sql, /level, arrayReverseSort\([\s\S]*?\)\[1\] AS chain/, 'level, [toUInt64(0)] AS chain')
+  without(
+    sql,
+    /SELECT person, bd, arrayMap\(\(t1, c\)[\s\S]*? AS chain, arrayCount\(x -> x > 0, chain\) AS level/,
+    'SELECT person, bd, [toUInt64(0)] AS chain, toUInt8(1) AS level',
+  )
 const noJoin = (sql: string) =>
   without(
     without(
@@ -57,23 +62,26 @@ const noJoin = (sql: string) =>
     /if\(m\.mapped_h != 0, m\.mapped_h, cityHash64\(e\.anonymous_id\)\)/,
     'cityHash64(e.anonymous_id)',
   )
-/** The chain that counts picked by one score (steps reached, then the latest start) instead of by a sort. */
-const scoredChain = (sql: string) => {
-  const head = 'arrayReverseSort(c -> (arrayCount(x -> x > 0, c), c[1]), '
-  const start = sql.indexOf(head)
-  const end = sql.indexOf(')[1] AS chain', start)
-  if (start < 0 || end < 0) throw new Error("the funnel's SQL no longer sorts its chains")
-  const chains = sql.slice(start + head.length, end)
-  // a timestamp in ms is below 2^42, so steps × 2^42 + start orders by steps, then start
-  const score = 'arrayMap(c -> (length(c) - countEqual(c, toUInt64(0))) * 4398046511104 + c[1], cs)'
-  return `${sql.slice(0, start)}arrayElement((${chains} AS cs), indexOf(${score} AS sc, arrayMax(sc)))${sql.slice(end + ')[1]'.length)}`
+/** The level counted by windowFunnel beside the chains, as the funnel did before the chains gave it. */
+const windowFunnelLevel = (sql: string) => {
+  const conds = [...sql.matchAll(/arraySort\(groupArrayIf\(ts, ([\s\S]*?)\)\) AS s\d+/g)].map((m) => m[1])
+  const window = /y <= t1 \+ (\{p\d+:UInt64\})/.exec(sql)?.[1]
+  if (conds.length !== STEPS.length || !window)
+    throw new Error("the funnel's SQL no longer has its step arrays")
+  const levelled = without(sql, /, arrayCount\(x -> x > 0, chain\) AS level/, ', level')
+  const grouped = without(
+    levelled,
+    /SELECT person, '' AS bd, arraySort/,
+    `SELECT person, '' AS bd, windowFunnel(${window})(ts, ${conds.join(', ')}) AS level, arraySort`,
+  )
+  return without(grouped, /HAVING length\(s1\) > 0/, 'HAVING level > 0')
 }
 const pieces: Record<string, string> = {
   'the funnel as sent': funnel.query,
-  'without the step-to-step times (the chain)': noChain(funnel.query),
+  'the level by windowFunnel too, as before': windowFunnelLevel(funnel.query),
+  'without the chains (the step arrays alone)': noChain(funnel.query),
   'without the identity join': noJoin(funnel.query),
   'without both': noChain(noJoin(funnel.query)),
-  'the chain picked by a score, not a sort': scoredChain(funnel.query),
 }
 
 const ms = new Map<string, number[]>()
@@ -94,8 +102,8 @@ for (let r = 0; r <= Number(values.runs); r++) {
   }
 }
 const asSent = answers.get('the funnel as sent')
-if (answers.get('the chain picked by a score, not a sort') !== asSent)
-  throw new Error('the chain picked by a score answers differently from the funnel as sent')
+if (answers.get('the level by windowFunnel too, as before') !== asSent)
+  throw new Error('the level by windowFunnel answers differently from the funnel as sent')
 console.log('query\tmedian ms\truns')
 for (const [name, xs] of ms)
   console.log(`${name}\t${median(xs).toFixed(0)}\t${xs.map((x) => x.toFixed(0)).join(' · ')}`)
