@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Analytics } from '@touchpoint/analytics'
 import { createClickHouse } from '@touchpoint/clickhouse'
@@ -9,9 +9,11 @@ import { median } from './stats'
 
 /**
  * Where the 4-step funnel's time goes: the query the funnel sends, and the same query without its pieces, run
- * alternately on one data directory. `tsx bench/funnel-pieces.ts [--data DIR] [--events N] [--runs 3]`
- * With `--data`, a directory the queries bench's events are already in (one kept by `--keep` in an earlier
- * run); without it, 10M events are generated into a temporary one (about 2.5 minutes on 2 cores).
+ * alternately on one data directory. `tsx bench/funnel-pieces.ts [--data DIR] [--events N] [--runs 3]
+ * [--against CHECKOUT]` With `--data`, a directory the queries bench's events are already in (one kept by
+ * `--keep` in an earlier run); without it, 10M events are generated into a temporary one (about 2.5 minutes on 2
+ * cores). With `--against`, the funnel's SQL as another checkout (e.g. a `git worktree` of an earlier commit, its
+ * dependencies installed) writes it runs alongside, and must give the same answer.
  */
 const { values } = parseArgs({
   options: {
@@ -19,6 +21,7 @@ const { values } = parseArgs({
     events: { type: 'string', default: '10000000' },
     runs: { type: 'string', default: '3' },
     keep: { type: 'boolean', default: false },
+    against: { type: 'string' },
   },
 })
 const dir = values.data ?? mkdtempSync(join(tmpdir(), 'tp-bench-funnel-'))
@@ -28,17 +31,31 @@ if (!values.data) {
   if (values.keep) process.stderr.write(`  data kept in ${dir}: --data ${dir} reuses it\n`)
 }
 
-// the funnel's own SQL, as it sends it
-const sent: Array<{ query: string; params: Record<string, unknown> }> = []
-const query = ch.readonly.query.bind(ch.readonly)
-ch.readonly.query = ((args: Parameters<typeof query>[0]) => {
-  sent.push({ query: args.query, params: args.query_params ?? {} })
-  return query(args)
-}) as typeof query
-await new Analytics(ch).funnel({ project: PROJECT, from: FROM, to: TO, steps: STEPS, window: '7d' })
-ch.readonly.query = query
-const [funnel] = sent
-if (sent.length !== 1 || !funnel) throw new Error(`the funnel sent ${sent.length} queries, not one`)
+type Sent = { query: string; params: Record<string, unknown> }
+/** The one query a checkout's funnel sends for the bench's 4 steps. */
+async function funnelSql(analytics: typeof Analytics): Promise<Sent> {
+  const sent: Sent[] = []
+  const query = ch.readonly.query.bind(ch.readonly)
+  ch.readonly.query = ((args: Parameters<typeof query>[0]) => {
+    sent.push({ query: args.query, params: args.query_params ?? {} })
+    return query(args)
+  }) as typeof query
+  try {
+    await new analytics(ch).funnel({ project: PROJECT, from: FROM, to: TO, steps: STEPS, window: '7d' })
+  } finally {
+    ch.readonly.query = query
+  }
+  const [funnel] = sent
+  if (sent.length !== 1 || !funnel) throw new Error(`the funnel sent ${sent.length} queries, not one`)
+  return funnel
+}
+const funnel = await funnelSql(Analytics)
+const against = values.against
+  ? await funnelSql(
+      (await import(join(resolve(values.against), 'packages/analytics/src/index.ts')))
+        .Analytics as typeof Analytics,
+    )
+  : undefined
 
 /** Replaces `from` in the SQL, and fails loudly when the funnel's SQL no longer has it. */
 function without(sql: string, from: RegExp, to: string): string {
@@ -76,12 +93,17 @@ const windowFunnelLevel = (sql: string) => {
   )
   return without(grouped, /HAVING length\(s1\) > 0/, 'HAVING level > 0')
 }
-const pieces: Record<string, string> = {
-  'the funnel as sent': funnel.query,
-  'the level by windowFunnel too, as before': windowFunnelLevel(funnel.query),
-  'without the chains (the step arrays alone)': noChain(funnel.query),
-  'without the identity join': noJoin(funnel.query),
-  'without both': noChain(noJoin(funnel.query)),
+const AS_SENT = 'the funnel as sent'
+const WINDOW_FUNNEL = 'the level by windowFunnel too'
+const AGAINST = `the funnel as ${values.against} sends it`
+const ours = (query: string): Sent => ({ query, params: funnel.params })
+const pieces: Record<string, Sent> = {
+  [AS_SENT]: funnel,
+  ...(against ? { [AGAINST]: against } : {}),
+  [WINDOW_FUNNEL]: ours(windowFunnelLevel(funnel.query)),
+  'without the chains (the step arrays alone)': ours(noChain(funnel.query)),
+  'without the identity join': ours(noJoin(funnel.query)),
+  'without both': ours(noChain(noJoin(funnel.query))),
 }
 
 const ms = new Map<string, number[]>()
@@ -89,9 +111,9 @@ const answers = new Map<string, string>()
 for (let r = 0; r <= Number(values.runs); r++) {
   for (const [name, sql] of Object.entries(pieces)) {
     const t = performance.now()
-    const rs = await query({
-      query: sql,
-      query_params: funnel.params,
+    const rs = await ch.readonly.query({
+      query: sql.query,
+      query_params: sql.params,
       format: 'JSONEachRow',
       clickhouse_settings: ch.readonlySettings,
     })
@@ -101,9 +123,9 @@ for (let r = 0; r <= Number(values.runs); r++) {
     else answers.set(name, rows)
   }
 }
-const asSent = answers.get('the funnel as sent')
-if (answers.get('the level by windowFunnel too, as before') !== asSent)
-  throw new Error('the level by windowFunnel answers differently from the funnel as sent')
+const asSent = answers.get(AS_SENT)
+for (const name of [WINDOW_FUNNEL, ...(against ? [AGAINST] : [])])
+  if (answers.get(name) !== asSent) throw new Error(`${name} answers differently from the funnel as sent`)
 console.log('query\tmedian ms\truns')
 for (const [name, xs] of ms)
   console.log(`${name}\t${median(xs).toFixed(0)}\t${xs.map((x) => x.toFixed(0)).join(' · ')}`)

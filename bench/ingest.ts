@@ -1,10 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { join } from 'node:path'
-import { CollectorProcess, freePort, keysIn, ROOT, tempDir } from '../test/helpers/collector'
+import { CollectorProcess, freePort, keysIn, tempDir } from '../test/helpers/collector'
 import { eventually, sql } from '../test/helpers/http'
 import { metricValue } from '../test/helpers/load'
 import { bySql, type Freshness, measureFreshness } from './freshness'
-import { BENCH_ENV, batch50, benchEmail, event, type LoadFigure, load, postRun, rssMiB } from './load'
+import {
+  BENCH_ENV,
+  batch50,
+  benchEmail,
+  event,
+  type LoadFigure,
+  load,
+  postRun,
+  rssMiB,
+  startBareServer,
+} from './load'
 import { type LoaderFigure, loaderFigure } from './loader-metrics'
 
 export interface IngestBench {
@@ -23,21 +31,6 @@ export interface IngestBench {
 
 const log = (line: string) => process.stderr.write(`  ${line}\n`)
 
-async function bareServer(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/bare-server.ts')], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const port = await new Promise<number>((res, rej) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      const m = /ready (\d+)/.exec(String(d))
-      if (m) res(Number(m[1]))
-    })
-    child.on('exit', (code) => rej(new Error(`bare server exited with ${code}`)))
-  })
-  return { url: `http://127.0.0.1:${port}`, child }
-}
-
 /**
  * Collector ingest against a bare Fastify route, each a process of its own driven by autocannon from this one:
  * single events, 50-event batches, the email pixel, and single events at 80% of the measured peak.
@@ -46,7 +39,7 @@ export async function benchIngest(seconds: number, connections: number): Promise
   const dir = tempDir('tp-bench-ingest-')
   const collector = new CollectorProcess(dir, await freePort(), BENCH_ENV)
   await collector.start()
-  const bare = await bareServer()
+  const bare = await startBareServer()
   try {
     const keys = keysIn(dir)
     const base = { duration: seconds, connections }

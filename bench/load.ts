@@ -1,7 +1,9 @@
+import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createEmailTracker } from '@touchpoint/node'
 import autocannon from 'autocannon'
+import { ROOT } from '../test/helpers/collector'
 import { basic, CHROME_UA } from '../test/helpers/http'
 
 export interface LoadFigure {
@@ -85,4 +87,20 @@ export async function load(
 export function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024)
+}
+
+/** bench/bare-server.ts in a process of its own: the reference the collector is measured against. */
+export async function startBareServer(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/bare-server.ts')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const port = await new Promise<number>((res, rej) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      const m = /ready (\d+)/.exec(String(d))
+      if (m) res(Number(m[1]))
+    })
+    child.on('exit', (code) => rej(new Error(`bare server exited with ${code}`)))
+  })
+  return { url: `http://127.0.0.1:${port}`, child }
 }
