@@ -66,8 +66,8 @@ function without(sql: string, from: RegExp, to: string): string {
 const noChain = (sql: string) =>
   without(
     sql,
-    /SELECT person, bd, arrayMap\(\(t1, c\)[\s\S]*? AS chain, arrayCount\(x -> x > 0, chain\) AS level/,
-    'SELECT person, bd, [toUInt64(0)] AS chain, toUInt8(1) AS level',
+    /SELECT person, bd, arrayMap\(\(t1, x2[\s\S]*? AS chain, arrayCount\(x -> x > 0, chain\) AS level\s*FROM \(SELECT \*, arrayMap\(\(t1, c\)[\s\S]*? AS c\d+ FROM \(/,
+    'SELECT person, bd, [toUInt64(0)] AS chain, toUInt8(1) AS level FROM (SELECT * FROM (',
   )
 const noJoin = (sql: string) =>
   without(

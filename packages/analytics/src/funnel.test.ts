@@ -194,3 +194,51 @@ describe('funnel breakdown', () => {
     expect(r.breakdown?.[1]?.steps[1]?.medianSecondsFromPrevious).toBe(600)
   })
 })
+
+describe('funnel lengths', () => {
+  const LONG = 'long-project'
+  const STEP_NAMES = Array.from({ length: 20 }, (_, i) => `Step ${i + 1}`)
+  const at = (anon: string, steps: number[], start: number): FixtureEvent[] =>
+    steps.map((s, i) => ({ event: `Step ${s}`, anon, at: start + i * MIN, project: LONG }))
+  const all = Array.from({ length: 20 }, (_, i) => i + 1)
+  beforeAll(async () => {
+    await fx.events([
+      // l1: all twenty steps, a minute apart
+      ...at('l1', all, T0),
+      // l2: the first ten
+      ...at('l2', all.slice(0, 10), T0),
+      // l3: a first start that goes nowhere, then all twenty steps from a second start two hours later
+      ...at('l3', [1], T0),
+      ...at('l3', all, T0 + 2 * HOUR),
+    ])
+  })
+
+  it('counts and times a twenty-step funnel, the most a request may have, in ordered and strict mode', async () => {
+    const request = {
+      project: LONG,
+      from: FROM,
+      to: TO,
+      steps: STEP_NAMES.map((event) => ({ event })),
+      window: '1h',
+    }
+    const expected = all.map((s) => (s <= 10 ? 3 : 2))
+    for (const mode of ['ordered', 'strict'] as const) {
+      const r = await funnel(fx.reader, { ...request, mode })
+      expect(r.steps.map((s) => s.people)).toEqual(expected)
+      // every counted chain, l3's from its second start, takes a minute a step
+      expect(r.steps.slice(1).map((s) => s.medianSecondsFromPrevious)).toEqual(all.slice(1).map(() => 60))
+    }
+  })
+
+  it('counts a one-step funnel', async () => {
+    const r = await funnel(fx.reader, {
+      project: PROJECT,
+      from: FROM,
+      to: TO,
+      steps: [STEPS[0]!],
+      window: '1h',
+    })
+    expect(r.steps.map((s) => s.people)).toEqual([9])
+    expect(r.steps[0]?.medianSecondsFromPrevious).toBeNull()
+  })
+})

@@ -92,13 +92,11 @@ export async function funnel(reader: Reader, input: FunnelRequest): Promise<Funn
     // (windowFunnel on top of the chains cost 0.7 s of the 2.7 s 4-step funnel on the bench's 10M events.)
     const strict = req.mode === 'strict'
     const level = strict ? `windowFunnel(${W}, 'strict_order')(ts, ${conds.join(', ')}) AS level, ` : ''
-    perPerson = `SELECT person, bd, ${orderedChainSql(k, W)}, ${strict ? 'level' : 'arrayCount(x -> x > 0, chain) AS level'}
-      FROM (
-        SELECT person, ${bd} AS bd, ${level}${stepArrays}
+    const grouped = `SELECT person, ${bd} AS bd, ${level}${stepArrays}
         FROM (${base})
         GROUP BY person
-        HAVING ${strict ? 'level > 0' : 'length(s1) > 0'}
-      )`
+        HAVING ${strict ? 'level > 0' : 'length(s1) > 0'}`
+    perPerson = orderedChainSql(k, W, grouped, strict ? 'level' : 'arrayCount(x -> x > 0, chain) AS level')
   }
 
   const perStep = Array.from({ length: k }, (_, i) => {
@@ -148,17 +146,22 @@ export async function funnel(reader: Reader, input: FunnelRequest): Promise<Funn
 }
 
 /**
- * The chain that counts a person, from the sorted step arrays s1..sk: for each step-1 event the greedy chain,
- * built one step at a time over all starts (c2 from s1, c3 from c2, …; 0 once a step is missed), and of those the
- * one reaching furthest, latest start first, picked by one score per start. `chain` is [t1, t2, …, tk], 0 for
- * the steps it misses.
+ * Each person's row from `grouped` (person, bd, the sorted step arrays s1..sk, and `level` in strict mode) with
+ * the chain that counts them: for each step-1 event the greedy chain, built one step at a time over all starts
+ * (c2 from s1, c3 from c2, …; 0 once a step is missed), and of those the one reaching furthest, latest start
+ * first, picked by one score per start. `chain` is [t1, t2, …, tk], 0 for the steps it misses; `level` is the
+ * given expression.
+ *
+ * The steps and the pick are two SELECTs, not one, because ClickHouse expands a SELECT's aliases where they
+ * are used: in one SELECT, the chain's k picks would each expand the score and through it every step. For 20
+ * steps that query tree passed ClickHouse's limit of 500,000 nodes.
  */
-function orderedChainSql(k: number, window: string): string {
-  if (k === 1) return '[s1[-1]] AS chain'
-  const cols: string[] = []
+function orderedChainSql(k: number, window: string, grouped: string, level: string): string {
+  if (k === 1) return `SELECT person, bd, [s1[-1]] AS chain, ${level} FROM (${grouped})`
+  const steps: string[] = []
   for (let i = 2; i <= k; i++) {
     const prev = i === 2 ? 's1' : `c${i - 1}`
-    cols.push(
+    steps.push(
       `arrayMap((t1, c) -> if(c = 0, toUInt64(0), arrayFirst(y -> y >= c AND y <= t1 + ${window}, s${i})), s1, ${prev}) AS c${i}`,
     )
   }
@@ -170,5 +173,6 @@ function orderedChainSql(k: number, window: string): string {
   const score = `arrayMap((t1, ${xs.join(', ')}) -> (${reached}) * 4398046511104 + t1, s1, ${later.join(', ')}) AS score`
   const best = 'indexOf(score, arrayMax(score)) AS best'
   const chain = `[s1[best], ${later.map((c) => `${c}[best]`).join(', ')}] AS chain`
-  return `${cols.join(', ')}, ${score}, ${best}, ${chain}`
+  return `SELECT person, bd, ${score}, ${best}, ${chain}, ${level}
+      FROM (SELECT *, ${steps.join(', ')} FROM (${grouped}))`
 }
