@@ -213,7 +213,7 @@ describe('funnel lengths', () => {
     ])
   })
 
-  it('counts and times a twenty-step funnel, the most a request may have, in ordered and strict mode', async () => {
+  it('counts and times a twenty-step funnel, the most a request may have, in every mode and with a breakdown', async () => {
     const request = {
       project: LONG,
       from: FROM,
@@ -228,6 +228,12 @@ describe('funnel lengths', () => {
       // every counted chain, l3's from its second start, takes a minute a step
       expect(r.steps.slice(1).map((s) => s.medianSecondsFromPrevious)).toEqual(all.slice(1).map(() => 60))
     }
+    const any = await funnel(fx.reader, { ...request, mode: 'any' })
+    expect(any.steps.map((s) => s.people)).toEqual(expected)
+    const breakdown = await funnel(fx.reader, { ...request, breakdown: 'channel' })
+    expect(breakdown.breakdown?.map((b) => [b.value, b.steps.map((s) => s.people)])).toEqual([
+      ['Direct', expected],
+    ])
   })
 
   it('counts a one-step funnel', async () => {
