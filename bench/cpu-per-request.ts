@@ -37,10 +37,10 @@ for (const k of kinds)
   if (!KINDS.includes(k)) throw new Error(`--kinds: ${k} is not one of ${KINDS.join(', ')}`)
 const rounds = Number(values.rounds)
 const seconds = Number(values.seconds)
-const BARE = 'the bare server'
-const trees = [{ name: 'this checkout', root: ROOT }]
+/** What runs each kind: a checkout's collector, or (`bare`) the bare server. */
+const trees: Array<{ name: string; root: string; bare?: boolean }> = [{ name: 'this checkout', root: ROOT }]
 if (values.against) trees.unshift({ name: `against ${values.against}`, root: resolve(values.against) })
-if (values.bare) trees.push({ name: BARE, root: ROOT })
+if (values.bare) trees.push({ name: 'the bare server', root: ROOT, bare: true })
 
 const TICKS_PER_SECOND = 100 // USER_HZ on Linux
 /** CPU seconds of each thread of a process, by thread id. */
@@ -84,7 +84,7 @@ interface Target {
 }
 
 async function start(tree: (typeof trees)[number]): Promise<Target> {
-  if (tree.name === BARE) {
+  if (tree.bare) {
     const bare = await startBareServer()
     return {
       url: bare.url,

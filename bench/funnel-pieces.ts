@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Analytics } from '@touchpoint/analytics'
 import { createClickHouse } from '@touchpoint/clickhouse'
-import { FROM, generateBenchEvents, PROJECT, STEPS, TO } from './queries'
+import { FROM, generateBenchEvents, PROJECT, type Queried, recordQueries, STEPS, TO } from './queries'
 import { median } from './stats'
 
 /**
@@ -31,20 +31,15 @@ if (!values.data) {
   if (values.keep) process.stderr.write(`  data kept in ${dir}: --data ${dir} reuses it\n`)
 }
 
-type Sent = { query: string; params: Record<string, unknown> }
 /** The one query a checkout's funnel sends for the bench's 4 steps. */
-async function funnelSql(analytics: typeof Analytics): Promise<Sent> {
-  const sent: Sent[] = []
-  const query = ch.readonly.query.bind(ch.readonly)
-  ch.readonly.query = ((args: Parameters<typeof query>[0]) => {
-    sent.push({ query: args.query, params: args.query_params ?? {} })
-    return query(args)
-  }) as typeof query
+async function funnelSql(analytics: typeof Analytics): Promise<Queried> {
+  const recorded = recordQueries(ch)
   try {
     await new analytics(ch).funnel({ project: PROJECT, from: FROM, to: TO, steps: STEPS, window: '7d' })
   } finally {
-    ch.readonly.query = query
+    recorded.restore()
   }
+  const sent = recorded.take()
   const [funnel] = sent
   if (sent.length !== 1 || !funnel) throw new Error(`the funnel sent ${sent.length} queries, not one`)
   return funnel
@@ -96,8 +91,8 @@ const windowFunnelLevel = (sql: string) => {
 const AS_SENT = 'the funnel as sent'
 const WINDOW_FUNNEL = 'the level by windowFunnel too'
 const AGAINST = `the funnel as ${values.against} sends it`
-const ours = (query: string): Sent => ({ query, params: funnel.params })
-const pieces: Record<string, Sent> = {
+const ours = (query: string): Queried => ({ query, query_params: funnel.query_params })
+const pieces: Record<string, Queried> = {
   [AS_SENT]: funnel,
   ...(against ? { [AGAINST]: against } : {}),
   [WINDOW_FUNNEL]: ours(windowFunnelLevel(funnel.query)),
@@ -113,7 +108,7 @@ for (let r = 0; r <= Number(values.runs); r++) {
     const t = performance.now()
     const rs = await ch.readonly.query({
       query: sql.query,
-      query_params: sql.params,
+      query_params: sql.query_params,
       format: 'JSONEachRow',
       clickhouse_settings: ch.readonlySettings,
     })

@@ -32,12 +32,41 @@ export const STEPS = [
   { event: 'Order Completed' },
 ]
 
-type Queried = { query: string; query_params?: Record<string, unknown> }
+export type Queried = { query: string; query_params?: Record<string, unknown> }
+
+export interface QueryRecorder {
+  /** the handle's own method, which records nothing */
+  query: ClickHouse['readonly']['query']
+  /** the queries sent since the last take */
+  take(): Queried[]
+  /** puts the handle's own method back */
+  restore(): void
+}
+
+/** Records the SQL sent on the read-only handle of `ch` from now on. */
+export function recordQueries(ch: ClickHouse): QueryRecorder {
+  let seen: Queried[] = []
+  const query = ch.readonly.query.bind(ch.readonly)
+  ch.readonly.query = ((args: Queried & Record<string, unknown>) => {
+    seen.push({ query: args.query, query_params: args.query_params })
+    return query(args as Parameters<typeof query>[0])
+  }) as typeof ch.readonly.query
+  return {
+    query,
+    take() {
+      const queries = seen
+      seen = []
+      return queries
+    },
+    restore() {
+      ch.readonly.query = query
+    },
+  }
+}
 
 /**
- * Records the SQL the analytics run on the read-only handle, so that each figure can say how many rows its
- * queries read: chDB has no query log and no summary header, but EXPLAIN ESTIMATE gives ClickHouse's own count
- * of the rows the primary index leaves to read.
+ * Counts the rows the analytics' queries read, so that each figure can say it: chDB has no query log and no
+ * summary header, but EXPLAIN ESTIMATE gives ClickHouse's own count of the rows the primary index leaves to read.
  */
 interface ScanCounter {
   /** forget the queries so far */
@@ -47,21 +76,12 @@ interface ScanCounter {
 }
 
 function scanCounter(ch: ClickHouse): ScanCounter {
-  let seen: Queried[] = []
-  const query = ch.readonly.query.bind(ch.readonly)
-  ch.readonly.query = ((args: Queried & Record<string, unknown>) => {
-    seen.push({ query: args.query, query_params: args.query_params })
-    return query(args as Parameters<typeof query>[0])
-  }) as typeof ch.readonly.query
+  const recorded = recordQueries(ch)
   return {
     start() {
-      seen = []
+      recorded.take()
     },
-    async rows() {
-      const queries = seen
-      seen = []
-      return rowsScanned(ch, query, queries)
-    },
+    rows: () => rowsScanned(ch, recorded.query, recorded.take()),
   }
 }
 
