@@ -14,12 +14,22 @@ import {
   startBareServer,
 } from './load'
 import { type LoaderFigure, loaderFigure } from './loader-metrics'
+import { median } from './stats'
+
+type Kind = 'single' | 'batch' | 'pixel' | 'redirect'
+type Ratios = Record<Kind, number>
 
 export interface IngestBench {
   seconds: number
   connections: number
+  /** rounds of every kind, the collector and the bare route in turn */
+  rounds: number
+  /** each run's median over the rounds, by the figure its ratio compares */
   figures: LoadFigure[]
-  ratios: { single: number; batch: number; pixel: number; redirect: number }
+  /** the median over the rounds of each round's ratio */
+  ratios: Ratios
+  /** each round's ratio, in the order run */
+  ratiosByRound: Record<Kind, number[]>
   /** single-event requests at 80% of the collector's peak rate */
   at80: LoadFigure
   /** events stored: at least every acknowledged one, at most every one sent (in flight at a run's end) */
@@ -29,13 +39,34 @@ export interface IngestBench {
   freshness: Freshness
 }
 
+type Run = LoadFigure & { ok: number; sent: number }
+
+/** One kind of request, sent to the collector and to the bare route, and what their ratio compares. */
+interface Pair {
+  kind: Kind
+  collector: () => Promise<Run>
+  bare: () => Promise<Run>
+  by: 'requestsPerSecond' | 'eventsPerSecond'
+  /** events each of the collector's answered requests stored */
+  events: number
+}
+
 const log = (line: string) => process.stderr.write(`  ${line}\n`)
 
 /**
  * Collector ingest against a bare Fastify route, each a process of its own driven by autocannon from this one:
- * single events, 50-event batches, the email pixel, and single events at 80% of the measured peak.
+ * single events, 50-event batches, the email pixel and the click redirect, then single events at 80% of the
+ * measured peak.
+ *
+ * The VM's speed drifts by up to 30% within minutes, so one run of each side gives a ratio that moves as much.
+ * Each kind therefore runs `rounds` times, the collector and the bare route back to back (which goes first
+ * alternates between rounds), and the ratio reported is the median of the rounds' ratios.
  */
-export async function benchIngest(seconds: number, connections: number): Promise<IngestBench> {
+export async function benchIngest(
+  seconds: number,
+  connections: number,
+  rounds: number,
+): Promise<IngestBench> {
   const dir = tempDir('tp-bench-ingest-')
   const collector = new CollectorProcess(dir, await freePort(), BENCH_ENV)
   await collector.start()
@@ -56,22 +87,64 @@ export async function benchIngest(seconds: number, connections: number): Promise
         (b) => b === 0,
         600_000,
       )
-    const single = await load('collector, single event', post(`${collector.url}/v1/track`, event), 1)
-    await idle()
-    const bareSingle = await load('bare route, single event', post(`${bare.url}/v1/track`, event), 1)
-    await idle()
-    const batch = await load('collector, 50-event batch', post(`${collector.url}/v1/batch`, batch50), 50)
-    await idle()
-    const bareBatch = await load('bare route, 50-event batch', post(`${bare.url}/v1/batch`, batch50), 50)
-    await idle()
-    const gif = await load('collector, email pixel', { ...base, url: pixel }, 1)
-    await idle()
-    const bareGif = await load('bare route, same GIF', { ...base, url: `${bare.url}/gif/x` }, 1)
-    await idle()
-    const redirect = await load('collector, click redirect', { ...base, url: click }, 1, '3xx')
-    await idle()
-    const bareRedirect = await load('bare route, same 302', { ...base, url: `${bare.url}/r/x` }, 1, '3xx')
-    await idle()
+    const pairs: Pair[] = [
+      {
+        kind: 'single',
+        collector: () => load('collector, single event', post(`${collector.url}/v1/track`, event), 1),
+        bare: () => load('bare route, single event', post(`${bare.url}/v1/track`, event), 1),
+        by: 'requestsPerSecond',
+        events: 1,
+      },
+      {
+        kind: 'batch',
+        collector: () => load('collector, 50-event batch', post(`${collector.url}/v1/batch`, batch50), 50),
+        bare: () => load('bare route, 50-event batch', post(`${bare.url}/v1/batch`, batch50), 50),
+        by: 'eventsPerSecond',
+        events: 50,
+      },
+      {
+        kind: 'pixel',
+        collector: () => load('collector, email pixel', { ...base, url: pixel }, 1),
+        bare: () => load('bare route, same GIF', { ...base, url: `${bare.url}/gif/x` }, 1),
+        by: 'requestsPerSecond',
+        events: 0,
+      },
+      {
+        kind: 'redirect',
+        collector: () => load('collector, click redirect', { ...base, url: click }, 1, '3xx'),
+        bare: () => load('bare route, same 302', { ...base, url: `${bare.url}/r/x` }, 1, '3xx'),
+        by: 'requestsPerSecond',
+        events: 0,
+      },
+    ]
+    const runs = new Map<Kind, { collector: Run[]; bare: Run[] }>(
+      pairs.map((p) => [p.kind, { collector: [], bare: [] }]),
+    )
+    for (let round = 0; round < rounds; round++) {
+      log(`round ${round + 1} of ${rounds}`)
+      for (const pair of pairs) {
+        const sides = runs.get(pair.kind)!
+        const order = round % 2 === 0 ? (['collector', 'bare'] as const) : (['bare', 'collector'] as const)
+        for (const side of order) {
+          sides[side].push(await pair[side]())
+          await idle()
+        }
+      }
+    }
+    const medianRun = (xs: Run[], by: Pair['by']): Run => {
+      const m = median(xs.map((x) => x[by]))
+      return xs.find((x) => x[by] === m)!
+    }
+    const figures: Run[] = []
+    const ratios = {} as Ratios
+    const ratiosByRound = {} as Record<Kind, number[]>
+    for (const pair of pairs) {
+      const { collector: c, bare: b } = runs.get(pair.kind)!
+      figures.push(medianRun(c, pair.by), medianRun(b, pair.by))
+      ratiosByRound[pair.kind] = c.map((run, i) => run[pair.by] / b[i]![pair.by])
+      ratios[pair.kind] = median(ratiosByRound[pair.kind])
+    }
+    const single = figures[0]!
     const rate = Math.round(single.requestsPerSecond * 0.8)
     const at80 = await load(
       `collector, single event at ${rate} req/s (80%)`,
@@ -82,8 +155,13 @@ export async function benchIngest(seconds: number, connections: number): Promise
       1,
     )
 
-    const expected = single.ok + batch.ok * 50 + at80.ok
-    const sent = single.sent + batch.sent * 50 + at80.sent
+    const stored = (side: (r: Run) => number) =>
+      pairs.reduce(
+        (sum, p) => sum + runs.get(p.kind)!.collector.reduce((s, r) => s + side(r) * p.events, 0),
+        0,
+      )
+    const expected = stored((r) => r.ok) + at80.ok
+    const sent = stored((r) => r.sent) + at80.sent
     const [row] = await eventually(
       () =>
         sql<{ n: number }>(
@@ -109,17 +187,14 @@ export async function benchIngest(seconds: number, connections: number): Promise
       seconds,
     )
     log(`freshness: p50 ${freshness.p50Ms} ms, p95 ${freshness.p95Ms} ms`)
-    const strip = ({ ok: _ok, sent: _sent, ...f }: LoadFigure & { ok: number; sent: number }) => f
+    const strip = ({ ok: _ok, sent: _sent, ...f }: Run) => f
     return {
       seconds,
       connections,
-      figures: [single, bareSingle, batch, bareBatch, gif, bareGif, redirect, bareRedirect].map(strip),
-      ratios: {
-        single: single.requestsPerSecond / bareSingle.requestsPerSecond,
-        batch: batch.eventsPerSecond / bareBatch.eventsPerSecond,
-        pixel: gif.requestsPerSecond / bareGif.requestsPerSecond,
-        redirect: redirect.requestsPerSecond / bareRedirect.requestsPerSecond,
-      },
+      rounds,
+      figures: figures.map(strip),
+      ratios,
+      ratiosByRound,
       at80: strip(at80),
       stored: { acknowledged: expected, sent, found: Number(row?.n) },
       collectorPeakRssMiB: rssMiB(collector.child!.pid!),

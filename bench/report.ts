@@ -39,12 +39,16 @@ const loadRows = (figures: IngestBench['figures']) =>
     errors: String(f.errors),
   }))
 
+/** A ratio's median and, when the section ran in rounds, each round's ratio. */
+const ratio = (i: IngestBench, kind: keyof IngestBench['ratios']) =>
+  `${pct(i.ratios[kind] ?? 0)}${i.ratiosByRound ? ` (${i.ratiosByRound[kind].map(pct).join(', ')})` : ''}`
+
 export function ingestReport(i: IngestBench): string {
   return table(
-    `Ingest, embedded mode, durable acknowledgement; autocannon, ${i.connections} connections, ${i.seconds} s per run`,
+    `Ingest, embedded mode, durable acknowledgement; autocannon, ${i.connections} connections, ${i.seconds} s per run, each run's median over the rounds`,
     loadRows(i.figures),
     [
-      `ratios to the bare route: single ${pct(i.ratios.single)} (target 50%), batch events ${pct(i.ratios.batch)} (target 60%), pixel ${pct(i.ratios.pixel)} (target 70%), redirect ${pct(i.ratios.redirect ?? 0)}`,
+      `ratios to the bare route, median of ${i.rounds ?? 1} round(s) (each round's): single ${ratio(i, 'single')} (target 50%), batch events ${ratio(i, 'batch')} (target 60%), pixel ${ratio(i, 'pixel')} (target 70%), redirect ${ratio(i, 'redirect')}`,
       `at 80% of peak (${n(i.at80.requestsPerSecond)} req/s): p50 ${ms(i.at80.p50Ms)}, p99 ${ms(i.at80.p99Ms)} (target < 50 ms)`,
       `${storedLine(i.stored)}; collector peak RSS ${i.collectorPeakRssMiB} MiB`,
       `loader: ${n(i.loader.rows)} rows in ${n(i.loader.batches)} inserts (mean ${n(i.loader.meanBatchRows)} rows), ${n(i.loader.rowsPerSecond)} rows/s of insert time`,

@@ -15,8 +15,9 @@ import { benchSdkSize } from './sdk-size'
  * Fastify route, the loader, freshness), kafka (the same through a real broker and the ingester), queries (on
  * synthetic events in the embedded engine) and import (`touchpoint import` of an NDJSON file).
  * Options: --only sdk,ingest,kafka,queries,import (default all; a section not run keeps its figures from the
- * previous results.json), --seconds N per load run (default 10), --connections N (default 50), --events N for
- * the queries (default 10,000,000), --runs N (default 5), --import-rows N (default 1,000,000).
+ * previous results.json), --seconds N per load run (default 10), --connections N (default 50), --rounds N of the
+ * ingest section's runs, collector and bare route in turn (default 3), --events N for the queries (default
+ * 10,000,000), --runs N (default 5), --import-rows N (default 1,000,000).
  */
 const SECTIONS = ['sdk', 'ingest', 'kafka', 'queries', 'import'] as const
 const { values } = parseArgs({
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     only: { type: 'string', default: SECTIONS.join(',') },
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
+    rounds: { type: 'string', default: '3' },
     events: { type: 'string', default: '10000000' },
     runs: { type: 'string', default: '5' },
     'import-rows': { type: 'string', default: '1000000' },
@@ -34,6 +36,9 @@ for (const s of only)
   if (!SECTIONS.includes(s as never)) throw new Error(`--only ${s}: sections are ${SECTIONS.join(', ')}`)
 const seconds = Number(values.seconds)
 const connections = Number(values.connections)
+const rounds = Number(values.rounds)
+if (!Number.isInteger(rounds) || rounds < 1)
+  throw new Error(`--rounds ${values.rounds}: a whole number, 1 or more`)
 const resultsFile = join(import.meta.dirname, 'results.json')
 const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {}
 
@@ -44,7 +49,7 @@ const run = async <T>(name: (typeof SECTIONS)[number], fn: () => Promise<T>): Pr
 
 const results = {
   sdk: await run('sdk', benchSdkSize),
-  ingest: await run('ingest', () => benchIngest(seconds, connections)),
+  ingest: await run('ingest', () => benchIngest(seconds, connections, rounds)),
   kafka: await run('kafka', () => benchKafka(seconds, connections)),
   queries: await run('queries', () => benchQueries(Number(values.events), Number(values.runs))),
   import: await run('import', () => benchImport(Number(values['import-rows']))),
