@@ -23,7 +23,7 @@ let staged = 0
  * A server gets the rows as the HTTP request body. The embedded engine gets them as a file: chDB parses an
  * insert's inline data (the rows appended to the query text, which is how its connection passes a body)
  * slowly: 5,000 event rows took 348 ms of CPU inline and 110 ms `FROM INFILE` (`bench/insert-path.ts`,
- * BENCHMARKS.md "Loading"). Both paths are the same INSERT into the same table, with the same token and
+ * docs/performance.md, "Loading"). Both paths are the same INSERT into the same table, with the same token and
  * settings.
  */
 export async function insertJsonEachRow(

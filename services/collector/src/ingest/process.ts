@@ -108,7 +108,7 @@ export function eventRecord(row: EventRow): OutboundRecord {
  * default, which is that same value (no column of `events` has a default of its own). A track call's row
  * shrinks from 989 to 571 bytes, so the spool, Kafka and ClickHouse each handle little more than half the
  * bytes; chDB inserts 5,000 such rows in 83 ms of CPU instead of 110 ms. Leaving the fields out costs about
- * 1 µs a row here (BENCHMARKS.md, "Loading").
+ * 1 µs a row here (docs/performance.md, "Loading").
  */
 function rowJson(row: EventRow): string {
   const compact: Record<string, unknown> = {}

@@ -41,7 +41,8 @@ const DRAIN_TIMEOUT_MS = 30_000
  * every request that arrives meanwhile go out together in the next, up to `maxBatchRecords`. When nothing is
  * in flight, records wait `lingerMs` for company. The busier the collector, the larger its produces, with no
  * fixed wait: at 50 concurrent single-event requests, 1,735-2,021 requests/s with p99 70 ms, against
- * 1,319-1,363 and 155 ms with a produce every `lingerMs` (paired runs, BENCHMARKS.md "Through Kafka").
+ * 1,319-1,363 and 155 ms with a produce every `lingerMs` (paired runs; docs/performance.md, "What a produce
+ * costs").
  *
  * When a produce fails (broker unreachable), its records go to the local spool instead (fsync'd, so still
  * acknowledged), and so do all records after them until a replayer has moved the spool back into Kafka, in
