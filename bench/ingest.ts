@@ -47,7 +47,10 @@ interface Pair {
   collector: () => Promise<Run>
   bare: () => Promise<Run>
   by: 'requestsPerSecond' | 'eventsPerSecond'
-  /** events each of the collector's answered requests stored */
+  /**
+   * 'Bench Event' rows each answered collector request stores, which the count checks; 0 for the pixel and the
+   * redirect, whose email events it does not count
+   */
   events: number
 }
 
