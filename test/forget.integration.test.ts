@@ -52,13 +52,20 @@ describe('touchpoint forget', () => {
     const res = await post(`${collector.url}/v1/batch`, { batch }, auth)
     expect(res.status).toBe(200)
     expect(res.body.rejected).toHaveLength(1)
-    await eventually(counts, (r) => r.reduce((s, x) => s + x.events, 0) === 6, 20_000)
-    const rejectedBefore = await sql<{ n: number }>(
-      collector.url,
-      keys.adminKey,
-      `SELECT count() AS n FROM events_rejected WHERE position(raw, '"erase-me"') > 0`,
+    // the loader inserts events, refused calls and identity links one table after another, so wait for all three
+    const stored = await eventually(
+      () =>
+        sql<{ events: number; rejected: number; links: number }>(
+          collector.url,
+          keys.adminKey,
+          `SELECT (SELECT count() FROM events) AS events,
+                  (SELECT count() FROM events_rejected WHERE position(raw, '"erase-me"') > 0) AS rejected,
+                  (SELECT count() FROM identities) AS links`,
+        ),
+      (r) => r[0]!.events === 6 && r[0]!.rejected >= 1 && r[0]!.links >= 3,
+      20_000,
     )
-    expect(rejectedBefore[0]!.n).toBe(1)
+    expect(stored[0]).toEqual({ events: 6, rejected: 1, links: 3 })
 
     const out = await forget('--user', 'erase-me', '--project', 'dev')
     expect(out).toBe(
