@@ -30,6 +30,8 @@ export interface IngestBench {
   ratios: Ratios
   /** each round's ratio, in the order run */
   ratiosByRound: Record<Kind, number[]>
+  /** the share of the cores the hypervisor took during each round's runs (Linux), collector's and bare route's */
+  stealByRound?: Record<Kind, Array<[number | undefined, number | undefined]>>
   /** single-event requests at 80% of the collector's peak rate */
   at80: LoadFigure
   /** events stored: at least every acknowledged one, at most every one sent (in flight at a run's end) */
@@ -141,10 +143,12 @@ export async function benchIngest(
     const figures: Run[] = []
     const ratios = {} as Ratios
     const ratiosByRound = {} as Record<Kind, number[]>
+    const stealByRound = {} as NonNullable<IngestBench['stealByRound']>
     for (const pair of pairs) {
       const { collector: c, bare: b } = runs.get(pair.kind)!
       figures.push(medianRun(c, pair.by), medianRun(b, pair.by))
       ratiosByRound[pair.kind] = c.map((run, i) => run[pair.by] / b[i]![pair.by])
+      stealByRound[pair.kind] = c.map((run, i) => [run.stealPct, b[i]!.stealPct])
       ratios[pair.kind] = median(ratiosByRound[pair.kind])
     }
     const single = figures[0]!
@@ -198,6 +202,7 @@ export async function benchIngest(
       figures: figures.map(strip),
       ratios,
       ratiosByRound,
+      stealByRound,
       at80: strip(at80),
       stored: { acknowledged: expected, sent, found: Number(row?.n) },
       collectorPeakRssMiB: rssMiB(collector.child!.pid!),

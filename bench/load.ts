@@ -5,6 +5,7 @@ import { createEmailTracker } from '@touchpoint/node'
 import autocannon from 'autocannon'
 import { ROOT } from '../test/helpers/collector'
 import { basic, CHROME_UA } from '../test/helpers/http'
+import { cpuShares, cpuTicks } from './machine'
 
 export interface LoadFigure {
   name: string
@@ -13,6 +14,9 @@ export interface LoadFigure {
   p50Ms: number
   p99Ms: number
   errors: number
+  /** the machine's cores' time during the run: idle (with iowait), and stolen by the hypervisor (Linux only) */
+  idlePct?: number
+  stealPct?: number
 }
 
 const log = (line: string) => process.stderr.write(`  ${line}\n`)
@@ -66,7 +70,9 @@ export async function load(
   /** the answer that counts as success: 2xx, or 3xx for a redirect (autocannon does not follow it) */
   success: '2xx' | '3xx' = '2xx',
 ): Promise<LoadFigure & { ok: number; sent: number }> {
+  const before = cpuTicks()
   const r = await autocannon({ ...opts, headers: { 'user-agent': CHROME_UA, ...opts.headers } })
+  const cpu = cpuShares(before, cpuTicks())
   const ok = r[success]
   const figure = {
     name,
@@ -75,11 +81,13 @@ export async function load(
     p50Ms: r.latency.p50,
     p99Ms: r.latency.p99,
     errors: r.errors + r.timeouts + r.non2xx - (success === '3xx' ? r['3xx'] : 0),
+    ...cpu,
     ok,
     // requests still in flight when the run stops may be stored without their answer being counted
     sent: r.requests.sent,
   }
-  log(`${name}: ${figure.requestsPerSecond} req/s, p99 ${figure.p99Ms} ms, errors ${figure.errors}`)
+  const machine = cpu ? `; cores idle ${cpu.idlePct}%, stolen ${cpu.stealPct}%` : ''
+  log(`${name}: ${figure.requestsPerSecond} req/s, p99 ${figure.p99Ms} ms, errors ${figure.errors}${machine}`)
   return figure
 }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 
 /** What a run was measured on: figures only compare within one machine. */
@@ -10,4 +11,31 @@ export function machine() {
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
   }
+}
+
+/** The machine's CPU time counters from /proc/stat (Linux), in ticks; undefined where there is none. */
+export function cpuTicks(): number[] | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!
+    return line.trim().split(/\s+/).slice(1).map(Number)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Shares of all cores' time between two cpuTicks() samples: idle (idle and iowait together) and steal, the time
+ * the hypervisor gave to other guests while this VM had work. A run with much steal measured a slower machine.
+ */
+export function cpuShares(
+  before: number[] | undefined,
+  after: number[] | undefined,
+): { idlePct: number; stealPct: number } | undefined {
+  if (!before || !after) return undefined
+  const d = after.map((v, i) => v - (before[i] ?? 0))
+  const total = d.slice(0, 8).reduce((s, v) => s + v, 0)
+  if (total <= 0) return undefined
+  const share = (ticks: number) => Math.round((100 * ticks) / total)
+  // user nice system idle iowait irq softirq steal
+  return { idlePct: share((d[3] ?? 0) + (d[4] ?? 0)), stealPct: share(d[7] ?? 0) }
 }

@@ -37,6 +37,8 @@ const loadRows = (figures: IngestBench['figures']) =>
     p50: ms(f.p50Ms),
     p99: ms(f.p99Ms),
     errors: String(f.errors),
+    idle: f.idlePct === undefined ? '' : `${f.idlePct}%`,
+    steal: f.stealPct === undefined ? '' : `${f.stealPct}%`,
   }))
 
 /** A ratio's median and, when the section ran in rounds, each round's ratio. */
@@ -49,6 +51,18 @@ export function ingestReport(i: IngestBench): string {
     loadRows(i.figures),
     [
       `ratios to the bare route, median of ${i.rounds ?? 1} round(s) (each round's): single ${ratio(i, 'single')} (target 50%), batch events ${ratio(i, 'batch')} (target 60%), pixel ${ratio(i, 'pixel')} (target 70%), redirect ${ratio(i, 'redirect')}`,
+      ...(i.stealByRound
+        ? [
+            `cores' time stolen by the hypervisor in each round, collector/bare route: ${Object.entries(
+              i.stealByRound,
+            )
+              .map(
+                ([kind, rounds]) =>
+                  `${kind} ${rounds.map(([c, b]) => `${c ?? '?'}/${b ?? '?'}%`).join(', ')}`,
+              )
+              .join('; ')}`,
+          ]
+        : []),
       `at 80% of peak (${n(i.at80.requestsPerSecond)} req/s): p50 ${ms(i.at80.p50Ms)}, p99 ${ms(i.at80.p99Ms)} (target < 50 ms)`,
       `${storedLine(i.stored)}; collector peak RSS ${i.collectorPeakRssMiB} MiB`,
       `loader: ${n(i.loader.rows)} rows in ${n(i.loader.batches)} inserts (mean ${n(i.loader.meanBatchRows)} rows), ${n(i.loader.rowsPerSecond)} rows/s of insert time`,
