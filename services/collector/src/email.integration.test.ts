@@ -348,6 +348,17 @@ describe('hand-off and the campaign report', () => {
       () => q(`SELECT 1 FROM events WHERE anonymous_id = 'zed-browser'`),
       (r) => r.length === 2,
     )
+    // identity links load after events and refused calls, so a link sent later is the sign that any link of
+    // the batch above would be in by now: only then does finding none mean none was written
+    const marker = await post(`${collector.url}/v1/batch`, {
+      writeKey: 'wk_shop_123456',
+      batch: [{ type: 'identify', anonymousId: 'zed-marker', userId: 'zed-marker-user' }],
+    })
+    expect(marker.status).toBe(200)
+    await eventually(
+      () => q(`SELECT 1 FROM identities WHERE anonymous_id = 'zed-marker'`),
+      (r) => r.length === 1,
+    )
     expect(await q(`SELECT 1 FROM identities WHERE anonymous_id = 'zed-browser'`)).toEqual([])
   })
 })
