@@ -2,7 +2,7 @@ export { type ClickHouse, type ClickHouseOptions, createClickHouse } from './cli
 export { clickhouseEnv, clickhouseOptions } from './env'
 export { type ErasureRequest, type ErasureResult, erasePerson } from './erase'
 export { insertJsonEachRow } from './insert'
-export { appliedVersions, type MigrationResult, migrate } from './migrate'
+export { appliedVersions, type MigrateOptions, type MigrationResult, migrate } from './migrate'
 export { type DdlContext, ddlContext, type Migration, quoteIdent } from './migrations/ddl'
 export { MIGRATIONS } from './migrations/index'
 export { TABLES, type TableName } from './tables'

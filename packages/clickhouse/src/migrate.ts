@@ -8,11 +8,16 @@ export interface MigrationResult {
   current: number
 }
 
+export interface MigrateOptions {
+  /** Apply migrations up to this version only (an upgrade test starts from an older schema this way). */
+  target?: number
+}
+
 /**
  * Applies the migrations not yet recorded in schema_migrations, in order, and records each. Every statement is
  * idempotent (IF NOT EXISTS), so a run interrupted between a statement and its record is safe to repeat.
  */
-export async function migrate(ch: ClickHouse): Promise<MigrationResult> {
+export async function migrate(ch: ClickHouse, options: MigrateOptions = {}): Promise<MigrationResult> {
   const ctx = ddlContext(ch.cluster)
   await ch.client.command({
     query: `CREATE TABLE IF NOT EXISTS ${TABLES.migrations}${ctx.onCluster} (
@@ -22,7 +27,7 @@ export async function migrate(ch: ClickHouse): Promise<MigrationResult> {
   const done = await appliedVersions(ch)
   const applied: MigrationResult['applied'] = []
   for (const m of MIGRATIONS) {
-    if (done.has(m.version)) continue
+    if (done.has(m.version) || (options.target !== undefined && m.version > options.target)) continue
     for (const statement of m.up(ctx)) await ch.client.command({ query: statement })
     await ch.client.insert({
       table: TABLES.migrations,

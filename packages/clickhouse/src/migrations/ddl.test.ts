@@ -19,6 +19,10 @@ describe('migrations DDL', () => {
     expect(sql).toContain(
       "ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/identities', '{replica}')",
     )
+    expect(sql).toContain(
+      'ALTER TABLE events ON CLUSTER `analytics`\n      ADD COLUMN IF NOT EXISTS anonymous_id_hash',
+    )
+    expect(sql).toContain('ALTER TABLE events ON CLUSTER `analytics` MATERIALIZE COLUMN session_id_hash')
   })
 
   it('numbers migrations uniquely and in order', () => {
