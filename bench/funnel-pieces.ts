@@ -68,11 +68,11 @@ const noJoin = (sql: string) =>
   without(
     without(
       sql,
-      /LEFT JOIN \(SELECT cityHash64\(anonymous_id\)[\s\S]*?AS m ON m\.anon_h = cityHash64\(e\.anonymous_id\)/,
+      /LEFT JOIN \(SELECT cityHash64\(anonymous_id\)[\s\S]*?AS m ON m\.anon_h = e\.anonymous_id_hash/,
       '',
     ),
-    /if\(m\.mapped_h != 0, m\.mapped_h, cityHash64\(e\.anonymous_id\)\)/,
-    'cityHash64(e.anonymous_id)',
+    /if\(m\.mapped_h != 0, m\.mapped_h, e\.anonymous_id_hash\)/,
+    'e.anonymous_id_hash',
   )
 /** The level counted by windowFunnel beside the chains, as the funnel did before the chains gave it. */
 const windowFunnelLevel = (sql: string) => {
