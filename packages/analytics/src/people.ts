@@ -74,8 +74,8 @@ export function eventsWithPerson(
 }
 
 /**
- * Any rows with `anonymous_id_hash` and `user_id_hash` (the subquery `source`, alias `e`) with a hashed `person` column
- * (see eventsWithPerson), and `columns` from `e`. For sources that sum up events before they need a person, so
+ * Any rows with `anonymous_id_hash` and `user_id_hash` (the subquery `source`, alias `e`) with a hashed `person`
+ * column (see eventsWithPerson), and `columns` from `e`. For sources that sum up events before they need a person, so
  * that fewer rows meet the identity join.
  */
 export function withPersonSql(params: QueryParams, project: string, source: string, columns: string): string {

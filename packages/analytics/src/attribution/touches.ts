@@ -44,8 +44,9 @@ export interface TouchQuery {
  * event), and only those rows meet the identity join; a session's first event is then the first of its parts'
  * first events. Both groupings are by 64-bit hashes of the ids, as people are (see eventsWithPerson): grouping
  * 10M events by three strings took 1.2 s, by their hash 0.7 s; sessions by person and session id 3.0 s, by
- * their hashes 2.1 s. The hashes are the ones stored with each event (migration 4), so the 10M rows' id strings are
- * never read: the whole query read 3.6–4.3 s against 4.9–5.5 s hashing the strings as it went.
+ * their hashes 2.1 s. The hashes are the ones stored with each event (migration 4), so the 10M rows' id
+ * strings are never read: the whole query read 3.4 and 4.0 s against 4.7 and 4.3 s hashing the strings as it
+ * went.
  */
 export function touchCtes(p: QueryParams, q: TouchQuery): string {
   const scope = {
