@@ -47,12 +47,12 @@ export interface EventsScope {
 }
 
 /**
- * Events of a project in [from, to) with a `person` column, bots left out. The selected columns are the
- * events table's own (alias `e`), so callers write conditions as they would on `events`.
- * With `hashed`, `person` is a UInt64 (cityHash64 of the id, from the stored hashes) and the identity join runs
- * on hashes: queries that only group or join by person, and never show it, run a third faster (a 4-step funnel
- * on 10M events: 4.0 s → 2.8 s, hashing the strings per query then). A collision of two ids' hashes would count two people as one: among 10 million people that is a one
- * in 370,000 chance, and it moves a count by one.
+ * Events of a project in [from, to) with a `person` column, bots left out. The selected columns are the events
+ * table's own (alias `e`), so callers write conditions as they would on `events`. With `hashed`, `person` is a
+ * UInt64 (cityHash64 of the id, from the stored hashes) and the identity join runs on hashes: queries that only
+ * group or join by person, and never show it, run a third faster (a 4-step funnel on 10M events: 4.0 s → 2.8 s,
+ * hashing the strings per query then). A collision of two ids' hashes would count two people as one: among 10
+ * million people that is a one in 370,000 chance, and it moves a count by one.
  */
 export function eventsWithPerson(
   params: QueryParams,
