@@ -78,8 +78,10 @@ export class Loader {
         if (record.id && (this.window.has(record.id) || batchIds.has(record.id))) continue
         if (record.id) batchIds.add(record.id)
         rejected.push(record.payload)
-      } else {
+      } else if (record.kind === RECORD_KIND.identity) {
         identities.push(record.payload)
+      } else {
+        throw new Error(`record kind ${record.kind} must be built into a row before it is loaded`)
       }
     }
     const started = performance.now()

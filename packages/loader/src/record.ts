@@ -9,6 +9,12 @@ export const RECORD_KIND = {
   rejected: 2,
   /** a row of `identities` */
   identity: 3,
+  /**
+   * An accepted event whose row is not built yet: `{"id", "event", "facts"}` as JSON (the embedded collector's
+   * spool only). The collector builds its `events` row from it after the acknowledgement, off the request path,
+   * and hands the loader the row; the loader never takes one of these.
+   */
+  eventInput: 4,
 } as const
 
 export type RecordKind = (typeof RECORD_KIND)[keyof typeof RECORD_KIND]
@@ -21,6 +27,7 @@ export interface LoadRecord {
   payload: string
 }
 
+/** The kinds that travel to a loader (through Kafka too); an event input does not. */
 export function isRecordKind(n: number): n is RecordKind {
   return n === RECORD_KIND.event || n === RECORD_KIND.rejected || n === RECORD_KIND.identity
 }

@@ -103,7 +103,9 @@ export function buildApp(config: CollectorConfig, services: AppServices): Fastif
 
   const registry = services.registry ?? new ProjectRegistry(config.keys)
   app.register(rateLimits, { config: config.rateLimits, registry, metrics: services.metrics })
-  const processor = new EventProcessor(new HandoffVerifier(registry))
+  const processor = new EventProcessor(new HandoffVerifier(registry), {
+    deferRows: services.sink.buildsRows === true,
+  })
   app.register(healthRoutes, { ch: services.ch, sink: services.sink, metrics: services.metrics })
   app.register(openApiRoutes)
   app.register(ingestRoutes, { registry, sink: services.sink, metrics: services.metrics, processor })

@@ -36,8 +36,20 @@ function revenueOf(props: JsonObject): number | null {
   return Number.isFinite(n) && Math.abs(n) < 1e13 ? Math.round(n * 10_000) / 10_000 : null
 }
 
-/** Turns a validated call into the stored row: names, page, campaign, channel, device, bot flag, IP, time. */
-export function toEventRow(e: IncomingEvent, req: RequestFacts): EventRow {
+/** When the event happened, in ms: the sender's time, corrected for its clock's skew (clock.ts). */
+const timeOf = (e: IncomingEvent, req: RequestFacts) =>
+  eventTime({
+    timestamp: e.timestamp ?? e.originalTimestamp,
+    sentAt: e.sentAt ?? req.sentAt,
+    receivedAt: req.receivedAt,
+    trusted: req.trusted,
+  })
+
+/**
+ * Turns a validated call into the stored row: names, page, campaign, channel, device, bot flag, IP, time. `id` is
+ * the event id when one was already given to the event (see EventInput); otherwise it is derived here.
+ */
+export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string): EventRow {
   const ctx = e.context ?? {}
   const props = (('properties' in e && e.properties) || {}) as JsonObject
   const isPageCall = e.type === 'page' || e.type === 'screen'
@@ -50,15 +62,10 @@ export function toEventRow(e: IncomingEvent, req: RequestFacts): EventRow {
   const device = parseUserAgent(ua)
   const ip = req.trusted && ctx.ip ? ctx.ip : req.ip
   const traits = ('traits' in e && e.traits) || ctx.traits
-  const time = eventTime({
-    timestamp: e.timestamp ?? e.originalTimestamp,
-    sentAt: e.sentAt ?? req.sentAt,
-    receivedAt: req.receivedAt,
-    trusted: req.trusted,
-  })
+  const time = timeOf(e, req)
   const revenue = e.type === 'track' ? revenueOf(props) : null
   return {
-    event_id: eventIdFor(req.projectId, e.messageId),
+    event_id: id ?? eventIdFor(req.projectId, e.messageId),
     message_id: e.messageId ?? '',
     project_id: req.projectId,
     type: e.type,
@@ -94,10 +101,38 @@ export function toEventRow(e: IncomingEvent, req: RequestFacts): EventRow {
 }
 
 /**
+ * An accepted event before its row is built: the validated call, the facts of its request and its event id (fixed
+ * at acceptance, so that a replay of the spool builds the same row). The embedded collector spools this and
+ * builds the row after the acknowledgement (pipeline/row-builder.ts).
+ */
+export interface EventInput {
+  id: string
+  event: IncomingEvent
+  facts: RequestFacts
+}
+
+/** The fields of an event's row that its identity link and an email hand-off need, without building the row. */
+export type PersonFields = Pick<
+  EventRow,
+  'project_id' | 'type' | 'anonymous_id' | 'user_id' | 'previous_id' | 'timestamp'
+>
+
+export function personFields(e: IncomingEvent, req: RequestFacts): PersonFields {
+  return {
+    project_id: req.projectId,
+    type: e.type,
+    anonymous_id: e.anonymousId ?? '',
+    user_id: e.userId ?? '',
+    previous_id: e.type === 'alias' ? e.previousId : '',
+    timestamp: chDateTime(timeOf(e, req)),
+  }
+}
+
+/**
  * The anonymous id ↔ user id link an event carries, if any: alias links previousId to userId; identify and
  * any other call carrying both ids link them.
  */
-export function identityOf(row: EventRow): IdentityRow | null {
+export function identityOf(row: PersonFields): IdentityRow | null {
   const anonymous = row.type === 'alias' ? row.previous_id : row.anonymous_id
   if (!anonymous || !row.user_id || anonymous === row.user_id) return null
   return {

@@ -5,13 +5,22 @@ import {
   type EventType,
   type FieldIssue,
   type IdentityRow,
+  type IncomingEvent,
   limits,
   type RejectedRow,
   validateEvent,
 } from '@touchpoint/schema'
 import type { HandoffVerifier } from '../email/handoff'
 import { chDateTime } from '../enrich/clock'
-import { identityOf, type RequestFacts, toEventRow } from '../enrich/event-row'
+import {
+  type EventInput,
+  identityOf,
+  type PersonFields,
+  personFields,
+  type RequestFacts,
+  toEventRow,
+} from '../enrich/event-row'
+import { eventIdFor } from '../enrich/ids'
 import { anonymizeIp } from '../enrich/ip'
 import type { ErrorCode } from '../errors'
 import type { OutboundRecord } from '../pipeline/sink'
@@ -36,7 +45,15 @@ export interface Processed {
 export class EventProcessor {
   private readonly linked = new Lru<string, true>(IDENTITY_CACHE_SIZE)
 
-  constructor(private readonly handoffs?: HandoffVerifier) {}
+  /**
+   * With `deferRows`, an accepted event goes out as an event input (its call, facts and id) and its row is built
+   * after the acknowledgement; the embedded pipeline does that off the request path (pipeline/row-builder.ts).
+   * Building and serialising rows was the largest piece of the request path measured (docs/performance.md).
+   */
+  constructor(
+    private readonly handoffs?: HandoffVerifier,
+    private readonly options: { deferRows?: boolean } = {},
+  ) {}
 
   process(
     items: readonly unknown[],
@@ -58,8 +75,15 @@ export class EventProcessor {
         records.push(rejectedRecord(facts, route, 'TP_ERR_VALIDATION', result.issues, raw))
         return
       }
-      const row = toEventRow(result.event, facts)
-      records.push(eventRecord(row))
+      let row: PersonFields
+      if (this.options.deferRows) {
+        row = personFields(result.event, facts)
+        records.push(eventInputRecord(result.event, facts, row))
+      } else {
+        const full = toEventRow(result.event, facts)
+        records.push(eventRecord(full))
+        row = full
+      }
       accepted++
       this.addLink(records, identityOf(row))
       const handoff = result.event.context?.emailHandoff
@@ -97,10 +121,26 @@ export class EventProcessor {
   }
 }
 
+/** The key that keeps one person's records in order (Kafka partitions by it). */
+const personKey = (row: Pick<EventRow, 'project_id' | 'anonymous_id' | 'user_id'>) =>
+  `${row.project_id}:${row.anonymous_id || row.user_id}`
+
 /** The outbound record of an accepted event, keyed by person so one person's events stay in order in Kafka. */
 export function eventRecord(row: EventRow): OutboundRecord {
-  const key = `${row.project_id}:${row.anonymous_id || row.user_id}`
-  return { kind: RECORD_KIND.event, id: row.event_id, key, payload: rowJson(row) }
+  return { kind: RECORD_KIND.event, id: row.event_id, key: personKey(row), payload: rowJson(row) }
+}
+
+/** The outbound record of an accepted event whose row is built later (see EventInput), with its id fixed now. */
+function eventInputRecord(event: IncomingEvent, facts: RequestFacts, person: PersonFields): OutboundRecord {
+  const id = eventIdFor(facts.projectId, event.messageId)
+  const input: EventInput = { id, event, facts }
+  return { kind: RECORD_KIND.eventInput, id, key: personKey(person), payload: JSON.stringify(input) }
+}
+
+/** The `events` row of a spooled event input, as the line the loader inserts. */
+export function buildEventRow(payload: string): string {
+  const { id, event, facts } = JSON.parse(payload) as EventInput
+  return rowJson(toEventRow(event, facts, id))
 }
 
 /**

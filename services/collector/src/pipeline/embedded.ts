@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Metrics } from '../metrics'
 import { encodeRecord } from '../spool/codec'
 import { Spool, type SpoolBatch } from '../spool/spool'
+import { RowBuilder } from './row-builder'
 import type { OutboundRecord, Sink } from './sink'
 
 /** Upper bound of one batch read from the spool, whatever its row count. */
@@ -26,10 +27,13 @@ export interface EmbeddedOptions {
  * loop in the same process moves them into ClickHouse in batches, checkpointing after each insert.
  */
 export class EmbeddedPipeline implements Sink {
+  readonly buildsRows = true
   private stopping = false
   private storageUp = true
   private loop: Promise<void> | null = null
   private wake: (() => void) | null = null
+  /** Builds the rows of the event inputs the collector spools (EventProcessor's deferRows), off the main thread. */
+  private readonly rows = new RowBuilder()
 
   private constructor(
     readonly spool: Spool,
@@ -102,7 +106,7 @@ export class EmbeddedPipeline implements Sink {
     let backoff = 100
     for (;;) {
       try {
-        const result = await this.loader.load(batch.records, batch.token)
+        const result = await this.loader.load(await this.rows.build(batch.records), batch.token)
         this.storageUp = true
         this.metrics.loaded.inc({}, result.events)
         if (result.duplicates) this.metrics.duplicates.inc({}, result.duplicates)
@@ -134,6 +138,7 @@ export class EmbeddedPipeline implements Sink {
       ])
       if (!drained) this.log.warn('spool not fully drained at shutdown; the rest loads at the next start')
     }
+    await this.rows.close()
     await this.spool.close()
   }
 }

@@ -8,6 +8,8 @@ export interface OutboundRecord extends LoadRecord {
 /** Where the collector hands accepted records: append() resolves only once they are durable. */
 export interface Sink {
   append(records: OutboundRecord[]): Promise<void>
+  /** true when it takes event inputs (RECORD_KIND.eventInput) and builds their rows itself */
+  readonly buildsRows?: boolean
   /** 'ok'; 'degraded' while storage is unreachable but events are still accepted; 'down' when they are not */
   status(): 'ok' | 'degraded' | 'down'
   close(): Promise<void>

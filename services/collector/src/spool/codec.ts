@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib'
-import { isRecordKind, type LoadRecord, type RecordKind } from '@touchpoint/loader'
+import { isRecordKind, type LoadRecord, RECORD_KIND, type RecordKind } from '@touchpoint/loader'
 
 /** A spooled record: what the loader needs, and the partition key for a replay into Kafka. */
 export interface SpoolRecord extends LoadRecord {
@@ -56,7 +56,7 @@ export function decodeRecords(buf: Buffer, maxRecords = Number.POSITIVE_INFINITY
     const keyLen = body.readUInt16LE(2)
     if (
       crc32(body) !== buf.readUInt32LE(pos + 4) ||
-      !isRecordKind(kind) ||
+      !(isRecordKind(kind) || kind === RECORD_KIND.eventInput) ||
       FIXED + idLen + keyLen > bodyLen
     ) {
       return { records, end: pos, corrupt: true }

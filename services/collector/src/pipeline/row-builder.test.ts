@@ -1,0 +1,108 @@
+import { RECORD_KIND } from '@touchpoint/loader'
+import { afterAll, describe, expect, it } from 'vitest'
+import { EventProcessor } from '../ingest/process'
+import type { SpoolRecord } from '../spool/codec'
+import { RowBuilder } from './row-builder'
+
+const CHROME_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
+const facts = {
+  projectId: 'p1',
+  trusted: false,
+  source: 'browser' as const,
+  receivedAt: Date.UTC(2026, 10, 23, 12, 0, 0, 123),
+  ip: '203.0.113.77',
+  userAgent: CHROME_UA,
+  sentAt: '2026-11-23T12:00:00.100Z',
+}
+/** Calls that fill many columns: page fields, campaign, revenue, traits, an alias, an identify, odd text. */
+const calls = [
+  {
+    type: 'page',
+    anonymousId: 'a-1',
+    messageId: 'm-1',
+    timestamp: '2026-11-23T11:59:59.000Z',
+    properties: { url: 'https://shop.example/p?utm_source=news&utm_medium=email&gclid=x', title: 'P "1"' },
+    context: {
+      page: { referrer: 'https://www.google.com/' },
+      locale: 'de-DE',
+      screen: { width: 390, height: 844 },
+    },
+  },
+  {
+    type: 'track',
+    event: 'Order Completed',
+    userId: 'u-1',
+    anonymousId: 'a-1',
+    properties: { revenue: 49.9, currency: 'eur', note: 'line\nbreak \u2028 and \\ and "quotes"' },
+  },
+  { type: 'identify', userId: 'u-2', anonymousId: 'a-2', traits: { plan: 'pro', n: -0 } },
+  { type: 'alias', userId: 'u-3', previousId: 'a-3' },
+]
+
+const builder = new RowBuilder()
+afterAll(() => builder.close())
+
+const byKind = (records: readonly SpoolRecord[], kind: number) => records.filter((r) => r.kind === kind)
+
+describe('rows built after the acknowledgement', () => {
+  it('are the rows the request path builds, and the same records around them', async () => {
+    const direct = new EventProcessor().process(calls, undefined, facts, '/v1/batch', 2_000)
+    const deferred = new EventProcessor(undefined, { deferRows: true }).process(
+      calls,
+      undefined,
+      facts,
+      '/v1/batch',
+      2_000,
+    )
+    expect(deferred.accepted).toBe(calls.length)
+    expect(byKind(deferred.records, RECORD_KIND.event)).toEqual([])
+    // the identity links are the same, made on the request path in both cases
+    expect(byKind(deferred.records, RECORD_KIND.identity)).toEqual(
+      byKind(direct.records, RECORD_KIND.identity),
+    )
+    expect(byKind(deferred.records, RECORD_KIND.identity)).toHaveLength(3)
+
+    const built = await builder.build(deferred.records)
+    expect(byKind(built, RECORD_KIND.eventInput)).toEqual([])
+    const rows = byKind(built, RECORD_KIND.event)
+    const expected = byKind(direct.records, RECORD_KIND.event)
+    expect(rows).toHaveLength(calls.length)
+    // messageId m-1 gives the same id both ways; without one the id is random, so compare the rest of the row
+    const withoutId = (r: SpoolRecord) => {
+      const { event_id, ...row } = JSON.parse(r.payload)
+      expect(event_id).toBe(r.id)
+      return { key: r.key, row }
+    }
+    expect(rows.map(withoutId)).toEqual(expected.map(withoutId))
+    expect(rows[0]?.id).toBe(expected[0]?.id)
+  })
+
+  it('give a replayed input the same row, id and all', async () => {
+    const { records } = new EventProcessor(undefined, { deferRows: true }).process(
+      [calls[1]],
+      undefined,
+      facts,
+      '/v1/track',
+      500,
+    )
+    const [first] = await builder.build(records)
+    const [again] = await builder.build(records)
+    expect(again).toEqual(first)
+  })
+
+  it('keep on after the thread building them dies: the batch in flight fails and the next one is built', async () => {
+    const { records } = new EventProcessor(undefined, { deferRows: true }).process(
+      [calls[0]],
+      undefined,
+      facts,
+      '/v1/track',
+      500,
+    )
+    const broken: SpoolRecord = { kind: RECORD_KIND.eventInput, id: 'x', key: 'k', payload: 'not json' }
+    await expect(builder.build([broken])).rejects.toThrow(/building rows failed/)
+    await (builder as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate()
+    const built = await builder.build(records)
+    expect(built.map((r) => r.kind)).toEqual([RECORD_KIND.event])
+  })
+})
