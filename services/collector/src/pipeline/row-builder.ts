@@ -12,7 +12,7 @@ type Reply = { seq: number; rows?: string[]; error?: string }
  * main thread's module hooks into a worker, so the worker loads tsx itself before it imports the module.
  */
 function fromSourceBootstrap(): string {
-  // tsx's ESM API, found beside the loader that `node --import tsx` loads (the package maps it for require to CJS)
+  // tsx's ESM API, beside the loader that `node --import tsx` loads (resolving the API itself gives its CJS build)
   const loader = createRequire(import.meta.url).resolve('tsx')
   const api = pathToFileURL(join(dirname(loader), 'esm', 'api', 'index.mjs')).href
   const worker = new URL('./row-worker.ts', import.meta.url).href
@@ -27,18 +27,21 @@ function fromSourceBootstrap(): string {
  */
 export class RowBuilder {
   private seq = 0
+  /** jobs sent and not answered, with the thread each went to */
   private readonly waiting = new Map<
     number,
-    { resolve: (rows: string[]) => void; reject: (e: Error) => void }
+    { worker: Worker; resolve: (rows: string[]) => void; reject: (e: Error) => void }
   >()
-  private worker: Worker
-  private closed = false
+  private worker: Worker | undefined
 
   constructor() {
     this.worker = this.spawn()
   }
 
-  /** A new thread; one that dies fails the jobs it held (the loader retries them) and is replaced. */
+  /**
+   * A new thread. One that dies fails the jobs it held (the pipeline retries them, backing off) and is replaced
+   * by the next build, so a thread that cannot start is retried at the pipeline's pace, not in a tight loop.
+   */
   private spawn(): Worker {
     const worker = import.meta.url.endsWith('.ts')
       ? new Worker(fromSourceBootstrap(), { eval: true })
@@ -50,10 +53,10 @@ export class RowBuilder {
       if (reply.rows) job.resolve(reply.rows)
       else job.reject(new Error(`building rows failed: ${reply.error}`))
     })
-    worker.on('error', (err) => this.failAll(err))
+    worker.on('error', (err) => this.failAll(worker, err))
     worker.on('exit', (code) => {
-      this.failAll(new Error(`the row builder's thread exited (${code})`))
-      if (!this.closed) this.worker = this.spawn()
+      if (this.worker === worker) this.worker = undefined
+      this.failAll(worker, new Error(`the row builder's thread exited (${code})`))
     })
     worker.unref()
     return worker
@@ -65,9 +68,11 @@ export class RowBuilder {
     for (const r of records) if (r.kind === RECORD_KIND.eventInput) payloads.push(r.payload)
     if (payloads.length === 0) return records
     const seq = ++this.seq
+    this.worker ??= this.spawn()
+    const worker = this.worker
     const rows = await new Promise<string[]>((resolve, reject) => {
-      this.waiting.set(seq, { resolve, reject })
-      this.worker.postMessage({ seq, payloads })
+      this.waiting.set(seq, { worker, resolve, reject })
+      worker.postMessage({ seq, payloads })
     })
     let i = 0
     return records.map((r) =>
@@ -75,13 +80,17 @@ export class RowBuilder {
     )
   }
 
-  private failAll(err: Error) {
-    for (const job of this.waiting.values()) job.reject(err)
-    this.waiting.clear()
+  private failAll(worker: Worker, err: Error) {
+    for (const [seq, job] of this.waiting)
+      if (job.worker === worker) {
+        this.waiting.delete(seq)
+        job.reject(err)
+      }
   }
 
   async close(): Promise<void> {
-    this.closed = true
-    await this.worker.terminate()
+    const worker = this.worker
+    this.worker = undefined
+    await worker?.terminate()
   }
 }
