@@ -130,10 +130,19 @@ export function eventRecord(row: EventRow): OutboundRecord {
   return { kind: RECORD_KIND.event, id: row.event_id, key: personKey(row), payload: rowJson(row) }
 }
 
-/** The outbound record of an accepted event whose row is built later (see EventInput), with its id fixed now. */
+/**
+ * The outbound record of an accepted event whose row is built later (see EventInput), with its id fixed now.
+ * The client's address is anonymised before it is spooled, as the row would store it (anonymising twice gives
+ * the same address), so no full IP address reaches the disk.
+ */
 function eventInputRecord(event: IncomingEvent, facts: RequestFacts, person: PersonFields): OutboundRecord {
   const id = eventIdFor(facts.projectId, event.messageId)
-  const input: EventInput = { id, event, facts }
+  const ctxIp = event.context?.ip
+  const input: EventInput = {
+    id,
+    event: ctxIp ? { ...event, context: { ...event.context, ip: anonymizeIp(ctxIp) } } : event,
+    facts: { ...facts, ip: anonymizeIp(facts.ip) },
+  }
   return { kind: RECORD_KIND.eventInput, id, key: personKey(person), payload: JSON.stringify(input) }
 }
 

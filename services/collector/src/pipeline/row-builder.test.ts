@@ -78,6 +78,32 @@ describe('rows built after the acknowledgement', () => {
     expect(rows[0]?.id).toBe(expected[0]?.id)
   })
 
+  it('spool no full client address: the call’s and the request’s are anonymised first, as the row stores them', async () => {
+    const trusted = { ...facts, trusted: true, source: 'server' as const, ip: '198.51.100.23' }
+    const call = {
+      type: 'track',
+      event: 'Store Visit',
+      userId: 'u-9',
+      context: { ip: '2001:db8:85a3:8d3::7348' },
+    }
+    const direct = new EventProcessor().process([call], undefined, trusted, '/v1/track', 500)
+    const { records } = new EventProcessor(undefined, { deferRows: true }).process(
+      [call],
+      undefined,
+      trusted,
+      '/v1/track',
+      500,
+    )
+    const [input] = records
+    expect(input?.payload).not.toContain('198.51.100.23')
+    expect(input?.payload).not.toContain('8d3')
+    const [built] = await builder.build(records)
+    const { event_id: _a, ...row } = JSON.parse(built?.payload ?? '{}')
+    const { event_id: _b, ...expected } = JSON.parse(direct.records[0]?.payload ?? '{}')
+    expect(row).toEqual(expected)
+    expect(row.ip).toBe('2001:db8:85a3::')
+  })
+
   it('give a replayed input the same row, id and all', async () => {
     const { records } = new EventProcessor(undefined, { deferRows: true }).process(
       [calls[1]],
