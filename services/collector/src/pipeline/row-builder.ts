@@ -50,6 +50,7 @@ export class RowBuilder {
       const job = this.waiting.get(reply.seq)
       if (!job) return
       this.waiting.delete(reply.seq)
+      if (this.waiting.size === 0) worker.unref()
       if (reply.rows) job.resolve(reply.rows)
       else job.reject(new Error(`building rows failed: ${reply.error}`))
     })
@@ -72,6 +73,8 @@ export class RowBuilder {
     const worker = this.worker
     const rows = await new Promise<string[]>((resolve, reject) => {
       this.waiting.set(seq, { worker, resolve, reject })
+      // an idle thread does not keep the process alive; one with a job in hand does, until it answers
+      worker.ref()
       worker.postMessage({ seq, payloads })
     })
     let i = 0
