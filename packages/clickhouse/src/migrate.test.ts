@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { eventually } from '../../../test/helpers/http'
 import { type ClickHouse, createClickHouse } from './client'
 import { insertJsonEachRow } from './insert'
 import { migrate } from './migrate'
@@ -84,17 +85,15 @@ describe('upgrading a schema that has events', () => {
   })
 
   it('writes the hashes into the parts stored before the upgrade, in the background', async () => {
-    const deadline = Date.now() + 30_000
-    let pending = 1
-    while (Date.now() < deadline) {
-      const [m] = await rows<{ pending: string }>(
-        `SELECT count() AS pending FROM system.mutations WHERE table = '${TABLES.events}' AND is_done = 0`,
-      )
-      pending = Number(m?.pending)
-      if (pending === 0) break
-      await new Promise((r) => setTimeout(r, 100))
-    }
-    expect(pending).toBe(0)
+    const [mutations] = await eventually(
+      () =>
+        rows<{ pending: string }>(
+          `SELECT count() AS pending FROM system.mutations WHERE table = '${TABLES.events}' AND is_done = 0`,
+        ),
+      ([m]) => Number(m?.pending) === 0,
+      30_000,
+    )
+    expect(Number(mutations?.pending)).toBe(0)
     const parts = await rows<{ part: string; hashes: string }>(
       `SELECT name AS part, toString(countIf(column LIKE '%\\_id\\_hash')) AS hashes
        FROM system.parts_columns WHERE table = '${TABLES.events}' AND active GROUP BY name`,

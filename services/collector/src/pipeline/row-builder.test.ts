@@ -1,11 +1,11 @@
 import { RECORD_KIND } from '@touchpoint/loader'
 import { afterAll, describe, expect, it } from 'vitest'
+import { CHROME_UA } from '../../../../test/helpers/http'
+import type { RequestFacts } from '../enrich/event-row'
 import { EventProcessor } from '../ingest/process'
 import type { SpoolRecord } from '../spool/codec'
 import { RowBuilder } from './row-builder'
 
-const CHROME_UA =
-  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
 const facts = {
   projectId: 'p1',
   trusted: false,
@@ -44,17 +44,20 @@ const builder = new RowBuilder()
 afterAll(() => builder.close())
 
 const byKind = (records: readonly SpoolRecord[], kind: number) => records.filter((r) => r.kind === kind)
+/** The records of one request's calls, with rows built on the request path or deferred as event inputs. */
+const processed = (items: unknown[], deferRows: boolean, request: RequestFacts = facts) =>
+  new EventProcessor(undefined, { deferRows }).process(items, undefined, request, '/v1/batch', 2_000)
+/** An event row's record without its id (random when the call has no messageId), checking the id matches the row's. */
+const withoutId = (r: SpoolRecord | undefined) => {
+  const { event_id, ...row } = JSON.parse(r?.payload ?? '{}')
+  expect(event_id).toBe(r?.id)
+  return { key: r?.key, row }
+}
 
 describe('rows built after the acknowledgement', () => {
   it('are the rows the request path builds, and the same records around them', async () => {
-    const direct = new EventProcessor().process(calls, undefined, facts, '/v1/batch', 2_000)
-    const deferred = new EventProcessor(undefined, { deferRows: true }).process(
-      calls,
-      undefined,
-      facts,
-      '/v1/batch',
-      2_000,
-    )
+    const direct = processed(calls, false)
+    const deferred = processed(calls, true)
     expect(deferred.accepted).toBe(calls.length)
     expect(byKind(deferred.records, RECORD_KIND.event)).toEqual([])
     // the identity links are the same, made on the request path in both cases
@@ -69,11 +72,6 @@ describe('rows built after the acknowledgement', () => {
     const expected = byKind(direct.records, RECORD_KIND.event)
     expect(rows).toHaveLength(calls.length)
     // messageId m-1 gives the same id both ways; without one the id is random, so compare the rest of the row
-    const withoutId = (r: SpoolRecord) => {
-      const { event_id, ...row } = JSON.parse(r.payload)
-      expect(event_id).toBe(r.id)
-      return { key: r.key, row }
-    }
     expect(rows.map(withoutId)).toEqual(expected.map(withoutId))
     expect(rows[0]?.id).toBe(expected[0]?.id)
   })
@@ -86,45 +84,26 @@ describe('rows built after the acknowledgement', () => {
       userId: 'u-9',
       context: { ip: '2001:db8:85a3:8d3::7348' },
     }
-    const direct = new EventProcessor().process([call], undefined, trusted, '/v1/track', 500)
-    const { records } = new EventProcessor(undefined, { deferRows: true }).process(
-      [call],
-      undefined,
-      trusted,
-      '/v1/track',
-      500,
-    )
+    const direct = processed([call], false, trusted)
+    const { records } = processed([call], true, trusted)
     const [input] = records
     expect(input?.payload).not.toContain('198.51.100.23')
     expect(input?.payload).not.toContain('8d3')
     const [built] = await builder.build(records)
-    const { event_id: _a, ...row } = JSON.parse(built?.payload ?? '{}')
-    const { event_id: _b, ...expected } = JSON.parse(direct.records[0]?.payload ?? '{}')
-    expect(row).toEqual(expected)
+    const { row } = withoutId(built)
+    expect(row).toEqual(withoutId(direct.records[0]).row)
     expect(row.ip).toBe('2001:db8:85a3::')
   })
 
   it('give a replayed input the same row, id and all', async () => {
-    const { records } = new EventProcessor(undefined, { deferRows: true }).process(
-      [calls[1]],
-      undefined,
-      facts,
-      '/v1/track',
-      500,
-    )
+    const { records } = processed([calls[1]], true)
     const [first] = await builder.build(records)
     const [again] = await builder.build(records)
     expect(again).toEqual(first)
   })
 
   it('keep on after the thread building them dies: the batch in flight fails and the next one is built', async () => {
-    const { records } = new EventProcessor(undefined, { deferRows: true }).process(
-      [calls[0]],
-      undefined,
-      facts,
-      '/v1/track',
-      500,
-    )
+    const { records } = processed([calls[0]], true)
     const broken: SpoolRecord = { kind: RECORD_KIND.eventInput, id: 'x', key: 'k', payload: 'not json' }
     await expect(builder.build([broken])).rejects.toThrow(/building rows failed/)
     await (builder as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate()
