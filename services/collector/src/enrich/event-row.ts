@@ -36,15 +36,6 @@ function revenueOf(props: JsonObject): number | null {
   return Number.isFinite(n) && Math.abs(n) < 1e13 ? Math.round(n * 10_000) / 10_000 : null
 }
 
-/** When the event happened, in ms: the sender's time, corrected for its clock's skew (clock.ts). */
-const timeOf = (e: IncomingEvent, req: RequestFacts) =>
-  eventTime({
-    timestamp: e.timestamp ?? e.originalTimestamp,
-    sentAt: e.sentAt ?? req.sentAt,
-    receivedAt: req.receivedAt,
-    trusted: req.trusted,
-  })
-
 /**
  * Turns a validated call into the stored row: names, page, campaign, channel, device, bot flag, IP, time. `id` is
  * the event id when one was already given to the event (see EventInput); otherwise it is derived here.
@@ -62,21 +53,21 @@ export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string): Ev
   const device = parseUserAgent(ua)
   const ip = req.trusted && ctx.ip ? ctx.ip : req.ip
   const traits = ('traits' in e && e.traits) || ctx.traits
-  const time = timeOf(e, req)
+  const person = personFields(e, req)
   const revenue = e.type === 'track' ? revenueOf(props) : null
   return {
     event_id: id ?? eventIdFor(req.projectId, e.messageId),
     message_id: e.messageId ?? '',
-    project_id: req.projectId,
-    type: e.type,
+    project_id: person.project_id,
+    type: person.type,
     event: e.type === 'track' ? e.event : (EVENT_NAMES[e.type] ?? e.type),
     source: req.source,
-    anonymous_id: e.anonymousId ?? '',
-    user_id: e.userId ?? '',
+    anonymous_id: person.anonymous_id,
+    user_id: person.user_id,
     session_id: ctx.sessionId ?? '',
     group_id: e.type === 'group' ? e.groupId : '',
-    previous_id: e.type === 'alias' ? e.previousId : '',
-    timestamp: chDateTime(time),
+    previous_id: person.previous_id,
+    timestamp: person.timestamp,
     received_at: chDateTime(req.receivedAt),
     sent_at: e.sentAt || req.sentAt ? chDateTime(Date.parse((e.sentAt ?? req.sentAt)!)) : null,
     url,
@@ -111,7 +102,10 @@ export interface EventInput {
   facts: RequestFacts
 }
 
-/** The fields of an event's row that its identity link and an email hand-off need, without building the row. */
+/**
+ * The fields of an event's row that its identity link and an email hand-off need, without building the row
+ * (toEventRow takes them from here too). The time is the sender's, corrected for its clock's skew (clock.ts).
+ */
 export type PersonFields = Pick<
   EventRow,
   'project_id' | 'type' | 'anonymous_id' | 'user_id' | 'previous_id' | 'timestamp'
@@ -124,7 +118,14 @@ export function personFields(e: IncomingEvent, req: RequestFacts): PersonFields 
     anonymous_id: e.anonymousId ?? '',
     user_id: e.userId ?? '',
     previous_id: e.type === 'alias' ? e.previousId : '',
-    timestamp: chDateTime(timeOf(e, req)),
+    timestamp: chDateTime(
+      eventTime({
+        timestamp: e.timestamp ?? e.originalTimestamp,
+        sentAt: e.sentAt ?? req.sentAt,
+        receivedAt: req.receivedAt,
+        trusted: req.trusted,
+      }),
+    ),
   }
 }
 
