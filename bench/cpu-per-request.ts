@@ -9,7 +9,7 @@ import { median } from './stats'
  * CPU time the collector spends per request, by thread: what a change to the request path saves, read with
  * less of the VM's noise than requests per second (which move by 30% between runs of the same code).
  *
- * `tsx bench/cpu-per-request.ts [--kinds single,pixel,batch] [--rounds 3] [--seconds 10] [--against DIR] [--bare]`
+ * `tsx bench/cpu-per-request.ts [--kinds single,pixel,redirect,batch] [--rounds 3] [--seconds 10] [--against DIR] [--bare]`
  *
  * Each round runs every kind against a fresh embedded collector (`touchpoint start`, the bench's raised rate
  * limits) for `seconds` under autocannon, 50 connections, and reads /proc/<pid>/task/<tid>/stat before and
@@ -24,14 +24,14 @@ import { median } from './stats'
  */
 const { values } = parseArgs({
   options: {
-    kinds: { type: 'string', default: 'single,pixel,batch' },
+    kinds: { type: 'string', default: 'single,pixel,redirect,batch' },
     rounds: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '10' },
     against: { type: 'string' },
     bare: { type: 'boolean', default: false },
   },
 })
-const KINDS = ['single', 'pixel', 'batch'] as const
+const KINDS = ['single', 'pixel', 'redirect', 'batch'] as const
 const kinds = values.kinds.split(',') as Array<(typeof KINDS)[number]>
 for (const k of kinds)
   if (!KINDS.includes(k)) throw new Error(`--kinds: ${k} is not one of ${KINDS.join(', ')}`)
@@ -80,6 +80,7 @@ interface Target {
   /** the bare server reads no key; it gets the same header, as in the ingest bench */
   writeKey: string
   pixelUrl: () => string
+  clickUrl: () => string
   stop(): Promise<void>
 }
 
@@ -91,6 +92,7 @@ async function start(tree: (typeof trees)[number]): Promise<Target> {
       pid: bare.child.pid!,
       writeKey: 'tp_write_the_bare_server_reads_no_key',
       pixelUrl: () => `${bare.url}/gif/x`,
+      clickUrl: () => `${bare.url}/r/x`,
       stop: async () => void bare.child.kill('SIGKILL'),
     }
   }
@@ -104,6 +106,10 @@ async function start(tree: (typeof trees)[number]): Promise<Target> {
     pixelUrl: () => {
       const { tracker, message } = benchEmail(dir, collector.url)
       return tracker.pixelUrl(message)
+    },
+    clickUrl: () => {
+      const { tracker, message } = benchEmail(dir, collector.url)
+      return tracker.linkUrl('https://shop.example/sale', message)
     },
     stop: async () => void (await collector.stop('SIGKILL')),
   }
@@ -124,6 +130,8 @@ async function measure(
     let figure: Awaited<ReturnType<typeof load>>
     if (kind === 'pixel') {
       figure = await load(label, { url: target.pixelUrl(), duration: seconds, connections: 50 }, 1)
+    } else if (kind === 'redirect') {
+      figure = await load(label, { url: target.clickUrl(), duration: seconds, connections: 50 }, 1, '3xx')
     } else {
       const [path, body, n] = kind === 'single' ? ['track', event, 1] : ['batch', batch50, 50]
       figure = await load(label, postRun(`${target.url}/v1/${path}`, target.writeKey, body, run), n)
