@@ -1,43 +1,38 @@
 import type { ClickClaims, OpenClaims } from '@touchpoint/node'
-import { EVENT_NAMES, type EventRow, type JsonObject } from '@touchpoint/schema'
+import { EVENT_NAMES, type IncomingEvent, type JsonObject } from '@touchpoint/schema'
 import type { EmailConfig } from '../config'
-import { type RequestFacts, toEventRow } from '../enrich/event-row'
+import type { RequestFacts } from '../enrich/event-row'
 import type { ClickVerdict, OpenVerdict } from './classify'
 
 /**
- * Email opens and clicks as event rows. They belong to the recipient (user_id), come from source `email`,
- * and carry the campaign and email ids and the verdict in properties (docs/analytics.md). They are never
- * flagged as bots: whether a machine opened or a scanner clicked is the verdict's business, and the reports
- * count those apart instead of hiding them.
+ * Email opens and clicks as the track calls their rows are built from (enrich/event-row.ts). They belong to the
+ * recipient (user_id), come from source `email`, and carry the campaign and email ids and the verdict in
+ * properties (docs/analytics.md). Their rows are never flagged as bots: whether a machine opened or a scanner
+ * clicked is the verdict's business, and the reports count those apart instead of hiding them.
  */
-function emailRow(
+function emailCall(
   event: string,
   claims: OpenClaims | ClickClaims,
   facts: RequestFacts,
   properties: JsonObject,
   url: string,
   campaign: { name: string; source: string; medium: string } | undefined,
-): EventRow {
-  const row = toEventRow(
-    {
-      type: 'track',
-      event,
-      userId: claims.recipient,
-      properties: { campaignId: claims.campaignId, emailId: claims.emailId, ...properties },
-      context: {
-        ...(facts.userAgent !== undefined && { userAgent: facts.userAgent }),
-        ...(url && { page: { url } }),
-        ...(campaign && { campaign }),
-      },
+): IncomingEvent {
+  return {
+    type: 'track',
+    event,
+    userId: claims.recipient,
+    properties: { campaignId: claims.campaignId, emailId: claims.emailId, ...properties },
+    context: {
+      ...(facts.userAgent !== undefined && { userAgent: facts.userAgent }),
+      ...(url && { page: { url } }),
+      ...(campaign && { campaign }),
     },
-    facts,
-  )
-  row.is_bot = 0
-  return row
+  }
 }
 
-export function openRow(claims: OpenClaims, verdict: OpenVerdict, facts: RequestFacts, email: EmailConfig) {
-  return emailRow(
+export function openCall(claims: OpenClaims, verdict: OpenVerdict, facts: RequestFacts, email: EmailConfig) {
+  return emailCall(
     EVENT_NAMES.emailOpened,
     claims,
     facts,
@@ -48,8 +43,8 @@ export function openRow(claims: OpenClaims, verdict: OpenVerdict, facts: Request
 }
 
 /** `landing` is the redirect's target with its campaign tags, so the click carries the campaign the visit does. */
-export function clickRow(claims: ClickClaims, verdict: ClickVerdict, facts: RequestFacts, landing: string) {
-  return emailRow(
+export function clickCall(claims: ClickClaims, verdict: ClickVerdict, facts: RequestFacts, landing: string) {
+  return emailCall(
     EVENT_NAMES.emailClicked,
     claims,
     facts,

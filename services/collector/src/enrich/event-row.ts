@@ -38,7 +38,9 @@ function revenueOf(props: JsonObject): number | null {
 
 /**
  * Turns a validated call into the stored row: names, page, campaign, channel, device, bot flag, IP, time. `id` is
- * the event id when one was already given to the event (see EventInput); otherwise it is derived here.
+ * the event id when one was already given to the event (see EventInput); otherwise it is derived here. Email
+ * opens and clicks (source `email`) are never flagged as bots: their verdict says whether a machine opened or a
+ * scanner clicked, and the reports count those apart (email/events.ts).
  */
 export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string): EventRow {
   const ctx = e.context ?? {}
@@ -80,6 +82,7 @@ export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string): Ev
     properties: JSON.stringify(props),
     traits: traits ? JSON.stringify(traits) : '{}',
     ...device,
+    is_bot: req.source === 'email' ? 0 : device.is_bot,
     ip: anonymizeIp(ip),
     user_agent: ua ?? '',
     locale: ctx.locale ?? '',

@@ -75,15 +75,8 @@ export class EventProcessor {
         records.push(rejectedRecord(facts, route, 'TP_ERR_VALIDATION', result.issues, raw))
         return
       }
-      let row: PersonFields
-      if (this.options.deferRows) {
-        row = personFields(result.event, facts)
-        records.push(eventInputRecord(result.event, facts, row))
-      } else {
-        const full = toEventRow(result.event, facts)
-        records.push(eventRecord(full))
-        row = full
-      }
+      const { record, person: row } = acceptedRecord(result.event, facts, this.options.deferRows === true)
+      records.push(record)
       accepted++
       this.addLink(records, identityOf(row))
       const handoff = result.event.context?.emailHandoff
@@ -125,8 +118,25 @@ export class EventProcessor {
 const personKey = (row: Pick<EventRow, 'project_id' | 'anonymous_id' | 'user_id'>) =>
   `${row.project_id}:${row.anonymous_id || row.user_id}`
 
+/**
+ * The record of an accepted call, with the fields of its row that its identity link needs: its row, built now,
+ * or with `deferRows` its event input, whose row the pipeline builds after the acknowledgement.
+ */
+export function acceptedRecord(
+  event: IncomingEvent,
+  facts: RequestFacts,
+  deferRows: boolean,
+): { record: OutboundRecord; person: PersonFields } {
+  if (deferRows) {
+    const person = personFields(event, facts)
+    return { record: eventInputRecord(event, facts, person), person }
+  }
+  const row = toEventRow(event, facts)
+  return { record: eventRecord(row), person: row }
+}
+
 /** The outbound record of an accepted event, keyed by person so one person's events stay in order in Kafka. */
-export function eventRecord(row: EventRow): OutboundRecord {
+function eventRecord(row: EventRow): OutboundRecord {
   return { kind: RECORD_KIND.event, id: row.event_id, key: personKey(row), payload: rowJson(row) }
 }
 

@@ -1,8 +1,10 @@
 import { RECORD_KIND } from '@touchpoint/loader'
 import { afterAll, describe, expect, it } from 'vitest'
 import { CHROME_UA } from '../../../../test/helpers/http'
+import type { EmailConfig } from '../config'
+import { clickCall, openCall } from '../email/events'
 import type { RequestFacts } from '../enrich/event-row'
-import { EventProcessor } from '../ingest/process'
+import { acceptedRecord, EventProcessor } from '../ingest/process'
 import type { SpoolRecord } from '../spool/codec'
 import { RowBuilder } from './row-builder'
 
@@ -93,6 +95,33 @@ describe('rows built after the acknowledgement', () => {
     const { row } = withoutId(built)
     expect(row).toEqual(withoutId(direct.records[0]).row)
     expect(row.ip).toBe('2001:db8:85a3::')
+  })
+
+  it('build email opens and clicks as the request path does, never flagged as bots', async () => {
+    // a scanner's user agent: the verdict says so, the row's bot flag does not
+    const email = { ...facts, source: 'email' as const, userAgent: 'Mozilla/5.0 (compatible; bingbot/2.0)' }
+    const claims = { campaignId: 'spring', emailId: 'e-1', recipient: 'u-7', sentAt: 1_795_000_000 }
+    const emailCalls = [
+      openCall({ ...claims, kind: 'open' }, { machine: true, reason: 'bot_user_agent', proxy: '' }, email, {
+        utmSource: 'newsletter',
+      } as EmailConfig),
+      clickCall(
+        { ...claims, kind: 'click', target: 'https://shop.example/sale', linkId: 'hero' },
+        { scanner: true, reason: 'bot_user_agent' },
+        email,
+        'https://shop.example/sale?utm_source=newsletter&utm_medium=email&utm_campaign=spring',
+      ),
+    ]
+    const direct = emailCalls.map((c) => acceptedRecord(c, email, false).record)
+    const deferred = emailCalls.map((c) => acceptedRecord(c, email, true).record)
+    expect(deferred.map((r) => r.kind)).toEqual([RECORD_KIND.eventInput, RECORD_KIND.eventInput])
+    const rows = (await builder.build(deferred)).map(withoutId)
+    expect(rows).toEqual(direct.map(withoutId))
+    expect(rows.map((r) => [r.row.event, r.row.source, r.row.is_bot, r.row.device_type])).toEqual([
+      ['Email Opened', 'email', 0, 'bot'],
+      ['Email Clicked', 'email', 0, 'bot'],
+    ])
+    expect(rows[1]?.row.utm_campaign).toBe('spring')
   })
 
   it('give a replayed input the same row, id and all', async () => {

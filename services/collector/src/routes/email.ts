@@ -2,10 +2,10 @@ import { type Claims, EMAIL_ROUTES, HONEYPOT_LINK_ID, signToken, verifyToken } f
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { ProjectConfig } from '../config'
 import { EmailClassifier } from '../email/classify'
-import { clickRow, openRow } from '../email/events'
+import { clickCall, openCall } from '../email/events'
 import { redirectTarget } from '../email/redirect'
 import type { RequestFacts } from '../enrich/event-row'
-import { eventRecord, rejectedRecord } from '../ingest/process'
+import { acceptedRecord, rejectedRecord } from '../ingest/process'
 import type { Metrics } from '../metrics'
 import type { OutboundRecord, Sink } from '../pipeline/sink'
 import type { ProjectRegistry } from '../projects'
@@ -41,6 +41,8 @@ export const emailRoutes: FastifyPluginAsync<EmailRouteOptions> = async (
     registry.projects.flatMap((p) => (p.email ? [[p.id, new EmailClassifier(p.email)] as const] : [])),
   )
   const classifierOf = (project: ProjectConfig) => classifiers.get(project.id)
+  // as for other events, a pipeline that builds rows itself takes the call and builds its row after the answer
+  const deferRows = sink.buildsRows === true
 
   const factsOf = (req: FastifyRequest, projectId: string, receivedAt: number): RequestFacts => ({
     projectId,
@@ -117,7 +119,8 @@ export const emailRoutes: FastifyPluginAsync<EmailRouteOptions> = async (
         r.claims.sentAt,
         now,
       )
-      keep(req, [eventRecord(openRow(r.claims, verdict, r.facts, r.project.email!))])
+      const call = openCall(r.claims, verdict, r.facts, r.project.email!)
+      keep(req, [acceptedRecord(call, r.facts, deferRows).record])
       metrics.accepted.inc({ project: r.project.id })
     }
     return reply
@@ -164,7 +167,7 @@ export const emailRoutes: FastifyPluginAsync<EmailRouteOptions> = async (
       email.keys[0]!,
     )
     const { location, landing } = redirectTarget(claims, email.utmSource, handoff)
-    keep(req, [eventRecord(clickRow(claims, verdict, r.facts, landing))])
+    keep(req, [acceptedRecord(clickCall(claims, verdict, r.facts, landing), r.facts, deferRows).record])
     metrics.accepted.inc({ project: project.id })
     return reply.code(302).header('location', location).header('cache-control', NO_STORE).send()
   }
