@@ -1,6 +1,11 @@
+import { IdSet } from './id-set'
+
 /** One hour, the shortest window the loader promises for a retried messageId. */
 export const DEFAULT_DEDUPE_WINDOW_MS = 60 * 60 * 1000
-/** Bound on remembered ids, so memory stays flat under any load (about 100 bytes an id, 200 MB in all). */
+/**
+ * Bound on remembered ids, so memory stays flat under any load. Ids are UUIDs, kept in 16 bytes each in typed
+ * arrays (id-set.ts): about 24–48 bytes an id with the tables' free slots, 50–100 MB in all.
+ */
 export const DEFAULT_DEDUPE_MAX_IDS = 2_000_000
 const SLICES = 6
 
@@ -12,7 +17,7 @@ const SLICES = 6
  * can still collapse in the events table, whose sort key ends in event_id (ReplacingMergeTree).
  */
 export class DedupeWindow {
-  private slices: Array<{ start: number; ids: Set<string> }> = []
+  private slices: Array<{ start: number; ids: IdSet }> = []
   private readonly sliceMs: number
   private readonly sliceMaxIds: number
   private size = 0
@@ -49,7 +54,7 @@ export class DedupeWindow {
     const now = this.now()
     const head = this.slices[this.slices.length - 1]
     if (!head || now - head.start >= this.sliceMs || head.ids.size >= this.sliceMaxIds)
-      this.slices.push({ start: now, ids: new Set() })
+      this.slices.push({ start: now, ids: new IdSet() })
     // keep slices until the newest id in them is older than the window: SLICES + 1 slices cover windowMs
     while (this.slices.length > 0 && now - this.slices[0]!.start > this.windowMs + this.sliceMs)
       this.dropOldest()

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import autocannon from 'autocannon'
+import { CollectorProcess, freePort, keysIn, ROOT, tempDir } from '../test/helpers/collector'
+import { metricValue } from '../test/helpers/load'
+import { BENCH_ENV, batch50, postRun } from './load'
+
+/**
+ * Memory of an embedded collector under a steady load: whether it settles or keeps growing with the events it
+ * has taken, which a 10-second run cannot show.
+ *
+ * `tsx bench/steady-memory.ts [--minutes 4] [--rate 200] [--checkout DIR]`
+ *
+ * A fresh collector (`touchpoint start`, from this checkout or DIR) takes `rate` 50-event batches a second for
+ * `minutes`; every 10 s the script prints its resident memory (all threads, from /proc), its peak so far, the
+ * main thread's JS heap in use and the events loaded (both from /metrics).
+ */
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '4' },
+    rate: { type: 'string', default: '200' },
+    checkout: { type: 'string' },
+  },
+})
+const dir = tempDir('tp-bench-memory-')
+const collector = new CollectorProcess(
+  dir,
+  await freePort(),
+  BENCH_ENV,
+  values.checkout ? resolve(values.checkout) : ROOT,
+)
+await collector.start()
+const pid = collector.child!.pid!
+const MiB = 1024 * 1024
+const statusMiB = (field: string) => {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  return Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024)
+}
+const started = Date.now()
+console.log('seconds\tRSS MiB\tpeak RSS MiB\tJS heap MiB\tevents loaded')
+const sampler = setInterval(async () => {
+  const heap = Math.round((await metricValue(collector.url, 'nodejs_heap_size_used_bytes')) / MiB)
+  const loaded = await metricValue(collector.url, 'touchpoint_events_loaded_total')
+  const seconds = Math.round((Date.now() - started) / 1000)
+  console.log(`${seconds}\t${statusMiB('VmRSS')}\t${statusMiB('VmHWM')}\t${heap}\t${loaded}`)
+}, 10_000)
+const run = postRun(`${collector.url}/v1/batch`, keysIn(dir).writeKey, batch50, {
+  seconds: Number(values.minutes) * 60,
+  connections: 10,
+})
+const result = await autocannon({ ...run, overallRate: Number(values.rate) })
+clearInterval(sampler)
+console.log(`${result['2xx']} batches answered 2xx, ${result.non2xx} other answers, ${result.errors} errors`)
+await collector.stop('SIGKILL')
