@@ -66,6 +66,9 @@ export class EventProcessor {
     const records: OutboundRecord[] = []
     const rejected: RejectedEvent[] = []
     let accepted = 0
+    // the event inputs of a batch carry the same facts: serialised once, not once an event (a lone event is
+    // serialised in one go, which is cheaper for one)
+    let factsJson: string | undefined
     items.forEach((raw, index) => {
       const bytes = bodyBytes <= limits.MAX_EVENT_BYTES ? bodyBytes : undefined
       const result = validateEvent(raw, impliedType, bytes)
@@ -75,7 +78,13 @@ export class EventProcessor {
         records.push(rejectedRecord(facts, route, 'TP_ERR_VALIDATION', result.issues, raw))
         return
       }
-      const { record, person: row } = acceptedRecord(result.event, facts, this.options.deferRows === true)
+      if (this.options.deferRows && items.length > 1) factsJson ??= spooledFacts(facts)
+      const { record, person: row } = acceptedRecord(
+        result.event,
+        facts,
+        this.options.deferRows === true,
+        factsJson,
+      )
       records.push(record)
       accepted++
       this.addLink(records, identityOf(row))
@@ -126,10 +135,12 @@ export function acceptedRecord(
   event: IncomingEvent,
   facts: RequestFacts,
   deferRows: boolean,
+  /** spooledFacts(facts), for the events of a batch, which share it */
+  factsJson?: string,
 ): { record: OutboundRecord; person: PersonFields } {
   if (deferRows) {
     const person = personFields(event, facts)
-    return { record: eventInputRecord(event, facts, person), person }
+    return { record: eventInputRecord(event, facts, factsJson, person), person }
   }
   const row = toEventRow(event, facts)
   return { record: eventRecord(row), person: row }
@@ -141,19 +152,31 @@ function eventRecord(row: EventRow): OutboundRecord {
 }
 
 /**
- * The outbound record of an accepted event whose row is built later (see EventInput), with its id fixed now.
- * The client's address is anonymised before it is spooled, as the row would store it (anonymising twice gives
- * the same address), so no full IP address reaches the disk.
+ * A request's facts as an event input spools them. The client's address is anonymised before it is spooled, as
+ * the row would store it (anonymising twice gives the same address), so no full IP address reaches the disk.
  */
-function eventInputRecord(event: IncomingEvent, facts: RequestFacts, person: PersonFields): OutboundRecord {
+const spooledFactsOf = (facts: RequestFacts): RequestFacts => ({ ...facts, ip: anonymizeIp(facts.ip) })
+const spooledFacts = (facts: RequestFacts) => JSON.stringify(spooledFactsOf(facts))
+
+/**
+ * The outbound record of an accepted event whose row is built later (see EventInput), with its id fixed now: the
+ * JSON of `{ id, event, facts }`, its facts' JSON given when a batch's events share it. A server call's
+ * `context.ip` is anonymised as the request's address is.
+ */
+function eventInputRecord(
+  event: IncomingEvent,
+  facts: RequestFacts,
+  factsJson: string | undefined,
+  person: PersonFields,
+): OutboundRecord {
   const id = eventIdFor(facts.projectId, event.messageId)
   const ctxIp = event.context?.ip
-  const input: EventInput = {
-    id,
-    event: ctxIp ? { ...event, context: { ...event.context, ip: anonymizeIp(ctxIp) } } : event,
-    facts: { ...facts, ip: anonymizeIp(facts.ip) },
-  }
-  return { kind: RECORD_KIND.eventInput, id, key: personKey(person), payload: JSON.stringify(input) }
+  const spooled = ctxIp ? { ...event, context: { ...event.context, ip: anonymizeIp(ctxIp) } } : event
+  const payload =
+    factsJson === undefined
+      ? JSON.stringify({ id, event: spooled, facts: spooledFactsOf(facts) } satisfies EventInput)
+      : `{"id":${JSON.stringify(id)},"event":${JSON.stringify(spooled)},"facts":${factsJson}}`
+  return { kind: RECORD_KIND.eventInput, id, key: personKey(person), payload }
 }
 
 /** The `events` row of a spooled event input, as the line the loader inserts. */

@@ -68,6 +68,11 @@ describe('rows built after the acknowledgement', () => {
     )
     expect(byKind(deferred.records, RECORD_KIND.identity)).toHaveLength(3)
 
+    // each input carries the request's facts, the address anonymised (serialised once for the request's events)
+    const inputs = byKind(deferred.records, RECORD_KIND.eventInput)
+    expect(inputs.map((r) => JSON.parse(r.payload).facts)).toEqual(
+      calls.map(() => ({ ...facts, ip: '203.0.113.0' })),
+    )
     const built = await builder.build(deferred.records)
     expect(byKind(built, RECORD_KIND.eventInput)).toEqual([])
     const rows = byKind(built, RECORD_KIND.event)
