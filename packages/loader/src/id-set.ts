@@ -14,10 +14,10 @@ let keyIsUuid = false
  * A set of ids that keeps UUIDs (the form of every event and rejected id) as 16 bytes each in one typed array,
  * an open-addressing table with linear probing. A `Set<string>` of the same ids costs about 88 bytes an id in
  * the JS heap, and the garbage collector traces every one of them on each full collection; the dedupe window
- * holds up to 2,000,000 of them (docs/performance.md, "Memory"). Membership is exact: the whole 128 bits are
- * compared. UUIDs are compared as the values they spell, so upper and lower case are one id, as in
- * ClickHouse's UUID columns. Anything else (and the all-zero UUID, which marks an empty slot) is kept in a
- * plain Set.
+ * holds up to 2,000,000 of them (docs/performance.md, "Memory: the dedupe window"). Membership is exact: the
+ * whole 128 bits are compared. UUIDs are compared as the values they spell, so upper and lower case are one id,
+ * as in ClickHouse's UUID columns. Anything else (and the all-zero UUID, which marks an empty slot) is kept in
+ * a plain Set.
  */
 export class IdSet {
   private table = new Uint32Array(INITIAL_SLOTS * WORDS)
