@@ -39,11 +39,15 @@ const statusMiB = (field: string) => {
 }
 const started = Date.now()
 console.log('seconds\tRSS MiB\tpeak RSS MiB\tJS heap MiB\tevents loaded')
-const sampler = setInterval(async () => {
+let sampling: Promise<void> = Promise.resolve()
+const sample = async () => {
   const heap = Math.round((await metricValue(collector.url, 'nodejs_heap_size_used_bytes')) / MiB)
   const loaded = await metricValue(collector.url, 'touchpoint_events_loaded_total')
   const seconds = Math.round((Date.now() - started) / 1000)
   console.log(`${seconds}\t${statusMiB('VmRSS')}\t${statusMiB('VmHWM')}\t${heap}\t${loaded}`)
+}
+const sampler = setInterval(() => {
+  sampling = sample()
 }, 10_000)
 const run = postRun(`${collector.url}/v1/batch`, keysIn(dir).writeKey, batch50, {
   seconds: Number(values.minutes) * 60,
@@ -51,5 +55,6 @@ const run = postRun(`${collector.url}/v1/batch`, keysIn(dir).writeKey, batch50, 
 })
 const result = await autocannon({ ...run, overallRate: Number(values.rate) })
 clearInterval(sampler)
+await sampling // the last sample finishes before the collector stops
 console.log(`${result['2xx']} batches answered 2xx, ${result.non2xx} other answers, ${result.errors} errors`)
 await collector.stop('SIGKILL')
