@@ -4,7 +4,8 @@ import type { LoaderOptions } from './loader'
 
 /**
  * The dedupe window's variables, shared by every service that loads (the embedded collector, the ingester).
- * Memory grows with the window until DEDUPE_MAX_IDS ids (about 100 bytes each) and then stays there.
+ * Memory grows with the window until DEDUPE_MAX_IDS ids (about 35 bytes each, UUIDs in typed arrays) and then stays
+ * there.
  */
 export const dedupeEnv = {
   /** How long a loaded messageId is remembered, so a retry within it is dropped before the insert. */
