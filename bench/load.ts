@@ -91,11 +91,14 @@ export async function load(
   return figure
 }
 
-/** Peak resident memory of a process, from /proc (Linux). */
-export function rssMiB(pid: number): number {
+/** A memory figure of a process in MiB, from /proc/<pid>/status (Linux): VmRSS now, VmHWM its peak so far. */
+export function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024)
+  return Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024)
 }
+
+/** Peak resident memory of a process. */
+export const rssMiB = (pid: number): number => statusMiB(pid, 'VmHWM')
 
 /** bench/bare-server.ts in a process of its own: the reference the collector is measured against. */
 export async function startBareServer(): Promise<{ url: string; child: ChildProcess }> {

@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { CollectorProcess, freePort, keysIn, ROOT, tempDir } from '../test/helpers/collector'
 import { metricValue } from '../test/helpers/load'
-import { BENCH_ENV, batch50, postRun } from './load'
+import { BENCH_ENV, batch50, postRun, statusMiB } from './load'
 
 /**
  * Memory of an embedded collector under a steady load: whether it settles or keeps growing with the events it
@@ -33,10 +32,6 @@ const collector = new CollectorProcess(
 await collector.start()
 const pid = collector.child!.pid!
 const MiB = 1024 * 1024
-const statusMiB = (field: string) => {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  return Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024)
-}
 const started = Date.now()
 console.log('seconds\tRSS MiB\tpeak RSS MiB\tJS heap MiB\tevents loaded')
 let sampling: Promise<void> = Promise.resolve()
@@ -44,7 +39,7 @@ const sample = async () => {
   const heap = Math.round((await metricValue(collector.url, 'nodejs_heap_size_used_bytes')) / MiB)
   const loaded = await metricValue(collector.url, 'touchpoint_events_loaded_total')
   const seconds = Math.round((Date.now() - started) / 1000)
-  console.log(`${seconds}\t${statusMiB('VmRSS')}\t${statusMiB('VmHWM')}\t${heap}\t${loaded}`)
+  console.log(`${seconds}\t${statusMiB(pid, 'VmRSS')}\t${statusMiB(pid, 'VmHWM')}\t${heap}\t${loaded}`)
 }
 const sampler = setInterval(() => {
   sampling = sample()
