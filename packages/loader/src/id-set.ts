@@ -31,7 +31,7 @@ export class IdSet {
 
   has(id: string): boolean {
     if (!readKey(id)) return this.others.has(id)
-    return this.find(this.table, this.mask) >= 0
+    return find(this.table, this.mask, key[0]!, key[1]!, key[2]!, key[3]!) >= 0
   }
 
   add(id: string): void {
@@ -39,34 +39,14 @@ export class IdSet {
       this.others.add(id)
       return
     }
-    let slot = this.find(this.table, this.mask)
+    let slot = find(this.table, this.mask, key[0]!, key[1]!, key[2]!, key[3]!)
     if (slot >= 0) return
     if ((this.uuids + 1) * 4 > (this.mask + 1) * 3) {
       this.grow()
-      slot = this.find(this.table, this.mask)
+      slot = find(this.table, this.mask, key[0]!, key[1]!, key[2]!, key[3]!)
     }
     this.table.set(key, ~slot * WORDS)
     this.uuids++
-  }
-
-  /** The slot holding the key, or ~slot of the empty slot where it would go. */
-  private find(table: Uint32Array, mask: number): number {
-    const a = key[0]!
-    const b = key[1]!
-    const c = key[2]!
-    const d = key[3]!
-    // a UUID's bits are random (v4) or a hash (v8) outside its version and variant, which sit in b and c
-    let slot = (a ^ d) & mask
-    for (;;) {
-      const i = slot * WORDS
-      const w0 = table[i]!
-      const w1 = table[i + 1]!
-      const w2 = table[i + 2]!
-      const w3 = table[i + 3]!
-      if (w0 === a && w1 === b && w2 === c && w3 === d) return slot
-      if ((w0 | w1 | w2 | w3) === 0) return ~slot
-      slot = (slot + 1) & mask
-    }
   }
 
   private grow(): void {
@@ -74,15 +54,32 @@ export class IdSet {
     const slots = (this.mask + 1) * 2
     const table = new Uint32Array(slots * WORDS)
     const mask = slots - 1
-    const saved = key.slice()
     for (let i = 0; i < old.length; i += WORDS) {
-      if ((old[i]! | old[i + 1]! | old[i + 2]! | old[i + 3]!) === 0) continue
-      key.set(old.subarray(i, i + WORDS))
-      table.set(key, ~this.find(table, mask) * WORDS)
+      const a = old[i]!
+      const b = old[i + 1]!
+      const c = old[i + 2]!
+      const d = old[i + 3]!
+      if ((a | b | c | d) === 0) continue
+      table.set(old.subarray(i, i + WORDS), ~find(table, mask, a, b, c, d) * WORDS)
     }
-    key.set(saved)
     this.table = table
     this.mask = mask
+  }
+}
+
+/** The slot of `table` holding the id a-b-c-d, or ~slot of the empty slot where it would go. */
+function find(table: Uint32Array, mask: number, a: number, b: number, c: number, d: number): number {
+  // a UUID's bits are random (v4) or a hash (v8) outside its version and variant, which sit in b and c
+  let slot = (a ^ d) & mask
+  for (;;) {
+    const i = slot * WORDS
+    const w0 = table[i]!
+    const w1 = table[i + 1]!
+    const w2 = table[i + 2]!
+    const w3 = table[i + 3]!
+    if (w0 === a && w1 === b && w2 === c && w3 === d) return slot
+    if ((w0 | w1 | w2 | w3) === 0) return ~slot
+    slot = (slot + 1) & mask
   }
 }
 
