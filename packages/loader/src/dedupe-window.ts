@@ -4,7 +4,7 @@ import { IdSet } from './id-set'
 export const DEFAULT_DEDUPE_WINDOW_MS = 60 * 60 * 1000
 /**
  * Bound on remembered ids, so memory stays flat under any load. Ids are UUIDs, kept in 16 bytes each in typed
- * arrays (id-set.ts): 64 MiB for 2,000,000 ids measured, the tables' free slots included.
+ * arrays (id-set.ts): 48–64 MiB for 2,000,000 ids measured, the tables' free slots included.
  */
 export const DEFAULT_DEDUPE_MAX_IDS = 2_000_000
 const SLICES = 6
