@@ -29,8 +29,8 @@ export interface CreditQuery extends TouchQuery {
  * keeps the touches in its lookback (`path`), each person with no conversion in range the touches from `from`
  * on (a Markov null path). Paths with the same keys (and the same last non-Direct touch) are then grouped
  * (`sequences`): a rule's share depends on nothing else, so it is computed once per sequence and multiplied by
- * the sequence's conversions and revenue. Time decay depends on times, so its shares are summed per key while
- * grouping. Each sequence unrolls into rows of (model, from_kind, from_key, to_kind, to_key, conversions,
+ * the sequence's conversions and revenue. Time decay depends on times, so its shares are summed per position
+ * while grouping. Each sequence unrolls into rows of (model, from_kind, from_key, to_kind, to_key, conversions,
  * revenue), summed at the end:
  * - a rule model's credit for a key: (model, start, '', key, key, …);
  * - a Markov transition: (MARKOV_ROW, from state, from key, to state, to key, paths, 0);
@@ -61,13 +61,15 @@ export function creditsSql(p: QueryParams, q: CreditQuery): string {
       'multiIf(n = 1, 1, n = 2, 0.5, i = 1 OR i = n, 0.4, 0.2 / (n - 2))',
     )}, seq, arrayEnumerate(seq))`,
   }
-  // Time decay depends on the touches' times: each conversion's shares are summed per key while grouping.
-  const decayRows = `arrayMap((dk, dw, dr) -> ${sums(RULE_ROW.time_decay, 'dk', 'dw', 'dr')}, decay.1, decay.2, decay_revenue.2)`
+  // Time decay depends on the touches' times: each conversion's shares are summed position by position while
+  // grouping (every path of a sequence has its keys in the same places), and the positions' rows are summed by
+  // key at the end, as every rule's are. Summing them by key while grouping (sumMap) took 0.3–0.6 s longer.
+  const decayRows = `arrayMap((dk, dw, dr) -> ${sums(RULE_ROW.time_decay, 'dk', 'dw', 'dr')}, seq, decay, decay_revenue)`
   const parts = q.rules.map((m) => (m === 'time_decay' ? decayRows : ruleRows[m]))
   const rules = parts.length ? `if(converted, arrayConcat(${parts.join(', ')}), [])` : '[]'
   const decay = q.rules.includes('time_decay')
-    ? `sumMapIf(seq, decay_shares, converted) AS decay,
-        sumMapIf(seq, arrayMap(w -> w * path_revenue, decay_shares), converted) AS decay_revenue,`
+    ? `sumForEachIf(decay_shares, converted) AS decay,
+        sumForEachIf(arrayMap(w -> w * path_revenue, decay_shares), converted) AS decay_revenue,`
     : ''
   // A path's states: start, its keys (`seq`), then conversion or null.
   const markov = q.markov
