@@ -1,6 +1,6 @@
 import type { QueryParams } from '../params'
 import type { RuleModel } from './models'
-import { DIRECT_KEY, type TouchQuery, touchCtes } from './touches'
+import { DIRECT_KEY, firstOfEachSession, type TouchQuery, touchCtes } from './touches'
 
 /** The `model` column of a credit row: a rule model's index, or one of these. */
 export const MARKOV_ROW = 6
@@ -25,9 +25,9 @@ export interface CreditQuery extends TouchQuery {
 
 /**
  * Every model's credit in one pass over the touches, summed in ClickHouse (all seven models on 10M events: 11.8 s
- * as paths sent to JavaScript, 4.2 s so). People's touches and conversions are grouped once; each conversion
- * keeps the touches in its lookback (`path`), each person with no conversion in range the touches from `from`
- * on (a Markov null path). Paths with the same keys (and the same last non-Direct touch) are then grouped
+ * as paths sent to JavaScript, 4.2 s so). People's touches and conversions are grouped once, and each session
+ * keeps its first touch (touches.ts); each conversion keeps the touches in its lookback (`path`), each person
+ * with no conversion in range the touches from `from` on (a Markov null path). Paths with the same keys (and the same last non-Direct touch) are then grouped
  * (`sequences`): a rule's share depends on nothing else, so it is computed once per sequence and multiplied by
  * the sequence's conversions and revenue. Time decay depends on times, so its shares are summed per position
  * while grouping. Each sequence unrolls into rows of (model, from_kind, from_key, to_kind, to_key, conversions,
@@ -80,18 +80,21 @@ export function creditsSql(p: QueryParams, q: CreditQuery): string {
   const totals = `if(converted, [(toUInt8(${TOTALS_ROW}), toUInt8(0), '', toUInt8(0), '', toFloat64(paths), revenue)], [])`
   return `WITH ${touchCtes(p, q)},
     people AS (
-      SELECT person,
-        arraySort(groupArrayIf((t, key, direct), is_touch)) AS touches,
-        groupArrayIf((t, revenue), NOT is_touch) AS conversions
+      SELECT person, ${firstOfEachSession('all_touches')} AS touches, conversions
       FROM (
-        SELECT person, toUnixTimestamp64Milli(start_at) AS t, CAST(key AS String) AS key, toUInt8(direct) AS direct,
-          toFloat64(0) AS revenue, true AS is_touch
-        FROM touches
-        UNION ALL
-        SELECT person, toUnixTimestamp64Milli(at), '', toUInt8(0), revenue, false
-        FROM conv
+        SELECT person,
+          arraySort(groupArrayIf((t, key, direct, session), is_touch)) AS all_touches,
+          groupArrayIf((t, revenue), NOT is_touch) AS conversions
+        FROM (
+          SELECT person, toUnixTimestamp64Milli(start_at) AS t, CAST(key AS String) AS key, toUInt8(direct) AS direct,
+            session, toFloat64(0) AS revenue, true AS is_touch
+          FROM touches
+          UNION ALL
+          SELECT person, toUnixTimestamp64Milli(at), '', toUInt8(0), toUInt64(0), revenue, false
+          FROM conv
+        )
+        GROUP BY person
       )
-      GROUP BY person
     ),
     paths AS (
       SELECT c.1 AS at, c.2 AS revenue, c.1 >= 0 AS converted,

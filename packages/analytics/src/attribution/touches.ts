@@ -37,16 +37,21 @@ export interface TouchQuery {
 
 /**
  * The CTEs every attribution query starts from:
- * - `touches`: one row per touchpoint: each session of a person (key from the session's first event) and each
- *   email click that was not a scanner's, with its start time, key and whether it is Direct;
+ * - `touches`: one row per session part of a person and per email click that was not a scanner's, with its
+ *   start time, key, whether it is Direct, and `session`: the session's id hash, or for a click a hash of its
+ *   event id. A session's touch is its first part (key from the session's first event), so readers keep the
+ *   first row of each `session` of a person in time order (`firstOfEachSession`), and only then look at times:
+ *   a session that began before the lookback is no touch, even when a later part of it falls inside. A click
+ *   stored twice (a retry not yet merged away) is one touch.
  * - `conv`: one row per conversion event id in [from, to), with its person, time and revenue.
  * Sessions are first summed up per device, user id and session (a few rows per session instead of one per
- * event), and only those rows meet the identity join; a session's first event is then the first of its parts'
- * first events. Both groupings are by 64-bit hashes of the ids, as people are (see eventsWithPerson): grouping
- * 10M events by three strings took 1.2 s, by their hash 0.7 s; sessions by person and session id 3.0 s, by
- * their hashes 2.1 s. The hashes are the ones stored with each event (migration 4), so the 10M rows' id
- * strings are never read: the whole query read 3.4 and 4.0 s against 4.7 and 4.3 s hashing the strings as it
- * went.
+ * event), and only those rows meet the identity join. Both groupings are by 64-bit hashes of the ids, as people
+ * are (see eventsWithPerson): grouping 10M events by three strings took 1.2 s, by their hash 0.7 s. The hashes
+ * are the ones stored with each event (migration 4), so the 10M rows' id strings are never read: the whole
+ * query read 3.4 and 4.0 s against 4.7 and 4.3 s hashing the strings as it went. The parts of a session are
+ * not grouped again by person and session here: picking the first of each session among a person's touches,
+ * which the people stage sorts anyway, gave the same credits on the bench's 10M events, and the whole query
+ * took 3.3 s against 3.9 s (medians of 5 runs, alternating; docs/performance.md).
  */
 export function touchCtes(p: QueryParams, q: TouchQuery): string {
   const scope = {
@@ -84,22 +89,25 @@ export function touchCtes(p: QueryParams, q: TouchQuery): string {
     EVENT_COLUMNS,
     true,
   )
-  const lookbackStart = p.time(new Date(q.from.getTime() - q.lookbackMs))
   const key = KEY_EXPR[q.by]
   return `touches AS (
-      SELECT person, start_at, ${key} AS key, ch IN ('', 'Direct') AS direct
+      SELECT person, start_at, ${key} AS key, ch IN ('', 'Direct') AS direct, session
       FROM (
-        SELECT person, min(first_at) AS start_at, argMin(ch, first_at) AS ch, argMin(src, first_at) AS src,
-          argMin(med, first_at) AS med, argMin(camp, first_at) AS camp, argMin(ref, first_at) AS ref
+        SELECT person, first_at AS start_at, ch, src, med, camp, ref, session
         FROM (${sessions})
-        GROUP BY person, session
         UNION ALL
         SELECT person, timestamp AS start_at, 'Email' AS ch, if(utm_source = '', 'email', utm_source) AS src,
-          'email' AS med, utm_campaign AS camp, '' AS ref
+          'email' AS med, utm_campaign AS camp, '' AS ref, cityHash64('email click', event_id) AS session
         FROM (${clicks})
         WHERE JSONExtractBool(properties, 'scanner') = 0
       )
-      WHERE start_at >= ${lookbackStart}
     ),
     conv AS (${onePerEventSql(`(${conversions})`)})`
 }
+
+/**
+ * Of an array of touches sorted by time, each a tuple whose fourth element is its `session`, the first of each
+ * session: arrayEnumerateUniq counts each value's occurrences so far, so 1 marks the first.
+ */
+export const firstOfEachSession = (sorted: string) =>
+  `arrayFilter((x, seen) -> seen = 1, ${sorted}, arrayEnumerateUniq(arrayMap(x -> x.4, ${sorted})))`
