@@ -70,12 +70,12 @@ export function touchCtes(p: QueryParams, q: TouchQuery): string {
     WHERE project_id = ${project} AND timestamp >= ${p.time(scope.from)} AND timestamp < ${p.time(scope.to)}
       AND is_bot = 0 AND ${ev}.session_id_hash != 0
     GROUP BY cityHash64(${ev}.anonymous_id_hash, ${ev}.user_id_hash, ${ev}.session_id_hash)`
-  // person (a 64-bit hash) is only joined and grouped by, never shown
-  const sessions = withPersonSql(
+  // person (a 64-bit hash) is only joined and grouped by, never shown; the columns in the touches' order
+  const partsOfPeople = withPersonSql(
     p,
     q.project,
     parts,
-    'e.session, e.first_at, e.ch, e.src, e.med, e.camp, e.ref',
+    'e.first_at AS start_at, e.ch, e.src, e.med, e.camp, e.ref, e.session',
   )
   const clicks = eventsWithPerson(
     p,
@@ -93,8 +93,7 @@ export function touchCtes(p: QueryParams, q: TouchQuery): string {
   return `touches AS (
       SELECT person, start_at, ${key} AS key, ch IN ('', 'Direct') AS direct, session
       FROM (
-        SELECT person, first_at AS start_at, ch, src, med, camp, ref, session
-        FROM (${sessions})
+        ${partsOfPeople}
         UNION ALL
         SELECT person, timestamp AS start_at, 'Email' AS ch, if(utm_source = '', 'email', utm_source) AS src,
           'email' AS med, utm_campaign AS camp, '' AS ref, cityHash64('email click', event_id) AS session
