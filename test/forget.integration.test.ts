@@ -33,8 +33,8 @@ describe('touchpoint forget', () => {
     const auth = { authorization: basic(keys.secretKey) }
     const batch = [
       // the person browsed anonymously on two devices, then identified on both
-      { type: 'page', anonymousId: 'device-a', name: 'Home' },
-      { type: 'page', anonymousId: 'device-b', name: 'Pricing' },
+      { type: 'page', anonymousId: 'device-a', context: { sessionId: 'session-a' }, name: 'Home' },
+      { type: 'page', anonymousId: 'device-b', context: { sessionId: 'session-b' }, name: 'Pricing' },
       { type: 'identify', anonymousId: 'device-a', userId: 'erase-me', traits: { plan: 'pro' } },
       { type: 'alias', previousId: 'device-b', userId: 'erase-me' },
       { type: 'track', userId: 'erase-me', event: 'Order Completed', properties: { revenue: 10 } },
@@ -43,6 +43,7 @@ describe('touchpoint forget', () => {
         type: 'track',
         anonymousId: 'device-c',
         userId: 'keep-me',
+        context: { sessionId: 'session-c' },
         event: 'Order Completed',
         properties: { revenue: 5 },
       },
@@ -55,24 +56,33 @@ describe('touchpoint forget', () => {
     // the loader inserts events, refused calls and identity links one table after another, so wait for all three
     const stored = await eventually(
       () =>
-        sql<{ events: number; rejected: number; links: number }>(
+        sql<{ events: number; rejected: number; links: number; parts: number }>(
           collector.url,
           keys.adminKey,
           `SELECT (SELECT count() FROM events) AS events,
                   (SELECT count() FROM events_rejected WHERE position(raw, '"erase-me"') > 0) AS rejected,
-                  (SELECT count() FROM identities) AS links`,
+                  (SELECT count() FROM identities) AS links,
+                  (SELECT count() FROM session_parts) AS parts`,
         ),
-      (r) => r[0]!.events === 6 && r[0]!.rejected >= 1 && r[0]!.links >= 3,
+      (r) => r[0]!.events === 6 && r[0]!.rejected >= 1 && r[0]!.links >= 3 && r[0]!.parts >= 3,
       20_000,
     )
-    expect(stored[0]).toEqual({ events: 6, rejected: 1, links: 3 })
+    // the three events with a session id gave a session part each
+    expect(stored[0]).toEqual({ events: 6, rejected: 1, links: 3, parts: 3 })
 
     const out = await forget('--user', 'erase-me', '--project', 'dev')
     expect(out).toBe(
-      'erased erase-me and 2 linked anonymous id(s) in project dev: 5 events, 2 identity links, 1 refused calls\n',
+      'erased erase-me and 2 linked anonymous id(s) in project dev: 5 events, 2 session parts, 2 identity links, 1 refused calls\n',
     )
 
     expect(await counts()).toEqual([{ who: 'keep-me', events: 1 }])
+    expect(
+      await sql(
+        collector.url,
+        keys.adminKey,
+        `SELECT anonymous_id_hash = cityHash64('device-c') AS kept FROM session_parts`,
+      ),
+    ).toEqual([{ kept: 1 }])
     expect(
       await sql(
         collector.url,
@@ -89,7 +99,7 @@ describe('touchpoint forget', () => {
     // a second erasure finds nothing left
     expect(JSON.parse(await forget('--user', 'erase-me', '--json'))).toMatchObject({
       anonymousIds: [],
-      deleted: { events: 0, identities: 0, rejected: 0 },
+      deleted: { events: 0, identities: 0, rejected: 0, sessionParts: 0 },
     })
   })
 

@@ -14,13 +14,14 @@ export interface ErasureResult {
   /** the anonymous ids found linked to the user (identities, or events carrying both ids) */
   anonymousIds: string[]
   /** rows removed, counted just before the deletion */
-  deleted: { events: number; identities: number; rejected: number }
+  deleted: { events: number; identities: number; rejected: number; sessionParts: number }
 }
 
 /**
  * GDPR erasure of one person: their events (by user id and by every linked anonymous id), their identity links,
- * and refused calls whose raw payload names them. Runs as ClickHouse mutations and waits for them to finish
- * (mutations_sync = 2), so the parts are rewritten without the rows, not merely masked.
+ * the session parts kept from their events, and refused calls whose raw payload names them. Runs as ClickHouse
+ * mutations and waits for them to finish (mutations_sync = 2), so the parts are rewritten without the rows, not
+ * merely masked.
  *
  * Events still on their way (in the collector's spool or in Kafka) land afterwards: run the erasure again once
  * the pipeline has drained, as docs/privacy.md says.
@@ -44,6 +45,9 @@ export async function erasePerson(ch: ClickHouse, req: ErasureRequest): Promise<
     events: `project_id = {project:String} AND (user_id = {user:String} OR has({anons:Array(String)}, anonymous_id))`,
     identities: `project_id = {project:String} AND (user_id = {user:String} OR has({anons:Array(String)}, anonymous_id))`,
     rejected: `project_id = {project:String} AND arrayExists(n -> position(raw, n) > 0, {needles:Array(String)})`,
+    // the session parts hold the ids' hashes only (migration 5); cityHash64 of an id is its stored hash
+    sessionParts: `project_id = {project:String} AND (user_id_hash = cityHash64({user:String})
+      OR has(arrayMap(a -> cityHash64(a), {anons:Array(String)}), anonymous_id_hash))`,
   }
   const all = { ...params, anons: anonymousIds, needles }
   const count = async (table: string, condition: string) => {
@@ -58,11 +62,13 @@ export async function erasePerson(ch: ClickHouse, req: ErasureRequest): Promise<
     events: await count(TABLES.events, where.events),
     identities: await count(TABLES.identities, where.identities),
     rejected: await count(TABLES.rejected, where.rejected),
+    sessionParts: await count(TABLES.sessionParts, where.sessionParts),
   }
   for (const [table, condition] of [
     [TABLES.events, where.events],
     [TABLES.identities, where.identities],
     [TABLES.rejected, where.rejected],
+    [TABLES.sessionParts, where.sessionParts],
   ] as const) {
     await ch.client.command({
       query: `ALTER TABLE ${table}${on} DELETE WHERE ${condition}`,

@@ -60,7 +60,7 @@ describe('upgrading a schema that has events', () => {
       'before-upgrade',
     )
 
-    const upgrade = await migrate(ch)
+    const upgrade = await migrate(ch, { target: 4 })
     expect(upgrade.applied).toEqual([{ version: 4, name: 'events-id-hashes' }])
     await insertJsonEachRow(
       ch,
@@ -103,9 +103,75 @@ describe('upgrading a schema that has events', () => {
     expect(await hashesHold()).toHaveLength(3)
   })
 
-  it('leaves the hashes out of SELECT *, and applies nothing twice', async () => {
+  it('leaves the hashes out of SELECT *', async () => {
     const [first] = await rows<Record<string, unknown>>(`SELECT * FROM ${TABLES.events} LIMIT 1`)
     expect(Object.keys(first ?? {}).filter((k) => k.endsWith('_hash'))).toEqual([])
+  })
+})
+
+describe('upgrading to session parts', () => {
+  const event = (id: string, session: string, at: string, channel: string, bot = 0) =>
+    JSON.stringify({
+      ...JSON.parse(row(id, 'a-9', '', session)),
+      timestamp: at,
+      received_at: at,
+      channel,
+      is_bot: bot,
+    })
+  /** Each session part's first event (its rows merged as a reader merges them), and how many rows it has. */
+  const firstEvents = () =>
+    rows<{ session: string; day: string; at: string; channel: string; rows: string }>(
+      `SELECT s.id AS session, toString(day) AS day, toString(min(first).1) AS at, min(first).2 AS channel,
+         toString(count()) AS rows
+       FROM ${TABLES.sessionParts}
+       JOIN (SELECT arrayJoin(['s-1', 's-2', 's-3']) AS id) AS s ON cityHash64(s.id) = session_id_hash
+       GROUP BY s.id, day ORDER BY s.id, day`,
+    )
+
+  it('keeps the first event of each part of the sessions stored before it and inserted after it', async () => {
+    expect((await migrate(ch)).applied).toEqual([{ version: 5, name: 'session-parts' }])
+    // s-1's and s-3's events were stored before the upgrade (above); s-2's go through the view
+    await insertJsonEachRow(
+      ch,
+      TABLES.events,
+      `${[
+        event('00000000-0000-0000-0000-000000000011', 's-2', '2026-03-02T10:05:00.000Z', 'Paid Search'),
+        event('00000000-0000-0000-0000-000000000012', 's-2', '2026-03-02T10:00:00.000Z', 'Email'),
+        // the session crosses midnight: the next day's events are a part of their own
+        event('00000000-0000-0000-0000-000000000013', 's-2', '2026-03-03T00:01:00.000Z', 'Social'),
+        // a bot's event is no part of a session, even an earlier one
+        event('00000000-0000-0000-0000-000000000014', 's-2', '2026-03-02T09:00:00.000Z', 'Direct', 1),
+      ].join('\n')}\n`,
+      'after-session-parts',
+    )
+    // a later insert with an earlier event of the same part, and a retried event already kept
+    await insertJsonEachRow(
+      ch,
+      TABLES.events,
+      `${[
+        event('00000000-0000-0000-0000-000000000015', 's-2', '2026-03-02T09:59:00.000Z', 'Referral'),
+        event('00000000-0000-0000-0000-000000000011', 's-2', '2026-03-02T10:05:00.000Z', 'Paid Search'),
+      ].join('\n')}\n`,
+      'later-session-parts',
+    )
+    const stored = (await firstEvents()).map(({ rows: _, ...part }) => part)
+    expect(stored).toEqual([
+      { session: 's-1', day: '2026-03-01', at: '2026-03-01 00:00:00.000', channel: '' },
+      { session: 's-2', day: '2026-03-02', at: '2026-03-02 09:59:00.000', channel: 'Referral' },
+      { session: 's-2', day: '2026-03-03', at: '2026-03-03 00:01:00.000', channel: 'Social' },
+      { session: 's-3', day: '2026-03-01', at: '2026-03-01 00:00:00.000', channel: '' },
+    ])
+  })
+
+  it('merges a part’s rows into one as ClickHouse merges its parts, and applies nothing twice', async () => {
+    await ch.client.command({ query: `OPTIMIZE TABLE ${TABLES.sessionParts} FINAL` })
+    const merged = await firstEvents()
+    expect(merged.map((p) => [p.session, p.day, p.channel, p.rows])).toEqual([
+      ['s-1', '2026-03-01', '', '1'],
+      ['s-2', '2026-03-02', 'Referral', '1'],
+      ['s-2', '2026-03-03', 'Social', '1'],
+      ['s-3', '2026-03-01', '', '1'],
+    ])
     expect((await migrate(ch)).applied).toEqual([])
   })
 })

@@ -3,6 +3,8 @@ export const TABLES = {
   events: 'events',
   rejected: 'events_rejected',
   identities: 'identities',
+  sessionParts: 'session_parts',
+  sessionPartsView: 'session_parts_mv',
   migrations: 'schema_migrations',
 } as const
 

@@ -28,6 +28,7 @@ beforeAll(async () => {
   const a = T0 + 2 * DAY
   const b = T0 + 3 * DAY
   const c = T0 + 4 * DAY
+  const d = T0 + 5 * DAY
   const click: FixtureEvent = {
     event: 'Email Clicked',
     user: 'uc',
@@ -51,6 +52,13 @@ beforeAll(async () => {
   ])
   // in an insert of its own, so that it is a row of its own until a merge (one insert collapses its duplicates)
   await fx.events([click])
+  // d: one session's events in two inserts, its first event in the later one (an outbox sent after the page
+  // that followed): the session is Paid Search, from its first event, whichever insert brought it.
+  await fx.events([visit({ anon: 'd1', user: 'ud' }, 'sd', d - 2 * HOUR, 'Social'), order('ud', d, 40)])
+  await fx.events([
+    visit({ anon: 'd1', user: 'ud' }, 'sd', d - HOUR, 'Referral'),
+    visit({ anon: 'd1', user: 'ud' }, 'sd', d - 3 * HOUR, 'Paid Search'),
+  ])
   await fx.link('a1', 'ua', a - DAY + HOUR)
   await fx.link('b1', 'ub', b - 2 * HOUR)
   await fx.link('c1', 'uc', c - 5 * HOUR)
@@ -67,7 +75,7 @@ describe('attribution: a session is one touch, from its first event', () => {
       model: 'all',
       lookback: '1d',
     })
-    expect(r.conversions).toBe(3)
+    expect(r.conversions).toBe(4)
     const credits = (model: string) =>
       Object.fromEntries(
         (r.models.find((m) => m.model === model)?.rows ?? []).map((row) => [
@@ -75,9 +83,9 @@ describe('attribution: a session is one touch, from its first event', () => {
           [row.conversions, row.revenue],
         ]),
       )
-    // a: no touch, so Direct; b: Paid Search alone; c: Direct and Email, half each
-    expect(credits('linear')).toEqual({ Direct: [1.5, 25], 'Paid Search': [1, 20], Email: [0.5, 15] })
-    expect(credits('first_touch')).toEqual({ Direct: [2, 40], 'Paid Search': [1, 20] })
-    expect(credits('last_touch')).toEqual({ Direct: [1, 10], 'Paid Search': [1, 20], Email: [1, 30] })
+    // a: no touch, so Direct; b and d: Paid Search alone; c: Direct and Email, half each
+    expect(credits('linear')).toEqual({ Direct: [1.5, 25], 'Paid Search': [2, 60], Email: [0.5, 15] })
+    expect(credits('first_touch')).toEqual({ Direct: [2, 40], 'Paid Search': [2, 60] })
+    expect(credits('last_touch')).toEqual({ Direct: [1, 10], 'Paid Search': [2, 60], Email: [1, 30] })
   })
 })

@@ -44,14 +44,14 @@ export interface TouchQuery {
  *   a session that began before the lookback is no touch, even when a later part of it falls inside. A click
  *   stored twice (a retry not yet merged away) is one touch.
  * - `conv`: one row per conversion event id in [from, to), with its person, time and revenue.
- * Sessions are first summed up per device, user id and session (a few rows per session instead of one per
- * event), and only those rows meet the identity join. Both groupings are by 64-bit hashes of the ids, as people
- * are (see eventsWithPerson): grouping 10M events by three strings took 1.2 s, by their hash 0.7 s. The hashes
- * are the ones stored with each event (migration 4), so the 10M rows' id strings are never read: the whole
- * query read 3.4 and 4.0 s against 4.7 and 4.3 s hashing the strings as it went. The parts of a session are
- * not grouped again by person and session here: picking the first of each session among a person's touches,
- * which the people stage sorts anyway, gave the same credits on the bench's 10M events, and the whole query
- * took 3.3 s against 3.9 s (medians of 5 runs, alternating; docs/performance.md).
+ * The session parts come from `session_parts` (migration 5), which keeps each part's first event as events
+ * arrive: one row per session, UTC day, device and user id, or a few while ClickHouse has not merged them yet,
+ * which the first-of-each-session pick makes harmless. Grouping the range's events into parts on every query
+ * instead took the whole query on the bench's 10M events 3.0 s against 1.7 s (docs/performance.md). Only
+ * the parts' rows meet the identity join, on the ids' stored 64-bit hashes, as people are joined (see
+ * eventsWithPerson). The parts of a session are not grouped again by person and session here: picking the
+ * first of each session among a person's touches, which the people stage sorts anyway, gave the same credits
+ * on the bench's 10M events, and the whole query took 3.3 s against 3.9 s (medians of 5 runs, alternating).
  */
 export function touchCtes(p: QueryParams, q: TouchQuery): string {
   const scope = {
@@ -60,16 +60,13 @@ export function touchCtes(p: QueryParams, q: TouchQuery): string {
     to: q.to,
   }
   const project = p.add(q.project, 'String')
-  // The aggregates take the ids' names, so the table's own columns are qualified wherever both could be meant.
-  const ev = TABLES.events
-  const parts = `SELECT any(${ev}.anonymous_id_hash) AS anonymous_id_hash, any(${ev}.user_id_hash) AS user_id_hash,
-      any(${ev}.session_id_hash) AS session, min(timestamp) AS first_at,
-      argMin(channel, timestamp) AS ch, argMin(utm_source, timestamp) AS src, argMin(utm_medium, timestamp) AS med,
-      argMin(utm_campaign, timestamp) AS camp, argMin(referrer_host, timestamp) AS ref
-    FROM ${ev}
-    WHERE project_id = ${project} AND timestamp >= ${p.time(scope.from)} AND timestamp < ${p.time(scope.to)}
-      AND is_bot = 0 AND ${ev}.session_id_hash != 0
-    GROUP BY cityHash64(${ev}.anonymous_id_hash, ${ev}.user_id_hash, ${ev}.session_id_hash)`
+  const [from, to] = [p.time(scope.from), p.time(scope.to)]
+  // first.1 … first.6: the part's first event's FIRST_EVENT_COLUMNS (migration 5)
+  const parts = `SELECT anonymous_id_hash, user_id_hash, session_id_hash AS session, first.1 AS first_at,
+      first.2 AS ch, first.3 AS src, first.4 AS med, first.5 AS camp, first.6 AS ref
+    FROM ${TABLES.sessionParts}
+    WHERE project_id = ${project} AND day >= toDate(${from}) AND day <= toDate(${to})
+      AND first.1 >= ${from} AND first.1 < ${to}`
   // person (a 64-bit hash) is only joined and grouped by, never shown; the columns in the touches' order
   const partsOfPeople = withPersonSql(
     p,

@@ -34,5 +34,5 @@ export async function forgetCommand(config: CliConfig, args: string[]): Promise<
   if (values.json) return `${JSON.stringify(result, null, 2)}\n`
   const d = result.deleted
   const linked = result.anonymousIds.length ? ` and ${result.anonymousIds.length} linked anonymous id(s)` : ''
-  return `erased ${result.userId}${linked} in project ${result.project}: ${d.events} events, ${d.identities} identity links, ${d.rejected} refused calls\n`
+  return `erased ${result.userId}${linked} in project ${result.project}: ${d.events} events, ${d.sessionParts} session parts, ${d.identities} identity links, ${d.rejected} refused calls\n`
 }

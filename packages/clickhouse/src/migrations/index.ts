@@ -2,7 +2,14 @@ import { eventsTable } from './001-events'
 import { rejectedTable } from './002-events-rejected'
 import { identitiesTable } from './003-identities'
 import { eventIdHashes } from './004-events-id-hashes'
+import { sessionParts } from './005-session-parts'
 import type { Migration } from './ddl'
 
 /** Every migration, in order. Append only: a released migration is never edited. */
-export const MIGRATIONS: readonly Migration[] = [eventsTable, rejectedTable, identitiesTable, eventIdHashes]
+export const MIGRATIONS: readonly Migration[] = [
+  eventsTable,
+  rejectedTable,
+  identitiesTable,
+  eventIdHashes,
+  sessionParts,
+]
