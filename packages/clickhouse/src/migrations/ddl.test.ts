@@ -23,6 +23,13 @@ describe('migrations DDL', () => {
       'ALTER TABLE events ON CLUSTER `analytics`\n      ADD COLUMN IF NOT EXISTS anonymous_id_hash',
     )
     expect(sql).toContain('ALTER TABLE events ON CLUSTER `analytics` MATERIALIZE COLUMN session_id_hash')
+    expect(sql).toContain(
+      "ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/session_parts', '{replica}')",
+    )
+    // every replica's view fills the replicated table from the inserts that replica takes
+    expect(sql).toContain(
+      'CREATE MATERIALIZED VIEW IF NOT EXISTS session_parts_mv ON CLUSTER `analytics` TO session_parts',
+    )
   })
 
   it('numbers migrations uniquely and in order', () => {
