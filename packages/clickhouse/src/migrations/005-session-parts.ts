@@ -14,13 +14,13 @@ export const FIRST_EVENT_COLUMNS = [
 const SESSION_PART_KEY = 'project_id, day, session_id_hash, anonymous_id_hash, user_id_hash'
 
 /** The rows a block of events (or the whole table) gives: one per project, day, session, device and user id. */
-const partsOf = (
-  events: string,
-) => `SELECT project_id, toDate(timestamp) AS day, session_id_hash, anonymous_id_hash,
-      user_id_hash, min((${FIRST_EVENT_COLUMNS.join(', ')})) AS first
+function partsOf(events: string): string {
+  return `SELECT project_id, toDate(timestamp) AS day, session_id_hash, anonymous_id_hash, user_id_hash,
+      min((${FIRST_EVENT_COLUMNS.join(', ')})) AS first
     FROM ${events}
     WHERE is_bot = 0 AND session_id_hash != 0
     GROUP BY ${SESSION_PART_KEY}`
+}
 
 /**
  * The backfill reads every stored event once (about 14 s for the bench's 10M on 2 cores). Its grouping spills to
