@@ -3,8 +3,7 @@ import { createClickHouse, insertJsonEachRow, migrate, TABLES } from '@touchpoin
 import { toEventRow } from '../services/collector/src/enrich/event-row'
 import { EventProcessor } from '../services/collector/src/ingest/process'
 import { tempDir } from '../test/helpers/collector'
-import { CHROME_UA } from '../test/helpers/http'
-import { event } from './load'
+import { browserFacts, event } from './load'
 import { median } from './stats'
 
 /**
@@ -23,15 +22,7 @@ await migrate(ch)
 const processor = new EventProcessor()
 
 function batch(rowsOf: 'full' | 'compact'): string {
-  const facts = {
-    projectId: 'bench',
-    trusted: false,
-    source: 'browser' as const,
-    receivedAt: Date.now(),
-    ip: '203.0.113.7',
-    userAgent: CHROME_UA,
-    sentAt: undefined,
-  }
+  const facts = browserFacts()
   if (rowsOf === 'full')
     return Array.from({ length: rows }, () =>
       JSON.stringify(toEventRow(event as Parameters<typeof toEventRow>[0], facts)),

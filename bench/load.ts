@@ -27,6 +27,17 @@ const log = (line: string) => process.stderr.write(`  ${line}\n`)
  */
 export const BENCH_ENV = { RATE_LIMIT_PER_IP: '1000000000', RATE_LIMIT_PER_KEY: '1000000000' }
 
+/** A browser's request as the collector sees it, for the benchmarks that build rows without HTTP. */
+export const browserFacts = () => ({
+  projectId: 'bench',
+  trusted: false,
+  source: 'browser' as const,
+  receivedAt: Date.now(),
+  ip: '203.0.113.7',
+  userAgent: CHROME_UA,
+  sentAt: undefined,
+})
+
 export const event = {
   type: 'track',
   event: 'Bench Event',

@@ -9,7 +9,7 @@ import {
 } from '@touchpoint/clickhouse'
 import { EventProcessor } from '../services/collector/src/ingest/process'
 import { tempDir } from '../test/helpers/collector'
-import { CHROME_UA } from '../test/helpers/http'
+import { browserFacts } from './load'
 import { median } from './stats'
 
 /**
@@ -28,15 +28,7 @@ const createView = MIGRATIONS.find((m) => m.version === 5)!
   .up(ddlContext(undefined))
   .find((statement) => statement.startsWith('CREATE MATERIALIZED VIEW'))!
 const processor = new EventProcessor()
-const facts = {
-  projectId: 'bench',
-  trusted: false,
-  source: 'browser' as const,
-  receivedAt: Date.now(),
-  ip: '203.0.113.7',
-  userAgent: CHROME_UA,
-  sentAt: undefined,
-}
+const facts = browserFacts()
 
 let sent = 0
 function batch(): string {

@@ -32,6 +32,10 @@ const row = (id: string, anon: string, user: string, session: string) =>
     received_at: '2026-03-01T00:00:00.000Z',
   })
 
+/** One insert of event rows (JSON lines), with its own insert token. */
+const insertEvents = (token: string, ...lines: string[]) =>
+  insertJsonEachRow(ch, TABLES.events, `${lines.join('\n')}\n`, token)
+
 async function rows<T>(query: string): Promise<T[]> {
   return (await ch.client.query({ query, format: 'JSONEachRow' })).json<T>()
 }
@@ -50,24 +54,15 @@ describe('upgrading a schema that has events', () => {
   it('adds the ids’ hashes to rows stored before the upgrade and to rows inserted after it', async () => {
     const before = await migrate(ch, { target: 3 })
     expect(before.applied.map((m) => m.version)).toEqual([1, 2, 3])
-    await insertJsonEachRow(
-      ch,
-      TABLES.events,
-      `${[
-        row('00000000-0000-0000-0000-000000000001', 'a-1', 'u-1', 's-1'),
-        row('00000000-0000-0000-0000-000000000002', 'a-2', '', ''),
-      ].join('\n')}\n`,
+    await insertEvents(
       'before-upgrade',
+      row('00000000-0000-0000-0000-000000000001', 'a-1', 'u-1', 's-1'),
+      row('00000000-0000-0000-0000-000000000002', 'a-2', '', ''),
     )
 
     const upgrade = await migrate(ch, { target: 4 })
     expect(upgrade.applied).toEqual([{ version: 4, name: 'events-id-hashes' }])
-    await insertJsonEachRow(
-      ch,
-      TABLES.events,
-      `${row('00000000-0000-0000-0000-000000000003', '', 'u-3', 's-3')}\n`,
-      'after-upgrade',
-    )
+    await insertEvents('after-upgrade', row('00000000-0000-0000-0000-000000000003', '', 'u-3', 's-3'))
 
     expect(await hashesHold()).toEqual([
       { event_id: '00000000-0000-0000-0000-000000000001', ok: 1 },
@@ -131,28 +126,20 @@ describe('upgrading to session parts', () => {
   it('keeps the first event of each part of the sessions stored before it and inserted after it', async () => {
     expect((await migrate(ch)).applied).toEqual([{ version: 5, name: 'session-parts' }])
     // s-1's and s-3's events were stored before the upgrade (above); s-2's go through the view
-    await insertJsonEachRow(
-      ch,
-      TABLES.events,
-      `${[
-        event('00000000-0000-0000-0000-000000000011', 's-2', '2026-03-02T10:05:00.000Z', 'Paid Search'),
-        event('00000000-0000-0000-0000-000000000012', 's-2', '2026-03-02T10:00:00.000Z', 'Email'),
-        // the session crosses midnight: the next day's events are a part of their own
-        event('00000000-0000-0000-0000-000000000013', 's-2', '2026-03-03T00:01:00.000Z', 'Social'),
-        // a bot's event is no part of a session, even an earlier one
-        event('00000000-0000-0000-0000-000000000014', 's-2', '2026-03-02T09:00:00.000Z', 'Direct', 1),
-      ].join('\n')}\n`,
+    await insertEvents(
       'after-session-parts',
+      event('00000000-0000-0000-0000-000000000011', 's-2', '2026-03-02T10:05:00.000Z', 'Paid Search'),
+      event('00000000-0000-0000-0000-000000000012', 's-2', '2026-03-02T10:00:00.000Z', 'Email'),
+      // the session crosses midnight: the next day's events are a part of their own
+      event('00000000-0000-0000-0000-000000000013', 's-2', '2026-03-03T00:01:00.000Z', 'Social'),
+      // a bot's event is no part of a session, even an earlier one
+      event('00000000-0000-0000-0000-000000000014', 's-2', '2026-03-02T09:00:00.000Z', 'Direct', 1),
     )
     // a later insert with an earlier event of the same part, and a retried event already kept
-    await insertJsonEachRow(
-      ch,
-      TABLES.events,
-      `${[
-        event('00000000-0000-0000-0000-000000000015', 's-2', '2026-03-02T09:59:00.000Z', 'Referral'),
-        event('00000000-0000-0000-0000-000000000011', 's-2', '2026-03-02T10:05:00.000Z', 'Paid Search'),
-      ].join('\n')}\n`,
+    await insertEvents(
       'later-session-parts',
+      event('00000000-0000-0000-0000-000000000015', 's-2', '2026-03-02T09:59:00.000Z', 'Referral'),
+      event('00000000-0000-0000-0000-000000000011', 's-2', '2026-03-02T10:05:00.000Z', 'Paid Search'),
     )
     const stored = (await firstEvents()).map(({ rows: _, ...part }) => part)
     expect(stored).toEqual([
