@@ -41,35 +41,35 @@ export async function erasePerson(ch: ClickHouse, req: ErasureRequest): Promise<
   const anonymousIds = (await links.json<{ anonymous_id: string }>()).map((r) => r.anonymous_id).sort()
   // the raw payload of a refused call is JSON: the person is named there as a JSON string
   const needles = [req.userId, ...anonymousIds].map((id) => JSON.stringify(id))
-  const where = {
-    events: `project_id = {project:String} AND (user_id = {user:String} OR has({anons:Array(String)}, anonymous_id))`,
-    identities: `project_id = {project:String} AND (user_id = {user:String} OR has({anons:Array(String)}, anonymous_id))`,
-    rejected: `project_id = {project:String} AND arrayExists(n -> position(raw, n) > 0, {needles:Array(String)})`,
+  const byPerson = `project_id = {project:String} AND (user_id = {user:String} OR has({anons:Array(String)}, anonymous_id))`
+  // each kind of row erased: its table and the rows of the person; counted first, then deleted, in this order
+  const erased: Array<[keyof ErasureResult['deleted'], string, string]> = [
+    ['events', TABLES.events, byPerson],
+    ['identities', TABLES.identities, byPerson],
+    [
+      'rejected',
+      TABLES.rejected,
+      `project_id = {project:String} AND arrayExists(n -> position(raw, n) > 0, {needles:Array(String)})`,
+    ],
     // the session parts hold the ids' hashes only (migration 5); cityHash64 of an id is its stored hash
-    sessionParts: `project_id = {project:String} AND (user_id_hash = cityHash64({user:String})
+    [
+      'sessionParts',
+      TABLES.sessionParts,
+      `project_id = {project:String} AND (user_id_hash = cityHash64({user:String})
       OR has(arrayMap(a -> cityHash64(a), {anons:Array(String)}), anonymous_id_hash))`,
-  }
+    ],
+  ]
   const all = { ...params, anons: anonymousIds, needles }
-  const count = async (table: string, condition: string) => {
+  const deleted: ErasureResult['deleted'] = { events: 0, identities: 0, rejected: 0, sessionParts: 0 }
+  for (const [kind, table, condition] of erased) {
     const rs = await ch.client.query({
       query: `SELECT count() AS n FROM ${table} WHERE ${condition}`,
       query_params: all,
       format: 'JSONEachRow',
     })
-    return Number((await rs.json<{ n: string }>())[0]?.n ?? 0)
+    deleted[kind] = Number((await rs.json<{ n: string }>())[0]?.n ?? 0)
   }
-  const deleted = {
-    events: await count(TABLES.events, where.events),
-    identities: await count(TABLES.identities, where.identities),
-    rejected: await count(TABLES.rejected, where.rejected),
-    sessionParts: await count(TABLES.sessionParts, where.sessionParts),
-  }
-  for (const [table, condition] of [
-    [TABLES.events, where.events],
-    [TABLES.identities, where.identities],
-    [TABLES.rejected, where.rejected],
-    [TABLES.sessionParts, where.sessionParts],
-  ] as const) {
+  for (const [, table, condition] of erased) {
     await ch.client.command({
       query: `ALTER TABLE ${table}${on} DELETE WHERE ${condition}`,
       query_params: all,
