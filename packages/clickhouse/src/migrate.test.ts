@@ -124,7 +124,7 @@ describe('upgrading to session parts', () => {
     )
 
   it('keeps the first event of each part of the sessions stored before it and inserted after it', async () => {
-    expect((await migrate(ch)).applied).toEqual([{ version: 5, name: 'session-parts' }])
+    expect((await migrate(ch, { target: 5 })).applied).toEqual([{ version: 5, name: 'session-parts' }])
     // s-1's and s-3's events were stored before the upgrade (above); s-2's go through the view
     await insertEvents(
       'after-session-parts',
@@ -159,6 +159,43 @@ describe('upgrading to session parts', () => {
       ['s-2', '2026-03-03', 'Social', '1'],
       ['s-3', '2026-03-01', '', '1'],
     ])
+    expect((await migrate(ch, { target: 5 })).applied).toEqual([])
+  })
+})
+
+describe('upgrading path to LowCardinality', () => {
+  const paged = (id: string, path: string) => JSON.stringify({ ...JSON.parse(row(id, 'a-7', '', '')), path })
+  const paths = () =>
+    rows<{ event_id: string; path: string }>(
+      `SELECT toString(event_id) AS event_id, path FROM ${TABLES.events} WHERE path != '' ORDER BY event_id`,
+    )
+  const pathType = async () =>
+    (
+      await rows<{ type: string }>(
+        `SELECT type FROM system.columns WHERE database = currentDatabase() AND table = '${TABLES.events}'
+           AND name = 'path'`,
+      )
+    )[0]?.type
+
+  it('keeps the paths stored before it, takes new ones, and filters on them alike', async () => {
+    await insertEvents(
+      'paths-before',
+      paged('00000000-0000-0000-0000-000000000061', '/pricing'),
+      paged('00000000-0000-0000-0000-000000000062', '/blog/é?'),
+    )
+    expect(await pathType()).toBe('String')
+    expect((await migrate(ch)).applied).toEqual([{ version: 6, name: 'events-path-low-cardinality' }])
+    expect(await pathType()).toBe('LowCardinality(String)')
+    await insertEvents('paths-after', paged('00000000-0000-0000-0000-000000000063', '/pricing'))
+    expect(await paths()).toEqual([
+      { event_id: '00000000-0000-0000-0000-000000000061', path: '/pricing' },
+      { event_id: '00000000-0000-0000-0000-000000000062', path: '/blog/é?' },
+      { event_id: '00000000-0000-0000-0000-000000000063', path: '/pricing' },
+    ])
+    const [pricing] = await rows<{ n: string }>(
+      `SELECT toString(count()) AS n FROM ${TABLES.events} WHERE path = '/pricing'`,
+    )
+    expect(pricing?.n).toBe('2')
     expect((await migrate(ch)).applied).toEqual([])
   })
 })

@@ -30,6 +30,9 @@ describe('migrations DDL', () => {
     expect(sql).toContain(
       'CREATE MATERIALIZED VIEW IF NOT EXISTS session_parts_mv ON CLUSTER `analytics` TO session_parts',
     )
+    expect(sql).toContain(
+      'ALTER TABLE events ON CLUSTER `analytics` MODIFY COLUMN path LowCardinality(String)',
+    )
   })
 
   it('numbers migrations uniquely and in order', () => {

@@ -3,6 +3,7 @@ import { rejectedTable } from './002-events-rejected'
 import { identitiesTable } from './003-identities'
 import { eventIdHashes } from './004-events-id-hashes'
 import { sessionParts } from './005-session-parts'
+import { eventsPathLowCardinality } from './006-events-path-low-cardinality'
 import type { Migration } from './ddl'
 
 /** Every migration, in order. Append only: a released migration is never edited. */
@@ -12,4 +13,5 @@ export const MIGRATIONS: readonly Migration[] = [
   identitiesTable,
   eventIdHashes,
   sessionParts,
+  eventsPathLowCardinality,
 ]
