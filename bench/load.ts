@@ -38,11 +38,32 @@ export const browserFacts = () => ({
   sentAt: undefined,
 })
 
+const PAGE_SEARCH = '?utm_source=newsletter&utm_medium=email&utm_campaign=spring'
+/**
+ * The benchmarks' event, shaped as tp.js sends one (packages/browser/src/core.ts): the page with its campaign
+ * tags, the session, locale, screen and library, so the collector validates and enriches what a browser's event
+ * carries, and storage fills the session parts' view. Every request sends the same body, so all events share one
+ * session and the view writes one row per insert; `bench/session-parts-cost.ts` measures it at five events a
+ * session. No messageId: the same one on every request would make them all one event.
+ */
 export const event = {
   type: 'track',
   event: 'Bench Event',
   anonymousId: 'bench-anon',
   properties: { plan: 'pro', n: 1 },
+  context: {
+    page: {
+      url: `https://shop.example/pricing${PAGE_SEARCH}`,
+      path: '/pricing',
+      search: PAGE_SEARCH,
+      title: 'Pricing · Shop',
+      referrer: 'https://www.google.com/',
+    },
+    sessionId: 'bench-session',
+    locale: 'en-US',
+    screen: { width: 1920, height: 1080 },
+    library: { name: 'tp.js', version: '0.1.0' },
+  },
 }
 export const batch50 = { batch: Array.from({ length: 50 }, () => event) }
 
