@@ -155,7 +155,7 @@ const stepMaskSql = (conds: string[]) =>
   `toUInt64(${conds.map((c, i) => `if(${c}, ${2 ** i}, 0)`).join(' + ')})`
 
 /**
- * Each person's step-filling events as one sorted array of `ts << 20 | steps`: one array state and one sort per
+ * Each person's step-filling events as one sorted array of `ts << 20 | step_mask`: one array state and one sort per
  * person, where an array per step took one of each per step. A millisecond timestamp is below 2^44 until the year
  * 2527, past DateTime64's range, so it keeps its order in the upper 44 bits. On the bench's 10M events the
  * 4-step funnel takes 8–17% less time (docs/performance.md).

@@ -7,8 +7,8 @@ import type { Migration } from './ddl'
  * each distinct path once and then reads small integer indexes per row, where a ZSTD-compressed String column
  * had every row's text decompressed and compared. On the bench's 10M events (53 paths), migrated, the 4-step
  * funnel read 1,070 ms against 1,220 ms on a copy of the table with the String column (medians of 11,
- * alternating), and the column took 3.1 MiB against 10.4 (docs/performance.md). A site with very many distinct paths (a page per
- * product) still stores them all: ClickHouse caps a part's shared dictionary
+ * alternating), and the column took 3.1 MiB against 10.4 (docs/performance.md). A site with very many distinct
+ * paths (a page per product) still stores them all: ClickHouse caps a part's shared dictionary
  * (`low_cardinality_max_dictionary_size`, 8,192) and writes the paths beyond it the ordinary way. How fast such
  * a column filters is not measured here.
  *
