@@ -70,7 +70,9 @@ export async function funnel(reader: Reader, input: FunnelRequest): Promise<Funn
     // person is only grouped by, never shown: its 64-bit hash joins and groups a third faster
     true,
   )
-  const bd = req.breakdown ? `argMinIf(${fieldExpr(req.breakdown, p)}, ts, ${conds[0]})` : `''`
+  // every event with the steps it fills; the breakdown's step-1 test reads bit 0 instead of the step's conditions
+  const withSteps = `SELECT *, ${stepMaskSql(conds)} AS step_mask FROM (${base})`
+  const bd = req.breakdown ? `argMinIf(${fieldExpr(req.breakdown, p)}, ts, bitTest(step_mask, 0))` : `''`
   const k = req.steps.length
 
   let perPerson: string
@@ -81,7 +83,7 @@ export async function funnel(reader: Reader, input: FunnelRequest): Promise<Funn
         [toUInt64(0)] AS chain
       FROM (
         SELECT person, ${bd} AS bd, groupArray(ts) AS a, groupArray(step_mask) AS mk
-        FROM (SELECT *, ${stepMaskSql(conds)} AS step_mask FROM (${base})) WHERE step_mask > 0
+        FROM (${withSteps}) WHERE step_mask > 0
         GROUP BY person
       )`
   } else {
@@ -93,7 +95,7 @@ export async function funnel(reader: Reader, input: FunnelRequest): Promise<Funn
     const grouped = `SELECT person, bd, ${strict ? 'level, ' : ''}${stepArraysSql(k)}
       FROM (
         SELECT person, ${bd} AS bd, ${level}${MARKED_TIMES}
-        FROM (SELECT *, ${stepMaskSql(conds)} AS step_mask FROM (${base}))
+        FROM (${withSteps})
         GROUP BY person
         ${strict ? 'HAVING level > 0' : ''}
       )
