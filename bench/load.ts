@@ -123,8 +123,11 @@ export async function load(
   return figure
 }
 
-/** A memory figure of a process in MiB, from /proc/<pid>/status (Linux): VmRSS now, VmHWM its peak so far. */
-export function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+/**
+ * A memory figure of a process in MiB, from /proc/<pid>/status (Linux): VmRSS now, VmHWM its peak so far, and
+ * of VmRSS, RssAnon (the process's own memory) and RssFile (pages of mapped files, such as chDB's library).
+ */
+export function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   return Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024)
 }
