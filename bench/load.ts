@@ -135,9 +135,12 @@ export function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'R
 /** Peak resident memory of a process. */
 export const rssMiB = (pid: number): number => statusMiB(pid, 'VmHWM')
 
-/** bench/bare-server.ts in a process of its own: the reference the collector is measured against. */
-export async function startBareServer(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/bare-server.ts')], {
+/** A bench server script (bench/*.ts) in a process of its own, once it prints `ready <port>`. */
+export async function startBenchServer(
+  script: string,
+  args: string[] = [],
+): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   })
@@ -146,7 +149,10 @@ export async function startBareServer(): Promise<{ url: string; child: ChildProc
       const m = /ready (\d+)/.exec(String(d))
       if (m) res(Number(m[1]))
     })
-    child.on('exit', (code) => rej(new Error(`bare server exited with ${code}`)))
+    child.on('exit', (code) => rej(new Error(`${script} exited with ${code}`)))
   })
   return { url: `http://127.0.0.1:${port}`, child }
 }
+
+/** bench/bare-server.ts in a process of its own: the reference the collector is measured against. */
+export const startBareServer = () => startBenchServer('bench/bare-server.ts')

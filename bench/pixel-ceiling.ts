@@ -1,10 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { CollectorProcess, freePort, ROOT, tempDir } from '../test/helpers/collector'
+import { CollectorProcess, freePort, tempDir } from '../test/helpers/collector'
 import { eventually } from '../test/helpers/http'
 import { metricValue } from '../test/helpers/load'
-import { BENCH_ENV, benchEmail, load, startBareServer } from './load'
+import { BENCH_ENV, benchEmail, load, startBareServer, startBenchServer } from './load'
 import { median } from './stats'
 
 /**
@@ -26,21 +24,6 @@ const { values } = parseArgs({
 const rounds = Number(values.rounds)
 const base = { duration: Number(values.seconds), connections: Number(values.connections) }
 
-async function startSpoolOnly(dir: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/spool-only-server.ts'), dir], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const port = await new Promise<number>((res, rej) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      const m = /ready (\d+)/.exec(String(d))
-      if (m) res(Number(m[1]))
-    })
-    child.on('exit', (code) => rej(new Error(`spool-only server exited with ${code}`)))
-  })
-  return { url: `http://127.0.0.1:${port}`, child }
-}
-
 const stored = async (url: string) =>
   (await (await fetch(`${url}/stored`)).json()) as { stored: number; queuedBytes: number }
 
@@ -48,7 +31,7 @@ const collectorDir = tempDir('tp-bench-pixel-')
 const collector = new CollectorProcess(collectorDir, await freePort(), BENCH_ENV)
 await collector.start()
 const bare = await startBareServer()
-const spoolOnly = await startSpoolOnly(tempDir('tp-bench-pixel-spool-'))
+const spoolOnly = await startBenchServer('bench/spool-only-server.ts', [tempDir('tp-bench-pixel-spool-')])
 const { tracker, message } = benchEmail(collectorDir, collector.url)
 const sides = {
   'bare GIF route': {

@@ -11,6 +11,7 @@ import { createLogger } from '../services/collector/src/logger'
 import { Metrics } from '../services/collector/src/metrics'
 import { EmbeddedPipeline } from '../services/collector/src/pipeline/embedded'
 import { PIXEL_GIF } from '../services/collector/src/routes/email'
+import { CHROME_UA } from '../test/helpers/http'
 
 /**
  * The email pixel without its token check and its open's classification, for bench/pixel-ceiling.ts: a bare
@@ -44,9 +45,7 @@ const token = signToken(
 const verified = verifyToken(token, email.keys)
 if (!verified.ok || verified.claims.kind !== 'open') throw new Error('the open token does not verify')
 const claims = verified.claims
-const UA =
-  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
-const verdict = new EmailClassifier(email).open(UA, '127.0.0.1', sentAt, Date.now())
+const verdict = new EmailClassifier(email).open(CHROME_UA, '127.0.0.1', sentAt, Date.now())
 
 const app = Fastify({ logger: false })
 app.get('/gif/:token', async (req, reply) => {
