@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { CollectorProcess, freePort, tempDir } from '../test/helpers/collector'
 import { eventually } from '../test/helpers/http'
@@ -31,7 +32,8 @@ const collectorDir = tempDir('tp-bench-pixel-')
 const collector = new CollectorProcess(collectorDir, await freePort(), BENCH_ENV)
 await collector.start()
 const bare = await startBareServer()
-const spoolOnly = await startBenchServer('bench/spool-only-server.ts', [tempDir('tp-bench-pixel-spool-')])
+const spoolOnlyDir = tempDir('tp-bench-pixel-spool-')
+const spoolOnly = await startBenchServer('bench/spool-only-server.ts', [spoolOnlyDir])
 const { tracker, message } = benchEmail(collectorDir, collector.url)
 const sides = {
   'bare GIF route': {
@@ -93,4 +95,8 @@ try {
   bare.child.kill('SIGKILL')
   spoolOnly.child.kill('SIGKILL')
   await collector.stop('SIGKILL')
+  await new Promise((resolve) =>
+    spoolOnly.child.exitCode === null ? spoolOnly.child.once('exit', resolve) : resolve(null),
+  )
+  for (const dir of [collectorDir, spoolOnlyDir]) rmSync(dir, { recursive: true, force: true })
 }

@@ -14,7 +14,7 @@ import { BENCH_ENV, batch50, postRun, statusMiB } from './load'
  * A fresh collector (`touchpoint start`, from this checkout or DIR) takes `rate` 50-event batches a second for
  * `minutes`; every 10 s the script prints its resident memory (all threads, from /proc), its peak so far, the
  * resident memory's two parts (the process's own, and mapped files': mostly chDB's library), the main thread's JS
- * heap in use and the events loaded (both from /metrics), and the memory chDB itself tracks (system.metrics).
+ * heap in use (from /metrics), the memory chDB itself tracks (system.metrics) and the events loaded (/metrics).
  */
 const { values } = parseArgs({
   options: {
@@ -36,7 +36,7 @@ const MiB = 1024 * 1024
 const started = Date.now()
 console.log('seconds\tRSS MiB\tpeak RSS MiB\town MiB\tfiles MiB\tJS heap MiB\tchDB MiB\tevents loaded')
 const { adminKey } = keysIn(dir)
-/** What chDB's memory tracker counts as allocated for queries, inserts, merges and caches. */
+/** What chDB's global memory tracker counts as allocated (system.metrics MemoryTracking). */
 const chdbMiB = async () => {
   const res = await fetch(`${collector.url}/api/sql`, {
     method: 'POST',
@@ -51,9 +51,9 @@ const sample = async () => {
   const heap = Math.round((await metricValue(collector.url, 'nodejs_heap_size_used_bytes')) / MiB)
   const loaded = await metricValue(collector.url, 'touchpoint_events_loaded_total')
   const seconds = Math.round((Date.now() - started) / 1000)
-  const files = `${statusMiB(pid, 'RssAnon')}\t${statusMiB(pid, 'RssFile')}`
+  const parts = `${statusMiB(pid, 'RssAnon')}\t${statusMiB(pid, 'RssFile')}`
   console.log(
-    `${seconds}\t${statusMiB(pid, 'VmRSS')}\t${statusMiB(pid, 'VmHWM')}\t${files}\t${heap}\t${await chdbMiB()}\t${loaded}`,
+    `${seconds}\t${statusMiB(pid, 'VmRSS')}\t${statusMiB(pid, 'VmHWM')}\t${parts}\t${heap}\t${await chdbMiB()}\t${loaded}`,
   )
 }
 const sampler = setInterval(() => {
