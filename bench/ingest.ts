@@ -1,6 +1,6 @@
 import { CollectorProcess, freePort, keysIn, tempDir } from '../test/helpers/collector'
 import { eventually, sql } from '../test/helpers/http'
-import { metricValue } from '../test/helpers/load'
+import { spoolDrained } from '../test/helpers/load'
 import { bySql, type Freshness, measureFreshness } from './freshness'
 import {
   BENCH_ENV,
@@ -86,12 +86,7 @@ export async function benchIngest(
 
     // every run starts with the collector's loader idle: no run, the bare route's included, shares the cores
     // with the previous run's backlog
-    const idle = () =>
-      eventually(
-        () => metricValue(collector.url, 'touchpoint_spool_queued_bytes'),
-        (b) => b === 0,
-        600_000,
-      )
+    const idle = () => spoolDrained(collector.url, 600_000)
     const pairs: Pair[] = [
       {
         kind: 'single',

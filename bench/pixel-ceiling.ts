@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { CollectorProcess, freePort, tempDir } from '../test/helpers/collector'
 import { eventually } from '../test/helpers/http'
-import { metricValue } from '../test/helpers/load'
+import { spoolDrained } from '../test/helpers/load'
 import { BENCH_ENV, benchEmail, load, startBareServer, startBenchServer } from './load'
 import { median } from './stats'
 
@@ -51,12 +51,7 @@ const sides = {
   },
   'collector pixel': {
     run: () => load('collector pixel', { ...base, url: tracker.pixelUrl(message) }, 1),
-    idle: () =>
-      eventually(
-        () => metricValue(collector.url, 'touchpoint_spool_queued_bytes'),
-        (b) => b === 0,
-        600_000,
-      ),
+    idle: () => spoolDrained(collector.url, 600_000),
   },
 }
 type Side = keyof typeof sides

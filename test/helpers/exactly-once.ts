@@ -1,7 +1,6 @@
 import { expect } from 'vitest'
 import { type CollectorProcess, embeddedSql, type ServiceProcess } from './collector'
-import { eventually } from './http'
-import { consumerCaughtUp, type LoadGenerator, metricValue } from './load'
+import { consumerCaughtUp, type LoadGenerator, spoolDrained } from './load'
 
 /**
  * The end of a Kafka fault test: stops the load, waits until the collector's spool is empty and the ingester's
@@ -27,11 +26,7 @@ export async function expectExactlyOnce(
 ): Promise<{ acked: number; stored: number }> {
   await load.stop()
   log(`load stopped: ${load.acked.size} acknowledged of ${load.attempted.size} sent`)
-  await eventually(
-    () => metricValue(collector.url, 'touchpoint_spool_queued_bytes'),
-    (b) => b === 0,
-    60_000,
-  )
+  await spoolDrained(collector.url, 60_000)
   log('collector spool empty')
   await consumerCaughtUp(ingester.url)
   log('consumer lag 0')

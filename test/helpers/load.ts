@@ -75,6 +75,15 @@ export async function metricValue(url: string, name: string): Promise<number> {
   return line ? Number(line.split(' ').pop()) : Number.NaN
 }
 
+/** Waits until an embedded collector has loaded everything it spooled (its spool's queued bytes read 0). */
+export function spoolDrained(collectorUrl: string, timeoutMs: number): Promise<number> {
+  return eventually(
+    () => metricValue(collectorUrl, 'touchpoint_spool_queued_bytes'),
+    (b) => b === 0,
+    timeoutMs,
+  )
+}
+
 /** How often the ingester reads the group's lag from the broker (LAG_REFRESH_MS in services/ingester). */
 const LAG_REFRESH_MS = 2000
 
