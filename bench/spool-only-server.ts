@@ -1,5 +1,4 @@
-import { join } from 'node:path'
-import { createClickHouse, migrate, TABLES } from '@touchpoint/clickhouse'
+import { TABLES } from '@touchpoint/clickhouse'
 import { signToken, verifyToken } from '@touchpoint/node'
 import Fastify from 'fastify'
 import { loadConfig } from '../services/collector/src/config'
@@ -9,8 +8,8 @@ import type { RequestFacts } from '../services/collector/src/enrich/event-row'
 import { acceptedRecord } from '../services/collector/src/ingest/process'
 import { createLogger } from '../services/collector/src/logger'
 import { Metrics } from '../services/collector/src/metrics'
-import { EmbeddedPipeline } from '../services/collector/src/pipeline/embedded'
 import { PIXEL_GIF } from '../services/collector/src/routes/email'
+import { startEmbeddedStorage } from '../services/collector/src/server'
 import { CHROME_UA } from '../test/helpers/http'
 
 /**
@@ -27,15 +26,7 @@ if (!dataDir) throw new Error('usage: spool-only-server.ts <dataDir>')
 const config = loadConfig({ TOUCHPOINT_DATA_DIR: dataDir, LOG_LEVEL: 'warn' })
 const project = config.keys.projects[0]!
 const email = project.email!
-const ch = await createClickHouse({ dataDir: join(config.dataDir, 'clickhouse') })
-await migrate(ch)
-const sink = await EmbeddedPipeline.start(ch, new Metrics(), createLogger('warn'), {
-  spoolDir: join(config.dataDir, 'spool'),
-  maxBytes: config.spool.maxBytes,
-  batchRows: config.loader.batchRows,
-  flushMs: config.loader.flushMs,
-  dedupe: config.loader.dedupe,
-})
+const { ch, sink } = await startEmbeddedStorage(config, new Metrics(), createLogger('warn'))
 
 const sentAt = Math.floor(Date.now() / 1000) - 3600
 const token = signToken(

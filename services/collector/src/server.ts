@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { type ClickHouse, createClickHouse, migrate } from '@touchpoint/clickhouse'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { buildApp } from './app'
 import type { CollectorConfig } from './config'
 import { watchKeys } from './key-reload'
@@ -18,6 +18,27 @@ export interface RunningCollector {
   close(): Promise<void>
 }
 
+/** Where either pipeline keeps what it has acknowledged and not yet handed on. */
+const spoolDirOf = (config: CollectorConfig) => join(config.dataDir, 'spool')
+
+/** Embedded storage: chDB on the data directory, migrated, and the spool and loader that feed it. */
+export async function startEmbeddedStorage(
+  config: CollectorConfig,
+  metrics: Metrics,
+  logger: FastifyBaseLogger,
+): Promise<{ ch: ClickHouse; sink: EmbeddedPipeline }> {
+  const ch = await createClickHouse({ ...config.clickhouse, dataDir: join(config.dataDir, 'clickhouse') })
+  await migrate(ch)
+  const sink = await EmbeddedPipeline.start(ch, metrics, logger, {
+    spoolDir: spoolDirOf(config),
+    maxBytes: config.spool.maxBytes,
+    batchRows: config.loader.batchRows,
+    flushMs: config.loader.flushMs,
+    dedupe: config.loader.dedupe,
+  })
+  return { ch, sink }
+}
+
 /**
  * Starts the collector: storage, migrations, the pipeline, the HTTP server. close() drains and stops all.
  * Embedded: spool → loader → ClickHouse in this process. Kafka (KAFKA_BROKERS): produce to the topic; the
@@ -28,24 +49,17 @@ export async function startCollector(config: CollectorConfig): Promise<RunningCo
   const metrics = new Metrics()
   let ch: ClickHouse | undefined
   let sink: Sink
-  const spoolDir = join(config.dataDir, 'spool')
   if (config.kafka) {
     if (config.clickhouse.url) ch = await createClickHouse(config.clickhouse)
     sink = await KafkaSink.start(
-      { ...config.kafka, spoolDir, spoolMaxBytes: config.spool.maxBytes },
+      { ...config.kafka, spoolDir: spoolDirOf(config), spoolMaxBytes: config.spool.maxBytes },
       metrics,
       logger,
     )
   } else {
-    ch = await createClickHouse({ ...config.clickhouse, dataDir: join(config.dataDir, 'clickhouse') })
-    await migrate(ch)
-    sink = await EmbeddedPipeline.start(ch, metrics, logger, {
-      spoolDir,
-      maxBytes: config.spool.maxBytes,
-      batchRows: config.loader.batchRows,
-      flushMs: config.loader.flushMs,
-      dedupe: config.loader.dedupe,
-    })
+    const embedded = await startEmbeddedStorage(config, metrics, logger)
+    ch = embedded.ch
+    sink = embedded.sink
   }
   const registry = new ProjectRegistry(config.keys)
   const app = buildApp(config, { ch, sink, metrics, logger, registry })
