@@ -8,7 +8,7 @@ import type { RequestFacts } from '../services/collector/src/enrich/event-row'
 import { acceptedRecord } from '../services/collector/src/ingest/process'
 import { createLogger } from '../services/collector/src/logger'
 import { Metrics } from '../services/collector/src/metrics'
-import { PIXEL_GIF } from '../services/collector/src/routes/email'
+import { sendPixelGif } from '../services/collector/src/routes/email'
 import { startEmbeddedStorage } from '../services/collector/src/server'
 import { CHROME_UA } from '../test/helpers/http'
 
@@ -51,12 +51,7 @@ app.get('/gif/:token', async (req, reply) => {
   }
   const { record } = acceptedRecord(openCall(claims, verdict, facts, email), facts, true)
   sink.append([record]).catch((err: Error) => console.error(err))
-  return reply
-    .header('content-type', 'image/gif')
-    .header('cache-control', 'no-store, no-cache, must-revalidate, private')
-    .header('pragma', 'no-cache')
-    .header('expires', '0')
-    .send(PIXEL_GIF)
+  return sendPixelGif(reply)
 })
 app.get('/stored', async () => {
   const rs = await ch.client.query({

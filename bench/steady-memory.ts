@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { CollectorProcess, freePort, keysIn, ROOT, tempDir } from '../test/helpers/collector'
+import { sql } from '../test/helpers/http'
 import { metricValue } from '../test/helpers/load'
 import { BENCH_ENV, batch50, postRun, statusMiB } from './load'
 
@@ -38,13 +39,12 @@ console.log('seconds\tRSS MiB\tpeak RSS MiB\town MiB\tfiles MiB\tJS heap MiB\tch
 const { adminKey } = keysIn(dir)
 /** What chDB's global memory tracker counts as allocated (system.metrics MemoryTracking). */
 const chdbMiB = async () => {
-  const res = await fetch(`${collector.url}/api/sql`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ query: "SELECT value FROM system.metrics WHERE metric = 'MemoryTracking'" }),
-  })
-  const { rows } = (await res.json()) as { rows: [{ value: string }] }
-  return Math.round(Number(rows[0].value) / MiB)
+  const [row] = await sql<{ value: string }>(
+    collector.url,
+    adminKey,
+    "SELECT value FROM system.metrics WHERE metric = 'MemoryTracking'",
+  )
+  return Math.round(Number(row!.value) / MiB)
 }
 let sampling: Promise<void> = Promise.resolve()
 const sample = async () => {

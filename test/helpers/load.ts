@@ -75,7 +75,7 @@ export async function metricValue(url: string, name: string): Promise<number> {
   return line ? Number(line.split(' ').pop()) : Number.NaN
 }
 
-/** Waits until an embedded collector has loaded everything it spooled (its spool's queued bytes read 0). */
+/** Waits until a collector's spool is empty: all it acknowledged is loaded (embedded) or produced to Kafka. */
 export function spoolDrained(collectorUrl: string, timeoutMs: number): Promise<number> {
   return eventually(
     () => metricValue(collectorUrl, 'touchpoint_spool_queued_bytes'),

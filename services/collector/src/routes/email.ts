@@ -19,6 +19,15 @@ export interface EmailRouteOptions {
 /** The 43-byte transparent 1×1 GIF. */
 export const PIXEL_GIF = Buffer.from('R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64')
 const NO_STORE = 'no-store, no-cache, must-revalidate, private'
+
+/** Answers the pixel: the GIF, never cached, whatever the token held. */
+export const sendPixelGif = (reply: FastifyReply) =>
+  reply
+    .header('content-type', 'image/gif')
+    .header('cache-control', NO_STORE)
+    .header('pragma', 'no-cache')
+    .header('expires', '0')
+    .send(PIXEL_GIF)
 const INVALID_LINK_PAGE =
   '<!doctype html><meta charset="utf-8"><title>Invalid link</title><p>This link is not valid. It may have been changed or cut short; please use the link in the original email.</p>\n'
 
@@ -123,12 +132,7 @@ export const emailRoutes: FastifyPluginAsync<EmailRouteOptions> = async (
       keep(req, [acceptedRecord(call, r.facts, deferRows).record])
       metrics.accepted.inc({ project: r.project.id })
     }
-    return reply
-      .header('content-type', 'image/gif')
-      .header('cache-control', NO_STORE)
-      .header('pragma', 'no-cache')
-      .header('expires', '0')
-      .send(PIXEL_GIF)
+    return sendPixelGif(reply)
   }
 
   const click = async (req: FastifyRequest, reply: FastifyReply) => {
