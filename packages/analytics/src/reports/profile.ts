@@ -81,7 +81,7 @@ export async function profile(reader: Reader, input: ProfileRequest): Promise<Pr
     `WITH ${ev}
     SELECT device_type, os, browser, count() AS events, max(timestamp) AS last_seen
     FROM ev WHERE browser != '' OR os != '' OR device_type != ''
-    GROUP BY device_type, os, browser ORDER BY events DESC, last_seen DESC`,
+    GROUP BY device_type, os, browser ORDER BY events DESC, last_seen DESC, device_type, os, browser`,
     p,
   )
   const channels = await reader.rows(
