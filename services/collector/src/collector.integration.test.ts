@@ -233,6 +233,34 @@ describe('errors', () => {
     expect(res.status).toBe(200)
   })
 
+  it('keeps a refused call without the key its body carried, whatever the refusal', async () => {
+    // Segment libraries may send the key in the body; a secret key there must not reach events_rejected
+    const refusals = [
+      await post(`${url}/v1/track`, {
+        writeKey: keys.secretKey,
+        anonymousId: 'a',
+        messageId: 'bodykey-bad-1',
+      }),
+      await post(`${url}/v1/batch`, {
+        writeKey: keys.secretKey,
+        batch: [{ type: 'track', anonymousId: 'a', messageId: 'bodykey-bad-2', writeKey: keys.secretKey }],
+      }),
+      await post(`${url}/v1/batch`, { writeKey: keys.secretKey, batch: 'bodykey-bad-3' }),
+      await send('/v1/track', `{"writeKey": "${keys.secretKey}", "event": "bodykey-bad-4", `, keys.secretKey),
+    ]
+    expect(refusals.map((r) => r.status)).toEqual([400, 200, 400, 400])
+    expect(refusals[1]?.body.rejected).toHaveLength(1)
+    const rows = await eventually(
+      () =>
+        q<{ raw: string }>(`SELECT raw FROM events_rejected WHERE raw LIKE '%bodykey-bad-%' ORDER BY raw`),
+      (r) => r.length === 4,
+    )
+    for (const { raw } of rows) {
+      expect(raw).not.toContain(keys.secretKey)
+      expect(raw).toContain('"writeKey":"[redacted]"')
+    }
+  })
+
   it('refuses an origin the project does not allow with 403 and no CORS allow header', async () => {
     const event = { event: 'x', anonymousId: 'a' }
     const bad = await send('/v1/track', event, keys.lockedKey, { origin: 'https://evil.example' })

@@ -171,7 +171,15 @@ function eventInputRecord(
 ): OutboundRecord {
   const id = eventIdFor(facts.projectId, event.messageId)
   const ctxIp = event.context?.ip
-  const spooled = ctxIp ? { ...event, context: { ...event.context, ip: anonymizeIp(ctxIp) } } : event
+  // a key sent in the body (Segment's way) authenticated the call and is not part of it: it never reaches the disk
+  const spooled =
+    ctxIp || event.writeKey !== undefined
+      ? {
+          ...event,
+          writeKey: undefined,
+          context: ctxIp ? { ...event.context, ip: anonymizeIp(ctxIp) } : event.context,
+        }
+      : event
   const payload =
     factsJson === undefined
       ? JSON.stringify({ id, event: spooled, facts: spooledFactsOf(facts) } satisfies EventInput)
@@ -201,6 +209,16 @@ function rowJson(row: EventRow): string {
   return JSON.stringify(compact)
 }
 
+/** A key in a body, as JSON writes it or as a client sent it, its string cut short included. */
+const BODY_KEY = /"writeKey"\s*:\s*"(?:[^"\\]|\\.)*(?:"|$)/g
+
+/**
+ * A refused body as it is kept, its `writeKey` fields redacted: Segment libraries may send the key in the body,
+ * and a secret key there authenticates as well as in the header. events_rejected keeps no credential.
+ */
+const withoutBodyKeys = (text: string): string =>
+  text.includes('writeKey') ? text.replace(BODY_KEY, '"writeKey":"[redacted]"') : text
+
 /** A record of a refused call, keeping the reasons and (up to MAX_REJECTED_RAW_BYTES of) the raw payload. */
 export function rejectedRecord(
   facts: Pick<RequestFacts, 'projectId' | 'source' | 'receivedAt' | 'ip' | 'userAgent'>,
@@ -215,6 +233,7 @@ export function rejectedRecord(
   } catch {
     text = String(raw)
   }
+  text = withoutBodyKeys(text)
   const row: RejectedRow = {
     rejected_id: randomUUID(),
     project_id: facts.projectId,

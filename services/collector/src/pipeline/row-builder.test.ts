@@ -105,6 +105,25 @@ describe('rows built after the acknowledgement', () => {
     expect(row.ip).toBe('2001:db8:85a3::')
   })
 
+  it('spool no key that a call carried in its body, and build the same row without it', async () => {
+    const call = {
+      type: 'track',
+      event: 'Body Key',
+      anonymousId: 'a-1',
+      writeKey: 'sk_secret_0123456789abcdef',
+    }
+    const direct = processed([call], false)
+    const { records } = processed([call], true)
+    expect(records[0]?.payload).not.toContain('sk_secret_0123456789abcdef')
+    expect(JSON.parse(records[0]?.payload ?? '{}').event).toEqual({
+      type: 'track',
+      event: 'Body Key',
+      anonymousId: 'a-1',
+    })
+    const [built] = await builder.build(records)
+    expect(withoutId(built).row).toEqual(withoutId(direct.records[0]).row)
+  })
+
   it('build email opens and clicks as the request path does, never flagged as bots', async () => {
     // a scanner's user agent: the verdict says so, the row's bot flag does not
     const email = { ...facts, source: 'email' as const, userAgent: 'Mozilla/5.0 (compatible; bingbot/2.0)' }
