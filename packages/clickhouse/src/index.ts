@@ -1,3 +1,4 @@
+export { BODY_KEY_PATTERN, REDACTED_BODY_KEY } from './body-keys'
 export { type ClickHouse, type ClickHouseOptions, createClickHouse } from './client'
 export { clickhouseEnv, clickhouseOptions } from './env'
 export { type ErasureRequest, type ErasureResult, erasePerson } from './erase'

@@ -184,7 +184,9 @@ describe('upgrading path to LowCardinality', () => {
       paged('00000000-0000-0000-0000-000000000062', '/blog/é?'),
     )
     expect(await pathType()).toBe('String')
-    expect((await migrate(ch)).applied).toEqual([{ version: 6, name: 'events-path-low-cardinality' }])
+    expect((await migrate(ch, { target: 6 })).applied).toEqual([
+      { version: 6, name: 'events-path-low-cardinality' },
+    ])
     expect(await pathType()).toBe('LowCardinality(String)')
     await insertEvents('paths-after', paged('00000000-0000-0000-0000-000000000063', '/pricing'))
     expect(await paths()).toEqual([
@@ -196,6 +198,41 @@ describe('upgrading path to LowCardinality', () => {
       `SELECT toString(count()) AS n FROM ${TABLES.events} WHERE path = '/pricing'`,
     )
     expect(pricing?.n).toBe('2')
+    expect((await migrate(ch, { target: 6 })).applied).toEqual([])
+  })
+
+  it('redacts the keys that refused bodies stored before it, and nothing else', async () => {
+    const refused = (n: number, raw: string) =>
+      JSON.stringify({
+        rejected_id: `00000000-0000-0000-0000-00000000007${n}`,
+        project_id: 'p',
+        received_at: '2026-03-01T00:00:00.000Z',
+        route: '/v1/track',
+        error_code: 'TP_ERR_VALIDATION',
+        raw,
+      })
+    const raws = [
+      '{"writeKey":"sk_secret_0123456789","anonymousId":"a"}',
+      '{"batch":[{"writeKey": "sk_secret_0123456789"}],"writeKey":"sk_secret_0123456789"}',
+      '{"writeKey": "sk_secret_01234',
+      '{"note":"\\"writeKey\\" is a field","event":"Kept"}',
+      '{"event":"Nothing to redact"}',
+    ]
+    await insertJsonEachRow(
+      ch,
+      TABLES.rejected,
+      `${raws.map((r, i) => refused(i, r)).join('\n')}\n`,
+      'refused',
+    )
+    expect((await migrate(ch)).applied).toEqual([{ version: 7, name: 'events-rejected-body-keys' }])
+    const stored = await rows<{ raw: string }>(`SELECT raw FROM ${TABLES.rejected} ORDER BY rejected_id`)
+    expect(stored.map((r) => r.raw)).toEqual([
+      '{"writeKey":"[redacted]","anonymousId":"a"}',
+      '{"batch":[{"writeKey":"[redacted]"}],"writeKey":"[redacted]"}',
+      '{"writeKey":"[redacted]"',
+      raws[3],
+      raws[4],
+    ])
     expect((await migrate(ch)).applied).toEqual([])
   })
 })

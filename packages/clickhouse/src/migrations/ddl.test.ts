@@ -33,6 +33,9 @@ describe('migrations DDL', () => {
     expect(sql).toContain(
       'ALTER TABLE events ON CLUSTER `analytics` MODIFY COLUMN path LowCardinality(String)',
     )
+    expect(sql).toContain(
+      'ALTER TABLE events_rejected ON CLUSTER `analytics`\n      UPDATE raw = replaceRegexpAll(raw,',
+    )
   })
 
   it('numbers migrations uniquely and in order', () => {

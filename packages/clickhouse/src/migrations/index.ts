@@ -4,6 +4,7 @@ import { identitiesTable } from './003-identities'
 import { eventIdHashes } from './004-events-id-hashes'
 import { sessionParts } from './005-session-parts'
 import { eventsPathLowCardinality } from './006-events-path-low-cardinality'
+import { eventsRejectedBodyKeys } from './007-events-rejected-body-keys'
 import type { Migration } from './ddl'
 
 /** Every migration, in order. Append only: a released migration is never edited. */
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly Migration[] = [
   eventIdHashes,
   sessionParts,
   eventsPathLowCardinality,
+  eventsRejectedBodyKeys,
 ]

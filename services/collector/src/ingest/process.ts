@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { BODY_KEY_PATTERN, REDACTED_BODY_KEY } from '@touchpoint/clickhouse'
 import { RECORD_KIND } from '@touchpoint/loader'
 import {
   type EventRow,
@@ -209,15 +210,11 @@ function rowJson(row: EventRow): string {
   return JSON.stringify(compact)
 }
 
-/** A key in a body, as JSON writes it or as a client sent it, its string cut short included. */
-const BODY_KEY = /"writeKey"\s*:\s*"(?:[^"\\]|\\.)*(?:"|$)/g
+const BODY_KEY = new RegExp(BODY_KEY_PATTERN, 'g')
 
-/**
- * A refused body as it is kept, its `writeKey` fields redacted: Segment libraries may send the key in the body,
- * and a secret key there authenticates as well as in the header. events_rejected keeps no credential.
- */
+/** A refused body as events_rejected keeps it: any `writeKey` in it redacted (BODY_KEY_PATTERN says why). */
 const withoutBodyKeys = (text: string): string =>
-  text.includes('writeKey') ? text.replace(BODY_KEY, '"writeKey":"[redacted]"') : text
+  text.includes('writeKey') ? text.replace(BODY_KEY, REDACTED_BODY_KEY) : text
 
 /** A record of a refused call, keeping the reasons and (up to MAX_REJECTED_RAW_BYTES of) the raw payload. */
 export function rejectedRecord(
