@@ -3,9 +3,9 @@ import { TABLES } from '../tables'
 import type { Migration } from './ddl'
 
 /**
- * Redacts the keys that refused bodies stored before the collector redacted them (see body-keys.ts). A mutation,
- * waited for (mutations_sync = 2), that rewrites `raw` in the parts holding such a row. Running it again changes
- * nothing: a redacted key stays redacted.
+ * Redacts the keys that refused bodies stored before the collector redacted them (see body-keys.ts): a mutation
+ * of `raw` in the rows that mention `writeKey`, waited for (mutations_sync = 2). Running it again changes nothing:
+ * a redacted key stays redacted.
  */
 export const eventsRejectedBodyKeys: Migration = {
   version: 7,
