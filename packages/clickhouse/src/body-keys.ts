@@ -9,6 +9,3 @@ export const BODY_KEY_PATTERN = String.raw`"writeKey"\s*:\s*"(?:[^"\\]|\\.)*(?:"
 
 /** What a body's key becomes. */
 export const REDACTED_BODY_KEY = '"writeKey":"[redacted]"'
-
-/** A ClickHouse string literal of any text. */
-export const sqlString = (text: string): string => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`

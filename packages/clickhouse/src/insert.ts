@@ -2,6 +2,7 @@ import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import type { ClickHouse } from './client'
+import { sqlString } from './sql-string'
 import type { TableName } from './tables'
 
 const SETTINGS = {
@@ -39,7 +40,7 @@ export async function insertJsonEachRow(
     await writeFile(file, body)
     try {
       await ch.client.command({
-        query: `INSERT INTO ${table} FROM INFILE '${sqlString(file)}' FORMAT JSONEachRow`,
+        query: `INSERT INTO ${table} FROM INFILE ${sqlString(file)} FORMAT JSONEachRow`,
         clickhouse_settings: settings,
       })
     } finally {
@@ -54,5 +55,3 @@ export async function insertJsonEachRow(
   })
   result.stream.resume()
 }
-
-const sqlString = (s: string) => s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")

@@ -1,4 +1,5 @@
-import { BODY_KEY_PATTERN, REDACTED_BODY_KEY, sqlString } from '../body-keys'
+import { BODY_KEY_PATTERN, REDACTED_BODY_KEY } from '../body-keys'
+import { sqlString } from '../sql-string'
 import { TABLES } from '../tables'
 import type { Migration } from './ddl'
 
