@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 
@@ -10,6 +11,33 @@ export function machine() {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
+  }
+}
+
+/**
+ * The checkout a run measured: its commit, with `-dirty` when tracked files other than bench/results.json (which
+ * every run rewrites) differ from it. Figures only compare with a run of a known tree.
+ */
+export function checkout(): string {
+  const git = (...args: string[]) =>
+    execFileSync('git', args, {
+      cwd: import.meta.dirname,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim()
+  try {
+    const commit = git('rev-parse', '--short', 'HEAD')
+    const changed = git(
+      'status',
+      '--porcelain',
+      '--untracked-files=no',
+      '--',
+      ':/',
+      ':(exclude,top)bench/results.json',
+    )
+    return changed ? `${commit}-dirty` : commit
+  } catch {
+    return 'unknown (not a git checkout)'
   }
 }
 

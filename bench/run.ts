@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util'
 import { benchImport } from './import'
 import { benchIngest } from './ingest'
 import { benchKafka } from './kafka'
-import { machine } from './machine'
+import { checkout, machine } from './machine'
 import { benchQueries } from './queries'
 import { importReport, ingestReport, kafkaReport, queriesReport, sdkReport } from './report'
 import { benchSdkSize } from './sdk-size'
@@ -43,7 +43,10 @@ const resultsFile = join(import.meta.dirname, 'results.json')
 const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {}
 
 const started = new Date()
-process.stderr.write(`Touchpoint benchmarks on ${machine().cores} cores: ${[...only].join(', ')}\n`)
+const commit = checkout()
+process.stderr.write(
+  `Touchpoint benchmarks of ${commit} on ${machine().cores} cores: ${[...only].join(', ')}\n`,
+)
 const run = async <T>(name: (typeof SECTIONS)[number], fn: () => Promise<T>): Promise<T | undefined> =>
   only.has(name) ? fn() : previous[name]
 
@@ -69,6 +72,7 @@ process.stdout.write(
 )
 writeFileSync(
   resultsFile,
-  `${JSON.stringify({ ...previous, started: started.toISOString(), machine: machine(), ...results, ran: [...only] }, null, 2)}\n`,
+  // `commit` is the checkout the sections in `ran` measured; a section not run keeps the figures of an earlier one
+  `${JSON.stringify({ ...previous, started: started.toISOString(), commit, machine: machine(), ...results, ran: [...only] }, null, 2)}\n`,
 )
 process.stdout.write(`\nwritten to ${resultsFile}\n`)
