@@ -70,9 +70,10 @@ process.stdout.write(
     .filter(Boolean)
     .join(''),
 )
+// a section not run keeps the figures of an earlier run, and `commits` the checkout that measured each section
+const commits = { ...previous.commits, ...Object.fromEntries([...only].map((name) => [name, commit])) }
 writeFileSync(
   resultsFile,
-  // `commit` is the checkout the sections in `ran` measured; a section not run keeps the figures of an earlier one
-  `${JSON.stringify({ ...previous, started: started.toISOString(), commit, machine: machine(), ...results, ran: [...only] }, null, 2)}\n`,
+  `${JSON.stringify({ ...previous, started: started.toISOString(), commits, machine: machine(), ...results, ran: [...only] }, null, 2)}\n`,
 )
 process.stdout.write(`\nwritten to ${resultsFile}\n`)
