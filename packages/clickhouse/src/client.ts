@@ -1,6 +1,14 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { type ClickHouseClient, createClient } from '@clickhouse/client'
+import { type Connection as ChdbConnection, drainingConnection } from './chdb-session'
+import {
+  DEFAULT_SQL_LIMITS,
+  defaultMaxMemoryBytes,
+  type SqlLimits,
+  setStatement,
+  sqlLimitSettings,
+} from './sql-limits'
 
 export interface ClickHouseOptions {
   /** HTTP(S) URL of a ClickHouse server or load balancer. Without it, chDB runs in-process on `dataDir`. */
@@ -12,39 +20,47 @@ export interface ClickHouseOptions {
   dataDir?: string | undefined
   /** Run DDL `ON CLUSTER` this cluster with Replicated engines (server mode only). */
   cluster?: string | undefined
+  /** Bounds on the read-only handle's queries; each one not given takes its default (sql-limits.ts). */
+  sqlLimits?: { [K in keyof SqlLimits]?: number | undefined }
 }
 
 export interface ClickHouse {
   mode: 'server' | 'embedded'
   /** For the pipeline: inserts, DDL, reads. */
   client: ClickHouseClient
-  /** For operators' and analysts' SQL: every query runs with readonly=1. */
+  /** For operators' and analysts' SQL and the reports: every query runs with readonly=1, within `sqlLimits`. */
   readonly: ClickHouseClient
-  /** Query settings that make `readonly` read-only (server mode: per query; embedded: set on its session). */
+  /** Query settings that make `readonly` read-only and bounded (server mode: per query; embedded: on its session). */
   readonlySettings: Record<string, string>
+  /** The bounds on `readonly`'s queries. */
+  sqlLimits: SqlLimits
   cluster: string | undefined
   /** Embedded mode: the directory where inserts stage their rows for `INSERT … FROM INFILE` (see insert.ts). */
   stagingDir: string | undefined
   close(): Promise<void>
 }
 
-type Connection = NonNullable<Parameters<typeof createClient>[0]>['connection']
-
 /**
  * chdb/connection is typed against @clickhouse/client-common, which the client bundles as its own copy. Loaded
- * on first use: the engine is a large native library that server mode and most CLI commands never need.
+ * on first use: the engine is a large native library that server mode and most CLI commands never need. Its
+ * calls run in turn, and a failed one is drained (chdb-session.ts).
  */
 const chdbConnection = async (path: string) => {
   const { createChdbConnection } = await import('chdb/connection')
-  return createChdbConnection({ path }) as unknown as Connection
+  return drainingConnection(createChdbConnection({ path }) as unknown as ChdbConnection)
 }
 
 /**
  * The one client factory. In server mode both handles share one HTTP client and readonly=1 travels with each
  * analyst query. chDB applies query settings to the whole session, so in embedded mode the read-only handle
- * is a second session on the same data directory, made read-only once and for good.
+ * is a second session on the same data directory, made read-only once and for good. Either way the read-only
+ * handle's queries run within `sqlLimits` (sql-limits.ts); the pipeline's handle has no such bounds.
  */
 export async function createClickHouse(options: ClickHouseOptions): Promise<ClickHouse> {
+  const sqlLimits: SqlLimits = { ...DEFAULT_SQL_LIMITS, maxMemoryBytes: defaultMaxMemoryBytes(!options.url) }
+  for (const [name, value] of Object.entries(options.sqlLimits ?? {}))
+    if (value !== undefined) sqlLimits[name as keyof SqlLimits] = value
+  const limitSettings = sqlLimitSettings(sqlLimits)
   if (options.url) {
     const client = createClient({
       url: options.url,
@@ -58,7 +74,11 @@ export async function createClickHouse(options: ClickHouseOptions): Promise<Clic
       mode: 'server',
       client,
       readonly: client,
-      readonlySettings: { readonly: '1' },
+      // ClickHouse checks a request's setting changes against the settings before them (SettingsConstraints), so
+      // the bounds and readonly=1 can travel together, and a query's own SETTINGS clause, checked after, cannot
+      // lift them. Read from ClickHouse's source; not tested here (no server on this machine)
+      readonlySettings: { ...limitSettings, readonly: '1' },
+      sqlLimits,
       cluster: options.cluster,
       stagingDir: undefined,
       close: () => client.close(),
@@ -71,12 +91,15 @@ export async function createClickHouse(options: ClickHouseOptions): Promise<Clic
   removeOrphanedStaging(stagingDir)
   const client = createClient({ connection: await chdbConnection(path) })
   const readonly = createClient({ connection: await chdbConnection(path) })
+  // the bounds first: once the session is read-only, nothing (a query's SETTINGS clause included) can change them
+  await readonly.command({ query: setStatement(limitSettings) })
   await readonly.command({ query: 'SET readonly = 1' })
   return {
     mode: 'embedded',
     client,
     readonly,
     readonlySettings: {},
+    sqlLimits,
     cluster: undefined,
     stagingDir,
     async close() {

@@ -11,9 +11,15 @@ export const clickhouseEnv = {
   CLICKHOUSE_PASSWORD: z.string().optional(),
   CLICKHOUSE_DATABASE: z.string().optional(),
   CLICKHOUSE_CLUSTER: z.string().optional(),
+  // bounds on read-only queries (sql-limits.ts); unset, each takes its default there
+  SQL_MAX_SECONDS: z.coerce.number().int().positive().optional(),
+  SQL_MAX_RESULT_ROWS: z.coerce.number().int().positive().optional(),
+  SQL_MAX_RESULT_BYTES: z.coerce.number().int().positive().optional(),
+  SQL_MAX_MEMORY_BYTES: z.coerce.number().int().min(0).optional(),
 }
 
-type ClickHouseEnv = { [K in keyof typeof clickhouseEnv]?: string | undefined }
+const clickhouseEnvSchema = z.object(clickhouseEnv)
+type ClickHouseEnv = Partial<z.infer<typeof clickhouseEnvSchema>>
 
 /** Client options from the parsed variables (the embedded data directory is each service's to add). */
 export function clickhouseOptions(e: ClickHouseEnv): Omit<ClickHouseOptions, 'dataDir'> {
@@ -23,5 +29,11 @@ export function clickhouseOptions(e: ClickHouseEnv): Omit<ClickHouseOptions, 'da
     password: e.CLICKHOUSE_PASSWORD,
     database: e.CLICKHOUSE_DATABASE,
     cluster: e.CLICKHOUSE_CLUSTER,
+    sqlLimits: {
+      maxSeconds: e.SQL_MAX_SECONDS,
+      maxResultRows: e.SQL_MAX_RESULT_ROWS,
+      maxResultBytes: e.SQL_MAX_RESULT_BYTES,
+      maxMemoryBytes: e.SQL_MAX_MEMORY_BYTES,
+    },
   }
 }

@@ -25,6 +25,7 @@ export const ERRORS = {
   },
   TP_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; retry after the Retry-After seconds' },
   TP_ERR_SQL: { status: 400, message: 'ClickHouse refused the query' },
+  TP_ERR_QUERY_LIMIT: { status: 400, message: 'The query went past a bound on read-only queries' },
   TP_ERR_NO_STORAGE: {
     status: 503,
     message: 'This collector has no ClickHouse (Kafka mode); set CLICKHOUSE_URL',
@@ -32,6 +33,25 @@ export const ERRORS = {
   TP_ERR_SPOOL_FULL: { status: 503, message: 'The collector cannot accept events right now; retry later' },
   TP_ERR_INTERNAL: { status: 500, message: 'Internal error' },
 } as const
+
+/** ClickHouse's errors for a query past a bound on read-only queries, with the variable that sets each bound. */
+const QUERY_LIMITS: Record<string, string> = {
+  TOO_MANY_ROWS_OR_BYTES: 'SQL_MAX_RESULT_ROWS, SQL_MAX_RESULT_BYTES',
+  TIMEOUT_EXCEEDED: 'SQL_MAX_SECONDS',
+  MEMORY_LIMIT_EXCEEDED: 'SQL_MAX_MEMORY_BYTES',
+}
+
+/**
+ * A ClickHouse error of a read-only query as the catalog's error: TP_ERR_QUERY_LIMIT naming the bound's variable
+ * for a query past a bound, `refused` (or nothing, when a refusal is not the caller's doing) for the others.
+ */
+export function queryError(err: unknown, refused?: 'TP_ERR_SQL'): TpError | undefined {
+  const e = err as Error & { type?: string; code?: string }
+  if (e.type === undefined && e.code === undefined) return undefined
+  const bound = e.type !== undefined ? QUERY_LIMITS[e.type] : undefined
+  if (bound) return new TpError('TP_ERR_QUERY_LIMIT', `${e.message.trim()} (set by ${bound})`)
+  return refused && new TpError(refused, e.message, 'query')
+}
 
 /** Validates a body against a zod schema; the first issue names the field in the error, all are listed. */
 export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {

@@ -11,7 +11,7 @@ import {
 import type { FastifyPluginAsync } from 'fastify'
 import type { z } from 'zod'
 import type { ProjectConfig } from '../config'
-import { parseBody, TpError } from '../errors'
+import { parseBody, queryError, TpError } from '../errors'
 import type { ProjectRegistry } from '../projects'
 import { requireAdmin } from './admin-auth'
 
@@ -85,7 +85,13 @@ export const analyticsRoutes: FastifyPluginAsync<AnalyticsOptions> = async (app,
       const input = { ...(project && r.defaults ? r.defaults(project) : {}), ...body }
       parseBody(r.schema, input) // a 400 naming the field, before any query runs
       if (!analytics) throw new TpError('TP_ERR_NO_STORAGE')
-      return r.run(analytics, input)
+      try {
+        return await r.run(analytics, input)
+      } catch (err) {
+        // a report past a bound on read-only queries (a range too wide for SQL_MAX_SECONDS, say) is the caller's
+        // to narrow; any other refusal of a report's own SQL stays an internal error
+        throw queryError(err) ?? err
+      }
     })
   }
 }

@@ -1,7 +1,7 @@
 import type { ClickHouse } from '@touchpoint/clickhouse'
 import type { FastifyPluginAsync } from 'fastify'
 import { z } from 'zod'
-import { parseBody, TpError } from '../errors'
+import { parseBody, queryError, TpError } from '../errors'
 import type { ProjectRegistry } from '../projects'
 import { requireAdmin } from './admin-auth'
 
@@ -18,7 +18,8 @@ export const sqlRequest = z.object({
 /**
  * POST /api/sql: read-only SQL for operators and analysts, behind the admin key. Values travel as ClickHouse
  * query parameters ({name:Type} in the query, `params` in the body). Every query runs with readonly=1, so
- * writes, DDL and setting changes are refused by ClickHouse itself.
+ * writes, DDL and setting changes are refused by ClickHouse itself, and within the bounds on read-only queries
+ * (SQL_MAX_*), so that no query can take the collector's memory or hold its engine for long.
  */
 export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { ch, registry }) => {
   app.addHook('onRequest', requireAdmin(registry))
@@ -36,9 +37,7 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { ch, r
       })
       return { rows: await rs.json() }
     } catch (err) {
-      const e = err as Error & { code?: string; type?: string }
-      if (e.type !== undefined || e.code !== undefined) throw new TpError('TP_ERR_SQL', e.message, 'query')
-      throw err
+      throw queryError(err, 'TP_ERR_SQL') ?? err
     }
   })
 }

@@ -1,0 +1,46 @@
+import { totalmem } from 'node:os'
+import { sqlString } from './sql-string'
+
+/**
+ * Bounds on every query of the read-only handle: operators' and analysts' SQL (/api/sql, `touchpoint sql`) and the
+ * analytics reports. In embedded mode ClickHouse runs inside the collector, and a query's result is held whole in
+ * memory before it is answered, so one unbounded query (`SELECT * FROM events`, or `system.numbers`) would grow the
+ * process until it is killed, and ingest with it. A query past a bound fails with ClickHouse's error, which names it.
+ */
+export interface SqlLimits {
+  /** How long one query may run (max_execution_time), in seconds. */
+  maxSeconds: number
+  /** Rows in a result (max_result_rows). */
+  maxResultRows: number
+  /** Bytes of a result, uncompressed in memory (max_result_bytes). */
+  maxResultBytes: number
+  /** Memory one query may use (max_memory_usage); 0 leaves it to ClickHouse (to a server's own settings). */
+  maxMemoryBytes: number
+}
+
+export const DEFAULT_SQL_LIMITS = {
+  maxSeconds: 60,
+  maxResultRows: 100_000,
+  maxResultBytes: 100 * 1024 * 1024,
+} as const
+
+/** Per query in embedded mode: a quarter of the machine's memory. A server keeps its own settings. */
+export const defaultMaxMemoryBytes = (embedded: boolean): number =>
+  embedded ? Math.floor(totalmem() / 4) : 0
+
+/** The limits as ClickHouse settings; a result past its bound fails rather than being cut short. */
+export function sqlLimitSettings(limits: SqlLimits): Record<string, string> {
+  return {
+    max_execution_time: String(limits.maxSeconds),
+    max_result_rows: String(limits.maxResultRows),
+    max_result_bytes: String(limits.maxResultBytes),
+    result_overflow_mode: 'throw',
+    ...(limits.maxMemoryBytes > 0 && { max_memory_usage: String(limits.maxMemoryBytes) }),
+  }
+}
+
+/** `SET …` of the settings, for a chDB session (whose settings hold for every later query). */
+export const setStatement = (settings: Record<string, string>): string =>
+  `SET ${Object.entries(settings)
+    .map(([name, value]) => `${name} = ${/^\d+$/.test(value) ? value : sqlString(value)}`)
+    .join(', ')}`
