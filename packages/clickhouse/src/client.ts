@@ -92,7 +92,8 @@ export async function createClickHouse(options: ClickHouseOptions): Promise<Clic
   const client = createClient({ connection: await chdbConnection(path) })
   const readonly = createClient({ connection: await chdbConnection(path) })
   // the bounds first: once the session is read-only, nothing (a query's SETTINGS clause included) can change them
-  await readonly.command({ query: setStatement(limitSettings) })
+  const bounds = setStatement(limitSettings)
+  if (bounds) await readonly.command({ query: bounds })
   await readonly.command({ query: 'SET readonly = 1' })
   return {
     mode: 'embedded',

@@ -11,10 +11,10 @@ export const clickhouseEnv = {
   CLICKHOUSE_PASSWORD: z.string().optional(),
   CLICKHOUSE_DATABASE: z.string().optional(),
   CLICKHOUSE_CLUSTER: z.string().optional(),
-  // bounds on read-only queries (sql-limits.ts); unset, each takes its default there
-  SQL_MAX_SECONDS: z.coerce.number().int().positive().optional(),
-  SQL_MAX_RESULT_ROWS: z.coerce.number().int().positive().optional(),
-  SQL_MAX_RESULT_BYTES: z.coerce.number().int().positive().optional(),
+  // bounds on read-only queries (sql-limits.ts); unset, each takes its default there; 0, none
+  SQL_MAX_SECONDS: z.coerce.number().int().min(0).optional(),
+  SQL_MAX_RESULT_ROWS: z.coerce.number().int().min(0).optional(),
+  SQL_MAX_RESULT_BYTES: z.coerce.number().int().min(0).optional(),
   SQL_MAX_MEMORY_BYTES: z.coerce.number().int().min(0).optional(),
 }
 

@@ -14,9 +14,11 @@ export interface SqlLimits {
   maxResultRows: number
   /** Bytes of a result, uncompressed in memory (max_result_bytes). */
   maxResultBytes: number
-  /** Memory one query may use (max_memory_usage); 0 leaves it to ClickHouse (to a server's own settings). */
+  /** Memory one query may use (max_memory_usage). */
   maxMemoryBytes: number
 }
+// Any bound may be 0: none is set, and ClickHouse's own settings apply (a server's profile). A server user whose
+// profile is readonly=1 refuses every setting a query sends, so its bounds must all be 0 (or the profile readonly=2).
 
 export const DEFAULT_SQL_LIMITS = {
   maxSeconds: 60,
@@ -30,17 +32,19 @@ export const defaultMaxMemoryBytes = (embedded: boolean): number =>
 
 /** The limits as ClickHouse settings; a result past its bound fails rather than being cut short. */
 export function sqlLimitSettings(limits: SqlLimits): Record<string, string> {
-  return {
-    max_execution_time: String(limits.maxSeconds),
-    max_result_rows: String(limits.maxResultRows),
-    max_result_bytes: String(limits.maxResultBytes),
-    result_overflow_mode: 'throw',
-    ...(limits.maxMemoryBytes > 0 && { max_memory_usage: String(limits.maxMemoryBytes) }),
-  }
+  const settings: Record<string, string> = {}
+  if (limits.maxSeconds > 0) settings.max_execution_time = String(limits.maxSeconds)
+  if (limits.maxResultRows > 0) settings.max_result_rows = String(limits.maxResultRows)
+  if (limits.maxResultBytes > 0) settings.max_result_bytes = String(limits.maxResultBytes)
+  if (limits.maxResultRows > 0 || limits.maxResultBytes > 0) settings.result_overflow_mode = 'throw'
+  if (limits.maxMemoryBytes > 0) settings.max_memory_usage = String(limits.maxMemoryBytes)
+  return settings
 }
 
 /** `SET …` of the settings, for a chDB session (whose settings hold for every later query). */
-export const setStatement = (settings: Record<string, string>): string =>
-  `SET ${Object.entries(settings)
-    .map(([name, value]) => `${name} = ${/^\d+$/.test(value) ? value : sqlString(value)}`)
-    .join(', ')}`
+export const setStatement = (settings: Record<string, string>): string | undefined =>
+  Object.keys(settings).length === 0
+    ? undefined
+    : `SET ${Object.entries(settings)
+        .map(([name, value]) => `${name} = ${/^\d+$/.test(value) ? value : sqlString(value)}`)
+        .join(', ')}`

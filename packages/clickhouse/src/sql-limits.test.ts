@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_SQL_LIMITS, setStatement, sqlLimitSettings } from './sql-limits'
+
+describe('bounds on read-only queries as ClickHouse settings', () => {
+  it('set each bound, and fail a result past its bound rather than cut it short', () => {
+    const settings = sqlLimitSettings({ ...DEFAULT_SQL_LIMITS, maxMemoryBytes: 1024 })
+    expect(settings).toEqual({
+      max_execution_time: '60',
+      max_result_rows: '100000',
+      max_result_bytes: String(100 * 1024 * 1024),
+      result_overflow_mode: 'throw',
+      max_memory_usage: '1024',
+    })
+    expect(setStatement(settings)).toBe(
+      `SET max_execution_time = 60, max_result_rows = 100000, max_result_bytes = 104857600, result_overflow_mode = 'throw', max_memory_usage = 1024`,
+    )
+  })
+
+  it('leave out a bound of 0, so that a server profile that refuses settings can be used', () => {
+    const none = { maxSeconds: 0, maxResultRows: 0, maxResultBytes: 0, maxMemoryBytes: 0 }
+    expect(sqlLimitSettings(none)).toEqual({})
+    expect(setStatement({})).toBeUndefined()
+    expect(sqlLimitSettings({ ...none, maxSeconds: 5 })).toEqual({ max_execution_time: '5' })
+  })
+})
