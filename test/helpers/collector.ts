@@ -135,10 +135,16 @@ export async function cli(args: string[], env: Record<string, string>, maxBuffer
 
 /**
  * Read-only SQL on an embedded data directory that no process holds, through the real CLI
- * (`touchpoint sql --json`), which opens the directory itself when no collector answers.
+ * (`touchpoint sql --json`), which opens the directory itself when no collector answers. Without the result
+ * bounds (SQL_MAX_RESULT_*): the load tests read back every id they stored, past 100,000 rows.
  */
 export async function embeddedSql<T = Record<string, unknown>>(dataDir: string, query: string): Promise<T[]> {
   const deadPort = await freePort()
-  const env = { TOUCHPOINT_DATA_DIR: dataDir, TOUCHPOINT_URL: `http://127.0.0.1:${deadPort}` }
+  const env = {
+    TOUCHPOINT_DATA_DIR: dataDir,
+    TOUCHPOINT_URL: `http://127.0.0.1:${deadPort}`,
+    SQL_MAX_RESULT_ROWS: '0',
+    SQL_MAX_RESULT_BYTES: '0',
+  }
   return JSON.parse(await cli(['sql', '--json', query], env, 256 * 1024 * 1024)) as T[]
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_SQL_LIMITS, setStatement, sqlLimitSettings } from './sql-limits'
+import { boundVariables, DEFAULT_SQL_LIMITS, setStatement, sqlLimitSettings } from './sql-limits'
 
 describe('bounds on read-only queries as ClickHouse settings', () => {
   it('set each bound, and fail a result past its bound rather than cut it short', () => {
@@ -21,5 +21,16 @@ describe('bounds on read-only queries as ClickHouse settings', () => {
     expect(sqlLimitSettings(none)).toEqual({})
     expect(setStatement({})).toBeUndefined()
     expect(sqlLimitSettings({ ...none, maxSeconds: 5 })).toEqual({ max_execution_time: '5' })
+  })
+
+  it('name the variables of the bound a refused query went past, and nothing for other refusals', () => {
+    expect(boundVariables({ type: 'TIMEOUT_EXCEEDED' })).toBe('SQL_MAX_SECONDS')
+    expect(boundVariables({ type: 'TOO_MANY_ROWS_OR_BYTES' })).toBe(
+      'SQL_MAX_RESULT_ROWS, SQL_MAX_RESULT_BYTES',
+    )
+    expect(boundVariables({ type: 'MEMORY_LIMIT_EXCEEDED' })).toBe('SQL_MAX_MEMORY_BYTES')
+    expect(boundVariables({ type: 'SYNTAX_ERROR' })).toBeUndefined()
+    expect(boundVariables(new Error('no type'))).toBeUndefined()
+    expect(boundVariables(null)).toBeUndefined()
   })
 })

@@ -48,3 +48,16 @@ export const setStatement = (settings: Record<string, string>): string | undefin
     : `SET ${Object.entries(settings)
         .map(([name, value]) => `${name} = ${/^\d+$/.test(value) ? value : sqlString(value)}`)
         .join(', ')}`
+
+/** ClickHouse's error types for a query past a bound, with the variables that set each bound (env.ts). */
+const BOUND_VARIABLES: Record<string, string> = {
+  TOO_MANY_ROWS_OR_BYTES: 'SQL_MAX_RESULT_ROWS, SQL_MAX_RESULT_BYTES',
+  TIMEOUT_EXCEEDED: 'SQL_MAX_SECONDS',
+  MEMORY_LIMIT_EXCEEDED: 'SQL_MAX_MEMORY_BYTES',
+}
+
+/** For an error of a query past a bound on read-only queries, the variables that set that bound. */
+export const boundVariables = (err: unknown): string | undefined => {
+  const type = (err as { type?: unknown } | null)?.type
+  return typeof type === 'string' ? BOUND_VARIABLES[type] : undefined
+}

@@ -1,3 +1,4 @@
+import { boundVariables } from '@touchpoint/clickhouse'
 import { formatPath } from '@touchpoint/schema'
 import type { z } from 'zod'
 
@@ -34,13 +35,6 @@ export const ERRORS = {
   TP_ERR_INTERNAL: { status: 500, message: 'Internal error' },
 } as const
 
-/** ClickHouse's errors for a query past a bound on read-only queries, with the variable that sets each bound. */
-const QUERY_LIMITS: Record<string, string> = {
-  TOO_MANY_ROWS_OR_BYTES: 'SQL_MAX_RESULT_ROWS, SQL_MAX_RESULT_BYTES',
-  TIMEOUT_EXCEEDED: 'SQL_MAX_SECONDS',
-  MEMORY_LIMIT_EXCEEDED: 'SQL_MAX_MEMORY_BYTES',
-}
-
 /**
  * A ClickHouse error of a read-only query as the catalog's error: TP_ERR_QUERY_LIMIT naming the bound's variable
  * for a query past a bound, `refused` (or nothing, when a refusal is not the caller's doing) for the others.
@@ -48,7 +42,7 @@ const QUERY_LIMITS: Record<string, string> = {
 export function queryError(err: unknown, refused?: 'TP_ERR_SQL'): TpError | undefined {
   const e = err as Error & { type?: string; code?: string }
   if (e.type === undefined && e.code === undefined) return undefined
-  const bound = e.type !== undefined ? QUERY_LIMITS[e.type] : undefined
+  const bound = boundVariables(err)
   if (bound) return new TpError('TP_ERR_QUERY_LIMIT', `${e.message.trim()} (set by ${bound})`)
   return refused && new TpError(refused, e.message, 'query')
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { createClickHouse } from '@touchpoint/clickhouse'
+import { boundVariables, createClickHouse } from '@touchpoint/clickhouse'
 import type { CliConfig } from '../config'
 import { postToCollector } from './collector-api'
 
@@ -28,6 +28,10 @@ export async function sql(
       clickhouse_settings: ch.readonlySettings,
     })
     return await rs.json()
+  } catch (err) {
+    const bound = boundVariables(err)
+    if (bound) throw new Error(`${(err as Error).message.trim()} (set by ${bound}; 0 for none)`)
+    throw err
   } finally {
     await ch.close()
   }
