@@ -9,8 +9,8 @@ const STATEMENTS = new Set<PropertyKey>(['query', 'exec', 'command', 'insert'])
  * A chDB connection whose calls run one after another, each followed, when it fails, by a throwaway query.
  *
  * chDB 3.4 keeps the output a query had written before it failed and hands it to the next query on the same
- * connection, ahead of that query's own rows: a query that failed after 65,410 rows of output (a throwIf, a
- * timeout, or a result past max_result_rows) made the next `SELECT 2` answer 65,411 rows. The throwaway query
+ * connection, ahead of that query's own rows: a query that failed after 65,410 rows of output (on a throwIf in a
+ * later block, or past max_result_rows) made the next `SELECT 2` answer 65,411 rows. The throwaway query
  * takes up what is left. Running the calls in turn costs nothing: chDB runs one statement at a time on a
  * connection anyway (two at once took twice as long as one), and it keeps any other call from coming between.
  */

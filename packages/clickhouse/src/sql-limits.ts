@@ -6,6 +6,9 @@ import { sqlString } from './sql-string'
  * analytics reports. In embedded mode ClickHouse runs inside the collector, and a query's result is held whole in
  * memory before it is answered, so one unbounded query (`SELECT * FROM events`, or `system.numbers`) would grow the
  * process until it is killed, and ingest with it. A query past a bound fails with ClickHouse's error, which names it.
+ *
+ * Any bound may be 0: none is set, and ClickHouse's own settings apply (a server's profile). A server user whose
+ * profile is readonly=1 refuses every setting a query sends, so its bounds must all be 0 (or the profile readonly=2).
  */
 export interface SqlLimits {
   /** How long one query may run (max_execution_time), in seconds. */
@@ -17,8 +20,6 @@ export interface SqlLimits {
   /** Memory one query may use (max_memory_usage). */
   maxMemoryBytes: number
 }
-// Any bound may be 0: none is set, and ClickHouse's own settings apply (a server's profile). A server user whose
-// profile is readonly=1 refuses every setting a query sends, so its bounds must all be 0 (or the profile readonly=2).
 
 export const DEFAULT_SQL_LIMITS = {
   maxSeconds: 60,
