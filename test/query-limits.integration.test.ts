@@ -6,7 +6,7 @@ import { basic, eventually, post, sql } from './helpers/http'
 /**
  * Read-only queries (/api/sql and the analytics reports) run inside the embedded collector's process, so each is
  * bounded (SQL_MAX_*): before the bounds, `SELECT * FROM system.numbers` grew the collector by about 330 MiB a
- * second until it was killed, and ingest with it.
+ * second, and in one run the collector died, and ingest with it.
  */
 let collector: CollectorProcess | undefined
 afterEach(async () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { boundVariables, DEFAULT_SQL_LIMITS, setStatement, sqlLimitSettings } from './sql-limits'
+import {
+  boundMessage,
+  boundVariables,
+  DEFAULT_SQL_LIMITS,
+  setStatement,
+  sqlLimitSettings,
+} from './sql-limits'
 
 describe('bounds on read-only queries as ClickHouse settings', () => {
   it('set each bound, and fail a result past its bound rather than cut it short', () => {
@@ -32,5 +38,12 @@ describe('bounds on read-only queries as ClickHouse settings', () => {
     expect(boundVariables({ type: 'SYNTAX_ERROR' })).toBeUndefined()
     expect(boundVariables(new Error('no type'))).toBeUndefined()
     expect(boundVariables(null)).toBeUndefined()
+    const timeout = Object.assign(new Error('Timeout exceeded: elapsed 1000 ms. '), {
+      type: 'TIMEOUT_EXCEEDED',
+    })
+    expect(boundMessage(timeout)).toBe(
+      'Timeout exceeded: elapsed 1000 ms. (set by SQL_MAX_SECONDS; 0 for none)',
+    )
+    expect(boundMessage(Object.assign(new Error('Syntax error'), { type: 'SYNTAX_ERROR' }))).toBeUndefined()
   })
 })

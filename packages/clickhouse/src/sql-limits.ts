@@ -62,3 +62,9 @@ export const boundVariables = (err: unknown): string | undefined => {
   const type = (err as { type?: unknown } | null)?.type
   return typeof type === 'string' ? BOUND_VARIABLES[type] : undefined
 }
+
+/** For an error of a query past a bound, ClickHouse's message with the variables to change; else undefined. */
+export const boundMessage = (err: unknown): string | undefined => {
+  const bound = boundVariables(err)
+  return bound && `${(err as Error).message.trim()} (set by ${bound}; 0 for none)`
+}

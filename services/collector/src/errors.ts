@@ -1,4 +1,4 @@
-import { boundVariables } from '@touchpoint/clickhouse'
+import { boundMessage } from '@touchpoint/clickhouse'
 import { formatPath } from '@touchpoint/schema'
 import type { z } from 'zod'
 
@@ -42,8 +42,8 @@ export const ERRORS = {
 export function queryError(err: unknown, refused?: 'TP_ERR_SQL'): TpError | undefined {
   const e = err as Error & { type?: string; code?: string }
   if (e.type === undefined && e.code === undefined) return undefined
-  const bound = boundVariables(err)
-  if (bound) return new TpError('TP_ERR_QUERY_LIMIT', `${e.message.trim()} (set by ${bound})`)
+  const bounded = boundMessage(err)
+  if (bounded) return new TpError('TP_ERR_QUERY_LIMIT', bounded)
   return refused && new TpError(refused, e.message, 'query')
 }
 

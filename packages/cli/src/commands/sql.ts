@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { boundVariables, createClickHouse } from '@touchpoint/clickhouse'
+import { boundMessage, createClickHouse } from '@touchpoint/clickhouse'
 import type { CliConfig } from '../config'
 import { postToCollector } from './collector-api'
 
@@ -29,9 +29,8 @@ export async function sql(
     })
     return await rs.json()
   } catch (err) {
-    const bound = boundVariables(err)
-    if (bound) throw new Error(`${(err as Error).message.trim()} (set by ${bound}; 0 for none)`)
-    throw err
+    const bounded = boundMessage(err)
+    throw bounded ? new Error(bounded) : err
   } finally {
     await ch.close()
   }
