@@ -94,7 +94,11 @@ export class EmbeddedPipeline implements Sink {
       }
       if (!this.stopping && batch.records.length < this.options.batchRows && this.options.flushMs > 0) {
         await sleep(this.options.flushMs)
-        batch = (await this.spool.read(this.options.batchRows, MAX_BATCH_BYTES)) ?? batch
+        batch = await this.spool.extend(
+          batch,
+          this.options.batchRows - batch.records.length,
+          MAX_BATCH_BYTES - (batch.end - batch.offset),
+        )
       }
       await this.spool.begin(batch)
       await this.loadWithRetry(batch)

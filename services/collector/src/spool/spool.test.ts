@@ -35,6 +35,23 @@ describe('Spool', () => {
     await spool.close()
   })
 
+  it('extends a batch with the records written after it, as a fresh read would return them', async () => {
+    const spool = await Spool.open(tempDir(), { maxBytes: 1e9 })
+    await spool.append([frame(1), frame(2)])
+    const first = (await spool.read(100, 1e6))!
+    expect(await spool.extend(first, 100, 1e6)).toEqual(first) // nothing written since
+    await spool.append([frame(3), frame(4), frame(5)])
+    const extended = await spool.extend(first, 2, 1e6)
+    expect(payloads(extended.records)).toEqual([1, 2, 3, 4])
+    // the same range, records and token as a read from the batch's start: a replay after a crash matches
+    expect(extended).toEqual(await spool.read(4, 1e6))
+    expect(await spool.extend(extended, 0, 1e6)).toBe(extended)
+    await spool.begin(extended)
+    await spool.commit(extended)
+    expect(payloads((await spool.read(100, 1e6))!.records)).toEqual([5])
+    await spool.close()
+  })
+
   it('answers an append of nothing at once, with no other append to flush it', async () => {
     const spool = await Spool.open(tempDir(), { maxBytes: 1e9 })
     const quiet = Symbol('still waiting')

@@ -182,6 +182,35 @@ export class Spool {
   async read(maxRecords: number, maxBytes: number): Promise<SpoolBatch | null> {
     await this.skipLoadedSegments()
     const { segment, offset } = this.checkpoint.loaded
+    const found = await this.decodeAt(segment, offset, maxRecords, maxBytes)
+    if (!found) return null
+    if (found.records.length === 0) throw new Error(`spool segment ${segment} is corrupt at offset ${offset}`)
+    return this.batch(segment, offset, found.records, found.end)
+  }
+
+  /**
+   * The batch with up to `maxRecords` more records (and about `maxBytes` more) that follow it in its segment:
+   * what read() would now return from the batch's start, without decoding its records again. The loader lets a
+   * batch fill this way (LOADER_FLUSH_MS), and under load most of a batch is already there at its first read.
+   */
+  async extend(batch: SpoolBatch, maxRecords: number, maxBytes: number): Promise<SpoolBatch> {
+    if (maxRecords <= 0 || maxBytes <= 0) return batch
+    const more = await this.decodeAt(batch.segment, batch.end, maxRecords, maxBytes)
+    // a corrupt record just past the batch is for the next read to report, as it would be without extend()
+    if (!more || more.records.length === 0) return batch
+    return this.batch(batch.segment, batch.offset, batch.records.concat(more.records), more.end)
+  }
+
+  /**
+   * Whole records from `offset` of a segment, at least one however large unless the first is corrupt (then
+   * none); null when nothing is written there yet.
+   */
+  private async decodeAt(
+    segment: number,
+    offset: number,
+    maxRecords: number,
+    maxBytes: number,
+  ): Promise<{ records: SpoolRecord[]; end: number } | null> {
     const limit = segment === this.current.segment ? this.current.size : (this.sealed.get(segment) ?? 0)
     if (offset >= limit) return null
     let buf = await this.readRange(segment, offset, Math.min(limit - offset, maxBytes))
@@ -191,10 +220,7 @@ export class Spool {
       buf = await this.readRange(segment, offset, Math.min(whole, limit - offset))
       decoded = decodeRecords(buf, maxRecords)
     }
-    if (decoded.records.length === 0) {
-      throw new Error(`spool segment ${segment} is corrupt at offset ${offset}`)
-    }
-    return this.batch(segment, offset, decoded.records, offset + decoded.end)
+    return { records: decoded.records, end: offset + decoded.end }
   }
 
   private batch(segment: number, offset: number, records: SpoolRecord[], end: number): SpoolBatch {
