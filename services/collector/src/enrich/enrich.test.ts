@@ -157,6 +157,11 @@ describe('eventIdFor', () => {
     expect(eventIdFor('blog', 'm-1')).not.toBe(a)
     expect(eventIdFor('shop', undefined)).not.toBe(eventIdFor('shop', undefined))
   })
+
+  it('gives the ids stored before, so that a retry after an upgrade still matches its event', () => {
+    expect(eventIdFor('shop', 'm-1')).toBe('ec143026-7254-8eb3-acd3-02d708ccb7c4')
+    expect(eventIdFor('shop', 'ünï-🎉')).toBe('1b6f8a2d-6c5f-8e67-9bbe-59b0b90b71e8')
+  })
 })
 
 describe('parseUserAgent', () => {
