@@ -1,3 +1,4 @@
+import { constants } from 'node:fs'
 import type { FileHandle } from 'node:fs/promises'
 import { mkdir, open, readdir, rm, stat, truncate } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -34,13 +35,20 @@ interface Waiter {
 }
 
 const SEGMENT_SUFFIX = '.seg'
+/**
+ * How a segment is opened for appending: as 'a+', and with O_DSYNC, so that each write returns once its data is
+ * on disk, as write() followed by fdatasync() did. One round trip to libuv's threads instead of two: the main
+ * thread, busy with requests, no longer has to take the write's completion before the sync can start, and every
+ * request waiting for the sync waits that much less.
+ */
+const APPEND_DURABLY = constants.O_RDWR | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC
 const segmentName = (n: number) => `${String(n).padStart(20, '0')}${SEGMENT_SUFFIX}`
 
 /**
  * The embedded pipeline's write-ahead log: an append-only sequence of segment files.
  *
- * Writers: append() queues frames and resolves once they are written and fdatasync'd; frames of all requests
- * that arrive while a sync is running go together into the next write (group commit).
+ * Writers: append() queues frames and resolves once they are on disk (APPEND_DURABLY); frames of all requests
+ * that arrive while a write is running go together into the next one (group commit).
  * Reader (one loader): read() returns the records after the last loaded position, begin() records the batch
  * as pending, commit() moves the loaded position past it and deletes fully loaded segments.
  */
@@ -80,7 +88,7 @@ export class Spool {
     for (const n of live) sealed.set(n, (await stat(join(dir, segmentName(n)))).size)
     const lastPath = join(dir, segmentName(last))
     const size = await validTail(lastPath)
-    const fh = await open(lastPath, 'a+')
+    const fh = await open(lastPath, APPEND_DURABLY)
     await syncDir(dir)
     return new Spool(dir, opts, checkpoint, sealed, { segment: last, fh, size })
   }
@@ -104,7 +112,7 @@ export class Spool {
     return this.checkpoint.pending
   }
 
-  /** Resolves when the frames are on disk (written and fdatasync'd). */
+  /** Resolves when the frames are on disk (written with O_DSYNC: as fdatasync'd). */
   append(frames: Buffer[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('spool is closed'))
     if (this.broken) return Promise.reject(this.broken)
@@ -130,8 +138,10 @@ export class Spool {
       this.queueBytes = 0
       this.waiters = []
       try {
-        await this.current.fh.write(data, 0, data.length)
-        await this.current.fh.datasync()
+        const { bytesWritten } = await this.current.fh.write(data, 0, data.length)
+        // a short write (a disk filling up) is a failed one: cut back to the last whole frame below
+        if (bytesWritten !== data.length)
+          throw new Error(`spool: ${bytesWritten} of ${data.length} bytes written`)
         this.current.size += data.length
       } catch (err) {
         await this.current.fh.truncate(this.current.size).catch((e: Error) => {
@@ -151,7 +161,7 @@ export class Spool {
 
   private async roll(): Promise<void> {
     const next = this.current.segment + 1
-    const fh = await open(join(this.dir, segmentName(next)), 'a+')
+    const fh = await open(join(this.dir, segmentName(next)), APPEND_DURABLY)
     await syncDir(this.dir)
     this.sealed.set(this.current.segment, this.current.size)
     const old = this.current.fh
