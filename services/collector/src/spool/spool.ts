@@ -41,7 +41,9 @@ const SEGMENT_SUFFIX = '.seg'
  * thread, busy with requests, no longer has to take the write's completion before the sync can start, and every
  * request waiting for the sync waits that much less.
  */
-const APPEND_DURABLY = constants.O_RDWR | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC
+const APPEND_DURABLY = constants.O_RDWR | constants.O_CREAT | constants.O_APPEND | (constants.O_DSYNC ?? 0)
+/** Where the platform has no O_DSYNC (Windows), each write is followed by fdatasync, as before. */
+const SYNC_AFTER_WRITE = constants.O_DSYNC === undefined
 const segmentName = (n: number) => `${String(n).padStart(20, '0')}${SEGMENT_SUFFIX}`
 
 /**
@@ -142,6 +144,7 @@ export class Spool {
         // a short write (a disk filling up) is a failed one: cut back to the last whole frame below
         if (bytesWritten !== data.length)
           throw new Error(`spool: ${bytesWritten} of ${data.length} bytes written`)
+        if (SYNC_AFTER_WRITE) await this.current.fh.datasync()
         this.current.size += data.length
       } catch (err) {
         await this.current.fh.truncate(this.current.size).catch((e: Error) => {
