@@ -1,7 +1,8 @@
 import { appendFileSync, readdirSync, statSync } from 'node:fs'
+import { type FileHandle, open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { RECORD_KIND } from '@touchpoint/loader'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { tempDir } from '../../../../test/helpers/collector'
 import { decodeRecords, encodeRecord } from './codec'
 import { Spool, SpoolFullError } from './spool'
@@ -109,6 +110,39 @@ describe('Spool', () => {
     expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => i))
     expect(readdirSync(dir).filter((f) => f.endsWith('.seg')).length).toBe(1)
     await spool.close()
+  })
+
+  it('fails the appends of a short write and keeps only whole records', async () => {
+    const dir = tempDir()
+    const spool = await Spool.open(dir, { maxBytes: 1e9 })
+    await spool.append([frame(1)])
+    const seg = join(dir, readdirSync(dir).find((f) => f.endsWith('.seg'))!)
+    const whole = statSync(seg).size
+    // the next write reaches the disk 3 bytes short, as on a disk filling up
+    const probe = await open(join(dir, 'probe'), 'w')
+    const proto = Object.getPrototypeOf(probe) as FileHandle
+    await probe.close()
+    const write = proto.write as (
+      buf: Buffer,
+      offset: number,
+      length: number,
+    ) => ReturnType<FileHandle['write']>
+    const short = vi.spyOn(proto, 'write').mockImplementationOnce(function (
+      this: FileHandle,
+      ...args: unknown[]
+    ) {
+      const [buf, offset, length] = args as [Buffer, number, number]
+      return write.call(this, buf, offset, length - 3)
+    } as FileHandle['write'])
+    await expect(spool.append([frame(2)])).rejects.toThrow(/bytes written/)
+    short.mockRestore()
+    expect(statSync(seg).size).toBe(whole) // the torn frame is cut off at once
+    await spool.append([frame(3)])
+    expect(payloads((await spool.read(100, 1e6))!.records)).toEqual([1, 3])
+    await spool.close()
+    const reopened = await Spool.open(dir, { maxBytes: 1e9 })
+    expect(payloads((await reopened.read(100, 1e6))!.records)).toEqual([1, 3])
+    await reopened.close()
   })
 
   it('refuses appends past maxBytes with SpoolFullError', async () => {
