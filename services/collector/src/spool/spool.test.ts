@@ -53,6 +53,23 @@ describe('Spool', () => {
     await spool.close()
   })
 
+  it('extends a batch only within its segment, leaving what a roll moved on to the next read', async () => {
+    const spool = await Spool.open(tempDir(), { maxBytes: 1e9, segmentBytes: frame(1).length * 2 })
+    await spool.append([frame(1)])
+    const first = (await spool.read(100, 1e6))!
+    await spool.append([frame(2)]) // fills the segment, which rolls
+    await spool.append([frame(3)]) // the next segment's first record
+    const extended = await spool.extend(first, 100, 1e6)
+    expect(payloads(extended.records)).toEqual([1, 2])
+    expect(extended.segment).toBe(first.segment)
+    await spool.begin(extended)
+    await spool.commit(extended)
+    const next = (await spool.read(100, 1e6))!
+    expect(payloads(next.records)).toEqual([3])
+    expect(next.segment).toBe(first.segment + 1)
+    await spool.close()
+  })
+
   it('answers an append of nothing at once, with no other append to flush it', async () => {
     const spool = await Spool.open(tempDir(), { maxBytes: 1e9 })
     const quiet = Symbol('still waiting')
