@@ -14,6 +14,7 @@ import {
   startBareServer,
 } from './load'
 import { type LoaderFigure, loaderFigure } from './loader-metrics'
+import { coresQuiet } from './machine'
 import { median } from './stats'
 
 type Kind = 'single' | 'batch' | 'pixel' | 'redirect'
@@ -84,9 +85,13 @@ export async function benchIngest(
     const pixel = tracker.pixelUrl(message)
     const click = tracker.linkUrl('https://shop.example/sale', message)
 
-    // every run starts with the collector's loader idle: no run, the bare route's included, shares the cores
-    // with the previous run's backlog
-    const idle = () => spoolDrained(collector.url, 600_000)
+    // every run starts with the collector's loader idle and ClickHouse's merges done: no run, the bare route's
+    // included, shares the cores with the previous run's backlog
+    const idle = async () => {
+      await spoolDrained(collector.url, 600_000)
+      const waited = await coresQuiet()
+      if (waited > 2_000) log(`cores quiet ${(waited / 1000).toFixed(1)} s after the spool drained`)
+    }
     const pairs: Pair[] = [
       {
         kind: 'single',

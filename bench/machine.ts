@@ -67,3 +67,20 @@ export function cpuShares(
   // user nice system idle iowait irq softirq steal
   return { idlePct: share((d[3] ?? 0) + (d[4] ?? 0)), stealPct: share(d[7] ?? 0) }
 }
+
+/**
+ * Waits until the cores are quiet: at least `minIdlePct` of their time idle over one `windowMs`. A collector's
+ * spool can be drained while ClickHouse still merges the parts the run inserted (a merge took a core for 2 s
+ * after a batch run's drain, in a scratch run), and a run started then shares the cores with it, whichever side
+ * it measures. Returns the milliseconds waited; gives up after `timeoutMs` (and on a machine without /proc/stat).
+ */
+export async function coresQuiet(windowMs = 1000, minIdlePct = 90, timeoutMs = 60_000): Promise<number> {
+  const started = Date.now()
+  for (;;) {
+    const before = cpuTicks()
+    await new Promise((resolve) => setTimeout(resolve, windowMs))
+    const shares = cpuShares(before, cpuTicks())
+    if (!shares || shares.idlePct >= minIdlePct || Date.now() - started >= timeoutMs)
+      return Date.now() - started
+  }
+}
