@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { crc32 } from 'node:zlib'
 import { isRecordKind, type LoadRecord, RECORD_KIND, type RecordKind } from '@touchpoint/loader'
 
@@ -70,6 +71,32 @@ export function decodeRecords(buf: Buffer, maxRecords = Number.POSITIVE_INFINITY
     pos = end
   }
   return { records, end: pos, corrupt: false }
+}
+
+/**
+ * Records decoded at a time by decodeRecordsInSlices: about 3 ms of the main thread for the bench's event input
+ * (decoding 6,500 at once took 18 ms, and every request arriving meanwhile waited for it).
+ */
+export const DECODE_SLICE = 1000
+
+/**
+ * What decodeRecords(buf, maxRecords) returns, decoded DECODE_SLICE records at a time with a turn of the event
+ * loop between slices, so that the loader reading a large batch does not hold up the requests being answered.
+ */
+export async function decodeRecordsInSlices(
+  buf: Buffer,
+  maxRecords = Number.POSITIVE_INFINITY,
+): Promise<Decoded> {
+  const records: SpoolRecord[] = []
+  let end = 0
+  for (;;) {
+    const slice = decodeRecords(buf.subarray(end), Math.min(DECODE_SLICE, maxRecords - records.length))
+    for (const r of slice.records) records.push(r)
+    end += slice.end
+    if (slice.corrupt || slice.records.length < DECODE_SLICE || records.length >= maxRecords)
+      return { records, end, corrupt: slice.corrupt }
+    await nextTurn()
+  }
 }
 
 /** Length of the record starting at `buf[0]`, or undefined when its header is not all there. */

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { RECORD_KIND } from '@touchpoint/loader'
 import { describe, expect, it, vi } from 'vitest'
 import { tempDir } from '../../../../test/helpers/collector'
-import { decodeRecords, encodeRecord } from './codec'
+import { DECODE_SLICE, decodeRecords, decodeRecordsInSlices, encodeRecord } from './codec'
 import { Spool, SpoolFullError } from './spool'
 
 const frame = (i: number) => encodeRecord(RECORD_KIND.event, `id-${i}`, JSON.stringify({ i }))
@@ -20,6 +20,49 @@ describe('spool codec', () => {
     const flipped = Buffer.concat([a, b])
     flipped[flipped.length - 1]! ^= 0xff
     expect(decodeRecords(flipped)).toMatchObject({ end: a.length, corrupt: true })
+  })
+
+  it('decodes in slices what it decodes in one go: whole, partial and corrupt tails, and record limits', async () => {
+    const n = 2 * DECODE_SLICE + 500
+    const frames = Array.from({ length: n }, (_, i) => frame(i))
+    const whole = Buffer.concat(frames)
+    const partial = Buffer.concat([whole, frame(n).subarray(0, 5)])
+    const corrupt = Buffer.from(whole)
+    // a byte of the record just past the first slice, and one of the last record
+    const past = frames.slice(0, DECODE_SLICE + 1).reduce((s, f) => s + f.length, 0)
+    corrupt[past - 1]! ^= 0xff
+    const lastCorrupt = Buffer.from(whole)
+    lastCorrupt[lastCorrupt.length - 1]! ^= 0xff
+    const cases: [Buffer, number | undefined][] = [
+      [whole, undefined],
+      [partial, undefined],
+      [corrupt, undefined],
+      [lastCorrupt, undefined],
+      [whole, DECODE_SLICE],
+      [whole, DECODE_SLICE + 7],
+      [whole, 3],
+      [Buffer.alloc(0), undefined],
+    ]
+    for (const [buf, max] of cases) {
+      const sliced = await decodeRecordsInSlices(buf, max)
+      expect(sliced).toEqual(decodeRecords(buf, max))
+    }
+    expect((await decodeRecordsInSlices(corrupt)).records).toHaveLength(DECODE_SLICE)
+    expect((await decodeRecordsInSlices(whole)).records).toHaveLength(n)
+  })
+
+  it('lets other work run between slices', async () => {
+    const buf = Buffer.concat(Array.from({ length: 3 * DECODE_SLICE }, (_, i) => frame(i)))
+    let turns = 0
+    const tick = () => {
+      turns++
+      if (turns < 100) setImmediate(tick)
+    }
+    setImmediate(tick)
+    const decoded = await decodeRecordsInSlices(buf)
+    expect(decoded.records).toHaveLength(3 * DECODE_SLICE)
+    // one turn of other work after each of the first two slices (in one go, none would have run)
+    expect(turns).toBeGreaterThanOrEqual(2)
   })
 })
 

@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises'
 import { mkdir, open, readdir, rm, stat, truncate } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type Checkpoint, type PendingBatch, readCheckpoint, syncDir, writeCheckpoint } from './checkpoint'
-import { decodeRecords, recordLength, type SpoolRecord } from './codec'
+import { decodeRecords, decodeRecordsInSlices, recordLength, type SpoolRecord } from './codec'
 
 /** Size at which the spool starts a new segment file; loaded segments are deleted whole. */
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024
@@ -227,11 +227,11 @@ export class Spool {
     const limit = segment === this.current.segment ? this.current.size : (this.sealed.get(segment) ?? 0)
     if (offset >= limit) return null
     let buf = await this.readRange(segment, offset, Math.min(limit - offset, maxBytes))
-    let decoded = decodeRecords(buf, maxRecords)
+    let decoded = await decodeRecordsInSlices(buf, maxRecords)
     if (decoded.records.length === 0 && !decoded.corrupt) {
       const whole = recordLength(buf) ?? 0
       buf = await this.readRange(segment, offset, Math.min(whole, limit - offset))
-      decoded = decodeRecords(buf, maxRecords)
+      decoded = await decodeRecordsInSlices(buf, maxRecords)
     }
     return { records: decoded.records, end: offset + decoded.end }
   }
