@@ -30,7 +30,8 @@ let staged = 0
 export async function insertJsonEachRow(
   ch: ClickHouse,
   table: TableName,
-  body: string,
+  /** the lines as text, or UTF-8 encoded */
+  body: string | Uint8Array,
   token: string,
 ): Promise<void> {
   if (body.length === 0) return
@@ -50,7 +51,12 @@ export async function insertJsonEachRow(
   }
   const result = await ch.client.exec({
     query: `INSERT INTO ${table} FORMAT JSONEachRow`,
-    values: Readable.from([body], { objectMode: false }),
+    values: Readable.from(
+      [typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.length)],
+      {
+        objectMode: false,
+      },
+    ),
     clickhouse_settings: settings,
   })
   result.stream.resume()

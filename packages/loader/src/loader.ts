@@ -12,6 +12,13 @@ export interface LoadResult {
   insertMs: number
 }
 
+/**
+ * Builds the `events` rows of event inputs (RECORD_KIND.eventInput, given their payloads in order) and returns
+ * them as JSONEachRow lines, UTF-8 encoded: the embedded collector does it in a worker thread, so that neither
+ * building the rows nor joining and encoding them for the insert takes the thread that answers requests.
+ */
+export type BuildRows = (payloads: string[]) => Promise<Uint8Array>
+
 export interface LoaderOptions {
   dedupeWindowMs?: number
   dedupeMaxIds?: number
@@ -60,20 +67,26 @@ export class Loader {
     return rows.length
   }
 
-  async load(records: readonly LoadRecord[], token: string): Promise<LoadResult> {
+  /**
+   * Loads `records`. Event inputs need `build`: they are deduplicated by their event id as event rows are, and
+   * only those kept are built.
+   */
+  async load(records: readonly LoadRecord[], token: string, build?: BuildRows): Promise<LoadResult> {
     const events: string[] = []
+    const inputs: string[] = []
     const rejected: string[] = []
     const identities: string[] = []
     const batchIds = new Set<string>()
     let duplicates = 0
     for (const record of records) {
-      if (record.kind === RECORD_KIND.event) {
+      if (record.kind === RECORD_KIND.event || (record.kind === RECORD_KIND.eventInput && build)) {
         if (this.window.has(record.id) || batchIds.has(record.id)) {
           duplicates++
           continue
         }
         batchIds.add(record.id)
-        events.push(record.payload)
+        if (record.kind === RECORD_KIND.event) events.push(record.payload)
+        else inputs.push(record.payload)
       } else if (record.kind === RECORD_KIND.rejected) {
         if (record.id && (this.window.has(record.id) || batchIds.has(record.id))) continue
         if (record.id) batchIds.add(record.id)
@@ -81,22 +94,29 @@ export class Loader {
       } else if (record.kind === RECORD_KIND.identity) {
         identities.push(record.payload)
       } else {
-        throw new Error(`record kind ${record.kind} must be built into a row before it is loaded`)
+        throw new Error(`record kind ${record.kind} is loaded only with a row builder`)
       }
     }
+    const built = inputs.length && build ? await build(inputs) : undefined
     const started = performance.now()
-    if (events.length) await insertJsonEachRow(this.ch, TABLES.events, events.join('\n'), `${token}:e`)
+    const eventsBody = !built ? events.join('\n') : events.length ? joinLines(built, events) : built
+    if (eventsBody.length) await insertJsonEachRow(this.ch, TABLES.events, eventsBody, `${token}:e`)
     if (rejected.length) await insertJsonEachRow(this.ch, TABLES.rejected, rejected.join('\n'), `${token}:r`)
     if (identities.length)
       await insertJsonEachRow(this.ch, TABLES.identities, identities.join('\n'), `${token}:i`)
     const insertMs = performance.now() - started
     for (const id of batchIds) this.window.add(id)
     return {
-      events: events.length,
+      events: events.length + inputs.length,
       rejected: rejected.length,
       identities: identities.length,
       duplicates,
       insertMs,
     }
   }
+}
+
+/** Rows built from event inputs, then rows that came built (a spool written before its rows were deferred). */
+function joinLines(built: Uint8Array, lines: string[]): Buffer {
+  return Buffer.concat([built, Buffer.from(`\n${lines.join('\n')}`)])
 }

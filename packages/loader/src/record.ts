@@ -11,8 +11,8 @@ export const RECORD_KIND = {
   identity: 3,
   /**
    * An accepted event whose row is not built yet: `{"id", "event", "facts"}` as JSON (the embedded collector's
-   * spool only). The collector builds its `events` row from it after the acknowledgement, off the request path,
-   * and hands the loader the row; the loader never takes one of these.
+   * spool only). Its `events` row is built after the acknowledgement, off the request path: the loader takes
+   * these only with a row builder (BuildRows), which the embedded collector runs in a worker thread.
    */
   eventInput: 4,
 } as const

@@ -34,6 +34,7 @@ export class EmbeddedPipeline implements Sink {
   private wake: (() => void) | null = null
   /** Builds the rows of the event inputs the collector spools (EventProcessor's deferRows), off the main thread. */
   private readonly rows = new RowBuilder()
+  private readonly build = (payloads: string[]) => this.rows.build(payloads)
 
   private constructor(
     readonly spool: Spool,
@@ -110,7 +111,7 @@ export class EmbeddedPipeline implements Sink {
     let backoff = 100
     for (;;) {
       try {
-        const result = await this.loader.load(await this.rows.build(batch.records), batch.token)
+        const result = await this.loader.load(batch.records, batch.token, this.build)
         this.storageUp = true
         this.metrics.loaded.inc({}, result.events)
         if (result.duplicates) this.metrics.duplicates.inc({}, result.duplicates)

@@ -2,10 +2,8 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { RECORD_KIND } from '@touchpoint/loader'
-import type { SpoolRecord } from '../spool/codec'
 
-type Reply = { seq: number; rows?: string[]; error?: string }
+type Reply = { seq: number; body?: Uint8Array; error?: string }
 
 /**
  * Run from source (tsx, as the Dockerfile does, or vitest), the worker is TypeScript. Node 20 does not carry the
@@ -30,7 +28,7 @@ export class RowBuilder {
   /** jobs sent and not answered, with the thread each went to */
   private readonly waiting = new Map<
     number,
-    { worker: Worker; resolve: (rows: string[]) => void; reject: (e: Error) => void }
+    { worker: Worker; resolve: (body: Uint8Array) => void; reject: (e: Error) => void }
   >()
   private worker: Worker | undefined
 
@@ -51,7 +49,7 @@ export class RowBuilder {
       if (!job) return
       this.waiting.delete(reply.seq)
       if (this.waiting.size === 0) worker.unref()
-      if (reply.rows) job.resolve(reply.rows)
+      if (reply.body) job.resolve(reply.body)
       else job.reject(new Error(`building rows failed: ${reply.error}`))
     })
     worker.on('error', (err) => this.failAll(worker, err))
@@ -63,24 +61,20 @@ export class RowBuilder {
     return worker
   }
 
-  /** The records with every event input replaced by its event row; the others as they are. */
-  async build(records: SpoolRecord[]): Promise<SpoolRecord[]> {
-    const payloads: string[] = []
-    for (const r of records) if (r.kind === RECORD_KIND.eventInput) payloads.push(r.payload)
-    if (payloads.length === 0) return records
+  /**
+   * The `events` rows of event inputs' payloads (RECORD_KIND.eventInput), in order, as JSONEachRow lines encoded
+   * as UTF-8: what the loader inserts (BuildRows).
+   */
+  build(payloads: string[]): Promise<Uint8Array> {
     const seq = ++this.seq
     this.worker ??= this.spawn()
     const worker = this.worker
-    const rows = await new Promise<string[]>((resolve, reject) => {
+    return new Promise<Uint8Array>((resolve, reject) => {
       this.waiting.set(seq, { worker, resolve, reject })
       // an idle thread does not keep the process alive; one with a job in hand does, until it answers
       worker.ref()
       worker.postMessage({ seq, payloads })
     })
-    let i = 0
-    return records.map((r) =>
-      r.kind === RECORD_KIND.eventInput ? { ...r, kind: RECORD_KIND.event, payload: rows[i++] as string } : r,
-    )
   }
 
   private failAll(worker: Worker, err: Error) {

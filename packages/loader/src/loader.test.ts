@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type ClickHouse, createClickHouse, migrate, TABLES } from '@touchpoint/clickhouse'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Loader } from './loader'
+import { type LoadRecord, RECORD_KIND } from './record'
+
+let dir: string
+let ch: ClickHouse
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tp-loader-'))
+  ch = await createClickHouse({ dataDir: dir })
+  await migrate(ch)
+})
+afterAll(async () => {
+  await ch?.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const id = (n: number) => `00000000-0000-8000-8000-${String(n).padStart(12, '0')}`
+const row = (n: number) =>
+  JSON.stringify({
+    event_id: id(n),
+    project_id: 'p',
+    type: 'track',
+    event: `E${n}`,
+    anonymous_id: 'a',
+    timestamp: '2026-11-24 00:00:00.000',
+    received_at: '2026-11-24 00:00:00.000',
+  })
+/** An event input whose payload is, for this test's builder, the row it builds into. */
+const input = (n: number): LoadRecord => ({ kind: RECORD_KIND.eventInput, id: id(n), payload: row(n) })
+const event = (n: number): LoadRecord => ({ kind: RECORD_KIND.event, id: id(n), payload: row(n) })
+
+async function storedEvents(): Promise<string[]> {
+  const rs = await ch.client.query({
+    query: `SELECT event FROM ${TABLES.events} ORDER BY event`,
+    format: 'JSONEachRow',
+  })
+  return (await rs.json<{ event: string }>()).map((r) => r.event)
+}
+
+describe('Loader with a row builder', () => {
+  it('builds only the event inputs it keeps, and inserts them with the rows that came built', async () => {
+    const loader = new Loader(ch)
+    const asked: string[][] = []
+    const build = async (payloads: string[]) => {
+      asked.push(payloads)
+      return new TextEncoder().encode(payloads.join('\n'))
+    }
+    await loader.load([input(1)], 'test:1', build)
+    // a retry of 1, loaded before; 2 twice in one batch; 3 as a built row; 4 new
+    const result = await loader.load([input(1), input(2), input(2), event(3), input(4)], 'test:2', build)
+    expect(asked).toEqual([[row(1)], [row(2), row(4)]])
+    expect(result).toMatchObject({ events: 3, duplicates: 2 })
+    expect(await storedEvents()).toEqual(['E1', 'E2', 'E3', 'E4'])
+  })
+
+  it('refuses event inputs without a builder, before inserting anything', async () => {
+    const loader = new Loader(ch)
+    await expect(loader.load([event(5), input(6)], 'test:3')).rejects.toThrow(/only with a row builder/)
+    expect(await storedEvents()).not.toContain('E5')
+  })
+})
