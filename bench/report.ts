@@ -1,5 +1,5 @@
 import type { ImportBench } from './import'
-import type { IngestBench } from './ingest'
+import { at80Rate, type IngestBench } from './ingest'
 import type { KafkaBench } from './kafka'
 import type { QueryBench } from './queries'
 import type { SdkSize } from './sdk-size'
@@ -51,7 +51,7 @@ const ratio = (i: IngestBench, kind: keyof IngestBench['ratios']) =>
  */
 function at80Line(i: IngestBench): string {
   const peak = i.figures[0]?.requestsPerSecond ?? 0
-  const asked = Math.round(peak * 0.8)
+  const asked = at80Rate(peak)
   const answered = i.at80.requestsPerSecond
   const short = answered < asked * 0.98 ? `, answered ${n(answered)}, ${pct(answered / peak)} of peak` : ''
   return `at 80% of peak (${n(asked)} req/s asked${short}): p50 ${ms(i.at80.p50Ms)}, p99 ${ms(i.at80.p99Ms)} (target < 50 ms)`
