@@ -4,6 +4,7 @@ const UNIT_AND_INTEGRATION = [
   'packages/*/src/**/*.test.ts',
   'services/*/src/**/*.test.ts',
   'test/**/*.test.ts',
+  'bench/**/*.test.ts',
 ]
 const BROWSER = ['test/**/*.browser.test.ts']
 /** Tests that keep both cores busy for a minute or more (a million-row import, 100,000 client calls). */

@@ -6,6 +6,7 @@ import autocannon from 'autocannon'
 import { ROOT } from '../test/helpers/collector'
 import { basic, CHROME_UA } from '../test/helpers/http'
 import { cpuShares, cpuTicks } from './machine'
+import { steadyLoad } from './steady-load'
 
 export interface LoadFigure {
   name: string
@@ -120,6 +121,44 @@ export async function load(
   }
   const machine = cpu ? `; cores idle ${cpu.idlePct}%, stolen ${cpu.stealPct}%` : ''
   log(`${name}: ${figure.requestsPerSecond} req/s, p99 ${figure.p99Ms} ms, errors ${figure.errors}${machine}`)
+  return figure
+}
+
+/**
+ * An open-loop run of autocannon's options at a steady `rate` (bench/steady-load.ts): each request's latency
+ * counts from its time in an even schedule, so a stall shows in every request that came due during it.
+ */
+export async function steady(
+  name: string,
+  opts: autocannon.Options,
+  rate: number,
+): Promise<LoadFigure & { ok: number; sent: number }> {
+  const before = cpuTicks()
+  const r = await steadyLoad(
+    {
+      url: String(opts.url),
+      method: opts.method ?? 'GET',
+      headers: { 'user-agent': CHROME_UA, ...(opts.headers as Record<string, string>) },
+      body: opts.body === undefined ? undefined : String(opts.body),
+    },
+    { rate, seconds: Number(opts.duration), connections: opts.connections ?? 10 },
+  )
+  const cpu = cpuShares(before, cpuTicks())
+  const figure = {
+    name,
+    requestsPerSecond: Math.round(r.ok / r.seconds),
+    eventsPerSecond: Math.round(r.ok / r.seconds),
+    p50Ms: r.p50Ms,
+    p99Ms: r.p99Ms,
+    errors: r.errors,
+    ...cpu,
+    ok: r.ok,
+    sent: r.sent,
+  }
+  const machine = cpu ? `; cores idle ${cpu.idlePct}%, stolen ${cpu.stealPct}%` : ''
+  log(
+    `${name}: ${figure.requestsPerSecond} req/s, p99 ${figure.p99Ms} ms (max ${r.maxMs}), errors ${r.errors}${machine}`,
+  )
   return figure
 }
 
