@@ -55,7 +55,8 @@ function at80Line(i: IngestBench): string {
   const asked = at80Rate(peak)
   const answered = i.at80.requestsPerSecond
   const short = answered < asked * 0.98 ? `, answered ${n(answered)}, ${pct(answered / peak)} of peak` : ''
-  return `at 80% of peak, open-loop (${n(asked)} req/s asked${short}): p50 ${ms(i.at80.p50Ms)}, p99 ${ms(i.at80.p99Ms)} (target < 50 ms)`
+  const rounds = i.at80P99ByRound ? ` (each round's p99: ${i.at80P99ByRound.map(ms).join(', ')})` : ''
+  return `at 80% of peak, open-loop (${n(asked)} req/s asked${short}), the median round: p50 ${ms(i.at80.p50Ms)}, p99 ${ms(i.at80.p99Ms)} (target < 50 ms)${rounds}`
 }
 
 export function ingestReport(i: IngestBench): string {
