@@ -126,7 +126,8 @@ export async function load(
 
 /**
  * An open-loop run of autocannon's options at a steady `rate` (bench/steady-load.ts): each request's latency
- * counts from its time in an even schedule, so a stall shows in every request that came due during it.
+ * counts from its time in an even schedule, so a stall shows in every request that came due during it. Each
+ * request carries one event.
  */
 export async function steady(
   name: string,

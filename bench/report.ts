@@ -55,8 +55,12 @@ function at80Line(i: IngestBench): string {
   const asked = at80Rate(peak)
   const answered = i.at80.requestsPerSecond
   const short = answered < asked * 0.98 ? `, answered ${n(answered)}, ${pct(answered / peak)} of peak` : ''
-  const rounds = i.at80P99ByRound ? ` (each round's p99: ${i.at80P99ByRound.map(ms).join(', ')})` : ''
-  return `at 80% of peak, open-loop (${n(asked)} req/s asked${short}), the median round: p50 ${ms(i.at80.p50Ms)}, p99 ${ms(i.at80.p99Ms)} (target < 50 ms)${rounds}`
+  // results from before d8da1e2 have one run, by autocannon's fixed rate
+  const byRound = i.at80P99ByRound
+  const how = byRound ? 'open-loop' : "autocannon's fixed rate"
+  const which = byRound ? ', the median round' : ''
+  const rounds = byRound ? ` (each round's p99: ${byRound.map(ms).join(', ')})` : ''
+  return `at 80% of peak, ${how} (${n(asked)} req/s asked${short})${which}: p50 ${ms(i.at80.p50Ms)}, p99 ${ms(i.at80.p99Ms)} (target < 50 ms)${rounds}`
 }
 
 export function ingestReport(i: IngestBench): string {
