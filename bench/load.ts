@@ -134,6 +134,7 @@ export async function steady(
   opts: autocannon.Options,
   rate: number,
 ): Promise<LoadFigure & { ok: number; sent: number }> {
+  const seconds = Number(opts.duration)
   const before = cpuTicks()
   const r = await steadyLoad(
     {
@@ -142,13 +143,13 @@ export async function steady(
       headers: { 'user-agent': CHROME_UA, ...(opts.headers as Record<string, string>) },
       body: opts.body === undefined ? undefined : String(opts.body),
     },
-    { rate, seconds: Number(opts.duration), connections: opts.connections ?? 10 },
+    { rate, seconds, connections: opts.connections ?? 10 },
   )
   const cpu = cpuShares(before, cpuTicks())
   const figure = {
     name,
-    requestsPerSecond: Math.round(r.ok / r.seconds),
-    eventsPerSecond: Math.round(r.ok / r.seconds),
+    requestsPerSecond: Math.round(r.ok / seconds),
+    eventsPerSecond: Math.round(r.ok / seconds),
     p50Ms: r.p50Ms,
     p99Ms: r.p99Ms,
     errors: r.errors,

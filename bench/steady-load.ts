@@ -10,9 +10,6 @@ export interface SteadyRequest {
 }
 
 export interface SteadyResult {
-  /** requests a second asked for */
-  rate: number
-  seconds: number
   /** requests written to a connection; those unanswered at the end may still be stored */
   sent: number
   /** answered 2xx */
@@ -154,8 +151,6 @@ export async function steadyLoad(
   const answered = Array.from(latency.filter((l) => !Number.isNaN(l))).sort((a, b) => a - b)
   const at = (q: number) => round(answered[Math.max(0, Math.ceil(q * answered.length) - 1)] ?? Number.NaN)
   return {
-    rate: opts.rate,
-    seconds: opts.seconds,
     sent,
     ok,
     errors: total - ok,
