@@ -44,6 +44,11 @@ export interface IngestBench {
   at80: LoadFigure
   /** each round's p99 of that run, in the order run */
   at80P99ByRound?: number[]
+  /**
+   * how long after each of the collector's runs its spool was empty, by round: the loading the run left for
+   * later. The loader lets a batch fill for LOADER_FLUSH_MS (1 s) first, so a loader that kept up leaves about that
+   */
+  loadedAfterMsByRound?: Record<Kind | 'at80', number[]>
   /** events stored: at least every acknowledged one, at most every one sent (in flight at a run's end) */
   stored: { acknowledged: number; sent: number; found: number }
   collectorPeakRssMiB: number
@@ -96,10 +101,17 @@ export async function benchIngest(
 
     // every run starts with the collector's loader idle and ClickHouse's merges done: no run, the bare route's
     // included, shares the cores with the previous run's backlog
-    const idle = async () => {
+    const loadedAfter = { single: [], batch: [], pixel: [], redirect: [], at80: [] } as Record<
+      Kind | 'at80',
+      number[]
+    >
+    const idle = async (): Promise<number> => {
+      const end = performance.now()
       await spoolDrained(collector.url, 600_000)
+      const drained = Math.round(performance.now() - end)
       const waited = await coresQuiet()
       if (waited > 2_000) log(`cores quiet ${(waited / 1000).toFixed(1)} s after the spool drained`)
+      return drained
     }
     const pairs: Pair[] = [
       {
@@ -141,7 +153,8 @@ export async function benchIngest(
         const order = round % 2 === 0 ? (['collector', 'bare'] as const) : (['bare', 'collector'] as const)
         for (const side of order) {
           sides[side].push(await pair[side]())
-          await idle()
+          const drained = await idle()
+          if (side === 'collector') loadedAfter[pair.kind].push(drained)
         }
       }
     }
@@ -172,7 +185,7 @@ export async function benchIngest(
           rate,
         ),
       )
-      await idle()
+      loadedAfter.at80.push(await idle())
     }
     const at80 = medianRun(at80Runs, 'p99Ms')
 
@@ -219,6 +232,7 @@ export async function benchIngest(
       stealByRound,
       at80: strip(at80),
       at80P99ByRound: at80Runs.map((r) => r.p99Ms),
+      loadedAfterMsByRound: loadedAfter,
       stored: { acknowledged: expected, sent, found: Number(row?.n) },
       collectorPeakRssMiB: rssMiB(collector.child!.pid!),
       loader,

@@ -18,6 +18,8 @@ export interface LoadFigure {
   /** the machine's cores' time during the run: idle (with iowait), and stolen by the hypervisor (Linux only) */
   idlePct?: number
   stealPct?: number
+  /** open-loop runs: p99 of the requests scheduled in each second (bench/steady-load.ts) */
+  p99BySecondMs?: number[]
 }
 
 const log = (line: string) => process.stderr.write(`  ${line}\n`)
@@ -154,12 +156,13 @@ export async function steady(
     p99Ms: r.p99Ms,
     errors: r.errors,
     ...cpu,
+    p99BySecondMs: r.p99BySecondMs,
     ok: r.ok,
     sent: r.sent,
   }
   const machine = cpu ? `; cores idle ${cpu.idlePct}%, stolen ${cpu.stealPct}%` : ''
   log(
-    `${name}: ${figure.requestsPerSecond} req/s, p99 ${figure.p99Ms} ms (max ${r.maxMs}), errors ${r.errors}${machine}`,
+    `${name}: ${figure.requestsPerSecond} req/s, p99 ${figure.p99Ms} ms (max ${r.maxMs}; by second ${r.p99BySecondMs.map(Math.round).join(', ')}), errors ${r.errors}${machine}`,
   )
   return figure
 }

@@ -60,7 +60,22 @@ function at80Line(i: IngestBench): string {
   const how = byRound ? 'open-loop' : "autocannon's fixed rate"
   const which = byRound ? ', the median round' : ''
   const rounds = byRound ? ` (each round's p99: ${byRound.map(ms).join(', ')})` : ''
-  return `at 80% of peak, ${how} (${n(asked)} req/s asked${short})${which}: p50 ${ms(i.at80.p50Ms)}, p99 ${ms(i.at80.p99Ms)} (target < 50 ms)${rounds}`
+  const bySecond = i.at80.p99BySecondMs
+    ? `; its p99 in each second: ${i.at80.p99BySecondMs.map((x) => String(Math.round(x))).join(', ')} ms`
+    : ''
+  return `at 80% of peak, ${how} (${n(asked)} req/s asked${short})${which}: p50 ${ms(i.at80.p50Ms)}, p99 ${ms(i.at80.p99Ms)} (target < 50 ms)${rounds}${bySecond}`
+}
+
+/**
+ * How long after each collector run its spool was empty. The loader lets a batch fill for 1 s first, so about
+ * that much means it kept up. More is loading the run left for later: a closed-loop peak can do that for a
+ * while, a steady rate cannot.
+ */
+function loadedAfterLine(i: IngestBench): string[] {
+  const after = i.loadedAfterMsByRound
+  if (!after) return []
+  const kinds = Object.entries(after).map(([kind, msByRound]) => `${kind} ${msByRound.map(ms).join(', ')}`)
+  return [`spool empty after each collector run (by round): ${kinds.join('; ')}`]
 }
 
 export function ingestReport(i: IngestBench): string {
@@ -82,6 +97,7 @@ export function ingestReport(i: IngestBench): string {
           ]
         : []),
       at80Line(i),
+      ...loadedAfterLine(i),
       `${storedLine(i.stored)}; collector peak RSS ${i.collectorPeakRssMiB} MiB`,
       `loader: ${n(i.loader.rows)} rows in ${n(i.loader.batches)} inserts (mean ${n(i.loader.meanBatchRows)} rows), ${n(i.loader.rowsPerSecond)} rows/s of insert time`,
       `freshness at ${n(i.freshness.eventsPerSecond)} events/s: p50 ${ms(i.freshness.p50Ms)}, p95 ${ms(i.freshness.p95Ms)} (target < 2 s), max ${ms(i.freshness.maxMs)}`,

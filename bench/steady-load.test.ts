@@ -68,6 +68,10 @@ describe('steadyLoad', () => {
     // than 1% of all requests are late by 100 ms or more. Measured from when each left, only the 10 would be.
     expect(r.p99Ms).toBeGreaterThan(150)
     expect(r.p50Ms).toBeLessThan(50)
+    // the stall is in the first second's requests only
+    expect(r.p99BySecondMs).toHaveLength(2)
+    expect(r.p99BySecondMs[0]).toBeGreaterThan(150)
+    expect(r.p99BySecondMs[1]).toBeLessThan(50)
   })
 
   it('counts a request whose connection closes unanswered as an error, and carries on', async () => {

@@ -20,6 +20,8 @@ export interface SteadyResult {
   p50Ms: number
   p99Ms: number
   maxMs: number
+  /** p99 of the requests scheduled in each second of the run: a queue that stands rises; a stall is one peak */
+  p99BySecondMs: number[]
 }
 
 /** How long the answers still out when the schedule ends may take before they count as errors. */
@@ -148,16 +150,25 @@ export async function steadyLoad(
   stopping = true
   for (const socket of sockets) socket.destroy()
 
-  const answered = Array.from(latency.filter((l) => !Number.isNaN(l))).sort((a, b) => a - b)
-  const at = (q: number) => round(answered[Math.max(0, Math.ceil(q * answered.length) - 1)] ?? Number.NaN)
+  const all = quantile(latency)
+  const seconds = Math.ceil(total / opts.rate)
   return {
     sent,
     ok,
     errors: total - ok,
-    p50Ms: at(0.5),
-    p99Ms: at(0.99),
-    maxMs: at(1),
+    p50Ms: all(0.5),
+    p99Ms: all(0.99),
+    maxMs: all(1),
+    p99BySecondMs: Array.from({ length: seconds }, (_, k) =>
+      quantile(latency.subarray(Math.round(k * opts.rate), Math.round((k + 1) * opts.rate)))(0.99),
+    ),
   }
+}
+
+/** Quantiles of the answered requests' latencies (NaN: unanswered). */
+function quantile(latency: Float64Array): (q: number) => number {
+  const answered = latency.filter((l) => !Number.isNaN(l)).sort()
+  return (q) => round(answered[Math.max(0, Math.ceil(q * answered.length) - 1)] ?? Number.NaN)
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10
