@@ -52,8 +52,9 @@ function clickId(
 /**
  * Campaign fields from context.campaign (Segment's shape; `name` is the campaign) or else the page URL's
  * utm_* parameters, the ad click ids from the URL, the referrer's host, and the channel. Without UTM tags the
- * channel comes from the referrer (a search engine is organic search, other sites are referrals); a referrer
- * on the page's own host is internal navigation and counts as none.
+ * channel comes from a Google Ads click id (paid search) or else the referrer (a search engine is organic
+ * search, other sites are referrals); a referrer on the page's own host is internal navigation and counts as
+ * none.
  */
 export function campaignOf(
   pageUrl: string,
@@ -69,10 +70,13 @@ export function campaignOf(
   let referrer_host = hostOf(parseUrl(referrer))
   if (referrer_host && referrer_host === pageHost) referrer_host = ''
   const gclid = clickId(params, ctx, 'gclid')
-  const source = utm_source || referrer_host
+  // Without tags, the referrer is the source, unless a Google Ads click id says the visit is google / cpc
+  // (channelOf): an ad's landing page has Google as its referrer too, which must not make it organic search.
+  const referred = gclid ? '' : referrer_host
+  const source = utm_source || referred
   // without tags, a search engine's referral has medium "organic" (as GA4 records it), any other site's "referral"
-  const untaggedMedium = isSearchSource(referrer_host) ? 'organic' : 'referral'
-  const medium = utm_medium || (!utm_source && referrer_host ? untaggedMedium : '')
+  const untaggedMedium = isSearchSource(referred) ? 'organic' : 'referral'
+  const medium = utm_medium || (!utm_source && referred ? untaggedMedium : '')
   const channel = channelOf({ source, medium, campaign: utm_campaign, gclid })
   return {
     utm_source,

@@ -80,6 +80,19 @@ describe('campaignOf', () => {
       channel: 'Direct',
     })
   })
+  it('counts a Google Ads click id as paid search on the landing page, whatever the referrer', () => {
+    // the ad's landing: Google is the referrer too, which alone would be organic search
+    const landing = campaignOf('https://shop.example/?gclid=G1', 'https://www.google.com/', undefined)
+    expect(landing).toMatchObject({ gclid: 'G1', referrer_host: 'google.com', channel: 'Paid Search' })
+    // the next page of the same visit: an internal referrer, the click id kept by the SDK
+    const next = campaignOf('https://shop.example/p', 'https://shop.example/?gclid=G1', { gclid: 'G1' })
+    expect(next.channel).toBe(landing.channel)
+    // tags the site set itself still say what the visit was
+    expect(
+      campaignOf('https://shop.example/?utm_source=newsletter&utm_medium=email&gclid=G1', '', undefined)
+        .channel,
+    ).toBe('Email')
+  })
 })
 
 describe('rateLimitAddress', () => {
