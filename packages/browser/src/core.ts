@@ -91,18 +91,25 @@ export function createTracker(o: TrackerOptions): Tracker {
     net.send(queue.splice(0), leaving)
   }
 
-  const enqueue = (type: string, fields: Props) => {
+  const here = (): Props => {
+    const u = url()
+    return {
+      url: u.href,
+      path: u.pathname,
+      search: u.search,
+      title: document.title,
+      referrer: document.referrer,
+    }
+  }
+  // The page being viewed, as it was when viewed. Its Page Left carries it: in a single-page app the URL has
+  // already moved on to the next route by the time the navigation is seen.
+  let viewed: Props
+
+  const enqueue = (type: string, fields: Props, page = here()) => {
     if (off) return
     const s = session()
-    const u = url()
     const context: Props = {
-      page: {
-        url: u.href,
-        path: u.pathname,
-        search: u.search,
-        title: document.title,
-        referrer: document.referrer,
-      },
+      page,
       sessionId: s.id,
       locale: nav.language,
       screen: { width: screen.width, height: screen.height },
@@ -146,7 +153,7 @@ export function createTracker(o: TrackerOptions): Tracker {
     if (!left) {
       left = true
       if (visibleSince) engaged += Date.now() - visibleSince
-      enqueue('track', { event: 'Page Left', properties: { engagedMs: engaged, scrollDepth: depth } })
+      enqueue('track', { event: 'Page Left', properties: { engagedMs: engaged, scrollDepth: depth } }, viewed)
     }
     send(leaving)
   }
@@ -160,7 +167,8 @@ export function createTracker(o: TrackerOptions): Tracker {
     depth = 0
     visibleSince = document.visibilityState === 'visible' ? Date.now() : 0
     scrolled()
-    enqueue('page', { properties: { ...props } })
+    viewed = here()
+    enqueue('page', { properties: { ...props } }, viewed)
   }
   const navigated = () => {
     if (pageKey() === lastKey) return
