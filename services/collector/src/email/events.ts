@@ -2,6 +2,7 @@ import type { ClickClaims, OpenClaims } from '@touchpoint/node'
 import { EVENT_NAMES, type IncomingEvent, type JsonObject } from '@touchpoint/schema'
 import type { EmailConfig } from '../config'
 import type { RequestFacts } from '../enrich/event-row'
+import { redactUrl } from '../enrich/redact'
 import type { ClickVerdict, OpenVerdict } from './classify'
 
 /**
@@ -50,7 +51,8 @@ export function clickCall(claims: ClickClaims, verdict: ClickVerdict, facts: Req
     facts,
     {
       linkId: claims.linkId ?? '',
-      target: claims.target,
+      // the redirect goes to the target as signed; what is kept of it is redacted as a page's URL is
+      target: redactUrl(claims.target),
       scanner: verdict.scanner,
       reason: verdict.reason,
     },

@@ -23,6 +23,7 @@ import {
 } from '../enrich/event-row'
 import { eventIdFor } from '../enrich/ids'
 import { anonymizeIp } from '../enrich/ip'
+import { redactCall } from '../enrich/redact'
 import type { ErrorCode } from '../errors'
 import type { OutboundRecord } from '../pipeline/sink'
 import { Lru } from '../util/lru'
@@ -130,7 +131,9 @@ const personKey = (row: Pick<EventRow, 'project_id' | 'anonymous_id' | 'user_id'
 
 /**
  * The record of an accepted call, with the fields of its row that its identity link needs: its row, built now,
- * or with `deferRows` its event input, whose row the pipeline builds after the acknowledgement.
+ * or with `deferRows` its event input, whose row the pipeline builds after the acknowledgement. The call is kept
+ * with the email addresses and secrets in its URLs redacted (enrich/redact.ts), before it reaches the spool or
+ * Kafka.
  */
 export function acceptedRecord(
   event: IncomingEvent,
@@ -139,6 +142,7 @@ export function acceptedRecord(
   /** spooledFacts(facts), for the events of a batch, which share it */
   factsJson?: string,
 ): { record: OutboundRecord; person: PersonFields } {
+  event = redactCall(event)
   if (deferRows) {
     const person = personFields(event, facts)
     return { record: eventInputRecord(event, facts, factsJson, person), person }

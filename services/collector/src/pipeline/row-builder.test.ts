@@ -116,6 +116,35 @@ describe('rows built after the acknowledgement', () => {
     expect(row.ip).toBe('2001:db8:85a3::')
   })
 
+  it('spool and store no email address or card number that a page URL carried, deferred or not', async () => {
+    const call = {
+      type: 'page',
+      anonymousId: 'a-7',
+      context: {
+        page: {
+          url: 'https://shop.example/thank-you?order=A-1&card=4242424242424242&email=ada%40example.com',
+          referrer: 'https://shop.example/checkout?cvc=737',
+          title: 'Thanks, ada@example.com',
+        },
+      },
+    }
+    const { records } = processed([call], true)
+    const { records: direct } = processed([call], false)
+    for (const text of [records[0]?.payload, direct[0]?.payload]) {
+      for (const secret of ['4242424242424242', 'ada%40example.com', 'ada@example.com', '737'])
+        expect(text).not.toContain(secret)
+    }
+    const [built] = await buildRows(records)
+    const { row } = withoutId(built)
+    expect(row).toEqual(withoutId(direct[0]).row)
+    expect(row).toMatchObject({
+      url: 'https://shop.example/thank-you?order=A-1&card=(redacted)&email=(redacted)',
+      path: '/thank-you',
+      referrer: 'https://shop.example/checkout?cvc=(redacted)',
+      title: 'Thanks, (redacted)',
+    })
+  })
+
   it('spool no key that a call carried in its body, and build the same row without it', async () => {
     const call = {
       type: 'track',
