@@ -136,6 +136,29 @@ describe('tp.js in Chromium', () => {
     await context.close()
   })
 
+  it('gives every page of a visit from a search engine its channel, not only the landing page', async () => {
+    const context = await browser.newContext({ userAgent: CHROME_UA })
+    const page = await context.newPage()
+    await page.goto(`${site.url}/pricing.html`, { referer: 'https://www.google.com/' })
+    const id = await idOf(page)
+    await Promise.all([page.waitForURL(/product/), page.click('header >> text=Trail jacket')])
+    await page.evaluate(() => (window as unknown as { tp: { flush(): void } }).tp.flush())
+    await until(id, (r) => named(r, 'Page Viewed').length === 2)
+    const views = await sql<{ path: string; channel: string; referrer_host: string }>(
+      collector.url,
+      ADMIN,
+      `SELECT path, channel, referrer_host FROM events
+       WHERE anonymous_id = {a:String} AND event = 'Page Viewed' ORDER BY timestamp`,
+      { a: id },
+    )
+    // the second page's referrer is the first (kept as it is), and its channel is still the visit's
+    expect(views).toEqual([
+      { path: '/pricing.html', channel: 'Organic Search', referrer_host: 'google.com' },
+      { path: '/product.html', channel: 'Organic Search', referrer_host: '' },
+    ])
+    await context.close()
+  })
+
   it('records an outbound click although the page navigated away at once', async () => {
     const { context, page } = await open(`${site.url}/product.html`)
     const id = await idOf(page)

@@ -69,16 +69,18 @@ export function createTracker(o: TrackerOptions): Tracker {
   if (linked) store().set('tp_aid', linked)
   const KEYS = ['tp_uid', 'tp_aid', 'tp_s']
 
-  // a session ends after 30 idle minutes, or when the visitor arrives from a different campaign
+  // a session ends after 30 idle minutes, or when the visitor arrives from a different campaign; it keeps the
+  // other site it came from, if any, as its campaign tags, so that each of its pages has the visit's channel
   let fresh = !!newCampaign
+  const from = document.referrer && new URL(document.referrer).host !== location.host ? document.referrer : ''
   const session = () => {
     const now = Date.now()
-    let s: { id: string; t: number; c: string } | null = null
+    let s: { id: string; t: number; c: string; r?: string } | null = null
     try {
       s = JSON.parse(get('tp_s') || 'null')
     } catch {}
     if (!s || now - s.t > SESSION_IDLE || (fresh && s.c !== newCampaign))
-      s = { id: uuid(), t: now, c: fresh ? newCampaign : '' }
+      s = { id: uuid(), t: now, c: fresh ? newCampaign : '', r: from }
     fresh = false
     s.t = now
     store().set('tp_s', JSON.stringify(s))
@@ -116,6 +118,7 @@ export function createTracker(o: TrackerOptions): Tracker {
       library: { name: 'tp.js', version: __VERSION__ },
     }
     if (s.c) context.campaign = JSON.parse(s.c)
+    if (s.r) context.referrer = { url: s.r }
     if (pendingHandoff) {
       context.emailHandoff = pendingHandoff
       pendingHandoff = null

@@ -60,6 +60,8 @@ export function campaignOf(
   pageUrl: string,
   referrer: string,
   ctx: CampaignContext | undefined,
+  /** the referrer the session landed from (context.referrer.url, which tp.js keeps for the session) */
+  sessionReferrer = '',
 ): CampaignInfo {
   const page = parseUrl(pageUrl)
   const params = page?.searchParams
@@ -67,12 +69,19 @@ export function campaignOf(
   const utm_medium = ctx?.medium ?? param(params, 'utm_medium')
   const utm_campaign = ctx?.name ?? param(params, 'utm_campaign')
   const pageHost = hostOf(page)
-  let referrer_host = hostOf(parseUrl(referrer))
-  if (referrer_host && referrer_host === pageHost) referrer_host = ''
+  const external = (url: string) => {
+    const host = hostOf(parseUrl(url))
+    return host === pageHost ? '' : host
+  }
+  const referrer_host = external(referrer)
   const gclid = clickId(params, ctx, 'gclid')
-  // Without tags, the referrer is the source, unless a Google Ads click id says the visit is google / cpc
-  // (channelOf): an ad's landing page has Google as its referrer too, which must not make it organic search.
-  const referred = gclid ? '' : referrer_host
+  // Without tags, the referrer is the source (the page's own, or else the one its session landed from, so that
+  // every page of a visit from a search engine is organic search, as tags and click ids last the session too),
+  // unless a Google Ads click id says the visit is google / cpc (channelOf): an ad's landing page has Google as
+  // its referrer too, which must not make it organic search.
+  const referred = gclid
+    ? ''
+    : referrer_host || (sessionReferrer && sessionReferrer !== referrer ? external(sessionReferrer) : '')
   const source = utm_source || referred
   // without tags, a search engine's referral has medium "organic" (as GA4 records it), any other site's "referral"
   const untaggedMedium = isSearchSource(referred) ? 'organic' : 'referral'

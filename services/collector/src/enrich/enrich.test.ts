@@ -80,6 +80,23 @@ describe('campaignOf', () => {
       channel: 'Direct',
     })
   })
+  it("gives a session's later pages the channel of the referrer it landed from (context.referrer)", () => {
+    const landed = 'https://www.google.com/'
+    const next = campaignOf('https://shop.example/p', 'https://shop.example/', undefined, landed)
+    // the page's own referrer is what the row keeps; the channel is the visit's
+    expect(next).toMatchObject({ referrer_host: '', channel: 'Organic Search' })
+    // a page's own external referrer still counts first
+    expect(campaignOf('https://shop.example/p', 'https://blog.example/', undefined, landed).channel).toBe(
+      'Referral',
+    )
+    // and the session's tags before any referrer
+    expect(
+      campaignOf('https://shop.example/p', '', { source: 'news', medium: 'email' }, landed).channel,
+    ).toBe('Email')
+    // a landing referrer on the site's own host is no source
+    const internal = 'https://shop.example/a'
+    expect(campaignOf('https://shop.example/b', '', undefined, internal).channel).toBe('Direct')
+  })
   it('counts a Google Ads click id as paid search on the landing page, whatever the referrer', () => {
     // the ad's landing: Google is the referrer too, which alone would be organic search
     const landing = campaignOf('https://shop.example/?gclid=G1', 'https://www.google.com/', undefined)

@@ -76,7 +76,7 @@ export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string): Ev
     path,
     title,
     referrer,
-    ...campaignOf(url, referrer, ctx.campaign),
+    ...campaignOf(url, referrer, ctx.campaign, ctx.referrer?.url),
     revenue,
     currency: revenue === null ? '' : str(props.currency, 8).toUpperCase(),
     properties: JSON.stringify(props),
