@@ -41,6 +41,14 @@ beforeAll(async () => {
     from: new Date('2026-06-01T00:00:00Z'),
     days: 14,
   })
+  // A shop's checkout carries its cart's value, which the collector stores as that event's revenue too (the example
+  // shop sends one before each order, as GA4-style tags send begin_checkout's value): a revenue figure must add up
+  // the orders, not every event that carries a value.
+  const shopper = { anon: 'shopper', session: 'shopper-1', channel: 'Email', revenue: 144, currency: 'EUR' }
+  await fx.events([
+    { ...shopper, event: 'Checkout Started', at: '2026-06-03T10:00:00Z' },
+    { ...shopper, event: 'Order Completed', at: '2026-06-03T10:01:00Z' },
+  ])
 })
 afterAll(async () => fx?.close())
 
@@ -64,6 +72,14 @@ describe('examples/queries', () => {
     })
     expect([row?.step1, row?.step2, row?.step3].map(Number)).toEqual(api.steps.map((s) => s.people))
     expect(api.steps[2]?.people).toBeGreaterThan(0)
+  })
+
+  it("events-by-channel.sql's revenue is the orders' revenue, as orders.sql counts it", async () => {
+    const byChannel = await run('events-by-channel.sql')
+    const [orders] = await run('orders.sql')
+    const revenue = byChannel.reduce((sum, row) => sum + Number(row.revenue), 0)
+    expect(Number(orders?.revenue)).toBeGreaterThan(0)
+    expect(revenue).toBeCloseTo(Number(orders?.revenue), 2)
   })
 
   it('attribution-linear.sql credits what the linear model credits', async () => {
