@@ -70,9 +70,10 @@ export function redactEmails(text: string): string {
     floor = i + at
     let end = i + at
     while (end < text.length && DOMAIN.test(text[end]!)) end++
-    const domain = text.slice(i + at, end).replace(/[.-]+$/, '')
+    // a domain does not end in a dot or a dash (trimmed by hand: a regular expression would backtrack on a run)
+    while (end > i + at && (text[end - 1] === '.' || text[end - 1] === '-')) end--
+    const domain = text.slice(i + at, end)
     if (start === i || !domain.includes('.') || !TLD.test(domain)) continue
-    end = i + at + domain.length
     out += text.slice(done, start) + REDACTED_TEXT
     done = floor = end
     i = end - 1
