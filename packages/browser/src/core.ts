@@ -69,8 +69,8 @@ export function createTracker(o: TrackerOptions): Tracker {
   if (linked) store().set('tp_aid', linked)
   const KEYS = ['tp_uid', 'tp_aid', 'tp_s']
 
-  // a session ends after 30 idle minutes, or when the visitor arrives from a different campaign; it keeps the
-  // other site it came from, if any, as its campaign tags, so that each of its pages has the visit's channel
+  // a session ends after 30 idle minutes, or when the visitor arrives from a different campaign; like its campaign
+  // tags, it keeps the other site it came from, if any, so that each of its pages has the visit's channel
   let fresh = !!newCampaign
   const from = document.referrer && new URL(document.referrer).host !== location.host ? document.referrer : ''
   const session = () => {
