@@ -67,8 +67,9 @@ export const context = z.looseObject({
 
 const common = {
   messageId: id.optional(),
-  anonymousId: id.optional(),
-  userId: id.optional(),
+  // Segment's browser library sends `"userId": null` until a visitor is identified: null is no id, as absent is
+  anonymousId: id.nullish(),
+  userId: id.nullish(),
   timestamp: isoDateTime.optional(),
   originalTimestamp: isoDateTime.optional(),
   sentAt: isoDateTime.optional(),
@@ -77,8 +78,8 @@ const common = {
   writeKey: z.string().max(MAX_ID_LENGTH).optional(),
 }
 
-const hasPerson = (e: { userId?: string | undefined; anonymousId?: string | undefined }) =>
-  e.userId !== undefined || e.anonymousId !== undefined
+const hasPerson = (e: { userId?: string | null | undefined; anonymousId?: string | null | undefined }) =>
+  e.userId != null || e.anonymousId != null
 const personRequired = { error: 'userId or anonymousId is required', path: ['userId'] }
 
 export const trackEvent = z

@@ -79,6 +79,15 @@ describe('validateEvent', () => {
     })
     expect(r.ok).toBe(true)
   })
+
+  it("takes a null id as no id, as Segment's browser library sends userId before identify", () => {
+    expect(validateEvent({ type: 'page', anonymousId: 'a', userId: null }).ok).toBe(true)
+    expect(validateEvent({ type: 'identify', anonymousId: null, userId: 'u' }).ok).toBe(true)
+    expect(validateEvent({ type: 'track', event: 'x', anonymousId: null, userId: null })).toEqual({
+      ok: false,
+      issues: [{ path: 'userId', message: 'userId or anonymousId is required' }],
+    })
+  })
 })
 
 describe('formatPath', () => {

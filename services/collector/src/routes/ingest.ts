@@ -54,7 +54,9 @@ function sourceOf(req: FastifyRequest, cred: Credential): EventSource {
 const bodyBytes = (req: FastifyRequest) => Number(req.headers['content-length'] ?? limits.MAX_BODY_BYTES)
 
 /**
- * Segment-compatible tracking routes: POST /v1/batch and /v1/{track,page,screen,identify,alias,group}.
+ * Segment-compatible tracking routes: POST /v1/batch and /v1/{track,page,screen,identify,alias,group}, each also
+ * under the short path Segment's browser library (analytics.js 2.0, `@segment/analytics-next`) posts to: the
+ * type's first letter (/v1/t, /v1/p, /v1/s, /v1/i, /v1/a, /v1/g) and /v1/b for a batch.
  * Each accepted event is durable (spooled and fsync'd, or acknowledged by Kafka) before the answer.
  */
 export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
@@ -147,9 +149,12 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
     return reply.send({ success: true })
   }
 
-  for (const type of EVENT_TYPES) app.post(`/v1/${type}`, single(type))
+  for (const type of EVENT_TYPES) {
+    app.post(`/v1/${type}`, single(type))
+    app.post(`/v1/${type[0]}`, single(type))
+  }
 
-  app.post('/v1/batch', async (req, reply) => {
+  const batch = async (req: FastifyRequest, reply: FastifyReply) => {
     const cred = await authenticate(req, reply)
     const envelope = batchEnvelope.safeParse(req.body)
     if (!envelope.success) {
@@ -184,7 +189,9 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
     metrics.accepted.inc({ project: cred.project.id }, out.accepted)
     if (out.rejected.length) metrics.rejected.inc({ code: 'TP_ERR_VALIDATION' }, out.rejected.length)
     return reply.send({ success: true, accepted: out.accepted, rejected: out.rejected })
-  })
+  }
+  app.post('/v1/batch', batch)
+  app.post('/v1/b', batch)
 
   /** A body that failed to parse is kept (as text) when the request's key is known from its Basic header. */
   app.setErrorHandler(async (error: Error & { rawBody?: string; code?: string }, req) => {

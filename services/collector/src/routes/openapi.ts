@@ -35,7 +35,7 @@ export function openApiDocument(): Record<string, unknown> {
   for (const [type, s] of Object.entries(eventSchemas)) {
     paths[`/v1/${type}`] = {
       post: {
-        summary: `Segment-compatible ${type} call`,
+        summary: `Segment-compatible ${type} call (also at /v1/${type[0]}, where Segment's browser library sends it)`,
         security: basic,
         requestBody: { required: true, content: { 'application/json': { schema: schema(s) } } },
         responses: responses({ type: 'object', properties: { success: { type: 'boolean' } } }),
@@ -44,7 +44,8 @@ export function openApiDocument(): Record<string, unknown> {
   }
   paths['/v1/batch'] = {
     post: {
-      summary: 'A batch of calls; each is accepted or rejected on its own',
+      summary:
+        'A batch of calls; each is accepted or rejected on its own (also at /v1/b, as Segment batches)',
       security: basic,
       requestBody: { required: true, content: { 'application/json': { schema: schema(batchEnvelope) } } },
       responses: responses({
