@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningCollector } from '../services/collector/src/server'
 import { launchChromium } from './helpers/browser'
 import { ROOT } from './helpers/collector'
-import { CHROME_UA, eventually, sql } from './helpers/http'
+import { CHROME_UA, eventually, post, sql } from './helpers/http'
 import { startTestCollector } from './helpers/in-process'
 
 /**
@@ -89,7 +89,8 @@ afterAll(async () => {
 async function sendWithSegment(segmentio: Record<string, unknown>): Promise<string> {
   const context = await browser.newContext({ userAgent: CHROME_UA })
   const page = await context.newPage()
-  await page.goto(`${siteUrl}/pricing`)
+  // from a newsletter: the visit's channel, which attribution must credit its order to
+  await page.goto(`${siteUrl}/pricing?utm_source=newsletter&utm_medium=email&utm_campaign=dec`)
   const anonymousId = await page.evaluate(
     async ({ key, segmentio }) => {
       type Analytics = {
@@ -139,5 +140,26 @@ describe("Segment's browser library (analytics-next), pointed at the collector",
     expect(order).toMatchObject({ revenue: 42.5, currency: 'EUR', path: '/pricing', is_bot: 0 })
     expect(order.library_name).toBe('analytics.js')
     expect(rows.find((r) => r.type === 'identify')?.user_id).toBe('segment-user-1')
+  })
+
+  it('has its visits count as touches: the orders go to the channel they came by, not Direct', async () => {
+    // Segment's libraries send no session id; each device's day is a session of its own (enrich/event-row.ts)
+    const day = new Date().toISOString().slice(0, 10)
+    const next = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)
+    const { status, body } = await post(
+      `${collector.url}/api/attribution`,
+      {
+        project: 'web',
+        from: day,
+        to: next,
+        conversion: { event: 'Order Completed' },
+        model: 'last_touch',
+        by: 'channel',
+      },
+      { authorization: `Bearer ${ADMIN}` },
+    )
+    expect(status).toBe(200)
+    // the two orders the tests above sent, one each way
+    expect(body.models[0].rows).toEqual([expect.objectContaining({ key: 'Email', conversions: 2 })])
   })
 })

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { campaignOf } from './campaign'
 import { channelOf } from './channel'
 import { eventTime } from './clock'
+import { toEventRow } from './event-row'
 import { eventIdFor } from './ids'
 import { anonymizeIp, rateLimitAddress } from './ip'
 import { parseUserAgent } from './user-agent'
@@ -210,5 +211,39 @@ describe('parseUserAgent', () => {
       parseUserAgent('Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)').is_bot,
     ).toBe(1)
     expect(parseUserAgent(undefined).browser).toBe('')
+  })
+})
+
+describe('toEventRow: the session', () => {
+  const facts = {
+    projectId: 'p1',
+    trusted: false,
+    source: 'browser' as const,
+    receivedAt: Date.UTC(2026, 11, 5, 23, 59, 0),
+    ip: '203.0.113.7',
+    userAgent: undefined,
+    sentAt: undefined,
+  }
+  const page = (extra: object) => ({ type: 'page' as const, anonymousId: 'a-1', ...extra })
+
+  it("is the SDK's when the call has one", () => {
+    expect(toEventRow(page({ context: { sessionId: 's-9' } }), facts).session_id).toBe('s-9')
+  })
+  it("is the device's UTC day for a browser's page or screen call without one, as Segment's libraries send", () => {
+    const at = '2026-12-05T23:58:30.000Z'
+    expect(toEventRow(page({ timestamp: at }), facts).session_id).toBe('a-1/2026-12-05')
+    // the call's own time decides the day, not the receive time, so a retry lands in the same session
+    expect(
+      toEventRow(page({ timestamp: at }), { ...facts, receivedAt: Date.UTC(2026, 11, 6, 0, 0, 30) })
+        .session_id,
+    ).toBe('a-1/2026-12-05')
+  })
+  it('is none for server calls, for a browser call with a user id only, and for calls other than views', () => {
+    expect(toEventRow(page({}), { ...facts, trusted: true, source: 'server' }).session_id).toBe('')
+    expect(toEventRow({ type: 'page', userId: 'u-1' }, facts).session_id).toBe('')
+    expect(toEventRow({ type: 'screen', anonymousId: 'a-1' }, facts).session_id).toMatch(/^a-1\//)
+    // a track or identify without a session would start a Direct visit of its own after the real one
+    expect(toEventRow({ type: 'track', event: 'x', anonymousId: 'a-1' }, facts).session_id).toBe('')
+    expect(toEventRow({ type: 'identify', anonymousId: 'a-1', userId: 'u-1' }, facts).session_id).toBe('')
   })
 })

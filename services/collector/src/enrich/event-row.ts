@@ -66,7 +66,7 @@ export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string): Ev
     source: req.source,
     anonymous_id: person.anonymous_id,
     user_id: person.user_id,
-    session_id: ctx.sessionId ?? '',
+    session_id: sessionOf(e, ctx.sessionId, req.source, person),
     group_id: e.type === 'group' ? e.groupId : '',
     previous_id: person.previous_id,
     timestamp: person.timestamp,
@@ -92,6 +92,28 @@ export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string): Ev
     library_name: ctx.library?.name ?? '',
     library_version: ctx.library?.version ?? '',
   }
+}
+
+/**
+ * A call's session: the SDK's (`context.sessionId`, as tp.js sends it), or else, for a browser's page or screen
+ * call with an anonymous id (Segment's libraries send no session), its device's UTC day, `<anonymousId>/<YYYY-MM-DD>`
+ * from the call's own time, so that a retry or a replay lands in the same one. Attribution reads visits from
+ * sessions (session_parts), and without one a visit would be no touch: its conversions would all be credited to
+ * Direct. Only views make a visit: a track or identify call without a session id (a site's own call beside tp.js,
+ * say) would otherwise start a Direct "visit" after the real one and take its credit. Server, import and email
+ * calls are no visits and get none.
+ */
+function sessionOf(
+  e: IncomingEvent,
+  sessionId: string | undefined,
+  source: EventSource,
+  person: PersonFields,
+) {
+  if (sessionId) return sessionId
+  const view = e.type === 'page' || e.type === 'screen'
+  return view && source === 'browser' && person.anonymous_id
+    ? `${person.anonymous_id}/${person.timestamp.slice(0, 10)}`
+    : ''
 }
 
 /**
