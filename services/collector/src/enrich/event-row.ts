@@ -66,7 +66,7 @@ export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string): Ev
     source: req.source,
     anonymous_id: person.anonymous_id,
     user_id: person.user_id,
-    session_id: sessionOf(e, ctx.sessionId, req.source, person),
+    session_id: sessionOf(e, req.source, person),
     group_id: e.type === 'group' ? e.groupId : '',
     previous_id: person.previous_id,
     timestamp: person.timestamp,
@@ -103,12 +103,8 @@ export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string): Ev
  * say) would otherwise start a Direct "visit" after the real one and take its credit. Server, import and email
  * calls are no visits and get none.
  */
-function sessionOf(
-  e: IncomingEvent,
-  sessionId: string | undefined,
-  source: EventSource,
-  person: PersonFields,
-) {
+function sessionOf(e: IncomingEvent, source: EventSource, person: PersonFields): string {
+  const sessionId = e.context?.sessionId
   if (sessionId) return sessionId
   const view = e.type === 'page' || e.type === 'screen'
   return view && source === 'browser' && person.anonymous_id
