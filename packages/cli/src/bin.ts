@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { loadCliConfig } from './config'
 import { formatTable } from './table'
+import { USAGE, usageOf } from './usage'
 
 // each command is loaded when it runs: `import` or `email` need not load the collector and ClickHouse
 const commands = {
@@ -16,37 +17,12 @@ const commands = {
   start: () => import('./commands/start'),
 }
 
-const USAGE = `touchpoint <command>
-
-  start                     run the collector (embedded stack, or producing to Kafka with KAFKA_BROKERS)
-  ingest                    run the Kafka → ClickHouse ingester (KAFKA_BROKERS required)
-  migrate                   apply pending ClickHouse migrations
-  sql "<query>" [--param name=value ...] [--json]
-                            read-only SQL; values as {name:Type} parameters
-  funnel --step "Page Viewed[path=/pricing]" --step "Signed Up" [--window 7d] [--mode ordered|strict|any]
-         [--breakdown channel]
-  attribution [--conversion "Order Completed"] [--model all|first_touch|…|markov] [--by channel|source|medium|campaign]
-              [--lookback 30d] [--half-life 7d]
-  profile <person> [--limit 20]
-  report time-of-day|orders|nps|email [--timezone Europe/Berlin] [--interval week] [--segment properties.plan]
-                            [--campaign C]
-                            analytics take --project (default dev), --from and --to (default the last 30 days), --json
-  email instrument --campaign C --message M --recipient R [--project dev] [--base-url URL] [--record] < in.html > out.html
-                            sign every link of an email and add the open pixel; --record also records Email Sent
-  forget --user ID [--project dev]
-                            GDPR erasure: the person's events (and linked anonymous ids), identity links, refusals
-  keys rotate|retire --kind write|secret|admin [--project dev]
-                            rotate: a new key, the old one still accepted; retire: stop accepting old keys.
-                            The running collector picks the change up by itself (or on SIGHUP)
-  import FILE [--format ndjson|csv] [--map field[:type]=column ...] [--set field=value ...] [--restart]
-                            load history (NDJSON calls, or CSV with a mapping) through the collector, resumable
-
-Environment: PORT, TOUCHPOINT_DATA_DIR, TOUCHPOINT_CONFIG, TOUCHPOINT_URL, TOUCHPOINT_ADMIN_KEY, TOUCHPOINT_SECRET_KEY,
-             CLICKHOUSE_URL
-`
-
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
+  if (command && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(usageOf(command))
+    return 0
+  }
   switch (command) {
     case 'start':
       await (await commands.start()).start()

@@ -1,0 +1,52 @@
+/** What `touchpoint`, `touchpoint help` and `touchpoint <command> --help` print. */
+export const USAGE = `touchpoint <command>
+
+  start                     run the collector (embedded stack, or producing to Kafka with KAFKA_BROKERS)
+  ingest                    run the Kafka → ClickHouse ingester (KAFKA_BROKERS required)
+  migrate                   apply pending ClickHouse migrations
+  sql "<query>" [--param name=value ...] [--json]
+                            read-only SQL; values as {name:Type} parameters
+  funnel --step "Page Viewed[path=/pricing]" --step "Signed Up" [--window 7d] [--mode ordered|strict|any]
+         [--breakdown channel]
+  attribution [--conversion "Order Completed"] [--model all|first_touch|…|markov] [--by channel|source|medium|campaign]
+              [--lookback 30d] [--half-life 7d]
+  profile <person> [--limit 20]
+  report time-of-day|orders|nps|email [--timezone Europe/Berlin] [--interval week] [--segment properties.plan]
+                            [--campaign C]
+                            analytics take --project (default dev), --from and --to (default the last 30 days), --json
+  email instrument --campaign C --message M --recipient R [--project dev] [--base-url URL] [--record] < in.html > out.html
+                            sign every link of an email and add the open pixel; --record also records Email Sent
+  forget --user ID [--project dev]
+                            GDPR erasure: the person's events (and linked anonymous ids), identity links, refusals
+  keys rotate|retire --kind write|secret|admin [--project dev]
+                            rotate: a new key, the old one still accepted; retire: stop accepting old keys.
+                            The running collector picks the change up by itself (or on SIGHUP)
+  import FILE [--format ndjson|csv] [--map field[:type]=column ...] [--set field=value ...] [--restart]
+                            load history (NDJSON calls, or CSV with a mapping) through the collector, resumable
+
+Environment: PORT, TOUCHPOINT_DATA_DIR, TOUCHPOINT_CONFIG, TOUCHPOINT_URL, TOUCHPOINT_ADMIN_KEY, TOUCHPOINT_SECRET_KEY,
+             CLICKHOUSE_URL
+`
+
+const PROGRAM = 'touchpoint '
+const ENTRY = /^ {2}\S/
+const CONTINUED = /^ {3,}\S/
+const ANALYTICS = new Set(['funnel', 'attribution', 'profile', 'report'])
+
+/**
+ * The usage of one command: its entry in USAGE and the lines indented under it, with the options every analytics
+ * command takes; all of USAGE for a command it does not name.
+ */
+export function usageOf(command: string): string {
+  const lines = USAGE.split('\n')
+  const start = lines.findIndex((line) => ENTRY.test(line) && line.trim().split(' ')[0] === command)
+  if (start < 0) return USAGE
+  let end = start + 1
+  while (end < lines.length && CONTINUED.test(lines[end]!)) end++
+  const entry = lines.slice(start, end)
+  const common = lines.find((line) => line.includes('analytics take'))
+  if (ANALYTICS.has(command) && common && !entry.includes(common)) entry.push(common)
+  // `  funnel …` becomes `touchpoint funnel …`, and the lines under it move right as far
+  const shift = ' '.repeat(PROGRAM.length - 2)
+  return `${[PROGRAM + entry[0]!.slice(2), ...entry.slice(1).map((line) => shift + line)].join('\n')}\n`
+}
