@@ -28,6 +28,7 @@ const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.pdf': 'application/pdf',
+  '.svg': 'image/svg+xml',
 }
 
 /**
