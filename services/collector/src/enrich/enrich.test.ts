@@ -247,3 +247,34 @@ describe('toEventRow: the session', () => {
     expect(toEventRow({ type: 'identify', anonymousId: 'a-1', userId: 'u-1' }, facts).session_id).toBe('')
   })
 })
+
+describe('toEventRow: a view keeps its name', () => {
+  const facts = {
+    projectId: 'p1',
+    trusted: true,
+    source: 'server' as const,
+    receivedAt: Date.UTC(2026, 11, 5),
+    ip: '203.0.113.7',
+    userAgent: undefined,
+    sentAt: undefined,
+  }
+  const props = (e: object) => JSON.parse(toEventRow(e as never, facts).properties)
+
+  it("keeps a page or screen call's name and category in its properties, as Segment's libraries send them", () => {
+    expect(
+      props({ type: 'page', userId: 'u', name: 'Pricing', category: 'Shop', properties: { plan: 'pro' } }),
+    ).toEqual({
+      name: 'Pricing',
+      category: 'Shop',
+      plan: 'pro',
+    })
+    expect(props({ type: 'screen', userId: 'u', name: 'Cart' })).toEqual({ name: 'Cart' })
+  })
+  it("leaves what the call's properties say, and other calls, as they are", () => {
+    expect(props({ type: 'page', userId: 'u', name: 'Pricing', properties: { name: 'Plans' } })).toEqual({
+      name: 'Plans',
+    })
+    expect(props({ type: 'page', userId: 'u', properties: { path: '/' } })).toEqual({ path: '/' })
+    expect(props({ type: 'track', event: 'x', userId: 'u', name: 'n' })).toEqual({})
+  })
+})

@@ -79,7 +79,7 @@ export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string): Ev
     ...campaignOf(url, referrer, ctx.campaign, ctx.referrer?.url),
     revenue,
     currency: revenue === null ? '' : str(props.currency, 8).toUpperCase(),
-    properties: JSON.stringify(props),
+    properties: JSON.stringify(isPageCall ? withViewName(e, props) : props),
     traits: traits ? JSON.stringify(traits) : '{}',
     ...device,
     is_bot: req.source === 'email' ? 0 : device.is_bot,
@@ -92,6 +92,18 @@ export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string): Ev
     library_name: ctx.library?.name ?? '',
     library_version: ctx.library?.version ?? '',
   }
+}
+
+/**
+ * A page or screen call's properties with its `name` and `category` in them, where the call has them and its
+ * properties do not: the row has no column of its own for them, and Segment's libraries send a view's name only
+ * beside its properties (`analytics.page('Pricing')`), where a report by page name needs it.
+ */
+function withViewName(e: IncomingEvent, props: JsonObject): JsonObject {
+  const named = 'name' in e && typeof e.name === 'string' && props.name === undefined
+  const categorised = 'category' in e && typeof e.category === 'string' && props.category === undefined
+  if (!named && !categorised) return props
+  return { ...(named && { name: e.name }), ...(categorised && { category: e.category }), ...props }
 }
 
 /**
