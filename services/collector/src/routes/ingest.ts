@@ -150,8 +150,9 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
   }
 
   for (const type of EVENT_TYPES) {
-    app.post(`/v1/${type}`, single(type))
-    app.post(`/v1/${type[0]}`, single(type))
+    const handler = single(type)
+    app.post(`/v1/${type}`, handler)
+    app.post(`/v1/${type[0]}`, handler)
   }
 
   const batch = async (req: FastifyRequest, reply: FastifyReply) => {
