@@ -51,10 +51,11 @@ const until = (anonymousId: string, done: (rows: Row[]) => boolean, timeoutMs = 
 const named = (rows: Row[], event: string) => rows.filter((r) => r.event === event)
 const anonId = (page: Page) => page.evaluate(() => localStorage.getItem('tp_aid'))
 
-async function open(url: string): Promise<{ context: BrowserContext; page: Page }> {
+/** A fresh browser context on `url`, arriving from `referer` when given (a link from another site). */
+async function open(url: string, referer?: string): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ userAgent: CHROME_UA })
   const page = await context.newPage()
-  await page.goto(url)
+  await page.goto(url, { referer })
   return { context, page }
 }
 /** The anonymous id once tp.js has run (it is written on the first event). */
@@ -137,9 +138,7 @@ describe('tp.js in Chromium', () => {
   })
 
   it('gives every page of a visit from a search engine its channel, not only the landing page', async () => {
-    const context = await browser.newContext({ userAgent: CHROME_UA })
-    const page = await context.newPage()
-    await page.goto(`${site.url}/pricing.html`, { referer: 'https://www.google.com/' })
+    const { context, page } = await open(`${site.url}/pricing.html`, 'https://www.google.com/')
     const id = await idOf(page)
     await Promise.all([page.waitForURL(/product/), page.click('header >> text=Trail jacket')])
     await page.evaluate(() => (window as unknown as { tp: { flush(): void } }).tp.flush())
