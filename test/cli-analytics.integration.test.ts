@@ -51,21 +51,29 @@ beforeAll(async () => {
             type: 'track',
             event: 'Order Completed',
             anonymousId: who,
-            properties: { revenue: 99 },
+            properties: { revenue: 99, currency: 'EUR' },
             timestamp: new Date(now).toISOString(),
           },
         ]
       : []),
   ])
+  // an order in another currency, from somebody who came in no funnel
+  batch.push({
+    type: 'track',
+    event: 'Order Completed',
+    anonymousId: 'd',
+    properties: { revenue: 10, currency: 'USD' },
+    timestamp: new Date(now).toISOString(),
+  })
   const res = await post(
     `${collector.url}/v1/batch`,
     { batch },
     { authorization: basic(keys.writeKey), 'user-agent': CHROME },
   )
-  expect(res.body.accepted).toBe(6)
+  expect(res.body.accepted).toBe(7)
   await eventually(
     () => cli(['funnel', '--json', ...range, '--step', 'Order Completed'], env),
-    (r) => r.code === 0 && JSON.parse(r.stdout).steps[0].people === 1,
+    (r) => r.code === 0 && JSON.parse(r.stdout).steps[0].people === 2,
   )
 })
 afterAll(async () => collector?.close())
@@ -95,13 +103,28 @@ describe('touchpoint CLI analytics', () => {
 
   it('prints every model side by side, and one model as JSON', async () => {
     const all = await cli(['attribution', ...range], env)
-    expect(all.stdout).toContain('1 conversions, revenue 99.00, by channel')
-    expect(all.stdout).toMatch(/Direct\s+1\.00\s+1\.00/)
+    expect(all.stdout).toContain('2 conversions, revenue 109.00 (EUR+USD), by channel')
+    expect(all.stdout).toMatch(/Direct\s+2\.00\s+2\.00/)
     const one = await cli(['attribution', ...range, '--model', 'markov', '--json'], env)
+    expect(JSON.parse(one.stdout)).toMatchObject({ currencies: ['EUR', 'USD'] })
     expect(JSON.parse(one.stdout).models[0]).toMatchObject({
       model: 'markov',
-      totals: { conversions: 1, revenue: 99 },
+      totals: { conversions: 2, revenue: 109 },
     })
+  })
+
+  it('says when revenue mixes currencies, and how to see one', async () => {
+    const all = await cli(['attribution', ...range], env)
+    expect(all.stdout).toContain(
+      'Revenue adds up amounts in EUR, USD, which are not converted; for one currency, narrow the conversion: --conversion "Order Completed[currency=EUR]".',
+    )
+    const eur = await cli(['attribution', ...range, '--conversion', 'Order Completed[currency=EUR]'], env)
+    expect(eur.stdout).toContain('1 conversions, revenue 99.00 EUR, by channel')
+    expect(eur.stdout).not.toContain('Revenue adds up')
+    const orders = await cli(['report', 'orders', ...range], env)
+    expect(orders.stdout).toMatch(
+      /By currency\ncurrency\s+orders\s+revenue\n[─\s]+\nEUR\s+1\s+99\.00\s*\nUSD\s+1\s+10\.00/,
+    )
   })
 
   it('reports a clear error for a bad request, with a non-zero exit', async () => {
@@ -116,8 +139,8 @@ describe('touchpoint CLI analytics', () => {
     const dead = `http://127.0.0.1:${await freePort()}`
     const r = await cli(['report', 'orders', '--json', ...range], { ...env, TOUCHPOINT_URL: dead })
     expect(r.stderr).toBe('')
-    expect(JSON.parse(r.stdout)).toMatchObject({ orders: 1, revenue: 99 })
+    expect(JSON.parse(r.stdout)).toMatchObject({ orders: 2, revenue: 109 })
     const profile = await cli(['profile', 'a'], { ...env, TOUCHPOINT_URL: dead })
-    expect(profile.stdout).toMatch(/orders\s+1, revenue 99\.00/)
+    expect(profile.stdout).toMatch(/orders\s+1, revenue 99\.00 EUR/)
   })
 })

@@ -80,6 +80,7 @@ describe('examples/queries', () => {
     const revenue = byChannel.reduce((sum, row) => sum + Number(row.revenue), 0)
     expect(Number(orders?.revenue)).toBeGreaterThan(0)
     expect(revenue).toBeCloseTo(Number(orders?.revenue), 2)
+    expect(orders?.currencies).toEqual(['EUR'])
   })
 
   it('attribution-linear.sql credits what the linear model credits', async () => {

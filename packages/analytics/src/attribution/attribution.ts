@@ -1,3 +1,4 @@
+import { type Currencies, conversionCurrencies } from '../currencies'
 import { QueryParams } from '../params'
 import { num, type Reader } from '../reader'
 import {
@@ -29,6 +30,8 @@ export interface AttributionResult {
   by: AttributionKey
   conversions: number
   revenue: number
+  /** The currencies the conversions' revenue was sent in (currencies.ts): more than one, and `revenue` mixes them. */
+  currencies: Currencies
   models: ModelResult[]
 }
 
@@ -53,7 +56,10 @@ export async function attribution(reader: Reader, input: AttributionRequest): Pr
     markov: models.includes('markov'),
     halfLifeMs: req.halfLife * 1000,
   })
-  const rows = await reader.rows<CreditRow>(sql, p)
+  const [rows, currencies] = await Promise.all([
+    reader.rows<CreditRow>(sql, p),
+    conversionCurrencies(reader, req),
+  ])
   const totals = { conversions: 0, revenue: 0 }
   const rules = new Map<number, Map<string, Credit>>()
   const transitions: Transition[] = []
@@ -83,7 +89,7 @@ export async function attribution(reader: Reader, input: AttributionRequest): Pr
         : (rules.get(RULE_ROW[model]) ?? new Map<string, Credit>()),
     ),
   )
-  return { by: req.by, conversions: totals.conversions, revenue: totals.revenue, models: results }
+  return { by: req.by, conversions: totals.conversions, revenue: totals.revenue, currencies, models: results }
 }
 
 interface CreditRow {

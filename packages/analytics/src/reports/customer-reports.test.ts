@@ -116,6 +116,11 @@ describe('orders', () => {
       customers: 3,
       currencies: ['EUR'],
     })
+    // u3's order came without a currency: apart, under none
+    expect(r.byCurrency).toEqual([
+      { currency: 'EUR', orders: 3, revenue: 180 },
+      { currency: '', orders: 1, revenue: 20 },
+    ])
     expect(r.repeatPurchaseRate).toBeCloseTo(1 / 3, 12)
     expect(r.byChannel).toEqual([
       { channel: 'web', orders: 2, revenue: 120 },

@@ -1,5 +1,6 @@
 import { EVENT_NAMES } from '@touchpoint/schema'
 import { EVENT_COLUMNS } from '../columns'
+import { type Currencies, currenciesAgg } from '../currencies'
 import { matchExpr } from '../fields'
 import { QueryParams } from '../params'
 import { eventsWithPerson, onePerEventSql } from '../people'
@@ -25,6 +26,8 @@ export interface EmailCampaignReport {
   /** Conversions of recipients within the lookback after their first human click, and their revenue. */
   conversions: number
   revenue: number
+  /** The currencies of those conversions' revenue (currencies.ts). */
+  currencies: Currencies
 }
 
 /**
@@ -71,14 +74,14 @@ export async function emailReport(reader: Reader, input: EmailReportRequest): Pr
   const rows = await reader.rows(
     `WITH ${em},
     clickers AS (SELECT camp, person, min(t) AS first_click FROM em WHERE ev = ${clicked} AND NOT scanner GROUP BY camp, person),
-    conv AS (${onePerEventSql(`(${conversions})`)}),
+    conv AS (${onePerEventSql(`(${conversions})`, '', 'any(currency) AS cur')}),
     attributed AS (
-      SELECT k.camp AS camp, count() AS conversions, sum(c.revenue) AS revenue
+      SELECT k.camp AS camp, count() AS conversions, sum(c.revenue) AS revenue, ${currenciesAgg('c.cur')} AS currencies
       FROM clickers AS k INNER JOIN conv AS c ON c.person = k.person
       WHERE c.at >= k.first_click AND toUnixTimestamp64Milli(c.at) <= toUnixTimestamp64Milli(k.first_click) + ${p.add(lookbackMs, 'Int64')}
       GROUP BY k.camp
     )
-    SELECT s.*, a.conversions AS conversions, a.revenue AS revenue
+    SELECT s.*, a.conversions AS conversions, a.revenue AS revenue, a.currencies AS currencies
     FROM (
       SELECT camp,
         uniqExactIf((person, email_id), ev = ${sent}) AS sent,
@@ -114,6 +117,7 @@ export async function emailReport(reader: Reader, input: EmailReportRequest): Pr
       clickToOpenRate: opens > 0 ? clicks / opens : 0,
       conversions: num(r.conversions),
       revenue: num(r.revenue),
+      currencies: (r.currencies as string[] | null) ?? [],
     }
   })
 }

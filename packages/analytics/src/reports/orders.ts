@@ -1,5 +1,6 @@
 import { EVENT_NAMES } from '@touchpoint/schema'
 import { EVENT_COLUMNS } from '../columns'
+import { type Currencies, currenciesAgg } from '../currencies'
 import { funnel } from '../funnel'
 import { QueryParams } from '../params'
 import { eventsWithPerson, onePerEventSql } from '../people'
@@ -13,7 +14,10 @@ export interface OrdersResult {
   customers: number
   /** Customers with two or more orders in the range, over customers with one or more. */
   repeatPurchaseRate: number
-  currencies: string[]
+  /** The currencies the orders were placed in (currencies.ts): with more than one, see `byCurrency`. */
+  currencies: Currencies
+  /** Orders and revenue in each currency, the most revenue first. */
+  byCurrency: Array<{ currency: string; orders: number; revenue: number }>
   /** By the order's `channel` property (web, store, phone…; empty when not set). */
   byChannel: Array<{ channel: string; orders: number; revenue: number }>
   /** Cart abandonment: a funnel over the checkout events (default Checkout Started → Order Completed). */
@@ -37,8 +41,13 @@ export async function orders(reader: Reader, input: OrdersRequest): Promise<Orde
   const [totals] = await reader.rows(
     `WITH ${o}
     SELECT sum(n) AS orders, sum(r) AS revenue, count() AS customers, countIf(n >= 2) AS repeat_customers,
-      arraySort(arrayFilter(c -> c != '', arrayDistinct(arrayFlatten(groupArray(curs))))) AS currencies
-    FROM (SELECT person, count() AS n, sum(revenue) AS r, groupUniqArray(cur) AS curs FROM o GROUP BY person)`,
+      arraySort(arrayDistinct(arrayFlatten(groupArray(curs)))) AS currencies
+    FROM (SELECT person, count() AS n, sum(revenue) AS r, ${currenciesAgg('cur')} AS curs FROM o GROUP BY person)`,
+    p,
+  )
+  const byCurrency = await reader.rows(
+    `WITH ${o} SELECT cur AS currency, count() AS orders, sum(revenue) AS revenue FROM o
+    GROUP BY cur ORDER BY revenue DESC, cur`,
     p,
   )
   const byChannel = await reader.rows(
@@ -68,6 +77,11 @@ export async function orders(reader: Reader, input: OrdersRequest): Promise<Orde
     customers,
     repeatPurchaseRate: customers > 0 ? num(totals?.repeat_customers) / customers : 0,
     currencies: (totals?.currencies as string[] | undefined) ?? [],
+    byCurrency: byCurrency.map((r) => ({
+      currency: String(r.currency),
+      orders: num(r.orders),
+      revenue: num(r.revenue),
+    })),
     byChannel: byChannel.map((r) => ({
       channel: String(r.channel),
       orders: num(r.orders),

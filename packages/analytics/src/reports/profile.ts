@@ -1,6 +1,7 @@
 import { TABLES } from '@touchpoint/clickhouse'
 import { EVENT_NAMES } from '@touchpoint/schema'
 import { EVENT_COLUMNS } from '../columns'
+import { type Currencies, currenciesAgg } from '../currencies'
 import { QueryParams } from '../params'
 import { eventsWithPerson, identityMapSql } from '../people'
 import { num, type Reader } from '../reader'
@@ -19,7 +20,8 @@ export interface Profile {
   devices: Array<{ deviceType: string; os: string; browser: string; events: number; lastSeen: string }>
   channels: Array<{ channel: string; sessions: number }>
   email: { sent: number; opens: number; machineOpens: number; clicks: number; scannerClicks: number }
-  orders: { count: number; revenue: number; averageOrderValue: number }
+  /** `currencies`: those the orders were placed in (currencies.ts). */
+  orders: { count: number; revenue: number; averageOrderValue: number; currencies: Currencies }
   nps: { score: number; at: string } | null
   timeline: Array<{
     timestamp: string
@@ -28,6 +30,7 @@ export interface Profile {
     path: string
     channel: string
     revenue: number | null
+    currency: string
   }>
 }
 
@@ -65,6 +68,7 @@ export async function profile(reader: Reader, input: ProfileRequest): Promise<Pr
       arrayMap(x -> x.2, arraySort(groupArrayIf((timestamp, traits), traits NOT IN ('', '{}')))) AS traits_list,
       countIf(event = ${n('orderCompleted')}) AS orders,
       sumIf(toFloat64(ifNull(revenue, 0)), event = ${n('orderCompleted')}) AS order_revenue,
+      ${currenciesAgg(`if(event = ${n('orderCompleted')}, currency, '')`)} AS order_currencies,
       countIf(event = ${n('emailSent')}) AS emails_sent,
       countIf(event = ${n('emailOpened')} AND NOT JSONExtractBool(properties, 'machine')) AS opens,
       countIf(event = ${n('emailOpened')} AND JSONExtractBool(properties, 'machine')) AS machine_opens,
@@ -94,7 +98,7 @@ export async function profile(reader: Reader, input: ProfileRequest): Promise<Pr
   )
   const timeline = await reader.rows(
     `WITH ${ev}
-    SELECT timestamp, type, event, path, channel, revenue
+    SELECT timestamp, type, event, path, channel, revenue, currency
     FROM ev ORDER BY timestamp DESC, event_id LIMIT ${p.add(req.timelineLimit, 'UInt32')}`,
     p,
   )
@@ -126,7 +130,12 @@ export async function profile(reader: Reader, input: ProfileRequest): Promise<Pr
       clicks: num(summary.clicks),
       scannerClicks: num(summary.scanner_clicks),
     },
-    orders: { count: orders, revenue, averageOrderValue: orders > 0 ? revenue / orders : 0 },
+    orders: {
+      count: orders,
+      revenue,
+      averageOrderValue: orders > 0 ? revenue / orders : 0,
+      currencies: summary.order_currencies as string[],
+    },
     nps: num(summary.nps_answers) > 0 ? { score: num(summary.nps), at: String(summary.nps_at) } : null,
     timeline: timeline.map((t) => ({
       timestamp: String(t.timestamp),
@@ -135,6 +144,7 @@ export async function profile(reader: Reader, input: ProfileRequest): Promise<Pr
       path: String(t.path),
       channel: String(t.channel),
       revenue: t.revenue === null ? null : num(t.revenue),
+      currency: String(t.currency),
     })),
   }
 }

@@ -1,4 +1,5 @@
 import { EVENT_COLUMNS } from '../columns'
+import { type Currencies, conversionCurrencies } from '../currencies'
 import { matchExpr } from '../fields'
 import { QueryParams } from '../params'
 import { eventsWithPerson, onePerEventSql } from '../people'
@@ -11,6 +12,8 @@ export interface TimeOfDayResult {
   cells: Array<{ weekday: number; hour: number; conversions: number; revenue: number }>
   conversions: number
   revenue: number
+  /** The currencies the revenue was sent in (currencies.ts). */
+  currencies: Currencies
 }
 
 /** Conversions and revenue by hour × weekday in the project's time zone, each conversion event id once. */
@@ -23,13 +26,14 @@ export async function timeOfDay(reader: Reader, input: TimeOfDayRequest): Promis
     EVENT_COLUMNS,
   )
   const tz = p.add(req.timezone, 'String')
-  const rows = await reader.rows(
+  const rowsQuery = reader.rows(
     `SELECT toDayOfWeek(at, 0, ${tz}) AS weekday, toHour(at, ${tz}) AS hour, count() AS conversions,
       sum(revenue) AS revenue
     FROM (${onePerEventSql(`(${base})`)})
     GROUP BY weekday, hour ORDER BY weekday, hour`,
     p,
   )
+  const [rows, currencies] = await Promise.all([rowsQuery, conversionCurrencies(reader, req)])
   const cells = rows.map((r) => ({
     weekday: num(r.weekday),
     hour: num(r.hour),
@@ -41,5 +45,6 @@ export async function timeOfDay(reader: Reader, input: TimeOfDayRequest): Promis
     cells,
     conversions: cells.reduce((s, c) => s + c.conversions, 0),
     revenue: cells.reduce((s, c) => s + c.revenue, 0),
+    currencies,
   }
 }

@@ -15,7 +15,28 @@ import { dateRange, defined, parseEventMatch } from './analytics-args'
 import { ask, type Endpoint } from './analytics-client'
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`
-const money = (x: number) => x.toFixed(2)
+/**
+ * An amount with the currency it is in. Touchpoint converts no currency, so a sum over several is marked as
+ * mixed, and `mixedNote` tells how to see one at a time.
+ */
+const money = (x: number, currencies: string[] = []) =>
+  currencies.length === 0
+    ? x.toFixed(2)
+    : currencies.length === 1
+      ? `${x.toFixed(2)} ${currencies[0]}`
+      : `${x.toFixed(2)} (${currencies.join('+')})`
+const mixedNote = (currencies: string[], how: string) =>
+  currencies.length > 1
+    ? `\nRevenue adds up amounts in ${currencies.join(', ')}, which are not converted; ${how}.`
+    : ''
+/** How to narrow a conversion (`Event[filters]` text) to the first of its currencies. */
+const byCurrencyFilter = (conversion: string, currencies: string[]) => {
+  const only = `currency=${currencies[0]}`
+  const narrowed = conversion.endsWith(']')
+    ? `${conversion.slice(0, -1)}, ${only}]`
+    : `${conversion}[${only}]`
+  return `for one currency, narrow the conversion: --conversion "${narrowed}"`
+}
 const secs = (x: number | null) =>
   x === null ? '' : x < 120 ? `${x.toFixed(0)} s` : `${(x / 60).toFixed(1)} min`
 
@@ -91,17 +112,18 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
       })
       const r = await ask<AttributionResult>(config, 'attribution', body)
       if (v.json) return JSON.stringify(r, null, 2)
-      const head = `${r.conversions} conversions, revenue ${money(r.revenue)}, by ${r.by}`
+      const head = `${r.conversions} conversions, revenue ${money(r.revenue, r.currencies)}, by ${r.by}`
+      const note = mixedNote(r.currencies, byCurrencyFilter(v.conversion, r.currencies))
       if (r.models.length === 1) {
         const m = r.models[0] as AttributionResult['models'][number]
         return `${head} (${m.model})\n${formatTable(
           m.rows.map((x) => ({
             [r.by]: x.key,
             conversions: x.conversions.toFixed(2),
-            revenue: money(x.revenue),
+            revenue: money(x.revenue, r.currencies),
             share: pct(x.share),
           })),
-        )}`
+        )}${note}`
       }
       const keys = [...new Set(r.models.flatMap((m) => m.rows.map((x) => x.key)))]
       const rows = keys.map((key) => {
@@ -110,7 +132,7 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
           row[m.model] = (m.rows.find((x) => x.key === key)?.conversions ?? 0).toFixed(2)
         return row
       })
-      return `${head} (credited conversions per model)\n${formatTable(rows)}`
+      return `${head} (credited conversions per model)\n${formatTable(rows)}${note}`
     }
     case 'profile': {
       const { values: v, positionals } = parseArgs({
@@ -139,7 +161,7 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
         },
         {
           fact: 'orders',
-          value: `${p.orders.count}, revenue ${money(p.orders.revenue)}, AOV ${money(p.orders.averageOrderValue)}`,
+          value: `${p.orders.count}, revenue ${money(p.orders.revenue, p.orders.currencies)}, AOV ${money(p.orders.averageOrderValue, p.orders.currencies)}`,
         },
         { fact: 'email', value: `sent ${p.email.sent}, opens ${p.email.opens}, clicks ${p.email.clicks}` },
         { fact: 'latest NPS', value: p.nps ? `${p.nps.score} at ${p.nps.at}` : '' },
@@ -185,20 +207,25 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
   switch (kind) {
     case 'time-of-day': {
       const r = answer as TimeOfDayResult
-      return `${r.conversions} conversions, revenue ${money(r.revenue)} (${r.timezone}; weekday 1 = Monday)\n${formatTable(r.cells)}`
+      const how = byCurrencyFilter(v.conversion ?? 'Order Completed', r.currencies)
+      return `${r.conversions} conversions, revenue ${money(r.revenue, r.currencies)} (${r.timezone}; weekday 1 = Monday)\n${formatTable(r.cells)}${mixedNote(r.currencies, how)}`
     }
     case 'orders': {
       const r = answer as OrdersResult
+      const byCurrency =
+        r.currencies.length > 1
+          ? `\n\nBy currency\n${formatTable(r.byCurrency.map((c) => ({ ...c, revenue: money(c.revenue) })))}`
+          : ''
       return `${formatTable([
         {
           orders: r.orders,
-          revenue: money(r.revenue),
-          'average order': money(r.averageOrderValue),
+          revenue: money(r.revenue, r.currencies),
+          'average order': money(r.averageOrderValue, r.currencies),
           customers: r.customers,
           'repeat purchase': pct(r.repeatPurchaseRate),
           'checkout abandonment': pct(r.checkout.abandonmentRate),
         },
-      ])}\n\nBy channel\n${formatTable(r.byChannel)}`
+      ])}${byCurrency}\n\nBy channel\n${formatTable(r.byChannel.map((c) => ({ ...c, revenue: money(c.revenue) })))}${mixedNote(r.currencies, 'the table by currency gives each apart')}`
     }
     case 'nps': {
       const r = answer as NpsResult
@@ -218,7 +245,7 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
           'machine opens': c.machineOpens,
           'scanner clicks': c.scannerClicks,
           conversions: c.conversions,
-          revenue: money(c.revenue),
+          revenue: money(c.revenue, c.currencies),
         })),
       )
   }

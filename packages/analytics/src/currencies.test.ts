@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { attribution } from './attribution/attribution'
+import { emailReport } from './reports/email'
+import { orders } from './reports/orders'
+import { profile } from './reports/profile'
+import { timeOfDay } from './reports/time-of-day'
+import { type Fixture, type FixtureEvent, openFixture, PROJECT } from './testing/fixture'
+
+// A shop that sells in euros and dollars: no report may present the sum of both as one amount unannounced.
+const T0 = Date.UTC(2026, 4, 4, 9)
+const MIN = 60_000
+const range = { project: PROJECT, from: '2026-05-04', to: '2026-05-06' }
+const order = (user: string, at: number, revenue: number, currency?: string): FixtureEvent => ({
+  event: 'Order Completed',
+  user,
+  at,
+  revenue,
+  ...(currency ? { currency } : {}),
+})
+const click = (user: string, at: number): FixtureEvent => ({
+  event: 'Email Clicked',
+  user,
+  at,
+  properties: { campaignId: 'may', emailId: `m-${user}`, scanner: false },
+})
+
+let fx: Fixture
+beforeAll(async () => {
+  fx = await openFixture()
+  await fx.events([
+    { event: 'Page Viewed', user: 'eu', session: 's-eu', at: T0, channel: 'Organic Search' },
+    click('eu', T0 + 5 * MIN),
+    order('eu', T0 + 60 * MIN, 100, 'EUR'),
+    { event: 'Page Viewed', user: 'us', session: 's-us', at: T0, channel: 'Paid Search' },
+    click('us', T0 + 5 * MIN),
+    order('us', T0 + 60 * MIN, 30, 'USD'),
+    order('us', T0 + 120 * MIN, 20, 'USD'),
+    order('nocurrency', T0 + 60 * MIN, 5),
+  ])
+})
+afterAll(async () => fx?.close())
+
+describe('reports over revenue in two currencies', () => {
+  it('attribution names the currencies it added up, and a currency filter gives one', async () => {
+    const all = await attribution(fx.reader, { ...range, conversion: { event: 'Order Completed' } })
+    expect(all).toMatchObject({ conversions: 4, revenue: 155, currencies: ['EUR', 'USD'] })
+    const eur = await attribution(fx.reader, {
+      ...range,
+      conversion: { event: 'Order Completed', filters: [{ property: 'currency', value: 'EUR' }] },
+    })
+    expect(eur).toMatchObject({ conversions: 1, revenue: 100, currencies: ['EUR'] })
+  })
+
+  it('orders give each currency its own orders and revenue', async () => {
+    const r = await orders(fx.reader, range)
+    expect(r).toMatchObject({ orders: 4, revenue: 155, currencies: ['EUR', 'USD'] })
+    expect(r.byCurrency).toEqual([
+      { currency: 'EUR', orders: 1, revenue: 100 },
+      { currency: 'USD', orders: 2, revenue: 50 },
+      { currency: '', orders: 1, revenue: 5 },
+    ])
+  })
+
+  it('time of day, the email campaign and the profile say which currencies they summed', async () => {
+    expect((await timeOfDay(fx.reader, range)).currencies).toEqual(['EUR', 'USD'])
+    const [may] = await emailReport(fx.reader, range)
+    expect(may).toMatchObject({ campaign: 'may', conversions: 3, revenue: 150, currencies: ['EUR', 'USD'] })
+    const us = await profile(fx.reader, { project: PROJECT, person: 'us' })
+    expect(us?.orders).toEqual({ count: 2, revenue: 50, averageOrderValue: 25, currencies: ['USD'] })
+    expect(us?.timeline.filter((t) => t.event === 'Order Completed').map((t) => t.currency)).toEqual([
+      'USD',
+      'USD',
+    ])
+  })
+})
