@@ -105,6 +105,7 @@ export function buildApp(config: CollectorConfig, services: AppServices): Fastif
   app.register(rateLimits, { config: config.rateLimits, registry, metrics: services.metrics })
   const processor = new EventProcessor(new HandoffVerifier(registry), {
     deferRows: services.sink.buildsRows === true,
+    secretsOf: (id) => registry.secretsOf(id),
   })
   app.register(healthRoutes, { ch: services.ch, sink: services.sink, metrics: services.metrics })
   app.register(openApiRoutes)

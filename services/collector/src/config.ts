@@ -102,6 +102,16 @@ const projectSchema = z.object({
   allowedOrigins: z.array(z.string()).default(['*']),
   /** IANA time zone for reports by hour, day and week. */
   timezone: z.string().default('UTC'),
+  /**
+   * Query and fragment parameters whose values are redacted on arrival, besides the built-in credential and card
+   * names (enrich/redact.ts): a site's own, such as a session id or a phone number it puts in its URLs.
+   */
+  redactParams: z
+    .array(
+      z.string().regex(/^[^&=#?]{1,100}$/, { error: 'a parameter name: 1 to 100 characters, no & = # ?' }),
+    )
+    .max(200)
+    .optional(),
   /** The checkout steps of the orders report's cart-abandonment funnel (default Checkout Started → Order Completed). */
   checkoutEvents: z.array(z.string().min(1)).min(2).max(10).optional(),
   /** Email tracking: the open pixel and click redirect answer only for projects with keys here. */

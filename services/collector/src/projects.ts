@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { KeyConfig, ProjectConfig } from './config'
+import { DEFAULT_SECRETS, type SecretNames, secretNames } from './enrich/redact'
 
 export interface Credential {
   project: ProjectConfig
@@ -28,6 +29,8 @@ interface RegistryState {
    */
   validHeaders: Map<string, Credential>
   adminDigests: Buffer[]
+  /** The parameters each project's URLs have redacted, for the projects that add their own (`redactParams`). */
+  secrets: Map<string, SecretNames>
 }
 
 /**
@@ -48,8 +51,10 @@ export class ProjectRegistry {
   replace({ projects, adminKeys }: KeyConfig): void {
     const byDigest = new Map<string, Credential>()
     const ids = new Map<string, ProjectConfig>()
+    const secrets = new Map<string, SecretNames>()
     for (const project of projects) {
       ids.set(project.id, project)
+      if (project.redactParams?.length) secrets.set(project.id, secretNames(project.redactParams))
       for (const key of [project.writeKey, ...(project.previousWriteKeys ?? [])])
         byDigest.set(digest(key).toString('base64'), { project, trusted: false })
       for (const key of [project.secretKey, ...(project.previousSecretKeys ?? [])])
@@ -62,7 +67,13 @@ export class ProjectRegistry {
       valid: new Map(),
       validHeaders: new Map(),
       adminDigests: adminKeys.map(digest),
+      secrets,
     }
+  }
+
+  /** The parameters whose values a project's URLs have redacted: the built-in names and its `redactParams`. */
+  secretsOf(projectId: string): SecretNames {
+    return this.state.secrets.get(projectId) ?? DEFAULT_SECRETS
   }
 
   get projects(): readonly ProjectConfig[] {

@@ -2,7 +2,7 @@ import type { ClickClaims, OpenClaims } from '@touchpoint/node'
 import { EVENT_NAMES, type IncomingEvent, type JsonObject } from '@touchpoint/schema'
 import type { EmailConfig } from '../config'
 import type { RequestFacts } from '../enrich/event-row'
-import { redactUrl } from '../enrich/redact'
+import { DEFAULT_SECRETS, redactUrl, type SecretNames } from '../enrich/redact'
 import type { ClickVerdict, OpenVerdict } from './classify'
 
 /**
@@ -44,7 +44,13 @@ export function openCall(claims: OpenClaims, verdict: OpenVerdict, facts: Reques
 }
 
 /** `landing` is the redirect's target with its campaign tags, so the click carries the campaign the visit does. */
-export function clickCall(claims: ClickClaims, verdict: ClickVerdict, facts: RequestFacts, landing: string) {
+export function clickCall(
+  claims: ClickClaims,
+  verdict: ClickVerdict,
+  facts: RequestFacts,
+  landing: string,
+  secrets: SecretNames = DEFAULT_SECRETS,
+) {
   return emailCall(
     EVENT_NAMES.emailClicked,
     claims,
@@ -52,7 +58,7 @@ export function clickCall(claims: ClickClaims, verdict: ClickVerdict, facts: Req
     {
       linkId: claims.linkId ?? '',
       // the redirect goes to the target as signed; what is kept of it is redacted as a page's URL is
-      target: redactUrl(claims.target),
+      target: redactUrl(claims.target, secrets),
       scanner: verdict.scanner,
       reason: verdict.reason,
     },

@@ -1,6 +1,6 @@
 import type { IncomingEvent } from '@touchpoint/schema'
 import { describe, expect, it } from 'vitest'
-import { REDACTED_TEXT as R, redactCall, redactEmails, redactUrl } from './redact'
+import { REDACTED_TEXT as R, redactCall, redactEmails, redactUrl, secretNames } from './redact'
 
 describe('redactEmails', () => {
   it.each([
@@ -136,5 +136,25 @@ describe('redactCall', () => {
     } as IncomingEvent
     expect(redactCall(track)).toBe(track)
     expect(redactCall(identify)).toBe(identify)
+  })
+})
+
+describe("a project's own names (secretNames)", () => {
+  const own = secretNames(['session', 'Phone', '_ref'])
+  it.each([
+    ['https://x.example/?session=s1&ok=1', `https://x.example/?session=${R}&ok=1`],
+    ['https://x.example/?SESSION=s1', `https://x.example/?SESSION=${R}`],
+    ['https://x.example/?phone=%2B49151&_ref=n', `https://x.example/?phone=${R}&_ref=${R}`],
+    ['https://x.example/?%73ession=s1', `https://x.example/?%73ession=${R}`],
+    ['https://x.example/#/login?session=s1', `https://x.example/#/login?session=${R}`],
+    ['https://x.example/?token=t&sessions=2', `https://x.example/?token=${R}&sessions=2`],
+  ])('%s → %s', (url, redacted) => expect(redactUrl(url, own)).toBe(redacted))
+
+  it('adds to the built-in names, which alone leave a project name as it is', () => {
+    expect(redactUrl('https://x.example/?session=s1&cvc=1')).toBe(`https://x.example/?session=s1&cvc=${R}`)
+    const call = { type: 'page', anonymousId: 'a', properties: { url: 'https://x.example/?session=s1' } }
+    expect(redactCall(call as IncomingEvent, own)).toMatchObject({
+      properties: { url: `https://x.example/?session=${R}` },
+    })
   })
 })

@@ -31,14 +31,31 @@ export const SECRET_PARAMS: ReadonlySet<string> = new Set([
   'iban',
   'ssn',
 ])
-/** The longest of SECRET_PARAMS, raw: an encoded name is longer than its decoding, so only it may be longer. */
-const LONGEST_SECRET = Math.max(...[...SECRET_PARAMS].map((name) => name.length))
 const ASCII_LOWER = 0x20
-/**
- * The characters a parameter's raw name can start with and still be one of SECRET_PARAMS: their first letters
- * (compared without case) and the start of an encoded character. Most names (utm_*, for one) fail this at once.
- */
-const SECRET_STARTS = new Set([...[...SECRET_PARAMS].map((name) => name.charCodeAt(0)), 0x25, 0x2b])
+
+/** The parameters whose values are redacted: SECRET_PARAMS and a project's own (`redactParams`). */
+export interface SecretNames {
+  /** lower case */
+  names: ReadonlySet<string>
+  /**
+   * The characters a parameter's raw name can start with and still be one of `names`: their first letters
+   * (compared without case) and the start of an encoded character. Most names (utm_*, for one) fail this at once.
+   */
+  starts: ReadonlySet<number>
+  /** The longest of `names`, raw: an encoded name is longer than its decoding, so only it may be longer. */
+  longest: number
+}
+
+/** SECRET_PARAMS, and `extra` names besides (a project's `redactParams`), compared without case. */
+export function secretNames(extra: readonly string[] = []): SecretNames {
+  const names = new Set([...SECRET_PARAMS, ...extra.map((name) => name.toLowerCase())])
+  const starts = new Set<number>([0x25, 0x2b])
+  for (const name of names) starts.add(name.charCodeAt(0) | ASCII_LOWER)
+  return { names, starts, longest: Math.max(...[...names].map((name) => name.length)) }
+}
+
+/** The names every project redacts. */
+export const DEFAULT_SECRETS = secretNames()
 
 // characters of an address's local part (with % for encoded ones, as in ada%2Bnews) and of its domain
 const LOCAL = /[A-Za-z0-9._%+-]/
@@ -82,10 +99,10 @@ export function redactEmails(text: string): string {
 }
 
 /**
- * `name=value&…` with the values of SECRET_PARAMS replaced; the same string when none is there. One pass with no
+ * `name=value&…` with the values of the secret names replaced; the same string when none is there. One pass with no
  * array or decoding for the usual names: it runs on the request path, for the parameters of every page's URL.
  */
-function redactParams(params: string): string {
+function redactParams(params: string, secrets: SecretNames): string {
   let out = ''
   let done = 0 // params before this are in `out`
   let eq = -1 // the next '=' at or after the current parameter (only moves forward)
@@ -99,8 +116,8 @@ function redactParams(params: string): string {
     if (
       eq > start &&
       eq < end &&
-      SECRET_STARTS.has(params.charCodeAt(start) | ASCII_LOWER) &&
-      SECRET_PARAMS.has(paramName(params.slice(start, eq)))
+      secrets.starts.has(params.charCodeAt(start) | ASCII_LOWER) &&
+      secrets.names.has(paramName(params.slice(start, eq), secrets.longest))
     ) {
       out += params.slice(done, eq + 1) + REDACTED_TEXT
       done = end
@@ -110,8 +127,8 @@ function redactParams(params: string): string {
   return done === 0 ? params : out + params.slice(done)
 }
 
-function paramName(raw: string): string {
-  if (!raw.includes('%') && !raw.includes('+')) return raw.length > LONGEST_SECRET ? '' : raw.toLowerCase()
+function paramName(raw: string, longest: number): string {
+  if (!raw.includes('%') && !raw.includes('+')) return raw.length > longest ? '' : raw.toLowerCase()
   try {
     return decodeURIComponent(raw.replace(/\+/g, ' ')).toLowerCase()
   } catch {
@@ -123,11 +140,11 @@ function paramName(raw: string): string {
  * `part` with the parameters after its first `?` redacted; a fragment without a `?` is taken as parameters whole
  * (an OAuth redirect's `#access_token=…`), where a hash-routed app's `#/reset?token=…` has them after the `?`.
  */
-function redactPart(part: string, isFragment: boolean): string {
+function redactPart(part: string, isFragment: boolean, secrets: SecretNames): string {
   const q = part.indexOf('?')
-  if (q < 0) return isFragment ? redactParams(part) : part
+  if (q < 0) return isFragment ? redactParams(part, secrets) : part
   const params = part.slice(q + 1)
-  const redacted = redactParams(params)
+  const redacted = redactParams(params, secrets)
   // the same string back when nothing changed, so that the caller's check for a change stays cheap
   return redacted === params ? part : part.slice(0, q + 1) + redacted
 }
@@ -136,12 +153,15 @@ function redactPart(part: string, isFragment: boolean): string {
  * A URL (or a part of one: a path, a `?query`) with its email addresses and its secret parameters' values
  * redacted, in the query and in the fragment; the same text when nothing needed it.
  */
-export function redactUrl(url: string): string {
+export function redactUrl(url: string, secrets: SecretNames = DEFAULT_SECRETS): string {
   const text = redactEmails(url)
   const h = text.indexOf('#')
-  if (h < 0) return redactPart(text, false)
+  if (h < 0) return redactPart(text, false, secrets)
   const [head, fragment] = [text.slice(0, h), text.slice(h + 1)]
-  const [redactedHead, redactedFragment] = [redactPart(head, false), redactPart(fragment, true)]
+  const [redactedHead, redactedFragment] = [
+    redactPart(head, false, secrets),
+    redactPart(fragment, true, secrets),
+  ]
   return redactedHead === head && redactedFragment === fragment ? text : `${redactedHead}#${redactedFragment}`
 }
 
@@ -168,28 +188,32 @@ function redactFields<T extends Fields | undefined>(
 
 const PAGE_URL_FIELDS = ['url', 'referrer', 'search', 'path']
 const CAMPAIGN_FIELDS = ['name', 'source', 'medium', 'term', 'content']
-const redactPage = <T extends Fields | undefined>(page: T): T =>
-  redactFields(redactFields(page, PAGE_URL_FIELDS, redactUrl), ['title'], redactEmails)
+const redactPage = <T extends Fields | undefined>(page: T, secrets: SecretNames): T =>
+  redactFields(
+    redactFields(page, PAGE_URL_FIELDS, (url) => redactUrl(url, secrets)),
+    ['title'],
+    redactEmails,
+  )
 
 /**
  * A call as the collector keeps it: email addresses and secret parameters redacted in its page fields (context's
  * and, for page and screen calls, the properties' url, referrer, search, path and title), its referrer and its
  * campaign tags. Done on acceptance, before the call is spooled or produced, so neither the disk, Kafka nor the
  * table ever holds them. Traits and other properties are the sender's own data and are kept as sent. The same
- * object comes back when nothing needed redacting, which is nearly always.
+ * object comes back when nothing needed redacting, which is nearly always. `secrets`: the project's (secretNames).
  */
-export function redactCall<E extends IncomingEvent>(event: E): E {
+export function redactCall<E extends IncomingEvent>(event: E, secrets: SecretNames = DEFAULT_SECRETS): E {
   let out = event
   const ctx = event.context
   if (ctx) {
-    const page = redactPage(ctx.page)
-    const referrer = redactFields(ctx.referrer, ['url'], redactUrl)
+    const page = redactPage(ctx.page, secrets)
+    const referrer = redactFields(ctx.referrer, ['url'], (url) => redactUrl(url, secrets))
     const campaign = redactFields(ctx.campaign, CAMPAIGN_FIELDS, redactEmails)
     if (page !== ctx.page || referrer !== ctx.referrer || campaign !== ctx.campaign)
       out = { ...out, context: { ...ctx, page, referrer, campaign } }
   }
   if ((event.type === 'page' || event.type === 'screen') && event.properties) {
-    const properties = redactPage(event.properties)
+    const properties = redactPage(event.properties, secrets)
     if (properties !== event.properties) out = { ...out, properties }
   }
   return out

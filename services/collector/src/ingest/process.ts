@@ -23,7 +23,7 @@ import {
 } from '../enrich/event-row'
 import { eventIdFor } from '../enrich/ids'
 import { anonymizeIp } from '../enrich/ip'
-import { redactCall } from '../enrich/redact'
+import { DEFAULT_SECRETS, redactCall, type SecretNames } from '../enrich/redact'
 import type { ErrorCode } from '../errors'
 import type { OutboundRecord } from '../pipeline/sink'
 import { Lru } from '../util/lru'
@@ -54,7 +54,11 @@ export class EventProcessor {
    */
   constructor(
     private readonly handoffs?: HandoffVerifier,
-    private readonly options: { deferRows?: boolean } = {},
+    private readonly options: {
+      deferRows?: boolean
+      /** the parameters a project's URLs have redacted (ProjectRegistry.secretsOf); the built-in ones without */
+      secretsOf?: (projectId: string) => SecretNames
+    } = {},
   ) {}
 
   process(
@@ -71,6 +75,7 @@ export class EventProcessor {
     // the event inputs of a batch carry the same facts: serialised once, not once an event (a lone event is
     // serialised in one go, which is cheaper for one)
     let factsJson: string | undefined
+    const secrets = this.options.secretsOf?.(facts.projectId) ?? DEFAULT_SECRETS
     items.forEach((raw, index) => {
       const bytes = bodyBytes <= limits.MAX_EVENT_BYTES ? bodyBytes : undefined
       const result = validateEvent(raw, impliedType, bytes)
@@ -86,6 +91,7 @@ export class EventProcessor {
         facts,
         this.options.deferRows === true,
         factsJson,
+        secrets,
       )
       records.push(record)
       accepted++
@@ -141,8 +147,10 @@ export function acceptedRecord(
   deferRows: boolean,
   /** spooledFacts(facts), for the events of a batch, which share it */
   factsJson?: string,
+  /** the parameters the project's URLs have redacted */
+  secrets: SecretNames = DEFAULT_SECRETS,
 ): { record: OutboundRecord; person: PersonFields } {
-  event = redactCall(event)
+  event = redactCall(event, secrets)
   if (deferRows) {
     const person = personFields(event, facts)
     return { record: eventInputRecord(event, facts, factsJson, person), person }

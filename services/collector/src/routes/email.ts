@@ -171,7 +171,9 @@ export const emailRoutes: FastifyPluginAsync<EmailRouteOptions> = async (
       email.keys[0]!,
     )
     const { location, landing } = redirectTarget(claims, email.utmSource, handoff)
-    keep(req, [acceptedRecord(clickCall(claims, verdict, r.facts, landing), r.facts, deferRows).record])
+    const secrets = registry.secretsOf(project.id)
+    const call = clickCall(claims, verdict, r.facts, landing, secrets)
+    keep(req, [acceptedRecord(call, r.facts, deferRows, undefined, secrets).record])
     metrics.accepted.inc({ project: project.id })
     return reply.code(302).header('location', location).header('cache-control', NO_STORE).send()
   }
