@@ -63,3 +63,28 @@ describe('Loader with a row builder', () => {
     expect(await storedEvents()).not.toContain('E5')
   })
 })
+
+describe('Loader, the order of its inserts', () => {
+  it("stores a batch's identity links before its events, so no reader sees an event without its link", async () => {
+    const loader = new Loader(ch)
+    const link: LoadRecord = {
+      kind: RECORD_KIND.identity,
+      id: '',
+      payload: JSON.stringify({
+        project_id: 'p',
+        anonymous_id: 'a-order',
+        user_id: 'u-order',
+        linked_at: '2026-11-24 00:00:00.000',
+        link_source: 'identify',
+      }),
+    }
+    // an event ClickHouse refuses stops the batch at the events' insert: the link is in by then
+    const refused: LoadRecord = { kind: RECORD_KIND.event, id: id(7), payload: '{"event_id":"not a uuid"}' }
+    await expect(loader.load([refused, link], 'test:4')).rejects.toThrow()
+    const rs = await ch.client.query({
+      query: `SELECT user_id FROM ${TABLES.identities} WHERE anonymous_id = 'a-order'`,
+      format: 'JSONEachRow',
+    })
+    expect(await rs.json()).toEqual([{ user_id: 'u-order' }])
+  })
+})

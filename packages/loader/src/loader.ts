@@ -100,10 +100,12 @@ export class Loader {
     const built = inputs.length && build ? await build(inputs) : undefined
     const started = performance.now()
     const eventsBody = !built ? events.join('\n') : events.length ? joinLines(built, events) : built
-    if (eventsBody.length) await insertJsonEachRow(this.ch, TABLES.events, eventsBody, `${token}:e`)
-    if (rejected.length) await insertJsonEachRow(this.ch, TABLES.rejected, rejected.join('\n'), `${token}:r`)
+    // identity links before the events they came with: a query that sees an identified visitor's events sees
+    // the link too, so a funnel or a profile never splits one person in two while the batch is half in
     if (identities.length)
       await insertJsonEachRow(this.ch, TABLES.identities, identities.join('\n'), `${token}:i`)
+    if (eventsBody.length) await insertJsonEachRow(this.ch, TABLES.events, eventsBody, `${token}:e`)
+    if (rejected.length) await insertJsonEachRow(this.ch, TABLES.rejected, rejected.join('\n'), `${token}:r`)
     const insertMs = performance.now() - started
     for (const id of batchIds) this.window.add(id)
     return {
