@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { FIELD_HELP, isField } from './fields'
+import { startOfDay } from './zone'
 
 /**
  * Every analytics request as a zod schema: the TypeScript API, the HTTP routes and the CLI validate the same
@@ -21,12 +22,14 @@ export const duration = z.union([
     .transform((s) => Math.round(Number(s.slice(0, -1)) * (UNITS[s.slice(-1)] ?? 1))),
 ])
 
-/** An ISO date (midnight UTC), an ISO date-time with offset, or a Date. */
+/**
+ * An ISO date-time with offset, a Date, or an ISO date: a date stays text until the request's time zone is known
+ * (`inZone`), since it means the midnight that begins it there.
+ */
 const instant = z.union([
   z.date(),
-  z
-    .union([z.iso.datetime({ offset: true }), z.iso.date()])
-    .transform((s) => new Date(s.length === 10 ? `${s}T00:00:00Z` : s)),
+  z.iso.datetime({ offset: true }).transform((s) => new Date(s)),
+  z.iso.date(),
 ])
 
 const field = z.string().refine(isField, { message: `expected ${FIELD_HELP}` })
@@ -64,7 +67,19 @@ const range = {
   project: z.string().min(1).max(100),
   from: instant,
   to: instant,
+  /**
+   * Where the business is: the midnight a date-only `from` or `to` means, and the hours, days and weeks of the
+   * reports that bucket by them. Over HTTP and in the CLI, the project's `timezone` when the request gives none.
+   */
+  timezone: timeZone.default('UTC'),
 }
+
+/** A range's `from` and `to` as instants, a date-only one at its midnight in the request's time zone. */
+const inZone = <T extends { from: Date | string; to: Date | string; timezone: string }>(r: T) => ({
+  ...r,
+  from: typeof r.from === 'string' ? startOfDay(r.from, r.timezone) : r.from,
+  to: typeof r.to === 'string' ? startOfDay(r.to, r.timezone) : r.to,
+})
 
 const ordered = <T extends { from: Date; to: Date }>(r: T, ctx: z.RefinementCtx) => {
   if (r.to.getTime() <= r.from.getTime())
@@ -79,6 +94,7 @@ export const funnelRequest = z
     mode: z.enum(['ordered', 'strict', 'any']).default('ordered'),
     breakdown: field.optional(),
   })
+  .transform(inZone)
   .superRefine(ordered)
 export type FunnelRequest = z.input<typeof funnelRequest>
 
@@ -102,6 +118,7 @@ export const attributionRequest = z
     by: z.enum(['channel', 'source', 'medium', 'campaign']).default('channel'),
     halfLife: duration.default(7 * 86_400),
   })
+  .transform(inZone)
   .superRefine(ordered)
 export type AttributionRequest = z.input<typeof attributionRequest>
 
@@ -116,8 +133,8 @@ export const timeOfDayRequest = z
   .object({
     ...range,
     conversion: eventMatch.default({ event: 'Order Completed' }),
-    timezone: timeZone.default('UTC'),
   })
+  .transform(inZone)
   .superRefine(ordered)
 export type TimeOfDayRequest = z.input<typeof timeOfDayRequest>
 
@@ -127,6 +144,7 @@ export const ordersRequest = z
     checkout: z.array(eventMatch).min(2).max(10).optional(),
     window: duration.default(86_400),
   })
+  .transform(inZone)
   .superRefine(ordered)
 export type OrdersRequest = z.input<typeof ordersRequest>
 
@@ -136,8 +154,8 @@ export const npsRequest = z
     interval: z.enum(['day', 'week', 'month']).default('week'),
     segment: field.optional(),
     survey: z.string().max(200).optional(),
-    timezone: timeZone.default('UTC'),
   })
+  .transform(inZone)
   .superRefine(ordered)
 export type NpsRequest = z.input<typeof npsRequest>
 
@@ -148,5 +166,6 @@ export const emailReportRequest = z
     conversion: eventMatch.default({ event: 'Order Completed' }),
     lookback: duration.default(30 * 86_400),
   })
+  .transform(inZone)
   .superRefine(ordered)
 export type EmailReportRequest = z.input<typeof emailReportRequest>

@@ -6,18 +6,33 @@ export interface ProjectEntry {
   id: string
   writeKey?: string
   secretKey?: string
+  timezone?: string
+  checkoutEvents?: string[]
   email?: { keys: EmailKey[]; recipientSecret?: string }
+}
+
+function readProjects(config: CliConfig): ProjectEntry[] {
+  try {
+    return (
+      (JSON.parse(readFileSync(config.projectsFile, 'utf8')) as { projects?: ProjectEntry[] }).projects ?? []
+    )
+  } catch (err) {
+    throw new Error(`cannot read the projects file ${config.projectsFile}: ${(err as Error).message}`)
+  }
 }
 
 /** One project of the collector's projects file (keys for `email instrument` and `import`). */
 export function projectEntry(config: CliConfig, id: string): ProjectEntry {
-  let file: { projects?: ProjectEntry[] }
-  try {
-    file = JSON.parse(readFileSync(config.projectsFile, 'utf8'))
-  } catch (err) {
-    throw new Error(`cannot read the projects file ${config.projectsFile}: ${(err as Error).message}`)
-  }
-  const project = file.projects?.find((p) => p.id === id)
+  const project = readProjects(config).find((p) => p.id === id)
   if (!project) throw new Error(`no project ${id} in ${config.projectsFile}`)
   return project
+}
+
+/** The project, or undefined when there is no projects file or no such project in it. */
+export function findProject(config: CliConfig, id: unknown): ProjectEntry | undefined {
+  try {
+    return readProjects(config).find((p) => p.id === id)
+  } catch {
+    return undefined
+  }
 }

@@ -8,6 +8,7 @@ describe('usageOf', () => {
     expect(funnel).toContain('[--breakdown channel]')
     // an analytics command's common options, which USAGE writes once under report
     expect(funnel).toContain('analytics take --project')
+    expect(funnel).toContain('--timezone Europe/Berlin, --json')
     expect(funnel).not.toContain('attribution')
   })
 

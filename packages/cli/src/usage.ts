@@ -11,9 +11,9 @@ export const USAGE = `touchpoint <command>
   attribution [--conversion "Order Completed"] [--model all|first_touch|…|markov] [--by channel|source|medium|campaign]
               [--lookback 30d] [--half-life 7d]
   profile <person> [--limit 20]
-  report time-of-day|orders|nps|email [--timezone Europe/Berlin] [--interval week] [--segment properties.plan]
-                            [--campaign C]
-                            analytics take --project (default dev), --from and --to (default the last 30 days), --json
+  report time-of-day|orders|nps|email [--interval week] [--segment properties.plan] [--campaign C]
+                            analytics take --project (default dev), --from and --to (default the last 30 days; a date
+                            is that day in --timezone, default the project's), --timezone Europe/Berlin, --json
   email instrument --campaign C --message M --recipient R [--project dev] [--base-url URL] [--record] < in.html > out.html
                             sign every link of an email and add the open pixel; --record also records Email Sent
   forget --user ID [--project dev]
@@ -44,8 +44,12 @@ export function usageOf(command: string): string {
   let end = start + 1
   while (end < lines.length && CONTINUED.test(lines[end]!)) end++
   const entry = lines.slice(start, end)
-  const common = lines.find((line) => line.includes('analytics take'))
-  if (ANALYTICS.has(command) && common && !entry.includes(common)) entry.push(common)
+  // the options every analytics command takes: the lines from "analytics take" to the next command
+  const from = lines.findIndex((line) => line.includes('analytics take'))
+  let to = from + 1
+  while (to < lines.length && CONTINUED.test(lines[to]!)) to++
+  const common = from < 0 ? [] : lines.slice(from, to)
+  if (ANALYTICS.has(command) && common[0] && !entry.includes(common[0])) entry.push(...common)
   // `  funnel …` becomes `touchpoint funnel …`, and the lines under it move right as far
   const shift = ' '.repeat(PROGRAM.length - 2)
   return `${[PROGRAM + entry[0]!.slice(2), ...entry.slice(1).map((line) => shift + line)].join('\n')}\n`

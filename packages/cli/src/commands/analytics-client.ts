@@ -11,6 +11,7 @@ import {
 } from '@touchpoint/analytics'
 import { createClickHouse } from '@touchpoint/clickhouse'
 import type { CliConfig } from '../config'
+import { findProject } from '../projects-file'
 import { postToCollector } from './collector-api'
 
 /** The analytics HTTP paths, and the Analytics method that answers the same request directly. */
@@ -49,7 +50,8 @@ export async function ask<T>(
   const ch = await createClickHouse({ ...config.clickhouse, dataDir: join(config.dataDir, 'clickhouse') })
   try {
     // the request is validated by the method's own zod schema; a ZodError below names the field
-    const answer = await ENDPOINTS[endpoint].run(new Analytics(ch), request as never)
+    const input = { ...projectDefaults(config, endpoint, request.project), ...request }
+    const answer = await ENDPOINTS[endpoint].run(new Analytics(ch), input as never)
     if (answer === null) throw new Error(`no events for person ${String(request.person)}`)
     return answer as T
   } catch (err) {
@@ -58,5 +60,19 @@ export async function ask<T>(
     throw err
   } finally {
     await ch.close()
+  }
+}
+
+/**
+ * What the collector's HTTP API fills in from the project's configuration (routes/analytics.ts), so that an
+ * answer read straight from ClickHouse is the one the collector gives: the project's time zone, and the orders
+ * report's checkout steps. Nothing when the projects file cannot be read (ClickHouse on a server, elsewhere).
+ */
+function projectDefaults(config: CliConfig, endpoint: Endpoint, id: unknown): Record<string, unknown> {
+  const project = endpoint === 'profile' ? undefined : findProject(config, id)
+  return {
+    ...(project?.timezone && { timezone: project.timezone }),
+    ...(endpoint === 'orders' &&
+      project?.checkoutEvents && { checkout: project.checkoutEvents.map((event) => ({ event })) }),
   }
 }

@@ -44,6 +44,8 @@ const common = {
   project: { type: 'string', default: 'dev' },
   from: { type: 'string' },
   to: { type: 'string' },
+  /** the zone of a date-only --from and --to, and of reports by hour, day and week (default: the project's) */
+  timezone: { type: 'string' },
   json: { type: 'boolean', default: false },
 } as const
 
@@ -64,6 +66,7 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
       const body = defined({
         project: v.project,
         ...dateRange(v.from, v.to),
+        timezone: v.timezone,
         steps: v.step.map(parseEventMatch),
         window: v.window,
         mode: v.mode,
@@ -104,6 +107,7 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
       const body = defined({
         project: v.project,
         ...dateRange(v.from, v.to),
+        timezone: v.timezone,
         conversion: parseEventMatch(v.conversion),
         model: v.model,
         by: v.by,
@@ -181,7 +185,6 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
     allowPositionals: true,
     options: {
       ...common,
-      timezone: { type: 'string' },
       interval: { type: 'string' },
       segment: { type: 'string' },
       survey: { type: 'string' },

@@ -23,20 +23,27 @@ export interface AnalyticsOptions {
 interface Report<S extends z.ZodType> {
   summary: string
   schema: S
-  /** Fills what the project's configuration supplies (its time zone) before validation. */
+  /** Fills what the project's configuration supplies (its time zone, for one) before validation. */
   defaults?: (project: ProjectConfig) => Record<string, unknown>
   run: (analytics: Analytics, body: z.input<S>) => Promise<unknown>
 }
 
 const report = <S extends z.ZodType>(r: Report<S>) => r
+/** A range's time zone: the project's, where the business is, unless the request gives one. */
 const zone = (project: ProjectConfig) => ({ timezone: project.timezone })
 
 /** The analytics HTTP API: JSON in and out, the same zod schemas as the TypeScript API. */
 export const ANALYTICS_ROUTES = {
-  '/api/funnel': report({ summary: 'Funnel', schema: funnelRequest, run: (a, b) => a.funnel(b) }),
+  '/api/funnel': report({
+    summary: 'Funnel',
+    schema: funnelRequest,
+    defaults: zone,
+    run: (a, b) => a.funnel(b),
+  }),
   '/api/attribution': report({
     summary: 'Multi-touch attribution (one model, or "all")',
     schema: attributionRequest,
+    defaults: zone,
     run: (a, b) => a.attribution(b),
   }),
   '/api/profile': report({
@@ -57,8 +64,10 @@ export const ANALYTICS_ROUTES = {
   '/api/reports/orders': report({
     summary: 'Orders, revenue, repeat purchases, cart abandonment',
     schema: ordersRequest,
-    defaults: (project) =>
-      project.checkoutEvents ? { checkout: project.checkoutEvents.map((event) => ({ event })) } : {},
+    defaults: (project) => ({
+      ...zone(project),
+      ...(project.checkoutEvents && { checkout: project.checkoutEvents.map((event) => ({ event })) }),
+    }),
     run: (a, b) => a.orders(b),
   }),
   '/api/reports/nps': report({
@@ -70,6 +79,7 @@ export const ANALYTICS_ROUTES = {
   '/api/reports/email': report({
     summary: 'Email campaign report',
     schema: emailReportRequest,
+    defaults: zone,
     run: async (a, b) => ({ campaigns: await a.email(b) }),
   }),
 } as const

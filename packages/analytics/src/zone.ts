@@ -1,0 +1,50 @@
+/**
+ * Dates in a time zone. A report's `from: "2026-11-27"` means that day where the business is: in
+ * America/Los_Angeles, 08:00 UTC on the 27th, not UTC midnight (which would take the evening before and leave out
+ * the day's last eight hours).
+ */
+
+const formats = new Map<string, Intl.DateTimeFormat>()
+
+function formatIn(timeZone: string): Intl.DateTimeFormat {
+  let f = formats.get(timeZone)
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    })
+    formats.set(timeZone, f)
+  }
+  return f
+}
+
+/** The wall clock in `timeZone` at the instant `t`, as if it were UTC (ms, whole seconds). */
+function wallClock(t: number, timeZone: string): number {
+  const parts: Record<string, number> = {}
+  for (const p of formatIn(timeZone).formatToParts(new Date(t)))
+    if (p.type !== 'literal') parts[p.type] = Number(p.value)
+  return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!)
+}
+
+/**
+ * The instant a day (`YYYY-MM-DD`) begins in `timeZone`. Its midnight is UTC midnight less the zone's offset; the
+ * offset is read at UTC midnight and again at the first guess, since a daylight-saving change can fall between
+ * them, and the earliest guess that is on that day where the zone is wins. So where a zone repeats its midnight
+ * (clocks back at 00:00) the day begins at the first, and where it skips it (clocks forward at 00:00), at the
+ * first instant after the gap.
+ */
+export function startOfDay(date: string, timeZone: string): Date {
+  const utcMidnight = Date.parse(`${date}T00:00:00Z`)
+  if (timeZone === 'UTC') return new Date(utcMidnight)
+  const first = utcMidnight - (wallClock(utcMidnight, timeZone) - utcMidnight)
+  const second = utcMidnight - (wallClock(first, timeZone) - first)
+  const onTheDay = (t: number) => wallClock(t, timeZone) >= utcMidnight
+  const guesses = [first, second].filter(onTheDay).sort((a, b) => a - b)
+  return new Date(guesses[0] ?? first)
+}
