@@ -311,6 +311,7 @@ describe('hand-off and the campaign report', () => {
         clickToOpenRate: 0.5,
         conversions: 1,
         revenue: 30,
+        currencies: ['EUR'],
       },
     ])
   })
