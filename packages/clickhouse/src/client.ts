@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { type ClickHouseClient, createClient } from '@clickhouse/client'
 import { type Connection as ChdbConnection, drainingConnection } from './chdb-session'
+import type { Retention } from './retention'
 import {
   DEFAULT_SQL_LIMITS,
   defaultMaxMemoryBytes,
@@ -22,6 +23,8 @@ export interface ClickHouseOptions {
   cluster?: string | undefined
   /** Bounds on the read-only handle's queries; each one not given takes its default (sql-limits.ts). */
   sqlLimits?: { [K in keyof SqlLimits]?: number | undefined }
+  /** How long the tables keep data, applied by migrate() (retention.ts). */
+  retention?: Retention | undefined
 }
 
 export interface ClickHouse {
@@ -37,6 +40,8 @@ export interface ClickHouse {
   cluster: string | undefined
   /** Embedded mode: the directory where inserts stage their rows for `INSERT … FROM INFILE` (see insert.ts). */
   stagingDir: string | undefined
+  /** How long the tables keep data, which migrate() applies (retention.ts); nothing set, nothing changed. */
+  retention: Retention
   close(): Promise<void>
 }
 
@@ -81,6 +86,7 @@ export async function createClickHouse(options: ClickHouseOptions): Promise<Clic
       sqlLimits,
       cluster: options.cluster,
       stagingDir: undefined,
+      retention: options.retention ?? {},
       close: () => client.close(),
     }
   }
@@ -103,6 +109,7 @@ export async function createClickHouse(options: ClickHouseOptions): Promise<Clic
     sqlLimits,
     cluster: undefined,
     stagingDir,
+    retention: options.retention ?? {},
     async close() {
       await readonly.close()
       await client.close()

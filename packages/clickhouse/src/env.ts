@@ -16,6 +16,9 @@ export const clickhouseEnv = {
   SQL_MAX_RESULT_ROWS: z.coerce.number().int().min(0).optional(),
   SQL_MAX_RESULT_BYTES: z.coerce.number().int().min(0).optional(),
   SQL_MAX_MEMORY_BYTES: z.coerce.number().int().min(0).optional(),
+  // how long the tables keep data, in days (retention.ts); unset, a table's TTL is left as it is; 0, none
+  EVENTS_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).optional(),
+  REJECTED_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).optional(),
 }
 
 const clickhouseEnvSchema = z.object(clickhouseEnv)
@@ -35,5 +38,6 @@ export function clickhouseOptions(e: ClickHouseEnv): Omit<ClickHouseOptions, 'da
       maxResultBytes: e.SQL_MAX_RESULT_BYTES,
       maxMemoryBytes: e.SQL_MAX_MEMORY_BYTES,
     },
+    retention: { eventsDays: e.EVENTS_RETENTION_DAYS, rejectedDays: e.REJECTED_RETENTION_DAYS },
   }
 }

@@ -1,11 +1,14 @@
 import type { ClickHouse } from './client'
 import { ddlContext } from './migrations/ddl'
 import { MIGRATIONS } from './migrations/index'
+import { applyRetention } from './retention'
 import { TABLES } from './tables'
 
 export interface MigrationResult {
   applied: Array<{ version: number; name: string }>
   current: number
+  /** the tables whose TTL was changed to the retention asked for (retention.ts) */
+  retention: string[]
 }
 
 export interface MigrateOptions {
@@ -15,7 +18,8 @@ export interface MigrateOptions {
 
 /**
  * Applies the migrations not yet recorded in schema_migrations, in order, and records each. Every statement is
- * idempotent (IF NOT EXISTS), so a run interrupted between a statement and its record is safe to repeat.
+ * idempotent (IF NOT EXISTS), so a run interrupted between a statement and its record is safe to repeat. Then
+ * sets the tables' TTL to the client's retention, where one is asked for.
  */
 export async function migrate(ch: ClickHouse, options: MigrateOptions = {}): Promise<MigrationResult> {
   const ctx = ddlContext(ch.cluster)
@@ -37,7 +41,8 @@ export async function migrate(ch: ClickHouse, options: MigrateOptions = {}): Pro
     })
     applied.push({ version: m.version, name: m.name })
   }
-  return { applied, current: Math.max(0, ...MIGRATIONS.map((m) => m.version)) }
+  const retention = await applyRetention(ch, ch.retention)
+  return { applied, current: Math.max(0, ...MIGRATIONS.map((m) => m.version)), retention }
 }
 
 export async function appliedVersions(ch: ClickHouse): Promise<Set<number>> {

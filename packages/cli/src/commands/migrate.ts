@@ -3,7 +3,8 @@ import { createClickHouse, migrate as runMigrations } from '@touchpoint/clickhou
 import type { CliConfig } from '../config'
 
 /**
- * `touchpoint migrate`: applies pending migrations. The collector also migrates at start; this is for a
+ * `touchpoint migrate`: applies pending migrations and the retention asked for (EVENTS_RETENTION_DAYS,
+ * REJECTED_RETENTION_DAYS). The collector and the ingester also do at start; this is for a
  * ClickHouse server (CLICKHOUSE_URL) or an embedded data directory that no running collector holds.
  */
 export async function migrate(config: CliConfig): Promise<string> {
@@ -11,9 +12,12 @@ export async function migrate(config: CliConfig): Promise<string> {
   try {
     const result = await runMigrations(ch)
     const applied = result.applied.map((m) => `  ${m.version} ${m.name}`).join('\n')
-    return result.applied.length
+    const schema = result.applied.length
       ? `Applied:\n${applied}\nSchema version ${result.current}`
       : `Up to date (schema version ${result.current})`
+    return result.retention.length
+      ? `${schema}\nRetention changed on: ${result.retention.join(', ')}`
+      : schema
   } finally {
     await ch.close()
   }

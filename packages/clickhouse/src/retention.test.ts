@@ -1,0 +1,105 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCli } from '../../../test/helpers/collector'
+import { eventually } from '../../../test/helpers/http'
+import { type ClickHouse, createClickHouse } from './client'
+import { insertJsonEachRow } from './insert'
+import { migrate } from './migrate'
+import { applyRetention, ttlDays } from './retention'
+import { TABLES } from './tables'
+
+let dir: string
+let ch: ClickHouse
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tp-retention-'))
+  ch = await createClickHouse({ dataDir: dir })
+  await migrate(ch)
+})
+afterAll(async () => {
+  await ch?.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const engines = async () => {
+  const rs = await ch.client.query({
+    query: `SELECT name, engine_full FROM system.tables WHERE database = currentDatabase() AND name IN
+      ('${TABLES.events}', '${TABLES.sessionParts}', '${TABLES.rejected}')`,
+    format: 'JSONEachRow',
+  })
+  const rows = await rs.json<{ name: string; engine_full: string }>()
+  return Object.fromEntries(rows.map((r) => [r.name, ttlDays(r.engine_full)]))
+}
+
+describe('ttlDays', () => {
+  it.each([
+    ['MergeTree PARTITION BY toYYYYMM(timestamp) ORDER BY (a) SETTINGS index_granularity = 8192', 0],
+    [
+      'MergeTree ORDER BY a TTL toDateTime(timestamp) + toIntervalDay(30) SETTINGS ttl_only_drop_parts = 0',
+      30,
+    ],
+    ['MergeTree ORDER BY a TTL day + toIntervalDay(365)', 365],
+    ['MergeTree ORDER BY a TTL toDateTime(timestamp) + toIntervalMonth(1)', Number.NaN],
+  ])('%s → %s', (engine, days) => expect(ttlDays(engine)).toBe(days))
+})
+
+describe('applyRetention', () => {
+  it('sets, keeps and removes each table’s TTL as asked, and leaves alone what is not asked', async () => {
+    expect(await engines()).toEqual({ events: 0, session_parts: 0, events_rejected: 0 })
+    expect(await applyRetention(ch, { eventsDays: 400, rejectedDays: 30 })).toEqual([
+      TABLES.events,
+      TABLES.sessionParts,
+      TABLES.rejected,
+    ])
+    expect(await engines()).toEqual({ events: 400, session_parts: 400, events_rejected: 30 })
+    expect(await applyRetention(ch, { eventsDays: 400, rejectedDays: 30 })).toEqual([]) // a restart
+    expect(await applyRetention(ch, { eventsDays: 0 })).toEqual([TABLES.events, TABLES.sessionParts])
+    expect(await engines()).toEqual({ events: 0, session_parts: 0, events_rejected: 30 })
+  })
+
+  it('deletes the events older than the retention, with the rows already stored', async () => {
+    const day = 86_400_000
+    const event = (id: string, ageDays: number) =>
+      JSON.stringify({
+        event_id: id,
+        project_id: 'p',
+        type: 'page',
+        event: 'Page Viewed',
+        anonymous_id: 'a',
+        session_id: `s-${id}`,
+        timestamp: new Date(Date.now() - ageDays * day).toISOString(),
+        received_at: new Date().toISOString(),
+      })
+    const old = '00000000-0000-4000-8000-000000000001'
+    const recent = '00000000-0000-4000-8000-000000000002'
+    await insertJsonEachRow(ch, TABLES.events, `${event(old, 500)}\n${event(recent, 2)}`, 'retention-1')
+    await applyRetention(ch, { eventsDays: 365 })
+    const ids = async () => {
+      await ch.client.command({ query: `OPTIMIZE TABLE ${TABLES.events} FINAL` })
+      const rs = await ch.client.query({
+        query: `SELECT event_id FROM ${TABLES.events}`,
+        format: 'JSONEachRow',
+      })
+      return (await rs.json<{ event_id: string }>()).map((r) => r.event_id)
+    }
+    expect(await eventually(ids, (found) => found.length === 1)).toEqual([recent])
+  })
+
+  it('comes from EVENTS_RETENTION_DAYS and REJECTED_RETENTION_DAYS through `touchpoint migrate`', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tp-retention-cli-'))
+    try {
+      const env = { TOUCHPOINT_DATA_DIR: dataDir, EVENTS_RETENTION_DAYS: '90', REJECTED_RETENTION_DAYS: '7' }
+      const first = await runCli(['migrate'], env)
+      expect(first.stdout).toContain('Retention changed on: events, session_parts, events_rejected')
+      const again = await runCli(['migrate'], env)
+      expect(again.code).toBe(0)
+      expect(again.stdout).not.toContain('Retention')
+      const bad = await runCli(['migrate'], { ...env, EVENTS_RETENTION_DAYS: 'a year' })
+      expect(bad.code).not.toBe(0)
+      expect(bad.stderr).toContain('EVENTS_RETENTION_DAYS')
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  })
+})
