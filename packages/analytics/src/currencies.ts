@@ -1,6 +1,5 @@
 import { TABLES } from '@touchpoint/clickhouse'
-import type { EventMatch } from './fields'
-import { matchExpr } from './fields'
+import { type EventMatch, matchExpr } from './fields'
 import { QueryParams } from './params'
 import type { Reader } from './reader'
 

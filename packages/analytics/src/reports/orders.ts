@@ -1,6 +1,6 @@
 import { EVENT_NAMES } from '@touchpoint/schema'
 import { EVENT_COLUMNS } from '../columns'
-import { type Currencies, currenciesAgg } from '../currencies'
+import type { Currencies } from '../currencies'
 import { funnel } from '../funnel'
 import { QueryParams } from '../params'
 import { eventsWithPerson, onePerEventSql } from '../people'
@@ -40,16 +40,17 @@ export async function orders(reader: Reader, input: OrdersRequest): Promise<Orde
   const o = `o AS (${onePerEventSql(`(${base})`, '', "any(currency) AS cur, any(JSONExtractString(properties, 'channel')) AS ch")})`
   const [totals] = await reader.rows(
     `WITH ${o}
-    SELECT sum(n) AS orders, sum(r) AS revenue, count() AS customers, countIf(n >= 2) AS repeat_customers,
-      arraySort(arrayDistinct(arrayFlatten(groupArray(curs)))) AS currencies
-    FROM (SELECT person, count() AS n, sum(revenue) AS r, ${currenciesAgg('cur')} AS curs FROM o GROUP BY person)`,
+    SELECT sum(n) AS orders, sum(r) AS revenue, count() AS customers, countIf(n >= 2) AS repeat_customers
+    FROM (SELECT person, count() AS n, sum(revenue) AS r FROM o GROUP BY person)`,
     p,
   )
-  const byCurrency = await reader.rows(
-    `WITH ${o} SELECT cur AS currency, count() AS orders, sum(revenue) AS revenue FROM o
-    GROUP BY cur ORDER BY revenue DESC, cur`,
-    p,
-  )
+  const byCurrency = (
+    await reader.rows(
+      `WITH ${o} SELECT cur AS currency, count() AS orders, sum(revenue) AS revenue FROM o
+      GROUP BY cur ORDER BY revenue DESC, cur`,
+      p,
+    )
+  ).map((r) => ({ currency: String(r.currency), orders: num(r.orders), revenue: num(r.revenue) }))
   const byChannel = await reader.rows(
     `WITH ${o} SELECT ch AS channel, count() AS orders, sum(revenue) AS revenue FROM o GROUP BY ch ORDER BY revenue DESC, ch`,
     p,
@@ -76,12 +77,8 @@ export async function orders(reader: Reader, input: OrdersRequest): Promise<Orde
     averageOrderValue: count > 0 ? revenue / count : 0,
     customers,
     repeatPurchaseRate: customers > 0 ? num(totals?.repeat_customers) / customers : 0,
-    currencies: (totals?.currencies as string[] | undefined) ?? [],
-    byCurrency: byCurrency.map((r) => ({
-      currency: String(r.currency),
-      orders: num(r.orders),
-      revenue: num(r.revenue),
-    })),
+    currencies: byCurrency.flatMap((c) => (c.currency ? [c.currency] : [])).sort(),
+    byCurrency,
     byChannel: byChannel.map((r) => ({
       channel: String(r.channel),
       orders: num(r.orders),

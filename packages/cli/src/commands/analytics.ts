@@ -228,7 +228,7 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
           'repeat purchase': pct(r.repeatPurchaseRate),
           'checkout abandonment': pct(r.checkout.abandonmentRate),
         },
-      ])}${byCurrency}\n\nBy channel\n${formatTable(r.byChannel.map((c) => ({ ...c, revenue: money(c.revenue) })))}${mixedNote(r.currencies, 'the table by currency gives each apart')}`
+      ])}${byCurrency}\n\nBy channel\n${formatTable(r.byChannel.map((c) => ({ ...c, revenue: money(c.revenue, r.currencies) })))}${mixedNote(r.currencies, 'the table by currency gives each apart')}`
     }
     case 'nps': {
       const r = answer as NpsResult
