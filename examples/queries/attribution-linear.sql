@@ -19,7 +19,9 @@ base AS (
       AND e.timestamp < {to:DateTime64(3)}
 ),
 sessions AS (
-    SELECT person, min(timestamp) AS start_at, argMin(if(channel = '', 'Direct', channel), timestamp) AS channel
+    -- the first event's channel; of events in the same millisecond, one with a channel comes before Direct
+    SELECT person, min(timestamp) AS start_at,
+        argMin(if(channel = '', 'Direct', channel), (timestamp, channel IN ('', 'Direct'))) AS channel
     FROM base WHERE session_id != '' GROUP BY person, session_id
     UNION ALL
     SELECT person, timestamp AS start_at, 'Email' AS channel

@@ -224,7 +224,9 @@ describe('upgrading path to LowCardinality', () => {
       `${raws.map((r, i) => refused(i, r)).join('\n')}\n`,
       'refused',
     )
-    expect((await migrate(ch)).applied).toEqual([{ version: 7, name: 'events-rejected-body-keys' }])
+    expect((await migrate(ch, { target: 7 })).applied).toEqual([
+      { version: 7, name: 'events-rejected-body-keys' },
+    ])
     const stored = await rows<{ raw: string }>(`SELECT raw FROM ${TABLES.rejected} ORDER BY rejected_id`)
     expect(stored.map((r) => r.raw)).toEqual([
       '{"writeKey":"[redacted]","anonymousId":"a"}',
@@ -232,6 +234,44 @@ describe('upgrading path to LowCardinality', () => {
       '{"writeKey":"[redacted]"',
       raws[3],
       raws[4],
+    ])
+  })
+})
+
+describe('upgrading to session parts that put Direct last at a tie', () => {
+  const tie = (id: string, session: string, channel: string) =>
+    JSON.stringify({
+      ...JSON.parse(row(id, 'a-tie', '', session)),
+      timestamp: '2026-03-04T12:00:00.000Z',
+      received_at: '2026-03-04T12:00:00.000Z',
+      channel,
+    })
+  const firstChannels = () =>
+    rows<{ session: string; channel: string; at: string }>(
+      `SELECT s.id AS session, min(first).2 AS channel, toString(min(first).1) AS at FROM ${TABLES.sessionParts}
+       JOIN (SELECT arrayJoin(['t-before', 't-after', 't-direct']) AS id) AS s ON cityHash64(s.id) = session_id_hash
+       GROUP BY s.id ORDER BY s.id`,
+    )
+
+  it('picks an event that names a source over a Direct one of the same millisecond, from the upgrade on', async () => {
+    // a page view from a newsletter and an order without a page, received together: the same time
+    await insertEvents(
+      'tie-before',
+      tie('00000000-0000-0000-0000-000000000021', 't-before', 'Email'),
+      tie('00000000-0000-0000-0000-000000000022', 't-before', 'Direct'),
+    )
+    expect((await migrate(ch)).applied).toEqual([{ version: 8, name: 'session-parts-direct-last' }])
+    await insertEvents(
+      'tie-after',
+      tie('00000000-0000-0000-0000-000000000023', 't-after', 'Direct'),
+      tie('00000000-0000-0000-0000-000000000024', 't-after', 'Email'),
+      tie('00000000-0000-0000-0000-000000000025', 't-direct', 'Direct'),
+    )
+    expect(await firstChannels()).toEqual([
+      // stored before: kept as it was, Direct by the tie's old rule (its name sorts first)
+      { session: 't-after', channel: 'Email', at: '2026-03-04 12:00:00.000' },
+      { session: 't-before', channel: 'Direct', at: '2026-03-04 12:00:00.000' },
+      { session: 't-direct', channel: 'Direct', at: '2026-03-04 12:00:00.000' },
     ])
     expect((await migrate(ch)).applied).toEqual([])
   })

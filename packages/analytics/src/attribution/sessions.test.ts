@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { profile } from '../reports/profile'
 import { type Fixture, type FixtureEvent, openFixture, PROJECT } from '../testing/fixture'
 import { attribution } from './attribution'
 
@@ -87,5 +88,27 @@ describe('attribution: a session is one touch, from its first event', () => {
     expect(credits('linear')).toEqual({ Direct: [1.5, 25], 'Paid Search': [2, 60], Email: [0.5, 15] })
     expect(credits('first_touch')).toEqual({ Direct: [2, 40], 'Paid Search': [2, 60] })
     expect(credits('last_touch')).toEqual({ Direct: [1, 10], 'Paid Search': [2, 60], Email: [1, 30] })
+  })
+})
+
+describe('a session whose events share their first millisecond', () => {
+  it('takes the channel of one that names a source over Direct, in attribution and the profile', async () => {
+    // a batch sent without timestamps: the newsletter's page view and the order took the same receive time
+    const project = 'tie'
+    const at = T0 + DAY
+    await fx.events([
+      { ...visit({ anon: 'n1' }, 'sn', at, 'Email'), project },
+      { event: 'Order Completed', anon: 'n1', session: 'sn', at, channel: 'Direct', revenue: 5, project },
+    ])
+    const r = await attribution(fx.reader, {
+      project,
+      from: new Date(T0).toISOString(),
+      to: new Date(T0 + 2 * DAY).toISOString(),
+      conversion: { event: 'Order Completed' },
+      model: 'last_touch',
+    })
+    expect(r.models[0]?.rows.map((x) => [x.key, x.conversions])).toEqual([['Email', 1]])
+    const p = await profile(fx.reader, { project, person: 'n1' })
+    expect(p?.channels).toEqual([{ channel: 'Email', sessions: 1 }])
   })
 })

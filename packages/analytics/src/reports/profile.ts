@@ -1,4 +1,4 @@
-import { TABLES } from '@touchpoint/clickhouse'
+import { FIRST_EVENT_ORDER, TABLES } from '@touchpoint/clickhouse'
 import { EVENT_NAMES } from '@touchpoint/schema'
 import { EVENT_COLUMNS } from '../columns'
 import { type Currencies, currenciesAgg } from '../currencies'
@@ -91,7 +91,7 @@ export async function profile(reader: Reader, input: ProfileRequest): Promise<Pr
   const channels = await reader.rows(
     `WITH ${ev}
     SELECT channel, count() AS sessions
-    FROM (SELECT session_id, argMin(if(channel = '', 'Direct', channel), timestamp) AS channel
+    FROM (SELECT session_id, argMin(if(channel = '', 'Direct', channel), ${FIRST_EVENT_ORDER}) AS channel
           FROM ev WHERE session_id != '' GROUP BY session_id)
     GROUP BY channel ORDER BY sessions DESC, channel`,
     p,

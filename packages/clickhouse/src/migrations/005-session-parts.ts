@@ -13,10 +13,13 @@ export const FIRST_EVENT_COLUMNS = [
 
 const SESSION_PART_KEY = 'project_id, day, session_id_hash, anonymous_id_hash, user_id_hash'
 
-/** The rows a block of events (or the whole table) gives: one per project, day, session, device and user id. */
-function partsOf(events: string): string {
+/**
+ * The rows a block of events (or the whole table) gives: one per project, day, session, device and user id.
+ * `first` picks the first event's tuple; migration 8 changes how it picks among events of the same time.
+ */
+export function partsOf(events: string, first = (tuple: string) => `min(${tuple})`): string {
   return `SELECT project_id, toDate(timestamp) AS day, session_id_hash, anonymous_id_hash, user_id_hash,
-      min((${FIRST_EVENT_COLUMNS.join(', ')})) AS first
+      ${first(`(${FIRST_EVENT_COLUMNS.join(', ')})`)} AS first
     FROM ${events}
     WHERE is_bot = 0 AND session_id_hash != 0
     GROUP BY ${SESSION_PART_KEY}`

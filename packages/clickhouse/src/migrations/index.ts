@@ -5,6 +5,7 @@ import { eventIdHashes } from './004-events-id-hashes'
 import { sessionParts } from './005-session-parts'
 import { eventsPathLowCardinality } from './006-events-path-low-cardinality'
 import { eventsRejectedBodyKeys } from './007-events-rejected-body-keys'
+import { sessionPartsDirectLast } from './008-session-parts-direct-last'
 import type { Migration } from './ddl'
 
 /** Every migration, in order. Append only: a released migration is never edited. */
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   sessionParts,
   eventsPathLowCardinality,
   eventsRejectedBodyKeys,
+  sessionPartsDirectLast,
 ]
