@@ -238,6 +238,19 @@ describe('toEventRow: the session', () => {
         .session_id,
     ).toBe('a-1/2026-12-05')
   })
+  it("is the device's own day when the call names its time zone, as Segment's browser library does", () => {
+    // an evening in California: 3 pm and 7 pm on the 5th there, either side of UTC midnight
+    const later = { ...facts, receivedAt: Date.UTC(2026, 11, 6, 4) } // sent in time: the calls keep their times
+    const la = (at: string) => page({ timestamp: at, context: { timezone: 'America/Los_Angeles' } })
+    expect(toEventRow(la('2026-12-05T23:00:00.000Z'), later).session_id).toBe('a-1/2026-12-05')
+    expect(toEventRow(la('2026-12-06T03:00:00.000Z'), later).session_id).toBe('a-1/2026-12-05')
+    // UTC's day for a zone that does not exist, or none
+    const at = '2026-12-06T03:00:00.000Z'
+    for (const timezone of ['Mars/Olympus', '', 'x'.repeat(100), undefined])
+      expect(toEventRow(page({ timestamp: at, context: { timezone } }), later).session_id).toBe(
+        'a-1/2026-12-06',
+      )
+  })
   it('is none for server calls, for a browser call with a user id only, and for calls other than views', () => {
     expect(toEventRow(page({}), { ...facts, trusted: true, source: 'server' }).session_id).toBe('')
     expect(toEventRow({ type: 'page', userId: 'u-1' }, facts).session_id).toBe('')

@@ -3,6 +3,7 @@ import { campaignOf, parseUrl } from './campaign'
 import { chDateTime, eventTime } from './clock'
 import { eventIdFor } from './ids'
 import { anonymizeIp } from './ip'
+import { localDay } from './local-day'
 import { parseUserAgent } from './user-agent'
 
 /** What the collector knows about the request an event arrived in. */
@@ -108,8 +109,11 @@ function withViewName(e: IncomingEvent, props: JsonObject): JsonObject {
 
 /**
  * A call's session: the SDK's (`context.sessionId`, as tp.js sends it), or else, for a browser's page or screen
- * call with an anonymous id (Segment's libraries send no session), its device's UTC day, `<anonymousId>/<YYYY-MM-DD>`
- * from the call's own time, so that a retry or a replay lands in the same one. Attribution reads visits from
+ * call with an anonymous id (Segment's libraries send no session), its device's day, `<anonymousId>/<YYYY-MM-DD>`
+ * from the call's own time, so that a retry or a replay lands in the same one. The day is the device's own, in
+ * the time zone its call names (`context.timezone`, which Segment's browser library sends), else UTC's: by UTC, an
+ * evening's browsing in California (UTC midnight is 4 or 5 pm there) was two visits, the second a Direct touch
+ * that took part of the credit. Attribution reads visits from
  * sessions (session_parts), and without one a visit would be no touch: its conversions would all be credited to
  * Direct. Only views make a visit: a track or identify call without a session id (a site's own call beside tp.js,
  * say) would otherwise start a Direct "visit" after the real one and take its credit. Server, import and email
@@ -120,7 +124,7 @@ function sessionOf(e: IncomingEvent, source: EventSource, person: PersonFields):
   if (sessionId) return sessionId
   const view = e.type === 'page' || e.type === 'screen'
   return view && source === 'browser' && person.anonymous_id
-    ? `${person.anonymous_id}/${person.timestamp.slice(0, 10)}`
+    ? `${person.anonymous_id}/${localDay(person.timestamp, e.context?.timezone)}`
     : ''
 }
 
