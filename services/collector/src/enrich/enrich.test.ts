@@ -5,6 +5,7 @@ import { eventTime } from './clock'
 import { toEventRow } from './event-row'
 import { eventIdFor } from './ids'
 import { anonymizeIp, rateLimitAddress } from './ip'
+import { cachedZones, localDay } from './local-day'
 import { parseUserAgent } from './user-agent'
 
 describe('anonymizeIp', () => {
@@ -289,5 +290,19 @@ describe('toEventRow: a view keeps its name', () => {
     })
     expect(props({ type: 'page', userId: 'u', properties: { path: '/' } })).toEqual({ path: '/' })
     expect(props({ type: 'track', event: 'x', userId: 'u', name: 'n' })).toEqual({})
+  })
+})
+
+describe('localDay', () => {
+  it('keeps one formatter for a zone however a client spells its case', () => {
+    const before = cachedZones()
+    const zone = 'America/Argentina/ComodRivadavia' // an alias Intl takes, with many letters to flip
+    for (let i = 0; i < 2000; i++) {
+      const spelled = [...zone]
+        .map((c, k) => ((i >> (k % 11)) & 1 ? c.toUpperCase() : c.toLowerCase()))
+        .join('')
+      expect(localDay('2026-12-06 03:00:00.000', spelled)).toBe('2026-12-06')
+    }
+    expect(cachedZones()).toBe(before + 1)
   })
 })
