@@ -158,6 +158,29 @@ describe('tp.js in Chromium', () => {
     await context.close()
   })
 
+  it("gives a single-page app's later views the route before as referrer, as a server-rendered site's links do", async () => {
+    const { context, page } = await open(`${site.url}/app/`, 'https://www.google.com/')
+    const id = await idOf(page)
+    await page.click('text=Repairs')
+    await page.click('text=Settings')
+    await page.evaluate(() => (window as unknown as { tp: { flush(): void } }).tp.flush())
+    await until(id, (r) => named(r, 'Page Viewed').length === 3)
+    const views = await sql<{ path: string; referrer: string; referrer_host: string; channel: string }>(
+      collector.url,
+      ADMIN,
+      `SELECT path, referrer, referrer_host, channel FROM events
+       WHERE anonymous_id = {a:String} AND event = 'Page Viewed' ORDER BY timestamp`,
+      { a: id },
+    )
+    // only the landing view names the search engine; the visit's channel stays on every view
+    expect(views).toEqual([
+      { path: '/app/', referrer: 'https://www.google.com/', referrer_host: 'google.com', channel: 'Organic Search' },
+      { path: '/app/repairs', referrer: `${site.url}/app/`, referrer_host: '', channel: 'Organic Search' },
+      { path: '/app/settings', referrer: `${site.url}/app/repairs`, referrer_host: '', channel: 'Organic Search' },
+    ])
+    await context.close()
+  })
+
   it('records an outbound click although the page navigated away at once', async () => {
     const { context, page } = await open(`${site.url}/product.html`)
     const id = await idOf(page)

@@ -93,6 +93,9 @@ export function createTracker(o: TrackerOptions): Tracker {
     net.send(queue.splice(0), leaving)
   }
 
+  // The page this one was reached from: for the first view, the one the browser names; for a single-page
+  // app's later views, the route before, as a link between server-rendered pages would give
+  let referrer = document.referrer
   const here = (): Props => {
     const u = url()
     return {
@@ -100,7 +103,7 @@ export function createTracker(o: TrackerOptions): Tracker {
       path: u.pathname,
       search: u.search,
       title: document.title,
-      referrer: document.referrer,
+      referrer,
     }
   }
   // The page being viewed, as it was when viewed. Its Page Left carries it: in a single-page app the URL has
@@ -176,6 +179,7 @@ export function createTracker(o: TrackerOptions): Tracker {
   const navigated = () => {
     if (pageKey() === lastKey) return
     leave()
+    referrer = viewed.url as string
     page()
   }
 
