@@ -174,9 +174,19 @@ describe('tp.js in Chromium', () => {
     )
     // only the landing view names the search engine; the visit's channel stays on every view
     expect(views).toEqual([
-      { path: '/app/', referrer: 'https://www.google.com/', referrer_host: 'google.com', channel: 'Organic Search' },
+      {
+        path: '/app/',
+        referrer: 'https://www.google.com/',
+        referrer_host: 'google.com',
+        channel: 'Organic Search',
+      },
       { path: '/app/repairs', referrer: `${site.url}/app/`, referrer_host: '', channel: 'Organic Search' },
-      { path: '/app/settings', referrer: `${site.url}/app/repairs`, referrer_host: '', channel: 'Organic Search' },
+      {
+        path: '/app/settings',
+        referrer: `${site.url}/app/repairs`,
+        referrer_host: '',
+        channel: 'Organic Search',
+      },
     ])
     await context.close()
   })
