@@ -8,11 +8,11 @@ import { USAGE, usageOf } from './usage'
 const commands = {
   analytics: () => import('./commands/analytics'),
   email: () => import('./commands/email'),
-  forget: () => import('./commands/forget'),
   import: () => import('./commands/import'),
   ingest: () => import('./commands/ingest'),
   keys: () => import('./commands/keys'),
   migrate: () => import('./commands/migrate'),
+  person: () => import('./commands/person'),
   sql: () => import('./commands/sql'),
   start: () => import('./commands/start'),
 }
@@ -64,7 +64,12 @@ async function main(argv: string[]): Promise<number> {
       )
       return 0
     case 'forget':
-      process.stdout.write(await (await commands.forget()).forgetCommand(loadCliConfig(), rest))
+      process.stdout.write(await (await commands.person()).forgetCommand(loadCliConfig(), rest))
+      return 0
+    case 'export':
+      process.stdout.write(
+        await (await commands.person()).exportCommand(loadCliConfig(), rest, process.stdout),
+      )
       return 0
     case 'import':
       process.stdout.write(await (await commands.import()).importCommand(loadCliConfig(), rest))

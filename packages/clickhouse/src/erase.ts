@@ -1,12 +1,10 @@
 import type { ClickHouse } from './client'
 import { ddlContext } from './migrations/ddl'
+import { type PersonRequest, personScope } from './person'
 import { TABLES } from './tables'
 
-export interface ErasureRequest {
-  project: string
-  /** the person's user id; every anonymous id linked to it goes too */
-  userId: string
-}
+/** One person of a project: their user id, and with it every anonymous id linked to it. */
+export type ErasureRequest = PersonRequest
 
 export interface ErasureResult {
   project: string
@@ -28,38 +26,16 @@ export interface ErasureResult {
  */
 export async function erasePerson(ch: ClickHouse, req: ErasureRequest): Promise<ErasureResult> {
   const on = ddlContext(ch.cluster).onCluster
-  const params = { project: req.project, user: req.userId }
-  const links = await ch.client.query({
-    query: `SELECT DISTINCT anonymous_id FROM (
-              SELECT anonymous_id FROM ${TABLES.identities} WHERE project_id = {project:String} AND user_id = {user:String}
-              UNION ALL
-              SELECT anonymous_id FROM ${TABLES.events} WHERE project_id = {project:String} AND user_id = {user:String}
-            ) WHERE anonymous_id != ''`,
-    query_params: params,
-    format: 'JSONEachRow',
-  })
-  const anonymousIds = (await links.json<{ anonymous_id: string }>()).map((r) => r.anonymous_id).sort()
-  // the raw payload of a refused call is JSON: the person is named there as a JSON string
-  const needles = [req.userId, ...anonymousIds].map((id) => JSON.stringify(id))
-  const byPerson = `project_id = {project:String} AND (user_id = {user:String} OR has({anons:Array(String)}, anonymous_id))`
+  const scope = await personScope(ch, req)
+  const { anonymousIds } = scope
   // each kind of row erased: its table and the rows of the person; counted first, then deleted, in this order
   const erased: Array<[keyof ErasureResult['deleted'], string, string]> = [
-    ['events', TABLES.events, byPerson],
-    ['identities', TABLES.identities, byPerson],
-    [
-      'rejected',
-      TABLES.rejected,
-      `project_id = {project:String} AND arrayExists(n -> position(raw, n) > 0, {needles:Array(String)})`,
-    ],
-    // the session parts hold the ids' hashes only (migration 5); cityHash64 of an id is its stored hash
-    [
-      'sessionParts',
-      TABLES.sessionParts,
-      `project_id = {project:String} AND (user_id_hash = cityHash64({user:String})
-      OR has(arrayMap(a -> cityHash64(a), {anons:Array(String)}), anonymous_id_hash))`,
-    ],
+    ['events', TABLES.events, scope.byPerson],
+    ['identities', TABLES.identities, scope.byPerson],
+    ['rejected', TABLES.rejected, scope.refused],
+    ['sessionParts', TABLES.sessionParts, scope.sessionParts],
   ]
-  const all = { ...params, anons: anonymousIds, needles }
+  const all = scope.params
   const deleted: ErasureResult['deleted'] = { events: 0, identities: 0, rejected: 0, sessionParts: 0 }
   for (const [kind, table, condition] of erased) {
     const rs = await ch.client.query({

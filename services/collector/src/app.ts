@@ -13,10 +13,10 @@ import { ProjectRegistry } from './projects'
 import { rateLimits } from './rate-limits'
 import { analyticsRoutes } from './routes/analytics'
 import { emailRoutes } from './routes/email'
-import { forgetRoutes } from './routes/forget'
 import { healthRoutes } from './routes/health'
 import { ingestRoutes } from './routes/ingest'
 import { openApiRoutes } from './routes/openapi'
+import { personRoutes } from './routes/person'
 import { sdkRoutes } from './routes/sdk'
 import { adminRoutes } from './routes/sql'
 
@@ -113,7 +113,7 @@ export function buildApp(config: CollectorConfig, services: AppServices): Fastif
   app.register(sdkRoutes)
   app.register(emailRoutes, { registry, sink: services.sink, metrics: services.metrics })
   app.register(adminRoutes, { ch: services.ch, registry })
-  app.register(forgetRoutes, { ch: services.ch, registry })
+  app.register(personRoutes, { ch: services.ch, registry })
   app.register(analyticsRoutes, { analytics: services.ch && new Analytics(services.ch), registry })
   return app
 }

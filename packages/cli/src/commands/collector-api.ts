@@ -9,6 +9,22 @@ export async function postToCollector<T>(
   path: string,
   body: unknown,
 ): Promise<T | undefined> {
+  const res = await post(config, path, body)
+  return res && ((await res.json()) as T)
+}
+
+/** As postToCollector, for an answer read as a stream (an NDJSON export): its body, unread. */
+export async function streamFromCollector(
+  config: CliConfig,
+  path: string,
+  body: unknown,
+): Promise<ReadableStream<Uint8Array> | undefined> {
+  const res = await post(config, path, body)
+  return res && (res.body ?? undefined)
+}
+
+/** The collector's answer when it is a success; undefined when no collector answers; throws on a refusal. */
+async function post(config: CliConfig, path: string, body: unknown): Promise<Response | undefined> {
   let res: Response
   try {
     res = await fetch(`${config.collectorUrl}${path}`, {
@@ -19,7 +35,7 @@ export async function postToCollector<T>(
   } catch {
     return undefined
   }
-  const answer = (await res.json()) as T & { code?: string; message?: string }
-  if (!res.ok) throw new Error(`${answer.code ?? res.status}: ${answer.message ?? 'request failed'}`)
-  return answer
+  if (res.ok) return res
+  const answer = (await res.json().catch(() => ({}))) as { code?: string; message?: string }
+  throw new Error(`${answer.code ?? res.status}: ${answer.message ?? 'request failed'}`)
 }

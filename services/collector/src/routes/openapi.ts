@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { z } from 'zod'
 import { ERRORS } from '../errors'
 import { ANALYTICS_ROUTES } from './analytics'
-import { forgetRequest } from './forget'
+import { personRequest } from './person'
 import { sqlRequest } from './sql'
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { unrepresentable: 'any', io: 'input' })
@@ -73,8 +73,24 @@ export function openApiDocument(): Record<string, unknown> {
     post: {
       summary: 'GDPR erasure of one person: events, identity links, refused calls naming them',
       security: [{ adminKey: [] }],
-      requestBody: { required: true, content: { 'application/json': { schema: schema(forgetRequest) } } },
+      requestBody: { required: true, content: { 'application/json': { schema: schema(personRequest) } } },
       responses: responses({ type: 'object' }),
+    },
+  }
+  paths['/api/export'] = {
+    post: {
+      summary:
+        "GDPR access: one person's events, identity links and refused calls naming them, as NDJSON lines",
+      security: [{ adminKey: [] }],
+      requestBody: { required: true, content: { 'application/json': { schema: schema(personRequest) } } },
+      responses: {
+        ...responses({ type: 'object' }),
+        200: {
+          description:
+            'A person line, then one line per stored row: {"kind":"event"|"identity"|"refused","row":{…}}',
+          content: { 'application/x-ndjson': { schema: { type: 'string' } } },
+        },
+      },
     },
   }
   for (const [path, r] of Object.entries(ANALYTICS_ROUTES)) {

@@ -1,8 +1,13 @@
+import { readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CollectorProcess, cli, freePort, type Keys, keysIn, tempDir } from './helpers/collector'
 import { basic, eventually, post, sql } from './helpers/http'
 
-/** GDPR erasure with the real CLI against a real collector: one person goes, everyone else stays. */
+/**
+ * GDPR access and erasure with the real CLI against a real collector: the export holds one person's rows and no
+ * one else's, then that person goes and everyone else stays.
+ */
 let collector: CollectorProcess
 let keys: Keys
 let dataDir: string
@@ -21,6 +26,15 @@ afterAll(async () => {
 const forget = (...args: string[]) =>
   cli(['forget', ...args], { TOUCHPOINT_DATA_DIR: dataDir, TOUCHPOINT_URL: collector.url })
 
+const exportOf = (...args: string[]) =>
+  cli(['export', ...args], { TOUCHPOINT_DATA_DIR: dataDir, TOUCHPOINT_URL: collector.url })
+/** The lines of an NDJSON export, parsed (their fields are checked one by one) */
+const ndjson = (text: string): any[] =>
+  text
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line))
+
 const counts = () =>
   sql<{ who: string; events: number }>(
     collector.url,
@@ -28,7 +42,7 @@ const counts = () =>
     `SELECT if(user_id != '', user_id, anonymous_id) AS who, count() AS events FROM events GROUP BY who ORDER BY who`,
   )
 
-describe('touchpoint forget', () => {
+describe('touchpoint export and forget', () => {
   it('erases a person’s events, linked devices, identity links and refused calls, and nothing else', async () => {
     const auth = { authorization: basic(keys.secretKey) }
     const batch = [
@@ -70,6 +84,44 @@ describe('touchpoint forget', () => {
     // the three events with a session id gave a session part each
     expect(stored[0]).toEqual({ events: 6, rejected: 1, links: 3, parts: 3 })
 
+    // first the person's data as an export gives it: the rows the erasure will take, and no one else's
+    const lines = ndjson(await exportOf('--user', 'erase-me'))
+    expect(lines[0]).toEqual({
+      kind: 'person',
+      project: 'dev',
+      userId: 'erase-me',
+      anonymousIds: ['device-a', 'device-b'],
+      exportedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    })
+    expect(lines.slice(1).map((l) => l.kind)).toEqual([
+      ...Array(5).fill('event'),
+      'identity',
+      'identity',
+      'refused',
+    ])
+    const rows = lines.slice(1).map((l) => l.row)
+    for (const row of rows.slice(0, 5))
+      expect(row.user_id === 'erase-me' || ['device-a', 'device-b'].includes(row.anonymous_id)).toBe(true)
+    expect(rows.slice(0, 5).map((r) => r.revenue)).toContain(10)
+    expect(
+      rows
+        .slice(5, 7)
+        .map((r) => [r.anonymous_id, r.user_id])
+        .sort(),
+    ).toEqual([
+      ['device-a', 'erase-me'],
+      ['device-b', 'erase-me'],
+    ])
+    expect(rows[7].raw).toContain('"erase-me"')
+    expect(JSON.stringify(lines)).not.toMatch(/keep-me|device-c/)
+    // to a file: only its owner may read it, and the command says what it holds
+    const file = join(dataDir, 'erase-me.ndjson')
+    expect(await exportOf('--user', 'erase-me', '--out', file)).toBe(
+      `exported erase-me in project dev to ${file}: 5 events, 2 identity links, 1 refused calls\n`,
+    )
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+    expect(ndjson(readFileSync(file, 'utf8')).slice(1)).toEqual(lines.slice(1))
+
     const out = await forget('--user', 'erase-me', '--project', 'dev')
     expect(out).toBe(
       'erased erase-me and 2 linked anonymous id(s) in project dev: 5 events, 2 session parts, 2 identity links, 1 refused calls\n',
@@ -96,6 +148,8 @@ describe('touchpoint forget', () => {
       `SELECT count() AS n FROM events_rejected WHERE position(raw, 'erase-me') > 0`,
     )
     expect(rejectedAfter[0]!.n).toBe(0)
+    // an export now holds the person line alone
+    expect(ndjson(await exportOf('--user', 'erase-me')).map((l) => l.kind)).toEqual(['person'])
     // a second erasure finds nothing left
     expect(JSON.parse(await forget('--user', 'erase-me', '--json'))).toMatchObject({
       anonymousIds: [],
@@ -103,15 +157,32 @@ describe('touchpoint forget', () => {
     })
   })
 
-  it('refuses without the admin key, and for a project that does not exist', async () => {
-    const anon = await post(`${collector.url}/api/forget`, { project: 'dev', userId: 'x' })
-    expect(anon.status).toBe(401)
-    const unknown = await post(
-      `${collector.url}/api/forget`,
-      { project: 'nope', userId: 'x' },
-      { authorization: `Bearer ${keys.adminKey}` },
+  it('refuses without the admin key, for a project that does not exist and without a user id', async () => {
+    const admin = { authorization: `Bearer ${keys.adminKey}` }
+    for (const route of ['/api/forget', '/api/export']) {
+      const anon = await post(`${collector.url}${route}`, { project: 'dev', userId: 'x' })
+      expect(anon.status).toBe(401)
+      const unknown = await post(`${collector.url}${route}`, { project: 'nope', userId: 'x' }, admin)
+      expect(unknown.status).toBe(404)
+      expect(unknown.body).toMatchObject({ code: 'TP_ERR_UNKNOWN_PROJECT', path: 'project' })
+      const noUser = await post(`${collector.url}${route}`, { project: 'dev' }, admin)
+      expect(noUser.status).toBe(400)
+      expect(JSON.stringify(noUser.body)).toContain('userId')
+    }
+    await expect(exportOf('--user', 'x', '--project', 'nope')).rejects.toThrow(/TP_ERR_UNKNOWN_PROJECT/)
+  })
+
+  it('exports from the data directory itself when no collector runs', async () => {
+    await collector.stop('SIGTERM')
+    const deadPort = await freePort()
+    const lines = ndjson(
+      await cli(['export', '--user', 'keep-me'], {
+        TOUCHPOINT_DATA_DIR: dataDir,
+        TOUCHPOINT_URL: `http://127.0.0.1:${deadPort}`,
+      }),
     )
-    expect(unknown.status).toBe(404)
-    expect(unknown.body.code).toBe('TP_ERR_UNKNOWN_PROJECT')
+    expect(lines.map((l) => l.kind)).toEqual(['person', 'event', 'identity'])
+    expect(lines[0].anonymousIds).toEqual(['device-c'])
+    expect(lines[1].row).toMatchObject({ user_id: 'keep-me', event: 'Order Completed', revenue: 5 })
   })
 })
