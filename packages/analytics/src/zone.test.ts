@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { startOfDay } from './zone'
+import { cachedZones, startOfDay } from './zone'
 
 describe('startOfDay', () => {
   it.each([
@@ -28,5 +28,15 @@ describe('startOfDay', () => {
       timeStyle: 'short',
     }).format(start)
     expect(wall).toBe('06/09/2026, 01:00')
+  })
+
+  it('keeps one formatter per zone, whatever the case of its name', () => {
+    const before = cachedZones()
+    const zone = 'america/argentina/buenos_aires'
+    for (let i = 0; i < 2000; i++) {
+      const spelled = [...zone].map((c, j) => ((i >> j % 11) & 1 ? c.toUpperCase() : c)).join('')
+      expect(startOfDay('2026-11-27', spelled).toISOString()).toBe('2026-11-27T03:00:00.000Z')
+    }
+    expect(cachedZones()).toBe(before + 1)
   })
 })

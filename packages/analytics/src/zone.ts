@@ -4,10 +4,20 @@
  * the day's last eight hours).
  */
 
+/**
+ * Each zone's formatter, made once. Keyed by the lower-cased name, as Intl takes zone names without case, and
+ * bounded: about 600 zones exist with their aliases, and past MAX_ZONES a formatter is made for the call and not
+ * kept, so no request can grow the cache by spelling one zone many ways.
+ */
+const MAX_ZONES = 1024
 const formats = new Map<string, Intl.DateTimeFormat>()
 
+/** The number of zones whose formatter is kept (for the test of the bound). */
+export const cachedZones = () => formats.size
+
 function formatIn(timeZone: string): Intl.DateTimeFormat {
-  let f = formats.get(timeZone)
+  const key = timeZone.toLowerCase()
+  let f = formats.get(key)
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
       timeZone,
@@ -19,7 +29,7 @@ function formatIn(timeZone: string): Intl.DateTimeFormat {
       minute: 'numeric',
       second: 'numeric',
     })
-    formats.set(timeZone, f)
+    if (formats.size < MAX_ZONES) formats.set(key, f)
   }
   return f
 }
