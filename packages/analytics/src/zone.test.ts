@@ -34,7 +34,7 @@ describe('startOfDay', () => {
     const before = cachedZones()
     const zone = 'america/argentina/buenos_aires'
     for (let i = 0; i < 2000; i++) {
-      const spelled = [...zone].map((c, j) => ((i >> j % 11) & 1 ? c.toUpperCase() : c)).join('')
+      const spelled = [...zone].map((c, j) => ((i >> (j % 11)) & 1 ? c.toUpperCase() : c)).join('')
       expect(startOfDay('2026-11-27', spelled).toISOString()).toBe('2026-11-27T03:00:00.000Z')
     }
     expect(cachedZones()).toBe(before + 1)
