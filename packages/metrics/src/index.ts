@@ -8,4 +8,5 @@ export {
   type Metric,
   processMemoryGauges,
   Registry,
+  ServiceMetrics,
 } from './prometheus'

@@ -108,3 +108,24 @@ export function processMemoryGauges(): Metric[] {
     new Gauge('nodejs_heap_size_used_bytes', 'JavaScript heap in use.', () => process.memoryUsage().heapUsed),
   ]
 }
+
+/**
+ * A service's metrics: a registry that starts with the process's memory gauges, in which a subclass declares its
+ * own counters and histograms as fields, and that renders them all for /metrics.
+ */
+export class ServiceMetrics {
+  protected readonly registry = new Registry()
+
+  constructor() {
+    for (const gauge of processMemoryGauges()) this.registry.add(gauge)
+  }
+
+  /** A gauge read when /metrics is rendered. */
+  gauge(name: string, help: string, read: () => number): void {
+    this.registry.add(new Gauge(name, help, read))
+  }
+
+  render(): string {
+    return this.registry.render()
+  }
+}

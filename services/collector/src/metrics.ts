@@ -1,15 +1,7 @@
-import {
-  Counter,
-  Gauge,
-  Histogram,
-  LATENCY_BUCKETS,
-  processMemoryGauges,
-  Registry,
-} from '@touchpoint/metrics'
+import { Counter, Histogram, LATENCY_BUCKETS, ServiceMetrics } from '@touchpoint/metrics'
 
 /** The collector's metrics, served at /metrics. */
-export class Metrics {
-  private readonly registry = new Registry()
+export class Metrics extends ServiceMetrics {
   readonly accepted = this.registry.add(
     new Counter('touchpoint_events_accepted_total', 'Events accepted and durably queued.'),
   )
@@ -51,16 +43,4 @@ export class Metrics {
       'Produce requests that failed (their records went to the spool).',
     ),
   )
-
-  constructor() {
-    for (const gauge of processMemoryGauges()) this.registry.add(gauge)
-  }
-
-  gauge(name: string, help: string, read: () => number): void {
-    this.registry.add(new Gauge(name, help, read))
-  }
-
-  render(): string {
-    return this.registry.render()
-  }
 }

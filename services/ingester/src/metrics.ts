@@ -1,15 +1,7 @@
-import {
-  Counter,
-  Gauge,
-  Histogram,
-  LATENCY_BUCKETS,
-  processMemoryGauges,
-  Registry,
-} from '@touchpoint/metrics'
+import { Counter, Gauge, Histogram, LATENCY_BUCKETS, ServiceMetrics } from '@touchpoint/metrics'
 
 /** The ingester's metrics, served at /metrics. */
-export class IngesterMetrics {
-  private readonly registry = new Registry()
+export class IngesterMetrics extends ServiceMetrics {
   /** partition → messages behind the high watermark after the last committed batch */
   readonly lagByPartition = new Map<number, number>()
   readonly loaded = this.registry.add(
@@ -52,7 +44,7 @@ export class IngesterMetrics {
   )
 
   constructor() {
-    for (const gauge of processMemoryGauges()) this.registry.add(gauge)
+    super()
     this.registry.add(
       new Gauge('touchpoint_ingester_consumer_lag', 'Messages not yet loaded, by partition.', () =>
         [...this.lagByPartition].map(([p, lag]) => [{ partition: String(p) }, lag]),
@@ -63,13 +55,5 @@ export class IngesterMetrics {
         [...this.lagByPartition.values()].reduce((a, b) => a + b, 0),
       ),
     )
-  }
-
-  gauge(name: string, help: string, read: () => number): void {
-    this.registry.add(new Gauge(name, help, read))
-  }
-
-  render(): string {
-    return this.registry.render()
   }
 }
