@@ -215,15 +215,27 @@ describe('click redirect', () => {
     expect(rows.map((r) => r.event).sort()).toEqual(['Email Clicked', 'Email Opened'])
   })
 
-  it('redirects HEAD requests but records them as scanner clicks', async () => {
-    const res = await get(tracker.linkUrl(target, msg('hal', 'head')), CHROME, 'HEAD')
-    expect(res.status).toBe(302)
-    expect(res.headers.get('location')).toContain('shop.example.com')
+  it('redirects HEAD requests and scanners without a hand-off, and records them as scanner clicks', async () => {
+    const head = await get(tracker.linkUrl(target, msg('hal', 'head')), CHROME, 'HEAD')
+    const scanner = await get(tracker.linkUrl(target, msg('hal', 'scanned')), 'Mimecast URL Protect')
+    for (const res of [head, scanner]) {
+      expect(res.status).toBe(302)
+      const location = new URL(res.headers.get('location')!)
+      expect(location.host).toBe('shop.example.com')
+      expect(location.searchParams.get('utm_medium')).toBe('email')
+      // a machine that opened the landing page in a browser must not become the recipient
+      expect(location.searchParams.has(HANDOFF_PARAM)).toBe(false)
+    }
     const rows = await eventually(
       () => emailEvents('head'),
       (r) => r.length === 1,
     )
     expect(JSON.parse(rows[0]!.props)).toMatchObject({ scanner: true, reason: 'head_request' })
+    const scanned = await eventually(
+      () => emailEvents('scanned'),
+      (r) => r.length === 1,
+    )
+    expect(JSON.parse(scanned[0]!.props)).toMatchObject({ scanner: true, reason: 'scanner_user_agent' })
   })
 })
 

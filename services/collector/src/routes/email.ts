@@ -160,16 +160,21 @@ export const emailRoutes: FastifyPluginAsync<EmailRouteOptions> = async (
       now,
       claims.linkId === HONEYPOT_LINK_ID,
     )
-    const handoff = signToken(
-      {
-        kind: 'handoff',
-        campaignId: claims.campaignId,
-        emailId: claims.emailId,
-        recipient: claims.recipient,
-        sentAt: Math.floor(now / 1000),
-      },
-      email.keys[0]!,
-    )
+    // the hand-off makes whoever runs the landing page the recipient: a machine gets none, so a sandbox that
+    // opens the link in a browser (a security gateway's detonation) does not become the person or give them a
+    // visit; a person taken for a scanner (a click seconds after the send) is linked when they identify instead
+    const handoff = verdict.scanner
+      ? undefined
+      : signToken(
+          {
+            kind: 'handoff',
+            campaignId: claims.campaignId,
+            emailId: claims.emailId,
+            recipient: claims.recipient,
+            sentAt: Math.floor(now / 1000),
+          },
+          email.keys[0]!,
+        )
     const { location, landing } = redirectTarget(claims, email.utmSource, handoff)
     const secrets = registry.secretsOf(project.id)
     const call = clickCall(claims, verdict, r.facts, landing, secrets)
