@@ -198,6 +198,14 @@ describe('tp.js in Chromium', () => {
     expect(await page.textContent('h1')).toBe('Reviews')
     const rows = await until(id, (r) => named(r, 'Outbound Link Clicked').length === 1)
     expect(JSON.parse(named(rows, 'Outbound Link Clicked')[0]!.props)).toEqual({ url: externalUrl })
+    // the beacon went as the page was going away, with the browser's user agent like the rest: no bot's event
+    const bots = await sql<{ event: string; is_bot: number }>(
+      collector.url,
+      ADMIN,
+      `SELECT event, is_bot FROM events WHERE anonymous_id = {a:String} ORDER BY timestamp, event`,
+      { a: id },
+    )
+    expect(bots.filter((r) => r.is_bot !== 0)).toEqual([])
     await context.close()
   })
 
