@@ -229,6 +229,12 @@ describe('tp.js in Chromium', () => {
     expect(JSON.parse(named(rows, 'Product Added')[0]!.props)).toEqual({ sku: 'TJ-01', price: '144' })
     expect(named(rows, 'Identify')[0]!.user_id).toBe(`customer-${order}`)
     expect(named(rows, 'Page Viewed').at(-1)).toMatchObject({ path: '/', user_id: `customer-${order}` })
+    // a page's view and the calls its scripts made as it loaded are stored in the order they were made, each a
+    // millisecond or more after the one before (rows come ordered by time, then by name)
+    const onPage = (path: string) =>
+      rows.filter((r) => r.path === path && r.event !== 'Page Left').map((r) => r.event)
+    expect(onPage('/checkout.html')).toEqual(['Page Viewed', 'Checkout Started'])
+    expect(onPage('/thank-you.html')).toEqual(['Page Viewed', 'Order Completed', 'Identify'])
     // the checkout form is marked data-tp-ignore, and no field value ever leaves the page
     expect(named(rows, 'Lead Captured')).toEqual([])
     // the whole card number and the name, in any column (url and referrer too): random hex ids hold short digit

@@ -73,16 +73,20 @@ export function createTracker(o: TrackerOptions): Tracker {
   // tags, it keeps the other site it came from, if any, so that each of its pages has the visit's channel
   let fresh = !!newCampaign
   const from = document.referrer && new URL(document.referrer).host !== location.host ? document.referrer : ''
+  // The time of each event, a millisecond after the one before at the least, so that calls made together (a page
+  // view and the conversion its script records) are stored, and ordered in funnels and journeys, as they were
+  // made. Each event takes its session first, which sets it.
+  let last = 0
   const session = () => {
-    const now = Date.now()
-    let s: { id: string; t: number; c: string; r?: string } | null = null
+    last = Math.max(Date.now(), last + 1)
+    let s: { id: string; t: number; c: string; r?: string } | null | undefined
     try {
-      s = JSON.parse(get('tp_s') || 'null')
+      s = JSON.parse(get('tp_s') as string) // null when there is none: JSON.parse(null) is null
     } catch {}
-    if (!s || now - s.t > SESSION_IDLE || (fresh && s.c !== newCampaign))
-      s = { id: uuid(), t: now, c: fresh ? newCampaign : '', r: from }
+    if (!s || last - s.t > SESSION_IDLE || (fresh && s.c !== newCampaign))
+      s = { id: uuid(), t: last, c: fresh ? newCampaign : '', r: from }
     fresh = false
-    s.t = now
+    s.t = last
     store().set('tp_s', JSON.stringify(s))
     return s
   }
@@ -132,7 +136,7 @@ export function createTracker(o: TrackerOptions): Tracker {
       messageId: uuid(),
       anonymousId: id('tp_aid'),
       ...(userId && { userId }),
-      timestamp: new Date().toISOString(),
+      timestamp: new Date(last).toISOString(),
       context,
       ...fields,
     }
@@ -145,11 +149,12 @@ export function createTracker(o: TrackerOptions): Tracker {
     else if (!timer) timer = setTimeout(send, o.flushMs ?? 1000)
   }
 
-  // Engagement of the current page: visible milliseconds and deepest scroll, sent once when the page is left
-  let visibleSince = document.visibilityState === 'visible' ? Date.now() : 0
-  let engaged = 0
-  let depth = 0
-  let left = false
+  // Engagement of the current page: visible milliseconds and deepest scroll, sent once when the page is left;
+  // page() sets them for each page, the first included
+  let visibleSince: number
+  let engaged: number
+  let depth: number
+  let left: boolean
   const scrolled = () => {
     const el = document.documentElement
     const d = Math.round(((scrollY + innerHeight) / Math.max(el.scrollHeight, 1)) * 100)
@@ -206,7 +211,7 @@ export function createTracker(o: TrackerOptions): Tracker {
     const tagged = target?.closest?.('[data-tp-event]')
     if (tagged) {
       const props: Props = {}
-      for (const a of Array.from(tagged.attributes))
+      for (const a of [...tagged.attributes])
         if (a.name.startsWith('data-tp-prop-')) props[a.name.slice(13)] = a.value
       enqueue('track', { event: tagged.getAttribute('data-tp-event'), properties: props })
     }
