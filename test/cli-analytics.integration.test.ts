@@ -125,6 +125,10 @@ describe('touchpoint CLI analytics', () => {
     expect(orders.stdout).toMatch(
       /By currency\ncurrency\s+orders\s+revenue\n[─\s]+\nEUR\s+1\s+99\.00\s*\nUSD\s+1\s+10\.00/,
     )
+    // the orders say nothing of their own channel (web, store…): the table says so instead of a blank
+    expect(orders.stdout).toMatch(
+      /By the order's channel \(properties\.channel\)\nchannel\s+orders\s+revenue\s*\n[─\s]+\n\(not set\)\s+2\s+109\.00 \(EUR\+USD\)/,
+    )
   })
 
   it('reports a clear error for a bad request, with a non-zero exit', async () => {

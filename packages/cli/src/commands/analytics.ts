@@ -14,6 +14,8 @@ import { formatTable } from '../table'
 import { dateRange, defined, parseEventMatch } from './analytics-args'
 import { ask, type Endpoint } from './analytics-client'
 
+/** How a table shows a grouping whose value was not sent (an order without a channel or a currency). */
+const NOT_SET = '(not set)'
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`
 /**
  * An amount with the currency it is in. Touchpoint converts no currency, so a sum over several is marked as
@@ -217,7 +219,7 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       const r = answer as OrdersResult
       const byCurrency =
         r.currencies.length > 1
-          ? `\n\nBy currency\n${formatTable(r.byCurrency.map((c) => ({ ...c, revenue: money(c.revenue) })))}`
+          ? `\n\nBy currency\n${formatTable(r.byCurrency.map((c) => ({ ...c, currency: c.currency || NOT_SET, revenue: money(c.revenue) })))}`
           : ''
       return `${formatTable([
         {
@@ -228,7 +230,7 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
           'repeat purchase': pct(r.repeatPurchaseRate),
           'checkout abandonment': pct(r.checkout.abandonmentRate),
         },
-      ])}${byCurrency}\n\nBy channel\n${formatTable(r.byChannel.map((c) => ({ ...c, revenue: money(c.revenue, r.currencies) })))}${mixedNote(r.currencies, 'the table by currency gives each apart')}`
+      ])}${byCurrency}\n\nBy the order's channel (properties.channel)\n${formatTable(r.byChannel.map((c) => ({ ...c, channel: c.channel || NOT_SET, revenue: money(c.revenue, r.currencies) })))}${mixedNote(r.currencies, 'the table by currency gives each apart')}`
     }
     case 'nps': {
       const r = answer as NpsResult
