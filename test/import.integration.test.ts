@@ -160,7 +160,7 @@ describe('touchpoint import', () => {
       .split('\n')
       .map((l) => JSON.parse(l))
     expect(rejected.map((r) => [r.line, r.reasons[0].path, r.reasons[0].message])).toEqual([
-      [6, '', 'column score: "eleven" is not a number'],
+      [6, 'properties.answer', 'column score: "eleven" is not a number'], // the field the column was for
       [7, 'properties.answer', 'an NPS answer must be a whole number from 0 to 10'], // the collector's verdict
       [8, '', 'the row has 3 fields; the header has 4'],
     ])

@@ -75,7 +75,10 @@ describe('column mapping', () => {
   it('says what is wrong with a row or a mapping', () => {
     const m = buildMapping(header, ['properties.revenue:number=amount'], [])
     expect(() => rowToEvent(header, ['c', 'lots', '', ''], m)).toThrow(
-      'column amount: "lots" is not a number',
+      expect.objectContaining({
+        path: 'properties.revenue',
+        message: 'column amount: "lots" is not a number',
+      }),
     )
     expect(() => rowToEvent(header, ['c'], m)).toThrow('the row has 1 fields; the header has 4')
     expect(() => buildMapping(header, ['userId=nope'], [])).toThrow('the file has no column "nope"')

@@ -98,7 +98,23 @@ export function rowToEvent(header: string[], fields: string[], mapping: Mapping)
   for (const rule of mapping.columns) {
     const value = fields[rule.index]!
     if (value === '') continue
-    place(event, rule.path, convert(value, rule))
+    let converted: unknown
+    try {
+      converted = convert(value, rule)
+    } catch (err) {
+      throw new FieldError(rule.path.join('.'), (err as Error).message)
+    }
+    place(event, rule.path, converted)
   }
   return event
+}
+
+/** A cell that does not convert to its field's type: the field it was for, as a rejected call names its field. */
+export class FieldError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message)
+  }
 }

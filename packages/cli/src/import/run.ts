@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { closeSync, existsSync, openSync, statSync, truncateSync, writeSync } from 'node:fs'
 import { Touchpoint, TouchpointValidationError } from '@touchpoint/node'
 import { csvRecordComplete, parseCsvRecord } from './csv'
-import { buildMapping, type Mapping, rowToEvent } from './mapping'
+import { buildMapping, FieldError, type Mapping, rowToEvent } from './mapping'
 import { Progress } from './progress'
 import { readRecords, type SourceRecord } from './records'
 import { fingerprint, type ImportState, loadState, saveState } from './state'
@@ -175,8 +175,8 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
     )) {
       summary.read++
       last = record
-      const reject = (reason: string) => {
-        chunkRejects.push({ line: record.line, reasons: [{ path: '', message: reason }], raw: record.text })
+      const reject = (reason: string, path = '') => {
+        chunkRejects.push({ line: record.line, reasons: [{ path, message: reason }], raw: record.text })
         localRejects++
       }
       try {
@@ -192,6 +192,7 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
         }
       } catch (err) {
         if (err instanceof SyntaxError) reject(`not valid JSON: ${err.message}`)
+        else if (err instanceof FieldError) reject(err.message, err.path)
         else if (err instanceof TouchpointValidationError || err instanceof Error) reject(err.message)
         else throw err
       }
