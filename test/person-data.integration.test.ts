@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { recipientHash } from '@touchpoint/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CollectorProcess, cli, freePort, type Keys, keysIn, tempDir } from './helpers/collector'
 import { basic, eventually, post, sql } from './helpers/http'
@@ -26,8 +27,8 @@ afterAll(async () => {
 const forget = (...args: string[]) =>
   cli(['forget', ...args], { TOUCHPOINT_DATA_DIR: dataDir, TOUCHPOINT_URL: collector.url })
 
-const exportOf = (...args: string[]) =>
-  cli(['export', ...args], { TOUCHPOINT_DATA_DIR: dataDir, TOUCHPOINT_URL: collector.url })
+const env = () => ({ TOUCHPOINT_DATA_DIR: dataDir, TOUCHPOINT_URL: collector.url })
+const exportOf = (...args: string[]) => cli(['export', ...args], env())
 /** The lines of an NDJSON export, parsed (their fields are checked one by one) */
 const ndjson = (text: string): any[] =>
   text
@@ -90,6 +91,7 @@ describe('touchpoint export and forget', () => {
       kind: 'person',
       project: 'dev',
       userId: 'erase-me',
+      userIds: ['erase-me'], // not an email address: no other id
       anonymousIds: ['device-a', 'device-b'],
       exportedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     })
@@ -155,6 +157,79 @@ describe('touchpoint export and forget', () => {
       anonymousIds: [],
       deleted: { events: 0, identities: 0, rejected: 0, sessionParts: 0 },
     })
+  })
+
+  it('finds a person named by their email address under the recipient id of their emails too', async () => {
+    const secret = JSON.parse(readFileSync(join(dataDir, 'touchpoint.json'), 'utf8')).projects[0].email
+      .recipientSecret as string
+    const recipient = (address: string) => recipientHash(address, secret)
+    const email = (address: string) => ({
+      type: 'track',
+      userId: recipient(address),
+      event: 'Email Sent',
+      properties: { campaignId: 'winter', emailId: `w-${address}` },
+    })
+    const batch = [
+      // ada signed up with her address as user id, and was sent an email (stored under its recipient id), whose
+      // link her browser followed (the hand-off links it as identify does here)
+      { type: 'track', userId: 'ada@example.org', event: 'Signed Up' },
+      email('ada@example.org'),
+      { type: 'identify', anonymousId: 'ada-browser', userId: recipient('ada@example.org') },
+      // bea only ever got an email, and clicked it
+      email('bea@example.org'),
+      { type: 'identify', anonymousId: 'bea-browser', userId: recipient('bea@example.org') },
+      { type: 'page', anonymousId: 'bea-browser', name: 'Sale' },
+    ]
+    const auth = { authorization: basic(keys.secretKey) }
+    expect((await post(`${collector.url}/v1/batch`, { batch }, auth)).status).toBe(200)
+    await eventually(
+      () =>
+        sql<{ n: number }>(
+          collector.url,
+          keys.adminKey,
+          `SELECT count() AS n FROM identities WHERE anonymous_id IN ('ada-browser', 'bea-browser')`,
+        ),
+      (r) => Number(r[0]!.n) === 2,
+    )
+    await eventually(
+      () =>
+        sql<{ n: number }>(
+          collector.url,
+          keys.adminKey,
+          `SELECT count() AS n FROM events
+           WHERE event IN ('Signed Up', 'Email Sent') OR anonymous_id IN ('ada-browser', 'bea-browser')`,
+        ),
+      (r) => Number(r[0]!.n) === 6,
+    )
+
+    const lines = ndjson(await exportOf('--user', 'ada@example.org'))
+    expect(lines[0]).toMatchObject({
+      userIds: ['ada@example.org', recipient('ada@example.org')],
+      anonymousIds: ['ada-browser'],
+    })
+    expect(
+      lines
+        .slice(1)
+        .map((l) => `${l.kind} ${l.row.event ?? l.row.anonymous_id}`)
+        .sort(),
+    ).toEqual(['event Email Sent', 'event Identify', 'event Signed Up', 'identity ada-browser'])
+    expect(JSON.stringify(lines)).not.toContain('bea')
+
+    // bea's profile, asked by her address, is her recipient id's: her email and her browser's page
+    const profile = JSON.parse(await cli(['profile', 'bea@example.org', '--json'], env()))
+    expect(profile).toMatchObject({ person: recipient('bea@example.org'), anonymousIds: ['bea-browser'] })
+
+    expect(await forget('--user', 'ada@example.org')).toBe(
+      `erased ada@example.org (also as ${recipient('ada@example.org')}) and 1 linked anonymous id(s) in project dev: 3 events, 0 session parts, 1 identity links, 0 refused calls\n`,
+    )
+    const left = await sql<{ who: string }>(
+      collector.url,
+      keys.adminKey,
+      `SELECT DISTINCT if(user_id != '', user_id, anonymous_id) AS who FROM events
+       WHERE event IN ('Signed Up', 'Email Sent') OR anonymous_id IN ('ada-browser', 'bea-browser')`,
+    )
+    // ada is gone under both ids, with her browser; bea stays
+    expect(left.map((r) => r.who).sort()).toEqual(['bea-browser', recipient('bea@example.org')].sort())
   })
 
   it('refuses without the admin key, for a project that does not exist and without a user id', async () => {

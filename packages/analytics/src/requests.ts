@@ -125,6 +125,8 @@ export type AttributionRequest = z.input<typeof attributionRequest>
 export const profileRequest = z.object({
   project: range.project,
   person: z.string().min(1).max(500),
+  /** other ids to answer for, in order, when `person` has no events: the recipient id of an email address */
+  alsoKnownAs: z.array(z.string().min(1).max(500)).max(10).default([]),
   timelineLimit: z.number().int().min(0).max(1000).default(50),
 })
 export type ProfileRequest = z.input<typeof profileRequest>

@@ -9,6 +9,8 @@ export type ErasureRequest = PersonRequest
 export interface ErasureResult {
   project: string
   userId: string
+  /** every user id erased: `userId`, and the recipient id of an email address (PersonRequest.alsoKnownAs) */
+  userIds: string[]
   /** the anonymous ids found linked to the user (identities, or events carrying both ids) */
   anonymousIds: string[]
   /** rows removed, counted just before the deletion */
@@ -52,5 +54,5 @@ export async function erasePerson(ch: ClickHouse, req: ErasureRequest): Promise<
       clickhouse_settings: { mutations_sync: '2' },
     })
   }
-  return { project: req.project, userId: req.userId, anonymousIds, deleted }
+  return { project: req.project, userId: req.userId, userIds: scope.userIds, anonymousIds, deleted }
 }

@@ -6,11 +6,12 @@ import { TABLES } from './tables'
 export type ExportKind = 'event' | 'identity' | 'refused'
 
 /**
- * A person's data as NDJSON lines (GDPR access and portability): first the person (project, user id, the linked
- * anonymous ids, when it was exported), then `{"kind":"event","row":{…}}` for each of their events in time order,
- * one `identity` line for each identity link, and one `refused` line for each refused call that names them: the
- * rows erasePerson removes, found the same way. Session parts are left out: they are derived from the events and
- * hold hashes of the ids only. A retried event stored twice and not yet merged is listed once.
+ * A person's data as NDJSON lines (GDPR access and portability): first the person (project, user id, every user
+ * id looked under, the linked anonymous ids, when it was exported), then `{"kind":"event","row":{…}}` for each of
+ * their events in time order, one `identity` line for each identity link, and one `refused` line for each refused
+ * call that names them: the rows erasePerson removes, found the same way. Session parts are left out: they are
+ * derived from the events and hold hashes of the ids only. A retried event stored twice and not yet merged is
+ * listed once.
  */
 export async function exportPerson(
   ch: ClickHouse,
@@ -26,6 +27,7 @@ async function* exportLines(ch: ClickHouse, req: PersonRequest, scope: PersonSco
     kind: 'person',
     project: req.project,
     userId: req.userId,
+    userIds: scope.userIds,
     anonymousIds: scope.anonymousIds,
     exportedAt: new Date().toISOString(),
   })}\n`

@@ -24,6 +24,7 @@ export {
   MAX_TOKEN_LENGTH,
   type OpenClaims,
   recipientHash,
+  recipientIdOf,
   signToken,
   trackableTarget,
   type Verification,

@@ -1,5 +1,6 @@
 import { FIRST_EVENT_ORDER, TABLES } from '@touchpoint/clickhouse'
 import { EVENT_NAMES } from '@touchpoint/schema'
+import type { z } from 'zod'
 import { EVENT_COLUMNS } from '../columns'
 import { type Currencies, currenciesAgg } from '../currencies'
 import { QueryParams } from '../params'
@@ -39,10 +40,19 @@ const ALL_TIME = { from: new Date(0), to: new Date(Date.UTC(2200, 0, 1)) }
 /**
  * One person's whole story: every event that resolves to them (by user id, by anonymous ids linked to them, or
  * by the anonymous id itself), each event id once. Asked for an anonymous id that is linked to a user, it answers
- * for that user. Returns null when nobody by that id has any event.
+ * for that user. Asked for an id without events, it answers for the first of `alsoKnownAs` that has some (an email
+ * address's recipient id). Returns null when nobody by those ids has any event.
  */
 export async function profile(reader: Reader, input: ProfileRequest): Promise<Profile | null> {
   const req = profileRequest.parse(input)
+  for (const id of [req.person, ...req.alsoKnownAs]) {
+    const found = await profileOf(reader, { ...req, person: id })
+    if (found) return found
+  }
+  return null
+}
+
+async function profileOf(reader: Reader, req: z.output<typeof profileRequest>): Promise<Profile | null> {
   const person = await resolve(reader, req.project, req.person)
   const p = new QueryParams()
   const who = p.add(person, 'String')

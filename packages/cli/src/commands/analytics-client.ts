@@ -10,6 +10,7 @@ import {
   type TimeOfDayRequest,
 } from '@touchpoint/analytics'
 import { createClickHouse } from '@touchpoint/clickhouse'
+import { recipientIdOf } from '@touchpoint/node'
 import type { CliConfig } from '../config'
 import { findProject } from '../projects-file'
 import { postToCollector } from './collector-api'
@@ -50,7 +51,7 @@ export async function ask<T>(
   const ch = await createClickHouse({ ...config.clickhouse, dataDir: join(config.dataDir, 'clickhouse') })
   try {
     // the request is validated by the method's own zod schema; a ZodError below names the field
-    const input = { ...projectDefaults(config, endpoint, request.project), ...request }
+    const input = { ...projectDefaults(config, endpoint, request), ...request }
     const answer = await ENDPOINTS[endpoint].run(new Analytics(ch), input as never)
     if (answer === null) throw new Error(`no events for person ${String(request.person)}`)
     return answer as T
@@ -65,11 +66,16 @@ export async function ask<T>(
 
 /**
  * What the collector's HTTP API fills in from the project's configuration (routes/analytics.ts), so that an
- * answer read straight from ClickHouse is the one the collector gives: the project's time zone, and the orders
- * report's checkout steps. Nothing when the projects file cannot be read (ClickHouse on a server, elsewhere).
+ * answer read straight from ClickHouse is the one the collector gives: the project's time zone, the orders
+ * report's checkout steps, and for a profile asked by email address, the recipient id of its emails. Nothing
+ * when the projects file cannot be read (ClickHouse on a server, elsewhere).
  */
-function projectDefaults(config: CliConfig, endpoint: Endpoint, id: unknown): Record<string, unknown> {
-  const project = endpoint === 'profile' ? undefined : findProject(config, id)
+function projectDefaults(config: CliConfig, endpoint: Endpoint, request: Record<string, unknown>) {
+  const project = findProject(config, request.project)
+  if (endpoint === 'profile') {
+    const id = recipientIdOf(String(request.person ?? ''), project?.email?.recipientSecret)
+    return id ? { alsoKnownAs: [id] } : {}
+  }
   return {
     ...(project?.timezone && { timezone: project.timezone }),
     ...(endpoint === 'orders' &&

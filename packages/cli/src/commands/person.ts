@@ -11,8 +11,11 @@ import {
   type ErasureResult,
   erasePerson,
   exportPerson,
+  type PersonRequest,
 } from '@touchpoint/clickhouse'
+import { recipientIdOf } from '@touchpoint/node'
 import type { CliConfig } from '../config'
+import { findProject } from '../projects-file'
 import { postToCollector, streamFromCollector } from './collector-api'
 
 const FORGET_USAGE = 'usage: touchpoint forget --user USER_ID [--project dev] [--json]'
@@ -30,6 +33,15 @@ function personArgs(
   })
   if (!values.user) throw new Error(usage)
   return { req: { project: values.project as string, userId: values.user as string }, values }
+}
+
+/**
+ * The person as the collector finds them (routes/person.ts), for the CLI reading ClickHouse itself: an email
+ * address also stands for the recipient id of its emails, with the recipientSecret of the projects file.
+ */
+function withRecipientId(config: CliConfig, req: PersonRequest): PersonRequest {
+  const recipientId = recipientIdOf(req.userId, findProject(config, req.project)?.email?.recipientSecret)
+  return recipientId ? { ...req, alsoKnownAs: [recipientId] } : req
 }
 
 /** Runs `work` on ClickHouse opened by the CLI itself (CLICKHOUSE_URL, or the data directory's chDB). */
@@ -50,11 +62,13 @@ export async function forgetCommand(config: CliConfig, args: string[]): Promise<
   const { req, values } = personArgs(args, FORGET_USAGE, { json: { type: 'boolean' } })
   let result: ErasureResult | undefined
   if (!config.clickhouse.url) result = await postToCollector<ErasureResult>(config, '/api/forget', req)
-  result ??= await withClickHouse(config, (ch) => erasePerson(ch, req))
+  result ??= await withClickHouse(config, (ch) => erasePerson(ch, withRecipientId(config, req)))
   if (values.json) return `${JSON.stringify(result, null, 2)}\n`
   const d = result.deleted
   const linked = result.anonymousIds.length ? ` and ${result.anonymousIds.length} linked anonymous id(s)` : ''
-  return `erased ${result.userId}${linked} in project ${result.project}: ${d.events} events, ${d.sessionParts} session parts, ${d.identities} identity links, ${d.rejected} refused calls\n`
+  const aka = result.userIds.filter((id) => id !== result.userId)
+  const also = aka.length ? ` (also as ${aka.join(', ')})` : ''
+  return `erased ${result.userId}${also}${linked} in project ${result.project}: ${d.events} events, ${d.sessionParts} session parts, ${d.identities} identity links, ${d.rejected} refused calls\n`
 }
 
 /**
@@ -72,7 +86,7 @@ export async function exportCommand(config: CliConfig, args: string[], stdout: W
     if (body) counts = await copy(Readable.fromWeb(body as WebReadableStream<Uint8Array>))
   }
   counts ??= await withClickHouse(config, async (ch) =>
-    copy(Readable.from((await exportPerson(ch, req)).lines)),
+    copy(Readable.from((await exportPerson(ch, withRecipientId(config, req))).lines)),
   )
   if (out === stdout) return ''
   out.end()

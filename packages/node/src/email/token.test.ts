@@ -3,6 +3,7 @@ import {
   type ClickClaims,
   type EmailKey,
   recipientHash,
+  recipientIdOf,
   signToken,
   trackableTarget,
   verifyToken,
@@ -85,5 +86,12 @@ describe('email tokens', () => {
     expect(verifyToken(signToken({ ...base, kind: 'open', recipient: hashed }, NEW), [NEW])).toMatchObject({
       ok: true,
     })
+  })
+
+  it('gives an email address the recipient id its emails carry, and nothing else one', () => {
+    const secret = 'recipient-secret-0123456789abcdef'
+    expect(recipientIdOf('Ada@Example.com', secret)).toBe(recipientHash('ada@example.com', secret))
+    expect(recipientIdOf('customer-42', secret)).toBeUndefined()
+    expect(recipientIdOf('ada@example.com', undefined)).toBeUndefined()
   })
 })

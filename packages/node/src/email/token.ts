@@ -148,3 +148,12 @@ export function recipientHash(email: string, secret: string): string {
     .digest()
   return `h_${digest.subarray(0, 16).toString('base64url')}`
 }
+
+/**
+ * The recipient id that the emails sent to an address carry, for a person named by that address: so that
+ * erasing, exporting or looking up a person by their email address also finds their email events, stored under
+ * the keyed hash. Undefined for an id that is not an email address, or without the project's recipientSecret.
+ */
+export function recipientIdOf(id: string, recipientSecret: string | undefined): string | undefined {
+  return recipientSecret && looksLikeEmail(id.trim()) ? recipientHash(id, recipientSecret) : undefined
+}

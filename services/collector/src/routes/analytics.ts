@@ -8,6 +8,7 @@ import {
   profileRequest,
   timeOfDayRequest,
 } from '@touchpoint/analytics'
+import { recipientIdOf } from '@touchpoint/node'
 import type { FastifyPluginAsync } from 'fastify'
 import type { z } from 'zod'
 import type { ProjectConfig } from '../config'
@@ -24,7 +25,7 @@ interface Report<S extends z.ZodType> {
   summary: string
   schema: S
   /** Fills what the project's configuration supplies (its time zone, for one) before validation. */
-  defaults?: (project: ProjectConfig) => Record<string, unknown>
+  defaults?: (project: ProjectConfig, body: Record<string, unknown>) => Record<string, unknown>
   run: (analytics: Analytics, body: z.input<S>) => Promise<unknown>
 }
 
@@ -49,6 +50,14 @@ export const ANALYTICS_ROUTES = {
   '/api/profile': report({
     summary: "One person's profile and timeline",
     schema: profileRequest,
+    // a person named by their email address: the recipient id of their emails, when it is not a user id itself
+    defaults: (project, body) => {
+      const id =
+        typeof body.person === 'string'
+          ? recipientIdOf(body.person, project.email?.recipientSecret)
+          : undefined
+      return id ? { alsoKnownAs: [id] } : {}
+    },
     run: async (a, b) => {
       const p = await a.profile(b)
       if (!p) throw new TpError('TP_ERR_PERSON_NOT_FOUND', `No events for person ${b.person}`, 'person')
@@ -92,7 +101,7 @@ export const analyticsRoutes: FastifyPluginAsync<AnalyticsOptions> = async (app,
       const project = typeof body.project === 'string' ? registry.byId(body.project) : undefined
       if (typeof body.project === 'string' && !project)
         throw new TpError('TP_ERR_UNKNOWN_PROJECT', `No project ${body.project}`, 'project')
-      const input = { ...(project && r.defaults ? r.defaults(project) : {}), ...body }
+      const input = { ...(project && r.defaults ? r.defaults(project, body) : {}), ...body }
       parseBody(r.schema, input) // a 400 naming the field, before any query runs
       if (!analytics) throw new TpError('TP_ERR_NO_STORAGE')
       try {

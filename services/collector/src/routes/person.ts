@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream'
 import { type ClickHouse, erasePerson, exportPerson } from '@touchpoint/clickhouse'
+import { recipientIdOf } from '@touchpoint/node'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { parseBody, TpError } from '../errors'
@@ -20,16 +21,19 @@ export const personRequest = z.object({
 /**
  * A person's GDPR rights behind the admin key. POST /api/forget erases them (their events, identity links and
  * refused calls naming them) and answers once ClickHouse has rewritten the data without them. POST /api/export
- * streams the same rows as NDJSON (exportPerson), for a request of access or portability.
+ * streams the same rows as NDJSON (exportPerson), for a request of access or portability. A person named by their
+ * email address is also found under the recipient id of their emails (the project's `email.recipientSecret`).
  */
 export const personRoutes: FastifyPluginAsync<PersonRoutesOptions> = async (app, { ch, registry }) => {
   app.addHook('onRequest', requireAdmin(registry))
+  // the person a request names: an email address also stands for the recipient id its emails carry
   const personOf = (req: FastifyRequest) => {
     const body = parseBody(personRequest, req.body)
-    if (!registry.byId(body.project))
-      throw new TpError('TP_ERR_UNKNOWN_PROJECT', `No project ${body.project}`, 'project')
+    const project = registry.byId(body.project)
+    if (!project) throw new TpError('TP_ERR_UNKNOWN_PROJECT', `No project ${body.project}`, 'project')
     if (!ch) throw new TpError('TP_ERR_NO_STORAGE')
-    return { body, ch }
+    const recipientId = recipientIdOf(body.userId, project.email?.recipientSecret)
+    return { body: { ...body, ...(recipientId && { alsoKnownAs: [recipientId] }) }, ch }
   }
 
   app.post('/api/forget', async (req) => {
