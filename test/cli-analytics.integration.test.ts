@@ -131,6 +131,31 @@ describe('touchpoint CLI analytics', () => {
     )
   })
 
+  it('prints each survey question with its figures and answers', async () => {
+    const answer = (user: string, question: string, type: string, value: unknown) => ({
+      type: 'track',
+      event: 'Survey Answered',
+      userId: user,
+      properties: { survey: 'after-support', question, type, answer: value },
+    })
+    const batch = [
+      answer('u1', 'How satisfied were you?', 'csat', 5),
+      answer('u2', 'How satisfied were you?', 'csat', 2),
+      answer('u1', 'Anything else?', 'text', 'Kind and quick'),
+    ]
+    const secret = keysIn(env.TOUCHPOINT_DATA_DIR!).secretKey
+    expect(
+      (await post(`${collector!.url}/v1/batch`, { batch }, { authorization: basic(secret) })).status,
+    ).toBe(200)
+    const report = () => cli(['report', 'survey', ...range, '--survey', 'after-support'], env)
+    const r = await eventually(report, (x) => x.stdout.includes('Kind and quick'))
+    expect(r.stdout).toContain(
+      'after-support: How satisfied were you? (csat): 2 responses, average 3.50, satisfied 50.0%',
+    )
+    expect(r.stdout).toMatch(/answer\s+count\s*\n[─\s]+\n2\s+1\s*\n5\s+1/)
+    expect(r.stdout).toContain('after-support: Anything else? (text): 1 responses')
+  })
+
   it('reports a clear error for a bad request, with a non-zero exit', async () => {
     const r = await cli(['attribution', ...range, '--model', 'magic'], env)
     expect(r.code).toBe(1)

@@ -6,6 +6,7 @@ import { type EmailCampaignReport, emailReport } from './reports/email'
 import { type NpsResult, nps } from './reports/nps'
 import { type OrdersResult, orders } from './reports/orders'
 import { type Profile, profile } from './reports/profile'
+import { type SurveyResult, survey } from './reports/survey'
 import { type TimeOfDayResult, timeOfDay } from './reports/time-of-day'
 import type {
   AttributionRequest,
@@ -14,6 +15,7 @@ import type {
   NpsRequest,
   OrdersRequest,
   ProfileRequest,
+  SurveyRequest,
   TimeOfDayRequest,
 } from './requests'
 
@@ -57,6 +59,10 @@ export class Analytics {
 
   nps(request: NpsRequest): Promise<NpsResult> {
     return nps(this.reader, request)
+  }
+
+  survey(request: SurveyRequest): Promise<SurveyResult> {
+    return survey(this.reader, request)
   }
 
   email(request: EmailReportRequest): Promise<EmailCampaignReport[]> {

@@ -7,6 +7,7 @@ export type { EmailCampaignReport } from './reports/email'
 export type { NpsResult, NpsScore } from './reports/nps'
 export type { OrdersResult } from './reports/orders'
 export type { Profile } from './reports/profile'
+export type { SurveyQuestion, SurveyResult } from './reports/survey'
 export type { TimeOfDayResult } from './reports/time-of-day'
 export {
   ATTRIBUTION_MODELS,
@@ -23,6 +24,8 @@ export {
   ordersRequest,
   type ProfileRequest,
   profileRequest,
+  type SurveyRequest,
+  surveyRequest,
   type TimeOfDayRequest,
   timeOfDayRequest,
 } from './requests'

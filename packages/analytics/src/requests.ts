@@ -161,6 +161,17 @@ export const npsRequest = z
   .superRefine(ordered)
 export type NpsRequest = z.input<typeof npsRequest>
 
+export const surveyRequest = z
+  .object({
+    ...range,
+    survey: z.string().max(200).optional(),
+    /** how many of a text question's answers to list, the latest first */
+    textAnswers: z.number().int().min(0).max(100).default(5),
+  })
+  .transform(inZone)
+  .superRefine(ordered)
+export type SurveyRequest = z.input<typeof surveyRequest>
+
 export const emailReportRequest = z
   .object({
     ...range,

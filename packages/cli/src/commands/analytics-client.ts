@@ -7,6 +7,7 @@ import {
   type NpsRequest,
   type OrdersRequest,
   type ProfileRequest,
+  type SurveyRequest,
   type TimeOfDayRequest,
 } from '@touchpoint/analytics'
 import { createClickHouse } from '@touchpoint/clickhouse'
@@ -26,6 +27,7 @@ export const ENDPOINTS = {
   },
   orders: { path: '/api/reports/orders', run: (a: Analytics, b: OrdersRequest) => a.orders(b) },
   nps: { path: '/api/reports/nps', run: (a: Analytics, b: NpsRequest) => a.nps(b) },
+  survey: { path: '/api/reports/survey', run: (a: Analytics, b: SurveyRequest) => a.survey(b) },
   email: {
     path: '/api/reports/email',
     run: async (a: Analytics, b: EmailReportRequest) => ({ campaigns: await a.email(b) }),

@@ -7,6 +7,7 @@ import type {
   NpsResult,
   OrdersResult,
   Profile,
+  SurveyResult,
   TimeOfDayResult,
 } from '@touchpoint/analytics'
 import type { CliConfig } from '../config'
@@ -195,8 +196,10 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
     },
   })
   const kind = positionals[0] as Endpoint | undefined
-  if (!kind || !['time-of-day', 'orders', 'nps', 'email'].includes(kind))
-    throw new Error('usage: touchpoint report time-of-day|orders|nps|email [--project P] [--from D] [--to D]')
+  if (!kind || !['time-of-day', 'orders', 'nps', 'survey', 'email'].includes(kind))
+    throw new Error(
+      'usage: touchpoint report time-of-day|orders|nps|survey|email [--project P] [--from D] [--to D]',
+    )
   const body = defined({
     project: v.project,
     ...dateRange(v.from, v.to),
@@ -239,6 +242,8 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
         rows.map((s) => ({ ...s, score: s.score.toFixed(1) })),
       )}`
     }
+    case 'survey':
+      return surveyText(answer as SurveyResult)
     default:
       return formatTable(
         (answer as { campaigns: EmailCampaignReport[] }).campaigns.map((c) => ({
@@ -254,4 +259,21 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
         })),
       )
   }
+}
+
+/** Each question: a line of its figures, then how many gave each answer, or a text question's latest answers. */
+function surveyText(r: SurveyResult): string {
+  if (!r.questions.length) return 'no survey answers in the range'
+  return r.questions
+    .map((q) => {
+      const figures = [
+        `${q.responses} responses`,
+        ...(q.average === null ? [] : [`average ${q.average.toFixed(2)}`]),
+        ...(q.satisfied === null ? [] : [`satisfied ${pct(q.satisfied)}`]),
+      ].join(', ')
+      const head = `${q.survey || NOT_SET}: ${q.question || NOT_SET}${q.type ? ` (${q.type})` : ''}: ${figures}`
+      const body = q.latestText ? formatTable(q.latestText) : formatTable(q.answers)
+      return `${head}\n${body}`
+    })
+    .join('\n\n')
 }

@@ -6,6 +6,7 @@ import {
   npsRequest,
   ordersRequest,
   profileRequest,
+  surveyRequest,
   timeOfDayRequest,
 } from '@touchpoint/analytics'
 import { recipientIdOf } from '@touchpoint/node'
@@ -84,6 +85,12 @@ export const ANALYTICS_ROUTES = {
     schema: npsRequest,
     defaults: zone,
     run: (a, b) => a.nps(b),
+  }),
+  '/api/reports/survey': report({
+    summary: 'Survey answers: responses, spread, mean and CSAT of every question',
+    schema: surveyRequest,
+    defaults: zone,
+    run: (a, b) => a.survey(b),
   }),
   '/api/reports/email': report({
     summary: 'Email campaign report',
