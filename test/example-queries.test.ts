@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { attribution } from '../packages/analytics/src/attribution/attribution'
 import { funnel } from '../packages/analytics/src/funnel'
+import { survey } from '../packages/analytics/src/reports/survey'
 import { generateSynthetic } from '../packages/analytics/src/synthetic'
 import { type Fixture, openFixture, PROJECT } from '../packages/analytics/src/testing/fixture'
 import { ROOT } from './helpers/collector'
@@ -49,6 +50,21 @@ beforeAll(async () => {
     { ...shopper, event: 'Checkout Started', at: '2026-06-03T10:00:00Z' },
     { ...shopper, event: 'Order Completed', at: '2026-06-03T10:01:00Z' },
   ])
+  // survey answers: a CSAT that one person changes, a choice, and a text
+  const answer = (user: string, at: string, question: string, type: string, value: unknown) => ({
+    event: 'Survey Answered',
+    user,
+    at,
+    properties: { survey: 'support', question, type, answer: value },
+  })
+  await fx.events([
+    answer('s1', '2026-06-04T09:00:00Z', 'Satisfied?', 'csat', 2),
+    answer('s1', '2026-06-05T09:00:00Z', 'Satisfied?', 'csat', 5),
+    answer('s2', '2026-06-04T09:00:00Z', 'Satisfied?', 'csat', 4),
+    answer('s3', '2026-06-04T09:00:00Z', 'Satisfied?', 'csat', 1),
+    answer('s1', '2026-06-04T09:00:00Z', 'Reached us by', 'choice', ['email', 'chat']),
+    answer('s2', '2026-06-04T09:00:00Z', 'Anything else?', 'text', 'All good'),
+  ])
 })
 afterAll(async () => fx?.close())
 
@@ -81,6 +97,32 @@ describe('examples/queries', () => {
     expect(Number(orders?.revenue)).toBeGreaterThan(0)
     expect(revenue).toBeCloseTo(Number(orders?.revenue), 2)
     expect(orders?.currencies).toEqual(['EUR'])
+  })
+
+  it('survey-answers.sql gives each question what /api/reports/survey gives it', async () => {
+    const rows = await run('survey-answers.sql')
+    const api = await survey(fx.reader, range)
+    expect(
+      rows.map((r) => ({
+        ...r,
+        responses: Number(r.responses),
+        average: r.average === null ? null : Number(r.average),
+        satisfied: r.satisfied === null ? null : Number(r.satisfied),
+      })),
+    ).toEqual(
+      api.questions.map((q) => ({
+        survey: q.survey,
+        question: q.question,
+        type: q.type,
+        responses: q.responses,
+        average: q.average === null ? null : Math.round(q.average * 100) / 100,
+        satisfied: q.satisfied === null ? null : Math.round(q.satisfied * 10_000) / 10_000,
+      })),
+    )
+    expect(api.questions.find((q) => q.question === 'Satisfied?')).toMatchObject({
+      responses: 3,
+      satisfied: 2 / 3,
+    })
   })
 
   it('attribution-linear.sql credits what the linear model credits', async () => {
