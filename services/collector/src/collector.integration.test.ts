@@ -1,38 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { basic, eventually, post, sql } from '../../../test/helpers/http'
-import { startTestCollector } from '../../../test/helpers/in-process'
-import type { RunningCollector } from './server'
+import { describe, expect, it } from 'vitest'
+import { eventually, post } from '../../../test/helpers/http'
+import { CHROME, keys, useShopCollector } from './testing/shop-collector'
 
-const CHROME =
-  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
-const keys = {
-  adminKey: 'admin-key-0123456789abcdef',
-  writeKey: 'wk_shop_123456',
-  secretKey: 'sk_shop_0123456789abcdef',
-  lockedKey: 'wk_locked_12345',
-}
-
-let collector: RunningCollector
-let url: string
-const q = <T = Record<string, unknown>>(query: string, params: Record<string, unknown> = {}) =>
-  sql<T>(url, keys.adminKey, query, params)
-const send = (path: string, body: unknown, key = keys.writeKey, headers: Record<string, string> = {}) =>
-  post(`${url}${path}`, body, { authorization: basic(key), ...headers })
-
-beforeAll(async () => {
-  ;({ collector } = await startTestCollector({
-    adminKey: keys.adminKey,
-    projects: [
-      { id: 'shop', writeKey: keys.writeKey, secretKey: keys.secretKey, allowedOrigins: ['*'] },
-      { id: 'locked', writeKey: keys.lockedKey, allowedOrigins: ['https://shop.example'] },
-    ],
-  }))
-  url = collector.url
-})
-
-afterAll(async () => {
-  await collector?.close()
-})
+/** The collector's ingest path against the real engine: what it stores, how it enriches, how it is operated. */
+const shop = useShopCollector()
+const { q, send } = shop
 
 describe('POST /v1/batch', () => {
   it('accepts the good events of a batch, rejects the bad one with field and reason, and stores both', async () => {
@@ -201,194 +173,25 @@ describe('enrichment', () => {
   })
 })
 
-describe('errors', () => {
-  it('answers malformed JSON with 400 and keeps the body when the key is known', async () => {
-    const res = await send('/v1/track', '{"event": "Broken", ')
-    expect(res.status).toBe(400)
-    expect(res.body.code).toBe('TP_ERR_MALFORMED_JSON')
-    await eventually(
-      () =>
-        q(
-          `SELECT raw FROM events_rejected WHERE error_code = 'TP_ERR_MALFORMED_JSON' AND raw LIKE '%Broken%'`,
-        ),
-      (r) => r.length === 1,
-    )
-  })
-
-  it('answers an unknown write key with 401', async () => {
-    const res = await send('/v1/track', { event: 'x', anonymousId: 'a' }, 'not-a-key')
-    expect(res.status).toBe(401)
-    expect(res.body.code).toBe('TP_ERR_UNAUTHORIZED')
-    const noKey = await post(`${url}/v1/track`, { event: 'x', anonymousId: 'a' })
-    expect(noKey.status).toBe(401)
-  })
-
-  it('accepts the write key in the body, as Segment libraries may send it', async () => {
-    const res = await post(`${url}/v1/track`, {
-      writeKey: keys.writeKey,
-      event: 'Body Key',
-      anonymousId: 'a',
-      messageId: 'bodykey-1',
-    })
-    expect(res.status).toBe(200)
-  })
-
-  it('keeps a refused call without the key its body carried, whatever the refusal', async () => {
-    // Segment libraries may send the key in the body; a secret key there must not reach events_rejected
-    const refusals = [
-      await post(`${url}/v1/track`, {
-        writeKey: keys.secretKey,
-        anonymousId: 'a',
-        messageId: 'bodykey-bad-1',
-      }),
-      await post(`${url}/v1/batch`, {
-        writeKey: keys.secretKey,
-        batch: [{ type: 'track', anonymousId: 'a', messageId: 'bodykey-bad-2', writeKey: keys.secretKey }],
-      }),
-      await post(`${url}/v1/batch`, { writeKey: keys.secretKey, batch: 'bodykey-bad-3' }),
-      await send('/v1/track', `{"writeKey": "${keys.secretKey}", "event": "bodykey-bad-4", `, keys.secretKey),
-    ]
-    expect(refusals.map((r) => r.status)).toEqual([400, 200, 400, 400])
-    expect(refusals[1]?.body.rejected).toHaveLength(1)
-    const rows = await eventually(
-      () =>
-        q<{ raw: string }>(`SELECT raw FROM events_rejected WHERE raw LIKE '%bodykey-bad-%' ORDER BY raw`),
-      (r) => r.length === 4,
-    )
-    for (const { raw } of rows) {
-      expect(raw).not.toContain(keys.secretKey)
-      expect(raw).toContain('"writeKey":"[redacted]"')
-    }
-  })
-
-  it('refuses an origin the project does not allow with 403 and no CORS allow header', async () => {
-    const event = { event: 'x', anonymousId: 'a' }
-    const bad = await send('/v1/track', event, keys.lockedKey, { origin: 'https://evil.example' })
-    expect(bad.status).toBe(403)
-    expect(bad.body.code).toBe('TP_ERR_ORIGIN_FORBIDDEN')
-    expect(bad.headers.get('access-control-allow-origin')).toBeNull()
-    const good = await send('/v1/track', event, keys.lockedKey, { origin: 'https://shop.example' })
-    expect(good.status).toBe(200)
-    expect(good.headers.get('access-control-allow-origin')).toBe('https://shop.example')
-  })
-
-  it('answers a CORS preflight from an allowed origin, and lets the page read a 400 for a body that is not JSON', async () => {
-    const preflight = await fetch(`${url}/v1/track`, {
-      method: 'OPTIONS',
-      headers: {
-        origin: 'https://shop.example',
-        'access-control-request-method': 'POST',
-        'access-control-request-headers': 'authorization, content-type',
-      },
-    })
-    expect(preflight.status).toBe(204)
-    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://shop.example')
-    expect(preflight.headers.get('access-control-allow-methods')).toBe('POST, GET')
-    expect(preflight.headers.get('access-control-allow-headers')).toBe('authorization, content-type')
-    expect(preflight.headers.get('access-control-max-age')).toBe('86400')
-    expect(preflight.headers.get('vary')).toContain('Origin')
-
-    const broken = await fetch(`${url}/v1/track`, {
-      method: 'POST',
-      headers: {
-        origin: 'https://shop.example',
-        'content-type': 'text/plain',
-        authorization: basic(keys.lockedKey),
-      },
-      body: '{"event": ',
-    })
-    expect(broken.status).toBe(400)
-    expect(((await broken.json()) as { code: string }).code).toBe('TP_ERR_MALFORMED_JSON')
-    expect(broken.headers.get('access-control-allow-origin')).toBe('https://shop.example')
-  })
-
-  it('answers a body over the limit with 413', async () => {
-    const res = await send('/v1/track', {
-      event: 'Big',
-      anonymousId: 'a',
-      properties: { blob: 'x'.repeat(600 * 1024) },
-    })
-    expect(res.status).toBe(413)
-    expect(res.body.code).toBe('TP_ERR_BODY_TOO_LARGE')
-  })
-
-  it('answers a batch over the event limit with 400 naming the limit', async () => {
-    const batch = Array.from({ length: 1001 }, (_, i) => ({
-      type: 'track',
-      event: 'e',
-      anonymousId: `a${i}`,
-    }))
-    const res = await send('/v1/batch', { batch })
-    expect(res.status).toBe(400)
-    expect(res.body.code).toBe('TP_ERR_TOO_MANY_EVENTS')
-    expect(res.body.message).toContain('1000')
-    expect(res.body.path).toBe('batch')
-  })
-
-  it('answers a wrong content type with 415', async () => {
-    const res = await send('/v1/track', '<event/>', keys.writeKey, { 'content-type': 'application/xml' })
-    expect(res.status).toBe(415)
-    expect(res.body.code).toBe('TP_ERR_UNSUPPORTED_MEDIA_TYPE')
-  })
-
-  it('accepts JSON sent as text/plain (sendBeacon)', async () => {
-    const res = await send(
-      '/v1/track',
-      JSON.stringify({ event: 'Beacon', anonymousId: 'a' }),
-      keys.writeKey,
-      {
-        'content-type': 'text/plain;charset=UTF-8',
-      },
-    )
-    expect(res.status).toBe(200)
-  })
-
-  it('answers a batch that is not a list with 400 naming the field', async () => {
-    const res = await send('/v1/batch', { batch: 'nope' })
-    expect(res.status).toBe(400)
-    expect(res.body.code).toBe('TP_ERR_INVALID_BODY')
-    expect(res.body.path).toBe('batch')
-  })
-
-  it('never answers odd input with a 5xx', async () => {
-    const bodies = [
-      'null',
-      '[]',
-      '"s"',
-      '1',
-      '{"__proto__":{"polluted":1},"event":"p","anonymousId":"a"}',
-      '{"batch":[null,1,"x",[],{}]}',
-      '{"properties":[]}',
-    ]
-    for (const path of ['/v1/track', '/v1/batch', '/v1/identify']) {
-      for (const body of bodies) {
-        const res = await send(path, body)
-        expect(res.status, `${path} ${body}`).toBeLessThan(500)
-      }
-    }
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
-  })
-})
-
 describe('operations', () => {
   it('serves /healthz, /readyz, /metrics and /openapi.json', async () => {
-    expect((await fetch(`${url}/healthz`)).status).toBe(200)
-    const ready = await fetch(`${url}/readyz`)
+    expect((await fetch(`${shop.url}/healthz`)).status).toBe(200)
+    const ready = await fetch(`${shop.url}/readyz`)
     expect(ready.status).toBe(200)
     expect(await ready.json()).toMatchObject({ ready: true, status: 'ok' })
-    const metrics = await (await fetch(`${url}/metrics`)).text()
+    const metrics = await (await fetch(`${shop.url}/metrics`)).text()
     expect(metrics).toMatch(/touchpoint_events_accepted_total\{project="shop"\} \d+/)
     expect(metrics).toContain('touchpoint_load_latency_seconds_bucket')
     expect(metrics).toContain('touchpoint_spool_queued_bytes')
-    const doc = (await (await fetch(`${url}/openapi.json`)).json()) as { paths: Record<string, unknown> }
+    const doc = (await (await fetch(`${shop.url}/openapi.json`)).json()) as { paths: Record<string, unknown> }
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/batch', '/v1/track', '/api/sql']))
   })
 
   it('runs read-only SQL with parameters for the admin key only', async () => {
-    const noKey = await post(`${url}/api/sql`, { query: 'SELECT 1' })
+    const noKey = await post(`${shop.url}/api/sql`, { query: 'SELECT 1' })
     expect(noKey.status).toBe(401)
     const wrong = await post(
-      `${url}/api/sql`,
+      `${shop.url}/api/sql`,
       { query: 'SELECT 1' },
       { authorization: `Bearer ${keys.writeKey}` },
     )
@@ -401,7 +204,7 @@ describe('operations', () => {
       'CREATE TABLE t (a Int8) ENGINE = Memory',
       'SET readonly = 0',
     ]) {
-      const res = await post(`${url}/api/sql`, { query }, { authorization: `Bearer ${keys.adminKey}` })
+      const res = await post(`${shop.url}/api/sql`, { query }, { authorization: `Bearer ${keys.adminKey}` })
       expect(res.status, query).toBe(400)
       expect(res.body.code).toBe('TP_ERR_SQL')
     }
