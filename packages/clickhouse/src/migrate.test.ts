@@ -1,23 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { eventually } from '../../../test/helpers/http'
-import { type ClickHouse, createClickHouse } from './client'
 import { insertJsonEachRow } from './insert'
 import { migrate } from './migrate'
 import { TABLES } from './tables'
+import { useEmbeddedClickHouse } from './testing'
 
-let dir: string
-let ch: ClickHouse
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tp-migrate-'))
-  ch = await createClickHouse({ dataDir: dir })
-})
-afterAll(async () => {
-  await ch?.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+const db = useEmbeddedClickHouse('tp-migrate-', { migrated: false })
 
 const row = (id: string, anon: string, user: string, session: string) =>
   JSON.stringify({
@@ -34,10 +22,10 @@ const row = (id: string, anon: string, user: string, session: string) =>
 
 /** One insert of event rows (JSON lines), with its own insert token. */
 const insertEvents = (token: string, ...lines: string[]) =>
-  insertJsonEachRow(ch, TABLES.events, `${lines.join('\n')}\n`, token)
+  insertJsonEachRow(db.ch, TABLES.events, `${lines.join('\n')}\n`, token)
 
 async function rows<T>(query: string): Promise<T[]> {
-  return (await ch.client.query({ query, format: 'JSONEachRow' })).json<T>()
+  return (await db.ch.client.query({ query, format: 'JSONEachRow' })).json<T>()
 }
 
 /** Whether every stored hash equals cityHash64 of its id, and 0 for an empty id, row by row. */
@@ -52,7 +40,7 @@ const hashesHold = () =>
 
 describe('upgrading a schema that has events', () => {
   it('adds the ids’ hashes to rows stored before the upgrade and to rows inserted after it', async () => {
-    const before = await migrate(ch, { target: 3 })
+    const before = await migrate(db.ch, { target: 3 })
     expect(before.applied.map((m) => m.version)).toEqual([1, 2, 3])
     await insertEvents(
       'before-upgrade',
@@ -60,7 +48,7 @@ describe('upgrading a schema that has events', () => {
       row('00000000-0000-0000-0000-000000000002', 'a-2', '', ''),
     )
 
-    const upgrade = await migrate(ch, { target: 4 })
+    const upgrade = await migrate(db.ch, { target: 4 })
     expect(upgrade.applied).toEqual([{ version: 4, name: 'events-id-hashes' }])
     await insertEvents('after-upgrade', row('00000000-0000-0000-0000-000000000003', '', 'u-3', 's-3'))
 
@@ -124,7 +112,7 @@ describe('upgrading to session parts', () => {
     )
 
   it('keeps the first event of each part of the sessions stored before it and inserted after it', async () => {
-    expect((await migrate(ch, { target: 5 })).applied).toEqual([{ version: 5, name: 'session-parts' }])
+    expect((await migrate(db.ch, { target: 5 })).applied).toEqual([{ version: 5, name: 'session-parts' }])
     // s-1's and s-3's events were stored before the upgrade (above); s-2's go through the view
     await insertEvents(
       'after-session-parts',
@@ -151,7 +139,7 @@ describe('upgrading to session parts', () => {
   })
 
   it('merges a part’s rows into one as ClickHouse merges its parts, and applies nothing twice', async () => {
-    await ch.client.command({ query: `OPTIMIZE TABLE ${TABLES.sessionParts} FINAL` })
+    await db.ch.client.command({ query: `OPTIMIZE TABLE ${TABLES.sessionParts} FINAL` })
     const merged = await firstEvents()
     expect(merged.map((p) => [p.session, p.day, p.channel, p.rows])).toEqual([
       ['s-1', '2026-03-01', '', '1'],
@@ -159,7 +147,7 @@ describe('upgrading to session parts', () => {
       ['s-2', '2026-03-03', 'Social', '1'],
       ['s-3', '2026-03-01', '', '1'],
     ])
-    expect((await migrate(ch, { target: 5 })).applied).toEqual([])
+    expect((await migrate(db.ch, { target: 5 })).applied).toEqual([])
   })
 })
 
@@ -184,7 +172,7 @@ describe('upgrading path to LowCardinality', () => {
       paged('00000000-0000-0000-0000-000000000062', '/blog/é?'),
     )
     expect(await pathType()).toBe('String')
-    expect((await migrate(ch, { target: 6 })).applied).toEqual([
+    expect((await migrate(db.ch, { target: 6 })).applied).toEqual([
       { version: 6, name: 'events-path-low-cardinality' },
     ])
     expect(await pathType()).toBe('LowCardinality(String)')
@@ -198,7 +186,7 @@ describe('upgrading path to LowCardinality', () => {
       `SELECT toString(count()) AS n FROM ${TABLES.events} WHERE path = '/pricing'`,
     )
     expect(pricing?.n).toBe('2')
-    expect((await migrate(ch, { target: 6 })).applied).toEqual([])
+    expect((await migrate(db.ch, { target: 6 })).applied).toEqual([])
   })
 
   it('redacts the keys that refused bodies stored before it, and nothing else', async () => {
@@ -219,12 +207,12 @@ describe('upgrading path to LowCardinality', () => {
       '{"event":"Nothing to redact"}',
     ]
     await insertJsonEachRow(
-      ch,
+      db.ch,
       TABLES.rejected,
       `${raws.map((r, i) => refused(i, r)).join('\n')}\n`,
       'refused',
     )
-    expect((await migrate(ch, { target: 7 })).applied).toEqual([
+    expect((await migrate(db.ch, { target: 7 })).applied).toEqual([
       { version: 7, name: 'events-rejected-body-keys' },
     ])
     const stored = await rows<{ raw: string }>(`SELECT raw FROM ${TABLES.rejected} ORDER BY rejected_id`)
@@ -260,7 +248,7 @@ describe('upgrading to session parts that put Direct last at a tie', () => {
       tie('00000000-0000-0000-0000-000000000021', 't-before', 'Email'),
       tie('00000000-0000-0000-0000-000000000022', 't-before', 'Direct'),
     )
-    expect((await migrate(ch)).applied).toEqual([{ version: 8, name: 'session-parts-direct-last' }])
+    expect((await migrate(db.ch)).applied).toEqual([{ version: 8, name: 'session-parts-direct-last' }])
     await insertEvents(
       'tie-after',
       tie('00000000-0000-0000-0000-000000000023', 't-after', 'Direct'),
@@ -273,6 +261,6 @@ describe('upgrading to session parts that put Direct last at a tie', () => {
       { session: 't-before', channel: 'Direct', at: '2026-03-04 12:00:00.000' },
       { session: 't-direct', channel: 'Direct', at: '2026-03-04 12:00:00.000' },
     ])
-    expect((await migrate(ch)).applied).toEqual([])
+    expect((await migrate(db.ch)).applied).toEqual([])
   })
 })

@@ -1,27 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { ClickHouseClient } from '@clickhouse/client'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type ClickHouse, createClickHouse } from './client'
+import { describe, expect, it } from 'vitest'
+import { useEmbeddedClickHouse } from './testing'
 
-let dir: string
-let ch: ClickHouse
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tp-read-only-'))
-  ch = await createClickHouse({
-    dataDir: dir,
-    // the default result bound: a result past it fails after its first block was written (see below)
-    sqlLimits: { maxSeconds: 1, maxResultRows: 100_000, maxMemoryBytes: 64 * 1024 * 1024 },
-  })
-})
-afterAll(async () => {
-  await ch?.close()
-  rmSync(dir, { recursive: true, force: true })
+const db = useEmbeddedClickHouse('tp-read-only-', {
+  migrated: false,
+  // the default result bound: a result past it fails after its first block was written (see below)
+  sqlLimits: { maxSeconds: 1, maxResultRows: 100_000, maxMemoryBytes: 64 * 1024 * 1024 },
 })
 
 const rows = async (client: ClickHouseClient, query: string) => {
-  const rs = await client.query({ query, format: 'JSONEachRow', clickhouse_settings: ch.readonlySettings })
+  const rs = await client.query({ query, format: 'JSONEachRow', clickhouse_settings: db.ch.readonlySettings })
   return rs.json<Record<string, unknown>>()
 }
 /** The error type ClickHouse names for a query, or 'ok'. */
@@ -33,42 +21,44 @@ const refusal = (client: ClickHouseClient, query: string) =>
 
 describe('the read-only handle', () => {
   it('answers within its bounds, and refuses a query past them with the bound ClickHouse names', async () => {
-    expect(ch.sqlLimits).toMatchObject({
+    expect(db.ch.sqlLimits).toMatchObject({
       maxSeconds: 1,
       maxResultRows: 100_000,
       maxMemoryBytes: 64 * 1024 * 1024,
     })
-    expect(await rows(ch.readonly, 'SELECT number FROM numbers(100000)')).toHaveLength(100_000)
-    expect(await refusal(ch.readonly, 'SELECT number FROM numbers(100001)')).toBe('TOO_MANY_ROWS_OR_BYTES')
+    expect(await rows(db.ch.readonly, 'SELECT number FROM numbers(100000)')).toHaveLength(100_000)
+    expect(await refusal(db.ch.readonly, 'SELECT number FROM numbers(100001)')).toBe('TOO_MANY_ROWS_OR_BYTES')
     // an endless result stops at the bound instead of growing the process
-    expect(await refusal(ch.readonly, 'SELECT * FROM system.numbers')).toBe('TOO_MANY_ROWS_OR_BYTES')
+    expect(await refusal(db.ch.readonly, 'SELECT * FROM system.numbers')).toBe('TOO_MANY_ROWS_OR_BYTES')
     const started = Date.now()
-    expect(await refusal(ch.readonly, 'SELECT count() FROM numbers(100000000000)')).toBe('TIMEOUT_EXCEEDED')
+    expect(await refusal(db.ch.readonly, 'SELECT count() FROM numbers(100000000000)')).toBe(
+      'TIMEOUT_EXCEEDED',
+    )
     expect(Date.now() - started).toBeLessThan(10_000)
-    expect(await refusal(ch.readonly, 'SELECT groupArray(number) FROM numbers(50000000)')).toBe(
+    expect(await refusal(db.ch.readonly, 'SELECT groupArray(number) FROM numbers(50000000)')).toBe(
       'MEMORY_LIMIT_EXCEEDED',
     )
   })
 
   it('keeps its bounds against a query that sets its own', async () => {
-    expect(await refusal(ch.readonly, 'SELECT number FROM numbers(5000) SETTINGS max_result_rows = 0')).toBe(
-      'READONLY',
-    )
-    await expect(ch.readonly.command({ query: 'SET max_execution_time = 0' })).rejects.toMatchObject({
+    expect(
+      await refusal(db.ch.readonly, 'SELECT number FROM numbers(5000) SETTINGS max_result_rows = 0'),
+    ).toBe('READONLY')
+    await expect(db.ch.readonly.command({ query: 'SET max_execution_time = 0' })).rejects.toMatchObject({
       type: 'READONLY',
     })
   })
 
   it('leaves the pipeline’s handle unbounded', async () => {
-    expect(await rows(ch.client, 'SELECT number FROM numbers(5000)')).toHaveLength(5_000)
+    expect(await rows(db.ch.client, 'SELECT number FROM numbers(5000)')).toHaveLength(5_000)
   })
 })
 
 describe('a query that fails after writing output', () => {
   // chDB 3.4 hands such output to the next query on the connection, ahead of its own rows (chdb-session.ts)
   it.each([
-    ['read-only', () => ch.readonly],
-    ['pipeline', () => ch.client],
+    ['read-only', () => db.ch.readonly],
+    ['pipeline', () => db.ch.client],
   ])('leaves nothing for the next query on the %s handle', async (_name, handle) => {
     const client = handle()
     // each fails after its first block of 65,536 rows was written (on the read-only handle, past the result bound)

@@ -1,29 +1,18 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { runCli } from '../../../test/helpers/collector'
 import { eventually } from '../../../test/helpers/http'
-import { type ClickHouse, createClickHouse } from './client'
 import { insertJsonEachRow } from './insert'
-import { migrate } from './migrate'
 import { applyRetention, ttlDays } from './retention'
 import { TABLES } from './tables'
+import { useEmbeddedClickHouse } from './testing'
 
-let dir: string
-let ch: ClickHouse
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tp-retention-'))
-  ch = await createClickHouse({ dataDir: dir })
-  await migrate(ch)
-})
-afterAll(async () => {
-  await ch?.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+const db = useEmbeddedClickHouse('tp-retention-')
 
 const engines = async () => {
-  const rs = await ch.client.query({
+  const rs = await db.ch.client.query({
     query: `SELECT name, engine_full FROM system.tables WHERE database = currentDatabase() AND name IN
       ('${TABLES.events}', '${TABLES.sessionParts}', '${TABLES.rejected}')`,
     format: 'JSONEachRow',
@@ -47,14 +36,14 @@ describe('ttlDays', () => {
 describe('applyRetention', () => {
   it('sets, keeps and removes each table’s TTL as asked, and leaves alone what is not asked', async () => {
     expect(await engines()).toEqual({ events: 0, session_parts: 0, events_rejected: 0 })
-    expect(await applyRetention(ch, { eventsDays: 400, rejectedDays: 30 })).toEqual([
+    expect(await applyRetention(db.ch, { eventsDays: 400, rejectedDays: 30 })).toEqual([
       TABLES.events,
       TABLES.sessionParts,
       TABLES.rejected,
     ])
     expect(await engines()).toEqual({ events: 400, session_parts: 400, events_rejected: 30 })
-    expect(await applyRetention(ch, { eventsDays: 400, rejectedDays: 30 })).toEqual([]) // a restart
-    expect(await applyRetention(ch, { eventsDays: 0 })).toEqual([TABLES.events, TABLES.sessionParts])
+    expect(await applyRetention(db.ch, { eventsDays: 400, rejectedDays: 30 })).toEqual([]) // a restart
+    expect(await applyRetention(db.ch, { eventsDays: 0 })).toEqual([TABLES.events, TABLES.sessionParts])
     expect(await engines()).toEqual({ events: 0, session_parts: 0, events_rejected: 30 })
   })
 
@@ -73,11 +62,11 @@ describe('applyRetention', () => {
       })
     const old = '00000000-0000-4000-8000-000000000001'
     const recent = '00000000-0000-4000-8000-000000000002'
-    await insertJsonEachRow(ch, TABLES.events, `${event(old, 500)}\n${event(recent, 2)}`, 'retention-1')
-    await applyRetention(ch, { eventsDays: 365 })
+    await insertJsonEachRow(db.ch, TABLES.events, `${event(old, 500)}\n${event(recent, 2)}`, 'retention-1')
+    await applyRetention(db.ch, { eventsDays: 365 })
     const ids = async () => {
-      await ch.client.command({ query: `OPTIMIZE TABLE ${TABLES.events} FINAL` })
-      const rs = await ch.client.query({
+      await db.ch.client.command({ query: `OPTIMIZE TABLE ${TABLES.events} FINAL` })
+      const rs = await db.ch.client.query({
         query: `SELECT event_id FROM ${TABLES.events}`,
         format: 'JSONEachRow',
       })

@@ -1,22 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { type ClickHouse, createClickHouse, migrate, TABLES } from '@touchpoint/clickhouse'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { TABLES } from '@touchpoint/clickhouse'
+import { describe, expect, it } from 'vitest'
+import { useEmbeddedClickHouse } from '../../clickhouse/src/testing'
 import { Loader } from './loader'
 import { type LoadRecord, RECORD_KIND } from './record'
 
-let dir: string
-let ch: ClickHouse
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tp-loader-'))
-  ch = await createClickHouse({ dataDir: dir })
-  await migrate(ch)
-})
-afterAll(async () => {
-  await ch?.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+const db = useEmbeddedClickHouse('tp-loader-')
 
 const id = (n: number) => `00000000-0000-8000-8000-${String(n).padStart(12, '0')}`
 const row = (n: number) =>
@@ -34,7 +22,7 @@ const input = (n: number): LoadRecord => ({ kind: RECORD_KIND.eventInput, id: id
 const event = (n: number): LoadRecord => ({ kind: RECORD_KIND.event, id: id(n), payload: row(n) })
 
 async function storedEvents(): Promise<string[]> {
-  const rs = await ch.client.query({
+  const rs = await db.ch.client.query({
     query: `SELECT event FROM ${TABLES.events} ORDER BY event`,
     format: 'JSONEachRow',
   })
@@ -43,7 +31,7 @@ async function storedEvents(): Promise<string[]> {
 
 describe('Loader with a row builder', () => {
   it('builds only the event inputs it keeps, and inserts them with the rows that came built', async () => {
-    const loader = new Loader(ch)
+    const loader = new Loader(db.ch)
     const asked: string[][] = []
     const build = async (payloads: string[]) => {
       asked.push(payloads)
@@ -58,7 +46,7 @@ describe('Loader with a row builder', () => {
   })
 
   it('refuses event inputs without a builder, before inserting anything', async () => {
-    const loader = new Loader(ch)
+    const loader = new Loader(db.ch)
     await expect(loader.load([event(5), input(6)], 'test:3')).rejects.toThrow(/only with a row builder/)
     expect(await storedEvents()).not.toContain('E5')
   })
@@ -66,7 +54,7 @@ describe('Loader with a row builder', () => {
 
 describe('Loader, the order of its inserts', () => {
   it("stores a batch's identity links before its events, so no reader sees an event without its link", async () => {
-    const loader = new Loader(ch)
+    const loader = new Loader(db.ch)
     const link: LoadRecord = {
       kind: RECORD_KIND.identity,
       id: '',
@@ -81,7 +69,7 @@ describe('Loader, the order of its inserts', () => {
     // an event ClickHouse refuses stops the batch at the events' insert: the link is in by then
     const refused: LoadRecord = { kind: RECORD_KIND.event, id: id(7), payload: '{"event_id":"not a uuid"}' }
     await expect(loader.load([refused, link], 'test:4')).rejects.toThrow()
-    const rs = await ch.client.query({
+    const rs = await db.ch.client.query({
       query: `SELECT user_id FROM ${TABLES.identities} WHERE anonymous_id = 'a-order'`,
       format: 'JSONEachRow',
     })
