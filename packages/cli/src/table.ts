@@ -15,3 +15,12 @@ export function formatTable(rows: ReadonlyArray<Record<string, unknown>>): strin
     ...rows.map((r) => line(columns.map((c) => cell(r[c])))),
   ].join('\n')
 }
+
+/** A span of time for people, in the unit that reads best: 45 s, 12.5 min, 6.2 h, 3.5 days; empty for none. */
+export function formatSeconds(x: number | null): string {
+  if (x === null) return ''
+  if (x < 120) return `${x.toFixed(0)} s`
+  if (x < 120 * 60) return `${(x / 60).toFixed(1)} min`
+  if (x < 48 * 3600) return `${(x / 3600).toFixed(1)} h`
+  return `${(x / 86_400).toFixed(1)} days`
+}

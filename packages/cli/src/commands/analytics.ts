@@ -11,7 +11,7 @@ import type {
   TimeOfDayResult,
 } from '@touchpoint/analytics'
 import type { CliConfig } from '../config'
-import { formatTable } from '../table'
+import { formatTable, formatSeconds as secs } from '../table'
 import { dateRange, defined, parseEventMatch } from './analytics-args'
 import { ask, type Endpoint } from './analytics-client'
 
@@ -40,8 +40,6 @@ const byCurrencyFilter = (conversion: string, currencies: string[]) => {
     : `${conversion}[${only}]`
   return `for one currency, narrow the conversion: --conversion "${narrowed}"`
 }
-const secs = (x: number | null) =>
-  x === null ? '' : x < 120 ? `${x.toFixed(0)} s` : `${(x / 60).toFixed(1)} min`
 
 const common = {
   project: { type: 'string', default: 'dev' },
