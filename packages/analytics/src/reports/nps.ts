@@ -1,11 +1,8 @@
-import { EVENT_NAMES } from '@touchpoint/schema'
-import { EVENT_COLUMNS } from '../columns'
 import { fieldExpr } from '../fields'
 import { QueryParams } from '../params'
-import { eventsWithPerson } from '../people'
 import { num, type Reader } from '../reader'
 import { type NpsRequest, npsRequest } from '../requests'
-import { NPS_ANSWER, NPS_SCORE } from './nps-answer'
+import { NPS_ANSWER, NPS_SCORE, surveyAnswersSql } from './survey-answers'
 
 export interface NpsScore {
   /** % promoters (9–10) − % detractors (0–6), −100 to 100. */
@@ -30,13 +27,7 @@ const PERIOD = { day: 'toDate', week: 'toMonday', month: 'toStartOfMonth' } as c
 export async function nps(reader: Reader, input: NpsRequest): Promise<NpsResult> {
   const req = npsRequest.parse(input)
   const p = new QueryParams()
-  const where = [`e.event = ${p.add(EVENT_NAMES.surveyAnswered, 'String')}`]
-  if (req.survey) where.push(`JSONExtractString(e.properties, 'survey') = ${p.add(req.survey, 'String')}`)
-  const base = eventsWithPerson(
-    p,
-    { project: req.project, from: req.from, to: req.to, where: where.join(' AND ') },
-    EVENT_COLUMNS,
-  )
+  const base = surveyAnswersSql(p, req)
   const seg = req.segment ? fieldExpr(req.segment, p) : `''`
   const tz = p.add(req.timezone, 'String')
   const a = `a AS (SELECT person, timestamp AS t, ${NPS_SCORE} AS score, ${seg} AS seg

@@ -7,7 +7,7 @@ import { QueryParams } from '../params'
 import { eventsWithPerson, identityMapSql } from '../people'
 import { num, type Reader } from '../reader'
 import { type ProfileRequest, profileRequest } from '../requests'
-import { NPS_ANSWER, NPS_SCORE } from './nps-answer'
+import { NPS_ANSWER, NPS_SCORE } from './survey-answers'
 
 export interface Profile {
   person: string

@@ -1,9 +1,7 @@
-import { EVENT_NAMES } from '@touchpoint/schema'
-import { EVENT_COLUMNS } from '../columns'
 import { QueryParams } from '../params'
-import { eventsWithPerson } from '../people'
 import { num, type Reader } from '../reader'
 import { type SurveyRequest, surveyRequest } from '../requests'
+import { surveyAnswersSql } from './survey-answers'
 
 export interface SurveyQuestion {
   survey: string
@@ -40,13 +38,7 @@ const NUMERIC = `('Int64', 'UInt64', 'Double')`
 export async function survey(reader: Reader, input: SurveyRequest): Promise<SurveyResult> {
   const req = surveyRequest.parse(input)
   const p = new QueryParams()
-  const where = [`e.event = ${p.add(EVENT_NAMES.surveyAnswered, 'String')}`]
-  if (req.survey) where.push(`JSONExtractString(e.properties, 'survey') = ${p.add(req.survey, 'String')}`)
-  const base = eventsWithPerson(
-    p,
-    { project: req.project, from: req.from, to: req.to, where: where.join(' AND ') },
-    EVENT_COLUMNS,
-  )
+  const base = surveyAnswersSql(p, req)
   // each person's latest answer to each question: its JSON type, its raw JSON, and its options as text
   const latest = `latest AS (
     SELECT survey, question, person, argMax(qtype, timestamp) AS qtype, argMax(kind, timestamp) AS kind,
