@@ -193,6 +193,17 @@ export async function benchQueries(events: number, runs = 5): Promise<QueryBench
     )
     figures.push(
       await time(
+        'traffic by channel',
+        runs,
+        async () => {
+          const r = await analytics.traffic(range)
+          return `${r.total.sessions} sessions, ${r.rows.length} channels`
+        },
+        scans,
+      ),
+    )
+    figures.push(
+      await time(
         'customer profile',
         runs,
         async () => {

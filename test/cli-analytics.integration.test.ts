@@ -131,6 +131,18 @@ describe('touchpoint CLI analytics', () => {
     )
   })
 
+  it('prints the sessions by channel, with a total row', async () => {
+    const r = await cli(['report', 'traffic', ...range], env)
+    expect(r.code, r.stderr).toBe(0)
+    const lines = r.stdout.split('\n')
+    expect(lines[0]).toMatch(
+      /^channel\s+sessions\s+visitors\s+converting sessions\s+conversion rate\s+conversions\s+revenue/,
+    )
+    // the three page views came with session ids and no referrer; the orders carried no session id
+    expect(lines[2]).toMatch(/^Direct\s+3\s+3\s+0\s+0\.0%\s+0\s+0\.00/)
+    expect(lines[3]).toMatch(/^\(all\)\s+3\s+3\s+0/)
+  })
+
   it('prints each survey question with its figures and answers', async () => {
     const answer = (user: string, question: string, type: string, value: unknown) => ({
       type: 'track',

@@ -8,6 +8,7 @@ import { type OrdersResult, orders } from './reports/orders'
 import { type Profile, profile } from './reports/profile'
 import { type SurveyResult, survey } from './reports/survey'
 import { type TimeOfDayResult, timeOfDay } from './reports/time-of-day'
+import { type TrafficResult, traffic } from './reports/traffic'
 import type {
   AttributionRequest,
   EmailReportRequest,
@@ -17,6 +18,7 @@ import type {
   ProfileRequest,
   SurveyRequest,
   TimeOfDayRequest,
+  TrafficRequest,
 } from './requests'
 
 /**
@@ -59,6 +61,10 @@ export class Analytics {
 
   nps(request: NpsRequest): Promise<NpsResult> {
     return nps(this.reader, request)
+  }
+
+  traffic(request: TrafficRequest): Promise<TrafficResult> {
+    return traffic(this.reader, request)
   }
 
   survey(request: SurveyRequest): Promise<SurveyResult> {

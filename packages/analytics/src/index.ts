@@ -9,6 +9,7 @@ export type { OrdersResult } from './reports/orders'
 export type { Profile } from './reports/profile'
 export type { SurveyQuestion, SurveyResult } from './reports/survey'
 export type { TimeOfDayResult } from './reports/time-of-day'
+export type { TrafficResult, TrafficRow } from './reports/traffic'
 export {
   ATTRIBUTION_MODELS,
   type AttributionModel,
@@ -27,6 +28,8 @@ export {
   type SurveyRequest,
   surveyRequest,
   type TimeOfDayRequest,
+  type TrafficRequest,
   timeOfDayRequest,
+  trafficRequest,
 } from './requests'
 export { generateSynthetic, type SyntheticOptions } from './synthetic'

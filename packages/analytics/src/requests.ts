@@ -161,6 +161,16 @@ export const npsRequest = z
   .superRefine(ordered)
 export type NpsRequest = z.input<typeof npsRequest>
 
+export const trafficRequest = z
+  .object({
+    ...range,
+    by: z.enum(['channel', 'source', 'medium', 'campaign']).default('channel'),
+    conversion: eventMatch.default({ event: 'Order Completed' }),
+  })
+  .transform(inZone)
+  .superRefine(ordered)
+export type TrafficRequest = z.input<typeof trafficRequest>
+
 export const surveyRequest = z
   .object({
     ...range,

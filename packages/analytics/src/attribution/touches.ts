@@ -15,8 +15,8 @@ export const DIRECT_KEY: Record<AttributionKey, string> = {
   campaign: '(none)',
 }
 
-/** The key of a touch, from its first event's columns (ch, src, med, camp, ref). */
-const KEY_EXPR: Record<AttributionKey, string> = {
+/** The key of a touch, from its first event's columns (ch, src, med, camp, ref); the traffic report's too. */
+export const KEY_EXPR: Record<AttributionKey, string> = {
   channel: `if(ch = '', 'Direct', ch)`,
   source: `multiIf(src != '', src, ref != '', ref, '(direct)')`,
   medium: `multiIf(med != '', med, ref != '', 'referral', '(none)')`,

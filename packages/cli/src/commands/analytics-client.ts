@@ -9,6 +9,7 @@ import {
   type ProfileRequest,
   type SurveyRequest,
   type TimeOfDayRequest,
+  type TrafficRequest,
 } from '@touchpoint/analytics'
 import { createClickHouse } from '@touchpoint/clickhouse'
 import { recipientIdOf } from '@touchpoint/node'
@@ -27,6 +28,7 @@ export const ENDPOINTS = {
   },
   orders: { path: '/api/reports/orders', run: (a: Analytics, b: OrdersRequest) => a.orders(b) },
   nps: { path: '/api/reports/nps', run: (a: Analytics, b: NpsRequest) => a.nps(b) },
+  traffic: { path: '/api/reports/traffic', run: (a: Analytics, b: TrafficRequest) => a.traffic(b) },
   survey: { path: '/api/reports/survey', run: (a: Analytics, b: SurveyRequest) => a.survey(b) },
   email: {
     path: '/api/reports/email',

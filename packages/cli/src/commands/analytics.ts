@@ -9,6 +9,8 @@ import type {
   Profile,
   SurveyResult,
   TimeOfDayResult,
+  TrafficResult,
+  TrafficRow,
 } from '@touchpoint/analytics'
 import type { CliConfig } from '../config'
 import { formatTable, formatSeconds as secs } from '../table'
@@ -189,20 +191,22 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       interval: { type: 'string' },
       segment: { type: 'string' },
       survey: { type: 'string' },
+      by: { type: 'string' },
       campaign: { type: 'string' },
       conversion: { type: 'string' },
     },
   })
   const kind = positionals[0] as Endpoint | undefined
-  if (!kind || !['time-of-day', 'orders', 'nps', 'survey', 'email'].includes(kind))
+  if (!kind || !['traffic', 'time-of-day', 'orders', 'nps', 'survey', 'email'].includes(kind))
     throw new Error(
-      'usage: touchpoint report time-of-day|orders|nps|survey|email [--project P] [--from D] [--to D]',
+      'usage: touchpoint report traffic|time-of-day|orders|nps|survey|email [--project P] [--from D] [--to D]',
     )
   const body = defined({
     project: v.project,
     ...dateRange(v.from, v.to),
     timezone: v.timezone,
     interval: kind === 'nps' ? v.interval : undefined,
+    by: kind === 'traffic' ? v.by : undefined,
     segment: v.segment,
     survey: v.survey,
     campaign: v.campaign,
@@ -242,6 +246,20 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
     }
     case 'survey':
       return surveyText(answer as SurveyResult)
+    case 'traffic': {
+      const r = answer as TrafficResult
+      const line = (key: string, t: Omit<TrafficRow, 'key'>) => ({
+        [r.by]: key,
+        sessions: t.sessions,
+        visitors: t.visitors,
+        'converting sessions': t.convertingSessions,
+        'conversion rate': pct(t.conversionRate),
+        conversions: t.conversions,
+        revenue: money(t.revenue, t.currencies),
+      })
+      const how = byCurrencyFilter(v.conversion ?? 'Order Completed', r.total.currencies)
+      return `${formatTable([...r.rows.map((x) => line(x.key, x)), line('(all)', r.total)])}${mixedNote(r.total.currencies, how)}`
+    }
     default:
       return formatTable(
         (answer as { campaigns: EmailCampaignReport[] }).campaigns.map((c) => ({

@@ -8,6 +8,7 @@ import {
   profileRequest,
   surveyRequest,
   timeOfDayRequest,
+  trafficRequest,
 } from '@touchpoint/analytics'
 import { recipientIdOf } from '@touchpoint/node'
 import type { FastifyPluginAsync } from 'fastify'
@@ -85,6 +86,12 @@ export const ANALYTICS_ROUTES = {
     schema: npsRequest,
     defaults: zone,
     run: (a, b) => a.nps(b),
+  }),
+  '/api/reports/traffic': report({
+    summary: 'Sessions by channel, source, medium or campaign, with visitors, conversions and revenue',
+    schema: trafficRequest,
+    defaults: zone,
+    run: (a, b) => a.traffic(b),
   }),
   '/api/reports/survey': report({
     summary: 'Survey answers: responses, spread, mean and CSAT of every question',

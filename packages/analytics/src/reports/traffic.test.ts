@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Fixture, type FixtureEvent, openFixture, PROJECT } from '../testing/fixture'
+import { traffic } from './traffic'
+
+const T0 = Date.UTC(2026, 3, 1, 10)
+const MIN = 60_000
+const DAY = 86_400_000
+const range = { project: PROJECT, from: '2026-04-01', to: '2026-04-08' }
+const email = { channel: 'Email', utm_source: 'newsletter', utm_medium: 'email', utm_campaign: 'spring' }
+const view = (
+  anon: string,
+  session: string,
+  at: number,
+  extra: Partial<FixtureEvent> = {},
+): FixtureEvent => ({
+  event: 'Page Viewed',
+  anon,
+  session,
+  at,
+  ...extra,
+})
+const order = (anon: string, session: string, at: number, revenue: number, id?: string): FixtureEvent => ({
+  event: 'Order Completed',
+  anon,
+  session,
+  at,
+  revenue,
+  currency: 'EUR',
+  ...(id && { id }),
+})
+
+let fx: Fixture
+beforeAll(async () => {
+  fx = await openFixture()
+  // one insert, as the collector's are: the session parts' view picks each session's first event in it
+  await fx.events([
+    // s1: from a search engine, orders 100
+    view('a1', 's1', T0, { channel: 'Organic Search', referrer_host: 'google.com' }),
+    order('a1', 's1', T0 + 10 * MIN, 100),
+    // s2: from the newsletter, no order
+    view('a2', 's2', T0 + 60 * MIN, email),
+    // s3: a1 again the next day, from the newsletter, orders 50 (stored twice: a retry counts once)
+    view('a1', 's3', T0 + DAY, email),
+    order('a1', 's3', T0 + DAY + 5 * MIN, 50, '00000000-0000-8000-8000-000000000050'),
+    order('a1', 's3', T0 + DAY + 5 * MIN, 50, '00000000-0000-8000-8000-000000000050'),
+    // s4: Direct, a checkout but no order
+    view('a3', 's4', T0, { channel: '' }),
+    { event: 'Checkout Started', anon: 'a3', session: 's4', at: T0 + MIN },
+    // s5: a Direct event and the newsletter's page view in the same millisecond: the session is Email's
+    { event: 'Product Added', anon: 'a4', session: 's5', at: T0 + 2 * DAY, channel: 'Direct' },
+    view('a4', 's5', T0 + 2 * DAY, email),
+    // s6: began the day before the range; its order inside the range counts in no row
+    view('a5', 's6', T0 - 11 * 60 * MIN, { channel: 'Paid Search' }),
+    order('a5', 's6', T0 - 10 * 60 * MIN + 11 * 60 * MIN, 70),
+    // a bot's session is no session
+    view('bot', 's7', T0, { channel: 'Referral', is_bot: 1 }),
+  ])
+  // a1 and a4 are one person
+  await fx.link('a1', 'u1', T0)
+  await fx.link('a4', 'u1', T0)
+})
+afterAll(() => fx?.close())
+
+describe('traffic report', () => {
+  it('counts the sessions that began in the range by channel, with their visitors, conversions and revenue', async () => {
+    const r = await traffic(fx.reader, range)
+    const row = (key: string, sessions: number, visitors: number, converting: number, revenue: number) => ({
+      key,
+      sessions,
+      visitors,
+      convertingSessions: converting,
+      conversionRate: converting / sessions,
+      conversions: converting,
+      revenue,
+      currencies: revenue ? ['EUR'] : [],
+    })
+    expect(r.by).toBe('channel')
+    expect(r.rows).toEqual([
+      row('Email', 3, 2, 1, 50), // s2 (a2), s3 and s5 (u1)
+      row('Direct', 1, 1, 0, 0),
+      row('Organic Search', 1, 1, 1, 100),
+    ])
+    expect(r.total).toEqual({
+      sessions: 5,
+      visitors: 3,
+      convertingSessions: 2,
+      conversionRate: 2 / 5,
+      conversions: 2,
+      revenue: 150,
+      currencies: ['EUR'],
+    })
+  })
+
+  it('keys sessions by campaign or source as attribution does', async () => {
+    const byCampaign = await traffic(fx.reader, { ...range, by: 'campaign' })
+    expect(byCampaign.rows.map((r) => [r.key, r.sessions])).toEqual([
+      ['spring', 3],
+      ['(none)', 2],
+    ])
+    const bySource = await traffic(fx.reader, { ...range, by: 'source' })
+    expect(bySource.rows.map((r) => [r.key, r.sessions])).toEqual([
+      ['newsletter', 3],
+      ['(direct)', 1],
+      ['google.com', 1],
+    ])
+  })
+
+  it('counts another conversion when asked', async () => {
+    const r = await traffic(fx.reader, { ...range, conversion: { event: 'Checkout Started' } })
+    expect(r.rows.find((x) => x.key === 'Direct')).toMatchObject({ convertingSessions: 1, revenue: 0 })
+    expect(r.total.conversions).toBe(1)
+  })
+})

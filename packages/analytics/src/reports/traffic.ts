@@ -1,0 +1,104 @@
+import { TABLES } from '@touchpoint/clickhouse'
+import { type AttributionKey, KEY_EXPR } from '../attribution/touches'
+import type { Currencies } from '../currencies'
+import { matchExpr } from '../fields'
+import { QueryParams } from '../params'
+import { withPersonSql } from '../people'
+import { num, type Reader } from '../reader'
+import { type TrafficRequest, trafficRequest } from '../requests'
+
+export interface TrafficRow {
+  /** the channel, source, medium or campaign of the sessions' first events */
+  key: string
+  sessions: number
+  /** people (identity resolved) with one of those sessions */
+  visitors: number
+  /** sessions with a conversion in them */
+  convertingSessions: number
+  /** convertingSessions ÷ sessions */
+  conversionRate: number
+  /** conversions in those sessions, and their revenue */
+  conversions: number
+  revenue: number
+  currencies: Currencies
+}
+
+export interface TrafficResult {
+  by: AttributionKey
+  rows: TrafficRow[]
+  /** the same over every session of the range (a person with sessions of two keys is one visitor here) */
+  total: Omit<TrafficRow, 'key'>
+}
+
+/** Sessions are read from parts stored up to a day before the range, so a session that began then is known. */
+const DAY = 86_400_000
+
+/**
+ * Where the visits came from and what they did: the sessions that began in the range, by the channel (or source,
+ * medium, campaign) of their first event, as attribution keys a session touch; with their visitors, the sessions
+ * that converted, and the conversions and revenue in them (conversions in the range; `conversion`, by default
+ * `Order Completed`). A session's first event is its earliest part's (`session_parts`, migration 5), taken as
+ * the profile takes it (FIRST_EVENT_ORDER: of events at the same time, a Direct one last). Bots' events and
+ * events without a session id are in no session, as in attribution; a conversion outside any session counts in
+ * no row. On the bench's 10M events (2M sessions) it takes 1.6–2.1 s; grouping each session's whole first-event
+ * tuple, and a second pass for the total, took 5.7–6.3 s (medians of 3 runs each, the same figures).
+ */
+export async function traffic(reader: Reader, input: TrafficRequest): Promise<TrafficResult> {
+  const req = trafficRequest.parse(input)
+  const p = new QueryParams()
+  const project = p.add(req.project, 'String')
+  const [from, to] = [p.time(req.from), p.time(req.to)]
+  const slack = p.time(new Date(req.from.getTime() - DAY))
+  // each part's key, from its first event (the tuple: .1 time, .2 channel, .3 source, .4 medium, .5 campaign,
+  // .6 referrer host), and whether that event is Direct, which goes last among events of the same time
+  const parts = `SELECT session_id_hash AS session, first.1 AS t, ch IN ('', 'Direct') AS direct,
+      ${KEY_EXPR[req.by]} AS key, anonymous_id_hash, user_id_hash
+    FROM (SELECT *, first.2 AS ch, first.3 AS src, first.4 AS med, first.5 AS camp, first.6 AS ref
+      FROM ${TABLES.sessionParts}
+      WHERE project_id = ${project} AND day >= toDate(${slack}) AND day <= toDate(${to}))`
+  // a session's key and ids are its first part's; only its few columns are grouped, not the whole tuple
+  const sessions = `SELECT session, x.1 AS key, x.2 AS anonymous_id_hash, x.3 AS user_id_hash
+    FROM (SELECT session, argMin((key, anonymous_id_hash, user_id_hash), (t, direct)) AS x, min(t) AS start
+      FROM (${parts}) GROUP BY session HAVING start >= ${from} AND start < ${to})`
+  const sql = `
+    WITH people AS (${withPersonSql(p, req.project, sessions, 'e.session AS session, e.key AS key')}),
+    conv AS (
+      SELECT session, count() AS n, sum(revenue) AS revenue, groupUniqArrayIf(currency, currency != '') AS cur
+      FROM (
+        SELECT event_id, any(session_id_hash) AS session, toFloat64(ifNull(any(revenue), 0)) AS revenue,
+          any(currency) AS currency
+        FROM ${TABLES.events}
+        WHERE project_id = ${project} AND timestamp >= ${from} AND timestamp < ${to} AND is_bot = 0
+          AND session_id_hash != 0 AND (${matchExpr(req.conversion, p)})
+        GROUP BY event_id
+      )
+      GROUP BY session
+    )
+    SELECT grouping(key) AS total, key, count() AS sessions, uniqExact(person) AS visitors,
+      countIf(c.n > 0) AS converting, sum(c.n) AS conversions, sum(c.revenue) AS revenue,
+      arraySort(arrayDistinct(arrayFlatten(groupArray(c.cur)))) AS cur
+    FROM people AS s LEFT JOIN conv AS c ON c.session = s.session
+    GROUP BY GROUPING SETS ((key), ())
+    ORDER BY total, sessions DESC, key`
+  const rows = await reader.rows(sql, p)
+  const toRow = (r: Record<string, unknown> = {}): Omit<TrafficRow, 'key'> => {
+    const sessions = num(r.sessions)
+    const converting = num(r.converting)
+    return {
+      sessions,
+      visitors: num(r.visitors),
+      convertingSessions: converting,
+      conversionRate: sessions > 0 ? converting / sessions : 0,
+      conversions: num(r.conversions),
+      revenue: num(r.revenue),
+      currencies: (r.cur as string[] | undefined) ?? [],
+    }
+  }
+  // grouping(key) is 1 on the row of the empty grouping set: every session's
+  const byKey = rows.filter((r) => num(r.total) === 0)
+  return {
+    by: req.by,
+    rows: byKey.map((r) => ({ key: String(r.key), ...toRow(r) })),
+    total: toRow(rows.find((r) => num(r.total) === 1)),
+  }
+}
