@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { attribution } from '../packages/analytics/src/attribution/attribution'
 import { funnel } from '../packages/analytics/src/funnel'
 import { survey } from '../packages/analytics/src/reports/survey'
+import { traffic } from '../packages/analytics/src/reports/traffic'
 import { generateSynthetic } from '../packages/analytics/src/synthetic'
 import { type Fixture, openFixture, PROJECT } from '../packages/analytics/src/testing/fixture'
 import { ROOT } from './helpers/collector'
@@ -123,6 +124,32 @@ describe('examples/queries', () => {
       responses: 3,
       satisfied: 2 / 3,
     })
+  })
+
+  it('traffic-by-channel.sql, from the events, counts what /api/reports/traffic counts from the session parts', async () => {
+    const rows = await run('traffic-by-channel.sql')
+    const api = await traffic(fx.reader, { ...range, conversion: { event: 'Order Completed' } })
+    expect(api.total.sessions).toBeGreaterThan(0)
+    expect(api.total.conversions).toBeGreaterThan(0)
+    expect(
+      rows.map((r) => ({
+        key: r.channel,
+        sessions: Number(r.sessions),
+        visitors: Number(r.visitors),
+        convertingSessions: Number(r.converting_sessions),
+        conversions: Number(r.conversions),
+        revenue: Number(r.revenue),
+      })),
+    ).toEqual(
+      api.rows.map((r) => ({
+        key: r.key,
+        sessions: r.sessions,
+        visitors: r.visitors,
+        convertingSessions: r.convertingSessions,
+        conversions: r.conversions,
+        revenue: Math.round(r.revenue * 100) / 100,
+      })),
+    )
   })
 
   it('attribution-linear.sql credits what the linear model credits', async () => {
