@@ -232,6 +232,36 @@ describe('touchpoint export and forget', () => {
     expect(left.map((r) => r.who).sort()).toEqual(['bea-browser', recipient('bea@example.org')].sort())
   })
 
+  it('finds a visitor who never identified by the anonymous id their browser kept', async () => {
+    const batch = [
+      { type: 'page', anonymousId: 'only-a-cookie', name: 'Home' },
+      { type: 'track', anonymousId: 'only-a-cookie', event: 'Newsletter Signup' },
+      { type: 'page', anonymousId: 'someone-else', name: 'Home' },
+    ]
+    const auth = { authorization: basic(keys.secretKey) }
+    expect((await post(`${collector.url}/v1/batch`, { batch }, auth)).status).toBe(200)
+    const mine = () =>
+      sql<{ n: number }>(
+        collector.url,
+        keys.adminKey,
+        `SELECT count() AS n FROM events WHERE anonymous_id = 'only-a-cookie'`,
+      )
+    await eventually(mine, (r) => Number(r[0]!.n) === 2)
+    const lines = ndjson(await exportOf('--user', 'only-a-cookie'))
+    expect(lines[0]).toMatchObject({ anonymousIds: ['only-a-cookie'] })
+    expect(lines.slice(1).map((l) => l.row.event)).toEqual(['Page Viewed', 'Newsletter Signup'])
+    expect(await forget('--user', 'only-a-cookie')).toBe(
+      'erased only-a-cookie in project dev: 2 events, 0 session parts, 0 identity links, 0 refused calls\n',
+    )
+    expect((await mine())[0]!.n).toBe(0)
+    const others = await sql<{ n: number }>(
+      collector.url,
+      keys.adminKey,
+      `SELECT count() AS n FROM events WHERE anonymous_id = 'someone-else'`,
+    )
+    expect(Number(others[0]!.n)).toBe(1)
+  })
+
   it('refuses without the admin key, for a project that does not exist and without a user id', async () => {
     const admin = { authorization: `Bearer ${keys.adminKey}` }
     for (const route of ['/api/forget', '/api/export']) {

@@ -1,7 +1,10 @@
 import type { ClickHouse } from './client'
 import { TABLES } from './tables'
 
-/** One person of a project, as erasure and export find them: by user id and every anonymous id linked to it. */
+/**
+ * One person of a project, as erasure and export find them: by user id and every anonymous id linked to it, or
+ * by the anonymous id of a visitor who never identified.
+ */
 export interface PersonRequest {
   project: string
   /** the person's user id; every anonymous id linked to it belongs to them too */
@@ -17,7 +20,10 @@ export interface PersonRequest {
 export interface PersonScope {
   /** the person's user ids: `userId` and the ids it is also known as */
   userIds: string[]
-  /** the anonymous ids found linked to the user (identities, or events carrying both ids), sorted */
+  /**
+   * the anonymous ids found linked to the user (identities, or events carrying both ids), and a user id that is
+   * itself an anonymous id (a visitor who never identified), sorted
+   */
   anonymousIds: string[]
   params: Record<string, unknown>
   /** events and identity links with the user id or a linked anonymous id */
@@ -32,13 +38,17 @@ export interface PersonScope {
 export async function personScope(ch: ClickHouse, req: PersonRequest): Promise<PersonScope> {
   const userIds = [...new Set([req.userId, ...(req.alsoKnownAs ?? [])])]
   const params = { project: req.project, users: userIds }
+  // the anonymous ids linked to the user ids, and any of the ids that is itself an anonymous id: a visitor who
+  // never identified is named by the id their browser kept
   const links = await ch.client.query({
     query: `SELECT DISTINCT anonymous_id FROM (
               SELECT anonymous_id FROM ${TABLES.identities}
-              WHERE project_id = {project:String} AND has({users:Array(String)}, user_id)
+              WHERE project_id = {project:String}
+                AND (has({users:Array(String)}, user_id) OR has({users:Array(String)}, anonymous_id))
               UNION ALL
               SELECT anonymous_id FROM ${TABLES.events}
-              WHERE project_id = {project:String} AND has({users:Array(String)}, user_id)
+              WHERE project_id = {project:String}
+                AND (has({users:Array(String)}, user_id) OR has({users:Array(String)}, anonymous_id))
             ) WHERE anonymous_id != ''`,
     query_params: params,
     format: 'JSONEachRow',

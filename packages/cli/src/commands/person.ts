@@ -65,7 +65,8 @@ export async function forgetCommand(config: CliConfig, args: string[]): Promise<
   result ??= await withClickHouse(config, (ch) => erasePerson(ch, withRecipientId(config, req)))
   if (values.json) return `${JSON.stringify(result, null, 2)}\n`
   const d = result.deleted
-  const linked = result.anonymousIds.length ? ` and ${result.anonymousIds.length} linked anonymous id(s)` : ''
+  const devices = result.anonymousIds.filter((id) => !result.userIds.includes(id)).length
+  const linked = devices ? ` and ${devices} linked anonymous id(s)` : ''
   const aka = result.userIds.filter((id) => id !== result.userId)
   const also = aka.length ? ` (also as ${aka.join(', ')})` : ''
   return `erased ${result.userId}${also}${linked} in project ${result.project}: ${d.events} events, ${d.sessionParts} session parts, ${d.identities} identity links, ${d.rejected} refused calls\n`
