@@ -142,6 +142,15 @@ describe('analytics over HTTP', () => {
     })
     expect((await api('/api/reports/nps', range)).body).toMatchObject({ responses: 0 })
     expect((await api('/api/reports/email', range)).body).toEqual({ campaigns: [] })
+    expect((await api('/api/reports/survey', range)).body).toEqual({ questions: [] })
+    // v1's session came from the newsletter, v2's from nowhere; the order carried no session id, so no session
+    // has a conversion
+    const traffic = (await api('/api/reports/traffic', range)).body
+    expect(traffic.rows.map((r: { key: string; sessions: number }) => [r.key, r.sessions])).toEqual([
+      ['Direct', 1],
+      ['Email', 1],
+    ])
+    expect(traffic.total).toMatchObject({ sessions: 2, visitors: 2, conversions: 0 })
   })
 })
 
@@ -169,6 +178,10 @@ describe('analytics refusals', () => {
     expect(badModel.body.path).toBe('model')
     const badZone = await api('/api/reports/nps', { ...range, timezone: 'Mars/Olympus' })
     expect(badZone.body.path).toBe('timezone')
+    const badKey = await api('/api/reports/traffic', { ...range, by: 'country' })
+    expect(badKey).toMatchObject({ status: 400, body: { path: 'by' } })
+    const badLimit = await api('/api/reports/survey', { ...range, textAnswers: 1000 })
+    expect(badLimit).toMatchObject({ status: 400, body: { path: 'textAnswers' } })
   })
 
   it('refuses an unknown project and anything but the admin key', async () => {
