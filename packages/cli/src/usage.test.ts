@@ -21,6 +21,7 @@ describe('usageOf', () => {
       'report',
       'email',
       'forget',
+      'export',
       'keys',
       'import',
     ])

@@ -20,7 +20,8 @@ export const USAGE = `touchpoint <command>
   forget --user ID [--project dev]
                             GDPR erasure: the person's events (and linked anonymous ids), identity links, refusals
   export --user ID [--project dev] [--out FILE]
-                            GDPR access: the same rows as NDJSON, to stdout or to a file only you can read
+                            GDPR access: the person's events, identity links and refusals as NDJSON, to stdout or
+                            to a file only you can read
   keys rotate|retire --kind write|secret|admin [--project dev]
                             rotate: a new key, the old one still accepted; retire: stop accepting old keys.
                             The running collector picks the change up by itself (or on SIGHUP)
