@@ -204,6 +204,17 @@ export async function benchQueries(events: number, runs = 5): Promise<QueryBench
     )
     figures.push(
       await time(
+        'pages',
+        runs,
+        async () => {
+          const r = await analytics.pages(range)
+          return `${r.total.views} page views, ${r.total.paths} paths`
+        },
+        scans,
+      ),
+    )
+    figures.push(
+      await time(
         'customer profile',
         runs,
         async () => {

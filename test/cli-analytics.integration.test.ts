@@ -143,6 +143,21 @@ describe('touchpoint CLI analytics', () => {
     expect(lines[3]).toMatch(/^\(all\)\s+3\s+3\s+0/)
   })
 
+  it('prints the pages with a total row, and refuses a --limit that is no number', async () => {
+    const r = await cli(['report', 'pages', ...range], env)
+    expect(r.code, r.stderr).toBe(0)
+    const lines = r.stdout.split('\n')
+    expect(lines[0]).toMatch(
+      /^path\s+views\s+visitors\s+entries\s+bounce rate\s+exits\s+exit rate\s+visible \(median\)\s+scrolled \(mean\)/,
+    )
+    // three sessions, each of the one page view of /pricing
+    expect(lines[2]).toMatch(/^\/pricing\s+3\s+3\s+3\s+100\.0%\s+3\s+100\.0%/)
+    expect(lines[3]).toMatch(/^\(all\)\s+3\s+3\s+3\s+100\.0%/)
+    const bad = await cli(['report', 'pages', ...range, '--limit', 'all'], env)
+    expect(bad.code).not.toBe(0)
+    expect(bad.stderr).toContain('limit')
+  })
+
   it('prints each survey question with its figures and answers', async () => {
     const answer = (user: string, question: string, type: string, value: unknown) => ({
       type: 'track',

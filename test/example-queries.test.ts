@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { attribution } from '../packages/analytics/src/attribution/attribution'
 import { funnel } from '../packages/analytics/src/funnel'
+import { pages } from '../packages/analytics/src/reports/pages'
 import { survey } from '../packages/analytics/src/reports/survey'
 import { traffic } from '../packages/analytics/src/reports/traffic'
 import { generateSynthetic } from '../packages/analytics/src/synthetic'
@@ -65,6 +66,20 @@ beforeAll(async () => {
     answer('s3', '2026-06-04T09:00:00Z', 'Satisfied?', 'csat', 1),
     answer('s1', '2026-06-04T09:00:00Z', 'Reached us by', 'choice', ['email', 'chat']),
     answer('s2', '2026-06-04T09:00:00Z', 'Anything else?', 'text', 'All good'),
+  ])
+  // tp.js's Page Left events, with the page that was left (no session id: they change no session's touch)
+  const leftPage = (path: string, at: string, engagedMs: unknown, scrollDepth: unknown) => ({
+    event: 'Page Left',
+    anon: 'reader',
+    at,
+    path,
+    properties: { engagedMs, scrollDepth },
+  })
+  await fx.events([
+    leftPage('/pricing', '2026-06-02T09:00:00Z', 12_000, 40),
+    leftPage('/pricing', '2026-06-02T10:00:00Z', 47_000, 90),
+    leftPage('/pricing', '2026-06-02T11:00:00Z', -1, 'far'),
+    leftPage('/', '2026-06-02T12:00:00Z', 3_000, 100),
   ])
 })
 afterAll(async () => fx?.close())
@@ -148,6 +163,38 @@ describe('examples/queries', () => {
         convertingSessions: r.convertingSessions,
         conversions: r.conversions,
         revenue: Math.round(r.revenue * 100) / 100,
+      })),
+    )
+  })
+
+  it('top-pages.sql gives each path what /api/reports/pages gives it', async () => {
+    const rows = await run('top-pages.sql')
+    const api = await pages(fx.reader, { ...range, limit: 1000 })
+    expect(api.rows.length).toBeGreaterThan(3)
+    expect(api.rows.find((r) => r.path === '/pricing')).toMatchObject({
+      medianEngagedSeconds: 29.5,
+      meanScrollDepth: 65,
+    })
+    const round = (x: number | null, digits: number) => (x === null ? null : Number(x.toFixed(digits)))
+    expect(
+      rows.map((r) => ({
+        ...r,
+        views: Number(r.views),
+        visitors: Number(r.visitors),
+        entries: Number(r.entries),
+        exits: Number(r.exits),
+      })),
+    ).toEqual(
+      api.rows.map((r) => ({
+        path: r.path,
+        views: r.views,
+        visitors: r.visitors,
+        entries: r.entries,
+        bounce_rate: round(r.bounceRate, 4),
+        exits: r.exits,
+        exit_rate: round(r.exitRate, 4),
+        median_visible_s: round(r.medianEngagedSeconds, 1),
+        mean_scroll_depth: round(r.meanScrollDepth, 1),
       })),
     )
   })

@@ -5,6 +5,7 @@ import { Reader } from './reader'
 import { type EmailCampaignReport, emailReport } from './reports/email'
 import { type NpsResult, nps } from './reports/nps'
 import { type OrdersResult, orders } from './reports/orders'
+import { type PagesResult, pages } from './reports/pages'
 import { type Profile, profile } from './reports/profile'
 import { type SurveyResult, survey } from './reports/survey'
 import { type TimeOfDayResult, timeOfDay } from './reports/time-of-day'
@@ -15,6 +16,7 @@ import type {
   FunnelRequest,
   NpsRequest,
   OrdersRequest,
+  PagesRequest,
   ProfileRequest,
   SurveyRequest,
   TimeOfDayRequest,
@@ -65,6 +67,10 @@ export class Analytics {
 
   traffic(request: TrafficRequest): Promise<TrafficResult> {
     return traffic(this.reader, request)
+  }
+
+  pages(request: PagesRequest): Promise<PagesResult> {
+    return pages(this.reader, request)
   }
 
   survey(request: SurveyRequest): Promise<SurveyResult> {

@@ -6,6 +6,7 @@ export type { FunnelResult, FunnelStepResult } from './funnel'
 export type { EmailCampaignReport } from './reports/email'
 export type { NpsResult, NpsScore } from './reports/nps'
 export type { OrdersResult } from './reports/orders'
+export type { PageFigures, PageRow, PagesResult } from './reports/pages'
 export type { Profile } from './reports/profile'
 export type { SurveyQuestion, SurveyResult } from './reports/survey'
 export type { TimeOfDayResult } from './reports/time-of-day'
@@ -23,7 +24,9 @@ export {
   npsRequest,
   type OrdersRequest,
   ordersRequest,
+  type PagesRequest,
   type ProfileRequest,
+  pagesRequest,
   profileRequest,
   type SurveyRequest,
   surveyRequest,

@@ -171,6 +171,16 @@ export const trafficRequest = z
   .superRefine(ordered)
 export type TrafficRequest = z.input<typeof trafficRequest>
 
+export const pagesRequest = z
+  .object({
+    ...range,
+    /** how many paths to list, the most viewed first */
+    limit: z.number().int().min(1).max(1000).default(50),
+  })
+  .transform(inZone)
+  .superRefine(ordered)
+export type PagesRequest = z.input<typeof pagesRequest>
+
 export const surveyRequest = z
   .object({
     ...range,

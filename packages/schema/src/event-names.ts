@@ -4,6 +4,8 @@
  */
 export const EVENT_NAMES = {
   pageViewed: 'Page Viewed',
+  /** tp.js, as a page is left: its visible time (`engagedMs`) and deepest scroll (`scrollDepth`, %) */
+  pageLeft: 'Page Left',
   orderCompleted: 'Order Completed',
   checkoutStarted: 'Checkout Started',
   surveyAnswered: 'Survey Answered',

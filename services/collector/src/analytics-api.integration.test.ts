@@ -133,7 +133,7 @@ describe('analytics over HTTP', () => {
     expect(utc.body.timezone).toBe('UTC')
   })
 
-  it('serves the orders, nps and email reports', async () => {
+  it('serves the orders, nps, email, survey, traffic and pages reports', async () => {
     // the project's checkout steps: both visitors viewed a page, one ordered
     expect((await api('/api/reports/orders', range)).body).toMatchObject({
       orders: 1,
@@ -151,6 +151,10 @@ describe('analytics over HTTP', () => {
       ['Email', 1],
     ])
     expect(traffic.total).toMatchObject({ sessions: 2, visitors: 2, conversions: 0 })
+    // both sessions viewed /pricing alone
+    const pages = (await api('/api/reports/pages', range)).body
+    expect(pages.rows).toMatchObject([{ path: '/pricing', views: 2, visitors: 2, entries: 2, bounceRate: 1 }])
+    expect(pages.total).toMatchObject({ paths: 1, views: 2, entries: 2, exits: 2 })
   })
 })
 
@@ -182,6 +186,8 @@ describe('analytics refusals', () => {
     expect(badKey).toMatchObject({ status: 400, body: { path: 'by' } })
     const badLimit = await api('/api/reports/survey', { ...range, textAnswers: 1000 })
     expect(badLimit).toMatchObject({ status: 400, body: { path: 'textAnswers' } })
+    const noPages = await api('/api/reports/pages', { ...range, limit: 0 })
+    expect(noPages).toMatchObject({ status: 400, body: { path: 'limit' } })
   })
 
   it('refuses an unknown project and anything but the admin key', async () => {

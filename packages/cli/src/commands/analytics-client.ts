@@ -6,6 +6,7 @@ import {
   type FunnelRequest,
   type NpsRequest,
   type OrdersRequest,
+  type PagesRequest,
   type ProfileRequest,
   type SurveyRequest,
   type TimeOfDayRequest,
@@ -29,6 +30,7 @@ export const ENDPOINTS = {
   orders: { path: '/api/reports/orders', run: (a: Analytics, b: OrdersRequest) => a.orders(b) },
   nps: { path: '/api/reports/nps', run: (a: Analytics, b: NpsRequest) => a.nps(b) },
   traffic: { path: '/api/reports/traffic', run: (a: Analytics, b: TrafficRequest) => a.traffic(b) },
+  pages: { path: '/api/reports/pages', run: (a: Analytics, b: PagesRequest) => a.pages(b) },
   survey: { path: '/api/reports/survey', run: (a: Analytics, b: SurveyRequest) => a.survey(b) },
   email: {
     path: '/api/reports/email',

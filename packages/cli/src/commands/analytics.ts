@@ -6,6 +6,8 @@ import type {
   FunnelStepResult,
   NpsResult,
   OrdersResult,
+  PageFigures,
+  PagesResult,
   Profile,
   SurveyResult,
   TimeOfDayResult,
@@ -19,6 +21,7 @@ import { ask, type Endpoint } from './analytics-client'
 
 /** How a table shows a grouping whose value was not sent (an order without a channel or a currency). */
 const NOT_SET = '(not set)'
+const REPORTS: string[] = ['traffic', 'pages', 'time-of-day', 'orders', 'nps', 'survey', 'email']
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`
 /**
  * An amount with the currency it is in. Touchpoint converts no currency, so a sum over several is marked as
@@ -194,19 +197,19 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       by: { type: 'string' },
       campaign: { type: 'string' },
       conversion: { type: 'string' },
+      limit: { type: 'string' },
     },
   })
   const kind = positionals[0] as Endpoint | undefined
-  if (!kind || !['traffic', 'time-of-day', 'orders', 'nps', 'survey', 'email'].includes(kind))
-    throw new Error(
-      'usage: touchpoint report traffic|time-of-day|orders|nps|survey|email [--project P] [--from D] [--to D]',
-    )
+  if (!kind || !REPORTS.includes(kind))
+    throw new Error(`usage: touchpoint report ${REPORTS.join('|')} [--project P] [--from D] [--to D]`)
   const body = defined({
     project: v.project,
     ...dateRange(v.from, v.to),
     timezone: v.timezone,
     interval: kind === 'nps' ? v.interval : undefined,
     by: kind === 'traffic' ? v.by : undefined,
+    limit: kind === 'pages' && v.limit !== undefined ? Number(v.limit) : undefined,
     segment: v.segment,
     survey: v.survey,
     campaign: v.campaign,
@@ -246,6 +249,8 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
     }
     case 'survey':
       return surveyText(answer as SurveyResult)
+    case 'pages':
+      return pagesText(answer as PagesResult)
     case 'traffic': {
       const r = answer as TrafficResult
       const line = (key: string, t: Omit<TrafficRow, 'key'>) => ({
@@ -275,6 +280,25 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
         })),
       )
   }
+}
+
+/** The paths, the most viewed first, and a row of them all; a line says how many were left out. */
+function pagesText(r: PagesResult): string {
+  const line = (path: string, f: PageFigures) => ({
+    path,
+    views: f.views,
+    visitors: f.visitors,
+    entries: f.entries,
+    'bounce rate': pct(f.bounceRate),
+    exits: f.exits,
+    'exit rate': pct(f.exitRate),
+    'visible (median)': secs(f.medianEngagedSeconds),
+    'scrolled (mean)': f.meanScrollDepth === null ? '' : `${f.meanScrollDepth.toFixed(0)}%`,
+  })
+  if (!r.rows.length) return 'no page views in the range'
+  const more = r.total.paths - r.rows.length
+  const table = formatTable([...r.rows.map((x) => line(x.path, x)), line('(all)', r.total)])
+  return `${table}${more > 0 ? `\n\n${more} more paths; --limit N lists more` : ''}`
 }
 
 /** Each question: a line of its figures, then how many gave each answer, or a text question's latest answers. */

@@ -5,6 +5,7 @@ import {
   funnelRequest,
   npsRequest,
   ordersRequest,
+  pagesRequest,
   profileRequest,
   surveyRequest,
   timeOfDayRequest,
@@ -92,6 +93,12 @@ export const ANALYTICS_ROUTES = {
     schema: trafficRequest,
     defaults: zone,
     run: (a, b) => a.traffic(b),
+  }),
+  '/api/reports/pages': report({
+    summary: 'Pages by views, with visitors, entries, bounce rate, exits, visible time and scroll depth',
+    schema: pagesRequest,
+    defaults: zone,
+    run: (a, b) => a.pages(b),
   }),
   '/api/reports/survey': report({
     summary: 'Survey answers: responses, spread, mean and CSAT of every question',
