@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningCollector } from '../services/collector/src/server'
 import { runCli as cli, freePort, keysIn } from './helpers/collector'
@@ -198,5 +201,18 @@ describe('touchpoint CLI analytics', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ orders: 2, revenue: 109 })
     const profile = await cli(['profile', 'a'], { ...env, TOUCHPOINT_URL: dead })
     expect(profile.stdout).toMatch(/orders\s+1, revenue 99\.00 EUR/)
+  })
+
+  it('says to start the collector or migrate when the data directory has no tables', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'tp-cli-empty-'))
+    try {
+      const dead = `http://127.0.0.1:${await freePort()}`
+      const r = await cli(['report', 'pages', ...range], { TOUCHPOINT_DATA_DIR: empty, TOUCHPOINT_URL: dead })
+      expect(r.code).not.toBe(0)
+      expect(r.stderr).toContain(`no Touchpoint tables in ${join(empty, 'clickhouse')}`)
+      expect(r.stderr).toContain('touchpoint migrate')
+    } finally {
+      rmSync(empty, { recursive: true, force: true })
+    }
   })
 })

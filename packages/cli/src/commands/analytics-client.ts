@@ -64,11 +64,22 @@ export async function ask<T>(
   } catch (err) {
     const issues = (err as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues
     if (issues?.[0]) throw new Error(`${issues[0].path.join('.') || 'request'}: ${issues[0].message}`)
+    if (noTables(err)) {
+      const where = config.clickhouse.url ?? join(config.dataDir, 'clickhouse')
+      throw new Error(
+        `no Touchpoint tables in ${where}: start the collector there once (touchpoint start), or run touchpoint migrate`,
+      )
+    }
     throw err
   } finally {
     await ch.close()
   }
 }
+
+/** A query's error for a table that is not there: ClickHouse's UNKNOWN_TABLE (60), or its analyzer's message. */
+const noTables = (err: unknown) =>
+  (err as { code?: unknown }).code === '60' ||
+  /Unknown table expression identifier/.test(String((err as Error).message))
 
 /**
  * What the collector's HTTP API fills in from the project's configuration (routes/analytics.ts), so that an
