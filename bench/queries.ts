@@ -215,6 +215,17 @@ export async function benchQueries(events: number, runs = 5): Promise<QueryBench
     )
     figures.push(
       await time(
+        'retention by week',
+        runs,
+        async () => {
+          const r = await analytics.retention(range)
+          return `${r.cohorts.reduce((sum, c) => sum + c.people, 0)} people in ${r.cohorts.length} cohorts`
+        },
+        scans,
+      ),
+    )
+    figures.push(
+      await time(
         'customer profile',
         runs,
         async () => {

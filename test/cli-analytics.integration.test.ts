@@ -161,6 +161,19 @@ describe('touchpoint CLI analytics', () => {
     expect(bad.stderr).toContain('limit')
   })
 
+  it('prints the cohorts of first activity, with the share back in each week', async () => {
+    const r = await cli(['report', 'retention', ...range], env)
+    expect(r.code, r.stderr).toBe(0)
+    const lines = r.stdout.split('\n')
+    expect(lines[0]).toMatch(/^cohort\s+people\s+week 0/)
+    // a, b, c and d were all first active today
+    expect(lines[2]).toMatch(/^\d{4}-\d\d-\d\d\s+4\s+100\.0%/)
+    expect(lines[3]).toMatch(/^\(average\)\s+100\.0%/)
+    expect(r.stdout).toContain('A cohort is the people first active in that week (UTC)')
+    const orders = await cli(['report', 'retention', ...range, '--event', 'Order Completed', '--json'], env)
+    expect(JSON.parse(orders.stdout).cohorts).toMatchObject([{ people: 2, retained: [2] }])
+  })
+
   it('prints each survey question with its figures and answers', async () => {
     const answer = (user: string, question: string, type: string, value: unknown) => ({
       type: 'track',

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { attribution } from '../packages/analytics/src/attribution/attribution'
 import { funnel } from '../packages/analytics/src/funnel'
 import { pages } from '../packages/analytics/src/reports/pages'
+import { retention } from '../packages/analytics/src/reports/retention'
 import { survey } from '../packages/analytics/src/reports/survey'
 import { traffic } from '../packages/analytics/src/reports/traffic'
 import { generateSynthetic } from '../packages/analytics/src/synthetic'
@@ -196,6 +197,16 @@ describe('examples/queries', () => {
         median_visible_s: round(r.medianEngagedSeconds, 1),
         mean_scroll_depth: round(r.meanScrollDepth, 1),
       })),
+    )
+  })
+
+  it('retention-weekly.sql counts what /api/reports/retention counts by week', async () => {
+    const rows = await run('retention-weekly.sql')
+    const api = await retention(fx.reader, range)
+    expect(api.cohorts.length).toBe(2) // the range's two weeks, from Monday 1 June
+    expect(api.cohorts[0]?.retained[1]).toBeGreaterThan(0)
+    expect(rows.map((r) => [r.cohort, Number(r.week_number), Number(r.people)])).toEqual(
+      api.cohorts.flatMap((c) => c.retained.flatMap((n, k) => (n > 0 ? [[c.start, k, n]] : []))),
     )
   })
 

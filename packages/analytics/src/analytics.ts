@@ -7,6 +7,7 @@ import { type NpsResult, nps } from './reports/nps'
 import { type OrdersResult, orders } from './reports/orders'
 import { type PagesResult, pages } from './reports/pages'
 import { type Profile, profile } from './reports/profile'
+import { type RetentionResult, retention } from './reports/retention'
 import { type SurveyResult, survey } from './reports/survey'
 import { type TimeOfDayResult, timeOfDay } from './reports/time-of-day'
 import { type TrafficResult, traffic } from './reports/traffic'
@@ -18,6 +19,7 @@ import type {
   OrdersRequest,
   PagesRequest,
   ProfileRequest,
+  RetentionRequest,
   SurveyRequest,
   TimeOfDayRequest,
   TrafficRequest,
@@ -67,6 +69,10 @@ export class Analytics {
 
   traffic(request: TrafficRequest): Promise<TrafficResult> {
     return traffic(this.reader, request)
+  }
+
+  retention(request: RetentionRequest): Promise<RetentionResult> {
+    return retention(this.reader, request)
   }
 
   pages(request: PagesRequest): Promise<PagesResult> {

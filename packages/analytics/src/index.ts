@@ -8,6 +8,7 @@ export type { NpsResult, NpsScore } from './reports/nps'
 export type { OrdersResult } from './reports/orders'
 export type { PageFigures, PageRow, PagesResult } from './reports/pages'
 export type { Profile } from './reports/profile'
+export type { RetentionCohort, RetentionResult } from './reports/retention'
 export type { SurveyQuestion, SurveyResult } from './reports/survey'
 export type { TimeOfDayResult } from './reports/time-of-day'
 export type { TrafficResult, TrafficRow } from './reports/traffic'
@@ -28,6 +29,8 @@ export {
   type ProfileRequest,
   pagesRequest,
   profileRequest,
+  type RetentionRequest,
+  retentionRequest,
   type SurveyRequest,
   surveyRequest,
   type TimeOfDayRequest,

@@ -171,6 +171,32 @@ export const trafficRequest = z
   .superRefine(ordered)
 export type TrafficRequest = z.input<typeof trafficRequest>
 
+/** The shortest bucket of each interval, in days, for bounding how many a range holds. */
+const SHORTEST_DAYS = { day: 1, week: 7, month: 28 } as const
+/** The most cohorts a retention report gives: a year of days, eight years of weeks or months. */
+export const MAX_COHORTS = 400
+
+export const retentionRequest = z
+  .object({
+    ...range,
+    interval: z.enum(['day', 'week', 'month']).default('week'),
+    /** what counts as being active; by default every event the person made (not their emails' events) */
+    event: eventMatch.optional(),
+  })
+  .transform(inZone)
+  .superRefine(ordered)
+  .superRefine((r, ctx) => {
+    // the range holds at most one bucket more than its length in the shortest buckets
+    const days = (r.to.getTime() - r.from.getTime()) / 86_400_000
+    if (days / SHORTEST_DAYS[r.interval] > MAX_COHORTS - 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: `the range holds more than ${MAX_COHORTS} ${r.interval}s; narrow it or take a longer interval`,
+      })
+  })
+export type RetentionRequest = z.input<typeof retentionRequest>
+
 export const pagesRequest = z
   .object({
     ...range,

@@ -58,3 +58,6 @@ export function startOfDay(date: string, timeZone: string): Date {
   const guesses = [first, second].filter(onTheDay).sort((a, b) => a - b)
   return new Date(guesses[0] ?? first)
 }
+
+/** ClickHouse's function for the first day of a time's day, week (from Monday) or month, given a time zone. */
+export const PERIOD_START = { day: 'toDate', week: 'toMonday', month: 'toStartOfMonth' } as const

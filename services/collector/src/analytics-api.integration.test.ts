@@ -133,7 +133,7 @@ describe('analytics over HTTP', () => {
     expect(utc.body.timezone).toBe('UTC')
   })
 
-  it('serves the orders, nps, email, survey, traffic and pages reports', async () => {
+  it('serves the orders, nps, email, survey, traffic, pages and retention reports', async () => {
     // the project's checkout steps: both visitors viewed a page, one ordered
     expect((await api('/api/reports/orders', range)).body).toMatchObject({
       orders: 1,
@@ -155,6 +155,10 @@ describe('analytics over HTTP', () => {
     const pages = (await api('/api/reports/pages', range)).body
     expect(pages.rows).toMatchObject([{ path: '/pricing', views: 2, visitors: 2, entries: 2, bounceRate: 1 }])
     expect(pages.total).toMatchObject({ paths: 1, views: 2, entries: 2, exits: 2 })
+    // v1 (user-1) and v2 were both first seen this week, in the project's time zone
+    const retention = (await api('/api/reports/retention', range)).body
+    expect(retention).toMatchObject({ interval: 'week', timezone: 'America/New_York', average: [1] })
+    expect(retention.cohorts).toMatchObject([{ people: 2, retained: [2] }])
   })
 })
 
@@ -188,6 +192,8 @@ describe('analytics refusals', () => {
     expect(badLimit).toMatchObject({ status: 400, body: { path: 'textAnswers' } })
     const noPages = await api('/api/reports/pages', { ...range, limit: 0 })
     expect(noPages).toMatchObject({ status: 400, body: { path: 'limit' } })
+    const badInterval = await api('/api/reports/retention', { ...range, interval: 'year' })
+    expect(badInterval).toMatchObject({ status: 400, body: { path: 'interval' } })
   })
 
   it('refuses an unknown project and anything but the admin key', async () => {

@@ -2,6 +2,7 @@ import { fieldExpr } from '../fields'
 import { QueryParams } from '../params'
 import { num, type Reader } from '../reader'
 import { type NpsRequest, npsRequest } from '../requests'
+import { PERIOD_START } from '../zone'
 import { NPS_ANSWER, NPS_SCORE, surveyAnswersSql } from './survey-answers'
 
 export interface NpsScore {
@@ -17,8 +18,6 @@ export interface NpsResult extends NpsScore {
   series: Array<NpsScore & { period: string }>
   segments?: Array<NpsScore & { segment: string }>
 }
-
-const PERIOD = { day: 'toDate', week: 'toMonday', month: 'toStartOfMonth' } as const
 
 /**
  * Net Promoter Score over time and by segment. Each person counts once per bucket, with their latest answer in
@@ -49,7 +48,10 @@ export async function nps(reader: Reader, input: NpsRequest): Promise<NpsResult>
     }
   }
   const [overall] = await reader.rows(`WITH ${a} ${scored("''")}`, p)
-  const series = await reader.rows(`WITH ${a} ${scored(`toString(${PERIOD[req.interval]}(t, ${tz}))`)}`, p)
+  const series = await reader.rows(
+    `WITH ${a} ${scored(`toString(${PERIOD_START[req.interval]}(t, ${tz}))`)}`,
+    p,
+  )
   const result: NpsResult = {
     ...toScore(overall ?? {}),
     series: series.map((r) => ({ period: String(r.bucket), ...toScore(r) })),

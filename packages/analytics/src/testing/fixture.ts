@@ -15,6 +15,8 @@ export interface FixtureEvent {
   user?: string
   session?: string
   type?: string
+  /** browser (default server) or email */
+  source?: string
   id?: string
   path?: string
   channel?: string
@@ -57,7 +59,7 @@ export async function openFixture() {
             type:
               e.type ?? (e.event === 'Page Viewed' ? 'page' : e.event === 'Identify' ? 'identify' : 'track'),
             event: e.event,
-            source: 'server',
+            source: e.source ?? 'server',
             anonymous_id: e.anon ?? '',
             user_id: e.user ?? '',
             session_id: e.session ?? '',

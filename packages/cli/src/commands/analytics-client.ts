@@ -8,6 +8,7 @@ import {
   type OrdersRequest,
   type PagesRequest,
   type ProfileRequest,
+  type RetentionRequest,
   type SurveyRequest,
   type TimeOfDayRequest,
   type TrafficRequest,
@@ -30,6 +31,7 @@ export const ENDPOINTS = {
   orders: { path: '/api/reports/orders', run: (a: Analytics, b: OrdersRequest) => a.orders(b) },
   nps: { path: '/api/reports/nps', run: (a: Analytics, b: NpsRequest) => a.nps(b) },
   traffic: { path: '/api/reports/traffic', run: (a: Analytics, b: TrafficRequest) => a.traffic(b) },
+  retention: { path: '/api/reports/retention', run: (a: Analytics, b: RetentionRequest) => a.retention(b) },
   pages: { path: '/api/reports/pages', run: (a: Analytics, b: PagesRequest) => a.pages(b) },
   survey: { path: '/api/reports/survey', run: (a: Analytics, b: SurveyRequest) => a.survey(b) },
   email: {

@@ -9,6 +9,7 @@ import type {
   PageFigures,
   PagesResult,
   Profile,
+  RetentionResult,
   SurveyResult,
   TimeOfDayResult,
   TrafficResult,
@@ -21,7 +22,7 @@ import { ask, type Endpoint } from './analytics-client'
 
 /** How a table shows a grouping whose value was not sent (an order without a channel or a currency). */
 const NOT_SET = '(not set)'
-const REPORTS: string[] = ['traffic', 'pages', 'time-of-day', 'orders', 'nps', 'survey', 'email']
+const REPORTS: string[] = ['traffic', 'pages', 'retention', 'time-of-day', 'orders', 'nps', 'survey', 'email']
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`
 /**
  * An amount with the currency it is in. Touchpoint converts no currency, so a sum over several is marked as
@@ -198,6 +199,7 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       campaign: { type: 'string' },
       conversion: { type: 'string' },
       limit: { type: 'string' },
+      event: { type: 'string' },
     },
   })
   const kind = positionals[0] as Endpoint | undefined
@@ -207,13 +209,14 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
     project: v.project,
     ...dateRange(v.from, v.to),
     timezone: v.timezone,
-    interval: kind === 'nps' ? v.interval : undefined,
+    interval: kind === 'nps' || kind === 'retention' ? v.interval : undefined,
     by: kind === 'traffic' ? v.by : undefined,
     limit: kind === 'pages' && v.limit !== undefined ? Number(v.limit) : undefined,
     segment: v.segment,
     survey: v.survey,
     campaign: v.campaign,
     conversion: v.conversion ? parseEventMatch(v.conversion) : undefined,
+    event: v.event ? parseEventMatch(v.event) : undefined,
   })
   const answer = await ask<unknown>(config, kind, body)
   if (v.json) return JSON.stringify(answer, null, 2)
@@ -251,6 +254,8 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       return surveyText(answer as SurveyResult)
     case 'pages':
       return pagesText(answer as PagesResult)
+    case 'retention':
+      return retentionText(answer as RetentionResult)
     case 'traffic': {
       const r = answer as TrafficResult
       const line = (key: string, t: Omit<TrafficRow, 'key'>) => ({
@@ -280,6 +285,23 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
         })),
       )
   }
+}
+
+/** A row a cohort: its people, then the share of them active in each period since; a last row of the averages. */
+function retentionText(r: RetentionResult): string {
+  if (!r.cohorts.length) return 'nobody was active for the first time in the range'
+  const line = (cohort: string, people: number | string, rates: number[]) => ({
+    cohort,
+    people,
+    ...Object.fromEntries(
+      r.average.map((_, k) => [`${r.interval} ${k}`, k < rates.length ? pct(rates[k]!) : '']),
+    ),
+  })
+  const table = formatTable([
+    ...r.cohorts.map((c) => line(c.start, c.people, c.rates)),
+    line('(average)', '', r.average),
+  ])
+  return `${table}\n\nA cohort is the people first active in that ${r.interval} (${r.timezone}); its last ${r.interval} counts up to --to.`
 }
 
 /** The paths, the most viewed first, and a row of them all; a line says how many were left out. */

@@ -7,6 +7,7 @@ import {
   ordersRequest,
   pagesRequest,
   profileRequest,
+  retentionRequest,
   surveyRequest,
   timeOfDayRequest,
   trafficRequest,
@@ -93,6 +94,12 @@ export const ANALYTICS_ROUTES = {
     schema: trafficRequest,
     defaults: zone,
     run: (a, b) => a.traffic(b),
+  }),
+  '/api/reports/retention': report({
+    summary: 'Cohorts by first activity, and how many came back in each day, week or month after',
+    schema: retentionRequest,
+    defaults: zone,
+    run: (a, b) => a.retention(b),
   }),
   '/api/reports/pages': report({
     summary: 'Pages by views, with visitors, entries, bounce rate, exits, visible time and scroll depth',
