@@ -144,6 +144,10 @@ describe('touchpoint CLI analytics', () => {
     // the three page views came with session ids and no referrer; the orders carried no session id
     expect(lines[2]).toMatch(/^Direct\s+3\s+3\s+0\s+0\.0%\s+0\s+0\.00/)
     expect(lines[3]).toMatch(/^\(all\)\s+3\s+3\s+0/)
+    // by what they came with: Chrome's user agent on every page view
+    const byBrowser = (await cli(['report', 'traffic', ...range, '--by', 'browser'], env)).stdout.split('\n')
+    expect(byBrowser[0]).toMatch(/^browser\s+sessions/)
+    expect(byBrowser[2]).toMatch(/^Chrome\s+3\s+3/)
   })
 
   it('prints the pages with a total row, and refuses a --limit that is no number', async () => {

@@ -161,10 +161,14 @@ export const npsRequest = z
   .superRefine(ordered)
 export type NpsRequest = z.input<typeof npsRequest>
 
+/** What the traffic report keys sessions by: where they came from (as attribution), or what they came with. */
+export const TRAFFIC_KEYS = ['channel', 'source', 'medium', 'campaign', 'device', 'browser', 'os'] as const
+export type TrafficKey = (typeof TRAFFIC_KEYS)[number]
+
 export const trafficRequest = z
   .object({
     ...range,
-    by: z.enum(['channel', 'source', 'medium', 'campaign']).default('channel'),
+    by: z.enum(TRAFFIC_KEYS).default('channel'),
     conversion: eventMatch.default({ event: 'Order Completed' }),
   })
   .transform(inZone)

@@ -6,6 +6,8 @@ const T0 = Date.UTC(2026, 3, 1, 10)
 const MIN = 60_000
 const DAY = 86_400_000
 const range = { project: PROJECT, from: '2026-04-01', to: '2026-04-08' }
+const phone = { device_type: 'mobile', browser: 'Mobile Safari', os: 'iOS' }
+const laptop = { device_type: 'desktop', browser: 'Firefox', os: 'Linux' }
 const email = { channel: 'Email', utm_source: 'newsletter', utm_medium: 'email', utm_campaign: 'spring' }
 const view = (
   anon: string,
@@ -35,12 +37,12 @@ beforeAll(async () => {
   // one insert, as the collector's are: the session parts' view picks each session's first event in it
   await fx.events([
     // s1: from a search engine, orders 100
-    view('a1', 's1', T0, { channel: 'Organic Search', referrer_host: 'google.com' }),
+    view('a1', 's1', T0, { channel: 'Organic Search', referrer_host: 'google.com', ...phone }),
     order('a1', 's1', T0 + 10 * MIN, 100),
     // s2: from the newsletter, no order
-    view('a2', 's2', T0 + 60 * MIN, email),
+    view('a2', 's2', T0 + 60 * MIN, { ...email, ...phone }),
     // s3: a1 again the next day, from the newsletter, orders 50 (stored twice: a retry counts once)
-    view('a1', 's3', T0 + DAY, email),
+    view('a1', 's3', T0 + DAY, { ...email, ...laptop }),
     order('a1', 's3', T0 + DAY + 5 * MIN, 50, '00000000-0000-8000-8000-000000000050'),
     order('a1', 's3', T0 + DAY + 5 * MIN, 50, '00000000-0000-8000-8000-000000000050'),
     // s4: Direct, a checkout but no order
@@ -103,6 +105,27 @@ describe('traffic report', () => {
       ['(direct)', 1],
       ['google.com', 1],
     ])
+  })
+
+  it("keys sessions by their first event's device type, browser or OS", async () => {
+    const byDevice = await traffic(fx.reader, { ...range, by: 'device' })
+    // s1 and s2 on a phone; s3 on a laptop, where a1 ordered 50; s4 and s5's events name no device
+    expect(byDevice.by).toBe('device')
+    expect(byDevice.rows.map((r) => [r.key, r.sessions, r.visitors, r.revenue])).toEqual([
+      ['(unknown)', 2, 2, 0],
+      ['mobile', 2, 2, 100],
+      ['desktop', 1, 1, 50],
+    ])
+    // the same sessions as by channel, keyed otherwise
+    expect(byDevice.total).toEqual((await traffic(fx.reader, range)).total)
+    const byBrowser = await traffic(fx.reader, { ...range, by: 'browser' })
+    expect(byBrowser.rows.map((r) => [r.key, r.sessions])).toEqual([
+      ['(unknown)', 2],
+      ['Mobile Safari', 2],
+      ['Firefox', 1],
+    ])
+    const byOs = await traffic(fx.reader, { ...range, by: 'os' })
+    expect(byOs.rows.map((r) => r.key)).toEqual(['(unknown)', 'iOS', 'Linux'])
   })
 
   it('counts another conversion when asked', async () => {
