@@ -1,6 +1,17 @@
 import { z } from 'zod'
 import type { ClickHouseOptions } from './client'
 
+const PAIR = '[A-Za-z0-9_-]{1,64}=\\d{1,6}'
+const PROJECT_DAYS = new RegExp(`^\\s*${PAIR}(\\s*,\\s*${PAIR})*\\s*$`)
+/** `shop=730, blog=90` as { shop: 730, blog: 90 }. */
+const projectDays = (text: string): Record<string, number> =>
+  Object.fromEntries(
+    text.split(',').map((pair) => {
+      const [id, days] = pair.trim().split('=')
+      return [id!, Number(days)]
+    }),
+  )
+
 /**
  * The ClickHouse variables, as a zod shape that each service's own config module spreads into its schema, so
  * every service reads them the same way (and the env is still read only in those modules).
@@ -19,6 +30,13 @@ export const clickhouseEnv = {
   // how long the tables keep data, in days (retention.ts); unset, a table's TTL is left as it is; 0, none
   EVENTS_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).optional(),
   REJECTED_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).optional(),
+  // the same for named projects' events, in place of EVENTS_RETENTION_DAYS: `shop=730,blog=90` (0: keep theirs)
+  EVENTS_RETENTION_BY_PROJECT: z
+    .string()
+    .regex(PROJECT_DAYS, 'expected project=days pairs, such as shop=730,blog=90')
+    .transform(projectDays)
+    .refine((m) => Object.values(m).every((d) => d <= 36_500), 'days must be at most 36500')
+    .optional(),
 }
 
 const clickhouseEnvSchema = z.object(clickhouseEnv)
@@ -38,6 +56,10 @@ export function clickhouseOptions(e: ClickHouseEnv): Omit<ClickHouseOptions, 'da
       maxResultBytes: e.SQL_MAX_RESULT_BYTES,
       maxMemoryBytes: e.SQL_MAX_MEMORY_BYTES,
     },
-    retention: { eventsDays: e.EVENTS_RETENTION_DAYS, rejectedDays: e.REJECTED_RETENTION_DAYS },
+    retention: {
+      eventsDays: e.EVENTS_RETENTION_DAYS,
+      eventsDaysByProject: e.EVENTS_RETENTION_BY_PROJECT,
+      rejectedDays: e.REJECTED_RETENTION_DAYS,
+    },
   }
 }

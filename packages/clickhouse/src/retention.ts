@@ -1,5 +1,6 @@
 import type { ClickHouse } from './client'
 import { ddlContext } from './migrations/ddl'
+import { sqlString } from './sql-string'
 import { TABLES } from './tables'
 
 /**
@@ -10,24 +11,73 @@ import { TABLES } from './tables'
 export interface Retention {
   /** events, by their time (an import of history older than this is deleted with the rest), and session_parts */
   eventsDays?: number | undefined
+  /**
+   * The same for the named projects, in place of eventsDays (0: keep all of theirs); the others take eventsDays,
+   * and keep everything when it is unset or 0. A shop that must keep orders for years and a blog whose visits
+   * should go after a quarter can share one ClickHouse.
+   */
+  eventsDaysByProject?: Readonly<Record<string, number>> | undefined
   /** events_rejected, by when the refusal was received: the raw bodies kept for debugging */
   rejectedDays?: number | undefined
 }
 
-/** Each table a retention applies to, and the expression its age is measured by. */
-const TABLE_AGES = [
-  { table: TABLES.events, age: 'toDateTime(timestamp)', days: (r: Retention) => r.eventsDays },
-  { table: TABLES.sessionParts, age: 'day', days: (r: Retention) => r.eventsDays },
-  { table: TABLES.rejected, age: 'toDateTime(received_at)', days: (r: Retention) => r.rejectedDays },
+/**
+ * The TTL clause a table's age and its retention ask for, written as ClickHouse prints it in `engine_full`, so
+ * that a restart with the same settings finds it in place: undefined leaves the table's TTL as it is, '' removes
+ * it. With days per project, one rule: the days of the row's project (`multiIf`), and a WHERE that spares the
+ * projects kept forever.
+ */
+export function ttlClause(
+  age: string,
+  days: number | undefined,
+  byProject: Readonly<Record<string, number>> = {},
+): string | undefined {
+  const named = Object.entries(byProject).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  if (named.length === 0)
+    return days === undefined ? undefined : days === 0 ? '' : `${age} + toIntervalDay(${days})`
+  const others = days ?? 0
+  const aged = named.filter(([, d]) => d > 0)
+  if (others === 0 && aged.length === 0) return ''
+  const list = (ids: Array<[string, number]>) => ids.map(([id]) => sqlString(id)).join(', ')
+  const interval = aged.length
+    ? `multiIf(${aged.map(([id, d]) => `project_id = ${sqlString(id)}, ${d}`).join(', ')}, ${others})`
+    : `${others}`
+  const kept = named.filter(([, d]) => d === 0)
+  const where =
+    others === 0
+      ? ` WHERE project_id IN (${list(aged)})`
+      : kept.length
+        ? ` WHERE project_id NOT IN (${list(kept)})`
+        : ''
+  return `${age} + toIntervalDay(${interval})${where}`
+}
+
+/** Each table a retention applies to, and its TTL clause. */
+const TABLE_TTLS = [
+  {
+    table: TABLES.events,
+    ttl: (r: Retention) => ttlClause('toDateTime(timestamp)', r.eventsDays, r.eventsDaysByProject),
+  },
+  {
+    table: TABLES.sessionParts,
+    ttl: (r: Retention) => ttlClause('day', r.eventsDays, r.eventsDaysByProject),
+  },
+  { table: TABLES.rejected, ttl: (r: Retention) => ttlClause('toDateTime(received_at)', r.rejectedDays) },
 ] as const
+
+/** A table's TTL clause as `engine_full` shows it, '' for none. */
+export function currentTtl(engineFull: string): string {
+  return /\bTTL (.*?)(?: SETTINGS |$)/.exec(engineFull)?.[1] ?? ''
+}
 
 /**
  * The days of a table's TTL as ClickHouse shows it in `engine_full` (`TTL … + toIntervalDay(30)`): 0 for none,
- * NaN for a TTL of another form (one set by hand), which no retention in days equals.
+ * NaN for a TTL of another form (one set by hand, or one with days per project).
  */
 export function ttlDays(engineFull: string): number {
-  if (!/\bTTL\b/.test(engineFull)) return 0
-  const m = /\bTTL\b.*?\+ toIntervalDay\((\d+)\)/.exec(engineFull)
+  const ttl = currentTtl(engineFull)
+  if (!ttl) return 0
+  const m = /^\S+ \+ toIntervalDay\((\d+)\)$/.exec(ttl)
   return m ? Number(m[1]) : Number.NaN
 }
 
@@ -37,7 +87,10 @@ export function ttlDays(engineFull: string): number {
  * mutation), as `materialize_ttl_after_modify` does by default. Returns the tables it changed.
  */
 export async function applyRetention(ch: ClickHouse, retention: Retention): Promise<string[]> {
-  const wanted = TABLE_AGES.filter((t) => t.days(retention) !== undefined)
+  const wanted = TABLE_TTLS.flatMap((t) => {
+    const ttl = t.ttl(retention)
+    return ttl === undefined ? [] : [{ table: t.table, ttl }]
+  })
   if (wanted.length === 0) return []
   const rs = await ch.client.query({
     query: `SELECT name, engine_full FROM system.tables
@@ -49,14 +102,13 @@ export async function applyRetention(ch: ClickHouse, retention: Retention): Prom
   const { onCluster } = ddlContext(ch.cluster)
   const changed: string[] = []
   for (const t of wanted) {
-    const days = t.days(retention)!
     const table = current.get(t.table)
-    if (!table || ttlDays(table.engine_full) === days) continue
+    if (!table || currentTtl(table.engine_full) === t.ttl) continue
     await ch.client.command({
       query:
-        days === 0
+        t.ttl === ''
           ? `ALTER TABLE ${t.table}${onCluster} REMOVE TTL`
-          : `ALTER TABLE ${t.table}${onCluster} MODIFY TTL ${t.age} + INTERVAL ${days} DAY`,
+          : `ALTER TABLE ${t.table}${onCluster} MODIFY TTL ${t.ttl}`,
     })
     changed.push(t.table)
   }

@@ -4,7 +4,7 @@ import type { CliConfig } from '../config'
 
 /**
  * `touchpoint migrate`: applies pending migrations and the retention asked for (EVENTS_RETENTION_DAYS,
- * REJECTED_RETENTION_DAYS). The collector and the ingester also do at start; this is for a
+ * EVENTS_RETENTION_BY_PROJECT, REJECTED_RETENTION_DAYS). The collector and the ingester also do at start; this is for a
  * ClickHouse server (CLICKHOUSE_URL) or an embedded data directory that no running collector holds.
  */
 export async function migrate(config: CliConfig): Promise<string> {
