@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -218,6 +218,21 @@ describe('touchpoint CLI analytics', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ orders: 2, revenue: 109 })
     const profile = await cli(['profile', 'a'], { ...env, TOUCHPOINT_URL: dead })
     expect(profile.stdout).toMatch(/orders\s+1, revenue 99\.00 EUR/)
+    // a project that reports in euros, a dollar worth 0.9 of them: the 10 dollars add up as 9 euros
+    const file = JSON.parse(readFileSync(join(env.TOUCHPOINT_DATA_DIR!, 'touchpoint.json'), 'utf8'))
+    file.projects[0] = { ...file.projects[0], currency: 'EUR', exchangeRates: { USD: 0.9 } }
+    const config = join(mkdtempSync(join(tmpdir(), 'tp-cli-eur-')), 'touchpoint.json')
+    writeFileSync(config, JSON.stringify(file))
+    const inEuros = await cli(['report', 'orders', ...range], {
+      ...env,
+      TOUCHPOINT_URL: dead,
+      TOUCHPOINT_CONFIG: config,
+    })
+    expect(inEuros.stdout, inEuros.stderr).toMatch(/^orders\s+revenue.*\n[─\s]+\n2\s+108\.00 EUR/)
+    expect(inEuros.stdout).not.toContain('Revenue adds up')
+    expect(inEuros.stdout).toMatch(
+      /By currency\ncurrency\s+orders\s+revenue\s+converted\n[─\s]+\nEUR\s+1\s+99\.00\s+99\.00 EUR\s*\nUSD\s+1\s+10\.00\s+9\.00 EUR/,
+    )
   })
 
   it('says to start the collector or migrate when the data directory has no tables', async () => {

@@ -4,6 +4,7 @@ import { emailReport } from './reports/email'
 import { orders } from './reports/orders'
 import { profile } from './reports/profile'
 import { timeOfDay } from './reports/time-of-day'
+import { traffic } from './reports/traffic'
 import { type Fixture, type FixtureEvent, openFixture, PROJECT } from './testing/fixture'
 
 // A shop that sells in euros and dollars: no report may present the sum of both as one amount unannounced.
@@ -71,5 +72,60 @@ describe('reports over revenue in two currencies', () => {
       'USD',
       'USD',
     ])
+  })
+})
+
+describe('reports over the same revenue with an exchange', () => {
+  // a dollar is worth 0.9 euros; the order sent without a currency counts as euros
+  const exchange = { to: 'EUR', rates: { USD: 0.9 } }
+  const inEuros = 100 + (30 + 20) * 0.9 + 5
+
+  it('attribution, orders and time of day add it up in one currency', async () => {
+    const a = await attribution(fx.reader, { ...range, exchange, conversion: { event: 'Order Completed' } })
+    expect(a).toMatchObject({ conversions: 4, currencies: ['EUR'] })
+    expect(a.revenue).toBeCloseTo(inEuros, 6)
+    expect(a.models[0]!.rows.reduce((sum, r) => sum + r.revenue, 0)).toBeCloseTo(inEuros, 6)
+    const o = await orders(fx.reader, { ...range, exchange })
+    expect(o).toMatchObject({ orders: 4, currencies: ['EUR'] })
+    expect(o.revenue).toBeCloseTo(inEuros, 6)
+    expect(o.averageOrderValue).toBeCloseTo(inEuros / 4, 6)
+    // each currency as it was sent, and what it came to
+    expect(o.byCurrency).toEqual([
+      { currency: 'EUR', orders: 1, revenue: 100, converted: 100 },
+      { currency: 'USD', orders: 2, revenue: 50, converted: expect.closeTo(45, 6) },
+      { currency: '', orders: 1, revenue: 5, converted: 5 },
+    ])
+    const t = await timeOfDay(fx.reader, { ...range, exchange })
+    expect(t.currencies).toEqual(['EUR'])
+    expect(t.revenue).toBeCloseTo(inEuros, 6)
+  })
+
+  it('the email campaign, traffic and the profile too', async () => {
+    const [may] = await emailReport(fx.reader, { ...range, exchange })
+    expect(may).toMatchObject({ conversions: 3, currencies: ['EUR'] })
+    expect(may!.revenue).toBeCloseTo(100 + 50 * 0.9, 6)
+    const us = await profile(fx.reader, { project: PROJECT, person: 'us', exchange })
+    expect(us?.orders).toMatchObject({ count: 2, currencies: ['EUR'] })
+    expect(us!.orders.revenue).toBeCloseTo(45, 6)
+    // the timeline keeps each order as it was sent
+    expect(
+      us?.timeline.filter((t) => t.event === 'Order Completed').map((t) => [t.revenue, t.currency]),
+    ).toEqual([
+      [20, 'USD'],
+      [30, 'USD'],
+    ])
+    // the orders carried no session id: traffic counts none of them, and says so in no currency
+    expect((await traffic(fx.reader, { ...range, exchange })).total).toMatchObject({
+      revenue: 0,
+      currencies: [],
+    })
+  })
+
+  it('leaves a currency it has no rate for as it was, and still names it', async () => {
+    const o = await orders(fx.reader, { ...range, exchange: { to: 'EUR', rates: { GBP: 1.2 } } })
+    expect(o.currencies).toEqual(['EUR', 'USD'])
+    expect(o.revenue).toBe(155)
+    const bad = orders(fx.reader, { ...range, exchange: { to: 'euro', rates: {} } })
+    await expect(bad).rejects.toThrow(/exchange[\s\S]*ISO 4217/)
   })
 })

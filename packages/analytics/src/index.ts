@@ -2,6 +2,7 @@ export { Analytics } from './analytics'
 export type { AttributionResult, AttributionRow, ModelResult } from './attribution/attribution'
 export { markovCredits } from './attribution/markov'
 export { type ConversionPath, creditRule, type Touch, weights } from './attribution/models'
+export { exchangeOf } from './currencies'
 export type { FunnelResult, FunnelStepResult } from './funnel'
 export type { EmailCampaignReport } from './reports/email'
 export type { NpsResult, NpsScore } from './reports/nps'
@@ -18,7 +19,9 @@ export {
   type AttributionRequest,
   attributionRequest,
   type EmailReportRequest,
+  type Exchange,
   emailReportRequest,
+  exchange,
   type FunnelRequest,
   funnelRequest,
   type NpsRequest,

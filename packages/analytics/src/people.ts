@@ -30,11 +30,18 @@ const PERSON_HASH_EXPR = `if(e.user_id_hash != 0, e.user_id_hash, if(m.mapped_h 
 
 /**
  * Each event id once (a retry not yet merged away must not count twice): person, time `at` and revenue (0 when
- * none) of the events in `source` (a CTE name or a parenthesised subquery), with `extra` columns as aggregates.
+ * none; `revenue`, an aggregate, converts it: eventRevenueSql) of the events in `source` (a CTE name or a
+ * parenthesised subquery), with `extra` columns as aggregates. The aggregates read the revenue and currency as
+ * `sent_revenue` and `sent_currency`: under their own names, an aggregate aliased `revenue` would be read.
  */
-export function onePerEventSql(source: string, where = '', extra = ''): string {
-  return `SELECT event_id, any(person) AS person, any(timestamp) AS at, toFloat64(ifNull(any(revenue), 0)) AS revenue${extra ? `, ${extra}` : ''}
-    FROM ${source}${where ? ` WHERE ${where}` : ''}
+export function onePerEventSql(
+  source: string,
+  where = '',
+  extra = '',
+  revenue = 'toFloat64(ifNull(any(sent_revenue), 0))',
+): string {
+  return `SELECT event_id, any(person) AS person, any(timestamp) AS at, ${revenue} AS revenue${extra ? `, ${extra}` : ''}
+    FROM (SELECT *, revenue AS sent_revenue, currency AS sent_currency FROM ${source})${where ? ` WHERE ${where}` : ''}
     GROUP BY event_id`
 }
 

@@ -63,8 +63,23 @@ const timeZone = z.string().refine(
   { message: 'expected an IANA time zone such as Europe/Berlin' },
 )
 
+const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as EUR')
+
+/**
+ * Revenue converted into one currency, `to`, at fixed `rates`: how much of it one unit of each other currency is
+ * worth (`{ to: 'EUR', rates: { USD: 0.92 } }`). An amount sent without a currency counts as one in `to`; one in a
+ * currency with no rate stays as it was, and the report's `currencies` still names it. Over HTTP and in the CLI,
+ * the project's `currency` and `exchangeRates` when the request gives none.
+ */
+export const exchange = z.object({
+  to: currencyCode,
+  rates: z.record(currencyCode, z.number().positive().max(1e9)).default({}),
+})
+export type Exchange = z.output<typeof exchange>
+
 const range = {
   project: z.string().min(1).max(100),
+  exchange: exchange.optional(),
   from: instant,
   to: instant,
   /**
@@ -124,6 +139,7 @@ export type AttributionRequest = z.input<typeof attributionRequest>
 
 export const profileRequest = z.object({
   project: range.project,
+  exchange: exchange.optional(),
   person: z.string().min(1).max(500),
   /** other ids to answer for, in order, when `person` has no events: the recipient id of an email address */
   alsoKnownAs: z.array(z.string().min(1).max(500)).max(10).default([]),

@@ -7,6 +7,8 @@ export interface ProjectEntry {
   writeKey?: string
   secretKey?: string
   timezone?: string
+  currency?: string
+  exchangeRates?: Record<string, number>
   checkoutEvents?: string[]
   email?: { keys: EmailKey[]; recipientSecret?: string }
 }

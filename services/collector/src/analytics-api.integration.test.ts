@@ -29,6 +29,9 @@ beforeAll(async () => {
         id: 'shop',
         writeKey: WRITE,
         timezone: 'America/New_York',
+        // reports add revenue up in dollars: the order below, 42 euros, is 63 of them
+        currency: 'USD',
+        exchangeRates: { EUR: 1.5 },
         checkoutEvents: ['Page Viewed', 'Order Completed'],
       },
     ],
@@ -108,7 +111,7 @@ describe('analytics over HTTP', () => {
     expect(r.status).toBe(200)
     expect(r.body.conversions).toBe(1)
     for (const m of r.body.models)
-      expect(m.rows, m.model).toEqual([{ key: 'Email', conversions: 1, revenue: 42, share: 1 }])
+      expect(m.rows, m.model).toEqual([{ key: 'Email', conversions: 1, revenue: 63, share: 1 }])
   })
 
   it('returns a profile, and 404 for nobody', async () => {
@@ -117,7 +120,7 @@ describe('analytics over HTTP', () => {
     expect(r.body).toMatchObject({
       anonymousIds: ['v1'],
       traits: { plan: 'pro' },
-      orders: { count: 1, revenue: 42 },
+      orders: { count: 1, revenue: 63, currencies: ['USD'] },
     })
     const none = await api('/api/profile', { project: 'shop', person: 'nobody' })
     expect(none.status).toBe(404)
@@ -133,11 +136,25 @@ describe('analytics over HTTP', () => {
     expect(utc.body.timezone).toBe('UTC')
   })
 
+  it("adds revenue up in the project's currency unless the request gives its own exchange", async () => {
+    const conversion = { event: 'Order Completed' }
+    const project = (await api('/api/attribution', { ...range, conversion, model: 'first_touch' })).body
+    expect(project).toMatchObject({ revenue: 63, currencies: ['USD'] })
+    const euros = (
+      await api('/api/attribution', { ...range, conversion, model: 'first_touch', exchange: { to: 'EUR' } })
+    ).body
+    expect(euros).toMatchObject({ revenue: 42, currencies: ['EUR'] })
+    const bad = await api('/api/reports/orders', { ...range, exchange: { to: 'EUR', rates: { USD: -1 } } })
+    expect(bad).toMatchObject({ status: 400, body: { path: 'exchange.rates.USD' } })
+  })
+
   it('serves the orders, nps, email, survey, traffic, pages and retention reports', async () => {
     // the project's checkout steps: both visitors viewed a page, one ordered
     expect((await api('/api/reports/orders', range)).body).toMatchObject({
       orders: 1,
-      revenue: 42,
+      revenue: 63,
+      currencies: ['USD'],
+      byCurrency: [{ currency: 'EUR', orders: 1, revenue: 42, converted: 63 }],
       checkout: { started: 2, completed: 1, abandonmentRate: 0.5 },
     })
     expect((await api('/api/reports/nps', range)).body).toMatchObject({ responses: 0 })

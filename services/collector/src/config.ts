@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { exchange } from '@touchpoint/analytics'
 import { clickhouseEnv, clickhouseOptions } from '@touchpoint/clickhouse'
 import { brokerList, topicEnv, topicSpec } from '@touchpoint/kafka'
 import { dedupeEnv, dedupeOptions, type LoaderOptions } from '@touchpoint/loader'
@@ -112,6 +113,13 @@ const projectSchema = z.object({
     )
     .max(200)
     .optional(),
+  /**
+   * The currency the reports add revenue up in, and what one unit of each other currency is worth in it
+   * (`"exchangeRates": { "USD": 0.92 }`): the analytics API's `exchange` when a request gives none. Fixed rates,
+   * the same for every day; without a currency, revenue in several currencies is reported apart.
+   */
+  currency: exchange.shape.to.optional(),
+  exchangeRates: exchange.shape.rates.optional(),
   /** The checkout steps of the orders report's cart-abandonment funnel (default Checkout Started → Order Completed). */
   checkoutEvents: z.array(z.string().min(1)).min(2).max(10).optional(),
   /** Email tracking: the open pixel and click redirect answer only for projects with keys here. */

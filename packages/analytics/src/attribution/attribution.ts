@@ -52,6 +52,7 @@ export async function attribution(reader: Reader, input: AttributionRequest): Pr
     lookbackMs: req.lookback * 1000,
     conversion: req.conversion,
     by: req.by,
+    exchange: req.exchange,
     rules: models.filter((m): m is RuleModel => m !== 'markov'),
     markov: models.includes('markov'),
     halfLifeMs: req.halfLife * 1000,

@@ -1,9 +1,11 @@
 import { TABLES } from '@touchpoint/clickhouse'
 import { EVENT_NAMES } from '@touchpoint/schema'
 import { EVENT_COLUMNS } from '../columns'
+import { eventRevenueSql } from '../currencies'
 import { type EventMatch, matchExpr } from '../fields'
 import type { QueryParams } from '../params'
 import { eventsWithPerson, onePerEventSql, withPersonSql } from '../people'
+import type { Exchange } from '../requests'
 
 export type AttributionKey = 'channel' | 'source' | 'medium' | 'campaign'
 
@@ -33,6 +35,8 @@ export interface TouchQuery {
   lookbackMs: number
   conversion: EventMatch
   by: AttributionKey
+  /** converts the conversions' revenue into one currency (requests.ts) */
+  exchange?: Exchange | undefined
 }
 
 /**
@@ -98,7 +102,7 @@ export function touchCtes(p: QueryParams, q: TouchQuery): string {
         WHERE JSONExtractBool(properties, 'scanner') = 0
       )
     ),
-    conv AS (${onePerEventSql(`(${conversions})`)})`
+    conv AS (${onePerEventSql(`(${conversions})`, '', '', eventRevenueSql(p, q.exchange))})`
 }
 
 /**

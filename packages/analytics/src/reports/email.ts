@@ -1,6 +1,6 @@
 import { EVENT_NAMES } from '@touchpoint/schema'
 import { EVENT_COLUMNS } from '../columns'
-import { type Currencies, currenciesAgg } from '../currencies'
+import { type Currencies, currenciesAgg, eventRevenueSql, reportedCurrencySql } from '../currencies'
 import { matchExpr } from '../fields'
 import { QueryParams } from '../params'
 import { eventsWithPerson, onePerEventSql } from '../people'
@@ -74,7 +74,7 @@ export async function emailReport(reader: Reader, input: EmailReportRequest): Pr
   const rows = await reader.rows(
     `WITH ${em},
     clickers AS (SELECT camp, person, min(t) AS first_click FROM em WHERE ev = ${clicked} AND NOT scanner GROUP BY camp, person),
-    conv AS (${onePerEventSql(`(${conversions})`, '', 'any(currency) AS cur')}),
+    conv AS (${onePerEventSql(`(${conversions})`, '', `${reportedCurrencySql(p, req.exchange, 'any(sent_currency)')} AS cur`, eventRevenueSql(p, req.exchange))}),
     attributed AS (
       SELECT k.camp AS camp, count() AS conversions, sum(c.revenue) AS revenue, ${currenciesAgg('c.cur')} AS currencies
       FROM clickers AS k INNER JOIN conv AS c ON c.person = k.person

@@ -1,6 +1,6 @@
 import { EVENT_NAMES } from '@touchpoint/schema'
 import { EVENT_COLUMNS } from '../columns'
-import type { Currencies } from '../currencies'
+import { type Currencies, eventRevenueSql, reportedCurrency } from '../currencies'
 import { funnel } from '../funnel'
 import { QueryParams } from '../params'
 import { eventsWithPerson, onePerEventSql } from '../people'
@@ -16,8 +16,11 @@ export interface OrdersResult {
   repeatPurchaseRate: number
   /** The currencies the orders were placed in (currencies.ts): with more than one, see `byCurrency`. */
   currencies: Currencies
-  /** Orders and revenue in each currency, the most revenue first. */
-  byCurrency: Array<{ currency: string; orders: number; revenue: number }>
+  /**
+   * Orders and revenue in each currency they were sent in, the most revenue first; with an exchange, `converted`
+   * is that revenue in its currency.
+   */
+  byCurrency: Array<{ currency: string; orders: number; revenue: number; converted?: number }>
   /** By the order's `channel` property (web, store, phone…; empty when not set). */
   byChannel: Array<{ channel: string; orders: number; revenue: number }>
   /** Cart abandonment: a funnel over the checkout events (default Checkout Started → Order Completed). */
@@ -37,7 +40,10 @@ export async function orders(reader: Reader, input: OrdersRequest): Promise<Orde
     },
     EVENT_COLUMNS,
   )
-  const o = `o AS (${onePerEventSql(`(${base})`, '', "any(currency) AS cur, any(JSONExtractString(properties, 'channel')) AS ch")})`
+  // revenue in the exchange's currency when there is one; amount, as it was sent
+  const extra =
+    "any(sent_currency) AS cur, any(JSONExtractString(properties, 'channel')) AS ch, toFloat64(ifNull(any(sent_revenue), 0)) AS amount"
+  const o = `o AS (${onePerEventSql(`(${base})`, '', extra, eventRevenueSql(p, req.exchange))})`
   const [totals] = await reader.rows(
     `WITH ${o}
     SELECT sum(n) AS orders, sum(r) AS revenue, count() AS customers, countIf(n >= 2) AS repeat_customers
@@ -46,11 +52,16 @@ export async function orders(reader: Reader, input: OrdersRequest): Promise<Orde
   )
   const byCurrency = (
     await reader.rows(
-      `WITH ${o} SELECT cur AS currency, count() AS orders, sum(revenue) AS revenue FROM o
-      GROUP BY cur ORDER BY revenue DESC, cur`,
+      `WITH ${o} SELECT cur AS currency, count() AS orders, sum(amount) AS sent, sum(revenue) AS converted
+      FROM o GROUP BY cur ORDER BY converted DESC, cur`,
       p,
     )
-  ).map((r) => ({ currency: String(r.currency), orders: num(r.orders), revenue: num(r.revenue) }))
+  ).map((r) => ({
+    currency: String(r.currency),
+    orders: num(r.orders),
+    revenue: num(r.sent),
+    ...(req.exchange && { converted: num(r.converted) }),
+  }))
   const byChannel = await reader.rows(
     `WITH ${o} SELECT ch AS channel, count() AS orders, sum(revenue) AS revenue FROM o GROUP BY ch ORDER BY revenue DESC, ch`,
     p,
@@ -77,7 +88,9 @@ export async function orders(reader: Reader, input: OrdersRequest): Promise<Orde
     averageOrderValue: count > 0 ? revenue / count : 0,
     customers,
     repeatPurchaseRate: customers > 0 ? num(totals?.repeat_customers) / customers : 0,
-    currencies: byCurrency.flatMap((c) => (c.currency ? [c.currency] : [])).sort(),
+    currencies: [...new Set(byCurrency.map((c) => reportedCurrency(req.exchange, c.currency)))]
+      .filter((c) => c !== '')
+      .sort(),
     byCurrency,
     byChannel: byChannel.map((r) => ({
       channel: String(r.channel),

@@ -2,7 +2,7 @@ import { FIRST_EVENT_ORDER, TABLES } from '@touchpoint/clickhouse'
 import { EVENT_NAMES } from '@touchpoint/schema'
 import type { z } from 'zod'
 import { EVENT_COLUMNS } from '../columns'
-import { type Currencies, currenciesAgg } from '../currencies'
+import { type Currencies, convertedSql, currenciesAgg, reportedCurrencySql } from '../currencies'
 import { QueryParams } from '../params'
 import { eventsWithPerson, identityMapSql } from '../people'
 import { num, type Reader } from '../reader'
@@ -77,8 +77,10 @@ async function profileOf(reader: Reader, req: z.output<typeof profileRequest>): 
       arraySort(groupUniqArrayIf(user_id, user_id != '')) AS user_ids,
       arrayMap(x -> x.2, arraySort(groupArrayIf((timestamp, traits), traits NOT IN ('', '{}')))) AS traits_list,
       countIf(event = ${n('orderCompleted')}) AS orders,
-      sumIf(toFloat64(ifNull(revenue, 0)), event = ${n('orderCompleted')}) AS order_revenue,
-      ${currenciesAgg(`if(event = ${n('orderCompleted')}, currency, '')`)} AS order_currencies,
+      sumIf(${convertedSql(p, req.exchange, 'toFloat64(ifNull(revenue, 0))', 'currency')}, event = ${n('orderCompleted')})
+        AS order_revenue,
+      ${currenciesAgg(`if(event = ${n('orderCompleted')}, ${reportedCurrencySql(p, req.exchange, 'currency')}, '')`)}
+        AS order_currencies,
       countIf(event = ${n('emailSent')}) AS emails_sent,
       countIf(event = ${n('emailOpened')} AND NOT JSONExtractBool(properties, 'machine')) AS opens,
       countIf(event = ${n('emailOpened')} AND JSONExtractBool(properties, 'machine')) AS machine_opens,

@@ -1,5 +1,5 @@
 import { EVENT_COLUMNS } from '../columns'
-import { type Currencies, conversionCurrencies } from '../currencies'
+import { type Currencies, conversionCurrencies, eventRevenueSql } from '../currencies'
 import { matchExpr } from '../fields'
 import { QueryParams } from '../params'
 import { eventsWithPerson, onePerEventSql } from '../people'
@@ -29,7 +29,7 @@ export async function timeOfDay(reader: Reader, input: TimeOfDayRequest): Promis
   const rowsQuery = reader.rows(
     `SELECT toDayOfWeek(at, 0, ${tz}) AS weekday, toHour(at, ${tz}) AS hour, count() AS conversions,
       sum(revenue) AS revenue
-    FROM (${onePerEventSql(`(${base})`)})
+    FROM (${onePerEventSql(`(${base})`, '', '', eventRevenueSql(p, req.exchange))})
     GROUP BY weekday, hour ORDER BY weekday, hour`,
     p,
   )

@@ -1,6 +1,6 @@
 import { TABLES } from '@touchpoint/clickhouse'
 import { type AttributionKey, KEY_EXPR } from '../attribution/touches'
-import type { Currencies } from '../currencies'
+import { type Currencies, eventRevenueSql, reportedCurrencySql } from '../currencies'
 import { matchExpr } from '../fields'
 import { QueryParams } from '../params'
 import { withPersonSql } from '../people'
@@ -83,11 +83,12 @@ export async function traffic(reader: Reader, input: TrafficRequest): Promise<Tr
     conv AS (
       SELECT session, count() AS n, sum(revenue) AS revenue, groupUniqArrayIf(currency, currency != '') AS cur
       FROM (
-        SELECT event_id, any(session_id_hash) AS session, toFloat64(ifNull(any(revenue), 0)) AS revenue,
-          any(currency) AS currency
-        FROM ${TABLES.events}
-        WHERE project_id = ${project} AND timestamp >= ${from} AND timestamp < ${to} AND is_bot = 0
-          AND session_id_hash != 0 AND (${matchExpr(req.conversion, p)})
+        SELECT event_id, any(session_id_hash) AS session, ${eventRevenueSql(p, req.exchange)} AS revenue,
+          ${reportedCurrencySql(p, req.exchange, 'any(sent_currency)')} AS currency
+        FROM (SELECT event_id, session_id_hash, revenue AS sent_revenue, currency AS sent_currency
+          FROM ${TABLES.events}
+          WHERE project_id = ${project} AND timestamp >= ${from} AND timestamp < ${to} AND is_bot = 0
+            AND session_id_hash != 0 AND (${matchExpr(req.conversion, p)}))
         GROUP BY event_id
       )
       GROUP BY session

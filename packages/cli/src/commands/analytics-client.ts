@@ -3,6 +3,7 @@ import {
   Analytics,
   type AttributionRequest,
   type EmailReportRequest,
+  exchangeOf,
   type FunnelRequest,
   type NpsRequest,
   type OrdersRequest,
@@ -85,17 +86,19 @@ const noTables = (err: unknown) =>
 
 /**
  * What the collector's HTTP API fills in from the project's configuration (routes/analytics.ts), so that an
- * answer read straight from ClickHouse is the one the collector gives: the project's time zone, the orders
+ * answer read straight from ClickHouse is the one the collector gives: the project's time zone and currency, the orders
  * report's checkout steps, and for a profile asked by email address, the recipient id of its emails. Nothing
  * when the projects file cannot be read (ClickHouse on a server, elsewhere).
  */
 function projectDefaults(config: CliConfig, endpoint: Endpoint, request: Record<string, unknown>) {
   const project = findProject(config, request.project)
+  const exchange = project && exchangeOf(project)
   if (endpoint === 'profile') {
     const id = recipientIdOf(String(request.person ?? ''), project?.email?.recipientSecret)
-    return id ? { alsoKnownAs: [id] } : {}
+    return { ...(id && { alsoKnownAs: [id] }), ...(exchange && { exchange }) }
   }
   return {
+    ...(exchange && { exchange }),
     ...(project?.timezone && { timezone: project.timezone }),
     ...(endpoint === 'orders' &&
       project?.checkoutEvents && { checkout: project.checkoutEvents.map((event) => ({ event })) }),

@@ -228,10 +228,15 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
     }
     case 'orders': {
       const r = answer as OrdersResult
+      // each currency the orders were sent in, and with the project's exchange what it came to
+      const sentIn = r.byCurrency.map((c) => ({
+        currency: c.currency || NOT_SET,
+        orders: c.orders,
+        revenue: money(c.revenue),
+        ...(c.converted !== undefined && { converted: money(c.converted, r.currencies) }),
+      }))
       const byCurrency =
-        r.currencies.length > 1
-          ? `\n\nBy currency\n${formatTable(r.byCurrency.map((c) => ({ ...c, currency: c.currency || NOT_SET, revenue: money(c.revenue) })))}`
-          : ''
+        r.byCurrency.filter((c) => c.currency).length > 1 ? `\n\nBy currency\n${formatTable(sentIn)}` : ''
       return `${formatTable([
         {
           orders: r.orders,

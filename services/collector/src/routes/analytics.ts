@@ -2,6 +2,7 @@ import {
   type Analytics,
   attributionRequest,
   emailReportRequest,
+  exchangeOf,
   funnelRequest,
   npsRequest,
   ordersRequest,
@@ -34,8 +35,14 @@ interface Report<S extends z.ZodType> {
 }
 
 const report = <S extends z.ZodType>(r: Report<S>) => r
-/** A range's time zone: the project's, where the business is, unless the request gives one. */
-const zone = (project: ProjectConfig) => ({ timezone: project.timezone })
+/**
+ * What a request takes from its project unless it gives its own: the range's time zone (where the business is),
+ * and the currency revenue adds up in.
+ */
+const zone = (project: ProjectConfig) => {
+  const exchange = exchangeOf(project)
+  return { timezone: project.timezone, ...(exchange && { exchange }) }
+}
 
 /** The analytics HTTP API: JSON in and out, the same zod schemas as the TypeScript API. */
 export const ANALYTICS_ROUTES = {
@@ -60,7 +67,8 @@ export const ANALYTICS_ROUTES = {
         typeof body.person === 'string'
           ? recipientIdOf(body.person, project.email?.recipientSecret)
           : undefined
-      return id ? { alsoKnownAs: [id] } : {}
+      const exchange = exchangeOf(project)
+      return { ...(id && { alsoKnownAs: [id] }), ...(exchange && { exchange }) }
     },
     run: async (a, b) => {
       const p = await a.profile(b)
