@@ -43,6 +43,8 @@ const CALLS: Record<string, (a: Analytics) => Promise<unknown>> = {
   funnel: (a) => a.funnel({ ...range, steps: STEPS, window: '7d' }),
   breakdown: (a) => a.funnel({ ...range, steps: STEPS, window: '7d', breakdown: 'channel' }),
   attribution: (a) => a.attribution({ ...range, conversion: { event: 'Order Completed' }, model: 'all' }),
+  traffic: (a) => a.traffic(range),
+  orders: (a) => a.orders(range),
   profile: (a) => a.profile({ project: PROJECT, person: 'u12345' }),
 }
 const only = values.only?.split(',')
