@@ -177,8 +177,20 @@ export const npsRequest = z
   .superRefine(ordered)
 export type NpsRequest = z.input<typeof npsRequest>
 
-/** What the traffic report keys sessions by: where they came from (as attribution), or what they came with. */
-export const TRAFFIC_KEYS = ['channel', 'source', 'medium', 'campaign', 'device', 'browser', 'os'] as const
+/**
+ * What the traffic report keys sessions by: where they came from (as attribution), what they came with, or the
+ * page they landed on.
+ */
+export const TRAFFIC_KEYS = [
+  'channel',
+  'source',
+  'medium',
+  'campaign',
+  'device',
+  'browser',
+  'os',
+  'landing',
+] as const
 export type TrafficKey = (typeof TRAFFIC_KEYS)[number]
 
 export const trafficRequest = z

@@ -12,7 +12,7 @@ export const USAGE = `touchpoint <command>
               [--lookback 30d] [--half-life 7d]
   profile <person> [--limit 20]
   report traffic|pages|retention|time-of-day|orders|nps|survey|email
-         [--by channel|source|medium|campaign|device|browser|os] [--limit 50] [--interval day|week|month] [--event "Order Completed"] [--segment properties.plan]
+         [--by channel|source|medium|campaign|device|browser|os|landing] [--limit 50] [--interval day|week|month] [--event "Order Completed"] [--segment properties.plan]
          [--survey S] [--campaign C]
                             analytics take --project (default dev), --from and --to (default the last 30 days; a date
                             is that day in --timezone, default the project's), --timezone Europe/Berlin, --json

@@ -37,12 +37,12 @@ beforeAll(async () => {
   // one insert, as the collector's are: the session parts' view picks each session's first event in it
   await fx.events([
     // s1: from a search engine, orders 100
-    view('a1', 's1', T0, { channel: 'Organic Search', referrer_host: 'google.com', ...phone }),
+    view('a1', 's1', T0, { channel: 'Organic Search', referrer_host: 'google.com', path: '/', ...phone }),
     order('a1', 's1', T0 + 10 * MIN, 100),
     // s2: from the newsletter, no order
-    view('a2', 's2', T0 + 60 * MIN, { ...email, ...phone }),
+    view('a2', 's2', T0 + 60 * MIN, { ...email, ...phone, path: '/spring-sale' }),
     // s3: a1 again the next day, from the newsletter, orders 50 (stored twice: a retry counts once)
-    view('a1', 's3', T0 + DAY, { ...email, ...laptop }),
+    view('a1', 's3', T0 + DAY, { ...email, ...laptop, path: '/' }),
     order('a1', 's3', T0 + DAY + 5 * MIN, 50, '00000000-0000-8000-8000-000000000050'),
     order('a1', 's3', T0 + DAY + 5 * MIN, 50, '00000000-0000-8000-8000-000000000050'),
     // s4: Direct, a checkout but no order
@@ -126,6 +126,16 @@ describe('traffic report', () => {
     ])
     const byOs = await traffic(fx.reader, { ...range, by: 'os' })
     expect(byOs.rows.map((r) => r.key)).toEqual(['(unknown)', 'iOS', 'Linux'])
+  })
+
+  it('keys sessions by the page they landed on', async () => {
+    const r = await traffic(fx.reader, { ...range, by: 'landing' })
+    // s1 and s3 of a1 landed on /, s2 on /spring-sale; s4 and s5 on pages that named no path
+    expect(r.rows.map((x) => [x.key, x.sessions, x.convertingSessions, x.revenue])).toEqual([
+      ['(unknown)', 2, 0, 0],
+      ['/', 2, 2, 150],
+      ['/spring-sale', 1, 0, 0],
+    ])
   })
 
   it('counts another conversion when asked', async () => {

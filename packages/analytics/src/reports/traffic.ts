@@ -33,25 +33,29 @@ export interface TrafficResult {
 /** Sessions are read from parts stored up to a day before the range, so a session that began then is known. */
 const DAY = 86_400_000
 
-/** The columns of the keys that describe what a session came with, from the user agent of its first event. */
-const DEVICE_COLUMNS: Record<Exclude<TrafficKey, AttributionKey>, string> = {
+/**
+ * The keys the session parts do not keep, and the column of the session's first event each is read from: what
+ * the session came with (its user agent's device type, browser, OS) and the page it landed on.
+ */
+const EVENT_KEY_COLUMNS: Record<Exclude<TrafficKey, AttributionKey>, string> = {
   device: 'device_type',
   browser: 'browser',
   os: 'os',
+  landing: 'path',
 }
-const isDeviceKey = (by: TrafficKey): by is keyof typeof DEVICE_COLUMNS => by in DEVICE_COLUMNS
+const isEventKey = (by: TrafficKey): by is keyof typeof EVENT_KEY_COLUMNS => by in EVENT_KEY_COLUMNS
 
 /**
  * Where the visits came from and what they did: the sessions that began in the range, by the channel (or source,
- * medium, campaign) of their first event, as attribution keys a session touch, or by its device type (desktop,
- * mobile, tablet…), browser or OS; with their visitors, the sessions
+ * medium, campaign) of their first event, as attribution keys a session touch, by its device type (desktop,
+ * mobile, tablet…), browser or OS, or by the path it landed on; with their visitors, the sessions
  * that converted, and the conversions and revenue in them (conversions in the range; `conversion`, by default
  * `Order Completed`). A session's first event is its earliest part's (`session_parts`, migration 5), taken as
  * the profile takes it (FIRST_EVENT_ORDER: of events at the same time, a Direct one last). Bots' events and
  * events without a session id are in no session, as in attribution; a conversion outside any session counts in
  * no row. On the bench's 10M events (2M sessions) it takes 1.6–2.1 s; grouping each session's whole first-event
  * tuple, and a second pass for the total, took 5.7–6.3 s (medians of 3 runs each, the same figures). By device,
- * browser or OS, read from the events, 1.8 s, with the same total.
+ * browser, OS or landing page, read from the events, 1.8 s, with the same total.
  */
 export async function traffic(reader: Reader, input: TrafficRequest): Promise<TrafficResult> {
   const req = trafficRequest.parse(input)
@@ -61,9 +65,9 @@ export async function traffic(reader: Reader, input: TrafficRequest): Promise<Tr
   const slack = p.time(new Date(req.from.getTime() - DAY))
   // Where a session came from is its first part's key, from the part's first event (the tuple: .1 time, .2 channel,
   // .3 source, .4 medium, .5 campaign, .6 referrer host), of events at the same time a Direct one last. What it came
-  // with is not in the parts: it is read from the events of the same days, the first one's.
-  const source = isDeviceKey(req.by)
-    ? `SELECT session_id_hash AS session, timestamp AS t, if(${DEVICE_COLUMNS[req.by]} = '', '(unknown)', toString(${DEVICE_COLUMNS[req.by]})) AS key,
+  // with and where it landed are not in the parts: they are read from the events of the same days, the first one's.
+  const source = isEventKey(req.by)
+    ? `SELECT session_id_hash AS session, timestamp AS t, if(${EVENT_KEY_COLUMNS[req.by]} = '', '(unknown)', toString(${EVENT_KEY_COLUMNS[req.by]})) AS key,
         anonymous_id_hash, user_id_hash
       FROM ${TABLES.events}
       WHERE project_id = ${project} AND timestamp >= toDate(${slack}) AND timestamp < ${to}
@@ -74,7 +78,7 @@ export async function traffic(reader: Reader, input: TrafficRequest): Promise<Tr
         FROM ${TABLES.sessionParts}
         WHERE project_id = ${project} AND day >= toDate(${slack}) AND day <= toDate(${to}))`
   // a session's key and ids are its first row's; only its few columns are grouped, not the whole tuple
-  const first = isDeviceKey(req.by) ? 't' : '(t, direct)'
+  const first = isEventKey(req.by) ? 't' : '(t, direct)'
   const sessions = `SELECT session, x.1 AS key, x.2 AS anonymous_id_hash, x.3 AS user_id_hash
     FROM (SELECT session, argMin((key, anonymous_id_hash, user_id_hash), ${first}) AS x, min(t) AS start
       FROM (${source}) GROUP BY session HAVING start >= ${from} AND start < ${to})`
