@@ -178,6 +178,13 @@ describe('touchpoint CLI analytics', () => {
     expect(JSON.parse(orders.stdout).cohorts).toMatchObject([{ people: 2, retained: [2] }])
   })
 
+  it("writes a query's rows as CSV for a spreadsheet", async () => {
+    const query = 'SELECT event, path, count() AS n FROM events WHERE event = {e:String} GROUP BY event, path'
+    const r = await cli(['sql', '--csv', query, '--param', 'e=Page Viewed'], env)
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toBe('event,path,n\r\nPage Viewed,/pricing,3\r\n')
+  })
+
   it('prints each survey question with its figures and answers', async () => {
     const answer = (user: string, question: string, type: string, value: unknown) => ({
       type: 'track',

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { loadCliConfig } from './config'
-import { formatTable } from './table'
+import { formatCsv, formatTable } from './table'
 import { USAGE, usageOf } from './usage'
 
 // each command is loaded when it runs: `import` or `email` need not load the collector and ClickHouse
@@ -39,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
         allowPositionals: true,
         options: {
           json: { type: 'boolean', default: false },
+          csv: { type: 'boolean', default: false },
           param: { type: 'string', multiple: true, default: [] },
         },
       })
@@ -52,7 +53,8 @@ async function main(argv: string[]): Promise<number> {
         }),
       )
       const rows = await (await commands.sql()).sql(loadCliConfig(), query, params)
-      process.stdout.write(`${values.json ? JSON.stringify(rows, null, 2) : formatTable(rows)}\n`)
+      if (values.csv) process.stdout.write(formatCsv(rows))
+      else process.stdout.write(`${values.json ? JSON.stringify(rows, null, 2) : formatTable(rows)}\n`)
       return 0
     }
     case 'funnel':

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatSeconds } from './table'
+import { formatCsv, formatSeconds } from './table'
 
 describe('formatSeconds', () => {
   it('writes a span in the unit that reads best', () => {
@@ -14,5 +14,23 @@ describe('formatSeconds', () => {
       '48.0 h',
       '3.5 days',
     ])
+  })
+})
+
+describe('formatCsv', () => {
+  it('quotes what needs quoting, and defuses what a spreadsheet would run', () => {
+    const rows = [
+      { event: 'Page Viewed', title: 'Shoes, "new"', n: '12', revenue: -4.5, tags: ['a', 'b'], note: null },
+      { event: '=HYPERLINK("x")', title: 'two\nlines', n: '-3', revenue: 0, tags: [], note: '@me' },
+    ]
+    expect(formatCsv(rows)).toBe(
+      [
+        'event,title,n,revenue,tags,note',
+        'Page Viewed,"Shoes, ""new""",12,-4.5,"[""a"",""b""]",',
+        `"'=HYPERLINK(""x"")","two\nlines",-3,0,[],'@me`,
+        '',
+      ].join('\r\n'),
+    )
+    expect(formatCsv([])).toBe('')
   })
 })

@@ -24,3 +24,22 @@ export function formatSeconds(x: number | null): string {
   if (x < 48 * 3600) return `${(x / 3600).toFixed(1)} h`
   return `${(x / 86_400).toFixed(1)} days`
 }
+
+/**
+ * Rows as CSV (RFC 4180: a header line, CRLF between records, a field with a comma, quote or line break quoted,
+ * its quotes doubled), for a spreadsheet. Arrays and objects are written as JSON. A text that a spreadsheet would
+ * take for a formula (beginning =, +, -, @, a tab or a carriage return) and that is not a number gets a leading
+ * apostrophe: page titles and properties are whatever a visitor's browser sent.
+ */
+export function formatCsv(rows: ReadonlyArray<Record<string, unknown>>): string {
+  if (rows.length === 0) return ''
+  const columns = Object.keys(rows[0]!)
+  const field = (v: unknown) => {
+    let text = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)
+    if (typeof v === 'string' && FORMULA.test(text) && !NUMBER.test(text)) text = `'${text}`
+    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
+  }
+  return `${[columns.map(field), ...rows.map((r) => columns.map((c) => field(r[c])))].map((f) => f.join(',')).join('\r\n')}\r\n`
+}
+const FORMULA = /^[=+\-@\t\r]/
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/

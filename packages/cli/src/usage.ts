@@ -4,7 +4,7 @@ export const USAGE = `touchpoint <command>
   start                     run the collector (embedded stack, or producing to Kafka with KAFKA_BROKERS)
   ingest                    run the Kafka → ClickHouse ingester (KAFKA_BROKERS required)
   migrate                   apply pending ClickHouse migrations
-  sql "<query>" [--param name=value ...] [--json]
+  sql "<query>" [--param name=value ...] [--json | --csv]
                             read-only SQL; values as {name:Type} parameters
   funnel --step "Page Viewed[path=/pricing]" --step "Signed Up" [--window 7d] [--mode ordered|strict|any]
          [--breakdown channel]
