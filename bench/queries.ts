@@ -153,33 +153,24 @@ export async function benchQueries(events: number, runs = 5): Promise<QueryBench
     const scans = scanCounter(ch)
     const analytics = new Analytics(ch)
     const range = { project: PROJECT, from: FROM, to: TO }
-    const figures: QueryFigure[] = []
-    figures.push(
-      await time(
+    // each query, and the note its answer gives: the same figures every run, so a changed answer shows
+    const queries: Array<[string, () => Promise<string>]> = [
+      [
         'funnel, 4 steps, ordered',
-        runs,
         async () => {
           const r = await analytics.funnel({ ...range, steps: STEPS, window: '7d' })
           return `people ${r.steps.map((s) => s.people).join(' → ')}`
         },
-        scans,
-      ),
-    )
-    figures.push(
-      await time(
+      ],
+      [
         'funnel, 4 steps, breakdown by channel',
-        runs,
         async () => {
           const r = await analytics.funnel({ ...range, steps: STEPS, window: '7d', breakdown: 'channel' })
           return `${r.breakdown?.length} values`
         },
-        scans,
-      ),
-    )
-    figures.push(
-      await time(
+      ],
+      [
         'attribution, all 7 models',
-        runs,
         async () => {
           const r = await analytics.attribution({
             ...range,
@@ -188,53 +179,38 @@ export async function benchQueries(events: number, runs = 5): Promise<QueryBench
           })
           return `${r.conversions} conversions`
         },
-        scans,
-      ),
-    )
-    figures.push(
-      await time(
+      ],
+      [
         'traffic by channel',
-        runs,
         async () => {
           const r = await analytics.traffic(range)
           return `${r.total.sessions} sessions, ${r.rows.length} channels`
         },
-        scans,
-      ),
-    )
-    figures.push(
-      await time(
+      ],
+      [
         'pages',
-        runs,
         async () => {
           const r = await analytics.pages(range)
           return `${r.total.views} page views, ${r.total.paths} paths`
         },
-        scans,
-      ),
-    )
-    figures.push(
-      await time(
+      ],
+      [
         'retention by week',
-        runs,
         async () => {
           const r = await analytics.retention(range)
           return `${r.cohorts.reduce((sum, c) => sum + c.people, 0)} people in ${r.cohorts.length} cohorts`
         },
-        scans,
-      ),
-    )
-    figures.push(
-      await time(
+      ],
+      [
         'customer profile',
-        runs,
         async () => {
           const p = await analytics.profile({ project: PROJECT, person: 'u12345' })
           return `${p?.events ?? 0} events`
         },
-        scans,
-      ),
-    )
+      ],
+    ]
+    const figures: QueryFigure[] = []
+    for (const [name, fn] of queries) figures.push(await time(name, runs, fn, scans))
     return { events, generateMs, figures }
   } finally {
     await ch.close()
