@@ -139,11 +139,11 @@ describe('touchpoint CLI analytics', () => {
     expect(r.code, r.stderr).toBe(0)
     const lines = r.stdout.split('\n')
     expect(lines[0]).toMatch(
-      /^channel\s+sessions\s+visitors\s+converting sessions\s+conversion rate\s+conversions\s+revenue/,
+      /^channel\s+sessions\s+visitors\s+bounce rate\s+length \(median\)\s+converting sessions\s+conversion rate\s+conversions\s+revenue/,
     )
     // the three page views came with session ids and no referrer; the orders carried no session id
-    expect(lines[2]).toMatch(/^Direct\s+3\s+3\s+0\s+0\.0%\s+0\s+0\.00/)
-    expect(lines[3]).toMatch(/^\(all\)\s+3\s+3\s+0/)
+    expect(lines[2]).toMatch(/^Direct\s+3\s+3\s+100\.0%\s+0 s\s+0\s+0\.0%\s+0\s+0\.00/)
+    expect(lines[3]).toMatch(/^\(all\)\s+3\s+3\s+100\.0%\s+0 s\s+0/)
     // by what they came with: Chrome's user agent on every page view
     const byBrowser = (await cli(['report', 'traffic', ...range, '--by', 'browser'], env)).stdout.split('\n')
     expect(byBrowser[0]).toMatch(/^browser\s+sessions/)

@@ -39,8 +39,9 @@ beforeAll(async () => {
     // s1: from a search engine, orders 100
     view('a1', 's1', T0, { channel: 'Organic Search', referrer_host: 'google.com', path: '/', ...phone }),
     order('a1', 's1', T0 + 10 * MIN, 100),
-    // s2: from the newsletter, no order
+    // s2: from the newsletter, a second page a minute later, no order
     view('a2', 's2', T0 + 60 * MIN, { ...email, ...phone, path: '/spring-sale' }),
+    view('a2', 's2', T0 + 61 * MIN, { path: '/jackets' }),
     // s3: a1 again the next day, from the newsletter, orders 50 (stored twice: a retry counts once)
     view('a1', 's3', T0 + DAY, { ...email, ...laptop, path: '/' }),
     order('a1', 's3', T0 + DAY + 5 * MIN, 50, '00000000-0000-8000-8000-000000000050'),
@@ -66,10 +67,19 @@ afterAll(() => fx?.close())
 describe('traffic report', () => {
   it('counts the sessions that began in the range by channel, with their visitors, conversions and revenue', async () => {
     const r = await traffic(fx.reader, range)
-    const row = (key: string, sessions: number, visitors: number, converting: number, revenue: number) => ({
+    const row = (
+      key: string,
+      sessions: number,
+      visitors: number,
+      converting: number,
+      revenue: number,
+      [bounceRate, medianDurationSeconds]: [number, number],
+    ) => ({
       key,
       sessions,
       visitors,
+      bounceRate,
+      medianDurationSeconds,
       convertingSessions: converting,
       conversionRate: converting / sessions,
       conversions: converting,
@@ -78,13 +88,16 @@ describe('traffic report', () => {
     })
     expect(r.by).toBe('channel')
     expect(r.rows).toEqual([
-      row('Email', 3, 2, 1, 50), // s2 (a2), s3 and s5 (u1)
-      row('Direct', 1, 1, 0, 0),
-      row('Organic Search', 1, 1, 1, 100),
+      // s2 (a2), s3 and s5 (u1); s2 alone viewed two pages, over a minute; s3 lasted 5 and s5 0 minutes
+      row('Email', 3, 2, 1, 50, [2 / 3, 60]),
+      row('Direct', 1, 1, 0, 0, [1, 60]), // a page, and a checkout a minute later
+      row('Organic Search', 1, 1, 1, 100, [1, 600]), // a page, and an order ten minutes later
     ])
     expect(r.total).toEqual({
       sessions: 5,
       visitors: 3,
+      bounceRate: 4 / 5,
+      medianDurationSeconds: 60,
       convertingSessions: 2,
       conversionRate: 2 / 5,
       conversions: 2,

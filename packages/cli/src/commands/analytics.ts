@@ -267,6 +267,8 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
         [r.by]: key,
         sessions: t.sessions,
         visitors: t.visitors,
+        'bounce rate': pct(t.bounceRate),
+        'length (median)': secs(t.medianDurationSeconds),
         'converting sessions': t.convertingSessions,
         'conversion rate': pct(t.conversionRate),
         conversions: t.conversions,
