@@ -165,6 +165,16 @@ describe('touchpoint CLI analytics', () => {
     expect(bad.stderr).toContain('limit')
   })
 
+  it('prints who is on the site now', async () => {
+    const r = await cli(['report', 'live'], env)
+    expect(r.code, r.stderr).toBe(0)
+    // a, b and c viewed /pricing a minute ago; a and d ordered (d with no session)
+    expect(r.stdout).toMatch(/^4 visitors in the last 5 minutes: 3 sessions, 3 page views, 2 orders\n/)
+    expect(r.stdout).toMatch(/On now\npath\s+sessions\n[─\s]+\n\/pricing\s+3/)
+    const quiet = await cli(['report', 'live', '--minutes', 'x'], env)
+    expect(quiet.stderr).toContain('minutes')
+  })
+
   it('prints the cohorts of first activity, with the share back in each week', async () => {
     const r = await cli(['report', 'retention', ...range], env)
     expect(r.code, r.stderr).toBe(0)

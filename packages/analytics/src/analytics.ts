@@ -3,6 +3,7 @@ import { type AttributionResult, attribution } from './attribution/attribution'
 import { type FunnelResult, funnel } from './funnel'
 import { Reader } from './reader'
 import { type EmailCampaignReport, emailReport } from './reports/email'
+import { type LiveResult, live } from './reports/live'
 import { type NpsResult, nps } from './reports/nps'
 import { type OrdersResult, orders } from './reports/orders'
 import { type PagesResult, pages } from './reports/pages'
@@ -15,6 +16,7 @@ import type {
   AttributionRequest,
   EmailReportRequest,
   FunnelRequest,
+  LiveRequest,
   NpsRequest,
   OrdersRequest,
   PagesRequest,
@@ -69,6 +71,10 @@ export class Analytics {
 
   traffic(request: TrafficRequest): Promise<TrafficResult> {
     return traffic(this.reader, request)
+  }
+
+  live(request: LiveRequest): Promise<LiveResult> {
+    return live(this.reader, request)
   }
 
   retention(request: RetentionRequest): Promise<RetentionResult> {

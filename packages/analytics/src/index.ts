@@ -5,6 +5,7 @@ export { type ConversionPath, creditRule, type Touch, weights } from './attribut
 export { exchangeOf } from './currencies'
 export type { FunnelResult, FunnelStepResult } from './funnel'
 export type { EmailCampaignReport } from './reports/email'
+export type { LiveResult } from './reports/live'
 export type { NpsResult, NpsScore } from './reports/nps'
 export type { OrdersResult } from './reports/orders'
 export type { PageFigures, PageRow, PagesResult } from './reports/pages'
@@ -24,6 +25,8 @@ export {
   exchange,
   type FunnelRequest,
   funnelRequest,
+  type LiveRequest,
+  liveRequest,
   type NpsRequest,
   npsRequest,
   type OrdersRequest,

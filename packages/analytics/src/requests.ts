@@ -203,6 +203,17 @@ export const trafficRequest = z
   .superRefine(ordered)
 export type TrafficRequest = z.input<typeof trafficRequest>
 
+export const liveRequest = z.object({
+  project: range.project,
+  /** how far back "now" reaches */
+  minutes: z.number().int().min(1).max(60).default(5),
+  /** the moment to look back from; now when not given */
+  at: z.union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))]).optional(),
+  /** how many pages and channels to list */
+  limit: z.number().int().min(1).max(100).default(10),
+})
+export type LiveRequest = z.input<typeof liveRequest>
+
 /** The shortest bucket of each interval, in days, for bounding how many a range holds. */
 const SHORTEST_DAYS = { day: 1, week: 7, month: 28 } as const
 /** The most cohorts a retention report gives: a year of days, eight years of weeks or months. */

@@ -148,7 +148,7 @@ describe('analytics over HTTP', () => {
     expect(bad).toMatchObject({ status: 400, body: { path: 'exchange.rates.USD' } })
   })
 
-  it('serves the orders, nps, email, survey, traffic, pages and retention reports', async () => {
+  it('serves the orders, nps, email, survey, traffic, pages, live and retention reports', async () => {
     // the project's checkout steps: both visitors viewed a page, one ordered
     expect((await api('/api/reports/orders', range)).body).toMatchObject({
       orders: 1,
@@ -172,6 +172,10 @@ describe('analytics over HTTP', () => {
     const pages = (await api('/api/reports/pages', range)).body
     expect(pages.rows).toMatchObject([{ path: '/pricing', views: 2, visitors: 2, entries: 2, bounceRate: 1 }])
     expect(pages.total).toMatchObject({ paths: 1, views: 2, entries: 2, exits: 2 })
+    // v1 and v2 on /pricing a moment ago (user-1's order came with no session)
+    const now = (await api('/api/reports/live', { project: 'shop', minutes: 60, at: at(60_000) })).body
+    expect(now).toMatchObject({ visitors: 2, sessions: 2, pageViews: 2, orders: 1 })
+    expect(now.pages).toEqual([{ path: '/pricing', sessions: 2 }])
     // v1 (user-1) and v2 were both first seen this week, in the project's time zone
     const retention = (await api('/api/reports/retention', range)).body
     expect(retention).toMatchObject({ interval: 'week', timezone: 'America/New_York', average: [1] })

@@ -4,6 +4,7 @@ import type {
   EmailCampaignReport,
   FunnelResult,
   FunnelStepResult,
+  LiveResult,
   NpsResult,
   OrdersResult,
   PageFigures,
@@ -22,7 +23,17 @@ import { ask, type Endpoint } from './analytics-client'
 
 /** How a table shows a grouping whose value was not sent (an order without a channel or a currency). */
 const NOT_SET = '(not set)'
-const REPORTS: string[] = ['traffic', 'pages', 'retention', 'time-of-day', 'orders', 'nps', 'survey', 'email']
+const REPORTS: string[] = [
+  'live',
+  'traffic',
+  'pages',
+  'retention',
+  'time-of-day',
+  'orders',
+  'nps',
+  'survey',
+  'email',
+]
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`
 /**
  * An amount with the currency it is in. Touchpoint converts no currency, so a sum over several is marked as
@@ -200,6 +211,7 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       conversion: { type: 'string' },
       limit: { type: 'string' },
       event: { type: 'string' },
+      minutes: { type: 'string' },
     },
   })
   const kind = positionals[0] as Endpoint | undefined
@@ -207,7 +219,9 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
     throw new Error(`usage: touchpoint report ${REPORTS.join('|')} [--project P] [--from D] [--to D]`)
   const body = defined({
     project: v.project,
-    ...dateRange(v.from, v.to),
+    ...(kind === 'live'
+      ? { minutes: v.minutes === undefined ? undefined : Number(v.minutes) }
+      : dateRange(v.from, v.to)),
     timezone: v.timezone,
     interval: kind === 'nps' || kind === 'retention' ? v.interval : undefined,
     by: kind === 'traffic' ? v.by : undefined,
@@ -261,6 +275,8 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       return pagesText(answer as PagesResult)
     case 'retention':
       return retentionText(answer as RetentionResult)
+    case 'live':
+      return liveText(answer as LiveResult)
     case 'traffic': {
       const r = answer as TrafficResult
       const line = (key: string, t: Omit<TrafficRow, 'key'>) => ({
@@ -292,6 +308,15 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
         })),
       )
   }
+}
+
+/** The counts on one line, then what the sessions are on and where they came from. */
+function liveText(r: LiveResult): string {
+  const minutes = Math.round((Date.parse(r.to) - Date.parse(r.from)) / 60_000)
+  const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`
+  const head = `${plural(r.visitors, 'visitor')} in the last ${plural(minutes, 'minute')}: ${plural(r.sessions, 'session')}, ${plural(r.pageViews, 'page view')}, ${plural(r.orders, 'order')}`
+  if (!r.sessions) return head
+  return `${head}\n\nOn now\n${formatTable(r.pages)}\n\nCame from\n${formatTable(r.channels)}`
 }
 
 /** A row a cohort: its people, then the share of them active in each period since; a last row of the averages. */

@@ -4,6 +4,7 @@ import {
   emailReportRequest,
   exchangeOf,
   funnelRequest,
+  liveRequest,
   npsRequest,
   ordersRequest,
   pagesRequest,
@@ -102,6 +103,11 @@ export const ANALYTICS_ROUTES = {
     schema: trafficRequest,
     defaults: zone,
     run: (a, b) => a.traffic(b),
+  }),
+  '/api/reports/live': report({
+    summary: 'Who is on the site now: visitors, sessions, the page each is on, where they came from',
+    schema: liveRequest,
+    run: (a, b) => a.live(b),
   }),
   '/api/reports/retention': report({
     summary: 'Cohorts by first activity, and how many came back in each day, week or month after',
