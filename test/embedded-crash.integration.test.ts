@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { createEmailTracker } from '@touchpoint/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CollectorProcess, freePort, type Keys, keysIn, tempDir } from './helpers/collector'
 import { basic, eventually, post, sql } from './helpers/http'
@@ -11,6 +12,9 @@ import { basic, eventually, post, sql } from './helpers/http'
 let collector: CollectorProcess
 let keys: Keys
 const dataDir = tempDir('tp-crash-')
+
+const CHROME =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
 
 const event = (id: string) => ({
   type: 'track',
@@ -149,6 +153,46 @@ describe('embedded pipeline under kill -9', () => {
     expect(c.rows).toBe(c.unique)
     // events sent but not acknowledged may or may not have landed; nothing else may appear
     expect(c.rows).toBeLessThanOrEqual(10_000 + second.length)
+  })
+})
+
+describe('email opens and clicks under kill -9', () => {
+  it('keeps every open and click it answered, once, through kill -9 right after the last answer', async () => {
+    const project = JSON.parse(readFileSync(join(dataDir, 'touchpoint.json'), 'utf8')).projects[0]
+    const tracker = createEmailTracker({
+      baseUrl: collector.url,
+      projectId: project.id,
+      keys: project.email.keys,
+    })
+    const sentAt = new Date(Date.now() - 3_600_000) // an hour ago: no open is taken for a machine's by its timing
+    const urls = Array.from({ length: 1_000 }, (_, i) => {
+      const message = { campaignId: 'kill', messageId: `kill-${i}`, recipient: `r-${i}`, sentAt }
+      return i % 2 ? tracker.linkUrl('https://shop.example/', message) : tracker.pixelUrl(message)
+    })
+    let next = 0
+    let answered = 0
+    const worker = async () => {
+      while (next < urls.length) {
+        const res = await fetch(urls[next++]!, { redirect: 'manual', headers: { 'user-agent': CHROME } })
+        await res.arrayBuffer()
+        if (res.status === 200 || res.status === 302) answered++
+      }
+    }
+    await Promise.all(Array.from({ length: 16 }, worker))
+    expect(await collector.stop('SIGKILL')).toBe('SIGKILL')
+    expect(answered).toBe(1_000)
+    await collector.start()
+    const stored = async () => {
+      const [row] = await sql<{ n: string; u: string }>(
+        collector.url,
+        keys.adminKey,
+        `SELECT count() AS n, uniqExact(user_id, event) AS u FROM events
+        WHERE source = 'email' AND JSONExtractString(properties, 'campaignId') = 'kill'`,
+      )
+      return { rows: Number(row!.n), unique: Number(row!.u) }
+    }
+    await eventually(stored, (c) => c.rows >= 1_000, 30_000)
+    expect(await stored()).toEqual({ rows: 1_000, unique: 1_000 })
   })
 })
 
