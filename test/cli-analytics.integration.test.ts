@@ -165,6 +165,20 @@ describe('touchpoint CLI analytics', () => {
     expect(bad.stderr).toContain('limit')
   })
 
+  it('lists the event names with their people, and says how many a --limit left out', async () => {
+    const r = await cli(['report', 'events', ...range], env)
+    expect(r.code, r.stderr).toBe(0)
+    const lines = r.stdout.split('\n')
+    expect(lines[0]).toMatch(/^event\s+events\s+people\s+share\s+first seen \(UTC\)\s+last seen \(UTC\)/)
+    // a, b, c viewed a page; a and b signed up; a and d ordered
+    expect(lines[2]).toMatch(/^Page Viewed\s+3\s+3\s+75\.0%\s+\d{4}-\d\d-\d\d \d\d:\d\d/)
+    expect(lines[3]).toMatch(/^Order Completed\s+2\s+2\s+50\.0%/)
+    expect(lines[4]).toMatch(/^Signed Up\s+2\s+2\s+50\.0%/)
+    expect(lines[5]).toMatch(/^\(all\)\s+7\s+4/)
+    const one = await cli(['report', 'events', ...range, '--limit', '1'], env)
+    expect(one.stdout).toContain('2 more event names; --limit N lists more')
+  })
+
   it('prints who is on the site now', async () => {
     const r = await cli(['report', 'live'], env)
     expect(r.code, r.stderr).toBe(0)

@@ -3,6 +3,7 @@ import { type AttributionResult, attribution } from './attribution/attribution'
 import { type FunnelResult, funnel } from './funnel'
 import { Reader } from './reader'
 import { type EmailCampaignReport, emailReport } from './reports/email'
+import { type EventsResult, eventNames } from './reports/events'
 import { type LiveResult, live } from './reports/live'
 import { type NpsResult, nps } from './reports/nps'
 import { type OrdersResult, orders } from './reports/orders'
@@ -15,6 +16,7 @@ import { type TrafficResult, traffic } from './reports/traffic'
 import type {
   AttributionRequest,
   EmailReportRequest,
+  EventsRequest,
   FunnelRequest,
   LiveRequest,
   NpsRequest,
@@ -71,6 +73,10 @@ export class Analytics {
 
   traffic(request: TrafficRequest): Promise<TrafficResult> {
     return traffic(this.reader, request)
+  }
+
+  events(request: EventsRequest): Promise<EventsResult> {
+    return eventNames(this.reader, request)
   }
 
   live(request: LiveRequest): Promise<LiveResult> {

@@ -5,6 +5,7 @@ export { type ConversionPath, creditRule, type Touch, weights } from './attribut
 export { exchangeOf } from './currencies'
 export type { FunnelResult, FunnelStepResult } from './funnel'
 export type { EmailCampaignReport } from './reports/email'
+export type { EventNameRow, EventsResult } from './reports/events'
 export type { LiveResult } from './reports/live'
 export type { NpsResult, NpsScore } from './reports/nps'
 export type { OrdersResult } from './reports/orders'
@@ -20,8 +21,10 @@ export {
   type AttributionRequest,
   attributionRequest,
   type EmailReportRequest,
+  type EventsRequest,
   type Exchange,
   emailReportRequest,
+  eventsRequest,
   exchange,
   type FunnelRequest,
   funnelRequest,

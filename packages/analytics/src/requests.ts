@@ -240,6 +240,16 @@ export const retentionRequest = z
   })
 export type RetentionRequest = z.input<typeof retentionRequest>
 
+export const eventsRequest = z
+  .object({
+    ...range,
+    /** how many event names to list, the most people first */
+    limit: z.number().int().min(1).max(1000).default(50),
+  })
+  .transform(inZone)
+  .superRefine(ordered)
+export type EventsRequest = z.input<typeof eventsRequest>
+
 export const pagesRequest = z
   .object({
     ...range,

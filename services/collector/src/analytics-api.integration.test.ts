@@ -172,6 +172,13 @@ describe('analytics over HTTP', () => {
     const pages = (await api('/api/reports/pages', range)).body
     expect(pages.rows).toMatchObject([{ path: '/pricing', views: 2, visitors: 2, entries: 2, bounceRate: 1 }])
     expect(pages.total).toMatchObject({ paths: 1, views: 2, entries: 2, exits: 2 })
+    const names = (await api('/api/reports/events', range)).body
+    expect(names.rows.map((r: { event: string; people: number }) => [r.event, r.people])).toEqual([
+      ['Page Viewed', 2],
+      ['Identify', 1],
+      ['Order Completed', 1],
+      ['Signed Up', 1],
+    ])
     // v1 and v2 on /pricing a moment ago (user-1's order came with no session)
     const now = (await api('/api/reports/live', { project: 'shop', minutes: 60, at: at(60_000) })).body
     expect(now).toMatchObject({ visitors: 2, sessions: 2, pageViews: 2, orders: 1 })

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import type {
   AttributionResult,
   EmailCampaignReport,
+  EventsResult,
   FunnelResult,
   FunnelStepResult,
   LiveResult,
@@ -25,6 +26,7 @@ import { ask, type Endpoint } from './analytics-client'
 const NOT_SET = '(not set)'
 const REPORTS: string[] = [
   'live',
+  'events',
   'traffic',
   'pages',
   'retention',
@@ -225,7 +227,7 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
     timezone: v.timezone,
     interval: kind === 'nps' || kind === 'retention' ? v.interval : undefined,
     by: kind === 'traffic' ? v.by : undefined,
-    limit: kind === 'pages' && v.limit !== undefined ? Number(v.limit) : undefined,
+    limit: (kind === 'pages' || kind === 'events') && v.limit !== undefined ? Number(v.limit) : undefined,
     segment: v.segment,
     survey: v.survey,
     campaign: v.campaign,
@@ -277,6 +279,8 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       return retentionText(answer as RetentionResult)
     case 'live':
       return liveText(answer as LiveResult)
+    case 'events':
+      return eventsText(answer as EventsResult)
     case 'traffic': {
       const r = answer as TrafficResult
       const line = (key: string, t: Omit<TrafficRow, 'key'>) => ({
@@ -308,6 +312,33 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
         })),
       )
   }
+}
+
+/** The event names, the most people first, and a row of them all; a line says how many a --limit left out. */
+function eventsText(r: EventsResult): string {
+  if (!r.rows.length) return 'no events in the range'
+  const day = (iso: string) => iso.slice(0, 16).replace('T', ' ')
+  const row = (
+    event: string,
+    events: number,
+    people: number,
+    share: string,
+    first: string,
+    last: string,
+  ) => ({
+    event,
+    events,
+    people,
+    share,
+    'first seen (UTC)': first,
+    'last seen (UTC)': last,
+  })
+  const table = formatTable([
+    ...r.rows.map((x) => row(x.event, x.events, x.people, pct(x.share), day(x.firstSeen), day(x.lastSeen))),
+    row('(all)', r.total.events, r.total.people, '', '', ''),
+  ])
+  const more = r.total.names - r.rows.length
+  return `${table}${more > 0 ? `\n\n${more} more event names; --limit N lists more` : ''}`
 }
 
 /** The counts on one line, then what the sessions are on and where they came from. */

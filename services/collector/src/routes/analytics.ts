@@ -2,6 +2,7 @@ import {
   type Analytics,
   attributionRequest,
   emailReportRequest,
+  eventsRequest,
   exchangeOf,
   funnelRequest,
   liveRequest,
@@ -103,6 +104,12 @@ export const ANALYTICS_ROUTES = {
     schema: trafficRequest,
     defaults: zone,
     run: (a, b) => a.traffic(b),
+  }),
+  '/api/reports/events': report({
+    summary: 'Every event name: how often, how many people and what share of everyone, first and last seen',
+    schema: eventsRequest,
+    defaults: zone,
+    run: (a, b) => a.events(b),
   }),
   '/api/reports/live': report({
     summary: 'Who is on the site now: visitors, sessions, the page each is on, where they came from',
