@@ -202,6 +202,13 @@ export async function benchQueries(events: number, runs = 5): Promise<QueryBench
         },
       ],
       [
+        'event names',
+        async () => {
+          const r = await analytics.events(range)
+          return `${r.total.names} names, ${r.total.events} events`
+        },
+      ],
+      [
         'customer profile',
         async () => {
           const p = await analytics.profile({ project: PROJECT, person: 'u12345' })
