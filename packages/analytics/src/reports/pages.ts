@@ -45,8 +45,9 @@ const measure = (key: string) => {
  * The pages of a site: for each path, its page views, visitors, the sessions that entered and left by it, the
  * share of those entries that viewed nothing else, and how long it stayed visible and how far it was scrolled
  * (tp.js's Page Left, which carries the page that was left). A session is its page views in the range (with a
- * session id: the collector gives a call that has none, as Segment's libraries send them, its device's day), so a visit that crosses the range's start enters
- * by its first page inside it. Bots' events count nowhere; a retried event counts once, in every figure.
+ * session id: the collector gives a call that has none, as Segment's libraries send them, its device's day), so
+ * a visit that crosses the range's start enters by its first page inside it. Bots' events count nowhere; a
+ * retried event counts once, in every figure.
  *
  * One pass over each kind of event: the page views give the views and visitors; the sessions, grouped from the
  * same rows, give an entry and an exit each; the Page Left events give the engagement. Each is grouped by path and
