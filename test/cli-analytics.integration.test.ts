@@ -179,6 +179,19 @@ describe('touchpoint CLI analytics', () => {
     expect(one.stdout).toContain('2 more event names; --limit N lists more')
   })
 
+  it("lists an event's properties, with their types and a few values", async () => {
+    const r = await cli(['report', 'properties', ...range, '--event', 'Order Completed'], env)
+    expect(r.code, r.stderr).toBe(0)
+    const lines = r.stdout.split('\n')
+    expect(lines[0]).toBe('Order Completed: 2 events in the range')
+    expect(lines[1]).toMatch(/^property\s+events\s+share\s+types\s+examples/)
+    expect(lines[3]).toMatch(/^currency\s+2\s+100\.0%\s+String\s+"EUR"\s+"USD"/)
+    expect(lines[4]).toMatch(/^revenue\s+2\s+100\.0%\s+Int64\s+10\s+99/)
+    const none = await cli(['report', 'properties', ...range], env)
+    expect(none.code).not.toBe(0)
+    expect(none.stderr).toContain('event')
+  })
+
   it('prints who is on the site now', async () => {
     const r = await cli(['report', 'live'], env)
     expect(r.code, r.stderr).toBe(0)

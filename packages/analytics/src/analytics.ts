@@ -9,6 +9,7 @@ import { type NpsResult, nps } from './reports/nps'
 import { type OrdersResult, orders } from './reports/orders'
 import { type PagesResult, pages } from './reports/pages'
 import { type Profile, profile } from './reports/profile'
+import { eventProperties, type PropertiesResult } from './reports/properties'
 import { type RetentionResult, retention } from './reports/retention'
 import { type SurveyResult, survey } from './reports/survey'
 import { type TimeOfDayResult, timeOfDay } from './reports/time-of-day'
@@ -23,6 +24,7 @@ import type {
   OrdersRequest,
   PagesRequest,
   ProfileRequest,
+  PropertiesRequest,
   RetentionRequest,
   SurveyRequest,
   TimeOfDayRequest,
@@ -77,6 +79,10 @@ export class Analytics {
 
   events(request: EventsRequest): Promise<EventsResult> {
     return eventNames(this.reader, request)
+  }
+
+  properties(request: PropertiesRequest): Promise<PropertiesResult> {
+    return eventProperties(this.reader, request)
   }
 
   live(request: LiveRequest): Promise<LiveResult> {

@@ -11,6 +11,7 @@ export type { NpsResult, NpsScore } from './reports/nps'
 export type { OrdersResult } from './reports/orders'
 export type { PageFigures, PageRow, PagesResult } from './reports/pages'
 export type { Profile } from './reports/profile'
+export type { PropertiesResult, PropertyRow } from './reports/properties'
 export type { RetentionCohort, RetentionResult } from './reports/retention'
 export type { SurveyQuestion, SurveyResult } from './reports/survey'
 export type { TimeOfDayResult } from './reports/time-of-day'
@@ -36,8 +37,10 @@ export {
   ordersRequest,
   type PagesRequest,
   type ProfileRequest,
+  type PropertiesRequest,
   pagesRequest,
   profileRequest,
+  propertiesRequest,
   type RetentionRequest,
   retentionRequest,
   type SurveyRequest,

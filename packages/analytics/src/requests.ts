@@ -250,6 +250,18 @@ export const eventsRequest = z
   .superRefine(ordered)
 export type EventsRequest = z.input<typeof eventsRequest>
 
+export const propertiesRequest = z
+  .object({
+    ...range,
+    /** the event name whose properties to list */
+    event: z.string().min(1).max(200),
+    /** how many different values to show of each (an aggregate's parameter, so a literal in the SQL: bounded here) */
+    examples: z.number().int().min(1).max(20).default(3),
+  })
+  .transform(inZone)
+  .superRefine(ordered)
+export type PropertiesRequest = z.input<typeof propertiesRequest>
+
 export const pagesRequest = z
   .object({
     ...range,

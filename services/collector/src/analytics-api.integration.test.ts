@@ -179,6 +179,9 @@ describe('analytics over HTTP', () => {
       ['Order Completed', 1],
       ['Signed Up', 1],
     ])
+    const props = (await api('/api/reports/properties', { ...range, event: 'Order Completed' })).body
+    expect(props).toMatchObject({ event: 'Order Completed', events: 1 })
+    expect(props.properties.map((p: { property: string }) => p.property)).toEqual(['currency', 'revenue'])
     // v1 and v2 on /pricing a moment ago (user-1's order came with no session)
     const now = (await api('/api/reports/live', { project: 'shop', minutes: 60, at: at(60_000) })).body
     expect(now).toMatchObject({ visitors: 2, sessions: 2, pageViews: 2, orders: 1 })

@@ -11,6 +11,7 @@ import {
   type OrdersRequest,
   type PagesRequest,
   type ProfileRequest,
+  type PropertiesRequest,
   type RetentionRequest,
   type SurveyRequest,
   type TimeOfDayRequest,
@@ -35,6 +36,10 @@ export const ENDPOINTS = {
   nps: { path: '/api/reports/nps', run: (a: Analytics, b: NpsRequest) => a.nps(b) },
   traffic: { path: '/api/reports/traffic', run: (a: Analytics, b: TrafficRequest) => a.traffic(b) },
   events: { path: '/api/reports/events', run: (a: Analytics, b: EventsRequest) => a.events(b) },
+  properties: {
+    path: '/api/reports/properties',
+    run: (a: Analytics, b: PropertiesRequest) => a.properties(b),
+  },
   live: { path: '/api/reports/live', run: (a: Analytics, b: LiveRequest) => a.live(b) },
   retention: { path: '/api/reports/retention', run: (a: Analytics, b: RetentionRequest) => a.retention(b) },
   pages: { path: '/api/reports/pages', run: (a: Analytics, b: PagesRequest) => a.pages(b) },

@@ -11,6 +11,7 @@ import type {
   PageFigures,
   PagesResult,
   Profile,
+  PropertiesResult,
   RetentionResult,
   SurveyResult,
   TimeOfDayResult,
@@ -27,6 +28,7 @@ const NOT_SET = '(not set)'
 const REPORTS: string[] = [
   'live',
   'events',
+  'properties',
   'traffic',
   'pages',
   'retention',
@@ -232,7 +234,7 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
     survey: v.survey,
     campaign: v.campaign,
     conversion: v.conversion ? parseEventMatch(v.conversion) : undefined,
-    event: v.event ? parseEventMatch(v.event) : undefined,
+    event: kind === 'properties' ? v.event : v.event ? parseEventMatch(v.event) : undefined,
   })
   const answer = await ask<unknown>(config, kind, body)
   if (v.json) return JSON.stringify(answer, null, 2)
@@ -281,6 +283,17 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       return liveText(answer as LiveResult)
     case 'events':
       return eventsText(answer as EventsResult)
+    case 'properties': {
+      const r = answer as PropertiesResult
+      const rows = r.properties.map((x) => ({
+        property: x.property,
+        events: x.events,
+        share: pct(x.share),
+        types: x.types.join(', '),
+        examples: x.examples.join('  '),
+      }))
+      return `${r.event}: ${r.events} events in the range\n${formatTable(rows)}`
+    }
     case 'traffic': {
       const r = answer as TrafficResult
       const line = (key: string, t: Omit<TrafficRow, 'key'>) => ({

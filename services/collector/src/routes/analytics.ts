@@ -10,6 +10,7 @@ import {
   ordersRequest,
   pagesRequest,
   profileRequest,
+  propertiesRequest,
   retentionRequest,
   surveyRequest,
   timeOfDayRequest,
@@ -110,6 +111,12 @@ export const ANALYTICS_ROUTES = {
     schema: eventsRequest,
     defaults: zone,
     run: (a, b) => a.events(b),
+  }),
+  '/api/reports/properties': report({
+    summary: "An event name's properties: how many of its events carry each, their JSON types, a few values",
+    schema: propertiesRequest,
+    defaults: zone,
+    run: (a, b) => a.properties(b),
   }),
   '/api/reports/live': report({
     summary: 'Who is on the site now: visitors, sessions, the page each is on, where they came from',
