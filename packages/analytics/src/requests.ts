@@ -101,16 +101,19 @@ const ordered = <T extends { from: Date; to: Date }>(r: T, ctx: z.RefinementCtx)
     ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' })
 }
 
-export const funnelRequest = z
-  .object({
+/** A request over a range: its object schema (`range` and its own fields), dates put in its zone, `to` after `from`. */
+const ranged = <O extends z.ZodType<{ from: Date | string; to: Date | string; timezone: string }>>(o: O) =>
+  o.transform((r: z.output<O>) => inZone(r)).superRefine(ordered)
+
+export const funnelRequest = ranged(
+  z.object({
     ...range,
     steps: z.array(eventMatch).min(1).max(20),
     window: duration.default(7 * 86_400),
     mode: z.enum(['ordered', 'strict', 'any']).default('ordered'),
     breakdown: field.optional(),
-  })
-  .transform(inZone)
-  .superRefine(ordered)
+  }),
+)
 export type FunnelRequest = z.input<typeof funnelRequest>
 
 export const ATTRIBUTION_MODELS = [
@@ -124,17 +127,16 @@ export const ATTRIBUTION_MODELS = [
 ] as const
 export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number]
 
-export const attributionRequest = z
-  .object({
+export const attributionRequest = ranged(
+  z.object({
     ...range,
     conversion: eventMatch,
     lookback: duration.default(30 * 86_400),
     model: z.enum([...ATTRIBUTION_MODELS, 'all']).default('all'),
     by: z.enum(['channel', 'source', 'medium', 'campaign']).default('channel'),
     halfLife: duration.default(7 * 86_400),
-  })
-  .transform(inZone)
-  .superRefine(ordered)
+  }),
+)
 export type AttributionRequest = z.input<typeof attributionRequest>
 
 export const profileRequest = z.object({
@@ -147,34 +149,31 @@ export const profileRequest = z.object({
 })
 export type ProfileRequest = z.input<typeof profileRequest>
 
-export const timeOfDayRequest = z
-  .object({
+export const timeOfDayRequest = ranged(
+  z.object({
     ...range,
     conversion: eventMatch.default({ event: 'Order Completed' }),
-  })
-  .transform(inZone)
-  .superRefine(ordered)
+  }),
+)
 export type TimeOfDayRequest = z.input<typeof timeOfDayRequest>
 
-export const ordersRequest = z
-  .object({
+export const ordersRequest = ranged(
+  z.object({
     ...range,
     checkout: z.array(eventMatch).min(2).max(10).optional(),
     window: duration.default(86_400),
-  })
-  .transform(inZone)
-  .superRefine(ordered)
+  }),
+)
 export type OrdersRequest = z.input<typeof ordersRequest>
 
-export const npsRequest = z
-  .object({
+export const npsRequest = ranged(
+  z.object({
     ...range,
     interval: z.enum(['day', 'week', 'month']).default('week'),
     segment: field.optional(),
     survey: z.string().max(200).optional(),
-  })
-  .transform(inZone)
-  .superRefine(ordered)
+  }),
+)
 export type NpsRequest = z.input<typeof npsRequest>
 
 /**
@@ -193,14 +192,13 @@ export const TRAFFIC_KEYS = [
 ] as const
 export type TrafficKey = (typeof TRAFFIC_KEYS)[number]
 
-export const trafficRequest = z
-  .object({
+export const trafficRequest = ranged(
+  z.object({
     ...range,
     by: z.enum(TRAFFIC_KEYS).default('channel'),
     conversion: eventMatch.default({ event: 'Order Completed' }),
-  })
-  .transform(inZone)
-  .superRefine(ordered)
+  }),
+)
 export type TrafficRequest = z.input<typeof trafficRequest>
 
 export const liveRequest = z.object({
@@ -219,77 +217,70 @@ const SHORTEST_DAYS = { day: 1, week: 7, month: 28 } as const
 /** The most cohorts a retention report gives: a year of days, eight years of weeks or months. */
 export const MAX_COHORTS = 400
 
-export const retentionRequest = z
-  .object({
+export const retentionRequest = ranged(
+  z.object({
     ...range,
     interval: z.enum(['day', 'week', 'month']).default('week'),
     /** what counts as being active; by default every event the person made (not their emails' events) */
     event: eventMatch.optional(),
-  })
-  .transform(inZone)
-  .superRefine(ordered)
-  .superRefine((r, ctx) => {
-    // the range holds at most one bucket more than its length in the shortest buckets
-    const days = (r.to.getTime() - r.from.getTime()) / 86_400_000
-    if (days / SHORTEST_DAYS[r.interval] > MAX_COHORTS - 1)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['to'],
-        message: `the range holds more than ${MAX_COHORTS} ${r.interval}s; narrow it or take a longer interval`,
-      })
-  })
+  }),
+).superRefine((r, ctx) => {
+  // the range holds at most one bucket more than its length in the shortest buckets
+  const days = (r.to.getTime() - r.from.getTime()) / 86_400_000
+  if (days / SHORTEST_DAYS[r.interval] > MAX_COHORTS - 1)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['to'],
+      message: `the range holds more than ${MAX_COHORTS} ${r.interval}s; narrow it or take a longer interval`,
+    })
+})
 export type RetentionRequest = z.input<typeof retentionRequest>
 
-export const eventsRequest = z
-  .object({
+export const eventsRequest = ranged(
+  z.object({
     ...range,
     /** how many event names to list, the most people first */
     limit: z.number().int().min(1).max(1000).default(50),
-  })
-  .transform(inZone)
-  .superRefine(ordered)
+  }),
+)
 export type EventsRequest = z.input<typeof eventsRequest>
 
-export const propertiesRequest = z
-  .object({
+export const propertiesRequest = ranged(
+  z.object({
     ...range,
     /** the event name whose properties to list */
     event: z.string().min(1).max(200),
     /** how many different values to show of each (an aggregate's parameter, so a literal in the SQL: bounded here) */
     examples: z.number().int().min(1).max(20).default(3),
-  })
-  .transform(inZone)
-  .superRefine(ordered)
+  }),
+)
 export type PropertiesRequest = z.input<typeof propertiesRequest>
 
-export const pagesRequest = z
-  .object({
+export const pagesRequest = ranged(
+  z.object({
     ...range,
     /** how many paths to list, the most viewed first */
     limit: z.number().int().min(1).max(1000).default(50),
-  })
-  .transform(inZone)
-  .superRefine(ordered)
+  }),
+)
 export type PagesRequest = z.input<typeof pagesRequest>
 
-export const surveyRequest = z
-  .object({
+export const surveyRequest = ranged(
+  z.object({
     ...range,
     survey: z.string().max(200).optional(),
     /** how many of a text question's answers to list, the latest first */
     textAnswers: z.number().int().min(0).max(100).default(5),
-  })
-  .transform(inZone)
-  .superRefine(ordered)
+  }),
+)
 export type SurveyRequest = z.input<typeof surveyRequest>
 
-export const emailReportRequest = z
-  .object({
+export const emailReportRequest = ranged(
+  z.object({
     ...range,
     campaign: z.string().max(200).optional(),
     conversion: eventMatch.default({ event: 'Order Completed' }),
     lookback: duration.default(30 * 86_400),
-  })
-  .transform(inZone)
-  .superRefine(ordered)
+  }),
+)
 export type EmailReportRequest = z.input<typeof emailReportRequest>
