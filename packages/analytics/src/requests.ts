@@ -101,7 +101,10 @@ const ordered = <T extends { from: Date; to: Date }>(r: T, ctx: z.RefinementCtx)
     ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' })
 }
 
-/** A request over a range: its object schema (`range` and its own fields), dates put in its zone, `to` after `from`. */
+/**
+ * A request over a range, from its object schema (`range` and its own fields): a date-only `from` and `to` put in
+ * its zone, and `to` after `from`.
+ */
 const ranged = <O extends z.ZodType<{ from: Date | string; to: Date | string; timezone: string }>>(o: O) =>
   o.transform((r: z.output<O>) => inZone(r)).superRefine(ordered)
 
