@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { createKafka } from '@touchpoint/kafka'
+import { createEmailTracker } from '@touchpoint/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   CollectorProcess,
@@ -23,7 +26,10 @@ let collector: CollectorProcess
 let ingester: ServiceProcess
 let writeKey: string
 const ingesterDir = tempDir('tp-ingester-')
+const collectorDir = tempDir('tp-collector-')
 const TOPIC = 'touchpoint.events'
+const CHROME =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
 
 const lagIsZero = () => consumerCaughtUp(ingester.url)
 
@@ -33,7 +39,6 @@ beforeAll(async () => {
   const kafkaEnv = { KAFKA_BROKERS: broker.address, KAFKA_PARTITIONS: '3' }
   ingester = new Service('ingest', ingesterDir, await freePort(), kafkaEnv)
   await ingester.start()
-  const collectorDir = tempDir('tp-collector-')
   collector = new CollectorProcess(collectorDir, await freePort(), kafkaEnv)
   await collector.start()
   writeKey = keysIn(collectorDir).writeKey
@@ -128,6 +133,28 @@ describe('collector → Kafka → ingester → ClickHouse', () => {
     await lagIsZero()
   })
 
+  it('answers email opens and clicks once Kafka has them', async () => {
+    const project = JSON.parse(readFileSync(join(collectorDir, 'touchpoint.json'), 'utf8')).projects[0]
+    const tracker = createEmailTracker({
+      baseUrl: collector.url,
+      projectId: project.id,
+      keys: project.email.keys,
+    })
+    const sentAt = new Date(Date.now() - 3_600_000)
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const message = { campaignId: 'kafka', messageId: `kafka-${i}`, recipient: `r-${i}`, sentAt }
+        const url = i % 2 ? tracker.linkUrl('https://shop.example/', message) : tracker.pixelUrl(message)
+        const res = await fetch(url, { redirect: 'manual', headers: { 'user-agent': CHROME } })
+        await res.arrayBuffer()
+        return res.status
+      }),
+    )
+    expect(answers.filter((s) => s === 200)).toHaveLength(20)
+    expect(answers.filter((s) => s === 302)).toHaveLength(20)
+    await lagIsZero()
+  })
+
   it('shows consumer lag, rows loaded and insert latency on /metrics', async () => {
     const text = await (await fetch(`${ingester.url}/metrics`)).text()
     expect(text).toMatch(/touchpoint_ingester_consumer_lag\{partition="0"\} 0/)
@@ -153,5 +180,14 @@ describe('collector → Kafka → ingester → ClickHouse', () => {
       "SELECT count() AS n FROM events_rejected WHERE raw LIKE '%bad-one%'",
     )
     expect(Number(rejected[0]!.n)).toBe(1)
+    const email = await embeddedSql<{ event: string; n: number }>(
+      ingesterDir,
+      `SELECT event, count() AS n FROM events WHERE JSONExtractString(properties, 'campaignId') = 'kafka'
+      GROUP BY event ORDER BY event`,
+    )
+    expect(email.map((r) => [r.event, Number(r.n)])).toEqual([
+      ['Email Clicked', 20],
+      ['Email Opened', 20],
+    ])
   })
 })
