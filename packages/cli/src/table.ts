@@ -1,3 +1,9 @@
+/** How a table shows a grouping whose value was not sent (an order without a channel or a currency). */
+export const NOT_SET = '(not set)'
+
+/** A share as a percentage with one decimal: 0.4567 → 45.7%. */
+export const formatPercent = (x: number) => `${(x * 100).toFixed(1)}%`
+
 /** Rows as an aligned text table, for people; `--json` prints the rows as JSON instead. */
 export function formatTable(rows: ReadonlyArray<Record<string, unknown>>): string {
   if (rows.length === 0) return '(no rows)'

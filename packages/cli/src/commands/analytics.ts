@@ -8,7 +8,6 @@ import type {
   LiveResult,
   NpsResult,
   OrdersResult,
-  PageFigures,
   PagesResult,
   Profile,
   PropertiesResult,
@@ -19,12 +18,11 @@ import type {
   TrafficRow,
 } from '@touchpoint/analytics'
 import type { CliConfig } from '../config'
-import { formatTable, formatSeconds as secs } from '../table'
+import { formatTable, NOT_SET, formatPercent as pct, formatSeconds as secs } from '../table'
 import { dateRange, defined, parseEventMatch } from './analytics-args'
 import { ask, type Endpoint } from './analytics-client'
+import { eventsText, liveText, pagesText, retentionText, surveyText } from './report-text'
 
-/** How a table shows a grouping whose value was not sent (an order without a channel or a currency). */
-const NOT_SET = '(not set)'
 const REPORTS: string[] = [
   'live',
   'events',
@@ -38,10 +36,9 @@ const REPORTS: string[] = [
   'survey',
   'email',
 ]
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`
 /**
- * An amount with the currency it is in. Touchpoint converts no currency, so a sum over several is marked as
- * mixed, and `mixedNote` tells how to see one at a time.
+ * An amount with the currency it is in. A sum over several (no exchange asked for, or a currency it had no rate
+ * for) is marked as mixed, and `mixedNote` tells how to see one at a time.
  */
 const money = (x: number, currencies: string[] = []) =>
   currencies.length === 0
@@ -325,93 +322,4 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
         })),
       )
   }
-}
-
-/** The event names, the most people first, and a row of them all; a line says how many a --limit left out. */
-function eventsText(r: EventsResult): string {
-  if (!r.rows.length) return 'no events in the range'
-  const day = (iso: string) => iso.slice(0, 16).replace('T', ' ')
-  const row = (
-    event: string,
-    events: number,
-    people: number,
-    share: string,
-    first: string,
-    last: string,
-  ) => ({
-    event,
-    events,
-    people,
-    share,
-    'first seen (UTC)': first,
-    'last seen (UTC)': last,
-  })
-  const table = formatTable([
-    ...r.rows.map((x) => row(x.event, x.events, x.people, pct(x.share), day(x.firstSeen), day(x.lastSeen))),
-    row('(all)', r.total.events, r.total.people, '', '', ''),
-  ])
-  const more = r.total.names - r.rows.length
-  return `${table}${more > 0 ? `\n\n${more} more event names; --limit N lists more` : ''}`
-}
-
-/** The counts on one line, then what the sessions are on and where they came from. */
-function liveText(r: LiveResult): string {
-  const minutes = Math.round((Date.parse(r.to) - Date.parse(r.from)) / 60_000)
-  const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`
-  const head = `${plural(r.visitors, 'visitor')} in the last ${plural(minutes, 'minute')}: ${plural(r.sessions, 'session')}, ${plural(r.pageViews, 'page view')}, ${plural(r.orders, 'order')}`
-  if (!r.sessions) return head
-  return `${head}\n\nOn now\n${formatTable(r.pages)}\n\nCame from\n${formatTable(r.channels)}`
-}
-
-/** A row a cohort: its people, then the share of them active in each period since; a last row of the averages. */
-function retentionText(r: RetentionResult): string {
-  if (!r.cohorts.length) return 'nobody was active for the first time in the range'
-  const line = (cohort: string, people: number | string, rates: number[]) => ({
-    cohort,
-    people,
-    ...Object.fromEntries(
-      r.average.map((_, k) => [`${r.interval} ${k}`, k < rates.length ? pct(rates[k]!) : '']),
-    ),
-  })
-  const table = formatTable([
-    ...r.cohorts.map((c) => line(c.start, c.people, c.rates)),
-    line('(average)', '', r.average),
-  ])
-  return `${table}\n\nA cohort is the people first active in that ${r.interval} (${r.timezone}); its last ${r.interval} counts up to --to.`
-}
-
-/** The paths, the most viewed first, and a row of them all; a line says how many were left out. */
-function pagesText(r: PagesResult): string {
-  const line = (path: string, f: PageFigures) => ({
-    path,
-    views: f.views,
-    visitors: f.visitors,
-    entries: f.entries,
-    'bounce rate': pct(f.bounceRate),
-    exits: f.exits,
-    'exit rate': pct(f.exitRate),
-    'visible (median)': secs(f.medianEngagedSeconds),
-    'scrolled (mean)': f.meanScrollDepth === null ? '' : `${f.meanScrollDepth.toFixed(0)}%`,
-  })
-  if (!r.rows.length) return 'no page views in the range'
-  const more = r.total.paths - r.rows.length
-  const table = formatTable([...r.rows.map((x) => line(x.path, x)), line('(all)', r.total)])
-  return `${table}${more > 0 ? `\n\n${more} more paths; --limit N lists more` : ''}`
-}
-
-/** Each question: a line of its figures, then how many gave each answer, or a text question's latest answers. */
-function surveyText(r: SurveyResult): string {
-  if (!r.questions.length) return 'no survey answers in the range'
-  return r.questions
-    .map((q) => {
-      const figures = [
-        `${q.responses} responses`,
-        ...(q.average === null ? [] : [`average ${q.average.toFixed(2)}`]),
-        ...(q.satisfied === null ? [] : [`satisfied ${pct(q.satisfied)}`]),
-      ].join(', ')
-      const head = `${q.survey || NOT_SET}: ${q.question || NOT_SET}${q.type ? ` (${q.type})` : ''}: ${figures}`
-      const body = q.latestText ? formatTable(q.latestText) : formatTable(q.answers)
-      return `${head}\n${body}`
-    })
-    .join('\n\n')
 }
