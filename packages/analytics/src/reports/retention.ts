@@ -50,7 +50,7 @@ export async function retention(reader: Reader, input: RetentionRequest): Promis
     'e.timestamp AS t',
     true,
   )
-  const lastPeriod = start(`${p.time(new Date(req.to.getTime() - 1))}`)
+  const lastPeriod = start(p.time(new Date(req.to.getTime() - 1)))
   const sql = `
     SELECT toString(cohort) AS start, dateDiff('${req.interval}', cohort, period) AS k, count() AS people,
       any(dateDiff('${req.interval}', cohort, ${lastPeriod}) + 1) AS periods

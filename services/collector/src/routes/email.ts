@@ -117,7 +117,7 @@ export const emailRoutes: FastifyPluginAsync<EmailRouteOptions> = async (
    * together, which made the pixel 51% faster than answering at once and writing behind (13,745 against 9,075
    * opens a second, the main thread 59 against 101 µs an open: `tsx bench/cpu-per-request.ts --kinds pixel`), and
    * an open or click answered is one kept. A click waits at most CLICK_WAIT_MS, since a person is waiting for
-   * the page: through Kafka, a broker that stops answering holds a produce for seconds before the records go to
+   * the page, where a mail client loads an image on its own time: through Kafka, a broker that stops answering holds a produce for seconds before the records go to
    * the local spool; shutdown waits for the writes still in flight.
    */
   const inFlight = new Set<Promise<void>>()
