@@ -15,11 +15,12 @@ import type { OutboundRecord, Sink } from '../pipeline/sink'
  */
 class HeldSink implements Sink {
   readonly writes: Array<{ records: OutboundRecord[]; done: () => void }> = []
+  state: 'ok' | 'degraded' | 'down' = 'ok'
   append(records: OutboundRecord[]): Promise<void> {
     return new Promise((done) => this.writes.push({ records, done }))
   }
   status() {
-    return 'ok' as const
+    return this.state
   }
   async close() {}
 }
@@ -70,6 +71,16 @@ describe('email answers', () => {
     const res = await answer
     expect(res.statusCode).toBe(200)
     expect(res.headers['content-type']).toBe('image/gif')
+    await app.close()
+  })
+
+  it('answers the pixel at once while the sink is degraded (Kafka away, its records bound for the spool)', async () => {
+    const { app, sink, pixel } = setUp()
+    sink.state = 'degraded'
+    const res = await app.inject({ method: 'GET', url: pixel })
+    expect(res.statusCode).toBe(200)
+    expect(sink.writes).toHaveLength(1) // written all the same
+    sink.writes[0]!.done()
     await app.close()
   })
 
