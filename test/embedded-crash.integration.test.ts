@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { createEmailTracker } from '@touchpoint/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CollectorProcess, freePort, type Keys, keysIn, tempDir } from './helpers/collector'
-import { basic, eventually, post, sql } from './helpers/http'
+import { CollectorProcess, emailUrls, freePort, type Keys, keysIn, tempDir } from './helpers/collector'
+import { basic, CHROME_UA, eventually, post, sql } from './helpers/http'
 
 /**
  * The embedded pipeline's promise, tested on a real process with real chDB: every acknowledged event is stored
@@ -12,9 +11,6 @@ import { basic, eventually, post, sql } from './helpers/http'
 let collector: CollectorProcess
 let keys: Keys
 const dataDir = tempDir('tp-crash-')
-
-const CHROME =
-  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
 
 const event = (id: string) => ({
   type: 'track',
@@ -158,22 +154,12 @@ describe('embedded pipeline under kill -9', () => {
 
 describe('email opens and clicks under kill -9', () => {
   it('keeps every open and click it answered, once, through kill -9 right after the last answer', async () => {
-    const project = JSON.parse(readFileSync(join(dataDir, 'touchpoint.json'), 'utf8')).projects[0]
-    const tracker = createEmailTracker({
-      baseUrl: collector.url,
-      projectId: project.id,
-      keys: project.email.keys,
-    })
-    const sentAt = new Date(Date.now() - 3_600_000) // an hour ago: no open is taken for a machine's by its timing
-    const urls = Array.from({ length: 1_000 }, (_, i) => {
-      const message = { campaignId: 'kill', messageId: `kill-${i}`, recipient: `r-${i}`, sentAt }
-      return i % 2 ? tracker.linkUrl('https://shop.example/', message) : tracker.pixelUrl(message)
-    })
+    const urls = emailUrls(dataDir, collector.url, 'kill', 1_000)
     let next = 0
     let answered = 0
     const worker = async () => {
       while (next < urls.length) {
-        const res = await fetch(urls[next++]!, { redirect: 'manual', headers: { 'user-agent': CHROME } })
+        const res = await fetch(urls[next++]!, { redirect: 'manual', headers: { 'user-agent': CHROME_UA } })
         await res.arrayBuffer()
         if (res.status === 200 || res.status === 302) answered++
       }

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { createKafka } from '@touchpoint/kafka'
-import { createEmailTracker } from '@touchpoint/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   CollectorProcess,
+  emailUrls,
   embeddedSql,
   freePort,
   keysIn,
@@ -13,7 +11,7 @@ import {
   type ServiceProcess,
   tempDir,
 } from './helpers/collector'
-import { basic, eventually, post } from './helpers/http'
+import { basic, CHROME_UA, eventually, post } from './helpers/http'
 import { Broker } from './helpers/kafka'
 import { consumerCaughtUp, LoadGenerator, metricValue } from './helpers/load'
 
@@ -28,8 +26,6 @@ let writeKey: string
 const ingesterDir = tempDir('tp-ingester-')
 const collectorDir = tempDir('tp-collector-')
 const TOPIC = 'touchpoint.events'
-const CHROME =
-  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
 
 const lagIsZero = () => consumerCaughtUp(ingester.url)
 
@@ -134,18 +130,9 @@ describe('collector → Kafka → ingester → ClickHouse', () => {
   })
 
   it('answers email opens and clicks once Kafka has them', async () => {
-    const project = JSON.parse(readFileSync(join(collectorDir, 'touchpoint.json'), 'utf8')).projects[0]
-    const tracker = createEmailTracker({
-      baseUrl: collector.url,
-      projectId: project.id,
-      keys: project.email.keys,
-    })
-    const sentAt = new Date(Date.now() - 3_600_000)
     const answers = await Promise.all(
-      Array.from({ length: 40 }, async (_, i) => {
-        const message = { campaignId: 'kafka', messageId: `kafka-${i}`, recipient: `r-${i}`, sentAt }
-        const url = i % 2 ? tracker.linkUrl('https://shop.example/', message) : tracker.pixelUrl(message)
-        const res = await fetch(url, { redirect: 'manual', headers: { 'user-agent': CHROME } })
+      emailUrls(collectorDir, collector.url, 'kafka', 40).map(async (url) => {
+        const res = await fetch(url, { redirect: 'manual', headers: { 'user-agent': CHROME_UA } })
         await res.arrayBuffer()
         return res.status
       }),

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { createEmailTracker } from '@touchpoint/node'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
 /** The CLI's entry in a checkout (tests run it from source, through tsx). */
@@ -36,6 +37,21 @@ export function keysIn(dataDir: string): Keys {
     secretKey: file.projects[0].secretKey,
     adminKey: file.adminKey,
   }
+}
+
+/**
+ * `n` signed email URLs of the data directory's first project for `baseUrl`: an open pixel for each even i and a
+ * click for each odd one, each to recipient `r-<i>` of campaign `campaign`, sent an hour ago (so that no open is
+ * taken for a machine's by its timing).
+ */
+export function emailUrls(dataDir: string, baseUrl: string, campaign: string, n: number): string[] {
+  const project = JSON.parse(readFileSync(join(dataDir, 'touchpoint.json'), 'utf8')).projects[0]
+  const tracker = createEmailTracker({ baseUrl, projectId: project.id, keys: project.email.keys })
+  const sentAt = new Date(Date.now() - 3_600_000)
+  return Array.from({ length: n }, (_, i) => {
+    const message = { campaignId: campaign, messageId: `${campaign}-${i}`, recipient: `r-${i}`, sentAt }
+    return i % 2 ? tracker.linkUrl('https://shop.example/', message) : tracker.pixelUrl(message)
+  })
 }
 
 /** A Touchpoint service started as a real process (`touchpoint start` or `ingest`), so tests can kill it. */

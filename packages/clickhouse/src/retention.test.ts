@@ -11,6 +11,29 @@ import { useEmbeddedClickHouse } from './testing'
 
 const db = useEmbeddedClickHouse('tp-retention-')
 
+/** A page view of `project`, `ageDays` old, as a JSONEachRow line. */
+const pageRow = (id: string, project: string, ageDays: number, session: string) =>
+  JSON.stringify({
+    event_id: id,
+    project_id: project,
+    type: 'page',
+    event: 'Page Viewed',
+    anonymous_id: 'a',
+    session_id: session,
+    timestamp: new Date(Date.now() - ageDays * 86_400_000).toISOString(),
+    received_at: new Date().toISOString(),
+  })
+
+/** A column of the events `where` selects, once a merge has applied the TTL, sorted by it. */
+async function merged<T>(column: string, where: string): Promise<T[]> {
+  await db.ch.client.command({ query: `OPTIMIZE TABLE ${TABLES.events} FINAL` })
+  const rs = await db.ch.client.query({
+    query: `SELECT ${column} FROM ${TABLES.events} WHERE ${where} ORDER BY ${column}`,
+    format: 'JSONEachRow',
+  })
+  return rs.json<T>()
+}
+
 const engines = async () => {
   const rs = await db.ch.client.query({
     query: `SELECT name, engine_full FROM system.tables WHERE database = currentDatabase() AND name IN
@@ -89,60 +112,30 @@ describe('applyRetention', () => {
   })
 
   it('deletes the events older than the retention, with the rows already stored', async () => {
-    const day = 86_400_000
-    const event = (id: string, ageDays: number) =>
-      JSON.stringify({
-        event_id: id,
-        project_id: 'p',
-        type: 'page',
-        event: 'Page Viewed',
-        anonymous_id: 'a',
-        session_id: `s-${id}`,
-        timestamp: new Date(Date.now() - ageDays * day).toISOString(),
-        received_at: new Date().toISOString(),
-      })
     const old = '00000000-0000-4000-8000-000000000001'
     const recent = '00000000-0000-4000-8000-000000000002'
-    await insertJsonEachRow(db.ch, TABLES.events, `${event(old, 500)}\n${event(recent, 2)}`, 'retention-1')
+    const rows = [pageRow(old, 'p', 500, `s-${old}`), pageRow(recent, 'p', 2, `s-${recent}`)]
+    await insertJsonEachRow(db.ch, TABLES.events, rows.join('\n'), 'retention-1')
     await applyRetention(db.ch, { eventsDays: 365 })
-    const ids = async () => {
-      await db.ch.client.command({ query: `OPTIMIZE TABLE ${TABLES.events} FINAL` })
-      const rs = await db.ch.client.query({
-        query: `SELECT event_id FROM ${TABLES.events}`,
-        format: 'JSONEachRow',
-      })
-      return (await rs.json<{ event_id: string }>()).map((r) => r.event_id)
-    }
+    const ids = async () => (await merged<{ event_id: string }>('event_id', '1')).map((r) => r.event_id)
     expect(await eventually(ids, (found) => found.length === 1)).toEqual([recent])
   })
 
   it("deletes each project's events by its own days, and keeps a project kept forever", async () => {
-    const day = 86_400_000
     const event = (n: number, project: string, ageDays: number) =>
-      JSON.stringify({
-        event_id: `00000000-0000-4000-8000-0000000001${String(n).padStart(2, '0')}`,
-        project_id: project,
-        type: 'page',
-        event: 'Page Viewed',
-        anonymous_id: 'a',
-        session_id: `s-${n}`,
-        timestamp: new Date(Date.now() - ageDays * day).toISOString(),
-        received_at: new Date().toISOString(),
-      })
+      pageRow(`00000000-0000-4000-8000-0000000001${String(n).padStart(2, '0')}`, project, ageDays, `s-${n}`)
     const rows = [event(1, 'blog', 100), event(2, 'blog', 10), event(3, 'shop', 100), event(4, 'shop', 500)]
     rows.push(event(5, 'archive', 5000))
     // set before the insert: ClickHouse drops rows already past the table's TTL as it writes them
     await applyRetention(db.ch, { eventsDays: 395, eventsDaysByProject: { blog: 90, archive: 0 } })
     await insertJsonEachRow(db.ch, TABLES.events, rows.join('\n'), 'retention-projects')
-    const kept = async () => {
-      await db.ch.client.command({ query: `OPTIMIZE TABLE ${TABLES.events} FINAL` })
-      const rs = await db.ch.client.query({
-        query: `SELECT session_id FROM ${TABLES.events} WHERE session_id IN ('s-1', 's-2', 's-3', 's-4', 's-5')
-          ORDER BY session_id`,
-        format: 'JSONEachRow',
-      })
-      return (await rs.json<{ session_id: string }>()).map((r) => r.session_id)
-    }
+    const kept = async () =>
+      (
+        await merged<{ session_id: string }>(
+          'session_id',
+          "session_id IN ('s-1', 's-2', 's-3', 's-4', 's-5')",
+        )
+      ).map((r) => r.session_id)
     // the blog's 100-day-old event is past its 90 days, the shop's 500-day-old one past the 395 of the others
     expect(await eventually(kept, (found) => found.length === 3)).toEqual(['s-2', 's-3', 's-5'])
   })
