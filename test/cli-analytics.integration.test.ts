@@ -104,6 +104,28 @@ describe('touchpoint CLI analytics', () => {
     expect(lines[4]).toMatch(/^3\s+Order Completed\s+1\s+33\.3%\s+50\.0%\s+1/)
   })
 
+  it('lists who dropped out at a step, as a table and as CSV for a spreadsheet, from the running collector', async () => {
+    const steps = ['--step', 'Page Viewed[path=/pricing]', '--step', 'Signed Up', '--step', 'Order Completed']
+    const r = await cli(['funnel', ...range, ...steps, '--people', 'dropped:3'], env)
+    expect(r.stderr).toBe('')
+    expect(r.stdout).toMatch(
+      /^1 person dropped out at step 3 \(Order Completed\); the latest to enter first:\n/,
+    )
+    expect(r.stdout).toMatch(/\nb\s+2\s+\d{4}-\d\d-\d\d \d\d:\d\d/)
+    const csv = await cli(['funnel', ...range, ...steps, '--people', 'reached:2', '--csv'], env)
+    const lines = csv.stdout.trimEnd().split('\r\n')
+    expect(lines[0]).toBe('person,steps_reached,entered_at,step_1_at,step_2_at,step_3_at')
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(',').slice(0, 2).join(','))
+        .sort(),
+    ).toEqual(['a,3', 'b,2'])
+    const bad = await cli(['funnel', ...range, ...steps, '--people', 'dropped:1'], env)
+    expect(bad.code).not.toBe(0)
+    expect(bad.stderr).toContain('step: must be 2 or more to drop out')
+  })
+
   it('prints every model side by side, and one model as JSON', async () => {
     const all = await cli(['attribution', ...range], env)
     expect(all.stdout).toContain('2 conversions, revenue 109.00 (EUR+USD), by channel')

@@ -1,6 +1,7 @@
 import type { ClickHouse } from '@touchpoint/clickhouse'
 import { type AttributionResult, attribution } from './attribution/attribution'
 import { type FunnelResult, funnel } from './funnel'
+import { type FunnelPeopleResult, funnelPeople } from './funnel-people'
 import { Reader } from './reader'
 import { type EmailCampaignReport, emailReport } from './reports/email'
 import { type EventsResult, eventNames } from './reports/events'
@@ -18,6 +19,7 @@ import type {
   AttributionRequest,
   EmailReportRequest,
   EventsRequest,
+  FunnelPeopleRequest,
   FunnelRequest,
   LiveRequest,
   NpsRequest,
@@ -51,6 +53,11 @@ export class Analytics {
 
   funnel(request: FunnelRequest): Promise<FunnelResult> {
     return funnel(this.reader, request)
+  }
+
+  /** The people behind one of a funnel's numbers: who reached a step, or who dropped out there. */
+  funnelPeople(request: FunnelPeopleRequest): Promise<FunnelPeopleResult> {
+    return funnelPeople(this.reader, request)
   }
 
   attribution(request: AttributionRequest): Promise<AttributionResult> {

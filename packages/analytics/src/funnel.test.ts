@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { funnel } from './funnel'
+import { funnelPeople } from './funnel-people'
 import { type Fixture, type FixtureEvent, openFixture, PROJECT } from './testing/fixture'
 
 const T0 = Date.UTC(2026, 0, 5, 10) // a Monday, 10:00 UTC
 const MIN = 60_000
 const HOUR = 60 * MIN
 const FROM = new Date(T0).toISOString()
-const TO = new Date(T0 + 24 * HOUR).toISOString()
+const TO_MS = T0 + 24 * HOUR
+const TO = new Date(TO_MS).toISOString()
 
 const pricing = (anon: string, at: number, extra: Partial<FixtureEvent> = {}): FixtureEvent => ({
   event: 'Page Viewed',
@@ -246,5 +248,90 @@ describe('funnel lengths', () => {
     })
     expect(r.steps.map((s) => s.people)).toEqual([9])
     expect(r.steps[0]?.medianSecondsFromPrevious).toBeNull()
+  })
+})
+
+describe('funnel people', () => {
+  const request = { project: PROJECT, from: FROM, to: TO, steps: STEPS, window: '1h' }
+  const ids = async (outcome: 'reached' | 'dropped', step: number, extra = {}) => {
+    const r = await funnelPeople(fx.reader, { ...request, outcome, step, ...extra })
+    return { total: r.total, people: r.people.map((p) => p.person).sort() }
+  }
+
+  it('lists exactly the people behind each count and drop-off of the funnel', async () => {
+    // the hand-worked counts above: step 2 loses p7 and p11, step 3 loses p2, p4 and p9
+    expect(await ids('dropped', 2)).toEqual({ total: 2, people: ['a11', 'a7'] })
+    expect(await ids('dropped', 3)).toEqual({ total: 3, people: ['a2', 'a4', 'a9'] })
+    // p6 finished on another device under its user id: one person, named by that id
+    expect(await ids('reached', 3)).toEqual({ total: 4, people: ['a1', 'a3', 'a5', 'u6'] })
+    const f = await funnel(fx.reader, request)
+    for (const [i, s] of f.steps.entries()) {
+      expect((await ids('reached', i + 1)).total).toBe(s.people)
+      if (i > 0) expect((await ids('dropped', i + 1)).total).toBe(s.dropOff)
+    }
+  })
+
+  it("gives each person's counted chain, latest to enter first, and cuts the list at the limit", async () => {
+    const r = await funnelPeople(fx.reader, { ...request, outcome: 'reached', step: 3 })
+    const a5 = r.people.find((p) => p.person === 'a5')
+    // a5's first visit to /pricing went nowhere; its second, two hours later, is the chain that counts
+    expect(a5).toEqual({
+      person: 'a5',
+      stepsReached: 3,
+      enteredAt: new Date(T0 + 2 * HOUR).toISOString(),
+      stepTimes: [T0 + 2 * HOUR, T0 + 2 * HOUR + 30 * MIN, T0 + 2 * HOUR + 40 * MIN].map((t) =>
+        new Date(t).toISOString(),
+      ),
+    })
+    expect(r.people[0]?.person).toBe('a5')
+    const firstTwo = await funnelPeople(fx.reader, { ...request, outcome: 'reached', step: 3, limit: 2 })
+    expect(firstTwo.total).toBe(4)
+    expect(firstTwo.people.map((p) => p.person)).toEqual(r.people.slice(0, 2).map((p) => p.person))
+    const dropped = await funnelPeople(fx.reader, { ...request, outcome: 'dropped', step: 3 })
+    expect(dropped.people.find((p) => p.person === 'a9')?.stepTimes).toEqual(
+      [TO_MS - MIN, TO_MS + 10 * MIN].map((t) => new Date(t).toISOString()),
+    )
+  })
+
+  it('narrows to one value of a breakdown, and follows strict and any-order counting', async () => {
+    const email = await funnelPeople(fx.reader, {
+      ...request,
+      outcome: 'reached',
+      step: 1,
+      breakdown: 'channel',
+      value: 'Email',
+    })
+    expect(email.people.map((p) => [p.person, p.value])).toEqual([['a1', 'Email']])
+    const strictRequest = { ...request, project: 'strict-project' }
+    // strict: s1's /about view between its steps stops it at step 1
+    const strict = await funnelPeople(fx.reader, {
+      ...strictRequest,
+      mode: 'strict',
+      outcome: 'dropped',
+      step: 2,
+    })
+    expect(strict.people.map((p) => p.person).sort()).toEqual(['s1', 'y1', 'y2', 'y3'])
+    const any = await funnelPeople(fx.reader, { ...strictRequest, mode: 'any', outcome: 'reached', step: 3 })
+    expect(any.people.map((p) => p.person).sort()).toEqual(['s1', 's2', 'y1'])
+    // y1 did its steps in reverse: it entered at its /pricing view, ten minutes after its first step
+    expect(any.people.find((p) => p.person === 'y1')).toMatchObject({
+      enteredAt: new Date(T0 + 10 * MIN).toISOString(),
+      stepTimes: null,
+    })
+  })
+
+  it('refuses a step the funnel does not have, a drop-out at step 1 and a value without a breakdown', async () => {
+    const refused = async (extra: object) => {
+      const err = await funnelPeople(fx.reader, { ...request, outcome: 'reached', step: 1, ...extra }).catch(
+        (e: unknown) => e,
+      )
+      return (err as { issues?: Array<{ path: unknown[]; message: string }> }).issues?.[0]
+    }
+    expect(await refused({ step: 4 })).toMatchObject({
+      path: ['step'],
+      message: expect.stringContaining('(3)'),
+    })
+    expect(await refused({ outcome: 'dropped' })).toMatchObject({ path: ['step'] })
+    expect(await refused({ value: 'Email' })).toMatchObject({ path: ['value'] })
   })
 })

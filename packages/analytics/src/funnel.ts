@@ -3,7 +3,7 @@ import { fieldExpr, matchExpr } from './fields'
 import { QueryParams } from './params'
 import { eventsWithPerson } from './people'
 import { num, type Reader } from './reader'
-import { type FunnelRequest, funnelRequest } from './requests'
+import { type FunnelQuery, type FunnelRequest, funnelRequest } from './requests'
 
 export interface FunnelStepResult {
   step: number
@@ -47,61 +47,9 @@ export interface FunnelResult {
 export async function funnel(reader: Reader, input: FunnelRequest): Promise<FunnelResult> {
   const req = funnelRequest.parse(input)
   const p = new QueryParams()
-  const windowMs = req.window * 1000
-  const W = p.add(windowMs, 'UInt64')
-  const inRange = `ts >= ${p.add(req.from.getTime(), 'UInt64')} AND ts < ${p.add(req.to.getTime(), 'UInt64')}`
-  const matches = req.steps.map((s) => matchExpr(s, p))
-  const conds = matches.map((m, i) => (i === 0 ? `(${m}) AND ${inRange}` : m))
-  const stepMatches = matches.map((m) => `(${m})`).join(' OR ')
-  const names = p.add([...new Set(req.steps.map((s) => s.event))], 'Array(String)')
-  const base = eventsWithPerson(
-    p,
-    {
-      project: req.project,
-      from: new Date(req.from.getTime() - (req.mode === 'any' ? windowMs : 0)),
-      to: new Date(req.to.getTime() + windowMs + 1),
-      // Strict order looks at every event in between. Otherwise only events that fill some step matter, so the
-      // others are left out before the identity join and the grouping: on the bench's 10M events a filtered
-      // first step (Page Viewed on /pricing) halves the rows.
-      where: req.mode === 'strict' ? undefined : `e.event IN ${names} AND (${stepMatches})`,
-    },
-    // ts: UInt64 milliseconds, the unit windowFunnel and the chain arithmetic work in
-    `${EVENT_COLUMNS}, toUInt64(toUnixTimestamp64Milli(e.timestamp)) AS ts`,
-    // person is only grouped by, never shown: its 64-bit hash joins and groups a third faster
-    true,
-  )
-  // every event with the steps it fills; the breakdown's step-1 test reads bit 0 instead of the step's conditions
-  const withSteps = `SELECT *, ${stepMaskSql(conds)} AS step_mask FROM (${base})`
-  const bd = req.breakdown ? `argMinIf(${fieldExpr(req.breakdown, p)}, ts, bitTest(step_mask, 0))` : `''`
+  // person is only grouped by, never shown: its 64-bit hash joins and groups a third faster
+  const perPerson = perPersonSql(req, p, true)
   const k = req.steps.length
-
-  let perPerson: string
-  if (req.mode === 'any') {
-    perPerson = `SELECT person, bd,
-        arrayMax(arrayMap(f -> toInt32(bitCount(bitXor(f, f + 1))) - 1,
-          arrayMap(s -> arrayFold((acc, t, m) -> if(t >= s AND t <= s + ${W}, bitOr(acc, m), acc), a, mk, toUInt64(0)), a))) AS level,
-        [toUInt64(0)] AS chain
-      FROM (
-        SELECT person, ${bd} AS bd, groupArray(ts) AS a, groupArray(step_mask) AS mk
-        FROM (${withSteps}) WHERE step_mask > 0
-        GROUP BY person
-      )`
-  } else {
-    // Strict order needs windowFunnel. In ordered mode the chains themselves give the level: the greedy chain is
-    // the furthest-reaching one for its start, so the best chain's length is the furthest step of any chain.
-    // (windowFunnel beside the chains cost 0.4–0.7 s of 2.0–2.4 s: the 4-step funnel on the bench's 10M events.)
-    const strict = req.mode === 'strict'
-    const level = strict ? `windowFunnel(${W}, 'strict_order')(ts, ${conds.join(', ')}) AS level, ` : ''
-    const grouped = `SELECT person, bd, ${strict ? 'level, ' : ''}${stepArraysSql(k)}
-      FROM (
-        SELECT person, ${bd} AS bd, ${level}${MARKED_TIMES}
-        FROM (${withSteps})
-        GROUP BY person
-        ${strict ? 'HAVING level > 0' : ''}
-      )
-      ${strict ? '' : 'WHERE notEmpty(s1)'}`
-    perPerson = orderedChainSql(k, W, grouped, strict ? 'level' : 'arrayCount(x -> x > 0, chain) AS level')
-  }
 
   const perStep = Array.from({ length: k }, (_, i) => {
     const n = i + 1
@@ -147,6 +95,67 @@ export async function funnel(reader: Reader, input: FunnelRequest): Promise<Funn
       .sort((a, b) => (b.steps[0]?.people ?? 0) - (a.steps[0]?.people ?? 0) || a.value.localeCompare(b.value))
   }
   return result
+}
+
+/**
+ * One row per person who entered the funnel: `person` (the id, or with `hashed` its 64-bit hash), `bd` (the
+ * breakdown's value at step 1, '' without one), `level` (the steps reached) and `chain`: in ordered and strict
+ * mode the times of the counted chain's steps ([t1, t2, …], 0 for a step it misses), in any-order mode only the
+ * first step-1 time in the range ([t1]).
+ */
+export function perPersonSql(req: FunnelQuery, p: QueryParams, hashed: boolean): string {
+  const windowMs = req.window * 1000
+  const W = p.add(windowMs, 'UInt64')
+  const inRange = `ts >= ${p.add(req.from.getTime(), 'UInt64')} AND ts < ${p.add(req.to.getTime(), 'UInt64')}`
+  const matches = req.steps.map((s) => matchExpr(s, p))
+  const conds = matches.map((m, i) => (i === 0 ? `(${m}) AND ${inRange}` : m))
+  const stepMatches = matches.map((m) => `(${m})`).join(' OR ')
+  const names = p.add([...new Set(req.steps.map((s) => s.event))], 'Array(String)')
+  const base = eventsWithPerson(
+    p,
+    {
+      project: req.project,
+      from: new Date(req.from.getTime() - (req.mode === 'any' ? windowMs : 0)),
+      to: new Date(req.to.getTime() + windowMs + 1),
+      // Strict order looks at every event in between. Otherwise only events that fill some step matter, so the
+      // others are left out before the identity join and the grouping: on the bench's 10M events a filtered
+      // first step (Page Viewed on /pricing) halves the rows.
+      where: req.mode === 'strict' ? undefined : `e.event IN ${names} AND (${stepMatches})`,
+    },
+    // ts: UInt64 milliseconds, the unit windowFunnel and the chain arithmetic work in
+    `${EVENT_COLUMNS}, toUInt64(toUnixTimestamp64Milli(e.timestamp)) AS ts`,
+    hashed,
+  )
+  // every event with the steps it fills; the breakdown's step-1 test reads bit 0 instead of the step's conditions
+  const withSteps = `SELECT *, ${stepMaskSql(conds)} AS step_mask FROM (${base})`
+  const bd = req.breakdown ? `argMinIf(${fieldExpr(req.breakdown, p)}, ts, bitTest(step_mask, 0))` : `''`
+  const k = req.steps.length
+
+  if (req.mode === 'any')
+    return `SELECT person, bd,
+        arrayMax(arrayMap(f -> toInt32(bitCount(bitXor(f, f + 1))) - 1,
+          arrayMap(s -> arrayFold((acc, t, m) -> if(t >= s AND t <= s + ${W}, bitOr(acc, m), acc), a, mk, toUInt64(0)), a))) AS level,
+        [arrayMin(arrayFilter((t, m) -> bitTest(m, 0), a, mk))] AS chain
+      FROM (
+        SELECT person, ${bd} AS bd, groupArray(ts) AS a, groupArray(step_mask) AS mk
+        FROM (${withSteps}) WHERE step_mask > 0
+        GROUP BY person
+      )
+      WHERE level > 0`
+  // Strict order needs windowFunnel. In ordered mode the chains themselves give the level: the greedy chain is
+  // the furthest-reaching one for its start, so the best chain's length is the furthest step of any chain.
+  // (windowFunnel beside the chains cost 0.4–0.7 s of 2.0–2.4 s: the 4-step funnel on the bench's 10M events.)
+  const strict = req.mode === 'strict'
+  const level = strict ? `windowFunnel(${W}, 'strict_order')(ts, ${conds.join(', ')}) AS level, ` : ''
+  const grouped = `SELECT person, bd, ${strict ? 'level, ' : ''}${stepArraysSql(k)}
+      FROM (
+        SELECT person, ${bd} AS bd, ${level}${MARKED_TIMES}
+        FROM (${withSteps})
+        GROUP BY person
+        ${strict ? 'HAVING level > 0' : ''}
+      )
+      ${strict ? '' : 'WHERE notEmpty(s1)'}`
+  return orderedChainSql(k, W, grouped, strict ? 'level' : 'arrayCount(x -> x > 0, chain) AS level')
 }
 
 /**

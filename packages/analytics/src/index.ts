@@ -4,6 +4,7 @@ export { markovCredits } from './attribution/markov'
 export { type ConversionPath, creditRule, type Touch, weights } from './attribution/models'
 export { exchangeOf } from './currencies'
 export type { FunnelResult, FunnelStepResult } from './funnel'
+export type { FunnelPeopleResult, FunnelPerson } from './funnel-people'
 export type { EmailCampaignReport } from './reports/email'
 export type { EventNameRow, EventsResult } from './reports/events'
 export type { LiveResult } from './reports/live'
@@ -27,7 +28,9 @@ export {
   emailReportRequest,
   eventsRequest,
   exchange,
+  type FunnelPeopleRequest,
   type FunnelRequest,
+  funnelPeopleRequest,
   funnelRequest,
   type LiveRequest,
   liveRequest,

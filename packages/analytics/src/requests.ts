@@ -108,16 +108,54 @@ const ordered = <T extends { from: Date; to: Date }>(r: T, ctx: z.RefinementCtx)
 const ranged = <O extends z.ZodType<{ from: Date | string; to: Date | string; timezone: string }>>(o: O) =>
   o.transform((r: z.output<O>) => inZone(r)).superRefine(ordered)
 
-export const funnelRequest = ranged(
-  z.object({
-    ...range,
-    steps: z.array(eventMatch).min(1).max(20),
-    window: duration.default(7 * 86_400),
-    mode: z.enum(['ordered', 'strict', 'any']).default('ordered'),
-    breakdown: field.optional(),
-  }),
-)
+const funnelFields = {
+  ...range,
+  steps: z.array(eventMatch).min(1).max(20),
+  window: duration.default(7 * 86_400),
+  mode: z.enum(['ordered', 'strict', 'any']).default('ordered'),
+  breakdown: field.optional(),
+}
+export const funnelRequest = ranged(z.object(funnelFields))
 export type FunnelRequest = z.input<typeof funnelRequest>
+export type FunnelQuery = z.output<typeof funnelRequest>
+
+/** Steps counted from 1; a person drops out at step 2 or later (everyone in the funnel reached step 1). */
+const stepInFunnel = (
+  r: { steps: unknown[]; step: number; outcome: 'reached' | 'dropped'; value?: string; breakdown?: string },
+  ctx: z.RefinementCtx,
+) => {
+  if (r.step > r.steps.length)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['step'],
+      message: `must be at most the number of steps (${r.steps.length})`,
+    })
+  else if (r.outcome === 'dropped' && r.step < 2)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['step'],
+      message: 'must be 2 or more to drop out: everyone in the funnel reached step 1',
+    })
+  if (r.value !== undefined && r.breakdown === undefined)
+    ctx.addIssue({ code: 'custom', path: ['value'], message: 'needs a breakdown to be a value of' })
+}
+
+/**
+ * The people behind one number of a funnel: those who `reached` step `step` (or a later one), or who `dropped`
+ * out there (reached the step before it and not it), with the breakdown's `value` at step 1 when one is given.
+ */
+export const funnelPeopleRequest = ranged(
+  z
+    .object({
+      ...funnelFields,
+      outcome: z.enum(['reached', 'dropped']),
+      step: z.number().int().min(1).max(20),
+      value: z.string().max(1000).optional(),
+      limit: z.number().int().min(1).max(10_000).default(100),
+    })
+    .superRefine(stepInFunnel),
+)
+export type FunnelPeopleRequest = z.input<typeof funnelPeopleRequest>
 
 export const ATTRIBUTION_MODELS = [
   'first_touch',

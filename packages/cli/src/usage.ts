@@ -7,7 +7,8 @@ export const USAGE = `touchpoint <command>
   sql "<query>" [--param name=value ...] [--json | --csv]
                             read-only SQL; values as {name:Type} parameters
   funnel --step "Page Viewed[path=/pricing]" --step "Signed Up" [--window 7d] [--mode ordered|strict|any]
-         [--breakdown channel]
+         [--breakdown channel] [--people reached:N|dropped:N [--value V] [--limit 100] [--csv]]
+                            --people lists who reached step N, or dropped out there, instead of the counts
   attribution [--conversion "Order Completed"] [--model all|first_touch|…|markov] [--by channel|source|medium|campaign]
               [--lookback 30d] [--half-life 7d]
   profile <person> [--limit 20]

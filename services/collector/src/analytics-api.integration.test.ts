@@ -100,6 +100,16 @@ describe('analytics over HTTP', () => {
     const r = await api('/api/funnel', { ...range, steps, window: '1h' })
     expect(r.status).toBe(200)
     expect(r.body.steps.map((s: { people: number }) => s.people)).toEqual([2, 1, 1])
+    // the people behind those numbers: v1 under the user id it identified as, and v2, who left after /pricing
+    const who = async (outcome: string, step: number) => {
+      const p = await api('/api/funnel/people', { ...range, steps, window: '1h', outcome, step })
+      expect(p.status).toBe(200)
+      return [p.body.total, p.body.people.map((x: { person: string }) => x.person)]
+    }
+    expect(await who('reached', 3)).toEqual([1, ['user-1']])
+    expect(await who('dropped', 2)).toEqual([1, ['v2']])
+    const past = await api('/api/funnel/people', { ...range, steps, outcome: 'reached', step: 4 })
+    expect(past).toMatchObject({ status: 400, body: { code: 'TP_ERR_INVALID_BODY', path: 'step' } })
   })
 
   it('credits the order to the email session under every model', async () => {

@@ -43,3 +43,14 @@ export function dateRange(from: string | undefined, to: string | undefined): { f
 export function defined(values: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined))
 }
+
+/** `--people dropped:2` or `--people reached:3`: which of a funnel's people to list. */
+export function parsePeople(text: string): { outcome: string; step: number } {
+  const m = /^(reached|dropped):(\d+)$/.exec(text.trim())
+  if (!m) throw new Error(`--people ${text}: expected reached:N or dropped:N, such as dropped:2`)
+  return { outcome: m[1]!, step: Number(m[2]) }
+}
+
+/** A number flag as the API wants it: a number when it reads as one, else the text, for the API to name. */
+export const optionalNumber = (text: string | undefined) =>
+  text === undefined ? undefined : /^\d+$/.test(text) ? Number(text) : text

@@ -5,6 +5,7 @@ import {
   type EmailReportRequest,
   type EventsRequest,
   exchangeOf,
+  type FunnelPeopleRequest,
   type FunnelRequest,
   type LiveRequest,
   type NpsRequest,
@@ -26,6 +27,10 @@ import { postToCollector } from './collector-api'
 /** The analytics HTTP paths, and the Analytics method that answers the same request directly. */
 export const ENDPOINTS = {
   funnel: { path: '/api/funnel', run: (a: Analytics, b: FunnelRequest) => a.funnel(b) },
+  'funnel-people': {
+    path: '/api/funnel/people',
+    run: (a: Analytics, b: FunnelPeopleRequest) => a.funnelPeople(b),
+  },
   attribution: { path: '/api/attribution', run: (a: Analytics, b: AttributionRequest) => a.attribution(b) },
   profile: { path: '/api/profile', run: (a: Analytics, b: ProfileRequest) => a.profile(b) },
   'time-of-day': {

@@ -3,6 +3,7 @@ import type {
   AttributionResult,
   EmailCampaignReport,
   EventsResult,
+  FunnelPeopleResult,
   FunnelResult,
   FunnelStepResult,
   LiveResult,
@@ -19,9 +20,17 @@ import type {
 } from '@touchpoint/analytics'
 import type { CliConfig } from '../config'
 import { formatTable, NOT_SET, formatPercent as pct, formatSeconds as secs } from '../table'
-import { dateRange, defined, parseEventMatch } from './analytics-args'
+import { dateRange, defined, optionalNumber, parseEventMatch, parsePeople } from './analytics-args'
 import { ask, type Endpoint } from './analytics-client'
-import { eventsText, liveText, pagesText, retentionText, surveyText } from './report-text'
+import {
+  eventsText,
+  funnelPeopleCsv,
+  funnelPeopleText,
+  liveText,
+  pagesText,
+  retentionText,
+  surveyText,
+} from './report-text'
 
 const REPORTS: string[] = [
   'live',
@@ -80,6 +89,10 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
           window: { type: 'string' },
           mode: { type: 'string' },
           breakdown: { type: 'string' },
+          people: { type: 'string' },
+          value: { type: 'string' },
+          limit: { type: 'string' },
+          csv: { type: 'boolean', default: false },
         },
       })
       const body = defined({
@@ -91,6 +104,16 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
         mode: v.mode,
         breakdown: v.breakdown,
       })
+      if (v.people !== undefined) {
+        const people = {
+          ...body,
+          ...parsePeople(v.people),
+          ...defined({ value: v.value, limit: optionalNumber(v.limit) }),
+        }
+        const r = await ask<FunnelPeopleResult>(config, 'funnel-people', people)
+        if (v.json) return JSON.stringify(r, null, 2)
+        return v.csv ? funnelPeopleCsv(r) : funnelPeopleText(r, v.step[r.step - 1] ?? '')
+      }
       const r = await ask<FunnelResult>(config, 'funnel', body)
       if (v.json) return JSON.stringify(r, null, 2)
       const table = (steps: FunnelStepResult[]) =>

@@ -1,12 +1,13 @@
 import type {
   EventsResult,
+  FunnelPeopleResult,
   LiveResult,
   PageFigures,
   PagesResult,
   RetentionResult,
   SurveyResult,
 } from '@touchpoint/analytics'
-import { formatTable, NOT_SET, formatPercent as pct, formatSeconds as secs } from '../table'
+import { formatCsv, formatTable, NOT_SET, formatPercent as pct, formatSeconds as secs } from '../table'
 
 /* How the reports of one table or a few print in a terminal; `touchpoint report` (analytics.ts) picks one by kind. */
 
@@ -97,4 +98,40 @@ export function surveyText(r: SurveyResult): string {
       return `${head}\n${body}`
     })
     .join('\n\n')
+}
+
+const minute = (iso: string) => iso.slice(0, 16).replace('T', ' ')
+
+/** Who reached or dropped out at a funnel step: a line with how many, then the latest to enter. */
+export function funnelPeopleText(r: FunnelPeopleResult, step: string): string {
+  const what = r.outcome === 'reached' ? `reached step ${r.step}` : `dropped out at step ${r.step}`
+  const head = `${r.total} ${r.total === 1 ? 'person' : 'people'} ${what}${step ? ` (${step})` : ''}`
+  if (!r.people.length) return head
+  const table = formatTable(
+    r.people.map((p) => ({
+      person: p.person,
+      'steps reached': p.stepsReached,
+      'entered (UTC)': minute(p.enteredAt),
+      'last step (UTC)': p.stepTimes ? minute(p.stepTimes[p.stepTimes.length - 1] ?? p.enteredAt) : '',
+      ...(p.value !== undefined && { value: p.value || NOT_SET }),
+    })),
+  )
+  const more = r.total - r.people.length
+  return `${head}; the latest to enter first:\n\n${table}${more > 0 ? `\n\n${more} more; --limit N lists more (up to 10000), --csv writes them for a spreadsheet` : ''}`
+}
+
+/** The same people as CSV, the time of each step they reached in a column of its own. */
+export function funnelPeopleCsv(r: FunnelPeopleResult): string {
+  const steps = Math.max(0, ...r.people.map((p) => p.stepTimes?.length ?? 0))
+  return formatCsv(
+    r.people.map((p) => ({
+      person: p.person,
+      steps_reached: p.stepsReached,
+      entered_at: p.enteredAt,
+      ...(p.value !== undefined && { value: p.value }),
+      ...Object.fromEntries(
+        Array.from({ length: steps }, (_, i) => [`step_${i + 1}_at`, p.stepTimes?.[i] ?? '']),
+      ),
+    })),
+  )
 }

@@ -4,6 +4,7 @@ import {
   emailReportRequest,
   eventsRequest,
   exchangeOf,
+  funnelPeopleRequest,
   funnelRequest,
   liveRequest,
   npsRequest,
@@ -54,6 +55,12 @@ export const ANALYTICS_ROUTES = {
     schema: funnelRequest,
     defaults: zone,
     run: (a, b) => a.funnel(b),
+  }),
+  '/api/funnel/people': report({
+    summary: 'The people behind a funnel step: who reached it, or who dropped out there',
+    schema: funnelPeopleRequest,
+    defaults: zone,
+    run: (a, b) => a.funnelPeople(b),
   }),
   '/api/attribution': report({
     summary: 'Multi-touch attribution (one model, or "all")',
