@@ -100,7 +100,10 @@ export function surveyText(r: SurveyResult): string {
     .join('\n\n')
 }
 
-const minute = (iso: string) => iso.slice(0, 16).replace('T', ' ')
+const second = (iso: string) => iso.slice(0, 19).replace('T', ' ')
+
+/** An id as a shell argument: as it is when it is safe there, else in single quotes. */
+const quoted = (id: string) => (/^[\w@.:+-]+$/.test(id) ? id : `'${id.replace(/'/g, `'\\''`)}'`)
 
 /** Who reached or dropped out at a funnel step: a line with how many, then the latest to enter. */
 export function funnelPeopleText(r: FunnelPeopleResult, step: string): string {
@@ -111,13 +114,14 @@ export function funnelPeopleText(r: FunnelPeopleResult, step: string): string {
     r.people.map((p) => ({
       person: p.person,
       'steps reached': p.stepsReached,
-      'entered (UTC)': minute(p.enteredAt),
-      'last step (UTC)': p.stepTimes ? minute(p.stepTimes[p.stepTimes.length - 1] ?? p.enteredAt) : '',
+      'entered (UTC)': second(p.enteredAt),
+      'last step (UTC)': p.stepTimes ? second(p.stepTimes[p.stepTimes.length - 1] ?? p.enteredAt) : '',
       ...(p.value !== undefined && { value: p.value || NOT_SET }),
     })),
   )
   const more = r.total - r.people.length
-  return `${head}; the latest to enter first:\n\n${table}${more > 0 ? `\n\n${more} more; --limit N lists more (up to 10000), --csv writes them for a spreadsheet` : ''}`
+  const hint = `touchpoint profile ${quoted(r.people[0]!.person)} shows one person's whole journey`
+  return `${head}; the latest to enter first:\n\n${table}\n\n${more > 0 ? `${more} more; --limit N lists more (up to 10000), --csv writes them for a spreadsheet.\n` : ''}${hint}`
 }
 
 /** The same people as CSV, the time of each step they reached in a column of its own. */
