@@ -30,16 +30,24 @@ export const FIELD_COLUMNS = [
 ] as const
 const COLUMNS = new Set<string>(FIELD_COLUMNS)
 
-export const FIELD_HELP = `an event column (${[...COLUMNS].join(', ')}) or properties.<name> / traits.<name>`
+/**
+ * Fields read from a column rather than stored: `host`, the host name of the event's URL (without its port), which
+ * tells apart two sites that send to one project ('' for an event without a URL).
+ */
+const DERIVED = new Map<string, (prefix: string) => string>([['host', (prefix) => `domain(${prefix}url)`]])
+
+export const FIELD_HELP = `an event column (${[...COLUMNS].join(', ')}), host, or properties.<name> / traits.<name>`
 
 export function isField(name: string): boolean {
-  return COLUMNS.has(name) || /^(properties|traits)\.[^\s]{1,200}$/.test(name)
+  return COLUMNS.has(name) || DERIVED.has(name) || /^(properties|traits)\.[^\s]{1,200}$/.test(name)
 }
 
 /** A field as a String expression. JSON strings come unquoted; numbers and booleans as their JSON text. */
 export function fieldExpr(field: string, params: QueryParams, table = ''): string {
   const prefix = table ? `${table}.` : ''
   if (COLUMNS.has(field)) return `${prefix}${field}`
+  const derived = DERIVED.get(field)
+  if (derived) return derived(prefix)
   const dot = field.indexOf('.')
   const column = field.slice(0, dot)
   if (dot < 0 || (column !== 'properties' && column !== 'traits')) throw new Error(`unknown field ${field}`)

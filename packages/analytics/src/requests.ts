@@ -302,6 +302,8 @@ export const pagesRequest = ranged(
     ...range,
     /** how many paths to list, the most viewed first */
     limit: z.number().int().min(1).max(1000).default(50),
+    /** only the pages of this host name (a URL's host, without its port): one site of a project with several */
+    host: z.string().min(1).max(253).optional(),
   }),
 )
 export type PagesRequest = z.input<typeof pagesRequest>

@@ -14,7 +14,7 @@ export const USAGE = `touchpoint <command>
   profile <person> [--limit 20]
   report live|events|properties|traffic|pages|retention|time-of-day|orders|nps|survey|email [--minutes 5]
          [--by channel|source|medium|campaign|device|browser|os|landing] [--limit 50] [--interval day|week|month]
-         [--event "Order Completed"] [--segment properties.plan] [--survey S] [--campaign C]
+         [--event "Order Completed"] [--segment properties.plan] [--survey S] [--campaign C] [--host shop.example]
                             analytics take --project (default dev), --from and --to (default the last 30 days; a date
                             is that day in --timezone, default the project's), --timezone Europe/Berlin, --json
   email instrument --campaign C --message M --recipient R [--project dev] [--base-url URL] [--record] < in.html > out.html

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { funnel } from '../funnel'
 import { type Fixture, type FixtureEvent, openFixture, PROJECT } from '../testing/fixture'
 import { pages } from './pages'
 
@@ -100,6 +101,8 @@ describe('pages report', () => {
         meanScrollDepth: null,
       },
     ])
+    // one host (these views have no URL), with each retried view once, as in the total
+    expect(r.hosts).toEqual([{ host: '', views: 7 }])
     expect(r.total).toEqual({
       paths: 3,
       views: 7,
@@ -133,5 +136,67 @@ describe('pages report', () => {
 
   it('names the field of a bad request', async () => {
     await expect(pages(fx.reader, { ...range, limit: 0 })).rejects.toThrow(/limit/)
+  })
+})
+
+describe('two sites in one project', () => {
+  const SITES = 'two-sites'
+  const sites = { ...range, project: SITES }
+  const at = (site: string, anon: string, session: string, t: number, path: string) =>
+    ({
+      ...view(anon, session, t, path),
+      url: `https://${site}${path}?ref=x`,
+      project: SITES,
+    }) satisfies FixtureEvent
+  const RETRIED = '00000000-0000-8000-8000-0000000000a1'
+  const pricing = at('shop.example', 'b1', 'h1', T0 + MIN, '/pricing')
+  beforeAll(async () => {
+    await fx.events([
+      // the shop: two visits by /, one of them on to /pricing
+      at('shop.example', 'b1', 'h1', T0, '/'),
+      // the pricing view stored twice (a retry): one view
+      { ...pricing, id: RETRIED },
+      { ...pricing, id: RETRIED },
+      at('shop.example:8443', 'b2', 'h2', T0, '/'),
+      // the blog: its own / and a post; b1 reads it too
+      at('blog.example', 'b1', 'h3', T0 + DAY, '/'),
+      at('blog.example', 'b1', 'h3', T0 + DAY + MIN, '/posts/1'),
+      // a server call without a URL
+      { ...view('b3', 'h4', T0, '/'), project: SITES },
+    ])
+  })
+
+  it("lists the page views by host, and keeps one site's pages apart with `host`", async () => {
+    const all = await pages(fx.reader, sites)
+    // the port is not part of the host
+    expect(all.hosts).toEqual([
+      { host: 'shop.example', views: 3 },
+      { host: 'blog.example', views: 2 },
+      { host: '', views: 1 },
+    ])
+    // without `host`, the two sites' front pages are one path
+    expect(all.rows.find((r) => r.path === '/')?.views).toBe(4)
+    const shop = await pages(fx.reader, { ...sites, host: 'shop.example' })
+    expect(shop.rows.map((r) => [r.path, r.views, r.entries, r.exits])).toEqual([
+      ['/', 2, 2, 1],
+      ['/pricing', 1, 0, 1],
+    ])
+    expect(shop.total).toMatchObject({ paths: 2, views: 3, visitors: 2 })
+    expect(shop.hosts).toEqual(all.hosts)
+    const blog = await pages(fx.reader, { ...sites, host: 'blog.example' })
+    expect(blog.rows.map((r) => r.path)).toEqual(['/', '/posts/1'])
+  })
+
+  it('makes the host a field for filters and breakdowns', async () => {
+    const r = await funnel(fx.reader, {
+      ...sites,
+      steps: [{ event: 'Page Viewed', filters: [{ property: 'host', op: 'eq', value: 'blog.example' }] }],
+    })
+    expect(r.steps[0]?.people).toBe(1)
+    const split = await funnel(fx.reader, { ...sites, steps: [{ event: 'Page Viewed' }], breakdown: 'host' })
+    expect(split.breakdown?.map((b) => [b.value, b.steps[0]?.people])).toEqual([
+      ['shop.example', 2],
+      ['', 1],
+    ])
   })
 })

@@ -236,6 +236,7 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       limit: { type: 'string' },
       event: { type: 'string' },
       minutes: { type: 'string' },
+      host: { type: 'string' },
     },
   })
   const kind = positionals[0] as Endpoint | undefined
@@ -250,6 +251,7 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
     interval: kind === 'nps' || kind === 'retention' ? v.interval : undefined,
     by: kind === 'traffic' ? v.by : undefined,
     limit: (kind === 'pages' || kind === 'events') && v.limit !== undefined ? Number(v.limit) : undefined,
+    host: kind === 'pages' ? v.host : undefined,
     segment: v.segment,
     survey: v.survey,
     campaign: v.campaign,
@@ -296,7 +298,7 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
     case 'survey':
       return surveyText(answer as SurveyResult)
     case 'pages':
-      return pagesText(answer as PagesResult)
+      return pagesText(answer as PagesResult, v.host)
     case 'retention':
       return retentionText(answer as RetentionResult)
     case 'live':

@@ -65,7 +65,7 @@ export function retentionText(r: RetentionResult): string {
 }
 
 /** The paths, the most viewed first, and a row of them all; a line says how many were left out. */
-export function pagesText(r: PagesResult): string {
+export function pagesText(r: PagesResult, host?: string): string {
   const line = (path: string, f: PageFigures) => ({
     path,
     views: f.views,
@@ -77,10 +77,15 @@ export function pagesText(r: PagesResult): string {
     'visible (median)': secs(f.medianEngagedSeconds),
     'scrolled (mean)': f.meanScrollDepth === null ? '' : `${f.meanScrollDepth.toFixed(0)}%`,
   })
-  if (!r.rows.length) return 'no page views in the range'
+  // a project that several sites send to: say which, and how to see one of them
+  const hosts =
+    host === undefined && r.hosts.length > 1
+      ? `\n\nPage views by host: ${r.hosts.map((h) => `${h.host || '(no URL)'} ${h.views}`).join(', ')}. Their paths add up here; --host NAME shows one site's pages.`
+      : ''
+  if (!r.rows.length) return `no page views${host ? ` on ${host}` : ''} in the range${hosts}`
   const more = r.total.paths - r.rows.length
   const table = formatTable([...r.rows.map((x) => line(x.path, x)), line('(all)', r.total)])
-  return `${table}${more > 0 ? `\n\n${more} more paths; --limit N lists more` : ''}`
+  return `${table}${more > 0 ? `\n\n${more} more paths; --limit N lists more` : ''}${hosts}`
 }
 
 /** Each question: a line of its figures, then how many gave each answer, or a text question's latest answers. */
