@@ -126,6 +126,25 @@ describe('touchpoint CLI analytics', () => {
     expect(bad.stderr).toContain('step: must be 2 or more to drop out')
   })
 
+  it('prints what the collector refused, by code and field, from the running collector', async () => {
+    const keys = keysIn(env.TOUCHPOINT_DATA_DIR!)
+    const res = await post(
+      `${env.TOUCHPOINT_URL}/v1/batch`,
+      { batch: [{ type: 'track', anonymousId: 'r1' }] },
+      { authorization: basic(keys.writeKey), 'user-agent': CHROME },
+    )
+    expect(res.body.rejected[0].issues[0].path).toBe('event')
+    const r = await eventually(
+      () => cli(['report', 'rejected', ...range], env),
+      (x) => x.stdout.includes('TP_ERR_VALIDATION'),
+    )
+    expect(r.stdout).toMatch(/^1 call refused in the range\n/)
+    expect(r.stdout).toMatch(
+      /\nTP_ERR_VALIDATION\s+event\s+1\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+browser\s+is required \(string\)/,
+    )
+    expect(r.stdout).toContain('FROM events_rejected')
+  })
+
   it('prints every model side by side, and one model as JSON', async () => {
     const all = await cli(['attribution', ...range], env)
     expect(all.stdout).toContain('2 conversions, revenue 109.00 (EUR+USD), by channel')

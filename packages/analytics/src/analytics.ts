@@ -11,6 +11,7 @@ import { type OrdersResult, orders } from './reports/orders'
 import { type PagesResult, pages } from './reports/pages'
 import { type Profile, profile } from './reports/profile'
 import { eventProperties, type PropertiesResult } from './reports/properties'
+import { type RejectedResult, rejected } from './reports/rejected'
 import { type RetentionResult, retention } from './reports/retention'
 import { type SurveyResult, survey } from './reports/survey'
 import { type TimeOfDayResult, timeOfDay } from './reports/time-of-day'
@@ -27,6 +28,7 @@ import type {
   PagesRequest,
   ProfileRequest,
   PropertiesRequest,
+  RejectedRequest,
   RetentionRequest,
   SurveyRequest,
   TimeOfDayRequest,
@@ -90,6 +92,10 @@ export class Analytics {
 
   properties(request: PropertiesRequest): Promise<PropertiesResult> {
     return eventProperties(this.reader, request)
+  }
+
+  rejected(request: RejectedRequest): Promise<RejectedResult> {
+    return rejected(this.reader, request)
   }
 
   live(request: LiveRequest): Promise<LiveResult> {

@@ -13,6 +13,7 @@ export type { OrdersResult } from './reports/orders'
 export type { PageFigures, PageRow, PagesResult } from './reports/pages'
 export type { Profile } from './reports/profile'
 export type { PropertiesResult, PropertyRow } from './reports/properties'
+export type { RejectedReasonRow, RejectedResult } from './reports/rejected'
 export type { RetentionCohort, RetentionResult } from './reports/retention'
 export type { SurveyQuestion, SurveyResult } from './reports/survey'
 export type { TimeOfDayResult } from './reports/time-of-day'
@@ -44,7 +45,9 @@ export {
   pagesRequest,
   profileRequest,
   propertiesRequest,
+  type RejectedRequest,
   type RetentionRequest,
+  rejectedRequest,
   retentionRequest,
   type SurveyRequest,
   surveyRequest,

@@ -286,6 +286,15 @@ export const eventsRequest = ranged(
 )
 export type EventsRequest = z.input<typeof eventsRequest>
 
+export const rejectedRequest = ranged(
+  z.object({
+    ...range,
+    /** how many (error code, field) rows to list, the most refusals first */
+    limit: z.number().int().min(1).max(1000).default(50),
+  }),
+)
+export type RejectedRequest = z.input<typeof rejectedRequest>
+
 export const propertiesRequest = ranged(
   z.object({
     ...range,

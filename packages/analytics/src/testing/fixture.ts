@@ -36,7 +36,36 @@ export interface FixtureEvent {
   project?: string
 }
 
+/** A refused call: only what a test cares about. */
+export interface FixtureRejected {
+  code: string
+  issues: Array<{ path: string; message: string }>
+  at: number | string
+  id?: string
+  source?: string
+  route?: string
+  project?: string
+}
+
 const iso = (at: number | string) => new Date(at).toISOString()
+
+/**
+ * Rows split into inserts, in order: an id given more than once is a retry stored again, so each repeat goes into
+ * an insert after the one before it. ClickHouse merges the rows of one sort key within one insert (as it would in
+ * a later merge), and a test of counting retries once needs them apart, as two inserts leave them.
+ */
+function apart<T extends { id?: string | undefined }>(rows: T[]): T[][] {
+  const seen = new Map<string, number>()
+  const inserts: T[][] = []
+  for (const row of rows) {
+    const n = row.id === undefined ? 0 : (seen.get(row.id) ?? 0)
+    if (row.id !== undefined) seen.set(row.id, n + 1)
+    const insert = inserts[n] ?? []
+    inserts[n] = insert
+    insert.push(row)
+  }
+  return inserts
+}
 
 /**
  * A real embedded ClickHouse with Touchpoint's tables, for analytics tests on hand-built data. Rows are inserted
@@ -86,20 +115,27 @@ export async function openFixture() {
   return {
     ch,
     reader,
-    /**
-     * Inserts the events. An id given more than once is a retry stored again: each repeat goes into an insert of
-     * its own, after the first, since ClickHouse merges the rows of one sort key within one insert (as it would a
-     * later merge), and a test of counting retries once needs them apart, as two inserts leave them.
-     */
+    /** Inserts the events, a repeated id (a retry) apart from the first (see `apart`). */
     async events(events: FixtureEvent[]) {
-      const seen = new Map<string, number>()
-      const inserts: FixtureEvent[][] = []
-      for (const e of events) {
-        const n = e.id === undefined ? 0 : (seen.get(e.id) ?? 0)
-        if (e.id !== undefined) seen.set(e.id, n + 1)
-        ;(inserts[n] ??= []).push(e)
+      for (const rows of apart(events)) await insertEvents(rows)
+    },
+    /** Inserts refused calls, each with its code and issues, a repeated id apart from the first. */
+    async rejected(calls: FixtureRejected[]) {
+      for (const rows of apart(calls)) {
+        const body = rows.map((c) =>
+          JSON.stringify({
+            rejected_id: c.id ?? randomUUID(),
+            project_id: c.project ?? PROJECT,
+            received_at: iso(c.at),
+            source: c.source ?? 'browser',
+            route: c.route ?? '/v1/batch',
+            error_code: c.code,
+            reason: JSON.stringify(c.issues),
+            raw: '{}',
+          }),
+        )
+        await insertJsonEachRow(ch, TABLES.rejected, `${body.join('\n')}\n`, randomUUID())
       }
-      for (const rows of inserts) await insertEvents(rows)
     },
     async link(anon: string, user: string, at: number | string, project = PROJECT) {
       const row = {

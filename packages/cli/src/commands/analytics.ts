@@ -12,6 +12,7 @@ import type {
   PagesResult,
   Profile,
   PropertiesResult,
+  RejectedResult,
   RetentionResult,
   SurveyResult,
   TimeOfDayResult,
@@ -28,6 +29,7 @@ import {
   funnelPeopleText,
   liveText,
   pagesText,
+  rejectedText,
   retentionText,
   surveyText,
 } from './report-text'
@@ -36,6 +38,7 @@ const REPORTS: string[] = [
   'live',
   'events',
   'properties',
+  'rejected',
   'traffic',
   'pages',
   'retention',
@@ -250,7 +253,10 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
     timezone: v.timezone,
     interval: kind === 'nps' || kind === 'retention' ? v.interval : undefined,
     by: kind === 'traffic' ? v.by : undefined,
-    limit: (kind === 'pages' || kind === 'events') && v.limit !== undefined ? Number(v.limit) : undefined,
+    limit:
+      (kind === 'pages' || kind === 'events' || kind === 'rejected') && v.limit !== undefined
+        ? Number(v.limit)
+        : undefined,
     host: kind === 'pages' ? v.host : undefined,
     segment: v.segment,
     survey: v.survey,
@@ -297,6 +303,8 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
     }
     case 'survey':
       return surveyText(answer as SurveyResult)
+    case 'rejected':
+      return rejectedText(answer as RejectedResult)
     case 'pages':
       return pagesText(answer as PagesResult, v.host)
     case 'retention':

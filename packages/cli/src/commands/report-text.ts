@@ -4,6 +4,7 @@ import type {
   LiveResult,
   PageFigures,
   PagesResult,
+  RejectedResult,
   RetentionResult,
   SurveyResult,
 } from '@touchpoint/analytics'
@@ -143,4 +144,23 @@ export function funnelPeopleCsv(r: FunnelPeopleResult): string {
       ),
     })),
   )
+}
+
+/** Why calls were refused: the code and field of each kind of issue, the most first, and where to read the calls. */
+export function rejectedText(r: RejectedResult): string {
+  if (!r.rows.length) return 'no refused calls in the range'
+  const table = formatTable(
+    r.rows.map((x) => ({
+      code: x.code,
+      field: x.field || '(body)',
+      refused: x.refused,
+      'last seen (UTC)': second(x.lastSeen),
+      from: x.sources.join(', '),
+      'latest message': x.message.length > 80 ? `${x.message.slice(0, 79)}…` : x.message,
+    })),
+  )
+  const more = r.total.rows - r.rows.length
+  const calls = `${r.total.refused} ${r.total.refused === 1 ? 'call' : 'calls'} refused in the range`
+  const read = `touchpoint sql "SELECT received_at, route, reason, raw FROM events_rejected ORDER BY received_at DESC LIMIT 20" reads the calls themselves`
+  return `${calls}\n\n${table}\n\n${more > 0 ? `${more} more; --limit N lists more.\n` : ''}${read}`
 }

@@ -12,6 +12,7 @@ import {
   pagesRequest,
   profileRequest,
   propertiesRequest,
+  rejectedRequest,
   retentionRequest,
   surveyRequest,
   timeOfDayRequest,
@@ -124,6 +125,12 @@ export const ANALYTICS_ROUTES = {
     schema: propertiesRequest,
     defaults: zone,
     run: (a, b) => a.properties(b),
+  }),
+  '/api/reports/rejected': report({
+    summary: 'Refused calls by error code and field, with how many, the latest message and when last seen',
+    schema: rejectedRequest,
+    defaults: zone,
+    run: (a, b) => a.rejected(b),
   }),
   '/api/reports/live': report({
     summary: 'Who is on the site now: visitors, sessions, the page each is on, where they came from',

@@ -1,0 +1,78 @@
+import { TABLES } from '@touchpoint/clickhouse'
+import { QueryParams } from '../params'
+import { num, type Reader } from '../reader'
+import { type RejectedRequest, rejectedRequest } from '../requests'
+
+export interface RejectedReasonRow {
+  /** the error code the call was refused with (docs/errors.md) */
+  code: string
+  /** the field an issue named ('' for the whole body: one that did not parse, or that was no object) */
+  field: string
+  /** the calls refused with an issue of that code and field (each refusal once) */
+  refused: number
+  /** the latest such issue's message */
+  message: string
+  /** where they came from (browser, server, import, email) and the routes they were sent to, at most 5 */
+  sources: string[]
+  routes: string[]
+  lastSeen: string
+}
+
+export interface RejectedResult {
+  /** the most refused first, at most `limit` */
+  rows: RejectedReasonRow[]
+  /** every refused call of the range once, however many issues it had */
+  total: { refused: number; rows: number }
+}
+
+/** A DateTime64 as ClickHouse writes it in JSON, in UTC, as an ISO instant. */
+const iso = (v: unknown) => `${String(v).replace(' ', 'T')}Z`
+
+/**
+ * What the collector refused, and why: the calls kept in events_rejected in the range (by the time they were
+ * received), by error code and the field each issue named, with how many, the latest message, and when last
+ * seen. The check after adding a tag or an integration, beside the events report: a misspelt field, a revenue
+ * sent as text, a forged email link. A call with issues on two fields counts in both rows and once in the total; a
+ * refusal stored twice (replayed after a crash, before ClickHouse merged it away) counts once.
+ */
+export async function rejected(reader: Reader, input: RejectedRequest): Promise<RejectedResult> {
+  const req = rejectedRequest.parse(input)
+  const p = new QueryParams()
+  const where = `project_id = ${p.add(req.project, 'String')}
+      AND received_at >= ${p.time(req.from)} AND received_at < ${p.time(req.to)}`
+  // each refusal's issues, one row each (a reason that is no list of issues stands as one issue of the body)
+  const issues = `SELECT rejected_id, received_at, source, route, error_code,
+      arrayJoin(if(empty(JSONExtractArrayRaw(reason)), [''], JSONExtractArrayRaw(reason))) AS issue
+    FROM ${TABLES.rejected} WHERE ${where}`
+  const [rows, [total]] = await Promise.all([
+    reader.rows(
+      `SELECT error_code AS code, JSONExtractString(issue, 'path') AS field, uniqExact(rejected_id) AS refused,
+        argMax(JSONExtractString(issue, 'message'), received_at) AS message,
+        arraySort(groupUniqArray(source)) AS sources, arraySort(groupUniqArray(5)(route)) AS routes,
+        max(received_at) AS last_seen
+      FROM (${issues})
+      GROUP BY code, field
+      ORDER BY refused DESC, code, field
+      LIMIT ${p.add(req.limit, 'UInt32')}`,
+      p,
+    ),
+    reader.rows(
+      `SELECT uniqExact(rejected_id) AS refused,
+        (SELECT count() FROM (SELECT DISTINCT error_code, JSONExtractString(issue, 'path') FROM (${issues}))) AS keys
+      FROM ${TABLES.rejected} WHERE ${where}`,
+      p,
+    ),
+  ])
+  return {
+    rows: rows.map((r) => ({
+      code: String(r.code),
+      field: String(r.field),
+      refused: num(r.refused),
+      message: String(r.message),
+      sources: r.sources as string[],
+      routes: r.routes as string[],
+      lastSeen: iso(r.last_seen),
+    })),
+    total: { refused: num(total?.refused), rows: num(total?.keys) },
+  }
+}
