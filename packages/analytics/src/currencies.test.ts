@@ -129,3 +129,68 @@ describe('reports over the same revenue with an exchange', () => {
     await expect(bad).rejects.toThrow(/exchange[\s\S]*ISO 4217/)
   })
 })
+
+describe('rates by date', () => {
+  const DATED = 'dated-rates'
+  const D = (day: number, hour = 12) => Date.UTC(2026, 4, day, hour)
+  const range = { project: DATED, from: '2026-05-01', to: '2026-05-10' }
+  // a dollar is worth 0.9 euros from May 4th and 0.8 from May 6th; a pound 1.2 every day
+  const exchange = { to: 'EUR', rates: { USD: { '2026-05-04': 0.9, '2026-05-06': 0.8 }, GBP: 1.2 } }
+  // each order in its own session, which began with a page view a minute before it
+  const sale = (day: number, revenue: number, currency: string, hour = 12): FixtureEvent[] => [
+    {
+      event: 'Page Viewed',
+      user: 'buyer',
+      session: `s-${day}-${hour}`,
+      at: D(day, hour) - MIN,
+      project: DATED,
+    },
+    {
+      event: 'Order Completed',
+      user: 'buyer',
+      session: `s-${day}-${hour}`,
+      at: D(day, hour),
+      revenue,
+      currency,
+      project: DATED,
+    },
+  ]
+  beforeAll(async () => {
+    await fx.events([
+      { ...click('buyer', D(2, 8)), project: DATED },
+      ...sale(3, 10, 'USD'), // before the first date: its rate, 0.9
+      ...sale(4, 10, 'USD'), // 0.9
+      ...sale(5, 10, 'USD'), // no rate that day: May 4th's, 0.9
+      ...sale(5, 10, 'GBP'), // 12
+      ...sale(6, 10, 'USD', 0), // the first hour of May 6th (UTC): 0.8
+      ...sale(9, 10, 'USD'), // after the last date: its rate, 0.8
+    ])
+  })
+  const inEuros = 3 * 9 + 12 + 2 * 8
+
+  it("converts each order at its day's rate in every report that sums revenue", async () => {
+    const o = await orders(fx.reader, { ...range, exchange })
+    expect(o).toMatchObject({ orders: 6, currencies: ['EUR'] })
+    expect(o.revenue).toBeCloseTo(inEuros, 6)
+    expect(o.byCurrency).toEqual([
+      { currency: 'USD', orders: 5, revenue: 50, converted: expect.closeTo(43, 6) },
+      { currency: 'GBP', orders: 1, revenue: 10, converted: expect.closeTo(12, 6) },
+    ])
+    const a = await attribution(fx.reader, { ...range, exchange, conversion: { event: 'Order Completed' } })
+    expect(a.revenue).toBeCloseTo(inEuros, 6)
+    expect((await timeOfDay(fx.reader, { ...range, exchange })).revenue).toBeCloseTo(inEuros, 6)
+    expect((await traffic(fx.reader, { ...range, exchange })).total.revenue).toBeCloseTo(inEuros, 6)
+    const [may] = await emailReport(fx.reader, { ...range, exchange })
+    expect(may!.revenue).toBeCloseTo(inEuros, 6)
+    const buyer = await profile(fx.reader, { project: DATED, person: 'buyer', exchange })
+    expect(buyer!.orders.revenue).toBeCloseTo(inEuros, 6)
+  })
+
+  it('refuses a dated rate that is no date, and rates of no date at all', async () => {
+    const refused = (rates: unknown) =>
+      orders(fx.reader, { ...range, exchange: { to: 'EUR', rates } as never }).catch((e: unknown) => e)
+    const notDate = (await refused({ USD: { '4 May': 0.9 } })) as { issues: Array<{ path: unknown[] }> }
+    expect(notDate.issues[0]?.path.slice(0, 3)).toEqual(['exchange', 'rates', 'USD'])
+    expect(String(await refused({ USD: {} }))).toContain('at least one date')
+  })
+})

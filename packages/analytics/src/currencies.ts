@@ -18,19 +18,53 @@ export const currenciesAgg = (expr: string) => `arraySort(groupUniqArrayIf(${exp
 
 /**
  * SQL of an amount in the exchange's currency: `amount` (a Float64 expression) sent in `currency` (a String
- * expression) times that currency's rate; the amount as it is without an exchange, in its own currency, or in one
- * the exchange has no rate for.
+ * expression) at `time` (a DateTime64 expression, for rates by date) times that currency's rate; the amount as it
+ * is without an exchange, in its own currency, or in one the exchange has no rate for.
  */
 export function convertedSql(
   p: QueryParams,
   exchange: Exchange | undefined,
   amount: string,
   currency: string,
+  time: string,
 ): string {
   const codes = Object.keys(exchange?.rates ?? {}).filter((c) => c !== exchange?.to)
   if (!exchange || codes.length === 0) return amount
-  const rates = codes.map((c) => exchange.rates[c]!)
-  return `(${amount}) * transform(${currency}, ${p.add(codes, 'Array(String)')}, ${p.add(rates, 'Array(Float64)')}, 1.)`
+  const fixed = codes.filter((c) => typeof exchange.rates[c] === 'number')
+  const rateOf = fixed.length
+    ? `transform(${currency}, ${p.add(fixed, 'Array(String)')}, ${p.add(
+        fixed.map((c) => exchange.rates[c] as number),
+        'Array(Float64)',
+      )}, 1.)`
+    : '1.'
+  const dated = codes.filter((c) => typeof exchange.rates[c] !== 'number')
+  if (!dated.length) return `(${amount}) * ${rateOf}`
+  // a dated currency's rate: its rates of every day from its first date to its last, each day's the latest given,
+  // looked up by the event's day (days before the first read the first, after the last the last)
+  const day = `toInt64(toDate(${time}, 'UTC'))`
+  const branches = dated.flatMap((c) => {
+    const { first, daily } = everyDay(exchange.rates[c] as Record<string, number>)
+    const index = `least(greatest(${day} - ${p.add(first, 'Int64')}, 0), ${p.add(daily.length - 1, 'Int64')}) + 1`
+    return [
+      `${currency} = ${p.add(c, 'String')}`,
+      `arrayElement(${p.add(daily, 'Array(Float64)')}, ${index})`,
+    ]
+  })
+  return `(${amount}) * multiIf(${branches.join(', ')}, ${rateOf})`
+}
+
+/** Rates by date as the rate of every day from the first date to the last (days since 1970), carried forward. */
+export function everyDay(rates: Readonly<Record<string, number>>): { first: number; daily: number[] } {
+  const byDay = new Map(Object.entries(rates).map(([d, r]) => [Math.round(Date.parse(d) / 86_400_000), r]))
+  const days = [...byDay.keys()]
+  const first = Math.min(...days)
+  const daily: number[] = []
+  let current = byDay.get(first)!
+  for (let d = first; d <= Math.max(...days); d++) {
+    current = byDay.get(d) ?? current
+    daily.push(current)
+  }
+  return { first, daily }
 }
 
 /** SQL of the currency an amount is reported in: the exchange's, for one it converts or one sent without any. */
@@ -55,12 +89,12 @@ export const reportedCurrency = (exchange: Exchange | undefined, currency: strin
  * onePerEventSql's names, which no alias of its own can shadow), in the exchange's currency when there is one.
  */
 export const eventRevenueSql = (p: QueryParams, exchange: Exchange | undefined) =>
-  convertedSql(p, exchange, 'toFloat64(ifNull(any(sent_revenue), 0))', 'any(sent_currency)')
+  convertedSql(p, exchange, 'toFloat64(ifNull(any(sent_revenue), 0))', 'any(sent_currency)', 'any(timestamp)')
 
 /** A project's exchange, from its `currency` and `exchangeRates` (the projects file): none without a currency. */
 export const exchangeOf = (project: {
   currency?: string | undefined
-  exchangeRates?: Readonly<Record<string, number>> | undefined
+  exchangeRates?: Exchange['rates'] | undefined
 }): Exchange | undefined =>
   project.currency ? { to: project.currency, rates: { ...project.exchangeRates } } : undefined
 

@@ -65,15 +65,36 @@ const timeZone = z.string().refine(
 
 const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as EUR')
 
+const rate = z.number().positive().max(1e9)
+/** The most days a currency's dated rates may span (a century), and the most dates it may list. */
+export const MAX_RATE_DAYS = 36_600
+const DAY_MS = 86_400_000
+
 /**
- * Revenue converted into one currency, `to`, at fixed `rates`: how much of it one unit of each other currency is
- * worth (`{ to: 'EUR', rates: { USD: 0.92 } }`). An amount sent without a currency counts as one in `to`; one in a
- * currency with no rate stays as it was, and the report's `currencies` still names it. Over HTTP and in the CLI,
- * the project's `currency` and `exchangeRates` when the request gives none.
+ * A currency's rates by date (`{ "2026-01-02": 0.92, "2026-01-05": 0.93 }`): each holds from its date (a UTC day)
+ * until the next one; before the first, the first.
+ */
+const datedRates = z
+  .record(z.iso.date(), rate)
+  .refine((r) => Object.keys(r).length > 0, { message: 'expected at least one date' })
+  .refine(
+    (r) => {
+      const days = Object.keys(r).map((d) => Date.parse(d) / DAY_MS)
+      return Math.max(...days) - Math.min(...days) < MAX_RATE_DAYS
+    },
+    { message: `expected dates within ${MAX_RATE_DAYS} days of each other` },
+  )
+
+/**
+ * Revenue converted into one currency, `to`, at `rates`: how much of it one unit of each other currency is worth,
+ * fixed (`{ to: 'EUR', rates: { USD: 0.92 } }`) or by date (`{ USD: { '2026-01-02': 0.92, … } }`, the rate of the
+ * event's UTC day). An amount sent without a currency counts as one in `to`; one in a currency with no rate stays as
+ * it was, and the report's `currencies` still names it. Over HTTP and in the CLI, the project's `currency` and
+ * `exchangeRates` when the request gives none.
  */
 export const exchange = z.object({
   to: currencyCode,
-  rates: z.record(currencyCode, z.number().positive().max(1e9)).default({}),
+  rates: z.record(currencyCode, z.union([rate, datedRates])).default({}),
 })
 export type Exchange = z.output<typeof exchange>
 

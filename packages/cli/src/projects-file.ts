@@ -8,7 +8,8 @@ export interface ProjectEntry {
   secretKey?: string
   timezone?: string
   currency?: string
-  exchangeRates?: Record<string, number>
+  /** a fixed rate, or rates by date (analytics' `exchange`) */
+  exchangeRates?: Record<string, number | Record<string, number>>
   checkoutEvents?: string[]
   email?: { keys: EmailKey[]; recipientSecret?: string }
 }

@@ -154,6 +154,15 @@ describe('analytics over HTTP', () => {
       await api('/api/attribution', { ...range, conversion, model: 'first_touch', exchange: { to: 'EUR' } })
     ).body
     expect(euros).toMatchObject({ revenue: 42, currencies: ['EUR'] })
+    // rates by date: the order's day has a euro at 2 dollars
+    const today = new Date(now).toISOString().slice(0, 10)
+    const dated = await api('/api/attribution', {
+      ...range,
+      conversion,
+      model: 'first_touch',
+      exchange: { to: 'USD', rates: { EUR: { '2000-01-01': 1, [today]: 2 } } },
+    })
+    expect(dated.body).toMatchObject({ revenue: 84, currencies: ['USD'] })
     const bad = await api('/api/reports/orders', { ...range, exchange: { to: 'EUR', rates: { USD: -1 } } })
     expect(bad).toMatchObject({ status: 400, body: { path: 'exchange.rates.USD' } })
   })

@@ -115,8 +115,8 @@ const projectSchema = z.object({
     .optional(),
   /**
    * The currency the reports add revenue up in, and what one unit of each other currency is worth in it
-   * (`"exchangeRates": { "USD": 0.92 }`): the analytics API's `exchange` when a request gives none. Fixed rates,
-   * the same for every day; without a currency, revenue in several currencies is reported apart.
+   * (`"exchangeRates": { "USD": 0.92 }`, or by date: `{ "USD": { "2026-01-02": 0.92 } }`): the analytics API's
+   * `exchange` when a request gives none. Without a currency, revenue in several currencies is reported apart.
    */
   currency: exchange.shape.to.optional(),
   exchangeRates: exchange.shape.rates.optional(),

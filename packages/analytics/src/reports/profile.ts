@@ -77,7 +77,7 @@ async function profileOf(reader: Reader, req: z.output<typeof profileRequest>): 
       arraySort(groupUniqArrayIf(user_id, user_id != '')) AS user_ids,
       arrayMap(x -> x.2, arraySort(groupArrayIf((timestamp, traits), traits NOT IN ('', '{}')))) AS traits_list,
       countIf(event = ${n('orderCompleted')}) AS orders,
-      sumIf(${convertedSql(p, req.exchange, 'toFloat64(ifNull(revenue, 0))', 'currency')}, event = ${n('orderCompleted')})
+      sumIf(${convertedSql(p, req.exchange, 'toFloat64(ifNull(revenue, 0))', 'currency', 'timestamp')}, event = ${n('orderCompleted')})
         AS order_revenue,
       ${currenciesAgg(`if(event = ${n('orderCompleted')}, ${reportedCurrencySql(p, req.exchange, 'currency')}, '')`)}
         AS order_currencies,

@@ -97,7 +97,7 @@ export async function traffic(reader: Reader, input: TrafficRequest): Promise<Tr
       FROM (
         SELECT event_id, any(session_id_hash) AS session, ${eventRevenueSql(p, req.exchange)} AS revenue,
           ${reportedCurrencySql(p, req.exchange, 'any(sent_currency)')} AS currency
-        FROM (SELECT event_id, session_id_hash, revenue AS sent_revenue, currency AS sent_currency
+        FROM (SELECT event_id, session_id_hash, timestamp, revenue AS sent_revenue, currency AS sent_currency
           FROM ${TABLES.events}
           WHERE project_id = ${project} AND timestamp >= ${from} AND timestamp < ${to} AND is_bot = 0
             AND session_id_hash != 0 AND (${matchExpr(req.conversion, p)}))
