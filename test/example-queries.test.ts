@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { attribution } from '../packages/analytics/src/attribution/attribution'
 import { funnel } from '../packages/analytics/src/funnel'
+import { funnelPeople } from '../packages/analytics/src/funnel-people'
 import { pages } from '../packages/analytics/src/reports/pages'
 import { retention } from '../packages/analytics/src/reports/retention'
 import { survey } from '../packages/analytics/src/reports/survey'
@@ -22,6 +23,7 @@ const params = {
   path1: '/pricing',
   step2: 'Signup Started',
   step3: 'Signed Up',
+  reached: 2,
   conversion: 'Order Completed',
   lookback: 30 * 86_400,
 }
@@ -105,6 +107,25 @@ describe('examples/queries', () => {
     })
     expect([row?.step1, row?.step2, row?.step3].map(Number)).toEqual(api.steps.map((s) => s.people))
     expect(api.steps[2]?.people).toBeGreaterThan(0)
+  })
+
+  it('funnel-dropped.sql lists who /api/funnel/people lists as dropped out', async () => {
+    const rows = await run('funnel-dropped.sql')
+    const api = await funnelPeople(fx.reader, {
+      ...range,
+      window: 3600,
+      steps: [
+        { event: 'Page Viewed', filters: [{ property: 'path', op: 'eq', value: '/pricing' }] },
+        { event: 'Signup Started' },
+        { event: 'Signed Up' },
+      ],
+      outcome: 'dropped',
+      step: 3,
+      limit: 10_000,
+    })
+    expect(api.total).toBeGreaterThan(0)
+    expect(api.total).toBeLessThan(10_000)
+    expect(rows.map((r) => String(r.person)).sort()).toEqual(api.people.map((p) => p.person).sort())
   })
 
   it("events-by-channel.sql's revenue is the orders' revenue, as orders.sql counts it", async () => {
