@@ -170,6 +170,19 @@ export async function benchQueries(events: number, runs = 5): Promise<QueryBench
         },
       ],
       [
+        'funnel people, dropped out at step 2',
+        async () => {
+          const r = await analytics.funnelPeople({
+            ...range,
+            steps: STEPS,
+            window: '7d',
+            outcome: 'dropped',
+            step: 2,
+          })
+          return `${r.total} people, ${r.people.length} listed`
+        },
+      ],
+      [
         'attribution, all 7 models',
         async () => {
           const r = await analytics.attribution({
