@@ -124,6 +124,9 @@ describe('touchpoint CLI analytics', () => {
     const bad = await cli(['funnel', ...range, ...steps, '--people', 'dropped:1'], env)
     expect(bad.code).not.toBe(0)
     expect(bad.stderr).toContain('step: must be 2 or more to drop out')
+    const stray = await cli(['funnel', ...range, ...steps, '--csv'], env)
+    expect(stray.code).not.toBe(0)
+    expect(stray.stderr).toContain('--csv go with --people')
   })
 
   it('prints what the collector refused, by code and field, from the running collector', async () => {

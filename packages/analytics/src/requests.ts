@@ -66,7 +66,7 @@ const timeZone = z.string().refine(
 const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as EUR')
 
 const rate = z.number().positive().max(1e9)
-/** The most days a currency's dated rates may span (a century), and the most dates it may list. */
+/** The most days a currency's dated rates may span (a century), and so the most dates it may give. */
 export const MAX_RATE_DAYS = 36_600
 const DAY_MS = 86_400_000
 

@@ -117,6 +117,10 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
         if (v.json) return JSON.stringify(r, null, 2)
         return v.csv ? funnelPeopleCsv(r) : funnelPeopleText(r, v.step[r.step - 1] ?? '')
       }
+      if (v.value !== undefined || v.limit !== undefined || v.csv)
+        throw new Error(
+          '--value, --limit and --csv go with --people; the counts print as a table, or with --json',
+        )
       const r = await ask<FunnelResult>(config, 'funnel', body)
       if (v.json) return JSON.stringify(r, null, 2)
       const table = (steps: FunnelStepResult[]) =>
