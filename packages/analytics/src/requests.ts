@@ -240,7 +240,7 @@ export type NpsRequest = z.input<typeof npsRequest>
 
 /**
  * What the traffic report keys sessions by: where they came from (as attribution), what they came with, or the
- * page they landed on.
+ * page they landed on, or its site (`host`, the host name of its URL).
  */
 export const TRAFFIC_KEYS = [
   'channel',
@@ -251,6 +251,7 @@ export const TRAFFIC_KEYS = [
   'browser',
   'os',
   'landing',
+  'host',
 ] as const
 export type TrafficKey = (typeof TRAFFIC_KEYS)[number]
 

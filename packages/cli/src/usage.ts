@@ -13,7 +13,7 @@ export const USAGE = `touchpoint <command>
               [--lookback 30d] [--half-life 7d]
   profile <person> [--limit 20]
   report live|events|properties|rejected|traffic|pages|retention|time-of-day|orders|nps|survey|email [--minutes 5]
-         [--by channel|source|medium|campaign|device|browser|os|landing] [--limit 50] [--interval day|week|month]
+         [--by channel|source|medium|campaign|device|browser|os|landing|host] [--limit 50] [--interval day|week|month]
          [--event "Order Completed"] [--segment properties.plan] [--survey S] [--campaign C] [--host shop.example]
                             analytics take --project (default dev), --from and --to (default the last 30 days; a date
                             is that day in --timezone, default the project's), --timezone Europe/Berlin, --json

@@ -37,13 +37,24 @@ beforeAll(async () => {
   // one insert, as the collector's are: the session parts' view picks each session's first event in it
   await fx.events([
     // s1: from a search engine, orders 100
-    view('a1', 's1', T0, { channel: 'Organic Search', referrer_host: 'google.com', path: '/', ...phone }),
+    view('a1', 's1', T0, {
+      channel: 'Organic Search',
+      referrer_host: 'google.com',
+      path: '/',
+      url: 'https://shop.example/',
+      ...phone,
+    }),
     order('a1', 's1', T0 + 10 * MIN, 100),
     // s2: from the newsletter, a second page a minute later, no order
-    view('a2', 's2', T0 + 60 * MIN, { ...email, ...phone, path: '/spring-sale' }),
+    view('a2', 's2', T0 + 60 * MIN, {
+      ...email,
+      ...phone,
+      path: '/spring-sale',
+      url: 'https://blog.example/spring-sale',
+    }),
     view('a2', 's2', T0 + 61 * MIN, { path: '/jackets' }),
     // s3: a1 again the next day, from the newsletter, orders 50 (stored twice: a retry counts once)
-    view('a1', 's3', T0 + DAY, { ...email, ...laptop, path: '/' }),
+    view('a1', 's3', T0 + DAY, { ...email, ...laptop, path: '/', url: 'https://shop.example:8443/' }),
     order('a1', 's3', T0 + DAY + 5 * MIN, 50, '00000000-0000-8000-8000-000000000050'),
     order('a1', 's3', T0 + DAY + 5 * MIN, 50, '00000000-0000-8000-8000-000000000050'),
     // s4: Direct, a checkout but no order
@@ -148,6 +159,16 @@ describe('traffic report', () => {
       ['(unknown)', 2, 0, 0],
       ['/', 2, 2, 150],
       ['/spring-sale', 1, 0, 0],
+    ])
+  })
+
+  it('keys sessions by the host of the page they landed on', async () => {
+    const r = await traffic(fx.reader, { ...range, by: 'host' })
+    // the shop's two sessions (one on another port) ordered 150; the blog's none; s4 and s5 named no URL
+    expect(r.rows.map((x) => [x.key, x.sessions, x.revenue])).toEqual([
+      ['(unknown)', 2, 0],
+      ['shop.example', 2, 150],
+      ['blog.example', 1, 0],
     ])
   })
 

@@ -40,13 +40,15 @@ const DAY = 86_400_000
 
 /**
  * The keys the session parts do not keep, and the column of the session's first event each is read from: what
- * the session came with (its user agent's device type, browser, OS) and the page it landed on.
+ * the session came with (its user agent's device type, browser, OS) and the page it landed on, and that page's
+ * host name (its site, where several send to one project).
  */
 const EVENT_KEY_COLUMNS: Record<Exclude<TrafficKey, AttributionKey>, string> = {
   device: 'device_type',
   browser: 'browser',
   os: 'os',
   landing: 'path',
+  host: 'domain(url)',
 }
 const isEventKey = (by: TrafficKey): by is keyof typeof EVENT_KEY_COLUMNS => by in EVENT_KEY_COLUMNS
 
