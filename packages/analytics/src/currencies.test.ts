@@ -186,11 +186,18 @@ describe('rates by date', () => {
     expect(buyer!.orders.revenue).toBeCloseTo(inEuros, 6)
   })
 
-  it('refuses a dated rate that is no date, and rates of no date at all', async () => {
+  it('refuses a dated rate that is no date, and rates of no date at all, naming the date', async () => {
     const refused = (rates: unknown) =>
       orders(fx.reader, { ...range, exchange: { to: 'EUR', rates } as never }).catch((e: unknown) => e)
-    const notDate = (await refused({ USD: { '4 May': 0.9 } })) as { issues: Array<{ path: unknown[] }> }
-    expect(notDate.issues[0]?.path.slice(0, 3)).toEqual(['exchange', 'rates', 'USD'])
+    const notDate = (await refused({ USD: { '4 May': 0.9 } })) as {
+      issues: Array<{ path: unknown[]; message: string }>
+    }
+    expect(notDate.issues[0]).toMatchObject({
+      path: ['exchange', 'rates', 'USD', '4 May'],
+      message: 'expected a date as YYYY-MM-DD, such as 2026-01-02',
+    })
+    expect(String(await refused({ USD: { '2026-02-30': 0.9 } }))).toContain('expected a date as YYYY-MM-DD')
+    expect(String(await refused({ USD: 'daily' }))).toContain('expected a rate (a number) or rates by date')
     expect(String(await refused({ USD: {} }))).toContain('at least one date')
   })
 })

@@ -74,8 +74,19 @@ const DAY_MS = 86_400_000
  * A currency's rates by date (`{ "2026-01-02": 0.92, "2026-01-05": 0.93 }`): each holds from its date (a UTC day)
  * until the next one; before the first, the first.
  */
+const DATE = /^\d{4}-\d{2}-\d{2}$/
 const datedRates = z
-  .record(z.iso.date(), rate)
+  .record(z.string(), rate)
+  .superRefine((r, ctx) => {
+    // a day that exists: Date.parse takes 2026-02-30 for March 2nd
+    for (const d of Object.keys(r))
+      if (!DATE.test(d) || Number.isNaN(Date.parse(d)) || new Date(d).toISOString().slice(0, 10) !== d)
+        ctx.addIssue({
+          code: 'custom',
+          path: [d],
+          message: 'expected a date as YYYY-MM-DD, such as 2026-01-02',
+        })
+  })
   .refine((r) => Object.keys(r).length > 0, { message: 'expected at least one date' })
   .refine(
     (r) => {
@@ -94,7 +105,14 @@ const datedRates = z
  */
 export const exchange = z.object({
   to: currencyCode,
-  rates: z.record(currencyCode, z.union([rate, datedRates])).default({}),
+  rates: z
+    .record(
+      currencyCode,
+      z.union([rate, datedRates], {
+        error: 'expected a rate (a number) or rates by date, such as { "2026-01-02": 0.92 }',
+      }),
+    )
+    .default({}),
 })
 export type Exchange = z.output<typeof exchange>
 
