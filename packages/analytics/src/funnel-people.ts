@@ -1,5 +1,7 @@
+import { TABLES } from '@touchpoint/clickhouse'
 import { perPersonSql } from './funnel'
 import { QueryParams } from './params'
+import { eventsWithPerson } from './people'
 import { num, type Reader } from './reader'
 import { type FunnelPeopleRequest, funnelPeopleRequest } from './requests'
 
@@ -17,6 +19,11 @@ export interface FunnelPerson {
   stepTimes: string[] | null
   /** The breakdown's value at step 1, with a breakdown. */
   value?: string
+  /**
+   * With `traits`: the latest value the person was sent with for each (text as it is, anything else as JSON), from
+   * any of their events at any time; null for one never sent.
+   */
+  traits?: Record<string, string | null>
 }
 
 export interface FunnelPeopleResult {
@@ -55,6 +62,14 @@ export async function funnelPeople(reader: Reader, input: FunnelPeopleRequest): 
     p,
   )
   const timed = req.mode !== 'any'
+  const traits = req.traits.length
+    ? await latestTraits(
+        reader,
+        req.project,
+        rows.map((r) => String(r.person)),
+        req.traits,
+      )
+    : undefined
   return {
     outcome: req.outcome,
     step: req.step,
@@ -68,7 +83,55 @@ export async function funnelPeople(reader: Reader, input: FunnelPeopleRequest): 
         enteredAt: iso(chain[0]),
         stepTimes: timed ? chain.slice(0, level).map(iso) : null,
         ...(req.breakdown !== undefined && { value: String(r.bd) }),
+        ...(traits && {
+          traits: traits.get(String(r.person)) ?? Object.fromEntries(req.traits.map((t) => [t, null])),
+        }),
       }
     }),
   }
+}
+
+/**
+ * The latest value of each named trait of each person (identity resolved), from every event of theirs that carries
+ * traits. The events are found by the people's ids and the anonymous ids linked to them, which the ids' bloom-filter
+ * indexes serve, before the identity join.
+ */
+async function latestTraits(
+  reader: Reader,
+  project: string,
+  people: string[],
+  names: string[],
+): Promise<Map<string, Record<string, string | null>>> {
+  const found = new Map<string, Record<string, string | null>>()
+  if (!people.length) return found
+  const p = new QueryParams()
+  const ids = p.add(people, 'Array(String)')
+  const events = eventsWithPerson(
+    p,
+    {
+      project,
+      from: new Date(0),
+      to: new Date(Date.UTC(2200, 0, 1)),
+      where: `e.traits NOT IN ('', '{}') AND (e.user_id IN ${ids} OR e.anonymous_id IN ${ids}
+        OR e.anonymous_id IN (SELECT anonymous_id FROM ${TABLES.identities}
+          WHERE project_id = ${p.add(project, 'String')} AND user_id IN ${ids}))`,
+    },
+    'e.traits AS traits, e.timestamp AS timestamp',
+  )
+  const values = names.map((name) => {
+    const key = p.add(name, 'String')
+    const value = `if(JSONType(traits, ${key}) = 'String', JSONExtractString(traits, ${key}), JSONExtractRaw(traits, ${key}))`
+    const sent = `JSONHas(traits, ${key}) AND JSONType(traits, ${key}) != 'Null'`
+    return `if(countIf(${sent}) > 0, argMaxIf(${value}, timestamp, ${sent}), NULL)`
+  })
+  const rows = await reader.rows(
+    `SELECT person, [${values.join(', ')}] AS vals
+    FROM (${events}) WHERE person IN ${ids} GROUP BY person`,
+    p,
+  )
+  for (const r of rows) {
+    const vals = r.vals as Array<string | null>
+    found.set(String(r.person), Object.fromEntries(names.map((n, i) => [n, vals[i] ?? null])))
+  }
+  return found
 }

@@ -320,6 +320,32 @@ describe('funnel people', () => {
     })
   })
 
+  it('gives each person listed the latest value of the traits asked for, from any of their events', async () => {
+    await fx.events([
+      // p6, by its anonymous id and then by its user id on another device: the later email wins, the plan stays
+      { event: 'Identify', anon: 'a6', traits: { email: 'six@example.com', plan: 'pro' }, at: T0 + 6 * MIN },
+      { event: 'Identify', user: 'u6', traits: { email: 'six@new.example', score: 7 }, at: T0 + 3 * HOUR },
+      // p1, a day before the range: traits from any time
+      { event: 'Identify', anon: 'a1', traits: { email: 'one@example.com', plan: null }, at: T0 - 24 * HOUR },
+    ])
+    const r = await funnelPeople(fx.reader, {
+      ...request,
+      outcome: 'reached',
+      step: 3,
+      traits: ['email', 'plan', 'score'],
+    })
+    const traits = Object.fromEntries(r.people.map((p) => [p.person, p.traits]))
+    expect(traits).toEqual({
+      u6: { email: 'six@new.example', plan: 'pro', score: '7' },
+      a1: { email: 'one@example.com', plan: null, score: null },
+      a3: { email: null, plan: null, score: null },
+      a5: { email: null, plan: null, score: null },
+    })
+    // without traits asked for, none are given
+    const plain = await funnelPeople(fx.reader, { ...request, outcome: 'reached', step: 3 })
+    expect(plain.people[0]).not.toHaveProperty('traits')
+  })
+
   it('refuses a step the funnel does not have, a drop-out at step 1 and a value without a breakdown', async () => {
     const refused = async (extra: object) => {
       const err = await funnelPeople(fx.reader, { ...request, outcome: 'reached', step: 1, ...extra }).catch(

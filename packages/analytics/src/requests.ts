@@ -191,6 +191,11 @@ export const funnelPeopleRequest = ranged(
       step: z.number().int().min(1).max(20),
       value: z.string().max(1000).optional(),
       limit: z.number().int().min(1).max(10_000).default(100),
+      /** traits to give each person listed, the latest value each was sent with (`email`, `name`) */
+      traits: z
+        .array(z.string().regex(/^[^\s]{1,100}$/, 'expected a trait name without spaces'))
+        .max(10)
+        .default([]),
     })
     .superRefine(stepInFunnel),
 )

@@ -94,6 +94,7 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
           breakdown: { type: 'string' },
           people: { type: 'string' },
           value: { type: 'string' },
+          traits: { type: 'string' },
           limit: { type: 'string' },
           csv: { type: 'boolean', default: false },
         },
@@ -111,15 +112,19 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
         const people = {
           ...body,
           ...parsePeople(v.people),
-          ...defined({ value: v.value, limit: optionalNumber(v.limit) }),
+          ...defined({
+            value: v.value,
+            limit: optionalNumber(v.limit),
+            traits: v.traits?.split(',').map((t) => t.trim()),
+          }),
         }
         const r = await ask<FunnelPeopleResult>(config, 'funnel-people', people)
         if (v.json) return JSON.stringify(r, null, 2)
         return v.csv ? funnelPeopleCsv(r) : funnelPeopleText(r, v.step[r.step - 1] ?? '')
       }
-      if (v.value !== undefined || v.limit !== undefined || v.csv)
+      if (v.value !== undefined || v.limit !== undefined || v.traits !== undefined || v.csv)
         throw new Error(
-          '--value, --limit and --csv go with --people; the counts print as a table, or with --json',
+          '--value, --limit, --traits and --csv go with --people; the counts print as a table, or with --json',
         )
       const r = await ask<FunnelResult>(config, 'funnel', body)
       if (v.json) return JSON.stringify(r, null, 2)

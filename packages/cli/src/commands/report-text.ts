@@ -111,6 +111,10 @@ const second = (iso: string) => iso.slice(0, 19).replace('T', ' ')
 /** An id as a shell argument: as it is when it is safe there, else in single quotes. */
 const quoted = (id: string) => (/^[\w@.:+-]+$/.test(id) ? id : `'${id.replace(/'/g, `'\\''`)}'`)
 
+/** A person's traits as columns named as Touchpoint names the fields (`traits.email`), apart from the list's own. */
+const traitColumns = (traits: Record<string, string | null> | undefined) =>
+  Object.fromEntries(Object.entries(traits ?? {}).map(([name, value]) => [`traits.${name}`, value]))
+
 /** Who reached or dropped out at a funnel step: a line with how many, then the latest to enter. */
 export function funnelPeopleText(r: FunnelPeopleResult, step: string): string {
   const what = r.outcome === 'reached' ? `reached step ${r.step}` : `dropped out at step ${r.step}`
@@ -123,6 +127,7 @@ export function funnelPeopleText(r: FunnelPeopleResult, step: string): string {
       'entered (UTC)': second(p.enteredAt),
       'last step (UTC)': p.stepTimes ? second(p.stepTimes[p.stepTimes.length - 1] ?? p.enteredAt) : '',
       ...(p.value !== undefined && { value: p.value || NOT_SET }),
+      ...traitColumns(p.traits),
     })),
   )
   const more = r.total - r.people.length
@@ -139,6 +144,7 @@ export function funnelPeopleCsv(r: FunnelPeopleResult): string {
       steps_reached: p.stepsReached,
       entered_at: p.enteredAt,
       ...(p.value !== undefined && { value: p.value }),
+      ...traitColumns(p.traits),
       ...Object.fromEntries(
         Array.from({ length: steps }, (_, i) => [`step_${i + 1}_at`, p.stepTimes?.[i] ?? '']),
       ),
