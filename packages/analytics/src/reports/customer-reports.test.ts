@@ -38,7 +38,7 @@ beforeAll(async () => {
       anon: 'a-u1',
       user: 'u1',
       at: T0 + HOUR / 2 + 1000,
-      traits: { name: 'Ada', plan: 'free' },
+      traits: { name: 'Ada', plan: 'free', email: 'Ada@Example.com' },
     },
     {
       event: 'Order Completed',
@@ -204,5 +204,19 @@ describe('customer profile', () => {
     const byAnon = await profile(fx.reader, { project: PROJECT, person: 'a-u1' })
     expect(byAnon?.person).toBe('u1')
     expect(byAnon?.events).toBe(7)
+  })
+
+  it('finds a person by the email address their traits carried, without case, before an email recipient id', async () => {
+    // the identify with that email came from u1's browser before it was linked: the person is u1 all the same
+    const p = await profile(fx.reader, { project: PROJECT, person: ' ada@example.COM ', alsoKnownAs: ['u2'] })
+    expect(p).toMatchObject({ person: 'u1', events: 7 })
+    // an address no trait carried falls to the recipient id, then to nobody
+    const other = await profile(fx.reader, {
+      project: PROJECT,
+      person: 'bea@example.com',
+      alsoKnownAs: ['u2'],
+    })
+    expect(other?.person).toBe('u2')
+    expect(await profile(fx.reader, { project: PROJECT, person: 'bea@example.com' })).toBeNull()
   })
 })

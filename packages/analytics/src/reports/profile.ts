@@ -40,16 +40,46 @@ const ALL_TIME = { from: new Date(0), to: new Date(Date.UTC(2200, 0, 1)) }
 /**
  * One person's whole story: every event that resolves to them (by user id, by anonymous ids linked to them, or
  * by the anonymous id itself), each event id once. Asked for an anonymous id that is linked to a user, it answers
- * for that user. Asked for an id without events, it answers for the first of `alsoKnownAs` that has some (an email
- * address's recipient id). Returns null when nobody by those ids has any event.
+ * for that user. Asked for an email address that is no id with events, it answers for the person whose events last
+ * carried it as their `email` trait (an identify's); failing that, for the first of `alsoKnownAs` that has events
+ * (the address's recipient id, under which its email events are stored). Returns null when nobody by those ids has
+ * any event.
  */
 export async function profile(reader: Reader, input: ProfileRequest): Promise<Profile | null> {
   const req = profileRequest.parse(input)
-  for (const id of [req.person, ...req.alsoKnownAs]) {
-    const found = await profileOf(reader, { ...req, person: id })
+  const byEmail = async () => (req.person.includes('@') ? await personByEmail(reader, req) : undefined)
+  for (const id of [req.person, byEmail, ...req.alsoKnownAs]) {
+    const person = typeof id === 'string' ? id : await id()
+    const found = person === undefined ? null : await profileOf(reader, { ...req, person })
     if (found) return found
   }
   return null
+}
+
+/**
+ * The person (identity resolved) whose latest event with an `email` trait carried this address, compared without
+ * case or surrounding spaces; undefined when none did.
+ */
+async function personByEmail(
+  reader: Reader,
+  req: { project: string; person: string },
+): Promise<string | undefined> {
+  const p = new QueryParams()
+  const email = p.add(req.person.trim().toLowerCase(), 'String')
+  const [row] = await reader.rows<{ person: string }>(
+    `SELECT person FROM (${eventsWithPerson(
+      p,
+      {
+        project: req.project,
+        ...ALL_TIME,
+        where: `e.traits != '' AND lower(trim(JSONExtractString(e.traits, 'email'))) = ${email}`,
+      },
+      'e.timestamp AS timestamp',
+    )})
+    ORDER BY timestamp DESC, person LIMIT 1`,
+    p,
+  )
+  return row?.person
 }
 
 async function profileOf(reader: Reader, req: z.output<typeof profileRequest>): Promise<Profile | null> {
