@@ -28,6 +28,16 @@ const params = {
   lookback: 30 * 86_400,
 }
 const range = { project: PROJECT, from: '2026-06-01', to: '2026-06-15' }
+/** The funnel funnel.sql and funnel-dropped.sql count, with their parameters above, as the API takes it. */
+const sqlFunnel = {
+  ...range,
+  window: 3600,
+  steps: [
+    { event: 'Page Viewed', filters: [{ property: 'path', op: 'eq' as const, value: '/pricing' }] },
+    { event: 'Signup Started' },
+    { event: 'Signed Up' },
+  ],
+}
 
 let fx: Fixture
 const run = async (file: string) => {
@@ -96,15 +106,7 @@ describe('examples/queries', () => {
 
   it('funnel.sql counts what /api/funnel counts', async () => {
     const [row] = await run('funnel.sql')
-    const api = await funnel(fx.reader, {
-      ...range,
-      window: 3600,
-      steps: [
-        { event: 'Page Viewed', filters: [{ property: 'path', op: 'eq', value: '/pricing' }] },
-        { event: 'Signup Started' },
-        { event: 'Signed Up' },
-      ],
-    })
+    const api = await funnel(fx.reader, sqlFunnel)
     expect([row?.step1, row?.step2, row?.step3].map(Number)).toEqual(api.steps.map((s) => s.people))
     expect(api.steps[2]?.people).toBeGreaterThan(0)
   })
@@ -112,13 +114,7 @@ describe('examples/queries', () => {
   it('funnel-dropped.sql lists who /api/funnel/people lists as dropped out', async () => {
     const rows = await run('funnel-dropped.sql')
     const api = await funnelPeople(fx.reader, {
-      ...range,
-      window: 3600,
-      steps: [
-        { event: 'Page Viewed', filters: [{ property: 'path', op: 'eq', value: '/pricing' }] },
-        { event: 'Signup Started' },
-        { event: 'Signed Up' },
-      ],
+      ...sqlFunnel,
       outcome: 'dropped',
       step: 3,
       limit: 10_000,
