@@ -1,4 +1,5 @@
 import { TABLES } from '@touchpoint/clickhouse'
+import { fieldExpr } from './fields'
 import { perPersonSql } from './funnel'
 import { QueryParams } from './params'
 import { eventsWithPerson } from './people'
@@ -120,9 +121,8 @@ async function latestTraits(
   )
   const values = names.map((name) => {
     const key = p.add(name, 'String')
-    const value = `if(JSONType(traits, ${key}) = 'String', JSONExtractString(traits, ${key}), JSONExtractRaw(traits, ${key}))`
     const sent = `JSONHas(traits, ${key}) AND JSONType(traits, ${key}) != 'Null'`
-    return `if(countIf(${sent}) > 0, argMaxIf(${value}, timestamp, ${sent}), NULL)`
+    return `if(countIf(${sent}) > 0, argMaxIf(${fieldExpr(`traits.${name}`, p)}, timestamp, ${sent}), NULL)`
   })
   const rows = await reader.rows(
     `SELECT person, [${values.join(', ')}] AS vals

@@ -6,6 +6,9 @@ export type Row = Record<string, unknown>
 /** A number from a JSON cell (ClickHouse writes 64-bit integers as strings). */
 export const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v))
 
+/** An ISO instant from a JSON cell of a UTC DateTime64 (ClickHouse writes `2026-05-04 09:00:00.000`). */
+export const utcTime = (v: unknown): string => `${String(v).replace(' ', 'T')}Z`
+
 /** Runs analytics queries on the read-only handle: no report can write, whatever its SQL. */
 export class Reader {
   constructor(private readonly ch: ClickHouse) {}

@@ -1,6 +1,6 @@
 import { QueryParams } from '../params'
 import { eventsWithPerson } from '../people'
-import { num, type Reader } from '../reader'
+import { num, type Reader, utcTime } from '../reader'
 import { type EventsRequest, eventsRequest } from '../requests'
 
 export interface EventNameRow {
@@ -54,7 +54,6 @@ export async function eventNames(reader: Reader, input: EventsRequest): Promise<
   )
   const total = rows.find((r) => num(r.total) === 1)
   const everyone = num(total?.people)
-  const iso = (v: unknown) => `${String(v).replace(' ', 'T')}Z`
   return {
     rows: rows
       .filter((r) => num(r.total) === 0)
@@ -63,8 +62,8 @@ export async function eventNames(reader: Reader, input: EventsRequest): Promise<
         events: num(r.events),
         people: num(r.people),
         share: everyone > 0 ? num(r.people) / everyone : 0,
-        firstSeen: iso(r.first_seen),
-        lastSeen: iso(r.last_seen),
+        firstSeen: utcTime(r.first_seen),
+        lastSeen: utcTime(r.last_seen),
       })),
     total: { events: num(total?.events), people: everyone, names: num(total?.names) },
   }

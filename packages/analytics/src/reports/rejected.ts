@@ -1,6 +1,6 @@
 import { TABLES } from '@touchpoint/clickhouse'
 import { QueryParams } from '../params'
-import { num, type Reader } from '../reader'
+import { num, type Reader, utcTime } from '../reader'
 import { type RejectedRequest, rejectedRequest } from '../requests'
 
 export interface RejectedReasonRow {
@@ -24,9 +24,6 @@ export interface RejectedResult {
   /** every refused call of the range once, however many issues it had */
   total: { refused: number; rows: number }
 }
-
-/** A DateTime64 as ClickHouse writes it in JSON, in UTC, as an ISO instant. */
-const iso = (v: unknown) => `${String(v).replace(' ', 'T')}Z`
 
 /**
  * What the collector refused, and why: the calls kept in events_rejected in the range (by the time they were
@@ -71,7 +68,7 @@ export async function rejected(reader: Reader, input: RejectedRequest): Promise<
       message: String(r.message),
       sources: r.sources as string[],
       routes: r.routes as string[],
-      lastSeen: iso(r.last_seen),
+      lastSeen: utcTime(r.last_seen),
     })),
     total: { refused: num(total?.refused), rows: num(total?.keys) },
   }
