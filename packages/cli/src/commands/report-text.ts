@@ -162,7 +162,7 @@ export function rejectedText(r: RejectedResult): string {
       refused: x.refused,
       'last seen (UTC)': second(x.lastSeen),
       from: x.sources.join(', '),
-      'latest message': x.message.length > 80 ? `${x.message.slice(0, 79)}…` : x.message,
+      'latest message': x.message,
     })),
   )
   const more = r.total.rows - r.rows.length
