@@ -91,6 +91,13 @@ describe('touchpoint email instrument', () => {
       (r) => r.length === 1,
     )
     expect(clicks[0]!.user_id).toBe(sends[0]!.user_id)
+    // the campaign report names the link that was clicked: a person's click, or a scanner's this soon after the send
+    const report = await run(bin, ['report', 'email'], { ...env, TOUCHPOINT_ADMIN_KEY: adminKey }, '')
+    expect(report.stderr).toBe('')
+    expect(report.stdout).toMatch(/^spring-sale\s+1\s/m)
+    expect(report.stdout).toMatch(
+      /\n\nLinks clicked in spring-sale\nlink\s+people\s+clicks\s+scanner clicks\s+target\s*\n[─\s]+\nhero\s+(0\s+0\s+1|1\s+1\s+0)\s+https:\/\/shop\.example\.com\/sale\?season=spring/,
+    )
   })
 
   it('names what is missing', async () => {

@@ -5,7 +5,7 @@ export { type ConversionPath, creditRule, type Touch, weights } from './attribut
 export { exchangeOf } from './currencies'
 export type { FunnelResult, FunnelStepResult } from './funnel'
 export type { FunnelPeopleResult, FunnelPerson } from './funnel-people'
-export type { EmailCampaignReport } from './reports/email'
+export type { EmailCampaignReport, EmailLinkClicks } from './reports/email'
 export type { EventNameRow, EventsResult } from './reports/events'
 export type { LiveResult } from './reports/live'
 export type { NpsResult, NpsScore } from './reports/nps'

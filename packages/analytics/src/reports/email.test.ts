@@ -19,6 +19,10 @@ const email = (
   properties: { campaignId, emailId, ...props },
 })
 
+// the two links of the spring email that were clicked
+const sale = { linkId: 'sale', target: 'https://shop.example/sale?utm_campaign=spring' }
+const boots = { linkId: 'l2', target: 'https://shop.example/boots' }
+
 let fx: Fixture
 beforeAll(async () => {
   fx = await openFixture()
@@ -30,18 +34,18 @@ beforeAll(async () => {
     email('Email Opened', 'r1', 'm1', T0 + 30 * MIN, { machine: false }),
     email('Email Opened', 'r1', 'm1', T0 + 90 * MIN, { machine: false }),
     { event: 'Order Completed', user: 'r1', at: T0 + 60 * MIN, revenue: 25 },
-    email('Email Clicked', 'r1', 'm1', T0 + 91 * MIN, { scanner: false }),
+    email('Email Clicked', 'r1', 'm1', T0 + 91 * MIN, { scanner: false, ...sale }),
     { event: 'Order Completed', user: 'r1', at: T0 + 120 * MIN, revenue: 40 },
     // r2: only Apple's proxy opened it
     email('Email Opened', 'r2', 'm2', T0 + 1000, { machine: true }),
     // r3: a human open, and a security scanner's click
     email('Email Opened', 'r3', 'm3', T0 + 10 * MIN, { machine: false }),
-    email('Email Clicked', 'r3', 'm3', T0 + 2000, { scanner: true }),
+    email('Email Clicked', 'r3', 'm3', T0 + 2000, { scanner: true, ...sale }),
     // r4: a machine open, then a human open and two human clicks
     email('Email Opened', 'r4', 'm4', T0 + 1000, { machine: true }),
     email('Email Opened', 'r4', 'm4', T0 + 5 * MIN, { machine: false }),
-    email('Email Clicked', 'r4', 'm4', T0 + 6 * MIN, { scanner: false }),
-    email('Email Clicked', 'r4', 'm4', T0 + 7 * MIN, { scanner: false }),
+    email('Email Clicked', 'r4', 'm4', T0 + 6 * MIN, { scanner: false, ...sale }),
+    email('Email Clicked', 'r4', 'm4', T0 + 7 * MIN, { scanner: false, ...boots }),
     // r5: nothing. Another campaign: one send, one open
     email('Email Sent', 'r1', 'a1', T0, {}, 'autumn'),
     email('Email Opened', 'r1', 'a1', T0 + MIN, { machine: false }, 'autumn'),
@@ -75,6 +79,11 @@ it('matches the hand-computed campaign report, machine opens and scanner clicks 
     conversions: 1, // r1's order after the click; the one before does not count
     revenue: 40,
     currencies: [], // sent without one
+    // the sale link: r1 and r4 (r3's click a scanner's); the boots: r4's second click
+    links: [
+      { link: 'sale', target: sale.target, uniqueClicks: 2, totalClicks: 2, scannerClicks: 1 },
+      { link: 'l2', target: boots.target, uniqueClicks: 1, totalClicks: 1, scannerClicks: 0 },
+    ],
   })
   expect(autumn).toMatchObject({
     campaign: 'autumn',
@@ -83,6 +92,7 @@ it('matches the hand-computed campaign report, machine opens and scanner clicks 
     uniqueClicks: 0,
     openRate: 1,
     conversions: 0,
+    links: [],
   })
 })
 

@@ -28,6 +28,20 @@ export interface EmailCampaignReport {
   revenue: number
   /** The currencies of those conversions' revenue (currencies.ts). */
   currencies: Currencies
+  /**
+   * Each link of the campaign's emails that was clicked (its `linkId`, the tracker's `data-tp-link` or its
+   * position, and its target as stored, redacted), the most people first: the distinct emails a person clicked it
+   * in, all of its human clicks, and its scanner clicks apart.
+   */
+  links: EmailLinkClicks[]
+}
+
+export interface EmailLinkClicks {
+  link: string
+  target: string
+  uniqueClicks: number
+  totalClicks: number
+  scannerClicks: number
 }
 
 /**
@@ -58,7 +72,8 @@ export async function emailReport(reader: Reader, input: EmailReportRequest): Pr
   ].map((n) => p.add(n, 'String'))
   const em = `em AS (SELECT event_id, any(person) AS person, any(event) AS ev, any(timestamp) AS t, any(camp) AS camp,
       any(JSONExtractString(properties, 'emailId')) AS email_id,
-      any(JSONExtractBool(properties, 'machine')) AS machine, any(JSONExtractBool(properties, 'scanner')) AS scanner
+      any(JSONExtractBool(properties, 'machine')) AS machine, any(JSONExtractBool(properties, 'scanner')) AS scanner,
+      any(JSONExtractString(properties, 'linkId')) AS link, any(JSONExtractString(properties, 'target')) AS target
     FROM (${emails}) GROUP BY event_id)`
   const lookbackMs = req.lookback * 1000
   const conversions = eventsWithPerson(
@@ -98,6 +113,26 @@ export async function emailReport(reader: Reader, input: EmailReportRequest): Pr
     ORDER BY s.camp`,
     p,
   )
+  const links = await reader.rows(
+    `WITH ${em}
+    SELECT camp, link, any(target) AS target,
+      uniqExactIf((person, email_id), NOT scanner) AS unique_clicks, countIf(NOT scanner) AS total_clicks,
+      countIf(scanner) AS scanner_clicks
+    FROM em WHERE ev = ${clicked}
+    GROUP BY camp, link
+    ORDER BY camp, unique_clicks DESC, total_clicks DESC, link`,
+    p,
+  )
+  const linksOf = (camp: string): EmailLinkClicks[] =>
+    links
+      .filter((l) => String(l.camp) === camp)
+      .map((l) => ({
+        link: String(l.link),
+        target: String(l.target),
+        uniqueClicks: num(l.unique_clicks),
+        totalClicks: num(l.total_clicks),
+        scannerClicks: num(l.scanner_clicks),
+      }))
   return rows.map((r) => {
     const sentN = num(r.sent)
     const opens = num(r.unique_opens)
@@ -118,6 +153,7 @@ export async function emailReport(reader: Reader, input: EmailReportRequest): Pr
       conversions: num(r.conversions),
       revenue: num(r.revenue),
       currencies: (r.currencies as string[] | null) ?? [],
+      links: linksOf(String(r.camp)),
     }
   })
 }

@@ -349,9 +349,10 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       const how = byCurrencyFilter(v.conversion ?? 'Order Completed', r.total.currencies)
       return `${formatTable([...r.rows.map((x) => line(x.key, x)), line('(all)', r.total)])}${mixedNote(r.total.currencies, how)}`
     }
-    default:
-      return formatTable(
-        (answer as { campaigns: EmailCampaignReport[] }).campaigns.map((c) => ({
+    default: {
+      const { campaigns } = answer as { campaigns: EmailCampaignReport[] }
+      const table = formatTable(
+        campaigns.map((c) => ({
           campaign: c.campaign,
           sent: c.sent,
           'open rate': pct(c.openRate),
@@ -363,5 +364,22 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
           revenue: money(c.revenue, c.currencies),
         })),
       )
+      // which links each campaign's readers clicked
+      const links = campaigns
+        .filter((c) => c.links.length)
+        .map(
+          (c) =>
+            `\n\nLinks clicked in ${c.campaign}\n${formatTable(
+              c.links.map((l) => ({
+                link: l.link,
+                people: l.uniqueClicks,
+                clicks: l.totalClicks,
+                'scanner clicks': l.scannerClicks,
+                target: l.target,
+              })),
+            )}`,
+        )
+      return `${table}${links.join('')}`
+    }
   }
 }
