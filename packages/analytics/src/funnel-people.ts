@@ -30,7 +30,9 @@ export interface FunnelPerson {
 export interface FunnelPeopleResult {
   outcome: 'reached' | 'dropped'
   step: number
-  /** Everyone who matches; `people` lists the first `limit` of them, latest to enter first. */
+  /** how many were skipped before `people` */
+  offset: number
+  /** Everyone who matches; `people` lists `limit` of them from `offset`, latest to enter first. */
   total: number
   people: FunnelPerson[]
 }
@@ -59,7 +61,7 @@ export async function funnelPeople(reader: Reader, input: FunnelPeopleRequest): 
     FROM (${perPerson})
     WHERE ${where}
     ORDER BY chain[1] DESC, person
-    LIMIT ${p.add(req.limit, 'UInt32')}`,
+    LIMIT ${p.add(req.limit, 'UInt32')} OFFSET ${p.add(req.offset, 'UInt32')}`,
     p,
   )
   const timed = req.mode !== 'any'
@@ -74,7 +76,13 @@ export async function funnelPeople(reader: Reader, input: FunnelPeopleRequest): 
   return {
     outcome: req.outcome,
     step: req.step,
-    total: num(rows[0]?.total),
+    offset: req.offset,
+    // a page past the end has no row to carry the total
+    total: rows.length
+      ? num(rows[0]?.total)
+      : req.offset > 0
+        ? await countOf(reader, perPerson, where, p)
+        : 0,
     people: rows.map((r) => {
       const level = num(r.level)
       const chain = r.chain as unknown[]
@@ -90,6 +98,12 @@ export async function funnelPeople(reader: Reader, input: FunnelPeopleRequest): 
       }
     }),
   }
+}
+
+/** How many people a funnel's per-person query has where `where` holds. */
+async function countOf(reader: Reader, perPerson: string, where: string, p: QueryParams): Promise<number> {
+  const [row] = await reader.rows(`SELECT count() AS n FROM (${perPerson}) WHERE ${where}`, p)
+  return num(row?.n)
 }
 
 /**

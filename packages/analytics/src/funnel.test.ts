@@ -287,6 +287,17 @@ describe('funnel people', () => {
     const firstTwo = await funnelPeople(fx.reader, { ...request, outcome: 'reached', step: 3, limit: 2 })
     expect(firstTwo.total).toBe(4)
     expect(firstTwo.people.map((p) => p.person)).toEqual(r.people.slice(0, 2).map((p) => p.person))
+    // the next page, and one past the end, which still says how many there are
+    const nextTwo = await funnelPeople(fx.reader, {
+      ...request,
+      outcome: 'reached',
+      step: 3,
+      limit: 2,
+      offset: 2,
+    })
+    expect(nextTwo.people.map((p) => p.person)).toEqual(r.people.slice(2).map((p) => p.person))
+    const past = await funnelPeople(fx.reader, { ...request, outcome: 'reached', step: 3, offset: 10 })
+    expect(past).toMatchObject({ total: 4, people: [] })
     const dropped = await funnelPeople(fx.reader, { ...request, outcome: 'dropped', step: 3 })
     expect(dropped.people.find((p) => p.person === 'a9')?.stepTimes).toEqual(
       [TO_MS - MIN, TO_MS + 10 * MIN].map((t) => new Date(t).toISOString()),

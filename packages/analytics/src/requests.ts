@@ -191,6 +191,8 @@ export const funnelPeopleRequest = ranged(
       step: z.number().int().min(1).max(20),
       value: z.string().max(1000).optional(),
       limit: z.number().int().min(1).max(10_000).default(100),
+      /** how many to skip, for the next page of a list longer than `limit` (the order is stable) */
+      offset: z.number().int().min(0).max(100_000_000).default(0),
       /** traits to give each person listed, the latest value each was sent with (`email`, `name`) */
       traits: z
         .array(z.string().regex(/^[^\s]{1,100}$/, 'expected a trait name without spaces'))

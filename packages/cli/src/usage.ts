@@ -7,7 +7,7 @@ export const USAGE = `touchpoint <command>
   sql "<query>" [--param name=value ...] [--json | --csv]
                             read-only SQL; values as {name:Type} parameters
   funnel --step "Page Viewed[path=/pricing]" --step "Signed Up" [--window 7d] [--mode ordered|strict|any]
-         [--breakdown channel] [--people reached:N|dropped:N [--value V] [--traits email,name] [--limit 100] [--csv]]
+         [--breakdown channel] [--people reached:N|dropped:N [--value V] [--traits email,name] [--limit 100] [--offset 0] [--csv]]
                             --people lists who reached step N, or dropped out there, instead of the counts, with
                             the latest value of each trait asked for
   attribution [--conversion "Order Completed"] [--model all|first_touch|…|markov] [--by channel|source|medium|campaign]

@@ -95,6 +95,7 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
           people: { type: 'string' },
           value: { type: 'string' },
           traits: { type: 'string' },
+          offset: { type: 'string' },
           limit: { type: 'string' },
           csv: { type: 'boolean', default: false },
         },
@@ -115,6 +116,7 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
           ...defined({
             value: v.value,
             limit: optionalNumber(v.limit),
+            offset: optionalNumber(v.offset),
             traits: v.traits?.split(',').map((t) => t.trim()),
           }),
         }
@@ -122,9 +124,9 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
         if (v.json) return JSON.stringify(r, null, 2)
         return v.csv ? funnelPeopleCsv(r) : funnelPeopleText(r, v.step[r.step - 1] ?? '')
       }
-      if (v.value !== undefined || v.limit !== undefined || v.traits !== undefined || v.csv)
+      if ([v.value, v.limit, v.offset, v.traits].some((x) => x !== undefined) || v.csv)
         throw new Error(
-          '--value, --limit, --traits and --csv go with --people; the counts print as a table, or with --json',
+          '--value, --limit, --offset, --traits and --csv go with --people; the counts print as a table, or with --json',
         )
       const r = await ask<FunnelResult>(config, 'funnel', body)
       if (v.json) return JSON.stringify(r, null, 2)

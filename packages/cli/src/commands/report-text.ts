@@ -130,9 +130,9 @@ export function funnelPeopleText(r: FunnelPeopleResult, step: string): string {
       ...traitColumns(p.traits),
     })),
   )
-  const more = r.total - r.people.length
+  const more = r.total - r.offset - r.people.length
   const hint = `touchpoint profile ${quoted(r.people[0]!.person)} shows one person's whole journey`
-  return `${head}; the latest to enter first:\n\n${table}\n\n${more > 0 ? `${more} more; --limit N lists more (up to 10000), --csv writes them for a spreadsheet.\n` : ''}${hint}`
+  return `${head}; the latest to enter first:\n\n${table}\n\n${more > 0 ? `${more} more; --limit N lists more (up to 10000) and --offset N skips the first N, --csv writes them for a spreadsheet.\n` : ''}${hint}`
 }
 
 /** The same people as CSV, the time of each step they reached in a column of its own. */
