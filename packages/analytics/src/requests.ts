@@ -324,11 +324,14 @@ export const retentionRequest = ranged(
 })
 export type RetentionRequest = z.input<typeof retentionRequest>
 
+/** How many rows a report lists, the first by its order: 1 to 1,000, 50 unless asked. */
+const rowLimit = z.number().int().min(1).max(1000).default(50)
+
 export const eventsRequest = ranged(
   z.object({
     ...range,
     /** how many event names to list, the most people first */
-    limit: z.number().int().min(1).max(1000).default(50),
+    limit: rowLimit,
   }),
 )
 export type EventsRequest = z.input<typeof eventsRequest>
@@ -337,7 +340,7 @@ export const rejectedRequest = ranged(
   z.object({
     ...range,
     /** how many (error code, field) rows to list, the most refusals first */
-    limit: z.number().int().min(1).max(1000).default(50),
+    limit: rowLimit,
   }),
 )
 export type RejectedRequest = z.input<typeof rejectedRequest>
@@ -357,7 +360,7 @@ export const pagesRequest = ranged(
   z.object({
     ...range,
     /** how many paths to list, the most viewed first */
-    limit: z.number().int().min(1).max(1000).default(50),
+    limit: rowLimit,
     /** only the pages of this host name (a URL's host, without its port): one site of a project with several */
     host: z.string().min(1).max(253).optional(),
   }),
