@@ -324,6 +324,30 @@ describe('hand-off and the campaign report', () => {
         conversions: 1,
         revenue: 30,
         currencies: ['EUR'],
+        // signed without link ids, amy's and cat's links are told by their targets; dov's scanner clicked a, b, c
+        links: [
+          {
+            link: '',
+            target: 'https://shop.example.com/spring',
+            uniqueClicks: 1,
+            totalClicks: 1,
+            scannerClicks: 0,
+          },
+          {
+            link: '',
+            target: 'https://shop.example.com/',
+            uniqueClicks: 0,
+            totalClicks: 0,
+            scannerClicks: 1,
+          },
+          ...['a', 'b', 'c'].map((link) => ({
+            link,
+            target: `https://shop.example.com/${link}`,
+            uniqueClicks: 0,
+            totalClicks: 0,
+            scannerClicks: 1,
+          })),
+        ],
       },
     ])
   })

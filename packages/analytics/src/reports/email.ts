@@ -29,9 +29,9 @@ export interface EmailCampaignReport {
   /** The currencies of those conversions' revenue (currencies.ts). */
   currencies: Currencies
   /**
-   * Each link of the campaign's emails that was clicked (its `linkId`, the tracker's `data-tp-link` or its
-   * position, and its target as stored, redacted), the most people first: the distinct emails a person clicked it
-   * in, all of its human clicks, and its scanner clicks apart.
+   * Each link of the campaign's emails that was clicked (its `linkId`, the template's `data-tp-link` or its
+   * position, and its target as stored, redacted; a link signed without an id is told by its target), the most
+   * people first: the distinct emails a person clicked it in, all of its human clicks, and its scanner clicks apart.
    */
   links: EmailLinkClicks[]
 }
@@ -115,12 +115,12 @@ export async function emailReport(reader: Reader, input: EmailReportRequest): Pr
   )
   const links = await reader.rows(
     `WITH ${em}
-    SELECT camp, link, any(target) AS target,
+    SELECT camp, link, any(target) AS link_target,
       uniqExactIf((person, email_id), NOT scanner) AS unique_clicks, countIf(NOT scanner) AS total_clicks,
       countIf(scanner) AS scanner_clicks
     FROM em WHERE ev = ${clicked}
-    GROUP BY camp, link
-    ORDER BY camp, unique_clicks DESC, total_clicks DESC, link`,
+    GROUP BY camp, link, if(link = '', target, '') AS untagged
+    ORDER BY camp, unique_clicks DESC, total_clicks DESC, link, link_target`,
     p,
   )
   const linksOf = (camp: string): EmailLinkClicks[] =>
@@ -128,7 +128,7 @@ export async function emailReport(reader: Reader, input: EmailReportRequest): Pr
       .filter((l) => String(l.camp) === camp)
       .map((l) => ({
         link: String(l.link),
-        target: String(l.target),
+        target: String(l.link_target),
         uniqueClicks: num(l.unique_clicks),
         totalClicks: num(l.total_clicks),
         scannerClicks: num(l.scanner_clicks),
