@@ -2,7 +2,7 @@ import { TABLES } from '@touchpoint/clickhouse'
 import { fieldExpr } from './fields'
 import { perPersonSql } from './funnel'
 import { QueryParams } from './params'
-import { eventsWithPerson } from './people'
+import { ALL_TIME, eventsWithPerson } from './people'
 import { num, type Reader } from './reader'
 import { type FunnelPeopleRequest, funnelPeopleRequest } from './requests'
 
@@ -125,8 +125,7 @@ async function latestTraits(
     p,
     {
       project,
-      from: new Date(0),
-      to: new Date(Date.UTC(2200, 0, 1)),
+      ...ALL_TIME,
       where: `e.traits NOT IN ('', '{}') AND (e.user_id IN ${ids} OR e.anonymous_id IN ${ids}
         OR e.anonymous_id IN (SELECT anonymous_id FROM ${TABLES.identities}
           WHERE project_id = ${p.add(project, 'String')} AND user_id IN ${ids}))`,

@@ -45,6 +45,9 @@ export function onePerEventSql(
     GROUP BY event_id`
 }
 
+/** A scope's range that holds every event: a person's whole history (the profile, their traits). */
+export const ALL_TIME = { from: new Date(0), to: new Date(Date.UTC(2200, 0, 1)) }
+
 export interface EventsScope {
   project: string
   from: Date

@@ -4,7 +4,7 @@ import type { z } from 'zod'
 import { EVENT_COLUMNS } from '../columns'
 import { type Currencies, convertedSql, currenciesAgg, reportedCurrencySql } from '../currencies'
 import { QueryParams } from '../params'
-import { eventsWithPerson, identityMapSql } from '../people'
+import { ALL_TIME, eventsWithPerson, identityMapSql } from '../people'
 import { num, type Reader } from '../reader'
 import { type ProfileRequest, profileRequest } from '../requests'
 import { NPS_ANSWER, NPS_SCORE } from './survey-answers'
@@ -34,8 +34,6 @@ export interface Profile {
     currency: string
   }>
 }
-
-const ALL_TIME = { from: new Date(0), to: new Date(Date.UTC(2200, 0, 1)) }
 
 /**
  * One person's whole story: every event that resolves to them (by user id, by anonymous ids linked to them, or
