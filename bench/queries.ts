@@ -170,6 +170,14 @@ export async function benchQueries(events: number, runs = 5): Promise<QueryBench
         },
       ],
       [
+        'funnel, 4 steps, by the day people entered',
+        async () => {
+          const r = await analytics.funnel({ ...range, steps: STEPS, window: '7d', interval: 'day' })
+          const entered = r.periods?.reduce((sum, p) => sum + (p.steps[0]?.people ?? 0), 0)
+          return `${r.periods?.length} days, ${entered} entered`
+        },
+      ],
+      [
         'funnel people, dropped out at step 2',
         async () => {
           const r = await analytics.funnelPeople({

@@ -13,6 +13,8 @@ const CHROME =
 
 let collector: RunningCollector | undefined
 let env: Record<string, string>
+/** when the visitors below viewed /pricing */
+let viewedAt = 0
 const range = [
   '--from',
   new Date(Date.now() - 86_400_000).toISOString().slice(0, 10),
@@ -30,6 +32,7 @@ beforeAll(async () => {
     TOUCHPOINT_ADMIN_KEY: keys.adminKey,
   }
   const now = Date.now()
+  viewedAt = now - 60_000
   const batch = ['a', 'b', 'c'].flatMap((who, i) => [
     {
       type: 'page',
@@ -131,6 +134,31 @@ describe('touchpoint CLI analytics', () => {
     const stray = await cli(['funnel', ...range, ...steps, '--csv'], env)
     expect(stray.code).not.toBe(0)
     expect(stray.stderr).toContain('and --csv go with --people')
+  })
+
+  it('prints a funnel by the day people entered it, and lists the people of one day', async () => {
+    const steps = ['--step', 'Page Viewed[path=/pricing]', '--step', 'Signed Up', '--timezone', 'UTC']
+    const r = await cli(['funnel', ...range, ...steps, '--interval', 'day'], env)
+    expect(r.stderr).toBe('')
+    const byDay = r.stdout.split('\nBy the day they entered:\n')[1]?.trimEnd().split('\n') ?? []
+    expect(byDay[0]).toMatch(/^day\s+1\. Page Viewed\s+2\. Signed Up\s+converted$/)
+    // the range's two days, yesterday and today: a, b and c entered on the day they viewed /pricing
+    const day = new Date(viewedAt).toISOString().slice(0, 10)
+    const rows = byDay.slice(2)
+    expect(rows.map((row) => row.slice(0, 10))).toEqual([
+      range[1],
+      new Date(Date.parse(range[3]!) - 86_400_000).toISOString().slice(0, 10),
+    ])
+    expect(rows.filter((row) => new RegExp(`^${day}\\s+3\\s+2\\s+66\\.7%$`).test(row))).toHaveLength(1)
+    const dropped = await cli(
+      ['funnel', ...range, ...steps, '--interval', 'day', '--people', 'dropped:2', '--period', day],
+      env,
+    )
+    expect(dropped.stdout).toMatch(/^1 person dropped out at step 2 \(Signed Up\)/)
+    expect(dropped.stdout).toMatch(/\nc\s+1\s+/)
+    const alone = await cli(['funnel', ...range, ...steps, '--people', 'dropped:2', '--period', day], env)
+    expect(alone.code).not.toBe(0)
+    expect(alone.stderr).toContain('period: needs an interval to be a period of')
   })
 
   it('prints what the collector refused, by code and field, from the running collector', async () => {

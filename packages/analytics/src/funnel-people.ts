@@ -1,6 +1,6 @@
 import { TABLES } from '@touchpoint/clickhouse'
 import { fieldExpr } from './fields'
-import { perPersonSql } from './funnel'
+import { entryPeriodSql, perPersonSql } from './funnel'
 import { QueryParams } from './params'
 import { ALL_TIME, eventsWithPerson } from './people'
 import { num, type Reader } from './reader'
@@ -41,8 +41,9 @@ const iso = (ms: unknown) => new Date(num(ms)).toISOString()
 
 /**
  * Who is behind one of a funnel's numbers: the people who reached a step (its `people`), or who dropped out there
- * (its `dropOff`), counted exactly as `funnel` counts them, so `total` equals that number. Those are the people a
- * business reaches out to: the ones who started a sign-up and did not finish it.
+ * (its `dropOff`), counted exactly as `funnel` counts them, so `total` equals that number (with `value`, the
+ * breakdown's; with `period`, the period's). Those are the people a business reaches out to: the ones who
+ * started a sign-up and did not finish it.
  *
  * The same per-person query as the funnel's, with each person's id instead of its hash: the ids are shown here.
  */
@@ -55,6 +56,9 @@ export async function funnelPeople(reader: Reader, input: FunnelPeopleRequest): 
       ? `level >= ${p.add(req.step, 'UInt8')}`
       : `level = ${p.add(req.step - 1, 'UInt8')}`,
     ...(req.value !== undefined ? [`bd = ${p.add(req.value, 'String')}`] : []),
+    ...(req.period !== undefined && req.interval !== undefined
+      ? [`${entryPeriodSql(req.interval, req.timezone, p)} = ${p.add(req.period, 'String')}`]
+      : []),
   ].join(' AND ')
   const rows = await reader.rows(
     `SELECT person, bd, level, chain, count() OVER () AS total

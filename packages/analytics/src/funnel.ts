@@ -4,6 +4,7 @@ import { QueryParams } from './params'
 import { eventsWithPerson } from './people'
 import { num, type Reader } from './reader'
 import { type FunnelQuery, type FunnelRequest, funnelRequest } from './requests'
+import { type Interval, PERIOD_START, periodStarts } from './zone'
 
 export interface FunnelStepResult {
   step: number
@@ -26,6 +27,12 @@ export interface FunnelResult {
   steps: FunnelStepResult[]
   /** With a breakdown: the same steps per value of the breakdown field at step 1, largest first. */
   breakdown?: Array<{ value: string; steps: FunnelStepResult[] }>
+  /**
+   * With an interval: the same steps for the people who entered in each day, week (from Monday) or month of the
+   * range, in its time zone, every period in order (none left out for having nobody). Each person counts in the
+   * period of step 1 of the chain that counts them, so the periods' people add up to the totals.
+   */
+  periods?: Array<{ start: string; steps: FunnelStepResult[] }>
 }
 
 /**
@@ -57,11 +64,12 @@ export async function funnel(reader: Reader, input: FunnelRequest): Promise<Funn
     if (n === 1 || req.mode === 'any') return reached
     return `${reached}, quantilesExactInclusiveIf(0.5, 0.9)((chain[${n}] - chain[${n - 1}]) / 1000, level >= ${n} AND chain[${n}] > 0) AS q${n}`
   }).join(',\n      ')
-  const grouping = req.breakdown ? 'GROUP BY GROUPING SETS ((bd), ())' : ''
-  const query = `SELECT ${req.breakdown ? 'grouping(bd) AS total, bd AS value,' : "1 AS total, '' AS value,"}
+  // the totals, and with a breakdown or an interval the same by its value or period: one grouping set each
+  const keys = [...(req.breakdown ? ['bd'] : []), ...(req.interval ? ['period'] : [])]
+  const query = `SELECT ${keys.map((key) => `grouping(${key}) AS all_${key}, ${key},`).join(' ')}
       ${perStep}
-    FROM (${perPerson})
-    ${grouping}`
+    FROM (${req.interval ? `SELECT *, ${entryPeriodSql(req.interval, req.timezone, p)} AS period FROM (${perPerson})` : perPerson})
+    ${keys.length ? `GROUP BY GROUPING SETS (${keys.map((key) => `(${key})`).join(', ')}, ())` : ''}`
 
   const rows = await reader.rows(query, p)
   const toSteps = (row: Record<string, unknown> | undefined): FunnelStepResult[] => {
@@ -85,16 +93,32 @@ export async function funnel(reader: Reader, input: FunnelRequest): Promise<Funn
       }
     })
   }
-  // grouping(bd) is 1 for the grand-total row (bd aggregated away) and 0 for the per-value rows
-  const totalRow = rows.find((r) => num(r.total) === 1)
+  // grouping(key) is 1 where the row's grouping set leaves the key out: 1 for every key on the totals' row
+  const by = (key: string) => rows.filter((r) => num(r[`all_${key}`]) === 0)
+  const totalRow = rows.find((r) => keys.every((key) => num(r[`all_${key}`]) === 1))
   const result: FunnelResult = { steps: toSteps(totalRow) }
   if (req.breakdown) {
-    result.breakdown = rows
-      .filter((r) => num(r.total) === 0)
-      .map((r) => ({ value: String(r.value), steps: toSteps(r) }))
+    result.breakdown = by('bd')
+      .map((r) => ({ value: String(r.bd), steps: toSteps(r) }))
       .sort((a, b) => (b.steps[0]?.people ?? 0) - (a.steps[0]?.people ?? 0) || a.value.localeCompare(b.value))
   }
+  if (req.interval) {
+    const entered = new Map(by('period').map((r) => [String(r.period), r]))
+    result.periods = periodStarts(req.from, req.to, req.interval, req.timezone).map((start) => ({
+      start,
+      steps: toSteps(entered.get(start)),
+    }))
+  }
   return result
+}
+
+/**
+ * The first day (text, `YYYY-MM-DD`) of the day, week or month, in `timezone`, that a row of perPersonSql entered
+ * the funnel in: the counted chain's step 1 (any order: the first step-1 event in the range).
+ */
+export const entryPeriodSql = (interval: Interval, timezone: string, p: QueryParams) => {
+  const tz = p.add(timezone, 'String')
+  return `toString(${PERIOD_START[interval]}(fromUnixTimestamp64Milli(toInt64(chain[1]), ${tz}), ${tz}))`
 }
 
 /**

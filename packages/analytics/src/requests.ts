@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { FIELD_HELP, isField } from './fields'
-import { startOfDay } from './zone'
+import { type Interval, periodStarts, startOfDay } from './zone'
 
 /**
  * Every analytics request as a zod schema: the TypeScript API, the HTTP routes and the CLI validate the same
@@ -147,14 +147,35 @@ const ordered = <T extends { from: Date; to: Date }>(r: T, ctx: z.RefinementCtx)
 const ranged = <O extends z.ZodType<{ from: Date | string; to: Date | string; timezone: string }>>(o: O) =>
   o.transform((r: z.output<O>) => inZone(r)).superRefine(ordered)
 
+const INTERVALS = ['day', 'week', 'month'] as const
+/** The shortest bucket of each interval, in days, for bounding how many a range holds. */
+const SHORTEST_DAYS = { day: 1, week: 7, month: 28 } as const
+/** The most periods a report splits its range into: a year of days, eight years of weeks or months. */
+export const MAX_COHORTS = 400
+
+/** A range split by `interval` into at most MAX_COHORTS periods. */
+const fewPeriods = (r: { from: Date; to: Date; interval?: Interval }, ctx: z.RefinementCtx) => {
+  if (!r.interval) return
+  // the range holds at most one bucket more than its length in the shortest buckets
+  const days = (r.to.getTime() - r.from.getTime()) / 86_400_000
+  if (days / SHORTEST_DAYS[r.interval] > MAX_COHORTS - 1)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['to'],
+      message: `the range holds more than ${MAX_COHORTS} ${r.interval}s; narrow it or take a longer interval`,
+    })
+}
+
 const funnelFields = {
   ...range,
   steps: z.array(eventMatch).min(1).max(20),
   window: duration.default(7 * 86_400),
   mode: z.enum(['ordered', 'strict', 'any']).default('ordered'),
   breakdown: field.optional(),
+  /** the people who entered in each day, week (from Monday) or month of the range, in its time zone */
+  interval: z.enum(INTERVALS).optional(),
 }
-export const funnelRequest = ranged(z.object(funnelFields))
+export const funnelRequest = ranged(z.object(funnelFields)).superRefine(fewPeriods)
 export type FunnelRequest = z.input<typeof funnelRequest>
 export type FunnelQuery = z.output<typeof funnelRequest>
 
@@ -179,6 +200,26 @@ const stepInFunnel = (
     ctx.addIssue({ code: 'custom', path: ['value'], message: 'needs a breakdown to be a value of' })
 }
 
+/** A funnel's `period`: the first day of one of the periods its `interval` splits the range into. */
+const periodOfFunnel = (
+  r: { period?: string; interval?: Interval; from: Date; to: Date; timezone: string },
+  ctx: z.RefinementCtx,
+) => {
+  if (r.period === undefined) return
+  if (r.interval === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['period'], message: 'needs an interval to be a period of' })
+    return
+  }
+  if (r.to.getTime() <= r.from.getTime()) return // `to` is refused already
+  const starts = periodStarts(r.from, r.to, r.interval, r.timezone)
+  if (!starts.includes(r.period))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['period'],
+      message: `expected the first day of one of the range's ${r.interval}s, from ${starts[0]} to ${starts.at(-1)}`,
+    })
+}
+
 /**
  * The people behind one number of a funnel: those who `reached` step `step` (or a later one), or who `dropped`
  * out there (reached the step before it and not it), with the breakdown's `value` at step 1 when one is given.
@@ -190,6 +231,8 @@ export const funnelPeopleRequest = ranged(
       outcome: z.enum(['reached', 'dropped']),
       step: z.number().int().min(1).max(20),
       value: z.string().max(1000).optional(),
+      /** with an interval: only the people who entered in the period beginning that day */
+      period: z.iso.date().optional(),
       limit: z.number().int().min(1).max(10_000).default(100),
       /** how many to skip, for the next page of a list longer than `limit` (the order is stable) */
       offset: z.number().int().min(0).max(100_000_000).default(0),
@@ -201,6 +244,8 @@ export const funnelPeopleRequest = ranged(
     })
     .superRefine(stepInFunnel),
 )
+  .superRefine(fewPeriods)
+  .superRefine(periodOfFunnel)
 export type FunnelPeopleRequest = z.input<typeof funnelPeopleRequest>
 
 export const ATTRIBUTION_MODELS = [
@@ -256,7 +301,7 @@ export type OrdersRequest = z.input<typeof ordersRequest>
 export const npsRequest = ranged(
   z.object({
     ...range,
-    interval: z.enum(['day', 'week', 'month']).default('week'),
+    interval: z.enum(INTERVALS).default('week'),
     segment: field.optional(),
     survey: z.string().max(200).optional(),
   }),
@@ -300,28 +345,14 @@ export const liveRequest = z.object({
 })
 export type LiveRequest = z.input<typeof liveRequest>
 
-/** The shortest bucket of each interval, in days, for bounding how many a range holds. */
-const SHORTEST_DAYS = { day: 1, week: 7, month: 28 } as const
-/** The most cohorts a retention report gives: a year of days, eight years of weeks or months. */
-export const MAX_COHORTS = 400
-
 export const retentionRequest = ranged(
   z.object({
     ...range,
-    interval: z.enum(['day', 'week', 'month']).default('week'),
+    interval: z.enum(INTERVALS).default('week'),
     /** what counts as being active; by default every event the person made (not their emails' events) */
     event: eventMatch.optional(),
   }),
-).superRefine((r, ctx) => {
-  // the range holds at most one bucket more than its length in the shortest buckets
-  const days = (r.to.getTime() - r.from.getTime()) / 86_400_000
-  if (days / SHORTEST_DAYS[r.interval] > MAX_COHORTS - 1)
-    ctx.addIssue({
-      code: 'custom',
-      path: ['to'],
-      message: `the range holds more than ${MAX_COHORTS} ${r.interval}s; narrow it or take a longer interval`,
-    })
-})
+).superRefine(fewPeriods)
 export type RetentionRequest = z.input<typeof retentionRequest>
 
 /** How many rows a report lists, the first by its order: 1 to 1,000, 50 unless asked. */

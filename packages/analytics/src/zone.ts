@@ -61,3 +61,32 @@ export function startOfDay(date: string, timeZone: string): Date {
 
 /** ClickHouse's function for the first day of a time's day, week (from Monday) or month, given a time zone. */
 export const PERIOD_START = { day: 'toDate', week: 'toMonday', month: 'toStartOfMonth' } as const
+export type Interval = keyof typeof PERIOD_START
+
+const DAY_MS = 86_400_000
+
+/** The first day (`YYYY-MM-DD`) of the day, week (from Monday) or month that instant `t` falls in, in `timeZone`. */
+function periodOf(t: number, interval: Interval, timeZone: string): number {
+  const day = Math.floor(wallClock(t, timeZone) / DAY_MS) * DAY_MS
+  const d = new Date(day)
+  if (interval === 'week') return day - ((d.getUTCDay() + 6) % 7) * DAY_MS
+  if (interval === 'month') return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)
+  return day
+}
+
+/**
+ * Every period that `[from, to)` touches, as the first day of each (`YYYY-MM-DD`, as ClickHouse's PERIOD_START
+ * gives it as text): from the one `from` falls in to the one holding the range's last millisecond.
+ */
+export function periodStarts(from: Date, to: Date, interval: Interval, timeZone: string): string[] {
+  const last = periodOf(to.getTime() - 1, interval, timeZone)
+  const starts: string[] = []
+  for (let d = periodOf(from.getTime(), interval, timeZone); d <= last; ) {
+    starts.push(new Date(d).toISOString().slice(0, 10))
+    const next = new Date(d)
+    if (interval === 'month') next.setUTCMonth(next.getUTCMonth() + 1)
+    else next.setUTCDate(next.getUTCDate() + (interval === 'week' ? 7 : 1))
+    d = next.getTime()
+  }
+  return starts
+}

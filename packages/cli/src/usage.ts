@@ -7,9 +7,11 @@ export const USAGE = `touchpoint <command>
   sql "<query>" [--param name=value ...] [--json | --csv]
                             read-only SQL; values as {name:Type} parameters
   funnel --step "Page Viewed[path=/pricing]" --step "Signed Up" [--window 7d] [--mode ordered|strict|any]
-         [--breakdown channel] [--people reached:N|dropped:N [--value V] [--traits email,name] [--limit 100] [--offset 0] [--csv]]
-                            --people lists who reached step N, or dropped out there, instead of the counts, with
-                            the latest value of each trait asked for
+         [--breakdown channel] [--interval day|week|month]
+         [--people reached:N|dropped:N [--value V] [--period 2026-11-02] [--traits email,name] [--limit 100] [--offset 0] [--csv]]
+                            --interval adds the counts by the day, week or month people entered; --people lists who
+                            reached step N, or dropped out there, instead of the counts, with the latest value of
+                            each trait asked for
   attribution [--conversion "Order Completed"] [--model all|first_touch|…|markov] [--by channel|source|medium|campaign]
               [--lookback 30d] [--half-life 7d]
   profile <person> [--limit 20]

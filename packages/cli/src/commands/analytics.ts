@@ -27,6 +27,7 @@ import {
   eventsText,
   funnelPeopleCsv,
   funnelPeopleText,
+  funnelPeriodsText,
   liveText,
   pagesText,
   rejectedText,
@@ -92,8 +93,10 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
           window: { type: 'string' },
           mode: { type: 'string' },
           breakdown: { type: 'string' },
+          interval: { type: 'string' },
           people: { type: 'string' },
           value: { type: 'string' },
+          period: { type: 'string' },
           traits: { type: 'string' },
           offset: { type: 'string' },
           limit: { type: 'string' },
@@ -108,6 +111,7 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
         window: v.window,
         mode: v.mode,
         breakdown: v.breakdown,
+        interval: v.interval,
       })
       if (v.people !== undefined) {
         const people = {
@@ -115,6 +119,7 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
           ...parsePeople(v.people),
           ...defined({
             value: v.value,
+            period: v.period,
             limit: optionalNumber(v.limit),
             offset: optionalNumber(v.offset),
             traits: v.traits?.split(',').map((t) => t.trim()),
@@ -124,9 +129,9 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
         if (v.json) return JSON.stringify(r, null, 2)
         return v.csv ? funnelPeopleCsv(r) : funnelPeopleText(r, v.step[r.step - 1] ?? '')
       }
-      if ([v.value, v.limit, v.offset, v.traits].some((x) => x !== undefined) || v.csv)
+      if ([v.value, v.period, v.limit, v.offset, v.traits].some((x) => x !== undefined) || v.csv)
         throw new Error(
-          '--value, --limit, --offset, --traits and --csv go with --people; the counts print as a table, or with --json',
+          '--value, --period, --limit, --offset, --traits and --csv go with --people; the counts print as a table, or with --json',
         )
       const r = await ask<FunnelResult>(config, 'funnel', body)
       if (v.json) return JSON.stringify(r, null, 2)
@@ -146,6 +151,7 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
       const parts = [table(r.steps)]
       for (const b of r.breakdown ?? [])
         parts.push(`\n${v.breakdown} = ${b.value || '(empty)'}\n${table(b.steps)}`)
+      if (r.periods) parts.push(`\nBy the ${v.interval} they entered:\n${funnelPeriodsText(r.periods, v.interval ?? '')}`)
       return parts.join('\n')
     }
     case 'attribution': {

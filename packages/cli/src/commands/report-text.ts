@@ -1,6 +1,7 @@
 import type {
   EventsResult,
   FunnelPeopleResult,
+  FunnelResult,
   LiveResult,
   PageFigures,
   PagesResult,
@@ -114,6 +115,24 @@ const quoted = (id: string) => (/^[\w@.:+-]+$/.test(id) ? id : `'${id.replace(/'
 /** A person's traits as columns named as Touchpoint names the fields (`traits.email`), apart from the list's own. */
 const traitColumns = (traits: Record<string, string | null> | undefined) =>
   Object.fromEntries(Object.entries(traits ?? {}).map(([name, value]) => [`traits.${name}`, value]))
+
+/**
+ * A funnel by the period people entered it: a row for each, with how many reached each step and the share of those
+ * who entered that reached the last.
+ */
+export function funnelPeriodsText(periods: NonNullable<FunnelResult['periods']>, interval: string): string {
+  return formatTable(
+    periods.map((p) => {
+      const first = p.steps[0]?.people ?? 0
+      const last = p.steps[p.steps.length - 1]
+      return {
+        [interval === 'day' ? 'day' : `${interval} of`]: p.start,
+        ...Object.fromEntries(p.steps.map((s) => [`${s.step}. ${s.label}`, s.people])),
+        converted: first > 0 && last ? pct(last.conversionFromFirst) : '',
+      }
+    }),
+  )
+}
 
 /** Who reached or dropped out at a funnel step: a line with how many, then the latest to enter. */
 export function funnelPeopleText(r: FunnelPeopleResult, step: string): string {
