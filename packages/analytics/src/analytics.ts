@@ -13,6 +13,7 @@ import { type Profile, profile } from './reports/profile'
 import { eventProperties, type PropertiesResult } from './reports/properties'
 import { type RejectedResult, rejected } from './reports/rejected'
 import { type RetentionResult, retention } from './reports/retention'
+import { type SupportResult, support } from './reports/support'
 import { type SurveyResult, survey } from './reports/survey'
 import { type TimeOfDayResult, timeOfDay } from './reports/time-of-day'
 import { type TrafficResult, traffic } from './reports/traffic'
@@ -30,6 +31,7 @@ import type {
   PropertiesRequest,
   RejectedRequest,
   RetentionRequest,
+  SupportRequest,
   SurveyRequest,
   TimeOfDayRequest,
   TrafficRequest,
@@ -112,6 +114,11 @@ export class Analytics {
 
   survey(request: SurveyRequest): Promise<SurveyResult> {
     return survey(this.reader, request)
+  }
+
+  /** Support tickets: opened, resolved, time to resolution, still open, by channel, priority or category. */
+  support(request: SupportRequest): Promise<SupportResult> {
+    return support(this.reader, request)
   }
 
   email(request: EmailReportRequest): Promise<EmailCampaignReport[]> {

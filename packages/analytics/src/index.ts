@@ -15,6 +15,7 @@ export type { Profile } from './reports/profile'
 export type { PropertiesResult, PropertyRow } from './reports/properties'
 export type { RejectedReasonRow, RejectedResult } from './reports/rejected'
 export type { RetentionCohort, RetentionResult } from './reports/retention'
+export type { SupportFigures, SupportResult } from './reports/support'
 export type { SurveyQuestion, SurveyResult } from './reports/survey'
 export type { TimeOfDayResult } from './reports/time-of-day'
 export type { TrafficResult, TrafficRow } from './reports/traffic'
@@ -49,7 +50,10 @@ export {
   type RetentionRequest,
   rejectedRequest,
   retentionRequest,
+  SUPPORT_KEYS,
+  type SupportRequest,
   type SurveyRequest,
+  supportRequest,
   surveyRequest,
   type TimeOfDayRequest,
   type TrafficRequest,

@@ -408,6 +408,19 @@ export const surveyRequest = ranged(
 )
 export type SurveyRequest = z.input<typeof surveyRequest>
 
+/** What the support report groups tickets by: a property of the ticket's opening. */
+export const SUPPORT_KEYS = ['channel', 'priority', 'category'] as const
+
+export const supportRequest = ranged(
+  z.object({
+    ...range,
+    by: z.enum(SUPPORT_KEYS).default('channel'),
+    /** with it, tickets opened and resolved in each day, week (from Monday) or month of the range */
+    interval: z.enum(INTERVALS).optional(),
+  }),
+).superRefine(fewPeriods)
+export type SupportRequest = z.input<typeof supportRequest>
+
 export const emailReportRequest = ranged(
   z.object({
     ...range,

@@ -15,6 +15,7 @@ import {
   type PropertiesRequest,
   type RejectedRequest,
   type RetentionRequest,
+  type SupportRequest,
   type SurveyRequest,
   type TimeOfDayRequest,
   type TrafficRequest,
@@ -51,6 +52,7 @@ export const ENDPOINTS = {
   retention: { path: '/api/reports/retention', run: (a: Analytics, b: RetentionRequest) => a.retention(b) },
   pages: { path: '/api/reports/pages', run: (a: Analytics, b: PagesRequest) => a.pages(b) },
   survey: { path: '/api/reports/survey', run: (a: Analytics, b: SurveyRequest) => a.survey(b) },
+  support: { path: '/api/reports/support', run: (a: Analytics, b: SupportRequest) => a.support(b) },
   email: {
     path: '/api/reports/email',
     run: async (a: Analytics, b: EmailReportRequest) => ({ campaigns: await a.email(b) }),

@@ -14,6 +14,7 @@ import type {
   PropertiesResult,
   RejectedResult,
   RetentionResult,
+  SupportResult,
   SurveyResult,
   TimeOfDayResult,
   TrafficResult,
@@ -32,6 +33,7 @@ import {
   pagesText,
   rejectedText,
   retentionText,
+  supportText,
   surveyText,
 } from './report-text'
 
@@ -47,6 +49,7 @@ const REPORTS: string[] = [
   'orders',
   'nps',
   'survey',
+  'support',
   'email',
 ]
 /**
@@ -151,7 +154,8 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
       const parts = [table(r.steps)]
       for (const b of r.breakdown ?? [])
         parts.push(`\n${v.breakdown} = ${b.value || '(empty)'}\n${table(b.steps)}`)
-      if (r.periods) parts.push(`\nBy the ${v.interval} they entered:\n${funnelPeriodsText(r.periods, v.interval ?? '')}`)
+      if (r.periods)
+        parts.push(`\nBy the ${v.interval} they entered:\n${funnelPeriodsText(r.periods, v.interval ?? '')}`)
       return parts.join('\n')
     }
     case 'attribution': {
@@ -268,8 +272,8 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       ? { minutes: v.minutes === undefined ? undefined : Number(v.minutes) }
       : dateRange(v.from, v.to)),
     timezone: v.timezone,
-    interval: kind === 'nps' || kind === 'retention' ? v.interval : undefined,
-    by: kind === 'traffic' ? v.by : undefined,
+    interval: kind === 'nps' || kind === 'retention' || kind === 'support' ? v.interval : undefined,
+    by: kind === 'traffic' || kind === 'support' ? v.by : undefined,
     limit:
       (kind === 'pages' || kind === 'events' || kind === 'rejected') && v.limit !== undefined
         ? Number(v.limit)
@@ -320,6 +324,8 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
     }
     case 'survey':
       return surveyText(answer as SurveyResult)
+    case 'support':
+      return supportText(answer as SupportResult, v.interval)
     case 'rejected':
       return rejectedText(answer as RejectedResult)
     case 'pages':

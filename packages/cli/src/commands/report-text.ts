@@ -7,6 +7,8 @@ import type {
   PagesResult,
   RejectedResult,
   RetentionResult,
+  SupportFigures,
+  SupportResult,
   SurveyResult,
 } from '@touchpoint/analytics'
 import { formatCsv, formatTable, NOT_SET, formatPercent as pct, formatSeconds as secs } from '../table'
@@ -105,6 +107,33 @@ export function surveyText(r: SurveyResult): string {
       return `${head}\n${body}`
     })
     .join('\n\n')
+}
+
+/** Support tickets: a row for each value of `by` and one for them all, then tickets by period when asked for. */
+export function supportText(r: SupportResult, interval?: string): string {
+  const line = (value: string, f: SupportFigures) => ({
+    [r.by]: value,
+    opened: f.opened,
+    resolved: f.resolved,
+    'resolved of opened': pct(f.resolutionRate),
+    'open at end': f.openAtEnd,
+    'time to resolve (median)': secs(f.medianResolutionSeconds),
+    p90: secs(f.p90ResolutionSeconds),
+    customers: f.customers,
+  })
+  const head = `${r.customers} customers opened tickets, ${r.repeatCustomers} of them two or more`
+  const table = formatTable([...r.rows.map((x) => line(x.value || NOT_SET, x)), line('(all)', r)])
+  const series = r.series
+    ? `\n\nBy ${interval ?? 'period'}\n${formatTable(
+        r.series.map((x) => ({
+          [interval === 'day' ? 'day' : `${interval ?? 'period'} of`]: x.start,
+          opened: x.opened,
+          resolved: x.resolved,
+          'time to resolve (median)': secs(x.medianResolutionSeconds),
+        })),
+      )}`
+    : ''
+  return `${head}\n${table}${series}`
 }
 
 const second = (iso: string) => iso.slice(0, 19).replace('T', ' ')

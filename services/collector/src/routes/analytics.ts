@@ -14,6 +14,7 @@ import {
   propertiesRequest,
   rejectedRequest,
   retentionRequest,
+  supportRequest,
   surveyRequest,
   timeOfDayRequest,
   trafficRequest,
@@ -148,6 +149,13 @@ export const ANALYTICS_ROUTES = {
     schema: pagesRequest,
     defaults: zone,
     run: (a, b) => a.pages(b),
+  }),
+  '/api/reports/support': report({
+    summary:
+      'Support tickets: opened, resolved, time to resolution and still open, by channel, priority or category',
+    schema: supportRequest,
+    defaults: zone,
+    run: (a, b) => a.support(b),
   }),
   '/api/reports/survey': report({
     summary: 'Survey answers: responses, spread, mean and CSAT of every question',
