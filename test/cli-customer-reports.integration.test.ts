@@ -74,3 +74,32 @@ describe('touchpoint report support', () => {
     expect(bad.stderr).toContain('by')
   })
 })
+
+describe('touchpoint report subscriptions', () => {
+  it('prints active, new, cancelled and churned subscriptions by plan, with the revenue a month', async () => {
+    client.subscriptionStarted({
+      userId: 'c3',
+      timestamp: at(3 * 86_400_000),
+      properties: { subscriptionId: 'S-A', plan: 'team', revenue: 50, currency: 'EUR', interval: 'month' },
+    })
+    // before the range, yearly: 120 a year is 10 a month
+    client.subscriptionStarted({
+      userId: 'c4',
+      timestamp: at(10 * 86_400_000),
+      properties: { subscriptionId: 'S-B', plan: 'team', revenue: 120, currency: 'EUR', interval: 'year' },
+    })
+    client.subscriptionCancelled({
+      userId: 'c4',
+      timestamp: at(86_400_000),
+      properties: { subscriptionId: 'S-B', reason: 'switched' },
+    })
+    await client.flush()
+
+    const report = () => cli(['report', 'subscriptions', ...range], env)
+    const r = await eventually(report, (x) => x.stdout.includes('switched'))
+    expect(r.stderr).toBe('')
+    expect(r.stdout).toMatch(/^1 customer with an active subscription at the end\n/)
+    expect(r.stdout).toMatch(/\nteam\s+1\s+1\s+1\s+1\s+100\.0%\s+1\s+10\.00 EUR\s+50\.00 EUR\s*\n/)
+    expect(r.stdout).toMatch(/Why they cancelled\nreason\s+cancelled\s*\n[─\s]+\nswitched\s+1/)
+  })
+})

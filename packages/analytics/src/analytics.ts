@@ -13,6 +13,7 @@ import { type Profile, profile } from './reports/profile'
 import { eventProperties, type PropertiesResult } from './reports/properties'
 import { type RejectedResult, rejected } from './reports/rejected'
 import { type RetentionResult, retention } from './reports/retention'
+import { type SubscriptionsResult, subscriptions } from './reports/subscriptions'
 import { type SupportResult, support } from './reports/support'
 import { type SurveyResult, survey } from './reports/survey'
 import { type TimeOfDayResult, timeOfDay } from './reports/time-of-day'
@@ -31,6 +32,7 @@ import type {
   PropertiesRequest,
   RejectedRequest,
   RetentionRequest,
+  SubscriptionsRequest,
   SupportRequest,
   SurveyRequest,
   TimeOfDayRequest,
@@ -114,6 +116,11 @@ export class Analytics {
 
   survey(request: SurveyRequest): Promise<SurveyResult> {
     return survey(this.reader, request)
+  }
+
+  /** Subscriptions: active, new, cancelled and churned, revenue a month, by plan, and why people cancelled. */
+  subscriptions(request: SubscriptionsRequest): Promise<SubscriptionsResult> {
+    return subscriptions(this.reader, request)
   }
 
   /** Support tickets: opened, resolved, time to resolution, still open, by channel, priority or category. */

@@ -15,6 +15,7 @@ export type { Profile } from './reports/profile'
 export type { PropertiesResult, PropertyRow } from './reports/properties'
 export type { RejectedReasonRow, RejectedResult } from './reports/rejected'
 export type { RetentionCohort, RetentionResult } from './reports/retention'
+export type { SubscriptionFigures, SubscriptionsResult } from './reports/subscriptions'
 export type { SupportFigures, SupportResult } from './reports/support'
 export type { SurveyQuestion, SurveyResult } from './reports/survey'
 export type { TimeOfDayResult } from './reports/time-of-day'
@@ -51,8 +52,10 @@ export {
   rejectedRequest,
   retentionRequest,
   SUPPORT_KEYS,
+  type SubscriptionsRequest,
   type SupportRequest,
   type SurveyRequest,
+  subscriptionsRequest,
   supportRequest,
   surveyRequest,
   type TimeOfDayRequest,

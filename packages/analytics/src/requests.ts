@@ -421,6 +421,9 @@ export const supportRequest = ranged(
 ).superRefine(fewPeriods)
 export type SupportRequest = z.input<typeof supportRequest>
 
+export const subscriptionsRequest = ranged(z.object(range))
+export type SubscriptionsRequest = z.input<typeof subscriptionsRequest>
+
 export const emailReportRequest = ranged(
   z.object({
     ...range,

@@ -15,6 +15,7 @@ import {
   type PropertiesRequest,
   type RejectedRequest,
   type RetentionRequest,
+  type SubscriptionsRequest,
   type SupportRequest,
   type SurveyRequest,
   type TimeOfDayRequest,
@@ -53,6 +54,10 @@ export const ENDPOINTS = {
   pages: { path: '/api/reports/pages', run: (a: Analytics, b: PagesRequest) => a.pages(b) },
   survey: { path: '/api/reports/survey', run: (a: Analytics, b: SurveyRequest) => a.survey(b) },
   support: { path: '/api/reports/support', run: (a: Analytics, b: SupportRequest) => a.support(b) },
+  subscriptions: {
+    path: '/api/reports/subscriptions',
+    run: (a: Analytics, b: SubscriptionsRequest) => a.subscriptions(b),
+  },
   email: {
     path: '/api/reports/email',
     run: async (a: Analytics, b: EmailReportRequest) => ({ campaigns: await a.email(b) }),

@@ -14,6 +14,7 @@ import type {
   PropertiesResult,
   RejectedResult,
   RetentionResult,
+  SubscriptionsResult,
   SupportResult,
   SurveyResult,
   TimeOfDayResult,
@@ -30,9 +31,12 @@ import {
   funnelPeopleText,
   funnelPeriodsText,
   liveText,
+  mixedNote,
+  money,
   pagesText,
   rejectedText,
   retentionText,
+  subscriptionsText,
   supportText,
   surveyText,
 } from './report-text'
@@ -50,22 +54,9 @@ const REPORTS: string[] = [
   'nps',
   'survey',
   'support',
+  'subscriptions',
   'email',
 ]
-/**
- * An amount with the currency it is in. A sum over several (no exchange asked for, or a currency it had no rate
- * for) is marked as mixed, and `mixedNote` tells how to see one at a time.
- */
-const money = (x: number, currencies: string[] = []) =>
-  currencies.length === 0
-    ? x.toFixed(2)
-    : currencies.length === 1
-      ? `${x.toFixed(2)} ${currencies[0]}`
-      : `${x.toFixed(2)} (${currencies.join('+')})`
-const mixedNote = (currencies: string[], how: string) =>
-  currencies.length > 1
-    ? `\nRevenue adds up amounts in ${currencies.join(', ')}, which are not converted; ${how}.`
-    : ''
 /** How to narrow a conversion (`Event[filters]` text) to the first of its currencies. */
 const byCurrencyFilter = (conversion: string, currencies: string[]) => {
   const only = `currency=${currencies[0]}`
@@ -324,6 +315,8 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
     }
     case 'survey':
       return surveyText(answer as SurveyResult)
+    case 'subscriptions':
+      return subscriptionsText(answer as SubscriptionsResult)
     case 'support':
       return supportText(answer as SupportResult, v.interval)
     case 'rejected':

@@ -7,6 +7,8 @@ import type {
   PagesResult,
   RejectedResult,
   RetentionResult,
+  SubscriptionFigures,
+  SubscriptionsResult,
   SupportFigures,
   SupportResult,
   SurveyResult,
@@ -109,6 +111,42 @@ export function surveyText(r: SurveyResult): string {
     .join('\n\n')
 }
 
+/**
+ * An amount with the currency it is in. A sum over several (no exchange asked for, or a currency it had no rate
+ * for) is marked as mixed, and `mixedNote` tells how to see one at a time.
+ */
+export const money = (x: number, currencies: string[] = []) =>
+  currencies.length === 0
+    ? x.toFixed(2)
+    : currencies.length === 1
+      ? `${x.toFixed(2)} ${currencies[0]}`
+      : `${x.toFixed(2)} (${currencies.join('+')})`
+export const mixedNote = (currencies: string[], how: string) =>
+  currencies.length > 1
+    ? `\nRevenue adds up amounts in ${currencies.join(', ')}, which are not converted; ${how}.`
+    : ''
+/** Subscriptions by plan and all of them, then why they were cancelled. */
+export function subscriptionsText(r: SubscriptionsResult): string {
+  const line = (plan: string, f: SubscriptionFigures) => ({
+    plan,
+    'active at start': f.activeAtStart,
+    new: f.started,
+    cancelled: f.cancelled,
+    churned: f.churned,
+    'churn rate': pct(f.churnRate),
+    'active at end': f.activeAtEnd,
+    'MRR at start': money(f.mrrAtStart, r.currencies),
+    'MRR at end': money(f.mrrAtEnd, r.currencies),
+  })
+  const table = formatTable([...r.plans.map((x) => line(x.plan || NOT_SET, x)), line('(all)', r)])
+  const reasons = r.reasons.length
+    ? `\n\nWhy they cancelled\n${formatTable(r.reasons.map((x) => ({ reason: x.reason || NOT_SET, cancelled: x.cancelled })))}`
+    : ''
+  const mixed = mixedNote(r.currencies, "set the project's currency and exchangeRates to add them up in one")
+  const who = r.customers === 1 ? 'customer' : 'customers'
+  return `${r.customers} ${who} with an active subscription at the end\n${table}${reasons}${mixed}`
+}
+
 /** Support tickets: a row for each value of `by` and one for them all, then tickets by period when asked for. */
 export function supportText(r: SupportResult, interval?: string): string {
   const line = (value: string, f: SupportFigures) => ({
@@ -121,7 +159,7 @@ export function supportText(r: SupportResult, interval?: string): string {
     p90: secs(f.p90ResolutionSeconds),
     customers: f.customers,
   })
-  const head = `${r.customers} customers opened tickets, ${r.repeatCustomers} of them two or more`
+  const head = `${r.customers} ${r.customers === 1 ? 'customer' : 'customers'} opened tickets, ${r.repeatCustomers} of them two or more`
   const table = formatTable([...r.rows.map((x) => line(x.value || NOT_SET, x)), line('(all)', r)])
   const series = r.series
     ? `\n\nBy ${interval ?? 'period'}\n${formatTable(

@@ -14,6 +14,7 @@ import {
   propertiesRequest,
   rejectedRequest,
   retentionRequest,
+  subscriptionsRequest,
   supportRequest,
   surveyRequest,
   timeOfDayRequest,
@@ -149,6 +150,13 @@ export const ANALYTICS_ROUTES = {
     schema: pagesRequest,
     defaults: zone,
     run: (a, b) => a.pages(b),
+  }),
+  '/api/reports/subscriptions': report({
+    summary:
+      'Subscriptions: active, new, cancelled and churned, revenue a month, by plan, reasons for cancelling',
+    schema: subscriptionsRequest,
+    defaults: zone,
+    run: (a, b) => a.subscriptions(b),
   }),
   '/api/reports/support': report({
     summary:

@@ -1,0 +1,145 @@
+import { EVENT_NAMES } from '@touchpoint/schema'
+import { type Currencies, convertedSql, reportedCurrencySql } from '../currencies'
+import { QueryParams } from '../params'
+import { eventsWithPerson } from '../people'
+import { num, type Reader } from '../reader'
+import { type SubscriptionsRequest, subscriptionsRequest } from '../requests'
+
+export interface SubscriptionFigures {
+  /** subscriptions active at `from` */
+  activeAtStart: number
+  /** subscriptions started for the first time in the range */
+  started: number
+  /** subscriptions with a cancellation in the range */
+  cancelled: number
+  /** of those active at `from`, the ones not active at `to` */
+  churned: number
+  /** churned ÷ activeAtStart (0 with none active at the start) */
+  churnRate: number
+  /** subscriptions active at `to` */
+  activeAtEnd: number
+  /** monthly recurring revenue at `from` and at `to`: each active subscription's revenue a month */
+  mrrAtStart: number
+  mrrAtEnd: number
+}
+
+export interface SubscriptionsResult extends SubscriptionFigures {
+  /** people (identity resolved) with a subscription active at `to` */
+  customers: number
+  /** the currencies of the MRR (currencies.ts): with more than one, the sums mix them */
+  currencies: Currencies
+  /** the same figures by plan (each subscription's latest plan up to `to`), the most active at `to` first */
+  plans: Array<SubscriptionFigures & { plan: string }>
+  /** why subscriptions were cancelled in the range (each one's latest reason there), the most given first */
+  reasons: Array<{ reason: string; cancelled: number }>
+}
+
+/** A subscription's revenue a month, from what one billing period (`interval`, default month) costs. */
+const MONTHS_PER_PERIOD = `multiIf(period = 'day', 365.25 / 12, period = 'week', 365.25 / 12 / 7, period = 'year', 1 / 12, 1.)`
+
+/**
+ * Subscriptions (`Subscription Started` and `Subscription Cancelled`, by their `subscriptionId`): how many were
+ * active at the start and the end of the range, started, cancelled and churned, the monthly recurring revenue at
+ * either end, and why people cancelled, overall and by plan. A subscription is every event with its id up to
+ * `to`, each event id once; at any instant it is active when its latest event before then is a start (a
+ * cancellation and a start at the same millisecond leave it cancelled). Its revenue a month is the `revenue` of
+ * that latest start over its `interval` (a year is twelve months, a month 365.25 ÷ 12 days; none sent counts as a
+ * month), in the request's exchange currency when there is one, at the rate of the start's day.
+ */
+export async function subscriptions(
+  reader: Reader,
+  input: SubscriptionsRequest,
+): Promise<SubscriptionsResult> {
+  const req = subscriptionsRequest.parse(input)
+  const p = new QueryParams()
+  const started = p.add(EVENT_NAMES.subscriptionStarted, 'String')
+  const cancelled = p.add(EVENT_NAMES.subscriptionCancelled, 'String')
+  const events = eventsWithPerson(
+    p,
+    { project: req.project, from: new Date(0), to: req.to, where: `e.event IN (${started}, ${cancelled})` },
+    'e.event_id AS event_id, e.event AS event, e.timestamp AS ts, e.properties AS props, e.revenue AS sent, e.currency AS sent_currency',
+    true,
+  )
+  const monthly = convertedSql(p, req.exchange, 'toFloat64(ifNull(sent, 0))', 'sent_currency', 'ts')
+  const from = p.time(req.from)
+  const S = `event = ${started}`
+  const C = `event = ${cancelled}`
+  const before = `ts < ${from}`
+  // active at an instant: a start before it, and no cancellation after the latest such start
+  const subs = `subs AS (
+    SELECT *,
+      any_s_from AND (NOT any_c_from OR s_from > c_from) AS active_from,
+      any_s AND (NOT any_c OR s_to > c_to) AS active_to,
+      any_s AND first_start >= ${from} AS is_new,
+      active_from AND NOT active_to AS churned,
+      if(any_s, plan_s, plan_c) AS plan
+    FROM (
+      SELECT JSONExtractString(props, 'subscriptionId') AS sub, argMax(person, ts) AS person,
+        countIf(${S} AND ${before}) > 0 AS any_s_from, maxIf(ts, ${S} AND ${before}) AS s_from,
+        countIf(${C} AND ${before}) > 0 AS any_c_from, maxIf(ts, ${C} AND ${before}) AS c_from,
+        countIf(${S}) > 0 AS any_s, maxIf(ts, ${S}) AS s_to, minIf(ts, ${S}) AS first_start,
+        countIf(${C}) > 0 AS any_c, maxIf(ts, ${C}) AS c_to,
+        countIf(${C} AND NOT ${before}) > 0 AS cancelled_in,
+        argMaxIf(JSONExtractString(props, 'reason'), ts, ${C} AND NOT ${before}) AS reason,
+        argMaxIf(JSONExtractString(props, 'plan'), ts, ${S}) AS plan_s,
+        argMaxIf(JSONExtractString(props, 'plan'), ts, ${C}) AS plan_c,
+        argMaxIf(mrr, ts, ${S} AND ${before}) AS mrr_from, argMaxIf(cur, ts, ${S} AND ${before}) AS cur_from,
+        argMaxIf(mrr, ts, ${S}) AS mrr_to, argMaxIf(cur, ts, ${S}) AS cur_to
+      FROM (
+        SELECT *, JSONExtractString(props, 'interval') AS period, (${monthly}) * ${MONTHS_PER_PERIOD} AS mrr,
+          ${reportedCurrencySql(p, req.exchange, 'sent_currency')} AS cur
+        FROM (${events})
+        LIMIT 1 BY event_id
+      )
+      GROUP BY sub
+      HAVING sub != ''
+    ))`
+  const rows = await reader.rows(
+    `WITH ${subs}
+    SELECT grouping(plan) AS is_total, plan,
+      countIf(active_from) AS active_at_start, countIf(is_new) AS started, countIf(cancelled_in) AS cancelled,
+      countIf(churned) AS churned, countIf(active_to) AS active_at_end,
+      sumIf(mrr_from, active_from) AS mrr_at_start, sumIf(mrr_to, active_to) AS mrr_at_end,
+      uniqExactIf(person, active_to) AS customers,
+      arraySort(arrayDistinct(arrayConcat(groupUniqArrayIf(cur_from, active_from AND cur_from != ''),
+        groupUniqArrayIf(cur_to, active_to AND cur_to != '')))) AS currencies
+    FROM subs
+    GROUP BY GROUPING SETS ((plan), ())
+    HAVING active_at_start + started + cancelled + active_at_end > 0 OR is_total = 1`,
+    p,
+  )
+  const reasons = await reader.rows(
+    `WITH ${subs}
+    SELECT reason, count() AS cancelled FROM subs WHERE cancelled_in GROUP BY reason ORDER BY cancelled DESC, reason`,
+    p,
+  )
+  const total = rows.find((r) => num(r.is_total) === 1)
+  return {
+    ...figuresOf(total),
+    customers: num(total?.customers),
+    currencies: (total?.currencies as string[] | undefined) ?? [],
+    plans: rows
+      .filter((r) => num(r.is_total) === 0)
+      .map((r) => ({ plan: String(r.plan), ...figuresOf(r) }))
+      .sort(
+        (a, b) =>
+          b.activeAtEnd - a.activeAtEnd || b.activeAtStart - a.activeAtStart || a.plan.localeCompare(b.plan),
+      ),
+    reasons: reasons.map((r) => ({ reason: String(r.reason), cancelled: num(r.cancelled) })),
+  }
+}
+
+function figuresOf(r: Record<string, unknown> | undefined): SubscriptionFigures {
+  const activeAtStart = num(r?.active_at_start)
+  const churned = num(r?.churned)
+  return {
+    activeAtStart,
+    started: num(r?.started),
+    cancelled: num(r?.cancelled),
+    churned,
+    churnRate: activeAtStart > 0 ? churned / activeAtStart : 0,
+    activeAtEnd: num(r?.active_at_end),
+    mrrAtStart: num(r?.mrr_at_start),
+    mrrAtEnd: num(r?.mrr_at_end),
+  }
+}
