@@ -219,4 +219,64 @@ describe('customer profile', () => {
     expect(other?.person).toBe('u2')
     expect(await profile(fx.reader, { project: PROJECT, person: 'bea@example.com' })).toBeNull()
   })
+
+  it("gives a person's subscriptions and support tickets as they stand now", async () => {
+    const project = 'profile-states'
+    const at = (day: number) => Date.UTC(2026, 2, day, 12)
+    const props = (p: Record<string, unknown>) => ({ user: 'u9', project, properties: p })
+    await fx.events([
+      // a yearly subscription, cancelled; a monthly one in dollars, active
+      {
+        event: 'Subscription Started',
+        at: at(1),
+        revenue: 120,
+        currency: 'EUR',
+        ...props({ subscriptionId: 's-a', plan: 'pro', interval: 'year' }),
+      },
+      { event: 'Subscription Cancelled', at: at(5), ...props({ subscriptionId: 's-a', reason: 'moving' }) },
+      {
+        event: 'Subscription Started',
+        at: at(6),
+        revenue: 9,
+        currency: 'USD',
+        ...props({ subscriptionId: 's-b', plan: 'basic', interval: 'month' }),
+      },
+      // two tickets, one resolved
+      { event: 'Support Ticket Opened', at: at(2), ...props({ ticketId: 't-1' }) },
+      { event: 'Support Ticket Resolved', at: at(3), ...props({ ticketId: 't-1' }) },
+      { event: 'Support Ticket Opened', at: at(7), ...props({ ticketId: 't-2' }) },
+    ])
+    const p = await profile(fx.reader, { project, person: 'u9' })
+    expect(p?.subscriptions).toEqual([
+      {
+        subscriptionId: 's-b',
+        plan: 'basic',
+        active: true,
+        startedAt: '2026-03-06 12:00:00.000',
+        cancelledAt: null,
+        monthlyRevenue: 9,
+        currency: 'USD',
+      },
+      {
+        subscriptionId: 's-a',
+        plan: 'pro',
+        active: false,
+        startedAt: '2026-03-01 12:00:00.000',
+        cancelledAt: '2026-03-05 12:00:00.000',
+        monthlyRevenue: 10,
+        currency: 'EUR',
+      },
+    ])
+    expect(p?.support).toEqual({ tickets: 2, open: 1, lastOpenedAt: '2026-03-07 12:00:00.000' })
+    // with the project's exchange, the dollars count in euros
+    const inEuros = await profile(fx.reader, {
+      project,
+      person: 'u9',
+      exchange: { to: 'EUR', rates: { USD: 0.9 } },
+    })
+    expect(inEuros?.subscriptions[0]).toMatchObject({ monthlyRevenue: 9 * 0.9, currency: 'EUR' })
+    // a person with neither
+    const u1 = await profile(fx.reader, { project: PROJECT, person: 'u1' })
+    expect(u1).toMatchObject({ subscriptions: [], support: { tickets: 0, open: 0, lastOpenedAt: null } })
+  })
 })

@@ -3,7 +3,7 @@ import { type Currencies, convertedSql, reportedCurrencySql } from '../currencie
 import { QueryParams } from '../params'
 import { eventsWithPerson } from '../people'
 import { num, type Reader } from '../reader'
-import { type SubscriptionsRequest, subscriptionsRequest } from '../requests'
+import { type Exchange, type SubscriptionsRequest, subscriptionsRequest } from '../requests'
 
 export interface SubscriptionFigures {
   /** subscriptions active at `from` */
@@ -52,48 +52,18 @@ export async function subscriptions(
 ): Promise<SubscriptionsResult> {
   const req = subscriptionsRequest.parse(input)
   const p = new QueryParams()
-  const started = p.add(EVENT_NAMES.subscriptionStarted, 'String')
-  const cancelled = p.add(EVENT_NAMES.subscriptionCancelled, 'String')
   const events = eventsWithPerson(
     p,
-    { project: req.project, from: new Date(0), to: req.to, where: `e.event IN (${started}, ${cancelled})` },
-    'e.event_id AS event_id, e.event AS event, e.timestamp AS ts, e.properties AS props, e.revenue AS sent, e.currency AS sent_currency',
+    {
+      project: req.project,
+      from: new Date(0),
+      to: req.to,
+      where: `e.event IN ${p.add(SUBSCRIPTION_EVENTS, 'Array(String)')}`,
+    },
+    'e.event_id AS event_id, e.event AS event, e.timestamp AS timestamp, e.properties AS properties, e.revenue AS revenue, e.currency AS currency',
     true,
   )
-  const monthly = convertedSql(p, req.exchange, 'toFloat64(ifNull(sent, 0))', 'sent_currency', 'ts')
-  const from = p.time(req.from)
-  const S = `event = ${started}`
-  const C = `event = ${cancelled}`
-  const before = `ts < ${from}`
-  // active at an instant: a start before it, and no cancellation after the latest such start
-  const subs = `subs AS (
-    SELECT *,
-      any_s_from AND (NOT any_c_from OR s_from > c_from) AS active_from,
-      any_s AND (NOT any_c OR s_to > c_to) AS active_to,
-      any_s AND first_start >= ${from} AS is_new,
-      active_from AND NOT active_to AS churned,
-      if(any_s, plan_s, plan_c) AS plan
-    FROM (
-      SELECT JSONExtractString(props, 'subscriptionId') AS sub, argMax(person, ts) AS person,
-        countIf(${S} AND ${before}) > 0 AS any_s_from, maxIf(ts, ${S} AND ${before}) AS s_from,
-        countIf(${C} AND ${before}) > 0 AS any_c_from, maxIf(ts, ${C} AND ${before}) AS c_from,
-        countIf(${S}) > 0 AS any_s, maxIf(ts, ${S}) AS s_to, minIf(ts, ${S}) AS first_start,
-        countIf(${C}) > 0 AS any_c, maxIf(ts, ${C}) AS c_to,
-        countIf(${C} AND NOT ${before}) > 0 AS cancelled_in,
-        argMaxIf(JSONExtractString(props, 'reason'), ts, ${C} AND NOT ${before}) AS reason,
-        argMaxIf(JSONExtractString(props, 'plan'), ts, ${S}) AS plan_s,
-        argMaxIf(JSONExtractString(props, 'plan'), ts, ${C}) AS plan_c,
-        argMaxIf(mrr, ts, ${S} AND ${before}) AS mrr_from, argMaxIf(cur, ts, ${S} AND ${before}) AS cur_from,
-        argMaxIf(mrr, ts, ${S}) AS mrr_to, argMaxIf(cur, ts, ${S}) AS cur_to
-      FROM (
-        SELECT *, JSONExtractString(props, 'interval') AS period, (${monthly}) * ${MONTHS_PER_PERIOD} AS mrr,
-          ${reportedCurrencySql(p, req.exchange, 'sent_currency')} AS cur
-        FROM (${events})
-        LIMIT 1 BY event_id
-      )
-      GROUP BY sub
-      HAVING sub != ''
-    ))`
+  const subs = `subs AS (${subscriptionStatesSql(p, `(${events})`, p.time(req.from), req.exchange)})`
   const rows = await reader.rows(
     `WITH ${subs}
     SELECT grouping(plan) AS is_total, plan,
@@ -127,6 +97,56 @@ export async function subscriptions(
       ),
     reasons: reasons.map((r) => ({ reason: String(r.reason), cancelled: num(r.cancelled) })),
   }
+}
+
+/** The events a subscription is made of. */
+export const SUBSCRIPTION_EVENTS = [EVENT_NAMES.subscriptionStarted, EVENT_NAMES.subscriptionCancelled]
+
+/**
+ * One row per subscription of `source` (rows with person, event_id, event, timestamp, properties, revenue and
+ * currency; each event id once is taken here), as the subscriptions report defines them: whether it was active at
+ * `from` (SQL of a time) and at the end of `source` (`active_from`, `active_to`), new or cancelled since `from`,
+ * churned, its plan, its latest start (`s_to`) and cancellation (`c_to`), and its revenue a month and currency at
+ * either end (`mrr_from`, `cur_from`, `mrr_to`, `cur_to`).
+ */
+export function subscriptionStatesSql(
+  p: QueryParams,
+  source: string,
+  from: string,
+  exchange: Exchange | undefined,
+): string {
+  const monthly = convertedSql(p, exchange, 'toFloat64(ifNull(revenue, 0))', 'currency', 'timestamp')
+  const S = `event = ${p.add(EVENT_NAMES.subscriptionStarted, 'String')}`
+  const C = `event = ${p.add(EVENT_NAMES.subscriptionCancelled, 'String')}`
+  const before = `timestamp < ${from}`
+  // active at an instant: a start before it, and no cancellation after the latest such start
+  return `SELECT *,
+      any_s_from AND (NOT any_c_from OR s_from > c_from) AS active_from,
+      any_s AND (NOT any_c OR s_to > c_to) AS active_to,
+      any_s AND first_start >= ${from} AS is_new,
+      active_from AND NOT active_to AS churned,
+      if(any_s, plan_s, plan_c) AS plan
+    FROM (
+      SELECT JSONExtractString(properties, 'subscriptionId') AS sub, argMax(person, timestamp) AS person,
+        countIf(${S} AND ${before}) > 0 AS any_s_from, maxIf(timestamp, ${S} AND ${before}) AS s_from,
+        countIf(${C} AND ${before}) > 0 AS any_c_from, maxIf(timestamp, ${C} AND ${before}) AS c_from,
+        countIf(${S}) > 0 AS any_s, maxIf(timestamp, ${S}) AS s_to, minIf(timestamp, ${S}) AS first_start,
+        countIf(${C}) > 0 AS any_c, maxIf(timestamp, ${C}) AS c_to,
+        countIf(${C} AND NOT ${before}) > 0 AS cancelled_in,
+        argMaxIf(JSONExtractString(properties, 'reason'), timestamp, ${C} AND NOT ${before}) AS reason,
+        argMaxIf(JSONExtractString(properties, 'plan'), timestamp, ${S}) AS plan_s,
+        argMaxIf(JSONExtractString(properties, 'plan'), timestamp, ${C}) AS plan_c,
+        argMaxIf(mrr, timestamp, ${S} AND ${before}) AS mrr_from, argMaxIf(cur, timestamp, ${S} AND ${before}) AS cur_from,
+        argMaxIf(mrr, timestamp, ${S}) AS mrr_to, argMaxIf(cur, timestamp, ${S}) AS cur_to
+      FROM (
+        SELECT *, JSONExtractString(properties, 'interval') AS period, (${monthly}) * ${MONTHS_PER_PERIOD} AS mrr,
+          ${reportedCurrencySql(p, exchange, 'currency')} AS cur
+        FROM ${source}
+        LIMIT 1 BY event_id
+      )
+      GROUP BY sub
+      HAVING sub != ''
+    )`
 }
 
 function figuresOf(r: Record<string, unknown> | undefined): SubscriptionFigures {

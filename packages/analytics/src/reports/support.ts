@@ -42,35 +42,18 @@ export interface SupportResult extends SupportFigures {
 export async function support(reader: Reader, input: SupportRequest): Promise<SupportResult> {
   const req = supportRequest.parse(input)
   const p = new QueryParams()
-  const opened = p.add(EVENT_NAMES.supportTicketOpened, 'String')
-  const resolved = p.add(EVENT_NAMES.supportTicketResolved, 'String')
   const events = eventsWithPerson(
     p,
-    { project: req.project, from: new Date(0), to: req.to, where: `e.event IN (${opened}, ${resolved})` },
-    'e.event_id AS event_id, e.event AS event, e.timestamp AS ts, e.properties AS props',
+    {
+      project: req.project,
+      from: new Date(0),
+      to: req.to,
+      where: `e.event IN ${p.add(TICKET_EVENTS, 'Array(String)')}`,
+    },
+    'e.event_id AS event_id, e.event AS event, e.timestamp AS timestamp, e.properties AS properties',
     true,
   )
-  const from = p.time(req.from)
-  const isOpen = `event = ${opened}`
-  const isResolved = `event = ${resolved}`
-  const timed = `${isResolved} AND JSONHas(props, 'durationSeconds')`
-  const tickets = `tickets AS (
-    SELECT *, was_opened AND opened_at >= ${from} AS opened_in, was_resolved AND resolved_at >= ${from} AS resolved_in,
-      was_opened AND (NOT was_resolved OR last_open > resolved_at) AS open_at_end,
-      if(duration_sent, sent_duration,
-        if(was_opened AND resolved_at >= opened_at, dateDiff('millisecond', opened_at, resolved_at) / 1000, nan)) AS duration
-    FROM (
-      SELECT JSONExtractString(props, 'ticketId') AS ticket,
-        countIf(${isOpen}) > 0 AS was_opened, minIf(ts, ${isOpen}) AS opened_at, maxIf(ts, ${isOpen}) AS last_open,
-        countIf(${isResolved}) > 0 AS was_resolved, maxIf(ts, ${isResolved}) AS resolved_at,
-        argMinIf(person, ts, ${isOpen}) AS person,
-        argMinIf(JSONExtractString(props, ${p.add(req.by, 'String')}), ts, ${isOpen}) AS value,
-        countIf(${timed}) > 0 AS duration_sent,
-        argMaxIf(toFloat64(JSONExtractFloat(props, 'durationSeconds')), ts, ${timed}) AS sent_duration
-      FROM (SELECT * FROM (${events}) LIMIT 1 BY event_id)
-      GROUP BY ticket
-      HAVING ticket != ''
-    ))`
+  const tickets = `tickets AS (${ticketsSql(p, `(${events})`, p.time(req.from), req.by)})`
   const figures = `countIf(opened_in) AS opened, countIf(opened_in AND was_resolved AND resolved_at >= last_open) AS closed,
       countIf(resolved_in) AS resolved, countIf(open_at_end) AS open_at_end,
       quantilesExactInclusiveIf(0.5, 0.9)(duration, resolved_in AND NOT isNaN(duration)) AS q,
@@ -125,6 +108,38 @@ export async function support(reader: Reader, input: SupportRequest): Promise<Su
     })
   }
   return result
+}
+
+/** The events a ticket is made of. */
+export const TICKET_EVENTS = [EVENT_NAMES.supportTicketOpened, EVENT_NAMES.supportTicketResolved]
+
+/**
+ * One row per ticket of `source` (rows with person, event_id, event, timestamp and properties; each event id once
+ * is taken here), as the support report defines them: when it was first opened, last opened and last resolved,
+ * who opened it, its `by` property at the first opening (`value`), its time to resolution (`duration`, NaN where
+ * unknown), and whether it was opened or resolved since `from` (SQL of a time) and is open at the end of `source`.
+ */
+export function ticketsSql(p: QueryParams, source: string, from: string, by = 'channel'): string {
+  const isOpen = `event = ${p.add(EVENT_NAMES.supportTicketOpened, 'String')}`
+  const isResolved = `event = ${p.add(EVENT_NAMES.supportTicketResolved, 'String')}`
+  const timed = `${isResolved} AND JSONHas(properties, 'durationSeconds')`
+  return `SELECT *, was_opened AND opened_at >= ${from} AS opened_in, was_resolved AND resolved_at >= ${from} AS resolved_in,
+      was_opened AND (NOT was_resolved OR last_open > resolved_at) AS open_at_end,
+      if(duration_sent, sent_duration,
+        if(was_opened AND resolved_at >= opened_at, dateDiff('millisecond', opened_at, resolved_at) / 1000, nan)) AS duration
+    FROM (
+      SELECT JSONExtractString(properties, 'ticketId') AS ticket,
+        countIf(${isOpen}) > 0 AS was_opened, minIf(timestamp, ${isOpen}) AS opened_at,
+        maxIf(timestamp, ${isOpen}) AS last_open,
+        countIf(${isResolved}) > 0 AS was_resolved, maxIf(timestamp, ${isResolved}) AS resolved_at,
+        argMinIf(person, timestamp, ${isOpen}) AS person,
+        argMinIf(JSONExtractString(properties, ${p.add(by, 'String')}), timestamp, ${isOpen}) AS value,
+        countIf(${timed}) > 0 AS duration_sent,
+        argMaxIf(toFloat64(JSONExtractFloat(properties, 'durationSeconds')), timestamp, ${timed}) AS sent_duration
+      FROM (SELECT * FROM ${source} LIMIT 1 BY event_id)
+      GROUP BY ticket
+      HAVING ticket != ''
+    )`
 }
 
 /** A quantile's answer: null where there was nothing to take it of (ClickHouse gives NaN). */

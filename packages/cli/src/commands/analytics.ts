@@ -226,6 +226,19 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
         },
         { fact: 'email', value: `sent ${p.email.sent}, opens ${p.email.opens}, clicks ${p.email.clicks}` },
         { fact: 'latest NPS', value: p.nps ? `${p.nps.score} at ${p.nps.at}` : '' },
+        {
+          fact: 'subscriptions',
+          value: p.subscriptions
+            .map(
+              (x) =>
+                `${x.plan || x.subscriptionId} ${x.active ? `${money(x.monthlyRevenue, x.currency ? [x.currency] : [])}/month` : 'cancelled'}`,
+            )
+            .join(', '),
+        },
+        {
+          fact: 'support tickets',
+          value: p.support.tickets ? `${p.support.tickets}, ${p.support.open} open` : '',
+        },
       ])
       return `${facts}\n\nRecent events\n${formatTable(p.timeline)}`
     }
