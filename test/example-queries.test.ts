@@ -6,6 +6,8 @@ import { funnel } from '../packages/analytics/src/funnel'
 import { funnelPeople } from '../packages/analytics/src/funnel-people'
 import { pages } from '../packages/analytics/src/reports/pages'
 import { retention } from '../packages/analytics/src/reports/retention'
+import { subscriptions } from '../packages/analytics/src/reports/subscriptions'
+import { support } from '../packages/analytics/src/reports/support'
 import { survey } from '../packages/analytics/src/reports/survey'
 import { traffic } from '../packages/analytics/src/reports/traffic'
 import { generateSynthetic } from '../packages/analytics/src/synthetic'
@@ -79,6 +81,44 @@ beforeAll(async () => {
     answer('s3', '2026-06-04T09:00:00Z', 'Satisfied?', 'csat', 1),
     answer('s1', '2026-06-04T09:00:00Z', 'Reached us by', 'choice', ['email', 'chat']),
     answer('s2', '2026-06-04T09:00:00Z', 'Anything else?', 'text', 'All good'),
+  ])
+  // support tickets: resolved in the range, timed by the helpdesk, opened before it, still open, reopened
+  const ticket = (event: string, user: string, at: string, props: Record<string, unknown>) => ({
+    event: `Support Ticket ${event}`,
+    user,
+    at,
+    properties: props,
+  })
+  await fx.events([
+    ticket('Opened', 'x1', '2026-06-02T09:00:00Z', { ticketId: 'e1', channel: 'email' }),
+    ticket('Resolved', 'x1', '2026-06-02T11:00:00Z', { ticketId: 'e1' }),
+    ticket('Opened', 'x2', '2026-06-03T09:00:00Z', { ticketId: 'e2', channel: 'chat' }),
+    ticket('Resolved', 'x2', '2026-06-04T09:00:00Z', { ticketId: 'e2', durationSeconds: 900 }),
+    ticket('Opened', 'x3', '2026-05-20T09:00:00Z', { ticketId: 'e3', channel: 'email' }),
+    ticket('Resolved', 'x3', '2026-06-05T09:00:00Z', { ticketId: 'e3' }),
+    ticket('Opened', 'x4', '2026-06-06T09:00:00Z', { ticketId: 'e4', channel: 'email' }),
+    ticket('Opened', 'x5', '2026-06-07T09:00:00Z', { ticketId: 'e5', channel: 'chat' }),
+    ticket('Resolved', 'x5', '2026-06-07T10:00:00Z', { ticketId: 'e5' }),
+    ticket('Opened', 'x5', '2026-06-08T09:00:00Z', { ticketId: 'e5', channel: 'chat' }),
+  ])
+  // subscriptions: active throughout, churned, new, new and cancelled, back after a cancellation
+  const sub = (event: string, at: string, props: Record<string, unknown>, revenue?: number) => ({
+    event: `Subscription ${event}`,
+    user: `y-${props.subscriptionId}`,
+    at,
+    properties: props,
+    ...(revenue !== undefined && { revenue, currency: 'EUR' }),
+  })
+  await fx.events([
+    sub('Started', '2026-05-01T09:00:00Z', { subscriptionId: 'b1', plan: 'basic', interval: 'month' }, 10),
+    sub('Started', '2026-05-10T09:00:00Z', { subscriptionId: 'b2', plan: 'pro', interval: 'year' }, 120),
+    sub('Cancelled', '2026-06-03T09:00:00Z', { subscriptionId: 'b2', reason: 'price' }),
+    sub('Started', '2026-06-02T09:00:00Z', { subscriptionId: 'b3', plan: 'basic' }, 10),
+    sub('Started', '2026-06-04T09:00:00Z', { subscriptionId: 'b4', plan: 'pro', interval: 'week' }, 7),
+    sub('Cancelled', '2026-06-10T09:00:00Z', { subscriptionId: 'b4' }),
+    sub('Started', '2026-04-01T09:00:00Z', { subscriptionId: 'b5', plan: 'basic', interval: 'month' }, 10),
+    sub('Cancelled', '2026-05-01T09:00:00Z', { subscriptionId: 'b5' }),
+    sub('Started', '2026-06-05T09:00:00Z', { subscriptionId: 'b5', plan: 'basic', interval: 'month' }, 12),
   ])
   // tp.js's Page Left events, with the page that was left (no session id: they change no session's touch)
   const leftPage = (path: string, at: string, engagedMs: unknown, scrollDepth: unknown) => ({
@@ -238,5 +278,47 @@ describe('examples/queries', () => {
     const expected = Object.fromEntries((api.models[0]?.rows ?? []).map((r) => [r.key, r.conversions]))
     expect(Object.keys(sql).sort()).toEqual(Object.keys(expected).sort())
     for (const [k, v] of Object.entries(expected)) expect(sql[k], k).toBeCloseTo(v, 6)
+  })
+
+  it('support-tickets.sql counts by channel what /api/reports/support counts', async () => {
+    const rows = await run('support-tickets.sql')
+    const api = await support(fx.reader, range)
+    expect(api.opened).toBeGreaterThan(0)
+    expect(
+      rows.map((r) => [
+        r.channel,
+        Number(r.opened),
+        Number(r.resolved),
+        Number(r.open_at_end),
+        r.median_seconds,
+      ]),
+    ).toEqual(api.rows.map((r) => [r.value, r.opened, r.resolved, r.openAtEnd, r.medianResolutionSeconds]))
+  })
+
+  it('subscriptions.sql counts by plan what /api/reports/subscriptions counts', async () => {
+    const rows = await run('subscriptions.sql')
+    const api = await subscriptions(fx.reader, range)
+    expect(api.churned).toBeGreaterThan(0)
+    expect(
+      rows.map((r) => [
+        r.plan,
+        Number(r.active_at_start),
+        Number(r.started),
+        Number(r.cancelled),
+        Number(r.churned),
+        Number(r.active_at_end),
+        Number(r.mrr_at_end),
+      ]),
+    ).toEqual(
+      api.plans.map((p) => [
+        p.plan,
+        p.activeAtStart,
+        p.started,
+        p.cancelled,
+        p.churned,
+        p.activeAtEnd,
+        Math.round(p.mrrAtEnd * 100) / 100,
+      ]),
+    )
   })
 })
