@@ -202,6 +202,13 @@ export async function benchQueries(events: number, runs = 5): Promise<QueryBench
         },
       ],
       [
+        'acquisition by channel, 90-day value',
+        async () => {
+          const r = await analytics.acquisition(range)
+          return `${r.total.people} people, ${r.total.customers} customers`
+        },
+      ],
+      [
         'traffic by channel',
         async () => {
           const r = await analytics.traffic(range)

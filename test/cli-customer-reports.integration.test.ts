@@ -2,7 +2,7 @@ import { Touchpoint } from '@touchpoint/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningCollector } from '../services/collector/src/server'
 import { runCli as cli, keysIn } from './helpers/collector'
-import { eventually } from './helpers/http'
+import { basic, eventually, post } from './helpers/http'
 import { startTestCollector } from './helpers/in-process'
 
 /**
@@ -12,6 +12,10 @@ import { startTestCollector } from './helpers/in-process'
 let collector: RunningCollector | undefined
 let env: Record<string, string>
 let client: Touchpoint
+let writeKey = ''
+/** a browser's user agent: a call without one is taken for a bot's, and a bot's visit is nobody's first */
+const CHROME =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
 const HOUR = 3_600_000
 const now = Date.now()
 const at = (msAgo: number) => new Date(now - msAgo)
@@ -34,6 +38,7 @@ beforeAll(async () => {
     TOUCHPOINT_ADMIN_KEY: keys.adminKey,
   }
   client = new Touchpoint({ secretKey: keys.secretKey, host: started.collector.url })
+  writeKey = keys.writeKey
 })
 afterAll(async () => {
   await client?.close()
@@ -101,5 +106,43 @@ describe('touchpoint report subscriptions', () => {
     expect(r.stdout).toMatch(/^1 customer with an active subscription at the end\n/)
     expect(r.stdout).toMatch(/\nteam\s+1\s+1\s+1\s+1\s+100\.0%\s+1\s+10\.00 EUR\s+50\.00 EUR\s*\n/)
     expect(r.stdout).toMatch(/Why they cancelled\nreason\s+cancelled\s*\n[─\s]+\nswitched\s+1/)
+  })
+})
+
+describe('touchpoint report acquisition', () => {
+  it('prints what the people each channel first brought bought afterwards', async () => {
+    // a visitor's first visit, from a newsletter link; the order comes from the shop's server two hours later
+    const page = {
+      type: 'page',
+      anonymousId: 'v1',
+      properties: {
+        path: '/',
+        url: 'https://shop.example/?utm_source=news&utm_medium=email&utm_campaign=spring',
+      },
+      context: { sessionId: 's-v1' },
+      timestamp: at(3 * HOUR).toISOString(),
+    }
+    const res = await post(
+      `${collector!.url}/v1/batch`,
+      { batch: [page] },
+      { authorization: basic(writeKey), 'user-agent': CHROME },
+    )
+    expect(res.status).toBe(200)
+    client.orderCompleted({
+      anonymousId: 'v1',
+      timestamp: at(HOUR),
+      properties: { orderId: 'O-1', revenue: 40, currency: 'EUR', channel: 'web' },
+    })
+    await client.flush()
+
+    const report = () => cli(['report', 'acquisition', ...range], env)
+    const r = await eventually(report, (x) => /\nEmail\s+1\s+1\s/.test(x.stdout))
+    expect(r.stderr).toBe('')
+    expect(r.stdout).toMatch(
+      /^People whose first visit fell in the range, by its channel, and their conversions within 90 days/,
+    )
+    expect(r.stdout).toMatch(/\nEmail\s+1\s+1\s+100\.0%\s+1\s+40\.00 EUR\s+40\.00 EUR\s+0\.1\s*\n/)
+    const byCampaign = await cli(['report', 'acquisition', ...range, '--by', 'campaign', '--json'], env)
+    expect(JSON.parse(byCampaign.stdout).rows).toMatchObject([{ key: 'spring', people: 1, revenue: 40 }])
   })
 })

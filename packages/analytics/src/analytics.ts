@@ -3,6 +3,7 @@ import { type AttributionResult, attribution } from './attribution/attribution'
 import { type FunnelResult, funnel } from './funnel'
 import { type FunnelPeopleResult, funnelPeople } from './funnel-people'
 import { Reader } from './reader'
+import { type AcquisitionResult, acquisition } from './reports/acquisition'
 import { type EmailCampaignReport, emailReport } from './reports/email'
 import { type EventsResult, eventNames } from './reports/events'
 import { type LiveResult, live } from './reports/live'
@@ -19,6 +20,7 @@ import { type SurveyResult, survey } from './reports/survey'
 import { type TimeOfDayResult, timeOfDay } from './reports/time-of-day'
 import { type TrafficResult, traffic } from './reports/traffic'
 import type {
+  AcquisitionRequest,
   AttributionRequest,
   EmailReportRequest,
   EventsRequest,
@@ -116,6 +118,11 @@ export class Analytics {
 
   survey(request: SurveyRequest): Promise<SurveyResult> {
     return survey(this.reader, request)
+  }
+
+  /** What the people each channel first brought were worth: their conversions and revenue within a horizon. */
+  acquisition(request: AcquisitionRequest): Promise<AcquisitionResult> {
+    return acquisition(this.reader, request)
   }
 
   /** Subscriptions: active, new, cancelled and churned, revenue a month, by plan, and why people cancelled. */

@@ -5,6 +5,7 @@ export { type ConversionPath, creditRule, type Touch, weights } from './attribut
 export { exchangeOf } from './currencies'
 export type { FunnelResult, FunnelStepResult } from './funnel'
 export type { FunnelPeopleResult, FunnelPerson } from './funnel-people'
+export type { AcquisitionResult, AcquisitionRow } from './reports/acquisition'
 export type { EmailCampaignReport, EmailLinkClicks } from './reports/email'
 export type { EventNameRow, EventsResult } from './reports/events'
 export type { LiveResult } from './reports/live'
@@ -21,9 +22,11 @@ export type { SurveyQuestion, SurveyResult } from './reports/survey'
 export type { TimeOfDayResult } from './reports/time-of-day'
 export type { TrafficResult, TrafficRow } from './reports/traffic'
 export {
+  type AcquisitionRequest,
   ATTRIBUTION_MODELS,
   type AttributionModel,
   type AttributionRequest,
+  acquisitionRequest,
   attributionRequest,
   type EmailReportRequest,
   type EventsRequest,

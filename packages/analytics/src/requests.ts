@@ -421,6 +421,18 @@ export const supportRequest = ranged(
 ).superRefine(fewPeriods)
 export type SupportRequest = z.input<typeof supportRequest>
 
+export const acquisitionRequest = ranged(
+  z.object({
+    ...range,
+    /** the key of each person's first visit: as attribution keys a touch */
+    by: z.enum(['channel', 'source', 'medium', 'campaign']).default('channel'),
+    conversion: eventMatch.default({ event: 'Order Completed' }),
+    /** how long after their first visit a person's conversions count: 90 days unless given */
+    horizon: duration.default(90 * 86_400),
+  }),
+)
+export type AcquisitionRequest = z.input<typeof acquisitionRequest>
+
 export const subscriptionsRequest = ranged(z.object(range))
 export type SubscriptionsRequest = z.input<typeof subscriptionsRequest>
 

@@ -15,9 +15,10 @@ export const USAGE = `touchpoint <command>
   attribution [--conversion "Order Completed"] [--model all|first_touch|…|markov] [--by channel|source|medium|campaign]
               [--lookback 30d] [--half-life 7d]
   profile <person> [--limit 20]
-  report live|events|properties|rejected|traffic|pages|retention|time-of-day|orders|nps|survey|subscriptions|support|email
-         [--minutes 5] [--by channel|source|medium|campaign|device|browser|os|landing|host (traffic),
-         channel|priority|category (support)] [--limit 50] [--interval day|week|month]
+  report live|events|properties|rejected|traffic|pages|retention|time-of-day|orders|nps|survey|acquisition|
+         subscriptions|support|email [--minutes 5] [--by channel|source|medium|campaign|device|browser|os|landing|host
+         (traffic; the first four for acquisition), channel|priority|category (support)] [--horizon 90d (acquisition)]
+         [--limit 50] [--interval day|week|month]
          [--event "Order Completed"] [--segment properties.plan] [--survey S] [--campaign C] [--host shop.example]
                             analytics take --project (default dev), --from and --to (default the last 30 days; a date
                             is that day in --timezone, default the project's), --timezone Europe/Berlin, --json

@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import {
+  type AcquisitionRequest,
   Analytics,
   type AttributionRequest,
   type EmailReportRequest,
@@ -54,6 +55,10 @@ export const ENDPOINTS = {
   pages: { path: '/api/reports/pages', run: (a: Analytics, b: PagesRequest) => a.pages(b) },
   survey: { path: '/api/reports/survey', run: (a: Analytics, b: SurveyRequest) => a.survey(b) },
   support: { path: '/api/reports/support', run: (a: Analytics, b: SupportRequest) => a.support(b) },
+  acquisition: {
+    path: '/api/reports/acquisition',
+    run: (a: Analytics, b: AcquisitionRequest) => a.acquisition(b),
+  },
   subscriptions: {
     path: '/api/reports/subscriptions',
     run: (a: Analytics, b: SubscriptionsRequest) => a.subscriptions(b),

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import type {
+  AcquisitionResult,
   AttributionResult,
   EmailCampaignReport,
   EventsResult,
@@ -26,6 +27,7 @@ import { formatTable, NOT_SET, formatPercent as pct, formatSeconds as secs } fro
 import { dateRange, defined, optionalNumber, parseEventMatch, parsePeople } from './analytics-args'
 import { ask, type Endpoint } from './analytics-client'
 import {
+  acquisitionText,
   eventsText,
   funnelPeopleCsv,
   funnelPeopleText,
@@ -53,6 +55,7 @@ const REPORTS: string[] = [
   'orders',
   'nps',
   'survey',
+  'acquisition',
   'support',
   'subscriptions',
   'email',
@@ -265,6 +268,7 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       event: { type: 'string' },
       minutes: { type: 'string' },
       host: { type: 'string' },
+      horizon: { type: 'string' },
     },
   })
   const kind = positionals[0] as Endpoint | undefined
@@ -277,7 +281,8 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       : dateRange(v.from, v.to)),
     timezone: v.timezone,
     interval: kind === 'nps' || kind === 'retention' || kind === 'support' ? v.interval : undefined,
-    by: kind === 'traffic' || kind === 'support' ? v.by : undefined,
+    by: kind === 'traffic' || kind === 'support' || kind === 'acquisition' ? v.by : undefined,
+    horizon: kind === 'acquisition' ? v.horizon : undefined,
     limit:
       (kind === 'pages' || kind === 'events' || kind === 'rejected') && v.limit !== undefined
         ? Number(v.limit)
@@ -328,6 +333,8 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
     }
     case 'survey':
       return surveyText(answer as SurveyResult)
+    case 'acquisition':
+      return acquisitionText(answer as AcquisitionResult)
     case 'subscriptions':
       return subscriptionsText(answer as SubscriptionsResult)
     case 'support':

@@ -1,5 +1,6 @@
 import {
   type Analytics,
+  acquisitionRequest,
   attributionRequest,
   emailReportRequest,
   eventsRequest,
@@ -150,6 +151,13 @@ export const ANALYTICS_ROUTES = {
     schema: pagesRequest,
     defaults: zone,
     run: (a, b) => a.pages(b),
+  }),
+  '/api/reports/acquisition': report({
+    summary:
+      'What the people each channel first brought were worth: people, customers, revenue within a horizon',
+    schema: acquisitionRequest,
+    defaults: zone,
+    run: (a, b) => a.acquisition(b),
   }),
   '/api/reports/subscriptions': report({
     summary:
