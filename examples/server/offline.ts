@@ -1,11 +1,13 @@
 /**
- * What happens off the website, recorded with @touchpoint/node: an order taken by phone, a store visit, a support
- * ticket and an NPS answer, for customer-1001 (who also shops on the example site). The secret key comes from
- * the collector's projects file, so after `pnpm start` this runs as is:
+ * What happens off the website, recorded with @touchpoint/node: an order taken by phone, a store visit, a
+ * subscription, a support ticket and an NPS answer, for customer-1001 (who also shops on the example site). The
+ * secret key comes from the collector's projects file, so after `pnpm start` this runs as is:
  *
  *   pnpm tsx examples/server/offline.ts
  *   pnpm touchpoint profile customer-1001          # the journey, web and offline together
  *   pnpm touchpoint report nps                     # and the NPS this answer counts in
+ *   pnpm touchpoint report subscriptions           # active subscriptions and revenue a month, by plan
+ *   pnpm touchpoint report support                 # tickets opened, resolved and how long it took
  *
  * TOUCHPOINT_CONFIG names another projects file, TOUCHPOINT_URL the collector.
  */
@@ -37,6 +39,17 @@ tp.orderCompleted({
     currency: 'EUR',
     channel: 'phone',
     products: [{ productId: 'trail-runner', name: 'Trail runner', price: 89, quantity: 1 }],
+  },
+})
+tp.subscriptionStarted({
+  userId,
+  timestamp: daysAgo(5),
+  properties: {
+    subscriptionId: 'SUB-1001',
+    plan: 'runners-club',
+    revenue: 9.9,
+    currency: 'EUR',
+    interval: 'month',
   },
 })
 tp.supportTicketOpened({
