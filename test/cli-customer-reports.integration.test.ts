@@ -144,5 +144,14 @@ describe('touchpoint report acquisition', () => {
     expect(r.stdout).toMatch(/\nEmail\s+1\s+1\s+100\.0%\s+1\s+40\.00 EUR\s+40\.00 EUR\s+0\.1\s*\n/)
     const byCampaign = await cli(['report', 'acquisition', ...range, '--by', 'campaign', '--json'], env)
     expect(JSON.parse(byCampaign.stdout).rows).toMatchObject([{ key: 'spring', people: 1, revenue: 40 }])
+    // for a spreadsheet: the rows and the total; attribution, a row for each model and key
+    const csv = await cli(['report', 'acquisition', ...range, '--csv'], env)
+    expect(csv.stdout.split('\r\n').slice(0, 3)).toEqual([
+      'key,people,customers,conversionRate,conversions,revenue,revenuePerPerson,medianDaysToConvert',
+      expect.stringMatching(/^Email,1,1,1,1,40,40,0\.08\d*$/),
+      expect.stringMatching(/^\(all\),1,1,1,1,40,40,0\.08\d*$/),
+    ])
+    const credits = await cli(['attribution', ...range, '--model', 'first_touch', '--csv'], env)
+    expect(credits.stdout).toBe('model,key,conversions,revenue,share\r\nfirst_touch,Email,1,40,1\r\n')
   })
 })

@@ -60,11 +60,12 @@ async function main(argv: string[]): Promise<number> {
     case 'funnel':
     case 'attribution':
     case 'profile':
-    case 'report':
-      process.stdout.write(
-        `${await (await commands.analytics()).analyticsCommand(loadCliConfig(), command, rest)}\n`,
-      )
+    case 'report': {
+      const out = await (await commands.analytics()).analyticsCommand(loadCliConfig(), command, rest)
+      // CSV ends its last record itself; a table or JSON gets the line end here
+      process.stdout.write(out.endsWith('\n') ? out : `${out}\n`)
       return 0
+    }
     case 'forget':
       process.stdout.write(await (await commands.person()).forgetCommand(loadCliConfig(), rest))
       return 0

@@ -13,13 +13,14 @@ export const USAGE = `touchpoint <command>
                             reached step N, or dropped out there, instead of the counts, with the latest value of
                             each trait asked for
   attribution [--conversion "Order Completed"] [--model all|first_touch|…|markov] [--by channel|source|medium|campaign]
-              [--lookback 30d] [--half-life 7d]
+              [--lookback 30d] [--half-life 7d] [--csv]
   profile <person> [--limit 20]
   report live|events|properties|rejected|traffic|pages|retention|time-of-day|orders|nps|survey|acquisition|
          subscriptions|support|email [--minutes 5] [--by channel|source|medium|campaign|device|browser|os|landing|host
          (traffic; the first four for acquisition), channel|priority|category (support)] [--horizon 90d (acquisition)]
          [--limit 50] [--interval day|week|month]
          [--event "Order Completed"] [--segment properties.plan] [--survey S] [--campaign C] [--host shop.example]
+         [--csv: a report's list for a spreadsheet (not live or orders)]
                             analytics take --project (default dev), --from and --to (default the last 30 days; a date
                             is that day in --timezone, default the project's), --timezone Europe/Berlin, --json
   email instrument --campaign C --message M --recipient R [--project dev] [--base-url URL] [--record] < in.html > out.html

@@ -26,6 +26,7 @@ import type { CliConfig } from '../config'
 import { formatTable, NOT_SET, formatPercent as pct, formatSeconds as secs } from '../table'
 import { dateRange, defined, optionalNumber, parseEventMatch, parsePeople } from './analytics-args'
 import { ask, type Endpoint } from './analytics-client'
+import { attributionCsv, reportCsv } from './report-csv'
 import {
   acquisitionText,
   eventsText,
@@ -36,6 +37,7 @@ import {
   mixedNote,
   money,
   pagesText,
+  profileText,
   rejectedText,
   retentionText,
   subscriptionsText,
@@ -162,6 +164,7 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
           by: { type: 'string' },
           lookback: { type: 'string' },
           'half-life': { type: 'string' },
+          csv: { type: 'boolean', default: false },
         },
       })
       const body = defined({
@@ -176,6 +179,7 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
       })
       const r = await ask<AttributionResult>(config, 'attribution', body)
       if (v.json) return JSON.stringify(r, null, 2)
+      if (v.csv) return attributionCsv(r)
       const head = `${r.conversions} conversions, revenue ${money(r.revenue, r.currencies)}, by ${r.by}`
       const note = mixedNote(r.currencies, byCurrencyFilter(v.conversion, r.currencies))
       if (r.models.length === 1) {
@@ -212,38 +216,7 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
         timelineLimit: Number(v.limit),
       })
       if (v.json) return JSON.stringify(p, null, 2)
-      const facts = formatTable([
-        { fact: 'user ids', value: p.userIds.join(', ') },
-        { fact: 'anonymous ids', value: p.anonymousIds.join(', ') },
-        { fact: 'traits', value: JSON.stringify(p.traits) },
-        { fact: 'first / last seen', value: `${p.firstSeen} / ${p.lastSeen}` },
-        { fact: 'events / sessions', value: `${p.events} / ${p.sessions}` },
-        { fact: 'channels', value: p.channels.map((c) => `${c.channel} ${c.sessions}`).join(', ') },
-        {
-          fact: 'devices',
-          value: p.devices.map((d) => `${d.deviceType} ${d.os} ${d.browser}`).join(', '),
-        },
-        {
-          fact: 'orders',
-          value: `${p.orders.count}, revenue ${money(p.orders.revenue, p.orders.currencies)}, AOV ${money(p.orders.averageOrderValue, p.orders.currencies)}`,
-        },
-        { fact: 'email', value: `sent ${p.email.sent}, opens ${p.email.opens}, clicks ${p.email.clicks}` },
-        { fact: 'latest NPS', value: p.nps ? `${p.nps.score} at ${p.nps.at}` : '' },
-        {
-          fact: 'subscriptions',
-          value: p.subscriptions
-            .map(
-              (x) =>
-                `${x.plan || x.subscriptionId} ${x.active ? `${money(x.monthlyRevenue, x.currency ? [x.currency] : [])}/month` : 'cancelled'}`,
-            )
-            .join(', '),
-        },
-        {
-          fact: 'support tickets',
-          value: p.support.tickets ? `${p.support.tickets}, ${p.support.open} open` : '',
-        },
-      ])
-      return `${facts}\n\nRecent events\n${formatTable(p.timeline)}`
+      return profileText(p)
     }
     case 'report':
       return report(config, args)
@@ -269,6 +242,7 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       minutes: { type: 'string' },
       host: { type: 'string' },
       horizon: { type: 'string' },
+      csv: { type: 'boolean', default: false },
     },
   })
   const kind = positionals[0] as Endpoint | undefined
@@ -296,6 +270,7 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
   })
   const answer = await ask<unknown>(config, kind, body)
   if (v.json) return JSON.stringify(answer, null, 2)
+  if (v.csv) return reportCsv(kind, answer)
   switch (kind) {
     case 'time-of-day': {
       const r = answer as TimeOfDayResult

@@ -7,6 +7,7 @@ import type {
   LiveResult,
   PageFigures,
   PagesResult,
+  Profile,
   RejectedResult,
   RetentionResult,
   SubscriptionFigures,
@@ -127,6 +128,42 @@ export const mixedNote = (currencies: string[], how: string) =>
   currencies.length > 1
     ? `\nRevenue adds up amounts in ${currencies.join(', ')}, which are not converted; ${how}.`
     : ''
+/** A person's facts, then their latest events. */
+export function profileText(p: Profile): string {
+  const facts = formatTable([
+    { fact: 'user ids', value: p.userIds.join(', ') },
+    { fact: 'anonymous ids', value: p.anonymousIds.join(', ') },
+    { fact: 'traits', value: JSON.stringify(p.traits) },
+    { fact: 'first / last seen', value: `${p.firstSeen} / ${p.lastSeen}` },
+    { fact: 'events / sessions', value: `${p.events} / ${p.sessions}` },
+    { fact: 'channels', value: p.channels.map((c) => `${c.channel} ${c.sessions}`).join(', ') },
+    {
+      fact: 'devices',
+      value: p.devices.map((d) => `${d.deviceType} ${d.os} ${d.browser}`).join(', '),
+    },
+    {
+      fact: 'orders',
+      value: `${p.orders.count}, revenue ${money(p.orders.revenue, p.orders.currencies)}, AOV ${money(p.orders.averageOrderValue, p.orders.currencies)}`,
+    },
+    { fact: 'email', value: `sent ${p.email.sent}, opens ${p.email.opens}, clicks ${p.email.clicks}` },
+    { fact: 'latest NPS', value: p.nps ? `${p.nps.score} at ${p.nps.at}` : '' },
+    {
+      fact: 'subscriptions',
+      value: p.subscriptions
+        .map(
+          (x) =>
+            `${x.plan || x.subscriptionId} ${x.active ? `${money(x.monthlyRevenue, x.currency ? [x.currency] : [])}/month` : 'cancelled'}`,
+        )
+        .join(', '),
+    },
+    {
+      fact: 'support tickets',
+      value: p.support.tickets ? `${p.support.tickets}, ${p.support.open} open` : '',
+    },
+  ])
+  return `${facts}\n\nRecent events\n${formatTable(p.timeline)}`
+}
+
 /** What the people each key first brought were worth, a row for each key and one for them all. */
 export function acquisitionText(r: AcquisitionResult): string {
   const line = (key: string, x: Omit<AcquisitionRow, 'key'>) => ({

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest'
+import { attributionCsv, reportCsv } from './report-csv'
+
+const lines = (csv: string) => csv.trimEnd().split('\r\n')
+
+describe('reportCsv', () => {
+  it("writes a report's rows and its total row with the rows' columns", () => {
+    const traffic = {
+      by: 'channel',
+      rows: [
+        { key: 'Email', sessions: 3, visitors: 2, currencies: ['EUR'] },
+        { key: 'Direct, typed', sessions: 1, visitors: 1, currencies: [] },
+      ],
+      total: { sessions: 4, visitors: 3, currencies: ['EUR'] },
+    }
+    expect(lines(reportCsv('traffic', traffic))).toEqual([
+      'key,sessions,visitors,currencies',
+      'Email,3,2,"[""EUR""]"',
+      '"Direct, typed",1,1,[]',
+      '(all),4,3,"[""EUR""]"',
+    ])
+  })
+
+  it('writes the total of a report with no rows from its own figures, not its lists', () => {
+    const support = { by: 'channel', opened: 0, resolved: 0, rows: [], medianResolutionSeconds: null }
+    expect(lines(reportCsv('support', support))).toEqual([
+      'value,by,opened,resolved,medianResolutionSeconds',
+      '(all),channel,0,0,',
+    ])
+  })
+
+  it('refuses a report that is not one list, and says what gives all of it', () => {
+    expect(() => reportCsv('orders', {})).toThrow(
+      '--csv: the orders report is not one list; --json gives all of it',
+    )
+  })
+
+  it('writes attribution as a row for each model and key', () => {
+    const r = {
+      by: 'channel',
+      conversions: 2,
+      revenue: 30,
+      currencies: ['EUR'],
+      models: [
+        {
+          model: 'first_touch',
+          rows: [{ key: 'Email', conversions: 2, revenue: 30 }],
+          totals: { conversions: 2, revenue: 30 },
+        },
+        {
+          model: 'linear',
+          rows: [
+            { key: 'Email', conversions: 1.5, revenue: 20 },
+            { key: '=cmd', conversions: 0.5, revenue: 10 },
+          ],
+          totals: { conversions: 2, revenue: 30 },
+        },
+      ],
+    }
+    expect(lines(attributionCsv(r as never))).toEqual([
+      'model,key,conversions,revenue',
+      'first_touch,Email,2,30',
+      'linear,Email,1.5,20',
+      "linear,'=cmd,0.5,10", // a key a spreadsheet would run as a formula is defused
+    ])
+  })
+})
