@@ -130,8 +130,9 @@ describe('rows built after the acknowledgement', () => {
     }
     const { records } = processed([call], true)
     const { records: direct } = processed([call], false)
+    // the code as the parameter carried it: a bare '737' also turns up in a random event id now and then
     for (const text of [records[0]?.payload, direct[0]?.payload]) {
-      for (const secret of ['4242424242424242', 'ada%40example.com', 'ada@example.com', '737'])
+      for (const secret of ['4242424242424242', 'ada%40example.com', 'ada@example.com', 'cvc=737'])
         expect(text).not.toContain(secret)
     }
     const [built] = await buildRows(records)
