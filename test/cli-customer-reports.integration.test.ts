@@ -106,6 +106,12 @@ describe('touchpoint report subscriptions', () => {
     expect(r.stdout).toMatch(/^1 customer with an active subscription at the end\n/)
     expect(r.stdout).toMatch(/\nteam\s+1\s+1\s+1\s+1\s+100\.0%\s+1\s+10\.00 EUR\s+50\.00 EUR\s*\n/)
     expect(r.stdout).toMatch(/Why they cancelled\nreason\s+cancelled\s*\n[─\s]+\nswitched\s+1/)
+    // by day: every day of the range, the last with the one active subscription and its 50 a month
+    const byDay = await cli(['report', 'subscriptions', ...range, '--interval', 'day'], env)
+    const days = byDay.stdout.split('\nBy day\n')[1]?.split('\n\n')[0]?.split('\n') ?? []
+    expect(days[0]).toMatch(/^day\s+new\s+cancelled\s+active at end\s+MRR at end\s*$/)
+    expect(days.slice(2)).toHaveLength(8)
+    expect(days.at(-1)).toMatch(/\s1\s+50\.00 EUR\s*$/)
   })
 })
 

@@ -433,7 +433,13 @@ export const acquisitionRequest = ranged(
 )
 export type AcquisitionRequest = z.input<typeof acquisitionRequest>
 
-export const subscriptionsRequest = ranged(z.object(range))
+export const subscriptionsRequest = ranged(
+  z.object({
+    ...range,
+    /** with it, each day, week (from Monday) or month's new and cancelled subscriptions, and those active at its end */
+    interval: z.enum(INTERVALS).optional(),
+  }),
+).superRefine(fewPeriods)
 export type SubscriptionsRequest = z.input<typeof subscriptionsRequest>
 
 export const emailReportRequest = ranged(

@@ -104,4 +104,24 @@ describe('subscriptions report', () => {
       9,
     )
   })
+
+  it('gives each day its new and cancelled subscriptions, and those active at its end with their revenue a month', async () => {
+    const r = await subscriptions(fx.reader, { ...range, interval: 'day' })
+    const rounded = (x: number) => Math.round(x * 1000) / 1000
+    expect(
+      r.series?.map((d) => [d.start, d.started, d.cancelled, d.activeAtEnd, rounded(d.mrrAtEnd)]),
+    ).toEqual([
+      ['2026-03-01', 0, 0, 5, rounded(10 + 100 / 12 + 30 + 10 + 10)],
+      ['2026-03-02', 1, 1, 5, rounded(10 + 100 / 12 + 10 + 30 + 10)], // s3 in, s7 out
+      ['2026-03-03', 0, 1, 4, 60], // s2 out
+      ['2026-03-04', 1, 0, 5, rounded(60 + WEEKLY_5)], // s4 in
+      ['2026-03-05', 0, 0, 6, rounded(72 + WEEKLY_5)], // s5 back, neither new nor counted as started
+      ['2026-03-06', 0, 1, 5, 72], // s4 out
+      ['2026-03-07', 0, 0, 6, 82], // s7 back: the report's end
+    ])
+    expect(r.series?.at(-1)).toMatchObject({ activeAtEnd: r.activeAtEnd })
+    // the periods' new and cancelled add up to the report's
+    expect(r.series?.reduce((n, d) => n + d.started, 0)).toBe(r.started)
+    expect(r.series?.reduce((n, d) => n + d.cancelled, 0)).toBe(r.cancelled)
+  })
 })

@@ -4,6 +4,7 @@ import { QueryParams } from '../params'
 import { eventsWithPerson } from '../people'
 import { num, type Reader } from '../reader'
 import { type Exchange, type SubscriptionsRequest, subscriptionsRequest } from '../requests'
+import { type SubscriptionsPeriod, subscriptionsSeries } from './subscriptions-series'
 
 export interface SubscriptionFigures {
   /** subscriptions active at `from` */
@@ -32,10 +33,19 @@ export interface SubscriptionsResult extends SubscriptionFigures {
   plans: Array<SubscriptionFigures & { plan: string }>
   /** why subscriptions were cancelled in the range (each one's latest reason there), the most given first */
   reasons: Array<{ reason: string; cancelled: number }>
+  /** with an interval: each period's new and cancelled subscriptions, and those active at its end with their MRR */
+  series?: SubscriptionsPeriod[]
 }
 
-/** A subscription's revenue a month, from what one billing period (`interval`, default month) costs. */
-const MONTHS_PER_PERIOD = `multiIf(period = 'day', 365.25 / 12, period = 'week', 365.25 / 12 / 7, period = 'year', 1 / 12, 1.)`
+/**
+ * SQL of a start's revenue a month, over rows with revenue, currency, timestamp and properties: what one billing
+ * period (`interval`, default month) costs, in the exchange's currency when there is one.
+ */
+export function monthlyRevenueSql(p: QueryParams, exchange: Exchange | undefined): string {
+  const amount = convertedSql(p, exchange, 'toFloat64(ifNull(revenue, 0))', 'currency', 'timestamp')
+  const period = `JSONExtractString(properties, 'interval')`
+  return `(${amount}) * multiIf(${period} = 'day', 365.25 / 12, ${period} = 'week', 365.25 / 12 / 7, ${period} = 'year', 1 / 12, 1.)`
+}
 
 /**
  * Subscriptions (`Subscription Started` and `Subscription Cancelled`, by their `subscriptionId`): how many were
@@ -84,6 +94,13 @@ export async function subscriptions(
     p,
   )
   const total = rows.find((r) => num(r.is_total) === 1)
+  const series =
+    req.interval &&
+    (await subscriptionsSeries(reader, p, `(${events})`, {
+      ...req,
+      interval: req.interval,
+      monthly: monthlyRevenueSql(p, req.exchange),
+    }))
   return {
     ...figuresOf(total),
     customers: num(total?.customers),
@@ -96,6 +113,7 @@ export async function subscriptions(
           b.activeAtEnd - a.activeAtEnd || b.activeAtStart - a.activeAtStart || a.plan.localeCompare(b.plan),
       ),
     reasons: reasons.map((r) => ({ reason: String(r.reason), cancelled: num(r.cancelled) })),
+    ...(series && { series }),
   }
 }
 
@@ -115,7 +133,6 @@ export function subscriptionStatesSql(
   from: string,
   exchange: Exchange | undefined,
 ): string {
-  const monthly = convertedSql(p, exchange, 'toFloat64(ifNull(revenue, 0))', 'currency', 'timestamp')
   const S = `event = ${p.add(EVENT_NAMES.subscriptionStarted, 'String')}`
   const C = `event = ${p.add(EVENT_NAMES.subscriptionCancelled, 'String')}`
   const before = `timestamp < ${from}`
@@ -139,8 +156,7 @@ export function subscriptionStatesSql(
         argMaxIf(mrr, timestamp, ${S} AND ${before}) AS mrr_from, argMaxIf(cur, timestamp, ${S} AND ${before}) AS cur_from,
         argMaxIf(mrr, timestamp, ${S}) AS mrr_to, argMaxIf(cur, timestamp, ${S}) AS cur_to
       FROM (
-        SELECT *, JSONExtractString(properties, 'interval') AS period, (${monthly}) * ${MONTHS_PER_PERIOD} AS mrr,
-          ${reportedCurrencySql(p, exchange, 'currency')} AS cur
+        SELECT *, ${monthlyRevenueSql(p, exchange)} AS mrr, ${reportedCurrencySql(p, exchange, 'currency')} AS cur
         FROM ${source}
         LIMIT 1 BY event_id
       )

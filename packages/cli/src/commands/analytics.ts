@@ -254,7 +254,7 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       ? { minutes: v.minutes === undefined ? undefined : Number(v.minutes) }
       : dateRange(v.from, v.to)),
     timezone: v.timezone,
-    interval: kind === 'nps' || kind === 'retention' || kind === 'support' ? v.interval : undefined,
+    interval: ['nps', 'retention', 'support', 'subscriptions'].includes(kind) ? v.interval : undefined,
     by: kind === 'traffic' || kind === 'support' || kind === 'acquisition' ? v.by : undefined,
     horizon: kind === 'acquisition' ? v.horizon : undefined,
     limit:
@@ -311,7 +311,7 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
     case 'acquisition':
       return acquisitionText(answer as AcquisitionResult)
     case 'subscriptions':
-      return subscriptionsText(answer as SubscriptionsResult)
+      return subscriptionsText(answer as SubscriptionsResult, v.interval)
     case 'support':
       return supportText(answer as SupportResult, v.interval)
     case 'rejected':

@@ -182,7 +182,7 @@ export function acquisitionText(r: AcquisitionResult): string {
 }
 
 /** Subscriptions by plan and all of them, then why they were cancelled. */
-export function subscriptionsText(r: SubscriptionsResult): string {
+export function subscriptionsText(r: SubscriptionsResult, interval?: string): string {
   const line = (plan: string, f: SubscriptionFigures) => ({
     plan,
     'active at start': f.activeAtStart,
@@ -200,8 +200,23 @@ export function subscriptionsText(r: SubscriptionsResult): string {
     : ''
   const mixed = mixedNote(r.currencies, "set the project's currency and exchangeRates to add them up in one")
   const who = r.customers === 1 ? 'customer' : 'customers'
-  return `${r.customers} ${who} with an active subscription at the end\n${table}${reasons}${mixed}`
+  const series = r.series
+    ? `\n\nBy ${interval ?? 'period'}\n${formatTable(
+        r.series.map((x) => ({
+          [periodColumn(interval)]: x.start,
+          new: x.started,
+          cancelled: x.cancelled,
+          'active at end': x.activeAtEnd,
+          'MRR at end': money(x.mrrAtEnd, r.currencies),
+        })),
+      )}`
+    : ''
+  return `${r.customers} ${who} with an active subscription at the end\n${table}${series}${reasons}${mixed}`
 }
+
+/** The column of a period's first day: `day`, or `week of`, `month of`. */
+const periodColumn = (interval: string | undefined) =>
+  interval === 'day' ? 'day' : `${interval ?? 'period'} of`
 
 /** Support tickets: a row for each value of `by` and one for them all, then tickets by period when asked for. */
 export function supportText(r: SupportResult, interval?: string): string {
@@ -220,7 +235,7 @@ export function supportText(r: SupportResult, interval?: string): string {
   const series = r.series
     ? `\n\nBy ${interval ?? 'period'}\n${formatTable(
         r.series.map((x) => ({
-          [interval === 'day' ? 'day' : `${interval ?? 'period'} of`]: x.start,
+          [periodColumn(interval)]: x.start,
           opened: x.opened,
           resolved: x.resolved,
           'time to resolve (median)': secs(x.medianResolutionSeconds),
@@ -249,7 +264,7 @@ export function funnelPeriodsText(periods: NonNullable<FunnelResult['periods']>,
       const first = p.steps[0]?.people ?? 0
       const last = p.steps[p.steps.length - 1]
       return {
-        [interval === 'day' ? 'day' : `${interval} of`]: p.start,
+        [periodColumn(interval)]: p.start,
         ...Object.fromEntries(p.steps.map((s) => [`${s.step}. ${s.label}`, s.people])),
         converted: first > 0 && last ? pct(last.conversionFromFirst) : '',
       }
