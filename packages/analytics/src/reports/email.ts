@@ -53,28 +53,30 @@ export interface EmailLinkClicks {
 export async function emailReport(reader: Reader, input: EmailReportRequest): Promise<EmailCampaignReport[]> {
   const req = emailReportRequest.parse(input)
   const p = new QueryParams()
-  const names = p.add(
-    [EVENT_NAMES.emailSent, EVENT_NAMES.emailOpened, EVENT_NAMES.emailClicked],
-    'Array(String)',
-  )
   const campaign = `JSONExtractString(e.properties, 'campaignId')`
-  const where = [`e.event IN ${names}`]
-  if (req.campaign) where.push(`${campaign} = ${p.add(req.campaign, 'String')}`)
-  const emails = eventsWithPerson(
-    p,
-    { project: req.project, from: req.from, to: req.to, where: where.join(' AND ') },
-    `${EVENT_COLUMNS}, ${campaign} AS camp`,
-  )
   const [sent, opened, clicked] = [
     EVENT_NAMES.emailSent,
     EVENT_NAMES.emailOpened,
     EVENT_NAMES.emailClicked,
   ].map((n) => p.add(n, 'String'))
-  const em = `em AS (SELECT event_id, any(person) AS person, any(event) AS ev, any(timestamp) AS t, any(camp) AS camp,
+  // the email events of the range (only the clicks for the links: sends and opens are most of them), each event id once
+  const emailEvents = (events: string) => {
+    const where = [`e.event IN ${events}`]
+    if (req.campaign) where.push(`${campaign} = ${p.add(req.campaign, 'String')}`)
+    const emails = eventsWithPerson(
+      p,
+      { project: req.project, from: req.from, to: req.to, where: where.join(' AND ') },
+      `${EVENT_COLUMNS}, ${campaign} AS camp`,
+    )
+    return `em AS (SELECT event_id, any(person) AS person, any(event) AS ev, any(timestamp) AS t, any(camp) AS camp,
       any(JSONExtractString(properties, 'emailId')) AS email_id,
       any(JSONExtractBool(properties, 'machine')) AS machine, any(JSONExtractBool(properties, 'scanner')) AS scanner,
       any(JSONExtractString(properties, 'linkId')) AS link, any(JSONExtractString(properties, 'target')) AS target
     FROM (${emails}) GROUP BY event_id)`
+  }
+  const em = emailEvents(
+    p.add([EVENT_NAMES.emailSent, EVENT_NAMES.emailOpened, EVENT_NAMES.emailClicked], 'Array(String)'),
+  )
   const lookbackMs = req.lookback * 1000
   const conversions = eventsWithPerson(
     p,
@@ -114,7 +116,7 @@ export async function emailReport(reader: Reader, input: EmailReportRequest): Pr
     p,
   )
   const links = await reader.rows(
-    `WITH ${em}
+    `WITH ${emailEvents(`(${clicked})`)}
     SELECT camp, link, any(target) AS link_target,
       uniqExactIf((person, email_id), NOT scanner) AS unique_clicks, countIf(NOT scanner) AS total_clicks,
       countIf(scanner) AS scanner_clicks
