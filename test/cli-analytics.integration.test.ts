@@ -289,6 +289,11 @@ describe('touchpoint CLI analytics', () => {
     expect(r.stdout).toContain('A cohort is the people first active in that week (UTC)')
     const orders = await cli(['report', 'retention', ...range, '--event', 'Order Completed', '--json'], env)
     expect(JSON.parse(orders.stdout).cohorts).toMatchObject([{ people: 2, retained: [2] }])
+    // by the channel of each person's first activity: all four came direct
+    const byChannel = await cli(['report', 'retention', ...range, '--breakdown', 'channel'], env)
+    expect(byChannel.stdout).toMatch(
+      /By channel of their first activity \(the average over their cohorts\)\nchannel\s+people\s+week 0\s*\n[─\s]+\nDirect\s+4\s+100\.0%/,
+    )
   })
 
   it("writes a query's rows as CSV for a spreadsheet", async () => {

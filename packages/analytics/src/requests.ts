@@ -351,6 +351,8 @@ export const retentionRequest = ranged(
     interval: z.enum(INTERVALS).default('week'),
     /** what counts as being active; by default every event the person made (not their emails' events) */
     event: eventMatch.optional(),
+    /** a field whose value on each person's first activity splits the average: `channel`, say */
+    breakdown: field.optional(),
   }),
 ).superRefine(fewPeriods)
 export type RetentionRequest = z.input<typeof retentionRequest>

@@ -18,7 +18,7 @@ export const USAGE = `touchpoint <command>
   report live|events|properties|rejected|traffic|pages|retention|time-of-day|orders|nps|survey|acquisition|
          subscriptions|support|email [--minutes 5] [--by channel|source|medium|campaign|device|browser|os|landing|host
          (traffic; the first four for acquisition), channel|priority|category (support)] [--horizon 90d (acquisition)]
-         [--limit 50] [--interval day|week|month]
+         [--limit 50] [--interval day|week|month] [--breakdown channel (retention)]
          [--event "Order Completed"] [--segment properties.plan] [--survey S] [--campaign C] [--host shop.example]
          [--csv: a report's list for a spreadsheet (not live or orders)]
                             analytics take --project (default dev), --from and --to (default the last 30 days; a date

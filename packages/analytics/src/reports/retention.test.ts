@@ -101,4 +101,30 @@ describe('retention report', () => {
     ).rejects.toThrow(/"to"[\s\S]*more than 400 days/)
     await expect(retention(fx.reader, { ...range, interval: 'year' as never })).rejects.toThrow(/interval/)
   })
+
+  it('splits the average by the channel of each person’s first activity', async () => {
+    const project = 'retention-segments'
+    const at = (anon: string, day: string, channel: string) => seen(anon, day, { channel, project })
+    await fx.events([
+      at('e1', '2026-04-06', 'Email'),
+      at('e1', '2026-04-14', 'Direct'),
+      at('e2', '2026-04-07', 'Email'),
+      // d1 first came direct; that it came back by email later does not move it
+      at('d1', '2026-04-08', 'Direct'),
+      at('d1', '2026-04-21', 'Email'),
+      at('e3', '2026-04-14', 'Email'),
+      at('e3', '2026-04-21', 'Email'),
+    ])
+    const r = await retention(fx.reader, { ...range, project, breakdown: 'channel' })
+    expect(r.cohorts.map((c) => [c.start, c.retained])).toEqual([
+      ['2026-04-06', [3, 1, 1]],
+      ['2026-04-13', [1, 1]],
+    ])
+    expect(r.segments).toEqual([
+      // Email: the first week's e1 and e2 ([2, 1, 0]) and the second's e3 ([1, 1])
+      { value: 'Email', people: 3, average: [1, 2 / 3, 0] },
+      { value: 'Direct', people: 1, average: [1, 0, 1] },
+    ])
+    expect((await retention(fx.reader, { ...range, project })).segments).toBeUndefined()
+  })
 })

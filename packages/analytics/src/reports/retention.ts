@@ -1,5 +1,5 @@
 import { EVENT_NAMES } from '@touchpoint/schema'
-import { matchExpr } from '../fields'
+import { fieldExpr, matchExpr } from '../fields'
 import { QueryParams } from '../params'
 import { eventsWithPerson } from '../people'
 import { num, type Reader } from '../reader'
@@ -23,6 +23,11 @@ export interface RetentionResult {
   cohorts: RetentionCohort[]
   /** each period's rate over every cohort that has reached it, weighted by their people */
   average: number[]
+  /**
+   * With a breakdown: the same average for the people of each value of the field on their first activity (the
+   * channel that first brought them, say), the most people first.
+   */
+  segments?: Array<{ value: string; people: number; average: number[] }>
 }
 
 /**
@@ -44,44 +49,78 @@ export async function retention(reader: Reader, input: RetentionRequest): Promis
   const activity = req.event
     ? matchExpr(req.event, p)
     : `e.source != 'email' AND e.event != ${p.add(EVENT_NAMES.emailSent, 'String')}`
+  // a person's segment: the breakdown's value on their first activity ('' for everyone without one, read for nobody)
   const events = eventsWithPerson(
     p,
     { project: req.project, from: new Date(0), to: req.to, where: activity },
-    'e.timestamp AS t',
+    req.breakdown ? `e.timestamp AS t, ${fieldExpr(req.breakdown, p)} AS sv` : 'e.timestamp AS t',
     true,
   )
+  const segment = req.breakdown ? 'argMin(sv, t)' : `''`
   const lastPeriod = start(p.time(new Date(req.to.getTime() - 1)))
   const sql = `
-    SELECT toString(cohort) AS start, dateDiff('${req.interval}', cohort, period) AS k, count() AS people,
+    SELECT seg, toString(cohort) AS start, dateDiff('${req.interval}', cohort, period) AS k, count() AS people,
       any(dateDiff('${req.interval}', cohort, ${lastPeriod}) + 1) AS periods
     FROM (
-      SELECT ${start('first')} AS cohort, arrayJoin(periods) AS period
-      FROM (SELECT person, min(t) AS first, groupUniqArray(${start('t')}) AS periods FROM (${events}) GROUP BY person)
+      SELECT ${start('first')} AS cohort, seg, arrayJoin(periods) AS period
+      FROM (SELECT person, min(t) AS first, ${segment} AS seg, groupUniqArray(${start('t')}) AS periods
+        FROM (${events}) GROUP BY person)
       WHERE first >= ${p.time(req.from)}
     )
-    GROUP BY start, k
+    GROUP BY seg, start, k
     ORDER BY start, k`
   const rows = await reader.rows(sql, p)
-  const cohorts = new Map<string, RetentionCohort>()
-  for (const r of rows) {
+  // the cohorts of every segment, and of each (a person's segment: the breakdown's value on their first activity)
+  const all = new Map<string, RetentionCohort>()
+  const bySegment = new Map<string, Map<string, RetentionCohort>>()
+  const add = (cohorts: Map<string, RetentionCohort>, r: Record<string, unknown>) => {
     const key = String(r.start)
     let c = cohorts.get(key)
     if (!c) {
       c = { start: key, people: 0, retained: new Array(num(r.periods)).fill(0), rates: [] }
       cohorts.set(key, c)
     }
-    c.retained[num(r.k)] = num(r.people)
+    c.retained[num(r.k)] = (c.retained[num(r.k)] ?? 0) + num(r.people)
   }
+  for (const r of rows) {
+    add(all, r)
+    const seg = String(r.seg)
+    if (!bySegment.has(seg)) bySegment.set(seg, new Map())
+    add(bySegment.get(seg)!, r)
+  }
+  const list = withRates(all)
+  const result: RetentionResult = {
+    interval: req.interval,
+    timezone: req.timezone,
+    cohorts: list,
+    average: averageOf(list),
+  }
+  if (req.breakdown)
+    result.segments = [...bySegment]
+      .map(([value, cohorts]) => {
+        const of = withRates(cohorts)
+        return { value, people: of.reduce((n, c) => n + c.people, 0), average: averageOf(of) }
+      })
+      .sort((a, b) => b.people - a.people || a.value.localeCompare(b.value))
+  return result
+}
+
+/** The cohorts with their people (those active in their own period, so all of them) and rates. */
+function withRates(cohorts: Map<string, RetentionCohort>): RetentionCohort[] {
   const list = [...cohorts.values()]
   for (const c of list) {
     c.people = c.retained[0] ?? 0
     c.rates = c.retained.map((n) => (c.people > 0 ? n / c.people : 0))
   }
+  return list
+}
+
+/** Each period's rate over every cohort that has reached it, weighted by their people. */
+function averageOf(list: RetentionCohort[]): number[] {
   const longest = Math.max(0, ...list.map((c) => c.retained.length))
-  const average = Array.from({ length: longest }, (_, k) => {
+  return Array.from({ length: longest }, (_, k) => {
     const reached = list.filter((c) => c.retained.length > k)
     const people = reached.reduce((sum, c) => sum + c.people, 0)
     return people > 0 ? reached.reduce((sum, c) => sum + (c.retained[k] ?? 0), 0) / people : 0
   })
-  return { interval: req.interval, timezone: req.timezone, cohorts: list, average }
 }

@@ -242,6 +242,7 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       minutes: { type: 'string' },
       host: { type: 'string' },
       horizon: { type: 'string' },
+      breakdown: { type: 'string' },
       csv: { type: 'boolean', default: false },
     },
   })
@@ -257,6 +258,7 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
     interval: ['nps', 'retention', 'support', 'subscriptions'].includes(kind) ? v.interval : undefined,
     by: kind === 'traffic' || kind === 'support' || kind === 'acquisition' ? v.by : undefined,
     horizon: kind === 'acquisition' ? v.horizon : undefined,
+    breakdown: kind === 'retention' ? v.breakdown : undefined,
     limit:
       (kind === 'pages' || kind === 'events' || kind === 'rejected') && v.limit !== undefined
         ? Number(v.limit)
@@ -319,7 +321,7 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
     case 'pages':
       return pagesText(answer as PagesResult, v.host)
     case 'retention':
-      return retentionText(answer as RetentionResult)
+      return retentionText(answer as RetentionResult, v.breakdown)
     case 'live':
       return liveText(answer as LiveResult)
     case 'events':

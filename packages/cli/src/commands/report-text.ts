@@ -57,10 +57,10 @@ export function liveText(r: LiveResult): string {
 }
 
 /** A row a cohort: its people, then the share of them active in each period since; a last row of the averages. */
-export function retentionText(r: RetentionResult): string {
+export function retentionText(r: RetentionResult, breakdown?: string): string {
   if (!r.cohorts.length) return 'nobody was active for the first time in the range'
-  const line = (cohort: string, people: number | string, rates: number[]) => ({
-    cohort,
+  const line = (cohort: string, people: number | string, rates: number[], first = 'cohort') => ({
+    [first]: cohort,
     people,
     ...Object.fromEntries(
       r.average.map((_, k) => [`${r.interval} ${k}`, k < rates.length ? pct(rates[k]!) : '']),
@@ -70,7 +70,12 @@ export function retentionText(r: RetentionResult): string {
     ...r.cohorts.map((c) => line(c.start, c.people, c.rates)),
     line('(average)', '', r.average),
   ])
-  return `${table}\n\nA cohort is the people first active in that ${r.interval} (${r.timezone}); its last ${r.interval} counts up to --to.`
+  const segments = r.segments
+    ? `\n\nBy ${breakdown ?? 'value'} of their first activity (the average over their cohorts)\n${formatTable(
+        r.segments.map((s) => line(s.value || NOT_SET, s.people, s.average, breakdown ?? 'value')),
+      )}`
+    : ''
+  return `${table}${segments}\n\nA cohort is the people first active in that ${r.interval} (${r.timezone}); its last ${r.interval} counts up to --to.`
 }
 
 /** The paths, the most viewed first, and a row of them all; a line says how many were left out. */
