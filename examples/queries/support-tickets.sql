@@ -1,8 +1,8 @@
 -- Support tickets by channel, as /api/reports/support counts them: a ticket is every Support Ticket Opened and
 -- Resolved with its ticketId up to `to`, each event id once, opened at its first opening and resolved at its latest
 -- resolution; it is open at `to` when an opening came after that, or it was never resolved. Its time to resolution
--- is the resolution's durationSeconds where the helpdesk sent it, else from the first opening to the latest
--- resolution. Bots left out.
+-- is the latest resolution's durationSeconds where the helpdesk sent it there, else from the first opening to the
+-- latest resolution. Bots left out.
 -- clickhouse client --param_project=shop --param_from='2026-11-01 00:00:00' --param_to='2026-12-01 00:00:00' \
 --   --queries-file examples/queries/support-tickets.sql
 SELECT channel,
@@ -13,7 +13,7 @@ SELECT channel,
         was_resolved AND resolved_at >= {from:DateTime64(3)} AND NOT isNaN(duration)) AS median_seconds
 FROM (
     SELECT *,
-        if(duration_sent, sent_duration,
+        if(NOT isNaN(sent_duration), sent_duration,
             if(was_opened AND resolved_at >= opened_at, dateDiff('millisecond', opened_at, resolved_at) / 1000, nan))
             AS duration
     FROM (
@@ -24,9 +24,8 @@ FROM (
             countIf(event = 'Support Ticket Resolved') > 0 AS was_resolved,
             maxIf(timestamp, event = 'Support Ticket Resolved') AS resolved_at,
             argMinIf(JSONExtractString(properties, 'channel'), timestamp, event = 'Support Ticket Opened') AS channel,
-            countIf(event = 'Support Ticket Resolved' AND JSONHas(properties, 'durationSeconds')) > 0 AS duration_sent,
-            argMaxIf(JSONExtractFloat(properties, 'durationSeconds'), timestamp,
-                event = 'Support Ticket Resolved' AND JSONHas(properties, 'durationSeconds')) AS sent_duration
+            argMaxIf(if(JSONHas(properties, 'durationSeconds'), JSONExtractFloat(properties, 'durationSeconds'), nan),
+                timestamp, event = 'Support Ticket Resolved') AS sent_duration
         FROM (
             SELECT event_id, event, timestamp, properties
             FROM events

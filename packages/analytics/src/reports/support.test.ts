@@ -154,4 +154,23 @@ describe('support report', () => {
       ['email', 2],
     ])
   })
+
+  it("times a reopened ticket by its latest resolution, not by an earlier one's duration", async () => {
+    const project = 'support-reopened'
+    const event = (name: string, at: number, props: Record<string, unknown>): FixtureEvent => ({
+      event: `Support Ticket ${name}`,
+      user: 'u1',
+      at,
+      project,
+      properties: { ticketId: 'r1', ...props },
+    })
+    await fx.events([
+      event('Opened', T0, {}),
+      event('Resolved', T0 + HOUR, { durationSeconds: 60 }), // the helpdesk counted one working minute
+      event('Opened', T0 + 2 * HOUR, {}),
+      event('Resolved', T0 + 5 * HOUR, {}), // no duration this time: first opening to this resolution
+    ])
+    const r = await support(fx.reader, { ...range, project })
+    expect(r).toMatchObject({ opened: 1, resolved: 1, resolutionRate: 1, medianResolutionSeconds: 5 * 3600 })
+  })
 })

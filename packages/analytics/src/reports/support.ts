@@ -36,8 +36,9 @@ export interface SupportResult extends SupportFigures {
  * and resolved, how long resolving took, how many are still open, and who needed help, by channel, priority or
  * category. A ticket is every event with its id up to `to`, each event id once: opened at its first opening,
  * resolved at its latest resolution, open at `to` when an opening came after the latest resolution (a reopened
- * ticket). Its time to resolution is the helpdesk's own (`durationSeconds` of that resolution) where sent, else
- * from its first opening to its latest resolution; a ticket resolved without an opening on record has none.
+ * ticket). Its time to resolution is the helpdesk's own (`durationSeconds` of the latest resolution) where that
+ * resolution sent it, else from its first opening to its latest resolution; a ticket resolved without an opening
+ * on record, and without a duration sent, has none.
  */
 export async function support(reader: Reader, input: SupportRequest): Promise<SupportResult> {
   const req = supportRequest.parse(input)
@@ -122,10 +123,11 @@ export const TICKET_EVENTS = [EVENT_NAMES.supportTicketOpened, EVENT_NAMES.suppo
 export function ticketsSql(p: QueryParams, source: string, from: string, by = 'channel'): string {
   const isOpen = `event = ${p.add(EVENT_NAMES.supportTicketOpened, 'String')}`
   const isResolved = `event = ${p.add(EVENT_NAMES.supportTicketResolved, 'String')}`
-  const timed = `${isResolved} AND JSONHas(properties, 'durationSeconds')`
+  // the latest resolution's own durationSeconds, NaN where it sent none
+  const sent = `if(JSONHas(properties, 'durationSeconds'), toFloat64(JSONExtractFloat(properties, 'durationSeconds')), nan)`
   return `SELECT *, was_opened AND opened_at >= ${from} AS opened_in, was_resolved AND resolved_at >= ${from} AS resolved_in,
       was_opened AND (NOT was_resolved OR last_open > resolved_at) AS open_at_end,
-      if(duration_sent, sent_duration,
+      if(NOT isNaN(sent_duration), sent_duration,
         if(was_opened AND resolved_at >= opened_at, dateDiff('millisecond', opened_at, resolved_at) / 1000, nan)) AS duration
     FROM (
       SELECT JSONExtractString(properties, 'ticketId') AS ticket,
@@ -134,8 +136,7 @@ export function ticketsSql(p: QueryParams, source: string, from: string, by = 'c
         countIf(${isResolved}) > 0 AS was_resolved, maxIf(timestamp, ${isResolved}) AS resolved_at,
         argMinIf(person, timestamp, ${isOpen}) AS person,
         argMinIf(JSONExtractString(properties, ${p.add(by, 'String')}), timestamp, ${isOpen}) AS value,
-        countIf(${timed}) > 0 AS duration_sent,
-        argMaxIf(toFloat64(JSONExtractFloat(properties, 'durationSeconds')), timestamp, ${timed}) AS sent_duration
+        argMaxIf(${sent}, timestamp, ${isResolved}) AS sent_duration
       FROM (SELECT * FROM ${source} LIMIT 1 BY event_id)
       GROUP BY ticket
       HAVING ticket != ''
