@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningCollector } from '../services/collector/src/server'
 import { runCli as cli, freePort, keysIn } from './helpers/collector'
 import { basic, eventually, post } from './helpers/http'
-import { startTestCollector } from './helpers/in-process'
+import { cliEnvOf, startTestCollector } from './helpers/in-process'
 
 /** `touchpoint funnel|attribution|profile|report` as a user runs them: a real CLI process, real data. */
 const CHROME =
@@ -26,11 +26,7 @@ beforeAll(async () => {
   const started = await startTestCollector()
   collector = started.collector
   const keys = keysIn(started.dir)
-  env = {
-    TOUCHPOINT_DATA_DIR: started.dir,
-    TOUCHPOINT_URL: started.collector.url,
-    TOUCHPOINT_ADMIN_KEY: keys.adminKey,
-  }
+  env = cliEnvOf(started)
   const now = Date.now()
   viewedAt = now - 60_000
   const batch = ['a', 'b', 'c'].flatMap((who, i) => [

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningCollector } from '../services/collector/src/server'
 import { runCli as cli, keysIn } from './helpers/collector'
 import { basic, eventually, post } from './helpers/http'
-import { startTestCollector } from './helpers/in-process'
+import { cliEnvOf, startTestCollector } from './helpers/in-process'
 
 /**
  * The reports of what happens off the website, as a business runs them: the server SDK's typed helpers send
@@ -32,11 +32,7 @@ beforeAll(async () => {
   const started = await startTestCollector()
   collector = started.collector
   const keys = keysIn(started.dir)
-  env = {
-    TOUCHPOINT_DATA_DIR: started.dir,
-    TOUCHPOINT_URL: started.collector.url,
-    TOUCHPOINT_ADMIN_KEY: keys.adminKey,
-  }
+  env = cliEnvOf(started)
   client = new Touchpoint({ secretKey: keys.secretKey, host: started.collector.url })
   writeKey = keys.writeKey
 })

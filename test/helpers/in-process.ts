@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadConfig } from '../../services/collector/src/config'
 import { type RunningCollector, startCollector } from '../../services/collector/src/server'
-import { tempDir } from './collector'
+import { keysIn, tempDir } from './collector'
 
 export interface ProjectsFile {
   adminKey: string
@@ -32,3 +32,10 @@ export async function startTestCollector(
   }
   return { collector: await startCollector(loadConfig(env)), dir }
 }
+
+/** The environment a CLI process needs to ask a test collector: its data directory, its URL and its admin key. */
+export const cliEnvOf = (started: { collector: RunningCollector; dir: string }): Record<string, string> => ({
+  TOUCHPOINT_DATA_DIR: started.dir,
+  TOUCHPOINT_URL: started.collector.url,
+  TOUCHPOINT_ADMIN_KEY: keysIn(started.dir).adminKey,
+})

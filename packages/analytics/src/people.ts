@@ -83,6 +83,20 @@ export function eventsWithPerson(
 }
 
 /**
+ * Every event of `names` in a project's history up to `to`, with a hashed `person` and `columns`: what the states
+ * of subscriptions and tickets are made of, whenever their first event came.
+ */
+export function historySql(
+  params: QueryParams,
+  scope: { project: string; to: Date },
+  names: readonly string[],
+  columns: string,
+): string {
+  const where = `e.event IN ${params.add([...names], 'Array(String)')}`
+  return eventsWithPerson(params, { ...scope, from: new Date(0), where }, columns, true)
+}
+
+/**
  * Any rows with `anonymous_id_hash` and `user_id_hash` (the subquery `source`, alias `e`) with a hashed `person`
  * column (see eventsWithPerson), and `columns` from `e`. For sources that sum up events before they need a
  * person, so that fewer rows meet the identity join.

@@ -1,7 +1,7 @@
 import { EVENT_NAMES } from '@touchpoint/schema'
 import { type Currencies, convertedSql, reportedCurrencySql } from '../currencies'
 import { QueryParams } from '../params'
-import { eventsWithPerson } from '../people'
+import { historySql } from '../people'
 import { num, type Reader } from '../reader'
 import { type Exchange, type SubscriptionsRequest, subscriptionsRequest } from '../requests'
 import { type SubscriptionsPeriod, subscriptionsSeries } from './subscriptions-series'
@@ -62,16 +62,11 @@ export async function subscriptions(
 ): Promise<SubscriptionsResult> {
   const req = subscriptionsRequest.parse(input)
   const p = new QueryParams()
-  const events = eventsWithPerson(
+  const events = historySql(
     p,
-    {
-      project: req.project,
-      from: new Date(0),
-      to: req.to,
-      where: `e.event IN ${p.add(SUBSCRIPTION_EVENTS, 'Array(String)')}`,
-    },
+    req,
+    SUBSCRIPTION_EVENTS,
     'e.event_id AS event_id, e.event AS event, e.timestamp AS timestamp, e.properties AS properties, e.revenue AS revenue, e.currency AS currency',
-    true,
   )
   const subs = `subs AS (${subscriptionStatesSql(p, `(${events})`, p.time(req.from), req.exchange)})`
   const rows = await reader.rows(

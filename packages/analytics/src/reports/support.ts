@@ -1,6 +1,6 @@
 import { EVENT_NAMES } from '@touchpoint/schema'
 import { QueryParams } from '../params'
-import { eventsWithPerson } from '../people'
+import { historySql } from '../people'
 import { num, type Reader } from '../reader'
 import { type SupportRequest, supportRequest } from '../requests'
 import { PERIOD_START, periodStarts } from '../zone'
@@ -43,16 +43,11 @@ export interface SupportResult extends SupportFigures {
 export async function support(reader: Reader, input: SupportRequest): Promise<SupportResult> {
   const req = supportRequest.parse(input)
   const p = new QueryParams()
-  const events = eventsWithPerson(
+  const events = historySql(
     p,
-    {
-      project: req.project,
-      from: new Date(0),
-      to: req.to,
-      where: `e.event IN ${p.add(TICKET_EVENTS, 'Array(String)')}`,
-    },
+    req,
+    TICKET_EVENTS,
     'e.event_id AS event_id, e.event AS event, e.timestamp AS timestamp, e.properties AS properties',
-    true,
   )
   const tickets = `tickets AS (${ticketsSql(p, `(${events})`, p.time(req.from), req.by)})`
   const figures = `countIf(opened_in) AS opened, countIf(opened_in AND was_resolved AND resolved_at >= last_open) AS closed,
