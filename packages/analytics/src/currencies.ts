@@ -8,7 +8,7 @@ import type { Exchange } from './requests'
  * The currencies of the revenue a report adds up. Touchpoint stores each amount in the currency it was sent in,
  * and a sum over two currencies is no amount of either: every report that sums revenue
  * says which currencies went into it, and a caller that finds more than one narrows the conversion with a
- * `currency` filter (the CLI says so), or asks for an `exchange` (requests.ts): the amounts then add up in one
+ * `currency` filter (the CLI says so), or asks for an `exchange` (request-parts.ts): the amounts then add up in one
  * currency at the rates it gives.
  */
 export type Currencies = string[]

@@ -35,7 +35,7 @@ export interface TouchQuery {
   lookbackMs: number
   conversion: EventMatch
   by: AttributionKey
-  /** converts the conversions' revenue into one currency (requests.ts) */
+  /** converts the conversions' revenue into one currency (request-parts.ts) */
   exchange?: Exchange | undefined
 }
 

@@ -1,0 +1,173 @@
+/** The reports' requests (docs/analytics.md, "Reports"), re-exported by requests.ts. */
+import { z } from 'zod'
+import { duration, eventMatch, fewPeriods, field, INTERVALS, range, ranged, rowLimit } from './request-parts'
+
+export const timeOfDayRequest = ranged(
+  z.object({
+    ...range,
+    conversion: eventMatch.default({ event: 'Order Completed' }),
+  }),
+)
+export type TimeOfDayRequest = z.input<typeof timeOfDayRequest>
+
+export const ordersRequest = ranged(
+  z.object({
+    ...range,
+    checkout: z.array(eventMatch).min(2).max(10).optional(),
+    window: duration.default(86_400),
+  }),
+)
+export type OrdersRequest = z.input<typeof ordersRequest>
+
+export const npsRequest = ranged(
+  z.object({
+    ...range,
+    interval: z.enum(INTERVALS).default('week'),
+    segment: field.optional(),
+    survey: z.string().max(200).optional(),
+  }),
+)
+export type NpsRequest = z.input<typeof npsRequest>
+
+/**
+ * What the traffic report keys sessions by: where they came from (as attribution), what they came with, or the
+ * page they landed on, or its site (`host`, the host name of its URL).
+ */
+export const TRAFFIC_KEYS = [
+  'channel',
+  'source',
+  'medium',
+  'campaign',
+  'device',
+  'browser',
+  'os',
+  'landing',
+  'host',
+] as const
+export type TrafficKey = (typeof TRAFFIC_KEYS)[number]
+
+export const trafficRequest = ranged(
+  z.object({
+    ...range,
+    by: z.enum(TRAFFIC_KEYS).default('channel'),
+    conversion: eventMatch.default({ event: 'Order Completed' }),
+  }),
+)
+export type TrafficRequest = z.input<typeof trafficRequest>
+
+export const liveRequest = z.object({
+  project: range.project,
+  /** how far back "now" reaches */
+  minutes: z.number().int().min(1).max(60).default(5),
+  /** the moment to look back from; now when not given */
+  at: z.union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))]).optional(),
+  /** how many pages and channels to list */
+  limit: z.number().int().min(1).max(100).default(10),
+})
+export type LiveRequest = z.input<typeof liveRequest>
+
+export const retentionRequest = ranged(
+  z.object({
+    ...range,
+    interval: z.enum(INTERVALS).default('week'),
+    /** what counts as being active; by default every event the person made (not their emails' events) */
+    event: eventMatch.optional(),
+    /** a field whose value on each person's first activity splits the average: `channel`, say */
+    breakdown: field.optional(),
+  }),
+).superRefine(fewPeriods)
+export type RetentionRequest = z.input<typeof retentionRequest>
+
+export const eventsRequest = ranged(
+  z.object({
+    ...range,
+    /** how many event names to list, the most people first */
+    limit: rowLimit,
+  }),
+)
+export type EventsRequest = z.input<typeof eventsRequest>
+
+export const rejectedRequest = ranged(
+  z.object({
+    ...range,
+    /** how many (error code, field) rows to list, the most refusals first */
+    limit: rowLimit,
+  }),
+)
+export type RejectedRequest = z.input<typeof rejectedRequest>
+
+export const propertiesRequest = ranged(
+  z.object({
+    ...range,
+    /** the event name whose properties to list */
+    event: z.string().min(1).max(200),
+    /** how many different values to show of each (an aggregate's parameter, so a literal in the SQL: bounded here) */
+    examples: z.number().int().min(1).max(20).default(3),
+  }),
+)
+export type PropertiesRequest = z.input<typeof propertiesRequest>
+
+export const pagesRequest = ranged(
+  z.object({
+    ...range,
+    /** how many paths to list, the most viewed first */
+    limit: rowLimit,
+    /** only the pages of this host name (a URL's host, without its port): one site of a project with several */
+    host: z.string().min(1).max(253).optional(),
+  }),
+)
+export type PagesRequest = z.input<typeof pagesRequest>
+
+export const surveyRequest = ranged(
+  z.object({
+    ...range,
+    survey: z.string().max(200).optional(),
+    /** how many of a text question's answers to list, the latest first */
+    textAnswers: z.number().int().min(0).max(100).default(5),
+  }),
+)
+export type SurveyRequest = z.input<typeof surveyRequest>
+
+/** What the support report groups tickets by: a property of the ticket's opening. */
+export const SUPPORT_KEYS = ['channel', 'priority', 'category'] as const
+
+export const supportRequest = ranged(
+  z.object({
+    ...range,
+    by: z.enum(SUPPORT_KEYS).default('channel'),
+    /** with it, tickets opened and resolved in each day, week (from Monday) or month of the range */
+    interval: z.enum(INTERVALS).optional(),
+  }),
+).superRefine(fewPeriods)
+export type SupportRequest = z.input<typeof supportRequest>
+
+export const acquisitionRequest = ranged(
+  z.object({
+    ...range,
+    /** the key of each person's first visit: as attribution keys a touch */
+    by: z.enum(['channel', 'source', 'medium', 'campaign']).default('channel'),
+    conversion: eventMatch.default({ event: 'Order Completed' }),
+    /** how long after their first visit a person's conversions count: 90 days unless given */
+    horizon: duration.default(90 * 86_400),
+  }),
+)
+export type AcquisitionRequest = z.input<typeof acquisitionRequest>
+
+export const subscriptionsRequest = ranged(
+  z.object({
+    ...range,
+    /** with it, each day, week (from Monday) or month's new and cancelled subscriptions, and those active at its end */
+    interval: z.enum(INTERVALS).optional(),
+  }),
+).superRefine(fewPeriods)
+export type SubscriptionsRequest = z.input<typeof subscriptionsRequest>
+
+export const emailReportRequest = ranged(
+  z.object({
+    ...range,
+    campaign: z.string().max(200).optional(),
+    conversion: eventMatch.default({ event: 'Order Completed' }),
+    lookback: duration.default(30 * 86_400),
+  }),
+)
+export type EmailReportRequest = z.input<typeof emailReportRequest>
