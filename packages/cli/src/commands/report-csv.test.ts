@@ -29,6 +29,25 @@ describe('reportCsv', () => {
     ])
   })
 
+  it('writes the periods of a report asked by interval, the list of one asked without', () => {
+    const figures = { activeAtStart: 1, activeAtEnd: 2 }
+    const plans = [{ plan: 'basic', ...figures }]
+    const series = [
+      { start: '2026-11-02', started: 1, cancelled: 0, activeAtEnd: 2, mrrAtEnd: 19.8 },
+      { start: '2026-11-09', started: 0, cancelled: 1, activeAtEnd: 1, mrrAtEnd: 9.9 },
+    ]
+    expect(lines(reportCsv('subscriptions', { ...figures, plans, series }))).toEqual([
+      'start,started,cancelled,activeAtEnd,mrrAtEnd',
+      '2026-11-02,1,0,2,19.8',
+      '2026-11-09,0,1,1,9.9',
+    ])
+    expect(lines(reportCsv('subscriptions', { ...figures, plans }))).toEqual([
+      'plan,activeAtStart,activeAtEnd',
+      'basic,1,2',
+      '(all),1,2',
+    ])
+  })
+
   it('refuses a report that is not one list, and says what gives all of it', () => {
     expect(() => reportCsv('orders', {})).toThrow(
       '--csv: the orders report is not one list; --json gives all of it',

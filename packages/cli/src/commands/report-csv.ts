@@ -24,8 +24,9 @@ const listWithTotal = (key: string, label: string, total?: string) => (a: Answer
 
 /**
  * What `--csv` writes for each report that answers with one list: a row an item, in the order the report gives them,
- * and a row of the total after them where the report has one; a nested value (a cohort's rates, a campaign's links)
- * as JSON in its cell. A spreadsheet takes it as it is.
+ * and a row of the total after them where the report has one (the periods instead, for a report asked by
+ * interval); a nested value (a cohort's rates, a campaign's links) as JSON in its cell. A spreadsheet takes it as
+ * it is.
  */
 const CSV_ROWS: Record<string, (answer: Answer) => Row[]> = {
   events: list('rows'),
@@ -38,8 +39,9 @@ const CSV_ROWS: Record<string, (answer: Answer) => Row[]> = {
   nps: (a) => (a.segments ?? a.series) as Row[],
   survey: list('questions'),
   acquisition: listWithTotal('rows', 'key=(all)', 'total'),
-  subscriptions: listWithTotal('plans', 'plan=(all)'),
-  support: listWithTotal('rows', 'value=(all)'),
+  // with --interval, the periods: what a chart over time is drawn from
+  subscriptions: (a) => (a.series as Row[] | undefined) ?? listWithTotal('plans', 'plan=(all)')(a),
+  support: (a) => (a.series as Row[] | undefined) ?? listWithTotal('rows', 'value=(all)')(a),
   email: list('campaigns'),
 }
 
