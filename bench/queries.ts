@@ -209,6 +209,13 @@ export async function benchQueries(events: number, runs = 5): Promise<QueryBench
         },
       ],
       [
+        'paths after the pricing page, 3 steps',
+        async () => {
+          const r = await analytics.paths({ ...range, start: STEPS[0]! })
+          return `${r.people} people, ${r.paths.length} paths listed`
+        },
+      ],
+      [
         'traffic by channel',
         async () => {
           const r = await analytics.traffic(range)

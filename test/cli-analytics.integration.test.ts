@@ -292,6 +292,24 @@ describe('touchpoint CLI analytics', () => {
     )
   })
 
+  it('prints what people did after viewing pricing: the next steps and the commonest paths', async () => {
+    const start = 'Page Viewed[path=/pricing]'
+    const r = await cli(['report', 'paths', ...range, '--start', start], env)
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(
+      /^3 people did Page Viewed\[path=\/pricing\] in the range; what they did next:\n/,
+    )
+    expect(r.stdout).toMatch(/\nSigned Up\s+2\s+66\.7%\s*\n\(end\)\s+1\s+33\.3%/)
+    // a ordered after signing up; b signed up only; c did nothing more
+    const csv = await cli(['report', 'paths', ...range, '--start', start, '--csv'], env)
+    expect(
+      csv.stdout
+        .trimEnd()
+        .split('\r\n')
+        .map((l) => l.split(',').slice(0, 2).join(',')),
+    ).toEqual(['steps,people', '(end),1', 'Signed Up → (end),1', 'Signed Up → Order Completed → (end),1'])
+  })
+
   it("writes a query's rows as CSV for a spreadsheet", async () => {
     const query = 'SELECT event, path, count() AS n FROM events WHERE event = {e:String} GROUP BY event, path'
     const r = await cli(['sql', '--csv', query, '--param', 'e=Page Viewed'], env)

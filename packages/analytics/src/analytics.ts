@@ -10,6 +10,7 @@ import { type LiveResult, live } from './reports/live'
 import { type NpsResult, nps } from './reports/nps'
 import { type OrdersResult, orders } from './reports/orders'
 import { type PagesResult, pages } from './reports/pages'
+import { type PathsResult, paths } from './reports/paths'
 import { type Profile, profile } from './reports/profile'
 import { eventProperties, type PropertiesResult } from './reports/properties'
 import { type RejectedResult, rejected } from './reports/rejected'
@@ -30,6 +31,7 @@ import type {
   NpsRequest,
   OrdersRequest,
   PagesRequest,
+  PathsRequest,
   ProfileRequest,
   PropertiesRequest,
   RejectedRequest,
@@ -118,6 +120,11 @@ export class Analytics {
 
   survey(request: SurveyRequest): Promise<SurveyResult> {
     return survey(this.reader, request)
+  }
+
+  /** What people did after a point: the commonest paths of the events that followed it. */
+  paths(request: PathsRequest): Promise<PathsResult> {
+    return paths(this.reader, request)
   }
 
   /** What the people each channel first brought were worth: their conversions and revenue within a horizon. */

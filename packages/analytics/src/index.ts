@@ -12,6 +12,7 @@ export type { LiveResult } from './reports/live'
 export type { NpsResult, NpsScore } from './reports/nps'
 export type { OrdersResult } from './reports/orders'
 export type { PageFigures, PageRow, PagesResult } from './reports/pages'
+export type { PathsResult } from './reports/paths'
 export type { Profile } from './reports/profile'
 export type { PropertiesResult, PropertyRow } from './reports/properties'
 export type { RejectedReasonRow, RejectedResult } from './reports/rejected'
@@ -46,9 +47,11 @@ export {
   type OrdersRequest,
   ordersRequest,
   type PagesRequest,
+  type PathsRequest,
   type ProfileRequest,
   type PropertiesRequest,
   pagesRequest,
+  pathsRequest,
   profileRequest,
   propertiesRequest,
   type RejectedRequest,

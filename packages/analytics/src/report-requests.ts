@@ -162,6 +162,21 @@ export const subscriptionsRequest = ranged(
 ).superRefine(fewPeriods)
 export type SubscriptionsRequest = z.input<typeof subscriptionsRequest>
 
+export const pathsRequest = ranged(
+  z.object({
+    ...range,
+    /** where the paths begin: each person's first event of this kind in the range */
+    start: eventMatch,
+    /** how many events after it make a path */
+    steps: z.number().int().min(1).max(5).default(3),
+    /** how long after the start a later event may come to be on its path: 30 minutes unless given */
+    window: duration.default(1800),
+    /** how many paths to list, the most people first */
+    limit: rowLimit.default(20),
+  }),
+)
+export type PathsRequest = z.input<typeof pathsRequest>
+
 export const emailReportRequest = ranged(
   z.object({
     ...range,

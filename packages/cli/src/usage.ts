@@ -15,9 +15,10 @@ export const USAGE = `touchpoint <command>
   attribution [--conversion "Order Completed"] [--model all|first_touch|…|markov] [--by channel|source|medium|campaign]
               [--lookback 30d] [--half-life 7d] [--csv]
   profile <person> [--limit 20]
-  report live|events|properties|rejected|traffic|pages|retention|time-of-day|orders|nps|survey|acquisition|
+  report live|events|properties|rejected|traffic|pages|paths|retention|time-of-day|orders|nps|survey|acquisition|
          subscriptions|support|email [--minutes 5] [--by channel|source|medium|campaign|device|browser|os|landing|host
          (traffic; the first four for acquisition), channel|priority|category (support)] [--horizon 90d (acquisition)]
+         [--start "Page Viewed[path=/pricing]" [--steps 3] [--window 30m] (paths)]
          [--limit 50] [--interval day|week|month] [--breakdown channel (retention)]
          [--event "Order Completed"] [--segment properties.plan] [--survey S] [--campaign C] [--host shop.example]
          [--csv: a report's list for a spreadsheet (not live or orders)]

@@ -12,6 +12,7 @@ import {
   type NpsRequest,
   type OrdersRequest,
   type PagesRequest,
+  type PathsRequest,
   type ProfileRequest,
   type PropertiesRequest,
   type RejectedRequest,
@@ -55,6 +56,7 @@ export const ENDPOINTS = {
   pages: { path: '/api/reports/pages', run: (a: Analytics, b: PagesRequest) => a.pages(b) },
   survey: { path: '/api/reports/survey', run: (a: Analytics, b: SurveyRequest) => a.survey(b) },
   support: { path: '/api/reports/support', run: (a: Analytics, b: SupportRequest) => a.support(b) },
+  paths: { path: '/api/reports/paths', run: (a: Analytics, b: PathsRequest) => a.paths(b) },
   acquisition: {
     path: '/api/reports/acquisition',
     run: (a: Analytics, b: AcquisitionRequest) => a.acquisition(b),

@@ -11,6 +11,7 @@ import type {
   NpsResult,
   OrdersResult,
   PagesResult,
+  PathsResult,
   Profile,
   PropertiesResult,
   RejectedResult,
@@ -37,6 +38,7 @@ import {
   mixedNote,
   money,
   pagesText,
+  pathsText,
   profileText,
   rejectedText,
   retentionText,
@@ -58,6 +60,7 @@ const REPORTS: string[] = [
   'nps',
   'survey',
   'acquisition',
+  'paths',
   'support',
   'subscriptions',
   'email',
@@ -243,6 +246,9 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       host: { type: 'string' },
       horizon: { type: 'string' },
       breakdown: { type: 'string' },
+      start: { type: 'string' },
+      steps: { type: 'string' },
+      window: { type: 'string' },
       csv: { type: 'boolean', default: false },
     },
   })
@@ -259,8 +265,13 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
     by: kind === 'traffic' || kind === 'support' || kind === 'acquisition' ? v.by : undefined,
     horizon: kind === 'acquisition' ? v.horizon : undefined,
     breakdown: kind === 'retention' ? v.breakdown : undefined,
+    ...(kind === 'paths' && {
+      start: v.start ? parseEventMatch(v.start) : undefined,
+      steps: optionalNumber(v.steps),
+      window: v.window,
+    }),
     limit:
-      (kind === 'pages' || kind === 'events' || kind === 'rejected') && v.limit !== undefined
+      ['pages', 'events', 'rejected', 'paths'].includes(kind) && v.limit !== undefined
         ? Number(v.limit)
         : undefined,
     host: kind === 'pages' ? v.host : undefined,
@@ -310,6 +321,8 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
     }
     case 'survey':
       return surveyText(answer as SurveyResult)
+    case 'paths':
+      return pathsText(answer as PathsResult, v.start ?? '')
     case 'acquisition':
       return acquisitionText(answer as AcquisitionResult)
     case 'subscriptions':

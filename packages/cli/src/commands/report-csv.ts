@@ -42,6 +42,7 @@ const CSV_ROWS: Record<string, (answer: Answer) => Row[]> = {
   // with --interval, the periods: what a chart over time is drawn from
   subscriptions: (a) => (a.series as Row[] | undefined) ?? listWithTotal('plans', 'plan=(all)')(a),
   support: (a) => (a.series as Row[] | undefined) ?? listWithTotal('rows', 'value=(all)')(a),
+  paths: (a) => (a.paths as Array<{ steps: string[] }>).map((x) => ({ ...x, steps: x.steps.join(' → ') })),
   email: list('campaigns'),
 }
 

@@ -7,6 +7,7 @@ import type {
   LiveResult,
   PageFigures,
   PagesResult,
+  PathsResult,
   Profile,
   RejectedResult,
   RetentionResult,
@@ -167,6 +168,18 @@ export function profileText(p: Profile): string {
     },
   ])
   return `${facts}\n\nRecent events\n${formatTable(p.timeline)}`
+}
+
+/** The commonest first steps after the start, then the commonest paths, each with its people and share. */
+export function pathsText(r: PathsResult, start: string): string {
+  if (!r.people) return `nobody did ${start || 'the start event'} in the range`
+  const next = formatTable(
+    r.next.map((x) => ({ 'next step': x.step, people: x.people, share: pct(x.share) })),
+  )
+  const paths = formatTable(
+    r.paths.map((x) => ({ path: x.steps.join(' → '), people: x.people, share: pct(x.share) })),
+  )
+  return `${r.people} people did ${start || 'the start event'} in the range; what they did next:\n${next}\n\nThe commonest paths\n${paths}`
 }
 
 /** What the people each key first brought were worth, a row for each key and one for them all. */

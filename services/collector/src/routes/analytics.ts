@@ -11,6 +11,7 @@ import {
   npsRequest,
   ordersRequest,
   pagesRequest,
+  pathsRequest,
   profileRequest,
   propertiesRequest,
   rejectedRequest,
@@ -151,6 +152,12 @@ export const ANALYTICS_ROUTES = {
     schema: pagesRequest,
     defaults: zone,
     run: (a, b) => a.pages(b),
+  }),
+  '/api/reports/paths': report({
+    summary: 'What people did after a point: the commonest paths of the events that followed it',
+    schema: pathsRequest,
+    defaults: zone,
+    run: (a, b) => a.paths(b),
   }),
   '/api/reports/acquisition': report({
     summary:
