@@ -6,7 +6,6 @@ import type {
   EventsResult,
   FunnelPeopleResult,
   FunnelResult,
-  FunnelStepResult,
   LiveResult,
   NpsResult,
   OrdersResult,
@@ -33,7 +32,7 @@ import {
   eventsText,
   funnelPeopleCsv,
   funnelPeopleText,
-  funnelPeriodsText,
+  funnelText,
   liveText,
   mixedNote,
   money,
@@ -137,25 +136,7 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
         )
       const r = await ask<FunnelResult>(config, 'funnel', body)
       if (v.json) return JSON.stringify(r, null, 2)
-      const table = (steps: FunnelStepResult[]) =>
-        formatTable(
-          steps.map((s) => ({
-            step: s.step,
-            event: s.label,
-            people: s.people,
-            'from first': pct(s.conversionFromFirst),
-            'from previous': pct(s.conversionFromPrevious),
-            'drop-off': s.dropOff,
-            'median time': secs(s.medianSecondsFromPrevious),
-            'p90 time': secs(s.p90SecondsFromPrevious),
-          })),
-        )
-      const parts = [table(r.steps)]
-      for (const b of r.breakdown ?? [])
-        parts.push(`\n${v.breakdown} = ${b.value || '(empty)'}\n${table(b.steps)}`)
-      if (r.periods)
-        parts.push(`\nBy the ${v.interval} they entered:\n${funnelPeriodsText(r.periods, v.interval ?? '')}`)
-      return parts.join('\n')
+      return funnelText(r, v.breakdown, v.interval)
     }
     case 'attribution': {
       const { values: v } = parseArgs({

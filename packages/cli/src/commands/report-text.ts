@@ -4,6 +4,7 @@ import type {
   EventsResult,
   FunnelPeopleResult,
   FunnelResult,
+  FunnelStepResult,
   LiveResult,
   PageFigures,
   PagesResult,
@@ -271,6 +272,28 @@ const quoted = (id: string) => (/^[\w@.:+-]+$/.test(id) ? id : `'${id.replace(/'
 /** A person's traits as columns named as Touchpoint names the fields (`traits.email`), apart from the list's own. */
 const traitColumns = (traits: Record<string, string | null> | undefined) =>
   Object.fromEntries(Object.entries(traits ?? {}).map(([name, value]) => [`traits.${name}`, value]))
+
+/** A funnel's steps as a table, then the same by each breakdown value and by each period people entered. */
+export function funnelText(r: FunnelResult, breakdown?: string, interval?: string): string {
+  const table = (steps: FunnelStepResult[]) =>
+    formatTable(
+      steps.map((s) => ({
+        step: s.step,
+        event: s.label,
+        people: s.people,
+        'from first': pct(s.conversionFromFirst),
+        'from previous': pct(s.conversionFromPrevious),
+        'drop-off': s.dropOff,
+        'median time': secs(s.medianSecondsFromPrevious),
+        'p90 time': secs(s.p90SecondsFromPrevious),
+      })),
+    )
+  const parts = [table(r.steps)]
+  for (const b of r.breakdown ?? []) parts.push(`\n${breakdown} = ${b.value || '(empty)'}\n${table(b.steps)}`)
+  if (r.periods)
+    parts.push(`\nBy the ${interval} they entered:\n${funnelPeriodsText(r.periods, interval ?? '')}`)
+  return parts.join('\n')
+}
 
 /**
  * A funnel by the period people entered it: a row for each, with how many reached each step and the share of those
