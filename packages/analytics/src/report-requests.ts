@@ -1,6 +1,16 @@
 /** The reports' requests (docs/analytics.md, "Reports"), re-exported by requests.ts. */
 import { z } from 'zod'
-import { duration, eventMatch, fewPeriods, field, INTERVALS, range, ranged, rowLimit } from './request-parts'
+import {
+  duration,
+  eventMatch,
+  fewPeriods,
+  field,
+  INTERVALS,
+  range,
+  ranged,
+  rowLimit,
+  SOURCE_KEYS,
+} from './request-parts'
 
 export const timeOfDayRequest = ranged(
   z.object({
@@ -145,7 +155,7 @@ export const acquisitionRequest = ranged(
   z.object({
     ...range,
     /** the key of each person's first visit: as attribution keys a touch */
-    by: z.enum(['channel', 'source', 'medium', 'campaign']).default('channel'),
+    by: z.enum(SOURCE_KEYS).default('channel'),
     conversion: eventMatch.default({ event: 'Order Completed' }),
     /** how long after their first visit a person's conversions count: 90 days unless given */
     horizon: duration.default(90 * 86_400),

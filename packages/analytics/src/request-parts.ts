@@ -169,3 +169,6 @@ export const fewPeriods = (r: { from: Date; to: Date; interval?: Interval }, ctx
 
 /** How many rows a report lists, the first by its order: 1 to 1,000, 50 unless asked. */
 export const rowLimit = z.number().int().min(1).max(1000).default(50)
+
+/** What attribution keys a touch by, and the acquisition report a first visit: where it came from. */
+export const SOURCE_KEYS = ['channel', 'source', 'medium', 'campaign'] as const

@@ -4,7 +4,17 @@
  * the profile's are here; the reports' in report-requests.ts, and the parts they share in request-parts.ts.
  */
 import { z } from 'zod'
-import { duration, eventMatch, exchange, fewPeriods, field, INTERVALS, range, ranged } from './request-parts'
+import {
+  duration,
+  eventMatch,
+  exchange,
+  fewPeriods,
+  field,
+  INTERVALS,
+  range,
+  ranged,
+  SOURCE_KEYS,
+} from './request-parts'
 import { type Interval, periodStarts } from './zone'
 
 export * from './report-requests'
@@ -117,7 +127,7 @@ export const attributionRequest = ranged(
     conversion: eventMatch,
     lookback: duration.default(30 * 86_400),
     model: z.enum([...ATTRIBUTION_MODELS, 'all']).default('all'),
-    by: z.enum(['channel', 'source', 'medium', 'campaign']).default('channel'),
+    by: z.enum(SOURCE_KEYS).default('channel'),
     halfLife: duration.default(7 * 86_400),
   }),
 )
