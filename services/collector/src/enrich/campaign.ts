@@ -49,6 +49,12 @@ function clickId(
   return param(params, name) || (typeof kept === 'string' ? kept.slice(0, 1024) : '')
 }
 
+/** A referrer's host, or '' for one on the page's own host (internal navigation). */
+function externalHost(url: string, pageHost: string): string {
+  const host = hostOf(parseUrl(url))
+  return host === pageHost ? '' : host
+}
+
 /**
  * Campaign fields from context.campaign (Segment's shape; `name` is the campaign) or else the page URL's
  * utm_* parameters, the ad click ids from the URL, the referrer's host, and the channel. Without UTM tags the
@@ -69,11 +75,7 @@ export function campaignOf(
   const utm_medium = ctx?.medium ?? param(params, 'utm_medium')
   const utm_campaign = ctx?.name ?? param(params, 'utm_campaign')
   const pageHost = hostOf(page)
-  const external = (url: string) => {
-    const host = hostOf(parseUrl(url))
-    return host === pageHost ? '' : host
-  }
-  const referrer_host = external(referrer)
+  const referrer_host = externalHost(referrer, pageHost)
   const gclid = clickId(params, ctx, 'gclid')
   // Without tags, the referrer is the source (the page's own, or else the one its session landed from, so that
   // every page of a visit from a search engine is organic search, as tags and click ids last the session too),
@@ -81,7 +83,8 @@ export function campaignOf(
   // its referrer too, which must not make it organic search.
   const referred = gclid
     ? ''
-    : referrer_host || (sessionReferrer && sessionReferrer !== referrer ? external(sessionReferrer) : '')
+    : referrer_host ||
+      (sessionReferrer && sessionReferrer !== referrer ? externalHost(sessionReferrer, pageHost) : '')
   const source = utm_source || referred
   // without tags, a search engine's referral has medium "organic" (as GA4 records it), any other site's "referral"
   const untaggedMedium = isSearchSource(referred) ? 'organic' : 'referral'
