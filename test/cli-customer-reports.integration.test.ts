@@ -102,12 +102,28 @@ describe('touchpoint report subscriptions', () => {
     expect(r.stdout).toMatch(/^1 customer with an active subscription at the end\n/)
     expect(r.stdout).toMatch(/\nteam\s+1\s+1\s+1\s+1\s+100\.0%\s+1\s+10\.00 EUR\s+50\.00 EUR\s*\n/)
     expect(r.stdout).toMatch(/Why they cancelled\nreason\s+cancelled\s*\n[─\s]+\nswitched\s+1/)
+    // from the 10 a month at the start to the 50 at the end: S-A new, S-B churned
+    const moved = r.stdout.split('\nHow the MRR moved\n')[1]?.split('\n\n')[0]?.split('\n') ?? []
+    expect(moved.slice(2).map((line) => line.trim().split(/\s{2,}/))).toEqual([
+      ['at start', '10.00 EUR'],
+      ['new', '+50.00 EUR'],
+      ['reactivation (0)', '0.00 EUR'],
+      ['expansion (0)', '0.00 EUR'],
+      ['contraction (0)', '0.00 EUR'],
+      ['churn (1)', '-10.00 EUR'],
+      ['at end', '50.00 EUR'],
+    ])
     // by day: every day of the range, the last with the one active subscription and its 50 a month
     const byDay = await cli(['report', 'subscriptions', ...range, '--interval', 'day'], env)
     const days = byDay.stdout.split('\nBy day\n')[1]?.split('\n\n')[0]?.split('\n') ?? []
-    expect(days[0]).toMatch(/^day\s+new\s+cancelled\s+active at end\s+MRR at end\s*$/)
+    expect(days[0]).toMatch(
+      /^day\s+new\s+cancelled\s+active at end\s+MRR at end\s+new MRR\s+reactivation\s+expansion\s+contraction\s+churn\s*$/,
+    )
     expect(days.slice(2)).toHaveLength(8)
-    expect(days.at(-1)).toMatch(/\s1\s+50\.00 EUR\s*$/)
+    expect(days.at(-1)).toMatch(/\s1\s+50\.00 EUR(\s+0\.00 EUR){5}\s*$/)
+    // S-B's cancellation and S-A's start each move one day's MRR
+    expect(days.filter((d) => /\s10\.00 EUR\s*$/.test(d))).toHaveLength(1)
+    expect(days.filter((d) => /\s50\.00 EUR(\s+0\.00 EUR){4}\s*$/.test(d))).toHaveLength(1)
   })
 })
 

@@ -30,6 +30,7 @@ const params = {
   lookback: 30 * 86_400,
 }
 const range = { project: PROJECT, from: '2026-06-01', to: '2026-06-15' }
+const cents = (x: number) => Math.round(x * 100) / 100
 /** The funnel funnel.sql and funnel-dropped.sql count, with their parameters above, as the API takes it. */
 const sqlFunnel = {
   ...range,
@@ -101,7 +102,8 @@ beforeAll(async () => {
     ticket('Resolved', 'x5', '2026-06-07T10:00:00Z', { ticketId: 'e5' }),
     ticket('Opened', 'x5', '2026-06-08T09:00:00Z', { ticketId: 'e5', channel: 'chat' }),
   ])
-  // subscriptions: active throughout, churned, new, new and cancelled, back after a cancellation
+  // subscriptions: active throughout, churned, new, new and cancelled, back after a cancellation, upgraded (pro at
+  // 20, then 30 a month) and downgraded (basic at 15, then 9)
   const sub = (event: string, at: string, props: Record<string, unknown>, revenue?: number) => ({
     event: `Subscription ${event}`,
     user: `y-${props.subscriptionId}`,
@@ -119,6 +121,10 @@ beforeAll(async () => {
     sub('Started', '2026-04-01T09:00:00Z', { subscriptionId: 'b5', plan: 'basic', interval: 'month' }, 10),
     sub('Cancelled', '2026-05-01T09:00:00Z', { subscriptionId: 'b5' }),
     sub('Started', '2026-06-05T09:00:00Z', { subscriptionId: 'b5', plan: 'basic', interval: 'month' }, 12),
+    sub('Started', '2026-05-20T09:00:00Z', { subscriptionId: 'b6', plan: 'pro', interval: 'month' }, 20),
+    sub('Started', '2026-06-06T09:00:00Z', { subscriptionId: 'b6', plan: 'pro', interval: 'month' }, 30),
+    sub('Started', '2026-05-20T09:00:00Z', { subscriptionId: 'b7', plan: 'basic', interval: 'month' }, 15),
+    sub('Started', '2026-06-07T09:00:00Z', { subscriptionId: 'b7', plan: 'basic', interval: 'month' }, 9),
   ])
   // tp.js's Page Left events, with the page that was left (no session id: they change no session's touch)
   const leftPage = (path: string, at: string, engagedMs: unknown, scrollDepth: unknown) => ({
@@ -308,6 +314,7 @@ describe('examples/queries', () => {
         Number(r.churned),
         Number(r.active_at_end),
         Number(r.mrr_at_end),
+        [r.mrr_new, r.mrr_reactivated, r.mrr_expansion, r.mrr_contraction, r.mrr_churned].map(Number),
       ]),
     ).toEqual(
       api.plans.map((p) => [
@@ -317,8 +324,13 @@ describe('examples/queries', () => {
         p.cancelled,
         p.churned,
         p.activeAtEnd,
-        Math.round(p.mrrAtEnd * 100) / 100,
+        cents(p.mrrAtEnd),
+        [p.mrrNew, p.mrrReactivated, p.mrrExpansion, p.mrrContraction, p.mrrChurned].map(cents),
       ]),
     )
+    // every movement is there: b3 new, b5 back, b6 up, b7 down, b2 churned
+    expect(
+      [api.mrrNew, api.mrrReactivated, api.mrrExpansion, api.mrrContraction, api.mrrChurned].map(cents),
+    ).toEqual([10, 12, 10, 6, 10])
   })
 })

@@ -2,7 +2,10 @@
 -- and Cancelled with its subscriptionId up to `to`, each event id once; at an instant it is active when its latest
 -- event before then is a start. Churned: active at `from` and not at `to`. Revenue a month (MRR): the latest
 -- start's revenue over its interval (a year is 12 months, a week 7 of a month's 365.25 / 12 days, none a month),
--- summed as sent, in no one currency (`currencies` lists them). Bots left out.
+-- summed as sent, in no one currency (`currencies` lists them). How the MRR moved from `from` to `to`: new
+-- (first started in the range, active at its end), reactivated (active at the end only, started before), expansion
+-- and contraction (active at both ends, at a higher or lower MRR), churned (active at the start only); the MRR at
+-- the start plus the first four, less the last, is the MRR at the end. Bots left out.
 -- clickhouse client --param_project=shop --param_from='2026-11-01 00:00:00' --param_to='2026-12-01 00:00:00' \
 --   --queries-file examples/queries/subscriptions.sql
 SELECT plan,
@@ -12,6 +15,11 @@ SELECT plan,
     countIf(active_from AND NOT active_to) AS churned,
     countIf(active_to) AS active_at_end,
     round(sumIf(mrr_to, active_to), 2) AS mrr_at_end,
+    round(sumIf(mrr_to, active_to AND first_start >= {from:DateTime64(3)}), 2) AS mrr_new,
+    round(sumIf(mrr_to, active_to AND NOT active_from AND first_start < {from:DateTime64(3)}), 2) AS mrr_reactivated,
+    round(sumIf(mrr_to - mrr_from, active_from AND active_to AND mrr_to > mrr_from), 2) AS mrr_expansion,
+    round(sumIf(mrr_from - mrr_to, active_from AND active_to AND mrr_to < mrr_from), 2) AS mrr_contraction,
+    round(sumIf(mrr_from, active_from AND NOT active_to), 2) AS mrr_churned,
     arraySort(groupUniqArrayIf(cur_to, active_to AND cur_to != '')) AS currencies
 FROM (
     SELECT *,
@@ -29,12 +37,15 @@ FROM (
             countIf(NOT started AND timestamp >= {from:DateTime64(3)}) > 0 AS cancelled_in,
             argMaxIf(JSONExtractString(properties, 'plan'), timestamp, started) AS plan_s,
             argMaxIf(JSONExtractString(properties, 'plan'), timestamp, NOT started) AS plan_c,
-            argMaxIf(toFloat64(ifNull(revenue, 0)) * multiIf(period = 'day', 365.25 / 12, period = 'week',
-                365.25 / 12 / 7, period = 'year', 1 / 12, 1.), timestamp, started) AS mrr_to,
+            argMaxIf(mrr, timestamp, started AND timestamp < {from:DateTime64(3)}) AS mrr_from,
+            argMaxIf(mrr, timestamp, started) AS mrr_to,
             argMaxIf(currency, timestamp, started) AS cur_to
         FROM (
-            SELECT event_id, event = 'Subscription Started' AS started, timestamp, properties, revenue, currency,
-                JSONExtractString(properties, 'interval') AS period
+            SELECT event_id, event = 'Subscription Started' AS started, timestamp, properties, currency,
+                JSONExtractString(properties, 'interval') AS period,
+                toFloat64(ifNull(revenue, 0))
+                    * multiIf(period = 'day', 365.25 / 12, period = 'week', 365.25 / 12 / 7, period = 'year', 1 / 12, 1.)
+                    AS mrr
             FROM events
             WHERE project_id = {project:String} AND is_bot = 0 AND timestamp < {to:DateTime64(3)}
               AND event IN ('Subscription Started', 'Subscription Cancelled')

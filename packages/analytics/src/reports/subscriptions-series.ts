@@ -2,8 +2,13 @@ import { EVENT_NAMES } from '@touchpoint/schema'
 import type { QueryParams } from '../params'
 import { num, type Reader } from '../reader'
 import { type Interval, PERIOD_START, periodStarts, startOfDay } from '../zone'
+import type { MrrMovements } from './subscriptions'
 
-export interface SubscriptionsPeriod {
+/**
+ * A period of the subscriptions report, with the MRR's movements in it (MrrMovements): the period before's
+ * mrrAtEnd (the report's mrrAtStart for the first) and these give its own.
+ */
+export interface SubscriptionsPeriod extends MrrMovements {
   /** the period's first day, in the request's time zone */
   start: string
   /** subscriptions started for the first time in the period, and those with a cancellation in it */
@@ -25,11 +30,11 @@ export interface SeriesQuery {
 
 /**
  * The subscriptions report by period: each day, week or month of the range with the subscriptions started and
- * cancelled in it, and those active at its end with their revenue a month: the same states as the report's, at
- * every period's end. `source` is the report's rows of subscription events (person, event_id, event, timestamp,
+ * cancelled in it, those active at its end with their revenue a month, and how that revenue moved in it: the same
+ * states as the report's, at every period's start and end. `source` is the report's rows of subscription events (person, event_id, event, timestamp,
  * properties, revenue, currency), each event id once taken here. Each subscription's events go into one array sorted
- * by time, a cancellation after a start of the same millisecond, and its state at a period's end is its latest
- * event before then.
+ * by time, a cancellation after a start of the same millisecond, and its state at a period's start or end is its
+ * latest event before then.
  */
 export async function subscriptionsSeries(
   reader: Reader,
@@ -45,10 +50,21 @@ export async function subscriptionsSeries(
   const started = `event = ${p.add(EVENT_NAMES.subscriptionStarted, 'String')}`
   const sub = `JSONExtractString(properties, 'subscriptionId')`
   const events = `(SELECT * FROM ${source} LIMIT 1 BY event_id)`
+  // the periods' bounds: `from`, then each period's end; a subscription's state at each is its latest event before
+  const bounds = [q.from.getTime(), ...ends]
+  const moved = (name: string, expr: string) =>
+    `sumForEach(arrayMap((s0, s1, b0) -> ${expr}, arrayPopBack(at), arrayPopFront(at), ${p.add(bounds.slice(0, -1), 'Array(UInt64)')})) AS ${name}`
   const [states] = await reader.rows(
-    `SELECT sumForEach(arrayMap(e -> toUInt64(e.2), at)) AS active, sumForEach(arrayMap(e -> if(e.2, e.3, 0.), at)) AS mrr
+    `SELECT sumForEach(arrayMap(e -> toUInt64(e.2), arrayPopFront(at))) AS active,
+      sumForEach(arrayMap(e -> if(e.2, e.3, 0.), arrayPopFront(at))) AS mrr,
+      ${moved('mrr_new', 'if(s1.2 AND NOT s0.2 AND first >= b0, s1.3, 0.)')},
+      ${moved('mrr_reactivated', 'if(s1.2 AND NOT s0.2 AND first < b0, s1.3, 0.)')},
+      ${moved('mrr_expansion', 'if(s0.2 AND s1.2 AND s1.3 > s0.3, s1.3 - s0.3, 0.)')},
+      ${moved('mrr_contraction', 'if(s0.2 AND s1.2 AND s1.3 < s0.3, s0.3 - s1.3, 0.)')},
+      ${moved('mrr_churned', 'if(s0.2 AND NOT s1.2, s0.3, 0.)')}
     FROM (
-      SELECT arrayMap(b -> arrayLast(e -> e.1 < b, evs), ${p.add(ends, 'Array(UInt64)')}) AS at
+      SELECT arrayMap(b -> arrayLast(e -> e.1 < b, evs), ${p.add(bounds, 'Array(UInt64)')}) AS at,
+        arrayFirst(e -> e.2, evs).1 AS first
       FROM (
         SELECT arraySort(e -> (e.1, NOT e.2),
           groupArray((toUInt64(toUnixTimestamp64Milli(timestamp)), ${started}, ${q.monthly}))) AS evs
@@ -75,13 +91,17 @@ export async function subscriptionsSeries(
     p,
   )
   const byStart = new Map(moves.map((r) => [String(r.start), r]))
-  const active = (states?.active as unknown[] | undefined) ?? []
-  const mrr = (states?.mrr as unknown[] | undefined) ?? []
+  const at = (column: string, i: number) => num((states?.[column] as unknown[] | undefined)?.[i])
   return starts.map((start, i) => ({
     start,
     started: num(byStart.get(start)?.started),
     cancelled: num(byStart.get(start)?.cancelled),
-    activeAtEnd: num(active[i]),
-    mrrAtEnd: num(mrr[i]),
+    activeAtEnd: at('active', i),
+    mrrAtEnd: at('mrr', i),
+    mrrNew: at('mrr_new', i),
+    mrrReactivated: at('mrr_reactivated', i),
+    mrrExpansion: at('mrr_expansion', i),
+    mrrContraction: at('mrr_contraction', i),
+    mrrChurned: at('mrr_churned', i),
   }))
 }

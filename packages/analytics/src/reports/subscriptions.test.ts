@@ -56,6 +56,12 @@ beforeAll(async () => {
     // s8: its start sent twice (a retry)
     { ...start('u7', day(2, 5), 's8', 'basic', 10, 'month'), id: '00000000-0000-4000-8000-0000000000b8' },
     { ...start('u7', day(2, 5), 's8', 'basic', 10, 'month'), id: '00000000-0000-4000-8000-0000000000b8' },
+    // s9: upgraded in the range (a start again, at a higher price): expansion
+    start('u8', day(2, 1), 's9', 'pro', 20, 'month'),
+    start('u8', day(3, 4), 's9', 'pro', 25, 'month'),
+    // s10: downgraded in the range: contraction
+    start('u9', day(2, 1), 's10', 'basic', 40, 'month'),
+    start('u9', day(3, 3), 's10', 'basic', 30, 'month'),
   ])
 })
 afterAll(() => fx?.close())
@@ -66,41 +72,71 @@ describe('subscriptions report', () => {
   it('counts active, new, cancelled and churned subscriptions, and the revenue a month at either end', async () => {
     const r = await subscriptions(fx.reader, range)
     expect(r).toMatchObject({
-      activeAtStart: 5, // s1, s2, s6, s7, s8
+      activeAtStart: 7, // s1, s2, s6, s7, s8, s9, s10
       started: 2, // s3, s4
       cancelled: 3, // s2, s4, s7
       churned: 1, // s2
-      churnRate: 0.2,
-      activeAtEnd: 6, // s1, s3, s5, s6, s7, s8
-      customers: 5, // u1, u3, u5, u6, u7
+      churnRate: 1 / 7,
+      activeAtEnd: 8, // s1, s3, s5, s6, s7, s8, s9, s10
+      customers: 7, // u1, u3, u5, u6, u7, u8, u9
+      reactivated: 1, // s5 (s7 was active at both ends, at the same price)
+      expanded: 1, // s9
+      contracted: 1, // s10
       currencies: ['EUR', 'USD'],
       reasons: [
         { reason: 'too-expensive', cancelled: 2 },
         { reason: 'not-using', cancelled: 1 },
       ],
     })
-    expect(r.mrrAtStart).toBeCloseTo(10 + 100 / 12 + 30 + 10 + 10, 9)
-    expect(r.mrrAtEnd).toBeCloseTo(10 + 10 + 12 + 30 + 10 + 10, 9)
+    expect(r.mrrAtStart).toBeCloseTo(10 + 100 / 12 + 30 + 10 + 10 + 20 + 40, 9)
+    expect(r.mrrAtEnd).toBeCloseTo(10 + 10 + 12 + 30 + 10 + 10 + 25 + 30, 9)
     expect(
       r.plans.map((p) => [p.plan, p.activeAtStart, p.started, p.cancelled, p.churned, p.activeAtEnd]),
     ).toEqual([
-      ['basic', 3, 1, 1, 0, 5],
-      ['pro', 2, 1, 2, 1, 1],
+      ['basic', 4, 1, 1, 0, 6],
+      ['pro', 3, 1, 2, 1, 2],
     ])
     const pro = r.plans[1]
-    expect(pro?.churnRate).toBe(0.5)
-    expect(pro?.mrrAtStart).toBeCloseTo(100 / 12 + 30, 9)
-    expect(pro?.mrrAtEnd).toBeCloseTo(30, 9)
+    expect(pro?.churnRate).toBe(1 / 3)
+    expect(pro?.mrrAtStart).toBeCloseTo(100 / 12 + 30 + 20, 9)
+    expect(pro?.mrrAtEnd).toBeCloseTo(30 + 25, 9)
+  })
+
+  it("moves the MRR from the range's start to its end by new, reactivated, expanded, contracted and churned subscriptions", async () => {
+    const r = await subscriptions(fx.reader, range)
+    expect(r.mrrNew).toBeCloseTo(10, 9) // s3; s4 was new and cancelled in the range
+    expect(r.mrrReactivated).toBeCloseTo(12, 9) // s5
+    expect(r.mrrExpansion).toBeCloseTo(5, 9) // s9: 20 → 25
+    expect(r.mrrContraction).toBeCloseTo(10, 9) // s10: 40 → 30
+    expect(r.mrrChurned).toBeCloseTo(100 / 12, 9) // s2
+    const bridged =
+      r.mrrAtStart + r.mrrNew + r.mrrReactivated + r.mrrExpansion - r.mrrContraction - r.mrrChurned
+    expect(bridged).toBeCloseTo(r.mrrAtEnd, 9)
+    // by plan, each subscription by its latest plan, as the plan's MRR at either end
+    for (const plan of r.plans)
+      expect(
+        plan.mrrAtStart +
+          plan.mrrNew +
+          plan.mrrReactivated +
+          plan.mrrExpansion -
+          plan.mrrContraction -
+          plan.mrrChurned,
+      ).toBeCloseTo(plan.mrrAtEnd, 9)
+    expect(r.plans.find((p) => p.plan === 'basic')).toMatchObject({
+      contracted: 1,
+      expanded: 0,
+      reactivated: 1,
+    })
   })
 
   it('adds up the revenue a month in one currency with an exchange, and counts a weekly price by the month', async () => {
     const r = await subscriptions(fx.reader, { ...range, exchange: { to: 'EUR', rates: { USD: 0.9 } } })
     expect(r.currencies).toEqual(['EUR'])
-    expect(r.mrrAtEnd).toBeCloseTo(10 + 10 + 12 + 27 + 10 + 10, 9)
+    expect(r.mrrAtEnd).toBeCloseTo(10 + 10 + 12 + 27 + 10 + 10 + 25 + 30, 9)
     // on 5 March, pro had s4 (weekly, between its start and its cancellation) and s6; s2 had been cancelled
     const week = await subscriptions(fx.reader, { ...range, from: '2026-03-05', to: '2026-03-06' })
     expect(week.plans.find((p) => p.plan === 'pro')?.mrrAtStart).toBeCloseTo(
-      WEEKLY_5 + (100 / 12) * 0 + 30,
+      WEEKLY_5 + (100 / 12) * 0 + 30 + 25,
       9,
     )
   })
@@ -111,14 +147,34 @@ describe('subscriptions report', () => {
     expect(
       r.series?.map((d) => [d.start, d.started, d.cancelled, d.activeAtEnd, rounded(d.mrrAtEnd)]),
     ).toEqual([
-      ['2026-03-01', 0, 0, 5, rounded(10 + 100 / 12 + 30 + 10 + 10)],
-      ['2026-03-02', 1, 1, 5, rounded(10 + 100 / 12 + 10 + 30 + 10)], // s3 in, s7 out
-      ['2026-03-03', 0, 1, 4, 60], // s2 out
-      ['2026-03-04', 1, 0, 5, rounded(60 + WEEKLY_5)], // s4 in
-      ['2026-03-05', 0, 0, 6, rounded(72 + WEEKLY_5)], // s5 back, neither new nor counted as started
-      ['2026-03-06', 0, 1, 5, 72], // s4 out
-      ['2026-03-07', 0, 0, 6, 82], // s7 back: the report's end
+      ['2026-03-01', 0, 0, 7, rounded(10 + 100 / 12 + 30 + 10 + 10 + 60)],
+      ['2026-03-02', 1, 1, 7, rounded(10 + 100 / 12 + 10 + 30 + 10 + 60)], // s3 in, s7 out
+      ['2026-03-03', 0, 1, 6, 110], // s2 out, s10 down to 30
+      ['2026-03-04', 1, 0, 7, rounded(115 + WEEKLY_5)], // s4 in, s9 up to 25
+      ['2026-03-05', 0, 0, 8, rounded(127 + WEEKLY_5)], // s5 back, neither new nor counted as started
+      ['2026-03-06', 0, 1, 7, 127], // s4 out
+      ['2026-03-07', 0, 0, 8, 137], // s7 back: the report's end
     ])
+    // each day's movements: new, reactivated, expansion, contraction, churned
+    expect(
+      r.series?.map((d) =>
+        [d.mrrNew, d.mrrReactivated, d.mrrExpansion, d.mrrContraction, d.mrrChurned].map(rounded),
+      ),
+    ).toEqual([
+      [0, 0, 0, 0, 0],
+      [10, 0, 0, 0, 10], // s3 new; s7 cancelled
+      [0, 0, 0, 10, rounded(100 / 12)], // s10 down; s2 cancelled
+      [rounded(WEEKLY_5), 0, 5, 0, 0], // s4 new; s9 up
+      [0, 12, 0, 0, 0], // s5 back
+      [0, 0, 0, 0, rounded(WEEKLY_5)], // s4 cancelled
+      [0, 10, 0, 0, 0], // s7 back
+    ])
+    // each day's MRR is the day before's (the report's start for the first) moved by its movements
+    let mrr = r.mrrAtStart
+    for (const d of r.series ?? []) {
+      mrr += d.mrrNew + d.mrrReactivated + d.mrrExpansion - d.mrrContraction - d.mrrChurned
+      expect(mrr).toBeCloseTo(d.mrrAtEnd, 9)
+    }
     expect(r.series?.at(-1)).toMatchObject({ activeAtEnd: r.activeAtEnd })
     // the periods' new and cancelled add up to the report's
     expect(r.series?.reduce((n, d) => n + d.started, 0)).toBe(r.started)

@@ -22,7 +22,27 @@ export interface SubscriptionFigures {
   /** monthly recurring revenue at `from` and at `to`: each active subscription's revenue a month */
   mrrAtStart: number
   mrrAtEnd: number
+  /** subscriptions active at `to` and not at `from` that had started before (back after a cancellation) */
+  reactivated: number
+  /** subscriptions active at both ends whose revenue a month rose, and those whose revenue a month fell */
+  expanded: number
+  contracted: number
+  /**
+   * How the MRR moved (MrrMovements): `mrrAtStart + mrrNew + mrrReactivated + mrrExpansion − mrrContraction −
+   * mrrChurned = mrrAtEnd`, each subscription in one of them by its states at either end.
+   */
+  mrrNew: number
+  mrrReactivated: number
+  mrrExpansion: number
+  mrrContraction: number
+  mrrChurned: number
 }
+
+/** The MRR's movements between two instants, each subscription's by its state at either (SubscriptionFigures). */
+export type MrrMovements = Pick<
+  SubscriptionFigures,
+  'mrrNew' | 'mrrReactivated' | 'mrrExpansion' | 'mrrContraction' | 'mrrChurned'
+>
 
 export interface SubscriptionsResult extends SubscriptionFigures {
   /** people (identity resolved) with a subscription active at `to` */
@@ -75,10 +95,17 @@ export async function subscriptions(
       countIf(active_from) AS active_at_start, countIf(is_new) AS started, countIf(cancelled_in) AS cancelled,
       countIf(churned) AS churned, countIf(active_to) AS active_at_end,
       sumIf(mrr_from, active_from) AS mrr_at_start, sumIf(mrr_to, active_to) AS mrr_at_end,
+      countIf(back) AS reactivated, countIf(kept AND mrr_to > mrr_from) AS expanded,
+      countIf(kept AND mrr_to < mrr_from) AS contracted,
+      sumIf(mrr_to, active_to AND is_new) AS mrr_new, sumIf(mrr_to, back) AS mrr_reactivated,
+      sumIf(mrr_to - mrr_from, kept AND mrr_to > mrr_from) AS mrr_expansion,
+      sumIf(mrr_from - mrr_to, kept AND mrr_to < mrr_from) AS mrr_contraction,
+      sumIf(mrr_from, active_from AND NOT active_to) AS mrr_churned,
       uniqExactIf(person, active_to) AS customers,
       arraySort(arrayDistinct(arrayConcat(groupUniqArrayIf(cur_from, active_from AND cur_from != ''),
         groupUniqArrayIf(cur_to, active_to AND cur_to != '')))) AS currencies
-    FROM subs
+    FROM (SELECT *, active_from AND active_to AS kept, active_to AND NOT active_from AND NOT is_new AS back
+      FROM subs)
     GROUP BY GROUPING SETS ((plan), ())
     HAVING active_at_start + started + cancelled + active_at_end > 0 OR is_total = 1`,
     p,
@@ -172,5 +199,13 @@ function figuresOf(r: Record<string, unknown> | undefined): SubscriptionFigures 
     activeAtEnd: num(r?.active_at_end),
     mrrAtStart: num(r?.mrr_at_start),
     mrrAtEnd: num(r?.mrr_at_end),
+    reactivated: num(r?.reactivated),
+    expanded: num(r?.expanded),
+    contracted: num(r?.contracted),
+    mrrNew: num(r?.mrr_new),
+    mrrReactivated: num(r?.mrr_reactivated),
+    mrrExpansion: num(r?.mrr_expansion),
+    mrrContraction: num(r?.mrr_contraction),
+    mrrChurned: num(r?.mrr_churned),
   }
 }

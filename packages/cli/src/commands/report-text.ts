@@ -12,6 +12,7 @@ import type {
   Profile,
   RejectedResult,
   RetentionResult,
+  MrrMovements,
   SubscriptionFigures,
   SubscriptionsResult,
   SupportFigures,
@@ -227,11 +228,33 @@ export function subscriptionsText(r: SubscriptionsResult, interval?: string): st
           cancelled: x.cancelled,
           'active at end': x.activeAtEnd,
           'MRR at end': money(x.mrrAtEnd, r.currencies),
+          ...movementColumns(x, r.currencies),
         })),
       )}`
     : ''
-  return `${r.customers} ${who} with an active subscription at the end\n${table}${series}${reasons}${mixed}`
+  const moved = (movement: string, mrr: string) => ({ movement, MRR: mrr })
+  // a movement's sign, where it moved the MRR by a cent or more
+  const signed = (x: number, sign: '+' | '-') => `${Math.abs(x) < 0.005 ? '' : sign}${money(x, r.currencies)}`
+  const movements = `\n\nHow the MRR moved\n${formatTable([
+    moved('at start', money(r.mrrAtStart, r.currencies)),
+    moved('new', signed(r.mrrNew, '+')),
+    moved(`reactivation (${r.reactivated})`, signed(r.mrrReactivated, '+')),
+    moved(`expansion (${r.expanded})`, signed(r.mrrExpansion, '+')),
+    moved(`contraction (${r.contracted})`, signed(r.mrrContraction, '-')),
+    moved(`churn (${r.churned})`, signed(r.mrrChurned, '-')),
+    moved('at end', money(r.mrrAtEnd, r.currencies)),
+  ])}`
+  return `${r.customers} ${who} with an active subscription at the end\n${table}${movements}${series}${reasons}${mixed}`
 }
+
+/** A period's MRR movements as columns of the subscriptions report's series. */
+const movementColumns = (x: MrrMovements, currencies: string[]) => ({
+  'new MRR': money(x.mrrNew, currencies),
+  reactivation: money(x.mrrReactivated, currencies),
+  expansion: money(x.mrrExpansion, currencies),
+  contraction: money(x.mrrContraction, currencies),
+  churn: money(x.mrrChurned, currencies),
+})
 
 /** The column of a period's first day: `day`, or `week of`, `month of`. */
 const periodColumn = (interval: string | undefined) =>
