@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { insertAdSpend } from '@touchpoint/clickhouse'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { attribution } from '../packages/analytics/src/attribution/attribution'
 import { funnel } from '../packages/analytics/src/funnel'
@@ -126,6 +127,27 @@ beforeAll(async () => {
     sub('Started', '2026-05-20T09:00:00Z', { subscriptionId: 'b7', plan: 'basic', interval: 'month' }, 15),
     sub('Started', '2026-06-07T09:00:00Z', { subscriptionId: 'b7', plan: 'basic', interval: 'month' }, 9),
   ])
+  // what the synthetic campaigns' ads cost: a day re-sent with its corrected cost, a day after the range, and a
+  // campaign that brought no visit
+  const ad = (day: string, campaign: string, cost: number) => ({
+    day,
+    source: 'google',
+    medium: 'cpc',
+    campaign,
+    channel: 'Paid Search',
+    cost,
+    currency: 'EUR',
+    clicks: 5,
+    impressions: 100,
+  })
+  await insertAdSpend(fx.ch, PROJECT, [
+    ad('2026-06-02', 'campaign-1', 40),
+    ad('2026-06-03', 'campaign-1', 99),
+    ad('2026-06-04', 'campaign-2', 25.5),
+    ad('2026-06-15', 'campaign-2', 1000),
+    ad('2026-06-05', 'campaign-none', 12),
+  ])
+  await insertAdSpend(fx.ch, PROJECT, [ad('2026-06-03', 'campaign-1', 10)])
   // tp.js's Page Left events, with the page that was left (no session id: they change no session's touch)
   const leftPage = (path: string, at: string, engagedMs: unknown, scrollDepth: unknown) => ({
     event: 'Page Left',
@@ -228,6 +250,36 @@ describe('examples/queries', () => {
         conversions: r.conversions,
         revenue: Math.round(r.revenue * 100) / 100,
       })),
+    )
+  })
+
+  it('ad-spend-return.sql sets the cost attribution reads beside what the traffic report counts by campaign', async () => {
+    const rows = await run('ad-spend-return.sql')
+    const conversion = { event: 'Order Completed' }
+    const credited = await attribution(fx.reader, {
+      ...range,
+      conversion,
+      by: 'campaign',
+      model: 'last_touch',
+    })
+    const sessions = await traffic(fx.reader, { ...range, conversion, by: 'campaign' })
+    expect(credited.spend?.cost).toBe(50 + 25.5 + 12)
+    const cost = new Map(credited.models[0]!.rows.map((r) => [r.key, r.cost]))
+    const brought = new Map(sessions.rows.map((r) => [r.key, r]))
+    expect(brought.get('campaign-1')?.revenue).toBeGreaterThan(0)
+    expect(rows.map((r) => [r.campaign, r.cost, r.sessions, r.conversions, r.revenue, r.roas])).toEqual(
+      ['campaign-1', 'campaign-2', 'campaign-none'].map((key) => {
+        const b = brought.get(key)
+        const revenue = cents(b?.revenue ?? 0)
+        return [
+          key,
+          cost.get(key),
+          b?.sessions ?? 0,
+          b?.conversions ?? 0,
+          revenue,
+          cents(revenue / cost.get(key)!),
+        ]
+      }),
     )
   })
 

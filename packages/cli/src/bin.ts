@@ -14,6 +14,7 @@ const commands = {
   migrate: () => import('./commands/migrate'),
   person: () => import('./commands/person'),
   sql: () => import('./commands/sql'),
+  spend: () => import('./commands/ad-spend'),
   start: () => import('./commands/start'),
 }
 
@@ -79,6 +80,9 @@ async function main(argv: string[]): Promise<number> {
       return 0
     case 'keys':
       process.stdout.write(await (await commands.keys()).keysCommand(loadCliConfig(), rest))
+      return 0
+    case 'spend':
+      process.stdout.write(await (await commands.spend()).spendCommand(loadCliConfig(), rest))
       return 0
     case 'email':
       process.stdout.write(

@@ -24,6 +24,7 @@ describe('usageOf', () => {
       'export',
       'keys',
       'import',
+      'spend',
     ])
       expect(usageOf(command), command).not.toBe(USAGE)
     expect(usageOf('keys')).toContain('SIGHUP')

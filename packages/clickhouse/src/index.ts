@@ -1,3 +1,12 @@
+export {
+  AdSpendCurrencyError,
+  type AdSpendInput,
+  type AdSpendRow,
+  adSpendInput,
+  adSpendRequest,
+  insertAdSpend,
+  sumAdSpend,
+} from './ad-spend'
 export { BODY_KEY_PATTERN, REDACTED_BODY_KEY } from './body-keys'
 export { type ClickHouse, type ClickHouseOptions, createClickHouse } from './client'
 export { clickhouseEnv, clickhouseOptions } from './env'

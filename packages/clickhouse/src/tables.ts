@@ -6,6 +6,7 @@ export const TABLES = {
   sessionParts: 'session_parts',
   sessionPartsView: 'session_parts_mv',
   migrations: 'schema_migrations',
+  adSpend: 'ad_spend',
 } as const
 
 export type TableName = (typeof TABLES)[keyof typeof TABLES]

@@ -11,6 +11,7 @@ import type { Metrics } from './metrics'
 import type { Sink } from './pipeline/sink'
 import { ProjectRegistry } from './projects'
 import { rateLimits } from './rate-limits'
+import { adSpendRoutes } from './routes/ad-spend'
 import { analyticsRoutes } from './routes/analytics'
 import { emailRoutes } from './routes/email'
 import { healthRoutes } from './routes/health'
@@ -114,6 +115,7 @@ export function buildApp(config: CollectorConfig, services: AppServices): Fastif
   app.register(emailRoutes, { registry, sink: services.sink, metrics: services.metrics })
   app.register(adminRoutes, { ch: services.ch, registry })
   app.register(personRoutes, { ch: services.ch, registry })
+  app.register(adSpendRoutes, { ch: services.ch, registry })
   app.register(analyticsRoutes, { analytics: services.ch && new Analytics(services.ch), registry })
   return app
 }

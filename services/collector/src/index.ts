@@ -8,6 +8,7 @@ export {
   loadConfig,
   type ProjectConfig,
 } from './config'
+export { channelOf } from './enrich/channel'
 export { ERRORS, type ErrorCode, TpError } from './errors'
 export { createLogger, REDACTED } from './logger'
 export { Metrics } from './metrics'

@@ -10,6 +10,7 @@ import {
 import { creditsSql, MARKOV_ROW, RULE_ROW, STATE, TOTALS_ROW } from './credits-sql'
 import { CONVERSION, markovFromTransitions, NULL, START, type Transition } from './markov'
 import type { Credit, RuleModel } from './models'
+import { type Spend, type SpendResult, spendOf } from './spend'
 import type { AttributionKey } from './touches'
 
 export interface AttributionRow {
@@ -18,6 +19,12 @@ export interface AttributionRow {
   revenue: number
   /** Share of all credited conversions. */
   share: number
+  /** With ad spend recorded in the range (spend.ts): what the key's ads cost, 0 for a key with none */
+  cost?: number
+  /** revenue ÷ cost (return on ad spend), null without cost */
+  roas?: number | null
+  /** cost ÷ conversions, null without conversions */
+  costPerConversion?: number | null
 }
 
 export interface ModelResult {
@@ -33,6 +40,12 @@ export interface AttributionResult {
   /** The currencies the conversions' revenue was sent in (currencies.ts): more than one, and `revenue` mixes them. */
   currencies: Currencies
   models: ModelResult[]
+  /**
+   * With ad spend recorded in the range: its cost, clicks and impressions, the currencies of the cost, and the
+   * return on it (revenue ÷ cost) and cost per conversion over every conversion. Each model's rows then carry
+   * their key's cost too, and a key with spend and no credited conversion has a row of its own.
+   */
+  spend?: Spend & { currencies: Currencies; roas: number | null; costPerConversion: number | null }
 }
 
 /**
@@ -57,9 +70,10 @@ export async function attribution(reader: Reader, input: AttributionRequest): Pr
     markov: models.includes('markov'),
     halfLifeMs: req.halfLife * 1000,
   })
-  const [rows, currencies] = await Promise.all([
+  const [rows, currencies, spend] = await Promise.all([
     reader.rows<CreditRow>(sql, p),
     conversionCurrencies(reader, req),
+    spendOf(reader, req),
   ])
   const totals = { conversions: 0, revenue: 0 }
   const rules = new Map<number, Map<string, Credit>>()
@@ -90,7 +104,39 @@ export async function attribution(reader: Reader, input: AttributionRequest): Pr
         : (rules.get(RULE_ROW[model]) ?? new Map<string, Credit>()),
     ),
   )
-  return { by: req.by, conversions: totals.conversions, revenue: totals.revenue, currencies, models: results }
+  const result = {
+    by: req.by,
+    conversions: totals.conversions,
+    revenue: totals.revenue,
+    currencies,
+    models: results,
+  }
+  return spend ? withSpend(result, spend) : result
+}
+
+/** The result with each key's cost beside its credits, keys with spend and no credit as rows of their own. */
+function withSpend(result: AttributionResult, spend: SpendResult): AttributionResult {
+  const returns = (revenue: number, conversions: number, cost: number) => ({
+    roas: cost > 0 ? revenue / cost : null,
+    costPerConversion: conversions > 0 ? cost / conversions : null,
+  })
+  const models = result.models.map((m) => {
+    const credited = new Set(m.rows.map((r) => r.key))
+    const uncredited = [...spend.byKey.keys()].filter((key) => !credited.has(key)).sort()
+    const rows = [...m.rows, ...uncredited.map((key) => ({ key, conversions: 0, revenue: 0, share: 0 }))].map(
+      (r) => {
+        const cost = spend.byKey.get(r.key)?.cost ?? 0
+        return { ...r, cost, ...returns(r.revenue, r.conversions, cost) }
+      },
+    )
+    return { ...m, rows }
+  })
+  const total = { ...spend.total, currencies: spend.currencies }
+  return {
+    ...result,
+    models,
+    spend: { ...total, ...returns(result.revenue, result.conversions, spend.total.cost) },
+  }
 }
 
 interface CreditRow {

@@ -26,6 +26,7 @@ import type { CliConfig } from '../config'
 import { formatTable, NOT_SET, formatPercent as pct, formatSeconds as secs } from '../table'
 import { dateRange, defined, optionalNumber, parseEventMatch, parsePeople } from './analytics-args'
 import { ask, type Endpoint } from './analytics-client'
+import { attributionText } from './attribution-text'
 import { attributionCsv, reportCsv } from './report-csv'
 import {
   acquisitionText,
@@ -164,27 +165,7 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
       const r = await ask<AttributionResult>(config, 'attribution', body)
       if (v.json) return JSON.stringify(r, null, 2)
       if (v.csv) return attributionCsv(r)
-      const head = `${r.conversions} conversions, revenue ${money(r.revenue, r.currencies)}, by ${r.by}`
-      const note = mixedNote(r.currencies, byCurrencyFilter(v.conversion, r.currencies))
-      if (r.models.length === 1) {
-        const m = r.models[0] as AttributionResult['models'][number]
-        return `${head} (${m.model})\n${formatTable(
-          m.rows.map((x) => ({
-            [r.by]: x.key,
-            conversions: x.conversions.toFixed(2),
-            revenue: money(x.revenue, r.currencies),
-            share: pct(x.share),
-          })),
-        )}${note}`
-      }
-      const keys = [...new Set(r.models.flatMap((m) => m.rows.map((x) => x.key)))]
-      const rows = keys.map((key) => {
-        const row: Record<string, string> = { [r.by]: key }
-        for (const m of r.models)
-          row[m.model] = (m.rows.find((x) => x.key === key)?.conversions ?? 0).toFixed(2)
-        return row
-      })
-      return `${head} (credited conversions per model)\n${formatTable(rows)}${note}`
+      return attributionText(r, byCurrencyFilter(v.conversion, r.currencies))
     }
     case 'profile': {
       const { values: v, positionals } = parseArgs({

@@ -6,6 +6,7 @@ import { sessionParts } from './005-session-parts'
 import { eventsPathLowCardinality } from './006-events-path-low-cardinality'
 import { eventsRejectedBodyKeys } from './007-events-rejected-body-keys'
 import { sessionPartsDirectLast } from './008-session-parts-direct-last'
+import { adSpendTable } from './009-ad-spend'
 import type { Migration } from './ddl'
 
 /** Every migration, in order. Append only: a released migration is never edited. */
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   eventsPathLowCardinality,
   eventsRejectedBodyKeys,
   sessionPartsDirectLast,
+  adSpendTable,
 ]

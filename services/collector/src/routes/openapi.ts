@@ -1,3 +1,4 @@
+import { adSpendRequest } from '@touchpoint/clickhouse'
 import { batchEnvelope, eventSchemas } from '@touchpoint/schema'
 import type { FastifyPluginAsync } from 'fastify'
 import { z } from 'zod'
@@ -91,6 +92,22 @@ export function openApiDocument(): Record<string, unknown> {
           content: { 'application/x-ndjson': { schema: { type: 'string' } } },
         },
       },
+    },
+  }
+  paths['/api/ad-spend'] = {
+    post: {
+      summary:
+        'What ads cost, by day and UTM tags; a day re-sent replaces what was stored for it. Attribution sets it beside the revenue',
+      security: [{ adminKey: [] }],
+      requestBody: { required: true, content: { 'application/json': { schema: schema(adSpendRequest) } } },
+      responses: responses({
+        type: 'object',
+        properties: {
+          project: { type: 'string' },
+          received: { type: 'integer' },
+          stored: { type: 'integer' },
+        },
+      }),
     },
   }
   for (const [path, r] of Object.entries(ANALYTICS_ROUTES)) {

@@ -1,0 +1,56 @@
+import type { AttributionResult } from '@touchpoint/analytics'
+import { formatTable, formatPercent as pct } from '../table'
+import { mixedNote, money } from './report-text'
+
+type Model = AttributionResult['models'][number]
+type Row = Model['rows'][number]
+
+/** A return on ad spend as a multiple (2.40×), or '' where there was no cost. */
+const times = (x: number | null | undefined) => (x === null || x === undefined ? '' : `${x.toFixed(2)}×`)
+
+/**
+ * Attribution for a terminal: one model's credits by key, or every model's credited conversions side by side;
+ * with ad spend in the range, each key's cost and the return on it, and the total spend beneath. `how` says how
+ * to narrow the conversions to one currency where they mix several.
+ */
+export function attributionText(r: AttributionResult, how: string): string {
+  const head = `${r.conversions} conversions, revenue ${money(r.revenue, r.currencies)}, by ${r.by}`
+  const note = mixedNote(r.currencies, how)
+  const costs = r.spend?.currencies ?? []
+  const spent = (x: Row) =>
+    r.spend
+      ? {
+          cost: money(x.cost ?? 0, costs),
+          ROAS: times(x.roas),
+          'cost/conversion':
+            x.costPerConversion === null || x.costPerConversion === undefined
+              ? ''
+              : money(x.costPerConversion, costs),
+        }
+      : {}
+  const spend = r.spend
+    ? `\n\nAd spend ${money(r.spend.cost, costs)} (${r.spend.clicks} clicks, ${r.spend.impressions} impressions): return ${times(r.spend.roas) || 'none'} on the revenue, ${r.spend.costPerConversion === null ? 'no conversions' : `${money(r.spend.costPerConversion, costs)} a conversion`}${mixedNote(costs, "set the project's currency and exchangeRates to add them up in one")}`
+    : ''
+  if (r.models.length === 1) {
+    const m = r.models[0] as Model
+    const table = formatTable(
+      m.rows.map((x) => ({
+        [r.by]: x.key,
+        conversions: x.conversions.toFixed(2),
+        revenue: money(x.revenue, r.currencies),
+        share: pct(x.share),
+        ...spent(x),
+      })),
+    )
+    return `${head} (${m.model})\n${table}${spend}${note}`
+  }
+  const keys = [...new Set(r.models.flatMap((m) => m.rows.map((x) => x.key)))]
+  const rows = keys.map((key) => {
+    const row: Record<string, string> = { [r.by]: key }
+    for (const m of r.models) row[m.model] = (m.rows.find((x) => x.key === key)?.conversions ?? 0).toFixed(2)
+    const cost = r.models[0]?.rows.find((x) => x.key === key)?.cost
+    if (r.spend) row.cost = money(cost ?? 0, costs)
+    return row
+  })
+  return `${head} (credited conversions per model)\n${formatTable(rows)}${spend}${note}`
+}
