@@ -129,7 +129,7 @@ describe('touchpoint spend', () => {
       /\nbrand\s+1\.00\s+90\.00 EUR\s+100\.0%\s+30\.00 EUR\s+3\.00×\s+30\.00 EUR\s*\n/,
     )
     expect(text.stdout).toContain(
-      'Ad spend 45.50 EUR (15 clicks, 500 impressions): return 1.98× on the revenue',
+      'Ad spend 45.50 EUR (15 clicks, 500 impressions): blended return 1.98× (all revenue ÷ spend), 45.50 EUR a conversion',
     )
 
     // the day sent again with its corrected cost replaces it

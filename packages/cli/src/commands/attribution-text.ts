@@ -29,7 +29,7 @@ export function attributionText(r: AttributionResult, how: string): string {
         }
       : {}
   const spend = r.spend
-    ? `\n\nAd spend ${money(r.spend.cost, costs)} (${r.spend.clicks} clicks, ${r.spend.impressions} impressions): return ${times(r.spend.roas) || 'none'} on the revenue, ${r.spend.costPerConversion === null ? 'no conversions' : `${money(r.spend.costPerConversion, costs)} a conversion`}${mixedNote(costs, "set the project's currency and exchangeRates to add them up in one")}`
+    ? `\n\nAd spend ${money(r.spend.cost, costs)} (${r.spend.clicks} clicks, ${r.spend.impressions} impressions): blended return ${times(r.spend.roas) || 'none'} (all revenue ÷ spend), ${r.spend.costPerConversion === null ? 'no conversions' : `${money(r.spend.costPerConversion, costs)} a conversion`}${mixedNote(costs, "set the project's currency and exchangeRates to add them up in one")}`
     : ''
   if (r.models.length === 1) {
     const m = r.models[0] as Model
