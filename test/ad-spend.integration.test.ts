@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { AttributionResult } from '@touchpoint/analytics'
+import type { AcquisitionResult, AttributionResult } from '@touchpoint/analytics'
 import { Touchpoint } from '@touchpoint/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningCollector } from '../services/collector/src/server'
@@ -130,6 +130,25 @@ describe('touchpoint spend', () => {
     )
     expect(text.stdout).toContain(
       'Ad spend 45.50 EUR (15 clicks, 500 impressions): blended return 1.98× (all revenue ÷ spend), 45.50 EUR a conversion',
+    )
+
+    // what acquiring the customer the brand campaign first brought cost, and what the campaign that brought nobody cost
+    const acq = await cli(['report', 'acquisition', '--by', 'campaign', '--json', ...range], env)
+    const acquired = JSON.parse(acq.stdout) as AcquisitionResult
+    expect(acquired.rows.find((x) => x.key === 'brand')).toMatchObject({
+      people: 1,
+      customers: 1,
+      cost: 30,
+      costPerCustomer: 30,
+      roas: 3,
+    })
+    expect(acquired.rows.find((x) => x.key === 'spring, retargeting')).toMatchObject({
+      people: 0,
+      cost: 15.5,
+    })
+    const acqText = await cli(['report', 'acquisition', '--by', 'campaign', ...range], env)
+    expect(acqText.stdout).toMatch(
+      /\nbrand\s+1\s+1\s+100\.0%\s+1\s+90\.00 EUR\s+90\.00 EUR\s+0\.0\s+30\.00 EUR\s+30\.00 EUR\s+3\.00×\s*\n/,
     )
 
     // the day sent again with its corrected cost replaces it

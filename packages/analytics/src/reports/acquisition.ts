@@ -1,4 +1,5 @@
 import { TABLES } from '@touchpoint/clickhouse'
+import { type Spend, type SpendResult, spendOf } from '../attribution/spend'
 import { type AttributionKey, KEY_EXPR } from '../attribution/touches'
 import { EVENT_COLUMNS } from '../columns'
 import { type Currencies, eventRevenueSql, reportedCurrencySql } from '../currencies'
@@ -24,6 +25,13 @@ export interface AcquisitionRow {
   revenuePerPerson: number
   /** the median days from a customer's first visit to their first conversion */
   medianDaysToConvert: number | null
+  /** With ad spend recorded in the range (attribution/spend.ts): what the key's ads cost then, 0 for none */
+  cost?: number
+  /** cost ÷ people, and cost ÷ customers (what acquiring a customer cost), null without them */
+  costPerPerson?: number | null
+  costPerCustomer?: number | null
+  /** revenue ÷ cost: what the people the spend brought returned on it within the horizon, null without cost */
+  roas?: number | null
 }
 
 export interface AcquisitionResult {
@@ -34,6 +42,8 @@ export interface AcquisitionResult {
   /** the most people first */
   rows: AcquisitionRow[]
   total: Omit<AcquisitionRow, 'key'>
+  /** With ad spend recorded in the range: its cost, clicks, impressions and the currencies of the cost */
+  spend?: Spend & { currencies: Currencies }
 }
 
 /**
@@ -78,8 +88,9 @@ export async function acquisition(reader: Reader, input: AcquisitionRequest): Pr
     `${reportedCurrencySql(p, req.exchange, 'any(sent_currency)')} AS cur`,
     eventRevenueSql(p, req.exchange),
   )
-  const rows = await reader.rows(
-    `WITH first AS (${firstVisits}), conv AS (${conv})
+  const [rows, spend] = await Promise.all([
+    reader.rows(
+      `WITH first AS (${firstVisits}), conv AS (${conv})
     SELECT grouping(key) AS is_total, key, count() AS people, countIf(n > 0) AS customers, sum(n) AS conversions,
       sum(rev) AS revenue, quantileExactInclusiveIf(0.5)(days, n > 0) AS median_days,
       arraySort(arrayDistinct(arrayFlatten(groupArray(curs)))) AS currencies
@@ -96,8 +107,10 @@ export async function acquisition(reader: Reader, input: AcquisitionRequest): Pr
     )
     GROUP BY GROUPING SETS ((key), ())
     ORDER BY is_total, people DESC, key`,
-    p,
-  )
+      p,
+    ),
+    spendOf(reader, req),
+  ])
   const toRow = (r: Record<string, unknown> = {}): Omit<AcquisitionRow, 'key'> => {
     const people = num(r.people)
     const customers = num(r.customers)
@@ -114,11 +127,49 @@ export async function acquisition(reader: Reader, input: AcquisitionRequest): Pr
     }
   }
   const total = rows.find((r) => num(r.is_total) === 1)
-  return {
+  const result = {
     by: req.by,
     horizonSeconds: req.horizon,
     currencies: (total?.currencies as string[] | undefined) ?? [],
     rows: rows.filter((r) => num(r.is_total) === 0).map((r) => ({ key: String(r.key), ...toRow(r) })),
     total: toRow(total),
+  }
+  return spend ? withSpend(result, spend) : result
+}
+
+/**
+ * The report with what the ads of each key cost in the range beside the people they brought: the cost per person
+ * and per customer (the cost of acquiring one) and the return on it; a key with spend and nobody first brought is a
+ * row of its own, after the others.
+ */
+function withSpend(result: AcquisitionResult, spend: SpendResult): AcquisitionResult {
+  const costed = (row: Omit<AcquisitionRow, 'key'>, cost: number) => ({
+    ...row,
+    cost,
+    costPerPerson: row.people > 0 ? cost / row.people : null,
+    costPerCustomer: row.customers > 0 ? cost / row.customers : null,
+    roas: cost > 0 ? row.revenue / cost : null,
+  })
+  const seen = new Set(result.rows.map((r) => r.key))
+  const nobody = {
+    people: 0,
+    customers: 0,
+    conversionRate: 0,
+    conversions: 0,
+    revenue: 0,
+    revenuePerPerson: 0,
+  }
+  const unbrought = [...spend.byKey.keys()]
+    .filter((key) => !seen.has(key))
+    .sort()
+    .map((key) => ({ key, ...nobody, medianDaysToConvert: null }))
+  return {
+    ...result,
+    rows: [...result.rows, ...unbrought].map((r) => ({
+      ...costed(r, spend.byKey.get(r.key)?.cost ?? 0),
+      key: r.key,
+    })),
+    total: costed(result.total, spend.total.cost),
+    spend: { ...spend.total, currencies: spend.currencies },
   }
 }

@@ -24,12 +24,12 @@ import type {
 } from '@touchpoint/analytics'
 import type { CliConfig } from '../config'
 import { formatTable, NOT_SET, formatPercent as pct, formatSeconds as secs } from '../table'
+import { acquisitionText } from './acquisition-text'
 import { dateRange, defined, optionalNumber, parseEventMatch, parsePeople } from './analytics-args'
 import { ask, type Endpoint } from './analytics-client'
 import { attributionText } from './attribution-text'
 import { attributionCsv, reportCsv } from './report-csv'
 import {
-  acquisitionText,
   eventsText,
   funnelPeopleCsv,
   funnelPeopleText,

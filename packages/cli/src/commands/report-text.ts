@@ -1,6 +1,4 @@
 import type {
-  AcquisitionResult,
-  AcquisitionRow,
   EventsResult,
   FunnelPeopleResult,
   FunnelResult,
@@ -182,23 +180,6 @@ export function pathsText(r: PathsResult, start: string): string {
     r.paths.map((x) => ({ path: x.steps.join(' → '), people: x.people, share: pct(x.share) })),
   )
   return `${r.people} people did ${start || 'the start event'} in the range; what they did next:\n${next}\n\nThe commonest paths\n${paths}`
-}
-
-/** What the people each key first brought were worth, a row for each key and one for them all. */
-export function acquisitionText(r: AcquisitionResult): string {
-  const line = (key: string, x: Omit<AcquisitionRow, 'key'>) => ({
-    [`first ${r.by}`]: key,
-    people: x.people,
-    customers: x.customers,
-    'conversion rate': pct(x.conversionRate),
-    conversions: x.conversions,
-    revenue: money(x.revenue, r.currencies),
-    'revenue per person': money(x.revenuePerPerson, r.currencies),
-    'days to convert (median)': x.medianDaysToConvert === null ? '' : x.medianDaysToConvert.toFixed(1),
-  })
-  const days = Math.round(r.horizonSeconds / 86_400)
-  const head = `People whose first visit fell in the range, by its ${r.by}, and their conversions within ${days} days of it`
-  return `${head}\n${formatTable([...r.rows.map((x) => line(x.key, x)), line('(all)', r.total)])}${mixedNote(r.currencies, "set the project's currency and exchangeRates to add them up in one")}`
 }
 
 /** Subscriptions by plan and all of them, then why they were cancelled. */
