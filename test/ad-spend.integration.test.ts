@@ -186,6 +186,22 @@ describe('touchpoint spend', () => {
     expect(JSON.parse(sql.stdout)).toEqual([{ n: 0 }])
   })
 
+  it('sends a large file in requests the collector takes, and stores every row of it', async () => {
+    // 6,000 days and campaigns with long names: about 1.6 MB, past the collector's 512 KiB a request
+    const long = 'é'.repeat(60)
+    const lines = ['day,source,medium,campaign,cost,currency']
+    for (let d = 0; d < 30; d++)
+      for (let c = 0; c < 200; c++) lines.push(`${dayOf(40 + d)},yahoo,cpc,${long}-${c},1.25,EUR`)
+    const run = await cli(['spend', spendFile('large.csv', lines.join('\n'))], env)
+    expect(run.stderr).toBe('')
+    expect(run.stdout).toContain('stored 6000 rows of ad spend for project dev')
+    const sql = await cli(
+      ['sql', "SELECT count() AS n, sum(cost) AS cost FROM ad_spend FINAL WHERE source = 'yahoo'", '--json'],
+      env,
+    )
+    expect(JSON.parse(sql.stdout)).toEqual([{ n: 6000, cost: 7500 }])
+  })
+
   it('stores into ClickHouse itself when no collector answers', async () => {
     const own = tempDir('tp-spend-')
     const direct = { TOUCHPOINT_DATA_DIR: own, TOUCHPOINT_URL: 'http://127.0.0.1:9' }

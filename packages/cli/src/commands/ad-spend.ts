@@ -20,8 +20,26 @@ export const SPEND_USAGE = 'usage: touchpoint spend FILE.csv [--project dev] [--
 const COLUMNS = ['day', 'source', 'medium', 'campaign', 'cost', 'currency', 'clicks', 'impressions'] as const
 const REQUIRED = ['day', 'source', 'cost', 'currency'] as const
 const NUMBERS = new Set(['cost', 'clicks', 'impressions'])
-/** rows a request carries (the collector takes up to 10,000) */
-const CHUNK = 5_000
+/** what a request carries at most: the collector takes 10,000 rows and a body of 512 KiB (MAX_BODY_BYTES) */
+const CHUNK_ROWS = 5_000
+const CHUNK_BYTES = 384 * 1024
+
+/** Rows in runs small enough for one request each. */
+function* chunks<T>(rows: T[]): Generator<T[]> {
+  let chunk: T[] = []
+  let bytes = 0
+  for (const row of rows) {
+    const size = Buffer.byteLength(JSON.stringify(row)) + 1
+    if (chunk.length > 0 && (chunk.length === CHUNK_ROWS || bytes + size > CHUNK_BYTES)) {
+      yield chunk
+      chunk = []
+      bytes = 0
+    }
+    chunk.push(row)
+    bytes += size
+  }
+  if (chunk.length > 0) yield chunk
+}
 
 /** The CSV records of a file's text, each with the line it starts on; a quoted field may hold line ends. */
 function records(text: string): Array<{ line: number; fields: string[] }> {
@@ -89,8 +107,7 @@ export async function spendCommand(config: CliConfig, args: string[]): Promise<s
   if (rows.length === 0) throw new Error(`${file} has no rows under its header`)
   const inputs = rows.map(({ channel: _, ...r }) => r)
   let stored = 0
-  for (let i = 0; i < inputs.length; i += CHUNK) {
-    const chunk = inputs.slice(i, i + CHUNK)
+  for (const chunk of chunks(inputs)) {
     const answer = config.clickhouse.url
       ? undefined
       : await postToCollector<{ stored: number }>(config, '/api/ad-spend', { project, rows: chunk })
