@@ -34,9 +34,10 @@ export const USAGE = `touchpoint <command>
   keys rotate|retire --kind write|secret|admin [--project dev]
                             rotate: a new key, the old one still accepted; retire: stop accepting old keys.
                             The running collector picks the change up by itself (or on SIGHUP)
-  spend FILE.csv [--project dev]
+  spend FILE.csv [--project dev] [--map field=column ...] [--set field=value ...]
                             what ads cost (columns day, source, medium, campaign, cost, currency, clicks,
-                            impressions), for attribution to set beside the revenue; a day sent again replaces it
+                            impressions; an export's own with --map), for attribution and the acquisition report
+                            to set beside the revenue; a day sent again replaces it
   import FILE [--format ndjson|csv] [--map field[:type]=column ...] [--set field=value ...] [--restart]
                             load history (NDJSON calls, or CSV with a mapping) through the collector, resumable
 

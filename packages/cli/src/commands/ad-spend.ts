@@ -14,7 +14,8 @@ import { csvRecordComplete, parseCsvRecord } from '../import/csv'
 import { postToCollector } from './collector-api'
 import { money } from './report-text'
 
-export const SPEND_USAGE = 'usage: touchpoint spend FILE.csv [--project dev] [--json]'
+export const SPEND_USAGE =
+  'usage: touchpoint spend FILE.csv [--project dev] [--map field=column ...] [--set field=value ...] [--json]'
 
 /** The columns of an ad spend file: day, source, cost and currency it must have; the others may be left out or empty. */
 const COLUMNS = ['day', 'source', 'medium', 'campaign', 'cost', 'currency', 'clicks', 'impressions'] as const
@@ -57,27 +58,73 @@ function records(text: string): Array<{ line: number; fields: string[] }> {
   return out
 }
 
+/** How a file's columns are read: `map` a field from a column of another name, `set` a field for every row. */
+export interface SpendColumns {
+  map?: Record<string, string>
+  set?: Record<string, string>
+}
+
+const isField = (name: string) => (COLUMNS as readonly string[]).includes(name)
+
+/** `field=value` options (--map, --set) as a record, each field one of the file's. */
+function fieldOptions(option: string, pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=')
+    const field = pair.slice(0, eq).trim().toLowerCase()
+    if (eq < 1 || !isField(field))
+      throw new Error(`--${option} ${pair}: expected FIELD=VALUE, FIELD one of ${COLUMNS.join(', ')}`)
+    out[field] = pair.slice(eq + 1).trim()
+  }
+  return out
+}
+
 /**
  * An ad spend file's rows, checked as the collector checks them (adSpendInput), with the line and column of the
- * first that is not right. The header names the columns, in any order; others are refused, so a typo in a
- * column's name does not drop its figures.
+ * first that is not right. The header names the columns, in any order, by the fields' names or, with `map`, by
+ * the names an ad platform's export gives them (`--map cost="Cost (EUR)"`), whose other columns are then left
+ * alone; without `map` a column of another name is refused, so a typo in one does not drop its figures. `set`
+ * gives a field one value for every row (`--set source=google`), where the file has no column for it.
  */
-export function parseSpendCsv(text: string): Array<{ line: number; row: Omit<AdSpendRow, 'channel'> }> {
+export function parseSpendCsv(
+  text: string,
+  { map = {}, set = {} }: SpendColumns = {},
+): Array<{ line: number; row: Omit<AdSpendRow, 'channel'> }> {
   const [header, ...rows] = records(text)
   if (!header) throw new Error('the file is empty: its first line names the columns')
   const names = header.fields.map((f) => f.trim().toLowerCase())
-  for (const name of names)
-    if (!(COLUMNS as readonly string[]).includes(name))
-      throw new Error(`line 1: unknown column "${name}"; the columns are ${COLUMNS.join(', ')}`)
-  for (const name of REQUIRED)
-    if (!names.includes(name)) throw new Error(`line 1: the column ${name} is missing`)
+  const mapped = Object.keys(map).length > 0
+  // each field's column: the one --map names, else the one of its own name
+  const columnOf = new Map<string, number>()
+  for (const field of COLUMNS) {
+    if (set[field] !== undefined) continue
+    const i = names.indexOf((map[field] ?? field).toLowerCase())
+    if (i >= 0) columnOf.set(field, i)
+    else if (map[field] !== undefined) throw new Error(`line 1: no column "${map[field]}" for --map ${field}`)
+  }
+  if (!mapped)
+    for (const name of names)
+      if (!isField(name))
+        throw new Error(
+          `line 1: unknown column "${name}"; the columns are ${COLUMNS.join(', ')} (--map FIELD=COLUMN reads one by another name)`,
+        )
+  for (const field of REQUIRED)
+    if (!columnOf.has(field) && set[field] === undefined)
+      throw new Error(
+        `line 1: the column ${field} is missing (--map ${field}=COLUMN, or --set ${field}=VALUE for every row)`,
+      )
   return rows.map(({ line, fields }) => {
     const raw: Record<string, unknown> = {}
-    names.forEach((name, i) => {
-      const value = (fields[i] ?? '').trim()
-      if (value === '' && name !== 'source') return
-      raw[name] = NUMBERS.has(name) ? Number(value) : value
-    })
+    for (const field of COLUMNS) {
+      const i = columnOf.get(field)
+      const value = (i === undefined ? set[field] : fields[i])?.trim()
+      if (value === undefined || (value === '' && field !== 'source')) continue
+      if (NUMBERS.has(field) && Number.isNaN(Number(value)))
+        throw new Error(
+          `line ${line}: ${field}: "${value}" is not a number (written as 1234.56, no thousands separator)`,
+        )
+      raw[field] = NUMBERS.has(field) ? Number(value) : value
+    }
     const parsed = adSpendInput.safeParse(raw)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
@@ -96,13 +143,21 @@ export async function spendCommand(config: CliConfig, args: string[]): Promise<s
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { project: { type: 'string', default: 'dev' }, json: { type: 'boolean', default: false } },
+    options: {
+      project: { type: 'string', default: 'dev' },
+      map: { type: 'string', multiple: true, default: [] },
+      set: { type: 'string', multiple: true, default: [] },
+      json: { type: 'boolean', default: false },
+    },
   })
   const file = positionals[0]
   if (!file || positionals.length > 1) throw new Error(SPEND_USAGE)
   const project = values.project as string
   // one row per day and tags before the file is split into requests, so no request replaces another's part of a day
-  const parsed = parseSpendCsv(await readFile(file, 'utf8'))
+  const parsed = parseSpendCsv(await readFile(file, 'utf8'), {
+    map: fieldOptions('map', values.map as string[]),
+    set: fieldOptions('set', values.set as string[]),
+  })
   const rows = linesOf(parsed, () => sumAdSpend(parsed.map(({ row }) => ({ ...row, channel: '' }))))
   if (rows.length === 0) throw new Error(`${file} has no rows under its header`)
   const inputs = rows.map(({ channel: _, ...r }) => r)
