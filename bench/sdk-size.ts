@@ -80,7 +80,7 @@ export async function benchSdkSize(): Promise<SdkSize[]> {
       version: versionOf('../packages/browser'),
       minified: tp.length,
       gzip: gzipSync(tp, { level: 9 }).length,
-      how: 'dist/tp.js as served (tsup, minified), gzip -9',
+      how: 'dist/tp.js as served (minified by tsup, then terser), gzip -9',
     },
     await bundled(
       'Plausible tracker',
