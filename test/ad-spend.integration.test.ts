@@ -151,6 +151,13 @@ describe('touchpoint spend', () => {
       /\nbrand\s+1\s+1\s+100\.0%\s+1\s+90\.00 EUR\s+90\.00 EUR\s+0\.0\s+30\.00 EUR\s+30\.00 EUR\s+3\.00×\s*\n/,
     )
 
+    // the sessions each campaign brought, what one cost; the order came from the shop's server, in no session
+    const sessions = await cli(['report', 'traffic', '--by', 'campaign', ...range], env)
+    expect(sessions.stdout).toMatch(
+      /\nbrand\s+1\s+1\s+100\.0%.*\s0\.00\s+30\.00 EUR\s+30\.00 EUR\s+0\.00×\s*\n/,
+    )
+    expect(sessions.stdout).toMatch(/\nspring, retargeting\s+0\s+0\s.*\s15\.50 EUR\s+0\.00×\s*\n/)
+
     // the day sent again with its corrected cost replaces it
     await cli(
       [

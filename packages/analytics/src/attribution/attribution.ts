@@ -10,7 +10,7 @@ import {
 import { creditsSql, MARKOV_ROW, RULE_ROW, STATE, TOTALS_ROW } from './credits-sql'
 import { CONVERSION, markovFromTransitions, NULL, START, type Transition } from './markov'
 import type { Credit, RuleModel } from './models'
-import { type Spend, type SpendResult, spendOf } from './spend'
+import { type Spend, type SpendResult, spendOf, withCosts } from './spend'
 import type { AttributionKey } from './touches'
 
 export interface AttributionRow {
@@ -120,17 +120,12 @@ function withSpend(result: AttributionResult, spend: SpendResult): AttributionRe
     roas: cost > 0 ? revenue / cost : null,
     costPerConversion: conversions > 0 ? cost / conversions : null,
   })
-  const models = result.models.map((m) => {
-    const credited = new Set(m.rows.map((r) => r.key))
-    const uncredited = [...spend.byKey.keys()].filter((key) => !credited.has(key)).sort()
-    const rows = [...m.rows, ...uncredited.map((key) => ({ key, conversions: 0, revenue: 0, share: 0 }))].map(
-      (r) => {
-        const cost = spend.byKey.get(r.key)?.cost ?? 0
-        return { ...r, cost, ...returns(r.revenue, r.conversions, cost) }
-      },
-    )
-    return { ...m, rows }
-  })
+  const models = result.models.map((m) => ({
+    ...m,
+    rows: withCosts(m.rows, spend, { conversions: 0, revenue: 0, share: 0 }, (r, cost) =>
+      returns(r.revenue, r.conversions, cost),
+    ),
+  }))
   const total = { ...spend.total, currencies: spend.currencies }
   return {
     ...result,

@@ -1,5 +1,6 @@
 import { type AdSpendRow, insertAdSpend } from '@touchpoint/clickhouse'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { traffic } from '../reports/traffic'
 import { type Fixture, type FixtureEvent, openFixture, PROJECT } from '../testing/fixture'
 import { attribution } from './attribution'
 
@@ -25,9 +26,11 @@ const visit = (anon: string, at: number, channel: string, source: string, medium
     utm_medium: medium,
     utm_campaign: campaign,
   }) as FixtureEvent
+// each order in the session of its visit, where the traffic report counts it
 const order = (anon: string, at: number, revenue: number): FixtureEvent => ({
   event: 'Order Completed',
   anon,
+  session: `s-${anon}`,
   at,
   revenue,
   currency: 'EUR',
@@ -137,5 +140,32 @@ describe('attribution with ad spend', () => {
     const none = await attribution(fx.reader, { ...range, from: '2026-04-01', to: '2026-04-30' })
     expect(none.spend).toBeUndefined()
     expect(none.models[0]?.rows).toEqual([])
+  })
+})
+
+describe('the traffic report with ad spend', () => {
+  it("sets each campaign's cost beside the sessions it brought, per session and per converting session", async () => {
+    const r = await traffic(fx.reader, { ...range, by: 'campaign' })
+    const rows = Object.fromEntries(r.rows.map((x) => [x.key, x]))
+    expect(rows.brand).toMatchObject({
+      sessions: 1,
+      convertingSessions: 1,
+      revenue: 120,
+      cost: 60,
+      costPerSession: 60,
+      costPerConvertingSession: 60,
+      roas: 2,
+    })
+    expect(rows.spring).toMatchObject({ sessions: 1, cost: 0, costPerSession: 0, roas: null })
+    expect(rows.generic).toMatchObject({ sessions: 0, cost: 25, costPerSession: null, roas: 0 })
+    expect(r.rows.at(-1)?.key).toBe('generic')
+    expect(r.total).toMatchObject({ sessions: 3, cost: 105, costPerSession: 35, roas: 200 / 105 })
+    expect(r.spend).toMatchObject({ cost: 105, clicks: 50 })
+  })
+
+  it('leaves spend out by a key ads are not tagged with', async () => {
+    const r = await traffic(fx.reader, { ...range, by: 'device' })
+    expect(r.spend).toBeUndefined()
+    expect(r.total).not.toHaveProperty('cost')
   })
 })

@@ -72,3 +72,25 @@ export async function spendOf(reader: Reader, q: SpendQuery): Promise<SpendResul
     currencies: (total.currencies as string[] | undefined) ?? [],
   }
 }
+
+/**
+ * A report's rows by key with each key's cost beside them (0 for a key with no spend) and the figures `figures`
+ * works out from a row and its cost; a key with spend and no row gets one of its own (`nobody`'s figures), after
+ * the others, in key order: ads that cost money and brought nothing are what a reader most needs to see.
+ */
+export function withCosts<R extends { key: string }, F>(
+  rows: readonly R[],
+  spend: SpendResult,
+  nobody: Omit<R, 'key'>,
+  figures: (row: Omit<R, 'key'>, cost: number) => F,
+): Array<R & F & { cost: number }> {
+  const seen = new Set(rows.map((r) => r.key))
+  const uncredited = [...spend.byKey.keys()]
+    .filter((key) => !seen.has(key))
+    .sort()
+    .map((key) => ({ ...nobody, key }) as R)
+  return [...rows, ...uncredited].map((r) => {
+    const cost = spend.byKey.get(r.key)?.cost ?? 0
+    return { ...r, cost, ...figures(r, cost) }
+  })
+}

@@ -1,5 +1,5 @@
 import { TABLES } from '@touchpoint/clickhouse'
-import { type Spend, type SpendResult, spendOf } from '../attribution/spend'
+import { type Spend, type SpendResult, spendOf, withCosts } from '../attribution/spend'
 import { type AttributionKey, KEY_EXPR } from '../attribution/touches'
 import { EVENT_COLUMNS } from '../columns'
 import { type Currencies, eventRevenueSql, reportedCurrencySql } from '../currencies'
@@ -143,14 +143,11 @@ export async function acquisition(reader: Reader, input: AcquisitionRequest): Pr
  * row of its own, after the others.
  */
 function withSpend(result: AcquisitionResult, spend: SpendResult): AcquisitionResult {
-  const costed = (row: Omit<AcquisitionRow, 'key'>, cost: number) => ({
-    ...row,
-    cost,
+  const figures = (row: Omit<AcquisitionRow, 'key'>, cost: number) => ({
     costPerPerson: row.people > 0 ? cost / row.people : null,
     costPerCustomer: row.customers > 0 ? cost / row.customers : null,
     roas: cost > 0 ? row.revenue / cost : null,
   })
-  const seen = new Set(result.rows.map((r) => r.key))
   const nobody = {
     people: 0,
     customers: 0,
@@ -159,17 +156,11 @@ function withSpend(result: AcquisitionResult, spend: SpendResult): AcquisitionRe
     revenue: 0,
     revenuePerPerson: 0,
   }
-  const unbrought = [...spend.byKey.keys()]
-    .filter((key) => !seen.has(key))
-    .sort()
-    .map((key) => ({ key, ...nobody, medianDaysToConvert: null }))
+  const cost = spend.total.cost
   return {
     ...result,
-    rows: [...result.rows, ...unbrought].map((r) => ({
-      ...costed(r, spend.byKey.get(r.key)?.cost ?? 0),
-      key: r.key,
-    })),
-    total: costed(result.total, spend.total.cost),
+    rows: withCosts(result.rows, spend, { ...nobody, medianDaysToConvert: null }, figures),
+    total: { ...result.total, cost, ...figures(result.total, cost) },
     spend: { ...spend.total, currencies: spend.currencies },
   }
 }

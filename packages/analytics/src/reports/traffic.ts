@@ -1,5 +1,6 @@
 import { TABLES } from '@touchpoint/clickhouse'
 import { EVENT_NAMES } from '@touchpoint/schema'
+import { type Spend, type SpendResult, spendOf, withCosts } from '../attribution/spend'
 import { type AttributionKey, KEY_EXPR } from '../attribution/touches'
 import { type Currencies, eventRevenueSql, reportedCurrencySql } from '../currencies'
 import { matchExpr } from '../fields'
@@ -26,6 +27,15 @@ export interface TrafficRow {
   conversions: number
   revenue: number
   currencies: Currencies
+  /**
+   * By channel, source, medium or campaign, with ad spend recorded in the range (attribution/spend.ts): what the
+   * key's ads cost over the range's days (0 for none), per session, per converting session, and the return on it
+   * (revenue ÷ cost), null where there is nothing to divide by
+   */
+  cost?: number
+  costPerSession?: number | null
+  costPerConvertingSession?: number | null
+  roas?: number | null
 }
 
 export interface TrafficResult {
@@ -33,6 +43,8 @@ export interface TrafficResult {
   rows: TrafficRow[]
   /** the same over every session of the range (a person with sessions of two keys is one visitor here) */
   total: Omit<TrafficRow, 'key'>
+  /** By a key ads are tagged with, with ad spend recorded in the range: its cost, clicks, impressions, currencies */
+  spend?: Spend & { currencies: Currencies }
 }
 
 /** Sessions are read from parts stored up to a day before the range, so a session that began then is known. */
@@ -123,7 +135,10 @@ export async function traffic(reader: Reader, input: TrafficRequest): Promise<Tr
     FROM people AS s LEFT JOIN conv AS c ON c.session = s.session LEFT JOIN stats AS st ON st.session = s.session
     GROUP BY GROUPING SETS ((key), ())
     ORDER BY total, sessions DESC, key`
-  const rows = await reader.rows(sql, p)
+  const [rows, spend] = await Promise.all([
+    reader.rows(sql, p),
+    isEventKey(req.by) ? undefined : spendOf(reader, { ...req, by: req.by }),
+  ])
   const toRow = (r: Record<string, unknown> = {}): Omit<TrafficRow, 'key'> => {
     const sessions = num(r.sessions)
     const converting = num(r.converting)
@@ -141,9 +156,37 @@ export async function traffic(reader: Reader, input: TrafficRequest): Promise<Tr
   }
   // grouping(key) is 1 on the row of the empty grouping set: every session's
   const byKey = rows.filter((r) => num(r.total) === 0)
-  return {
+  const result = {
     by: req.by,
     rows: byKey.map((r) => ({ key: String(r.key), ...toRow(r) })),
     total: toRow(rows.find((r) => num(r.total) === 1)),
+  }
+  return spend ? withSpend(result, spend) : result
+}
+
+/** The report with each key's ad spend beside its sessions: per session, per converting session, and the return. */
+function withSpend(result: TrafficResult, spend: SpendResult): TrafficResult {
+  const figures = (row: Omit<TrafficRow, 'key'>, cost: number) => ({
+    costPerSession: row.sessions > 0 ? cost / row.sessions : null,
+    costPerConvertingSession: row.convertingSessions > 0 ? cost / row.convertingSessions : null,
+    roas: cost > 0 ? row.revenue / cost : null,
+  })
+  const nobody = {
+    sessions: 0,
+    visitors: 0,
+    bounceRate: 0,
+    medianDurationSeconds: null,
+    convertingSessions: 0,
+    conversionRate: 0,
+    conversions: 0,
+    revenue: 0,
+    currencies: [],
+  }
+  const cost = spend.total.cost
+  return {
+    ...result,
+    rows: withCosts(result.rows, spend, nobody, figures),
+    total: { ...result.total, cost, ...figures(result.total, cost) },
+    spend: { ...spend.total, currencies: spend.currencies },
   }
 }

@@ -20,11 +20,9 @@ import type {
   SurveyResult,
   TimeOfDayResult,
   TrafficResult,
-  TrafficRow,
 } from '@touchpoint/analytics'
 import type { CliConfig } from '../config'
-import { formatTable, NOT_SET, formatPercent as pct, formatSeconds as secs } from '../table'
-import { acquisitionText } from './acquisition-text'
+import { formatTable, NOT_SET, formatPercent as pct } from '../table'
 import { dateRange, defined, optionalNumber, parseEventMatch, parsePeople } from './analytics-args'
 import { ask, type Endpoint } from './analytics-client'
 import { attributionText } from './attribution-text'
@@ -46,6 +44,7 @@ import {
   supportText,
   surveyText,
 } from './report-text'
+import { acquisitionText, trafficText } from './source-reports-text'
 
 const REPORTS: string[] = [
   'live',
@@ -314,19 +313,7 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
     }
     case 'traffic': {
       const r = answer as TrafficResult
-      const line = (key: string, t: Omit<TrafficRow, 'key'>) => ({
-        [r.by]: key,
-        sessions: t.sessions,
-        visitors: t.visitors,
-        'bounce rate': pct(t.bounceRate),
-        'length (median)': secs(t.medianDurationSeconds),
-        'converting sessions': t.convertingSessions,
-        'conversion rate': pct(t.conversionRate),
-        conversions: t.conversions,
-        revenue: money(t.revenue, t.currencies),
-      })
-      const how = byCurrencyFilter(v.conversion ?? 'Order Completed', r.total.currencies)
-      return `${formatTable([...r.rows.map((x) => line(x.key, x)), line('(all)', r.total)])}${mixedNote(r.total.currencies, how)}`
+      return trafficText(r, byCurrencyFilter(v.conversion ?? 'Order Completed', r.total.currencies))
     }
     default: {
       const { campaigns } = answer as { campaigns: EmailCampaignReport[] }

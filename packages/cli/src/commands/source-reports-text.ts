@@ -1,0 +1,67 @@
+import type { AcquisitionResult, AcquisitionRow, TrafficResult, TrafficRow } from '@touchpoint/analytics'
+import { formatTable, formatPercent as pct, formatSeconds as secs } from '../table'
+import { mixedNote, money } from './report-text'
+
+// The texts of the reports by where visits came from (traffic, acquisition), each with its ads' cost when recorded
+
+const MIXED = "set the project's currency and exchangeRates to add them up in one"
+
+/** A figure per unit of cost, or '' where there was nothing to divide. */
+const perCost = (x: number | null | undefined, currencies: string[]) =>
+  x === null || x === undefined ? '' : money(x, currencies)
+const times = (x: number | null | undefined) => (x === null || x === undefined ? '' : `${x.toFixed(2)}×`)
+
+/**
+ * Sessions by where they came from (or their device, browser, OS, landing page), a row for each key and one for
+ * them all; by a key ads are tagged with and with ad spend in the range, each key's cost per session and return.
+ * `how` says how to narrow the conversions to one currency where they mix several.
+ */
+export function trafficText(r: TrafficResult, how: string): string {
+  const costs = r.spend?.currencies ?? []
+  const line = (key: string, t: Omit<TrafficRow, 'key'>) => ({
+    [r.by]: key,
+    sessions: t.sessions,
+    visitors: t.visitors,
+    'bounce rate': pct(t.bounceRate),
+    'length (median)': secs(t.medianDurationSeconds),
+    'converting sessions': t.convertingSessions,
+    'conversion rate': pct(t.conversionRate),
+    conversions: t.conversions,
+    revenue: money(t.revenue, t.currencies),
+    ...(r.spend && {
+      cost: money(t.cost ?? 0, costs),
+      'cost per session': perCost(t.costPerSession, costs),
+      ROAS: times(t.roas),
+    }),
+  })
+  const table = formatTable([...r.rows.map((x) => line(x.key, x)), line('(all)', r.total)])
+  return `${table}${mixedNote(r.total.currencies, how)}${r.spend ? mixedNote(costs, MIXED) : ''}`
+}
+
+/**
+ * What the people each key first brought were worth, a row for each key and one for them all; with ad spend in
+ * the range, what each key's ads cost, what acquiring a customer cost, and the return on it.
+ */
+export function acquisitionText(r: AcquisitionResult): string {
+  const costs = r.spend?.currencies ?? []
+  const line = (key: string, x: Omit<AcquisitionRow, 'key'>) => ({
+    [`first ${r.by}`]: key,
+    people: x.people,
+    customers: x.customers,
+    'conversion rate': pct(x.conversionRate),
+    conversions: x.conversions,
+    revenue: money(x.revenue, r.currencies),
+    'revenue per person': money(x.revenuePerPerson, r.currencies),
+    'days to convert (median)': x.medianDaysToConvert === null ? '' : x.medianDaysToConvert.toFixed(1),
+    ...(r.spend && {
+      cost: money(x.cost ?? 0, costs),
+      'cost per customer':
+        x.costPerCustomer === null || x.costPerCustomer === undefined ? '' : money(x.costPerCustomer, costs),
+      ROAS: x.roas === null || x.roas === undefined ? '' : `${x.roas.toFixed(2)}×`,
+    }),
+  })
+  const days = Math.round(r.horizonSeconds / 86_400)
+  const head = `People whose first visit fell in the range, by its ${r.by}, and their conversions within ${days} days of it`
+  const table = formatTable([...r.rows.map((x) => line(x.key, x)), line('(all)', r.total)])
+  return `${head}\n${table}${mixedNote(r.currencies, MIXED)}${r.spend ? mixedNote(costs, MIXED) : ''}`
+}
