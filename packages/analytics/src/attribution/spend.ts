@@ -94,3 +94,22 @@ export function withCosts<R extends { key: string }, F>(
     return { ...r, cost, ...figures(r, cost) }
   })
 }
+
+/**
+ * A report of rows by key and a total (traffic, acquisition) with the spend set on both (withCosts) and given
+ * whole as `spend`.
+ */
+export function withSpend<R extends { key: string }, T extends { rows: R[]; total: Omit<R, 'key'> }, F>(
+  report: T,
+  spend: SpendResult,
+  nobody: Omit<R, 'key'>,
+  figures: (row: Omit<R, 'key'>, cost: number) => F,
+): T & { spend: Spend & { currencies: Currencies } } {
+  const cost = spend.total.cost
+  return {
+    ...report,
+    rows: withCosts(report.rows, spend, nobody, figures),
+    total: { ...report.total, cost, ...figures(report.total, cost) },
+    spend: { ...spend.total, currencies: spend.currencies },
+  }
+}

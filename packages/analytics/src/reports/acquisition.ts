@@ -1,5 +1,5 @@
 import { TABLES } from '@touchpoint/clickhouse'
-import { type Spend, type SpendResult, spendOf, withCosts } from '../attribution/spend'
+import { type Spend, type SpendResult, spendOf, withSpend } from '../attribution/spend'
 import { type AttributionKey, KEY_EXPR } from '../attribution/touches'
 import { EVENT_COLUMNS } from '../columns'
 import { type Currencies, eventRevenueSql, reportedCurrencySql } from '../currencies'
@@ -134,7 +134,7 @@ export async function acquisition(reader: Reader, input: AcquisitionRequest): Pr
     rows: rows.filter((r) => num(r.is_total) === 0).map((r) => ({ key: String(r.key), ...toRow(r) })),
     total: toRow(total),
   }
-  return spend ? withSpend(result, spend) : result
+  return spend ? costed(result, spend) : result
 }
 
 /**
@@ -142,7 +142,7 @@ export async function acquisition(reader: Reader, input: AcquisitionRequest): Pr
  * and per customer (the cost of acquiring one) and the return on it; a key with spend and nobody first brought is a
  * row of its own, after the others.
  */
-function withSpend(result: AcquisitionResult, spend: SpendResult): AcquisitionResult {
+function costed(result: AcquisitionResult, spend: SpendResult): AcquisitionResult {
   const figures = (row: Omit<AcquisitionRow, 'key'>, cost: number) => ({
     costPerPerson: row.people > 0 ? cost / row.people : null,
     costPerCustomer: row.customers > 0 ? cost / row.customers : null,
@@ -155,12 +155,7 @@ function withSpend(result: AcquisitionResult, spend: SpendResult): AcquisitionRe
     conversions: 0,
     revenue: 0,
     revenuePerPerson: 0,
+    medianDaysToConvert: null,
   }
-  const cost = spend.total.cost
-  return {
-    ...result,
-    rows: withCosts(result.rows, spend, { ...nobody, medianDaysToConvert: null }, figures),
-    total: { ...result.total, cost, ...figures(result.total, cost) },
-    spend: { ...spend.total, currencies: spend.currencies },
-  }
+  return withSpend(result, spend, nobody, figures)
 }

@@ -1,6 +1,6 @@
 import { TABLES } from '@touchpoint/clickhouse'
 import { EVENT_NAMES } from '@touchpoint/schema'
-import { type Spend, type SpendResult, spendOf, withCosts } from '../attribution/spend'
+import { type Spend, type SpendResult, spendOf, withSpend } from '../attribution/spend'
 import { type AttributionKey, KEY_EXPR } from '../attribution/touches'
 import { type Currencies, eventRevenueSql, reportedCurrencySql } from '../currencies'
 import { matchExpr } from '../fields'
@@ -161,11 +161,11 @@ export async function traffic(reader: Reader, input: TrafficRequest): Promise<Tr
     rows: byKey.map((r) => ({ key: String(r.key), ...toRow(r) })),
     total: toRow(rows.find((r) => num(r.total) === 1)),
   }
-  return spend ? withSpend(result, spend) : result
+  return spend ? costed(result, spend) : result
 }
 
 /** The report with each key's ad spend beside its sessions: per session, per converting session, and the return. */
-function withSpend(result: TrafficResult, spend: SpendResult): TrafficResult {
+function costed(result: TrafficResult, spend: SpendResult): TrafficResult {
   const figures = (row: Omit<TrafficRow, 'key'>, cost: number) => ({
     costPerSession: row.sessions > 0 ? cost / row.sessions : null,
     costPerConvertingSession: row.convertingSessions > 0 ? cost / row.convertingSessions : null,
@@ -182,11 +182,5 @@ function withSpend(result: TrafficResult, spend: SpendResult): TrafficResult {
     revenue: 0,
     currencies: [],
   }
-  const cost = spend.total.cost
-  return {
-    ...result,
-    rows: withCosts(result.rows, spend, nobody, figures),
-    total: { ...result.total, cost, ...figures(result.total, cost) },
-    spend: { ...spend.total, currencies: spend.currencies },
-  }
+  return withSpend(result, spend, nobody, figures)
 }
