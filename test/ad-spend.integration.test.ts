@@ -59,6 +59,10 @@ describe('POST /api/ad-spend', () => {
       path: 'rows[0].day',
       message: expect.stringContaining('calendar'),
     })
+    // a month 13, which Date cannot read at all (the fuzz test found it answered 500)
+    const month = await post(url(), { project: 'dev', rows: [{ ...row, day: '2026-13-01' }] }, admin())
+    expect(month.status).toBe(400)
+    expect(month.body).toMatchObject({ path: 'rows[0].day' })
     // one day's campaign in two currencies
     const mixed = await post(url(), { project: 'dev', rows: [row, { ...row, currency: 'usd' }] }, admin())
     expect(mixed.status).toBe(400)

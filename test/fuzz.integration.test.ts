@@ -296,6 +296,7 @@ describe('fuzzing the public endpoints', () => {
       '/api/attribution',
       '/api/reports/orders',
       '/api/reports/nps',
+      '/api/ad-spend',
     ]
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...routes), anyBody, async (route, body) => {
@@ -303,6 +304,39 @@ describe('fuzzing the public endpoints', () => {
         expect(
           (await inject('POST', route, JSON.stringify(body), { 'content-type': 'application/json' })).status,
         ).toBe(401)
+      }),
+      { numRuns: RUNS },
+    )
+  })
+
+  it('answers any ad spend with a 2xx or a clear 4xx, and stores the rows of one it takes', async () => {
+    const admin = { authorization: `Bearer ${keys.adminKey}`, 'content-type': 'application/json' }
+    const spendRow = fc.record(
+      {
+        day: fc.oneof(
+          fc
+            .date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
+            .map((d) => d.toISOString().slice(0, 10)),
+          fc.constantFrom('2026-02-30', '2026-13-01', '26-1-1'),
+          anyValue,
+        ),
+        source: fc.oneof(fc.constantFrom('google', 'facebook', 'Bing ads', ''), anyValue),
+        medium: anyValue,
+        campaign: anyValue,
+        cost: fc.oneof(fc.double({ min: 0, max: 1e6, noNaN: true }), anyValue),
+        currency: fc.oneof(fc.constantFrom('EUR', 'usd', 'EURO'), anyValue),
+        clicks: anyValue,
+        impressions: anyValue,
+      },
+      { requiredKeys: [] },
+    )
+    const project = fc.oneof(fc.constant('fuzz'), anyValue)
+    await fc.assert(
+      fc.asyncProperty(project, fc.array(spendRow, { maxLength: 20 }), async (id, rows) => {
+        const a = await inject('POST', '/api/ad-spend', JSON.stringify({ project: id, rows }), admin)
+        clear(a)
+        if (a.status === 200)
+          expect(JSON.parse(a.body)).toMatchObject({ project: 'fuzz', received: rows.length })
       }),
       { numRuns: RUNS },
     )

@@ -20,14 +20,16 @@ export interface AdSpendRow {
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/
+/** YYYY-MM-DD of a day that exists: not 2026-02-30, nor a month 13 (which Date cannot even read) */
+const isCalendarDay = (d: string) => {
+  const t = Date.parse(`${d}T00:00:00Z`)
+  return Number.isFinite(t) && new Date(t).toISOString().startsWith(d)
+}
 const tag = z.string().max(1024)
 
 /** One row of ad spend as sent (HTTP, or a CSV file through the CLI), before its channel is known. */
 export const adSpendInput = z.object({
-  day: z
-    .string()
-    .regex(DAY, 'is a day, YYYY-MM-DD')
-    .refine((d) => new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'is not a day of the calendar'),
+  day: z.string().regex(DAY, 'is a day, YYYY-MM-DD').refine(isCalendarDay, 'is not a day of the calendar'),
   /** the utm_source the ads' links carry (google, facebook, …): what a visit from them has as its source */
   source: tag.min(1, 'is required: the utm_source of the ads'),
   medium: tag.default(''),
