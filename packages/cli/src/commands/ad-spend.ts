@@ -161,13 +161,20 @@ export async function spendCommand(config: CliConfig, args: string[]): Promise<s
   const rows = linesOf(parsed, () => sumAdSpend(parsed.map(({ row }) => ({ ...row, channel: '' }))))
   if (rows.length === 0) throw new Error(`${file} has no rows under its header`)
   const inputs = rows.map(({ channel: _, ...r }) => r)
+  // through the collector a request at a time; what it has not taken (none answers) into ClickHouse, opened once
+  const pending = [...chunks(inputs)]
   let stored = 0
-  for (const chunk of chunks(inputs)) {
-    const answer = config.clickhouse.url
-      ? undefined
-      : await postToCollector<{ stored: number }>(config, '/api/ad-spend', { project, rows: chunk })
-    stored += answer?.stored ?? (await storeDirectly(config, project, chunk))
-  }
+  if (!config.clickhouse.url)
+    while (pending.length > 0) {
+      const answer = await postToCollector<{ stored: number }>(config, '/api/ad-spend', {
+        project,
+        rows: pending[0],
+      })
+      if (!answer) break
+      stored += answer.stored
+      pending.shift()
+    }
+  if (pending.length > 0) stored += await storeDirectly(config, project, pending.flat())
   const days = rows.map((r) => r.day).sort()
   const costs = new Map<string, number>()
   for (const r of rows) costs.set(r.currency, (costs.get(r.currency) ?? 0) + r.cost)
