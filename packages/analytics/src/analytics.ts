@@ -1,5 +1,6 @@
 import type { ClickHouse } from '@touchpoint/clickhouse'
 import { type AttributionResult, attribution } from './attribution/attribution'
+import { type Compared, compared } from './compare'
 import { type FunnelResult, funnel } from './funnel'
 import { type FunnelPeopleResult, funnelPeople } from './funnel-people'
 import { Reader } from './reader'
@@ -20,32 +21,50 @@ import { type SupportResult, support } from './reports/support'
 import { type SurveyResult, survey } from './reports/survey'
 import { type TimeOfDayResult, timeOfDay } from './reports/time-of-day'
 import { type TrafficResult, traffic } from './reports/traffic'
-import type {
-  AcquisitionRequest,
-  AttributionRequest,
-  EmailReportRequest,
-  EventsRequest,
-  FunnelPeopleRequest,
-  FunnelRequest,
-  LiveRequest,
-  NpsRequest,
-  OrdersRequest,
-  PagesRequest,
-  PathsRequest,
-  ProfileRequest,
-  PropertiesRequest,
-  RejectedRequest,
-  RetentionRequest,
-  SubscriptionsRequest,
-  SupportRequest,
-  SurveyRequest,
-  TimeOfDayRequest,
-  TrafficRequest,
+import {
+  type AcquisitionRequest,
+  type AttributionRequest,
+  acquisitionRequest,
+  attributionRequest,
+  type EmailReportRequest,
+  type EventsRequest,
+  eventsRequest,
+  type FunnelPeopleRequest,
+  type FunnelRequest,
+  funnelRequest,
+  type LiveRequest,
+  type NpsRequest,
+  npsRequest,
+  type OrdersRequest,
+  ordersRequest,
+  type PagesRequest,
+  type PathsRequest,
+  type ProfileRequest,
+  type PropertiesRequest,
+  pagesRequest,
+  pathsRequest,
+  propertiesRequest,
+  type RejectedRequest,
+  type RetentionRequest,
+  rejectedRequest,
+  retentionRequest,
+  type SubscriptionsRequest,
+  type SupportRequest,
+  type SurveyRequest,
+  subscriptionsRequest,
+  supportRequest,
+  surveyRequest,
+  type TimeOfDayRequest,
+  type TrafficRequest,
+  timeOfDayRequest,
+  trafficRequest,
 } from './requests'
 
 /**
  * The TypeScript API. Each method validates its request with the same zod schema as the HTTP API (a ZodError
- * names the field) and runs read-only queries through @clickhouse/client, embedded or server alike.
+ * names the field) and runs read-only queries through @clickhouse/client, embedded or server alike. A report over
+ * a range takes `compare` (`previous` or `year`) and answers with the same report over the range before beside it
+ * (`previous`, `previousRange`).
  *
  * ```ts
  * const analytics = new Analytics(await createClickHouse({ url: 'http://clickhouse:8123' }))
@@ -61,8 +80,8 @@ export class Analytics {
     this.reader = new Reader(ch)
   }
 
-  funnel(request: FunnelRequest): Promise<FunnelResult> {
-    return funnel(this.reader, request)
+  funnel(request: FunnelRequest): Promise<Compared<FunnelResult>> {
+    return compared(funnelRequest, request, (r) => funnel(this.reader, r))
   }
 
   /** The people behind one of a funnel's numbers: who reached a step, or who dropped out there. */
@@ -70,76 +89,76 @@ export class Analytics {
     return funnelPeople(this.reader, request)
   }
 
-  attribution(request: AttributionRequest): Promise<AttributionResult> {
-    return attribution(this.reader, request)
+  attribution(request: AttributionRequest): Promise<Compared<AttributionResult>> {
+    return compared(attributionRequest, request, (r) => attribution(this.reader, r))
   }
 
   profile(request: ProfileRequest): Promise<Profile | null> {
     return profile(this.reader, request)
   }
 
-  timeOfDay(request: TimeOfDayRequest): Promise<TimeOfDayResult> {
-    return timeOfDay(this.reader, request)
+  timeOfDay(request: TimeOfDayRequest): Promise<Compared<TimeOfDayResult>> {
+    return compared(timeOfDayRequest, request, (r) => timeOfDay(this.reader, r))
   }
 
-  orders(request: OrdersRequest): Promise<OrdersResult> {
-    return orders(this.reader, request)
+  orders(request: OrdersRequest): Promise<Compared<OrdersResult>> {
+    return compared(ordersRequest, request, (r) => orders(this.reader, r))
   }
 
-  nps(request: NpsRequest): Promise<NpsResult> {
-    return nps(this.reader, request)
+  nps(request: NpsRequest): Promise<Compared<NpsResult>> {
+    return compared(npsRequest, request, (r) => nps(this.reader, r))
   }
 
-  traffic(request: TrafficRequest): Promise<TrafficResult> {
-    return traffic(this.reader, request)
+  traffic(request: TrafficRequest): Promise<Compared<TrafficResult>> {
+    return compared(trafficRequest, request, (r) => traffic(this.reader, r))
   }
 
-  events(request: EventsRequest): Promise<EventsResult> {
-    return eventNames(this.reader, request)
+  events(request: EventsRequest): Promise<Compared<EventsResult>> {
+    return compared(eventsRequest, request, (r) => eventNames(this.reader, r))
   }
 
-  properties(request: PropertiesRequest): Promise<PropertiesResult> {
-    return eventProperties(this.reader, request)
+  properties(request: PropertiesRequest): Promise<Compared<PropertiesResult>> {
+    return compared(propertiesRequest, request, (r) => eventProperties(this.reader, r))
   }
 
-  rejected(request: RejectedRequest): Promise<RejectedResult> {
-    return rejected(this.reader, request)
+  rejected(request: RejectedRequest): Promise<Compared<RejectedResult>> {
+    return compared(rejectedRequest, request, (r) => rejected(this.reader, r))
   }
 
   live(request: LiveRequest): Promise<LiveResult> {
     return live(this.reader, request)
   }
 
-  retention(request: RetentionRequest): Promise<RetentionResult> {
-    return retention(this.reader, request)
+  retention(request: RetentionRequest): Promise<Compared<RetentionResult>> {
+    return compared(retentionRequest, request, (r) => retention(this.reader, r))
   }
 
-  pages(request: PagesRequest): Promise<PagesResult> {
-    return pages(this.reader, request)
+  pages(request: PagesRequest): Promise<Compared<PagesResult>> {
+    return compared(pagesRequest, request, (r) => pages(this.reader, r))
   }
 
-  survey(request: SurveyRequest): Promise<SurveyResult> {
-    return survey(this.reader, request)
+  survey(request: SurveyRequest): Promise<Compared<SurveyResult>> {
+    return compared(surveyRequest, request, (r) => survey(this.reader, r))
   }
 
   /** What people did after a point: the commonest paths of the events that followed it. */
-  paths(request: PathsRequest): Promise<PathsResult> {
-    return paths(this.reader, request)
+  paths(request: PathsRequest): Promise<Compared<PathsResult>> {
+    return compared(pathsRequest, request, (r) => paths(this.reader, r))
   }
 
   /** What the people each channel first brought were worth: their conversions and revenue within a horizon. */
-  acquisition(request: AcquisitionRequest): Promise<AcquisitionResult> {
-    return acquisition(this.reader, request)
+  acquisition(request: AcquisitionRequest): Promise<Compared<AcquisitionResult>> {
+    return compared(acquisitionRequest, request, (r) => acquisition(this.reader, r))
   }
 
   /** Subscriptions: active, new, cancelled and churned, revenue a month, by plan, and why people cancelled. */
-  subscriptions(request: SubscriptionsRequest): Promise<SubscriptionsResult> {
-    return subscriptions(this.reader, request)
+  subscriptions(request: SubscriptionsRequest): Promise<Compared<SubscriptionsResult>> {
+    return compared(subscriptionsRequest, request, (r) => subscriptions(this.reader, r))
   }
 
   /** Support tickets: opened, resolved, time to resolution, still open, by channel, priority or category. */
-  support(request: SupportRequest): Promise<SupportResult> {
-    return support(this.reader, request)
+  support(request: SupportRequest): Promise<Compared<SupportResult>> {
+    return compared(supportRequest, request, (r) => support(this.reader, r))
   }
 
   email(request: EmailReportRequest): Promise<EmailCampaignReport[]> {

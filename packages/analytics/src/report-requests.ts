@@ -6,6 +6,7 @@ import {
   fewPeriods,
   field,
   INTERVALS,
+  notCompared,
   range,
   ranged,
   rowLimit,
@@ -193,6 +194,9 @@ export const emailReportRequest = ranged(
     campaign: z.string().max(200).optional(),
     conversion: eventMatch.default({ event: 'Order Completed' }),
     lookback: duration.default(30 * 86_400),
+    compare: notCompared(
+      'is not taken by the email report, whose rows are campaigns: set one beside another',
+    ),
   }),
 )
 export type EmailReportRequest = z.input<typeof emailReportRequest>

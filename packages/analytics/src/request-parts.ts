@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { comparable, comparison } from './compare'
 import { FIELD_HELP, isField } from './fields'
 import { type Interval, startOfDay } from './zone'
 
@@ -126,7 +127,15 @@ export const range = {
    * reports that bucket by them. Over HTTP and in the CLI, the project's `timezone` when the request gives none.
    */
   timezone: timeZone.default('UTC'),
+  /**
+   * With `previous` or `year`, the same report over the range before (the one of the same length that ends where
+   * this one begins, or the same one a year before) as `previous`, for what changed: compare.ts.
+   */
+  compare: comparison.optional(),
 }
+
+/** For a request whose answer is no report to set beside another (a list of people, say): no `compare`, and why. */
+export const notCompared = (why: string) => z.undefined({ error: why }).optional()
 
 /** A range's `from` and `to` as instants, a date-only one at its midnight in the request's time zone. */
 const inZone = <T extends { from: Date | string; to: Date | string; timezone: string }>(r: T) => ({
@@ -146,7 +155,11 @@ const ordered = <T extends { from: Date; to: Date }>(r: T, ctx: z.RefinementCtx)
  */
 export const ranged = <O extends z.ZodType<{ from: Date | string; to: Date | string; timezone: string }>>(
   o: O,
-) => o.transform((r: z.output<O>) => inZone(r)).superRefine(ordered)
+) =>
+  o
+    .transform((r: z.output<O>) => inZone(r))
+    .superRefine(ordered)
+    .superRefine((r, ctx) => comparable(r as Parameters<typeof comparable>[0], ctx))
 
 export const INTERVALS = ['day', 'week', 'month'] as const
 /** The shortest bucket of each interval, in days, for bounding how many a range holds. */

@@ -11,6 +11,7 @@ import {
   fewPeriods,
   field,
   INTERVALS,
+  notCompared,
   range,
   ranged,
   SOURCE_KEYS,
@@ -90,6 +91,7 @@ export const funnelPeopleRequest = ranged(
   z
     .object({
       ...funnelFields,
+      compare: notCompared('is not taken by a list of people; compare the funnel itself'),
       outcome: z.enum(['reached', 'dropped']),
       step: z.number().int().min(1).max(20),
       value: z.string().max(1000).optional(),

@@ -59,6 +59,17 @@ export function startOfDay(date: string, timeZone: string): Date {
   return new Date(guesses[0] ?? first)
 }
 
+/**
+ * The day (`YYYY-MM-DD`) that begins at instant `t` in `timeZone`, or undefined when `t` is not the beginning of a
+ * day there (a range given as dates, put in its zone, begins and ends at such instants).
+ */
+export function dayBeginningAt(t: Date, timeZone: string): string | undefined {
+  const day = new Date(Math.floor(wallClock(t.getTime(), timeZone) / 86_400_000) * 86_400_000)
+    .toISOString()
+    .slice(0, 10)
+  return startOfDay(day, timeZone).getTime() === t.getTime() ? day : undefined
+}
+
 /** ClickHouse's function for the first day of a time's day, week (from Monday) or month, given a time zone. */
 export const PERIOD_START = { day: 'toDate', week: 'toMonday', month: 'toStartOfMonth' } as const
 export type Interval = keyof typeof PERIOD_START

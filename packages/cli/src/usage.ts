@@ -23,7 +23,9 @@ export const USAGE = `touchpoint <command>
          [--event "Order Completed"] [--segment properties.plan] [--survey S] [--campaign C] [--host shop.example]
          [--csv: a report's list for a spreadsheet (not live or orders)]
                             analytics take --project (default dev), --from and --to (default the last 30 days; a date
-                            is that day in --timezone, default the project's), --timezone Europe/Berlin, --json
+                            is that day in --timezone, default the project's), --timezone Europe/Berlin, --json,
+                            --compare previous|year (the change from the range before, or the same range a year
+                            before, beside each main figure)
   email instrument --campaign C --message M --recipient R [--project dev] [--base-url URL] [--record] < in.html > out.html
                             sign every link of an email and add the open pixel; --record also records Email Sent
   forget --user ID [--project dev]

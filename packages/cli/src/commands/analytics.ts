@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import type {
   AcquisitionResult,
   AttributionResult,
+  Compared,
   EmailCampaignReport,
   EventsResult,
   FunnelPeopleResult,
@@ -22,16 +23,16 @@ import type {
   TrafficResult,
 } from '@touchpoint/analytics'
 import type { CliConfig } from '../config'
-import { formatTable, NOT_SET, formatPercent as pct } from '../table'
+import { formatTable, formatPercent as pct } from '../table'
 import { dateRange, defined, optionalNumber, parseEventMatch, parsePeople } from './analytics-args'
 import { ask, type Endpoint } from './analytics-client'
 import { attributionText } from './attribution-text'
+import { changeNote, comparedHead, scoreChange } from './compare-text'
+import { funnelPeopleCsv, funnelPeopleText, funnelText } from './funnel-text'
+import { ordersText } from './orders-text'
 import { attributionCsv, reportCsv } from './report-csv'
 import {
   eventsText,
-  funnelPeopleCsv,
-  funnelPeopleText,
-  funnelText,
   liveText,
   mixedNote,
   money,
@@ -79,8 +80,13 @@ const common = {
   to: { type: 'string' },
   /** the zone of a date-only --from and --to, and of reports by hour, day and week (default: the project's) */
   timezone: { type: 'string' },
+  /** previous|year: the same report over the range before, its change beside each main figure */
+  compare: { type: 'string' },
   json: { type: 'boolean', default: false },
 } as const
+
+/** The reports whose text sets their main figures beside the range before's; --json gives any report's. */
+const COMPARED_TEXT = ['traffic', 'pages', 'events', 'acquisition', 'support', 'orders', 'nps', 'time-of-day']
 
 /** `touchpoint funnel|attribution|profile|report …`: the analytics API from a terminal. */
 export async function analyticsCommand(config: CliConfig, command: string, args: string[]): Promise<string> {
@@ -113,6 +119,7 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
         mode: v.mode,
         breakdown: v.breakdown,
         interval: v.interval,
+        compare: v.compare,
       })
       if (v.people !== undefined) {
         const people = {
@@ -160,6 +167,7 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
         by: v.by,
         lookback: v.lookback,
         halfLife: v['half-life'],
+        compare: v.compare,
       })
       const r = await ask<AttributionResult>(config, 'attribution', body)
       if (v.json) return JSON.stringify(r, null, 2)
@@ -216,12 +224,19 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
   const kind = positionals[0] as Endpoint | undefined
   if (!kind || !REPORTS.includes(kind))
     throw new Error(`usage: touchpoint report ${REPORTS.join('|')} [--project P] [--from D] [--to D]`)
+  if (v.compare !== undefined && kind === 'live')
+    throw new Error('--compare: the live report is of the last minutes, with no range to compare')
+  if (v.compare !== undefined && !v.json && !v.csv && !COMPARED_TEXT.includes(kind))
+    throw new Error(
+      `--compare: the ${kind} report's text is not set beside the range before; --json gives both (${COMPARED_TEXT.join(', ')} print the change)`,
+    )
   const body = defined({
     project: v.project,
     ...(kind === 'live'
       ? { minutes: v.minutes === undefined ? undefined : Number(v.minutes) }
       : dateRange(v.from, v.to)),
     timezone: v.timezone,
+    compare: v.compare,
     interval: ['nps', 'retention', 'support', 'subscriptions'].includes(kind) ? v.interval : undefined,
     by: kind === 'traffic' || kind === 'support' || kind === 'acquisition' ? v.by : undefined,
     horizon: kind === 'acquisition' ? v.horizon : undefined,
@@ -247,36 +262,21 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
   if (v.csv) return reportCsv(kind, answer)
   switch (kind) {
     case 'time-of-day': {
-      const r = answer as TimeOfDayResult
+      const r = answer as Compared<TimeOfDayResult>
       const how = byCurrencyFilter(v.conversion ?? 'Order Completed', r.currencies)
-      return `${r.conversions} conversions, revenue ${money(r.revenue, r.currencies)} (${r.timezone}; weekday 1 = Monday)\n${formatTable(r.cells)}${mixedNote(r.currencies, how)}`
+      const p = r.previous
+      return `${comparedHead(r)}${r.conversions} conversions${changeNote(r.conversions, p?.conversions)}, revenue ${money(r.revenue, r.currencies)}${changeNote(r.revenue, p?.revenue)} (${r.timezone}; weekday 1 = Monday)\n${formatTable(r.cells)}${mixedNote(r.currencies, how)}`
     }
-    case 'orders': {
-      const r = answer as OrdersResult
-      // each currency the orders were sent in, and with the project's exchange what it came to
-      const sentIn = r.byCurrency.map((c) => ({
-        currency: c.currency || NOT_SET,
-        orders: c.orders,
-        revenue: money(c.revenue),
-        ...(c.converted !== undefined && { converted: money(c.converted, r.currencies) }),
-      }))
-      const byCurrency =
-        r.byCurrency.filter((c) => c.currency).length > 1 ? `\n\nBy currency\n${formatTable(sentIn)}` : ''
-      return `${formatTable([
-        {
-          orders: r.orders,
-          revenue: money(r.revenue, r.currencies),
-          'average order': money(r.averageOrderValue, r.currencies),
-          customers: r.customers,
-          'repeat purchase': pct(r.repeatPurchaseRate),
-          'checkout abandonment': pct(r.checkout.abandonmentRate),
-        },
-      ])}${byCurrency}\n\nBy the order's channel (properties.channel)\n${formatTable(r.byChannel.map((c) => ({ ...c, channel: c.channel || NOT_SET, revenue: money(c.revenue, r.currencies) })))}${mixedNote(r.currencies, 'the table by currency gives each apart')}`
-    }
+    case 'orders':
+      return ordersText(answer as Compared<OrdersResult>)
     case 'nps': {
-      const r = answer as NpsResult
+      const r = answer as Compared<NpsResult>
       const rows: Array<{ score: number }> = r.segments ?? r.series
-      return `NPS ${r.score.toFixed(1)} from ${r.responses} responses\n${formatTable(
+      const p = r.previous
+      const before = p
+        ? ` (${p.responses ? `${p.score.toFixed(1)} from ${p.responses} before, Δ ${scoreChange(r.score, p.score)}` : 'no responses before'})`
+        : ''
+      return `${comparedHead(r)}NPS ${r.score.toFixed(1)} from ${r.responses} responses${before}\n${formatTable(
         rows.map((s) => ({ ...s, score: s.score.toFixed(1) })),
       )}`
     }

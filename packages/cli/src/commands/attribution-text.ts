@@ -1,5 +1,6 @@
-import type { AttributionResult } from '@touchpoint/analytics'
+import type { AttributionResult, Compared } from '@touchpoint/analytics'
 import { formatTable, formatPercent as pct } from '../table'
+import { change, changeNote, comparedHead, rowsBefore, was } from './compare-text'
 import { mixedNote, money } from './report-text'
 
 type Model = AttributionResult['models'][number]
@@ -13,8 +14,9 @@ const times = (x: number | null | undefined) => (x === null || x === undefined ?
  * with ad spend in the range, each key's cost and the return on it, and the total spend beneath. `how` says how
  * to narrow the conversions to one currency where they mix several.
  */
-export function attributionText(r: AttributionResult, how: string): string {
-  const head = `${r.conversions} conversions, revenue ${money(r.revenue, r.currencies)}, by ${r.by}`
+export function attributionText(r: Compared<AttributionResult>, how: string): string {
+  const p = r.previous
+  const head = `${comparedHead(r)}${r.conversions} conversions${changeNote(r.conversions, p?.conversions)}, revenue ${money(r.revenue, r.currencies)}${changeNote(r.revenue, p?.revenue)}, by ${r.by}`
   const note = mixedNote(r.currencies, how)
   const costs = r.spend?.currencies ?? []
   const spent = (x: Row) =>
@@ -33,11 +35,14 @@ export function attributionText(r: AttributionResult, how: string): string {
     : ''
   if (r.models.length === 1) {
     const m = r.models[0] as Model
+    const before = rowsBefore(p?.models[0]?.rows, (x) => x.key)
     const table = formatTable(
       m.rows.map((x) => ({
         [r.by]: x.key,
         conversions: x.conversions.toFixed(2),
+        ...(p && { 'Δ conversions': change(x.conversions, was(before(x.key), 'conversions')) }),
         revenue: money(x.revenue, r.currencies),
+        ...(p && { 'Δ revenue': change(x.revenue, was(before(x.key), 'revenue')) }),
         share: pct(x.share),
         ...spent(x),
       })),
@@ -52,5 +57,6 @@ export function attributionText(r: AttributionResult, how: string): string {
     if (r.spend) row.cost = money(cost ?? 0, costs)
     return row
   })
-  return `${head} (credited conversions per model)\n${formatTable(rows)}${spend}${note}`
+  const one = p ? '\nOne model (--model linear, say) sets each key beside the range before.' : ''
+  return `${head} (credited conversions per model)\n${formatTable(rows)}${spend}${note}${one}`
 }

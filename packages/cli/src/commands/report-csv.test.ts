@@ -84,3 +84,57 @@ describe('reportCsv', () => {
     ])
   })
 })
+
+describe('reportCsv with --compare', () => {
+  const row = (key: string, sessions: number, median: number | null) => ({
+    key,
+    sessions,
+    medianDurationSeconds: median,
+  })
+  const traffic = {
+    rows: [row('Email', 3, null), row('Paid Search', 2, 40)],
+    total: { sessions: 5, medianDurationSeconds: 40 },
+    previous: { rows: [row('Email', 1, 12)], total: { sessions: 1, medianDurationSeconds: 12 } },
+    previousRange: { from: '2026-10-01', to: '2026-11-01', compare: 'previous' },
+  }
+
+  it("sets each figure beside the range before's, empty for a key that range did not have", () => {
+    expect(lines(reportCsv('traffic', traffic))).toEqual([
+      'key,sessions,previousSessions,medianDurationSeconds,previousMedianDurationSeconds',
+      'Email,3,1,,12',
+      'Paid Search,2,,40,',
+      '(all),5,1,40,12',
+    ])
+  })
+
+  it('refuses a list with no keys to set beside, naming --json', () => {
+    const support = {
+      rows: [],
+      series: [{ start: '2026-11-02', opened: 1 }],
+      previous: { rows: [], series: [] },
+    }
+    expect(() => reportCsv('support', support)).toThrow(/--json/)
+    expect(() => reportCsv('retention', { cohorts: [], previous: { cohorts: [] } })).toThrow(/--json/)
+  })
+
+  it("sets attribution's credits beside the range before's, by model and key", () => {
+    const model = (rows: Array<{ key: string; conversions: number; revenue: number }>) => ({
+      model: 'linear',
+      rows,
+    })
+    const csv = attributionCsv({
+      models: [
+        model([
+          { key: 'Email', conversions: 2, revenue: 30 },
+          { key: 'Direct', conversions: 1, revenue: 5 },
+        ]),
+      ],
+      previous: { models: [model([{ key: 'Email', conversions: 0.5, revenue: 10 }])] },
+    } as never)
+    expect(lines(csv)).toEqual([
+      'model,key,conversions,revenue,previousConversions,previousRevenue',
+      'linear,Email,2,30,0.5,10',
+      'linear,Direct,1,5,,',
+    ])
+  })
+})

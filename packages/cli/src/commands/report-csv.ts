@@ -1,4 +1,4 @@
-import type { AttributionResult } from '@touchpoint/analytics'
+import type { AttributionResult, Compared } from '@touchpoint/analytics'
 import { formatCsv } from '../table'
 
 type Row = Record<string, unknown>
@@ -46,13 +46,71 @@ const CSV_ROWS: Record<string, (answer: Answer) => Row[]> = {
   email: list('campaigns'),
 }
 
-/** A report's answer as CSV, or an error naming what to use for a report that is no one list. */
+/** The column that names each row of a report listed by key, for setting a row beside the range before's. */
+const KEY_COLUMN: Record<string, string> = {
+  events: 'event',
+  traffic: 'key',
+  pages: 'path',
+  acquisition: 'key',
+  support: 'value',
+}
+
+/**
+ * A report's answer as CSV, or an error naming what to use for a report that is no one list. With --compare, each
+ * numeric column of a report listed by key is followed by the range before's (`previousSessions` after
+ * `sessions`), empty where that range had no row of the key.
+ */
 export function reportCsv(kind: string, answer: unknown): string {
   const rows = CSV_ROWS[kind]
   if (!rows) throw new Error(`--csv: the ${kind} report is not one list; --json gives all of it`)
-  return formatCsv(rows(answer as Answer))
+  const a = answer as Answer
+  if (!a.previous) return formatCsv(rows(a))
+  const key = KEY_COLUMN[kind]
+  if (!key || a.series)
+    throw new Error(
+      `--csv --compare: the ${kind} report's list has no keys to set beside the range before's; --json gives both`,
+    )
+  const now = rows(a)
+  const before = new Map(rows(a.previous as Answer).map((row) => [String(row[key]), row]))
+  // a column is a figure where any row has a number in it (a median is null where there was nothing to take)
+  const figures = new Set(now.flatMap((row) => Object.keys(row).filter((c) => typeof row[c] === 'number')))
+  const previous = (c: string) => `previous${c[0]?.toUpperCase()}${c.slice(1)}`
+  return formatCsv(
+    now.map((row) => {
+      const b = before.get(String(row[key]))
+      return Object.fromEntries(
+        Object.entries(row).flatMap(([c, v]) =>
+          figures.has(c)
+            ? [
+                [c, v],
+                [previous(c), b?.[c] ?? null],
+              ]
+            : [[c, v]],
+        ),
+      )
+    }),
+  )
 }
-
-/** Attribution as CSV: a row for each model and key, with its conversions and revenue. */
-export const attributionCsv = (r: AttributionResult): string =>
-  formatCsv(r.models.flatMap((m) => m.rows.map((row) => ({ model: m.model, ...row }))))
+/**
+ * Attribution as CSV: a row for each model and key, with its conversions and revenue; with --compare, the range
+ * before's beside them (empty where the model credited the key nothing then).
+ */
+export function attributionCsv(r: Compared<AttributionResult>): string {
+  const id = (model: string, key: string) => `${model}\u0000${key}`
+  const before = new Map(r.previous?.models.flatMap((m) => m.rows.map((row) => [id(m.model, row.key), row])))
+  return formatCsv(
+    r.models.flatMap((m) =>
+      m.rows.map((row) => {
+        const b = before.get(id(m.model, row.key))
+        return {
+          model: m.model,
+          ...row,
+          ...(r.previous && {
+            previousConversions: b?.conversions ?? null,
+            previousRevenue: b?.revenue ?? null,
+          }),
+        }
+      }),
+    ),
+  )
+}

@@ -1,8 +1,6 @@
 import type {
+  Compared,
   EventsResult,
-  FunnelPeopleResult,
-  FunnelResult,
-  FunnelStepResult,
   LiveResult,
   MrrMovements,
   PageFigures,
@@ -17,35 +15,39 @@ import type {
   SupportResult,
   SurveyResult,
 } from '@touchpoint/analytics'
-import { formatCsv, formatTable, NOT_SET, formatPercent as pct, formatSeconds as secs } from '../table'
+import { formatTable, NOT_SET, formatPercent as pct, formatSeconds as secs } from '../table'
+import { change, comparedHead, rowsBefore, was } from './compare-text'
 
 /* How the reports of one table or a few print in a terminal; `touchpoint report` (analytics.ts) picks one by kind. */
 
 /** The event names, the most people first, and a row of them all; a line says how many a --limit left out. */
-export function eventsText(r: EventsResult): string {
-  if (!r.rows.length) return 'no events in the range'
+export function eventsText(r: Compared<EventsResult>): string {
+  if (!r.rows.length) return `${comparedHead(r)}no events in the range`
   const day = (iso: string) => iso.slice(0, 16).replace('T', ' ')
+  const before = rowsBefore(r.previous?.rows, (x) => x.event)
   const row = (
     event: string,
-    events: number,
-    people: number,
+    x: { events: number; people: number },
+    b: Partial<{ events: number; people: number }> | undefined,
     share: string,
     first: string,
     last: string,
   ) => ({
     event,
-    events,
-    people,
+    events: x.events,
+    ...(b && { 'Δ events': change(x.events, was(b, 'events')) }),
+    people: x.people,
+    ...(b && { 'Δ people': change(x.people, was(b, 'people')) }),
     share,
     'first seen (UTC)': first,
     'last seen (UTC)': last,
   })
   const table = formatTable([
-    ...r.rows.map((x) => row(x.event, x.events, x.people, pct(x.share), day(x.firstSeen), day(x.lastSeen))),
-    row('(all)', r.total.events, r.total.people, '', '', ''),
+    ...r.rows.map((x) => row(x.event, x, before(x.event), pct(x.share), day(x.firstSeen), day(x.lastSeen))),
+    row('(all)', r.total, r.previous?.total, '', '', ''),
   ])
   const more = r.total.names - r.rows.length
-  return `${table}${more > 0 ? `\n\n${more} more event names; --limit N lists more` : ''}`
+  return `${comparedHead(r)}${table}${more > 0 ? `\n\n${more} more event names; --limit N lists more` : ''}`
 }
 
 /** The counts on one line, then what the sessions are on and where they came from. */
@@ -80,11 +82,14 @@ export function retentionText(r: RetentionResult, breakdown?: string): string {
 }
 
 /** The paths, the most viewed first, and a row of them all; a line says how many were left out. */
-export function pagesText(r: PagesResult, host?: string): string {
-  const line = (path: string, f: PageFigures) => ({
+export function pagesText(r: Compared<PagesResult>, host?: string): string {
+  const before = rowsBefore(r.previous?.rows, (x) => x.path)
+  const line = (path: string, f: PageFigures, b: Partial<PageFigures> | undefined) => ({
     path,
     views: f.views,
+    ...(b && { 'Δ views': change(f.views, was(b, 'views')) }),
     visitors: f.visitors,
+    ...(b && { 'Δ visitors': change(f.visitors, was(b, 'visitors')) }),
     entries: f.entries,
     'bounce rate': pct(f.bounceRate),
     exits: f.exits,
@@ -97,10 +102,14 @@ export function pagesText(r: PagesResult, host?: string): string {
     host === undefined && r.hosts.length > 1
       ? `\n\nPage views by host: ${r.hosts.map((h) => `${h.host || '(no URL)'} ${h.views}`).join(', ')}. Their paths add up here; --host NAME shows one site's pages.`
       : ''
-  if (!r.rows.length) return `no page views${host ? ` on ${host}` : ''} in the range${hosts}`
+  if (!r.rows.length)
+    return `${comparedHead(r)}no page views${host ? ` on ${host}` : ''} in the range${hosts}`
   const more = r.total.paths - r.rows.length
-  const table = formatTable([...r.rows.map((x) => line(x.path, x)), line('(all)', r.total)])
-  return `${table}${more > 0 ? `\n\n${more} more paths; --limit N lists more` : ''}${hosts}`
+  const table = formatTable([
+    ...r.rows.map((x) => line(x.path, x, before(x.path))),
+    line('(all)', r.total, r.previous?.total),
+  ])
+  return `${comparedHead(r)}${table}${more > 0 ? `\n\n${more} more paths; --limit N lists more` : ''}${hosts}`
 }
 
 /** Each question: a line of its figures, then how many gave each answer, or a text question's latest answers. */
@@ -238,15 +247,18 @@ const movementColumns = (x: MrrMovements, currencies: string[]) => ({
 })
 
 /** The column of a period's first day: `day`, or `week of`, `month of`. */
-const periodColumn = (interval: string | undefined) =>
+export const periodColumn = (interval: string | undefined) =>
   interval === 'day' ? 'day' : `${interval ?? 'period'} of`
 
 /** Support tickets: a row for each value of `by` and one for them all, then tickets by period when asked for. */
-export function supportText(r: SupportResult, interval?: string): string {
-  const line = (value: string, f: SupportFigures) => ({
+export function supportText(r: Compared<SupportResult>, interval?: string): string {
+  const before = rowsBefore(r.previous?.rows, (x) => x.value)
+  const line = (value: string, f: SupportFigures, b: Partial<SupportFigures> | undefined) => ({
     [r.by]: value,
     opened: f.opened,
+    ...(b && { 'Δ opened': change(f.opened, was(b, 'opened')) }),
     resolved: f.resolved,
+    ...(b && { 'Δ resolved': change(f.resolved, was(b, 'resolved')) }),
     'resolved of opened': pct(f.resolutionRate),
     'open at end': f.openAtEnd,
     'time to resolve (median)': secs(f.medianResolutionSeconds),
@@ -254,7 +266,10 @@ export function supportText(r: SupportResult, interval?: string): string {
     customers: f.customers,
   })
   const head = `${r.customers} ${r.customers === 1 ? 'customer' : 'customers'} opened tickets, ${r.repeatCustomers} of them two or more`
-  const table = formatTable([...r.rows.map((x) => line(x.value || NOT_SET, x)), line('(all)', r)])
+  const table = formatTable([
+    ...r.rows.map((x) => line(x.value || NOT_SET, x, before(x.value))),
+    line('(all)', r, r.previous),
+  ])
   const series = r.series
     ? `\n\nBy ${interval ?? 'period'}\n${formatTable(
         r.series.map((x) => ({
@@ -265,94 +280,11 @@ export function supportText(r: SupportResult, interval?: string): string {
         })),
       )}`
     : ''
-  return `${head}\n${table}${series}`
+  return `${comparedHead(r)}${head}\n${table}${series}`
 }
 
-const second = (iso: string) => iso.slice(0, 19).replace('T', ' ')
-
-/** An id as a shell argument: as it is when it is safe there, else in single quotes. */
-const quoted = (id: string) => (/^[\w@.:+-]+$/.test(id) ? id : `'${id.replace(/'/g, `'\\''`)}'`)
-
-/** A person's traits as columns named as Touchpoint names the fields (`traits.email`), apart from the list's own. */
-const traitColumns = (traits: Record<string, string | null> | undefined) =>
-  Object.fromEntries(Object.entries(traits ?? {}).map(([name, value]) => [`traits.${name}`, value]))
-
-/** A funnel's steps as a table, then the same by each breakdown value and by each period people entered. */
-export function funnelText(r: FunnelResult, breakdown?: string, interval?: string): string {
-  const table = (steps: FunnelStepResult[]) =>
-    formatTable(
-      steps.map((s) => ({
-        step: s.step,
-        event: s.label,
-        people: s.people,
-        'from first': pct(s.conversionFromFirst),
-        'from previous': pct(s.conversionFromPrevious),
-        'drop-off': s.dropOff,
-        'median time': secs(s.medianSecondsFromPrevious),
-        'p90 time': secs(s.p90SecondsFromPrevious),
-      })),
-    )
-  const parts = [table(r.steps)]
-  for (const b of r.breakdown ?? []) parts.push(`\n${breakdown} = ${b.value || '(empty)'}\n${table(b.steps)}`)
-  if (r.periods)
-    parts.push(`\nBy the ${interval} they entered:\n${funnelPeriodsText(r.periods, interval ?? '')}`)
-  return parts.join('\n')
-}
-
-/**
- * A funnel by the period people entered it: a row for each, with how many reached each step and the share of those
- * who entered that reached the last.
- */
-export function funnelPeriodsText(periods: NonNullable<FunnelResult['periods']>, interval: string): string {
-  return formatTable(
-    periods.map((p) => {
-      const first = p.steps[0]?.people ?? 0
-      const last = p.steps[p.steps.length - 1]
-      return {
-        [periodColumn(interval)]: p.start,
-        ...Object.fromEntries(p.steps.map((s) => [`${s.step}. ${s.label}`, s.people])),
-        converted: first > 0 && last ? pct(last.conversionFromFirst) : '',
-      }
-    }),
-  )
-}
-
-/** Who reached or dropped out at a funnel step: a line with how many, then the latest to enter. */
-export function funnelPeopleText(r: FunnelPeopleResult, step: string): string {
-  const what = r.outcome === 'reached' ? `reached step ${r.step}` : `dropped out at step ${r.step}`
-  const head = `${r.total} ${r.total === 1 ? 'person' : 'people'} ${what}${step ? ` (${step})` : ''}`
-  if (!r.people.length) return head
-  const table = formatTable(
-    r.people.map((p) => ({
-      person: p.person,
-      'steps reached': p.stepsReached,
-      'entered (UTC)': second(p.enteredAt),
-      'last step (UTC)': p.stepTimes ? second(p.stepTimes[p.stepTimes.length - 1] ?? p.enteredAt) : '',
-      ...(p.value !== undefined && { value: p.value || NOT_SET }),
-      ...traitColumns(p.traits),
-    })),
-  )
-  const more = r.total - r.offset - r.people.length
-  const hint = `touchpoint profile ${quoted(r.people[0]!.person)} shows one person's whole journey`
-  return `${head}; the latest to enter first:\n\n${table}\n\n${more > 0 ? `${more} more; --limit N lists more (up to 10000) and --offset N skips the first N, --csv writes them for a spreadsheet.\n` : ''}${hint}`
-}
-
-/** The same people as CSV, the time of each step they reached in a column of its own. */
-export function funnelPeopleCsv(r: FunnelPeopleResult): string {
-  const steps = Math.max(0, ...r.people.map((p) => p.stepTimes?.length ?? 0))
-  return formatCsv(
-    r.people.map((p) => ({
-      person: p.person,
-      steps_reached: p.stepsReached,
-      entered_at: p.enteredAt,
-      ...(p.value !== undefined && { value: p.value }),
-      ...traitColumns(p.traits),
-      ...Object.fromEntries(
-        Array.from({ length: steps }, (_, i) => [`step_${i + 1}_at`, p.stepTimes?.[i] ?? '']),
-      ),
-    })),
-  )
-}
+/** An ISO time to the second, for a table. */
+export const second = (iso: string) => iso.slice(0, 19).replace('T', ' ')
 
 /** Why calls were refused: the code and field of each kind of issue, the most first, and where to read the calls. */
 export function rejectedText(r: RejectedResult): string {

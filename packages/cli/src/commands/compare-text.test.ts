@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest'
+import { change, changeNote, comparedHead, pointsChange, rowsBefore, scoreChange, was } from './compare-text'
+
+describe('the change from the range before', () => {
+  it('is relative for counts and amounts, new for what was none, nothing where nothing was compared', () => {
+    expect(change(150, 120)).toBe('+25.0%')
+    expect(change(90, 120)).toBe('−25.0%')
+    expect(change(0, 4)).toBe('−100.0%')
+    expect(change(7, 7)).toBe('0.0%')
+    expect(change(3, 0)).toBe('new')
+    expect(change(0, 0)).toBe('')
+    expect(change(3, undefined)).toBe('')
+    expect(changeNote(150, 120)).toBe(' (Δ +25.0%)')
+    expect(changeNote(0, 0)).toBe('')
+  })
+
+  it('is in percentage points for rates, and in points for a score', () => {
+    expect(pointsChange(0.125, 0.1)).toBe('+2.5 pp')
+    expect(pointsChange(0.1, 0.125)).toBe('−2.5 pp')
+    expect(pointsChange(0.1, undefined)).toBe('')
+    expect(scoreChange(32, 25)).toBe('+7.0')
+  })
+
+  it("reads the range before's row by key: its figures, none for a key it lacked, nothing without it", () => {
+    const before = rowsBefore([{ key: 'Email', sessions: 4 }], (r) => r.key)
+    expect(was(before('Email'), 'sessions')).toBe(4)
+    expect(was(before('Direct'), 'sessions')).toBe(0)
+    const none = rowsBefore<{ key: string; sessions: number }>(undefined, (r) => r.key)
+    expect(was(none('Email'), 'sessions')).toBeUndefined()
+  })
+
+  it('names the range compared with', () => {
+    const range = { from: '2025-11-01', to: '2025-12-01', compare: 'year' as const }
+    expect(comparedHead({ previousRange: range })).toBe(
+      'Δ: the change from 2025-11-01 – 2025-12-01, the same range a year before\n',
+    )
+    expect(comparedHead({})).toBe('')
+  })
+})

@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunningCollector } from '../services/collector/src/server'
+import { runCli as cli, keysIn } from './helpers/collector'
+import { basic, CHROME_UA, eventually, post } from './helpers/http'
+import { cliEnvOf, startTestCollector } from './helpers/in-process'
+
+/**
+ * `--compare previous|year` as a marketer runs it: last week's visits and orders beside the week before's, sent to
+ * a real collector and read back by a real CLI process and over HTTP.
+ */
+let collector: RunningCollector | undefined
+let env: Record<string, string>
+let adminKey = ''
+const DAY = 86_400_000
+const today = Date.parse(new Date().toISOString().slice(0, 10))
+const dayOf = (n: number) => new Date(today + n * DAY).toISOString().slice(0, 10)
+/** this week: six days ago to tomorrow; the week before it ends where it begins */
+const range = ['--from', dayOf(-6), '--to', dayOf(1), '--timezone', 'UTC']
+
+const NEWSLETTER = 'https://shop.example/?utm_source=newsletter&utm_medium=email'
+const visit = (who: string, daysAgo: number, url = 'https://shop.example/') => ({
+  type: 'page',
+  anonymousId: who,
+  properties: { url },
+  context: { sessionId: `s-${who}` },
+  timestamp: new Date(today - daysAgo * DAY + 10 * 3_600_000).toISOString(),
+})
+const order = (who: string, daysAgo: number, revenue: number) => ({
+  type: 'track',
+  event: 'Order Completed',
+  anonymousId: who,
+  properties: { revenue, currency: 'EUR' },
+  context: { sessionId: `s-${who}` },
+  timestamp: new Date(today - daysAgo * DAY + 11 * 3_600_000).toISOString(),
+})
+
+beforeAll(async () => {
+  const started = await startTestCollector()
+  collector = started.collector
+  const keys = keysIn(started.dir)
+  adminKey = keys.adminKey
+  env = cliEnvOf(started)
+  const batch = [
+    // the week before: one visit from the newsletter that ordered 40, one typed in
+    visit('p1', 10, NEWSLETTER),
+    order('p1', 10, 40),
+    visit('p2', 10),
+    // this week: two from the newsletter (one ordered 50), one typed in that ordered 10
+    visit('c1', 2, NEWSLETTER),
+    order('c1', 2, 50),
+    visit('c2', 2, NEWSLETTER),
+    visit('c3', 2),
+    order('c3', 2, 10),
+  ]
+  // the secret key's calls keep their own times, as a server's history does
+  const res = await post(
+    `${collector.url}/v1/batch`,
+    { batch },
+    { authorization: basic(keys.secretKey), 'user-agent': CHROME_UA },
+  )
+  expect(res.body.accepted).toBe(batch.length)
+  await eventually(
+    () => cli(['report', 'orders', '--json', '--from', dayOf(-13), '--to', dayOf(1)], env),
+    (r) => r.code === 0 && JSON.parse(r.stdout).orders === 3,
+  )
+})
+afterAll(async () => collector?.close())
+
+describe('--compare', () => {
+  it('sets each channel beside the week before: sessions, conversion rate and revenue', async () => {
+    const r = await cli(['report', 'traffic', ...range, '--compare', 'previous'], env)
+    expect(r.stderr).toBe('')
+    const lines = r.stdout.split('\n')
+    expect(lines[0]).toBe(`Δ: the change from ${dayOf(-13)} – ${dayOf(-6)}, the range before`)
+    expect(lines[1]).toMatch(/^channel\s+sessions\s+Δ sessions\s+visitors/)
+    // Email: 2 sessions against 1, one converting of two (50%) against one of one, 50 EUR against 40
+    expect(r.stdout).toMatch(
+      /\nEmail\s+2\s+\+100\.0%\s+2\s.*\s50\.0%\s+−50\.0 pp\s+1\s+50\.00 EUR\s+\+25\.0%/,
+    )
+    // Direct: 1 session against 1, 10 EUR against none
+    expect(r.stdout).toMatch(/\nDirect\s+1\s+0\.0%\s+1\s.*\s100\.0%\s+\+100\.0 pp\s+1\s+10\.00 EUR\s+new/)
+    expect(r.stdout).toMatch(/\n\(all\)\s+3\s+\+50\.0%\s+3\s.*\s+2\s+60\.00 EUR\s+\+50\.0%/)
+  })
+
+  it('prints the orders of both weeks and the change, and attribution with its totals beside', async () => {
+    const orders = await cli(['report', 'orders', ...range, '--compare', 'previous'], env)
+    expect(orders.stderr).toBe('')
+    expect(orders.stdout).toMatch(/\nthis range\s+2\s+60\.00 EUR\s+30\.00 EUR\s+2\s/)
+    expect(orders.stdout).toContain(`\n${dayOf(-13)} – ${dayOf(-6)}  1 `)
+    expect(orders.stdout).toMatch(/\nΔ\s+\+100\.0%\s+\+50\.0%\s+−25\.0%\s+\+100\.0%\s/)
+
+    const a = await cli(['attribution', ...range, '--model', 'last_touch', '--compare', 'previous'], env)
+    expect(a.stderr).toBe('')
+    expect(a.stdout).toContain(
+      '2 conversions (Δ +100.0%), revenue 60.00 EUR (Δ +50.0%), by channel (last_touch)',
+    )
+    expect(a.stdout).toMatch(/\nEmail\s+1\.00\s+0\.0%\s+50\.00 EUR\s+\+25\.0%/)
+  })
+
+  it('writes both weeks for a spreadsheet, and answers the same over HTTP a year back', async () => {
+    const csv = await cli(['report', 'traffic', ...range, '--compare', 'previous', '--csv'], env)
+    const lines = csv.stdout.trimEnd().split('\r\n')
+    expect(lines[0]).toMatch(/^key,sessions,previousSessions,visitors,previousVisitors,/)
+    expect(lines.find((l) => l.startsWith('Email,'))).toMatch(/^Email,2,1,2,1,/)
+
+    const res = await post(
+      `${collector!.url}/api/reports/traffic`,
+      { project: 'dev', from: dayOf(-6), to: dayOf(1), timezone: 'UTC', compare: 'year' },
+      { authorization: `Bearer ${adminKey}` },
+    )
+    expect(res.status).toBe(200)
+    expect(res.body.total.sessions).toBe(3)
+    expect(res.body.previous.total.sessions).toBe(0)
+    expect(res.body.previousRange.compare).toBe('year')
+    expect(res.body.previousRange.from.slice(4)).toBe(dayOf(-6).slice(4))
+  })
+
+  it('names what it cannot compare, and a comparison it does not know', async () => {
+    const retention = await cli(['report', 'retention', ...range, '--compare', 'previous'], env)
+    expect(retention.code).not.toBe(0)
+    expect(retention.stderr).toContain('--json gives both')
+    const live = await cli(['report', 'live', '--compare', 'previous'], env)
+    expect(live.stderr).toContain('no range to compare')
+    const people = await cli(
+      [
+        'funnel',
+        ...range,
+        '--step',
+        'Page Viewed',
+        '--step',
+        'Order Completed',
+        '--people',
+        'dropped:2',
+        '--compare',
+        'previous',
+      ],
+      env,
+    )
+    expect(people.stderr).toContain('compare')
+    const bad = await cli(['report', 'traffic', ...range, '--compare', 'month'], env)
+    expect(bad.code).not.toBe(0)
+    expect(bad.stderr).toContain('compare')
+    const http = await post(
+      `${collector!.url}/api/reports/orders`,
+      { project: 'dev', from: dayOf(-6), to: dayOf(1), compare: 'month' },
+      { authorization: `Bearer ${adminKey}` },
+    )
+    expect(http.status).toBe(400)
+    expect(http.body).toMatchObject({ code: 'TP_ERR_INVALID_BODY', path: 'compare' })
+  })
+})
