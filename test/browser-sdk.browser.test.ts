@@ -51,9 +51,16 @@ const until = (anonymousId: string, done: (rows: Row[]) => boolean, timeoutMs = 
 const named = (rows: Row[], event: string) => rows.filter((r) => r.event === event)
 const anonId = (page: Page) => page.evaluate(() => localStorage.getItem('tp_aid'))
 
-/** A fresh browser context on `url`, arriving from `referer` when given (a link from another site). */
+/**
+ * A fresh browser context on `url`, arriving from `referer` when given (a link from another site), of a visitor in
+ * Vienna who reads German.
+ */
 async function open(url: string, referer?: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ userAgent: CHROME_UA })
+  const context = await browser.newContext({
+    userAgent: CHROME_UA,
+    timezoneId: 'Europe/Vienna',
+    locale: 'de-AT',
+  })
   const page = await context.newPage()
   await page.goto(url, { referer })
   return { context, page }
@@ -97,21 +104,27 @@ afterAll(async () => {
 })
 
 describe('tp.js in Chromium', () => {
-  it('sends a page view on load, with page, session and library context', async () => {
+  it("sends a page view on load, with page, session and library context, and the device's time zone and locale", async () => {
     const { context, page } = await open(`${site.url}/`)
     const id = await idOf(page)
     const rows = await until(id, (r) => named(r, 'Page Viewed').length === 1)
     const pv = named(rows, 'Page Viewed')[0]!
     expect(pv.path).toBe('/')
     expect(pv.session_id).toMatch(/^[0-9a-f]{32}$/)
-    const stored = await sql<{ title: string; library_name: string; is_bot: number }>(
+    const stored = await sql<Record<string, string | number>>(
       collector.url,
       ADMIN,
-      `SELECT title, library_name, is_bot FROM events WHERE message_id = {m:String}`,
+      `SELECT title, library_name, is_bot, timezone, locale FROM events WHERE message_id = {m:String}`,
       { m: pv.message_id },
     )
     expect(stored).toEqual([
-      { title: 'Acme Outfitters: gear for the long way round', library_name: 'tp.js', is_bot: 0 },
+      {
+        title: 'Acme Outfitters: gear for the long way round',
+        library_name: 'tp.js',
+        is_bot: 0,
+        timezone: 'Europe/Vienna',
+        locale: 'de-AT',
+      },
     ])
     await context.close()
   })

@@ -1,4 +1,5 @@
 import type { QueryParams } from './params'
+import { ZONE_COUNTRIES, ZONES } from './zone-countries'
 
 /**
  * The event columns a filter, breakdown or segment may name. Anything else must be `properties.<name>` (or
@@ -32,11 +33,22 @@ const COLUMNS = new Set<string>(FIELD_COLUMNS)
 
 /**
  * Fields read from a column rather than stored: `host`, the host name of the event's URL (without its port), which
- * tells apart two sites that send to one project ('' for an event without a URL).
+ * tells apart two sites that send to one project ('' for an event without a URL); `country`, the ISO 3166 code of
+ * the country of the visitor's time zone (`Europe/Berlin` is DE; from the tz database, zone-countries.ts), where
+ * the visitor is without any look-up of their IP address ('' for a call without a time zone, or with UTC's); and
+ * `language`, the language of their locale (`de` for `de-AT`).
  */
-const DERIVED = new Map<string, (prefix: string) => string>([['host', (prefix) => `domain(${prefix}url)`]])
+const DERIVED = new Map<string, (prefix: string, params: QueryParams) => string>([
+  ['host', (prefix) => `domain(${prefix}url)`],
+  [
+    'country',
+    (prefix, params) =>
+      `transform(${prefix}timezone, ${params.shared('zones', ZONES, 'Array(String)')}, ${params.shared('zone_countries', ZONE_COUNTRIES, 'Array(String)')}, '')`,
+  ],
+  ['language', (prefix) => `lower(extract(${prefix}locale, '^[A-Za-z]+'))`],
+])
 
-export const FIELD_HELP = `an event column (${[...COLUMNS].join(', ')}), host, or properties.<name> / traits.<name>`
+export const FIELD_HELP = `an event column (${[...COLUMNS].join(', ')}), host, country, language, or properties.<name> / traits.<name>`
 
 export function isField(name: string): boolean {
   return COLUMNS.has(name) || DERIVED.has(name) || /^(properties|traits)\.[^\s]{1,200}$/.test(name)
@@ -47,7 +59,7 @@ export function fieldExpr(field: string, params: QueryParams, table = ''): strin
   const prefix = table ? `${table}.` : ''
   if (COLUMNS.has(field)) return `${prefix}${field}`
   const derived = DERIVED.get(field)
-  if (derived) return derived(prefix)
+  if (derived) return derived(prefix, params)
   const dot = field.indexOf('.')
   const column = field.slice(0, dot)
   if (dot < 0 || (column !== 'properties' && column !== 'traits')) throw new Error(`unknown field ${field}`)

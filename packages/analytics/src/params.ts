@@ -13,6 +13,16 @@ export class QueryParams {
     return `{${name}:${type}}`
   }
 
+  /** A value every use in the query shares (a lookup table, say), added once under `key`. */
+  shared(key: string, value: unknown, type: string): string {
+    const known = this.sharedNames.get(key)
+    if (known) return known
+    const name = this.add(value, type)
+    this.sharedNames.set(key, name)
+    return name
+  }
+  private readonly sharedNames = new Map<string, string>()
+
   /** A time as a DateTime64(3) expression (passed as epoch milliseconds, so no format can be misread). */
   time(date: Date): string {
     return `fromUnixTimestamp64Milli(${this.add(date.getTime(), 'Int64')}, 'UTC')`

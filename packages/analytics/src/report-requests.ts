@@ -41,8 +41,9 @@ export const npsRequest = ranged(
 export type NpsRequest = z.input<typeof npsRequest>
 
 /**
- * What the traffic report keys sessions by: where they came from (as attribution), what they came with, or the
- * page they landed on, or its site (`host`, the host name of its URL).
+ * What the traffic report keys sessions by: where they came from (as attribution), what they came with, the page
+ * they landed on or its site (`host`, the host name of its URL), or where the visitor was (`country`, of their time
+ * zone) and the language they read in (`language`, of their locale).
  */
 export const TRAFFIC_KEYS = [
   'channel',
@@ -54,6 +55,8 @@ export const TRAFFIC_KEYS = [
   'os',
   'landing',
   'host',
+  'country',
+  'language',
 ] as const
 export type TrafficKey = (typeof TRAFFIC_KEYS)[number]
 

@@ -26,6 +26,8 @@ const uuid = (): string =>
 /** The Touchpoint browser tracker: page views, clicks, conversions, identity, consent and engagement. */
 export function createTracker(o: TrackerOptions): Tracker {
   const nav = navigator as Navigator & { globalPrivacyControl?: boolean }
+  // where the visitor is, as their device says (the collector looks up no IP address): its time zone
+  const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone
   const off = !!o.respectDnt && (nav.doNotTrack === '1' || !!nav.globalPrivacyControl)
   let granted = o.consent !== 'required'
   const persistent = () => granted && !o.cookieless
@@ -121,6 +123,7 @@ export function createTracker(o: TrackerOptions): Tracker {
       page,
       sessionId: s.id,
       locale: nav.language,
+      timezone,
       screen: { width: screen.width, height: screen.height },
       library: { name: 'tp.js', version: __VERSION__ },
     }

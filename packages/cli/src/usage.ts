@@ -16,8 +16,9 @@ export const USAGE = `touchpoint <command>
               [--lookback 30d] [--half-life 7d] [--csv]
   profile <person> [--limit 20]
   report live|events|properties|rejected|traffic|pages|paths|retention|time-of-day|orders|nps|survey|acquisition|
-         subscriptions|support|email [--minutes 5] [--by channel|source|medium|campaign|device|browser|os|landing|host
-         (traffic; the first four for acquisition), channel|priority|category (support)] [--horizon 90d (acquisition)]
+         subscriptions|support|email [--minutes 5] [--by channel|source|medium|campaign|device|browser|os|landing|host|
+         country|language (traffic; the first four for acquisition), channel|priority|category (support)]
+         [--horizon 90d (acquisition)]
          [--start "Page Viewed[path=/pricing]" [--steps 3] [--window 30m] (paths)]
          [--limit 50] [--interval day|week|month] [--breakdown channel (retention)]
          [--event "Order Completed"] [--segment properties.plan] [--survey S] [--campaign C] [--host shop.example]

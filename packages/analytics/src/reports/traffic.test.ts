@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { funnel } from '../funnel'
 import { type Fixture, type FixtureEvent, openFixture, PROJECT } from '../testing/fixture'
 import { traffic } from './traffic'
 
@@ -6,8 +7,21 @@ const T0 = Date.UTC(2026, 3, 1, 10)
 const MIN = 60_000
 const DAY = 86_400_000
 const range = { project: PROJECT, from: '2026-04-01', to: '2026-04-08' }
-const phone = { device_type: 'mobile', browser: 'Mobile Safari', os: 'iOS' }
-const laptop = { device_type: 'desktop', browser: 'Firefox', os: 'Linux' }
+// a phone in Vienna set to German; a laptop in India on the zone's old name, set to English with an underscore
+const phone = {
+  device_type: 'mobile',
+  browser: 'Mobile Safari',
+  os: 'iOS',
+  timezone: 'Europe/Vienna',
+  locale: 'de-AT',
+}
+const laptop = {
+  device_type: 'desktop',
+  browser: 'Firefox',
+  os: 'Linux',
+  timezone: 'Asia/Calcutta',
+  locale: 'en_IN',
+}
 const email = { channel: 'Email', utm_source: 'newsletter', utm_medium: 'email', utm_campaign: 'spring' }
 const view = (
   anon: string,
@@ -170,6 +184,27 @@ describe('traffic report', () => {
       ['shop.example', 2, 150],
       ['blog.example', 1, 0],
     ])
+  })
+
+  it("keys sessions by the country of the visitor's time zone and the language of their locale", async () => {
+    const byCountry = await traffic(fx.reader, { ...range, by: 'country' })
+    expect(byCountry.rows.map((x) => [x.key, x.sessions, x.revenue])).toEqual([
+      ['(unknown)', 2, 0],
+      ['AT', 2, 100],
+      ['IN', 1, 50],
+    ])
+    const byLanguage = await traffic(fx.reader, { ...range, by: 'language' })
+    expect(byLanguage.rows.map((x) => [x.key, x.sessions])).toEqual([
+      ['(unknown)', 2],
+      ['de', 2],
+      ['en', 1],
+    ])
+    // a field like any other: who viewed a page from Austria (a1, who is u1, and a2)
+    const f = await funnel(fx.reader, {
+      ...range,
+      steps: [{ event: 'Page Viewed', filters: [{ property: 'country', op: 'eq', value: 'AT' }] }],
+    })
+    expect(f.steps[0]?.people).toBe(2)
   })
 
   it('counts another conversion when asked', async () => {

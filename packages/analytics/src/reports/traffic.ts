@@ -3,7 +3,7 @@ import { EVENT_NAMES } from '@touchpoint/schema'
 import { type Spend, type SpendResult, spendOf, withSpend } from '../attribution/spend'
 import { type AttributionKey, KEY_EXPR } from '../attribution/touches'
 import { type Currencies, eventRevenueSql, reportedCurrencySql } from '../currencies'
-import { matchExpr } from '../fields'
+import { fieldExpr, matchExpr } from '../fields'
 import { QueryParams } from '../params'
 import { withPersonSql } from '../people'
 import { num, type Reader } from '../reader'
@@ -51,18 +51,21 @@ export interface TrafficResult {
 const DAY = 86_400_000
 
 /**
- * The keys the session parts do not keep, and the column of the session's first event each is read from: what
- * the session came with (its user agent's device type, browser, OS) and the page it landed on, and that page's
- * host name (its site, where several send to one project).
+ * The keys the session parts do not keep, and the field of the session's first event each is read from: what the
+ * session came with (its user agent's device type, browser, OS), the page it landed on and that page's host name
+ * (its site, where several send to one project), and where the visitor was and what they read in (the country of
+ * their time zone and the language of their locale: fields.ts).
  */
-const EVENT_KEY_COLUMNS: Record<Exclude<TrafficKey, AttributionKey>, string> = {
+const EVENT_KEY_FIELDS: Record<Exclude<TrafficKey, AttributionKey>, string> = {
   device: 'device_type',
   browser: 'browser',
   os: 'os',
   landing: 'path',
-  host: 'domain(url)',
+  host: 'host',
+  country: 'country',
+  language: 'language',
 }
-const isEventKey = (by: TrafficKey): by is keyof typeof EVENT_KEY_COLUMNS => by in EVENT_KEY_COLUMNS
+const isEventKey = (by: TrafficKey): by is keyof typeof EVENT_KEY_FIELDS => by in EVENT_KEY_FIELDS
 
 /**
  * Where the visits came from and what they did: the sessions that began in the range, by the channel (or source,
@@ -87,8 +90,9 @@ export async function traffic(reader: Reader, input: TrafficRequest): Promise<Tr
   // Where a session came from is its first part's key, from the part's first event (the tuple: .1 time, .2 channel,
   // .3 source, .4 medium, .5 campaign, .6 referrer host), of events at the same time a Direct one last. What it came
   // with and where it landed are not in the parts: they are read from the events of the same days, the first one's.
+  const keyOfEvent = isEventKey(req.by) ? fieldExpr(EVENT_KEY_FIELDS[req.by], p) : ''
   const source = isEventKey(req.by)
-    ? `SELECT session_id_hash AS session, timestamp AS t, if(${EVENT_KEY_COLUMNS[req.by]} = '', '(unknown)', toString(${EVENT_KEY_COLUMNS[req.by]})) AS key,
+    ? `SELECT session_id_hash AS session, timestamp AS t, if(${keyOfEvent} = '', '(unknown)', toString(${keyOfEvent})) AS key,
         anonymous_id_hash, user_id_hash
       FROM ${TABLES.events}
       WHERE project_id = ${project} AND timestamp >= toDate(${slack}) AND timestamp < ${to}

@@ -32,6 +32,9 @@ export interface FixtureEvent {
   browser?: string
   os?: string
   device_type?: string
+  /** the device's IANA time zone and locale (`Europe/Vienna`, `de-AT`), as tp.js sends them */
+  timezone?: string
+  locale?: string
   is_bot?: number
   project?: string
 }
@@ -106,6 +109,8 @@ export async function openFixture() {
           browser: e.browser ?? '',
           os: e.os ?? '',
           device_type: e.device_type ?? '',
+          timezone: e.timezone ?? '',
+          locale: e.locale ?? '',
           is_bot: e.is_bot ?? 0,
         }),
       )
