@@ -296,6 +296,7 @@ describe('fuzzing the public endpoints', () => {
       '/api/attribution',
       '/api/reports/orders',
       '/api/reports/nps',
+      '/api/reports/customers',
       '/api/ad-spend',
     ]
     await fc.assert(

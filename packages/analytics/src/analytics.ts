@@ -5,6 +5,7 @@ import { type FunnelResult, funnel } from './funnel'
 import { type FunnelPeopleResult, funnelPeople } from './funnel-people'
 import { Reader } from './reader'
 import { type AcquisitionResult, acquisition } from './reports/acquisition'
+import { type CustomersResult, customers } from './reports/customers'
 import { type EmailCampaignReport, emailReport } from './reports/email'
 import { type EventsResult, eventNames } from './reports/events'
 import { type LiveResult, live } from './reports/live'
@@ -26,6 +27,8 @@ import {
   type AttributionRequest,
   acquisitionRequest,
   attributionRequest,
+  type CustomersRequest,
+  customersRequest,
   type EmailReportRequest,
   type EventsRequest,
   eventsRequest,
@@ -154,6 +157,14 @@ export class Analytics {
   /** Subscriptions: active, new, cancelled and churned, revenue a month, by plan, and why people cancelled. */
   subscriptions(request: SubscriptionsRequest): Promise<Compared<SubscriptionsResult>> {
     return compared(subscriptionsRequest, request, (r) => subscriptions(this.reader, r))
+  }
+
+  /**
+   * The customers: who ordered in the range (for the first time or again) and who ordered before it and not in it,
+   * counted, and one group listed the most valuable first, with their orders, revenue and latest order.
+   */
+  customers(request: CustomersRequest): Promise<Compared<CustomersResult>> {
+    return compared(customersRequest, request, (r) => customers(this.reader, r))
   }
 
   /** Support tickets: opened, resolved, time to resolution, still open, by channel, priority or category. */

@@ -1,8 +1,6 @@
-import { TABLES } from '@touchpoint/clickhouse'
-import { fieldExpr } from './fields'
 import { entryPeriodSql, perPersonSql } from './funnel'
+import { latestTraits } from './latest-traits'
 import { QueryParams } from './params'
-import { ALL_TIME, eventsWithPerson } from './people'
 import { num, type Reader } from './reader'
 import { type FunnelPeopleRequest, funnelPeopleRequest } from './requests'
 
@@ -108,47 +106,4 @@ export async function funnelPeople(reader: Reader, input: FunnelPeopleRequest): 
 async function countOf(reader: Reader, perPerson: string, where: string, p: QueryParams): Promise<number> {
   const [row] = await reader.rows(`SELECT count() AS n FROM (${perPerson}) WHERE ${where}`, p)
   return num(row?.n)
-}
-
-/**
- * The latest value of each named trait of each person (identity resolved), from every event of theirs that carries
- * traits. The events are found by the people's ids and the anonymous ids linked to them, which the ids' bloom-filter
- * indexes serve, before the identity join.
- */
-async function latestTraits(
-  reader: Reader,
-  project: string,
-  people: string[],
-  names: string[],
-): Promise<Map<string, Record<string, string | null>>> {
-  const found = new Map<string, Record<string, string | null>>()
-  if (!people.length) return found
-  const p = new QueryParams()
-  const ids = p.add(people, 'Array(String)')
-  const events = eventsWithPerson(
-    p,
-    {
-      project,
-      ...ALL_TIME,
-      where: `e.traits NOT IN ('', '{}') AND (e.user_id IN ${ids} OR e.anonymous_id IN ${ids}
-        OR e.anonymous_id IN (SELECT anonymous_id FROM ${TABLES.identities}
-          WHERE project_id = ${p.add(project, 'String')} AND user_id IN ${ids}))`,
-    },
-    'e.traits AS traits, e.timestamp AS timestamp',
-  )
-  const values = names.map((name) => {
-    const key = p.add(name, 'String')
-    const sent = `JSONHas(traits, ${key}) AND JSONType(traits, ${key}) != 'Null'`
-    return `if(countIf(${sent}) > 0, argMaxIf(${fieldExpr(`traits.${name}`, p)}, timestamp, ${sent}), NULL)`
-  })
-  const rows = await reader.rows(
-    `SELECT person, [${values.join(', ')}] AS vals
-    FROM (${events}) WHERE person IN ${ids} GROUP BY person`,
-    p,
-  )
-  for (const r of rows) {
-    const vals = r.vals as Array<string | null>
-    found.set(String(r.person), Object.fromEntries(names.map((n, i) => [n, vals[i] ?? null])))
-  }
-  return found
 }

@@ -7,6 +7,7 @@ export { exchangeOf } from './currencies'
 export type { FunnelResult, FunnelStepResult } from './funnel'
 export type { FunnelPeopleResult, FunnelPerson } from './funnel-people'
 export type { AcquisitionResult, AcquisitionRow } from './reports/acquisition'
+export type { CustomerRow, CustomersResult } from './reports/customers'
 export type { EmailCampaignReport, EmailLinkClicks } from './reports/email'
 export type { EventNameRow, EventsResult } from './reports/events'
 export type { LiveResult } from './reports/live'
@@ -31,6 +32,10 @@ export {
   type AttributionRequest,
   acquisitionRequest,
   attributionRequest,
+  CUSTOMER_GROUPS,
+  CUSTOMER_SORTS,
+  type CustomersRequest,
+  customersRequest,
   type EmailReportRequest,
   type EventsRequest,
   type Exchange,

@@ -11,6 +11,7 @@ import {
   ranged,
   rowLimit,
   SOURCE_KEYS,
+  traitNames,
 } from './request-parts'
 
 export const timeOfDayRequest = ranged(
@@ -203,3 +204,25 @@ export const emailReportRequest = ranged(
   }),
 )
 export type EmailReportRequest = z.input<typeof emailReportRequest>
+
+/**
+ * Who the customers report lists: those who ordered in the range (`active`), of them those whose first order ever
+ * was in it (`new`) or before it (`returning`), or those who ordered before the range and not in it (`lapsed`).
+ */
+export const CUSTOMER_GROUPS = ['active', 'new', 'returning', 'lapsed'] as const
+/** What it lists them by, the most first: revenue or orders in the range, revenue ever, or the latest order. */
+export const CUSTOMER_SORTS = ['revenue', 'orders', 'lifetimeRevenue', 'lastOrder'] as const
+
+export const customersRequest = ranged(
+  z.object({
+    ...range,
+    who: z.enum(CUSTOMER_GROUPS).default('active'),
+    /** by default revenue in the range, and for lapsed customers (who have none there) revenue ever */
+    sort: z.enum(CUSTOMER_SORTS).optional(),
+    limit: z.number().int().min(1).max(10_000).default(50),
+    /** how many to skip, for the next page (the order is stable) */
+    offset: z.number().int().min(0).max(100_000_000).default(0),
+    traits: traitNames,
+  }),
+)
+export type CustomersRequest = z.input<typeof customersRequest>

@@ -180,6 +180,12 @@ export const fewPeriods = (r: { from: Date; to: Date; interval?: Interval }, ctx
     })
 }
 
+/** Traits to give each person a list names, the latest value each was sent with (`email`, `name`). */
+export const traitNames = z
+  .array(z.string().regex(/^[^\s]{1,100}$/, 'expected a trait name without spaces'))
+  .max(10)
+  .default([])
+
 /** How many rows a report lists, the first by its order: 1 to 1,000, 50 unless asked. */
 export const rowLimit = z.number().int().min(1).max(1000).default(50)
 

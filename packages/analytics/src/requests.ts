@@ -15,6 +15,7 @@ import {
   range,
   ranged,
   SOURCE_KEYS,
+  traitNames,
 } from './request-parts'
 import { type Interval, periodStarts } from './zone'
 
@@ -100,11 +101,7 @@ export const funnelPeopleRequest = ranged(
       limit: z.number().int().min(1).max(10_000).default(100),
       /** how many to skip, for the next page of a list longer than `limit` (the order is stable) */
       offset: z.number().int().min(0).max(100_000_000).default(0),
-      /** traits to give each person listed, the latest value each was sent with (`email`, `name`) */
-      traits: z
-        .array(z.string().regex(/^[^\s]{1,100}$/, 'expected a trait name without spaces'))
-        .max(10)
-        .default([]),
+      traits: traitNames,
     })
     .superRefine(stepInFunnel),
 )

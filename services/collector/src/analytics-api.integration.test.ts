@@ -236,7 +236,7 @@ describe('analytics refusals', () => {
     expect(badModel.body.path).toBe('model')
     const badZone = await api('/api/reports/nps', { ...range, timezone: 'Mars/Olympus' })
     expect(badZone.body.path).toBe('timezone')
-    const badKey = await api('/api/reports/traffic', { ...range, by: 'country' })
+    const badKey = await api('/api/reports/traffic', { ...range, by: 'planet' })
     expect(badKey).toMatchObject({ status: 400, body: { path: 'by' } })
     const badLimit = await api('/api/reports/survey', { ...range, textAnswers: 1000 })
     expect(badLimit).toMatchObject({ status: 400, body: { path: 'textAnswers' } })

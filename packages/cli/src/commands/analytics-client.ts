@@ -3,6 +3,7 @@ import {
   type AcquisitionRequest,
   Analytics,
   type AttributionRequest,
+  type CustomersRequest,
   type EmailReportRequest,
   type EventsRequest,
   exchangeOf,
@@ -60,6 +61,10 @@ export const ENDPOINTS = {
   acquisition: {
     path: '/api/reports/acquisition',
     run: (a: Analytics, b: AcquisitionRequest) => a.acquisition(b),
+  },
+  customers: {
+    path: '/api/reports/customers',
+    run: (a: Analytics, b: CustomersRequest) => a.customers(b),
   },
   subscriptions: {
     path: '/api/reports/subscriptions',

@@ -3,6 +3,7 @@ import type {
   AcquisitionResult,
   AttributionResult,
   Compared,
+  CustomersResult,
   EmailCampaignReport,
   EventsResult,
   FunnelPeopleResult,
@@ -28,6 +29,7 @@ import { dateRange, defined, optionalNumber, parseEventMatch, parsePeople } from
 import { ask, type Endpoint } from './analytics-client'
 import { attributionText } from './attribution-text'
 import { changeNote, comparedHead, scoreChange } from './compare-text'
+import { customersText } from './customers-text'
 import { funnelPeopleCsv, funnelPeopleText, funnelText } from './funnel-text'
 import { ordersText } from './orders-text'
 import { attributionCsv, reportCsv } from './report-csv'
@@ -63,6 +65,7 @@ const REPORTS: string[] = [
   'paths',
   'support',
   'subscriptions',
+  'customers',
   'email',
 ]
 /** How to narrow a conversion (`Event[filters]` text) to the first of its currencies. */
@@ -86,7 +89,17 @@ const common = {
 } as const
 
 /** The reports whose text sets their main figures beside the range before's; --json gives any report's. */
-const COMPARED_TEXT = ['traffic', 'pages', 'events', 'acquisition', 'support', 'orders', 'nps', 'time-of-day']
+const COMPARED_TEXT = [
+  'traffic',
+  'pages',
+  'events',
+  'acquisition',
+  'support',
+  'orders',
+  'customers',
+  'nps',
+  'time-of-day',
+]
 
 /** `touchpoint funnel|attribution|profile|report …`: the analytics API from a terminal. */
 export async function analyticsCommand(config: CliConfig, command: string, args: string[]): Promise<string> {
@@ -218,6 +231,10 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       start: { type: 'string' },
       steps: { type: 'string' },
       window: { type: 'string' },
+      who: { type: 'string' },
+      sort: { type: 'string' },
+      offset: { type: 'string' },
+      traits: { type: 'string' },
       csv: { type: 'boolean', default: false },
     },
   })
@@ -247,9 +264,15 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       window: v.window,
     }),
     limit:
-      ['pages', 'events', 'rejected', 'paths'].includes(kind) && v.limit !== undefined
-        ? Number(v.limit)
+      ['pages', 'events', 'rejected', 'paths', 'customers'].includes(kind) && v.limit !== undefined
+        ? optionalNumber(v.limit)
         : undefined,
+    ...(kind === 'customers' && {
+      who: v.who,
+      sort: v.sort,
+      offset: optionalNumber(v.offset),
+      traits: v.traits?.split(',').map((t) => t.trim()),
+    }),
     host: kind === 'pages' ? v.host : undefined,
     segment: v.segment,
     survey: v.survey,
@@ -286,6 +309,8 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       return pathsText(answer as PathsResult, v.start ?? '')
     case 'acquisition':
       return acquisitionText(answer as AcquisitionResult)
+    case 'customers':
+      return customersText(answer as CustomersResult)
     case 'subscriptions':
       return subscriptionsText(answer as SubscriptionsResult, v.interval)
     case 'support':

@@ -1,16 +1,9 @@
 import type { Compared, FunnelPeopleResult, FunnelResult, FunnelStepResult } from '@touchpoint/analytics'
 import { formatCsv, formatTable, NOT_SET, formatPercent as pct, formatSeconds as secs } from '../table'
 import { change, comparedHead, pointsChange } from './compare-text'
-import { periodColumn, second } from './report-text'
+import { periodColumn, quoted, second, traitColumns } from './report-text'
 
 // How a funnel prints: its steps (beside the range before's with --compare), by period, and the people behind a step
-
-/** An id as a shell argument: as it is when it is safe there, else in single quotes. */
-const quoted = (id: string) => (/^[\w@.:+-]+$/.test(id) ? id : `'${id.replace(/'/g, `'\\''`)}'`)
-
-/** A person's traits as columns named as Touchpoint names the fields (`traits.email`), apart from the list's own. */
-const traitColumns = (traits: Record<string, string | null> | undefined) =>
-  Object.fromEntries(Object.entries(traits ?? {}).map(([name, value]) => [`traits.${name}`, value]))
 
 /**
  * A funnel's steps as a table, then the same by each breakdown value and by each period people entered; with

@@ -1,5 +1,6 @@
 import type { AttributionResult, Compared } from '@touchpoint/analytics'
 import { formatCsv } from '../table'
+import { traitColumns } from './report-text'
 
 type Row = Record<string, unknown>
 /** A report's answer as JSON gives it (the analytics package's result types name each report's keys). */
@@ -44,6 +45,12 @@ const CSV_ROWS: Record<string, (answer: Answer) => Row[]> = {
   support: (a) => (a.series as Row[] | undefined) ?? listWithTotal('rows', 'value=(all)')(a),
   paths: (a) => (a.paths as Array<{ steps: string[] }>).map((x) => ({ ...x, steps: x.steps.join(' → ') })),
   email: list('campaigns'),
+  // each trait asked for in a column of its own (`traits.email`), for a mailing tool to read
+  customers: (a) =>
+    (a.customers as Array<Row & { traits?: Record<string, string | null> }>).map(({ traits, ...c }) => ({
+      ...c,
+      ...traitColumns(traits),
+    })),
 }
 
 /** The column that names each row of a report listed by key, for setting a row beside the range before's. */

@@ -286,6 +286,13 @@ export function supportText(r: Compared<SupportResult>, interval?: string): stri
 /** An ISO time to the second, for a table. */
 export const second = (iso: string) => iso.slice(0, 19).replace('T', ' ')
 
+/** An id as a shell argument: as it is when it is safe there, else in single quotes. */
+export const quoted = (id: string) => (/^[\w@.:+-]+$/.test(id) ? id : `'${id.replace(/'/g, `'\\''`)}'`)
+
+/** A person's traits as columns named as Touchpoint names the fields (`traits.email`), apart from the list's own. */
+export const traitColumns = (traits: Record<string, string | null> | undefined) =>
+  Object.fromEntries(Object.entries(traits ?? {}).map(([name, value]) => [`traits.${name}`, value]))
+
 /** Why calls were refused: the code and field of each kind of issue, the most first, and where to read the calls. */
 export function rejectedText(r: RejectedResult): string {
   if (!r.rows.length) return 'no refused calls in the range'

@@ -2,6 +2,7 @@ import {
   type Analytics,
   acquisitionRequest,
   attributionRequest,
+  customersRequest,
   emailReportRequest,
   eventsRequest,
   exchangeOf,
@@ -172,6 +173,13 @@ export const ANALYTICS_ROUTES = {
     schema: subscriptionsRequest,
     defaults: zone,
     run: (a, b) => a.subscriptions(b),
+  }),
+  '/api/reports/customers': report({
+    summary:
+      'Customers: who ordered in the range (first time or again) and who lapsed, counted; one group listed by value',
+    schema: customersRequest,
+    defaults: zone,
+    run: (a, b) => a.customers(b),
   }),
   '/api/reports/support': report({
     summary:

@@ -1,0 +1,73 @@
+import { Touchpoint } from '@touchpoint/node'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunningCollector } from '../services/collector/src/server'
+import { runCli as cli, keysIn } from './helpers/collector'
+import { eventually } from './helpers/http'
+import { cliEnvOf, startTestCollector } from './helpers/in-process'
+
+/**
+ * `touchpoint report customers` as a shop runs it before a campaign: the orders come from its server through the
+ * node SDK, and a real CLI process lists who bought this week, who came back and who has not bought again.
+ */
+let collector: RunningCollector | undefined
+let env: Record<string, string>
+const DAY = 86_400_000
+const today = Date.parse(new Date().toISOString().slice(0, 10))
+const dayOf = (n: number) => new Date(today + n * DAY).toISOString().slice(0, 10)
+const range = ['--from', dayOf(-6), '--to', dayOf(1), '--timezone', 'UTC']
+
+beforeAll(async () => {
+  const started = await startTestCollector()
+  collector = started.collector
+  env = cliEnvOf(started)
+  const client = new Touchpoint({ secretKey: keysIn(started.dir).secretKey, host: collector.url })
+  const order = (userId: string, daysAgo: number, orderId: string, revenue: number) =>
+    client.orderCompleted({
+      userId,
+      timestamp: new Date(today - daysAgo * DAY + 12 * 3_600_000),
+      properties: { orderId, revenue, currency: 'EUR', channel: 'web' },
+    })
+  client.identify({ userId: 'ann', traits: { email: 'ann@example.com' } })
+  order('ann', 20, 'O-1', 30) // ann bought before the week, and again in it
+  order('ann', 3, 'O-2', 70)
+  order('bob', 2, 'O-3', 120) // bob's first order is this week's
+  order('cy', 30, 'O-4', 500) // cy bought a month ago, not since
+  await client.close()
+})
+afterAll(async () => collector?.close())
+
+describe('touchpoint report customers', () => {
+  it("counts this week's customers, new and returning, and the lapsed, and lists the week's by revenue", async () => {
+    const report = () => cli(['report', 'customers', ...range], env)
+    const r = await eventually(report, (x) => x.stdout.includes('1 lapsed'))
+    expect(r.stderr).toBe('')
+    expect(r.stdout).toMatch(
+      /^2 customers ordered in the range: 1 for the first time, 1 again; 1 lapsed, who ordered before it and not in it\n/,
+    )
+    expect(r.stdout).toContain('Customers who ordered in the range, by revenue in the range (1–2 of 2)')
+    expect(r.stdout).toMatch(/\nbob\s+1\s+120\.00 EUR\s+1\s+120\.00 EUR\s+120\.00 EUR\s/)
+    expect(r.stdout).toMatch(/\nann\s+1\s+70\.00 EUR\s+2\s+100\.00 EUR\s+50\.00 EUR\s/)
+    expect(r.stdout).toContain('touchpoint profile bob shows')
+  })
+
+  it('writes who came back with their email addresses for a mailing, and lists the lapsed by what they spent', async () => {
+    const csv = await cli(
+      ['report', 'customers', ...range, '--who', 'returning', '--traits', 'email', '--csv'],
+      env,
+    )
+    const lines = csv.stdout.trimEnd().split('\r\n')
+    expect(lines[0]).toBe(
+      'person,orders,revenue,lifetimeOrders,lifetimeRevenue,averageOrder,firstOrderAt,lastOrderAt,daysSinceLastOrder,traits.email',
+    )
+    expect(lines[1]).toMatch(/^ann,1,70,2,100,50,\d{4}-.*,ann@example\.com$/)
+    const lapsed = await cli(['report', 'customers', ...range, '--who', 'lapsed', '--json'], env)
+    const answer = JSON.parse(lapsed.stdout)
+    expect(answer).toMatchObject({ who: 'lapsed', sort: 'lifetimeRevenue', total: 1 })
+    expect(answer.customers).toMatchObject([{ person: 'cy', orders: 0, lifetimeRevenue: 500 }])
+    expect(answer.customers[0].daysSinceLastOrder).toBeGreaterThanOrEqual(29)
+
+    const bad = await cli(['report', 'customers', ...range, '--who', 'vip'], env)
+    expect(bad.code).not.toBe(0)
+    expect(bad.stderr).toContain('who')
+  })
+})
