@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { Touchpoint } from '@touchpoint/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningCollector } from '../services/collector/src/server'
 import { keysIn, ROOT } from './helpers/collector'
@@ -98,6 +99,22 @@ describe('touchpoint email instrument', () => {
     expect(report.stdout).toMatch(
       /\n\nLinks clicked in spring-sale\nlink\s+people\s+clicks\s+scanner clicks\s+target\s*\n[─\s]+\nhero\s+(0\s+0\s+1|1\s+1\s+0)\s+https:\/\/shop\.example\.com\/sale\?season=spring/,
     )
+    expect(report.stdout).not.toContain('bounce rate')
+
+    // the email service's webhook says the address bounced: the server records it for the send's recipient, twice
+    // (a webhook retried), and the report gives the bounce rate
+    const client = new Touchpoint({ secretKey: keysIn(dir).secretKey, host: collector.url })
+    const bounce = { campaignId: 'spring-sale', emailId: 'm-ada', bounceType: 'hard' as const }
+    client.emailBounced({ userId: sends[0]!.user_id, messageId: 'bounce-m-ada', properties: bounce })
+    client.emailBounced({ userId: sends[0]!.user_id, messageId: 'bounce-m-ada', properties: bounce })
+    await client.close()
+    const adminEnv = { ...env, TOUCHPOINT_ADMIN_KEY: adminKey }
+    const bounced = await eventually(
+      () => run(bin, ['report', 'email'], adminEnv, ''),
+      (r) => r.stdout.includes('bounce rate'),
+    )
+    expect(bounced.stdout).toMatch(/^campaign\s+sent\s+delivered\s+bounce rate\s+hard bounces\s+open rate/)
+    expect(bounced.stdout).toMatch(/\nspring-sale\s+1\s+0\s+100\.0%\s+1\s/)
   })
 
   it('names what is missing', async () => {

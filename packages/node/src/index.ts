@@ -33,6 +33,9 @@ export {
 export {
   createEmailTracker,
   type EmailMessage,
+  type EmailOutcome,
+  type EmailOutcomeDetails,
+  type EmailOutcomeEvent,
   type EmailSentEvent,
   type EmailTracker,
   type EmailTrackerOptions,

@@ -13,7 +13,11 @@ describe('customer-data events', () => {
   it('has a schema for each documented event', () => {
     expect(Object.keys(customerEvents).sort()).toEqual([
       'Call Logged',
+      'Email Bounced',
+      'Email Delivered',
+      'Email Marked as Spam',
       'Email Sent',
+      'Email Unsubscribed',
       'Lead Captured',
       'Order Completed',
       'Store Visited',

@@ -118,6 +118,19 @@ export const emailSent = z.looseObject({
   emailId: ref,
 })
 
+/** What became of a send, as the email service reports it: the same campaign and email as its `Email Sent`. */
+export const emailDelivered = emailSent
+export const EMAIL_BOUNCE_TYPES = ['hard', 'soft'] as const
+export const emailBounced = z.looseObject({
+  campaignId: ref,
+  emailId: ref,
+  /** hard: the address does not take mail (stop sending to it); soft: a full inbox, say, that may clear */
+  bounceType: z.enum(EMAIL_BOUNCE_TYPES).optional(),
+  reason: label.optional(),
+})
+export const emailMarkedAsSpam = emailSent
+export const emailUnsubscribed = emailSent
+
 /** Event name → the schema of its properties. */
 export const customerEvents = {
   [EVENT_NAMES.orderCompleted]: orderCompleted,
@@ -130,6 +143,10 @@ export const customerEvents = {
   [EVENT_NAMES.storeVisited]: storeVisited,
   [EVENT_NAMES.leadCaptured]: leadCaptured,
   [EVENT_NAMES.emailSent]: emailSent,
+  [EVENT_NAMES.emailDelivered]: emailDelivered,
+  [EVENT_NAMES.emailBounced]: emailBounced,
+  [EVENT_NAMES.emailMarkedAsSpam]: emailMarkedAsSpam,
+  [EVENT_NAMES.emailUnsubscribed]: emailUnsubscribed,
 } as const
 
 export type CustomerEventName = keyof typeof customerEvents
@@ -144,6 +161,7 @@ export type CallLogged = z.input<typeof callLogged>
 export type StoreVisited = z.input<typeof storeVisited>
 export type LeadCaptured = z.input<typeof leadCaptured>
 export type EmailSent = z.input<typeof emailSent>
+export type EmailBounced = z.input<typeof emailBounced>
 
 /**
  * The collector's variant of each schema: every field optional, but a present field must have its documented

@@ -19,4 +19,24 @@ export const EVENT_NAMES = {
   emailSent: 'Email Sent',
   emailOpened: 'Email Opened',
   emailClicked: 'Email Clicked',
+  /** what the email service reported of a send (Segment's names): delivered, bounced, reported as spam */
+  emailDelivered: 'Email Delivered',
+  emailBounced: 'Email Bounced',
+  emailMarkedAsSpam: 'Email Marked as Spam',
+  emailUnsubscribed: 'Email Unsubscribed',
 } as const
+
+/**
+ * The email events: the collector's email routes record opens and clicks, and a server (with the secret key)
+ * sends, deliveries, bounces, spam reports and unsubscribes. A write key is public in every page that carries
+ * tp.js, so a call made with it may not name one: anybody could forge a campaign's figures.
+ */
+export const EMAIL_EVENT_NAMES: ReadonlySet<string> = new Set([
+  EVENT_NAMES.emailSent,
+  EVENT_NAMES.emailOpened,
+  EVENT_NAMES.emailClicked,
+  EVENT_NAMES.emailDelivered,
+  EVENT_NAMES.emailBounced,
+  EVENT_NAMES.emailMarkedAsSpam,
+  EVENT_NAMES.emailUnsubscribed,
+])

@@ -5,8 +5,14 @@ export {
   callLogged,
   customerEventIssues,
   customerEvents,
+  EMAIL_BOUNCE_TYPES,
+  type EmailBounced,
   type EmailSent,
+  emailBounced,
+  emailDelivered,
+  emailMarkedAsSpam,
   emailSent,
+  emailUnsubscribed,
   type LeadCaptured,
   leadCaptured,
   type OrderCompleted,
@@ -29,7 +35,7 @@ export {
   surveyAnswered,
   TICKET_CHANNELS,
 } from './customer-events'
-export { EVENT_NAMES } from './event-names'
+export { EMAIL_EVENT_NAMES, EVENT_NAMES } from './event-names'
 export {
   type AliasEvent,
   aliasEvent,

@@ -66,6 +66,42 @@ describe('errors', () => {
     }
   })
 
+  it("refuses an email event sent with the public write key, naming why, and takes it from a server's secret key", async () => {
+    const batch = [
+      {
+        type: 'track',
+        event: 'Email Opened',
+        userId: 'r1',
+        messageId: 'forged-open',
+        properties: { campaignId: 'c' },
+      },
+      {
+        type: 'track',
+        event: 'Email Bounced',
+        userId: 'r1',
+        messageId: 'forged-bounce',
+        properties: { campaignId: 'c', emailId: 'm' },
+      },
+    ]
+    const forged = await send('/v1/batch', { batch })
+    expect(forged.status).toBe(200)
+    expect(forged.body.accepted).toBe(0)
+    expect(forged.body.rejected).toMatchObject([
+      { index: 0, issues: [{ path: 'event', message: expect.stringContaining('write key is public') }] },
+      { index: 1, issues: [{ path: 'event' }] },
+    ])
+    const server = await send(
+      '/v1/batch',
+      { batch: [{ ...batch[1], messageId: 'server-bounce' }] },
+      keys.secretKey,
+    )
+    expect(server.body.accepted).toBe(1)
+    await eventually(
+      () => q(`SELECT raw FROM events_rejected WHERE raw LIKE '%forged-%'`),
+      (r) => r.length === 2,
+    )
+  })
+
   it('refuses an origin the project does not allow with 403 and no CORS allow header', async () => {
     const event = { event: 'x', anonymousId: 'a' }
     const bad = await send('/v1/track', event, keys.lockedKey, { origin: 'https://evil.example' })

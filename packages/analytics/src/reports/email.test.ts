@@ -46,7 +46,14 @@ beforeAll(async () => {
     email('Email Opened', 'r4', 'm4', T0 + 5 * MIN, { machine: false }),
     email('Email Clicked', 'r4', 'm4', T0 + 6 * MIN, { scanner: false, ...sale }),
     email('Email Clicked', 'r4', 'm4', T0 + 7 * MIN, { scanner: false, ...boots }),
-    // r5: nothing. Another campaign: one send, one open
+    // what the email service reported: r1–r4 delivered (r1's reported twice), r5's address bounced, r2 reported
+    // the email as spam, r3 unsubscribed (twice: one email still)
+    ...['r1', 'r1', 'r2', 'r3', 'r4'].map((r) => email('Email Delivered', r, `m${r.slice(1)}`, T0 + 1000)),
+    email('Email Bounced', 'r5', 'm5', T0 + 1000, { bounceType: 'hard', reason: '550 no such user' }),
+    email('Email Marked as Spam', 'r2', 'm2', T0 + 60 * MIN),
+    email('Email Unsubscribed', 'r3', 'm3', T0 + 11 * MIN),
+    email('Email Unsubscribed', 'r3', 'm3', T0 + 12 * MIN),
+    // r5: nothing else. Another campaign: one send, one open
     email('Email Sent', 'r1', 'a1', T0, {}, 'autumn'),
     email('Email Opened', 'r1', 'a1', T0 + MIN, { machine: false }, 'autumn'),
   ])
@@ -76,6 +83,14 @@ it('matches the hand-computed campaign report, machine opens and scanner clicks 
     openRate: 3 / 5,
     clickRate: 2 / 5,
     clickToOpenRate: 2 / 3,
+    delivered: 4,
+    bounces: 1,
+    hardBounces: 1,
+    spamReports: 1,
+    unsubscribes: 1,
+    bounceRate: 1 / 5,
+    spamRate: 1 / 5,
+    unsubscribeRate: 1 / 5,
     conversions: 1, // r1's order after the click; the one before does not count
     revenue: 40,
     currencies: [], // sent without one
@@ -91,6 +106,8 @@ it('matches the hand-computed campaign report, machine opens and scanner clicks 
     uniqueOpens: 1,
     uniqueClicks: 0,
     openRate: 1,
+    bounces: 0,
+    bounceRate: 0,
     conversions: 0,
     links: [],
   })

@@ -23,6 +23,19 @@ export interface EmailCampaignReport {
   openRate: number
   clickRate: number
   clickToOpenRate: number
+  /**
+   * What the email service reported (docs/email.md, "Deliveries, bounces, spam reports and unsubscribes"): distinct
+   * emails delivered, bounced (`hardBounces` of them hard: the address takes no mail), reported as spam, and
+   * unsubscribed from, and the last three's share of those sent.
+   */
+  delivered: number
+  bounces: number
+  hardBounces: number
+  spamReports: number
+  unsubscribes: number
+  bounceRate: number
+  spamRate: number
+  unsubscribeRate: number
   /** Conversions of recipients within the lookback after their first human click, and their revenue. */
   conversions: number
   revenue: number
@@ -54,10 +67,14 @@ export async function emailReport(reader: Reader, input: EmailReportRequest): Pr
   const req = emailReportRequest.parse(input)
   const p = new QueryParams()
   const campaign = `JSONExtractString(e.properties, 'campaignId')`
-  const [sent, opened, clicked] = [
+  const [sent, opened, clicked, delivered, bounced, spam, unsubscribed] = [
     EVENT_NAMES.emailSent,
     EVENT_NAMES.emailOpened,
     EVENT_NAMES.emailClicked,
+    EVENT_NAMES.emailDelivered,
+    EVENT_NAMES.emailBounced,
+    EVENT_NAMES.emailMarkedAsSpam,
+    EVENT_NAMES.emailUnsubscribed,
   ].map((n) => p.add(n, 'String'))
   // the email events of the range (only the clicks for the links: sends and opens are most of them), each event id once
   const emailEvents = (events: string) => {
@@ -71,11 +88,23 @@ export async function emailReport(reader: Reader, input: EmailReportRequest): Pr
     return `em AS (SELECT event_id, any(person) AS person, any(event) AS ev, any(timestamp) AS t, any(camp) AS camp,
       any(JSONExtractString(properties, 'emailId')) AS email_id,
       any(JSONExtractBool(properties, 'machine')) AS machine, any(JSONExtractBool(properties, 'scanner')) AS scanner,
-      any(JSONExtractString(properties, 'linkId')) AS link, any(JSONExtractString(properties, 'target')) AS target
+      any(JSONExtractString(properties, 'linkId')) AS link, any(JSONExtractString(properties, 'target')) AS target,
+      any(JSONExtractString(properties, 'bounceType')) AS bounce_type
     FROM (${emails}) GROUP BY event_id)`
   }
   const em = emailEvents(
-    p.add([EVENT_NAMES.emailSent, EVENT_NAMES.emailOpened, EVENT_NAMES.emailClicked], 'Array(String)'),
+    p.add(
+      [
+        EVENT_NAMES.emailSent,
+        EVENT_NAMES.emailOpened,
+        EVENT_NAMES.emailClicked,
+        EVENT_NAMES.emailDelivered,
+        EVENT_NAMES.emailBounced,
+        EVENT_NAMES.emailMarkedAsSpam,
+        EVENT_NAMES.emailUnsubscribed,
+      ],
+      'Array(String)',
+    ),
   )
   const lookbackMs = req.lookback * 1000
   const conversions = eventsWithPerson(
@@ -108,7 +137,12 @@ export async function emailReport(reader: Reader, input: EmailReportRequest): Pr
         countIf(ev = ${opened} AND machine) AS machine_opens,
         uniqExactIf((person, email_id), ev = ${clicked} AND NOT scanner) AS unique_clicks,
         countIf(ev = ${clicked} AND NOT scanner) AS total_clicks,
-        countIf(ev = ${clicked} AND scanner) AS scanner_clicks
+        countIf(ev = ${clicked} AND scanner) AS scanner_clicks,
+        uniqExactIf((person, email_id), ev = ${delivered}) AS delivered,
+        uniqExactIf((person, email_id), ev = ${bounced}) AS bounces,
+        uniqExactIf((person, email_id), ev = ${bounced} AND bounce_type = 'hard') AS hard_bounces,
+        uniqExactIf((person, email_id), ev = ${spam}) AS spam_reports,
+        uniqExactIf((person, email_id), ev = ${unsubscribed}) AS unsubscribes
       FROM em GROUP BY camp
     ) AS s
     LEFT JOIN attributed AS a ON a.camp = s.camp
@@ -152,6 +186,14 @@ export async function emailReport(reader: Reader, input: EmailReportRequest): Pr
       openRate: sentN > 0 ? opens / sentN : 0,
       clickRate: sentN > 0 ? clicks / sentN : 0,
       clickToOpenRate: opens > 0 ? clicks / opens : 0,
+      delivered: num(r.delivered),
+      bounces: num(r.bounces),
+      hardBounces: num(r.hard_bounces),
+      spamReports: num(r.spam_reports),
+      unsubscribes: num(r.unsubscribes),
+      bounceRate: sentN > 0 ? num(r.bounces) / sentN : 0,
+      spamRate: sentN > 0 ? num(r.spam_reports) / sentN : 0,
+      unsubscribeRate: sentN > 0 ? num(r.unsubscribes) / sentN : 0,
       conversions: num(r.conversions),
       revenue: num(r.revenue),
       currencies: (r.currencies as string[] | null) ?? [],

@@ -342,15 +342,23 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
     }
     default: {
       const { campaigns } = answer as { campaigns: EmailCampaignReport[] }
+      // what the email service reported, where it reported anything (docs/email.md)
+      const reported = campaigns.some((c) => c.delivered + c.bounces + c.spamReports + c.unsubscribes > 0)
       const table = formatTable(
         campaigns.map((c) => ({
           campaign: c.campaign,
           sent: c.sent,
+          ...(reported && {
+            delivered: c.delivered,
+            'bounce rate': pct(c.bounceRate),
+            'hard bounces': c.hardBounces,
+          }),
           'open rate': pct(c.openRate),
           'click rate': pct(c.clickRate),
           'click-to-open': pct(c.clickToOpenRate),
           'machine opens': c.machineOpens,
           'scanner clicks': c.scannerClicks,
+          ...(reported && { 'spam rate': pct(c.spamRate), 'unsubscribe rate': pct(c.unsubscribeRate) }),
           conversions: c.conversions,
           revenue: money(c.revenue, c.currencies),
         })),

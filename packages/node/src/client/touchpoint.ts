@@ -1,9 +1,14 @@
 import {
   type CallLogged,
   callLogged,
+  type EmailBounced,
   type EmailSent,
   EVENT_NAMES,
+  emailBounced,
+  emailDelivered,
+  emailMarkedAsSpam,
   emailSent,
+  emailUnsubscribed,
   issuesOf,
   type LeadCaptured,
   leadCaptured,
@@ -64,6 +69,23 @@ export class Touchpoint extends TouchpointClient {
   /** For sends recorded outside createEmailTracker (whose sentEvent() already builds this call). */
   emailSent(m: CustomerMessage<EmailSent>) {
     this.customer(EVENT_NAMES.emailSent, emailSent, m)
+  }
+  /**
+   * What the email service reported of a send (its webhook's delivered, bounce, spam report and unsubscribe), for
+   * the email report's bounce, spam and unsubscribe rates. createEmailTracker's outcomeEvent() builds the same call
+   * with the send's recipient id and an id that makes a retried webhook count once.
+   */
+  emailDelivered(m: CustomerMessage<EmailSent>) {
+    this.customer(EVENT_NAMES.emailDelivered, emailDelivered, m)
+  }
+  emailBounced(m: CustomerMessage<EmailBounced>) {
+    this.customer(EVENT_NAMES.emailBounced, emailBounced, m)
+  }
+  emailMarkedAsSpam(m: CustomerMessage<EmailSent>) {
+    this.customer(EVENT_NAMES.emailMarkedAsSpam, emailMarkedAsSpam, m)
+  }
+  emailUnsubscribed(m: CustomerMessage<EmailSent>) {
+    this.customer(EVENT_NAMES.emailUnsubscribed, emailUnsubscribed, m)
   }
 
   private customer<P>(event: string, schema: z.ZodType<unknown, P>, m: CustomerMessage<P>) {

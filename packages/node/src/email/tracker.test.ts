@@ -82,4 +82,34 @@ describe('createEmailTracker', () => {
       properties: { campaignId: 'spring', emailId: 'm-1' },
     })
   })
+  it("describes what the email service reported as an event of the send's recipient, one id per message and outcome", () => {
+    const at = new Date('2026-12-05T10:00:00Z')
+    const byAddress = { ...message, recipient: 'ann@example.com' }
+    const bounce = tracker.outcomeEvent(byAddress, 'bounced', {
+      at,
+      bounceType: 'hard',
+      reason: '550 no such user',
+    })
+    expect(bounce).toEqual({
+      type: 'track',
+      event: 'Email Bounced',
+      messageId: `email-bounced:spring:m-1:${tracker.recipientId('ann@example.com')}`,
+      userId: tracker.sentEvent(byAddress).userId,
+      timestamp: '2026-12-05T10:00:00.000Z',
+      properties: { campaignId: 'spring', emailId: 'm-1', bounceType: 'hard', reason: '550 no such user' },
+    })
+    expect(bounce.userId).not.toContain('@')
+    const events = (['delivered', 'spam', 'unsubscribed'] as const).map((o) =>
+      tracker.outcomeEvent(message, o, { at }),
+    )
+    expect(events.map((e) => [e.event, e.messageId, e.properties])).toEqual([
+      ['Email Delivered', 'email-delivered:spring:m-1:cust-42', { campaignId: 'spring', emailId: 'm-1' }],
+      ['Email Marked as Spam', 'email-spam:spring:m-1:cust-42', { campaignId: 'spring', emailId: 'm-1' }],
+      [
+        'Email Unsubscribed',
+        'email-unsubscribed:spring:m-1:cust-42',
+        { campaignId: 'spring', emailId: 'm-1' },
+      ],
+    ])
+  })
 })

@@ -34,7 +34,36 @@ export interface EmailTracker {
   instrumentHtml(html: string, message: InstrumentOptions): string
   /** The `Email Sent` event for this message, for the server SDK or POST /v1/track with the secret key. */
   sentEvent(message: EmailMessage): EmailSentEvent
+  /**
+   * What the email service reported of this message (its webhook's delivered, bounce, spam report or unsubscribe),
+   * as the event to send with the secret key: the same recipient id as the send, and an id of the message and the
+   * outcome, so that a webhook the service retries counts once. `at` is when it happened (default now).
+   */
+  outcomeEvent(message: EmailMessage, outcome: EmailOutcome, details?: EmailOutcomeDetails): EmailOutcomeEvent
 }
+
+export type EmailOutcome = 'delivered' | 'bounced' | 'spam' | 'unsubscribed'
+export interface EmailOutcomeDetails {
+  at?: Date
+  /** a bounce's: hard (the address takes no mail) or soft, and the service's reason */
+  bounceType?: 'hard' | 'soft'
+  reason?: string
+}
+export interface EmailOutcomeEvent {
+  type: 'track'
+  event: 'Email Delivered' | 'Email Bounced' | 'Email Marked as Spam' | 'Email Unsubscribed'
+  messageId: string
+  userId: string
+  timestamp: string
+  properties: { campaignId: string; emailId: string; bounceType?: 'hard' | 'soft'; reason?: string }
+}
+
+const OUTCOME_EVENTS = {
+  delivered: 'Email Delivered',
+  bounced: 'Email Bounced',
+  spam: 'Email Marked as Spam',
+  unsubscribed: 'Email Unsubscribed',
+} as const
 
 export interface EmailSentEvent {
   type: 'track'
@@ -85,6 +114,23 @@ export function createEmailTracker(options: EmailTrackerOptions): EmailTracker {
         userId: c.recipient,
         timestamp: new Date(c.sentAt * 1000).toISOString(),
         properties: { campaignId: c.campaignId, emailId: c.emailId },
+      }
+    },
+    outcomeEvent: (m, outcome, details = {}) => {
+      const c = claims(m)
+      const { bounceType, reason } = details
+      return {
+        type: 'track',
+        event: OUTCOME_EVENTS[outcome],
+        messageId: `email-${outcome}:${c.campaignId}:${c.emailId}:${c.recipient}`.slice(0, 200),
+        userId: c.recipient,
+        timestamp: (details.at ?? new Date()).toISOString(),
+        properties: {
+          campaignId: c.campaignId,
+          emailId: c.emailId,
+          ...(outcome === 'bounced' && bounceType && { bounceType }),
+          ...(outcome === 'bounced' && reason && { reason: reason.slice(0, 200) }),
+        },
       }
     },
   }

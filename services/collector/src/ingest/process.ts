@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { BODY_KEY_PATTERN, REDACTED_BODY_KEY } from '@touchpoint/clickhouse'
 import { RECORD_KIND } from '@touchpoint/loader'
 import {
+  EMAIL_EVENT_NAMES,
   type EventRow,
   type EventType,
   type FieldIssue,
@@ -78,7 +79,8 @@ export class EventProcessor {
     const secrets = this.options.secretsOf?.(facts.projectId) ?? DEFAULT_SECRETS
     items.forEach((raw, index) => {
       const bytes = bodyBytes <= limits.MAX_EVENT_BYTES ? bodyBytes : undefined
-      const result = validateEvent(raw, impliedType, bytes)
+      const validated = validateEvent(raw, impliedType, bytes)
+      const result = facts.trusted ? validated : withoutEmailEvents(validated)
       if (!result.ok) {
         const messageId = (raw as { messageId?: unknown } | null)?.messageId
         rejected.push({ index, ...(typeof messageId === 'string' && { messageId }), issues: result.issues })
@@ -129,6 +131,13 @@ export class EventProcessor {
     this.linked.set(key, true)
     records.push({ kind: RECORD_KIND.identity, id: '', key, payload: JSON.stringify(link) })
   }
+}
+
+/** An email event is the email routes' or a server's to record: one from a write key is refused, naming why. */
+function withoutEmailEvents(v: ReturnType<typeof validateEvent>): ReturnType<typeof validateEvent> {
+  if (!v.ok || v.event.type !== 'track' || !EMAIL_EVENT_NAMES.has(v.event.event)) return v
+  const message = `${v.event.event} is recorded by the email routes or a server with the secret key; a write key is public and cannot send it`
+  return { ok: false, issues: [{ path: 'event', message }] }
 }
 
 /** The key that keeps one person's records in order (Kafka partitions by it). */
