@@ -15,22 +15,25 @@ const DAY = 86_400_000
 const today = Date.parse(new Date().toISOString().slice(0, 10))
 const dayOf = (n: number) => new Date(today + n * DAY).toISOString().slice(0, 10)
 const range = ['--from', dayOf(-6), '--to', dayOf(1), '--timezone', 'UTC']
+/** a line of an order, as the server SDK's orderCompleted takes it */
+type Product = { productId: string; name: string; category: string; price: number; quantity?: number }
 
 beforeAll(async () => {
   const started = await startTestCollector()
   collector = started.collector
   env = cliEnvOf(started)
   const client = new Touchpoint({ secretKey: keysIn(started.dir).secretKey, host: collector.url })
-  const order = (userId: string, daysAgo: number, orderId: string, revenue: number) =>
+  const order = (userId: string, daysAgo: number, orderId: string, revenue: number, products?: Product[]) =>
     client.orderCompleted({
       userId,
       timestamp: new Date(today - daysAgo * DAY + 12 * 3_600_000),
-      properties: { orderId, revenue, currency: 'EUR', channel: 'web' },
+      properties: { orderId, revenue, currency: 'EUR', channel: 'web', ...(products && { products }) },
     })
+  const kettle = { productId: 'kettle', name: 'Kettle', category: 'kitchen', price: 35 }
   client.identify({ userId: 'ann', traits: { email: 'ann@example.com' } })
   order('ann', 20, 'O-1', 30) // ann bought before the week, and again in it
-  order('ann', 3, 'O-2', 70)
-  order('bob', 2, 'O-3', 120) // bob's first order is this week's
+  order('ann', 3, 'O-2', 70, [{ ...kettle, quantity: 2 }])
+  order('bob', 2, 'O-3', 120, [kettle, { productId: 'mug', name: 'Mug', category: 'kitchen', price: 85 }]) // bob's first
   order('cy', 30, 'O-4', 500) // cy bought a month ago, not since
   await client.close()
 })
@@ -69,5 +72,20 @@ describe('touchpoint report customers', () => {
     const bad = await cli(['report', 'customers', ...range, '--who', 'vip'], env)
     expect(bad.code).not.toBe(0)
     expect(bad.stderr).toContain('who')
+  })
+  it('prints what sold this week, by product and by category', async () => {
+    const r = await cli(['report', 'products', ...range], env)
+    expect(r.stderr).toBe('')
+    expect(r.stdout).toMatch(
+      /^product\s+name\s+category\s+orders\s+quantity\s+revenue\s+average price\s+customers/,
+    )
+    expect(r.stdout).toMatch(/\nkettle\s+Kettle\s+kitchen\s+2\s+3\s+105\.00 EUR\s+35\.00 EUR\s+2\s/)
+    expect(r.stdout).toMatch(/\nmug\s+Mug\s+kitchen\s+1\s+1\s+85\.00 EUR\s+85\.00 EUR\s+1\s/)
+    expect(r.stdout).toMatch(/\n\(all\)\s+2\s+4\s+190\.00 EUR\s+47\.50 EUR\s+2\s/)
+    const csv = await cli(['report', 'products', ...range, '--by', 'category', '--csv'], env)
+    expect(csv.stdout.split('\r\n').slice(0, 2)).toEqual([
+      'key,orders,customers,quantity,revenue,averagePrice',
+      'kitchen,2,2,4,190,47.5',
+    ])
   })
 })

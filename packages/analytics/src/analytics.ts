@@ -13,6 +13,7 @@ import { type NpsResult, nps } from './reports/nps'
 import { type OrdersResult, orders } from './reports/orders'
 import { type PagesResult, pages } from './reports/pages'
 import { type PathsResult, paths } from './reports/paths'
+import { type ProductsResult, products } from './reports/products'
 import { type Profile, profile } from './reports/profile'
 import { eventProperties, type PropertiesResult } from './reports/properties'
 import { type RejectedResult, rejected } from './reports/rejected'
@@ -42,10 +43,12 @@ import {
   ordersRequest,
   type PagesRequest,
   type PathsRequest,
+  type ProductsRequest,
   type ProfileRequest,
   type PropertiesRequest,
   pagesRequest,
   pathsRequest,
+  productsRequest,
   propertiesRequest,
   type RejectedRequest,
   type RetentionRequest,
@@ -157,6 +160,11 @@ export class Analytics {
   /** Subscriptions: active, new, cancelled and churned, revenue a month, by plan, and why people cancelled. */
   subscriptions(request: SubscriptionsRequest): Promise<Compared<SubscriptionsResult>> {
     return compared(subscriptionsRequest, request, (r) => subscriptions(this.reader, r))
+  }
+
+  /** What sold: the lines of the orders, by product or category, with orders, customers, quantity and revenue. */
+  products(request: ProductsRequest): Promise<Compared<ProductsResult>> {
+    return compared(productsRequest, request, (r) => products(this.reader, r))
   }
 
   /**

@@ -15,6 +15,7 @@ export type { NpsResult, NpsScore } from './reports/nps'
 export type { OrdersResult } from './reports/orders'
 export type { PageFigures, PageRow, PagesResult } from './reports/pages'
 export type { PathsResult } from './reports/paths'
+export type { ProductFigures, ProductRow, ProductsResult } from './reports/products'
 export type { Profile } from './reports/profile'
 export type { PropertiesResult, PropertyRow } from './reports/properties'
 export type { RejectedReasonRow, RejectedResult } from './reports/rejected'
@@ -54,10 +55,13 @@ export {
   ordersRequest,
   type PagesRequest,
   type PathsRequest,
+  PRODUCT_KEYS,
+  type ProductsRequest,
   type ProfileRequest,
   type PropertiesRequest,
   pagesRequest,
   pathsRequest,
+  productsRequest,
   profileRequest,
   propertiesRequest,
   type RejectedRequest,

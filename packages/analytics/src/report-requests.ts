@@ -226,3 +226,16 @@ export const customersRequest = ranged(
   }),
 )
 export type CustomersRequest = z.input<typeof customersRequest>
+
+/** What the products report groups the lines of orders by: each product (its `productId`), or its category. */
+export const PRODUCT_KEYS = ['product', 'category'] as const
+
+export const productsRequest = ranged(
+  z.object({
+    ...range,
+    by: z.enum(PRODUCT_KEYS).default('product'),
+    /** how many to list, the most revenue first */
+    limit: rowLimit,
+  }),
+)
+export type ProductsRequest = z.input<typeof productsRequest>

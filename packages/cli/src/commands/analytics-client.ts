@@ -14,6 +14,7 @@ import {
   type OrdersRequest,
   type PagesRequest,
   type PathsRequest,
+  type ProductsRequest,
   type ProfileRequest,
   type PropertiesRequest,
   type RejectedRequest,
@@ -61,6 +62,10 @@ export const ENDPOINTS = {
   acquisition: {
     path: '/api/reports/acquisition',
     run: (a: Analytics, b: AcquisitionRequest) => a.acquisition(b),
+  },
+  products: {
+    path: '/api/reports/products',
+    run: (a: Analytics, b: ProductsRequest) => a.products(b),
   },
   customers: {
     path: '/api/reports/customers',

@@ -13,6 +13,7 @@ import type {
   OrdersResult,
   PagesResult,
   PathsResult,
+  ProductsResult,
   Profile,
   PropertiesResult,
   RejectedResult,
@@ -32,6 +33,7 @@ import { changeNote, comparedHead, scoreChange } from './compare-text'
 import { customersText } from './customers-text'
 import { funnelPeopleCsv, funnelPeopleText, funnelText } from './funnel-text'
 import { ordersText } from './orders-text'
+import { productsText } from './products-text'
 import { attributionCsv, reportCsv } from './report-csv'
 import {
   eventsText,
@@ -59,6 +61,7 @@ const REPORTS: string[] = [
   'retention',
   'time-of-day',
   'orders',
+  'products',
   'nps',
   'survey',
   'acquisition',
@@ -96,6 +99,7 @@ const COMPARED_TEXT = [
   'acquisition',
   'support',
   'orders',
+  'products',
   'customers',
   'nps',
   'time-of-day',
@@ -255,7 +259,7 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
     timezone: v.timezone,
     compare: v.compare,
     interval: ['nps', 'retention', 'support', 'subscriptions'].includes(kind) ? v.interval : undefined,
-    by: kind === 'traffic' || kind === 'support' || kind === 'acquisition' ? v.by : undefined,
+    by: ['traffic', 'support', 'acquisition', 'products'].includes(kind) ? v.by : undefined,
     horizon: kind === 'acquisition' ? v.horizon : undefined,
     breakdown: kind === 'retention' ? v.breakdown : undefined,
     ...(kind === 'paths' && {
@@ -264,7 +268,8 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       window: v.window,
     }),
     limit:
-      ['pages', 'events', 'rejected', 'paths', 'customers'].includes(kind) && v.limit !== undefined
+      ['pages', 'events', 'rejected', 'paths', 'customers', 'products'].includes(kind) &&
+      v.limit !== undefined
         ? optionalNumber(v.limit)
         : undefined,
     ...(kind === 'customers' && {
@@ -311,6 +316,8 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       return acquisitionText(answer as AcquisitionResult)
     case 'customers':
       return customersText(answer as CustomersResult)
+    case 'products':
+      return productsText(answer as ProductsResult)
     case 'subscriptions':
       return subscriptionsText(answer as SubscriptionsResult, v.interval)
     case 'support':

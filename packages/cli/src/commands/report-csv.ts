@@ -40,6 +40,7 @@ const CSV_ROWS: Record<string, (answer: Answer) => Row[]> = {
   nps: (a) => (a.segments ?? a.series) as Row[],
   survey: list('questions'),
   acquisition: listWithTotal('rows', 'key=(all)', 'total'),
+  products: listWithTotal('rows', 'key=(all)', 'total'),
   // with --interval, the periods: what a chart over time is drawn from
   subscriptions: (a) => (a.series as Row[] | undefined) ?? listWithTotal('plans', 'plan=(all)')(a),
   support: (a) => (a.series as Row[] | undefined) ?? listWithTotal('rows', 'value=(all)')(a),
@@ -59,6 +60,7 @@ const KEY_COLUMN: Record<string, string> = {
   traffic: 'key',
   pages: 'path',
   acquisition: 'key',
+  products: 'key',
   support: 'value',
 }
 

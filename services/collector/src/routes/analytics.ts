@@ -13,6 +13,7 @@ import {
   ordersRequest,
   pagesRequest,
   pathsRequest,
+  productsRequest,
   profileRequest,
   propertiesRequest,
   rejectedRequest,
@@ -173,6 +174,12 @@ export const ANALYTICS_ROUTES = {
     schema: subscriptionsRequest,
     defaults: zone,
     run: (a, b) => a.subscriptions(b),
+  }),
+  '/api/reports/products': report({
+    summary: 'What sold: the lines of the orders by product or category, with orders, quantity and revenue',
+    schema: productsRequest,
+    defaults: zone,
+    run: (a, b) => a.products(b),
   }),
   '/api/reports/customers': report({
     summary:
