@@ -59,9 +59,15 @@ beforeAll(async () => {
     { authorization: basic(keys.secretKey), 'user-agent': CHROME_UA },
   )
   expect(res.body.accepted).toBe(batch.length)
+  // every call loaded: the orders, and the five visits' sessions
+  const both = ['--json', '--from', dayOf(-13), '--to', dayOf(1)]
   await eventually(
-    () => cli(['report', 'orders', '--json', '--from', dayOf(-13), '--to', dayOf(1)], env),
+    () => cli(['report', 'orders', ...both], env),
     (r) => r.code === 0 && JSON.parse(r.stdout).orders === 3,
+  )
+  await eventually(
+    () => cli(['report', 'traffic', ...both], env),
+    (r) => r.code === 0 && JSON.parse(r.stdout).total.sessions === 5,
   )
 })
 afterAll(async () => collector?.close())
