@@ -38,7 +38,9 @@ tp.orderCompleted({
     revenue: 89,
     currency: 'EUR',
     channel: 'phone',
-    products: [{ productId: 'trail-runner', name: 'Trail runner', category: 'shoes', price: 89, quantity: 1 }],
+    products: [
+      { productId: 'trail-runner', name: 'Trail runner', category: 'shoes', price: 89, quantity: 1 },
+    ],
   },
 })
 tp.subscriptionStarted({
