@@ -103,6 +103,21 @@ describe('--compare', () => {
     expect(a.stdout).toMatch(/\nEmail\s+1\.00\s+0\.0%\s+50\.00 EUR\s+\+25\.0%/)
   })
 
+  it('gives the overview of the week beside the week before', async () => {
+    const r = await cli(['report', 'overview', ...range, '--compare', 'previous'], env)
+    expect(r.stderr).toBe('')
+    expect(r.stdout).toMatch(/\nrange\s+visitors\s+sessions\s+page views\s+views\/session\s+bounce rate/)
+    expect(r.stdout).toMatch(/\nthis range\s+3\s+3\s+3\s+1\.00\s.*\s2\s+60\.00 EUR\s*\n/)
+    expect(r.stdout).toMatch(/\nΔ\s+\+50\.0%\s+\+50\.0%\s+\+50\.0%\s+0\.0%\s.*\s\+100\.0%\s+\+50\.0%\s*\n/)
+    expect(r.stdout).toMatch(
+      /\nTop channels\nchannel\s+sessions\s+Δ sessions\s+conversions\s+revenue\s*\n[─\s]+\nEmail\s+2\s+\+100\.0%/,
+    )
+    expect(r.stdout).toMatch(
+      /\nTop pages\npage\s+views\s+Δ views\s+visitors\s*\n[─\s]+\n\/\s+3\s+\+50\.0%\s+3/,
+    )
+    expect(r.stdout).toContain('\nTop countries\n')
+  })
+
   it('writes both weeks for a spreadsheet, and answers the same over HTTP a year back', async () => {
     const csv = await cli(['report', 'traffic', ...range, '--compare', 'previous', '--csv'], env)
     const lines = csv.stdout.trimEnd().split('\r\n')

@@ -11,6 +11,7 @@ import { type EventsResult, eventNames } from './reports/events'
 import { type LiveResult, live } from './reports/live'
 import { type NpsResult, nps } from './reports/nps'
 import { type OrdersResult, orders } from './reports/orders'
+import { type OverviewResult, overview } from './reports/overview'
 import { type PagesResult, pages } from './reports/pages'
 import { type PathsResult, paths } from './reports/paths'
 import { type ProductsResult, products } from './reports/products'
@@ -40,7 +41,9 @@ import {
   type NpsRequest,
   npsRequest,
   type OrdersRequest,
+  type OverviewRequest,
   ordersRequest,
+  overviewRequest,
   type PagesRequest,
   type PathsRequest,
   type ProductsRequest,
@@ -113,6 +116,11 @@ export class Analytics {
 
   nps(request: NpsRequest): Promise<Compared<NpsResult>> {
     return compared(npsRequest, request, (r) => nps(this.reader, r))
+  }
+
+  /** How the site did, on one screen: visitors, sessions, page views, conversions, revenue, top channels and pages. */
+  overview(request: OverviewRequest): Promise<Compared<OverviewResult>> {
+    return compared(overviewRequest, request, (r) => overview(this.reader, r))
   }
 
   traffic(request: TrafficRequest): Promise<Compared<TrafficResult>> {

@@ -54,10 +54,10 @@ beforeAll(async () => {
     visit('o3', '2026-10-20T10:00:00Z', 'Email'),
     // November 2026 in Berlin: three from search (orders 50 and 70, two sign-ups), one from email (order 30); the
     // last at 00:30 on 1 December there, so in December
-    visit('n1', '2026-11-02T10:00:00Z', 'Organic Search'),
+    visit('n1', '2026-11-02T10:00:00Z', 'Organic Search', { timezone: 'Europe/Berlin' }),
     order('n1', '2026-11-02T10:00:00Z', 50),
     signup('n1', '2026-11-02T10:00:00Z'),
-    visit('n2', '2026-11-09T10:00:00Z', 'Organic Search'),
+    visit('n2', '2026-11-09T10:00:00Z', 'Organic Search', { timezone: 'Europe/Berlin' }),
     order('n2', '2026-11-09T10:00:00Z', 70),
     signup('n2', '2026-11-09T10:00:00Z'),
     visit('n3', '2026-11-16T10:00:00Z', 'Organic Search'),
@@ -104,6 +104,29 @@ describe('compare', () => {
     })
     expect(r.steps.map((s) => s.people)).toEqual([4, 2])
     expect(r.previous?.steps.map((s) => s.people)).toEqual([3, 1])
+  })
+
+  it('gives the overview of a month beside the month before: totals, and the top channels, pages and countries', async () => {
+    const r = await analytics.overview({ ...november, limit: 1, compare: 'previous' })
+    expect(r).toMatchObject({
+      visitors: 4,
+      sessions: 4,
+      pageViews: 4,
+      viewsPerSession: 1,
+      conversions: 3,
+      revenue: 150,
+    })
+    expect(r.channels.map((x) => [x.key, x.sessions])).toEqual([['Organic Search', 3]])
+    expect(r.pages.map((x) => [x.path, x.views])).toEqual([['/pricing', 4]])
+    expect(r.countries.map((x) => [x.key, x.sessions])).toEqual([['(unknown)', 2]])
+    expect(r.previous).toMatchObject({ sessions: 3, pageViews: 3, conversions: 1, revenue: 100 })
+    // the same figures as the reports it is made of
+    const traffic = await analytics.traffic({ ...november, by: 'country' })
+    expect(traffic.rows.map((x) => [x.key, x.sessions])).toEqual([
+      ['(unknown)', 2],
+      ['DE', 2],
+    ])
+    expect(r.bounceRate).toBe(traffic.total.bounceRate)
   })
 
   it('compares a range of instants with as long a span before it', async () => {

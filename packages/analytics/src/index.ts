@@ -13,6 +13,7 @@ export type { EventNameRow, EventsResult } from './reports/events'
 export type { LiveResult } from './reports/live'
 export type { NpsResult, NpsScore } from './reports/nps'
 export type { OrdersResult } from './reports/orders'
+export type { OverviewResult } from './reports/overview'
 export type { PageFigures, PageRow, PagesResult } from './reports/pages'
 export type { PathsResult } from './reports/paths'
 export type { ProductFigures, ProductRow, ProductsResult } from './reports/products'
@@ -52,7 +53,9 @@ export {
   type NpsRequest,
   npsRequest,
   type OrdersRequest,
+  type OverviewRequest,
   ordersRequest,
+  overviewRequest,
   type PagesRequest,
   type PathsRequest,
   PRODUCT_KEYS,

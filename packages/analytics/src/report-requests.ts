@@ -239,3 +239,13 @@ export const productsRequest = ranged(
   }),
 )
 export type ProductsRequest = z.input<typeof productsRequest>
+
+export const overviewRequest = ranged(
+  z.object({
+    ...range,
+    conversion: eventMatch.default({ event: 'Order Completed' }),
+    /** how many channels, pages and countries to list, the most first */
+    limit: z.number().int().min(1).max(50).default(5),
+  }),
+)
+export type OverviewRequest = z.input<typeof overviewRequest>

@@ -12,6 +12,7 @@ import {
   type LiveRequest,
   type NpsRequest,
   type OrdersRequest,
+  type OverviewRequest,
   type PagesRequest,
   type PathsRequest,
   type ProductsRequest,
@@ -46,6 +47,7 @@ export const ENDPOINTS = {
   },
   orders: { path: '/api/reports/orders', run: (a: Analytics, b: OrdersRequest) => a.orders(b) },
   nps: { path: '/api/reports/nps', run: (a: Analytics, b: NpsRequest) => a.nps(b) },
+  overview: { path: '/api/reports/overview', run: (a: Analytics, b: OverviewRequest) => a.overview(b) },
   traffic: { path: '/api/reports/traffic', run: (a: Analytics, b: TrafficRequest) => a.traffic(b) },
   events: { path: '/api/reports/events', run: (a: Analytics, b: EventsRequest) => a.events(b) },
   properties: {

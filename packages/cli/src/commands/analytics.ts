@@ -11,6 +11,7 @@ import type {
   LiveResult,
   NpsResult,
   OrdersResult,
+  OverviewResult,
   PagesResult,
   PathsResult,
   ProductsResult,
@@ -33,6 +34,7 @@ import { changeNote, comparedHead, scoreChange } from './compare-text'
 import { customersText } from './customers-text'
 import { funnelPeopleCsv, funnelPeopleText, funnelText } from './funnel-text'
 import { ordersText } from './orders-text'
+import { overviewText } from './overview-text'
 import { productsText } from './products-text'
 import { attributionCsv, reportCsv } from './report-csv'
 import {
@@ -52,6 +54,7 @@ import {
 import { acquisitionText, trafficText } from './source-reports-text'
 
 const REPORTS: string[] = [
+  'overview',
   'live',
   'events',
   'properties',
@@ -93,6 +96,7 @@ const common = {
 
 /** The reports whose text sets their main figures beside the range before's; --json gives any report's. */
 const COMPARED_TEXT = [
+  'overview',
   'traffic',
   'pages',
   'events',
@@ -268,7 +272,7 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       window: v.window,
     }),
     limit:
-      ['pages', 'events', 'rejected', 'paths', 'customers', 'products'].includes(kind) &&
+      ['pages', 'events', 'rejected', 'paths', 'customers', 'products', 'overview'].includes(kind) &&
       v.limit !== undefined
         ? optionalNumber(v.limit)
         : undefined,
@@ -342,6 +346,10 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
         examples: x.examples.join('  '),
       }))
       return `${r.event}: ${r.events} events in the range\n${formatTable(rows)}`
+    }
+    case 'overview': {
+      const r = answer as OverviewResult
+      return overviewText(r, byCurrencyFilter(v.conversion ?? 'Order Completed', r.currencies))
     }
     case 'traffic': {
       const r = answer as TrafficResult

@@ -11,6 +11,7 @@ import {
   liveRequest,
   npsRequest,
   ordersRequest,
+  overviewRequest,
   pagesRequest,
   pathsRequest,
   productsRequest,
@@ -113,6 +114,13 @@ export const ANALYTICS_ROUTES = {
     schema: npsRequest,
     defaults: zone,
     run: (a, b) => a.nps(b),
+  }),
+  '/api/reports/overview': report({
+    summary:
+      'How the site did: visitors, sessions, page views, conversions, revenue, top channels, pages, countries',
+    schema: overviewRequest,
+    defaults: zone,
+    run: (a, b) => a.overview(b),
   }),
   '/api/reports/traffic': report({
     summary: 'Sessions by channel, source, medium or campaign, with visitors, conversions and revenue',

@@ -1,0 +1,75 @@
+import type { Compared, OverviewResult, PageRow, TrafficRow } from '@touchpoint/analytics'
+import { formatTable, formatPercent as pct, formatSeconds as secs } from '../table'
+import { change, comparedHead, pointsChange, rowsBefore, was } from './compare-text'
+import { mixedNote, money } from './report-text'
+
+/**
+ * How the site did, on one screen: the range's figures (with --compare, the range before's and the change beneath
+ * them), then the top channels, pages and countries, each with its change.
+ */
+export function overviewText(r: Compared<OverviewResult>, how: string): string {
+  const figures = (x: OverviewResult) => ({
+    visitors: x.visitors,
+    sessions: x.sessions,
+    'page views': x.pageViews,
+    'views/session': x.viewsPerSession.toFixed(2),
+    'bounce rate': pct(x.bounceRate),
+    'length (median)': secs(x.medianDurationSeconds),
+    'conversion rate': pct(x.conversionRate),
+    conversions: x.conversions,
+    revenue: money(x.revenue, x.currencies),
+  })
+  const p = r.previous
+  const range = r.previousRange
+  const head =
+    p && range
+      ? formatTable([
+          { range: 'this range', ...figures(r) },
+          { range: `${range.from} – ${range.to}`, ...figures(p) },
+          {
+            range: 'Δ',
+            visitors: change(r.visitors, p.visitors),
+            sessions: change(r.sessions, p.sessions),
+            'page views': change(r.pageViews, p.pageViews),
+            'views/session': change(r.viewsPerSession, p.viewsPerSession),
+            'bounce rate': pointsChange(r.bounceRate, p.bounceRate),
+            'length (median)': change(r.medianDurationSeconds ?? 0, p.medianDurationSeconds ?? 0),
+            'conversion rate': pointsChange(r.conversionRate, p.conversionRate),
+            conversions: change(r.conversions, p.conversions),
+            revenue: change(r.revenue, p.revenue),
+          },
+        ])
+      : formatTable([figures(r)])
+  const sessionsOf = (
+    title: string,
+    column: string,
+    rows: TrafficRow[],
+    before: TrafficRow[] | undefined,
+  ) => {
+    const b = rowsBefore(before, (x) => x.key)
+    return `${title}\n${formatTable(
+      rows.map((x) => ({
+        [column]: x.key,
+        sessions: x.sessions,
+        ...(before && { 'Δ sessions': change(x.sessions, was(b(x.key), 'sessions')) }),
+        conversions: x.conversions,
+        revenue: money(x.revenue, x.currencies),
+      })),
+    )}`
+  }
+  const pagesBefore = rowsBefore<PageRow>(p?.pages, (x) => x.path)
+  const topPages = `Top pages\n${formatTable(
+    r.pages.map((x) => ({
+      page: x.path,
+      views: x.views,
+      ...(p && { 'Δ views': change(x.views, was(pagesBefore(x.path), 'views')) }),
+      visitors: x.visitors,
+    })),
+  )}`
+  return [
+    `${comparedHead(r)}${head}${mixedNote(r.currencies, how)}`,
+    sessionsOf('Top channels', 'channel', r.channels, p?.channels),
+    topPages,
+    sessionsOf('Top countries', 'country', r.countries, p?.countries),
+  ].join('\n\n')
+}
