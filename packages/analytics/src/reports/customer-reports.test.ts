@@ -31,6 +31,8 @@ beforeAll(async () => {
       browser: 'Chrome',
       os: 'macOS',
       device_type: 'desktop',
+      timezone: 'America/Toronto',
+      locale: 'fr-CA',
     },
     { event: 'Checkout Started', anon: 'a-u1', session: 's1', at: T0 + HOUR / 2 },
     {
@@ -186,6 +188,8 @@ describe('customer profile', () => {
       sessions: 1,
       channels: [{ channel: 'Email', sessions: 1 }],
       devices: [{ deviceType: 'desktop', os: 'macOS', browser: 'Chrome', events: 1 }],
+      // as the browser said: the server's later events name no time zone
+      location: { country: 'CA', timezone: 'America/Toronto', language: 'fr', locale: 'fr-CA' },
       orders: { count: 2, revenue: 150, averageOrderValue: 75 },
       nps: { score: 9 },
     })

@@ -12,7 +12,7 @@ beforeAll(async () => {
   fx = await openFixture()
   await fx.events([
     // s1 came from the newsletter, went from / to the jacket, and ordered (the order stored twice)
-    view('a1', 's1', 4 * MIN, '/', { channel: 'Email' }),
+    view('a1', 's1', 4 * MIN, '/', { channel: 'Email', timezone: 'Europe/Paris' }),
     view('a1', 's1', 3 * MIN, '/product/jacket', { channel: 'Email' }),
     {
       event: 'Order Completed',
@@ -30,7 +30,7 @@ beforeAll(async () => {
     },
     // s2 and s3 are one person on two devices, both on the jacket's page
     view('a2', 's2', 2 * MIN, '/product/jacket', { channel: '' }),
-    view('a3', 's3', MIN, '/product/jacket', { channel: 'Organic Search' }),
+    view('a3', 's3', MIN, '/product/jacket', { channel: 'Organic Search', timezone: 'Europe/Lisbon' }),
     // s4 left before the window; a bot's visit counts nowhere
     view('a4', 's4', 20 * MIN, '/pricing'),
     view('bot', 's5', MIN, '/pricing', { is_bot: 1 }),
@@ -55,6 +55,12 @@ describe('live report', () => {
         { channel: 'Direct', sessions: 1 },
         { channel: 'Email', sessions: 1 },
         { channel: 'Organic Search', sessions: 1 },
+      ],
+      // by the time zone of each session's first event: s2's names none
+      countries: [
+        { country: '', sessions: 1 },
+        { country: 'FR', sessions: 1 },
+        { country: 'PT', sessions: 1 },
       ],
     })
   })

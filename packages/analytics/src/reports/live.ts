@@ -1,5 +1,6 @@
 import { TABLES } from '@touchpoint/clickhouse'
 import { EVENT_NAMES } from '@touchpoint/schema'
+import { fieldExpr } from '../fields'
 import { QueryParams } from '../params'
 import { withPersonSql } from '../people'
 import { num, type Reader } from '../reader'
@@ -18,6 +19,8 @@ export interface LiveResult {
   pages: Array<{ path: string; sessions: number }>
   /** where the sessions came from, by the channel of their first event in the window */
   channels: Array<{ channel: string; sessions: number }>
+  /** where the visitors are, by the country of their first event's time zone in the window ('' for none) */
+  countries: Array<{ country: string; sessions: number }>
 }
 
 /**
@@ -32,7 +35,8 @@ export async function live(reader: Reader, input: LiveRequest): Promise<LiveResu
   const from = new Date(to.getTime() - req.minutes * 60_000)
   const p = new QueryParams()
   const pageViewed = p.add(EVENT_NAMES.pageViewed, 'String')
-  const events = `SELECT event_id, event, path, channel, timestamp, session_id_hash, anonymous_id_hash, user_id_hash
+  const events = `SELECT event_id, event, path, channel, timestamp, session_id_hash, anonymous_id_hash, user_id_hash,
+      ${fieldExpr('country', p)} AS country
     FROM ${TABLES.events}
     WHERE project_id = ${p.add(req.project, 'String')} AND timestamp >= ${p.time(from)} AND timestamp <= ${p.time(to)}
       AND is_bot = 0`
@@ -46,9 +50,10 @@ export async function live(reader: Reader, input: LiveRequest): Promise<LiveResu
     p,
   )
   const bySession = `SELECT session_id_hash, argMaxIf(path, timestamp, event = ${pageViewed}) AS page,
-      countIf(event = ${pageViewed}) > 0 AS viewed, argMin(if(channel = '', 'Direct', channel), timestamp) AS channel
+      countIf(event = ${pageViewed}) > 0 AS viewed, argMin(if(channel = '', 'Direct', channel), timestamp) AS channel,
+      argMin(country, timestamp) AS country
     FROM (${events}) WHERE session_id_hash != 0 GROUP BY session_id_hash`
-  const [pages, channels] = await Promise.all([
+  const [pages, channels, countries] = await Promise.all([
     reader.rows(
       `SELECT page AS path, count() AS sessions FROM (${bySession}) WHERE viewed
       GROUP BY page ORDER BY sessions DESC, path LIMIT ${limit}`,
@@ -57,6 +62,11 @@ export async function live(reader: Reader, input: LiveRequest): Promise<LiveResu
     reader.rows(
       `SELECT channel, count() AS sessions FROM (${bySession})
       GROUP BY channel ORDER BY sessions DESC, channel LIMIT ${limit}`,
+      p,
+    ),
+    reader.rows(
+      `SELECT country, count() AS sessions FROM (${bySession})
+      GROUP BY country ORDER BY sessions DESC, country LIMIT ${limit}`,
       p,
     ),
   ])
@@ -69,5 +79,6 @@ export async function live(reader: Reader, input: LiveRequest): Promise<LiveResu
     orders: num(summary?.orders),
     pages: pages.map((r) => ({ path: String(r.path), sessions: num(r.sessions) })),
     channels: channels.map((r) => ({ channel: String(r.channel), sessions: num(r.sessions) })),
+    countries: countries.map((r) => ({ country: String(r.country), sessions: num(r.sessions) })),
   }
 }

@@ -3,6 +3,7 @@ import { EVENT_NAMES } from '@touchpoint/schema'
 import type { z } from 'zod'
 import { EVENT_COLUMNS } from '../columns'
 import { type Currencies, convertedSql, currenciesAgg, reportedCurrencySql } from '../currencies'
+import { fieldExpr } from '../fields'
 import { QueryParams } from '../params'
 import { ALL_TIME, eventsWithPerson, identityMapSql } from '../people'
 import { num, type Reader } from '../reader'
@@ -21,6 +22,11 @@ export interface Profile {
   events: number
   sessions: number
   devices: Array<{ deviceType: string; os: string; browser: string; events: number; lastSeen: string }>
+  /**
+   * Where they are, as their device said last: the time zone and locale of their latest event with one, the
+   * country of that zone and the locale's language (fields.ts; '' for none)
+   */
+  location: { country: string; timezone: string; language: string; locale: string }
   channels: Array<{ channel: string; sessions: number }>
   email: { sent: number; opens: number; machineOpens: number; clicks: number; scannerClicks: number }
   /** `currencies`: those the orders were placed in (currencies.ts). */
@@ -136,7 +142,11 @@ async function profileOf(reader: Reader, req: z.output<typeof profileRequest>): 
       argMaxIf(${NPS_SCORE}, timestamp, event = ${n('surveyAnswered')} AND ${NPS_ANSWER}) AS nps,
       maxIf(timestamp, event = ${n('surveyAnswered')} AND ${NPS_ANSWER}) AS nps_at,
       countIf(event = ${n('surveyAnswered')} AND ${NPS_ANSWER}) AS nps_answers,
-      countIf(event IN ${subscriptionEvents}) AS subscription_events, countIf(event IN ${ticketEvents}) AS ticket_events
+      countIf(event IN ${subscriptionEvents}) AS subscription_events, countIf(event IN ${ticketEvents}) AS ticket_events,
+      argMaxIf(timezone, timestamp, timezone != '') AS last_timezone,
+      argMaxIf(${fieldExpr('country', p)}, timestamp, timezone != '') AS last_country,
+      argMaxIf(locale, timestamp, locale != '') AS last_locale,
+      argMaxIf(${fieldExpr('language', p)}, timestamp, locale != '') AS last_language
     FROM ev`,
     p,
   )
@@ -202,6 +212,12 @@ async function profileOf(reader: Reader, req: z.output<typeof profileRequest>): 
       events: num(d.events),
       lastSeen: String(d.last_seen),
     })),
+    location: {
+      country: String(summary.last_country ?? ''),
+      timezone: String(summary.last_timezone ?? ''),
+      language: String(summary.last_language ?? ''),
+      locale: String(summary.last_locale ?? ''),
+    },
     channels: channels.map((c) => ({ channel: String(c.channel), sessions: num(c.sessions) })),
     email: {
       sent: num(summary.emails_sent),

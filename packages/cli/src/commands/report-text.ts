@@ -56,7 +56,8 @@ export function liveText(r: LiveResult): string {
   const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`
   const head = `${plural(r.visitors, 'visitor')} in the last ${plural(minutes, 'minute')}: ${plural(r.sessions, 'session')}, ${plural(r.pageViews, 'page view')}, ${plural(r.orders, 'order')}`
   if (!r.sessions) return head
-  return `${head}\n\nOn now\n${formatTable(r.pages)}\n\nCame from\n${formatTable(r.channels)}`
+  const countries = r.countries.map((c) => ({ country: c.country || '(unknown)', sessions: c.sessions }))
+  return `${head}\n\nOn now\n${formatTable(r.pages)}\n\nCame from\n${formatTable(r.channels)}\n\nWhere they are\n${formatTable(countries)}`
 }
 
 /** A row a cohort: its people, then the share of them active in each period since; a last row of the averages. */
@@ -152,6 +153,10 @@ export function profileText(p: Profile): string {
     { fact: 'first / last seen', value: `${p.firstSeen} / ${p.lastSeen}` },
     { fact: 'events / sessions', value: `${p.events} / ${p.sessions}` },
     { fact: 'channels', value: p.channels.map((c) => `${c.channel} ${c.sessions}`).join(', ') },
+    {
+      fact: 'where',
+      value: [p.location.country, p.location.timezone, p.location.locale].filter((x) => x).join(', '),
+    },
     {
       fact: 'devices',
       value: p.devices.map((d) => `${d.deviceType} ${d.os} ${d.browser}`).join(', '),
