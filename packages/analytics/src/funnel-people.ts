@@ -95,7 +95,7 @@ export async function funnelPeople(reader: Reader, input: FunnelPeopleRequest): 
         stepTimes: timed ? chain.slice(0, level).map(iso) : null,
         ...(req.breakdown !== undefined && { value: String(r.bd) }),
         ...(traits && {
-          traits: traits.get(String(r.person)) ?? Object.fromEntries(req.traits.map((t) => [t, null])),
+          traits: traits(String(r.person)),
         }),
       }
     }),

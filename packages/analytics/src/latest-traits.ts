@@ -5,7 +5,7 @@ import { ALL_TIME, eventsWithPerson } from './people'
 import type { Reader } from './reader'
 
 /**
- * The latest value of each named trait of each person (identity resolved), from every event of theirs that carries
+ * The latest value of each named trait of each person (identity resolved; null for a trait never sent), from every event of theirs that carries
  * traits. The events are found by the people's ids and the anonymous ids linked to them, which the ids' bloom-filter
  * indexes serve, before the identity join.
  */
@@ -14,9 +14,11 @@ export async function latestTraits(
   project: string,
   people: string[],
   names: string[],
-): Promise<Map<string, Record<string, string | null>>> {
+): Promise<(person: string) => Record<string, string | null>> {
   const found = new Map<string, Record<string, string | null>>()
-  if (!people.length) return found
+  const none = Object.fromEntries(names.map((n) => [n, null]))
+  const traitsOf = (person: string) => found.get(person) ?? none
+  if (!people.length) return traitsOf
   const p = new QueryParams()
   const ids = p.add(people, 'Array(String)')
   const events = eventsWithPerson(
@@ -44,5 +46,5 @@ export async function latestTraits(
     const vals = r.vals as Array<string | null>
     found.set(String(r.person), Object.fromEntries(names.map((n, i) => [n, vals[i] ?? null])))
   }
-  return found
+  return traitsOf
 }

@@ -137,7 +137,7 @@ export async function customers(reader: Reader, input: CustomersRequest): Promis
         lastOrderAt,
         daysSinceLastOrder: Math.max(0, Math.floor((end - Date.parse(lastOrderAt)) / DAY)),
         ...(traits && {
-          traits: traits.get(String(r.person)) ?? Object.fromEntries(req.traits.map((t) => [t, null])),
+          traits: traits(String(r.person)),
         }),
       }
     }),

@@ -67,7 +67,7 @@ export async function emailReport(reader: Reader, input: EmailReportRequest): Pr
   const req = emailReportRequest.parse(input)
   const p = new QueryParams()
   const campaign = `JSONExtractString(e.properties, 'campaignId')`
-  const [sent, opened, clicked, delivered, bounced, spam, unsubscribed] = [
+  const names = [
     EVENT_NAMES.emailSent,
     EVENT_NAMES.emailOpened,
     EVENT_NAMES.emailClicked,
@@ -75,7 +75,8 @@ export async function emailReport(reader: Reader, input: EmailReportRequest): Pr
     EVENT_NAMES.emailBounced,
     EVENT_NAMES.emailMarkedAsSpam,
     EVENT_NAMES.emailUnsubscribed,
-  ].map((n) => p.add(n, 'String'))
+  ]
+  const [sent, opened, clicked, delivered, bounced, spam, unsubscribed] = names.map((n) => p.add(n, 'String'))
   // the email events of the range (only the clicks for the links: sends and opens are most of them), each event id once
   const emailEvents = (events: string) => {
     const where = [`e.event IN ${events}`]
@@ -92,20 +93,7 @@ export async function emailReport(reader: Reader, input: EmailReportRequest): Pr
       any(JSONExtractString(properties, 'bounceType')) AS bounce_type
     FROM (${emails}) GROUP BY event_id)`
   }
-  const em = emailEvents(
-    p.add(
-      [
-        EVENT_NAMES.emailSent,
-        EVENT_NAMES.emailOpened,
-        EVENT_NAMES.emailClicked,
-        EVENT_NAMES.emailDelivered,
-        EVENT_NAMES.emailBounced,
-        EVENT_NAMES.emailMarkedAsSpam,
-        EVENT_NAMES.emailUnsubscribed,
-      ],
-      'Array(String)',
-    ),
-  )
+  const em = emailEvents(p.add(names, 'Array(String)'))
   const lookbackMs = req.lookback * 1000
   const conversions = eventsWithPerson(
     p,

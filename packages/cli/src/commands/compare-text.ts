@@ -1,4 +1,5 @@
 import type { Compared } from '@touchpoint/analytics'
+import { formatTable } from '../table'
 
 // What `--compare previous|year` adds to a report's text: the change of its main figures from the range before
 
@@ -57,3 +58,21 @@ export const was = <R>(before: Partial<R> | undefined, figure: keyof R): number 
   before === undefined
     ? undefined
     : (((before as Record<keyof R, unknown>)[figure] as number | undefined) ?? 0)
+
+/**
+ * A report's figures as a table: the range's row, and with --compare, the range before's beneath it and a row of
+ * the changes (`changes` gives each column's).
+ */
+export function figuresTable<R extends object>(
+  r: Compared<R>,
+  figures: (x: R) => Record<string, unknown>,
+  changes: (now: R, before: R) => Record<string, string>,
+): string {
+  const { previous, previousRange } = r
+  if (!previous || !previousRange) return formatTable([figures(r)])
+  return formatTable([
+    { range: 'this range', ...figures(r) },
+    { range: `${previousRange.from} – ${previousRange.to}`, ...figures(previous) },
+    { range: 'Δ', ...changes(r, previous) },
+  ])
+}

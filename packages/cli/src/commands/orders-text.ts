@@ -1,6 +1,6 @@
 import type { Compared, OrdersResult } from '@touchpoint/analytics'
 import { formatTable, NOT_SET, formatPercent as pct } from '../table'
-import { change, comparedHead, pointsChange, rowsBefore, was } from './compare-text'
+import { change, comparedHead, figuresTable, pointsChange, rowsBefore, was } from './compare-text'
 import { mixedNote, money } from './report-text'
 
 /**
@@ -17,23 +17,14 @@ export function ordersText(r: Compared<OrdersResult>): string {
     'checkout abandonment': pct(x.checkout.abandonmentRate),
   })
   const p = r.previous
-  const range = r.previousRange
-  const summary =
-    p && range
-      ? formatTable([
-          { range: 'this range', ...figures(r) },
-          { range: `${range.from} – ${range.to}`, ...figures(p) },
-          {
-            range: 'Δ',
-            orders: change(r.orders, p.orders),
-            revenue: change(r.revenue, p.revenue),
-            'average order': change(r.averageOrderValue, p.averageOrderValue),
-            customers: change(r.customers, p.customers),
-            'repeat purchase': pointsChange(r.repeatPurchaseRate, p.repeatPurchaseRate),
-            'checkout abandonment': pointsChange(r.checkout.abandonmentRate, p.checkout.abandonmentRate),
-          },
-        ])
-      : formatTable([figures(r)])
+  const summary = figuresTable(r, figures, (now, before) => ({
+    orders: change(now.orders, before.orders),
+    revenue: change(now.revenue, before.revenue),
+    'average order': change(now.averageOrderValue, before.averageOrderValue),
+    customers: change(now.customers, before.customers),
+    'repeat purchase': pointsChange(now.repeatPurchaseRate, before.repeatPurchaseRate),
+    'checkout abandonment': pointsChange(now.checkout.abandonmentRate, before.checkout.abandonmentRate),
+  }))
   // each currency the orders were sent in, and with the project's exchange what it came to
   const sentIn = r.byCurrency.map((c) => ({
     currency: c.currency || NOT_SET,

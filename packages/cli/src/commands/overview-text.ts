@@ -1,6 +1,6 @@
 import type { Compared, OverviewResult, PageRow, TrafficRow } from '@touchpoint/analytics'
 import { formatTable, formatPercent as pct, formatSeconds as secs } from '../table'
-import { change, comparedHead, pointsChange, rowsBefore, was } from './compare-text'
+import { change, comparedHead, figuresTable, pointsChange, rowsBefore, was } from './compare-text'
 import { mixedNote, money } from './report-text'
 
 /**
@@ -20,26 +20,17 @@ export function overviewText(r: Compared<OverviewResult>, how: string): string {
     revenue: money(x.revenue, x.currencies),
   })
   const p = r.previous
-  const range = r.previousRange
-  const head =
-    p && range
-      ? formatTable([
-          { range: 'this range', ...figures(r) },
-          { range: `${range.from} – ${range.to}`, ...figures(p) },
-          {
-            range: 'Δ',
-            visitors: change(r.visitors, p.visitors),
-            sessions: change(r.sessions, p.sessions),
-            'page views': change(r.pageViews, p.pageViews),
-            'views/session': change(r.viewsPerSession, p.viewsPerSession),
-            'bounce rate': pointsChange(r.bounceRate, p.bounceRate),
-            'length (median)': change(r.medianDurationSeconds ?? 0, p.medianDurationSeconds ?? 0),
-            'conversion rate': pointsChange(r.conversionRate, p.conversionRate),
-            conversions: change(r.conversions, p.conversions),
-            revenue: change(r.revenue, p.revenue),
-          },
-        ])
-      : formatTable([figures(r)])
+  const head = figuresTable(r, figures, (now, before) => ({
+    visitors: change(now.visitors, before.visitors),
+    sessions: change(now.sessions, before.sessions),
+    'page views': change(now.pageViews, before.pageViews),
+    'views/session': change(now.viewsPerSession, before.viewsPerSession),
+    'bounce rate': pointsChange(now.bounceRate, before.bounceRate),
+    'length (median)': change(now.medianDurationSeconds ?? 0, before.medianDurationSeconds ?? 0),
+    'conversion rate': pointsChange(now.conversionRate, before.conversionRate),
+    conversions: change(now.conversions, before.conversions),
+    revenue: change(now.revenue, before.revenue),
+  }))
   const sessionsOf = (
     title: string,
     column: string,
