@@ -51,6 +51,15 @@ beforeAll(async () => {
     visit('c2', 2, NEWSLETTER),
     visit('c3', 2),
     order('c3', 2, 10),
+    // c2 left for a review site from the shop's home page
+    {
+      type: 'track',
+      event: 'Outbound Link Clicked',
+      anonymousId: 'c2',
+      properties: { url: 'https://reviews.example/acme' },
+      context: { sessionId: 's-c2', page: { path: '/' } },
+      timestamp: new Date(today - 2 * DAY + 10.5 * 3_600_000).toISOString(),
+    },
   ]
   // the secret key's calls keep their own times, as a server's history does
   const res = await post(
@@ -134,6 +143,18 @@ describe('--compare', () => {
     expect(res.body.previous.total.sessions).toBe(0)
     expect(res.body.previousRange.compare).toBe('year')
     expect(res.body.previousRange.from.slice(4)).toBe(dayOf(-6).slice(4))
+  })
+
+  it('lists the links people left by, beside the week before', async () => {
+    const links = () => cli(['report', 'links', ...range, '--compare', 'previous'], env)
+    const r = await eventually(links, (x) => x.stdout.includes('reviews.example'))
+    expect(r.stderr).toBe('')
+    expect(r.stdout).toContain('1 click on links to other sites\n')
+    expect(r.stdout).toMatch(/\nhttps:\/\/reviews\.example\/acme\s+1\s+new\s+1\s+\/\s+1\s*\n/)
+    const bySite = await cli(['report', 'links', ...range, '--by', 'host', '--json'], env)
+    expect(JSON.parse(bySite.stdout).rows).toEqual([
+      { key: 'reviews.example', clicks: 1, visitors: 1, topPage: '/', pages: 1 },
+    ])
   })
 
   it('names what it cannot compare, and a comparison it does not know', async () => {

@@ -8,6 +8,7 @@ import { type AcquisitionResult, acquisition } from './reports/acquisition'
 import { type CustomersResult, customers } from './reports/customers'
 import { type EmailCampaignReport, emailReport } from './reports/email'
 import { type EventsResult, eventNames } from './reports/events'
+import { type LinksResult, links } from './reports/links'
 import { type LiveResult, live } from './reports/live'
 import { type NpsResult, nps } from './reports/nps'
 import { type OrdersResult, orders } from './reports/orders'
@@ -37,7 +38,9 @@ import {
   type FunnelPeopleRequest,
   type FunnelRequest,
   funnelRequest,
+  type LinksRequest,
   type LiveRequest,
+  linksRequest,
   type NpsRequest,
   npsRequest,
   type OrdersRequest,
@@ -141,6 +144,11 @@ export class Analytics {
 
   live(request: LiveRequest): Promise<LiveResult> {
     return live(this.reader, request)
+  }
+
+  /** The clicks tp.js records on links to other sites, or on files: by URL or host, with who clicked and where. */
+  links(request: LinksRequest): Promise<Compared<LinksResult>> {
+    return compared(linksRequest, request, (r) => links(this.reader, r))
   }
 
   retention(request: RetentionRequest): Promise<Compared<RetentionResult>> {

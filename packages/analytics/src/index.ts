@@ -10,6 +10,7 @@ export type { AcquisitionResult, AcquisitionRow } from './reports/acquisition'
 export type { CustomerRow, CustomersResult } from './reports/customers'
 export type { EmailCampaignReport, EmailLinkClicks } from './reports/email'
 export type { EventNameRow, EventsResult } from './reports/events'
+export type { LinkRow, LinksResult } from './reports/links'
 export type { LiveResult } from './reports/live'
 export type { NpsResult, NpsScore } from './reports/nps'
 export type { OrdersResult } from './reports/orders'
@@ -48,7 +49,10 @@ export {
   type FunnelRequest,
   funnelPeopleRequest,
   funnelRequest,
+  LINK_KINDS,
+  type LinksRequest,
   type LiveRequest,
+  linksRequest,
   liveRequest,
   type NpsRequest,
   npsRequest,

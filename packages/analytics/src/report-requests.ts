@@ -249,3 +249,17 @@ export const overviewRequest = ranged(
   }),
 )
 export type OverviewRequest = z.input<typeof overviewRequest>
+
+/** The links tp.js records a click on: to another site (`outbound`), or to a file on this one (`download`). */
+export const LINK_KINDS = ['outbound', 'download'] as const
+
+export const linksRequest = ranged(
+  z.object({
+    ...range,
+    kind: z.enum(LINK_KINDS).default('outbound'),
+    /** each link's URL, or the site (host name) it leads to */
+    by: z.enum(['url', 'host']).default('url'),
+    limit: rowLimit,
+  }),
+)
+export type LinksRequest = z.input<typeof linksRequest>

@@ -15,10 +15,11 @@ export const USAGE = `touchpoint <command>
   attribution [--conversion "Order Completed"] [--model all|first_touch|…|markov] [--by channel|source|medium|campaign]
               [--lookback 30d] [--half-life 7d] [--csv]
   profile <person> [--limit 20]
-  report overview|live|events|properties|rejected|traffic|pages|paths|retention|time-of-day|orders|products|
-         customers|nps|survey|acquisition|subscriptions|support|email [--minutes 5]
+  report overview|live|events|properties|rejected|traffic|pages|links|paths|retention|time-of-day|orders|
+         products|customers|nps|survey|acquisition|subscriptions|support|email [--minutes 5]
          [--by channel|source|medium|campaign|device|browser|os|landing|host|country|language (traffic; the first
-         four for acquisition), channel|priority|category (support), product|category (products)]
+         four for acquisition), channel|priority|category (support), product|category (products), url|host
+         (links)] [--kind outbound|download (links)]
          [--horizon 90d (acquisition)]
          [--who active|new|returning|lapsed [--sort revenue|orders|lifetimeRevenue|lastOrder] [--offset 0]
           [--traits email,name] (customers)]

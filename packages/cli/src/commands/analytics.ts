@@ -8,6 +8,7 @@ import type {
   EventsResult,
   FunnelPeopleResult,
   FunnelResult,
+  LinksResult,
   LiveResult,
   NpsResult,
   OrdersResult,
@@ -33,6 +34,7 @@ import { attributionText } from './attribution-text'
 import { changeNote, comparedHead, scoreChange } from './compare-text'
 import { customersText } from './customers-text'
 import { funnelPeopleCsv, funnelPeopleText, funnelText } from './funnel-text'
+import { linksText } from './links-text'
 import { ordersText } from './orders-text'
 import { overviewText } from './overview-text'
 import { productsText } from './products-text'
@@ -61,6 +63,7 @@ const REPORTS: string[] = [
   'rejected',
   'traffic',
   'pages',
+  'links',
   'retention',
   'time-of-day',
   'orders',
@@ -99,6 +102,7 @@ const COMPARED_TEXT = [
   'overview',
   'traffic',
   'pages',
+  'links',
   'events',
   'acquisition',
   'support',
@@ -240,6 +244,7 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       steps: { type: 'string' },
       window: { type: 'string' },
       who: { type: 'string' },
+      kind: { type: 'string' },
       sort: { type: 'string' },
       offset: { type: 'string' },
       traits: { type: 'string' },
@@ -263,7 +268,8 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
     timezone: v.timezone,
     compare: v.compare,
     interval: ['nps', 'retention', 'support', 'subscriptions'].includes(kind) ? v.interval : undefined,
-    by: ['traffic', 'support', 'acquisition', 'products'].includes(kind) ? v.by : undefined,
+    by: ['traffic', 'support', 'acquisition', 'products', 'links'].includes(kind) ? v.by : undefined,
+    kind: kind === 'links' ? v.kind : undefined,
     horizon: kind === 'acquisition' ? v.horizon : undefined,
     breakdown: kind === 'retention' ? v.breakdown : undefined,
     ...(kind === 'paths' && {
@@ -272,7 +278,7 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       window: v.window,
     }),
     limit:
-      ['pages', 'events', 'rejected', 'paths', 'customers', 'products', 'overview'].includes(kind) &&
+      ['pages', 'events', 'rejected', 'paths', 'customers', 'products', 'overview', 'links'].includes(kind) &&
       v.limit !== undefined
         ? optionalNumber(v.limit)
         : undefined,
@@ -328,6 +334,8 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       return supportText(answer as SupportResult, v.interval)
     case 'rejected':
       return rejectedText(answer as RejectedResult)
+    case 'links':
+      return linksText(answer as LinksResult)
     case 'pages':
       return pagesText(answer as PagesResult, v.host)
     case 'retention':

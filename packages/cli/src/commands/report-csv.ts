@@ -41,6 +41,7 @@ const CSV_ROWS: Record<string, (answer: Answer) => Row[]> = {
   survey: list('questions'),
   acquisition: listWithTotal('rows', 'key=(all)', 'total'),
   products: listWithTotal('rows', 'key=(all)', 'total'),
+  links: listWithTotal('rows', 'key=(all)', 'total'),
   // with --interval, the periods: what a chart over time is drawn from
   subscriptions: (a) => (a.series as Row[] | undefined) ?? listWithTotal('plans', 'plan=(all)')(a),
   support: (a) => (a.series as Row[] | undefined) ?? listWithTotal('rows', 'value=(all)')(a),
@@ -61,6 +62,7 @@ const KEY_COLUMN: Record<string, string> = {
   pages: 'path',
   acquisition: 'key',
   products: 'key',
+  links: 'key',
   support: 'value',
 }
 

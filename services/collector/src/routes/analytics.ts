@@ -8,6 +8,7 @@ import {
   exchangeOf,
   funnelPeopleRequest,
   funnelRequest,
+  linksRequest,
   liveRequest,
   npsRequest,
   ordersRequest,
@@ -150,6 +151,12 @@ export const ANALYTICS_ROUTES = {
     summary: 'Who is on the site now: visitors, sessions, the page each is on, where they came from',
     schema: liveRequest,
     run: (a, b) => a.live(b),
+  }),
+  '/api/reports/links': report({
+    summary: 'Outbound links and file downloads: clicks by URL or host, with who clicked and on which page',
+    schema: linksRequest,
+    defaults: zone,
+    run: (a, b) => a.links(b),
   }),
   '/api/reports/retention': report({
     summary: 'Cohorts by first activity, and how many came back in each day, week or month after',
