@@ -12,6 +12,7 @@ if (sitePort > 0 && project) {
   const collector = url.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost')
   const site = await serveSite({ port: sitePort, host: config.host, collector, writeKey: project.writeKey })
   process.stdout.write(
-    `\nExample shop (project "${project.id}"): ${site.url.replace('0.0.0.0', 'localhost')}\n`,
+    `\nExample shop (project "${project.id}"): ${site.url.replace('0.0.0.0', 'localhost')}\n` +
+      'Browse it, then: pnpm touchpoint report live (who is on it now), pnpm touchpoint report overview\n',
   )
 }
