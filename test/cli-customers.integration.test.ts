@@ -27,10 +27,23 @@ beforeAll(async () => {
     client.orderCompleted({
       userId,
       timestamp: new Date(today - daysAgo * DAY + 12 * 3_600_000),
-      properties: { orderId, revenue, currency: 'EUR', channel: 'web', ...(products && { products }) },
+      properties: {
+        orderId,
+        revenue,
+        currency: 'EUR',
+        // bob's, the shop in Mitte took
+        ...(orderId === 'O-3' ? { channel: 'store', storeId: 'mitte' } : { channel: 'web' }),
+        ...(products && { products }),
+      },
     })
   const kettle = { productId: 'kettle', name: 'Kettle', category: 'kitchen', price: 35 }
   client.identify({ userId: 'ann', traits: { email: 'ann@example.com' } })
+  // ann looked round the shop in Mitte for 25 minutes and bought nothing there
+  client.storeVisited({
+    userId: 'ann',
+    timestamp: new Date(today - 4 * DAY + 12 * 3_600_000),
+    properties: { storeId: 'mitte', durationMinutes: 25 },
+  })
   order('ann', 20, 'O-1', 30) // ann bought before the week, and again in it
   order('ann', 3, 'O-2', 70, [{ ...kettle, quantity: 2 }])
   order('bob', 2, 'O-3', 120, [kettle, { productId: 'mug', name: 'Mug', category: 'kitchen', price: 85 }]) // bob's first
@@ -88,5 +101,15 @@ describe('touchpoint report customers', () => {
       'key,orders,customers,quantity,revenue,averagePrice',
       'kitchen,2,2,4,190,47.5',
     ])
+  })
+
+  it("sets the shop in Mitte's visits beside the orders it took", async () => {
+    const r = await eventually(
+      () => cli(['report', 'stores', ...range], env),
+      (x) => /\nmitte\s+1\s+1\s+25 min\s+1\s/.test(x.stdout), // the visit and the order both loaded
+    )
+    expect(r.stderr).toBe('')
+    expect(r.stdout).toMatch(/^store\s+visits\s+visitors\s+visit \(median\)\s+orders\s+revenue\s+buyers/)
+    expect(r.stdout).toMatch(/\nmitte\s+1\s+1\s+25 min\s+1\s+120\.00 EUR\s+1\s*\n/)
   })
 })

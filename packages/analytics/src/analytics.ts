@@ -20,6 +20,7 @@ import { type Profile, profile } from './reports/profile'
 import { eventProperties, type PropertiesResult } from './reports/properties'
 import { type RejectedResult, rejected } from './reports/rejected'
 import { type RetentionResult, retention } from './reports/retention'
+import { type StoresResult, stores } from './reports/stores'
 import { type SubscriptionsResult, subscriptions } from './reports/subscriptions'
 import { type SupportResult, support } from './reports/support'
 import { type SurveyResult, survey } from './reports/survey'
@@ -60,9 +61,11 @@ import {
   type RetentionRequest,
   rejectedRequest,
   retentionRequest,
+  type StoresRequest,
   type SubscriptionsRequest,
   type SupportRequest,
   type SurveyRequest,
+  storesRequest,
   subscriptionsRequest,
   supportRequest,
   surveyRequest,
@@ -189,6 +192,11 @@ export class Analytics {
    */
   customers(request: CustomersRequest): Promise<Compared<CustomersResult>> {
     return compared(customersRequest, request, (r) => customers(this.reader, r))
+  }
+
+  /** The shops: visits by store beside the orders each store took, with their revenue. */
+  stores(request: StoresRequest): Promise<Compared<StoresResult>> {
+    return compared(storesRequest, request, (r) => stores(this.reader, r))
   }
 
   /** Support tickets: opened, resolved, time to resolution, still open, by channel, priority or category. */

@@ -22,6 +22,7 @@ export type { Profile } from './reports/profile'
 export type { PropertiesResult, PropertyRow } from './reports/properties'
 export type { RejectedReasonRow, RejectedResult } from './reports/rejected'
 export type { RetentionCohort, RetentionResult } from './reports/retention'
+export type { StoreFigures, StoreRow, StoresResult } from './reports/stores'
 export type { MrrMovements, SubscriptionFigures, SubscriptionsResult } from './reports/subscriptions'
 export type { SubscriptionsPeriod } from './reports/subscriptions-series'
 export type { SupportFigures, SupportResult } from './reports/support'
@@ -75,10 +76,12 @@ export {
   type RetentionRequest,
   rejectedRequest,
   retentionRequest,
+  type StoresRequest,
   SUPPORT_KEYS,
   type SubscriptionsRequest,
   type SupportRequest,
   type SurveyRequest,
+  storesRequest,
   subscriptionsRequest,
   supportRequest,
   surveyRequest,

@@ -263,3 +263,12 @@ export const linksRequest = ranged(
   }),
 )
 export type LinksRequest = z.input<typeof linksRequest>
+
+export const storesRequest = ranged(
+  z.object({
+    ...range,
+    /** how many stores to list, the most visits first */
+    limit: rowLimit,
+  }),
+)
+export type StoresRequest = z.input<typeof storesRequest>

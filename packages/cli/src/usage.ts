@@ -16,7 +16,7 @@ export const USAGE = `touchpoint <command>
               [--lookback 30d] [--half-life 7d] [--csv]
   profile <person> [--limit 20]
   report overview|live|events|properties|rejected|traffic|pages|links|paths|retention|time-of-day|orders|
-         products|customers|nps|survey|acquisition|subscriptions|support|email [--minutes 5]
+         products|stores|customers|nps|survey|acquisition|subscriptions|support|email [--minutes 5]
          [--by channel|source|medium|campaign|device|browser|os|landing|host|country|language (traffic; the first
          four for acquisition), channel|priority|category (support), product|category (products), url|host
          (links)] [--kind outbound|download (links)]

@@ -21,6 +21,7 @@ import {
   type PropertiesRequest,
   type RejectedRequest,
   type RetentionRequest,
+  type StoresRequest,
   type SubscriptionsRequest,
   type SupportRequest,
   type SurveyRequest,
@@ -75,6 +76,7 @@ export const ENDPOINTS = {
     path: '/api/reports/customers',
     run: (a: Analytics, b: CustomersRequest) => a.customers(b),
   },
+  stores: { path: '/api/reports/stores', run: (a: Analytics, b: StoresRequest) => a.stores(b) },
   subscriptions: {
     path: '/api/reports/subscriptions',
     run: (a: Analytics, b: SubscriptionsRequest) => a.subscriptions(b),

@@ -20,6 +20,7 @@ import type {
   PropertiesResult,
   RejectedResult,
   RetentionResult,
+  StoresResult,
   SubscriptionsResult,
   SupportResult,
   SurveyResult,
@@ -54,6 +55,7 @@ import {
   surveyText,
 } from './report-text'
 import { acquisitionText, trafficText } from './source-reports-text'
+import { storesText } from './stores-text'
 
 const REPORTS: string[] = [
   'overview',
@@ -68,6 +70,7 @@ const REPORTS: string[] = [
   'time-of-day',
   'orders',
   'products',
+  'stores',
   'nps',
   'survey',
   'acquisition',
@@ -108,6 +111,7 @@ const COMPARED_TEXT = [
   'support',
   'orders',
   'products',
+  'stores',
   'customers',
   'nps',
   'time-of-day',
@@ -278,8 +282,17 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       window: v.window,
     }),
     limit:
-      ['pages', 'events', 'rejected', 'paths', 'customers', 'products', 'overview', 'links'].includes(kind) &&
-      v.limit !== undefined
+      [
+        'pages',
+        'events',
+        'rejected',
+        'paths',
+        'customers',
+        'products',
+        'overview',
+        'links',
+        'stores',
+      ].includes(kind) && v.limit !== undefined
         ? optionalNumber(v.limit)
         : undefined,
     ...(kind === 'customers' && {
@@ -328,6 +341,8 @@ async function report(config: CliConfig, args: string[]): Promise<string> {
       return customersText(answer as CustomersResult)
     case 'products':
       return productsText(answer as ProductsResult)
+    case 'stores':
+      return storesText(answer as StoresResult)
     case 'subscriptions':
       return subscriptionsText(answer as SubscriptionsResult, v.interval)
     case 'support':

@@ -42,6 +42,7 @@ const CSV_ROWS: Record<string, (answer: Answer) => Row[]> = {
   acquisition: listWithTotal('rows', 'key=(all)', 'total'),
   products: listWithTotal('rows', 'key=(all)', 'total'),
   links: listWithTotal('rows', 'key=(all)', 'total'),
+  stores: listWithTotal('rows', 'storeId=(all)', 'total'),
   // with --interval, the periods: what a chart over time is drawn from
   subscriptions: (a) => (a.series as Row[] | undefined) ?? listWithTotal('plans', 'plan=(all)')(a),
   support: (a) => (a.series as Row[] | undefined) ?? listWithTotal('rows', 'value=(all)')(a),
@@ -63,6 +64,7 @@ const KEY_COLUMN: Record<string, string> = {
   acquisition: 'key',
   products: 'key',
   links: 'key',
+  stores: 'storeId',
   support: 'value',
 }
 

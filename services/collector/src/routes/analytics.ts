@@ -20,6 +20,7 @@ import {
   propertiesRequest,
   rejectedRequest,
   retentionRequest,
+  storesRequest,
   subscriptionsRequest,
   supportRequest,
   surveyRequest,
@@ -202,6 +203,12 @@ export const ANALYTICS_ROUTES = {
     schema: customersRequest,
     defaults: zone,
     run: (a, b) => a.customers(b),
+  }),
+  '/api/reports/stores': report({
+    summary: 'The shops: visits by store (people, median length) beside the orders each store took',
+    schema: storesRequest,
+    defaults: zone,
+    run: (a, b) => a.stores(b),
   }),
   '/api/reports/support': report({
     summary:
