@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { type Comparison, rangeBefore } from './compare'
+import { z } from 'zod'
+import { type Comparison, compared, rangeBefore } from './compare'
+import { range, ranged } from './request-parts'
 import { trafficRequest } from './requests'
 import { startOfDay } from './zone'
 
@@ -93,5 +95,40 @@ describe('rangeBefore', () => {
       compare: 'week',
     })
     expect(bad.error?.issues[0]?.path).toEqual(['compare'])
+  })
+})
+
+describe('compared', () => {
+  it('runs the report over both ranges, and names compare when the request holds for its range only', async () => {
+    // a request that refuses ranges before 2026, as a bound on periods or history might
+    const schema = ranged(z.object(range)).refine((r) => r.from.getTime() >= Date.UTC(2026, 0, 1), {
+      path: ['from'],
+      message: 'too old',
+    })
+    const ran: string[] = []
+    const run = async (r: { from: Date | string }) => {
+      ran.push(new Date(r.from).toISOString().slice(0, 10))
+      return { ok: true }
+    }
+    const both = await compared(
+      schema,
+      { project: 'p', from: '2026-03-01', to: '2026-04-01', compare: 'previous' },
+      run,
+    )
+    expect(both).toEqual({
+      ok: true,
+      previous: { ok: true },
+      previousRange: { from: '2026-02-01', to: '2026-03-01', compare: 'previous' },
+    })
+    ran.length = 0
+    const refused = compared(
+      schema,
+      { project: 'p', from: '2026-01-01', to: '2026-02-01', compare: 'previous' },
+      run,
+    )
+    await expect(refused).rejects.toMatchObject({
+      issues: [{ path: ['compare'], message: 'the range before (2025-12-01 to 2026-01-01): too old' }],
+    })
+    expect(ran).toEqual([])
   })
 })

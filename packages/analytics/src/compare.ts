@@ -111,9 +111,17 @@ export async function compared<T extends { compare?: Comparison | undefined }, R
   if (request.compare === undefined) return run(request)
   const parsed = schema.parse(request) as { from: Date; to: Date; timezone: string; compare: Comparison }
   const before = rangeBefore(parsed, parsed.compare) as RangeBefore // the schema refuses a range with none
-  const [now, previous] = await Promise.all([
-    run(request),
-    run({ ...request, from: before.from, to: before.to, compare: undefined }),
-  ])
+  const asked = { ...request, from: before.from, to: before.to, compare: undefined }
+  // a request that holds for its range and not for the one before (a bound on periods, say) names compare
+  const checked = schema.safeParse(asked)
+  if (!checked.success)
+    throw new z.ZodError(
+      checked.error.issues.map((issue) => ({
+        ...issue,
+        path: ['compare'],
+        message: `the range before (${before.label.from} to ${before.label.to}): ${issue.message}`,
+      })),
+    )
+  const [now, previous] = await Promise.all([run(request), run(asked)])
   return { ...now, previous, previousRange: { ...before.label, compare: parsed.compare } }
 }

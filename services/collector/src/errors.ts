@@ -51,9 +51,19 @@ export function queryError(err: unknown, refused?: 'TP_ERR_SQL'): TpError | unde
 export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   const parsed = schema.safeParse(body)
   if (parsed.success) return parsed.data
-  const issues = parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }))
+  throw invalidBody(parsed.error)
+}
+
+/** A zod error as the 400 that names its first issue's field and lists them all. */
+export function invalidBody(error: z.ZodError): TpError {
+  const issues = error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }))
   const first = issues[0]
-  throw new TpError('TP_ERR_INVALID_BODY', `${first?.path || 'body'}: ${first?.message}`, first?.path, issues)
+  return new TpError(
+    'TP_ERR_INVALID_BODY',
+    `${first?.path || 'body'}: ${first?.message}`,
+    first?.path,
+    issues,
+  )
 }
 
 export type ErrorCode = keyof typeof ERRORS

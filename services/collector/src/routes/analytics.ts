@@ -29,9 +29,9 @@ import {
 } from '@touchpoint/analytics'
 import { recipientIdOf } from '@touchpoint/node'
 import type { FastifyPluginAsync } from 'fastify'
-import type { z } from 'zod'
+import { ZodError, type z } from 'zod'
 import type { ProjectConfig } from '../config'
-import { parseBody, queryError, TpError } from '../errors'
+import { invalidBody, parseBody, queryError, TpError } from '../errors'
 import type { ProjectRegistry } from '../projects'
 import { requireAdmin } from './admin-auth'
 
@@ -245,6 +245,8 @@ export const analyticsRoutes: FastifyPluginAsync<AnalyticsOptions> = async (app,
       try {
         return await r.run(analytics, input)
       } catch (err) {
+        // a request that holds for its range but not for the one it is compared with names compare (compare.ts)
+        if (err instanceof ZodError) throw invalidBody(err)
         // a report past a bound on read-only queries (a range too wide for SQL_MAX_SECONDS, say) is the caller's
         // to narrow; any other refusal of a report's own SQL stays an internal error
         throw queryError(err) ?? err
