@@ -67,14 +67,12 @@ export async function funnelPeople(reader: Reader, input: FunnelPeopleRequest): 
     p,
   )
   const timed = req.mode !== 'any'
-  const traits = req.traits.length
-    ? await latestTraits(
-        reader,
-        req.project,
-        rows.map((r) => String(r.person)),
-        req.traits,
-      )
-    : undefined
+  const traits = await latestTraits(
+    reader,
+    req.project,
+    rows.map((r) => String(r.person)),
+    req.traits,
+  )
   return {
     outcome: req.outcome,
     step: req.step,

@@ -14,7 +14,8 @@ export async function latestTraits(
   project: string,
   people: string[],
   names: string[],
-): Promise<(person: string) => Record<string, string | null>> {
+): Promise<((person: string) => Record<string, string | null>) | undefined> {
+  if (!names.length) return undefined
   const found = new Map<string, Record<string, string | null>>()
   const none = Object.fromEntries(names.map((n) => [n, null]))
   const traitsOf = (person: string) => found.get(person) ?? none

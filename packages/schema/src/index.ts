@@ -35,7 +35,7 @@ export {
   surveyAnswered,
   TICKET_CHANNELS,
 } from './customer-events'
-export { EMAIL_EVENT_NAMES, EVENT_NAMES } from './event-names'
+export { EMAIL_EVENT_NAMES, EMAIL_EVENTS, EVENT_NAMES } from './event-names'
 export {
   type AliasEvent,
   aliasEvent,

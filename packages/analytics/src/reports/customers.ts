@@ -101,14 +101,12 @@ export async function customers(reader: Reader, input: CustomersRequest): Promis
     LIMIT ${p.add(req.limit, 'UInt32')} OFFSET ${p.add(req.offset, 'UInt32')}`,
     p,
   )
-  const traits = req.traits.length
-    ? await latestTraits(
-        reader,
-        req.project,
-        rows.map((r) => String(r.person)),
-        req.traits,
-      )
-    : undefined
+  const traits = await latestTraits(
+    reader,
+    req.project,
+    rows.map((r) => String(r.person)),
+    req.traits,
+  )
   const groups = {
     active: num(summary?.active),
     new: num(summary?.new),

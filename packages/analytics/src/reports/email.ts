@@ -1,4 +1,4 @@
-import { EVENT_NAMES } from '@touchpoint/schema'
+import { EMAIL_EVENTS, EVENT_NAMES } from '@touchpoint/schema'
 import { EVENT_COLUMNS } from '../columns'
 import { type Currencies, currenciesAgg, eventRevenueSql, reportedCurrencySql } from '../currencies'
 import { matchExpr } from '../fields'
@@ -67,15 +67,7 @@ export async function emailReport(reader: Reader, input: EmailReportRequest): Pr
   const req = emailReportRequest.parse(input)
   const p = new QueryParams()
   const campaign = `JSONExtractString(e.properties, 'campaignId')`
-  const names = [
-    EVENT_NAMES.emailSent,
-    EVENT_NAMES.emailOpened,
-    EVENT_NAMES.emailClicked,
-    EVENT_NAMES.emailDelivered,
-    EVENT_NAMES.emailBounced,
-    EVENT_NAMES.emailMarkedAsSpam,
-    EVENT_NAMES.emailUnsubscribed,
-  ]
+  const names = [...EMAIL_EVENTS]
   const [sent, opened, clicked, delivered, bounced, spam, unsubscribed] = names.map((n) => p.add(n, 'String'))
   // the email events of the range (only the clicks for the links: sends and opens are most of them), each event id once
   const emailEvents = (events: string) => {
