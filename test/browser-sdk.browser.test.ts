@@ -51,11 +51,9 @@ const until = (anonymousId: string, done: (rows: Row[]) => boolean, timeoutMs = 
 const named = (rows: Row[], event: string) => rows.filter((r) => r.event === event)
 const anonId = (page: Page) => page.evaluate(() => localStorage.getItem('tp_aid'))
 
-/**
- * A fresh browser context on `url`, arriving from `referer` when given (a link from another site), of a visitor in
- * Vienna who reads German.
- */
+/** A fresh browser context on `url`, arriving from `referer` when given (a link from another site). */
 async function open(url: string, referer?: string): Promise<{ context: BrowserContext; page: Page }> {
+  // a visitor in Vienna who reads German
   const context = await browser.newContext({
     userAgent: CHROME_UA,
     timezoneId: 'Europe/Vienna',
@@ -117,15 +115,9 @@ describe('tp.js in Chromium', () => {
       `SELECT title, library_name, is_bot, timezone, locale FROM events WHERE message_id = {m:String}`,
       { m: pv.message_id },
     )
-    expect(stored).toEqual([
-      {
-        title: 'Acme Outfitters: gear for the long way round',
-        library_name: 'tp.js',
-        is_bot: 0,
-        timezone: 'Europe/Vienna',
-        locale: 'de-AT',
-      },
-    ])
+    const title = 'Acme Outfitters: gear for the long way round'
+    const device = { timezone: 'Europe/Vienna', locale: 'de-AT' }
+    expect(stored).toEqual([{ title, library_name: 'tp.js', is_bot: 0, ...device }])
     await context.close()
   })
 

@@ -54,3 +54,24 @@ export function parsePeople(text: string): { outcome: string; step: number } {
 /** A number flag as the API wants it: a number when it reads as one, else the text, for the API to name. */
 export const optionalNumber = (text: string | undefined) =>
   text === undefined ? undefined : /^\d+$/.test(text) ? Number(text) : text
+
+/** How to narrow a conversion (`Event[filters]` text) to the first of its currencies. */
+export const byCurrencyFilter = (conversion: string, currencies: string[]) => {
+  const only = `currency=${currencies[0]}`
+  const narrowed = conversion.endsWith(']')
+    ? `${conversion.slice(0, -1)}, ${only}]`
+    : `${conversion}[${only}]`
+  return `for one currency, narrow the conversion: --conversion "${narrowed}"`
+}
+
+/** The options every analytics command takes. */
+export const common = {
+  project: { type: 'string', default: 'dev' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  /** the zone of a date-only --from and --to, and of reports by hour, day and week (default: the project's) */
+  timezone: { type: 'string' },
+  /** previous|year: the same report over the range before, its change beside each main figure */
+  compare: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const

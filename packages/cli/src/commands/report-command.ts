@@ -1,0 +1,295 @@
+import { parseArgs } from 'node:util'
+import type {
+  AcquisitionResult,
+  Compared,
+  CustomersResult,
+  EmailCampaignReport,
+  EventsResult,
+  LinksResult,
+  LiveResult,
+  NpsResult,
+  OrdersResult,
+  OverviewResult,
+  PagesResult,
+  PathsResult,
+  ProductsResult,
+  PropertiesResult,
+  RejectedResult,
+  RetentionResult,
+  StoresResult,
+  SubscriptionsResult,
+  SupportResult,
+  SurveyResult,
+  TimeOfDayResult,
+  TrafficResult,
+} from '@touchpoint/analytics'
+import type { CliConfig } from '../config'
+import { formatTable, formatPercent as pct } from '../table'
+import {
+  byCurrencyFilter,
+  common,
+  dateRange,
+  defined,
+  optionalNumber,
+  parseEventMatch,
+} from './analytics-args'
+
+import { ask, type Endpoint } from './analytics-client'
+import { changeNote, comparedHead, scoreChange } from './compare-text'
+import { customersText } from './customers-text'
+import { linksText } from './links-text'
+import { ordersText } from './orders-text'
+import { overviewText } from './overview-text'
+import { productsText } from './products-text'
+import { reportCsv } from './report-csv'
+import {
+  eventsText,
+  liveText,
+  mixedNote,
+  money,
+  pagesText,
+  pathsText,
+  rejectedText,
+  retentionText,
+  subscriptionsText,
+  supportText,
+  surveyText,
+} from './report-text'
+import { acquisitionText, trafficText } from './source-reports-text'
+import { storesText } from './stores-text'
+
+const REPORTS: string[] = [
+  'overview',
+  'live',
+  'events',
+  'properties',
+  'rejected',
+  'traffic',
+  'pages',
+  'links',
+  'retention',
+  'time-of-day',
+  'orders',
+  'products',
+  'stores',
+  'nps',
+  'survey',
+  'acquisition',
+  'paths',
+  'support',
+  'subscriptions',
+  'customers',
+  'email',
+]
+/** The reports whose text sets their main figures beside the range before's; --json gives any report's. */
+const COMPARED_TEXT = [
+  'overview',
+  'traffic',
+  'pages',
+  'links',
+  'events',
+  'acquisition',
+  'support',
+  'orders',
+  'products',
+  'stores',
+  'customers',
+  'nps',
+  'time-of-day',
+]
+
+/** `touchpoint report KIND …`: one report of the analytics API from a terminal, as a table, JSON or CSV. */
+export async function report(config: CliConfig, args: string[]): Promise<string> {
+  const { values: v, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...common,
+      interval: { type: 'string' },
+      segment: { type: 'string' },
+      survey: { type: 'string' },
+      by: { type: 'string' },
+      campaign: { type: 'string' },
+      conversion: { type: 'string' },
+      limit: { type: 'string' },
+      event: { type: 'string' },
+      minutes: { type: 'string' },
+      host: { type: 'string' },
+      horizon: { type: 'string' },
+      breakdown: { type: 'string' },
+      start: { type: 'string' },
+      steps: { type: 'string' },
+      window: { type: 'string' },
+      who: { type: 'string' },
+      kind: { type: 'string' },
+      sort: { type: 'string' },
+      offset: { type: 'string' },
+      traits: { type: 'string' },
+      csv: { type: 'boolean', default: false },
+    },
+  })
+  const kind = positionals[0] as Endpoint | undefined
+  if (!kind || !REPORTS.includes(kind))
+    throw new Error(`usage: touchpoint report ${REPORTS.join('|')} [--project P] [--from D] [--to D]`)
+  if (v.compare !== undefined && kind === 'live')
+    throw new Error('--compare: the live report is of the last minutes, with no range to compare')
+  if (v.compare !== undefined && !v.json && !v.csv && !COMPARED_TEXT.includes(kind))
+    throw new Error(
+      `--compare: the ${kind} report's text is not set beside the range before; --json gives both (${COMPARED_TEXT.join(', ')} print the change)`,
+    )
+  const body = defined({
+    project: v.project,
+    ...(kind === 'live'
+      ? { minutes: v.minutes === undefined ? undefined : Number(v.minutes) }
+      : dateRange(v.from, v.to)),
+    timezone: v.timezone,
+    compare: v.compare,
+    interval: ['nps', 'retention', 'support', 'subscriptions'].includes(kind) ? v.interval : undefined,
+    by: ['traffic', 'support', 'acquisition', 'products', 'links'].includes(kind) ? v.by : undefined,
+    kind: kind === 'links' ? v.kind : undefined,
+    horizon: kind === 'acquisition' ? v.horizon : undefined,
+    breakdown: kind === 'retention' ? v.breakdown : undefined,
+    ...(kind === 'paths' && {
+      start: v.start ? parseEventMatch(v.start) : undefined,
+      steps: optionalNumber(v.steps),
+      window: v.window,
+    }),
+    limit:
+      [
+        'pages',
+        'events',
+        'rejected',
+        'paths',
+        'customers',
+        'products',
+        'overview',
+        'links',
+        'stores',
+      ].includes(kind) && v.limit !== undefined
+        ? optionalNumber(v.limit)
+        : undefined,
+    ...(kind === 'customers' && {
+      who: v.who,
+      sort: v.sort,
+      offset: optionalNumber(v.offset),
+      traits: v.traits?.split(',').map((t) => t.trim()),
+    }),
+    host: kind === 'pages' ? v.host : undefined,
+    segment: v.segment,
+    survey: v.survey,
+    campaign: v.campaign,
+    conversion: v.conversion ? parseEventMatch(v.conversion) : undefined,
+    event: kind === 'properties' ? v.event : v.event ? parseEventMatch(v.event) : undefined,
+  })
+  const answer = await ask<unknown>(config, kind, body)
+  if (v.json) return JSON.stringify(answer, null, 2)
+  if (v.csv) return reportCsv(kind, answer)
+  switch (kind) {
+    case 'time-of-day': {
+      const r = answer as Compared<TimeOfDayResult>
+      const how = byCurrencyFilter(v.conversion ?? 'Order Completed', r.currencies)
+      const p = r.previous
+      return `${comparedHead(r)}${r.conversions} conversions${changeNote(r.conversions, p?.conversions)}, revenue ${money(r.revenue, r.currencies)}${changeNote(r.revenue, p?.revenue)} (${r.timezone}; weekday 1 = Monday)\n${formatTable(r.cells)}${mixedNote(r.currencies, how)}`
+    }
+    case 'orders':
+      return ordersText(answer as Compared<OrdersResult>)
+    case 'nps': {
+      const r = answer as Compared<NpsResult>
+      const rows: Array<{ score: number }> = r.segments ?? r.series
+      const p = r.previous
+      const before = p
+        ? ` (${p.responses ? `${p.score.toFixed(1)} from ${p.responses} before, Δ ${scoreChange(r.score, p.score)}` : 'no responses before'})`
+        : ''
+      return `${comparedHead(r)}NPS ${r.score.toFixed(1)} from ${r.responses} responses${before}\n${formatTable(
+        rows.map((s) => ({ ...s, score: s.score.toFixed(1) })),
+      )}`
+    }
+    case 'survey':
+      return surveyText(answer as SurveyResult)
+    case 'paths':
+      return pathsText(answer as PathsResult, v.start ?? '')
+    case 'acquisition':
+      return acquisitionText(answer as AcquisitionResult)
+    case 'customers':
+      return customersText(answer as CustomersResult)
+    case 'products':
+      return productsText(answer as ProductsResult)
+    case 'stores':
+      return storesText(answer as StoresResult)
+    case 'subscriptions':
+      return subscriptionsText(answer as SubscriptionsResult, v.interval)
+    case 'support':
+      return supportText(answer as SupportResult, v.interval)
+    case 'rejected':
+      return rejectedText(answer as RejectedResult)
+    case 'links':
+      return linksText(answer as LinksResult)
+    case 'pages':
+      return pagesText(answer as PagesResult, v.host)
+    case 'retention':
+      return retentionText(answer as RetentionResult, v.breakdown)
+    case 'live':
+      return liveText(answer as LiveResult)
+    case 'events':
+      return eventsText(answer as EventsResult)
+    case 'properties': {
+      const r = answer as PropertiesResult
+      const rows = r.properties.map((x) => ({
+        property: x.property,
+        events: x.events,
+        share: pct(x.share),
+        types: x.types.join(', '),
+        examples: x.examples.join('  '),
+      }))
+      return `${r.event}: ${r.events} events in the range\n${formatTable(rows)}`
+    }
+    case 'overview': {
+      const r = answer as OverviewResult
+      return overviewText(r, byCurrencyFilter(v.conversion ?? 'Order Completed', r.currencies))
+    }
+    case 'traffic': {
+      const r = answer as TrafficResult
+      return trafficText(r, byCurrencyFilter(v.conversion ?? 'Order Completed', r.total.currencies))
+    }
+    default: {
+      const { campaigns } = answer as { campaigns: EmailCampaignReport[] }
+      // what the email service reported, where it reported anything (docs/email.md)
+      const reported = campaigns.some((c) => c.delivered + c.bounces + c.spamReports + c.unsubscribes > 0)
+      const table = formatTable(
+        campaigns.map((c) => ({
+          campaign: c.campaign,
+          sent: c.sent,
+          ...(reported && {
+            delivered: c.delivered,
+            'bounce rate': pct(c.bounceRate),
+            'hard bounces': c.hardBounces,
+          }),
+          'open rate': pct(c.openRate),
+          'click rate': pct(c.clickRate),
+          'click-to-open': pct(c.clickToOpenRate),
+          'machine opens': c.machineOpens,
+          'scanner clicks': c.scannerClicks,
+          ...(reported && { 'spam rate': pct(c.spamRate), 'unsubscribe rate': pct(c.unsubscribeRate) }),
+          conversions: c.conversions,
+          revenue: money(c.revenue, c.currencies),
+        })),
+      )
+      // which links each campaign's readers clicked
+      const links = campaigns
+        .filter((c) => c.links.length)
+        .map(
+          (c) =>
+            `\n\nLinks clicked in ${c.campaign}\n${formatTable(
+              c.links.map((l) => ({
+                link: l.link,
+                people: l.uniqueClicks,
+                clicks: l.totalClicks,
+                'scanner clicks': l.scannerClicks,
+                target: l.target,
+              })),
+            )}`,
+        )
+      return `${table}${links.join('')}`
+    }
+  }
+}
