@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url'
 
 /**
  * What the example scripts need from `pnpm start`: the dev project of the collector's projects file (keys) and
- * the collector's address. TOUCHPOINT_CONFIG names another projects file, TOUCHPOINT_URL another collector.
+ * the collector's address. TOUCHPOINT_CONFIG names another projects file, TOUCHPOINT_URL another collector,
+ * WEBHOOK_PORT another port for the email webhook example.
  */
 export interface DevProject {
   id: string
@@ -15,6 +16,8 @@ export interface DevProject {
 const here = dirname(fileURLToPath(import.meta.url))
 export const projectsFile = process.env.TOUCHPOINT_CONFIG ?? join(here, '../.touchpoint/touchpoint.json')
 export const collectorUrl = process.env.TOUCHPOINT_URL ?? 'http://localhost:8080'
+/** Where examples/email/webhook.ts listens for the email service's webhook. */
+export const webhookPort = Number(process.env.WEBHOOK_PORT ?? 8082)
 
 export function devProject(): DevProject {
   const project = (JSON.parse(readFileSync(projectsFile, 'utf8')).projects as DevProject[]).find(

@@ -3,13 +3,13 @@
  * recorded for its send with the dev project's secret key, so `touchpoint report email` gives the bounce, spam and
  * unsubscribe rates. After `pnpm start`:
  *
- *   pnpm tsx examples/email/webhook.ts      # listens on :8082; point the service's webhook at /sendgrid
+ *   pnpm tsx examples/email/webhook.ts      # listens on :8082 (WEBHOOK_PORT); point the service's webhook at /sendgrid
  *
  * The recipient is the address the service reports, hashed with the project's recipientSecret as the send's was.
  */
 import { createServer } from 'node:http'
 import { createEmailTracker, Touchpoint } from '@touchpoint/node'
-import { collectorUrl, devProject } from '../dev-project'
+import { collectorUrl, devProject, webhookPort as port } from '../dev-project'
 import { outcomesOf, type SendGridEvent } from './sendgrid-outcomes'
 
 const project = devProject()
@@ -21,7 +21,6 @@ const tracker = createEmailTracker({
   ...(project.email.recipientSecret && { recipientSecret: project.email.recipientSecret }),
 })
 const tp = new Touchpoint({ secretKey: project.secretKey, host: collectorUrl })
-const port = Number(process.env.PORT ?? 8082)
 
 createServer((req, res) => {
   if (req.method !== 'POST' || req.url !== '/sendgrid') return res.writeHead(404).end()
