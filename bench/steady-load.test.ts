@@ -55,7 +55,11 @@ describe('steadyLoad', () => {
     const windows = [0, 0, 0, 0, 0, 0, 0, 0]
     for (const at of s.arrivals) windows[Math.min(7, Math.floor(at / 250))]!++
     for (const n of windows) expect(n).toBeGreaterThan(70)
-    expect(r.p99Ms).toBeLessThan(50)
+    // nothing stalled, so no request is counted late: the median is a local round trip, and the tail stays below
+    // the stall the next test makes (over 150 ms). The suite's other files share the two cores: a fresh-clone CI
+    // run read this p99 at 85 ms once, where three runs on their own read 1.5-1.8 ms
+    expect(r.p50Ms).toBeLessThan(50)
+    expect(r.p99Ms).toBeLessThan(150)
   })
 
   it("counts a stall's latency for every request scheduled during it, not only those in flight", async () => {
