@@ -70,16 +70,17 @@ export async function products(reader: Reader, input: ProductsRequest): Promise<
     ARRAY JOIN JSONExtractArrayRaw(props, 'products') AS item`
   const figures = `uniqExact(event_id) AS orders, uniqExact(person) AS customers, sum(qty) AS quantity,
     sum(revenue) AS revenue`
+  // the lines read once: a row for each key and one for them all (grouping(key) = 1), that one first
   const rows = await reader.rows(
-    `SELECT key, argMax(name, t) AS name, argMax(category, t) AS cat, ${figures}
-    FROM (${lines}) WHERE key != ''
-    GROUP BY key ORDER BY revenue DESC, quantity DESC, key LIMIT ${p.add(req.limit, 'UInt32')}`,
+    `SELECT grouping(key) AS total, key, argMax(name, t) AS name, argMax(category, t) AS cat, ${figures},
+      uniqExactIf(key, key != '') AS keys, ${currenciesAgg('reported')} AS cur
+    FROM (${lines})
+    GROUP BY GROUPING SETS ((key), ())
+    ORDER BY total DESC, key = '', revenue DESC, quantity DESC, key
+    LIMIT ${p.add(req.limit + 2, 'UInt32')}`,
     p,
   )
-  const [total] = await reader.rows(
-    `SELECT ${figures}, uniqExactIf(key, key != '') AS keys, ${currenciesAgg('reported')} AS cur FROM (${lines})`,
-    p,
-  )
+  const [total] = rows.filter((r) => num(r.total) === 1)
   const figuresOf = (r: Record<string, unknown> = {}): ProductFigures => {
     const qty = num(r.quantity)
     return {
@@ -92,11 +93,14 @@ export async function products(reader: Reader, input: ProductsRequest): Promise<
   }
   return {
     by: req.by,
-    rows: rows.map((r) => ({
-      key: String(r.key),
-      ...(req.by === 'product' && { name: String(r.name), category: String(r.cat) }),
-      ...figuresOf(r),
-    })),
+    rows: rows
+      .filter((r) => num(r.total) === 0 && r.key !== '')
+      .slice(0, req.limit)
+      .map((r) => ({
+        key: String(r.key),
+        ...(req.by === 'product' && { name: String(r.name), category: String(r.cat) }),
+        ...figuresOf(r),
+      })),
     total: { ...figuresOf(total), keys: num(total?.keys) },
     currencies: (total?.cur as string[] | undefined) ?? [],
   }
