@@ -100,6 +100,14 @@ describe('customers report', () => {
     ])
     const fresh = await customers(fx.reader, { ...range, who: 'new', sort: 'orders' })
     expect(fresh.customers.map((c) => c.person)).toEqual(['a2'])
+    // a page past the group's end still counts every group
+    const past = await customers(fx.reader, { ...range, who: 'new', offset: 5 })
+    expect(past).toMatchObject({
+      customers: [],
+      total: 1,
+      groups: { active: 2, new: 1, returning: 1, lapsed: 2 },
+    })
+    expect(past.currencies).toEqual(['EUR'])
   })
 
   it('refuses a group or an order it does not know, naming the field', async () => {
