@@ -86,31 +86,21 @@ export async function customers(reader: Reader, input: CustomersRequest): Promis
     FROM (${o}) GROUP BY person`
   const who = WHO[req.who].replaceAll('{from}', from)
   const sort = req.sort ?? (req.who === 'lapsed' ? 'lifetimeRevenue' : 'revenue')
-  const counts = Object.entries(WHO).map(
-    ([group, where]) => [group, where.replaceAll('{from}', from)] as const,
+  const [summary] = await reader.rows(
+    `SELECT ${Object.entries(WHO)
+      .map(([group, where]) => `countIf(${where.replaceAll('{from}', from)}) AS ${group}`)
+      .join(', ')}, arraySort(groupUniqArrayArray(curs)) AS cur
+    FROM (${perCustomer})`,
+    p,
   )
-  // the page, each row with the groups' counts over every customer (window aggregates, read in the same pass)
   const rows = await reader.rows(
-    `SELECT * FROM (
-      SELECT person, in_orders, in_revenue, lifetime_orders, lifetime_revenue, first_at, last_at,
-        toUnixTimestamp64Milli(first_at) AS first_ms, toUnixTimestamp64Milli(last_at) AS last_ms,
-        ${counts.map(([group, where]) => `countIf(${where}) OVER () AS ${group}`).join(', ')},
-        arraySort(groupUniqArrayArray(curs) OVER ()) AS cur
-      FROM (${perCustomer}))
-    WHERE ${who}
+    `SELECT person, in_orders, in_revenue, lifetime_orders, lifetime_revenue,
+      toUnixTimestamp64Milli(first_at) AS first_ms, toUnixTimestamp64Milli(last_at) AS last_ms
+    FROM (${perCustomer}) WHERE ${who}
     ORDER BY ${SORT[sort]} DESC, person
     LIMIT ${p.add(req.limit, 'UInt32')} OFFSET ${p.add(req.offset, 'UInt32')}`,
     p,
   )
-  // a page past the group's end (or a group with nobody) carries no row to read the counts from
-  const [summary] = rows.length
-    ? rows
-    : await reader.rows(
-        `SELECT ${counts.map(([group, where]) => `countIf(${where}) AS ${group}`).join(', ')},
-          arraySort(groupUniqArrayArray(curs)) AS cur
-        FROM (${perCustomer})`,
-        p,
-      )
   const traits = await latestTraits(
     reader,
     req.project,
