@@ -1,4 +1,4 @@
-import { EMAIL_EVENTS, EVENT_NAMES } from '@touchpoint/schema'
+import { EMAIL_EVENTS } from '@touchpoint/schema'
 import { EVENT_COLUMNS } from '../columns'
 import { type Currencies, currenciesAgg, eventRevenueSql, reportedCurrencySql } from '../currencies'
 import { matchExpr } from '../fields'
