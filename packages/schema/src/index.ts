@@ -63,4 +63,15 @@ export {
 export { isPlainObject, type JsonObject, jsonDepth, jsonObject } from './json'
 export * as limits from './limits'
 export type { EventRow, EventSource, IdentityRow, RejectedRow } from './rows'
+export {
+  compilePlan,
+  jsonTypeOf,
+  PLAN_CODES,
+  PLAN_TYPES,
+  type PlanChecker,
+  type PlanType,
+  type TrackingPlan,
+  type TrackingPlanInput,
+  trackingPlan,
+} from './tracking-plan'
 export { type FieldIssue, formatPath, issuesOf, type Validation, validateEvent } from './validate'

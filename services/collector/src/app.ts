@@ -107,6 +107,7 @@ export function buildApp(config: CollectorConfig, services: AppServices): Fastif
   const processor = new EventProcessor(new HandoffVerifier(registry), {
     deferRows: services.sink.buildsRows === true,
     secretsOf: (id) => registry.secretsOf(id),
+    planOf: (id) => registry.planOf(id),
   })
   app.register(healthRoutes, { ch: services.ch, sink: services.sink, metrics: services.metrics })
   app.register(openApiRoutes)

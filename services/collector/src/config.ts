@@ -5,6 +5,7 @@ import { exchange } from '@touchpoint/analytics'
 import { clickhouseEnv, clickhouseOptions } from '@touchpoint/clickhouse'
 import { brokerList, topicEnv, topicSpec } from '@touchpoint/kafka'
 import { dedupeEnv, dedupeOptions, type LoaderOptions } from '@touchpoint/loader'
+import { trackingPlan } from '@touchpoint/schema'
 import { z } from 'zod'
 import type { KafkaSinkOptions } from './pipeline/kafka'
 import type { RateLimitConfig } from './rate-limits'
@@ -124,6 +125,8 @@ const projectSchema = z.object({
   checkoutEvents: z.array(z.string().min(1)).min(2).max(10).optional(),
   /** Email tracking: the open pixel and click redirect answer only for projects with keys here. */
   email: emailSchema.optional(),
+  /** The events the project expects and what their properties must be (docs/tracking-plan.md). */
+  trackingPlan: trackingPlan.optional(),
 })
 
 const fileSchema = z

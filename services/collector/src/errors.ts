@@ -11,6 +11,7 @@ export const ERRORS = {
   TP_ERR_MALFORMED_JSON: { status: 400, message: 'The body is not valid JSON' },
   TP_ERR_INVALID_BODY: { status: 400, message: 'The body does not have the expected shape' },
   TP_ERR_VALIDATION: { status: 400, message: 'The event failed validation' },
+  TP_ERR_TRACKING_PLAN: { status: 400, message: "The event breaks the project's tracking plan" },
   TP_ERR_EMAIL_TOKEN: { status: 400, message: 'The email token is forged, malformed or expired' },
   TP_ERR_TOO_MANY_EVENTS: { status: 400, message: 'The batch has too many events' },
   TP_ERR_UNAUTHORIZED: { status: 401, message: 'Unknown or missing write key' },

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
+import { compilePlan, type PlanChecker } from '@touchpoint/schema'
 import type { KeyConfig, ProjectConfig } from './config'
 import { DEFAULT_SECRETS, type SecretNames, secretNames } from './enrich/redact'
 
@@ -31,6 +32,8 @@ interface RegistryState {
   adminDigests: Buffer[]
   /** The parameters each project's URLs have redacted, for the projects that add their own (`redactParams`). */
   secrets: Map<string, SecretNames>
+  /** The tracking plans of the projects that have one, compiled once a load. */
+  plans: Map<string, PlanChecker>
 }
 
 /**
@@ -52,9 +55,11 @@ export class ProjectRegistry {
     const byDigest = new Map<string, Credential>()
     const ids = new Map<string, ProjectConfig>()
     const secrets = new Map<string, SecretNames>()
+    const plans = new Map<string, PlanChecker>()
     for (const project of projects) {
       ids.set(project.id, project)
       if (project.redactParams?.length) secrets.set(project.id, secretNames(project.redactParams))
+      if (project.trackingPlan) plans.set(project.id, compilePlan(project.trackingPlan))
       for (const key of [project.writeKey, ...(project.previousWriteKeys ?? [])])
         byDigest.set(digest(key).toString('base64'), { project, trusted: false })
       for (const key of [project.secretKey, ...(project.previousSecretKeys ?? [])])
@@ -68,7 +73,13 @@ export class ProjectRegistry {
       validHeaders: new Map(),
       adminDigests: adminKeys.map(digest),
       secrets,
+      plans,
     }
+  }
+
+  /** A project's tracking plan, ready to check events against; none for a project without one. */
+  planOf(projectId: string): PlanChecker | undefined {
+    return this.state.plans.get(projectId)
   }
 
   /** The parameters whose values a project's URLs have redacted: the built-in names and its `redactParams`. */

@@ -13,3 +13,11 @@ export function eventIdFor(projectId: string, messageId: string | undefined): st
   const variant = ((Number.parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`
 }
+
+/**
+ * The events_rejected id of an event's violation of its project's tracking plan: of project and messageId, as the
+ * event's own id is, so a retried call's violation is loaded once, but not the event's id, which the loader's
+ * dedupe window would then take for the event's retry.
+ */
+export const violationIdFor = (projectId: string, messageId: string | undefined): string =>
+  eventIdFor(projectId, messageId && `${messageId}\0tracking plan`)

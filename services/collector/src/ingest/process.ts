@@ -9,6 +9,8 @@ import {
   type IdentityRow,
   type IncomingEvent,
   limits,
+  PLAN_CODES,
+  type PlanChecker,
   type RejectedRow,
   validateEvent,
 } from '@touchpoint/schema'
@@ -22,7 +24,7 @@ import {
   type RequestFacts,
   toEventRow,
 } from '../enrich/event-row'
-import { eventIdFor } from '../enrich/ids'
+import { eventIdFor, violationIdFor } from '../enrich/ids'
 import { anonymizeIp } from '../enrich/ip'
 import { DEFAULT_SECRETS, redactCall, type SecretNames } from '../enrich/redact'
 import type { ErrorCode } from '../errors'
@@ -35,6 +37,8 @@ const IDENTITY_CACHE_SIZE = 100_000
 export interface RejectedEvent {
   index: number
   messageId?: string
+  /** for a refusal by the project's tracking plan; any other failed validation (TP_ERR_VALIDATION) */
+  code?: typeof PLAN_CODES.refused
   issues: FieldIssue[]
 }
 
@@ -59,6 +63,8 @@ export class EventProcessor {
       deferRows?: boolean
       /** the parameters a project's URLs have redacted (ProjectRegistry.secretsOf); the built-in ones without */
       secretsOf?: (projectId: string) => SecretNames
+      /** a project's tracking plan (ProjectRegistry.planOf), if it has one */
+      planOf?: (projectId: string) => PlanChecker | undefined
     } = {},
   ) {}
 
@@ -77,6 +83,7 @@ export class EventProcessor {
     // serialised in one go, which is cheaper for one)
     let factsJson: string | undefined
     const secrets = this.options.secretsOf?.(facts.projectId) ?? DEFAULT_SECRETS
+    const plan = this.options.planOf?.(facts.projectId)
     items.forEach((raw, index) => {
       const bytes = bodyBytes <= limits.MAX_EVENT_BYTES ? bodyBytes : undefined
       const validated = validateEvent(raw, impliedType, bytes)
@@ -86,6 +93,20 @@ export class EventProcessor {
         rejected.push({ index, ...(typeof messageId === 'string' && { messageId }), issues: result.issues })
         records.push(rejectedRecord(facts, route, 'TP_ERR_VALIDATION', result.issues, raw))
         return
+      }
+      const offPlan = plan?.issues(result.event)
+      if (offPlan?.length) {
+        // a retried call's violation is loaded once (violationIdFor)
+        const id = violationIdFor(facts.projectId, result.event.messageId)
+        if (plan?.plan.violations === 'refuse') {
+          records.push(rejectedRecord(facts, route, PLAN_CODES.refused, offPlan, raw, id))
+          const { messageId } = result.event
+          rejected.push({ index, ...(messageId && { messageId }), code: PLAN_CODES.refused, issues: offPlan })
+          return
+        }
+        // the violation is kept beside the stored event as that event reaches the disk: URLs redacted, IP anonymised
+        const call = spooledCall(redactCall(result.event, secrets))
+        records.push(rejectedRecord(facts, route, PLAN_CODES.stored, offPlan, call, id))
       }
       if (this.options.deferRows && items.length > 1) factsJson ??= spooledFacts(facts)
       const { record, person: row } = acceptedRecord(
@@ -192,21 +213,26 @@ function eventInputRecord(
   person: PersonFields,
 ): OutboundRecord {
   const id = eventIdFor(facts.projectId, event.messageId)
-  const ctxIp = event.context?.ip
-  // a key sent in the body (Segment's way) authenticated the call and is not part of it: it never reaches the disk
-  const spooled =
-    ctxIp || event.writeKey !== undefined
-      ? {
-          ...event,
-          writeKey: undefined,
-          context: ctxIp ? { ...event.context, ip: anonymizeIp(ctxIp) } : event.context,
-        }
-      : event
+  const spooled = spooledCall(event)
   const payload =
     factsJson === undefined
       ? JSON.stringify({ id, event: spooled, facts: spooledFactsOf(facts) } satisfies EventInput)
       : `{"id":${JSON.stringify(id)},"event":${JSON.stringify(spooled)},"facts":${factsJson}}`
   return { kind: RECORD_KIND.eventInput, id, key: personKey(person), payload }
+}
+
+/**
+ * A redacted call as it may reach the disk: a key sent in the body (Segment's way) authenticated the call and is
+ * not part of it, and a server call's `context.ip` is anonymised as the request's address is.
+ */
+function spooledCall(event: IncomingEvent): IncomingEvent {
+  const ctxIp = event.context?.ip
+  if (!ctxIp && event.writeKey === undefined) return event
+  return {
+    ...event,
+    writeKey: undefined,
+    context: ctxIp ? { ...event.context, ip: anonymizeIp(ctxIp) } : event.context,
+  }
 }
 
 /** The `events` row of a spooled event input, as the line the loader inserts. */
@@ -239,9 +265,12 @@ const withoutBodyKeys = (text: string): string =>
 export function rejectedRecord(
   facts: Pick<RequestFacts, 'projectId' | 'source' | 'receivedAt' | 'ip' | 'userAgent'>,
   route: string,
-  code: ErrorCode,
+  /** the error's code, or PLAN_CODES.stored for an event stored with its violation of the tracking plan noted */
+  code: ErrorCode | typeof PLAN_CODES.stored,
   issues: FieldIssue[],
   raw: unknown,
+  /** the record's id; a random one when the call gives nothing to derive one from */
+  id: string = randomUUID(),
 ): OutboundRecord {
   let text: string
   try {
@@ -251,7 +280,7 @@ export function rejectedRecord(
   }
   text = withoutBodyKeys(text)
   const row: RejectedRow = {
-    rejected_id: randomUUID(),
+    rejected_id: id,
     project_id: facts.projectId,
     received_at: chDateTime(facts.receivedAt),
     source: facts.source,

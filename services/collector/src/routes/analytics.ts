@@ -15,6 +15,8 @@ import {
   overviewRequest,
   pagesRequest,
   pathsRequest,
+  planDraftRequest,
+  planRequest,
   productsRequest,
   profileRequest,
   propertiesRequest,
@@ -147,6 +149,19 @@ export const ANALYTICS_ROUTES = {
     schema: rejectedRequest,
     defaults: zone,
     run: (a, b) => a.rejected(b),
+  }),
+  '/api/reports/plan': report({
+    summary:
+      "How the events keep to the project's tracking plan: violations by event and field, stored and refused",
+    schema: planRequest,
+    defaults: zone,
+    run: (a, b) => a.plan(b),
+  }),
+  '/api/plan/draft': report({
+    summary: 'A tracking plan drawn from the events the project already sends, for its trackingPlan',
+    schema: planDraftRequest,
+    defaults: zone,
+    run: (a, b) => a.planDraft(b),
   }),
   '/api/reports/live': report({
     summary: 'Who is on the site now: visitors, sessions, the page each is on, where they came from',

@@ -137,10 +137,11 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
     metrics.accepted.inc({ project: cred.project.id }, out.accepted)
     const bad = out.rejected[0]
     if (bad) {
-      metrics.rejected.inc({ code: 'TP_ERR_VALIDATION' })
+      const code = bad.code ?? 'TP_ERR_VALIDATION'
+      metrics.rejected.inc({ code })
       const first = bad.issues[0]
       throw new TpError(
-        'TP_ERR_VALIDATION',
+        code,
         first ? `${first.path || 'event'}: ${first.message}` : undefined,
         first?.path,
         bad.issues,
@@ -188,7 +189,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
     const out = processor.process(items, undefined, facts, req.url, bodyBytes(req))
     await durably(out.records)
     metrics.accepted.inc({ project: cred.project.id }, out.accepted)
-    if (out.rejected.length) metrics.rejected.inc({ code: 'TP_ERR_VALIDATION' }, out.rejected.length)
+    for (const r of out.rejected) metrics.rejected.inc({ code: r.code ?? 'TP_ERR_VALIDATION' })
     return reply.send({ success: true, accepted: out.accepted, rejected: out.rejected })
   }
   app.post('/v1/batch', batch)

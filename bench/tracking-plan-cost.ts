@@ -1,0 +1,52 @@
+/**
+ * What checking a call against its project's tracking plan costs the request path (schema/tracking-plan.ts): a
+ * track call whose event names three rules (an enum, bounds, a pattern) and closes its properties, checked in a
+ * tight loop on one thread, beside validating the same call (validateEvent), which every call pays.
+ * `tsx bench/tracking-plan-cost.ts [calls] [rounds]`; docs/performance.md has the figures.
+ */
+import { compilePlan, trackingPlan, validateEvent } from '../packages/schema/src/index'
+import { median } from './stats'
+
+const calls = Number(process.argv[2] ?? 1_000_000)
+const rounds = Number(process.argv[3] ?? 7)
+const checker = compilePlan(
+  trackingPlan.parse({
+    events: {
+      'Plan Selected': {
+        properties: {
+          plan: { type: 'string', required: true, enum: ['basic', 'summit'] },
+          seats: { type: 'integer', minimum: 1, maximum: 500 },
+          coupon: { type: ['string', 'null'], pattern: '^[A-Z0-9]{4,12}$' },
+        },
+        additionalProperties: false,
+      },
+    },
+    allowUnplannedEvents: false,
+  }),
+)
+const raw = {
+  type: 'track',
+  event: 'Plan Selected',
+  anonymousId: 'a-1',
+  messageId: 'm-1',
+  properties: { plan: 'summit', seats: 3, coupon: 'WINTER26' },
+  context: { page: { url: 'https://shop.example/pricing' } },
+}
+const validated = validateEvent(raw)
+if (!validated.ok) throw new Error('the call does not validate')
+const check: number[] = []
+const validate: number[] = []
+let issues = 0
+for (let round = 0; round < rounds; round++) {
+  let started = process.hrtime.bigint()
+  for (let i = 0; i < calls; i++) issues += checker.issues(validated.event).length
+  check.push(Number(process.hrtime.bigint() - started) / calls)
+  started = process.hrtime.bigint()
+  for (let i = 0; i < calls / 10; i++) validateEvent(raw)
+  validate.push(Number(process.hrtime.bigint() - started) / (calls / 10))
+}
+if (issues) throw new Error('the call should keep to the plan')
+// the first round warms the JIT up
+const ns = (xs: number[]) =>
+  `${median(xs.slice(1)).toFixed(0)} ns (rounds: ${xs.map((x) => x.toFixed(0)).join(', ')})`
+console.log(`plan check: median ${ns(check)}\nvalidateEvent: median ${ns(validate)}`)

@@ -1,0 +1,200 @@
+import { z } from 'zod'
+import { EVENT_NAMES } from './event-names'
+import type { IncomingEvent } from './events'
+import type { FieldIssue } from './validate'
+
+/**
+ * A project's tracking plan: the events it expects, and what each one's properties (and identify calls' traits)
+ * must be. An event that breaks it is noted (`violations: "report"`, the default: the event is stored and the
+ * violation kept beside the refused calls, so a plan can be rolled out without losing data) or refused, like a
+ * call that fails validation (`"refuse"`). Only top-level properties are named; what is inside an object or a
+ * list is its own.
+ */
+
+export const PLAN_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'null'] as const
+export type PlanType = (typeof PLAN_TYPES)[number]
+
+const validPattern = (p: string) => {
+  try {
+    new RegExp(p, 'u')
+    return true
+  } catch {
+    return false
+  }
+}
+
+const propertyRule = z
+  .strictObject({
+    /** the JSON type, or the types, its value may have; `integer` is a whole number */
+    type: z.union([z.enum(PLAN_TYPES), z.array(z.enum(PLAN_TYPES)).min(1)]).optional(),
+    required: z.boolean().default(false),
+    /** the values it may take */
+    enum: z
+      .array(z.union([z.string(), z.number(), z.boolean()]))
+      .min(1)
+      .optional(),
+    /** a regular expression a string value must match (JavaScript's, with the `u` flag) */
+    pattern: z.string().max(1000).refine(validPattern, { error: 'a regular expression' }).optional(),
+    /** bounds of a number value */
+    minimum: z.number().optional(),
+    maximum: z.number().optional(),
+  })
+  .refine((r) => r.minimum === undefined || r.maximum === undefined || r.minimum <= r.maximum, {
+    error: 'minimum is above maximum',
+    path: ['minimum'],
+  })
+
+const fields = z.record(z.string().min(1).max(255), propertyRule)
+
+const eventRule = z.strictObject({
+  description: z.string().max(2000).optional(),
+  properties: fields.default({}),
+  /** whether properties the plan does not name are allowed (true, as JSON Schema's default) or a violation */
+  additionalProperties: z.boolean().default(true),
+})
+
+export const trackingPlan = z.strictObject({
+  /** the track events the project expects, by name */
+  events: z.record(z.string().min(1).max(200), eventRule).default({}),
+  /** what identify calls' traits must be */
+  traits: fields.optional(),
+  /**
+   * Whether a track event the plan does not name is allowed (true, the default) or a violation. Touchpoint's own
+   * events (tp.js's automatic ones, the email and customer events of docs/events.md) always count as planned.
+   */
+  allowUnplannedEvents: z.boolean().default(true),
+  /** what a violation does: the event is stored and the violation noted ("report"), or the event is refused */
+  violations: z.enum(['report', 'refuse']).default('report'),
+})
+
+export type TrackingPlan = z.output<typeof trackingPlan>
+
+/**
+ * The codes events_rejected keeps a violation under: an event the plan refused (the 400's code), and one stored
+ * with its violation noted (`violations: "report"`; the event itself is in `events`).
+ */
+export const PLAN_CODES = { refused: 'TP_ERR_TRACKING_PLAN', stored: 'TP_PLAN_VIOLATION' } as const
+export type TrackingPlanInput = z.input<typeof trackingPlan>
+type PropertyRule = z.output<typeof propertyRule>
+
+/** The events Touchpoint itself defines, which a plan never calls unplanned. */
+const OWN_EVENTS: ReadonlySet<string> = new Set([
+  ...Object.values(EVENT_NAMES),
+  'Outbound Link Clicked',
+  'File Downloaded',
+])
+
+/** The JSON type of a value, `integer` for a whole number (which is also a `number`). */
+export function jsonTypeOf(value: unknown): PlanType {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'array'
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number'
+  if (typeof value === 'string' || typeof value === 'boolean') return typeof value as PlanType
+  return 'object'
+}
+
+const typeMatches = (types: readonly PlanType[], actual: PlanType) =>
+  types.includes(actual) || (actual === 'integer' && types.includes('number'))
+
+const shown = (v: string | number | boolean) => (typeof v === 'string' ? JSON.stringify(v) : String(v))
+
+interface CompiledField {
+  name: string
+  rule: PropertyRule
+  types: readonly PlanType[] | undefined
+  pattern: RegExp | undefined
+}
+
+const compileFields = (rules: Record<string, PropertyRule>): CompiledField[] =>
+  Object.entries(rules).map(([name, rule]) => ({
+    name,
+    rule,
+    types: rule.type === undefined ? undefined : typeof rule.type === 'string' ? [rule.type] : rule.type,
+    pattern: rule.pattern === undefined ? undefined : new RegExp(rule.pattern, 'u'),
+  }))
+
+/** The issues of one field's value against its rule, `path` being where the field is (`properties.plan`). */
+function fieldIssues(f: CompiledField, value: unknown, path: string, out: FieldIssue[]) {
+  const { rule } = f
+  if (value === undefined) {
+    if (rule.required)
+      out.push({
+        path,
+        message: `is required by the tracking plan${f.types ? ` (${f.types.join(' or ')})` : ''}`,
+      })
+    return
+  }
+  const actual = jsonTypeOf(value)
+  if (f.types && !typeMatches(f.types, actual)) {
+    out.push({ path, message: `must be ${f.types.join(' or ')} by the tracking plan, not ${actual}` })
+    return
+  }
+  if (rule.enum && !rule.enum.some((v) => v === value))
+    out.push({ path, message: `must be one of ${rule.enum.map(shown).join(', ')} by the tracking plan` })
+  if (f.pattern && typeof value === 'string' && !f.pattern.test(value))
+    out.push({ path, message: `must match /${rule.pattern}/ by the tracking plan` })
+  if (typeof value === 'number') {
+    if (rule.minimum !== undefined && value < rule.minimum)
+      out.push({ path, message: `must be at least ${rule.minimum} by the tracking plan` })
+    if (rule.maximum !== undefined && value > rule.maximum)
+      out.push({ path, message: `must be at most ${rule.maximum} by the tracking plan` })
+  }
+}
+
+function objectIssues(
+  rules: CompiledField[],
+  values: Record<string, unknown> | undefined,
+  where: 'properties' | 'traits',
+  closedFor: string | undefined,
+  out: FieldIssue[],
+) {
+  const object = values ?? {}
+  for (const f of rules) fieldIssues(f, object[f.name], `${where}.${f.name}`, out)
+  if (closedFor === undefined) return
+  const named = new Set(rules.map((f) => f.name))
+  for (const key of Object.keys(object))
+    if (!named.has(key))
+      out.push({
+        path: `${where}.${key}`,
+        message: `is not in the tracking plan of ${JSON.stringify(closedFor)}`,
+      })
+}
+
+/** A plan made ready to check events against: its patterns compiled once, not for every event. */
+export interface PlanChecker {
+  readonly plan: TrackingPlan
+  /** What of the event breaks the plan (none for a call it has nothing to say about). */
+  issues(event: IncomingEvent): FieldIssue[]
+}
+
+export function compilePlan(plan: TrackingPlan): PlanChecker {
+  const events = new Map(
+    Object.entries(plan.events).map(([name, rule]) => [
+      name,
+      { fields: compileFields(rule.properties), closed: !rule.additionalProperties },
+    ]),
+  )
+  const traits = plan.traits ? compileFields(plan.traits) : undefined
+  return {
+    plan,
+    issues(event) {
+      const out: FieldIssue[] = []
+      if (event.type === 'track') {
+        const rule = events.get(event.event)
+        if (rule)
+          objectIssues(
+            rule.fields,
+            event.properties,
+            'properties',
+            rule.closed ? event.event : undefined,
+            out,
+          )
+        else if (!plan.allowUnplannedEvents && !OWN_EVENTS.has(event.event))
+          out.push({ path: 'event', message: `${JSON.stringify(event.event)} is not in the tracking plan` })
+      } else if (event.type === 'identify' && traits) {
+        objectIssues(traits, event.traits, 'traits', undefined, out)
+      }
+      return out
+    },
+  }
+}
