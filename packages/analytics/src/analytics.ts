@@ -15,6 +15,8 @@ import { type OrdersResult, orders } from './reports/orders'
 import { type OverviewResult, overview } from './reports/overview'
 import { type PagesResult, pages } from './reports/pages'
 import { type PathsResult, paths } from './reports/paths'
+import { type PlanResult, plan } from './reports/plan'
+import { type PlanDraftResult, planDraft } from './reports/plan-draft'
 import { type ProductsResult, products } from './reports/products'
 import { type Profile, profile } from './reports/profile'
 import { eventProperties, type PropertiesResult } from './reports/properties'
@@ -50,11 +52,14 @@ import {
   overviewRequest,
   type PagesRequest,
   type PathsRequest,
+  type PlanDraftRequest,
+  type PlanRequest,
   type ProductsRequest,
   type ProfileRequest,
   type PropertiesRequest,
   pagesRequest,
   pathsRequest,
+  planRequest,
   productsRequest,
   propertiesRequest,
   type RejectedRequest,
@@ -143,6 +148,16 @@ export class Analytics {
 
   rejected(request: RejectedRequest): Promise<Compared<RejectedResult>> {
     return compared(rejectedRequest, request, (r) => rejected(this.reader, r))
+  }
+
+  /** How the events keep to the project's tracking plan: violations by event and field, stored and refused. */
+  plan(request: PlanRequest): Promise<Compared<PlanResult>> {
+    return compared(planRequest, request, (r) => plan(this.reader, r))
+  }
+
+  /** A tracking plan drawn from the events the project already sends, to edit into its `trackingPlan`. */
+  planDraft(request: PlanDraftRequest): Promise<PlanDraftResult> {
+    return planDraft(this.reader, request)
   }
 
   live(request: LiveRequest): Promise<LiveResult> {

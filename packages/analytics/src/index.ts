@@ -17,6 +17,8 @@ export type { OrdersResult } from './reports/orders'
 export type { OverviewResult } from './reports/overview'
 export type { PageFigures, PageRow, PagesResult } from './reports/pages'
 export type { PathsResult } from './reports/paths'
+export type { PlanResult, PlanViolationRow } from './reports/plan'
+export type { PlanDraftResult } from './reports/plan-draft'
 export type { ProductFigures, ProductRow, ProductsResult } from './reports/products'
 export type { Profile } from './reports/profile'
 export type { PropertiesResult, PropertyRow } from './reports/properties'
@@ -63,12 +65,16 @@ export {
   overviewRequest,
   type PagesRequest,
   type PathsRequest,
+  type PlanDraftRequest,
+  type PlanRequest,
   PRODUCT_KEYS,
   type ProductsRequest,
   type ProfileRequest,
   type PropertiesRequest,
   pagesRequest,
   pathsRequest,
+  planDraftRequest,
+  planRequest,
   productsRequest,
   profileRequest,
   propertiesRequest,

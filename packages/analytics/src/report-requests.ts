@@ -111,6 +111,25 @@ export const rejectedRequest = ranged(
 )
 export type RejectedRequest = z.input<typeof rejectedRequest>
 
+export const planRequest = ranged(
+  z.object({
+    ...range,
+    /** how many (event, field) rows to list, the most violations first */
+    limit: rowLimit,
+  }),
+)
+export type PlanRequest = z.input<typeof planRequest>
+
+export const planDraftRequest = ranged(
+  z.object({
+    ...range,
+    compare: notCompared('a draft of a tracking plan is not compared with the range before'),
+    /** how many track event names to draft, the most events first */
+    limit: z.number().int().min(1).max(1000).default(200),
+  }),
+)
+export type PlanDraftRequest = z.input<typeof planDraftRequest>
+
 export const propertiesRequest = ranged(
   z.object({
     ...range,

@@ -61,7 +61,8 @@ async function main(argv: string[]): Promise<number> {
     case 'funnel':
     case 'attribution':
     case 'profile':
-    case 'report': {
+    case 'report':
+    case 'plan': {
       const out = await (await commands.analytics()).analyticsCommand(loadCliConfig(), command, rest)
       // CSV ends its last record itself; a table or JSON gets the line end here
       process.stdout.write(out.endsWith('\n') ? out : `${out}\n`)

@@ -15,7 +15,7 @@ export const USAGE = `touchpoint <command>
   attribution [--conversion "Order Completed"] [--model all|first_touch|…|markov] [--by channel|source|medium|campaign]
               [--lookback 30d] [--half-life 7d] [--csv]
   profile <person> [--limit 20]
-  report overview|live|events|properties|rejected|traffic|pages|links|paths|retention|time-of-day|orders|
+  report overview|live|events|properties|rejected|plan|traffic|pages|links|paths|retention|time-of-day|orders|
          products|stores|customers|nps|survey|acquisition|subscriptions|support|email [--minutes 5]
          [--by channel|source|medium|campaign|device|browser|os|landing|host|country|language (traffic; the first
          four for acquisition), channel|priority|category (support), product|category (products), url|host
@@ -31,6 +31,9 @@ export const USAGE = `touchpoint <command>
                             is that day in --timezone, default the project's), --timezone Europe/Berlin, --json,
                             --compare previous|year (the change from the range before, or the same range a year
                             before, beside each main figure)
+  plan draft [--project dev] [--from D] [--to D] [--timezone Z] [--limit 200]
+                            a tracking plan drawn from the events already sent (each event's properties, their
+                            types, which every one carried), as JSON for the project's trackingPlan to edit
   email instrument --campaign C --message M --recipient R [--project dev] [--base-url URL] [--record] < in.html > out.html
                             sign every link of an email and add the open pixel; --record also records Email Sent
   forget --user ID [--project dev]

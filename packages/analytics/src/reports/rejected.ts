@@ -1,4 +1,5 @@
 import { TABLES } from '@touchpoint/clickhouse'
+import { PLAN_CODES } from '@touchpoint/schema'
 import { QueryParams } from '../params'
 import { num, type Reader, utcTime } from '../reader'
 import { type RejectedRequest, rejectedRequest } from '../requests'
@@ -35,8 +36,10 @@ export interface RejectedResult {
 export async function rejected(reader: Reader, input: RejectedRequest): Promise<RejectedResult> {
   const req = rejectedRequest.parse(input)
   const p = new QueryParams()
+  // an event stored with its violation of the tracking plan noted was not refused (the plan report reads it)
   const where = `project_id = ${p.add(req.project, 'String')}
-      AND received_at >= ${p.time(req.from)} AND received_at < ${p.time(req.to)}`
+      AND received_at >= ${p.time(req.from)} AND received_at < ${p.time(req.to)}
+      AND error_code != ${p.add(PLAN_CODES.stored, 'String')}`
   // each refusal's issues, one row each (a reason that is no list of issues stands as one issue of the body)
   const issues = `SELECT rejected_id, received_at, source, route, error_code,
       arrayJoin(if(empty(JSONExtractArrayRaw(reason)), [''], JSONExtractArrayRaw(reason))) AS issue

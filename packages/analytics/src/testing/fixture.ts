@@ -48,6 +48,8 @@ export interface FixtureRejected {
   source?: string
   route?: string
   project?: string
+  /** the call as kept ('{}' unless given) */
+  raw?: string
 }
 
 const iso = (at: number | string) => new Date(at).toISOString()
@@ -136,7 +138,7 @@ export async function openFixture() {
             route: c.route ?? '/v1/batch',
             error_code: c.code,
             reason: JSON.stringify(c.issues),
-            raw: '{}',
+            raw: c.raw ?? '{}',
           }),
         )
         await insertJsonEachRow(ch, TABLES.rejected, `${body.join('\n')}\n`, randomUUID())

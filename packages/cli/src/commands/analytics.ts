@@ -1,5 +1,11 @@
 import { parseArgs } from 'node:util'
-import type { AttributionResult, FunnelPeopleResult, FunnelResult, Profile } from '@touchpoint/analytics'
+import type {
+  AttributionResult,
+  FunnelPeopleResult,
+  FunnelResult,
+  PlanDraftResult,
+  Profile,
+} from '@touchpoint/analytics'
 import type { CliConfig } from '../config'
 import {
   byCurrencyFilter,
@@ -17,7 +23,7 @@ import { report } from './report-command'
 import { attributionCsv } from './report-csv'
 import { profileText } from './report-text'
 
-/** `touchpoint funnel|attribution|profile|report …`: the analytics API from a terminal. */
+/** `touchpoint funnel|attribution|profile|report|plan …`: the analytics API from a terminal. */
 export async function analyticsCommand(config: CliConfig, command: string, args: string[]): Promise<string> {
   switch (command) {
     case 'funnel': {
@@ -121,6 +127,29 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
     }
     case 'report':
       return report(config, args)
+    case 'plan': {
+      const { values: v, positionals } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          project: common.project,
+          from: common.from,
+          to: common.to,
+          timezone: common.timezone,
+          limit: { type: 'string' },
+        },
+      })
+      if (positionals[0] !== 'draft')
+        throw new Error('usage: touchpoint plan draft [--project P] [--from D] [--to D]')
+      const body = defined({
+        project: v.project,
+        ...dateRange(v.from, v.to),
+        timezone: v.timezone,
+        limit: optionalNumber(v.limit),
+      })
+      const r = await ask<PlanDraftResult>(config, 'plan-draft', body)
+      return JSON.stringify(r.trackingPlan, null, 2)
+    }
     default:
       throw new Error(`unknown command ${command}`)
   }

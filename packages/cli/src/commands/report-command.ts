@@ -12,6 +12,7 @@ import type {
   OverviewResult,
   PagesResult,
   PathsResult,
+  PlanResult,
   ProductsResult,
   PropertiesResult,
   RejectedResult,
@@ -40,6 +41,7 @@ import { customersText } from './customers-text'
 import { linksText } from './links-text'
 import { ordersText } from './orders-text'
 import { overviewText } from './overview-text'
+import { planText } from './plan-text'
 import { productsText } from './products-text'
 import { reportCsv } from './report-csv'
 import {
@@ -64,6 +66,7 @@ const REPORTS: string[] = [
   'events',
   'properties',
   'rejected',
+  'plan',
   'traffic',
   'pages',
   'links',
@@ -159,6 +162,7 @@ export async function report(config: CliConfig, args: string[]): Promise<string>
         'pages',
         'events',
         'rejected',
+        'plan',
         'paths',
         'customers',
         'products',
@@ -222,6 +226,8 @@ export async function report(config: CliConfig, args: string[]): Promise<string>
       return supportText(answer as SupportResult, v.interval)
     case 'rejected':
       return rejectedText(answer as RejectedResult)
+    case 'plan':
+      return planText(answer as PlanResult)
     case 'links':
       return linksText(answer as LinksResult)
     case 'pages':

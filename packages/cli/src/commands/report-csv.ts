@@ -33,6 +33,7 @@ const CSV_ROWS: Record<string, (answer: Answer) => Row[]> = {
   events: list('rows'),
   properties: list('properties'),
   rejected: list('rows'),
+  plan: list('rows'),
   traffic: listWithTotal('rows', 'key=(all)', 'total'),
   pages: listWithTotal('rows', 'path=(all)', 'total'),
   retention: list('cohorts'),

@@ -1,0 +1,73 @@
+import { TABLES } from '@touchpoint/clickhouse'
+import { PLAN_CODES } from '@touchpoint/schema'
+import { QueryParams } from '../params'
+import { num, type Reader, utcTime } from '../reader'
+import { type PlanRequest, planRequest } from '../requests'
+
+export interface PlanViolationRow {
+  /** the track event's name, or `(identify)` for an identify call's traits */
+  event: string
+  /** the field the plan named (`properties.plan`, `traits.email`), or `event` for an unplanned event */
+  field: string
+  /** events stored with this violation noted (`violations: "report"`) */
+  stored: number
+  /** events refused for it (`violations: "refuse"`) */
+  refused: number
+  /** the latest such violation's message */
+  message: string
+  lastSeen: string
+}
+
+export interface PlanResult {
+  /** the most violations first, at most `limit` */
+  rows: PlanViolationRow[]
+  /** every event of the range that broke the plan once, however many fields it broke */
+  total: { stored: number; refused: number; rows: number }
+}
+
+/**
+ * How the events keep to the project's tracking plan: the violations the collector kept in events_rejected in the
+ * range, by event and field, counting the events stored with a violation noted apart from those refused. A
+ * retried event's violation is kept once (its id is of the event's messageId), and counts once. The check before a plan goes from "report" to
+ * "refuse": what would be refused, and which sender to fix first.
+ */
+export async function plan(reader: Reader, input: PlanRequest): Promise<PlanResult> {
+  const req = planRequest.parse(input)
+  const p = new QueryParams()
+  const stored = p.add(PLAN_CODES.stored, 'String')
+  const where = `project_id = ${p.add(req.project, 'String')}
+      AND received_at >= ${p.time(req.from)} AND received_at < ${p.time(req.to)}
+      AND error_code IN (${stored}, ${p.add(PLAN_CODES.refused, 'String')})`
+  const issues = `SELECT rejected_id, received_at, error_code = ${stored} AS kept, raw,
+      arrayJoin(JSONExtractArrayRaw(reason)) AS issue, JSONExtractString(issue, 'path') AS field
+    FROM ${TABLES.rejected} WHERE ${where}`
+  const [rows, [total]] = await Promise.all([
+    reader.rows(
+      `SELECT if(startsWith(field, 'traits.'), '(identify)', JSONExtractString(raw, 'event')) AS event, field,
+        uniqExactIf(rejected_id, kept) AS stored, uniqExactIf(rejected_id, NOT kept) AS refused,
+        argMax(JSONExtractString(issue, 'message'), received_at) AS message, max(received_at) AS last_seen
+      FROM (${issues})
+      GROUP BY event, field
+      ORDER BY stored + refused DESC, event, field
+      LIMIT ${p.add(req.limit, 'UInt32')}`,
+      p,
+    ),
+    reader.rows(
+      `SELECT uniqExactIf(rejected_id, kept) AS stored, uniqExactIf(rejected_id, NOT kept) AS refused,
+        (SELECT count() FROM (SELECT DISTINCT JSONExtractString(raw, 'event'), field FROM (${issues}))) AS keys
+      FROM (SELECT rejected_id, error_code = ${stored} AS kept FROM ${TABLES.rejected} WHERE ${where})`,
+      p,
+    ),
+  ])
+  return {
+    rows: rows.map((r) => ({
+      event: String(r.event),
+      field: String(r.field),
+      stored: num(r.stored),
+      refused: num(r.refused),
+      message: String(r.message),
+      lastSeen: utcTime(r.last_seen),
+    })),
+    total: { stored: num(total?.stored), refused: num(total?.refused), rows: num(total?.keys) },
+  }
+}
