@@ -8,6 +8,7 @@ import { type AcquisitionResult, acquisition } from './reports/acquisition'
 import { type CustomersResult, customers } from './reports/customers'
 import { type EmailCampaignReport, emailReport } from './reports/email'
 import { type EventsResult, eventNames } from './reports/events'
+import { type ExperimentResult, type ExperimentsResult, experiment, experiments } from './reports/experiments'
 import { type LinksResult, links } from './reports/links'
 import { type LiveResult, live } from './reports/live'
 import { type NpsResult, nps } from './reports/nps'
@@ -37,7 +38,10 @@ import {
   customersRequest,
   type EmailReportRequest,
   type EventsRequest,
+  type ExperimentRequest,
+  type ExperimentsRequest,
   eventsRequest,
+  experimentsRequest,
   type FunnelPeopleRequest,
   type FunnelRequest,
   funnelRequest,
@@ -153,6 +157,16 @@ export class Analytics {
   /** How the events keep to the project's tracking plan: violations by event and field, stored and refused. */
   plan(request: PlanRequest): Promise<Compared<PlanResult>> {
     return compared(planRequest, request, (r) => plan(this.reader, r))
+  }
+
+  /** The A/B tests of the range: each experiment with the people shown each variant. */
+  experiments(request: ExperimentsRequest): Promise<Compared<ExperimentsResult>> {
+    return compared(experimentsRequest, request, (r) => experiments(this.reader, r))
+  }
+
+  /** An A/B test's outcome: each variant's conversion and revenue beside the control's, with their significance. */
+  experiment(request: ExperimentRequest): Promise<ExperimentResult> {
+    return experiment(this.reader, request)
   }
 
   /** A tracking plan drawn from the events the project already sends, to edit into its `trackingPlan`. */

@@ -10,6 +10,12 @@ export type { AcquisitionResult, AcquisitionRow } from './reports/acquisition'
 export type { CustomerRow, CustomersResult } from './reports/customers'
 export type { EmailCampaignReport, EmailLinkClicks } from './reports/email'
 export type { EventNameRow, EventsResult } from './reports/events'
+export type {
+  ExperimentListRow,
+  ExperimentResult,
+  ExperimentsResult,
+  VariantFigures,
+} from './reports/experiments'
 export type { LinkRow, LinksResult } from './reports/links'
 export type { LiveResult } from './reports/live'
 export type { NpsResult, NpsScore } from './reports/nps'
@@ -45,9 +51,13 @@ export {
   type EmailReportRequest,
   type EventsRequest,
   type Exchange,
+  type ExperimentRequest,
+  type ExperimentsRequest,
   emailReportRequest,
   eventsRequest,
   exchange,
+  experimentRequest,
+  experimentsRequest,
   type FunnelPeopleRequest,
   type FunnelRequest,
   funnelPeopleRequest,
@@ -96,4 +106,5 @@ export {
   timeOfDayRequest,
   trafficRequest,
 } from './requests'
+export { compareMeans, compareRates, type Difference } from './significance'
 export { generateSynthetic, type SyntheticOptions } from './synthetic'

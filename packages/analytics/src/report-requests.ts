@@ -120,6 +120,30 @@ export const planRequest = ranged(
 )
 export type PlanRequest = z.input<typeof planRequest>
 
+export const experimentsRequest = ranged(
+  z.object({
+    ...range,
+    /** how many experiments to list, the most people first */
+    limit: rowLimit,
+  }),
+)
+export type ExperimentsRequest = z.input<typeof experimentsRequest>
+
+export const experimentRequest = ranged(
+  z.object({
+    ...range,
+    compare: notCompared("an experiment's variants are set beside its control, not beside the range before"),
+    /** the experiment's id, as its `Experiment Viewed` events carry it (`experimentId` or `experiment_id`) */
+    experiment: z.string().min(1).max(200),
+    conversion: eventMatch.default({ event: 'Order Completed' }),
+    /** how long after a person's first exposure their conversions count: 14 days unless given */
+    window: duration.default(14 * 86_400),
+    /** the variant the others are set beside: a variant named `control`, else `0`, else the first by name */
+    control: z.string().min(1).max(200).optional(),
+  }),
+)
+export type ExperimentRequest = z.input<typeof experimentRequest>
+
 export const planDraftRequest = ranged(
   z.object({
     ...range,

@@ -16,7 +16,7 @@ export const USAGE = `touchpoint <command>
               [--lookback 30d] [--half-life 7d] [--csv]
   profile <person> [--limit 20]
   report overview|live|events|properties|rejected|plan|traffic|pages|links|paths|retention|time-of-day|orders|
-         products|stores|customers|nps|survey|acquisition|subscriptions|support|email [--minutes 5]
+         products|stores|customers|nps|survey|acquisition|subscriptions|support|email|experiments [--minutes 5]
          [--by channel|source|medium|campaign|device|browser|os|landing|host|country|language (traffic; the first
          four for acquisition), channel|priority|category (support), product|category (products), url|host
          (links)] [--kind outbound|download (links)]
@@ -24,6 +24,8 @@ export const USAGE = `touchpoint <command>
          [--who active|new|returning|lapsed [--sort revenue|orders|lifetimeRevenue|lastOrder] [--offset 0]
           [--traits email,name] (customers)]
          [--start "Page Viewed[path=/pricing]" [--steps 3] [--window 30m] (paths)]
+         [--experiment ID [--conversion "Order Completed"] [--window 14d] [--control V] (experiments: one test's
+          variants side by side, with 95% intervals and p-values)]
          [--limit 50] [--interval day|week|month] [--breakdown channel (retention)]
          [--event "Order Completed"] [--segment properties.plan] [--survey S] [--campaign C] [--host shop.example]
          [--csv: a report's list for a spreadsheet (not live or orders)]

@@ -18,6 +18,7 @@ describe('customer-data events', () => {
       'Email Marked as Spam',
       'Email Sent',
       'Email Unsubscribed',
+      'Experiment Viewed',
       'Lead Captured',
       'Order Completed',
       'Store Visited',

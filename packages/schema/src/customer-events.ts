@@ -131,6 +131,18 @@ export const emailBounced = z.looseObject({
 export const emailMarkedAsSpam = emailSent
 export const emailUnsubscribed = emailSent
 
+/**
+ * A person was shown a variant of an A/B test (Segment's event; the experiments report reads it). The report also
+ * takes Segment's spec's `experiment_id` and `variation_id`, and a `variant`; a variation may be its index, as
+ * GrowthBook sends it.
+ */
+export const experimentViewed = z.looseObject({
+  experimentId: ref,
+  variationId: z.union([ref, z.number().int().min(0)]),
+  experimentName: label.optional(),
+  variationName: label.optional(),
+})
+
 /** Event name → the schema of its properties. */
 export const customerEvents = {
   [EVENT_NAMES.orderCompleted]: orderCompleted,
@@ -147,6 +159,7 @@ export const customerEvents = {
   [EVENT_NAMES.emailBounced]: emailBounced,
   [EVENT_NAMES.emailMarkedAsSpam]: emailMarkedAsSpam,
   [EVENT_NAMES.emailUnsubscribed]: emailUnsubscribed,
+  [EVENT_NAMES.experimentViewed]: experimentViewed,
 } as const
 
 export type CustomerEventName = keyof typeof customerEvents
@@ -162,6 +175,7 @@ export type StoreVisited = z.input<typeof storeVisited>
 export type LeadCaptured = z.input<typeof leadCaptured>
 export type EmailSent = z.input<typeof emailSent>
 export type EmailBounced = z.input<typeof emailBounced>
+export type ExperimentViewed = z.input<typeof experimentViewed>
 
 /**
  * The collector's variant of each schema: every field optional, but a present field must have its documented

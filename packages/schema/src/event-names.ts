@@ -24,6 +24,8 @@ export const EVENT_NAMES = {
   emailBounced: 'Email Bounced',
   emailMarkedAsSpam: 'Email Marked as Spam',
   emailUnsubscribed: 'Email Unsubscribed',
+  /** a person was shown a variant of an A/B test (Segment's name): `experimentId` and `variationId` */
+  experimentViewed: 'Experiment Viewed',
 } as const
 
 /**

@@ -6,6 +6,8 @@ import {
   type CustomersRequest,
   type EmailReportRequest,
   type EventsRequest,
+  type ExperimentRequest,
+  type ExperimentsRequest,
   exchangeOf,
   type FunnelPeopleRequest,
   type FunnelRequest,
@@ -60,6 +62,14 @@ export const ENDPOINTS = {
   },
   rejected: { path: '/api/reports/rejected', run: (a: Analytics, b: RejectedRequest) => a.rejected(b) },
   plan: { path: '/api/reports/plan', run: (a: Analytics, b: PlanRequest) => a.plan(b) },
+  experiments: {
+    path: '/api/reports/experiments',
+    run: (a: Analytics, b: ExperimentsRequest) => a.experiments(b),
+  },
+  experiment: {
+    path: '/api/reports/experiment',
+    run: (a: Analytics, b: ExperimentRequest) => a.experiment(b),
+  },
   'plan-draft': { path: '/api/plan/draft', run: (a: Analytics, b: PlanDraftRequest) => a.planDraft(b) },
   links: { path: '/api/reports/links', run: (a: Analytics, b: LinksRequest) => a.links(b) },
   live: { path: '/api/reports/live', run: (a: Analytics, b: LiveRequest) => a.live(b) },

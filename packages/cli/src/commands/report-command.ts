@@ -5,6 +5,8 @@ import type {
   CustomersResult,
   EmailCampaignReport,
   EventsResult,
+  ExperimentResult,
+  ExperimentsResult,
   LinksResult,
   LiveResult,
   NpsResult,
@@ -38,6 +40,7 @@ import {
 import { ask, type Endpoint } from './analytics-client'
 import { changeNote, comparedHead, scoreChange } from './compare-text'
 import { customersText } from './customers-text'
+import { experimentsText, experimentText } from './experiments-text'
 import { linksText } from './links-text'
 import { ordersText } from './orders-text'
 import { overviewText } from './overview-text'
@@ -67,6 +70,7 @@ const REPORTS: string[] = [
   'properties',
   'rejected',
   'plan',
+  'experiments',
   'traffic',
   'pages',
   'links',
@@ -128,12 +132,18 @@ export async function report(config: CliConfig, args: string[]): Promise<string>
       sort: { type: 'string' },
       offset: { type: 'string' },
       traits: { type: 'string' },
+      experiment: { type: 'string' },
+      control: { type: 'string' },
       csv: { type: 'boolean', default: false },
     },
   })
   const kind = positionals[0] as Endpoint | undefined
   if (!kind || !REPORTS.includes(kind))
     throw new Error(`usage: touchpoint report ${REPORTS.join('|')} [--project P] [--from D] [--to D]`)
+  if (v.compare !== undefined && kind === 'experiments' && v.experiment !== undefined)
+    throw new Error(
+      "--compare: an experiment's variants are set beside its control, not beside the range before",
+    )
   if (v.compare !== undefined && kind === 'live')
     throw new Error('--compare: the live report is of the last minutes, with no range to compare')
   if (v.compare !== undefined && !v.json && !v.csv && !COMPARED_TEXT.includes(kind))
@@ -163,6 +173,7 @@ export async function report(config: CliConfig, args: string[]): Promise<string>
         'events',
         'rejected',
         'plan',
+        'experiments',
         'paths',
         'customers',
         'products',
@@ -185,6 +196,7 @@ export async function report(config: CliConfig, args: string[]): Promise<string>
     conversion: v.conversion ? parseEventMatch(v.conversion) : undefined,
     event: kind === 'properties' ? v.event : v.event ? parseEventMatch(v.event) : undefined,
   })
+  if (kind === 'experiments' && v.experiment !== undefined) return experimentReport(config, v, body)
   const answer = await ask<unknown>(config, kind, body)
   if (v.json) return JSON.stringify(answer, null, 2)
   if (v.csv) return reportCsv(kind, answer)
@@ -228,6 +240,8 @@ export async function report(config: CliConfig, args: string[]): Promise<string>
       return rejectedText(answer as RejectedResult)
     case 'plan':
       return planText(answer as PlanResult)
+    case 'experiments':
+      return experimentsText(answer as ExperimentsResult)
     case 'links':
       return linksText(answer as LinksResult)
     case 'pages':
@@ -298,4 +312,27 @@ export async function report(config: CliConfig, args: string[]): Promise<string>
       return `${table}${links.join('')}`
     }
   }
+}
+
+/** `report experiments --experiment ID`: one test's variants side by side, as a table, JSON or CSV. */
+async function experimentReport(
+  config: CliConfig,
+  v: {
+    experiment?: string
+    conversion?: string
+    window?: string
+    control?: string
+    json?: boolean
+    csv?: boolean
+  },
+  body: Record<string, unknown>,
+): Promise<string> {
+  const { limit: _, ...rest } = body
+  const r = await ask<ExperimentResult>(config, 'experiment', {
+    ...rest,
+    ...defined({ experiment: v.experiment, window: v.window, control: v.control }),
+  })
+  if (v.json) return JSON.stringify(r, null, 2)
+  if (v.csv) return reportCsv('experiment', r)
+  return experimentText(r, v.conversion ?? 'Order Completed')
 }

@@ -34,6 +34,8 @@ const CSV_ROWS: Record<string, (answer: Answer) => Row[]> = {
   properties: list('properties'),
   rejected: list('rows'),
   plan: list('rows'),
+  experiments: list('rows'),
+  experiment: list('variants'),
   traffic: listWithTotal('rows', 'key=(all)', 'total'),
   pages: listWithTotal('rows', 'path=(all)', 'total'),
   retention: list('cohorts'),

@@ -4,11 +4,13 @@ import {
   type EmailBounced,
   type EmailSent,
   EVENT_NAMES,
+  type ExperimentViewed,
   emailBounced,
   emailDelivered,
   emailMarkedAsSpam,
   emailSent,
   emailUnsubscribed,
+  experimentViewed,
   issuesOf,
   type LeadCaptured,
   leadCaptured,
@@ -86,6 +88,10 @@ export class Touchpoint extends TouchpointClient {
   }
   emailUnsubscribed(m: CustomerMessage<EmailSent>) {
     this.customer(EVENT_NAMES.emailUnsubscribed, emailUnsubscribed, m)
+  }
+  /** A server-side A/B test showed the person a variant: the experiments report sets the variants side by side. */
+  experimentViewed(m: CustomerMessage<ExperimentViewed>) {
+    this.customer(EVENT_NAMES.experimentViewed, experimentViewed, m)
   }
 
   private customer<P>(event: string, schema: z.ZodType<unknown, P>, m: CustomerMessage<P>) {

@@ -6,6 +6,8 @@ import {
   emailReportRequest,
   eventsRequest,
   exchangeOf,
+  experimentRequest,
+  experimentsRequest,
   funnelPeopleRequest,
   funnelRequest,
   linksRequest,
@@ -156,6 +158,19 @@ export const ANALYTICS_ROUTES = {
     schema: planRequest,
     defaults: zone,
     run: (a, b) => a.plan(b),
+  }),
+  '/api/reports/experiments': report({
+    summary: 'The A/B tests of the range: each experiment with the people shown each variant',
+    schema: experimentsRequest,
+    defaults: zone,
+    run: (a, b) => a.experiments(b),
+  }),
+  '/api/reports/experiment': report({
+    summary:
+      "An A/B test's outcome: each variant's conversion rate and revenue per person beside the control's, with 95% intervals and p-values",
+    schema: experimentRequest,
+    defaults: zone,
+    run: (a, b) => a.experiment(b),
   }),
   '/api/plan/draft': report({
     summary: 'A tracking plan drawn from the events the project already sends, for its trackingPlan',

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import { compareMeans, compareRates, erfc, twoSidedP } from './significance'
+
+describe('significance', () => {
+  it('gives the normal distribution’s tails', () => {
+    // values of erfc and of the two-sided p of 1.96 and 2.576, to the approximation's accuracy
+    expect(erfc(0)).toBeCloseTo(1, 7)
+    expect(erfc(1)).toBeCloseTo(0.157299207, 7)
+    expect(erfc(-1)).toBeCloseTo(1.842700793, 7)
+    expect(twoSidedP(1.959963985)).toBeCloseTo(0.05, 6)
+    expect(twoSidedP(-2.575829304)).toBeCloseTo(0.01, 6)
+  })
+
+  it('compares two conversion rates as the pooled z-test does', () => {
+    // expected values from Python's math.erfc over the same formulas
+    const a = compareRates({ n: 1000, x: 100 }, { n: 1000, x: 130 })
+    expect(a.difference).toBeCloseTo(0.03, 12)
+    expect(a.pValue).toBeCloseTo(0.03548845, 6)
+    expect(a.low).toBeCloseTo(0.00206793, 7)
+    expect(a.high).toBeCloseTo(0.05793207, 7)
+    const b = compareRates({ n: 5000, x: 250 }, { n: 5200, x: 300 })
+    expect(b.pValue).toBeCloseTo(0.08552609, 6)
+    expect(b.low).toBeCloseTo(-0.00106296, 7)
+    expect(compareRates({ n: 200, x: 20 }, { n: 180, x: 18 }).pValue).toBeCloseTo(1, 9)
+  })
+
+  it('says nothing of a variant with nobody in it, and is sure of a sure difference', () => {
+    expect(compareRates({ n: 0, x: 0 }, { n: 10, x: 1 }).pValue).toBeNull()
+    expect(compareRates({ n: 10, x: 0 }, { n: 10, x: 0 }).pValue).toBe(1)
+    expect(compareMeans({ n: 1, mean: 5, variance: 0 }, { n: 10, mean: 6, variance: 1 }).pValue).toBeNull()
+    expect(compareMeans({ n: 10, mean: 5, variance: 0 }, { n: 10, mean: 6, variance: 0 }).pValue).toBe(0)
+  })
+
+  it('compares two means by Welch’s statistic', () => {
+    // z = (12 - 10) / sqrt(400/1000 + 900/1200) = 1.8650; two-sided p = 0.06218
+    const r = compareMeans({ n: 1000, mean: 10, variance: 400 }, { n: 1200, mean: 12, variance: 900 })
+    expect(r.difference).toBe(2)
+    expect(r.pValue).toBeCloseTo(0.0621801, 6)
+    expect(r.high - r.low).toBeCloseTo(2 * 1.959963984540054 * Math.sqrt(0.4 + 0.75), 9)
+  })
+})

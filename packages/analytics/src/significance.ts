@@ -1,0 +1,90 @@
+/**
+ * The tests an experiment's variants are compared with: normal approximations, as A/B testing tools report them
+ * for samples of hundreds or more. Pure functions of counts, means and variances.
+ */
+
+/** z of a two-sided 95% interval */
+export const Z95 = 1.959963984540054
+
+/**
+ * The complementary error function, from the continued-fraction-free rational approximation of Numerical
+ * Recipes (erfcc): fractional error below 1.2e-7 everywhere, enough for a p-value shown to three places.
+ */
+export function erfc(x: number): number {
+  const z = Math.abs(x)
+  const t = 1 / (1 + 0.5 * z)
+  const r =
+    t *
+    Math.exp(
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 +
+                            t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    )
+  return x >= 0 ? r : 2 - r
+}
+
+/** The two-sided p-value of a standard normal statistic. */
+export const twoSidedP = (z: number): number => Math.min(1, erfc(Math.abs(z) / Math.SQRT2))
+
+export interface Difference {
+  /** the variant's figure less the control's */
+  difference: number
+  /** the 95% interval of that difference */
+  low: number
+  high: number
+  /** the chance of a difference at least this large if the variants were the same (two-sided); null without data */
+  pValue: number | null
+}
+
+/**
+ * Two conversion rates (x of n converted): the pooled two-proportion z-test for the p-value, the unpooled
+ * standard error for the interval, as most A/B tools give them.
+ */
+export function compareRates(
+  control: { n: number; x: number },
+  variant: { n: number; x: number },
+): Difference {
+  const p1 = control.n > 0 ? control.x / control.n : 0
+  const p2 = variant.n > 0 ? variant.x / variant.n : 0
+  const difference = p2 - p1
+  if (control.n === 0 || variant.n === 0)
+    return { difference, low: difference, high: difference, pValue: null }
+  const pooled = (control.x + variant.x) / (control.n + variant.n)
+  const se = Math.sqrt(pooled * (1 - pooled) * (1 / control.n + 1 / variant.n))
+  const spread = Z95 * Math.sqrt((p1 * (1 - p1)) / control.n + (p2 * (1 - p2)) / variant.n)
+  return {
+    difference,
+    low: difference - spread,
+    high: difference + spread,
+    pValue: se > 0 ? twoSidedP(difference / se) : difference === 0 ? 1 : 0,
+  }
+}
+
+/**
+ * Two means of a per-person figure (revenue per person, the people who bought nothing counted at 0), by Welch's
+ * statistic read against the normal distribution (the samples an A/B test needs are large enough for it).
+ */
+export function compareMeans(
+  control: { n: number; mean: number; variance: number },
+  variant: { n: number; mean: number; variance: number },
+): Difference {
+  const difference = variant.mean - control.mean
+  if (control.n < 2 || variant.n < 2) return { difference, low: difference, high: difference, pValue: null }
+  const se = Math.sqrt(control.variance / control.n + variant.variance / variant.n)
+  return {
+    difference,
+    low: difference - Z95 * se,
+    high: difference + Z95 * se,
+    pValue: se > 0 ? twoSidedP(difference / se) : difference === 0 ? 1 : 0,
+  }
+}
