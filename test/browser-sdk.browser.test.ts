@@ -220,6 +220,7 @@ describe('tp.js in Chromium', () => {
     await Promise.all([page.waitForURL(/checkout/), page.click('#buy')])
     await page.fill('[name=name]', 'Ada Lovelace')
     await page.fill('[name=card]', '4242424242424242')
+    const words = await page.textContent('#pay')
     await Promise.all([page.waitForURL(/thank-you/), page.click('#pay')])
     const order = new URL(page.url()).searchParams.get('order')!
     await page.goto(`${site.url}/`) // a later page: it must carry the user id
@@ -238,7 +239,11 @@ describe('tp.js in Chromium', () => {
     // millisecond or more after the one before (rows come ordered by time, then by name)
     const onPage = (path: string) =>
       rows.filter((r) => r.path === path && r.event !== 'Page Left').map((r) => r.event)
-    expect(onPage('/checkout.html')).toEqual(['Page Viewed', 'Checkout Started'])
+    expect(onPage('/checkout.html')).toEqual(['Page Viewed', 'Checkout Started', 'Experiment Viewed'])
+    // the shop's A/B test of its pay button: the variant this browser was given, and the words it showed
+    const shown = JSON.parse(named(rows, 'Experiment Viewed')[0]!.props)
+    expect(shown).toMatchObject({ experimentId: 'pay-button' })
+    expect(words).toBe(shown.variationId === 'control' ? 'Pay €144' : 'Complete order · €144')
     expect(onPage('/thank-you.html')).toEqual(['Page Viewed', 'Order Completed', 'Identify'])
     // the checkout form is marked data-tp-ignore, and no field value ever leaves the page
     expect(named(rows, 'Lead Captured')).toEqual([])
