@@ -61,6 +61,9 @@ const envSchema = z.object({
   KAFKA_COMPRESSION: z.enum(['none', 'gzip']).default('gzip'),
 })
 
+/** An address range: `203.0.113.0/24`, `2001:db8::/48`, `198.51.100.7/32` for one address. */
+const cidr = z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, { error: 'a CIDR range' })
+
 const emailSchema = z.object({
   /** Signing keys: the tracker signs with one, the collector accepts all of them (rotate by adding, then removing). */
   keys: z
@@ -86,9 +89,7 @@ const emailSchema = z.object({
   burstLinks: z.number().int().min(2).default(3),
   burstSeconds: z.number().min(0).default(2),
   /** Apple Mail Privacy Protection egress ranges (CIDR), if the operator supplies them: opens from them are machine. */
-  appleProxyRanges: z
-    .array(z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, { error: 'a CIDR range' }))
-    .default([]),
+  appleProxyRanges: z.array(cidr).default([]),
   /** How long the hand-off a click adds to its target links a browser to the recipient. */
   handoffSeconds: z.number().int().positive().default(600),
 })
@@ -125,6 +126,11 @@ const projectSchema = z.object({
   checkoutEvents: z.array(z.string().min(1)).min(2).max(10).optional(),
   /** Email tracking: the open pixel and click redirect answer only for projects with keys here. */
   email: emailSchema.optional(),
+  /**
+   * The business's own addresses (its offices, its VPN): calls with the write key from them are stored as internal
+   * traffic (`is_bot = 2`), which the reports leave out as they leave out bots.
+   */
+  internalIps: z.array(cidr).max(1000).optional(),
   /** The events the project expects and what their properties must be (docs/tracking-plan.md). */
   trackingPlan: trackingPlan.optional(),
 })

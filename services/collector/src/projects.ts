@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import { compilePlan, type PlanChecker } from '@touchpoint/schema'
 import type { KeyConfig, ProjectConfig } from './config'
 import { DEFAULT_SECRETS, type SecretNames, secretNames } from './enrich/redact'
+import { AddressRanges } from './util/address-ranges'
 
 export interface Credential {
   project: ProjectConfig
@@ -34,6 +35,8 @@ interface RegistryState {
   secrets: Map<string, SecretNames>
   /** The tracking plans of the projects that have one, compiled once a load. */
   plans: Map<string, PlanChecker>
+  /** The internal addresses of the projects that name some (`internalIps`). */
+  internal: Map<string, AddressRanges>
 }
 
 /**
@@ -56,10 +59,12 @@ export class ProjectRegistry {
     const ids = new Map<string, ProjectConfig>()
     const secrets = new Map<string, SecretNames>()
     const plans = new Map<string, PlanChecker>()
+    const internal = new Map<string, AddressRanges>()
     for (const project of projects) {
       ids.set(project.id, project)
       if (project.redactParams?.length) secrets.set(project.id, secretNames(project.redactParams))
       if (project.trackingPlan) plans.set(project.id, compilePlan(project.trackingPlan))
+      if (project.internalIps?.length) internal.set(project.id, new AddressRanges(project.internalIps))
       for (const key of [project.writeKey, ...(project.previousWriteKeys ?? [])])
         byDigest.set(digest(key).toString('base64'), { project, trusted: false })
       for (const key of [project.secretKey, ...(project.previousSecretKeys ?? [])])
@@ -74,7 +79,13 @@ export class ProjectRegistry {
       adminDigests: adminKeys.map(digest),
       secrets,
       plans,
+      internal,
     }
+  }
+
+  /** Whether a client address is one of the project's own (`internalIps`). */
+  isInternal(projectId: string, ip: string): boolean {
+    return this.state.internal.get(projectId)?.has(ip) ?? false
   }
 
   /** A project's tracking plan, ready to check events against; none for a project without one. */

@@ -19,6 +19,8 @@ export interface RequestFacts {
   userAgent: string | undefined
   /** the batch envelope's sentAt */
   sentAt: string | undefined
+  /** a write-key call from one of the project's own addresses (`internalIps`): its events are internal traffic */
+  internal?: true
 }
 
 const EVENT_NAMES: Record<string, string> = {
@@ -28,6 +30,9 @@ const EVENT_NAMES: Record<string, string> = {
   alias: 'Alias',
   group: 'Group',
 }
+
+/** `is_bot` of internal traffic: 1 is a bot (by its user agent); the reports count only 0 */
+export const INTERNAL = 2
 
 const str = (v: unknown, max = 4096) => (typeof v === 'string' ? v.slice(0, max) : '')
 
@@ -83,7 +88,7 @@ export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string): Ev
     properties: JSON.stringify(isPageCall ? withViewName(e, props) : props),
     traits: traits ? JSON.stringify(traits) : '{}',
     ...device,
-    is_bot: req.source === 'email' ? 0 : device.is_bot,
+    is_bot: req.source === 'email' ? 0 : device.is_bot || (req.internal ? INTERNAL : 0),
     ip: anonymizeIp(ip),
     user_agent: ua ?? '',
     locale: ctx.locale ?? '',

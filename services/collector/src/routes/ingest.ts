@@ -33,8 +33,16 @@ function credentialOf(req: FastifyRequest, registry: ProjectRegistry): Credentia
     : undefined
 }
 
-function factsOf(req: FastifyRequest, cred: Credential, receivedAt: number, sentAt?: unknown): RequestFacts {
+function factsOf(
+  req: FastifyRequest,
+  cred: Credential,
+  registry: ProjectRegistry,
+  receivedAt: number,
+  sentAt?: unknown,
+): RequestFacts {
   return {
+    // a server's calls come from its own address, whatever the customer's: only a write-key call is internal
+    ...(!cred.trusted && registry.isInternal(cred.project.id, req.ip) && { internal: true }),
     projectId: cred.project.id,
     trusted: cred.trusted,
     source: sourceOf(req, cred),
@@ -97,7 +105,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
     err: TpError,
     raw: unknown,
   ) => {
-    const facts = factsOf(req, cred, Date.now())
+    const facts = factsOf(req, cred, registry, Date.now())
     await sink.append([
       rejectedRecord(
         facts,
@@ -131,7 +139,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
         req.body,
       )
     }
-    const facts = factsOf(req, cred, Date.now())
+    const facts = factsOf(req, cred, registry, Date.now())
     const out = processor.process([req.body], type, facts, req.url, bodyBytes(req))
     await durably(out.records)
     metrics.accepted.inc({ project: cred.project.id }, out.accepted)
@@ -185,7 +193,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
             : e,
         )
       : batch
-    const facts = factsOf(req, cred, Date.now(), sentAt)
+    const facts = factsOf(req, cred, registry, Date.now(), sentAt)
     const out = processor.process(items, undefined, facts, req.url, bodyBytes(req))
     await durably(out.records)
     metrics.accepted.inc({ project: cred.project.id }, out.accepted)
@@ -200,7 +208,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
     if (typeof error.rawBody === 'string') {
       const cred = registry.byBasicAuth(req.headers.authorization)
       if (cred) {
-        const facts = factsOf(req, cred, Date.now())
+        const facts = factsOf(req, cred, registry, Date.now())
         const issue = { path: '', message: error.message }
         await sink
           .append([rejectedRecord(facts, req.url, 'TP_ERR_MALFORMED_JSON', [issue], error.rawBody)])
