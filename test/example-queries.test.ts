@@ -29,6 +29,8 @@ const params = {
   reached: 2,
   conversion: 'Order Completed',
   lookback: 30 * 86_400,
+  // experiment.sql's (the experiments report's test checks its answers)
+  experiment: 'pay-button',
 }
 const range = { project: PROJECT, from: '2026-06-01', to: '2026-06-15' }
 const cents = (x: number) => Math.round(x * 100) / 100
