@@ -19,9 +19,9 @@ export function experimentsText(r: ExperimentsResult): string {
 }
 
 const signed = (x: number, digits: number) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`
-/** A difference with its 95% interval: `+35.0 pp (−12.3 to +82.3)`. */
+/** A difference with its 95% interval: `+35.0 pp (−12.3 to +82.3)`; without one where too few people for it. */
 const interval = (d: Difference, scale: number, digits: number, unit: string) =>
-  `${signed(d.difference * scale, digits)}${unit} (${signed(d.low * scale, digits)} to ${signed(d.high * scale, digits)})`
+  `${signed(d.difference * scale, digits)}${unit}${d.pValue === null ? '' : ` (${signed(d.low * scale, digits)} to ${signed(d.high * scale, digits)})`}`
 const pValue = (p: number | null) => (p === null ? '' : p < 0.001 ? '<0.001' : p.toFixed(3))
 const upliftOf = (u: number | null) => (u === null ? '' : `${signed(u * 100, 1)}%`)
 
@@ -51,7 +51,11 @@ export function experimentText(r: ExperimentResult, conversion: string): string 
   const mixed = r.mixed
     ? `\n${r.mixed} ${r.mixed === 1 ? 'person was' : 'people were'} shown more than one variant and ${r.mixed === 1 ? 'is' : 'are'} left out.`
     : ''
+  const missing =
+    r.control !== null && !r.variants.some((v) => v.variant === r.control)
+      ? `\nNo one was shown the control, ${r.control}: nothing to set the variants beside (--control names another).`
+      : ''
   const note =
     '\np under 0.05: significant at 95%, for a test read once at its planned size (not one stopped when it first dips under).'
-  return `${head}\n\n${table}\n${mixed}${note}${mixedNote(r.currencies, "set the project's currency and exchangeRates to add them up in one")}`
+  return `${head}\n\n${table}\n${missing}${mixed}${note}${mixedNote(r.currencies, "set the project's currency and exchangeRates to add them up in one")}`
 }
