@@ -2,6 +2,7 @@ import { TABLES } from '@touchpoint/clickhouse'
 import { type Spend, type SpendResult, spendOf, withSpend } from '../attribution/spend'
 import { type AttributionKey, KEY_EXPR } from '../attribution/touches'
 import { EVENT_COLUMNS } from '../columns'
+import { conversionsAfterSql } from '../conversions'
 import { type Currencies, eventRevenueSql, reportedCurrencySql } from '../currencies'
 import { matchExpr } from '../fields'
 import { QueryParams } from '../params'
@@ -71,23 +72,7 @@ export async function acquisition(reader: Reader, input: AcquisitionRequest): Pr
     FROM (${withPersonSql(p, req.project, parts, 'e.t AS t, e.direct AS direct, e.key AS key')})
     GROUP BY person
     HAVING first_seen >= ${from}`
-  const conversions = eventsWithPerson(
-    p,
-    {
-      project: req.project,
-      from: req.from,
-      to: new Date(req.to.getTime() + req.horizon * 1000 + 1),
-      where: matchExpr(req.conversion, p),
-    },
-    EVENT_COLUMNS,
-    true,
-  )
-  const conv = onePerEventSql(
-    `(${conversions})`,
-    '',
-    `${reportedCurrencySql(p, req.exchange, 'any(sent_currency)')} AS cur`,
-    eventRevenueSql(p, req.exchange),
-  )
+  const conv = conversionsAfterSql(p, req, req.horizon)
   const [rows, spend] = await Promise.all([
     reader.rows(
       `WITH first AS (${firstVisits}), conv AS (${conv})

@@ -1,5 +1,6 @@
 import { EVENT_NAMES } from '@touchpoint/schema'
 import { EVENT_COLUMNS } from '../columns'
+import { conversionsAfterSql } from '../conversions'
 import { eventRevenueSql, reportedCurrencySql } from '../currencies'
 import { matchExpr } from '../fields'
 import { QueryParams } from '../params'
@@ -162,23 +163,7 @@ export async function experiment(reader: Reader, input: ExperimentRequest): Prom
   const first = `SELECT person, argMin(seen, timestamp) AS variant, min(timestamp) AS first_seen,
       uniqExact(seen) AS variants
     FROM (${exposures}) GROUP BY person`
-  const conversions = eventsWithPerson(
-    p,
-    {
-      project: req.project,
-      from: req.from,
-      to: new Date(req.to.getTime() + req.window * 1000 + 1),
-      where: matchExpr(req.conversion, p),
-    },
-    EVENT_COLUMNS,
-    true,
-  )
-  const conv = onePerEventSql(
-    `(${conversions})`,
-    '',
-    `${reportedCurrencySql(p, req.exchange, 'any(sent_currency)')} AS cur`,
-    eventRevenueSql(p, req.exchange),
-  )
+  const conv = conversionsAfterSql(p, req, req.window)
   const rows = await reader.rows(
     `WITH first AS (${first}), conv AS (${conv})
     SELECT variant, mixed, count() AS people, countIf(n > 0) AS converted, sum(n) AS conversions,
