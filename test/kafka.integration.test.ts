@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { createKafka } from '@touchpoint/kafka'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -47,6 +49,9 @@ afterAll(async () => {
 })
 
 let acked = new Set<string>()
+/** the messageIds of the tracking plan's test: the last call it refused, and the call stored with its violation */
+let planRefused = ''
+let planStored = ''
 
 describe('collector → Kafka → ingester → ClickHouse', () => {
   it('acknowledges events once Kafka has them, and reports ready', async () => {
@@ -142,6 +147,40 @@ describe('collector → Kafka → ingester → ClickHouse', () => {
     await lagIsZero()
   })
 
+  it("keeps a tracking plan's refusals and noted violations, through Kafka like any refusal", async () => {
+    const file = join(collectorDir, 'touchpoint.json')
+    const setPlan = (violations: 'refuse' | 'report') => {
+      const config = JSON.parse(readFileSync(file, 'utf8'))
+      config.projects[0].trackingPlan = {
+        events: { 'Plan Selected': { properties: { plan: { type: 'string', required: true } } } },
+        violations,
+      }
+      writeFileSync(file, JSON.stringify(config))
+    }
+    const send = (messageId: string) =>
+      post(
+        `${collector.url}/v1/track`,
+        { anonymousId: 'planner', messageId, event: 'Plan Selected', properties: { seats: 2 } },
+        { authorization: basic(writeKey), 'user-agent': CHROME_UA },
+      )
+    // the collector picks each change of the projects file up by itself; the answers tell when it has
+    let n = 0
+    setPlan('refuse')
+    const refused = await eventually(
+      () => send(`plan-${n++}`),
+      (r) => r.status === 400,
+    )
+    expect(refused.body).toMatchObject({ code: 'TP_ERR_TRACKING_PLAN', path: 'properties.plan' })
+    planRefused = `plan-${n - 1}`
+    setPlan('report')
+    await eventually(
+      () => send(`plan-${n++}`),
+      (r) => r.status === 200,
+    )
+    planStored = `plan-${n - 1}`
+    await lagIsZero()
+  })
+
   it('shows consumer lag, rows loaded and insert latency on /metrics', async () => {
     const text = await (await fetch(`${ingester.url}/metrics`)).text()
     expect(text).toMatch(/touchpoint_ingester_consumer_lag\{partition="0"\} 0/)
@@ -175,6 +214,20 @@ describe('collector → Kafka → ingester → ClickHouse', () => {
     expect(email.map((r) => [r.event, Number(r.n)])).toEqual([
       ['Email Clicked', 20],
       ['Email Opened', 20],
+    ])
+    const planned = await embeddedSql<{ message_id: string }>(
+      ingesterDir,
+      `SELECT message_id FROM events WHERE message_id IN ('${planRefused}', '${planStored}')`,
+    )
+    expect(planned).toEqual([{ message_id: planStored }])
+    const violations = await embeddedSql<{ error_code: string; id: string }>(
+      ingesterDir,
+      `SELECT error_code, JSONExtractString(raw, 'messageId') AS id FROM events_rejected
+      WHERE JSONExtractString(raw, 'messageId') IN ('${planRefused}', '${planStored}') ORDER BY error_code`,
+    )
+    expect(violations).toEqual([
+      { error_code: 'TP_ERR_TRACKING_PLAN', id: planRefused },
+      { error_code: 'TP_PLAN_VIOLATION', id: planStored },
     ])
   })
 })
