@@ -48,6 +48,12 @@ beforeAll(async () => {
   order('ann', 3, 'O-2', 70, [{ ...kettle, quantity: 2 }])
   order('bob', 2, 'O-3', 120, [kettle, { productId: 'mug', name: 'Mug', category: 'kitchen', price: 85 }]) // bob's first
   order('cy', 30, 'O-4', 500) // cy bought a month ago, not since
+  // bob sent the mug back this week: 85 EUR of his order given back
+  client.orderRefunded({
+    userId: 'bob',
+    timestamp: new Date(today - DAY + 12 * 3_600_000),
+    properties: { orderId: 'O-3', revenue: 85, currency: 'EUR', reason: 'damaged' },
+  })
   await client.close()
 })
 afterAll(async () => collector?.close())
@@ -101,6 +107,22 @@ describe('touchpoint report customers', () => {
       'key,orders,customers,quantity,revenue,averagePrice',
       'kitchen,2,2,4,190,47.5',
     ])
+  })
+
+  it("prints the week's refund beside its orders, and the revenue net of it", async () => {
+    const r = await eventually(
+      () => cli(['report', 'orders', ...range], env),
+      (x) => x.stdout.includes('1 refund in the range'), // the refund loaded
+    )
+    expect(r.stderr).toBe('')
+    // ann's 70 and bob's 120 this week; bob's 85 given back
+    expect(r.stdout).toMatch(
+      /^orders\s+revenue\s+average order\s+customers\s+repeat purchase\s+checkout abandonment\s+refunded\s+net revenue/,
+    )
+    expect(r.stdout).toMatch(
+      /\n2\s+190\.00 EUR\s+95\.00 EUR\s+2\s+0\.0%\s+\S+\s+85\.00 EUR\s+105\.00 EUR\s*\n/,
+    )
+    expect(r.stdout).toContain('1 refund in the range (Order Refunded) gave back 85.00 EUR of 1 order')
   })
 
   it("sets the shop in Mitte's visits beside the orders it took", async () => {

@@ -21,6 +21,7 @@ describe('customer-data events', () => {
       'Experiment Viewed',
       'Lead Captured',
       'Order Completed',
+      'Order Refunded',
       'Store Visited',
       'Subscription Cancelled',
       'Subscription Started',

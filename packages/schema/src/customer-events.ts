@@ -40,6 +40,18 @@ export const orderCompleted = z.looseObject({
   coupon: label.optional(),
 })
 
+/**
+ * An order given back: `revenue` is what was refunded, in `currency` (a partial refund), and without it the whole
+ * order was. The order is the `Order Completed` with the same `orderId`.
+ */
+export const orderRefunded = z.looseObject({
+  orderId: ref,
+  revenue: amount.optional(),
+  currency: currency.optional(),
+  /** a short reason code ("damaged"), not a customer's words */
+  reason: label.optional(),
+})
+
 export const subscriptionStarted = z.looseObject({
   subscriptionId: ref,
   plan: label,
@@ -146,6 +158,7 @@ export const experimentViewed = z.looseObject({
 /** Event name → the schema of its properties. */
 export const customerEvents = {
   [EVENT_NAMES.orderCompleted]: orderCompleted,
+  [EVENT_NAMES.orderRefunded]: orderRefunded,
   [EVENT_NAMES.subscriptionStarted]: subscriptionStarted,
   [EVENT_NAMES.subscriptionCancelled]: subscriptionCancelled,
   [EVENT_NAMES.surveyAnswered]: surveyAnswered,
@@ -164,6 +177,7 @@ export const customerEvents = {
 
 export type CustomerEventName = keyof typeof customerEvents
 export type OrderCompleted = z.input<typeof orderCompleted>
+export type OrderRefunded = z.input<typeof orderRefunded>
 export type Product = z.input<typeof product>
 export type SubscriptionStarted = z.input<typeof subscriptionStarted>
 export type SubscriptionCancelled = z.input<typeof subscriptionCancelled>

@@ -7,6 +7,8 @@ export const EVENT_NAMES = {
   /** tp.js, as a page is left: its visible time (`engagedMs`) and deepest scroll (`scrollDepth`, %) */
   pageLeft: 'Page Left',
   orderCompleted: 'Order Completed',
+  /** an order given back, in whole or in part (Segment's name): the orders report's refunds and net revenue */
+  orderRefunded: 'Order Refunded',
   checkoutStarted: 'Checkout Started',
   surveyAnswered: 'Survey Answered',
   subscriptionStarted: 'Subscription Started',

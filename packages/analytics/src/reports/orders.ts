@@ -6,6 +6,7 @@ import { QueryParams } from '../params'
 import { eventsWithPerson, onePerEventSql } from '../people'
 import { num, type Reader } from '../reader'
 import { type OrdersRequest, ordersRequest } from '../requests'
+import { type Refunds, refundsOf } from './refunds'
 
 export interface OrdersResult {
   orders: number
@@ -25,6 +26,10 @@ export interface OrdersResult {
   byChannel: Array<{ channel: string; orders: number; revenue: number }>
   /** Cart abandonment: a funnel over the checkout events (default Checkout Started → Order Completed). */
   checkout: { started: number; completed: number; abandonmentRate: number }
+  /** The refunds made in the range (`Order Refunded`), whichever range their orders were placed in. */
+  refunds: Refunds
+  /** revenue less the refunds' amount: what the range's sales came to, net of what it gave back */
+  netRevenue: number
 }
 
 export async function orders(reader: Reader, input: OrdersRequest): Promise<OrdersResult> {
@@ -77,6 +82,7 @@ export async function orders(reader: Reader, input: OrdersRequest): Promise<Orde
     steps,
     window: req.window,
   })
+  const refunds = await refundsOf(reader, p, req)
   const started = f.steps[0]?.people ?? 0
   const completed = f.steps[f.steps.length - 1]?.people ?? 0
   const count = num(totals?.orders)
@@ -98,5 +104,7 @@ export async function orders(reader: Reader, input: OrdersRequest): Promise<Orde
       revenue: num(r.revenue),
     })),
     checkout: { started, completed, abandonmentRate: started > 0 ? 1 - completed / started : 0 },
+    refunds,
+    netRevenue: revenue - refunds.amount,
   }
 }

@@ -15,6 +15,8 @@ export function ordersText(r: Compared<OrdersResult>): string {
     customers: x.customers,
     'repeat purchase': pct(x.repeatPurchaseRate),
     'checkout abandonment': pct(x.checkout.abandonmentRate),
+    refunded: money(x.refunds.amount, x.currencies),
+    'net revenue': money(x.netRevenue, x.currencies),
   })
   const p = r.previous
   const summary = figuresTable(r, figures, (now, before) => ({
@@ -24,6 +26,8 @@ export function ordersText(r: Compared<OrdersResult>): string {
     customers: change(now.customers, before.customers),
     'repeat purchase': pointsChange(now.repeatPurchaseRate, before.repeatPurchaseRate),
     'checkout abandonment': pointsChange(now.checkout.abandonmentRate, before.checkout.abandonmentRate),
+    refunded: change(now.refunds.amount, before.refunds.amount),
+    'net revenue': change(now.netRevenue, before.netRevenue),
   }))
   // each currency the orders were sent in, and with the project's exchange what it came to
   const sentIn = r.byCurrency.map((c) => ({
@@ -45,5 +49,8 @@ export function ordersText(r: Compared<OrdersResult>): string {
     })),
   )
   const mixed = mixedNote(r.currencies, 'the table by currency gives each apart')
-  return `${comparedHead(r)}${summary}${byCurrency}\n\nBy the order's channel (properties.channel)\n${byChannel}${mixed}`
+  const refunds = r.refunds.refunds
+    ? `\n\n${r.refunds.refunds} ${r.refunds.refunds === 1 ? 'refund' : 'refunds'} in the range (Order Refunded) gave back ${money(r.refunds.amount, r.currencies)} of ${r.refunds.orders} ${r.refunds.orders === 1 ? 'order' : 'orders'}, whichever range ${r.refunds.orders === 1 ? 'it was' : 'they were'} placed in.`
+    : ''
+  return `${comparedHead(r)}${summary}${refunds}${byCurrency}\n\nBy the order's channel (properties.channel)\n${byChannel}${mixed}`
 }

@@ -15,7 +15,9 @@ import {
   type LeadCaptured,
   leadCaptured,
   type OrderCompleted,
+  type OrderRefunded,
   orderCompleted,
+  orderRefunded,
   type StoreVisited,
   type SubscriptionCancelled,
   type SubscriptionStarted,
@@ -41,6 +43,10 @@ import { type CustomerMessage, TouchpointValidationError } from './messages'
 export class Touchpoint extends TouchpointClient {
   orderCompleted(m: CustomerMessage<OrderCompleted>) {
     this.customer(EVENT_NAMES.orderCompleted, orderCompleted, m)
+  }
+  /** A refund: `revenue` and `currency` for what was given back, or neither for the whole order. */
+  orderRefunded(m: CustomerMessage<OrderRefunded>) {
+    this.customer(EVENT_NAMES.orderRefunded, orderRefunded, m)
   }
   subscriptionStarted(m: CustomerMessage<SubscriptionStarted>) {
     this.customer(EVENT_NAMES.subscriptionStarted, subscriptionStarted, m)
