@@ -232,4 +232,53 @@ describe('the CLI', () => {
       (await send(SHOP.writeKey, '/v1/track', track('shop-draft-ok', { plan: 'x', seats: 9 }))).status,
     ).toBe(200)
   })
+
+  it('tries the project’s plan, or one from a file, on the stored events', async () => {
+    const range = ['--from', today, '--to', tomorrow]
+    // every call stored for the shop, the last the one its draft let through
+    await eventually(
+      () => stored('shop', 'shop-draft-ok'),
+      (r) => r.length === 1,
+    )
+    // the draft made the shop's plan: of its stored calls, only the Signed Up ones sent before the collector took
+    // that plan up (the test above sends until refused) break it, as unplanned
+    const counts = await sql<{ calls: string; unplanned: string }>(
+      collector.url,
+      ADMIN,
+      "SELECT count() AS calls, countIf(event = 'Signed Up') AS unplanned FROM events WHERE project_id = 'shop'",
+    )
+    const [calls, unplanned] = [Number(counts[0]!.calls), Number(counts[0]!.unplanned)]
+    const own = await runCli(['plan', 'check', '--project', 'shop', ...range], env)
+    expect(own.stderr).toBe('')
+    expect(own.stdout).toMatch(
+      new RegExp(
+        `^${unplanned} of the ${calls} track and identify calls checked break the project's trackingPlan`,
+      ),
+    )
+    if (unplanned)
+      expect(own.stdout).toMatch(/\nSigned Up\s+event\s+\d+\s+"Signed Up" is not in the tracking plan/)
+    const file = join(dir, 'stricter.json')
+    writeFileSync(
+      file,
+      JSON.stringify({ events: { 'Plan Selected': { properties: { plan: { enum: ['basic'] } } } } }),
+    )
+    const stricter = await runCli(['plan', 'check', '--project', 'shop', '--file', file, ...range], env)
+    expect(stricter.stderr).toBe('')
+    // the stricter plan names no other event and allows unplanned ones: only the draft's own call breaks it
+    expect(stricter.stdout).toMatch(
+      new RegExp(`^1 of the ${calls} track and identify calls checked break .*stricter\\.json; with`),
+    )
+    expect(stricter.stdout).toMatch(
+      /\nPlan Selected\s+properties\.plan\s+1\s+must be one of "basic" by the tracking plan/,
+    )
+    const json = JSON.parse(
+      (await runCli(['plan', 'check', '--project', 'blog', '--json', ...range], env)).stdout,
+    )
+    expect(json).toMatchObject({ checked: expect.any(Number), breaking: expect.any(Number) })
+    expect(json.rows.map((r: { field: string }) => r.field).sort()).toEqual([
+      'event',
+      'properties.plan',
+      'traits.email',
+    ])
+  })
 })

@@ -17,6 +17,7 @@ import { type OverviewResult, overview } from './reports/overview'
 import { type PagesResult, pages } from './reports/pages'
 import { type PathsResult, paths } from './reports/paths'
 import { type PlanResult, plan } from './reports/plan'
+import { type PlanCheckResult, planCheck } from './reports/plan-check'
 import { type PlanDraftResult, planDraft } from './reports/plan-draft'
 import { type ProductsResult, products } from './reports/products'
 import { type Profile, profile } from './reports/profile'
@@ -56,6 +57,7 @@ import {
   overviewRequest,
   type PagesRequest,
   type PathsRequest,
+  type PlanCheckRequest,
   type PlanDraftRequest,
   type PlanRequest,
   type ProductsRequest,
@@ -172,6 +174,11 @@ export class Analytics {
   /** A tracking plan drawn from the events the project already sends, to edit into its `trackingPlan`. */
   planDraft(request: PlanDraftRequest): Promise<PlanDraftResult> {
     return planDraft(this.reader, request)
+  }
+
+  /** A tracking plan tried on the events already stored: what of them would break it. */
+  planCheck(request: PlanCheckRequest): Promise<PlanCheckResult> {
+    return planCheck(this.reader, request)
   }
 
   live(request: LiveRequest): Promise<LiveResult> {

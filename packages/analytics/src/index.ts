@@ -24,6 +24,7 @@ export type { OverviewResult } from './reports/overview'
 export type { PageFigures, PageRow, PagesResult } from './reports/pages'
 export type { PathsResult } from './reports/paths'
 export type { PlanResult, PlanViolationRow } from './reports/plan'
+export type { PlanCheckResult, PlanCheckRow } from './reports/plan-check'
 export type { PlanDraftResult } from './reports/plan-draft'
 export type { ProductFigures, ProductRow, ProductsResult } from './reports/products'
 export type { Profile } from './reports/profile'
@@ -75,6 +76,7 @@ export {
   overviewRequest,
   type PagesRequest,
   type PathsRequest,
+  type PlanCheckRequest,
   type PlanDraftRequest,
   type PlanRequest,
   PRODUCT_KEYS,
@@ -83,6 +85,7 @@ export {
   type PropertiesRequest,
   pagesRequest,
   pathsRequest,
+  planCheckRequest,
   planDraftRequest,
   planRequest,
   productsRequest,

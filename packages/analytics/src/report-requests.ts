@@ -1,4 +1,5 @@
 /** The reports' requests (docs/analytics.md, "Reports"), re-exported by requests.ts. */
+import { trackingPlan } from '@touchpoint/schema'
 import { z } from 'zod'
 import {
   duration,
@@ -119,6 +120,18 @@ export const planRequest = ranged(
   }),
 )
 export type PlanRequest = z.input<typeof planRequest>
+
+export const planCheckRequest = ranged(
+  z.object({
+    ...range,
+    compare: notCompared('a check of a tracking plan is not compared with the range before'),
+    /** the plan to check the stored events against; over HTTP and in the CLI, the project's own unless given */
+    plan: trackingPlan,
+    /** how many of the range's track and identify calls to check, the latest first */
+    limit: z.number().int().min(1).max(1_000_000).default(100_000),
+  }),
+)
+export type PlanCheckRequest = z.input<typeof planCheckRequest>
 
 export const experimentsRequest = ranged(
   z.object({

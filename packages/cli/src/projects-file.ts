@@ -11,6 +11,8 @@ export interface ProjectEntry {
   /** a fixed rate, or rates by date (analytics' `exchange`) */
   exchangeRates?: Record<string, number | Record<string, number>>
   checkoutEvents?: string[]
+  /** the project's tracking plan, as the projects file gives it */
+  trackingPlan?: Record<string, unknown>
   email?: { keys: EmailKey[]; recipientSecret?: string }
 }
 

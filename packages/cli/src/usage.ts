@@ -36,6 +36,9 @@ export const USAGE = `touchpoint <command>
   plan draft [--project dev] [--from D] [--to D] [--timezone Z] [--limit 200]
                             a tracking plan drawn from the events already sent (each event's properties, their
                             types, which every one carried), as JSON for the project's trackingPlan to edit
+  plan check [--file plan.json] [--project dev] [--from D] [--to D] [--limit 100000] [--json]
+                            a plan (the project's trackingPlan without --file) tried on the stored events: how many
+                            of the latest track and identify calls break it, by event and field
   email instrument --campaign C --message M --recipient R [--project dev] [--base-url URL] [--record] < in.html > out.html
                             sign every link of an email and add the open pixel; --record also records Email Sent
   forget --user ID [--project dev]

@@ -1,6 +1,7 @@
 import { compilePlan, type IncomingEvent, trackingPlan } from '@touchpoint/schema'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Fixture, type FixtureEvent, openFixture, PROJECT } from '../testing/fixture'
+import { planCheck } from './plan-check'
 import { planDraft } from './plan-draft'
 
 const range = { project: PROJECT, from: '2026-04-01', to: '2026-04-08' }
@@ -96,5 +97,65 @@ describe('tracking plan draft', () => {
         properties: {},
       } as IncomingEvent),
     ).toEqual([{ path: 'properties.plan', message: 'is required by the tracking plan (string)' }])
+  })
+})
+
+describe('tracking plan check', () => {
+  it('finds none of the stored events breaking the draft drawn from them', async () => {
+    const { trackingPlan: draft } = await planDraft(fx.reader, range)
+    const r = await planCheck(fx.reader, { ...range, plan: { ...draft, allowUnplannedEvents: false } })
+    // six track events (the retry once, the bot's and the old one left out) and two identify calls
+    expect(r).toEqual({ checked: 8, breaking: 0, rows: [] })
+  })
+
+  it('says what of the stored events a stricter plan would refuse, by event and field', async () => {
+    const r = await planCheck(fx.reader, {
+      ...range,
+      plan: {
+        events: {
+          'Plan Selected': {
+            properties: { plan: { type: 'string', enum: ['basic'] }, seats: { type: 'integer' } },
+          },
+          'Video Played': { properties: { seconds: { type: 'integer', required: true } } },
+        },
+        traits: { vip: { type: 'boolean', required: true } },
+        allowUnplannedEvents: false,
+      },
+    })
+    expect(r.checked).toBe(8)
+    expect(r.breaking).toBe(5)
+    expect(r.rows).toEqual([
+      {
+        event: 'Plan Selected',
+        field: 'properties.plan',
+        events: 2,
+        message: 'must be one of "basic" by the tracking plan',
+      },
+      {
+        event: '(identify)',
+        field: 'traits.vip',
+        events: 1,
+        message: 'is required by the tracking plan (boolean)',
+      },
+      {
+        event: 'Newsletter Joined',
+        field: 'event',
+        events: 1,
+        message: '"Newsletter Joined" is not in the tracking plan',
+      },
+      {
+        event: 'Plan Selected',
+        field: 'properties.seats',
+        events: 1,
+        message: 'must be integer by the tracking plan, not number',
+      },
+      {
+        event: 'Video Played',
+        field: 'properties.seconds',
+        events: 1,
+        message: 'must be integer by the tracking plan, not string',
+      },
+    ])
+    expect((await planCheck(fx.reader, { ...range, plan: {}, limit: 3 })).checked).toBe(3)
   })
 })

@@ -18,6 +18,7 @@ import {
   type OverviewRequest,
   type PagesRequest,
   type PathsRequest,
+  type PlanCheckRequest,
   type PlanDraftRequest,
   type PlanRequest,
   type ProductsRequest,
@@ -70,6 +71,7 @@ export const ENDPOINTS = {
     path: '/api/reports/experiment',
     run: (a: Analytics, b: ExperimentRequest) => a.experiment(b),
   },
+  'plan-check': { path: '/api/plan/check', run: (a: Analytics, b: PlanCheckRequest) => a.planCheck(b) },
   'plan-draft': { path: '/api/plan/draft', run: (a: Analytics, b: PlanDraftRequest) => a.planDraft(b) },
   links: { path: '/api/reports/links', run: (a: Analytics, b: LinksRequest) => a.links(b) },
   live: { path: '/api/reports/live', run: (a: Analytics, b: LiveRequest) => a.live(b) },
@@ -162,5 +164,6 @@ function projectDefaults(config: CliConfig, endpoint: Endpoint, request: Record<
     ...(project?.timezone && { timezone: project.timezone }),
     ...(endpoint === 'orders' &&
       project?.checkoutEvents && { checkout: project.checkoutEvents.map((event) => ({ event })) }),
+    ...(endpoint === 'plan-check' && project?.trackingPlan && { plan: project.trackingPlan }),
   }
 }

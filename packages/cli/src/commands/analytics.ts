@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import type {
   AttributionResult,
   FunnelPeopleResult,
   FunnelResult,
+  PlanCheckResult,
   PlanDraftResult,
   Profile,
 } from '@touchpoint/analytics'
@@ -19,6 +21,7 @@ import {
 import { ask } from './analytics-client'
 import { attributionText } from './attribution-text'
 import { funnelPeopleCsv, funnelPeopleText, funnelText } from './funnel-text'
+import { planCheckText } from './plan-text'
 import { report } from './report-command'
 import { attributionCsv } from './report-csv'
 import { profileText } from './report-text'
@@ -137,18 +140,28 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
           to: common.to,
           timezone: common.timezone,
           limit: { type: 'string' },
+          file: { type: 'string' },
+          json: common.json,
         },
       })
-      if (positionals[0] !== 'draft')
-        throw new Error('usage: touchpoint plan draft [--project P] [--from D] [--to D]')
       const body = defined({
         project: v.project,
         ...dateRange(v.from, v.to),
         timezone: v.timezone,
         limit: optionalNumber(v.limit),
       })
-      const r = await ask<PlanDraftResult>(config, 'plan-draft', body)
-      return JSON.stringify(r.trackingPlan, null, 2)
+      if (positionals[0] === 'draft') {
+        const r = await ask<PlanDraftResult>(config, 'plan-draft', body)
+        return JSON.stringify(r.trackingPlan, null, 2)
+      }
+      if (positionals[0] === 'check') {
+        const plan = v.file === undefined ? undefined : JSON.parse(readFileSync(v.file, 'utf8'))
+        const r = await ask<PlanCheckResult>(config, 'plan-check', { ...body, ...(plan && { plan }) })
+        return v.json ? JSON.stringify(r, null, 2) : planCheckText(r, v.file ?? "the project's trackingPlan")
+      }
+      throw new Error(
+        'usage: touchpoint plan draft|check [--file plan.json] [--project P] [--from D] [--to D]',
+      )
     }
     default:
       throw new Error(`unknown command ${command}`)

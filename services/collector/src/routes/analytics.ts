@@ -17,6 +17,7 @@ import {
   overviewRequest,
   pagesRequest,
   pathsRequest,
+  planCheckRequest,
   planDraftRequest,
   planRequest,
   productsRequest,
@@ -177,6 +178,16 @@ export const ANALYTICS_ROUTES = {
     schema: planDraftRequest,
     defaults: zone,
     run: (a, b) => a.planDraft(b),
+  }),
+  '/api/plan/check': report({
+    summary:
+      "A tracking plan (the project's own unless given) tried on the stored events: what of them would break it",
+    schema: planCheckRequest,
+    defaults: (project) => ({
+      ...zone(project),
+      ...(project.trackingPlan && { plan: project.trackingPlan }),
+    }),
+    run: (a, b) => a.planCheck(b),
   }),
   '/api/reports/live': report({
     summary: 'Who is on the site now: visitors, sessions, the page each is on, where they came from',
