@@ -15,6 +15,8 @@ const selected = {
   properties: {
     plan: { type: 'string', required: true, enum: ['basic', 'summit'] },
     seats: { type: 'integer', minimum: 1 },
+    // a pattern JavaScript's backtracking engine takes exponential time on, against a crafted value
+    note: { type: 'string', pattern: '^(\\w+\\s?)+$' },
   },
 }
 const SHOP = {
@@ -103,6 +105,27 @@ describe('a tracking plan that refuses', () => {
     expect(rows[0]).toMatchObject({ error_code: 'TP_ERR_TRACKING_PLAN' })
     expect(JSON.parse(rows[0]!.reason)).toEqual(res.body.issues)
     expect(await stored('shop', 'shop-1')).toEqual([])
+  })
+
+  it('checks a pattern in time that grows with the value alone, whatever the pattern', async () => {
+    const started = Date.now()
+    const res = await send(
+      SHOP.writeKey,
+      '/v1/track',
+      track('shop-redos', { plan: 'basic', note: `${'a'.repeat(40)}!` }),
+    )
+    expect(res.status).toBe(400)
+    expect(res.body).toMatchObject({ code: 'TP_ERR_TRACKING_PLAN', path: 'properties.note' })
+    expect(Date.now() - started).toBeLessThan(5000)
+  })
+
+  it('is refused at start when a pattern is not one the linear-time engine runs', async () => {
+    const plan = { events: { E: { properties: { a: { pattern: '(a)\\1' } } } } }
+    await expect(
+      startTestCollector({ adminKey: ADMIN, projects: [{ ...SHOP, trackingPlan: plan }] }),
+    ).rejects.toThrow(
+      /projects\.0\.trackingPlan\.events\.E\.properties\.a\.pattern: not a pattern the linear-time engine runs/,
+    )
   })
 
   it('takes a batch event by event: the ones that keep to it are stored', async () => {
@@ -205,10 +228,11 @@ describe('the CLI', () => {
     const report = await runCli(['report', 'plan', '--project', 'shop', ...range], env)
     expect(report.stderr).toBe('')
     expect(report.stdout).toMatch(
-      /^0 events stored with a violation noted and 2 events refused by the tracking plan/,
+      /^0 events stored with a violation noted and 3 events refused by the tracking plan/,
     )
     expect(report.stdout).toMatch(/\nPlan Selected\s+properties\.plan\s+0\s+2\s/)
     expect(report.stdout).toMatch(/\nPlan Selected\s+properties\.seats\s+0\s+1\s/)
+    expect(report.stdout).toMatch(/\nPlan Selected\s+properties\.note\s+0\s+1\s/)
 
     const draft = await runCli(['plan', 'draft', '--project', 'shop', ...range], env)
     expect(draft.stderr).toBe('')

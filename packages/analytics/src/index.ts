@@ -6,6 +6,7 @@ export { COMPARISONS, type Compared, type Comparison, rangeBefore } from './comp
 export { exchangeOf } from './currencies'
 export type { FunnelResult, FunnelStepResult } from './funnel'
 export type { FunnelPeopleResult, FunnelPerson } from './funnel-people'
+export { linearPatterns, linearRegExp } from './linear-regexp'
 export type { AcquisitionResult, AcquisitionRow } from './reports/acquisition'
 export type { CustomerRow, CustomersResult } from './reports/customers'
 export type { EmailCampaignReport, EmailLinkClicks } from './reports/email'

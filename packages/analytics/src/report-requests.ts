@@ -1,6 +1,7 @@
 /** The reports' requests (docs/analytics.md, "Reports"), re-exported by requests.ts. */
 import { trackingPlan } from '@touchpoint/schema'
 import { z } from 'zod'
+import { linearPatterns } from './linear-regexp'
 import {
   duration,
   eventMatch,
@@ -126,7 +127,7 @@ export const planCheckRequest = ranged(
     ...range,
     compare: notCompared('a check of a tracking plan is not compared with the range before'),
     /** the plan to check the stored events against; over HTTP and in the CLI, the project's own unless given */
-    plan: trackingPlan,
+    plan: trackingPlan.superRefine(linearPatterns),
     /** how many of the range's track and identify calls to check, the latest first */
     limit: z.number().int().min(1).max(1_000_000).default(100_000),
   }),

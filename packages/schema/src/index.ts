@@ -70,6 +70,7 @@ export type { EventRow, EventSource, IdentityRow, RejectedRow } from './rows'
 export {
   compilePlan,
   jsonTypeOf,
+  type PatternCompiler,
   PLAN_CODES,
   PLAN_TYPES,
   type PlanChecker,

@@ -16,7 +16,7 @@ export type PlanType = (typeof PLAN_TYPES)[number]
 
 const validPattern = (p: string) => {
   try {
-    new RegExp(p, 'u')
+    new RegExp(p)
     return true
   } catch {
     return false
@@ -33,7 +33,10 @@ const propertyRule = z
       .array(z.union([z.string(), z.number(), z.boolean()]))
       .min(1)
       .optional(),
-    /** a regular expression a string value must match (JavaScript's, with the `u` flag) */
+    /**
+     * a regular expression a string value must match (JavaScript's, without flags); the collector runs it on V8's
+     * linear-time engine, which refuses backreferences and lookarounds (docs/tracking-plan.md)
+     */
     pattern: z.string().max(1000).refine(validPattern, { error: 'a regular expression' }).optional(),
     /** bounds of a number value */
     minimum: z.number().optional(),
@@ -105,12 +108,12 @@ interface CompiledField {
   pattern: RegExp | undefined
 }
 
-const compileFields = (rules: Record<string, PropertyRule>): CompiledField[] =>
+const compileFields = (rules: Record<string, PropertyRule>, compile: PatternCompiler): CompiledField[] =>
   Object.entries(rules).map(([name, rule]) => ({
     name,
     rule,
     types: rule.type === undefined ? undefined : typeof rule.type === 'string' ? [rule.type] : rule.type,
-    pattern: rule.pattern === undefined ? undefined : new RegExp(rule.pattern, 'u'),
+    pattern: rule.pattern === undefined ? undefined : compile(rule.pattern),
   }))
 
 /** The issues of one field's value against its rule, `path` being where the field is (`properties.plan`). */
@@ -160,6 +163,9 @@ function objectIssues(
       })
 }
 
+/** How a plan's patterns are compiled: the collector gives a linear-time engine's (analytics' linearRegExp). */
+export type PatternCompiler = (pattern: string) => RegExp
+
 /** A plan made ready to check events against: its patterns compiled once, not for every event. */
 export interface PlanChecker {
   readonly plan: TrackingPlan
@@ -167,14 +173,22 @@ export interface PlanChecker {
   issues(event: IncomingEvent): FieldIssue[]
 }
 
-export function compilePlan(plan: TrackingPlan): PlanChecker {
+/**
+ * `compile` makes each pattern's RegExp; JavaScript's own engine by default, which backtracks: a pattern such as
+ * `^([a-z]+\.)+$` can take exponential time on a crafted value, so code that checks what anybody may send gives
+ * a linear-time one.
+ */
+export function compilePlan(
+  plan: TrackingPlan,
+  compile: PatternCompiler = (p) => new RegExp(p),
+): PlanChecker {
   const events = new Map(
     Object.entries(plan.events).map(([name, rule]) => [
       name,
-      { fields: compileFields(rule.properties), closed: !rule.additionalProperties },
+      { fields: compileFields(rule.properties, compile), closed: !rule.additionalProperties },
     ]),
   )
-  const traits = plan.traits ? compileFields(plan.traits) : undefined
+  const traits = plan.traits ? compileFields(plan.traits, compile) : undefined
   return {
     plan,
     issues(event) {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { exchange } from '@touchpoint/analytics'
+import { exchange, linearPatterns } from '@touchpoint/analytics'
 import { clickhouseEnv, clickhouseOptions } from '@touchpoint/clickhouse'
 import { brokerList, topicEnv, topicSpec } from '@touchpoint/kafka'
 import { dedupeEnv, dedupeOptions, type LoaderOptions } from '@touchpoint/loader'
@@ -132,7 +132,7 @@ const projectSchema = z.object({
    */
   internalIps: z.array(cidr).max(1000).optional(),
   /** The events the project expects and what their properties must be (docs/tracking-plan.md). */
-  trackingPlan: trackingPlan.optional(),
+  trackingPlan: trackingPlan.superRefine(linearPatterns).optional(),
 })
 
 const fileSchema = z

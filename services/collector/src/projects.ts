@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
+import { linearRegExp } from '@touchpoint/analytics'
 import { compilePlan, type PlanChecker } from '@touchpoint/schema'
 import type { KeyConfig, ProjectConfig } from './config'
 import { DEFAULT_SECRETS, type SecretNames, secretNames } from './enrich/redact'
@@ -63,7 +64,7 @@ export class ProjectRegistry {
     for (const project of projects) {
       ids.set(project.id, project)
       if (project.redactParams?.length) secrets.set(project.id, secretNames(project.redactParams))
-      if (project.trackingPlan) plans.set(project.id, compilePlan(project.trackingPlan))
+      if (project.trackingPlan) plans.set(project.id, compilePlan(project.trackingPlan, linearRegExp))
       if (project.internalIps?.length) internal.set(project.id, new AddressRanges(project.internalIps))
       for (const key of [project.writeKey, ...(project.previousWriteKeys ?? [])])
         byDigest.set(digest(key).toString('base64'), { project, trusted: false })

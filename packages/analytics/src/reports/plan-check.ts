@@ -1,5 +1,6 @@
 import { TABLES } from '@touchpoint/clickhouse'
 import { compilePlan, type IncomingEvent } from '@touchpoint/schema'
+import { linearRegExp } from '../linear-regexp'
 import { QueryParams } from '../params'
 import { num, type Reader } from '../reader'
 import { type PlanCheckRequest, planCheckRequest } from '../requests'
@@ -45,7 +46,7 @@ function objectOf(json: unknown): Record<string, unknown> {
  */
 export async function planCheck(reader: Reader, input: PlanCheckRequest): Promise<PlanCheckResult> {
   const req = planCheckRequest.parse(input)
-  const checker = compilePlan(req.plan)
+  const checker = compilePlan(req.plan, linearRegExp)
   const p = new QueryParams()
   const rows = await reader.rows(
     `SELECT any(e.type) AS call, any(e.event) AS name, any(e.properties) AS props, any(e.traits) AS traits_json,
