@@ -16,6 +16,9 @@ import {
   traitNames,
 } from './request-parts'
 
+/** A report over a range that lists rows, the first `limit` of them (default 50, at most 1,000). */
+const rangedList = () => ranged(z.object({ ...range, limit: rowLimit }))
+
 export const timeOfDayRequest = ranged(
   z.object({
     ...range,
@@ -95,31 +98,16 @@ export const retentionRequest = ranged(
 ).superRefine(fewPeriods)
 export type RetentionRequest = z.input<typeof retentionRequest>
 
-export const eventsRequest = ranged(
-  z.object({
-    ...range,
-    /** how many event names to list, the most people first */
-    limit: rowLimit,
-  }),
-)
+/** The events report's request: `limit` is how many event names to list, the most people first. */
+export const eventsRequest = rangedList()
 export type EventsRequest = z.input<typeof eventsRequest>
 
-export const rejectedRequest = ranged(
-  z.object({
-    ...range,
-    /** how many (error code, field) rows to list, the most refusals first */
-    limit: rowLimit,
-  }),
-)
+/** The refused calls' request: `limit` is how many (error code, field) rows to list, the most refusals first. */
+export const rejectedRequest = rangedList()
 export type RejectedRequest = z.input<typeof rejectedRequest>
 
-export const planRequest = ranged(
-  z.object({
-    ...range,
-    /** how many (event, field) rows to list, the most violations first */
-    limit: rowLimit,
-  }),
-)
+/** The tracking plan report's request: `limit` is how many (event, field) rows to list, the most violations first. */
+export const planRequest = rangedList()
 export type PlanRequest = z.input<typeof planRequest>
 
 export const planCheckRequest = ranged(
@@ -134,13 +122,8 @@ export const planCheckRequest = ranged(
 )
 export type PlanCheckRequest = z.input<typeof planCheckRequest>
 
-export const experimentsRequest = ranged(
-  z.object({
-    ...range,
-    /** how many experiments to list, the most people first */
-    limit: rowLimit,
-  }),
-)
+/** The experiments' list's request: `limit` is how many experiments to list, the most people first. */
+export const experimentsRequest = rangedList()
 export type ExperimentsRequest = z.input<typeof experimentsRequest>
 
 export const experimentRequest = ranged(
