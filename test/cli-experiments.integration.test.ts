@@ -73,6 +73,10 @@ describe('touchpoint report experiments', () => {
       /\none-page\s+4\s+3\s+75\.0%\s+\+50\.0 pp \(-?[\d.]+ to \+[\d.]+\)\s+\+200\.0%\s+0\.157\s/,
     )
     expect(r.stdout).toContain('p under 0.05: significant at 95%')
+    // four people a variant tell nothing: the test would need thousands to see a tenth more orders
+    expect(r.stdout).toContain(
+      'To tell a +10% uplift on the control’s 25.0% from chance 80% of the time (at 95%), each variant needs about 4,859 people; the smallest here has 4.',
+    )
 
     // the orders came a day after the exposures: a 12-hour window counts none of them
     const json = JSON.parse((await cli([...args, '--json', '--window', '12h'], env)).stdout)

@@ -137,6 +137,8 @@ export const experimentRequest = ranged(
     window: duration.default(14 * 86_400),
     /** the variant the others are set beside: a variant named `control`, else `0`, else the first by name */
     control: z.string().min(1).max(200).optional(),
+    /** the relative uplift of the conversion rate the test should be able to tell (0.1: +10%), for `planned` */
+    uplift: z.number().positive().max(10).default(0.1),
   }),
 )
 export type ExperimentRequest = z.input<typeof experimentRequest>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { compareMeans, compareRates, erfc, twoSidedP } from './significance'
+import { compareMeans, compareRates, erfc, peopleNeeded, twoSidedP } from './significance'
 
 describe('significance', () => {
   it('gives the normal distribution’s tails', () => {
@@ -37,5 +37,15 @@ describe('significance', () => {
     expect(r.difference).toBe(2)
     expect(r.pValue).toBeCloseTo(0.0621801, 6)
     expect(r.high - r.low).toBeCloseTo(2 * 1.959963984540054 * Math.sqrt(0.4 + 0.75), 9)
+  })
+
+  it('gives the people a test needs to tell an uplift from chance 80% of the time at 95%', () => {
+    // expected values from Python over the same formula
+    expect(peopleNeeded(0.1, 0.1)).toBe(14_749)
+    expect(peopleNeeded(0.08, 0.1)).toBe(18_869)
+    expect(peopleNeeded(0.25, 0.2)).toBe(1_248)
+    expect(peopleNeeded(0.5, 0.05)).toBe(6_272)
+    expect(peopleNeeded(0, 0.1)).toBeNull()
+    expect(peopleNeeded(0.95, 0.1)).toBeNull()
   })
 })

@@ -88,3 +88,18 @@ export function compareMeans(
     pValue: se > 0 ? twoSidedP(difference / se) : difference === 0 ? 1 : 0,
   }
 }
+
+/** z of 80% power, one-sided */
+export const Z80 = 0.8416212335729143
+
+/**
+ * The people each variant needs for a test of conversion rates to tell an `uplift` (relative: 0.1 for +10%) on
+ * `rate` from chance 80% of the time at 95% (two-sided): the normal approximation's
+ * n = (z₀.₉₇₅ + z₀.₈)² × (p₁(1 − p₁) + p₂(1 − p₂)) ÷ (p₂ − p₁)², rounded up. Null where no uplift of the rate is
+ * possible (a rate of 0, or one that the uplift takes to 1 or past it).
+ */
+export function peopleNeeded(rate: number, uplift: number): number | null {
+  const p2 = rate * (1 + uplift)
+  if (rate <= 0 || p2 >= 1 || p2 === rate) return null
+  return Math.ceil(((Z95 + Z80) ** 2 * (rate * (1 - rate) + p2 * (1 - p2))) / (p2 - rate) ** 2)
+}

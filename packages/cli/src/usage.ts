@@ -24,8 +24,9 @@ export const USAGE = `touchpoint <command>
          [--who active|new|returning|lapsed [--sort revenue|orders|lifetimeRevenue|lastOrder] [--offset 0]
           [--traits email,name] (customers)]
          [--start "Page Viewed[path=/pricing]" [--steps 3] [--window 30m] (paths)]
-         [--experiment ID [--conversion "Order Completed"] [--window 14d] [--control V] (experiments: one test's
-          variants side by side, with 95% intervals and p-values)]
+         [--experiment ID [--conversion "Order Completed"] [--window 14d] [--control V] [--uplift 0.1]
+          (experiments: one test's variants side by side, with 95% intervals and p-values, and the people a
+          variant needs to tell that uplift from chance)]
          [--limit 50] [--interval day|week|month] [--breakdown channel (retention)]
          [--event "Order Completed"] [--segment properties.plan] [--survey S] [--campaign C] [--host shop.example]
          [--csv: a report's list for a spreadsheet (not live or orders)]

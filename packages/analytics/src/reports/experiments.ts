@@ -12,7 +12,7 @@ import {
   experimentRequest,
   experimentsRequest,
 } from '../requests'
-import { compareMeans, compareRates, type Difference } from '../significance'
+import { compareMeans, compareRates, type Difference, peopleNeeded } from '../significance'
 
 /**
  * A property's value as text, a number's as written (GrowthBook sends a variation's index), the first of `keys`
@@ -120,6 +120,11 @@ export interface ExperimentResult {
   variants: VariantFigures[]
   /** people shown more than one variant: left out of every variant, as their outcome is no one variant's */
   mixed: number
+  /**
+   * What a test of this size can tell: the people each variant needs to tell the `uplift` asked for (relative) on
+   * the control's conversion rate from chance 80% of the time at 95%; null without a control that converts.
+   */
+  planned: { uplift: number; peoplePerVariant: number | null }
   currencies: string[]
 }
 
@@ -233,6 +238,7 @@ export async function experiment(reader: Reader, input: ExperimentRequest): Prom
               },
       }),
     )
+  const controlRate = base && base.people > 0 ? base.converted / base.people : 0
   return {
     experiment: req.experiment,
     control,
@@ -240,5 +246,6 @@ export async function experiment(reader: Reader, input: ExperimentRequest): Prom
     variants,
     mixed: rows.filter((r) => num(r.mixed) === 1).reduce((s, r) => s + num(r.people), 0),
     currencies: [...new Set(rows.flatMap((r) => r.currencies as string[]))].sort(),
+    planned: { uplift: req.uplift, peoplePerVariant: peopleNeeded(controlRate, req.uplift) },
   }
 }

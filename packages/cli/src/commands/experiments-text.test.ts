@@ -20,6 +20,7 @@ const result = (variants: VariantFigures[], control: string): ExperimentResult =
   variants,
   mixed: 0,
   currencies: ['EUR'],
+  planned: { uplift: 0.1, peoplePerVariant: 14_749 },
 })
 
 describe('experimentText', () => {
@@ -41,5 +42,12 @@ describe('experimentText', () => {
   it('says when no one was shown the control asked for', () => {
     const text = experimentText(result([variant('a', 10, 1, 1)], 'Control'), 'Order Completed')
     expect(text).toContain('No one was shown the control, Control')
+  })
+
+  it('says how many people a variant needs to tell the uplift asked for', () => {
+    const text = experimentText(result([variant('control', 400, 40, 14.4)], 'control'), 'Order Completed')
+    expect(text).toContain(
+      'To tell a +10% uplift on the control’s 10.0% from chance 80% of the time (at 95%), each variant needs about 14,749 people; the smallest here has 400.',
+    )
   })
 })

@@ -55,7 +55,13 @@ export function experimentText(r: ExperimentResult, conversion: string): string 
     r.control !== null && !r.variants.some((v) => v.variant === r.control)
       ? `\nNo one was shown the control, ${r.control}: nothing to set the variants beside (--control names another).`
       : ''
+  const control = r.variants.find((v) => v.variant === r.control)
+  const smallest = Math.min(...r.variants.map((v) => v.people))
+  const planned =
+    control && r.planned.peoplePerVariant !== null
+      ? `\nTo tell a +${(r.planned.uplift * 100).toFixed(0)}% uplift on the control’s ${pct(control.conversionRate)} from chance 80% of the time (at 95%), each variant needs about ${r.planned.peoplePerVariant.toLocaleString('en-US')} people; the smallest here has ${smallest.toLocaleString('en-US')}.`
+      : ''
   const note =
     '\np under 0.05: significant at 95%, for a test read once at its planned size (not one stopped when it first dips under).'
-  return `${head}\n\n${table}\n${missing}${mixed}${note}${mixedNote(r.currencies, "set the project's currency and exchangeRates to add them up in one")}`
+  return `${head}\n\n${table}\n${missing}${mixed}${planned}${note}${mixedNote(r.currencies, "set the project's currency and exchangeRates to add them up in one")}`
 }

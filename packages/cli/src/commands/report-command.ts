@@ -134,6 +134,7 @@ export async function report(config: CliConfig, args: string[]): Promise<string>
       traits: { type: 'string' },
       experiment: { type: 'string' },
       control: { type: 'string' },
+      uplift: { type: 'string' },
       csv: { type: 'boolean', default: false },
     },
   })
@@ -322,6 +323,7 @@ async function experimentReport(
     conversion?: string
     window?: string
     control?: string
+    uplift?: string
     json?: boolean
     csv?: boolean
   },
@@ -330,7 +332,12 @@ async function experimentReport(
   const { limit: _, ...rest } = body
   const r = await ask<ExperimentResult>(config, 'experiment', {
     ...rest,
-    ...defined({ experiment: v.experiment, window: v.window, control: v.control }),
+    ...defined({
+      experiment: v.experiment,
+      window: v.window,
+      control: v.control,
+      uplift: optionalNumber(v.uplift),
+    }),
   })
   if (v.json) return JSON.stringify(r, null, 2)
   if (v.csv) return reportCsv('experiment', r)
