@@ -1,10 +1,8 @@
 import { EVENT_NAMES } from '@touchpoint/schema'
-import { EVENT_COLUMNS } from '../columns'
 import { conversionsAfterSql } from '../conversions'
-import { eventRevenueSql, reportedCurrencySql } from '../currencies'
-import { matchExpr } from '../fields'
+import { fieldExpr } from '../fields'
 import { QueryParams } from '../params'
-import { eventsWithPerson, onePerEventSql } from '../people'
+import { eventsWithPerson } from '../people'
 import { num, type Reader, utcTime } from '../reader'
 import {
   type ExperimentRequest,
@@ -15,17 +13,16 @@ import {
 import { compareMeans, compareRates, type Difference, peopleNeeded } from '../significance'
 
 /**
- * A property's value as text, a number's as written (GrowthBook sends a variation's index), the first of `keys`
- * that the event carries: the experiment tools name them differently (Segment's spec snake_case, others camelCase).
+ * The first of `keys` that an event's properties carry, as text (a number as written: GrowthBook sends a
+ * variation's index): the experiment tools name them differently (Segment's spec snake_case, others camelCase).
  */
-const textOf = (keys: string[]) =>
+const firstOf = (p: QueryParams, keys: string[]) =>
   keys.reduceRight((rest, key) => {
-    const k = `'${key}'`
-    const v = `if(JSONType(e.properties, ${k}) = 'String', JSONExtractString(e.properties, ${k}), JSONExtractRaw(e.properties, ${k}))`
-    return `if(${v} != '', ${v}, ${rest})`
+    const value = fieldExpr(`properties.${key}`, p, 'e')
+    return `if(${value} != '', ${value}, ${rest})`
   }, "''")
-const EXPERIMENT = textOf(['experimentId', 'experiment_id'])
-const VARIANT = textOf(['variationId', 'variation_id', 'variant'])
+const experimentOf = (p: QueryParams) => firstOf(p, ['experimentId', 'experiment_id'])
+const variantOf = (p: QueryParams) => firstOf(p, ['variationId', 'variation_id', 'variant'])
 
 export interface ExperimentListRow {
   experiment: string
@@ -58,7 +55,7 @@ export async function experiments(reader: Reader, input: ExperimentsRequest): Pr
       to: req.to,
       where: `e.event = ${p.add(EVENT_NAMES.experimentViewed, 'String')}`,
     },
-    `${EXPERIMENT} AS experiment, ${VARIANT} AS variant, e.timestamp AS timestamp`,
+    `${experimentOf(p)} AS experiment, ${variantOf(p)} AS variant, e.timestamp AS timestamp`,
     true,
   )
   const rows = await reader.rows(
@@ -160,9 +157,9 @@ export async function experiment(reader: Reader, input: ExperimentRequest): Prom
       project: req.project,
       from: req.from,
       to: req.to,
-      where: `e.event = ${p.add(EVENT_NAMES.experimentViewed, 'String')} AND ${EXPERIMENT} = ${p.add(req.experiment, 'String')}`,
+      where: `e.event = ${p.add(EVENT_NAMES.experimentViewed, 'String')} AND ${experimentOf(p)} = ${p.add(req.experiment, 'String')}`,
     },
-    `${VARIANT} AS seen, e.timestamp AS timestamp`,
+    `${variantOf(p)} AS seen, e.timestamp AS timestamp`,
     true,
   )
   const first = `SELECT person, argMin(seen, timestamp) AS variant, min(timestamp) AS first_seen,
