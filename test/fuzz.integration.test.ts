@@ -297,6 +297,8 @@ describe('fuzzing the public endpoints', () => {
       '/api/reports/orders',
       '/api/reports/nps',
       '/api/reports/customers',
+      '/api/reports/experiment',
+      '/api/plan/check',
       '/api/ad-spend',
     ]
     await fc.assert(

@@ -244,6 +244,15 @@ describe('analytics refusals', () => {
     expect(noPages).toMatchObject({ status: 400, body: { path: 'limit' } })
     const badInterval = await api('/api/reports/retention', { ...range, interval: 'year' })
     expect(badInterval).toMatchObject({ status: 400, body: { path: 'interval' } })
+    const noExperiment = await api('/api/reports/experiment', range)
+    expect(noExperiment).toMatchObject({ status: 400, body: { path: 'experiment' } })
+    const compared = await api('/api/reports/experiment', { ...range, experiment: 'x', compare: 'previous' })
+    expect(compared).toMatchObject({ status: 400, body: { path: 'compare' } })
+    // a plan whose pattern the linear-time engine cannot run, and no plan at all (the project has none)
+    const backreference = { events: { E: { properties: { a: { pattern: '(a)\\1' } } } } }
+    const badPlan = await api('/api/plan/check', { ...range, plan: backreference })
+    expect(badPlan).toMatchObject({ status: 400, body: { path: 'plan.events.E.properties.a.pattern' } })
+    expect(await api('/api/plan/check', range)).toMatchObject({ status: 400, body: { path: 'plan' } })
   })
 
   it('refuses an unknown project and anything but the admin key', async () => {
