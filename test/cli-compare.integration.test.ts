@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningCollector } from '../services/collector/src/server'
 import { runCli as cli, keysIn } from './helpers/collector'
+import { DAY, dayOf, today } from './helpers/days'
 import { basic, CHROME_UA, eventually, post } from './helpers/http'
 import { cliEnvOf, startTestCollector } from './helpers/in-process'
 
@@ -11,9 +12,6 @@ import { cliEnvOf, startTestCollector } from './helpers/in-process'
 let collector: RunningCollector | undefined
 let env: Record<string, string>
 let adminKey = ''
-const DAY = 86_400_000
-const today = Date.parse(new Date().toISOString().slice(0, 10))
-const dayOf = (n: number) => new Date(today + n * DAY).toISOString().slice(0, 10)
 /** this week: six days ago to tomorrow; the week before it ends where it begins */
 const range = ['--from', dayOf(-6), '--to', dayOf(1), '--timezone', 'UTC']
 

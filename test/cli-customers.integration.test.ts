@@ -2,6 +2,7 @@ import { Touchpoint } from '@touchpoint/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningCollector } from '../services/collector/src/server'
 import { runCli as cli, keysIn } from './helpers/collector'
+import { DAY, dayOf, today } from './helpers/days'
 import { eventually } from './helpers/http'
 import { cliEnvOf, startTestCollector } from './helpers/in-process'
 
@@ -11,9 +12,6 @@ import { cliEnvOf, startTestCollector } from './helpers/in-process'
  */
 let collector: RunningCollector | undefined
 let env: Record<string, string>
-const DAY = 86_400_000
-const today = Date.parse(new Date().toISOString().slice(0, 10))
-const dayOf = (n: number) => new Date(today + n * DAY).toISOString().slice(0, 10)
 const range = ['--from', dayOf(-6), '--to', dayOf(1), '--timezone', 'UTC']
 /** a line of an order, as the server SDK's orderCompleted takes it */
 type Product = { productId: string; name: string; category: string; price: number; quantity?: number }
