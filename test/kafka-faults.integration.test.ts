@@ -29,9 +29,7 @@ beforeAll(async () => {
 afterEach((ctx) => {
   // a failed step shows what the services said
   if (ctx.task.result?.state === 'fail') {
-    console.log(
-      `collector output:\n${collector.output.slice(-4000)}\ningester output:\n${ingester.output.slice(-4000)}`,
-    )
+    console.log(`collector log:\n${collector.logTail()}\ningester log:\n${ingester.logTail()}`)
   }
 })
 

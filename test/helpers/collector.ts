@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -87,8 +87,15 @@ export class ServiceProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     this.child = child
-    child.stdout!.on('data', (d) => (this.output += d))
-    child.stderr!.on('data', (d) => (this.output += d))
+    // each run's output is also appended to the data directory's log, which outlives restarts and the test
+    const logFile = join(this.dataDir, `${this.command}.log`)
+    appendFileSync(logFile, `--- ${new Date().toISOString()} pid ${child.pid}\n`)
+    const keep = (d: Buffer) => {
+      this.output += d
+      appendFileSync(logFile, d)
+    }
+    child.stdout!.on('data', keep)
+    child.stderr!.on('data', keep)
     const deadline = Date.now() + 60_000
     while (Date.now() < deadline) {
       if (child.exitCode !== null)
@@ -104,6 +111,18 @@ export class ServiceProcess {
       await new Promise((r) => setTimeout(r, 100))
     }
     throw new Error(`${this.command} did not start:\n${this.output}`)
+  }
+
+  /**
+   * The last `lines` lines of what every run of the process printed, without kafkajs's refused connections (a
+   * stopped broker fills pages with them): what a failed fault test shows.
+   */
+  logTail(lines = 40): string {
+    const file = join(this.dataDir, `${this.command}.log`)
+    const kept = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => !l.includes('ECONNREFUSED'))
+    return kept.slice(-lines).join('\n')
   }
 
   /** Resolves with the exit code (or signal) once the process is gone. */
