@@ -76,3 +76,43 @@ describe('Loader, the order of its inserts', () => {
     expect(await rs.json()).toEqual([{ user_id: 'u-order' }])
   })
 })
+
+describe('Loader, after a restart', () => {
+  it('refills its window with the newest ids when more were loaded than it holds', async () => {
+    // ids 100..129 loaded a second apart, within the last hour; the new window holds 12 of them
+    const start = Date.now() - 60_000
+    const at = (n: number) =>
+      new Date(start + (n - 100) * 1000).toISOString().replace('T', ' ').replace('Z', '')
+    const recent = (n: number): LoadRecord => ({
+      kind: RECORD_KIND.event,
+      id: id(n),
+      payload: JSON.stringify({ ...JSON.parse(row(n)), received_at: at(n) }),
+    })
+    const ns = Array.from({ length: 30 }, (_, i) => 100 + i)
+    await new Loader(db.ch).load(ns.map(recent), 'test:warm')
+    const restarted = new Loader(db.ch, { dedupeMaxIds: 12 })
+    expect(await restarted.warmUp()).toBe(12)
+    // a re-read of the last 12 is dropped whole; the one before them is not remembered
+    const reread = await restarted.load(ns.slice(-12).map(recent), 'test:reread')
+    expect(reread).toMatchObject({ events: 0, duplicates: 12 })
+    expect(restarted.window.has(id(117))).toBe(false)
+  })
+})
+
+describe('Loader, two loads at once', () => {
+  it('lets an id through once when two overlapping batches are loaded at the same time', async () => {
+    const loader = new Loader(db.ch)
+    // a replaced consumer's last batch and its replacement's first, read from an earlier offset
+    const [a, b] = await Promise.all([
+      loader.load([event(200), event(201)], 'test:a'),
+      loader.load([event(199), event(200), event(201)], 'test:b'),
+    ])
+    expect(a.events + b.events).toBe(3)
+    expect(b.duplicates).toBe(2)
+    const rs = await db.ch.client.query({
+      query: `SELECT count() AS n FROM ${TABLES.events} WHERE event IN ('E199', 'E200', 'E201')`,
+      format: 'JSONEachRow',
+    })
+    expect(await rs.json()).toEqual([{ n: 3 }])
+  })
+})

@@ -35,6 +35,8 @@ export class Loader {
   readonly window: DedupeWindow
   private readonly windowMs: number
   private readonly maxIds: number
+  /** the load in progress, which the next one waits for */
+  private tail: Promise<unknown> = Promise.resolve()
 
   constructor(
     private readonly ch: ClickHouse,
@@ -47,7 +49,8 @@ export class Loader {
 
   /**
    * Fills the dedupe window with the ids loaded during the window before a restart, so that a client's retry
-   * of an event that landed just before a crash is still recognised.
+   * of an event that landed just before a crash is still recognised. When more were loaded than the window
+   * holds, the newest are the ones taken: a re-read after a crash starts just before it.
    */
   async warmUp(): Promise<number> {
     const windowSeconds = Math.ceil(this.windowMs / 1000)
@@ -58,20 +61,33 @@ export class Loader {
                 UNION ALL
                 SELECT toString(rejected_id) AS id, received_at FROM ${TABLES.rejected}
                 WHERE received_at >= now64(3) - toIntervalSecond({seconds:UInt32})
-              ) ORDER BY received_at LIMIT {limit:UInt32}`,
+              ) ORDER BY received_at DESC LIMIT {limit:UInt32}`,
       query_params: { seconds: windowSeconds, limit: this.maxIds },
       format: 'JSONEachRow',
     })
     const rows = await rs.json<{ id: string }>()
-    for (const row of rows) this.window.add(row.id)
+    // oldest first, so that the window drops the oldest when it moves on
+    for (let i = rows.length - 1; i >= 0; i--) this.window.add(rows[i]!.id)
     return rows.length
   }
 
   /**
    * Loads `records`. Event inputs need `build`: they are deduplicated by their event id as event rows are, and
-   * only those kept are built.
+   * only those kept are built. One load at a time: the window is looked up before an insert and filled after
+   * it, so two loads at once (a replaced Kafka consumer's last batch and its replacement's first) could both
+   * let the same id through.
    */
-  async load(records: readonly LoadRecord[], token: string, build?: BuildRows): Promise<LoadResult> {
+  load(records: readonly LoadRecord[], token: string, build?: BuildRows): Promise<LoadResult> {
+    const run = this.tail.then(() => this.loadNow(records, token, build))
+    this.tail = run.catch(() => {})
+    return run
+  }
+
+  private async loadNow(
+    records: readonly LoadRecord[],
+    token: string,
+    build?: BuildRows,
+  ): Promise<LoadResult> {
     const events: string[] = []
     const inputs: string[] = []
     const rejected: string[] = []
