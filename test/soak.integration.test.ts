@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { CollectorProcess, ServiceProcess } from './helpers/collector'
 import { expectExactlyOnce } from './helpers/exactly-once'
 import { eventually } from './helpers/http'
@@ -10,8 +10,9 @@ import { type LoadGenerator, metricValue } from './helpers/load'
 /**
  * Soak: a steady load through Kafka for several minutes. First the collector, the ingester and the broker are
  * each killed with kill -9 twice, at random moments (seeded: SOAK_SEED repeats a run), and restarted; then the
- * same load runs without faults while each process's memory is sampled. At the end every acknowledged event is
- * stored exactly once, and neither the collector's nor the ingester's memory grew under the steady load.
+ * same load runs without faults while each process's memory and the ingester group's members are sampled. At
+ * the end every acknowledged event is stored exactly once, neither the collector's nor the ingester's memory
+ * grew under the steady load, and the group had one member (the ingester's one consumer).
  * SOAK_CHAOS_SECONDS and SOAK_STEADY_SECONDS set the two phases (150 s each by default).
  */
 const CHAOS_MS = Number(process.env.SOAK_CHAOS_SECONDS ?? 150) * 1000
@@ -72,6 +73,12 @@ beforeAll(async () => {
   ;({ broker, collector, ingester, load, ingesterDir } = stack)
 })
 
+afterEach((ctx) => {
+  // a failed run shows what the services said, restarts included
+  if (ctx.task.result?.state === 'fail')
+    console.log(`collector log:\n${collector.logTail()}\ningester log:\n${ingester.logTail(80)}`)
+})
+
 afterAll(() => stopKafkaStack(stack))
 
 describe('soak', () => {
@@ -113,11 +120,17 @@ describe('soak', () => {
     log('faults over; sampling memory under the same load')
     type Memory = { rss: number; heap: number }
     const samples: Record<'collector' | 'ingester', Memory[]> = { collector: [], ingester: [] }
+    const members: number[] = []
     for (let t = 0; t < STEADY_MS; t += SAMPLE_MS) {
       samples.collector.push(await memoryMiB(collector.url))
       samples.ingester.push(await memoryMiB(ingester.url))
+      members.push(await broker.groupMembers())
       await sleep(SAMPLE_MS)
     }
+    // one ingester, one member: a consumer left behind by a restart would read beside its replacement (a killed
+    // ingester's member is gone within the 6 s session timeout, long before the first third is over)
+    log(`ingester group members: ${members.join(' ')}`)
+    expect(members.slice(Math.floor(members.length / 3)).filter((n) => n !== 1)).toEqual([])
     const window = await metricValue(ingester.url, 'touchpoint_dedupe_window_ids')
     log(`ingester dedupe window: ${window} ids`)
     expect(window).toBeLessThanOrEqual(50_000)

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { createKafka } from '@touchpoint/kafka'
 import { ROOT, tempDir } from './collector'
 
 const SCRIPT = join(ROOT, 'scripts/kafka.sh')
@@ -58,5 +59,17 @@ export class Broker {
   /** kill -9, as a crash would. */
   kill(): Promise<string> {
     return this.run('kill')
+  }
+
+  /** How many members the consumer group has (the ingester's, by default), as the broker sees it. */
+  async groupMembers(groupId = 'touchpoint-ingester'): Promise<number> {
+    const admin = createKafka({ brokers: [this.address], clientId: 'test-group-reader' }).admin()
+    await admin.connect()
+    try {
+      const { groups } = await admin.describeGroups([groupId])
+      return groups[0]?.members.length ?? 0
+    } finally {
+      await admin.disconnect()
+    }
   }
 }

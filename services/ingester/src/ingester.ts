@@ -6,6 +6,7 @@ import {
   type Admin,
   type Consumer,
   type EachBatchPayload,
+  type Kafka,
   type KafkaMessage,
   logLevel,
   type Producer,
@@ -42,9 +43,13 @@ interface Entry {
  * insert returned. The token is topic, partition and offset range, so a batch re-read after a crash between
  * insert and commit is dropped by ClickHouse; a re-read with other boundaries is caught by the dedupe window,
  * which is refilled from ClickHouse at start.
+ *
+ * One consumer at a time: a crashed or stuck consumer is replaced by a new one (kafkajs's own restart is off,
+ * so no restart of the old one can race ours), and a batch of a replaced consumer loads and commits nothing.
  */
 export class Ingester {
-  private readonly consumer: Consumer
+  private readonly kafka: Kafka
+  private consumer: Consumer | null = null
   private readonly producer: Producer
   private readonly admin: Admin
   private readonly loader: Loader
@@ -52,7 +57,9 @@ export class Ingester {
   private lastProgress = Date.now()
   /** a batch is being loaded: a long one (ClickHouse down, retrying) is not a stall, unless it lasts 3 × stallMs */
   private inBatch = false
-  private restarting = false
+  /** why the consumer should be replaced, while a replacement is due */
+  private restartReason: string | null = null
+  private restarting: Promise<void> | null = null
   private stopping = false
 
   constructor(
@@ -61,7 +68,7 @@ export class Ingester {
     private readonly metrics: IngesterMetrics,
     private readonly log: Logger,
   ) {
-    const kafka = createKafka(config.kafka, {
+    this.kafka = createKafka(config.kafka, {
       retry: { initialRetryTime: 300, retries: 30, maxRetryTime: 5000 },
       // kafkajs's own warnings and errors go to the service's log, so a stall can be explained
       logLevel: logLevel.WARN,
@@ -73,37 +80,14 @@ export class Ingester {
           else this.log.warn(rest, `kafka: ${message}`)
         },
     })
-    this.consumer = kafka.consumer({
-      groupId: config.kafka.groupId,
-      maxWaitTimeInMs: config.kafka.maxWaitMs,
-      minBytes: config.kafka.minBytes,
-      maxBytesPerPartition: config.kafka.maxBytesPerPartition,
-      maxBytes: config.kafka.maxBytesPerPartition * 4,
-      sessionTimeout: config.kafka.sessionTimeoutMs,
-      heartbeatInterval: Math.floor(config.kafka.sessionTimeoutMs / 10),
-      allowAutoTopicCreation: false,
-    })
-    this.producer = kafka.producer({ allowAutoTopicCreation: false })
-    this.admin = kafka.admin()
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: false })
+    this.admin = this.kafka.admin()
     this.loader = new Loader(ch, config.dedupe)
     metrics.gauge(
       'touchpoint_dedupe_window_ids',
       'Message ids the dedupe window remembers (bounded by DEDUPE_MAX_IDS).',
       () => this.loader.window.count,
     )
-    this.consumer.on(this.consumer.events.START_BATCH_PROCESS, () => {
-      this.lastProgress = Date.now()
-      this.inBatch = true
-    })
-    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, () => {
-      this.lastProgress = Date.now()
-      this.inBatch = false
-    })
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      this.log.error({ err: payload.error?.message, restart: payload.restart }, 'consumer crashed')
-      // kafkajs restarts it itself unless the error is not retriable; then this process does
-      if (!payload.restart) void this.restartConsumer('crashed with an error kafkajs does not retry')
-    })
   }
 
   async start(): Promise<void> {
@@ -121,50 +105,92 @@ export class Ingester {
     await this.refreshLag()
   }
 
+  /** A new consumer, joined to the group: it reads from the committed offsets. */
   private async runConsumer(): Promise<void> {
-    await this.consumer.connect()
-    await this.consumer.subscribe({ topic: this.config.kafka.topic, fromBeginning: true })
-    await this.consumer.run({
+    const { kafka } = this.config
+    const consumer = this.kafka.consumer({
+      groupId: kafka.groupId,
+      maxWaitTimeInMs: kafka.maxWaitMs,
+      minBytes: kafka.minBytes,
+      maxBytesPerPartition: kafka.maxBytesPerPartition,
+      maxBytes: kafka.maxBytesPerPartition * 4,
+      sessionTimeout: kafka.sessionTimeoutMs,
+      heartbeatInterval: Math.floor(kafka.sessionTimeoutMs / 10),
+      allowAutoTopicCreation: false,
+      // kafkajs would restart a crashed consumer itself, and that restart can race this class's: a consumer
+      // started by kafkajs's timer while this class replaced it joins the group beside its replacement
+      retry: { retries: 5, restartOnFailure: async () => false },
+    })
+    this.consumer = consumer
+    const current = () => this.consumer === consumer
+    consumer.on(consumer.events.START_BATCH_PROCESS, () => {
+      if (!current()) return
+      this.lastProgress = Date.now()
+      this.inBatch = true
+    })
+    consumer.on(consumer.events.END_BATCH_PROCESS, () => {
+      if (!current()) return
+      this.lastProgress = Date.now()
+      this.inBatch = false
+    })
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!current()) return
+      this.log.error({ err: payload.error?.message }, 'consumer crashed')
+      this.restartConsumer(`crashed: ${payload.error?.message}`)
+    })
+    await consumer.connect()
+    await consumer.subscribe({ topic: kafka.topic, fromBeginning: true })
+    await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) => this.eachBatch(payload),
+      eachBatch: (payload) => this.eachBatch(payload, consumer),
     })
     this.lastProgress = Date.now()
   }
 
-  /** Leaves the group and joins again from the committed offsets: nothing is skipped, a batch may load twice. */
-  private async restartConsumer(reason: string): Promise<void> {
-    if (this.restarting || this.stopping) return
-    this.restarting = true
-    this.metrics.consumerRestarts.inc()
-    this.log.warn({ reason }, 'restarting the Kafka consumer')
-    try {
-      await this.consumer.disconnect().catch(() => {})
-      for (let attempt = 0; !this.stopping; attempt++) {
-        try {
-          await this.runConsumer()
-          break
-        } catch (err) {
-          this.log.error({ err: (err as Error).message }, 'consumer restart failed; trying again')
-          await sleep(Math.min(1000 * 2 ** attempt, MAX_BACKOFF_MS))
-        }
-      }
-    } finally {
-      this.restarting = false
-      this.inBatch = false
-      this.lastProgress = Date.now()
-    }
+  /**
+   * Replaces the consumer with a new one that joins the group from the committed offsets: nothing is skipped,
+   * a batch may load twice (the token and the dedupe window drop the second). A reason given while a
+   * replacement is under way (its join crashed) makes it go round again.
+   */
+  private restartConsumer(reason: string): void {
+    if (this.stopping) return
+    this.restartReason = reason
+    this.restarting ??= this.replaceConsumer().finally(() => {
+      this.restarting = null
+    })
   }
 
-  private async eachBatch({
-    batch,
-    heartbeat,
-    isRunning,
-    isStale,
-    resolveOffset,
-  }: EachBatchPayload): Promise<void> {
-    if (batch.isEmpty() || isStale()) return
+  private async replaceConsumer(): Promise<void> {
+    for (let attempt = 0; this.restartReason !== null && !this.stopping; ) {
+      const reason = this.restartReason
+      this.restartReason = null
+      this.metrics.consumerRestarts.inc()
+      this.log.warn({ reason }, 'restarting the Kafka consumer')
+      const old = this.consumer
+      this.consumer = null
+      await old?.disconnect().catch(() => {})
+      try {
+        await this.runConsumer()
+        attempt = 0
+      } catch (err) {
+        this.log.error({ err: (err as Error).message }, 'consumer restart failed; trying again')
+        this.restartReason ??= 'the last restart failed'
+        await sleep(Math.min(1000 * 2 ** attempt++, MAX_BACKOFF_MS))
+      }
+    }
+    this.inBatch = false
+    this.lastProgress = Date.now()
+  }
+
+  /** A batch of `consumer`'s: once it has been replaced, the batch loads nothing more and commits nothing. */
+  private async eachBatch(
+    { batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload,
+    consumer: Consumer,
+  ): Promise<void> {
+    const current = () => this.consumer === consumer
+    if (batch.isEmpty() || isStale() || !current()) return
     const entries: Entry[] = []
     const dead: DeadLetter[] = []
     for (const message of batch.messages) {
@@ -183,10 +209,10 @@ export class Ingester {
       } catch (err) {
         this.metrics.insertErrors.inc()
         if (!paused) {
-          this.consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }])
+          consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }])
           paused = true
         }
-        if (!isRunning() || isStale()) throw err
+        if (!isRunning() || isStale() || !current()) throw err
         this.log.error(
           { err: (err as Error).message, partition: batch.partition, retryInMs: backoff },
           'insert failed; partition paused',
@@ -196,12 +222,14 @@ export class Ingester {
         await heartbeat()
       }
     }
-    if (paused) this.consumer.resume([{ topic: batch.topic, partitions: [batch.partition] }])
+    if (paused) consumer.resume([{ topic: batch.topic, partitions: [batch.partition] }])
     if (dead.length) await this.deadLetter(batch.topic, batch.partition, dead)
     const last = batch.lastOffset()
     resolveOffset(last)
     const next = (BigInt(last) + 1n).toString()
-    await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }])
+    // a replaced consumer has left the group: its replacement re-reads the batch, and the window drops it
+    if (!current()) return
+    await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }])
     this.metrics.lagByPartition.set(
       batch.partition,
       Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(next))),
@@ -282,7 +310,8 @@ export class Ingester {
   async stop(): Promise<void> {
     this.stopping = true
     if (this.lagTimer) clearInterval(this.lagTimer)
-    await this.consumer.disconnect()
+    await this.restarting
+    await this.consumer?.disconnect()
     await this.producer.disconnect()
     await this.admin.disconnect()
   }
