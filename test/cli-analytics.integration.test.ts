@@ -186,6 +186,9 @@ describe('touchpoint CLI analytics', () => {
       model: 'markov',
       totals: { conversions: 2, revenue: 109 },
     })
+    // nothing was refunded: the orders kept all of it, and the heading says which revenue it is
+    const net = await cli(['attribution', ...range, '--net-of-refunds'], env)
+    expect(net.stdout).toContain('2 conversions, revenue kept after refunds 109.00 (EUR+USD), by channel')
   })
 
   it('says when revenue mixes currencies, and how to see one', async () => {

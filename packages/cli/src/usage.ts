@@ -13,7 +13,8 @@ export const USAGE = `touchpoint <command>
                             reached step N, or dropped out there, instead of the counts, with the latest value of
                             each trait asked for
   attribution [--conversion "Order Completed"] [--model all|first_touch|…|markov] [--by channel|source|medium|campaign]
-              [--lookback 30d] [--half-life 7d] [--csv]
+              [--lookback 30d] [--half-life 7d] [--net-of-refunds] [--csv]
+                            --net-of-refunds credits each order with what it kept after the refunds made since
   profile <person> [--limit 20]
   report overview|live|events|properties|rejected|plan|traffic|pages|links|paths|retention|time-of-day|orders|
          products|stores|customers|nps|survey|acquisition|subscriptions|support|email|experiments [--minutes 5]

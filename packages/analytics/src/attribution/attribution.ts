@@ -37,6 +37,8 @@ export interface AttributionResult {
   by: AttributionKey
   conversions: number
   revenue: number
+  /** `revenue` (and every credit's) is what each order kept after the refunds made since, not what it was ordered at */
+  netOfRefunds: boolean
   /** The currencies the conversions' revenue was sent in (currencies.ts): more than one, and `revenue` mixes them. */
   currencies: Currencies
   models: ModelResult[]
@@ -69,6 +71,7 @@ export async function attribution(reader: Reader, input: AttributionRequest): Pr
     rules: models.filter((m): m is RuleModel => m !== 'markov'),
     markov: models.includes('markov'),
     halfLifeMs: req.halfLife * 1000,
+    netOfRefunds: req.netOfRefunds,
   })
   const [rows, currencies, spend] = await Promise.all([
     reader.rows<CreditRow>(sql, p),
@@ -108,6 +111,7 @@ export async function attribution(reader: Reader, input: AttributionRequest): Pr
     by: req.by,
     conversions: totals.conversions,
     revenue: totals.revenue,
+    netOfRefunds: req.netOfRefunds,
     currencies,
     models: results,
   }

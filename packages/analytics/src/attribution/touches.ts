@@ -5,6 +5,7 @@ import { eventRevenueSql } from '../currencies'
 import { type EventMatch, matchExpr } from '../fields'
 import type { QueryParams } from '../params'
 import { eventsWithPerson, onePerEventSql, withPersonSql } from '../people'
+import { refundedOrdersSql } from '../reports/refunds'
 import type { Exchange } from '../requests'
 
 export type AttributionKey = 'channel' | 'source' | 'medium' | 'campaign'
@@ -37,6 +38,8 @@ export interface TouchQuery {
   by: AttributionKey
   /** converts the conversions' revenue into one currency (request-parts.ts) */
   exchange?: Exchange | undefined
+  /** each conversion's revenue less what was refunded of its order (by `orderId`) up to now */
+  netOfRefunds?: boolean | undefined
 }
 
 /**
@@ -47,7 +50,8 @@ export interface TouchQuery {
  *   first row of each `session` of a person in time order (`firstOfEachSession`), and only then look at times:
  *   a session that began before the lookback is no touch, even when a later part of it falls inside. A click
  *   stored twice (a retry not yet merged away) is one touch.
- * - `conv`: one row per conversion event id in [from, to), with its person, time and revenue.
+ * - `conv`: one row per conversion event id in [from, to), with its person, time and revenue (with
+ *   `netOfRefunds`, what its order kept: refunds made since, by `orderId`, taken off, down to 0).
  * The session parts come from `session_parts` (migration 5), which keeps each part's first event as events
  * arrive: one row per session, UTC day, device and user id, or a few while ClickHouse has not merged them yet,
  * which the first-of-each-session pick makes harmless. Grouping the range's events into parts on every query
@@ -102,7 +106,16 @@ export function touchCtes(p: QueryParams, q: TouchQuery): string {
         WHERE JSONExtractBool(properties, 'scanner') = 0
       )
     ),
-    conv AS (${onePerEventSql(`(${conversions})`, '', '', eventRevenueSql(p, q.exchange))})`
+    conv AS (${q.netOfRefunds ? keptSql(p, q, conversions) : onePerEventSql(`(${conversions})`, '', '', eventRevenueSql(p, q.exchange))})`
+}
+
+/** The conversions with what their orders kept: a whole refund leaves 0, partial ones their sum less. */
+function keptSql(p: QueryParams, q: TouchQuery, conversions: string): string {
+  const orderId = `any(JSONExtractString(properties, 'orderId')) AS order_id`
+  return `SELECT c.event_id AS event_id, c.person AS person, c.at AS at,
+      if(r.whole, 0, greatest(c.revenue - r.amount, 0)) AS revenue
+    FROM (${onePerEventSql(`(${conversions})`, '', orderId, eventRevenueSql(p, q.exchange))}) AS c
+    LEFT JOIN (${refundedOrdersSql(p, q)}) AS r ON r.order_id = c.order_id`
 }
 
 /**

@@ -15,6 +15,45 @@ export interface Refunds {
 }
 
 /**
+ * One row per `event` event id of the project (each once, bots left out) that also meets `where` (a condition
+ * on the events table): its `order_id` (the `orderId` property), whether it sent no revenue (`whole`: for a
+ * refund, the whole order given back) and its `revenue`, converted with the exchange at its own time.
+ */
+export function orderEventsSql(
+  p: QueryParams,
+  q: { project: string; exchange?: Exchange | undefined },
+  event: string,
+  where: string,
+): string {
+  return `SELECT event_id,
+      any(JSONExtractString(properties, 'orderId')) AS order_id, isNull(any(sent_revenue)) AS whole,
+      ${eventRevenueSql(p, q.exchange)} AS revenue
+    FROM (SELECT event_id, properties, timestamp, revenue AS sent_revenue, currency AS sent_currency
+      FROM ${TABLES.events}
+      WHERE project_id = ${p.add(q.project, 'String')} AND event = ${p.add(event, 'String')} AND is_bot = 0
+        AND ${where})
+    GROUP BY event_id`
+}
+
+/**
+ * What was given back of each order refunded from `from` on: one row per `order_id` with `whole` (a refund of
+ * the whole order was made) and `amount` (the partial refunds' revenue, summed). What an order of revenue R
+ * kept is then R less min(R, amount), or 0 when whole.
+ */
+export function refundedOrdersSql(
+  p: QueryParams,
+  q: { project: string; from: Date; exchange?: Exchange | undefined },
+): string {
+  const refunds = orderEventsSql(
+    p,
+    q,
+    EVENT_NAMES.orderRefunded,
+    `timestamp >= ${p.time(q.from)} AND JSONExtractString(properties, 'orderId') != ''`,
+  )
+  return `SELECT order_id, max(whole) AS whole, sum(revenue) AS amount FROM (${refunds}) GROUP BY order_id`
+}
+
+/**
  * The refunds of the range, by when they were made: a partial refund's amount is its own `revenue` (converted
  * with an exchange at its time), a whole refund's (no revenue) is its order's, found by `orderId` among the
  * orders up to the range's end (converted at the order's time). Bots' events are left out.
@@ -24,15 +63,8 @@ export async function refundsOf(
   p: QueryParams,
   req: { project: string; from: Date; to: Date; exchange?: Exchange | undefined },
 ): Promise<Refunds> {
-  const project = p.add(req.project, 'String')
   const to = p.time(req.to)
-  const oneEach = (event: string, where: string) => `SELECT event_id,
-      any(JSONExtractString(properties, 'orderId')) AS order_id, isNull(any(sent_revenue)) AS whole,
-      ${eventRevenueSql(p, req.exchange)} AS revenue
-    FROM (SELECT event_id, properties, timestamp, revenue AS sent_revenue, currency AS sent_currency
-      FROM ${TABLES.events}
-      WHERE project_id = ${project} AND event = ${p.add(event, 'String')} AND is_bot = 0 AND ${where})
-    GROUP BY event_id`
+  const oneEach = (event: string, where: string) => orderEventsSql(p, req, event, where)
   const refunds = oneEach(EVENT_NAMES.orderRefunded, `timestamp >= ${p.time(req.from)} AND timestamp < ${to}`)
   const orders = oneEach(
     EVENT_NAMES.orderCompleted,

@@ -93,6 +93,7 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
           by: { type: 'string' },
           lookback: { type: 'string' },
           'half-life': { type: 'string' },
+          'net-of-refunds': { type: 'boolean', default: false },
           csv: { type: 'boolean', default: false },
         },
       })
@@ -105,6 +106,7 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
         by: v.by,
         lookback: v.lookback,
         halfLife: v['half-life'],
+        netOfRefunds: v['net-of-refunds'] || undefined,
         compare: v.compare,
       })
       const r = await ask<AttributionResult>(config, 'attribution', body)

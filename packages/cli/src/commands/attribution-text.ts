@@ -16,7 +16,7 @@ const times = (x: number | null | undefined) => (x === null || x === undefined ?
  */
 export function attributionText(r: Compared<AttributionResult>, how: string): string {
   const p = r.previous
-  const head = `${comparedHead(r)}${r.conversions} conversions${changeNote(r.conversions, p?.conversions)}, revenue ${money(r.revenue, r.currencies)}${changeNote(r.revenue, p?.revenue)}, by ${r.by}`
+  const head = `${comparedHead(r)}${r.conversions} conversions${changeNote(r.conversions, p?.conversions)}, ${r.netOfRefunds ? 'revenue kept after refunds' : 'revenue'} ${money(r.revenue, r.currencies)}${changeNote(r.revenue, p?.revenue)}, by ${r.by}`
   const note = mixedNote(r.currencies, how)
   const costs = r.spend?.currencies ?? []
   const spent = (x: Row) =>
