@@ -8,6 +8,7 @@ import { QueryParams } from '../params'
 import { ALL_TIME, eventsWithPerson, identityMapSql } from '../people'
 import { num, type Reader } from '../reader'
 import { type ProfileRequest, profileRequest } from '../requests'
+import { givenBackSql, orderRowsSql } from './refunds'
 import { SUBSCRIPTION_EVENTS, subscriptionStatesSql } from './subscriptions'
 import { TICKET_EVENTS, ticketsSql } from './support'
 import { NPS_ANSWER, NPS_SCORE } from './survey-answers'
@@ -29,8 +30,20 @@ export interface Profile {
   location: { country: string; timezone: string; language: string; locale: string }
   channels: Array<{ channel: string; sessions: number }>
   email: { sent: number; opens: number; machineOpens: number; clicks: number; scannerClicks: number }
-  /** `currencies`: those the orders were placed in (currencies.ts). */
-  orders: { count: number; revenue: number; averageOrderValue: number; currencies: Currencies }
+  /**
+   * `currencies`: those the orders were placed in (currencies.ts). `refunds`: their `Order Refunded` events,
+   * `refunded` what those gave back (a partial refund's revenue, a whole one's order's, by `orderId`), and
+   * `netRevenue` the revenue less that.
+   */
+  orders: {
+    count: number
+    revenue: number
+    averageOrderValue: number
+    currencies: Currencies
+    refunds: number
+    refunded: number
+    netRevenue: number
+  }
   nps: { score: number; at: string } | null
   /**
    * Their subscriptions (reports/subscriptions.ts), the latest started first: active now or not, since their latest
@@ -134,6 +147,7 @@ async function profileOf(reader: Reader, req: z.output<typeof profileRequest>): 
         AS order_revenue,
       ${currenciesAgg(`if(event = ${n('orderCompleted')}, ${reportedCurrencySql(p, req.exchange, 'currency')}, '')`)}
         AS order_currencies,
+      countIf(event = ${n('orderRefunded')}) AS refund_events,
       countIf(event = ${n('emailSent')}) AS emails_sent,
       countIf(event = ${n('emailOpened')} AND NOT JSONExtractBool(properties, 'machine')) AS opens,
       countIf(event = ${n('emailOpened')} AND JSONExtractBool(properties, 'machine')) AS machine_opens,
@@ -186,6 +200,16 @@ async function profileOf(reader: Reader, req: z.output<typeof profileRequest>): 
         p,
       )
     : []
+  // what their refunds gave back, read only for a person who has some
+  const orderRows = (name: keyof typeof EVENT_NAMES) =>
+    orderRowsSql(p, req.exchange, `ev WHERE event = ${n(name)}`)
+  const [given] = num(summary.refund_events)
+    ? await reader.rows(
+        `WITH ${ev}, refunds AS (${orderRows('orderRefunded')}), orders AS (${orderRows('orderCompleted')})
+        ${givenBackSql}`,
+        p,
+      )
+    : []
   const timeline = await reader.rows(
     `WITH ${ev}
     SELECT timestamp, type, event, path, channel, revenue, currency
@@ -231,6 +255,9 @@ async function profileOf(reader: Reader, req: z.output<typeof profileRequest>): 
       revenue,
       averageOrderValue: orders > 0 ? revenue / orders : 0,
       currencies: summary.order_currencies as string[],
+      refunds: num(given?.refunds),
+      refunded: num(given?.amount),
+      netRevenue: revenue - num(given?.amount),
     },
     nps: num(summary.nps_answers) > 0 ? { score: num(summary.nps), at: String(summary.nps_at) } : null,
     subscriptions: subscriptions.map((s) => ({

@@ -15,25 +15,42 @@ export interface Refunds {
 }
 
 /**
- * One row per `event` event id of the project (each once, bots left out) that also meets `where` (a condition
- * on the events table): its `order_id` (the `orderId` property), whether it sent no revenue (`whole`: for a
- * refund, the whole order given back) and its `revenue`, converted with the exchange at its own time.
+ * One row per event id of `source` (a table expression with the events table's event_id, properties, timestamp,
+ * revenue and currency columns): its `order_id` (the `orderId` property), whether it sent no revenue (`whole`:
+ * for a refund, the whole order given back) and its `revenue`, converted with the exchange at its own time.
  */
+export function orderRowsSql(p: QueryParams, exchange: Exchange | undefined, source: string): string {
+  return `SELECT event_id,
+      any(JSONExtractString(properties, 'orderId')) AS order_id, isNull(any(sent_revenue)) AS whole,
+      ${eventRevenueSql(p, exchange)} AS revenue
+    FROM (SELECT event_id, properties, timestamp, revenue AS sent_revenue, currency AS sent_currency FROM ${source})
+    GROUP BY event_id`
+}
+
+/** orderRowsSql of the project's `event` events (bots left out) that meet `where`, a condition on the events table. */
 export function orderEventsSql(
   p: QueryParams,
   q: { project: string; exchange?: Exchange | undefined },
   event: string,
   where: string,
 ): string {
-  return `SELECT event_id,
-      any(JSONExtractString(properties, 'orderId')) AS order_id, isNull(any(sent_revenue)) AS whole,
-      ${eventRevenueSql(p, q.exchange)} AS revenue
-    FROM (SELECT event_id, properties, timestamp, revenue AS sent_revenue, currency AS sent_currency
-      FROM ${TABLES.events}
-      WHERE project_id = ${p.add(q.project, 'String')} AND event = ${p.add(event, 'String')} AND is_bot = 0
-        AND ${where})
-    GROUP BY event_id`
+  return orderRowsSql(
+    p,
+    q.exchange,
+    `${TABLES.events} WHERE project_id = ${p.add(q.project, 'String')} AND event = ${p.add(event, 'String')}
+      AND is_bot = 0 AND ${where}`,
+  )
 }
+
+/**
+ * What refunds gave back, from CTEs `refunds` and `orders` (orderRowsSql rows): how many refunds, how many
+ * different orders, and the `amount`: each partial refund's revenue, and for a whole one its order's revenue
+ * (the first row of its `orderId` among `orders`; nothing for an order not there).
+ */
+export const givenBackSql = `SELECT count() AS refunds, uniqExact(r.order_id) AS orders,
+      sum(if(r.whole, o.revenue, r.revenue)) AS amount
+    FROM refunds AS r
+    LEFT JOIN (SELECT order_id, any(revenue) AS revenue FROM orders GROUP BY order_id) AS o ON o.order_id = r.order_id`
 
 /**
  * What was given back of each order refunded from `from` on: one row per `order_id` with `whole` (a refund of
@@ -70,12 +87,6 @@ export async function refundsOf(
     EVENT_NAMES.orderCompleted,
     `timestamp < ${to} AND JSONExtractString(properties, 'orderId') IN (SELECT order_id FROM refunds WHERE whole)`,
   )
-  const [row] = await reader.rows(
-    `WITH refunds AS (${refunds}),
-      refunded AS (SELECT order_id, any(revenue) AS revenue FROM (${orders}) GROUP BY order_id)
-    SELECT count() AS refunds, uniqExact(r.order_id) AS orders, sum(if(r.whole, o.revenue, r.revenue)) AS amount
-    FROM refunds AS r LEFT JOIN refunded AS o ON o.order_id = r.order_id`,
-    p,
-  )
+  const [row] = await reader.rows(`WITH refunds AS (${refunds}), orders AS (${orders}) ${givenBackSql}`, p)
   return { refunds: num(row?.refunds), orders: num(row?.orders), amount: num(row?.amount) }
 }

@@ -165,6 +165,15 @@ export function profileText(p: Profile): string {
       fact: 'orders',
       value: `${p.orders.count}, revenue ${money(p.orders.revenue, p.orders.currencies)}, AOV ${money(p.orders.averageOrderValue, p.orders.currencies)}`,
     },
+    // a row of their own (a cell holds 60 characters), for a person who has any
+    ...(p.orders.refunds
+      ? [
+          {
+            fact: 'refunds',
+            value: `${p.orders.refunds}, gave back ${money(p.orders.refunded, p.orders.currencies)}, net revenue ${money(p.orders.netRevenue, p.orders.currencies)}`,
+          },
+        ]
+      : []),
     { fact: 'email', value: `sent ${p.email.sent}, opens ${p.email.opens}, clicks ${p.email.clicks}` },
     { fact: 'latest NPS', value: p.nps ? `${p.nps.score} at ${p.nps.at}` : '' },
     {
