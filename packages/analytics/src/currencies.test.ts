@@ -67,7 +67,15 @@ describe('reports over revenue in two currencies', () => {
     const [may] = await emailReport(fx.reader, range)
     expect(may).toMatchObject({ campaign: 'may', conversions: 3, revenue: 150, currencies: ['EUR', 'USD'] })
     const us = await profile(fx.reader, { project: PROJECT, person: 'us' })
-    expect(us?.orders).toEqual({ count: 2, revenue: 50, averageOrderValue: 25, currencies: ['USD'] })
+    expect(us?.orders).toEqual({
+      count: 2,
+      revenue: 50,
+      averageOrderValue: 25,
+      currencies: ['USD'],
+      refunds: 0,
+      refunded: 0,
+      netRevenue: 50,
+    })
     expect(us?.timeline.filter((t) => t.event === 'Order Completed').map((t) => t.currency)).toEqual([
       'USD',
       'USD',
