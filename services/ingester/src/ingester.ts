@@ -300,7 +300,8 @@ export class Ingester {
       }
       const idleMs = Date.now() - this.lastProgress
       const limit = this.inBatch ? 3 * this.config.kafka.stallMs : this.config.kafka.stallMs
-      if (lag > 0 && idleMs > limit)
+      // a replacement under way is no stall (a crash during it already makes it go round again)
+      if (lag > 0 && idleMs > limit && !this.restarting)
         void this.restartConsumer(`${lag} messages waiting and no batch for ${Math.round(idleMs / 1000)} s`)
     } catch (err) {
       this.log.debug({ err: (err as Error).message }, 'lag refresh failed')
