@@ -172,5 +172,26 @@ describe('touchpoint report acquisition', () => {
     ])
     const credits = await cli(['attribution', ...range, '--model', 'first_touch', '--csv'], env)
     expect(credits.stdout).toBe('model,key,conversions,revenue,share\r\nfirst_touch,Email,1,40,1\r\n')
+
+    // 15 of the order given back: the channel kept 25, when asked for what the orders kept
+    client.orderRefunded({
+      anonymousId: 'v1',
+      timestamp: at(HOUR / 2),
+      properties: { orderId: 'O-1', revenue: 15, currency: 'EUR' },
+    })
+    await client.flush()
+    const net = await eventually(
+      () => cli(['report', 'acquisition', ...range, '--net-of-refunds'], env),
+      (x) => /\nEmail\s+1\s+1\s+100\.0%\s+1\s+25\.00 EUR\s/.test(x.stdout),
+    )
+    expect(net.stdout).toMatch(/within 90 days of it \(revenue kept after refunds\)\n/)
+    expect((await cli(['report', 'acquisition', ...range], env)).stdout).toMatch(
+      /\nEmail\s+1\s+1\s+100\.0%\s+1\s+40\.00 EUR/,
+    )
+    const kept = await cli(
+      ['attribution', ...range, '--model', 'first_touch', '--net-of-refunds', '--json'],
+      env,
+    )
+    expect(JSON.parse(kept.stdout)).toMatchObject({ netOfRefunds: true, revenue: 25 })
   })
 })

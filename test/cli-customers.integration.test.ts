@@ -69,6 +69,14 @@ describe('touchpoint report customers', () => {
     expect(r.stdout).toMatch(/\nbob\s+1\s+120\.00 EUR\s+1\s+120\.00 EUR\s+120\.00 EUR\s/)
     expect(r.stdout).toMatch(/\nann\s+1\s+70\.00 EUR\s+2\s+100\.00 EUR\s+50\.00 EUR\s/)
     expect(r.stdout).toContain('touchpoint profile bob shows')
+    // bob sent 85 EUR back: by what their orders kept, ann comes first
+    const net = await cli(['report', 'customers', ...range, '--net-of-refunds'], env)
+    expect(net.stdout).toContain(
+      'Customers who ordered in the range, by revenue in the range (1–2 of 2; revenue kept after refunds)',
+    )
+    expect(net.stdout).toMatch(
+      /\nann\s+1\s+70\.00 EUR\s+2\s+100\.00 EUR\s+50\.00 EUR\s[^]*\nbob\s+1\s+35\.00 EUR\s+1\s+35\.00 EUR\s+35\.00 EUR\s/,
+    )
   })
 
   it('writes who came back with their email addresses for a mailing, and lists the lapsed by what they spent', async () => {

@@ -8,6 +8,7 @@ import {
   fewPeriods,
   field,
   INTERVALS,
+  netOfRefunds,
   notCompared,
   range,
   ranged,
@@ -139,6 +140,7 @@ export const experimentRequest = ranged(
     control: z.string().min(1).max(200).optional(),
     /** the relative uplift of the conversion rate the test should be able to tell (0.1: +10%), for `planned` */
     uplift: z.number().positive().max(10).default(0.1),
+    netOfRefunds,
   }),
 )
 export type ExperimentRequest = z.input<typeof experimentRequest>
@@ -206,6 +208,7 @@ export const acquisitionRequest = ranged(
     conversion: eventMatch.default({ event: 'Order Completed' }),
     /** how long after their first visit a person's conversions count: 90 days unless given */
     horizon: duration.default(90 * 86_400),
+    netOfRefunds,
   }),
 )
 export type AcquisitionRequest = z.input<typeof acquisitionRequest>
@@ -265,6 +268,7 @@ export const customersRequest = ranged(
     /** how many to skip, for the next page (the order is stable) */
     offset: z.number().int().min(0).max(100_000_000).default(0),
     traits: traitNames,
+    netOfRefunds,
   }),
 )
 export type CustomersRequest = z.input<typeof customersRequest>

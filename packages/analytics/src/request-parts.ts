@@ -10,6 +10,12 @@ import { type Interval, startOfDay } from './zone'
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 }
 
+/**
+ * Each conversion's revenue less what was refunded of its order since (`Order Refunded` by `orderId`,
+ * reports/refunds.ts), instead of its revenue as ordered: what attribution, acquisition and experiments credit.
+ */
+export const netOfRefunds = z.boolean().default(false)
+
 /** A duration in seconds: a number, or text such as `30m`, `12h`, `7d`. */
 export const duration = z.union([
   z

@@ -11,6 +11,7 @@ import {
   fewPeriods,
   field,
   INTERVALS,
+  netOfRefunds,
   notCompared,
   range,
   ranged,
@@ -128,8 +129,7 @@ export const attributionRequest = ranged(
     model: z.enum([...ATTRIBUTION_MODELS, 'all']).default('all'),
     by: z.enum(SOURCE_KEYS).default('channel'),
     halfLife: duration.default(7 * 86_400),
-    /** each order's revenue less what was refunded of it since (by orderId), instead of its revenue as ordered */
-    netOfRefunds: z.boolean().default(false),
+    netOfRefunds,
   }),
 )
 export type AttributionRequest = z.input<typeof attributionRequest>

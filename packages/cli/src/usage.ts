@@ -21,7 +21,8 @@ export const USAGE = `touchpoint <command>
          [--by channel|source|medium|campaign|device|browser|os|landing|host|country|language (traffic; the first
          four for acquisition), channel|priority|category (support), product|category (products), url|host
          (links)] [--kind outbound|download (links)]
-         [--horizon 90d (acquisition)]
+         [--horizon 90d (acquisition)] [--net-of-refunds (acquisition, customers, an experiment: revenue kept after
+          refunds)]
          [--who active|new|returning|lapsed [--sort revenue|orders|lifetimeRevenue|lastOrder] [--offset 0]
           [--traits email,name] (customers)]
          [--start "Page Viewed[path=/pricing]" [--steps 3] [--window 30m] (paths)]

@@ -5,7 +5,7 @@ import { eventRevenueSql } from '../currencies'
 import { type EventMatch, matchExpr } from '../fields'
 import type { QueryParams } from '../params'
 import { eventsWithPerson, onePerEventSql, withPersonSql } from '../people'
-import { refundedOrdersSql } from '../reports/refunds'
+import { keptRevenueSql, ORDER_ID } from '../reports/refunds'
 import type { Exchange } from '../requests'
 
 export type AttributionKey = 'channel' | 'source' | 'medium' | 'campaign'
@@ -109,13 +109,10 @@ export function touchCtes(p: QueryParams, q: TouchQuery): string {
     conv AS (${q.netOfRefunds ? keptSql(p, q, conversions) : onePerEventSql(`(${conversions})`, '', '', eventRevenueSql(p, q.exchange))})`
 }
 
-/** The conversions with what their orders kept: a whole refund leaves 0, partial ones their sum less. */
+/** The conversions with what their orders kept (keptRevenueSql). */
 function keptSql(p: QueryParams, q: TouchQuery, conversions: string): string {
-  const orderId = `any(JSONExtractString(properties, 'orderId')) AS order_id`
-  return `SELECT c.event_id AS event_id, c.person AS person, c.at AS at,
-      if(r.whole, 0, greatest(c.revenue - r.amount, 0)) AS revenue
-    FROM (${onePerEventSql(`(${conversions})`, '', orderId, eventRevenueSql(p, q.exchange))}) AS c
-    LEFT JOIN (${refundedOrdersSql(p, q)}) AS r ON r.order_id = c.order_id`
+  const rows = onePerEventSql(`(${conversions})`, '', ORDER_ID, eventRevenueSql(p, q.exchange))
+  return keptRevenueSql(p, q, rows, 'c.event_id AS event_id, c.person AS person, c.at AS at')
 }
 
 /**

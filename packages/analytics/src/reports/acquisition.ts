@@ -36,6 +36,8 @@ export interface AcquisitionRow {
 export interface AcquisitionResult {
   by: AttributionKey
   horizonSeconds: number
+  /** the revenue is what the orders kept after refunds (netOfRefunds), not what they were ordered at */
+  netOfRefunds: boolean
   /** the currencies of the revenue (currencies.ts) */
   currencies: Currencies
   /** the most people first */
@@ -113,6 +115,7 @@ export async function acquisition(reader: Reader, input: AcquisitionRequest): Pr
   const result = {
     by: req.by,
     horizonSeconds: req.horizon,
+    netOfRefunds: req.netOfRefunds,
     currencies: (total?.currencies as string[] | undefined) ?? [],
     rows: rows.filter((r) => num(r.is_total) === 0).map((r) => ({ key: String(r.key), ...toRow(r) })),
     total: toRow(total),

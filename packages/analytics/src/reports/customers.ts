@@ -5,6 +5,7 @@ import { QueryParams } from '../params'
 import { ALL_TIME, eventsWithPerson, onePerEventSql } from '../people'
 import { num, type Reader } from '../reader'
 import { type CUSTOMER_GROUPS, type CustomersRequest, customersRequest } from '../requests'
+import { keptRevenueSql, ORDER_ID } from './refunds'
 
 type CustomerGroup = (typeof CUSTOMER_GROUPS)[number]
 
@@ -38,6 +39,8 @@ export interface CustomersResult {
   offset: number
   /** the revenue's currencies (orders of the range and before it) */
   currencies: string[]
+  /** each order's revenue is what it kept after refunds (netOfRefunds), not what it was ordered at */
+  netOfRefunds: boolean
   customers: CustomerRow[]
 }
 
@@ -61,7 +64,8 @@ const iso = (ms: unknown) => new Date(num(ms)).toISOString()
  * with their orders and revenue in the range and ever, their first and latest order, and how long ago that was;
  * counted in groups (who ordered in the range, of them for the first time or again, and who ordered before it and
  * not in it), and listed for one group, the most valuable first, a page at a time, with the traits asked for (an
- * email address to write to). Reads every order of the project's history up to the range's end: the events' sort
+ * email address to write to). With `netOfRefunds`, each order counts what it kept after the refunds made of it
+ * (keptRevenueSql), so a customer who sent everything back is worth nothing. Reads every order of the project's history up to the range's end: the events' sort
  * key lets ClickHouse skip to the one event name.
  */
 export async function customers(reader: Reader, input: CustomersRequest): Promise<CustomersResult> {
@@ -76,10 +80,18 @@ export async function customers(reader: Reader, input: CustomersRequest): Promis
       to: req.to,
       where: `e.event = ${p.add(EVENT_NAMES.orderCompleted, 'String')}`,
     },
-    'e.event_id AS event_id, e.timestamp AS timestamp, e.revenue AS revenue, e.currency AS currency',
+    `e.event_id AS event_id, e.timestamp AS timestamp, e.revenue AS revenue, e.currency AS currency${req.netOfRefunds ? ', e.properties AS properties' : ''}`,
   )
-  const cur = reportedCurrencySql(p, req.exchange, 'any(sent_currency)')
-  const o = onePerEventSql(`(${orders})`, '', `${cur} AS cur`, eventRevenueSql(p, req.exchange))
+  const cur = `${reportedCurrencySql(p, req.exchange, 'any(sent_currency)')} AS cur`
+  const revenue = eventRevenueSql(p, req.exchange)
+  const o = req.netOfRefunds
+    ? keptRevenueSql(
+        p,
+        { ...req, from: ALL_TIME.from },
+        onePerEventSql(`(${orders})`, '', `${cur}, ${ORDER_ID}`, revenue),
+        'c.event_id AS event_id, c.person AS person, c.at AS at, c.cur AS cur',
+      )
+    : onePerEventSql(`(${orders})`, '', cur, revenue)
   const perCustomer = `SELECT person, countIf(at >= ${from}) AS in_orders, sumIf(revenue, at >= ${from}) AS in_revenue,
       count() AS lifetime_orders, sum(revenue) AS lifetime_revenue, min(at) AS first_at, max(at) AS last_at,
       groupUniqArrayIf(cur, cur != '') AS curs
@@ -120,6 +132,7 @@ export async function customers(reader: Reader, input: CustomersRequest): Promis
     sort,
     total: groups[req.who],
     offset: req.offset,
+    netOfRefunds: req.netOfRefunds,
     currencies: (summary?.cur as string[] | undefined) ?? [],
     customers: rows.map((r) => {
       const lifetimeOrders = num(r.lifetime_orders)

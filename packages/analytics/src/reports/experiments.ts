@@ -113,6 +113,8 @@ export interface ExperimentResult {
   /** the variant the others are set beside; null when the experiment has no exposures in the range */
   control: string | null
   windowSeconds: number
+  /** the revenue is what the orders kept after refunds (netOfRefunds), not what they were ordered at */
+  netOfRefunds: boolean
   /** the control first, then the others by name */
   variants: VariantFigures[]
   /** people shown more than one variant: left out of every variant, as their outcome is no one variant's */
@@ -240,6 +242,7 @@ export async function experiment(reader: Reader, input: ExperimentRequest): Prom
     experiment: req.experiment,
     control,
     windowSeconds: req.window,
+    netOfRefunds: req.netOfRefunds,
     variants,
     mixed: rows.filter((r) => num(r.mixed) === 1).reduce((s, r) => s + num(r.people), 0),
     currencies: [...new Set(rows.flatMap((r) => r.currencies as string[]))].sort(),

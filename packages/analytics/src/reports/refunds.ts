@@ -14,14 +14,16 @@ export interface Refunds {
   amount: number
 }
 
+/** An event's order, in a query grouped by event id: its `orderId` property ('' for none). */
+export const ORDER_ID = `any(JSONExtractString(properties, 'orderId')) AS order_id`
+
 /**
  * One row per event id of `source` (a table expression with the events table's event_id, properties, timestamp,
  * revenue and currency columns): its `order_id` (the `orderId` property), whether it sent no revenue (`whole`:
  * for a refund, the whole order given back) and its `revenue`, converted with the exchange at its own time.
  */
 export function orderRowsSql(p: QueryParams, exchange: Exchange | undefined, source: string): string {
-  return `SELECT event_id,
-      any(JSONExtractString(properties, 'orderId')) AS order_id, isNull(any(sent_revenue)) AS whole,
+  return `SELECT event_id, ${ORDER_ID}, isNull(any(sent_revenue)) AS whole,
       ${eventRevenueSql(p, exchange)} AS revenue
     FROM (SELECT event_id, properties, timestamp, revenue AS sent_revenue, currency AS sent_currency FROM ${source})
     GROUP BY event_id`
@@ -68,6 +70,21 @@ export function refundedOrdersSql(
     `timestamp >= ${p.time(q.from)} AND JSONExtractString(properties, 'orderId') != ''`,
   )
   return `SELECT order_id, max(whole) AS whole, sum(revenue) AS amount FROM (${refunds}) GROUP BY order_id`
+}
+
+/**
+ * `rows` (one per conversion, with `order_id` and `revenue` among its columns) with each `revenue` what its
+ * order kept after the refunds made from `from` on: 0 after a whole refund, else less the partial ones, down to
+ * 0. `columns` are the other columns to keep, as `c.name AS name`. A row without an `orderId` keeps its revenue.
+ */
+export function keptRevenueSql(
+  p: QueryParams,
+  q: { project: string; from: Date; exchange?: Exchange | undefined },
+  rows: string,
+  columns: string,
+): string {
+  return `SELECT ${columns}, if(r.whole, 0, greatest(c.revenue - r.amount, 0)) AS revenue
+    FROM (${rows}) AS c LEFT JOIN (${refundedOrdersSql(p, q)}) AS r ON r.order_id = c.order_id`
 }
 
 /**

@@ -42,7 +42,8 @@ export function customersText(r: Compared<CustomersResult>): string {
     })),
   )
   const more = r.total - r.offset - r.customers.length
-  const list = `Customers ${GROUP_TEXT[r.who]}, by ${SORT_TEXT[r.sort] ?? r.sort} (${r.offset + 1}–${r.offset + r.customers.length} of ${r.total})`
+  const kept = r.netOfRefunds ? '; revenue kept after refunds' : ''
+  const list = `Customers ${GROUP_TEXT[r.who]}, by ${SORT_TEXT[r.sort] ?? r.sort} (${r.offset + 1}–${r.offset + r.customers.length} of ${r.total}${kept})`
   const next =
     more > 0 ? `\n${more} more; --limit N lists more (up to 10000), --offset N skips the first N.` : ''
   const hint = `touchpoint profile ${quoted(r.customers[0]!.person)} shows one customer's whole journey`

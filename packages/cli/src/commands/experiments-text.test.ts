@@ -17,6 +17,7 @@ const result = (variants: VariantFigures[], control: string): ExperimentResult =
   experiment: 'pay-button',
   control,
   windowSeconds: 14 * 86_400,
+  netOfRefunds: false,
   variants,
   mixed: 0,
   currencies: ['EUR'],

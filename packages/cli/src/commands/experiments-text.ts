@@ -47,7 +47,7 @@ export function experimentText(r: ExperimentResult, conversion: string): string 
       'p ': v.vsControl ? pValue(v.vsControl.revenuePerPerson.pValue) : '',
     })),
   )
-  const head = `Experiment ${r.experiment}: ${conversion} within ${window} of each person's first exposure`
+  const head = `Experiment ${r.experiment}: ${conversion} within ${window} of each person's first exposure${r.netOfRefunds ? ' (revenue kept after refunds)' : ''}`
   const mixed = r.mixed
     ? `\n${r.mixed} ${r.mixed === 1 ? 'person was' : 'people were'} shown more than one variant and ${r.mixed === 1 ? 'is' : 'are'} left out.`
     : ''

@@ -135,6 +135,7 @@ export async function report(config: CliConfig, args: string[]): Promise<string>
       experiment: { type: 'string' },
       control: { type: 'string' },
       uplift: { type: 'string' },
+      'net-of-refunds': { type: 'boolean', default: false },
       csv: { type: 'boolean', default: false },
     },
   })
@@ -162,6 +163,14 @@ export async function report(config: CliConfig, args: string[]): Promise<string>
     by: ['traffic', 'support', 'acquisition', 'products', 'links'].includes(kind) ? v.by : undefined,
     kind: kind === 'links' ? v.kind : undefined,
     horizon: kind === 'acquisition' ? v.horizon : undefined,
+    // the revenue of acquisition, the customers and one experiment
+    netOfRefunds:
+      (kind === 'acquisition' ||
+        kind === 'customers' ||
+        (kind === 'experiments' && v.experiment !== undefined)) &&
+      v['net-of-refunds']
+        ? true
+        : undefined,
     breakdown: kind === 'retention' ? v.breakdown : undefined,
     ...(kind === 'paths' && {
       start: v.start ? parseEventMatch(v.start) : undefined,

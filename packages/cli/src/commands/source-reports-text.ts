@@ -79,7 +79,7 @@ export function acquisitionText(r: Compared<AcquisitionResult>): string {
     }),
   })
   const days = Math.round(r.horizonSeconds / 86_400)
-  const head = `People whose first visit fell in the range, by its ${r.by}, and their conversions within ${days} days of it`
+  const head = `People whose first visit fell in the range, by its ${r.by}, and their conversions within ${days} days of it${r.netOfRefunds ? ' (revenue kept after refunds)' : ''}`
   const table = formatTable([
     ...r.rows.map((x) => line(x.key, x, before(x.key))),
     line('(all)', r.total, r.previous?.total),
