@@ -65,8 +65,8 @@ const iso = (ms: unknown) => new Date(num(ms)).toISOString()
  * counted in groups (who ordered in the range, of them for the first time or again, and who ordered before it and
  * not in it), and listed for one group, the most valuable first, a page at a time, with the traits asked for (an
  * email address to write to). With `netOfRefunds`, each order counts what it kept after the refunds made of it
- * (keptRevenueSql), so a customer who sent everything back is worth nothing. Reads every order of the project's history up to the range's end: the events' sort
- * key lets ClickHouse skip to the one event name.
+ * (keptRevenueSql), so a customer who sent everything back is worth nothing. Reads every order of the project's
+ * history up to the range's end: the events' sort key lets ClickHouse skip to the one event name.
  */
 export async function customers(reader: Reader, input: CustomersRequest): Promise<CustomersResult> {
   const req = customersRequest.parse(input)
