@@ -10,12 +10,15 @@
  */
 import { createServer } from 'node:http'
 import { Touchpoint } from '@touchpoint/node'
-import { collectorUrl, devProject } from '../dev-project'
+import {
+  collectorUrl,
+  devProject,
+  shopWebhookPort as port,
+  shopifyWebhookSecret as secret,
+} from '../dev-project'
 import { orderCalls, refundCall, type ShopifyOrder, type ShopifyRefund, verifyShopify } from './shopify'
 
-const secret = process.env.SHOPIFY_WEBHOOK_SECRET
 if (!secret) throw new Error('SHOPIFY_WEBHOOK_SECRET: the secret Shopify signs the webhooks with')
-const port = Number(process.env.SHOP_WEBHOOK_PORT ?? 8083)
 const project = devProject()
 if (!project.secretKey) throw new Error('the dev project has no secret key')
 const tp = new Touchpoint({ secretKey: project.secretKey, host: collectorUrl })
