@@ -25,6 +25,10 @@ beforeAll(async () => {
     event('r1', 5, 'Order Refunded', 'B'),
     event('r1', 6, 'Order Refunded', 'Z'),
     event('r2', 1, 'Order Completed', 'Z', 70),
+    // 50 of C back, then the whole of it: C gives back 80, its revenue, not 130
+    event('r3', 1, 'Order Completed', 'C', 80),
+    event('r3', 2, 'Order Refunded', 'C', 50),
+    event('r3', 3, 'Order Refunded', 'C'),
   ])
 })
 afterAll(async () => fx?.close())
@@ -33,6 +37,11 @@ describe('a customer profile with refunds', () => {
   it('says what their refunds gave back, by orderId among their own orders, and the revenue net of it', async () => {
     const p = await profile(fx.reader, { project: PROJECT, person: 'r1' })
     expect(p?.orders).toMatchObject({ count: 3, revenue: 160, refunds: 3, refunded: 70, netRevenue: 90 })
+  })
+
+  it('gives back no more of an order than its revenue', async () => {
+    const p = await profile(fx.reader, { project: PROJECT, person: 'r3' })
+    expect(p?.orders).toMatchObject({ count: 1, revenue: 80, refunds: 2, refunded: 80, netRevenue: 0 })
   })
 
   it('nets nothing for a person with no refund', async () => {

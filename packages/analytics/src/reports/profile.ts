@@ -206,7 +206,7 @@ async function profileOf(reader: Reader, req: z.output<typeof profileRequest>): 
   const [given] = num(summary.refund_events)
     ? await reader.rows(
         `WITH ${ev}, refunds AS (${orderRows('orderRefunded')}), orders AS (${orderRows('orderCompleted')})
-        ${givenBackSql}`,
+        ${givenBackSql()}`,
         p,
       )
     : []

@@ -19,11 +19,12 @@ export const ORDER_ID = `any(JSONExtractString(properties, 'orderId')) AS order_
 
 /**
  * One row per event id of `source` (a table expression with the events table's event_id, properties, timestamp,
- * revenue and currency columns): its `order_id` (the `orderId` property), whether it sent no revenue (`whole`:
- * for a refund, the whole order given back) and its `revenue`, converted with the exchange at its own time.
+ * revenue and currency columns): its `order_id` (the `orderId` property), its time (`at`), whether it sent no
+ * revenue (`whole`: for a refund, the whole order given back) and its `revenue`, converted with the exchange at
+ * its own time.
  */
 export function orderRowsSql(p: QueryParams, exchange: Exchange | undefined, source: string): string {
-  return `SELECT event_id, ${ORDER_ID}, isNull(any(sent_revenue)) AS whole,
+  return `SELECT event_id, ${ORDER_ID}, any(timestamp) AS at, isNull(any(sent_revenue)) AS whole,
       ${eventRevenueSql(p, exchange)} AS revenue
     FROM (SELECT event_id, properties, timestamp, revenue AS sent_revenue, currency AS sent_currency FROM ${source})
     GROUP BY event_id`
@@ -46,13 +47,24 @@ export function orderEventsSql(
 
 /**
  * What refunds gave back, from CTEs `refunds` and `orders` (orderRowsSql rows): how many refunds, how many
- * different orders, and the `amount`: each partial refund's revenue, and for a whole one its order's revenue
- * (the first row of its `orderId` among `orders`; nothing for an order not there).
+ * different orders, and the `amount`. An order gives back at most its revenue (the first row of its `orderId`
+ * among `orders`), however its refunds add up: a partial refund gives its revenue, a whole one what the order
+ * had left, and partial ones past the order's revenue nothing more. Refunds for which `before` (a condition on a
+ * refund's time, `at`) holds are not counted; they only tell what their order had already given back. A refund
+ * of an order not among `orders` gives its own revenue, or nothing when whole; one without an `orderId` is an
+ * order of its own.
  */
-export const givenBackSql = `SELECT count() AS refunds, uniqExact(r.order_id) AS orders,
-      sum(if(r.whole, o.revenue, r.revenue)) AS amount
-    FROM refunds AS r
-    LEFT JOIN (SELECT order_id, any(revenue) AS revenue FROM orders GROUP BY order_id) AS o ON o.order_id = r.order_id`
+export function givenBackSql(before = '0'): string {
+  const key = `if(order_id = '', concat('\\0', toString(event_id)), order_id)`
+  return `SELECT sum(r.n) AS refunds, count() AS orders,
+      sum(if(o.found, least(if(r.all_whole, o.revenue, r.part), o.revenue)
+          - least(if(r.whole_before, o.revenue, r.part_before), o.revenue), r.part - r.part_before)) AS amount
+    FROM (SELECT ${key} AS k, countIf(NOT b) AS n, max(whole) AS all_whole, max(whole AND b) AS whole_before,
+        sumIf(revenue, NOT whole) AS part, sumIf(revenue, NOT whole AND b) AS part_before
+      FROM (SELECT *, ${before} AS b FROM refunds) GROUP BY k HAVING n > 0) AS r
+    LEFT JOIN (SELECT order_id, any(revenue) AS revenue, 1 AS found FROM orders WHERE order_id != '' GROUP BY order_id)
+      AS o ON o.order_id = r.k`
+}
 
 /**
  * What was given back of each order refunded from `from` on: one row per `order_id` with `whole` (a refund of
@@ -89,21 +101,32 @@ export function keptRevenueSql(
 
 /**
  * The refunds of the range, by when they were made: a partial refund's amount is its own `revenue` (converted
- * with an exchange at its time), a whole refund's (no revenue) is its order's, found by `orderId` among the
- * orders up to the range's end (converted at the order's time). Bots' events are left out.
+ * with an exchange at its time), a whole refund's (no revenue) is what its order had left, found by `orderId`
+ * among the orders up to the range's end (converted at the order's time), after the refunds of it before the
+ * range; no order gives back more than its revenue (givenBackSql). Bots' events are left out.
  */
 export async function refundsOf(
   reader: Reader,
   p: QueryParams,
   req: { project: string; from: Date; to: Date; exchange?: Exchange | undefined },
 ): Promise<Refunds> {
-  const to = p.time(req.to)
+  const [from, to] = [p.time(req.from), p.time(req.to)]
   const oneEach = (event: string, where: string) => orderEventsSql(p, req, event, where)
-  const refunds = oneEach(EVENT_NAMES.orderRefunded, `timestamp >= ${p.time(req.from)} AND timestamp < ${to}`)
+  const orderId = `JSONExtractString(properties, 'orderId')`
+  const inRange = `SELECT ${orderId} FROM ${TABLES.events} WHERE project_id = ${p.add(req.project, 'String')}
+    AND event = ${p.add(EVENT_NAMES.orderRefunded, 'String')} AND timestamp >= ${from} AND timestamp < ${to}`
+  // the range's refunds, and the earlier ones of the same orders, for what those orders had left
+  const refunds = oneEach(
+    EVENT_NAMES.orderRefunded,
+    `timestamp < ${to} AND (timestamp >= ${from} OR (${orderId} != '' AND ${orderId} IN (${inRange})))`,
+  )
   const orders = oneEach(
     EVENT_NAMES.orderCompleted,
-    `timestamp < ${to} AND JSONExtractString(properties, 'orderId') IN (SELECT order_id FROM refunds WHERE whole)`,
+    `timestamp < ${to} AND ${orderId} IN (SELECT order_id FROM refunds WHERE order_id != '')`,
   )
-  const [row] = await reader.rows(`WITH refunds AS (${refunds}), orders AS (${orders}) ${givenBackSql}`, p)
+  const [row] = await reader.rows(
+    `WITH refunds AS (${refunds}), orders AS (${orders}) ${givenBackSql(`at < ${from}`)}`,
+    p,
+  )
   return { refunds: num(row?.refunds), orders: num(row?.orders), amount: num(row?.amount) }
 }
