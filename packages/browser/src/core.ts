@@ -280,6 +280,7 @@ export function createTracker(o: TrackerOptions): Tracker {
       }
     },
     flush: () => send(),
+    anonymousId: () => id('tp_aid'),
   }
   net.retry()
   page()

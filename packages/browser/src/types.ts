@@ -36,4 +36,9 @@ export interface Tracker {
   consent(granted: boolean): void
   /** Sends what is queued now. */
   flush(): void
+  /**
+   * The anonymous id the events carry, for a server that records what happens next under the same visitor (a
+   * shop's checkout, a sign-up form): the stored one, or this page load's when cookieless or before consent.
+   */
+  anonymousId(): string
 }
