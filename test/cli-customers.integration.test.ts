@@ -50,7 +50,13 @@ beforeAll(async () => {
   client.orderRefunded({
     userId: 'bob',
     timestamp: new Date(today - DAY + 12 * 3_600_000),
-    properties: { orderId: 'O-3', revenue: 85, currency: 'EUR', reason: 'damaged' },
+    properties: {
+      orderId: 'O-3',
+      revenue: 85,
+      currency: 'EUR',
+      reason: 'damaged',
+      products: [{ productId: 'mug', price: 85 }],
+    },
   })
   await client.close()
 })
@@ -103,15 +109,20 @@ describe('touchpoint report customers', () => {
     const r = await cli(['report', 'products', ...range], env)
     expect(r.stderr).toBe('')
     expect(r.stdout).toMatch(
-      /^product\s+name\s+category\s+orders\s+quantity\s+revenue\s+average price\s+customers/,
+      /^product\s+name\s+category\s+orders\s+quantity\s+revenue\s+average price\s+customers\s+returned\s+refunded\s+return rate/,
     )
-    expect(r.stdout).toMatch(/\nkettle\s+Kettle\s+kitchen\s+2\s+3\s+105\.00 EUR\s+35\.00 EUR\s+2\s/)
-    expect(r.stdout).toMatch(/\nmug\s+Mug\s+kitchen\s+1\s+1\s+85\.00 EUR\s+85\.00 EUR\s+1\s/)
-    expect(r.stdout).toMatch(/\n\(all\)\s+2\s+4\s+190\.00 EUR\s+47\.50 EUR\s+2\s/)
+    // the mug came back: one of one sold this week
+    expect(r.stdout).toMatch(
+      /\nkettle\s+Kettle\s+kitchen\s+2\s+3\s+105\.00 EUR\s+35\.00 EUR\s+2\s+0\s+0\.00 EUR\s+0\.0%/,
+    )
+    expect(r.stdout).toMatch(
+      /\nmug\s+Mug\s+kitchen\s+1\s+1\s+85\.00 EUR\s+85\.00 EUR\s+1\s+1\s+85\.00 EUR\s+100\.0%/,
+    )
+    expect(r.stdout).toMatch(/\n\(all\)\s+2\s+4\s+190\.00 EUR\s+47\.50 EUR\s+2\s+1\s+85\.00 EUR\s+25\.0%/)
     const csv = await cli(['report', 'products', ...range, '--by', 'category', '--csv'], env)
     expect(csv.stdout.split('\r\n').slice(0, 2)).toEqual([
-      'key,orders,customers,quantity,revenue,averagePrice',
-      'kitchen,2,2,4,190,47.5',
+      'key,orders,customers,quantity,revenue,averagePrice,returned,refunded,returnRate',
+      'kitchen,2,2,4,190,47.5,1,85,0.25',
     ])
   })
 

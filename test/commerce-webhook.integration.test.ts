@@ -63,6 +63,8 @@ it('records an order and its refund once each, under the customer, and the repor
       { kind: 'refund', status: 'success', amount: '30.00', currency: 'EUR' },
       { kind: 'refund', status: 'failure', amount: '90.00', currency: 'EUR' },
     ],
+    // one of the two kettles came back (30 refunded of its 35: the shop kept a fee)
+    refund_line_items: [{ quantity: 1, line_item: order.line_items![0]! }],
   })
   // a refund that gave no money back (items restocked only) is no refund
   expect(refundCall({ id: 2, order_id: order.id, created_at: hoursAgo(1), transactions: [] })).toBeNull()
@@ -115,6 +117,12 @@ it('records an order and its refund once each, under the customer, and the repor
   expect(profile.body.anonymousIds).toEqual(
     expect.arrayContaining(['browser-1', `shopify-order-${order.id}`]),
   )
+  // the products report: which line came back
+  const sold = await api('reports/products', range)
+  expect(sold.body.rows).toMatchObject([
+    { key: '632910392', name: 'Kettle', quantity: 2, returned: 1, refunded: 35, returnRate: 0.5 },
+    { key: '921728736', name: 'Mug', quantity: 1, returned: 0 },
+  ])
   const credited = await api('attribution', {
     ...range,
     conversion: { event: 'Order Completed' },

@@ -41,12 +41,16 @@ export interface ShopifyOrder {
   }>
 }
 
+type ShopifyLine = NonNullable<ShopifyOrder['line_items']>[number]
+
 /** The fields of a `refunds/create` body that matter here. */
 export interface ShopifyRefund {
   id: number
   order_id: number
   created_at: string
   transactions?: Array<{ kind: string; status: string; amount: string; currency?: string }>
+  /** the lines that came back: how many of which of the order's lines */
+  refund_line_items?: Array<{ quantity: number; line_item: ShopifyLine }>
 }
 
 /** Whether `hmac` (the X-Shopify-Hmac-Sha256 header) signs `body`, the raw bytes, with the app's secret. */
@@ -65,6 +69,15 @@ const CHANNELS: Record<string, OrderMessage['properties']['channel']> = {
   iphone: 'app',
   android: 'app',
 }
+
+/** An order's line as a product of Touchpoint's order events, `quantity` of it. */
+const product = (line: ShopifyLine, quantity: number) => ({
+  productId: String(line.product_id ?? line.variant_id ?? line.sku ?? line.title),
+  ...(line.sku ? { sku: line.sku } : {}),
+  name: line.title,
+  price: Number(line.price),
+  quantity,
+})
 
 /**
  * The calls an order's webhook makes: the order, and an identify that links the order's id to its customer (none
@@ -89,13 +102,7 @@ export function orderCalls(order: ShopifyOrder): { order: OrderMessage; link?: I
         channel,
         ...(channel === 'store' && order.location_id ? { storeId: String(order.location_id) } : {}),
         ...(order.discount_codes?.[0] ? { coupon: order.discount_codes[0].code } : {}),
-        products: (order.line_items ?? []).map((line) => ({
-          productId: String(line.product_id ?? line.variant_id ?? line.sku ?? line.title),
-          ...(line.sku ? { sku: line.sku } : {}),
-          name: line.title,
-          price: Number(line.price),
-          quantity: line.quantity,
-        })),
+        products: (order.line_items ?? []).map((line) => product(line, line.quantity)),
       },
     },
     ...(userId && {
@@ -105,8 +112,9 @@ export function orderCalls(order: ShopifyOrder): { order: OrderMessage; link?: I
 }
 
 /**
- * A refund's webhook as `Order Refunded`: what its successful refund transactions gave back. Null for a refund
- * that gave no money back (items restocked only, or its transaction not through yet): nothing was refunded.
+ * A refund's webhook as `Order Refunded`: what its successful refund transactions gave back, and the lines that
+ * came back as its products (the products report's returns). Null for a refund that gave no money back (items
+ * restocked only, or its transaction not through yet): nothing was refunded.
  */
 export function refundCall(refund: ShopifyRefund): RefundMessage | null {
   const paid = (refund.transactions ?? []).filter((t) => t.kind === 'refund' && t.status === 'success')
@@ -117,6 +125,13 @@ export function refundCall(refund: ShopifyRefund): RefundMessage | null {
     anonymousId: orderPerson(refund.order_id),
     messageId: `shopify-refund-${refund.id}`,
     timestamp: refund.created_at,
-    properties: { orderId: String(refund.order_id), revenue: amount, ...(currency && { currency }) },
+    properties: {
+      orderId: String(refund.order_id),
+      revenue: amount,
+      ...(currency && { currency }),
+      ...(refund.refund_line_items?.length && {
+        products: refund.refund_line_items.map((r) => product(r.line_item, r.quantity)),
+      }),
+    },
   }
 }

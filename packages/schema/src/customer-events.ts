@@ -42,12 +42,13 @@ export const orderCompleted = z.looseObject({
 
 /**
  * An order given back: `revenue` is what was refunded, in `currency` (a partial refund), and without it the whole
- * order was. The order is the `Order Completed` with the same `orderId`.
+ * order was. The order is the `Order Completed` with the same `orderId`; `products`, the lines that came back.
  */
 export const orderRefunded = z.looseObject({
   orderId: ref,
   revenue: amount.optional(),
   currency: currency.optional(),
+  products: z.array(product).max(500).optional(),
   /** a short reason code ("damaged"), not a customer's words */
   reason: label.optional(),
 })

@@ -4,6 +4,7 @@ import { QueryParams } from '../params'
 import { eventsWithPerson } from '../people'
 import { num, type Reader } from '../reader'
 import { type PRODUCT_KEYS, type ProductsRequest, productsRequest } from '../requests'
+import { productReturns } from './product-returns'
 
 export interface ProductFigures {
   /** orders with the product (or one of the category) in them, and the customers who placed them */
@@ -14,6 +15,12 @@ export interface ProductFigures {
   revenue: number
   /** revenue ÷ quantity */
   averagePrice: number
+  /** units given back by the range's refunds (`Order Refunded`: its lines, or all of its order's when whole) */
+  returned: number
+  /** their value: the returned lines' price × quantity */
+  refunded: number
+  /** returned ÷ quantity: the range's returns over its sales (past 1 when it takes back more than it sold) */
+  returnRate: number
 }
 
 export interface ProductRow extends ProductFigures {
@@ -37,8 +44,9 @@ export interface ProductsResult {
  * What sold: the lines (`properties.products[]`: productId, name, category, price, quantity) of the `Order
  * Completed` events in the range, each order once (a retried order counts once), by product or by category, the
  * most revenue first, with orders, customers (identity resolved), quantity, revenue (each line's price × quantity,
- * in the exchange's currency when asked, at the order's time) and average price, and the same over every line.
- * Orders sent without products add nothing here; the orders report counts them.
+ * in the exchange's currency when asked, at the order's time) and average price, and the same over every line;
+ * beside them, what the range's refunds gave back of each (productReturns). Orders sent without products add
+ * nothing here; the orders report counts them.
  */
 export async function products(reader: Reader, input: ProductsRequest): Promise<ProductsResult> {
   const req = productsRequest.parse(input)
@@ -81,14 +89,24 @@ export async function products(reader: Reader, input: ProductsRequest): Promise<
     p,
   )
   const [total] = rows.filter((r) => num(r.total) === 1)
-  const figuresOf = (r: Record<string, unknown> = {}): ProductFigures => {
+  const returns = await productReturns(reader, p, { ...req, byCategory: req.by === 'category' })
+  const all = { returned: 0, refunded: 0 }
+  for (const r of returns.values()) {
+    all.returned += r.returned
+    all.refunded += r.refunded
+  }
+  const figuresOf = (r: Record<string, unknown> = {}, back = returns.get(String(r.key))): ProductFigures => {
     const qty = num(r.quantity)
+    const returned = back?.returned ?? 0
     return {
       orders: num(r.orders),
       customers: num(r.customers),
       quantity: qty,
       revenue: num(r.revenue),
       averagePrice: qty > 0 ? num(r.revenue) / qty : 0,
+      returned,
+      refunded: back?.refunded ?? 0,
+      returnRate: qty > 0 ? returned / qty : 0,
     }
   }
   return {
@@ -101,7 +119,7 @@ export async function products(reader: Reader, input: ProductsRequest): Promise<
         ...(req.by === 'product' && { name: String(r.name), category: String(r.cat) }),
         ...figuresOf(r),
       })),
-    total: { ...figuresOf(total), keys: num(total?.keys) },
+    total: { ...figuresOf(total, all), keys: num(total?.keys) },
     currencies: (total?.cur as string[] | undefined) ?? [],
   }
 }
