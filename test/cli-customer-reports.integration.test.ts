@@ -193,5 +193,14 @@ describe('touchpoint report acquisition', () => {
       env,
     )
     expect(JSON.parse(kept.stdout)).toMatchObject({ netOfRefunds: true, revenue: 25 })
+    // the traffic report and the overview take it too, and their revenue columns say so
+    const traffic = await cli(['report', 'traffic', ...range, '--net-of-refunds'], env)
+    expect(traffic.stdout).toMatch(/^channel\s+sessions\s.*\sconversions\s+revenue kept\s*\n/)
+    const overview = await cli(['report', 'overview', ...range, '--net-of-refunds', '--json'], env)
+    expect(JSON.parse(overview.stdout)).toMatchObject({ netOfRefunds: true })
+    // a report that counts no revenue net of refunds says so, not the gross figures as if they were
+    const orders = await cli(['report', 'orders', ...range, '--net-of-refunds'], env)
+    expect(orders.code).not.toBe(0)
+    expect(orders.stderr).toContain('--net-of-refunds: the orders report does not take it')
   })
 })

@@ -72,6 +72,7 @@ export const trafficRequest = ranged(
     ...range,
     by: z.enum(TRAFFIC_KEYS).default('channel'),
     conversion: eventMatch.default({ event: 'Order Completed' }),
+    netOfRefunds,
   }),
 )
 export type TrafficRequest = z.input<typeof trafficRequest>
@@ -290,6 +291,7 @@ export const overviewRequest = ranged(
   z.object({
     ...range,
     conversion: eventMatch.default({ event: 'Order Completed' }),
+    netOfRefunds,
     /** how many channels, pages and countries to list, the most first */
     limit: z.number().int().min(1).max(50).default(5),
   }),

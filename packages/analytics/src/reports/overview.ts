@@ -18,6 +18,8 @@ export interface OverviewResult {
   conversions: number
   revenue: number
   currencies: string[]
+  /** the revenue is what the orders kept after refunds (netOfRefunds), not what they were ordered at */
+  netOfRefunds: boolean
   /** the first `limit` channels by sessions, pages by views and visitors' countries by sessions */
   channels: TrafficRow[]
   pages: PageRow[]
@@ -49,6 +51,7 @@ export async function overview(reader: Reader, input: OverviewRequest): Promise<
     conversions: t.conversions,
     revenue: t.revenue,
     currencies: t.currencies,
+    netOfRefunds: byChannel.netOfRefunds,
     channels: byChannel.rows.slice(0, req.limit),
     pages: views.rows,
     countries: byCountry.rows.slice(0, req.limit),

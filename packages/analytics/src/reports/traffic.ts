@@ -8,6 +8,7 @@ import { QueryParams } from '../params'
 import { withPersonSql } from '../people'
 import { num, type Reader } from '../reader'
 import { type TrafficKey, type TrafficRequest, trafficRequest } from '../requests'
+import { keptRevenueSql, ORDER_ID } from './refunds'
 
 export interface TrafficRow {
   /** the channel, source, medium or campaign of the sessions' first events, or their device type, browser or OS */
@@ -40,6 +41,8 @@ export interface TrafficRow {
 
 export interface TrafficResult {
   by: TrafficKey
+  /** the revenue is what the orders kept after refunds (netOfRefunds), not what they were ordered at */
+  netOfRefunds: boolean
   rows: TrafficRow[]
   /** the same over every session of the range (a person with sessions of two keys is one visitor here) */
   total: Omit<TrafficRow, 'key'>
@@ -72,7 +75,8 @@ const isEventKey = (by: TrafficKey): by is keyof typeof EVENT_KEY_FIELDS => by i
  * medium, campaign) of their first event, as attribution keys a session touch, by its device type (desktop,
  * mobile, tablet…), browser or OS, or by the path it landed on; with their visitors, how many bounced and how
  * long they lasted, the sessions that converted, and the conversions and revenue in them (conversions in the
- * range; `conversion`, by default `Order Completed`). A session's first event is its earliest part's (`session_parts`, migration 5), taken as
+ * range; `conversion`, by default `Order Completed`; with `netOfRefunds`, each order's revenue what it kept after
+ * its refunds, as attribution's). A session's first event is its earliest part's (`session_parts`, migration 5), taken as
  * the profile takes it (FIRST_EVENT_ORDER: of events at the same time, a Direct one last). Bots' events and
  * events without a session id are in no session, as in attribution; a conversion outside any session counts in
  * no row. A session's bounce and length are read from its events up to the range's end, so one still going
@@ -107,20 +111,24 @@ export async function traffic(reader: Reader, input: TrafficRequest): Promise<Tr
   const sessions = `SELECT session, x.1 AS key, x.2 AS anonymous_id_hash, x.3 AS user_id_hash
     FROM (SELECT session, argMin((key, anonymous_id_hash, user_id_hash), ${first}) AS x, min(t) AS start
       FROM (${source}) GROUP BY session HAVING start >= ${from} AND start < ${to})`
+  // each conversion once, with its revenue (with netOfRefunds, what its order kept: keptRevenueSql)
+  const net = req.netOfRefunds
+  const conversions = `SELECT event_id, any(session_id_hash) AS session, ${eventRevenueSql(p, req.exchange)} AS revenue,
+      ${reportedCurrencySql(p, req.exchange, 'any(sent_currency)')} AS currency${net ? `, ${ORDER_ID}` : ''}
+    FROM (SELECT event_id, session_id_hash, timestamp, revenue AS sent_revenue, currency AS sent_currency${net ? ', properties' : ''}
+      FROM ${TABLES.events}
+      WHERE project_id = ${project} AND timestamp >= ${from} AND timestamp < ${to} AND is_bot = 0
+        AND session_id_hash != 0 AND (${matchExpr(req.conversion, p)}))
+    GROUP BY event_id`
+  const convRows = net
+    ? keptRevenueSql(p, req, conversions, 'c.session AS session, c.currency AS currency')
+    : conversions
   const pageViewed = p.add(EVENT_NAMES.pageViewed, 'String')
   const sql = `
     WITH people AS (${withPersonSql(p, req.project, sessions, 'e.session AS session, e.key AS key')}),
     conv AS (
       SELECT session, count() AS n, sum(revenue) AS revenue, groupUniqArrayIf(currency, currency != '') AS cur
-      FROM (
-        SELECT event_id, any(session_id_hash) AS session, ${eventRevenueSql(p, req.exchange)} AS revenue,
-          ${reportedCurrencySql(p, req.exchange, 'any(sent_currency)')} AS currency
-        FROM (SELECT event_id, session_id_hash, timestamp, revenue AS sent_revenue, currency AS sent_currency
-          FROM ${TABLES.events}
-          WHERE project_id = ${project} AND timestamp >= ${from} AND timestamp < ${to} AND is_bot = 0
-            AND session_id_hash != 0 AND (${matchExpr(req.conversion, p)}))
-        GROUP BY event_id
-      )
+      FROM (${convRows})
       GROUP BY session
     ),
     stats AS (
@@ -162,6 +170,7 @@ export async function traffic(reader: Reader, input: TrafficRequest): Promise<Tr
   const byKey = rows.filter((r) => num(r.total) === 0)
   const result = {
     by: req.by,
+    netOfRefunds: req.netOfRefunds,
     rows: byKey.map((r) => ({ key: String(r.key), ...toRow(r) })),
     total: toRow(rows.find((r) => num(r.total) === 1)),
   }

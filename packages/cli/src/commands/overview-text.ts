@@ -2,6 +2,7 @@ import type { Compared, OverviewResult, PageRow, TrafficRow } from '@touchpoint/
 import { formatTable, formatPercent as pct, formatSeconds as secs } from '../table'
 import { change, comparedHead, figuresTable, pointsChange, rowsBefore, was } from './compare-text'
 import { mixedNote, money } from './report-text'
+import { revenueColumn } from './source-reports-text'
 
 /**
  * How the site did, on one screen: the range's figures (with --compare, the range before's and the change beneath
@@ -17,7 +18,7 @@ export function overviewText(r: Compared<OverviewResult>, how: string): string {
     'length (median)': secs(x.medianDurationSeconds),
     'conversion rate': pct(x.conversionRate),
     conversions: x.conversions,
-    revenue: money(x.revenue, x.currencies),
+    [revenueColumn(x.netOfRefunds)]: money(x.revenue, x.currencies),
   })
   const p = r.previous
   const head = figuresTable(r, figures, (now, before) => ({
@@ -29,7 +30,7 @@ export function overviewText(r: Compared<OverviewResult>, how: string): string {
     'length (median)': change(now.medianDurationSeconds ?? 0, before.medianDurationSeconds ?? 0),
     'conversion rate': pointsChange(now.conversionRate, before.conversionRate),
     conversions: change(now.conversions, before.conversions),
-    revenue: change(now.revenue, before.revenue),
+    [revenueColumn(now.netOfRefunds)]: change(now.revenue, before.revenue),
   }))
   const sessionsOf = (
     title: string,
@@ -44,7 +45,7 @@ export function overviewText(r: Compared<OverviewResult>, how: string): string {
         sessions: x.sessions,
         ...(before && { 'Δ sessions': change(x.sessions, was(b(x.key), 'sessions')) }),
         conversions: x.conversions,
-        revenue: money(x.revenue, x.currencies),
+        [revenueColumn(r.netOfRefunds)]: money(x.revenue, x.currencies),
       })),
     )}`
   }

@@ -142,6 +142,11 @@ export async function report(config: CliConfig, args: string[]): Promise<string>
   const kind = positionals[0] as Endpoint | undefined
   if (!kind || !REPORTS.includes(kind))
     throw new Error(`usage: touchpoint report ${REPORTS.join('|')} [--project P] [--from D] [--to D]`)
+  const net = ['traffic', 'overview', 'acquisition', 'customers']
+  if (v['net-of-refunds'] && !net.includes(kind) && !(kind === 'experiments' && v.experiment !== undefined))
+    throw new Error(
+      `--net-of-refunds: the ${kind} report does not take it (${net.join(', ')} and experiments --experiment ID do)`,
+    )
   if (v.compare !== undefined && kind === 'experiments' && v.experiment !== undefined)
     throw new Error(
       "--compare: an experiment's variants are set beside its control, not beside the range before",
@@ -163,14 +168,8 @@ export async function report(config: CliConfig, args: string[]): Promise<string>
     by: ['traffic', 'support', 'acquisition', 'products', 'links'].includes(kind) ? v.by : undefined,
     kind: kind === 'links' ? v.kind : undefined,
     horizon: kind === 'acquisition' ? v.horizon : undefined,
-    // the revenue of acquisition, the customers and one experiment
-    netOfRefunds:
-      (kind === 'acquisition' ||
-        kind === 'customers' ||
-        (kind === 'experiments' && v.experiment !== undefined)) &&
-      v['net-of-refunds']
-        ? true
-        : undefined,
+    // the revenue of traffic, the overview, acquisition, the customers and one experiment
+    netOfRefunds: v['net-of-refunds'] ? true : undefined,
     breakdown: kind === 'retention' ? v.breakdown : undefined,
     ...(kind === 'paths' && {
       start: v.start ? parseEventMatch(v.start) : undefined,

@@ -18,6 +18,10 @@ const perCost = (x: number | null | undefined, currencies: string[]) =>
   x === null || x === undefined ? '' : money(x, currencies)
 const times = (x: number | null | undefined) => (x === null || x === undefined ? '' : `${x.toFixed(2)}×`)
 
+/** The revenue column's heading: `revenue kept` when it is net of refunds. */
+export const revenueColumn = (netOfRefunds: boolean | undefined) =>
+  netOfRefunds ? 'revenue kept' : 'revenue'
+
 /**
  * Sessions by where they came from (or their device, browser, OS, landing page), a row for each key and one for
  * them all; by a key ads are tagged with and with ad spend in the range, each key's cost per session and return.
@@ -37,7 +41,7 @@ export function trafficText(r: Compared<TrafficResult>, how: string): string {
     'conversion rate': pct(t.conversionRate),
     ...(b && { 'Δ rate': pointsChange(t.conversionRate, was(b, 'conversionRate')) }),
     conversions: t.conversions,
-    revenue: money(t.revenue, t.currencies),
+    [revenueColumn(r.netOfRefunds)]: money(t.revenue, t.currencies),
     ...(b && { 'Δ revenue': change(t.revenue, was(b, 'revenue')) }),
     ...(r.spend && {
       cost: money(t.cost ?? 0, costs),
