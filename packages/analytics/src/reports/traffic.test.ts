@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { funnel } from '../funnel'
+import { trafficRequest } from '../requests'
 import { type Fixture, type FixtureEvent, openFixture, PROJECT } from '../testing/fixture'
-import { traffic } from './traffic'
+import { traffic, trafficBy } from './traffic'
 
 const T0 = Date.UTC(2026, 3, 1, 10)
 const MIN = 60_000
@@ -211,5 +212,13 @@ describe('traffic report', () => {
     const r = await traffic(fx.reader, { ...range, conversion: { event: 'Checkout Started' } })
     expect(r.rows.find((x) => x.key === 'Direct')).toMatchObject({ convertingSessions: 1, revenue: 0 })
     expect(r.total.conversions).toBe(1)
+  })
+
+  it('by channel and by a key of the events in one pass, gives what the two reports give', async () => {
+    for (const second of ['country', 'device', 'landing', 'language'] as const) {
+      const [byChannel, bySecond] = await trafficBy(fx.reader, trafficRequest.parse(range), second)
+      expect(byChannel).toEqual(await traffic(fx.reader, range))
+      expect(bySecond).toEqual({ ...(await traffic(fx.reader, { ...range, by: second })) })
+    }
   })
 })

@@ -87,6 +87,21 @@ const isEventKey = (by: TrafficKey): by is keyof typeof EVENT_KEY_FIELDS => by i
  */
 export async function traffic(reader: Reader, input: TrafficRequest): Promise<TrafficResult> {
   const req = trafficRequest.parse(input)
+  const [result] = await trafficBy(reader, req)
+  return result
+}
+
+/**
+ * The traffic report by `req.by` and, with `second` (a key read from the events), by that key too, from one pass:
+ * the second key is taken from each session's first event in the grouping of its events that the bounces and
+ * lengths take anyway, so the sessions, their people and their conversions are found once for both. The overview
+ * takes channel and country this way (docs/performance.md, "The overview's traffic in one pass").
+ */
+export async function trafficBy(
+  reader: Reader,
+  req: ReturnType<typeof trafficRequest.parse>,
+  second?: keyof typeof EVENT_KEY_FIELDS,
+): Promise<[TrafficResult, TrafficResult?]> {
   const p = new QueryParams()
   const project = p.add(req.project, 'String')
   const [from, to] = [p.time(req.from), p.time(req.to)]
@@ -124,6 +139,11 @@ export async function traffic(reader: Reader, input: TrafficRequest): Promise<Tr
     ? keptRevenueSql(p, req, conversions, 'c.session AS session, c.currency AS currency')
     : conversions
   const pageViewed = p.add(EVENT_NAMES.pageViewed, 'String')
+  // the second key: the first event's field, as `source` reads it by that key
+  const secondField = second ? fieldExpr(EVENT_KEY_FIELDS[second], p) : ''
+  const keyOfSecond = second
+    ? `, argMin(if(${secondField} = '', '(unknown)', toString(${secondField})), timestamp) AS k2`
+    : ''
   const sql = `
     WITH people AS (${withPersonSql(p, req.project, sessions, 'e.session AS session, e.key AS key')}),
     conv AS (
@@ -134,19 +154,20 @@ export async function traffic(reader: Reader, input: TrafficRequest): Promise<Tr
     stats AS (
       SELECT session_id_hash AS session,
         minIf(event_id, event = ${pageViewed}) = maxIf(event_id, event = ${pageViewed}) AS bounced,
-        toUnixTimestamp64Milli(max(timestamp)) - toUnixTimestamp64Milli(min(timestamp)) AS duration_ms
+        toUnixTimestamp64Milli(max(timestamp)) - toUnixTimestamp64Milli(min(timestamp)) AS duration_ms${keyOfSecond}
       FROM ${TABLES.events}
       WHERE project_id = ${project} AND timestamp >= toDate(${slack}) AND timestamp < ${to} AND is_bot = 0
         AND session_id_hash != 0
       GROUP BY session_id_hash
     )
-    SELECT grouping(key) AS total, key, count() AS sessions, uniqExact(person) AS visitors,
+    SELECT grouping(key) AS total, ${second ? 'grouping(k2) AS not_second, st.k2 AS k2,' : ''} key, count() AS sessions,
+      uniqExact(person) AS visitors,
       countIf(st.bounced) AS bounces, quantileExactInclusive(0.5)(st.duration_ms) AS duration_ms,
       countIf(c.n > 0) AS converting, sum(c.n) AS conversions, sum(c.revenue) AS revenue,
       arraySort(arrayDistinct(arrayFlatten(groupArray(c.cur)))) AS cur
     FROM people AS s LEFT JOIN conv AS c ON c.session = s.session LEFT JOIN stats AS st ON st.session = s.session
-    GROUP BY GROUPING SETS ((key), ())
-    ORDER BY total, sessions DESC, key`
+    GROUP BY GROUPING SETS ((key), ${second ? '(k2), ' : ''}())
+    ORDER BY sessions DESC, key${second ? ', k2' : ''}`
   const [rows, spend] = await Promise.all([
     reader.rows(sql, p),
     isEventKey(req.by) ? undefined : spendOf(reader, { ...req, by: req.by }),
@@ -166,15 +187,26 @@ export async function traffic(reader: Reader, input: TrafficRequest): Promise<Tr
       currencies: (r.cur as string[] | undefined) ?? [],
     }
   }
-  // grouping(key) is 1 on the row of the empty grouping set: every session's
-  const byKey = rows.filter((r) => num(r.total) === 0)
+  // grouping(x) is 1 on a row whose grouping set leaves x out: the empty set's row is every session's
+  const totalRow = toRow(rows.find((r) => num(r.total) === 1 && (!second || num(r.not_second) === 1)))
   const result = {
     by: req.by,
     netOfRefunds: req.netOfRefunds,
-    rows: byKey.map((r) => ({ key: String(r.key), ...toRow(r) })),
-    total: toRow(rows.find((r) => num(r.total) === 1)),
+    rows: rows.filter((r) => num(r.total) === 0).map((r) => ({ key: String(r.key), ...toRow(r) })),
+    total: totalRow,
   }
-  return spend ? costed(result, spend) : result
+  const bySecond = second && {
+    by: second,
+    netOfRefunds: req.netOfRefunds,
+    rows: rows
+      .filter((r) => num(r.total) === 1 && num(r.not_second) === 0)
+      .map((r) => ({ key: String(r.k2), ...toRow(r) })),
+    total: totalRow,
+  }
+  return [spend ? costed(result, spend) : result, ...(bySecond ? [bySecond] : [])] as [
+    TrafficResult,
+    TrafficResult?,
+  ]
 }
 
 /** The report with each key's ad spend beside its sessions: per session, per converting session, and the return. */
