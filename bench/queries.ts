@@ -223,6 +223,13 @@ export async function benchQueries(events: number, runs = 5): Promise<QueryBench
         },
       ],
       [
+        'overview (traffic by channel and country, pages)',
+        async () => {
+          const r = await analytics.overview(range)
+          return `${r.sessions} sessions, ${r.countries.length} countries, ${r.pages.length} pages listed`
+        },
+      ],
+      [
         'pages',
         async () => {
           const r = await analytics.pages(range)
