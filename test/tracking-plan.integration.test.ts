@@ -33,6 +33,24 @@ const BLOG = {
     allowUnplannedEvents: false,
   },
 }
+// a cart's lines, each of which must name its product
+const STORE = {
+  id: 'store',
+  writeKey: 'tpw_store_0123456789',
+  trackingPlan: {
+    events: {
+      'Cart Viewed': {
+        properties: {
+          lines: {
+            type: 'array',
+            items: { type: 'object', properties: { sku: { type: 'string', required: true } } },
+          },
+        },
+      },
+    },
+    violations: 'refuse',
+  },
+}
 let collector: RunningCollector
 let dir: string
 let env: Record<string, string>
@@ -40,7 +58,7 @@ const today = new Date().toISOString().slice(0, 10)
 const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)
 
 beforeAll(async () => {
-  const started = await startTestCollector({ adminKey: ADMIN, projects: [SHOP, BLOG] })
+  const started = await startTestCollector({ adminKey: ADMIN, projects: [SHOP, BLOG, STORE] })
   collector = started.collector
   dir = started.dir
   env = {
@@ -105,6 +123,33 @@ describe('a tracking plan that refuses', () => {
     expect(rows[0]).toMatchObject({ error_code: 'TP_ERR_TRACKING_PLAN' })
     expect(JSON.parse(rows[0]!.reason)).toEqual(res.body.issues)
     expect(await stored('shop', 'shop-1')).toEqual([])
+  })
+
+  it("checks the items of a list: a cart's lines, naming the line, and the report counts them as one field", async () => {
+    const cart = (messageId: string, lines: unknown[]) =>
+      send(STORE.writeKey, '/v1/track', track(messageId, { lines }, 'Cart Viewed'))
+    const res = await cart('store-1', [{ sku: 'boot' }, { price: 5 }])
+    expect(res.status).toBe(400)
+    expect(res.body).toMatchObject({
+      code: 'TP_ERR_TRACKING_PLAN',
+      path: 'properties.lines[1].sku',
+      issues: [{ path: 'properties.lines[1].sku', message: 'is required by the tracking plan (string)' }],
+    })
+    // two lines without one: the event counts once under the field
+    expect((await cart('store-2', [{ price: 1 }, { price: 2 }])).status).toBe(400)
+    expect((await cart('store-3', [{ sku: 'boot' }])).status).toBe(200)
+    const report = await eventually(
+      () =>
+        post(
+          `${collector.url}/api/reports/plan`,
+          { project: 'store', from: today, to: tomorrow },
+          { authorization: `Bearer ${ADMIN}` },
+        ),
+      (r) => r.body.total?.refused === 2,
+    )
+    expect(report.body.rows).toMatchObject([
+      { event: 'Cart Viewed', field: 'properties.lines[].sku', stored: 0, refused: 2 },
+    ])
   })
 
   it('checks a pattern in time that grows with the value alone, whatever the pattern', async () => {

@@ -17,18 +17,26 @@ describe('linearRegExp', () => {
   it('refuses a plan whose pattern the engine cannot run, naming the field', () => {
     const plan = trackingPlan.superRefine(linearPatterns)
     const r = plan.safeParse({
-      events: { E: { properties: { a: { pattern: '(a)\\1' }, b: { pattern: '^b' } } } },
+      events: {
+        E: {
+          properties: {
+            a: { pattern: '(a)\\1' },
+            b: { pattern: '^b' },
+            // inside a list's items and an object's properties too; a counted repetition past 16
+            lines: { items: { properties: { sku: { pattern: '^[A-Z]{3,20}$' } } } },
+            ship: { properties: { zip: { pattern: '^[0-9]{4,16}$' } } },
+          },
+        },
+      },
       traits: { c: { pattern: '(?=x)' } },
     })
-    expect(r.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
-      [
-        'events.E.properties.a.pattern',
-        'not a pattern the linear-time engine runs: no backreferences (\\1) or lookarounds ((?=…))',
-      ],
-      [
-        'traits.c.pattern',
-        'not a pattern the linear-time engine runs: no backreferences (\\1) or lookarounds ((?=…))',
-      ],
+    expect(r.error?.issues.map((i) => i.path.join('.'))).toEqual([
+      'events.E.properties.a.pattern',
+      'events.E.properties.lines.items.properties.sku.pattern',
+      'traits.c.pattern',
     ])
+    expect(r.error?.issues[0]?.message).toBe(
+      'not a pattern the linear-time engine runs: no backreferences (\\1) or lookarounds ((?=…)), and no counted repetition past 16 ({3,20}: use {3,} or a shorter bound)',
+    )
   })
 })

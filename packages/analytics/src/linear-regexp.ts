@@ -1,5 +1,5 @@
 import { setFlagsFromString } from 'node:v8'
-import type { TrackingPlan } from '@touchpoint/schema'
+import type { PropertyRuleInput, TrackingPlan } from '@touchpoint/schema'
 import type { z } from 'zod'
 
 let enabled = false
@@ -19,22 +19,28 @@ export function linearRegExp(pattern: string): RegExp {
   return new RegExp(pattern, 'l')
 }
 
-/** Refines a tracking plan: every pattern must be one the linear-time engine runs, naming the field that is not. */
+/**
+ * Refines a tracking plan: every pattern, also inside an object's properties and a list's items, must be one the
+ * linear-time engine runs, naming the field that is not.
+ */
 export function linearPatterns(plan: TrackingPlan, ctx: z.RefinementCtx): void {
-  const check = (rules: TrackingPlan['traits'], path: Array<string | number>) => {
-    for (const [name, rule] of Object.entries(rules ?? {})) {
-      if (rule.pattern === undefined) continue
+  const checkRule = (rule: PropertyRuleInput, path: Array<string | number>) => {
+    if (rule.pattern !== undefined)
       try {
         linearRegExp(rule.pattern)
       } catch {
         ctx.addIssue({
           code: 'custom',
-          path: [...path, name, 'pattern'],
+          path: [...path, 'pattern'],
           message:
-            'not a pattern the linear-time engine runs: no backreferences (\\1) or lookarounds ((?=…))',
+            'not a pattern the linear-time engine runs: no backreferences (\\1) or lookarounds ((?=…)), and no counted repetition past 16 ({3,20}: use {3,} or a shorter bound)',
         })
       }
-    }
+    check(rule.properties, [...path, 'properties'])
+    if (rule.items) checkRule(rule.items, [...path, 'items'])
+  }
+  const check = (rules: Record<string, PropertyRuleInput> | undefined, path: Array<string | number>) => {
+    for (const [name, rule] of Object.entries(rules ?? {})) checkRule(rule, [...path, name])
   }
   for (const [event, rule] of Object.entries(plan.events))
     check(rule.properties, ['events', event, 'properties'])

@@ -75,6 +75,7 @@ export {
   PLAN_TYPES,
   type PlanChecker,
   type PlanType,
+  type PropertyRuleInput,
   type TrackingPlan,
   type TrackingPlanInput,
   trackingPlan,

@@ -99,5 +99,55 @@ describe('tracking plan', () => {
     ])
     expect(bad({ violations: 'drop' })).toEqual(['violations'])
     expect(bad({ events: { X: { propertes: {} } } })).toEqual(['events.X'])
+    // inside an object or a list's items, the same
+    expect(
+      bad({ events: { X: { properties: { a: { items: { properties: { b: { pattern: '([' } } } } } } } }),
+    ).toEqual(['events.X.properties.a.items.properties.b.pattern'])
+    expect(bad({ events: { X: { properties: { a: { item: {} } } } } })).toEqual(['events.X.properties.a'])
+  })
+
+  it('checks what is inside an object and the items of a list', () => {
+    const lines = checker({
+      events: {
+        'Order Completed': {
+          properties: {
+            products: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  productId: { type: 'string', required: true },
+                  price: { type: 'number', minimum: 0 },
+                },
+                additionalProperties: false,
+              },
+            },
+            shipping: { type: 'object', properties: { country: { type: 'string', pattern: '^[A-Z]{2}$' } } },
+          },
+        },
+      },
+    })
+    const order = (properties: Record<string, unknown>) => lines.issues(track('Order Completed', properties))
+    expect(
+      order({ products: [{ productId: 'boot', price: 100 }], shipping: { country: 'AT', zip: '1010' } }),
+    ).toEqual([])
+    expect(
+      order({
+        products: [{ productId: 'boot', price: -1 }, { price: 5, colour: 'red' }, 'sock'],
+        shipping: { country: 'Austria' },
+      }),
+    ).toEqual([
+      { path: 'properties.products[0].price', message: 'must be at least 0 by the tracking plan' },
+      { path: 'properties.products[1].productId', message: 'is required by the tracking plan (string)' },
+      {
+        path: 'properties.products[1].colour',
+        message: 'is not in the tracking plan of "properties.products[1]"',
+      },
+      { path: 'properties.products[2]', message: 'must be object by the tracking plan, not string' },
+      { path: 'properties.shipping.country', message: 'must match /^[A-Z]{2}$/ by the tracking plan' },
+    ])
+    // a list of 500 bad lines says so ten times, not five hundred
+    const many = order({ products: Array.from({ length: 500 }, () => ({ price: 1 })) })
+    expect(many).toHaveLength(10)
   })
 })

@@ -7,8 +7,8 @@ import type { FieldIssue } from './validate'
  * A project's tracking plan: the events it expects, and what each one's properties (and identify calls' traits)
  * must be. An event that breaks it is noted (`violations: "report"`, the default: the event is stored and the
  * violation kept beside the refused calls, so a plan can be rolled out without losing data) or refused, like a
- * call that fails validation (`"refuse"`). Only top-level properties are named; what is inside an object or a
- * list is its own.
+ * call that fails validation (`"refuse"`). A property that holds an object names its own `properties` (and
+ * `additionalProperties`), one that holds a list its `items`, as JSON Schema does: an order's lines, for one.
  */
 
 export const PLAN_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'null'] as const
@@ -23,7 +23,20 @@ const validPattern = (p: string) => {
   }
 }
 
-const propertyRule = z
+/** A property's rule as written: the fields below, and for an object or a list, the rules of what is inside. */
+export interface PropertyRuleInput {
+  type?: PlanType | PlanType[] | undefined
+  required?: boolean | undefined
+  enum?: Array<string | number | boolean> | undefined
+  pattern?: string | undefined
+  minimum?: number | undefined
+  maximum?: number | undefined
+  properties?: Record<string, PropertyRuleInput> | undefined
+  additionalProperties?: boolean | undefined
+  items?: PropertyRuleInput | undefined
+}
+
+const propertyRule: z.ZodType<PropertyRuleInput, PropertyRuleInput> = z
   .strictObject({
     /** the JSON type, or the types, its value may have; `integer` is a whole number */
     type: z.union([z.enum(PLAN_TYPES), z.array(z.enum(PLAN_TYPES)).min(1)]).optional(),
@@ -41,6 +54,15 @@ const propertyRule = z
     /** bounds of a number value */
     minimum: z.number().optional(),
     maximum: z.number().optional(),
+    /** for an object value: its properties' rules, and whether it may hold others (true, by default) */
+    get properties() {
+      return z.record(z.string().min(1).max(255), propertyRule).optional()
+    },
+    additionalProperties: z.boolean().optional(),
+    /** for a list value: the rule each of its items keeps to */
+    get items() {
+      return propertyRule.optional()
+    },
   })
   .refine((r) => r.minimum === undefined || r.maximum === undefined || r.minimum <= r.maximum, {
     error: 'minimum is above maximum',
@@ -78,7 +100,7 @@ export type TrackingPlan = z.output<typeof trackingPlan>
  */
 export const PLAN_CODES = { refused: 'TP_ERR_TRACKING_PLAN', stored: 'TP_PLAN_VIOLATION' } as const
 export type TrackingPlanInput = z.input<typeof trackingPlan>
-type PropertyRule = z.output<typeof propertyRule>
+type PropertyRule = PropertyRuleInput
 
 /** The events Touchpoint itself defines, which a plan never calls unplanned. */
 const OWN_EVENTS: ReadonlySet<string> = new Set([
@@ -106,15 +128,34 @@ interface CompiledField {
   rule: PropertyRule
   types: readonly PlanType[] | undefined
   pattern: RegExp | undefined
+  /** an object value's fields, and whether it may hold others */
+  fields: CompiledField[] | undefined
+  closed: boolean
+  /** the rule of a list value's items */
+  items: CompiledField | undefined
 }
 
+const compileField = (name: string, rule: PropertyRule, compile: PatternCompiler): CompiledField => ({
+  name,
+  rule,
+  types: rule.type === undefined ? undefined : typeof rule.type === 'string' ? [rule.type] : rule.type,
+  pattern: rule.pattern === undefined ? undefined : compile(rule.pattern),
+  fields:
+    rule.properties || rule.additionalProperties === false
+      ? compileFields(rule.properties ?? {}, compile)
+      : undefined,
+  closed: rule.additionalProperties === false,
+  items: rule.items ? compileField('', rule.items, compile) : undefined,
+})
+
 const compileFields = (rules: Record<string, PropertyRule>, compile: PatternCompiler): CompiledField[] =>
-  Object.entries(rules).map(([name, rule]) => ({
-    name,
-    rule,
-    types: rule.type === undefined ? undefined : typeof rule.type === 'string' ? [rule.type] : rule.type,
-    pattern: rule.pattern === undefined ? undefined : compile(rule.pattern),
-  }))
+  Object.entries(rules).map(([name, rule]) => compileField(name, rule, compile))
+
+/** How many issues a list's items may add: a line of 500 that all break the plan the same way says it once. */
+const MAX_ITEM_ISSUES = 10
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** The issues of one field's value against its rule, `path` being where the field is (`properties.plan`). */
 function fieldIssues(f: CompiledField, value: unknown, path: string, out: FieldIssue[]) {
@@ -142,12 +183,22 @@ function fieldIssues(f: CompiledField, value: unknown, path: string, out: FieldI
     if (rule.maximum !== undefined && value > rule.maximum)
       out.push({ path, message: `must be at most ${rule.maximum} by the tracking plan` })
   }
+  if (f.fields && isObject(value)) objectIssues(f.fields, value, path, f.closed ? path : undefined, out)
+  if (f.items && Array.isArray(value)) {
+    const before = out.length
+    for (let i = 0; i < value.length && out.length - before < MAX_ITEM_ISSUES; i++)
+      fieldIssues(f.items, value[i], `${path}[${i}]`, out)
+  }
 }
 
+/**
+ * The issues of an object's fields, each at `where.name`; with `closedFor` (what the message names: an event, or
+ * the path of a nested object), a field no rule names is one too.
+ */
 function objectIssues(
   rules: CompiledField[],
   values: Record<string, unknown> | undefined,
-  where: 'properties' | 'traits',
+  where: string,
   closedFor: string | undefined,
   out: FieldIssue[],
 ) {

@@ -70,12 +70,17 @@ export async function planCheck(reader: Reader, input: PlanCheckRequest): Promis
     ) as IncomingEvent
     const issues = checker.issues(call)
     if (issues.length) breaking++
+    const event = identify ? '(identify)' : String(r.name)
+    const seen = new Set<string>()
     for (const issue of issues) {
-      const event = identify ? '(identify)' : String(r.name)
-      const key = `${event}\0${issue.path}`
+      // a list's items as one field, and an event once under it however many of its items break the plan
+      const field = issue.path.replace(/\[\d+\]/g, '[]')
+      const key = `${event}\0${field}`
+      if (seen.has(key)) continue
+      seen.add(key)
       const row = found.get(key)
       if (row) row.events++
-      else found.set(key, { event, field: issue.path, events: 1, message: issue.message })
+      else found.set(key, { event, field, events: 1, message: issue.message })
     }
   }
   const sorted = [...found.values()].sort(

@@ -158,4 +158,34 @@ describe('tracking plan check', () => {
     ])
     expect((await planCheck(fx.reader, { ...range, plan: {}, limit: 3 })).checked).toBe(3)
   })
+
+  it("checks inside objects and lists, a list's items counted as one field", async () => {
+    const r = await planCheck(fx.reader, {
+      ...range,
+      plan: {
+        events: {
+          'Plan Selected': {
+            properties: {
+              tags: { type: 'array', items: { type: 'integer' } },
+              extra: { type: 'object', properties: { a: { type: 'string' } } },
+            },
+          },
+        },
+      },
+    })
+    expect(r.rows).toEqual([
+      {
+        event: 'Plan Selected',
+        field: 'properties.extra.a',
+        events: 1,
+        message: 'must be string by the tracking plan, not integer',
+      },
+      {
+        event: 'Plan Selected',
+        field: 'properties.tags[]',
+        events: 1,
+        message: 'must be integer by the tracking plan, not string',
+      },
+    ])
+  })
 })

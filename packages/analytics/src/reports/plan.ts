@@ -27,7 +27,8 @@ export interface PlanResult {
 
 /**
  * How the events keep to the project's tracking plan: the violations the collector kept in events_rejected in the
- * range, by event and field, counting the events stored with a violation noted apart from those refused. A
+ * range, by event and field (a list's items as one: `properties.products[].price`), counting the events stored
+ * with a violation noted apart from those refused. A
  * retried event's violation is kept once (its id is of the event's messageId), and counts once. The check before a plan goes from "report" to
  * "refuse": what would be refused, and which sender to fix first.
  */
@@ -39,7 +40,8 @@ export async function plan(reader: Reader, input: PlanRequest): Promise<PlanResu
       AND received_at >= ${p.time(req.from)} AND received_at < ${p.time(req.to)}
       AND error_code IN (${stored}, ${p.add(PLAN_CODES.refused, 'String')})`
   const issues = `SELECT rejected_id, received_at, error_code = ${stored} AS kept, raw,
-      arrayJoin(JSONExtractArrayRaw(reason)) AS issue, JSONExtractString(issue, 'path') AS field
+      arrayJoin(JSONExtractArrayRaw(reason)) AS issue,
+      replaceRegexpAll(JSONExtractString(issue, 'path'), '[[][0-9]+[]]', '[]') AS field
     FROM ${TABLES.rejected} WHERE ${where}`
   const [rows, [total]] = await Promise.all([
     reader.rows(
