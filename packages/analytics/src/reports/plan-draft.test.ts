@@ -18,7 +18,13 @@ const sent: FixtureEvent[] = [
     at: at(3),
     properties: { plan: 'summit', tags: ['x'], extra: { a: 1 } },
   },
-  { event: 'Video Played', anon: 'a3', at: at(3), properties: { seconds: 30 } },
+  {
+    event: 'Video Played',
+    anon: 'a3',
+    at: at(3),
+    // a list of objects: a title in every one, a start in some
+    properties: { seconds: 30, chapters: [{ title: 'Intro', at: 0 }, { title: 'Summit' }] },
+  },
   { event: 'Video Played', anon: 'a3', at: at(4), properties: { seconds: '30' } },
   { event: 'Newsletter Joined', anon: 'a4', at: at(4) },
   { event: 'Identify', anon: 'a1', at: at(1), traits: { email: 'a@example.com', vip: true } },
@@ -47,13 +53,22 @@ describe('tracking plan draft', () => {
             plan: { type: 'string', required: true },
             seats: { type: 'number' },
             coupon: { type: 'null' },
-            tags: { type: 'array' },
+            tags: { type: 'array', items: { type: 'string' } },
             extra: { type: 'object' },
           },
         },
         'Video Played': {
           description: 'seen 2 times in the range the draft was made from',
-          properties: { seconds: { type: ['integer', 'string'], required: true } },
+          properties: {
+            seconds: { type: ['integer', 'string'], required: true },
+            chapters: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { title: { type: 'string', required: true }, at: { type: 'integer' } },
+              },
+            },
+          },
         },
         'Newsletter Joined': {
           description: 'seen once in the range the draft was made from',
