@@ -66,11 +66,13 @@ describe('touchpoint report experiments', () => {
       /^Experiment one-page-checkout: Order Completed within 14 days of each person's first exposure\n/,
     )
     expect(r.stdout).toMatch(/\ncontrol\s+4\s+1\s+25\.0%\s/)
-    // +50 pp, uplift +200%; p of the pooled z-test on 1 of 4 against 3 of 4
+    // +50 pp, uplift +200%; p of the pooled z-test on 1 of 4 against 3 of 4, and the sequential p, which four
+    // people a variant leave near 1
     expect(r.stdout).toMatch(
-      /\none-page\s+4\s+3\s+75\.0%\s+\+50\.0 pp \(-?[\d.]+ to \+[\d.]+\)\s+\+200\.0%\s+0\.157\s/,
+      /\none-page\s+4\s+3\s+75\.0%\s+\+50\.0 pp \(-?[\d.]+ to \+[\d.]+\)\s+\+200\.0%\s+0\.157\s+0\.998\s/,
     )
     expect(r.stdout).toContain('p under 0.05: significant at 95%')
+    expect(r.stdout).toContain('p seq under 0.05: the same for a test watched at every look')
     // four people a variant tell nothing: the test would need thousands to see a tenth more orders
     expect(r.stdout).toContain(
       'To tell a +10% uplift on the control’s 25.0% from chance 80% of the time (at 95%), each variant needs about 4,859 people; the smallest here has 4.',

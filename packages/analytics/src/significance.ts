@@ -44,6 +44,31 @@ export interface Difference {
   high: number
   /** the chance of a difference at least this large if the variants were the same (two-sided); null without data */
   pValue: number | null
+  /**
+   * With a size of difference to look for: an always-valid p-value (sequentialP), which may be read at every look
+   * and the test stopped the first time it is under 0.05; null without data
+   */
+  sequentialPValue?: number | null
+}
+
+/**
+ * An always-valid p-value of a difference whose estimate has `variance` under no difference: the mixture
+ * sequential probability ratio test (Johari, Pekelis and Walsh, "Always valid inference", 2017) with a normal
+ * mixture of standard deviation `tau` over the true differences, the size of difference the test is for. Its
+ * likelihood ratio is Λ = √(V ÷ (V + τ²)) · exp(τ²d² ÷ (2V(V + τ²))), and 1 ÷ Λ is under α at some look, however
+ * many looks are taken, with a chance of at most α when there is no difference: a test watched daily and stopped
+ * the first time this is under 0.05 finds a difference that is not there no more than 1 time in 20, where the
+ * fixed-size p-value, read so, does far more often. It asks for more people than a test read once at its planned
+ * size. Null where there is nothing to tell (no variance and no difference size).
+ */
+export function sequentialP(difference: number, variance: number, tau: number): number | null {
+  if (!(tau > 0)) return null
+  if (!(variance > 0)) return difference === 0 ? 1 : 0
+  const t2 = tau * tau
+  const logRatio =
+    0.5 * Math.log(variance / (variance + t2)) +
+    (t2 * difference * difference) / (2 * variance * (variance + t2))
+  return Math.min(1, Math.exp(-logRatio))
 }
 
 /**
@@ -53,12 +78,15 @@ export interface Difference {
 export function compareRates(
   control: { n: number; x: number },
   variant: { n: number; x: number },
+  /** the size of difference in shares to look for, for the sequential p-value */
+  tau?: number,
 ): Difference {
   const p1 = control.n > 0 ? control.x / control.n : 0
   const p2 = variant.n > 0 ? variant.x / variant.n : 0
   const difference = p2 - p1
+  const none = tau === undefined ? {} : { sequentialPValue: null }
   if (control.n === 0 || variant.n === 0)
-    return { difference, low: difference, high: difference, pValue: null }
+    return { difference, low: difference, high: difference, pValue: null, ...none }
   const pooled = (control.x + variant.x) / (control.n + variant.n)
   const se = Math.sqrt(pooled * (1 - pooled) * (1 / control.n + 1 / variant.n))
   const spread = Z95 * Math.sqrt((p1 * (1 - p1)) / control.n + (p2 * (1 - p2)) / variant.n)
@@ -67,6 +95,7 @@ export function compareRates(
     low: difference - spread,
     high: difference + spread,
     pValue: se > 0 ? twoSidedP(difference / se) : difference === 0 ? 1 : 0,
+    ...(tau !== undefined && { sequentialPValue: sequentialP(difference, se * se, tau) }),
   }
 }
 
@@ -77,15 +106,20 @@ export function compareRates(
 export function compareMeans(
   control: { n: number; mean: number; variance: number },
   variant: { n: number; mean: number; variance: number },
+  /** the size of difference in means to look for, for the sequential p-value */
+  tau?: number,
 ): Difference {
   const difference = variant.mean - control.mean
-  if (control.n < 2 || variant.n < 2) return { difference, low: difference, high: difference, pValue: null }
+  const none = tau === undefined ? {} : { sequentialPValue: null }
+  if (control.n < 2 || variant.n < 2)
+    return { difference, low: difference, high: difference, pValue: null, ...none }
   const se = Math.sqrt(control.variance / control.n + variant.variance / variant.n)
   return {
     difference,
     low: difference - Z95 * se,
     high: difference + Z95 * se,
     pValue: se > 0 ? twoSidedP(difference / se) : difference === 0 ? 1 : 0,
+    ...(tau !== undefined && { sequentialPValue: sequentialP(difference, se * se, tau) }),
   }
 }
 

@@ -133,8 +133,9 @@ describe('experiments', () => {
       revenue: 150,
     })
     expect(b?.revenuePerPerson).toBeCloseTo(30, 9)
+    // the sequential p-value for a difference of the planned +10% on the control's 25%
     expect(b?.vsControl?.conversionRate).toEqual({
-      ...compareRates({ n: 4, x: 1 }, { n: 5, x: 3 }),
+      ...compareRates({ n: 4, x: 1 }, { n: 5, x: 3 }, 0.1 * 0.25),
       uplift: expect.closeTo(1.4, 9),
     })
     // revenue per person: control 10, 0, 0, 0; B 50, 40, 0, 0, 60
@@ -147,6 +148,12 @@ describe('experiments', () => {
       { n: 5, mean: 30, variance: variance([50, 40, 0, 0, 60]) },
     )
     expect(b?.vsControl?.revenuePerPerson.pValue).toBeCloseTo(expected.pValue ?? -1, 9)
+    const sequential = compareMeans(
+      { n: 4, mean: 2.5, variance: variance([10, 0, 0, 0]) },
+      { n: 5, mean: 30, variance: variance([50, 40, 0, 0, 60]) },
+      0.1 * 2.5,
+    ).sequentialPValue
+    expect(b?.vsControl?.revenuePerPerson.sequentialPValue).toBeCloseTo(sequential ?? -1, 9)
     expect(b?.vsControl?.revenuePerPerson.uplift).toBeCloseTo(11, 9)
   })
 

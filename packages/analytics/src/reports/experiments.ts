@@ -147,7 +147,9 @@ const uplift = (variant: number, control: number) => (control > 0 ? variant / co
  * that first exposure, even past the range's end, with the conversions, revenue and revenue per person; and each
  * variant set beside the control, with the difference, its 95% interval and p-value for the conversion rate and
  * the revenue per person. A p-value under 0.05 is what A/B tools call significant at 95%; it holds for a test
- * read once at its planned size, not for one watched daily and stopped when it first dips under.
+ * read once at its planned size, not for one watched daily and stopped when it first dips under. For that, each
+ * difference also has a sequential p-value, always valid (significance.ts, sequentialP), for a difference of the
+ * planned `uplift` on the control's figure.
  */
 export async function experiment(reader: Reader, input: ExperimentRequest): Promise<ExperimentResult> {
   const req = experimentRequest.parse(input)
@@ -224,13 +226,18 @@ export async function experiment(reader: Reader, input: ExperimentRequest): Prom
             ? null
             : {
                 conversionRate: {
-                  ...compareRates({ n: base.people, x: base.converted }, { n: f.people, x: f.converted }),
+                  ...compareRates(
+                    { n: base.people, x: base.converted },
+                    { n: f.people, x: f.converted },
+                    req.uplift * (base.people > 0 ? base.converted / base.people : 0),
+                  ),
                   uplift: uplift(f.converted / f.people, base.people > 0 ? base.converted / base.people : 0),
                 },
                 revenuePerPerson: {
                   ...compareMeans(
                     { n: base.people, mean: base.mean, variance: base.variance },
                     { n: f.people, mean: f.mean, variance: f.variance },
+                    req.uplift * base.mean,
                   ),
                   uplift: uplift(f.mean, base.mean),
                 },

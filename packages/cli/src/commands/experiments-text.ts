@@ -42,9 +42,11 @@ export function experimentText(r: ExperimentResult, conversion: string): string 
       'Δ rate (95% interval)': v.vsControl ? interval(v.vsControl.conversionRate, 100, 1, ' pp') : '',
       uplift: v.vsControl ? upliftOf(v.vsControl.conversionRate.uplift) : '',
       p: v.vsControl ? pValue(v.vsControl.conversionRate.pValue) : '',
+      'p seq': v.vsControl ? pValue(v.vsControl.conversionRate.sequentialPValue ?? null) : '',
       'revenue/person': money(v.revenuePerPerson, r.currencies),
       'Δ revenue/person (95%)': v.vsControl ? interval(v.vsControl.revenuePerPerson, 1, 2, '') : '',
       'p ': v.vsControl ? pValue(v.vsControl.revenuePerPerson.pValue) : '',
+      'p seq ': v.vsControl ? pValue(v.vsControl.revenuePerPerson.sequentialPValue ?? null) : '',
     })),
   )
   const head = `Experiment ${r.experiment}: ${conversion} within ${window} of each person's first exposure${r.netOfRefunds ? ' (revenue kept after refunds)' : ''}`
@@ -61,7 +63,6 @@ export function experimentText(r: ExperimentResult, conversion: string): string 
     control && r.planned.peoplePerVariant !== null
       ? `\nTo tell a +${(r.planned.uplift * 100).toFixed(0)}% uplift on the control’s ${pct(control.conversionRate)} from chance 80% of the time (at 95%), each variant needs about ${r.planned.peoplePerVariant.toLocaleString('en-US')} people; the smallest here has ${smallest.toLocaleString('en-US')}.`
       : ''
-  const note =
-    '\np under 0.05: significant at 95%, for a test read once at its planned size (not one stopped when it first dips under).'
+  const note = `\np under 0.05: significant at 95%, for a test read once at its planned size (not one stopped when it first dips under).\np seq under 0.05: the same for a test watched at every look and stopped when it first dips under (always valid, for a difference of the planned +${(r.planned.uplift * 100).toFixed(0)}%).`
   return `${head}\n\n${table}\n${missing}${mixed}${planned}${note}${mixedNote(r.currencies, "set the project's currency and exchangeRates to add them up in one")}`
 }
