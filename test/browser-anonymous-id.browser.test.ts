@@ -4,8 +4,8 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningSite, serveSite } from '../examples/website/server'
 import type { RunningCollector } from '../services/collector/src/server'
-import { CHROME_UA, ensureTpJs, launchChromium } from './helpers/browser'
-import { basic, eventually, post, sql } from './helpers/http'
+import { CHROME_UA, ensureTpJs, launchChromium, named, storedEvents } from './helpers/browser'
+import { basic, eventually, post } from './helpers/http'
 import { startTestCollector } from './helpers/in-process'
 
 /**
@@ -29,18 +29,9 @@ async function anonymousIdOf(page: Page): Promise<string> {
   return page.evaluate(() => (window as unknown as { tp: Tp }).tp.anonymousId())
 }
 const flush = (page: Page) => page.evaluate(() => (window as unknown as { tp: Tp }).tp.flush())
-const viewsOf = (anonymousId: string) =>
-  eventually(
-    () =>
-      sql<{ n: number }>(
-        collector.url,
-        ADMIN,
-        `SELECT count() AS n FROM events WHERE anonymous_id = {a:String} AND event = 'Page Viewed'`,
-        { a: anonymousId },
-      ),
-    (r) => Number(r[0]?.n) >= 1,
-    15_000,
-  )
+let until: ReturnType<typeof storedEvents>['until']
+/** the visitor's page views, once one is stored */
+const viewsOf = (anonymousId: string) => until(anonymousId, (rows) => named(rows, 'Page Viewed').length >= 1)
 
 beforeAll(async () => {
   ensureTpJs()
@@ -48,6 +39,7 @@ beforeAll(async () => {
     adminKey: ADMIN,
     projects: [{ id: 'aid', writeKey: WRITE, secretKey: SECRET }],
   }))
+  ;({ until } = storedEvents(collector.url, ADMIN))
   const common = { collector: collector.url, writeKey: WRITE }
   site = await serveSite(common)
   consentSite = await serveSite({ ...common, tagAttributes: { consent: 'required' } })

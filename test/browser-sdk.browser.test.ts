@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningSite, serveSite } from '../examples/website/server'
 import type { RunningCollector } from '../services/collector/src/server'
-import { CHROME_UA, ensureTpJs, launchChromium } from './helpers/browser'
+import { CHROME_UA, ensureTpJs, idOf, launchChromium, named, storedEvents } from './helpers/browser'
 import { eventually, sql } from './helpers/http'
 import { startTestCollector } from './helpers/in-process'
 import { switchProxy } from './helpers/switch-proxy'
@@ -21,34 +21,12 @@ const WRITE = 'wk_web_0123456'
 let collector: RunningCollector
 let proxy: Awaited<ReturnType<typeof switchProxy>>
 let site: RunningSite
-let consentSite: RunningSite
-let cookielessSite: RunningSite
 let external: Server
 let externalUrl: string
 let browser: Browser
 
-interface Row {
-  event: string
-  path: string
-  user_id: string
-  anonymous_id: string
-  message_id: string
-  props: string
-  revenue: number | null
-  currency: string
-  session_id: string
-}
-const eventsOf = (anonymousId: string) =>
-  sql<Row>(
-    collector.url,
-    ADMIN,
-    `SELECT event, path, user_id, anonymous_id, message_id, properties AS props, revenue, currency, session_id
-     FROM events WHERE anonymous_id = {a:String} ORDER BY timestamp, event`,
-    { a: anonymousId },
-  )
-const until = (anonymousId: string, done: (rows: Row[]) => boolean, timeoutMs = 15_000) =>
-  eventually(() => eventsOf(anonymousId), done, timeoutMs)
-const named = (rows: Row[], event: string) => rows.filter((r) => r.event === event)
+let eventsOf: ReturnType<typeof storedEvents>['eventsOf']
+let until: ReturnType<typeof storedEvents>['until']
 const anonId = (page: Page) => page.evaluate(() => localStorage.getItem('tp_aid'))
 
 /** A fresh browser context on `url`, arriving from `referer` when given (a link from another site). */
@@ -63,11 +41,6 @@ async function open(url: string, referer?: string): Promise<{ context: BrowserCo
   await page.goto(url, { referer })
   return { context, page }
 }
-/** The anonymous id once tp.js has run (it is written on the first event). */
-const idOf = async (page: Page) => {
-  await page.waitForFunction(() => localStorage.getItem('tp_aid'))
-  return (await anonId(page))!
-}
 
 beforeAll(async () => {
   ensureTpJs()
@@ -75,6 +48,7 @@ beforeAll(async () => {
     adminKey: ADMIN,
     projects: [{ id: 'web', writeKey: WRITE }],
   }))
+  ;({ eventsOf, until } = storedEvents(collector.url, ADMIN))
   proxy = await switchProxy(collector.url)
   external = createServer((_, res) =>
     res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>Reviews</h1>'),
@@ -83,19 +57,12 @@ beforeAll(async () => {
   externalUrl = `http://127.0.0.1:${(external.address() as AddressInfo).port}/reviews`
   const common = { collector: collector.url, writeKey: WRITE, outboundUrl: externalUrl }
   site = await serveSite({ ...common, tagAttributes: { api: proxy.url } })
-  consentSite = await serveSite({ ...common, tagAttributes: { api: proxy.url, consent: 'required' } })
-  cookielessSite = await serveSite({
-    ...common,
-    tagAttributes: { api: proxy.url, cookieless: '', 'respect-dnt': '' },
-  })
   browser = await launchChromium()
 })
 
 afterAll(async () => {
   await browser?.close()
   await site?.close()
-  await consentSite?.close()
-  await cookielessSite?.close()
   external?.close()
   await proxy?.down().catch(() => {})
   await collector?.close()
@@ -258,34 +225,6 @@ describe('tp.js in Chromium', () => {
     await context.close()
   })
 
-  it('sends and stores nothing in consent mode until consent is granted, and clears everything when withdrawn', async () => {
-    const context = await browser.newContext({ userAgent: CHROME_UA })
-    const page = await context.newPage()
-    const sent: string[] = []
-    page.on('request', (r) => r.url().startsWith(proxy.url) && sent.push(r.url()))
-    await page.goto(`${consentSite.url}/pricing.html`)
-    await page.click('text=Join free')
-    await new Promise((r) => setTimeout(r, 2500))
-    expect(sent).toEqual([])
-    expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([])
-    expect(await page.evaluate(() => document.cookie)).toBe('')
-
-    await page.evaluate(() => (window as unknown as { tp: { consent(b: boolean): void } }).tp.consent(true))
-    const id = await idOf(page)
-    const rows = await until(id, (r) => r.length === 2)
-    expect(rows.map((r) => r.event).sort()).toEqual(['Page Viewed', 'Plan Selected'])
-
-    await page.evaluate(() => (window as unknown as { tp: { consent(b: boolean): void } }).tp.consent(false))
-    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tp_')))).toEqual(
-      [],
-    )
-    const before = sent.length
-    await page.click('text=Join for €49')
-    await new Promise((r) => setTimeout(r, 2000))
-    expect(sent.length).toBe(before)
-    await context.close()
-  })
-
   it('keeps events made while the collector is down and delivers each once when it is back', async () => {
     const { context, page } = await open(`${site.url}/pricing.html`)
     const id = await idOf(page)
@@ -325,48 +264,6 @@ describe('tp.js in Chromium', () => {
       url: `${site.url}/files/care-guide.pdf`,
     })
     expect(JSON.stringify(await eventsOf(id))).not.toContain('ada@')
-    await context.close()
-  })
-
-  it('in cookieless mode stores nothing and is a new visitor on each load; with GPC and data-respect-dnt sends nothing', async () => {
-    const context = await browser.newContext({ userAgent: CHROME_UA })
-    const page = await context.newPage()
-    const ids: string[] = []
-    page.on('request', (r) => {
-      if (r.url().startsWith(proxy.url))
-        for (const e of JSON.parse(r.postData()!).batch) ids.push(e.anonymousId)
-    })
-    await page.goto(`${cookielessSite.url}/`)
-    await page.waitForFunction(() => document.readyState === 'complete')
-    await page.evaluate(() => (window as unknown as { tp: { flush(): void } }).tp.flush())
-    await page.reload()
-    await page.evaluate(() => (window as unknown as { tp: { flush(): void } }).tp.flush())
-    await eventually(
-      async () => ids.length,
-      (n) => n >= 2,
-    )
-    expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([])
-    expect(await page.evaluate(() => document.cookie)).toBe('')
-    expect(new Set(ids).size).toBe(2)
-    await until(ids[1]!, (r) => named(r, 'Page Viewed').length === 1)
-
-    const gpc = await browser.newContext({ userAgent: CHROME_UA })
-    await gpc.addInitScript(() =>
-      Object.defineProperty(navigator, 'globalPrivacyControl', { get: () => true }),
-    )
-    const quiet = await gpc.newPage()
-    const sent: string[] = []
-    quiet.on('request', (r) => r.url().startsWith(proxy.url) && sent.push(r.url()))
-    await quiet.goto(`${cookielessSite.url}/`)
-    // tp.js has loaded and replaced the queue stub: its silence is its decision
-    await quiet.waitForFunction(() => !('q' in (window as unknown as { tp: object }).tp))
-    await quiet.evaluate(() =>
-      (window as unknown as { tp: { track(e: string): void; flush(): void } }).tp.track('Anything'),
-    )
-    await quiet.evaluate(() => (window as unknown as { tp: { flush(): void } }).tp.flush())
-    await new Promise((r) => setTimeout(r, 2000))
-    expect(sent).toEqual([])
-    await gpc.close()
     await context.close()
   })
 

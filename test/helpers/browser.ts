@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Browser, chromium } from 'playwright-core'
+import { type Browser, chromium, type Page } from 'playwright-core'
 import { ROOT } from './collector'
 
-import { CHROME_UA } from './http'
+import { CHROME_UA, eventually, sql } from './http'
 
 // headless Chromium's own user agent says "HeadlessChrome", which the collector flags as a bot
 export { CHROME_UA }
@@ -36,4 +36,41 @@ export function launchChromium(): Promise<Browser> {
       `--user-agent=${CHROME_UA}`,
     ],
   })
+}
+
+/** A stored event as the browser tests read it back. */
+export interface StoredEvent {
+  event: string
+  path: string
+  user_id: string
+  anonymous_id: string
+  message_id: string
+  props: string
+  revenue: number | null
+  currency: string
+  session_id: string
+}
+
+/** Reading back what a visitor's browser sent, from a running collector, by their anonymous id. */
+export function storedEvents(collectorUrl: string, adminKey: string) {
+  const eventsOf = (anonymousId: string) =>
+    sql<StoredEvent>(
+      collectorUrl,
+      adminKey,
+      `SELECT event, path, user_id, anonymous_id, message_id, properties AS props, revenue, currency, session_id
+       FROM events WHERE anonymous_id = {a:String} ORDER BY timestamp, event`,
+      { a: anonymousId },
+    )
+  /** the visitor's events once `done` accepts them */
+  const until = (anonymousId: string, done: (rows: StoredEvent[]) => boolean, timeoutMs = 15_000) =>
+    eventually(() => eventsOf(anonymousId), done, timeoutMs)
+  return { eventsOf, until }
+}
+
+export const named = (rows: StoredEvent[], event: string) => rows.filter((r) => r.event === event)
+
+/** The anonymous id once tp.js has run (it is written on the first event). */
+export async function idOf(page: Page): Promise<string> {
+  await page.waitForFunction(() => localStorage.getItem('tp_aid'))
+  return (await page.evaluate(() => localStorage.getItem('tp_aid')))!
 }
