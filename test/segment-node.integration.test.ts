@@ -1,7 +1,7 @@
 import { Analytics } from '@segment/analytics-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningCollector } from '../services/collector/src/server'
-import { eventually, sql } from './helpers/http'
+import { eventually, post, sql } from './helpers/http'
 import { startTestCollector } from './helpers/in-process'
 
 /**
@@ -68,5 +68,61 @@ describe("Segment's server library (analytics-node), pointed at the collector", 
     expect(rows.find((r) => r.type === 'page')).toMatchObject({ page_name: 'Pricing' })
     // a secret-key call keeps its own time, to the millisecond
     expect(order.t).toBe(placedAt.toISOString().replace('T', ' ').slice(0, 23))
+  })
+
+  it("counts an order and its refund sent with the e-commerce spec's names (order_id, product_id, total)", async () => {
+    const analytics = new Analytics({ writeKey: SECRET, host: collector.url, flushAt: 2, maxRetries: 3 })
+    const failures: unknown[] = []
+    analytics.on('error', (err) => failures.push(err))
+    const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000)
+    analytics.track({
+      userId: 'spec-1',
+      event: 'Order Completed',
+      timestamp: hoursAgo(3),
+      properties: {
+        order_id: '50314b8e',
+        total: 27.5,
+        currency: 'USD',
+        products: [
+          { product_id: '507f1f77', sku: 'G-32', name: 'Monopoly', price: 18.5, quantity: 1 },
+          { product_id: '505bd76e', sku: 'F-32', name: 'Uno', price: 4.5, quantity: 2 },
+        ],
+      },
+    })
+    // the game came back: the spec's refund names its order and its lines the same way
+    analytics.track({
+      userId: 'spec-1',
+      event: 'Order Refunded',
+      timestamp: hoursAgo(1),
+      properties: {
+        order_id: '50314b8e',
+        total: 18.5,
+        currency: 'USD',
+        products: [{ product_id: '507f1f77', price: 18.5, quantity: 1 }],
+      },
+    })
+    await analytics.closeAndFlush()
+    expect(failures).toEqual([])
+    const range = {
+      project: 'shop',
+      from: hoursAgo(24).toISOString(),
+      to: new Date(Date.now() + 60_000).toISOString(),
+    }
+    const api = (path: string) =>
+      post(`${collector.url}/api/${path}`, range, { authorization: `Bearer ${ADMIN}` })
+    const orders = await eventually(
+      () => api('reports/orders'),
+      (r) => r.body.refunds?.refunds === 1,
+    )
+    expect(orders.body).toMatchObject({
+      revenue: 27.5,
+      refunds: { refunds: 1, orders: 1, amount: 18.5 },
+      netRevenue: 9,
+    })
+    const sold = await api('reports/products')
+    expect(sold.body.rows).toMatchObject([
+      { key: '507f1f77', name: 'Monopoly', quantity: 1, returned: 1, returnRate: 1 },
+      { key: '505bd76e', name: 'Uno', quantity: 2, returned: 0 },
+    ])
   })
 })

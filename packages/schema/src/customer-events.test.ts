@@ -78,6 +78,38 @@ describe('customer-data events', () => {
     expect(validateEvent(track('Order Shipped', { revenue: 'lots' })).ok).toBe(true)
   })
 
+  it("takes the spec's order_id and product_id as orderId and productId, keeping what was sent", () => {
+    const order = validateEvent(
+      track('Order Completed', {
+        order_id: 50314,
+        total: 30,
+        products: [
+          { product_id: '507f1f77', price: 18 },
+          { productId: 'own', product_id: 'other' },
+        ],
+      }),
+    )
+    expect(order.ok && order.event.type === 'track' && order.event.properties).toEqual({
+      order_id: 50314,
+      orderId: '50314',
+      total: 30,
+      products: [
+        { product_id: '507f1f77', productId: '507f1f77', price: 18 },
+        { productId: 'own', product_id: 'other' },
+      ],
+    })
+    // a line the spec's way is no longer refused for its missing productId
+    expect(
+      validateEvent(track('Order Refunded', { order_id: 'A', products: [{ product_id: 'p' }] })).ok,
+    ).toBe(true)
+    // Touchpoint's own names win, and other events are left as they came
+    const own = { orderId: 'B', order_id: 'A' }
+    const kept = validateEvent(track('Order Completed', own))
+    expect(kept.ok && kept.event.type === 'track' && kept.event.properties).toEqual(own)
+    const other = validateEvent(track('Product Added', { product_id: 'p' }))
+    expect(other.ok && other.event.type === 'track' && other.event.properties).toEqual({ product_id: 'p' })
+  })
+
   it('keeps free text out of lead events', () => {
     expect(validateEvent(track('Lead Captured', { formId: '', formName: '' })).ok).toBe(true)
     const v = validateEvent(track('Lead Captured', { formName: 'newsletter', email: 'a@example.com' }))

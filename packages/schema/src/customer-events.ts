@@ -206,6 +206,34 @@ const lenient: Record<string, z.ZodType> = {
   [EVENT_NAMES.surveyAnswered]: surveyFields.partial().refine(isNpsAnswer, npsMessage()),
 }
 
+const ORDER_EVENTS: ReadonlySet<string> = new Set([EVENT_NAMES.orderCompleted, EVENT_NAMES.orderRefunded])
+const asId = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? String(v) : v)
+
+/**
+ * An order event's properties with the names of Segment's e-commerce spec taken as Touchpoint's, where Touchpoint's
+ * are missing: `order_id` as `orderId` and each line's `product_id` as `productId` (an id sent as a number as its
+ * digits), so a Segment library's orders and their lines count in the reports that read those (the revenue
+ * column already takes `total`). The names sent are kept beside them. The same object when nothing is to be
+ * taken.
+ */
+export function withSpecNames(name: string, properties: Record<string, unknown> | undefined) {
+  if (!properties || !ORDER_EVENTS.has(name)) return properties
+  const orderId = properties.orderId === undefined && properties.order_id !== undefined
+  const lines = Array.isArray(properties.products) ? properties.products : undefined
+  const line = (p: unknown) =>
+    typeof p === 'object' && p !== null && !Array.isArray(p) && 'product_id' in p && !('productId' in p)
+  if (!orderId && !lines?.some(line)) return properties
+  return {
+    ...properties,
+    ...(orderId && { orderId: asId(properties.order_id) }),
+    ...(lines && {
+      products: lines.map((p) =>
+        line(p) ? { ...p, productId: asId((p as { product_id: unknown }).product_id) } : p,
+      ),
+    }),
+  }
+}
+
 /** Issues with the properties of a customer-data event (none for other event names). */
 export function customerEventIssues(name: string, properties: unknown): z.core.$ZodIssue[] {
   const schema = Object.hasOwn(lenient, name) ? lenient[name] : undefined

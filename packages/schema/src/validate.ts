@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { customerEventIssues } from './customer-events'
+import { customerEventIssues, withSpecNames } from './customer-events'
 import { EVENT_TYPES, type EventType, eventSchemas, type IncomingEvent } from './events'
 import { isPlainObject, jsonDepth } from './json'
 import { MAX_EVENT_BYTES, MAX_EVENT_DEPTH } from './limits'
@@ -63,6 +63,8 @@ export function validateEvent(raw: unknown, impliedType?: EventType, serializedB
   const parsed = eventSchemas[type].safeParse(raw.type === undefined ? { ...raw, type } : raw)
   if (!parsed.success) return { ok: false, issues: issuesOf(parsed.error) }
   if (parsed.data.type === 'track') {
+    // Segment's e-commerce names (order_id, product_id, total) taken as Touchpoint's, before the check
+    parsed.data.properties = withSpecNames(parsed.data.event, parsed.data.properties)
     const issues = customerEventIssues(parsed.data.event, parsed.data.properties)
     if (issues.length)
       return {
