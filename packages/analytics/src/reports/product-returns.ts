@@ -4,6 +4,7 @@ import { convertedSql } from '../currencies'
 import type { QueryParams } from '../params'
 import { num, type Reader } from '../reader'
 import type { Exchange } from '../request-parts'
+import { ORDER_ID_FIELD, orderKeySql, rangeRefundsWhere } from './refunds'
 
 /** What came back of a product (or a category) in a range. */
 export interface Returned {
@@ -15,7 +16,6 @@ export interface Returned {
 
 const PRICE = `toFloat64(ifNull(JSONExtract(item, 'price', 'Nullable(Float64)'), 0))`
 const QTY = `if(JSONHas(item, 'quantity'), JSONExtractFloat(item, 'quantity'), 1.)`
-const ORDER_ID = `JSONExtractString(properties, 'orderId')`
 
 /**
  * The products the `Order Refunded` events of [from, to) gave back, by `productId`, or by category when `byCategory`
@@ -35,7 +35,6 @@ export async function productReturns(
   const events = (event: string) =>
     `${TABLES.events} WHERE project_id = ${p.add(req.project, 'String')} AND is_bot = 0
       AND event = ${p.add(event, 'String')} AND timestamp < ${to}`
-  const inRange = `SELECT ${ORDER_ID} FROM ${events(EVENT_NAMES.orderRefunded)} AND timestamp >= ${from}`
   const oneEach = (where: string) => `SELECT event_id, any(timestamp) AS t, any(currency) AS cur,
       any(properties) AS props, isNull(any(revenue)) AS whole, JSONExtractString(props, 'orderId') AS oid
     FROM ${where} GROUP BY event_id`
@@ -46,18 +45,17 @@ export async function productReturns(
   const rows = await reader.rows(
     `WITH
     -- the range's refunds, and the earlier ones of the same orders
-    refunds AS (${oneEach(`${events(EVENT_NAMES.orderRefunded)}
-      AND (timestamp >= ${from} OR (${ORDER_ID} != '' AND ${ORDER_ID} IN (${inRange})))`)}),
+    refunds AS (${oneEach(`${events(EVENT_NAMES.orderRefunded)} AND ${rangeRefundsWhere(p, req)}`)}),
     -- each refunded order's lines (the order once), by product
     ordered AS (SELECT oid, pid, argMax(cat, t) AS cat, sum(qty) AS qty, sum(value) AS value
       FROM (SELECT oid, t, ${line('t')} FROM (${oneEach(`${events(EVENT_NAMES.orderCompleted)}
-          AND ${ORDER_ID} IN (SELECT oid FROM refunds WHERE oid != '')`)} ORDER BY t LIMIT 1 BY oid)
+          AND ${ORDER_ID_FIELD} IN (SELECT oid FROM refunds WHERE oid != '')`)} ORDER BY t LIMIT 1 BY oid)
         ARRAY JOIN JSONExtractArrayRaw(props, 'products') AS item)
       GROUP BY oid, pid),
     -- the lines the refunds name, by order and product (a refund without an orderId an order of its own)
     lines AS (SELECT k, pid, any(cat) AS own_cat, countIf(NOT b) AS n, sum(qty) AS q, sumIf(qty, b) AS q_before,
         sum(value) AS v, sumIf(value, b) AS v_before
-      FROM (SELECT if(oid = '', concat('\\0', toString(event_id)), oid) AS k, t < ${from} AS b, ${line('t')}
+      FROM (SELECT ${orderKeySql('oid')} AS k, t < ${from} AS b, ${line('t')}
         FROM refunds ARRAY JOIN JSONExtractArrayRaw(props, 'products') AS item)
       GROUP BY k, pid),
     -- the orders given back whole by a refund without lines

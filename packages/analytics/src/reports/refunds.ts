@@ -14,8 +14,27 @@ export interface Refunds {
   amount: number
 }
 
+/** An event's `orderId` property ('' for none). */
+export const ORDER_ID_FIELD = `JSONExtractString(properties, 'orderId')`
+
 /** An event's order, in a query grouped by event id: its `orderId` property ('' for none). */
-export const ORDER_ID = `any(JSONExtractString(properties, 'orderId')) AS order_id`
+export const ORDER_ID = `any(${ORDER_ID_FIELD}) AS order_id`
+
+/** The order a refund counts against: its `orderId`, or for one without, an order of its own (its event id). */
+export const orderKeySql = (orderId: string) =>
+  `if(${orderId} = '', concat('\\0', toString(event_id)), ${orderId})`
+
+/**
+ * A condition on the events table that picks, of a project's `Order Refunded` events before `to` (bots' left out),
+ * those made in [from, to) and the earlier ones of the same orders, which tell what those orders had left.
+ */
+export function rangeRefundsWhere(p: QueryParams, q: { project: string; from: Date; to: Date }): string {
+  const [from, to] = [p.time(q.from), p.time(q.to)]
+  const inRange = `SELECT ${ORDER_ID_FIELD} FROM ${TABLES.events} WHERE project_id = ${p.add(q.project, 'String')}
+    AND event = ${p.add(EVENT_NAMES.orderRefunded, 'String')} AND is_bot = 0 AND timestamp >= ${from} AND timestamp < ${to}`
+  return `timestamp < ${to}
+    AND (timestamp >= ${from} OR (${ORDER_ID_FIELD} != '' AND ${ORDER_ID_FIELD} IN (${inRange})))`
+}
 
 /**
  * One row per event id of `source` (a table expression with the events table's event_id, properties, timestamp,
@@ -55,11 +74,10 @@ export function orderEventsSql(
  * order of its own.
  */
 export function givenBackSql(before = '0'): string {
-  const key = `if(order_id = '', concat('\\0', toString(event_id)), order_id)`
   return `SELECT sum(r.n) AS refunds, count() AS orders,
       sum(if(o.found, least(if(r.all_whole, o.revenue, r.part), o.revenue)
           - least(if(r.whole_before, o.revenue, r.part_before), o.revenue), r.part - r.part_before)) AS amount
-    FROM (SELECT ${key} AS k, countIf(NOT b) AS n, max(whole) AS all_whole, max(whole AND b) AS whole_before,
+    FROM (SELECT ${orderKeySql('order_id')} AS k, countIf(NOT b) AS n, max(whole) AS all_whole, max(whole AND b) AS whole_before,
         sumIf(revenue, NOT whole) AS part, sumIf(revenue, NOT whole AND b) AS part_before
       FROM (SELECT *, ${before} AS b FROM refunds) GROUP BY k HAVING n > 0) AS r
     LEFT JOIN (SELECT order_id, any(revenue) AS revenue, 1 AS found FROM orders WHERE order_id != '' GROUP BY order_id)
@@ -110,22 +128,14 @@ export async function refundsOf(
   p: QueryParams,
   req: { project: string; from: Date; to: Date; exchange?: Exchange | undefined },
 ): Promise<Refunds> {
-  const [from, to] = [p.time(req.from), p.time(req.to)]
   const oneEach = (event: string, where: string) => orderEventsSql(p, req, event, where)
-  const orderId = `JSONExtractString(properties, 'orderId')`
-  const inRange = `SELECT ${orderId} FROM ${TABLES.events} WHERE project_id = ${p.add(req.project, 'String')}
-    AND event = ${p.add(EVENT_NAMES.orderRefunded, 'String')} AND timestamp >= ${from} AND timestamp < ${to}`
-  // the range's refunds, and the earlier ones of the same orders, for what those orders had left
-  const refunds = oneEach(
-    EVENT_NAMES.orderRefunded,
-    `timestamp < ${to} AND (timestamp >= ${from} OR (${orderId} != '' AND ${orderId} IN (${inRange})))`,
-  )
+  const refunds = oneEach(EVENT_NAMES.orderRefunded, rangeRefundsWhere(p, req))
   const orders = oneEach(
     EVENT_NAMES.orderCompleted,
-    `timestamp < ${to} AND ${orderId} IN (SELECT order_id FROM refunds WHERE order_id != '')`,
+    `timestamp < ${p.time(req.to)} AND ${ORDER_ID_FIELD} IN (SELECT order_id FROM refunds WHERE order_id != '')`,
   )
   const [row] = await reader.rows(
-    `WITH refunds AS (${refunds}), orders AS (${orders}) ${givenBackSql(`at < ${from}`)}`,
+    `WITH refunds AS (${refunds}), orders AS (${orders}) ${givenBackSql(`at < ${p.time(req.from)}`)}`,
     p,
   )
   return { refunds: num(row?.refunds), orders: num(row?.orders), amount: num(row?.amount) }
