@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { EVENT_NAMES } from './event-names'
+import { isPlainObject, type JsonObject } from './json'
 import { MAX_ID_LENGTH, MAX_NAME_LENGTH } from './limits'
 
 /**
@@ -220,15 +221,14 @@ export function withSpecNames(name: string, properties: Record<string, unknown> 
   if (!properties || !ORDER_EVENTS.has(name)) return properties
   const orderId = properties.orderId === undefined && properties.order_id !== undefined
   const lines = Array.isArray(properties.products) ? properties.products : undefined
-  const line = (p: unknown) =>
-    typeof p === 'object' && p !== null && !Array.isArray(p) && 'product_id' in p && !('productId' in p)
+  const line = (p: unknown) => isPlainObject(p) && 'product_id' in p && !('productId' in p)
   if (!orderId && !lines?.some(line)) return properties
   return {
     ...properties,
     ...(orderId && { orderId: asId(properties.order_id) }),
     ...(lines && {
       products: lines.map((p) =>
-        line(p) ? { ...p, productId: asId((p as { product_id: unknown }).product_id) } : p,
+        line(p) ? { ...(p as JsonObject), productId: asId((p as JsonObject).product_id) } : p,
       ),
     }),
   }

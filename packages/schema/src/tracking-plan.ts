@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { EVENT_NAMES } from './event-names'
 import type { IncomingEvent } from './events'
+import { isPlainObject } from './json'
 import type { FieldIssue } from './validate'
 
 /**
@@ -154,9 +155,6 @@ const compileFields = (rules: Record<string, PropertyRule>, compile: PatternComp
 /** How many issues a list's items may add: a line of 500 that all break the plan the same way says it once. */
 const MAX_ITEM_ISSUES = 10
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v)
-
 /** The issues of one field's value against its rule, `path` being where the field is (`properties.plan`). */
 function fieldIssues(f: CompiledField, value: unknown, path: string, out: FieldIssue[]) {
   const { rule } = f
@@ -183,7 +181,7 @@ function fieldIssues(f: CompiledField, value: unknown, path: string, out: FieldI
     if (rule.maximum !== undefined && value > rule.maximum)
       out.push({ path, message: `must be at most ${rule.maximum} by the tracking plan` })
   }
-  if (f.fields && isObject(value)) objectIssues(f.fields, value, path, f.closed ? path : undefined, out)
+  if (f.fields && isPlainObject(value)) objectIssues(f.fields, value, path, f.closed ? path : undefined, out)
   if (f.items && Array.isArray(value)) {
     const before = out.length
     for (let i = 0; i < value.length && out.length - before < MAX_ITEM_ISSUES; i++)
