@@ -33,12 +33,12 @@ function planTypes(jsonTypes: string[]): PlanType | PlanType[] | undefined {
 
 /**
  * A tracking plan drawn from what a project already sends: each track event name of the range (the most events
- * first) with the top-level properties its events carried, the types their values came as, and `required` for
- * those every one of its events carried; for a list, its `items`: their types, and for a list of objects, the
- * fields they carried (required when every item carried it); identify calls' traits with their types (never required: an identify
- * call often sends a few traits at a time). It reports violations rather than refusing them, and allows
- * unplanned events, so a plan made from it refuses nothing until it is edited. Bots' events are left out; a
- * retried event counts once.
+ * first) with the top-level properties its events carried, the types their values came as, and `required` for those
+ * every one of its events carried; for a list, its `items`: their types, and for a list of objects, the fields they
+ * carried (required when every item carried it); identify calls' traits with their types (never required: an
+ * identify call often sends a few traits at a time). It reports violations rather than refusing them, and allows
+ * unplanned events, so a plan made from it refuses nothing until it is edited. Bots' events are left out; a retried
+ * event counts once.
  */
 export async function planDraft(reader: Reader, input: PlanDraftRequest): Promise<PlanDraftResult> {
   const req = planDraftRequest.parse(input)

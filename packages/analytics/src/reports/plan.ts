@@ -27,10 +27,10 @@ export interface PlanResult {
 
 /**
  * How the events keep to the project's tracking plan: the violations the collector kept in events_rejected in the
- * range, by event and field (a list's items as one: `properties.products[].price`), counting the events stored
- * with a violation noted apart from those refused. A
- * retried event's violation is kept once (its id is of the event's messageId), and counts once. The check before a plan goes from "report" to
- * "refuse": what would be refused, and which sender to fix first.
+ * range, by event and field (a list's items as one: `properties.products[].price`), counting the events stored with
+ * a violation noted apart from those refused. A retried event's violation is kept once (its id is of the event's
+ * messageId), and counts once. The check before a plan goes from "report" to "refuse": what would be refused, and
+ * which sender to fix first.
  */
 export async function plan(reader: Reader, input: PlanRequest): Promise<PlanResult> {
   const req = planRequest.parse(input)
