@@ -27,7 +27,6 @@ let browser: Browser
 
 let eventsOf: ReturnType<typeof storedEvents>['eventsOf']
 let until: ReturnType<typeof storedEvents>['until']
-const anonId = (page: Page) => page.evaluate(() => localStorage.getItem('tp_aid'))
 
 /** A fresh browser context on `url`, arriving from `referer` when given (a link from another site). */
 async function open(url: string, referer?: string): Promise<{ context: BrowserContext; page: Page }> {
