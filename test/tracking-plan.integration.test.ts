@@ -145,7 +145,8 @@ describe('a tracking plan that refuses', () => {
           { project: 'store', from: today, to: tomorrow },
           { authorization: `Bearer ${ADMIN}` },
         ),
-      (r) => r.body.total?.refused === 2,
+      // the rows and the total are two queries side by side: wait for a read after both refusals loaded
+      (r) => r.body.total?.refused === 2 && r.body.rows?.[0]?.refused === 2,
     )
     expect(report.body.rows).toMatchObject([
       { event: 'Cart Viewed', field: 'properties.lines[].sku', stored: 0, refused: 2 },
