@@ -75,19 +75,31 @@ describe('rangeBefore', () => {
     })
   })
 
-  it('has no range before one that would begin before 1900, and a request asking for it is refused naming compare', () => {
-    expect(before('1900-01-01', '1900-02-01', 'previous')).toBeUndefined()
-    expect(before('1900-02-01', '1900-03-01', 'previous')?.label.from).toBe('1900-01-01')
+  it('has no range before one that would begin before 1970, and a request asking for it is refused naming compare', () => {
+    expect(before('1970-01-01', '1970-02-01', 'previous')).toBeUndefined()
+    expect(before('1970-02-01', '1970-03-01', 'previous')?.label.from).toBe('1970-01-01')
     const parsed = trafficRequest.safeParse({
       project: 'p',
-      from: '1900-06-01',
-      to: '1900-07-01',
+      from: '1970-06-01',
+      to: '1970-07-01',
       compare: 'year',
     })
-    expect(parsed.error?.issues[0]).toMatchObject({
-      path: ['compare'],
-      message: expect.stringContaining('1900'),
+    expect(parsed.error?.issues).toEqual([
+      expect.objectContaining({
+        path: ['compare'],
+        message: 'the range compared with would begin before 1970-01-01',
+      }),
+    ])
+    // a range beginning before it is refused for its own from, whatever it is compared with
+    const early = trafficRequest.safeParse({
+      project: 'p',
+      from: '0001-01-01',
+      to: '2026-07-01',
+      compare: 'year',
     })
+    expect(early.error?.issues).toEqual([
+      expect.objectContaining({ path: ['from'], message: 'must be 1970-01-01 or later' }),
+    ])
     const bad = trafficRequest.safeParse({
       project: 'p',
       from: '2026-06-01',

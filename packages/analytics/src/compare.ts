@@ -18,8 +18,13 @@ export interface RangeBefore {
   label: { from: string; to: string }
 }
 
-/** ClickHouse's DateTime64 begins in 1900; a range compared with must not begin earlier. */
-const EARLIEST = Date.UTC(1900, 0, 1)
+/**
+ * The earliest instant a range may begin at, and the range compared with: the Unix epoch, where the queries'
+ * millisecond times (UInt64) begin. Nothing stored is earlier: a secret-key call's time begins in 2000.
+ */
+export const EARLIEST = 0
+/** EARLIEST as a request's date. */
+export const EARLIEST_DAY = '1970-01-01'
 const utcDay = (day: string) => Date.parse(`${day}T00:00:00Z`)
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10)
 /** The same date `n` months away, for `n` whole months before a range from the first of a month. */
@@ -40,7 +45,7 @@ const yearBefore = (ms: number, end: boolean) => {
 }
 
 /**
- * The range a report over `[from, to)` is compared with, or undefined where it would begin before 1900. For a
+ * The range a report over `[from, to)` is compared with, or undefined where it would begin before 1970. For a
  * range of whole days in its time zone, days: the same number of days before it (whole months before a range from
  * the first of a month to the first of another, so November is compared with October, not with the 30 days before
  * it), or the same days a year before, each day beginning at its own midnight there (so a daylight-saving change
@@ -84,12 +89,13 @@ export const comparable = (
   r: { from: Date; to: Date; timezone: string; compare?: Comparison | undefined },
   ctx: z.RefinementCtx,
 ) => {
-  if (r.compare === undefined || r.to.getTime() <= r.from.getTime()) return
+  // a range that is itself out of order or too early is refused for that, naming from or to
+  if (r.compare === undefined || r.to.getTime() <= r.from.getTime() || r.from.getTime() < EARLIEST) return
   if (!rangeBefore(r, r.compare))
     ctx.addIssue({
       code: 'custom',
       path: ['compare'],
-      message: 'the range compared with would begin before 1900',
+      message: `the range compared with would begin before ${EARLIEST_DAY}`,
     })
 }
 

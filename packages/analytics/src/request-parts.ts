@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { comparable, comparison } from './compare'
+import { comparable, comparison, EARLIEST, EARLIEST_DAY } from './compare'
 import { FIELD_HELP, isField } from './fields'
 import { type Interval, startOfDay } from './zone'
 
@@ -151,7 +151,9 @@ const inZone = <T extends { from: Date | string; to: Date | string; timezone: st
 })
 
 const ordered = <T extends { from: Date; to: Date }>(r: T, ctx: z.RefinementCtx) => {
-  if (r.to.getTime() <= r.from.getTime())
+  if (!(r.from.getTime() >= EARLIEST))
+    ctx.addIssue({ code: 'custom', path: ['from'], message: `must be ${EARLIEST_DAY} or later` })
+  else if (r.to.getTime() <= r.from.getTime())
     ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' })
 }
 

@@ -232,6 +232,12 @@ describe('analytics refusals', () => {
       conversion: { event: 'x' },
     })
     expect(backwards.body).toMatchObject({ code: 'TP_ERR_INVALID_BODY', path: 'to' })
+    // before 1970, where the funnel's millisecond times begin: refused, not an internal error
+    const early = await api('/api/funnel', { ...range, from: '0001-01-01', steps })
+    expect(early).toMatchObject({
+      status: 400,
+      body: { path: 'from', message: 'from: must be 1970-01-01 or later' },
+    })
     const badModel = await api('/api/attribution', { ...range, conversion: { event: 'x' }, model: 'magic' })
     expect(badModel.body.path).toBe('model')
     const badZone = await api('/api/reports/nps', { ...range, timezone: 'Mars/Olympus' })
