@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { funnel } from './funnel'
+import { ordersRequest } from './report-requests'
 import { orders } from './reports/orders'
 import { type Fixture, openFixture, PROJECT } from './testing/fixture'
 
@@ -21,6 +22,9 @@ beforeAll(async () => {
 })
 afterAll(async () => fx?.close())
 
+const orderRequestIssues = (r: Record<string, unknown>) =>
+  ordersRequest.safeParse(r).error?.issues.map(({ path, message }) => ({ path, message }))
+
 const friday = { project: PROJECT, from: '2026-11-27', to: '2026-11-28' }
 
 it("takes a date-only range as whole days in the request's time zone", async () => {
@@ -39,4 +43,15 @@ it('leaves a date-time with its offset as it is, whatever the time zone', async 
   expect(await orders(fx.reader, { ...range, timezone: 'America/Los_Angeles' })).toMatchObject({
     revenue: 10,
   })
+})
+
+it('refuses a date it cannot read, a date-time without its offset and a range before 1970, naming the field', () => {
+  const issue = (r: Record<string, unknown>) => orderRequestIssues({ project: PROJECT, ...r })
+  const help = 'expected a date as YYYY-MM-DD or a date-time with its offset, such as 2026-11-01T09:00:00Z'
+  expect(issue({ from: 'garbage', to: '2026-11-28' })).toEqual([{ path: ['from'], message: help }])
+  expect(issue({ from: '2026-02-30', to: '2026-11-28' })).toEqual([{ path: ['from'], message: help }])
+  expect(issue({ from: '2026-11-27', to: '2026-11-28T09:00' })).toEqual([{ path: ['to'], message: help }])
+  expect(issue({ from: '1969-12-31', to: '2026-11-28' })).toEqual([
+    { path: ['from'], message: 'must be 1970-01-01 or later' },
+  ])
 })

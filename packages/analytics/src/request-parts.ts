@@ -33,11 +33,15 @@ export const duration = z.union([
  * An ISO date-time with offset, a Date, or an ISO date: a date stays text until the request's time zone is known
  * (`inZone`), since it means the midnight that begins it there.
  */
-export const instant = z.union([
-  z.date(),
-  z.iso.datetime({ offset: true }).transform((s) => new Date(s)),
-  z.iso.date(),
-])
+const INSTANT_HELP = 'expected a date as YYYY-MM-DD or a date-time with its offset, such as 2026-11-01T09:00:00Z'
+export const instant = z.union(
+  [
+    z.date(),
+    z.iso.datetime({ offset: true, error: INSTANT_HELP }).transform((s) => new Date(s)),
+    z.iso.date({ error: INSTANT_HELP }),
+  ],
+  { error: INSTANT_HELP },
+)
 
 export const field = z.string().refine(isField, { message: `expected ${FIELD_HELP}` })
 
