@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningSite, serveSite } from '../examples/website/server'
 import type { RunningCollector } from '../services/collector/src/server'
 import { CHROME_UA, ensureTpJs, idOf, launchChromium, named, storedEvents } from './helpers/browser'
-import { eventually, sql } from './helpers/http'
+import { sql } from './helpers/http'
 import { startTestCollector } from './helpers/in-process'
 import { switchProxy } from './helpers/switch-proxy'
 

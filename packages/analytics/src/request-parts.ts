@@ -29,11 +29,13 @@ export const duration = z.union([
     .transform((s) => Math.round(Number(s.slice(0, -1)) * (UNITS[s.slice(-1)] ?? 1))),
 ])
 
+const INSTANT_HELP =
+  'expected a date as YYYY-MM-DD or a date-time with its offset, such as 2026-11-01T09:00:00Z'
+
 /**
  * An ISO date-time with offset, a Date, or an ISO date: a date stays text until the request's time zone is known
  * (`inZone`), since it means the midnight that begins it there.
  */
-const INSTANT_HELP = 'expected a date as YYYY-MM-DD or a date-time with its offset, such as 2026-11-01T09:00:00Z'
 export const instant = z.union(
   [
     z.date(),
