@@ -8,10 +8,11 @@ export const USAGE = `touchpoint <command>
                             read-only SQL; values as {name:Type} parameters
   funnel --step "Page Viewed[path=/pricing]" --step "Signed Up" [--window 7d] [--mode ordered|strict|any]
          [--breakdown channel] [--interval day|week|month]
-         [--people reached:N|dropped:N [--value V] [--period 2026-11-02] [--traits email,name] [--limit 100] [--offset 0] [--csv]]
+         [--people reached:N|dropped:N [--value V] [--period 2026-11-02] [--traits email,name]
+          [--limit 100 [--offset 0] | --all] [--csv]]
                             --interval adds the counts by the day, week or month people entered; --people lists who
                             reached step N, or dropped out there, instead of the counts, with the latest value of
-                            each trait asked for
+                            each trait asked for; --all lists every one of them
   attribution [--conversion "Order Completed"] [--model all|first_touch|…|markov] [--by channel|source|medium|campaign]
               [--lookback 30d] [--half-life 7d] [--net-of-refunds] [--csv]
                             --net-of-refunds credits each order with what it kept after the refunds made since
@@ -23,7 +24,7 @@ export const USAGE = `touchpoint <command>
          (links)] [--kind outbound|download (links)]
          [--horizon 90d (acquisition)] [--net-of-refunds (acquisition, customers, an experiment: revenue kept after
           refunds)]
-         [--who active|new|returning|lapsed [--sort revenue|orders|lifetimeRevenue|lastOrder] [--offset 0]
+         [--who active|new|returning|lapsed [--sort revenue|orders|lifetimeRevenue|lastOrder] [--offset 0 | --all]
           [--traits email,name] (customers)]
          [--start "Page Viewed[path=/pricing]" [--steps 3] [--window 30m] (paths)]
          [--experiment ID [--conversion "Order Completed"] [--window 14d] [--control V] [--uplift 0.1]

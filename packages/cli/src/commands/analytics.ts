@@ -9,6 +9,7 @@ import type {
   Profile,
 } from '@touchpoint/analytics'
 import type { CliConfig } from '../config'
+import { allPages } from './all-pages'
 import {
   byCurrencyFilter,
   common,
@@ -45,6 +46,7 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
           traits: { type: 'string' },
           offset: { type: 'string' },
           limit: { type: 'string' },
+          all: { type: 'boolean', default: false },
           csv: { type: 'boolean', default: false },
         },
       })
@@ -71,13 +73,17 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
             traits: v.traits?.split(',').map((t) => t.trim()),
           }),
         }
-        const r = await ask<FunnelPeopleResult>(config, 'funnel-people', people)
+        if (v.all && v.limit !== undefined)
+          throw new Error('--all lists everyone, in pages of its own; drop --limit')
+        const r = v.all
+          ? await everyone(config, people)
+          : await ask<FunnelPeopleResult>(config, 'funnel-people', people)
         if (v.json) return JSON.stringify(r, null, 2)
         return v.csv ? funnelPeopleCsv(r) : funnelPeopleText(r, v.step[r.step - 1] ?? '')
       }
-      if ([v.value, v.period, v.limit, v.offset, v.traits].some((x) => x !== undefined) || v.csv)
+      if ([v.value, v.period, v.limit, v.offset, v.traits].some((x) => x !== undefined) || v.csv || v.all)
         throw new Error(
-          '--value, --period, --limit, --offset, --traits and --csv go with --people; the counts print as a table, or with --json',
+          '--value, --period, --limit, --offset, --all, --traits and --csv go with --people; the counts print as a table, or with --json',
         )
       const r = await ask<FunnelResult>(config, 'funnel', body)
       if (v.json) return JSON.stringify(r, null, 2)
@@ -168,4 +174,15 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
     default:
       throw new Error(`unknown command ${command}`)
   }
+}
+
+/** A funnel's people, every one of them (`--all`), in pages. */
+async function everyone(config: CliConfig, request: Record<string, unknown>): Promise<FunnelPeopleResult> {
+  const { first, items } = await allPages(
+    (offset, limit) => ask<FunnelPeopleResult>(config, 'funnel-people', { ...request, offset, limit }),
+    (r) => r.people,
+    (p) => p.person,
+    typeof request.offset === 'number' ? request.offset : 0,
+  )
+  return { ...first, people: items }
 }

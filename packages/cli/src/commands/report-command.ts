@@ -28,6 +28,7 @@ import type {
 } from '@touchpoint/analytics'
 import type { CliConfig } from '../config'
 import { formatTable, formatPercent as pct } from '../table'
+import { allPages } from './all-pages'
 import {
   byCurrencyFilter,
   common,
@@ -36,7 +37,6 @@ import {
   optionalNumber,
   parseEventMatch,
 } from './analytics-args'
-
 import { ask, type Endpoint } from './analytics-client'
 import { changeNote, comparedHead, scoreChange } from './compare-text'
 import { customersText } from './customers-text'
@@ -131,6 +131,7 @@ export async function report(config: CliConfig, args: string[]): Promise<string>
       kind: { type: 'string' },
       sort: { type: 'string' },
       offset: { type: 'string' },
+      all: { type: 'boolean', default: false },
       traits: { type: 'string' },
       experiment: { type: 'string' },
       control: { type: 'string' },
@@ -206,7 +207,11 @@ export async function report(config: CliConfig, args: string[]): Promise<string>
     event: kind === 'properties' ? v.event : v.event ? parseEventMatch(v.event) : undefined,
   })
   if (kind === 'experiments' && v.experiment !== undefined) return experimentReport(config, v, body)
-  const answer = await ask<unknown>(config, kind, body)
+  if (v.all && kind !== 'customers')
+    throw new Error('--all: only the customers report lists its rows in pages')
+  if (v.all && v.limit !== undefined)
+    throw new Error('--all lists everyone, in pages of its own; drop --limit')
+  const answer = v.all ? await allCustomers(config, body) : await ask<unknown>(config, kind, body)
   if (v.json) return JSON.stringify(answer, null, 2)
   if (v.csv) return reportCsv(kind, answer)
   switch (kind) {
@@ -350,4 +355,15 @@ async function experimentReport(
   if (v.json) return JSON.stringify(r, null, 2)
   if (v.csv) return reportCsv('experiment', r)
   return experimentText(r, v.conversion ?? 'Order Completed')
+}
+
+/** The customers report with every customer of its group (`--all`), in pages. */
+async function allCustomers(config: CliConfig, request: Record<string, unknown>): Promise<CustomersResult> {
+  const { first, items } = await allPages(
+    (offset, limit) => ask<CustomersResult>(config, 'customers', { ...request, offset, limit }),
+    (r) => r.customers,
+    (c) => c.person,
+    typeof request.offset === 'number' ? request.offset : 0,
+  )
+  return { ...first, customers: items }
 }
