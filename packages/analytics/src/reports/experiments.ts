@@ -11,6 +11,7 @@ import {
   experimentsRequest,
 } from '../requests'
 import { compareMeans, compareRates, type Difference, peopleNeeded } from '../significance'
+import { periodStarts, startOfDay } from '../zone'
 
 /**
  * The first of `keys` that an event's properties carry, as text (a number as written: GrowthBook sends a
@@ -140,6 +141,117 @@ function controlOf(variants: string[], asked: string | undefined): string | null
 
 const uplift = (variant: number, control: number) => (control > 0 ? variant / control - 1 : null)
 
+/** The most daily looks the sequential p-value's running minimum reads: three months of them, spread evenly. */
+export const MAX_LOOKS = 90
+
+/**
+ * The instants a test read daily was read at before now: each midnight in the request's time zone after `from`
+ * and before the earlier of `to` and now; at most MAX_LOOKS of them, spread evenly over a longer range.
+ */
+export function dailyLooks(from: Date, to: Date, timezone: string, now = Date.now()): number[] {
+  const end = Math.min(to.getTime(), now)
+  if (end <= from.getTime()) return []
+  const days = periodStarts(from, new Date(end), 'day', timezone)
+    .map((day) => startOfDay(day, timezone).getTime())
+    .filter((t) => t > from.getTime() && t < end)
+  if (days.length <= MAX_LOOKS) return days
+  return Array.from(
+    { length: MAX_LOOKS },
+    (_, i) => days[Math.round((i * (days.length - 1)) / (MAX_LOOKS - 1))]!,
+  )
+}
+
+/** What the differences are read from: the people, those who converted, and their revenue's mean and variance. */
+interface Sample {
+  people: number
+  converted: number
+  mean: number
+  variance: number
+}
+interface Figures extends Sample {
+  conversions: number
+  revenue: number
+}
+
+/** Each variant's figures, by name, of the people shown it alone (the rows of one look). */
+const figuresOf = (rows: Record<string, unknown>[]) =>
+  new Map<string, Figures>(
+    rows
+      .filter((r) => num(r.mixed) === 0)
+      .map((r) => {
+        const people = num(r.people)
+        const revenue = num(r.revenue)
+        const variance = num(r.revenue_variance)
+        return [
+          String(r.variant),
+          {
+            people,
+            converted: num(r.converted),
+            conversions: num(r.conversions),
+            revenue,
+            mean: people > 0 ? revenue / people : 0,
+            variance: Number.isFinite(variance) ? variance : 0,
+          },
+        ]
+      }),
+  )
+
+/** Each variant's sample, by name, at look `i` before now, from the sums the query gave for each look. */
+const looksFiguresOf = (rows: Record<string, unknown>[], i: number) =>
+  new Map<string, Sample>(
+    rows
+      .filter((r) => num(r.mixed) === 0)
+      .map((r) => {
+        const at = (column: string) => num((r[column] as unknown[])[i])
+        const [people, revenue, squares] = [at('look_people'), at('look_revenue'), at('look_revenue_squares')]
+        const mean = people > 0 ? revenue / people : 0
+        return [
+          String(r.variant),
+          {
+            people,
+            converted: at('look_converted'),
+            mean,
+            // the sample variance, from the sums: (Σx² − n·mean²) ÷ (n − 1)
+            variance: people > 1 ? Math.max(0, (squares - people * mean * mean) / (people - 1)) : 0,
+          },
+        ]
+      }),
+  )
+
+/** A variant's conversion rate beside the control's, with the sequential p-value for `uplift` on the control's. */
+const rateDifference = (base: Sample, f: Sample, planned: number) =>
+  compareRates(
+    { n: base.people, x: base.converted },
+    { n: f.people, x: f.converted },
+    planned * (base.people > 0 ? base.converted / base.people : 0),
+  )
+
+/** A variant's revenue per person beside the control's, likewise. */
+const meanDifference = (base: Sample, f: Sample, planned: number) =>
+  compareMeans(
+    { n: base.people, mean: base.mean, variance: base.variance },
+    { n: f.people, mean: f.mean, variance: f.variance },
+    planned * base.mean,
+  )
+
+/**
+ * `now` with its sequential p-value the lowest of every look's, its own included: the always-valid p-value of a
+ * test read at each of them, which never rises (Johari et al.), where the current look's alone would rise and fall
+ * with the data; so "under 0.05" stays true of a test that once was, as stopping then would have found.
+ */
+function lowestSequential(
+  now: Difference,
+  looks: Map<string, Sample>[],
+  at: (look: Map<string, Sample>) => Difference | undefined,
+): Difference {
+  let lowest = now.sequentialPValue ?? null
+  for (const look of looks) {
+    const p = at(look)?.sequentialPValue
+    if (p !== null && p !== undefined && (lowest === null || p < lowest)) lowest = p
+  }
+  return { ...now, sequentialPValue: lowest }
+}
+
 /**
  * An A/B test's outcome: the people shown each variant of `experiment` in the range (by `Experiment Viewed`,
  * identity resolved, bots left out, each person at their first exposure; a person shown two variants is left out
@@ -170,46 +282,46 @@ export async function experiment(reader: Reader, input: ExperimentRequest): Prom
       uniqExact(seen) AS variants
     FROM (${exposures}) GROUP BY person`
   const conv = conversionsAfterSql(p, req, req.window)
+  const looks = dailyLooks(req.from, req.to, req.timezone)
+  // at each look before now, of the people shown it by then (`shown`): how many, how many had converted
+  // (`bought`), and the sum and the sum of squares of their revenue so far (`spent`), from each person's counted
+  // conversions as (time, revenue) in `cs`
+  const L = p.add(looks, 'Array(Int64)')
   const rows = await reader.rows(
     `WITH first AS (${first}), conv AS (${conv})
     SELECT variant, mixed, count() AS people, countIf(n > 0) AS converted, sum(n) AS conversions,
       sum(rev) AS revenue, varSamp(rev) AS revenue_variance,
-      arraySort(arrayDistinct(arrayFlatten(groupArray(curs)))) AS currencies
+      arraySort(arrayDistinct(arrayFlatten(groupArray(curs)))) AS currencies,
+      sumForEach(shown) AS look_people, sumForEach(bought) AS look_converted, sumForEach(spent) AS look_revenue,
+      sumForEach(arrayMap(x -> x * x, spent)) AS look_revenue_squares
     FROM (
-      SELECT person, any(variant) AS variant, any(variants) > 1 AS mixed, countIf(counted) AS n,
-        sumIf(revenue, counted) AS rev, groupUniqArrayIf(cur, counted AND cur != '') AS curs
+      SELECT *, arrayMap(l -> toUInt8(first_ms < l), ${L}) AS shown,
+        arrayMap((l, s) -> s * arrayExists(c -> c.1 < l, cs), ${L}, shown) AS bought,
+        arrayMap((l, s) -> if(s = 1 AND n > 0, arraySum(arrayMap(c -> if(c.1 < l, c.2, 0), cs)), 0), ${L}, shown)
+          AS spent
       FROM (
-        SELECT f.person AS person, f.variant AS variant, f.variants AS variants, c.revenue AS revenue, c.cur AS cur,
-          c.at >= f.first_seen AND c.at <= f.first_seen + ${window} AS counted
-        FROM first AS f LEFT JOIN conv AS c ON c.person = f.person
+        SELECT person, any(variant) AS variant, any(variants) > 1 AS mixed, countIf(counted) AS n,
+          sumIf(revenue, counted) AS rev, groupUniqArrayIf(cur, counted AND cur != '') AS curs,
+          toUnixTimestamp64Milli(any(first_seen)) AS first_ms,
+          groupArrayIf((toUnixTimestamp64Milli(at), toFloat64(revenue)), counted) AS cs
+        FROM (
+          SELECT f.person AS person, f.variant AS variant, f.variants AS variants, f.first_seen AS first_seen,
+            c.at AS at, c.revenue AS revenue, c.cur AS cur,
+            c.at >= f.first_seen AND c.at <= f.first_seen + ${window} AS counted
+          FROM first AS f LEFT JOIN conv AS c ON c.person = f.person
+        )
+        GROUP BY person
       )
-      GROUP BY person
     )
     GROUP BY variant, mixed
     ORDER BY variant`,
     p,
   )
-  const single = rows.filter((r) => num(r.mixed) === 0)
-  const figures = new Map(
-    single.map((r) => {
-      const people = num(r.people)
-      const revenue = num(r.revenue)
-      const variance = num(r.revenue_variance)
-      return [
-        String(r.variant),
-        {
-          people,
-          converted: num(r.converted),
-          conversions: num(r.conversions),
-          revenue,
-          mean: people > 0 ? revenue / people : 0,
-          variance: Number.isFinite(variance) ? variance : 0,
-        },
-      ]
-    }),
-  )
+  const figures = figuresOf(rows)
   const control = controlOf([...figures.keys()], req.control)
   const base = control === null ? undefined : figures.get(control)
+  // each variant's figures at each look before now, for the sequential p-value's running minimum
+  const earlier = looks.map((_, i) => looksFiguresOf(rows, i))
   const variants = [...figures]
     .sort(([a], [b]) => (a === control ? -1 : b === control ? 1 : a < b ? -1 : 1))
     .map(
@@ -222,23 +334,21 @@ export async function experiment(reader: Reader, input: ExperimentRequest): Prom
         revenue: f.revenue,
         revenuePerPerson: f.mean,
         vsControl:
-          base === undefined || variant === control
+          base === undefined || variant === control || control === null
             ? null
             : {
                 conversionRate: {
-                  ...compareRates(
-                    { n: base.people, x: base.converted },
-                    { n: f.people, x: f.converted },
-                    req.uplift * (base.people > 0 ? base.converted / base.people : 0),
-                  ),
+                  ...lowestSequential(rateDifference(base, f, req.uplift), earlier, (at) => {
+                    const [b, v] = [at.get(control), at.get(variant)]
+                    return b && v ? rateDifference(b, v, req.uplift) : undefined
+                  }),
                   uplift: uplift(f.converted / f.people, base.people > 0 ? base.converted / base.people : 0),
                 },
                 revenuePerPerson: {
-                  ...compareMeans(
-                    { n: base.people, mean: base.mean, variance: base.variance },
-                    { n: f.people, mean: f.mean, variance: f.variance },
-                    req.uplift * base.mean,
-                  ),
+                  ...lowestSequential(meanDifference(base, f, req.uplift), earlier, (at) => {
+                    const [b, v] = [at.get(control), at.get(variant)]
+                    return b && v ? meanDifference(b, v, req.uplift) : undefined
+                  }),
                   uplift: uplift(f.mean, base.mean),
                 },
               },
