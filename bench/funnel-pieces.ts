@@ -76,17 +76,21 @@ const noJoin = (sql: string) =>
   )
 /** The level counted by windowFunnel beside the chains, as the funnel did before the chains gave it. */
 const windowFunnelLevel = (sql: string) => {
-  const conds = [...sql.matchAll(/arraySort\(groupArrayIf\(ts, ([\s\S]*?)\)\) AS s\d+/g)].map((m) => m[1])
   const window = /y <= t1 \+ (\{p\d+:UInt64\})/.exec(sql)?.[1]
-  if (conds.length !== STEPS.length || !window)
-    throw new Error("the funnel's SQL no longer has its step arrays")
+  if (!window) throw new Error("the funnel's SQL no longer has its window")
+  const conds = STEPS.map((_, i) => `bitTest(step_mask, ${i})`)
   const levelled = without(sql, /, arrayCount\(x -> x > 0, chain\) AS level/, ', level')
-  const grouped = without(
+  const passed = without(
     levelled,
+    /SELECT person, bd, arrayMap\(x -> bitShiftRight/,
+    'SELECT person, bd, level, arrayMap(x -> bitShiftRight',
+  )
+  const grouped = without(
+    passed,
     /SELECT person, '' AS bd, arraySort/,
     `SELECT person, '' AS bd, windowFunnel(${window})(ts, ${conds.join(', ')}) AS level, arraySort`,
   )
-  return without(grouped, /HAVING length\(s1\) > 0/, 'HAVING level > 0')
+  return without(grouped, /WHERE notEmpty\(s1\)/, 'WHERE level > 0')
 }
 const AS_SENT = 'the funnel as sent'
 const WINDOW_FUNNEL = 'the level by windowFunnel too'
