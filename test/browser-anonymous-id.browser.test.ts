@@ -102,6 +102,25 @@ describe('tp.anonymousId()', () => {
     await context.close()
   })
 
+  it('is given to a callback queued with tp.ready before tp.js loaded, as the example checkout fills its form', async () => {
+    const context = await browser.newContext({ userAgent: CHROME_UA })
+    const page = await context.newPage()
+    await page.goto(`${site.url}/checkout.html`)
+    const id = await anonymousIdOf(page)
+    expect(await page.inputValue('[name=anonymous_id]')).toBe(id)
+    expect(await page.evaluate(() => localStorage.getItem('tp_aid'))).toBe(id)
+    // once loaded, tp.ready calls back at once
+    const now = await page.evaluate(() => {
+      let got = ''
+      ;(window as unknown as { tp: { ready(f: (t: Tp) => void): void } }).tp.ready((t) => {
+        got = t.anonymousId()
+      })
+      return got
+    })
+    expect(now).toBe(id)
+    await context.close()
+  })
+
   it("is this page load's id when cookieless, and the held events' id before consent", async () => {
     const context = await browser.newContext({ userAgent: CHROME_UA })
     const page = await context.newPage()

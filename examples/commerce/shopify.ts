@@ -6,7 +6,7 @@
  * examples/commerce/webhook.ts is one.
  *
  * Who: the shop's customer id as the user id. For the order to meet the visits that led to it, the storefront
- * puts the anonymous id tp.js gives (`tp.anonymousId()`, once tp.js has run) in a cart attribute named
+ * puts the anonymous id tp.js gives (`tp.ready((t) => …t.anonymousId())`) in a cart attribute named
  * `tp_anonymous_id`; the order then links that browser to the customer. A refund's webhook names
  * no customer: it is recorded for `shopify-order-<id>`, an id each order links to its customer, so the refund
  * lands in the right profile. No email address or name leaves the webhook.

@@ -281,6 +281,7 @@ export function createTracker(o: TrackerOptions): Tracker {
     },
     flush: () => send(),
     anonymousId: () => id('tp_aid'),
+    ready: (f) => f(api),
   }
   net.retry()
   page()

@@ -41,4 +41,9 @@ export interface Tracker {
    * shop's checkout, a sign-up form): the stored one, or this page load's when cookieless or before consent.
    */
   anonymousId(): string
+  /**
+   * Calls `callback` with the tracker once tp.js has run: at once when it has, otherwise when it loads (the
+   * snippet's queue keeps the call), so a page's inline script can read `anonymousId()` before the deferred tag.
+   */
+  ready(callback: (tp: Tracker) => void): void
 }
