@@ -43,24 +43,22 @@ export async function plan(reader: Reader, input: PlanRequest): Promise<PlanResu
       arrayJoin(JSONExtractArrayRaw(reason)) AS issue,
       replaceRegexpAll(JSONExtractString(issue, 'path'), '[[][0-9]+[]]', '[]') AS field
     FROM ${TABLES.rejected} WHERE ${where}`
-  const [rows, [total]] = await Promise.all([
-    reader.rows(
-      `SELECT if(startsWith(field, 'traits.'), '(identify)', JSONExtractString(raw, 'event')) AS event, field,
-        uniqExactIf(rejected_id, kept) AS stored, uniqExactIf(rejected_id, NOT kept) AS refused,
-        argMax(JSONExtractString(issue, 'message'), received_at) AS message, max(received_at) AS last_seen
-      FROM (${issues})
-      GROUP BY event, field
-      ORDER BY stored + refused DESC, event, field
-      LIMIT ${p.add(req.limit, 'UInt32')}`,
-      p,
-    ),
-    reader.rows(
-      `SELECT uniqExactIf(rejected_id, kept) AS stored, uniqExactIf(rejected_id, NOT kept) AS refused,
-        (SELECT count() FROM (SELECT DISTINCT JSONExtractString(raw, 'event'), field FROM (${issues}))) AS keys
-      FROM (SELECT rejected_id, error_code = ${stored} AS kept FROM ${TABLES.rejected} WHERE ${where})`,
-      p,
-    ),
-  ])
+  // the rows and the total from one read, so that they agree while violations are being loaded: the empty grouping
+  // set is every event once (`is_total`), and `keys` counts the rows before the LIMIT
+  const all = await reader.rows(
+    `SELECT grouping(event) AS is_total,
+      if(startsWith(field, 'traits.'), '(identify)', JSONExtractString(raw, 'event')) AS event, field,
+      uniqExactIf(rejected_id, kept) AS stored, uniqExactIf(rejected_id, NOT kept) AS refused,
+      argMax(JSONExtractString(issue, 'message'), received_at) AS message, max(received_at) AS last_seen,
+      count() OVER () - 1 AS keys
+    FROM (${issues})
+    GROUP BY GROUPING SETS ((event, field), ())
+    ORDER BY is_total DESC, stored + refused DESC, event, field
+    LIMIT ${p.add(req.limit + 1, 'UInt32')}`,
+    p,
+  )
+  const total = all.find((r) => num(r.is_total) === 1)
+  const rows = all.filter((r) => num(r.is_total) === 0)
   return {
     rows: rows.map((r) => ({
       event: String(r.event),

@@ -76,5 +76,10 @@ describe('rejected report', () => {
     const r = await rejected(fx.reader, { ...range, limit: 1 })
     expect(r.rows.map((x) => x.field)).toEqual(['event'])
     expect(r.total).toEqual({ refused: 5, rows: 4 })
+    // a project with none
+    expect(await rejected(fx.reader, { ...range, project: 'none' })).toEqual({
+      rows: [],
+      total: { refused: 0, rows: 0 },
+    })
   })
 })

@@ -44,25 +44,21 @@ export async function rejected(reader: Reader, input: RejectedRequest): Promise<
   const issues = `SELECT rejected_id, received_at, source, route, error_code,
       arrayJoin(if(empty(JSONExtractArrayRaw(reason)), [''], JSONExtractArrayRaw(reason))) AS issue
     FROM ${TABLES.rejected} WHERE ${where}`
-  const [rows, [total]] = await Promise.all([
-    reader.rows(
-      `SELECT error_code AS code, JSONExtractString(issue, 'path') AS field, uniqExact(rejected_id) AS refused,
-        argMax(JSONExtractString(issue, 'message'), received_at) AS message,
-        arraySort(groupUniqArray(source)) AS sources, arraySort(groupUniqArray(5)(route)) AS routes,
-        max(received_at) AS last_seen
-      FROM (${issues})
-      GROUP BY code, field
-      ORDER BY refused DESC, code, field
-      LIMIT ${p.add(req.limit, 'UInt32')}`,
-      p,
-    ),
-    reader.rows(
-      `SELECT uniqExact(rejected_id) AS refused,
-        (SELECT count() FROM (SELECT DISTINCT error_code, JSONExtractString(issue, 'path') FROM (${issues}))) AS keys
-      FROM ${TABLES.rejected} WHERE ${where}`,
-      p,
-    ),
-  ])
+  // the reasons and the total from one read, so that they agree while refusals are being loaded: the empty grouping
+  // set is every refusal once (`is_total`), and `keys` counts the reasons' rows before the LIMIT
+  const all = await reader.rows(
+    `SELECT grouping(code) AS is_total, error_code AS code, JSONExtractString(issue, 'path') AS field,
+      uniqExact(rejected_id) AS refused, argMax(JSONExtractString(issue, 'message'), received_at) AS message,
+      arraySort(groupUniqArray(source)) AS sources, arraySort(groupUniqArray(5)(route)) AS routes,
+      max(received_at) AS last_seen, count() OVER () - 1 AS keys
+    FROM (${issues})
+    GROUP BY GROUPING SETS ((code, field), ())
+    ORDER BY is_total DESC, refused DESC, code, field
+    LIMIT ${p.add(req.limit + 1, 'UInt32')}`,
+    p,
+  )
+  const total = all.find((r) => num(r.is_total) === 1)
+  const rows = all.filter((r) => num(r.is_total) === 0)
   return {
     rows: rows.map((r) => ({
       code: String(r.code),
