@@ -33,7 +33,8 @@ export const postSchema = (doc: OpenApi, path: string): Schema | undefined =>
 
 /**
  * A body that validates: each required field, an enum's first value, a list of its fewest items (one at least);
- * `named` gives the value of a field by its name (`project`, `from`, `to`), and text is `fallbackText`.
+ * `named` gives the value of a field by its name (`project`, `from`, `to`), optional ones included, and other text
+ * is `fallbackText`.
  */
 export function validBody(
   schema: Schema | undefined,
@@ -52,10 +53,11 @@ export function validBody(
   if (s.enum) return s.enum[0]
   if (s.const !== undefined) return s.const
   const type = Array.isArray(s.type) ? s.type[0] : s.type
-  if (type === 'object' || s.properties)
-    return Object.fromEntries(
-      (s.required ?? []).map((k) => [k, validBody(s.properties?.[k], doc, named, fallbackText, k)]),
-    )
+  if (type === 'object' || s.properties) {
+    // the required fields, and any optional one `named` gives (a tracking call's anonymousId)
+    const keys = Object.keys(s.properties ?? {}).filter((k) => s.required?.includes(k) || k in named)
+    return Object.fromEntries(keys.map((k) => [k, validBody(s.properties?.[k], doc, named, fallbackText, k)]))
+  }
   if (type === 'array')
     return Array.from({ length: Math.max(1, s.minItems ?? 1) }, () =>
       validBody(s.items, doc, named, fallbackText, name),
