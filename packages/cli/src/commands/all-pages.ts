@@ -1,3 +1,6 @@
+import type { CliConfig } from '../config'
+import { ask, type Endpoint } from './analytics-client'
+
 /** The most a list's page holds (a funnel's people, the customers report's customers), and so `--all`'s page. */
 export const MAX_PAGE = 10_000
 
@@ -26,4 +29,23 @@ export async function allPages<R extends { total: number }, T>(
     }
     if (items(page).length < MAX_PAGE || at + MAX_PAGE >= page.total) return { first, items: all }
   }
+}
+
+/**
+ * A list's answer with every item of the list (`--all`): `endpoint` asked in pages from the request's `offset`,
+ * `list` the answer's field that holds the items, each a person, kept once by their id.
+ */
+export async function askAll<R extends { total: number }>(
+  config: CliConfig,
+  endpoint: Endpoint,
+  request: Record<string, unknown>,
+  list: keyof R & string,
+): Promise<R> {
+  const { first, items } = await allPages(
+    (offset, limit) => ask<R>(config, endpoint, { ...request, offset, limit }),
+    (r) => r[list] as Array<{ person: string }>,
+    (item) => item.person,
+    typeof request.offset === 'number' ? request.offset : 0,
+  )
+  return { ...first, [list]: items }
 }

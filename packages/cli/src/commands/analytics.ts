@@ -9,7 +9,7 @@ import type {
   Profile,
 } from '@touchpoint/analytics'
 import type { CliConfig } from '../config'
-import { allPages } from './all-pages'
+import { askAll } from './all-pages'
 import {
   byCurrencyFilter,
   common,
@@ -76,7 +76,7 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
         if (v.all && v.limit !== undefined)
           throw new Error('--all lists everyone, in pages of its own; drop --limit')
         const r = v.all
-          ? await everyone(config, people)
+          ? await askAll<FunnelPeopleResult>(config, 'funnel-people', people, 'people')
           : await ask<FunnelPeopleResult>(config, 'funnel-people', people)
         if (v.json) return JSON.stringify(r, null, 2)
         return v.csv ? funnelPeopleCsv(r) : funnelPeopleText(r, v.step[r.step - 1] ?? '')
@@ -174,15 +174,4 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
     default:
       throw new Error(`unknown command ${command}`)
   }
-}
-
-/** A funnel's people, every one of them (`--all`), in pages. */
-async function everyone(config: CliConfig, request: Record<string, unknown>): Promise<FunnelPeopleResult> {
-  const { first, items } = await allPages(
-    (offset, limit) => ask<FunnelPeopleResult>(config, 'funnel-people', { ...request, offset, limit }),
-    (r) => r.people,
-    (p) => p.person,
-    typeof request.offset === 'number' ? request.offset : 0,
-  )
-  return { ...first, people: items }
 }

@@ -28,7 +28,7 @@ import type {
 } from '@touchpoint/analytics'
 import type { CliConfig } from '../config'
 import { formatTable, formatPercent as pct } from '../table'
-import { allPages } from './all-pages'
+import { askAll } from './all-pages'
 import {
   byCurrencyFilter,
   common,
@@ -211,7 +211,9 @@ export async function report(config: CliConfig, args: string[]): Promise<string>
     throw new Error('--all: only the customers report lists its rows in pages')
   if (v.all && v.limit !== undefined)
     throw new Error('--all lists everyone, in pages of its own; drop --limit')
-  const answer = v.all ? await allCustomers(config, body) : await ask<unknown>(config, kind, body)
+  const answer = v.all
+    ? await askAll<CustomersResult>(config, 'customers', body, 'customers')
+    : await ask<unknown>(config, kind, body)
   if (v.json) return JSON.stringify(answer, null, 2)
   if (v.csv) return reportCsv(kind, answer)
   switch (kind) {
@@ -355,15 +357,4 @@ async function experimentReport(
   if (v.json) return JSON.stringify(r, null, 2)
   if (v.csv) return reportCsv('experiment', r)
   return experimentText(r, v.conversion ?? 'Order Completed')
-}
-
-/** The customers report with every customer of its group (`--all`), in pages. */
-async function allCustomers(config: CliConfig, request: Record<string, unknown>): Promise<CustomersResult> {
-  const { first, items } = await allPages(
-    (offset, limit) => ask<CustomersResult>(config, 'customers', { ...request, offset, limit }),
-    (r) => r.customers,
-    (c) => c.person,
-    typeof request.offset === 'number' ? request.offset : 0,
-  )
-  return { ...first, customers: items }
 }
