@@ -59,7 +59,7 @@ describe('touchpoint report experiments', () => {
     // every order loaded (the client may send them in more than one request, loaded apart)
     const r = await eventually(
       () => cli(args, env),
-      (x) => /\none-page\s+4\s+3\s+75\.0%/.test(x.stdout),
+      (x) => /\none-page\s+4\s+3\s+75\.0%/.test(x.stdout) && /\ncontrol\s+4\s+1\s+25\.0%\s/.test(x.stdout),
     )
     expect(r.stderr).toBe('')
     expect(r.stdout).toMatch(
