@@ -239,14 +239,10 @@ const meanDifference = (base: Sample, f: Sample, planned: number) =>
  * test read at each of them, which never rises (Johari et al.), where the current look's alone would rise and fall
  * with the data; so "under 0.05" stays true of a test that once was, as stopping then would have found.
  */
-function lowestSequential(
-  now: Difference,
-  looks: Map<string, Sample>[],
-  at: (look: Map<string, Sample>) => Difference | undefined,
-): Difference {
+function lowestSequential(now: Difference, looks: Array<Difference | undefined>): Difference {
   let lowest = now.sequentialPValue ?? null
   for (const look of looks) {
-    const p = at(look)?.sequentialPValue
+    const p = look?.sequentialPValue
     if (p !== null && p !== undefined && (lowest === null || p < lowest)) lowest = p
   }
   return { ...now, sequentialPValue: lowest }
@@ -322,6 +318,15 @@ export async function experiment(reader: Reader, input: ExperimentRequest): Prom
   const base = control === null ? undefined : figures.get(control)
   // each variant's figures at each look before now, for the sequential p-value's running minimum
   const earlier = looks.map((_, i) => looksFiguresOf(rows, i))
+  /** A variant set beside the control by `difference`, now, with the lowest sequential p-value of every look. */
+  const vs = (difference: typeof rateDifference, base: Sample, f: Sample, variant: string) =>
+    lowestSequential(
+      difference(base, f, req.uplift),
+      earlier.map((at) => {
+        const [b, v] = [at.get(control ?? ''), at.get(variant)]
+        return b && v ? difference(b, v, req.uplift) : undefined
+      }),
+    )
   const variants = [...figures]
     .sort(([a], [b]) => (a === control ? -1 : b === control ? 1 : a < b ? -1 : 1))
     .map(
@@ -334,21 +339,15 @@ export async function experiment(reader: Reader, input: ExperimentRequest): Prom
         revenue: f.revenue,
         revenuePerPerson: f.mean,
         vsControl:
-          base === undefined || variant === control || control === null
+          base === undefined || variant === control
             ? null
             : {
                 conversionRate: {
-                  ...lowestSequential(rateDifference(base, f, req.uplift), earlier, (at) => {
-                    const [b, v] = [at.get(control), at.get(variant)]
-                    return b && v ? rateDifference(b, v, req.uplift) : undefined
-                  }),
+                  ...vs(rateDifference, base, f, variant),
                   uplift: uplift(f.converted / f.people, base.people > 0 ? base.converted / base.people : 0),
                 },
                 revenuePerPerson: {
-                  ...lowestSequential(meanDifference(base, f, req.uplift), earlier, (at) => {
-                    const [b, v] = [at.get(control), at.get(variant)]
-                    return b && v ? meanDifference(b, v, req.uplift) : undefined
-                  }),
+                  ...vs(meanDifference, base, f, variant),
                   uplift: uplift(f.mean, base.mean),
                 },
               },
