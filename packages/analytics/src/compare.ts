@@ -23,8 +23,8 @@ export interface RangeBefore {
  * millisecond times (UInt64) begin. Nothing stored is earlier: a secret-key call's time begins in 2000.
  */
 export const EARLIEST = 0
-/** EARLIEST as a request's date. */
-export const EARLIEST_DAY = '1970-01-01'
+/** EARLIEST as a request's date (1970-01-01). */
+export const EARLIEST_DAY = new Date(EARLIEST).toISOString().slice(0, 10)
 const utcDay = (day: string) => Date.parse(`${day}T00:00:00Z`)
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10)
 /** The same date `n` months away, for `n` whole months before a range from the first of a month. */
