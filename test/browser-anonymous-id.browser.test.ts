@@ -109,14 +109,17 @@ describe('tp.anonymousId()', () => {
     const id = await anonymousIdOf(page)
     expect(await page.inputValue('[name=anonymous_id]')).toBe(id)
     expect(await page.evaluate(() => localStorage.getItem('tp_aid'))).toBe(id)
-    // once loaded, tp.ready calls back at once
-    const now = await page.evaluate(() => {
-      let got = ''
-      ;(window as unknown as { tp: { ready(f: (t: Tp) => void): void } }).tp.ready((t) => {
-        got = t.anonymousId()
-      })
-      return got
-    })
+    // once loaded, tp.ready calls back just after; a callback that throws stops nothing queued after it
+    const now = await page.evaluate(
+      () =>
+        new Promise<string>((resolve) => {
+          const tp = (window as unknown as { tp: { ready(f: (t: Tp) => void): void } }).tp
+          tp.ready(() => {
+            throw new Error('a page bug')
+          })
+          tp.ready((t) => resolve(t.anonymousId()))
+        }),
+    )
     expect(now).toBe(id)
     await context.close()
   })

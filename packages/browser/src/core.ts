@@ -281,7 +281,8 @@ export function createTracker(o: TrackerOptions): Tracker {
     },
     flush: () => send(),
     anonymousId: () => id('tp_aid'),
-    ready: (f) => f(api),
+    // on a task of its own, so that a callback that throws cannot stop the replay of the calls queued after it
+    ready: (f) => void setTimeout(f, 0, api),
   }
   net.retry()
   page()

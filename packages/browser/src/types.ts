@@ -42,8 +42,9 @@ export interface Tracker {
    */
   anonymousId(): string
   /**
-   * Calls `callback` with the tracker once tp.js has run: at once when it has, otherwise when it loads (the
-   * snippet's queue keeps the call), so a page's inline script can read `anonymousId()` before the deferred tag.
+   * Calls `callback` with the tracker once tp.js has run, on a task of its own (just after the call when it has
+   * run; when it loads otherwise: the snippet's queue keeps the call), so a page's inline script can read
+   * `anonymousId()` before the deferred tag has run.
    */
   ready(callback: (tp: Tracker) => void): void
 }
