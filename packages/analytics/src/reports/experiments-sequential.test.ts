@@ -67,6 +67,19 @@ describe('the sequential p-value', () => {
     expect(lowest).toBeLessThan(1e-4)
     expect(looks.at(-1)).toBe(1)
     expect(b?.vsControl?.conversionRate.sequentialPValue).toBeCloseTo(lowest, 12)
+    // revenue per person likewise (10 an order): 4 against 0.5 on the first day, the same now
+    expect(b?.vsControl?.revenuePerPerson.pValue).toBe(1)
+    expect(b?.vsControl?.revenuePerPerson.sequentialPValue).toBeLessThan(1e-4)
+    // net of refunds, what an order kept at a past look is not known: revenue's is now's alone
+    const net = await experiment(fx.reader, {
+      ...range,
+      experiment: 'early',
+      uplift: UPLIFT,
+      netOfRefunds: true,
+    })
+    const netB = net.variants.find((v) => v.variant === 'b')?.vsControl
+    expect(netB?.revenuePerPerson.sequentialPValue).toBe(1)
+    expect(netB?.conversionRate.sequentialPValue).toBeCloseTo(lowest, 12)
   })
 
   it('is read at each midnight of the range in its time zone, up to now, at most MAX_LOOKS spread over a long one', () => {

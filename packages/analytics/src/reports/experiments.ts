@@ -318,11 +318,15 @@ export async function experiment(reader: Reader, input: ExperimentRequest): Prom
   const base = control === null ? undefined : figures.get(control)
   // each variant's figures at each look before now, for the sequential p-value's running minimum
   const earlier = looks.map((_, i) => looksFiguresOf(rows, i))
-  /** A variant set beside the control by `difference`, now, with the lowest sequential p-value of every look. */
-  const vs = (difference: typeof rateDifference, base: Sample, f: Sample, variant: string) =>
+  /**
+   * A variant set beside the control by `difference`, now, with the lowest sequential p-value of `looks`: every
+   * look, but for revenue net of refunds, now's alone, since what an order kept at a past look is not known (the
+   * refunds since would be counted against it).
+   */
+  const vs = (difference: typeof rateDifference, base: Sample, f: Sample, variant: string, looks = earlier) =>
     lowestSequential(
       difference(base, f, req.uplift),
-      earlier.map((at) => {
+      looks.map((at) => {
         const [b, v] = [at.get(control ?? ''), at.get(variant)]
         return b && v ? difference(b, v, req.uplift) : undefined
       }),
@@ -347,7 +351,7 @@ export async function experiment(reader: Reader, input: ExperimentRequest): Prom
                   uplift: uplift(f.converted / f.people, base.people > 0 ? base.converted / base.people : 0),
                 },
                 revenuePerPerson: {
-                  ...vs(meanDifference, base, f, variant),
+                  ...vs(meanDifference, base, f, variant, req.netOfRefunds ? [] : earlier),
                   uplift: uplift(f.mean, base.mean),
                 },
               },
