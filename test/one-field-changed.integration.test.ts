@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningCollector } from '../services/collector/src/server'
-import { basic } from './helpers/http'
+import { basic, eventually } from './helpers/http'
 import { startTestCollector } from './helpers/in-process'
 import { type OpenApi, oneFieldChanged, postSchema, validBody } from './helpers/openapi-bodies'
 
@@ -49,6 +49,19 @@ const post = async (url: string, body: unknown, authorization: string) => {
     headers: { authorization, 'content-type': 'application/json' },
   })
   return { status: res.statusCode, body: res.body }
+}
+
+const admin = `Bearer ${keys.adminKey}`
+const named = {
+  project: 'req',
+  // a tracking call's person and the alias's and group's ids
+  anonymousId: 'a-odd',
+  userId: 'u-odd',
+  previousId: 'a-before',
+  groupId: 'g-odd',
+  query: 'SELECT count() AS events FROM events',
+  from: new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10),
+  to: new Date(Date.now() + 86_400_000).toISOString().slice(0, 10),
 }
 
 beforeAll(async () => {
@@ -124,31 +137,12 @@ beforeAll(async () => {
   expect(JSON.parse(sent.body)).toMatchObject({ accepted: batch.length, rejected: [] })
   doc = JSON.parse((await collector.app.inject({ method: 'GET', url: '/openapi.json' })).body)
   // loaded: the orders report counts all four
-  for (let tries = 0; ; tries++) {
-    const orders = await post(
-      '/api/reports/orders',
-      validBody(postSchema(doc, '/api/reports/orders'), doc, named),
-      admin,
-    )
-    if (JSON.parse(orders.body).orders === 4) break
-    if (tries > 100) throw new Error(`orders not loaded: ${orders.body}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
+  await eventually(
+    () => post('/api/reports/orders', validBody(postSchema(doc, '/api/reports/orders'), doc, named), admin),
+    (orders) => JSON.parse(orders.body).orders === 4,
+  )
 }, 60_000)
 afterAll(async () => collector?.close())
-
-const admin = `Bearer ${keys.adminKey}`
-const named = {
-  project: 'req',
-  // a tracking call's person and the alias's and group's ids
-  anonymousId: 'a-odd',
-  userId: 'u-odd',
-  previousId: 'a-before',
-  groupId: 'g-odd',
-  query: 'SELECT count() AS events FROM events',
-  from: new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10),
-  to: new Date(Date.now() + 86_400_000).toISOString().slice(0, 10),
-}
 
 /** Each route under `prefix`'s valid body and its changed ones, with the answers that were no 2xx or named 4xx. */
 async function askEachChanged(prefix: string, authorization: string) {
