@@ -217,6 +217,12 @@ describe('analytics refusals', () => {
     const noSteps = await api('/api/funnel', { ...range, steps: [] })
     expect(noSteps.status).toBe(400)
     expect(noSteps.body).toMatchObject({ code: 'TP_ERR_INVALID_BODY', path: 'steps' })
+    // a missing field is said to be required, as the tracking calls' refusals say it
+    const noEvent = await api('/api/reports/properties', range)
+    expect(noEvent).toMatchObject({
+      status: 400,
+      body: { code: 'TP_ERR_INVALID_BODY', path: 'event', message: 'event: is required (string)' },
+    })
     const badField = await api('/api/funnel', { ...range, steps, breakdown: 'event; DROP TABLE events' })
     expect(badField.status).toBe(400)
     expect(badField.body.path).toBe('breakdown')

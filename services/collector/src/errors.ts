@@ -1,5 +1,5 @@
 import { boundMessage } from '@touchpoint/clickhouse'
-import { formatPath } from '@touchpoint/schema'
+import { issuesOf } from '@touchpoint/schema'
 import type { z } from 'zod'
 
 /**
@@ -55,9 +55,12 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.outp
   throw invalidBody(parsed.error)
 }
 
-/** A zod error as the 400 that names its first issue's field and lists them all. */
+/**
+ * A zod error as the 400 that names its first issue's field and lists them all; a missing field reads `is required
+ * (string)`, as the tracking calls' refusals do, not zod's "expected string, received undefined".
+ */
 export function invalidBody(error: z.ZodError): TpError {
-  const issues = error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }))
+  const issues = issuesOf(error)
   const first = issues[0]
   return new TpError(
     'TP_ERR_INVALID_BODY',
