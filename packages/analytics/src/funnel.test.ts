@@ -100,6 +100,26 @@ describe('funnel, ordered', () => {
     expect(r.steps[2]?.conversionFromFirst).toBeCloseTo(4 / 9, 10)
   })
 
+  it('labels each step by its filters, as the CLI writes them, unless it is given a label', async () => {
+    const steps = [
+      STEPS[0]!,
+      {
+        event: 'Signup Started',
+        filters: [
+          { property: 'properties.plan', op: 'in' as const, value: ['pro', 'team'] },
+          { property: 'properties.seats', op: 'gte' as const, value: 2 },
+        ],
+      },
+      { ...STEPS[2]!, label: 'Signed up' },
+    ]
+    const r = await funnel(fx.reader, { project: PROJECT, from: FROM, to: TO, steps, window: '1h' })
+    expect(r.steps.map((s) => [s.event, s.label])).toEqual([
+      ['Page Viewed', 'Page Viewed[path=/pricing]'],
+      ['Signup Started', 'Signup Started[properties.plan in (pro | team), properties.seats>=2]'],
+      ['Signed Up', 'Signed up'],
+    ])
+  })
+
   it('times each step from the previous one on the counted chain', async () => {
     const r = await funnel(fx.reader, { project: PROJECT, from: FROM, to: TO, steps: STEPS, window: 3600 })
     // step 2 seconds: p1 600, p2 0, p3 1800, p4 1800, p5 1800 (second start), p6 600, p9 660

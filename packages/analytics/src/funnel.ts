@@ -3,12 +3,14 @@ import { fieldExpr, matchExpr } from './fields'
 import { QueryParams } from './params'
 import { eventsWithPerson } from './people'
 import { num, type Reader } from './reader'
+import { matchLabel } from './request-parts'
 import { type FunnelQuery, type FunnelRequest, funnelRequest } from './requests'
 import { type Interval, PERIOD_START, periodStarts } from './zone'
 
 export interface FunnelStepResult {
   step: number
   event: string
+  /** the step's `label`, or its event and filters as the CLI writes them: `Page Viewed[path=/pricing]` */
   label: string
   /** People who reached this step. */
   people: number
@@ -83,7 +85,7 @@ export async function funnel(reader: Reader, input: FunnelRequest): Promise<Funn
       return {
         step: i + 1,
         event: step.event,
-        label: step.label ?? step.event,
+        label: matchLabel(step),
         people,
         conversionFromFirst: first > 0 ? people / first : 0,
         conversionFromPrevious: prev > 0 ? people / prev : 0,

@@ -64,6 +64,29 @@ export const eventMatch = z.object({
   label: z.string().max(200).optional(),
 })
 
+const OP_SIGNS: Record<z.output<typeof propertyFilter>['op'], string> = {
+  eq: '=',
+  neq: '!=',
+  contains: '~',
+  in: ' in ',
+  gt: '>',
+  gte: '>=',
+  lt: '<',
+  lte: '<=',
+}
+
+/**
+ * What a step or conversion is called: its `label`, or its event with its filters as the CLI writes them
+ * (`Page Viewed[path=/pricing]`), so that two steps of one event tell apart.
+ */
+export function matchLabel(m: z.output<typeof eventMatch>): string {
+  if (m.label !== undefined) return m.label
+  if (!m.filters?.length) return m.event
+  const value = (v: z.output<typeof propertyFilter>['value']) =>
+    Array.isArray(v) ? `(${v.join(' | ')})` : String(v)
+  return `${m.event}[${m.filters.map((f) => `${f.property}${OP_SIGNS[f.op]}${value(f.value)}`).join(', ')}]`
+}
+
 export const timeZone = z.string().refine(
   (tz) => {
     try {
