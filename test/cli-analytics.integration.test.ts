@@ -98,7 +98,8 @@ describe('touchpoint CLI analytics', () => {
     expect(r.stderr).toBe('')
     const lines = r.stdout.split('\n')
     expect(lines[0]).toMatch(/^step\s+event\s+people/)
-    expect(lines[2]).toMatch(/^1\s+Page Viewed\s+3\s+100\.0%/)
+    // a step with filters is named by them, so two steps of one event tell apart
+    expect(lines[2]).toMatch(/^1\s+Page Viewed\[path=\/pricing\]\s+3\s+100\.0%/)
     expect(lines[3]).toMatch(/^2\s+Signed Up\s+2\s+66\.7%/)
     expect(lines[4]).toMatch(/^3\s+Order Completed\s+1\s+33\.3%\s+50\.0%\s+1/)
   })
@@ -137,7 +138,7 @@ describe('touchpoint CLI analytics', () => {
     const r = await cli(['funnel', ...range, ...steps, '--interval', 'day'], env)
     expect(r.stderr).toBe('')
     const byDay = r.stdout.split('\nBy the day they entered:\n')[1]?.trimEnd().split('\n') ?? []
-    expect(byDay[0]).toMatch(/^day\s+1\. Page Viewed\s+2\. Signed Up\s+converted$/)
+    expect(byDay[0]).toMatch(/^day\s+1\. Page Viewed\[path=\/pricing\]\s+2\. Signed Up\s+converted$/)
     // the range's two days, yesterday and today: a, b and c entered on the day they viewed /pricing
     const day = new Date(viewedAt).toISOString().slice(0, 10)
     const rows = byDay.slice(2)
@@ -264,7 +265,9 @@ describe('touchpoint CLI analytics', () => {
     expect(lines[4]).toMatch(/^revenue\s+2\s+100\.0%\s+Int64\s+10\s+99/)
     const none = await cli(['report', 'properties', ...range], env)
     expect(none.code).not.toBe(0)
-    expect(none.stderr).toContain('event')
+    expect(none.stderr).toContain(
+      'report properties lists one event\'s properties: --event "Order Completed" (report events lists the names)',
+    )
   })
 
   it('prints who is on the site now', async () => {
@@ -311,6 +314,15 @@ describe('touchpoint CLI analytics', () => {
         .split('\r\n')
         .map((l) => l.split(',').slice(0, 2).join(',')),
     ).toEqual(['steps,people', '(end),1', 'Signed Up → (end),1', 'Signed Up → Order Completed → (end),1'])
+  })
+
+  it("begins the paths at each person's first page view without --start, and says so", async () => {
+    const r = await cli(['report', 'paths', ...range], env)
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/^3 people did Page Viewed in the range; what they did next:\n/)
+    expect(r.stdout).toContain(
+      'From each person\'s first page view; --start "Page Viewed[path=/pricing]" starts elsewhere',
+    )
   })
 
   it("writes a query's rows as CSV for a spreadsheet", async () => {

@@ -226,8 +226,8 @@ export type SubscriptionsRequest = z.input<typeof subscriptionsRequest>
 export const pathsRequest = ranged(
   z.object({
     ...range,
-    /** where the paths begin: each person's first event of this kind in the range */
-    start: eventMatch,
+    /** where the paths begin: each person's first event of this kind in the range (their first page view unless given) */
+    start: eventMatch.default({ event: 'Page Viewed' }),
     /** how many events after it make a path */
     steps: z.number().int().min(1).max(5).default(3),
     /** how long after the start a later event may come to be on its path: 30 minutes unless given */

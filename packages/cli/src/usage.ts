@@ -26,12 +26,13 @@ export const USAGE = `touchpoint <command>
           refunds)]
          [--who active|new|returning|lapsed [--sort revenue|orders|lifetimeRevenue|lastOrder] [--offset 0 | --all]
           [--traits email,name] (customers)]
-         [--start "Page Viewed[path=/pricing]" [--steps 3] [--window 30m] (paths)]
+         [--start "Page Viewed[path=/pricing]" (paths: default each person's first page view) [--steps 3]
+          [--window 30m]]
          [--experiment ID [--conversion "Order Completed"] [--window 14d] [--control V] [--uplift 0.1]
           (experiments: one test's variants side by side, with 95% intervals and p-values, and the people a
           variant needs to tell that uplift from chance)]
          [--limit 50] [--interval day|week|month] [--breakdown channel (retention)]
-         [--event "Order Completed"] [--segment properties.plan] [--survey S] [--campaign C] [--host shop.example]
+         [--event "Order Completed" (which event's properties: required)] [--segment properties.plan] [--survey S] [--campaign C] [--host shop.example]
          [--csv: a report's list for a spreadsheet (not live or orders)]
                             analytics take --project (default dev), --from and --to (default the last 30 days; a date
                             is that day in --timezone, default the project's), --timezone Europe/Berlin, --json,

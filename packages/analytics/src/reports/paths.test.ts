@@ -70,6 +70,16 @@ describe('paths report', () => {
     ])
   })
 
+  it("begins at each person's first page view when no start is given", async () => {
+    const r = await paths(fx.reader, range)
+    // a1 a2 a3 a4 a7 and a5's /about; a3's next view and a5's nothing within the window end theirs
+    expect(r.people).toBe(6)
+    expect(r.next).toEqual([
+      { step: 'Signup Started', people: 4, share: 4 / 6 },
+      { step: '(end)', people: 2, share: 2 / 6 },
+    ])
+  })
+
   it('takes as many steps and as long a window as asked, and lists at most `limit` paths', async () => {
     const one = await paths(fx.reader, { ...range, start, steps: 1 })
     expect(one.paths.map((x) => [x.steps, x.people])).toEqual([

@@ -206,6 +206,10 @@ export async function report(config: CliConfig, args: string[]): Promise<string>
     conversion: v.conversion ? parseEventMatch(v.conversion) : undefined,
     event: kind === 'properties' ? v.event : v.event ? parseEventMatch(v.event) : undefined,
   })
+  if (kind === 'properties' && v.event === undefined)
+    throw new Error(
+      'report properties lists one event\'s properties: --event "Order Completed" (report events lists the names)',
+    )
   if (kind === 'experiments' && v.experiment !== undefined) return experimentReport(config, v, body)
   if (v.all && kind !== 'customers')
     throw new Error('--all: only the customers report lists its rows in pages')
@@ -229,6 +233,8 @@ export async function report(config: CliConfig, args: string[]): Promise<string>
       const r = answer as Compared<NpsResult>
       const rows: Array<{ score: number }> = r.segments ?? r.series
       const p = r.previous
+      if (r.responses === 0 && !p?.responses)
+        return `${comparedHead(r)}no NPS answers in the range (Survey Answered events with type "nps" and an answer 0–10)`
       const before = p
         ? ` (${p.responses ? `${p.score.toFixed(1)} from ${p.responses} before, Δ ${scoreChange(r.score, p.score)}` : 'no responses before'})`
         : ''
@@ -239,7 +245,7 @@ export async function report(config: CliConfig, args: string[]): Promise<string>
     case 'survey':
       return surveyText(answer as SurveyResult)
     case 'paths':
-      return pathsText(answer as PathsResult, v.start ?? '')
+      return pathsText(answer as PathsResult, v.start)
     case 'acquisition':
       return acquisitionText(answer as AcquisitionResult)
     case 'customers':
@@ -289,6 +295,8 @@ export async function report(config: CliConfig, args: string[]): Promise<string>
     }
     default: {
       const { campaigns } = answer as { campaigns: EmailCampaignReport[] }
+      if (!campaigns.length)
+        return 'no emails sent, opened or clicked in the range (docs/email.md: the pixel, the links and Email Sent)'
       // what the email service reported, where it reported anything (docs/email.md)
       const reported = campaigns.some((c) => c.delivered + c.bounces + c.spamReports + c.unsubscribes > 0)
       const table = formatTable(

@@ -193,16 +193,23 @@ export function profileText(p: Profile): string {
   return `${facts}\n\nRecent events\n${formatTable(p.timeline)}`
 }
 
-/** The commonest first steps after the start, then the commonest paths, each with its people and share. */
-export function pathsText(r: PathsResult, start: string): string {
-  if (!r.people) return `nobody did ${start || 'the start event'} in the range`
+/**
+ * The commonest first steps after the start, then the commonest paths, each with its people and share; without
+ * `start` (--start), the paths begin at each person's first page view.
+ */
+export function pathsText(r: PathsResult, start: string | undefined): string {
+  const from = start ?? 'Page Viewed'
+  const hint = start
+    ? ''
+    : '\n\nFrom each person\'s first page view; --start "Page Viewed[path=/pricing]" starts elsewhere'
+  if (!r.people) return `nobody did ${from} in the range${hint}`
   const next = formatTable(
     r.next.map((x) => ({ 'next step': x.step, people: x.people, share: pct(x.share) })),
   )
   const paths = formatTable(
     r.paths.map((x) => ({ path: x.steps.join(' → '), people: x.people, share: pct(x.share) })),
   )
-  return `${r.people} people did ${start || 'the start event'} in the range; what they did next:\n${next}\n\nThe commonest paths\n${paths}`
+  return `${r.people} people did ${from} in the range; what they did next:\n${next}\n\nThe commonest paths\n${paths}${hint}`
 }
 
 /** Subscriptions by plan and all of them, then why they were cancelled. */
