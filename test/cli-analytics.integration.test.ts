@@ -198,7 +198,7 @@ describe('touchpoint CLI analytics', () => {
       'Revenue adds up amounts in EUR, USD, which are not converted; for one currency, narrow the conversion: --conversion "Order Completed[currency=EUR]".',
     )
     const eur = await cli(['attribution', ...range, '--conversion', 'Order Completed[currency=EUR]'], env)
-    expect(eur.stdout).toContain('1 conversions, revenue 99.00 EUR, by channel')
+    expect(eur.stdout).toContain('1 conversion, revenue 99.00 EUR, by channel')
     expect(eur.stdout).not.toContain('Revenue adds up')
     const orders = await cli(['report', 'orders', ...range], env)
     expect(orders.stdout).toMatch(
@@ -354,7 +354,7 @@ describe('touchpoint CLI analytics', () => {
       'after-support: How satisfied were you? (csat): 2 responses, average 3.50, satisfied 50.0%',
     )
     expect(r.stdout).toMatch(/answer\s+count\s*\n[─\s]+\n2\s+1\s*\n5\s+1/)
-    expect(r.stdout).toContain('after-support: Anything else? (text): 1 responses')
+    expect(r.stdout).toContain('after-support: Anything else? (text): 1 response')
   })
 
   it('reports a clear error for a bad request, with a non-zero exit', async () => {

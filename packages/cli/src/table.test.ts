@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatCsv, formatSeconds } from './table'
+import { counted, formatCsv, formatSeconds } from './table'
 
 describe('formatSeconds', () => {
   it('writes a span in the unit that reads best', () => {
@@ -32,5 +32,13 @@ describe('formatCsv', () => {
       ].join('\r\n'),
     )
     expect(formatCsv([])).toBe('')
+  })
+})
+
+describe('counted', () => {
+  it('puts the noun in the plural unless the count is one', () => {
+    expect([0, 1, 2].map((n) => counted(n, 'response'))).toEqual(['0 responses', '1 response', '2 responses'])
+    expect(counted(1, 'person', 'people')).toBe('1 person')
+    expect(counted(3, 'person', 'people')).toBe('3 people')
   })
 })

@@ -1,6 +1,9 @@
 /** How a table shows a grouping whose value was not sent (an order without a channel or a currency). */
 export const NOT_SET = '(not set)'
 
+/** A count and its noun, the noun in the plural unless it is one: counted(1, 'response'), counted(2, 'person', 'people'). */
+export const counted = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
+
 /** A share as a percentage with one decimal: 0.4567 → 45.7%. */
 export const formatPercent = (x: number) => `${(x * 100).toFixed(1)}%`
 

@@ -1,5 +1,5 @@
 import type { AttributionResult, Compared } from '@touchpoint/analytics'
-import { formatTable, formatPercent as pct } from '../table'
+import { counted, formatTable, formatPercent as pct } from '../table'
 import { change, changeNote, comparedHead, rowsBefore, was } from './compare-text'
 import { mixedNote, money } from './report-text'
 
@@ -16,7 +16,7 @@ const times = (x: number | null | undefined) => (x === null || x === undefined ?
  */
 export function attributionText(r: Compared<AttributionResult>, how: string): string {
   const p = r.previous
-  const head = `${comparedHead(r)}${r.conversions} conversions${changeNote(r.conversions, p?.conversions)}, ${r.netOfRefunds ? 'revenue kept after refunds' : 'revenue'} ${money(r.revenue, r.currencies)}${changeNote(r.revenue, p?.revenue)}, by ${r.by}`
+  const head = `${comparedHead(r)}${counted(r.conversions, 'conversion')}${changeNote(r.conversions, p?.conversions)}, ${r.netOfRefunds ? 'revenue kept after refunds' : 'revenue'} ${money(r.revenue, r.currencies)}${changeNote(r.revenue, p?.revenue)}, by ${r.by}`
   const note = mixedNote(r.currencies, how)
   const costs = r.spend?.currencies ?? []
   const spent = (x: Row) =>

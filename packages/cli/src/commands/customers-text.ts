@@ -1,5 +1,5 @@
 import type { Compared, CustomersResult } from '@touchpoint/analytics'
-import { formatTable } from '../table'
+import { counted, formatTable } from '../table'
 import { changeNote, comparedHead } from './compare-text'
 import { mixedNote, money, quoted, traitColumns } from './report-text'
 
@@ -23,7 +23,7 @@ const SORT_TEXT: Record<string, string> = {
 export function customersText(r: Compared<CustomersResult>): string {
   const g = r.groups
   const b = r.previous?.groups
-  const counts = `${g.active} customers ordered in the range${changeNote(g.active, b?.active)}: ${g.new} for the first time${changeNote(g.new, b?.new)}, ${g.returning} again${changeNote(g.returning, b?.returning)}; ${g.lapsed} lapsed${changeNote(g.lapsed, b?.lapsed)}, who ordered before it and not in it`
+  const counts = `${counted(g.active, 'customer')} ordered in the range${changeNote(g.active, b?.active)}: ${g.new} for the first time${changeNote(g.new, b?.new)}, ${g.returning} again${changeNote(g.returning, b?.returning)}; ${g.lapsed} lapsed${changeNote(g.lapsed, b?.lapsed)}, who ordered before it and not in it`
   const head = `${comparedHead(r)}${counts}`
   if (!r.customers.length)
     return `${head}\n\nnobody ${GROUP_TEXT[r.who]}${r.offset ? ' past that offset' : ''}`

@@ -1,5 +1,12 @@
 import type { Compared, FunnelPeopleResult, FunnelResult, FunnelStepResult } from '@touchpoint/analytics'
-import { formatCsv, formatTable, NOT_SET, formatPercent as pct, formatSeconds as secs } from '../table'
+import {
+  counted,
+  formatCsv,
+  formatTable,
+  NOT_SET,
+  formatPercent as pct,
+  formatSeconds as secs,
+} from '../table'
 import { change, comparedHead, pointsChange } from './compare-text'
 import { periodColumn, quoted, second, traitColumns } from './report-text'
 
@@ -60,7 +67,7 @@ export function funnelPeriodsText(periods: NonNullable<FunnelResult['periods']>,
 /** Who reached or dropped out at a funnel step: a line with how many, then the latest to enter. */
 export function funnelPeopleText(r: FunnelPeopleResult, step: string): string {
   const what = r.outcome === 'reached' ? `reached step ${r.step}` : `dropped out at step ${r.step}`
-  const head = `${r.total} ${r.total === 1 ? 'person' : 'people'} ${what}${step ? ` (${step})` : ''}`
+  const head = `${counted(r.total, 'person', 'people')} ${what}${step ? ` (${step})` : ''}`
   if (!r.people.length) return head
   const table = formatTable(
     r.people.map((p) => ({

@@ -1,8 +1,8 @@
 import type { PlanCheckResult, PlanResult } from '@touchpoint/analytics'
-import { formatTable } from '../table'
+import { counted, formatTable } from '../table'
 import { second } from './report-text'
 
-const events = (n: number) => `${n} ${n === 1 ? 'event' : 'events'}`
+const events = (n: number) => counted(n, 'event')
 
 /** How the events keep to the tracking plan: the violations by event and field, the most first. */
 export function planText(r: PlanResult): string {

@@ -27,7 +27,7 @@ import type {
   TrafficResult,
 } from '@touchpoint/analytics'
 import type { CliConfig } from '../config'
-import { formatTable, formatPercent as pct } from '../table'
+import { counted, formatTable, formatPercent as pct } from '../table'
 import { askAll } from './all-pages'
 import {
   byCurrencyFilter,
@@ -225,7 +225,7 @@ export async function report(config: CliConfig, args: string[]): Promise<string>
       const r = answer as Compared<TimeOfDayResult>
       const how = byCurrencyFilter(v.conversion ?? 'Order Completed', r.currencies)
       const p = r.previous
-      return `${comparedHead(r)}${r.conversions} conversions${changeNote(r.conversions, p?.conversions)}, revenue ${money(r.revenue, r.currencies)}${changeNote(r.revenue, p?.revenue)} (${r.timezone}; weekday 1 = Monday)\n${formatTable(r.cells)}${mixedNote(r.currencies, how)}`
+      return `${comparedHead(r)}${counted(r.conversions, 'conversion')}${changeNote(r.conversions, p?.conversions)}, revenue ${money(r.revenue, r.currencies)}${changeNote(r.revenue, p?.revenue)} (${r.timezone}; weekday 1 = Monday)\n${formatTable(r.cells)}${mixedNote(r.currencies, how)}`
     }
     case 'orders':
       return ordersText(answer as Compared<OrdersResult>)
@@ -238,7 +238,7 @@ export async function report(config: CliConfig, args: string[]): Promise<string>
       const before = p
         ? ` (${p.responses ? `${p.score.toFixed(1)} from ${p.responses} before, Δ ${scoreChange(r.score, p.score)}` : 'no responses before'})`
         : ''
-      return `${comparedHead(r)}NPS ${r.score.toFixed(1)} from ${r.responses} responses${before}\n${formatTable(
+      return `${comparedHead(r)}NPS ${r.score.toFixed(1)} from ${counted(r.responses, 'response')}${before}\n${formatTable(
         rows.map((s) => ({ ...s, score: s.score.toFixed(1) })),
       )}`
     }
@@ -283,7 +283,7 @@ export async function report(config: CliConfig, args: string[]): Promise<string>
         types: x.types.join(', '),
         examples: x.examples.join('  '),
       }))
-      return `${r.event}: ${r.events} events in the range\n${formatTable(rows)}`
+      return `${r.event}: ${counted(r.events, 'event')} in the range\n${formatTable(rows)}`
     }
     case 'overview': {
       const r = answer as OverviewResult

@@ -15,7 +15,7 @@ import type {
   SupportResult,
   SurveyResult,
 } from '@touchpoint/analytics'
-import { formatTable, NOT_SET, formatPercent as pct, formatSeconds as secs } from '../table'
+import { counted, formatTable, NOT_SET, formatPercent as pct, formatSeconds as secs } from '../table'
 import { change, comparedHead, rowsBefore, was } from './compare-text'
 
 /* How the reports of one table or a few print in a terminal; `touchpoint report` (analytics.ts) picks one by kind. */
@@ -53,8 +53,7 @@ export function eventsText(r: Compared<EventsResult>): string {
 /** The counts on one line, then what the sessions are on and where they came from. */
 export function liveText(r: LiveResult): string {
   const minutes = Math.round((Date.parse(r.to) - Date.parse(r.from)) / 60_000)
-  const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`
-  const head = `${plural(r.visitors, 'visitor')} in the last ${plural(minutes, 'minute')}: ${plural(r.sessions, 'session')}, ${plural(r.pageViews, 'page view')}, ${plural(r.orders, 'order')}`
+  const head = `${counted(r.visitors, 'visitor')} in the last ${counted(minutes, 'minute')}: ${counted(r.sessions, 'session')}, ${counted(r.pageViews, 'page view')}, ${counted(r.orders, 'order')}`
   if (!r.sessions) return head
   const countries = r.countries.map((c) => ({ country: c.country || '(unknown)', sessions: c.sessions }))
   return `${head}\n\nOn now\n${formatTable(r.pages)}\n\nCame from\n${formatTable(r.channels)}\n\nWhere they are\n${formatTable(countries)}`
@@ -119,7 +118,7 @@ export function surveyText(r: SurveyResult): string {
   return r.questions
     .map((q) => {
       const figures = [
-        `${q.responses} responses`,
+        counted(q.responses, 'response'),
         ...(q.average === null ? [] : [`average ${q.average.toFixed(2)}`]),
         ...(q.satisfied === null ? [] : [`satisfied ${pct(q.satisfied)}`]),
       ].join(', ')
@@ -286,7 +285,7 @@ export function supportText(r: Compared<SupportResult>, interval?: string): stri
     p90: secs(f.p90ResolutionSeconds),
     customers: f.customers,
   })
-  const head = `${r.customers} ${r.customers === 1 ? 'customer' : 'customers'} opened tickets, ${r.repeatCustomers} of them two or more`
+  const head = `${counted(r.customers, 'customer')} opened tickets, ${r.repeatCustomers} of them two or more`
   const table = formatTable([
     ...r.rows.map((x) => line(x.value || NOT_SET, x, before(x.value))),
     line('(all)', r, r.previous),
@@ -328,7 +327,7 @@ export function rejectedText(r: RejectedResult): string {
     })),
   )
   const more = r.total.rows - r.rows.length
-  const calls = `${r.total.refused} ${r.total.refused === 1 ? 'call' : 'calls'} refused in the range`
+  const calls = `${counted(r.total.refused, 'call')} refused in the range`
   const read = `touchpoint sql "SELECT received_at, route, reason, raw FROM events_rejected ORDER BY received_at DESC LIMIT 20" reads the calls themselves`
   return `${calls}\n\n${table}\n\n${more > 0 ? `${more} more; --limit N lists more.\n` : ''}${read}`
 }
