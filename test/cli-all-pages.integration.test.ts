@@ -10,7 +10,7 @@ import { cliEnvOf, startTestCollector } from './helpers/in-process'
  * the CSV, for a mailing to everyone who dropped out of a funnel or every customer who lapsed.
  */
 const PEOPLE = 10_400
-/** every 50th person ordered this week; the rest a month ago */
+/** every 50th person ordered this week; the rest a month ago, for 5 to 11 EUR */
 const ACTIVE = PEOPLE / 50
 let collector: RunningCollector | undefined
 let env: Record<string, string>
@@ -37,7 +37,11 @@ beforeAll(async () => {
       },
       i % 50 === 0
         ? { ...order, timestamp: at(1), properties: { orderId: `O${i}`, revenue: 10, currency: 'EUR' } }
-        : { ...order, timestamp: at(30), properties: { orderId: `O${i}`, revenue: 5, currency: 'EUR' } },
+        : {
+            ...order,
+            timestamp: at(30),
+            properties: { orderId: `O${i}`, revenue: 5 + (i % 7), currency: 'EUR' },
+          },
     ]
   }).flat()
   for (let i = 0; i < events.length; i += 1000) {
@@ -72,6 +76,11 @@ describe('--all', () => {
     expect(new Set(people).size).toBe(people.length)
     expect(people).not.toContain('u0')
     expect(people).toContain('u1')
+    // in the order of the list's own pages (read by person, then put back in it), from an --offset too
+    const head = await cli([...funnel, '--people', 'dropped:2', '--limit', '100', '--csv'], env)
+    expect(firstColumn(head.stdout)).toEqual(people.slice(0, 100))
+    const later = await cli([...funnel, '--people', 'dropped:2', '--all', '--offset', '5', '--csv'], env, BIG)
+    expect(firstColumn(later.stdout)).toEqual(people.slice(5))
     // one page, as before, says how many more there are
     const page = await cli([...funnel, '--people', 'dropped:2'], env)
     expect(page.stdout).toMatch(/\n\d+ more; --limit N lists more/)
@@ -85,6 +94,12 @@ describe('--all', () => {
     const customers = firstColumn(r.stdout)
     expect(customers).toHaveLength(PEOPLE - ACTIVE)
     expect(new Set(customers).size).toBe(customers.length)
+    // the most valuable first, as one page lists them
+    const head = await cli(
+      ['report', 'customers', '--who', 'lapsed', '--limit', '100', '--csv', ...range],
+      env,
+    )
+    expect(firstColumn(head.stdout)).toEqual(customers.slice(0, 100))
     const json = JSON.parse(
       (await cli(['report', 'customers', '--all', '--json', ...range], env, BIG)).stdout,
     )

@@ -30,7 +30,10 @@ export interface FunnelPeopleResult {
   step: number
   /** how many were skipped before `people` */
   offset: number
-  /** Everyone who matches; `people` lists `limit` of them from `offset`, latest to enter first. */
+  /**
+   * Everyone who matches; `people` lists `limit` of them from `offset`, latest to enter first, or with `after`,
+   * those whose id comes after it, in the ids' order (a page's last person is the next page's `after`).
+   */
   total: number
   people: FunnelPerson[]
 }
@@ -58,12 +61,13 @@ export async function funnelPeople(reader: Reader, input: FunnelPeopleRequest): 
       ? [`${entryPeriodSql(req.interval, req.timezone, p)} = ${p.add(req.period, 'String')}`]
       : []),
   ].join(' AND ')
+  // the total counts everyone who matches, also with `after`, which only picks where the page begins
+  const listed = `SELECT person, bd, level, chain, count() OVER () AS total FROM (${perPerson}) WHERE ${where}`
+  const limit = p.add(req.limit, 'UInt32')
   const rows = await reader.rows(
-    `SELECT person, bd, level, chain, count() OVER () AS total
-    FROM (${perPerson})
-    WHERE ${where}
-    ORDER BY chain[1] DESC, person
-    LIMIT ${p.add(req.limit, 'UInt32')} OFFSET ${p.add(req.offset, 'UInt32')}`,
+    req.after === undefined
+      ? `${listed} ORDER BY chain[1] DESC, person LIMIT ${limit} OFFSET ${p.add(req.offset, 'UInt32')}`
+      : `SELECT * FROM (${listed}) WHERE person > ${p.add(req.after, 'String')} ORDER BY person LIMIT ${limit}`,
     p,
   )
   const timed = req.mode !== 'any'
@@ -80,7 +84,7 @@ export async function funnelPeople(reader: Reader, input: FunnelPeopleRequest): 
     // a page past the end has no row to carry the total
     total: rows.length
       ? num(rows[0]?.total)
-      : req.offset > 0
+      : req.offset > 0 || req.after !== undefined
         ? await countOf(reader, perPerson, where, p)
         : 0,
     people: rows.map((r) => {

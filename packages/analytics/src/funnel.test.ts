@@ -324,6 +324,27 @@ describe('funnel people', () => {
     )
   })
 
+  it("pages by person with after: in the ids' order, each person once, the total everyone's", async () => {
+    const reached = { ...request, outcome: 'reached' as const, step: 1, limit: 3 }
+    const everyone = (await funnelPeople(fx.reader, { ...reached, limit: 100 })).people.map((p) => p.person)
+    const pages: string[][] = []
+    for (let after = ''; ; ) {
+      const page = await funnelPeople(fx.reader, { ...reached, after })
+      expect(page.total).toBe(everyone.length)
+      pages.push(page.people.map((p) => p.person))
+      if (page.people.length < reached.limit) break
+      after = page.people[page.people.length - 1]!.person
+    }
+    // 9 people entered: pages of 3, 3, 3 and an empty one that still gives the total
+    expect(pages.map((x) => x.length)).toEqual([3, 3, 3, 0])
+    expect(pages.flat()).toEqual([...everyone].sort())
+    // a page after the last person in the middle of the list begins with the next one
+    const mid = await funnelPeople(fx.reader, { ...reached, after: 'a4' })
+    // (p6 finished under its user id, u6: the ids in order are a1 a11 a2 a3 a4 a5 a7 a9 u6)
+    expect(mid.people.map((p) => p.person)).toEqual(['a5', 'a7', 'a9'])
+    await expect(funnelPeople(fx.reader, { ...reached, after: 'a1', offset: 3 })).rejects.toThrow(/offset/)
+  })
+
   it('narrows to one value of a breakdown, and follows strict and any-order counting', async () => {
     const email = await funnelPeople(fx.reader, {
       ...request,

@@ -3,6 +3,8 @@ import { trackingPlan } from '@touchpoint/schema'
 import { z } from 'zod'
 import { linearPatterns } from './linear-regexp'
 import {
+  afterOrOffset,
+  afterPerson,
   duration,
   eventMatch,
   fewPeriods,
@@ -260,17 +262,20 @@ export const CUSTOMER_GROUPS = ['active', 'new', 'returning', 'lapsed'] as const
 export const CUSTOMER_SORTS = ['revenue', 'orders', 'lifetimeRevenue', 'lastOrder'] as const
 
 export const customersRequest = ranged(
-  z.object({
-    ...range,
-    who: z.enum(CUSTOMER_GROUPS).default('active'),
-    /** by default revenue in the range, and for lapsed customers (who have none there) revenue ever */
-    sort: z.enum(CUSTOMER_SORTS).optional(),
-    limit: z.number().int().min(1).max(10_000).default(50),
-    /** how many to skip, for the next page (the order is stable) */
-    offset: z.number().int().min(0).max(100_000_000).default(0),
-    traits: traitNames,
-    netOfRefunds,
-  }),
+  z
+    .object({
+      ...range,
+      who: z.enum(CUSTOMER_GROUPS).default('active'),
+      /** by default revenue in the range, and for lapsed customers (who have none there) revenue ever */
+      sort: z.enum(CUSTOMER_SORTS).optional(),
+      limit: z.number().int().min(1).max(10_000).default(50),
+      /** how many to skip, for the next page (the order is stable) */
+      offset: z.number().int().min(0).max(100_000_000).default(0),
+      after: afterPerson,
+      traits: traitNames,
+      netOfRefunds,
+    })
+    .superRefine(afterOrOffset),
 )
 export type CustomersRequest = z.input<typeof customersRequest>
 

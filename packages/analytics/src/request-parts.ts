@@ -223,6 +223,24 @@ export const traitNames = z
   .max(10)
   .default([])
 
+/**
+ * A list of people's next page by person (the funnel's people, the customers): with it, the list is in the order of
+ * the people's ids from the first after this one ('' from the start), so a person who joins or leaves the list
+ * between pages moves nobody else, and reading every page lists each person who stayed on it once. Without it,
+ * `offset` pages through the list in its own order, where one who leaves moves the rest up a place.
+ */
+export const afterPerson = z.string().max(1000).optional()
+
+/** `after` and `offset` are two ways to page; a request takes one. */
+export const afterOrOffset = (r: { after?: string; offset: number }, ctx: z.RefinementCtx) => {
+  if (r.after !== undefined && r.offset > 0)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['offset'],
+      message: "pages in the list's own order; with after, a page begins after that person",
+    })
+}
+
 /** How many rows a report lists, the first by its order: 1 to 1,000, 50 unless asked. */
 export const rowLimit = z.number().int().min(1).max(1000).default(50)
 

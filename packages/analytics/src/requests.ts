@@ -5,6 +5,8 @@
  */
 import { z } from 'zod'
 import {
+  afterOrOffset,
+  afterPerson,
   duration,
   eventMatch,
   exchange,
@@ -102,9 +104,11 @@ export const funnelPeopleRequest = ranged(
       limit: z.number().int().min(1).max(10_000).default(100),
       /** how many to skip, for the next page of a list longer than `limit` (the order is stable) */
       offset: z.number().int().min(0).max(100_000_000).default(0),
+      after: afterPerson,
       traits: traitNames,
     })
-    .superRefine(stepInFunnel),
+    .superRefine(stepInFunnel)
+    .superRefine(afterOrOffset),
 )
   .superRefine(fewPeriods)
   .superRefine(periodOfFunnel)

@@ -110,6 +110,24 @@ describe('customers report', () => {
     expect(past.currencies).toEqual(['EUR'])
   })
 
+  it("pages by person with after, in the ids' order, the group still counted whole", async () => {
+    // the lapsed, u3 and u4, by revenue ever: u3 first; by person after '': u3, then u4 after u3
+    const first = await customers(fx.reader, { ...range, who: 'lapsed', after: '', limit: 1 })
+    expect(first).toMatchObject({ total: 2, customers: [{ person: 'u3', lifetimeRevenue: 500 }] })
+    const next = await customers(fx.reader, { ...range, who: 'lapsed', after: 'u3', limit: 1 })
+    expect(next.customers.map((c) => c.person)).toEqual(['u4'])
+    const end = await customers(fx.reader, { ...range, who: 'lapsed', after: 'u4', limit: 1 })
+    expect(end).toMatchObject({ total: 2, customers: [] })
+    // by orders in the range u1 (three) comes before a2 (one); by person, after '', a2 before u1
+    const byOrders = await customers(fx.reader, { ...range, sort: 'orders' })
+    expect(byOrders.customers.map((c) => c.person)).toEqual(['u1', 'a2'])
+    const byPerson = await customers(fx.reader, { ...range, sort: 'orders', after: '' })
+    expect(byPerson.customers.map((c) => c.person)).toEqual(['a2', 'u1'])
+    await expect(customers(fx.reader, { ...range, after: 'a2', offset: 1 })).rejects.toMatchObject({
+      issues: [expect.objectContaining({ path: ['offset'] })],
+    })
+  })
+
   it('refuses a group or an order it does not know, naming the field', async () => {
     await expect(customers(fx.reader, { ...range, who: 'vip' } as never)).rejects.toMatchObject({
       issues: [expect.objectContaining({ path: ['who'] })],

@@ -34,7 +34,10 @@ export interface CustomersResult {
   groups: { active: number; new: number; returning: number; lapsed: number }
   who: CustomerGroup
   sort: string
-  /** how many the group holds, and how many of them the list skipped */
+  /**
+   * how many the group holds, and how many of them the list skipped; with `after`, the list holds those whose id
+   * comes after it, in the ids' order (a page's last person is the next page's `after`)
+   */
   total: number
   offset: number
   /** the revenue's currencies (orders of the range and before it) */
@@ -108,9 +111,12 @@ export async function customers(reader: Reader, input: CustomersRequest): Promis
   const rows = await reader.rows(
     `SELECT person, in_orders, in_revenue, lifetime_orders, lifetime_revenue,
       toUnixTimestamp64Milli(first_at) AS first_ms, toUnixTimestamp64Milli(last_at) AS last_ms
-    FROM (${perCustomer}) WHERE ${who}
-    ORDER BY ${SORT[sort]} DESC, person
-    LIMIT ${p.add(req.limit, 'UInt32')} OFFSET ${p.add(req.offset, 'UInt32')}`,
+    FROM (${perCustomer}) WHERE (${who})
+    ${
+      req.after === undefined
+        ? `ORDER BY ${SORT[sort]} DESC, person LIMIT ${p.add(req.limit, 'UInt32')} OFFSET ${p.add(req.offset, 'UInt32')}`
+        : `AND person > ${p.add(req.after, 'String')} ORDER BY person LIMIT ${p.add(req.limit, 'UInt32')}`
+    }`,
     p,
   )
   const traits = await latestTraits(

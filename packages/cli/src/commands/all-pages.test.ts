@@ -1,82 +1,64 @@
 import { describe, expect, it } from 'vitest'
-import { allPages, MAX_PAGE } from './all-pages'
+import { allPages, byteOrder, MAX_PAGE } from './all-pages'
 
-/** A list of `n` ids as the API pages it, `shift` more entering at its head after the first page is read. */
-const pagedList = (n: number, shift = 0) => {
-  let list = Array.from({ length: n }, (_, i) => `p${i}`)
-  const asked: Array<[number, number]> = []
-  const ask = async (offset: number, limit: number) => {
-    asked.push([offset, limit])
-    const page = { total: list.length, ids: list.slice(offset, offset + limit) }
-    if (asked.length === 1) list = [...Array.from({ length: shift }, (_, i) => `new${i}`), ...list]
+const id = (i: number) => `p${String(i).padStart(6, '0')}`
+
+/**
+ * A list of `n` ids as the API pages it by person (`after`); `between` changes it after each page is read, as
+ * events arriving meanwhile would.
+ */
+const pagedList = (n: number, between: (list: string[], page: number) => string[] = (l) => l) => {
+  let list = Array.from({ length: n }, (_, i) => id(i))
+  const asked: string[] = []
+  const ask = async (after: string, limit: number) => {
+    asked.push(after)
+    const ids = list.filter((x) => byteOrder(x, after) > 0).slice(0, limit)
+    const page = { total: list.length, ids }
+    list = between(list, asked.length).sort(byteOrder)
     return page
   }
   return { ask, asked }
 }
+const all = (list: ReturnType<typeof pagedList>) =>
+  allPages(
+    list.ask,
+    (r) => r.ids,
+    (x) => x,
+  )
 
 describe('allPages', () => {
-  it('asks page after page until it has the total, each item once', async () => {
-    const { ask, asked } = pagedList(2 * MAX_PAGE + 5)
-    const { first, items } = await allPages(
-      ask,
-      (r) => r.ids,
-      (id) => id,
-    )
-    expect(items).toHaveLength(2 * MAX_PAGE + 5)
-    expect(new Set(items).size).toBe(items.length)
-    expect(asked).toEqual([
-      [0, MAX_PAGE],
-      [MAX_PAGE, MAX_PAGE],
-      [2 * MAX_PAGE, MAX_PAGE],
-    ])
+  it('asks page after page, each after the last id of the one before, until one comes back short', async () => {
+    const list = pagedList(2 * MAX_PAGE + 5)
+    const { first, items } = await all(list)
+    expect(items).toEqual(Array.from({ length: 2 * MAX_PAGE + 5 }, (_, i) => id(i)))
+    expect(list.asked).toEqual(['', id(MAX_PAGE - 1), id(2 * MAX_PAGE - 1)])
     expect(first.total).toBe(2 * MAX_PAGE + 5)
   })
 
-  it('keeps an item once when the list moved on between pages, and starts at an offset', async () => {
-    // three people enter after the first page: the second repeats the first page's last three
-    const { ask } = pagedList(MAX_PAGE + 10, 3)
-    const { items } = await allPages(
-      ask,
-      (r) => r.ids,
-      (id) => id,
+  it('lists each person who stayed on the list once when others join or leave it between pages', async () => {
+    // after the first page, three people listed on it and three on the next leave (they converted), and two join
+    const leavers = [id(1), id(2), id(3), id(MAX_PAGE), id(MAX_PAGE + 1), id(MAX_PAGE + 2)]
+    const list = pagedList(MAX_PAGE + 10, (l, page) =>
+      page === 1 ? [...l.filter((x) => !leavers.includes(x)), 'a-new', 'z-new'] : l,
     )
-    expect(items).toHaveLength(MAX_PAGE + 10)
-    expect(new Set(items).size).toBe(items.length)
-    // from an offset: the items past it, in pages from there
-    const from = pagedList(MAX_PAGE + 10)
-    const later = await allPages(
-      from.ask,
-      (r) => r.ids,
-      (id) => id,
-      7,
+    const { items } = await all(list)
+    const stayed = Array.from({ length: MAX_PAGE + 10 }, (_, i) => id(i)).filter(
+      (x) => !leavers.slice(3).includes(x),
     )
-    expect(later.items).toHaveLength(MAX_PAGE + 3)
-    expect(later.items[0]).toBe('p7')
-    expect(from.asked).toEqual([
-      [7, MAX_PAGE],
-      [MAX_PAGE + 7, MAX_PAGE],
-    ])
+    // those on the first page were read before they left; 'a-new' joined before where the reading was, 'z-new' after
+    expect(items).toEqual([...stayed, 'z-new'])
   })
 
   it('stops at an empty list, and at a page that comes back short', async () => {
-    expect(
-      (
-        await allPages(
-          pagedList(0).ask,
-          (r) => r.ids,
-          (id) => id,
-        )
-      ).items,
-    ).toEqual([])
-    const short = { ask: async () => ({ total: 3 * MAX_PAGE, ids: ['a', 'b'] }) }
-    expect(
-      (
-        await allPages(
-          short.ask,
-          (r) => r.ids,
-          (id) => id,
-        )
-      ).items,
-    ).toEqual(['a', 'b'])
+    expect((await all(pagedList(0))).items).toEqual([])
+    const short = { ask: async () => ({ total: 3 * MAX_PAGE, ids: ['a', 'b'] }), asked: [] }
+    expect((await all(short)).items).toEqual(['a', 'b'])
+  })
+})
+
+describe('byteOrder', () => {
+  it('orders ids as ClickHouse orders strings, by their UTF-8 bytes', () => {
+    // UTF-16 puts U+FF5E after U+1F600's high surrogate (0xD83D); UTF-8 puts it before (EF BD BE < F0 9F 98 80)
+    expect(['😀', '～', 'b', 'B', 'a1'].sort(byteOrder)).toEqual(['B', 'a1', 'b', '～', '😀'])
   })
 })

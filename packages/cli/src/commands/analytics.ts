@@ -9,7 +9,7 @@ import type {
   Profile,
 } from '@touchpoint/analytics'
 import type { CliConfig } from '../config'
-import { askAll } from './all-pages'
+import { allFunnelPeople } from './all-pages'
 import {
   byCurrencyFilter,
   common,
@@ -76,7 +76,7 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
         if (v.all && v.limit !== undefined)
           throw new Error('--all lists everyone, in pages of its own; drop --limit')
         const r = v.all
-          ? await askAll<FunnelPeopleResult>(config, 'funnel-people', people, 'people')
+          ? await allFunnelPeople(config, people)
           : await ask<FunnelPeopleResult>(config, 'funnel-people', people)
         if (v.json) return JSON.stringify(r, null, 2)
         return v.csv ? funnelPeopleCsv(r) : funnelPeopleText(r, v.step[r.step - 1] ?? '')

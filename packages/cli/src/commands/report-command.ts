@@ -28,7 +28,7 @@ import type {
 } from '@touchpoint/analytics'
 import type { CliConfig } from '../config'
 import { counted, formatTable, formatPercent as pct } from '../table'
-import { askAll } from './all-pages'
+import { allCustomers } from './all-pages'
 import {
   byCurrencyFilter,
   common,
@@ -215,9 +215,7 @@ export async function report(config: CliConfig, args: string[]): Promise<string>
     throw new Error('--all: only the customers report lists its rows in pages')
   if (v.all && v.limit !== undefined)
     throw new Error('--all lists everyone, in pages of its own; drop --limit')
-  const answer = v.all
-    ? await askAll<CustomersResult>(config, 'customers', body, 'customers')
-    : await ask<unknown>(config, kind, body)
+  const answer = v.all ? await allCustomers(config, body) : await ask<unknown>(config, kind, body)
   if (v.json) return JSON.stringify(answer, null, 2)
   if (v.csv) return reportCsv(kind, answer)
   switch (kind) {
