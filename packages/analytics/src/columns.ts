@@ -14,6 +14,8 @@ export const EVENT_COLUMNS = [
   'revenue',
   'properties',
   'traits',
+  // the country looked up from the address, which the field `country` reads before the time zone's (fields.ts)
+  'ip_country',
 ]
   .map((c) => `e.${c} AS ${c}`)
   .join(', ')

@@ -34,16 +34,17 @@ const COLUMNS = new Set<string>(FIELD_COLUMNS)
 /**
  * Fields read from a column rather than stored: `host`, the host name of the event's URL (without its port), which
  * tells apart two sites that send to one project ('' for an event without a URL); `country`, the ISO 3166 code of
- * the country of the visitor's time zone (`Europe/Berlin` is DE; from the tz database, zone-countries.ts), where
- * the visitor is without any look-up of their IP address ('' for a call without a time zone, or with UTC's); and
- * `language`, the language of their locale (`de` for `de-AT`).
+ * the visitor's country: the one the collector looked up from their address where it was given a table of address
+ * ranges (`ip_country`, GEOIP_COUNTRY_CSV), else the country of their time zone (`Europe/Berlin` is DE; from the tz
+ * database, zone-countries.ts), without any look-up of their address ('' for a call without a time zone, or with
+ * UTC's); and `language`, the language of their locale (`de` for `de-AT`).
  */
 const DERIVED = new Map<string, (prefix: string, params: QueryParams) => string>([
   ['host', (prefix) => `domain(${prefix}url)`],
   [
     'country',
     (prefix, params) =>
-      `transform(${prefix}timezone, ${params.shared('zones', ZONES, 'Array(String)')}, ${params.shared('zone_countries', ZONE_COUNTRIES, 'Array(String)')}, '')`,
+      `if(${prefix}ip_country != '', ${prefix}ip_country, transform(${prefix}timezone, ${params.shared('zones', ZONES, 'Array(String)')}, ${params.shared('zone_countries', ZONE_COUNTRIES, 'Array(String)')}, ''))`,
   ],
   ['language', (prefix) => `lower(extract(${prefix}locale, '^[A-Za-z]+'))`],
 ])

@@ -51,8 +51,8 @@ export type NpsRequest = z.input<typeof npsRequest>
 
 /**
  * What the traffic report keys sessions by: where they came from (as attribution), what they came with, the page
- * they landed on or its site (`host`, the host name of its URL), or where the visitor was (`country`, of their time
- * zone) and the language they read in (`language`, of their locale).
+ * they landed on or its site (`host`, the host name of its URL), or where the visitor was (`country`, from their
+ * address or their time zone: fields.ts) and the language they read in (`language`, of their locale).
  */
 export const TRAFFIC_KEYS = [
   'channel',

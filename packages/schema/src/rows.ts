@@ -48,6 +48,8 @@ export interface EventRow {
   device_model: string
   is_bot: number
   ip: string
+  /** the country of the address, looked up before it was anonymised (the collector's GEOIP_COUNTRY_CSV), or '' */
+  ip_country: string
   user_agent: string
   locale: string
   timezone: string

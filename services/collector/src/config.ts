@@ -7,6 +7,7 @@ import { brokerList, topicEnv, topicSpec } from '@touchpoint/kafka'
 import { dedupeEnv, dedupeOptions, type LoaderOptions } from '@touchpoint/loader'
 import { trackingPlan } from '@touchpoint/schema'
 import { z } from 'zod'
+import { IpCountries } from './enrich/ip-country'
 import type { KafkaSinkOptions } from './pipeline/kafka'
 import type { RateLimitConfig } from './rate-limits'
 
@@ -59,6 +60,12 @@ const envSchema = z.object({
   KAFKA_LINGER_MS: z.coerce.number().int().min(0).default(5),
   KAFKA_MAX_BATCH: z.coerce.number().int().positive().default(5000),
   KAFKA_COMPRESSION: z.enum(['none', 'gzip']).default('gzip'),
+  /**
+   * A table of IP address ranges and their countries (DB-IP's IP to Country Lite CSV, or IP2Location's LITE DB1):
+   * with it, each tracking call's country is looked up from its address before the address is anonymised
+   * (enrich/ip-country.ts); without it, reports read the country from the visitor's time zone.
+   */
+  GEOIP_COUNTRY_CSV: z.string().min(1).optional(),
 })
 
 /** An address range: `203.0.113.0/24`, `2001:db8::/48`, `198.51.100.7/32` for one address. */
@@ -182,6 +189,8 @@ export interface CollectorConfig {
   kafka: Omit<KafkaSinkOptions, 'spoolDir' | 'spoolMaxBytes'> | undefined
   /** Where the projects came from, and whether this start created them (a fresh embedded start). */
   projectsSource: { path: string; created: boolean }
+  /** The countries of IP address ranges (GEOIP_COUNTRY_CSV), read at start */
+  ipCountries: IpCountries | undefined
 }
 
 export class ConfigError extends Error {}
@@ -230,6 +239,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
         }
       : undefined,
     projectsSource: source,
+    ipCountries: e.GEOIP_COUNTRY_CSV ? ipCountriesFrom(e.GEOIP_COUNTRY_CSV) : undefined,
+  }
+}
+
+function ipCountriesFrom(file: string): IpCountries {
+  try {
+    return IpCountries.load(resolve(file))
+  } catch (err) {
+    throw new ConfigError(`environment variable GEOIP_COUNTRY_CSV: ${(err as Error).message}`)
   }
 }
 

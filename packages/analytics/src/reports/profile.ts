@@ -25,7 +25,8 @@ export interface Profile {
   devices: Array<{ deviceType: string; os: string; browser: string; events: number; lastSeen: string }>
   /**
    * Where they are, as their device said last: the time zone and locale of their latest event with one, the
-   * country of that zone and the locale's language (fields.ts; '' for none)
+   * country of their latest event with one (from its address, or else its time zone: fields.ts) and the locale's
+   * language ('' for none)
    */
   location: { country: string; timezone: string; language: string; locale: string }
   channels: Array<{ channel: string; sessions: number }>
@@ -158,7 +159,7 @@ async function profileOf(reader: Reader, req: z.output<typeof profileRequest>): 
       countIf(event = ${n('surveyAnswered')} AND ${NPS_ANSWER}) AS nps_answers,
       countIf(event IN ${subscriptionEvents}) AS subscription_events, countIf(event IN ${ticketEvents}) AS ticket_events,
       argMaxIf(timezone, timestamp, timezone != '') AS last_timezone,
-      argMaxIf(${fieldExpr('country', p)}, timestamp, timezone != '') AS last_country,
+      argMaxIf(${fieldExpr('country', p)}, timestamp, ip_country != '' OR timezone != '') AS last_country,
       argMaxIf(locale, timestamp, locale != '') AS last_locale,
       argMaxIf(${fieldExpr('language', p)}, timestamp, locale != '') AS last_language
     FROM ev`,

@@ -7,6 +7,7 @@ import { eventsPathLowCardinality } from './006-events-path-low-cardinality'
 import { eventsRejectedBodyKeys } from './007-events-rejected-body-keys'
 import { sessionPartsDirectLast } from './008-session-parts-direct-last'
 import { adSpendTable } from './009-ad-spend'
+import { eventsIpCountry } from './010-events-ip-country'
 import type { Migration } from './ddl'
 
 /** Every migration, in order. Append only: a released migration is never edited. */
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   eventsRejectedBodyKeys,
   sessionPartsDirectLast,
   adSpendTable,
+  eventsIpCountry,
 ]

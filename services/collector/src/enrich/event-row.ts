@@ -48,7 +48,7 @@ function revenueOf(props: JsonObject): number | null {
  * opens and clicks (source `email`) are never flagged as bots: their verdict says whether a machine opened or a
  * scanner clicked, and the reports count those apart (email/events.ts).
  */
-export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string): EventRow {
+export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string, country = ''): EventRow {
   const ctx = e.context ?? {}
   const props = (('properties' in e && e.properties) || {}) as JsonObject
   const isPageCall = e.type === 'page' || e.type === 'screen'
@@ -90,6 +90,7 @@ export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string): Ev
     ...device,
     is_bot: req.source === 'email' ? 0 : device.is_bot || (req.internal ? INTERNAL : 0),
     ip: anonymizeIp(ip),
+    ip_country: country,
     user_agent: ua ?? '',
     locale: ctx.locale ?? '',
     timezone: ctx.timezone ?? '',
@@ -142,6 +143,8 @@ export interface EventInput {
   id: string
   event: IncomingEvent
   facts: RequestFacts
+  /** the country of the call's address, looked up before it was anonymised (absent in a spool written before) */
+  country?: string
 }
 
 /**

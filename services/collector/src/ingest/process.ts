@@ -26,6 +26,7 @@ import {
 } from '../enrich/event-row'
 import { eventIdFor, violationIdFor } from '../enrich/ids'
 import { anonymizeIp } from '../enrich/ip'
+import type { IpCountries } from '../enrich/ip-country'
 import { DEFAULT_SECRETS, redactCall, type SecretNames } from '../enrich/redact'
 import type { ErrorCode } from '../errors'
 import type { OutboundRecord } from '../pipeline/sink'
@@ -65,6 +66,8 @@ export class EventProcessor {
       secretsOf?: (projectId: string) => SecretNames
       /** a project's tracking plan (ProjectRegistry.planOf), if it has one */
       planOf?: (projectId: string) => PlanChecker | undefined
+      /** the countries of IP addresses (GEOIP_COUNTRY_CSV), looked up before the address is anonymised */
+      ipCountries?: IpCountries
     } = {},
   ) {}
 
@@ -84,6 +87,16 @@ export class EventProcessor {
     let factsJson: string | undefined
     const secrets = this.options.secretsOf?.(facts.projectId) ?? DEFAULT_SECRETS
     const plan = this.options.planOf?.(facts.projectId)
+    // the request's country, looked up once for all its events; a server's call for a customer names its own address
+    const geo = this.options.ipCountries
+    let requestCountry: string | undefined
+    const countryOf = (event: IncomingEvent) => {
+      if (!geo) return ''
+      const ip = facts.trusted ? event.context?.ip : undefined
+      if (ip) return geo.lookup(ip)
+      requestCountry ??= facts.trusted ? '' : geo.lookup(facts.ip)
+      return requestCountry
+    }
     items.forEach((raw, index) => {
       const bytes = bodyBytes <= limits.MAX_EVENT_BYTES ? bodyBytes : undefined
       const validated = validateEvent(raw, impliedType, bytes)
@@ -115,6 +128,7 @@ export class EventProcessor {
         this.options.deferRows === true,
         factsJson,
         secrets,
+        countryOf(result.event),
       )
       records.push(record)
       accepted++
@@ -179,13 +193,15 @@ export function acceptedRecord(
   factsJson?: string,
   /** the parameters the project's URLs have redacted */
   secrets: SecretNames = DEFAULT_SECRETS,
+  /** the country of the call's address (GEOIP_COUNTRY_CSV), '' for none */
+  country = '',
 ): { record: OutboundRecord; person: PersonFields } {
   event = redactCall(event, secrets)
   if (deferRows) {
     const person = personFields(event, facts)
-    return { record: eventInputRecord(event, facts, factsJson, person), person }
+    return { record: eventInputRecord(event, facts, factsJson, person, country), person }
   }
-  const row = toEventRow(event, facts)
+  const row = toEventRow(event, facts, undefined, country)
   return { record: eventRecord(row), person: row }
 }
 
@@ -203,21 +219,28 @@ const spooledFacts = (facts: RequestFacts) => JSON.stringify(spooledFactsOf(fact
 
 /**
  * The outbound record of an accepted event whose row is built later (see EventInput), with its id fixed now: the
- * JSON of `{ id, event, facts }`, its facts' JSON given when a batch's events share it. A server call's
- * `context.ip` is anonymised as the request's address is.
+ * JSON of `{ id, event, facts, country }`, its facts' JSON given when a batch's events share it, the country (two
+ * capital letters: IpCountries) only when there is one. A server call's `context.ip` is anonymised as the
+ * request's address is.
  */
 function eventInputRecord(
   event: IncomingEvent,
   facts: RequestFacts,
   factsJson: string | undefined,
   person: PersonFields,
+  country: string,
 ): OutboundRecord {
   const id = eventIdFor(facts.projectId, event.messageId)
   const spooled = spooledCall(event)
   const payload =
     factsJson === undefined
-      ? JSON.stringify({ id, event: spooled, facts: spooledFactsOf(facts) } satisfies EventInput)
-      : `{"id":${JSON.stringify(id)},"event":${JSON.stringify(spooled)},"facts":${factsJson}}`
+      ? JSON.stringify({
+          id,
+          event: spooled,
+          facts: spooledFactsOf(facts),
+          ...(country && { country }),
+        } satisfies EventInput)
+      : `{"id":${JSON.stringify(id)},"event":${JSON.stringify(spooled)},"facts":${factsJson}${country ? `,"country":"${country}"` : ''}}`
   return { kind: RECORD_KIND.eventInput, id, key: personKey(person), payload }
 }
 
@@ -237,8 +260,8 @@ function spooledCall(event: IncomingEvent): IncomingEvent {
 
 /** The `events` row of a spooled event input, as the line the loader inserts. */
 export function buildEventRow(payload: string): string {
-  const { id, event, facts } = JSON.parse(payload) as EventInput
-  return rowJson(toEventRow(event, facts, id))
+  const { id, event, facts, country } = JSON.parse(payload) as EventInput
+  return rowJson(toEventRow(event, facts, id, country))
 }
 
 /** Leaves a row's empty strings and nulls out of its JSON (the root, key '', is the row itself). */

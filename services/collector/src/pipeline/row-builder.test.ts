@@ -4,6 +4,7 @@ import { CHROME_UA } from '../../../../test/helpers/http'
 import type { EmailConfig } from '../config'
 import { clickCall, openCall } from '../email/events'
 import type { RequestFacts } from '../enrich/event-row'
+import { IpCountries } from '../enrich/ip-country'
 import { acceptedRecord, EventProcessor } from '../ingest/process'
 import type { SpoolRecord } from '../spool/codec'
 import { RowBuilder } from './row-builder'
@@ -114,6 +115,32 @@ describe('rows built after the acknowledgement', () => {
     const { row } = withoutId(built)
     expect(row).toEqual(withoutId(direct.records[0]).row)
     expect(row.ip).toBe('2001:db8:85a3::')
+  })
+
+  it('carry the country of the address, looked up before it was anonymised, deferred or not', async () => {
+    const ipCountries = IpCountries.parse('203.0.113.0,203.0.113.255,NZ\n2001:db8::,2001:db8::ffff,JP')
+    const geo = (items: unknown[], deferRows: boolean, request: RequestFacts) =>
+      new EventProcessor(undefined, { deferRows, ipCountries }).process(
+        items,
+        undefined,
+        request,
+        '/v1/batch',
+        2_000,
+      )
+    // a browser's batch: the request's address; a server's call: the address it names for its customer
+    const server = { ...facts, trusted: true, source: 'server' as const, ip: '198.51.100.23' }
+    const customer = { type: 'track', event: 'Store Visit', userId: 'u-9', context: { ip: '2001:db8::7' } }
+    for (const [items, request, countries] of [
+      [calls, facts, ['NZ', 'NZ', 'NZ', 'NZ']],
+      [[customer, { ...customer, context: {} }], server, ['JP', undefined]],
+    ] as const) {
+      const direct = geo([...items], false, request)
+      const built = await buildRows(geo([...items], true, request).records)
+      const rowsOf = (records: readonly SpoolRecord[]) =>
+        byKind(records, RECORD_KIND.event).map((r) => JSON.parse(r.payload).ip_country)
+      expect(rowsOf(direct.records)).toEqual(countries)
+      expect(rowsOf(built)).toEqual(countries)
+    }
   })
 
   it('spool and store no email address or card number that a page URL carried, deferred or not', async () => {

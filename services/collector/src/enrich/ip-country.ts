@@ -1,0 +1,229 @@
+import { readFileSync } from 'node:fs'
+
+/**
+ * The country of an IP address, from a table of address ranges the operator downloads (GEOIP_COUNTRY_CSV): DB-IP's
+ * "IP to Country Lite" CSV (`first,last,country`, dotted and colon addresses; CC BY 4.0) or IP2Location's LITE DB1
+ * (`"first","last","country","name"`, addresses as decimal integers), IPv4 and IPv6 ranges in one file. The look-up
+ * is done on the request path, before the address is anonymised, and only the country is stored (`ip_country`);
+ * without a table, reports read the country from the visitor's time zone (analytics' fields.ts).
+ *
+ * IPv4 ranges are kept as numbers, IPv6 ranges by their first 64 bits (the network part: providers route and
+ * registries allocate no finer) as two 32-bit halves, in typed arrays sorted by the first address, and looked up
+ * by binary search; addresses are parsed by hand, without BigInt on the request path. A country of `ZZ` or `-`
+ * (the tables' "unknown") counts as none. bench/ip-country-cost.ts measures it (docs/performance.md).
+ */
+export class IpCountries {
+  private constructor(
+    private readonly v4: RangeTable,
+    private readonly v6: RangeTable,
+    /** how many ranges of each family were read */
+    readonly counts: { v4: number; v6: number },
+  ) {}
+
+  /** Reads a range table; an unreadable line throws an error naming the file and the line. */
+  static load(file: string): IpCountries {
+    return IpCountries.parse(readFileSync(file, 'utf8'), file)
+  }
+
+  static parse(text: string, name = 'the table'): IpCountries {
+    const v4 = new RangeList()
+    const v6 = new RangeList()
+    let lineNo = 0
+    let at = 0
+    while (at < text.length) {
+      let end = text.indexOf('\n', at)
+      if (end < 0) end = text.length
+      const line = text.slice(at, end).trim()
+      at = end + 1
+      lineNo++
+      if (line === '' || line.startsWith('#')) continue
+      const fields = line.split(',', 3)
+      if (fields.length < 3)
+        throw new Error(`${name}, line ${lineNo}: expected first address,last address,country`)
+      const [first, last, cc] = fields.map(unquote) as [string, string, string]
+      if (lineNo === 1 && !/\d/.test(first)) continue // a header line
+      const country = countryCode(cc)
+      // IP2Location's unknown ranges ('-') may span IPv6's and the IPv4-mapped block: not read at all
+      if (country < 0) continue
+      const a = rangeBound(first)
+      const b = rangeBound(last)
+      if (!a || !b || a.family !== b.family || compare(a.hi, a.lo, b.hi, b.lo) > 0)
+        throw new Error(`${name}, line ${lineNo}: ${first} to ${last} is not a range of addresses`)
+      ;(a.family === 4 ? v4 : v6).add(a.hi, a.lo, b.hi, b.lo, country)
+    }
+    return new IpCountries(v4.table(), v6.table(), { v4: v4.length, v6: v6.length })
+  }
+
+  /** The ISO 3166 code of an address's country ('' for none, or for no address). */
+  lookup(ip: string): string {
+    // an IPv4 client of a server listening on IPv6 shows as ::ffff:a.b.c.d
+    const n = ipv4Number(ip.startsWith('::ffff:') ? ip.slice(7) : ip)
+    if (n >= 0) return find(this.v4, 0, n)
+    return ipv6Groups(ip)
+      ? find(this.v6, GROUPS[0]! * 65536 + GROUPS[1]!, GROUPS[2]! * 65536 + GROUPS[3]!)
+      : ''
+  }
+}
+
+/** Country codes as numbers, AA = 0 to ZZ = 675; -1 for none (ZZ, '-', anything but two letters). */
+function countryCode(cc: string): number {
+  if (!/^[A-Za-z]{2}$/.test(cc)) return -1
+  const up = cc.toUpperCase()
+  return up === 'ZZ' ? -1 : (up.charCodeAt(0) - 65) * 26 + (up.charCodeAt(1) - 65)
+}
+const COUNTRIES = Array.from({ length: 676 }, (_, i) =>
+  String.fromCharCode(65 + Math.floor(i / 26), 65 + (i % 26)),
+)
+
+const unquote = (field: string) => {
+  const f = field.trim()
+  return f.length >= 2 && f.startsWith('"') && f.endsWith('"') ? f.slice(1, -1) : f
+}
+
+/** Two 64-bit keys as (high, low) 32-bit halves: -1, 0 or 1. */
+const compare = (ah: number, al: number, bh: number, bl: number) =>
+  ah !== bh ? (ah < bh ? -1 : 1) : al !== bl ? (al < bl ? -1 : 1) : 0
+
+interface RangeTable {
+  startHi: Uint32Array
+  startLo: Uint32Array
+  endHi: Uint32Array
+  endLo: Uint32Array
+  country: Uint16Array
+}
+
+/** The ranges of one family as they are read, then sorted by their first key into typed arrays. */
+class RangeList {
+  private readonly values: number[] = []
+  get length() {
+    return this.values.length / 5
+  }
+  add(sh: number, sl: number, eh: number, el: number, country: number) {
+    this.values.push(sh, sl, eh, el, country)
+  }
+  table(): RangeTable {
+    const v = this.values
+    const order = Array.from({ length: this.length }, (_, i) => i * 5)
+    // a downloaded table is in order already: sorting is then one pass
+    order.sort((a, b) => compare(v[a]!, v[a + 1]!, v[b]!, v[b + 1]!))
+    const column = (k: number) => Uint32Array.from(order, (i) => v[i + k]!)
+    return {
+      startHi: column(0),
+      startLo: column(1),
+      endHi: column(2),
+      endLo: column(3),
+      country: Uint16Array.from(order, (i) => v[i + 4]!),
+    }
+  }
+}
+
+/** The country of the last range that starts at or before the key, if it reaches the key. */
+function find(t: RangeTable, hi: number, lo: number): string {
+  let low = 0
+  let high = t.startHi.length - 1
+  let found = -1
+  while (low <= high) {
+    const mid = (low + high) >>> 1
+    if (compare(t.startHi[mid]!, t.startLo[mid]!, hi, lo) <= 0) {
+      found = mid
+      low = mid + 1
+    } else high = mid - 1
+  }
+  return found >= 0 && compare(hi, lo, t.endHi[found]!, t.endLo[found]!) <= 0
+    ? COUNTRIES[t.country[found]!]!
+    : ''
+}
+
+/** A dotted IPv4 address as a number, -1 for anything else (no leading zeros, as node:net's isIPv4). */
+function ipv4Number(s: string): number {
+  let n = 0
+  let part = 0
+  let digits = 0
+  let dots = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c === 46) {
+      if (digits === 0 || ++dots > 3) return -1
+      n = n * 256 + part
+      part = 0
+      digits = 0
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return -1
+      part = part * 10 + (c - 48)
+      if (++digits > 3 || part > 255) return -1
+    } else return -1
+  }
+  return dots === 3 && digits > 0 ? n * 256 + part : -1
+}
+
+/** The eight 16-bit groups of the last IPv6 address ipv6Groups read (one buffer: the request path allocates none). */
+const GROUPS = new Uint16Array(8)
+const WORDS = new Uint16Array(8)
+
+/** A hex digit's value, -1 for any other character. */
+const hexValue = (c: number) =>
+  c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1
+
+/** Reads an IPv6 address (zone id dropped, an IPv4 tail allowed) into GROUPS; false for anything else. */
+function ipv6Groups(ip: string): boolean {
+  const zone = ip.indexOf('%')
+  const end = zone < 0 ? ip.length : zone
+  let n = 0
+  let gap = -1
+  let i = 0
+  if (ip.startsWith('::')) {
+    gap = 0
+    i = 2
+  }
+  while (i < end) {
+    const start = i
+    let value = 0
+    for (let h = hexValue(ip.charCodeAt(i)); i < end && h >= 0; h = hexValue(ip.charCodeAt(++i)))
+      value = value * 16 + h
+    if (i < end && ip.charCodeAt(i) === 46) {
+      // the IPv4 tail, two groups
+      const v4 = ipv4Number(ip.slice(start, end))
+      if (v4 < 0 || n > 6) return false
+      WORDS[n++] = Math.floor(v4 / 65536)
+      WORDS[n++] = v4 % 65536
+      break
+    }
+    if (i === start || i - start > 4 || n === 8) return false
+    WORDS[n++] = value
+    if (i === end) break
+    if (ip.charCodeAt(i) !== 58 || ++i === end) return false
+    if (ip.charCodeAt(i) === 58) {
+      if (gap >= 0) return false
+      gap = n
+      i++
+    }
+  }
+  if (gap < 0 ? n !== 8 : n > 7) return false
+  GROUPS.fill(0)
+  const head = gap < 0 ? n : gap
+  for (let k = 0; k < head; k++) GROUPS[k] = WORDS[k]!
+  for (let k = head; k < n; k++) GROUPS[8 - (n - k)] = WORDS[k]!
+  return true
+}
+
+/** ::ffff:0.0.0.0, where IPv4 addresses begin in IPv6's space (IP2Location's IPv6 table gives IPv4's there) */
+const MAPPED = 0xffff_0000_0000n
+
+/**
+ * A range bound as a 64-bit key: IPv4's address (high half 0), IPv6's first 64 bits. A dotted or colon address,
+ * or a decimal integer (IP2Location's): IPv4 up to 2^32 − 1, and in the IPv4-mapped block of IPv6
+ * (::ffff:a.b.c.d), as IPv6 spells IPv4 addresses, else IPv6.
+ */
+function rangeBound(text: string): { family: 4 | 6; hi: number; lo: number } | undefined {
+  const v4 = ipv4Number(text.toLowerCase().startsWith('::ffff:') ? text.slice(7) : text)
+  if (v4 >= 0) return { family: 4, hi: 0, lo: v4 }
+  if (ipv6Groups(text))
+    return { family: 6, hi: GROUPS[0]! * 65536 + GROUPS[1]!, lo: GROUPS[2]! * 65536 + GROUPS[3]! }
+  if (!/^\d{1,39}$/.test(text)) return undefined
+  const value = BigInt(text)
+  if (value < 2n ** 32n) return { family: 4, hi: 0, lo: Number(value) }
+  if (value >= MAPPED && value < MAPPED + 2n ** 32n) return { family: 4, hi: 0, lo: Number(value - MAPPED) }
+  if (value >= 2n ** 128n) return undefined
+  const top = value >> 64n
+  return { family: 6, hi: Number(top >> 32n), lo: Number(top & 0xffff_ffffn) }
+}
