@@ -16,18 +16,21 @@ const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_
  */
 export const netOfRefunds = z.boolean().default(false)
 
-/** A duration in seconds: a number, or text such as `30m`, `12h`, `7d`. */
-export const duration = z.union([
-  z
-    .number()
-    .int()
-    .min(0)
-    .max(366 * 86_400),
-  z
-    .string()
-    .regex(/^\d+(\.\d+)?[smhdw]$/, 'expected a number of seconds or a duration such as 30m, 12h, 7d')
-    .transform((s) => Math.round(Number(s.slice(0, -1)) * (UNITS[s.slice(-1)] ?? 1))),
-])
+const MAX_DURATION = 366 * 86_400
+const DURATION_HELP = 'expected a number of seconds or a duration such as 30m, 12h, 7d, up to 366 days'
+
+/** A duration in seconds: a number, or text such as `30m`, `12h`, `7d`; at most 366 days either way. */
+export const duration = z.union(
+  [
+    z.number().int(DURATION_HELP).min(0, DURATION_HELP).max(MAX_DURATION, DURATION_HELP),
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?[smhdw]$/)
+      .transform((s) => Math.round(Number(s.slice(0, -1)) * (UNITS[s.slice(-1)] ?? 1)))
+      .refine((seconds) => seconds <= MAX_DURATION, DURATION_HELP),
+  ],
+  { error: DURATION_HELP },
+)
 
 const INSTANT_HELP =
   'expected a date as YYYY-MM-DD or a date-time with its offset, such as 2026-11-01T09:00:00Z'

@@ -217,6 +217,15 @@ describe('analytics refusals', () => {
     const noSteps = await api('/api/funnel', { ...range, steps: [] })
     expect(noSteps.status).toBe(400)
     expect(noSteps.body).toMatchObject({ code: 'TP_ERR_INVALID_BODY', path: 'steps' })
+    // a window that is no duration says what one looks like, and so does one past a year
+    for (const window of ['abc', '400d', -1])
+      expect(await api('/api/funnel', { ...range, steps, window })).toMatchObject({
+        status: 400,
+        body: {
+          path: 'window',
+          message: 'window: expected a number of seconds or a duration such as 30m, 12h, 7d, up to 366 days',
+        },
+      })
     // a missing field is said to be required, as the tracking calls' refusals say it
     const noEvent = await api('/api/reports/properties', range)
     expect(noEvent).toMatchObject({
