@@ -163,6 +163,9 @@ async function askEachChanged(prefix: string, authorization: string) {
       sent++
       const named4xx = a.status < 500 && (a.status < 400 || /"code":"TP_ERR_[A-Z_]+"/.test(a.body))
       if (!named4xx) failures.push(`${route} ${variant.path}: ${a.status} ${a.body.slice(0, 200)}`)
+      // a refusal says what was wanted: zod's bare "Invalid input" (a union none of whose options fit) does not
+      else if (/Invalid input"/.test(a.body))
+        failures.push(`${route} ${variant.path}: says only ${a.body.slice(0, 200)}`)
     }
   }
   return { routes, failures, sent }

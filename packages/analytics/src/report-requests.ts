@@ -84,7 +84,11 @@ export const liveRequest = z.object({
   /** how far back "now" reaches */
   minutes: z.number().int().min(1).max(60).default(5),
   /** the moment to look back from; now when not given */
-  at: z.union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))]).optional(),
+  at: z
+    .union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))], {
+      error: 'expected a date-time with its offset, such as 2026-11-01T09:00:00Z',
+    })
+    .optional(),
   /** how many pages and channels to list */
   limit: z.number().int().min(1).max(100).default(10),
 })

@@ -53,12 +53,18 @@ export const field = z.string().refine(isField, { message: `expected ${FIELD_HEL
 export const propertyFilter = z.object({
   property: field,
   op: z.enum(['eq', 'neq', 'contains', 'in', 'gt', 'gte', 'lt', 'lte']).default('eq'),
-  value: z.union([
-    z.string().max(1000),
-    z.number(),
-    z.boolean(),
-    z.array(z.union([z.string().max(1000), z.number()])).max(1000),
-  ]),
+  value: z.union(
+    [
+      z.string().max(1000),
+      z.number(),
+      z.boolean(),
+      z.array(z.union([z.string().max(1000), z.number()])).max(1000),
+    ],
+    {
+      error:
+        'expected text (up to 1,000 characters), a number, true or false, or a list of up to 1,000 texts and numbers',
+    },
+  ),
 })
 
 export const eventMatch = z.object({
