@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningCollector } from '../services/collector/src/server'
-import { runCli as cli, freePort, keysIn } from './helpers/collector'
+import { runCli as cli, freePort, keysIn, ROOT } from './helpers/collector'
 import { basic, eventually, post } from './helpers/http'
 import { cliEnvOf, startTestCollector } from './helpers/in-process'
 
@@ -323,6 +323,15 @@ describe('touchpoint CLI analytics', () => {
     expect(r.stdout).toContain(
       'From each person\'s first page view; --start "Page Viewed[path=/pricing]" starts elsewhere',
     )
+  })
+
+  it('prints its version', async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8'))
+    for (const flag of ['--version', '-v', 'version']) {
+      const r = await cli([flag], env)
+      expect(r).toMatchObject({ code: 0, stderr: '' })
+      expect(r.stdout).toBe(`touchpoint ${version} (Node.js ${process.versions.node})\n`)
+    }
   })
 
   it("writes a query's rows as CSV for a spreadsheet", async () => {

@@ -95,6 +95,15 @@ async function main(argv: string[]): Promise<number> {
     case '--help':
       process.stdout.write(USAGE)
       return 0
+    case 'version':
+    case '--version':
+    case '-v': {
+      const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+        version: string
+      }
+      process.stdout.write(`touchpoint ${pkg.version} (Node.js ${process.versions.node})\n`)
+      return 0
+    }
     default:
       process.stderr.write(`unknown command: ${command}\n\n${USAGE}`)
       return 2
