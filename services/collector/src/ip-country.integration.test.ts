@@ -102,7 +102,7 @@ describe('the country of an address', () => {
     writeFileSync(join(dir, 'bad.csv'), '198.51.100.0,198.51.100.255,NZ\n198.51.100.0 NZ\n')
     const env = { TOUCHPOINT_DATA_DIR: dir, GEOIP_COUNTRY_CSV: join(dir, 'bad.csv') }
     expect(() => loadConfig(env)).toThrow(ConfigError)
-    expect(() => loadConfig(env)).toThrow(/GEOIP_COUNTRY_CSV: .*bad\.csv, line 2: expected first address/)
+    expect(() => loadConfig(env)).toThrow(/GEOIP_COUNTRY_CSV: .*bad\.csv, line 2: expected DB-IP/)
     expect(() => loadConfig({ ...env, GEOIP_COUNTRY_CSV: join(dir, 'missing.csv') })).toThrow(
       /GEOIP_COUNTRY_CSV: ENOENT/,
     )

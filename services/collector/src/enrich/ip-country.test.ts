@@ -43,12 +43,27 @@ describe('IpCountries', () => {
     expect(t.lookup('2001:db9::1')).toBe('')
   })
 
+  it("reads the country of DB-IP's city table, and refuses a table whose third column is no country", () => {
+    // DB-IP's city lite: the continent third, the country fourth, a quoted city with a comma
+    const city = IpCountries.parse(
+      [
+        '198.51.100.0,198.51.100.255,OC,NZ,Auckland,"Auckland, Central",-36.8,174.7',
+        '192.0.2.0,192.0.2.255,EU,DE,Berlin,Berlin,52.5,13.4',
+      ].join('\n'),
+    )
+    expect([city.lookup('198.51.100.9'), city.lookup('192.0.2.1')]).toEqual(['NZ', 'DE'])
+    // DB-IP's ASN lite: a number and an organisation, no country
+    expect(() => IpCountries.parse('1.0.0.0,1.0.0.255,13335,Cloudflare', 'asn.csv')).toThrow(
+      /^asn\.csv, line 1: expected DB-IP's IP to Country Lite or City Lite CSV/,
+    )
+  })
+
   it('names the line it cannot read', () => {
     expect(() => IpCountries.parse('1.2.3.4,1.2.3.0,DE', 'geo.csv')).toThrow(
       'geo.csv, line 1: 1.2.3.4 to 1.2.3.0 is not a range of addresses',
     )
     expect(() => IpCountries.parse('1.2.3.0,1.2.3.255,DE\n1.2.3.0;DE', 'geo.csv')).toThrow(
-      'geo.csv, line 2: expected first address,last address,country',
+      /^geo\.csv, line 2: expected DB-IP's/,
     )
     expect(() => IpCountries.parse('1.2.3.0,2001:db8::,DE')).toThrow(/line 1/)
   })

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs'
 
 /**
  * The country of an IP address, from a table of address ranges the operator downloads (GEOIP_COUNTRY_CSV): DB-IP's
- * "IP to Country Lite" CSV (`first,last,country`, dotted and colon addresses; CC BY 4.0) or IP2Location's LITE DB1
- * (`"first","last","country","name"`, addresses as decimal integers), IPv4 and IPv6 ranges in one file. The look-up
+ * "IP to Country Lite" CSV (`first,last,country`, dotted and colon addresses; CC BY 4.0) or its City Lite (the
+ * country fourth), or IP2Location's LITE DB1 and up (`"first","last","country",…`, addresses as decimal integers),
+ * IPv4 and IPv6 ranges in one file or either alone. The look-up
  * is done on the request path, before the address is anonymised, and only the country is stored (`ip_country`);
  * without a table, reports read the country from the visitor's time zone (analytics' fields.ts).
  *
@@ -30,6 +31,8 @@ export class IpCountries {
     const v6 = new RangeList()
     let lineNo = 0
     let at = 0
+    // which column holds the country: the layout of the first line of ranges says (countryColumn)
+    let column = -1
     while (at < text.length) {
       let end = text.indexOf('\n', at)
       if (end < 0) end = text.length
@@ -37,12 +40,12 @@ export class IpCountries {
       at = end + 1
       lineNo++
       if (line === '' || line.startsWith('#')) continue
-      const fields = line.split(',', 3)
-      if (fields.length < 3)
-        throw new Error(`${name}, line ${lineNo}: expected first address,last address,country`)
-      const [first, last, cc] = fields.map(unquote) as [string, string, string]
-      if (lineNo === 1 && !/\d/.test(first)) continue // a header line
-      const country = countryCode(cc)
+      if (lineNo === 1 && !/\d/.test(line.slice(0, line.indexOf(',')))) continue // a header line
+      if (column < 0) column = countryColumn(line, `${name}, line ${lineNo}`)
+      const fields = line.split(',', column + 1)
+      if (fields.length <= column) throw new Error(`${name}, line ${lineNo}: ${LAYOUTS}`)
+      const [first, last] = fields.map(unquote) as [string, string]
+      const country = countryCode(unquote(fields[column]!))
       // IP2Location's unknown ranges ('-') may span IPv6's and the IPv4-mapped block: not read at all
       if (country < 0) continue
       const a = rangeBound(first)
@@ -63,6 +66,23 @@ export class IpCountries {
       ? find(this.v6, GROUPS[0]! * 65536 + GROUPS[1]!, GROUPS[2]! * 65536 + GROUPS[3]!)
       : ''
   }
+}
+
+const LAYOUTS =
+  'expected DB-IP\'s IP to Country Lite or City Lite CSV (first,last,country / first,last,continent,country,…) or IP2Location\'s LITE CSV ("first","last","country",…)'
+
+/**
+ * The column of a table's country code, by its first line of ranges: IP2Location quotes its fields and keeps the
+ * code third in every edition (DB1 to DB11); DB-IP's country lite has three fields, the code third, and its city
+ * lite eight or more, the continent third and the code fourth. Anything else (DB-IP's ASN table, a table of cities
+ * without countries) is refused rather than read wrong: a continent (EU, NA, AS) reads as a country.
+ */
+function countryColumn(line: string, where: string): number {
+  if (line.startsWith('"')) return 2
+  const fields = line.split(',').length
+  if (fields === 3) return 2
+  if (fields >= 8) return 3
+  throw new Error(`${where}: ${LAYOUTS}`)
 }
 
 /** Country codes as numbers, AA = 0 to ZZ = 675; -1 for none (ZZ, '-', anything but two letters). */
