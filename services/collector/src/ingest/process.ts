@@ -87,16 +87,9 @@ export class EventProcessor {
     let factsJson: string | undefined
     const secrets = this.options.secretsOf?.(facts.projectId) ?? DEFAULT_SECRETS
     const plan = this.options.planOf?.(facts.projectId)
-    // the request's country, looked up once for all its events; a server's call for a customer names its own address
+    // the request's country, looked up once for all its events (a server's own address places nobody)
     const geo = this.options.ipCountries
     let requestCountry: string | undefined
-    const countryOf = (event: IncomingEvent) => {
-      if (!geo) return ''
-      const ip = facts.trusted ? event.context?.ip : undefined
-      if (ip) return geo.lookup(ip)
-      requestCountry ??= facts.trusted ? '' : geo.lookup(facts.ip)
-      return requestCountry
-    }
     items.forEach((raw, index) => {
       const bytes = bodyBytes <= limits.MAX_EVENT_BYTES ? bodyBytes : undefined
       const validated = validateEvent(raw, impliedType, bytes)
@@ -122,13 +115,20 @@ export class EventProcessor {
         records.push(rejectedRecord(facts, route, PLAN_CODES.stored, offPlan, call, id))
       }
       if (this.options.deferRows && items.length > 1) factsJson ??= spooledFacts(facts)
+      // a server's call for a customer names the customer's address
+      const customerIp = geo && facts.trusted ? result.event.context?.ip : undefined
+      const country = !geo
+        ? ''
+        : customerIp
+          ? geo.lookup(customerIp)
+          : (requestCountry ??= facts.trusted ? '' : geo.lookup(facts.ip))
       const { record, person: row } = acceptedRecord(
         result.event,
         facts,
         this.options.deferRows === true,
         factsJson,
         secrets,
-        countryOf(result.event),
+        country,
       )
       records.push(record)
       accepted++
