@@ -117,11 +117,9 @@ export class EventProcessor {
       if (this.options.deferRows && items.length > 1) factsJson ??= spooledFacts(facts)
       // a server's call for a customer names the customer's address
       const customerIp = geo && facts.trusted ? result.event.context?.ip : undefined
-      const country = !geo
-        ? ''
-        : customerIp
-          ? geo.lookup(customerIp)
-          : (requestCountry ??= facts.trusted ? '' : geo.lookup(facts.ip))
+      if (geo && !customerIp && requestCountry === undefined)
+        requestCountry = facts.trusted ? '' : geo.lookup(facts.ip)
+      const country = geo && customerIp ? geo.lookup(customerIp) : (requestCountry ?? '')
       const { record, person: row } = acceptedRecord(
         result.event,
         facts,
