@@ -1,3 +1,4 @@
+import { createEmailTracker } from '@touchpoint/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { basic, CHROME_UA, eventually, post, sql } from '../../../test/helpers/http'
 import { startTestCollector } from '../../../test/helpers/in-process'
@@ -6,13 +7,20 @@ import type { RunningCollector } from './server'
 /** A project's own addresses (`internalIps`): its visits are stored as internal traffic, which reports leave out. */
 const ADMIN = 'admin-key-0123456789abcdef'
 // the test's requests come from 127.0.0.1: the shop names it as its office, the blog does not
+const MAIL_KEY = { id: 'k1', secret: 'mail-secret-0123456789-0123456789-abc' }
 const SHOP = {
   id: 'shop',
   writeKey: 'tpw_shop_0123456789',
   secretKey: 'tps_shop_0123456789abcdef',
   internalIps: ['10.0.0.0/8', '127.0.0.0/24'],
+  email: { keys: [MAIL_KEY] },
 }
-const BLOG = { id: 'blog', writeKey: 'tpw_blog_0123456789', internalIps: ['203.0.113.0/24'] }
+const BLOG = {
+  id: 'blog',
+  writeKey: 'tpw_blog_0123456789',
+  internalIps: ['203.0.113.0/24'],
+  email: { keys: [MAIL_KEY] },
+}
 let collector: RunningCollector
 
 beforeAll(async () => {
@@ -73,6 +81,50 @@ describe('internal traffic', () => {
       'Order Completed',
     ])
     expect((await events('blog')).body.rows.map((r: { event: string }) => r.event)).toEqual(['Page Viewed'])
+  })
+
+  it("takes an email's opens and clicks from the project's own addresses for internal traffic too", async () => {
+    // a colleague trying the campaign from the office: the shop's opens and clicks are internal, the blog's not
+    const ask = (url: string) => fetch(url, { redirect: 'manual', headers: { 'user-agent': CHROME_UA } })
+    const email = {
+      campaignId: 'launch',
+      messageId: 'launch-1',
+      recipient: 'colleague-1',
+      sentAt: new Date(Date.now() - 60_000),
+    }
+    for (const project of [SHOP, BLOG]) {
+      const tracker = createEmailTracker({ baseUrl: collector.url, projectId: project.id, keys: [MAIL_KEY] })
+      expect((await ask(tracker.pixelUrl(email))).status).toBe(200)
+      expect((await ask(tracker.linkUrl('https://shop.example/launch', email))).status).toBe(302)
+    }
+    const rows = await eventually(
+      () =>
+        sql<{ project_id: string; event: string; is_bot: number }>(
+          collector.url,
+          ADMIN,
+          "SELECT project_id, event, is_bot FROM events WHERE source = 'email' ORDER BY project_id, event",
+        ),
+      (r) => r.length === 4,
+    )
+    expect(rows).toEqual([
+      { project_id: 'blog', event: 'Email Clicked', is_bot: 0 },
+      { project_id: 'blog', event: 'Email Opened', is_bot: 0 },
+      { project_id: 'shop', event: 'Email Clicked', is_bot: 2 },
+      { project_id: 'shop', event: 'Email Opened', is_bot: 2 },
+    ])
+    // the campaign's report leaves the internal ones out
+    const today = new Date().toISOString().slice(0, 10)
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)
+    const report = async (project: string) =>
+      (
+        await post(
+          `${collector.url}/api/reports/email`,
+          { project, from: today, to: tomorrow },
+          { authorization: `Bearer ${ADMIN}` },
+        )
+      ).body.campaigns
+    expect(await report('shop')).toEqual([])
+    expect(await report('blog')).toMatchObject([{ campaign: 'launch', uniqueOpens: 1, uniqueClicks: 1 }])
   })
 
   it('refuses a range that is no CIDR range at start, naming the field', async () => {

@@ -19,7 +19,7 @@ export interface RequestFacts {
   userAgent: string | undefined
   /** the batch envelope's sentAt */
   sentAt: string | undefined
-  /** a write-key call from one of the project's own addresses (`internalIps`): its events are internal traffic */
+  /** a write-key call, or an email's open or click, from one of the project's own addresses (`internalIps`): internal traffic */
   internal?: true
 }
 
@@ -46,7 +46,8 @@ function revenueOf(props: JsonObject): number | null {
  * Turns a validated call into the stored row: names, page, campaign, channel, device, bot flag, IP, time. `id` is
  * the event id when one was already given to the event (see EventInput); otherwise it is derived here. Email
  * opens and clicks (source `email`) are never flagged as bots: their verdict says whether a machine opened or a
- * scanner clicked, and the reports count those apart (email/events.ts).
+ * scanner clicked, and the reports count those apart (email/events.ts). From a project's own addresses they are
+ * internal traffic, as a visit is.
  */
 export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string, country = ''): EventRow {
   const ctx = e.context ?? {}
@@ -88,7 +89,7 @@ export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string, cou
     properties: JSON.stringify(isPageCall ? withViewName(e, props) : props),
     traits: traits ? JSON.stringify(traits) : '{}',
     ...device,
-    is_bot: req.source === 'email' ? 0 : device.is_bot || (req.internal ? INTERNAL : 0),
+    is_bot: (req.source === 'email' ? 0 : device.is_bot) || (req.internal ? INTERNAL : 0),
     ip: anonymizeIp(ip),
     ip_country: country,
     user_agent: ua ?? '',

@@ -65,7 +65,9 @@ export const emailRoutes: FastifyPluginAsync<EmailRouteOptions> = async (
   // as for other events, a pipeline that builds rows itself takes the call and builds its row after the answer
   const deferRows = sink.buildsRows === true
 
+  // an open or a click from one of the project's own addresses (a colleague trying a campaign) is internal traffic
   const factsOf = (req: FastifyRequest, projectId: string, receivedAt: number): RequestFacts => ({
+    ...(registry.isInternal(projectId, req.ip) && { internal: true }),
     projectId,
     trusted: false,
     source: 'email',
