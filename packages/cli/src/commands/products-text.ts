@@ -1,5 +1,5 @@
 import type { Compared, ProductFigures, ProductRow, ProductsResult } from '@touchpoint/analytics'
-import { formatTable, formatPercent as pct } from '../table'
+import { counted, formatTable, formatPercent as pct } from '../table'
 import { change, comparedHead, rowsBefore, was } from './compare-text'
 import { mixedNote, money } from './report-text'
 
@@ -39,7 +39,9 @@ export function productsText(r: Compared<ProductsResult>): string {
   ])
   const more = r.total.keys - r.rows.length
   const hint =
-    more > 0 ? `\n\n${more} more ${byProduct ? 'products' : 'categories'}; --limit N lists more` : ''
+    more > 0
+      ? `\n\n${byProduct ? counted(more, 'more product', 'more products') : counted(more, 'more category', 'more categories')}; --limit N lists more`
+      : ''
   const mixed = mixedNote(r.currencies, "set the project's currency and exchangeRates to add them up in one")
   return `${comparedHead(r)}${table}${hint}${mixed}`
 }

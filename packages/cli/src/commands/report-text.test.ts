@@ -1,6 +1,6 @@
 import type { PageFigures, PagesResult } from '@touchpoint/analytics'
 import { describe, expect, it } from 'vitest'
-import { pagesText } from './report-text'
+import { pagesText, pathsText } from './report-text'
 
 const figures: PageFigures = {
   views: 5,
@@ -32,6 +32,24 @@ describe('pagesText', () => {
     expect(pagesText(result([{ host: 'shop.example', views: 5 }]))).not.toContain('Page views by host')
     expect(pagesText(result(two.hosts, []), 'blog.example')).toBe(
       'no page views on blog.example in the range',
+    )
+  })
+})
+
+describe('pathsText', () => {
+  it('counts one person as one, and says where the paths begin without --start', () => {
+    const r = {
+      people: 1,
+      next: [{ step: 'Signed Up', people: 1, share: 1 }],
+      paths: [{ steps: ['Signed Up', '(end)'], people: 1, share: 1 }],
+    }
+    const text = pathsText(r, undefined)
+    expect(text).toMatch(/^1 person did Page Viewed in the range; what they did next:\n/)
+    expect(text).toMatch(
+      /From each person's first page view; --start "Page Viewed\[path=\/pricing\]" starts elsewhere$/,
+    )
+    expect(pathsText({ ...r, people: 0, next: [], paths: [] }, 'Signed Up')).toBe(
+      'nobody did Signed Up in the range',
     )
   })
 })

@@ -47,7 +47,7 @@ export function eventsText(r: Compared<EventsResult>): string {
     row('(all)', r.total, r.previous?.total, '', '', ''),
   ])
   const more = r.total.names - r.rows.length
-  return `${comparedHead(r)}${table}${more > 0 ? `\n\n${more} more event names; --limit N lists more` : ''}`
+  return `${comparedHead(r)}${table}${more > 0 ? `\n\n${counted(more, 'more event name')}; --limit N lists more` : ''}`
 }
 
 /** The counts on one line, then what the sessions are on and where they came from. */
@@ -109,7 +109,7 @@ export function pagesText(r: Compared<PagesResult>, host?: string): string {
     ...r.rows.map((x) => line(x.path, x, before(x.path))),
     line('(all)', r.total, r.previous?.total),
   ])
-  return `${comparedHead(r)}${table}${more > 0 ? `\n\n${more} more paths; --limit N lists more` : ''}${hosts}`
+  return `${comparedHead(r)}${table}${more > 0 ? `\n\n${counted(more, 'more path')}; --limit N lists more` : ''}${hosts}`
 }
 
 /** Each question: a line of its figures, then how many gave each answer, or a text question's latest answers. */
@@ -208,7 +208,7 @@ export function pathsText(r: PathsResult, start: string | undefined): string {
   const paths = formatTable(
     r.paths.map((x) => ({ path: x.steps.join(' → '), people: x.people, share: pct(x.share) })),
   )
-  return `${r.people} people did ${from} in the range; what they did next:\n${next}\n\nThe commonest paths\n${paths}${hint}`
+  return `${counted(r.people, 'person', 'people')} did ${from} in the range; what they did next:\n${next}\n\nThe commonest paths\n${paths}${hint}`
 }
 
 /** Subscriptions by plan and all of them, then why they were cancelled. */

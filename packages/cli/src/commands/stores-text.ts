@@ -1,5 +1,5 @@
 import type { Compared, StoreFigures, StoreRow, StoresResult } from '@touchpoint/analytics'
-import { formatTable } from '../table'
+import { counted, formatTable } from '../table'
 import { change, comparedHead, rowsBefore, was } from './compare-text'
 import { mixedNote, money } from './report-text'
 
@@ -24,5 +24,5 @@ export function storesText(r: Compared<StoresResult>): string {
   ])
   const more = r.total.stores - r.rows.length
   const mixed = mixedNote(r.currencies, "set the project's currency and exchangeRates to add them up in one")
-  return `${comparedHead(r)}${table}${more > 0 ? `\n\n${more} more stores; --limit N lists more` : ''}${mixed}`
+  return `${comparedHead(r)}${table}${more > 0 ? `\n\n${counted(more, 'more store')}; --limit N lists more` : ''}${mixed}`
 }
