@@ -73,7 +73,8 @@ export const eventMatch = z.object({
   label: z.string().max(200).optional(),
 })
 
-const OP_SIGNS: Record<z.output<typeof propertyFilter>['op'], string> = {
+/** How a filter's operator is written in a step (`Page Viewed[path=/pricing]`): the CLI reads it, labels write it. */
+export const OP_SIGNS: Record<z.output<typeof propertyFilter>['op'], string> = {
   eq: '=',
   neq: '!=',
   contains: '~',

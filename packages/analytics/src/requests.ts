@@ -30,6 +30,8 @@ export {
   exchange,
   MAX_COHORTS,
   MAX_RATE_DAYS,
+  matchLabel,
+  OP_SIGNS,
   propertyFilter,
 } from './request-parts'
 

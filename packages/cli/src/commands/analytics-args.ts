@@ -1,14 +1,11 @@
 /** Parsing of the analytics commands' flags into the request bodies the HTTP API takes. */
+import { OP_SIGNS } from '@touchpoint/analytics'
 
-const OPS: Array<[string, string]> = [
-  ['!=', 'neq'],
-  ['>=', 'gte'],
-  ['<=', 'lte'],
-  ['=', 'eq'],
-  ['~', 'contains'],
-  ['>', 'gt'],
-  ['<', 'lt'],
-]
+/** Each operator by its sign (`in` has none here), the longest first: `!=` is not read as `=`, nor `>=` as `>`. */
+const OPS = Object.entries(OP_SIGNS)
+  .filter(([op]) => op !== 'in')
+  .map(([op, sign]) => [sign, op] as const)
+  .sort((a, b) => b[0].length - a[0].length)
 
 /**
  * A step or conversion as `Event Name[field=value, other~part]`: `=` equals, `!=` differs, `~` contains,
