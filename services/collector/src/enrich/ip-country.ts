@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs'
+import { ipv4Number } from './ip'
 
 /**
  * The country of an IP address, from a table of address ranges the operator downloads (GEOIP_COUNTRY_CSV): DB-IP's
  * "IP to Country Lite" CSV (`first,last,country`, dotted and colon addresses; CC BY 4.0) or its City Lite (the
  * country fourth), or IP2Location's LITE DB1 and up (`"first","last","country",…`, addresses as decimal integers),
- * IPv4 and IPv6 ranges in one file or either alone. The look-up
- * is done on the request path, before the address is anonymised, and only the country is stored (`ip_country`);
- * without a table, reports read the country from the visitor's time zone (analytics' fields.ts).
+ * IPv4 and IPv6 ranges in one file or either alone. The look-up is done on the request path, before the address is
+ * anonymised, and only the country is stored (`ip_country`); without a table, reports read the country from the
+ * visitor's time zone (analytics' fields.ts).
  *
  * IPv4 ranges are kept as numbers, IPv6 ranges by their first 64 bits (the network part: providers route and
  * registries allocate no finer) as two 32-bit halves, in typed arrays sorted by the first address, and looked up
@@ -152,28 +153,6 @@ function find(t: RangeTable, hi: number, lo: number): string {
   return found >= 0 && compare(hi, lo, t.endHi[found]!, t.endLo[found]!) <= 0
     ? COUNTRIES[t.country[found]!]!
     : ''
-}
-
-/** A dotted IPv4 address as a number, -1 for anything else (no leading zeros, as node:net's isIPv4). */
-function ipv4Number(s: string): number {
-  let n = 0
-  let part = 0
-  let digits = 0
-  let dots = 0
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c === 46) {
-      if (digits === 0 || ++dots > 3) return -1
-      n = n * 256 + part
-      part = 0
-      digits = 0
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && part === 0) return -1
-      part = part * 10 + (c - 48)
-      if (++digits > 3 || part > 255) return -1
-    } else return -1
-  }
-  return dots === 3 && digits > 0 ? n * 256 + part : -1
 }
 
 /** The eight 16-bit groups of the last IPv6 address ipv6Groups read (one buffer: the request path allocates none). */

@@ -46,3 +46,25 @@ function expandIpv6(ip: string): string[] {
   const missing = tail === undefined ? 0 : 8 - left.length - right.length
   return [...left, ...Array(missing).fill('0'), ...right].map((g) => g.padStart(4, '0'))
 }
+
+/** A dotted IPv4 address as a number, -1 for anything else (no leading zeros, as node:net's isIPv4). */
+export function ipv4Number(s: string): number {
+  let n = 0
+  let part = 0
+  let digits = 0
+  let dots = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c === 46) {
+      if (digits === 0 || ++dots > 3) return -1
+      n = n * 256 + part
+      part = 0
+      digits = 0
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return -1
+      part = part * 10 + (c - 48)
+      if (++digits > 3 || part > 255) return -1
+    } else return -1
+  }
+  return dots === 3 && digits > 0 ? n * 256 + part : -1
+}

@@ -1,18 +1,5 @@
 import { BlockList, isIPv6 } from 'node:net'
-
-const OCTET = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)$/
-
-/** A dotted IPv4 address as a number, or undefined for anything else (isIPv4's rules: no leading zeros). */
-function ipv4Number(ip: string): number | undefined {
-  const parts = ip.split('.')
-  if (parts.length !== 4) return undefined
-  let n = 0
-  for (const part of parts) {
-    if (!OCTET.test(part)) return undefined
-    n = n * 256 + Number(part)
-  }
-  return n
-}
+import { ipv4Number } from '../enrich/ip'
 
 /**
  * CIDR ranges: IPv4 ones as number intervals, IPv6 ones in a BlockList. BlockList.check builds a SocketAddress
@@ -27,7 +14,7 @@ export class AddressRanges {
     for (const range of ranges) {
       const [net, bits] = range.split('/') as [string, string]
       const start = ipv4Number(net)
-      if (start !== undefined) {
+      if (start >= 0) {
         const size = 2 ** (32 - Math.min(32, Number(bits)))
         const lo = start - (start % size)
         this.v4.push([lo, lo + size - 1])
@@ -42,7 +29,7 @@ export class AddressRanges {
     // an IPv4 client of a server listening on IPv6 shows as ::ffff:a.b.c.d
     const ip = address.startsWith('::ffff:') ? address.slice(7) : address
     const n = ipv4Number(ip)
-    if (n !== undefined) {
+    if (n >= 0) {
       for (const [lo, hi] of this.v4) if (n >= lo && n <= hi) return true
       return false
     }
