@@ -1,10 +1,15 @@
 /**
  * What looking up an address's country costs (enrich/ip-country.ts, GEOIP_COUNTRY_CSV): reading a table the size of
  * DB-IP's country lite CSV (about 350,000 IPv4 and 250,000 IPv6 ranges; synthetic here, in its format), the memory
- * it holds, and a look-up on the request path, IPv4 and IPv6, in a tight loop on one thread.
+ * it holds, a look-up on the request path, IPv4 and IPv6, in a tight loop on one thread, and a reload while the
+ * collector runs (IpCountries.read): how long it takes and the longest it holds the event loop.
  * `node --expose-gc --import tsx bench/ip-country-cost.ts [v4 ranges] [v6 ranges] [rounds]`; docs/performance.md
  * has the figures.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { IpCountries } from '../services/collector/src/enrich/ip-country'
 import { median } from './stats'
 
@@ -60,6 +65,18 @@ const perLookup = (ips: string[]) => {
 }
 const a = perLookup(ipv4s)
 const b = perLookup(ipv6s)
+// a reload: the same table read from a file in slices, while a timer measures how late each turn of the loop runs
+const file = join(mkdtempSync(join(tmpdir(), 'tp-countries-')), 'countries.csv')
+writeFileSync(file, text)
+const delay = monitorEventLoopDelay({ resolution: 1 })
+delay.enable()
+const reloadStarted = process.hrtime.bigint()
+const reloaded = await IpCountries.read(file)
+const reloadMs = Number(process.hrtime.bigint() - reloadStarted) / 1e6
+delay.disable()
+rmSync(dirname(file), { recursive: true })
+if (reloaded.counts.v4 !== table.counts.v4) throw new Error('the reload read another table')
+
 console.log(
   `read ${table.counts.v4} IPv4 and ${table.counts.v6} IPv6 ranges (${mib(text.length)} MiB of CSV) in ${parseMs.toFixed(0)} ms;`,
   `heap +${mib(heapAfter.heapUsed - heapBefore.heapUsed)} MiB, array buffers +${mib(heapAfter.arrayBuffers - heapBefore.arrayBuffers)} MiB`,
@@ -69,4 +86,7 @@ console.log(
 )
 console.log(
   `IPv6 look-up: median ${b.median.toFixed(0)} ns (${b.rounds.map((x) => x.toFixed(0)).join(', ')}); ${b.found} of ${probes} found`,
+)
+console.log(
+  `reload (IpCountries.read, in slices): ${reloadMs.toFixed(0)} ms; the event loop held at most ${(delay.max / 1e6).toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms`,
 )

@@ -1,4 +1,7 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { tempDir } from '../../../../test/helpers/collector'
 import { IpCountries } from './ip-country'
 
 // DB-IP's country lite CSV, as downloaded (documentation and private ranges here), out of order
@@ -101,4 +104,32 @@ describe('IpCountries, the addresses it reads', () => {
     ['01.2.3.4', ''],
     ['1.2.3.256', ''],
   ])('%s → %s', (ip, country) => expect(t.lookup(ip)).toBe(country))
+})
+
+describe('IpCountries.read, in slices', () => {
+  // 6,000 ranges of 256 addresses (about 250 KiB: several slices), CRLF line ends, each range its own country (AA to ZY: ZZ is the tables' unknown)
+  const code = (i: number) => String.fromCharCode(65 + Math.floor((i % 675) / 26), 65 + ((i % 675) % 26))
+  const at = (i: number, last: number) => `10.${i >> 8}.${i & 255}.${last}`
+  const lines = Array.from({ length: 6000 }, (_, i) => `${at(i, 0)},${at(i, 255)},${code(i)}`)
+  const file = (text: string) => {
+    const path = join(tempDir(), 'countries.csv')
+    writeFileSync(path, text)
+    return path
+  }
+
+  it('reads every line across the slices, as parse does', async () => {
+    const t = await IpCountries.read(file(`ip_start,ip_end,country\r\n${lines.join('\r\n')}\r\n`))
+    expect(t.counts).toEqual({ v4: 6000, v6: 0 })
+    const wrong = lines
+      .map((_, i) => i)
+      .filter((i) => t.lookup(at(i, 0)) !== code(i) || t.lookup(at(i, 255)) !== code(i))
+    expect(wrong).toEqual([])
+  })
+
+  it('names the line of the file a bad range is on, past the first slice', async () => {
+    const bad = [...lines.slice(0, 4999), '10.200.0.0 NZ', ...lines.slice(5000)].join('\n')
+    const path = file(bad)
+    await expect(IpCountries.read(path)).rejects.toThrow(`${path}, line 5000: expected DB-IP`)
+    expect(() => IpCountries.parse(bad, path)).toThrow(`${path}, line 5000: expected DB-IP`)
+  })
 })

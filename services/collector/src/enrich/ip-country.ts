@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { setImmediate } from 'node:timers/promises'
 import { ipv4Number } from './ip'
 
 /**
@@ -28,33 +30,32 @@ export class IpCountries {
   }
 
   static parse(text: string, name = 'the table'): IpCountries {
-    const v4 = new RangeList()
-    const v6 = new RangeList()
-    let lineNo = 0
-    let at = 0
-    // which column holds the country: the layout of the first line of ranges says (countryColumn)
-    let column = -1
-    while (at < text.length) {
-      let end = text.indexOf('\n', at)
-      if (end < 0) end = text.length
-      const line = text.slice(at, end).trim()
-      at = end + 1
-      lineNo++
-      if (line === '' || line.startsWith('#')) continue
-      if (lineNo === 1 && !/\d/.test(line.slice(0, line.indexOf(',')))) continue // a header line
-      if (column < 0) column = countryColumn(line, `${name}, line ${lineNo}`)
-      const fields = line.split(',', column + 1)
-      if (fields.length <= column) throw new Error(`${name}, line ${lineNo}: ${LAYOUTS}`)
-      const [first, last] = fields.map(unquote) as [string, string]
-      const country = countryCode(unquote(fields[column]!))
-      // IP2Location's unknown ranges ('-') may span IPv6's and the IPv4-mapped block: not read at all
-      if (country < 0) continue
-      const a = rangeBound(first)
-      const b = rangeBound(last)
-      if (!a || !b || a.family !== b.family || compare(a.hi, a.lo, b.hi, b.lo) > 0)
-        throw new Error(`${name}, line ${lineNo}: ${first} to ${last} is not a range of addresses`)
-      ;(a.family === 4 ? v4 : v6).add(a.hi, a.lo, b.hi, b.lo, country)
+    const reader = new TableReader(name)
+    reader.read(text)
+    return IpCountries.of(reader)
+  }
+
+  /**
+   * Reads a range table while the process goes on serving: the file is decoded and read a slice of whole lines
+   * (SLICE_BYTES) at a time, each in a turn of the event loop of its own (a few milliseconds each; a table of
+   * DB-IP's size takes about a second in all), so a reload adds no more than a slice's time to a request's wait.
+   * Errors as load's.
+   */
+  static async read(file: string): Promise<IpCountries> {
+    const bytes = await readFile(file)
+    const reader = new TableReader(file)
+    for (let at = 0; at < bytes.length; ) {
+      const newline = bytes.indexOf(10, Math.min(at + SLICE_BYTES, bytes.length))
+      const end = newline < 0 ? bytes.length : newline + 1
+      reader.read(bytes.toString('utf8', at, end))
+      at = end
+      await setImmediate()
     }
+    return IpCountries.of(reader)
+  }
+
+  private static of(reader: TableReader): IpCountries {
+    const { v4, v6 } = reader
     return new IpCountries(v4.table(), v6.table(), { v4: v4.length, v6: v6.length })
   }
 
@@ -71,6 +72,47 @@ export class IpCountries {
 
 const LAYOUTS =
   'expected DB-IP\'s IP to Country Lite or City Lite CSV (first,last,country / first,last,continent,country,…) or IP2Location\'s LITE CSV ("first","last","country",…)'
+
+/** About how many bytes of a table's file read() decodes and reads in one turn of the event loop (whole lines). */
+const SLICE_BYTES = 64 * 1024
+
+/** A table's text read in pieces of whole lines into a range list of each family. */
+class TableReader {
+  readonly v4 = new RangeList()
+  readonly v6 = new RangeList()
+  private lineNo = 0
+  /** which column holds the country: the layout of the first line of ranges says (countryColumn) */
+  private column = -1
+
+  constructor(private readonly name: string) {}
+
+  /** Reads the lines of a piece of the text, which ends at the end of a line (or of the text). */
+  read(text: string) {
+    const { name } = this
+    for (let at = 0; at < text.length; ) {
+      let end = text.indexOf('\n', at)
+      if (end < 0) end = text.length
+      const line = text.slice(at, end).trim()
+      at = end + 1
+      const lineNo = ++this.lineNo
+      if (line === '' || line.startsWith('#')) continue
+      if (lineNo === 1 && !/\d/.test(line.slice(0, line.indexOf(',')))) continue // a header line
+      if (this.column < 0) this.column = countryColumn(line, `${name}, line ${lineNo}`)
+      const column = this.column
+      const fields = line.split(',', column + 1)
+      if (fields.length <= column) throw new Error(`${name}, line ${lineNo}: ${LAYOUTS}`)
+      const [first, last] = fields.map(unquote) as [string, string]
+      const country = countryCode(unquote(fields[column]!))
+      // IP2Location's unknown ranges ('-') may span IPv6's and the IPv4-mapped block: not read at all
+      if (country < 0) continue
+      const a = rangeBound(first)
+      const b = rangeBound(last)
+      if (!a || !b || a.family !== b.family || compare(a.hi, a.lo, b.hi, b.lo) > 0)
+        throw new Error(`${name}, line ${lineNo}: ${first} to ${last} is not a range of addresses`)
+      ;(a.family === 4 ? this.v4 : this.v6).add(a.hi, a.lo, b.hi, b.lo, country)
+    }
+  }
+}
 
 /**
  * The column of a table's country code, by its first line of ranges: IP2Location quotes its fields and keeps the
@@ -124,17 +166,31 @@ class RangeList {
   }
   table(): RangeTable {
     const v = this.values
-    const order = Array.from({ length: this.length }, (_, i) => i * 5)
-    // a downloaded table is in order already: sorting is then one pass
-    order.sort((a, b) => compare(v[a]!, v[a + 1]!, v[b]!, v[b + 1]!))
-    const column = (k: number) => Uint32Array.from(order, (i) => v[i + k]!)
-    return {
-      startHi: column(0),
-      startLo: column(1),
-      endHi: column(2),
-      endLo: column(3),
-      country: Uint16Array.from(order, (i) => v[i + 4]!),
+    const n = this.length
+    const order = new Uint32Array(n)
+    let sorted = true
+    for (let i = 0; i < n; i++) {
+      order[i] = i * 5
+      if (i > 0 && compare(v[i * 5 - 5]!, v[i * 5 - 4]!, v[i * 5]!, v[i * 5 + 1]!) > 0) sorted = false
     }
+    // a downloaded table is in order already, and is taken as it is
+    if (!sorted) order.sort((a, b) => compare(v[a]!, v[a + 1]!, v[b]!, v[b + 1]!))
+    const t: RangeTable = {
+      startHi: new Uint32Array(n),
+      startLo: new Uint32Array(n),
+      endHi: new Uint32Array(n),
+      endLo: new Uint32Array(n),
+      country: new Uint16Array(n),
+    }
+    for (let i = 0; i < n; i++) {
+      const at = order[i]!
+      t.startHi[i] = v[at]!
+      t.startLo[i] = v[at + 1]!
+      t.endHi[i] = v[at + 2]!
+      t.endLo[i] = v[at + 3]!
+      t.country[i] = v[at + 4]!
+    }
+    return t
   }
 }
 
