@@ -108,7 +108,7 @@ export function buildApp(config: CollectorConfig, services: AppServices): Fastif
     deferRows: services.sink.buildsRows === true,
     secretsOf: (id) => registry.secretsOf(id),
     planOf: (id) => registry.planOf(id),
-    ipCountries: config.ipCountries,
+    ipCountries: config.countries,
   })
   app.register(healthRoutes, { ch: services.ch, sink: services.sink, metrics: services.metrics })
   app.register(openApiRoutes)

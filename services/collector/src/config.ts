@@ -7,7 +7,7 @@ import { brokerList, topicEnv, topicSpec } from '@touchpoint/kafka'
 import { dedupeEnv, dedupeOptions, type LoaderOptions } from '@touchpoint/loader'
 import { trackingPlan } from '@touchpoint/schema'
 import { z } from 'zod'
-import { IpCountries } from './enrich/ip-country'
+import { CountryTable } from './country-reload'
 import type { KafkaSinkOptions } from './pipeline/kafka'
 import type { RateLimitConfig } from './rate-limits'
 
@@ -189,8 +189,8 @@ export interface CollectorConfig {
   kafka: Omit<KafkaSinkOptions, 'spoolDir' | 'spoolMaxBytes'> | undefined
   /** Where the projects came from, and whether this start created them (a fresh embedded start). */
   projectsSource: { path: string; created: boolean }
-  /** The countries of IP address ranges (GEOIP_COUNTRY_CSV), read at start */
-  ipCountries: IpCountries | undefined
+  /** The countries of IP address ranges (GEOIP_COUNTRY_CSV), read at start; startCollector reloads it (country-reload.ts) */
+  countries: CountryTable | undefined
 }
 
 export class ConfigError extends Error {}
@@ -239,13 +239,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
         }
       : undefined,
     projectsSource: source,
-    ipCountries: e.GEOIP_COUNTRY_CSV ? ipCountriesFrom(e.GEOIP_COUNTRY_CSV) : undefined,
+    countries: e.GEOIP_COUNTRY_CSV ? countriesFrom(e.GEOIP_COUNTRY_CSV) : undefined,
   }
 }
 
-function ipCountriesFrom(file: string): IpCountries {
+function countriesFrom(name: string): CountryTable {
+  const file = resolve(name)
   try {
-    return IpCountries.load(resolve(file))
+    return CountryTable.load(file)
   } catch (err) {
     throw new ConfigError(`environment variable GEOIP_COUNTRY_CSV: ${(err as Error).message}`)
   }

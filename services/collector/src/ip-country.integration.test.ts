@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../../../test/helpers/collector'
@@ -96,6 +96,32 @@ describe('the country of an address', () => {
     ])
     const profile = await post(`${collector.url}/api/profile`, { project: 'shop', person: 'nz' }, ADMIN_AUTH)
     expect(profile.body.location).toMatchObject({ country: 'NZ', timezone: 'Europe/Berlin' })
+  })
+
+  it('places the next calls by a table that replaces the file, without a restart', async () => {
+    // next month's download says the range is Australia's; written beside the file, then renamed over it
+    writeFileSync(join(dir, 'next.csv'), TABLE.replace(',NZ', ',AU'))
+    renameSync(join(dir, 'next.csv'), join(dir, 'countries.csv'))
+    let sent = 0
+    await eventually(
+      async () => {
+        expect((await page(`au-${++sent}`, '198.51.100.77', 'Europe/Berlin')).status).toBe(200)
+        return sql<{ n: number }>(
+          collector.url,
+          ADMIN,
+          "SELECT count() AS n FROM events WHERE ip_country = 'AU'",
+        )
+      },
+      (rows) => Number(rows[0]?.n) > 0,
+      20_000,
+    )
+    // the calls before it keep the country they were placed in
+    const nz = await sql<{ n: number }>(
+      collector.url,
+      ADMIN,
+      "SELECT count() AS n FROM events WHERE message_id = 'nz' AND ip_country = 'NZ'",
+    )
+    expect(Number(nz[0]?.n)).toBe(1)
   })
 
   it('refuses to start with a table it cannot read, naming the variable and the line', () => {

@@ -3,6 +3,7 @@ import { type ClickHouse, createClickHouse, migrate } from '@touchpoint/clickhou
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { buildApp } from './app'
 import type { CollectorConfig } from './config'
+import { watchCountries } from './country-reload'
 import { watchKeys } from './key-reload'
 import { createLogger } from './logger'
 import { Metrics } from './metrics'
@@ -64,14 +65,16 @@ export async function startCollector(config: CollectorConfig): Promise<RunningCo
   const registry = new ProjectRegistry(config.keys)
   const app = buildApp(config, { ch, sink, metrics, logger, registry })
   const url = await app.listen({ port: config.port, host: config.host })
-  const unwatch = watchKeys(config, registry, logger)
+  const unwatchKeys = watchKeys(config, registry, logger)
+  const unwatchCountries = config.countries && watchCountries(config.countries, logger)
   let closing: Promise<void> | undefined
   return {
     app,
     url,
     close() {
       closing ??= (async () => {
-        unwatch()
+        unwatchKeys()
+        unwatchCountries?.()
         await app.close()
         await sink.close()
         await ch?.close()

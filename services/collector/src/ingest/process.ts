@@ -26,7 +26,6 @@ import {
 } from '../enrich/event-row'
 import { eventIdFor, violationIdFor } from '../enrich/ids'
 import { anonymizeIp } from '../enrich/ip'
-import type { IpCountries } from '../enrich/ip-country'
 import { DEFAULT_SECRETS, redactCall, type SecretNames } from '../enrich/redact'
 import type { ErrorCode } from '../errors'
 import type { OutboundRecord } from '../pipeline/sink'
@@ -67,7 +66,7 @@ export class EventProcessor {
       /** a project's tracking plan (ProjectRegistry.planOf), if it has one */
       planOf?: (projectId: string) => PlanChecker | undefined
       /** the countries of IP addresses (GEOIP_COUNTRY_CSV), looked up before the address is anonymised */
-      ipCountries?: IpCountries
+      ipCountries?: { lookup(ip: string): string }
     } = {},
   ) {}
 
