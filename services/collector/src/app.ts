@@ -114,7 +114,12 @@ export function buildApp(config: CollectorConfig, services: AppServices): Fastif
   app.register(openApiRoutes)
   app.register(ingestRoutes, { registry, sink: services.sink, metrics: services.metrics, processor })
   app.register(sdkRoutes)
-  app.register(emailRoutes, { registry, sink: services.sink, metrics: services.metrics })
+  app.register(emailRoutes, {
+    registry,
+    sink: services.sink,
+    metrics: services.metrics,
+    countries: config.countries,
+  })
   app.register(adminRoutes, { ch: services.ch, registry })
   app.register(personRoutes, { ch: services.ch, registry })
   app.register(adSpendRoutes, { ch: services.ch, registry })

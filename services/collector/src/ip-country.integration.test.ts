@@ -1,5 +1,6 @@
 import { renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { createEmailTracker } from '@touchpoint/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../../../test/helpers/collector'
 import { basic, CHROME_UA, eventually, post, sql } from '../../../test/helpers/http'
@@ -13,7 +14,13 @@ import type { RunningCollector } from './server'
  * zone where there is none. The calls come through a proxy (TRUST_PROXY), which names the visitor's address.
  */
 const ADMIN = 'admin-key-0123456789abcdef'
-const SHOP = { id: 'shop', writeKey: 'tpw_shop_0123456789', secretKey: 'tps_shop_0123456789abcdef' }
+const MAIL_KEY = { id: 'k1', secret: 'mail-secret-0123456789-0123456789-abc' }
+const SHOP = {
+  id: 'shop',
+  writeKey: 'tpw_shop_0123456789',
+  secretKey: 'tps_shop_0123456789abcdef',
+  email: { keys: [MAIL_KEY] },
+}
 const TABLE = [
   'ip_start,ip_end,country',
   '198.51.100.0,198.51.100.255,NZ',
@@ -96,6 +103,47 @@ describe('the country of an address', () => {
     ])
     const profile = await post(`${collector.url}/api/profile`, { project: 'shop', person: 'nz' }, ADMIN_AUTH)
     expect(profile.body.location).toMatchObject({ country: 'NZ', timezone: 'Europe/Berlin' })
+  })
+
+  it("places an email's opens and clicks where the reader's own client made them, and no proxy's or scanner's", async () => {
+    const tracker = createEmailTracker({ baseUrl: collector.url, projectId: 'shop', keys: [MAIL_KEY] })
+    const email = (recipient: string) => ({
+      campaignId: 'geo',
+      messageId: `geo-${recipient}`,
+      recipient,
+      sentAt: new Date(Date.now() - 3_600_000),
+    })
+    const ask = (url: string, ua: string, method = 'GET') =>
+      fetch(url, {
+        method,
+        redirect: 'manual',
+        headers: { 'user-agent': ua, 'x-forwarded-for': '198.51.100.9' },
+      })
+    const GMAIL_PROXY =
+      'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)'
+    // a reader whose mail client fetches the image itself, and clicks; one reading through Gmail's image proxy;
+    // a security gateway checking the link before delivery (HEAD)
+    expect((await ask(tracker.pixelUrl(email('client')), CHROME_UA)).status).toBe(200)
+    expect((await ask(tracker.linkUrl('https://shop.example/', email('client')), CHROME_UA)).status).toBe(302)
+    expect((await ask(tracker.pixelUrl(email('gmail')), GMAIL_PROXY)).status).toBe(200)
+    expect(
+      (await ask(tracker.linkUrl('https://shop.example/', email('gateway')), CHROME_UA, 'HEAD')).status,
+    ).toBe(302)
+    const rows = await eventually(
+      () =>
+        sql<{ user_id: string; event: string; ip_country: string }>(
+          collector.url,
+          ADMIN,
+          "SELECT user_id, event, ip_country FROM events WHERE source = 'email' ORDER BY user_id, event",
+        ),
+      (r) => r.length === 4,
+    )
+    expect(rows).toEqual([
+      { user_id: 'client', event: 'Email Clicked', ip_country: 'NZ' },
+      { user_id: 'client', event: 'Email Opened', ip_country: 'NZ' },
+      { user_id: 'gateway', event: 'Email Clicked', ip_country: '' },
+      { user_id: 'gmail', event: 'Email Opened', ip_country: '' },
+    ])
   })
 
   it('places the next calls by a table that replaces the file, without a restart', async () => {

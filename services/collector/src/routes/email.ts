@@ -14,6 +14,8 @@ export interface EmailRouteOptions {
   registry: ProjectRegistry
   sink: Sink
   metrics: Metrics
+  /** the countries of IP addresses (GEOIP_COUNTRY_CSV) */
+  countries?: { lookup(ip: string): string }
 }
 
 /** The 43-byte transparent 1×1 GIF. */
@@ -56,7 +58,7 @@ interface Params {
  */
 export const emailRoutes: FastifyPluginAsync<EmailRouteOptions> = async (
   app,
-  { registry, sink, metrics },
+  { registry, sink, metrics, countries },
 ) => {
   const classifiers = new Map(
     registry.projects.flatMap((p) => (p.email ? [[p.id, new EmailClassifier(p.email)] as const] : [])),
@@ -76,6 +78,14 @@ export const emailRoutes: FastifyPluginAsync<EmailRouteOptions> = async (
     userAgent: req.headers['user-agent'],
     sentAt: undefined,
   })
+
+  /**
+   * The country of the reader's own request: an open a person's mail client fetched itself, or a person's click.
+   * An image proxy's fetch (Gmail's, Yahoo's), a machine's open (Apple's prefetch) and a scanner's click come from
+   * addresses that say nothing of where the reader is, and place nobody.
+   */
+  const countryOf = (req: FastifyRequest, theReaders: boolean) =>
+    (theReaders && countries?.lookup(req.ip)) || ''
 
   /** Verifies the token; on failure returns the rejected record to keep instead. */
   const check = (
@@ -151,7 +161,9 @@ export const emailRoutes: FastifyPluginAsync<EmailRouteOptions> = async (
       )
       const call = openCall(r.claims, verdict, r.facts, r.project.email!)
       metrics.accepted.inc({ project: r.project.id })
-      await unlessTroubled(keep(req, [acceptedRecord(call, r.facts, deferRows).record]))
+      const country = countryOf(req, !verdict.machine && !verdict.proxy)
+      const { record } = acceptedRecord(call, r.facts, deferRows, undefined, undefined, country)
+      await unlessTroubled(keep(req, [record]))
     }
     return sendPixelGif(reply)
   }
@@ -201,7 +213,9 @@ export const emailRoutes: FastifyPluginAsync<EmailRouteOptions> = async (
     const call = clickCall(claims, verdict, r.facts, landing, secrets)
     metrics.accepted.inc({ project: project.id })
     await atMost(
-      keep(req, [acceptedRecord(call, r.facts, deferRows, undefined, secrets).record]),
+      keep(req, [
+        acceptedRecord(call, r.facts, deferRows, undefined, secrets, countryOf(req, !verdict.scanner)).record,
+      ]),
       CLICK_WAIT_MS,
     )
     return reply.code(302).header('location', location).header('cache-control', NO_STORE).send()
