@@ -2,9 +2,15 @@ import { type CollectorConfig, loadConfig, startCollector } from '@touchpoint/co
 
 function banner(config: CollectorConfig, url: string): string {
   const base = url.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost')
-  const storage = config.clickhouse.url
-    ? `ClickHouse at ${config.clickhouse.url}`
-    : `embedded ClickHouse (chDB) in ${config.dataDir}/clickhouse`
+  const storage = config.kafka
+    ? `Kafka at ${config.kafka.brokers.join(',')} (topic ${config.kafka.topic}), loaded into ClickHouse by touchpoint ingest${
+        config.clickhouse.url ? `; reads from ClickHouse at ${config.clickhouse.url}` : ''
+      }`
+    : config.clickhouse.url
+      ? `ClickHouse at ${config.clickhouse.url}`
+      : `embedded ClickHouse (chDB) in ${config.dataDir}/clickhouse`
+  // a Kafka-mode collector without CLICKHOUSE_URL reads nothing: the ingester that loads the events answers reads
+  const reads = !config.kafka || config.clickhouse.url
   const lines = [
     `Touchpoint collector listening on ${base}`,
     `Storage: ${storage}`,
@@ -22,8 +28,10 @@ function banner(config: CollectorConfig, url: string): string {
       'Send an event:',
       `  curl -u '${p.writeKey}:' -H 'Content-Type: application/json' ${base}/v1/track \\`,
       `    -d '{"event":"Signed Up","anonymousId":"a1","properties":{"plan":"pro"}}'`,
-      'Read it back:',
-      `  curl -H 'Authorization: Bearer ${config.keys.adminKeys[0]}' -H 'Content-Type: application/json' ${base}/api/sql \\`,
+      reads
+        ? 'Read it back:'
+        : 'Read it back from the ingester (started with TOUCHPOINT_CONFIG=<this projects file>):',
+      `  curl -H 'Authorization: Bearer ${config.keys.adminKeys[0]}' -H 'Content-Type: application/json' ${reads ? base : '<the ingester>'}/api/sql \\`,
       `    -d '{"query":"SELECT event, channel, timestamp FROM events ORDER BY timestamp DESC LIMIT 5"}'`,
     )
   }
