@@ -5,6 +5,7 @@ import { createKafka } from '@touchpoint/kafka'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   CollectorProcess,
+  cli,
   emailUrls,
   embeddedSql,
   freePort,
@@ -35,11 +36,15 @@ beforeAll(async () => {
   broker = await Broker.create()
   await broker.start()
   const kafkaEnv = { KAFKA_BROKERS: broker.address, KAFKA_PARTITIONS: '3' }
-  ingester = new Service('ingest', ingesterDir, await freePort(), kafkaEnv)
-  await ingester.start()
+  // the collector first: it writes the projects file, whose admin key the ingester's admin API takes
   collector = new CollectorProcess(collectorDir, await freePort(), kafkaEnv)
   await collector.start()
   writeKey = keysIn(collectorDir).writeKey
+  ingester = new Service('ingest', ingesterDir, await freePort(), {
+    ...kafkaEnv,
+    TOUCHPOINT_CONFIG: join(collectorDir, 'touchpoint.json'),
+  })
+  await ingester.start()
 })
 
 afterAll(async () => {
@@ -186,6 +191,33 @@ describe('collector → Kafka → ingester → ClickHouse', () => {
     expect(text).toMatch(/touchpoint_ingester_consumer_lag\{partition="0"\} 0/)
     expect(text).toMatch(/touchpoint_ingester_insert_latency_seconds_count [1-9]/)
     expect(text).toMatch(/touchpoint_ingester_rows_loaded_total\{table="events"\} [1-9]/)
+  })
+
+  it("answers the admin API over what it loaded, with the collector's admin key; the collector cannot", async () => {
+    const { adminKey } = keysIn(collectorDir)
+    const ask = (url: string, key: string) =>
+      post(
+        `${url}/api/sql`,
+        { query: "SELECT count() AS n FROM events WHERE event = 'Load Test'" },
+        { authorization: `Bearer ${key}` },
+      )
+    const answer = await ask(ingester.url, adminKey)
+    expect(answer.status).toBe(200)
+    expect(Number(answer.body.rows[0].n)).toBe(acked.size)
+    expect((await ask(ingester.url, 'tpa_not_a_key_0123456789')).body.code).toBe('TP_ERR_ADMIN_UNAUTHORIZED')
+    const refused = await ask(collector.url, adminKey)
+    expect(refused.status).toBe(503)
+    expect(refused.body.code).toBe('TP_ERR_NO_STORAGE')
+    // the CLI's reports, through the ingester (the admin key from the collector's data directory): the call the
+    // first test had refused, kept with its reason
+    const report = await cli(['report', 'rejected', '--json'], {
+      TOUCHPOINT_DATA_DIR: collectorDir,
+      TOUCHPOINT_URL: ingester.url,
+    })
+    const rows = JSON.parse(report).rows as Array<{ code: string; field: string; refused: number }>
+    expect(rows).toContainEqual(
+      expect.objectContaining({ code: 'TP_ERR_VALIDATION', field: 'event', refused: 1 }),
+    )
   })
 
   it('stored every acknowledged event exactly once, and the valid event after the poison', async () => {

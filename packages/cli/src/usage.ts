@@ -2,7 +2,8 @@
 export const USAGE = `touchpoint <command>
 
   start                     run the collector (embedded stack, or producing to Kafka with KAFKA_BROKERS)
-  ingest                    run the Kafka → ClickHouse ingester (KAFKA_BROKERS required)
+  ingest                    run the Kafka → ClickHouse ingester (KAFKA_BROKERS required); with TOUCHPOINT_CONFIG
+                            (the collector's projects file), also the admin API over what it loads
   migrate                   apply pending ClickHouse migrations
   sql "<query>" [--param name=value ...] [--json | --csv]
                             read-only SQL; values as {name:Type} parameters

@@ -7,7 +7,8 @@ import type { CollectorConfig } from './config'
 import { HandoffVerifier } from './email/handoff'
 import { TpError } from './errors'
 import { EventProcessor } from './ingest/process'
-import type { Metrics } from './metrics'
+import { watchKeys } from './key-reload'
+import { Metrics } from './metrics'
 import type { Sink } from './pipeline/sink'
 import { ProjectRegistry } from './projects'
 import { rateLimits } from './rate-limits'
@@ -56,10 +57,13 @@ export function toTpError(err: unknown): TpError {
   return new TpError('TP_ERR_INTERNAL')
 }
 
-/** The collector as a Fastify app, wired to the given storage and sink. Tests build it on a temp directory. */
-export function buildApp(config: CollectorConfig, services: AppServices): FastifyInstance {
+/**
+ * The Fastify app both builds start from: limits, timeouts, the JSON parsers, and the error and not-found answers
+ * of the error catalog.
+ */
+function baseApp(config: CollectorConfig, logger: FastifyBaseLogger | undefined): FastifyInstance {
   const app = Fastify({
-    ...(services.logger ? { loggerInstance: services.logger } : { logger: false }),
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
     bodyLimit: limits.MAX_BODY_BYTES,
     // an email token is one path segment, a click token carries its target URL (MAX_TOKEN_LENGTH)
     routerOptions: { maxParamLength: MAX_TOKEN_LENGTH },
@@ -101,7 +105,24 @@ export function buildApp(config: CollectorConfig, services: AppServices): Fastif
     const err = new TpError('TP_ERR_NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}`)
     return reply.code(404).send(err.toJSON())
   })
+  return app
+}
 
+/**
+ * The admin API over what is stored, each route behind the admin key: SQL, the analytics, a person's data and
+ * its erasure, ad spend. Without ClickHouse (a Kafka-mode collector without CLICKHOUSE_URL) each answers
+ * TP_ERR_NO_STORAGE.
+ */
+function queryRoutes(app: FastifyInstance, ch: ClickHouse | undefined, registry: ProjectRegistry) {
+  app.register(adminRoutes, { ch, registry })
+  app.register(personRoutes, { ch, registry })
+  app.register(adSpendRoutes, { ch, registry })
+  app.register(analyticsRoutes, { analytics: ch && new Analytics(ch), registry })
+}
+
+/** The collector as a Fastify app, wired to the given storage and sink. Tests build it on a temp directory. */
+export function buildApp(config: CollectorConfig, services: AppServices): FastifyInstance {
+  const app = baseApp(config, services.logger)
   const registry = services.registry ?? new ProjectRegistry(config.keys)
   app.register(rateLimits, { config: config.rateLimits, registry, metrics: services.metrics })
   const processor = new EventProcessor(new HandoffVerifier(registry), {
@@ -120,9 +141,25 @@ export function buildApp(config: CollectorConfig, services: AppServices): Fastif
     metrics: services.metrics,
     countries: config.countries,
   })
-  app.register(adminRoutes, { ch: services.ch, registry })
-  app.register(personRoutes, { ch: services.ch, registry })
-  app.register(adSpendRoutes, { ch: services.ch, registry })
-  app.register(analyticsRoutes, { analytics: services.ch && new Analytics(services.ch), registry })
+  queryRoutes(app, services.ch, registry)
+  return app
+}
+
+/**
+ * The admin API over what is stored (queryRoutes), alone: for a process that holds ClickHouse and takes no events,
+ * the ingester with its embedded engine, which no other process can open. Its keys are the collector's projects
+ * file's, kept in step with it as the collector keeps them (key-reload.ts); close() stops watching.
+ */
+export function buildQueryApp(
+  config: CollectorConfig,
+  ch: ClickHouse,
+  logger?: FastifyBaseLogger,
+): FastifyInstance {
+  const app = baseApp(config, logger)
+  const registry = new ProjectRegistry(config.keys)
+  app.register(rateLimits, { config: config.rateLimits, registry, metrics: new Metrics() })
+  queryRoutes(app, ch, registry)
+  const unwatch = watchKeys(config, registry, logger ?? app.log)
+  app.addHook('onClose', async () => unwatch())
   return app
 }

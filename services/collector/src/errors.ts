@@ -30,7 +30,8 @@ export const ERRORS = {
   TP_ERR_QUERY_LIMIT: { status: 400, message: 'The query went past a bound on read-only queries' },
   TP_ERR_NO_STORAGE: {
     status: 503,
-    message: 'This collector has no ClickHouse (Kafka mode); set CLICKHOUSE_URL',
+    message:
+      'This collector writes to Kafka and reads no ClickHouse: set CLICKHOUSE_URL to the ClickHouse the ingesters load, or ask an ingester started with TOUCHPOINT_CONFIG (its port)',
   },
   TP_ERR_SPOOL_FULL: { status: 503, message: 'The collector cannot accept events right now; retry later' },
   TP_ERR_INTERNAL: { status: 500, message: 'Internal error' },

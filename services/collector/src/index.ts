@@ -1,4 +1,4 @@
-export { type AppServices, buildApp, toTpError } from './app'
+export { type AppServices, buildApp, buildQueryApp, toTpError } from './app'
 export {
   type CollectorConfig,
   ConfigError,

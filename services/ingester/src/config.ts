@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { clickhouseEnv, clickhouseOptions } from '@touchpoint/clickhouse'
+import { loadConfig } from '@touchpoint/collector'
 import { brokerList, topicEnv, topicSpec } from '@touchpoint/kafka'
 import { dedupeEnv, dedupeOptions } from '@touchpoint/loader'
 import { z } from 'zod'
@@ -35,6 +36,11 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   HOST: z.string().default('0.0.0.0'),
   TOUCHPOINT_DATA_DIR: z.string().default('./.touchpoint'),
+  /**
+   * The collector's projects file: with it, the ingester answers the admin API over what it loaded (SQL, the
+   * analytics, profiles) with the collector's admin key, as the collector does over its own ClickHouse.
+   */
+  TOUCHPOINT_CONFIG: z.string().min(1).optional(),
   ...clickhouseEnv,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
@@ -65,5 +71,7 @@ export function loadIngesterConfig(env: NodeJS.ProcessEnv = process.env) {
     http: { port: e.PORT, host: e.HOST },
     clickhouse: { ...clickhouseOptions(e), dataDir: resolve(e.TOUCHPOINT_DATA_DIR, 'clickhouse') },
     logLevel: e.LOG_LEVEL,
+    /** the admin API's configuration (keys, limits), read as the collector reads it; absent without TOUCHPOINT_CONFIG */
+    queryApi: e.TOUCHPOINT_CONFIG ? loadConfig(env) : undefined,
   }
 }

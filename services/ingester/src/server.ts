@@ -1,4 +1,5 @@
 import { createClickHouse, migrate } from '@touchpoint/clickhouse'
+import { buildQueryApp } from '@touchpoint/collector'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import type { IngesterConfig } from './config'
@@ -11,7 +12,10 @@ export interface RunningIngester {
   close(): Promise<void>
 }
 
-/** Starts the ingester: ClickHouse and its migrations, the consumer group, and /healthz and /metrics. */
+/**
+ * Starts the ingester: ClickHouse and its migrations, the consumer group, and /healthz and /metrics; with the
+ * collector's projects file (TOUCHPOINT_CONFIG), the admin API over what it loads on the same port.
+ */
 export async function startIngester(config: IngesterConfig): Promise<RunningIngester> {
   const log = pino({ level: config.logLevel })
   const ch = await createClickHouse(config.clickhouse)
@@ -19,7 +23,7 @@ export async function startIngester(config: IngesterConfig): Promise<RunningInge
   const metrics = new IngesterMetrics()
   const ingester = new Ingester(config, ch, metrics, log)
   await ingester.start()
-  const http = Fastify({ logger: false })
+  const http = config.queryApi ? buildQueryApp(config.queryApi, ch, log) : Fastify({ logger: false })
   http.get('/healthz', async () => ({ status: 'ok', pid: process.pid }))
   http.get('/metrics', async (_req, reply) =>
     reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render()),

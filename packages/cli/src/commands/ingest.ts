@@ -2,8 +2,21 @@ import { loadIngesterConfig, startIngester } from '@touchpoint/ingester'
 
 /** `touchpoint ingest`: the Kafka → ClickHouse ingester, until SIGTERM/SIGINT (it finishes the batch in hand). */
 export async function ingest(): Promise<void> {
-  const ingester = await startIngester(loadIngesterConfig())
-  process.stdout.write(`Touchpoint ingester running; /healthz and /metrics on ${ingester.url}\n`)
+  const config = loadIngesterConfig()
+  const ingester = await startIngester(config)
+  const url = ingester.url.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost')
+  const lines = [`Touchpoint ingester running; /healthz and /metrics on ${url}`]
+  if (config.queryApi)
+    lines.push(
+      `The admin API over what it loads (/api/sql, the reports) is on ${url} too, with the admin key of`,
+      `${config.queryApi.projectsSource.path}: TOUCHPOINT_URL=${url} touchpoint report overview`,
+    )
+  else if (!config.clickhouse.url)
+    lines.push(
+      'Its embedded ClickHouse takes no other reader: to read what it loads, start it with TOUCHPOINT_CONFIG set to',
+      "the collector's projects file, and it answers the admin API (/api/sql, the reports) on its port",
+    )
+  process.stdout.write(`${lines.join('\n')}\n`)
   const stop = () => {
     ingester.close().then(
       () => process.exit(0),
