@@ -47,15 +47,35 @@ const commit = checkout()
 process.stderr.write(
   `Touchpoint benchmarks of ${commit} on ${machine().cores} cores: ${[...only].join(', ')}\n`,
 )
-const run = async <T>(name: (typeof SECTIONS)[number], fn: () => Promise<T>): Promise<T | undefined> =>
-  only.has(name) ? fn() : previous[name]
+const runners = {
+  sdk: benchSdkSize,
+  ingest: () => benchIngest(seconds, connections, rounds),
+  kafka: () => benchKafka(seconds, connections),
+  queries: () => benchQueries(Number(values.events), Number(values.runs)),
+  import: () => benchImport(Number(values['import-rows'])),
+}
+type Results = { [K in keyof typeof runners]?: Awaited<ReturnType<(typeof runners)[K]>> }
 
-const results = {
-  sdk: await run('sdk', benchSdkSize),
-  ingest: await run('ingest', () => benchIngest(seconds, connections, rounds)),
-  kafka: await run('kafka', () => benchKafka(seconds, connections)),
-  queries: await run('queries', () => benchQueries(Number(values.events), Number(values.runs))),
-  import: await run('import', () => benchImport(Number(values['import-rows']))),
+// each section's figures are written as soon as it is done, so one that fails keeps those measured before it;
+// a section not run keeps the figures of an earlier run, and `commits` the checkout that measured each section
+const results: Results = Object.fromEntries(SECTIONS.map((name) => [name, previous[name]]))
+const ran: string[] = []
+const failed: string[] = []
+const save = () => {
+  const commits = { ...previous.commits, ...Object.fromEntries(ran.map((name) => [name, commit])) }
+  const all = { ...previous, started: started.toISOString(), commits, machine: machine(), ...results, ran }
+  writeFileSync(resultsFile, `${JSON.stringify(all, null, 2)}\n`)
+}
+for (const name of SECTIONS) {
+  if (!only.has(name)) continue
+  try {
+    ;(results as Record<string, unknown>)[name] = await runners[name]()
+    ran.push(name)
+    save()
+  } catch (err) {
+    failed.push(name)
+    process.stderr.write(`section ${name} failed: ${(err as Error).stack ?? err}\n`)
+  }
 }
 
 const { sdk, ingest, kafka, queries, import: imported } = results
@@ -70,10 +90,10 @@ process.stdout.write(
     .filter(Boolean)
     .join(''),
 )
-// a section not run keeps the figures of an earlier run, and `commits` the checkout that measured each section
-const commits = { ...previous.commits, ...Object.fromEntries([...only].map((name) => [name, commit])) }
-writeFileSync(
-  resultsFile,
-  `${JSON.stringify({ ...previous, started: started.toISOString(), commits, machine: machine(), ...results, ran: [...only] }, null, 2)}\n`,
+process.stdout.write(
+  `\nwritten to ${resultsFile}${ran.length ? '' : ' (nothing: no section ran to its end)'}\n`,
 )
-process.stdout.write(`\nwritten to ${resultsFile}\n`)
+if (failed.length) {
+  process.stderr.write(`failed: ${failed.join(', ')}; their figures are the previous run's\n`)
+  process.exitCode = 1
+}

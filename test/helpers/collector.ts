@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs'
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -89,6 +89,7 @@ export class ServiceProcess {
     this.child = child
     // each run's output is also appended to the data directory's log, which outlives restarts and the test
     const logFile = join(this.dataDir, `${this.command}.log`)
+    mkdirSync(this.dataDir, { recursive: true })
     appendFileSync(logFile, `--- ${new Date().toISOString()} pid ${child.pid}\n`)
     const keep = (d: Buffer) => {
       this.output += d
