@@ -32,6 +32,11 @@ const envSchema = z.object({
    * can be left stuck by a broker restart under load; the restart rejoins the group from the committed offsets).
    */
   INGEST_STALL_MS: z.coerce.number().int().min(5000).default(60_000),
+  /**
+   * How long SIGTERM waits to finish the batch in hand, commit it and leave the group before the ingester stops
+   * without them (the broker unreachable: kafkajs would retry for minutes). What was not committed is read again.
+   */
+  INGEST_STOP_TIMEOUT_MS: z.coerce.number().int().min(1000).default(20_000),
   ...dedupeEnv,
   PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   HOST: z.string().default('0.0.0.0'),
@@ -66,6 +71,7 @@ export function loadIngesterConfig(env: NodeJS.ProcessEnv = process.env) {
       maxBytesPerPartition: e.INGEST_MAX_BYTES_PER_PARTITION,
       sessionTimeoutMs: e.INGEST_SESSION_TIMEOUT_MS,
       stallMs: e.INGEST_STALL_MS,
+      stopTimeoutMs: e.INGEST_STOP_TIMEOUT_MS,
     },
     dedupe: dedupeOptions(e),
     http: { port: e.PORT, host: e.HOST },

@@ -308,12 +308,40 @@ export class Ingester {
     }
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Finishes the batch in hand, commits it and leaves the group, so its partitions move at once. With the broker
+   * unreachable, kafkajs retries each of those for minutes; after stopTimeoutMs the ingester stops without them:
+   * what it did not commit is read again by the consumer that takes its partitions (the insert token and the
+   * dedupe window drop what was loaded), and the group gives those away after its session timeout. Returns
+   * whether it left the group.
+   */
+  async stop(): Promise<boolean> {
     this.stopping = true
     if (this.lagTimer) clearInterval(this.lagTimer)
-    await this.restarting
-    await this.consumer?.disconnect()
-    await this.producer.disconnect()
-    await this.admin.disconnect()
+    const started = Date.now()
+    const leave = async () => {
+      try {
+        await this.restarting
+        await this.consumer?.disconnect()
+        await this.producer.disconnect()
+        await this.admin.disconnect()
+        return true
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'could not leave the group')
+        return false
+      }
+    }
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.config.kafka.stopTimeoutMs)
+    })
+    const left = await Promise.race([leave(), timeout])
+    clearTimeout(timer)
+    if (!left)
+      this.log.warn(
+        { waitedMs: Date.now() - started },
+        'stopping without leaving the group: the broker did not answer; what was not committed is read again',
+      )
+    return left
   }
 }
