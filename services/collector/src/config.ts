@@ -10,6 +10,7 @@ import { z } from 'zod'
 import { CountryTable } from './country-reload'
 import type { KafkaSinkOptions } from './pipeline/kafka'
 import type { RateLimitConfig } from './rate-limits'
+import { fileVersion } from './util/file-versions'
 
 /**
  * The collector's one configuration module: environment variables and the JSON file named by
@@ -188,7 +189,7 @@ export interface CollectorConfig {
   http: { headersTimeoutMs: number; requestTimeoutMs: number }
   kafka: Omit<KafkaSinkOptions, 'spoolDir' | 'spoolMaxBytes'> | undefined
   /** Where the projects came from, and whether this start created them (a fresh embedded start). */
-  projectsSource: { path: string; created: boolean }
+  projectsSource: { path: string; created: boolean; version: string }
   /** The countries of IP address ranges (GEOIP_COUNTRY_CSV), read at start; startCollector reloads it (country-reload.ts) */
   countries: CountryTable | undefined
 }
@@ -287,6 +288,7 @@ function readProjects(explicit: string | undefined, dataDir: string) {
     writeFileSync(path, `${JSON.stringify(devProjects(), null, 2)}\n`, { mode: 0o600 })
     created = true
   }
+  const version = fileVersion(path)
   let json: unknown
   try {
     json = JSON.parse(readFileSync(path, 'utf8'))
@@ -295,7 +297,7 @@ function readProjects(explicit: string | undefined, dataDir: string) {
   }
   const parsed = fileSchema.safeParse(json)
   if (!parsed.success) throw new ConfigError(describe(parsed.error, path))
-  return { file: parsed.data, source: { path, created } }
+  return { file: parsed.data, source: { path, created, version } }
 }
 
 const token = (prefix: string, bytes: number) => `${prefix}_${randomBytes(bytes).toString('base64url')}`

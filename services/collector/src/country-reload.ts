@@ -1,15 +1,11 @@
-import { statSync } from 'node:fs'
-import { stat } from 'node:fs/promises'
 import type { FastifyBaseLogger } from 'fastify'
 import { IpCountries } from './enrich/ip-country'
+import { fileVersion, watchVersions } from './util/file-versions'
 
 /** How often the table's file is looked at. */
 const POLL_MS = 1000
 /** How long the file must stay unchanged before it is read: a download being written is read once, when done. */
 const SETTLE_MS = 2000
-
-/** What tells one version of a file from the next: its inode (a rename over it), size and modification time. */
-const stampOf = (s: { ino: number; size: number; mtimeMs: number }) => `${s.ino}:${s.size}:${s.mtimeMs}`
 
 /** The table of address ranges the request path looks countries up in (GEOIP_COUNTRY_CSV); a reload swaps it. */
 export class CountryTable {
@@ -17,15 +13,14 @@ export class CountryTable {
     /** the table's file, resolved */
     readonly file: string,
     private table: IpCountries,
-    /** the version of the file the table was read from (stampOf) */
-    readonly stamp: string,
+    /** the version of the file the table was read from (fileVersion) */
+    readonly version: string,
   ) {}
 
   /** Reads the file; throws as IpCountries.load does. */
   static load(file: string): CountryTable {
-    // the version is taken first: a change while the file is read shows as a change after it
-    const stamp = stampOf(statSync(file))
-    return new CountryTable(file, IpCountries.load(file), stamp)
+    const version = fileVersion(file)
+    return new CountryTable(file, IpCountries.load(file), version)
   }
 
   lookup(ip: string): string {
@@ -77,26 +72,14 @@ export function watchCountries(countries: CountryTable, logger: FastifyBaseLogge
       if (next && !stopped) void reload(next)
     }
   }
-  let seen = countries.stamp
-  /** when the file was last seen to change, 0 once that change is read */
-  let changedAt = 0
-  const poll = async () => {
-    const now = await stat(file).then(stampOf, () => 'missing')
-    if (now !== seen) {
-      seen = now
-      changedAt = Date.now()
-    } else if (changedAt && Date.now() - changedAt >= SETTLE_MS) {
-      changedAt = 0
-      if (!stopped) await reload('file changed')
-    }
-  }
-  const timer = setInterval(() => void poll(), POLL_MS)
-  timer.unref()
+  const unwatch = watchVersions(file, countries.version, { pollMs: POLL_MS, settleMs: SETTLE_MS }, () =>
+    reload('file changed'),
+  )
   const onHup = () => void reload('SIGHUP')
   process.on('SIGHUP', onHup)
   return () => {
     stopped = true
-    clearInterval(timer)
+    unwatch()
     process.off('SIGHUP', onHup)
   }
 }

@@ -1,14 +1,14 @@
-import { unwatchFile, watchFile } from 'node:fs'
 import type { FastifyBaseLogger } from 'fastify'
 import { type CollectorConfig, reloadKeys } from './config'
 import type { ProjectRegistry } from './projects'
+import { watchVersions } from './util/file-versions'
 
-/** How often the projects file's modification time is checked. */
+/** How often the projects file is looked at. */
 const POLL_MS = 1000
 
 /**
- * Keeps the registry in step with the projects file: on SIGHUP, and whenever the file changes (polled, so an
- * atomic rename, an editor's save or a mounted ConfigMap's update are all seen). A key is rotated by adding
+ * Keeps the registry in step with the projects file: on SIGHUP, and whenever the file changes (polled: watchVersions,
+ * which also sees a change made between reading the file at start and watching it). A key is rotated by adding
  * the new one beside the old (`touchpoint keys rotate`), moving senders over, then retiring the old: no
  * restart, no request refused. A file that does not validate is logged, naming the field, and the keys in
  * use stay. Returns the function that stops watching.
@@ -30,15 +30,12 @@ export function watchKeys(
       )
     }
   }
-  const path = config.projectsSource.path
-  const onChange = (now: { mtimeMs: number }, before: { mtimeMs: number }) => {
-    if (now.mtimeMs !== before.mtimeMs) reload('file changed')
-  }
+  const { path, version } = config.projectsSource
+  const unwatch = watchVersions(path, version, { pollMs: POLL_MS, settleMs: 0 }, () => reload('file changed'))
   const onHup = () => reload('SIGHUP')
-  watchFile(path, { interval: POLL_MS, persistent: false }, onChange)
   process.on('SIGHUP', onHup)
   return () => {
-    unwatchFile(path, onChange)
+    unwatch()
     process.off('SIGHUP', onHup)
   }
 }
