@@ -21,20 +21,24 @@ function watched(settleMs: number) {
   return { file, version, changes, start }
 }
 
+/** Waits for the first change handed on, then a while more: there is one, and nothing more while the file stays. */
+async function changedOnce(changes: number[]) {
+  await eventually(
+    async () => changes.length,
+    (n) => n > 0,
+    5000,
+  )
+  await sleep(300)
+  expect(changes).toHaveLength(1)
+}
+
 describe('watchVersions', () => {
   it('sees a change made after the file was read and before watching began (a rename over it)', async () => {
     const { file, changes, start } = watched(0)
     writeFileSync(`${file}.new`, '{"v":2}')
     renameSync(`${file}.new`, file)
     start()
-    await eventually(
-      async () => changes.length,
-      (n) => n > 0,
-      5000,
-    )
-    // and nothing more while the file stays as it is
-    await sleep(300)
-    expect(changes).toHaveLength(1)
+    await changedOnce(changes)
   })
 
   it('waits for a file being written in place to be still for settleMs, then hands the change on once', async () => {
@@ -46,13 +50,7 @@ describe('watchVersions', () => {
       lastWrite = Date.now()
       await sleep(100)
     }
-    await eventually(
-      async () => changes.length,
-      (n) => n > 0,
-      5000,
-    )
-    await sleep(300)
-    expect(changes).toHaveLength(1)
+    await changedOnce(changes)
     expect(changes[0]! - lastWrite).toBeGreaterThanOrEqual(1000)
   })
 
