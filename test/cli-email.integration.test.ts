@@ -113,7 +113,9 @@ describe('touchpoint email instrument', () => {
       () => run(bin, ['report', 'email'], adminEnv, ''),
       (r) => r.stdout.includes('bounce rate'),
     )
-    expect(bounced.stdout).toMatch(/^campaign\s+sent\s+delivered\s+bounce rate\s+hard bounces\s+open rate/)
+    expect(bounced.stdout).toMatch(
+      /^campaign\s+sent\s+delivered\s+bounce rate\s+hard bounces\s+opened\s+clicked\s+open rate/,
+    )
     expect(bounced.stdout).toMatch(/\nspring-sale\s+1\s+0\s+100\.0%\s+1\s/)
   })
 

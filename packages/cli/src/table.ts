@@ -5,7 +5,8 @@ export const NOT_SET = '(not set)'
 export const counted = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
 
 /** A share as a percentage with one decimal: 0.4567 → 45.7%. */
-export const formatPercent = (x: number) => `${(x * 100).toFixed(1)}%`
+/** A share as a percentage with one decimal; empty for none (a rate over nothing). */
+export const formatPercent = (x: number | null) => (x === null ? '' : `${(x * 100).toFixed(1)}%`)
 
 /** Rows as an aligned text table, for people; `--json` prints the rows as JSON instead. */
 export function formatTable(rows: ReadonlyArray<Record<string, unknown>>): string {

@@ -56,6 +56,9 @@ beforeAll(async () => {
     // r5: nothing else. Another campaign: one send, one open
     email('Email Sent', 'r1', 'a1', T0, {}, 'autumn'),
     email('Email Opened', 'r1', 'a1', T0 + MIN, { machine: false }, 'autumn'),
+    // a campaign whose sends were not recorded: an open and a click, and no rate on sent
+    email('Email Opened', 'r2', 'w2', T0 + 20 * MIN, { machine: false }, 'winter'),
+    email('Email Clicked', 'r2', 'w2', T0 + 21 * MIN, { scanner: false, ...boots }, 'winter'),
   ])
 })
 afterAll(async () => fx?.close())
@@ -110,6 +113,22 @@ it('matches the hand-computed campaign report, machine opens and scanner clicks 
     bounceRate: 0,
     conversions: 0,
     links: [],
+  })
+})
+
+it('gives no rate on sent for a campaign with no sends recorded, and still its opens and clicks', async () => {
+  const [, , winter] = await report(fx.reader)
+  expect(winter).toMatchObject({
+    campaign: 'winter',
+    sent: 0,
+    uniqueOpens: 1,
+    uniqueClicks: 1,
+    openRate: null,
+    clickRate: null,
+    clickToOpenRate: 1,
+    bounceRate: null,
+    spamRate: null,
+    unsubscribeRate: null,
   })
 })
 

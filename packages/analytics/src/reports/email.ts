@@ -20,22 +20,26 @@ export interface EmailCampaignReport {
   uniqueClicks: number
   totalClicks: number
   scannerClicks: number
-  openRate: number
-  clickRate: number
-  clickToOpenRate: number
+  /**
+   * Unique human opens and clicks ÷ sent, and clicks ÷ opens; null where the denominator is 0 (a campaign whose
+   * sends were not recorded has opens and clicks, and no rate on sent).
+   */
+  openRate: number | null
+  clickRate: number | null
+  clickToOpenRate: number | null
   /**
    * What the email service reported (docs/email.md, "Deliveries, bounces, spam reports and unsubscribes"): distinct
    * emails delivered, bounced (`hardBounces` of them hard: the address takes no mail), reported as spam, and
-   * unsubscribed from, and the last three's share of those sent.
+   * unsubscribed from, and the last three's share of those sent (null with none sent).
    */
   delivered: number
   bounces: number
   hardBounces: number
   spamReports: number
   unsubscribes: number
-  bounceRate: number
-  spamRate: number
-  unsubscribeRate: number
+  bounceRate: number | null
+  spamRate: number | null
+  unsubscribeRate: number | null
   /** Conversions of recipients within the lookback after their first human click, and their revenue. */
   conversions: number
   revenue: number
@@ -61,7 +65,7 @@ export interface EmailLinkClicks {
  * The email campaign report (docs/analytics.md). Email events carry `properties.campaignId` and
  * `properties.emailId` and belong to the recipient; opens say `machine`, clicks say `scanner`.
  * Rates are unique and on sent: open rate = unique human opens / sent, click rate = unique human clicks / sent,
- * click-to-open rate = unique human clicks / unique human opens.
+ * click-to-open rate = unique human clicks / unique human opens; null where nothing was sent (or opened).
  */
 export async function emailReport(reader: Reader, input: EmailReportRequest): Promise<EmailCampaignReport[]> {
   const req = emailReportRequest.parse(input)
@@ -153,6 +157,7 @@ export async function emailReport(reader: Reader, input: EmailReportRequest): Pr
     const sentN = num(r.sent)
     const opens = num(r.unique_opens)
     const clicks = num(r.unique_clicks)
+    const ofSent = (x: number) => (sentN > 0 ? x / sentN : null)
     return {
       campaign: String(r.camp),
       sent: sentN,
@@ -163,17 +168,17 @@ export async function emailReport(reader: Reader, input: EmailReportRequest): Pr
       uniqueClicks: clicks,
       totalClicks: num(r.total_clicks),
       scannerClicks: num(r.scanner_clicks),
-      openRate: sentN > 0 ? opens / sentN : 0,
-      clickRate: sentN > 0 ? clicks / sentN : 0,
-      clickToOpenRate: opens > 0 ? clicks / opens : 0,
+      openRate: ofSent(opens),
+      clickRate: ofSent(clicks),
+      clickToOpenRate: opens > 0 ? clicks / opens : null,
       delivered: num(r.delivered),
       bounces: num(r.bounces),
       hardBounces: num(r.hard_bounces),
       spamReports: num(r.spam_reports),
       unsubscribes: num(r.unsubscribes),
-      bounceRate: sentN > 0 ? num(r.bounces) / sentN : 0,
-      spamRate: sentN > 0 ? num(r.spam_reports) / sentN : 0,
-      unsubscribeRate: sentN > 0 ? num(r.unsubscribes) / sentN : 0,
+      bounceRate: ofSent(num(r.bounces)),
+      spamRate: ofSent(num(r.spam_reports)),
+      unsubscribeRate: ofSent(num(r.unsubscribes)),
       conversions: num(r.conversions),
       revenue: num(r.revenue),
       currencies: (r.currencies as string[] | null) ?? [],

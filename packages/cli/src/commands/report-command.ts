@@ -40,6 +40,7 @@ import {
 import { ask, type Endpoint } from './analytics-client'
 import { changeNote, comparedHead, scoreChange } from './compare-text'
 import { customersText } from './customers-text'
+import { emailText } from './email-text'
 import { experimentsText, experimentText } from './experiments-text'
 import { linksText } from './links-text'
 import { ordersText } from './orders-text'
@@ -291,48 +292,8 @@ export async function report(config: CliConfig, args: string[]): Promise<string>
       const r = answer as TrafficResult
       return trafficText(r, byCurrencyFilter(v.conversion ?? 'Order Completed', r.total.currencies))
     }
-    default: {
-      const { campaigns } = answer as { campaigns: EmailCampaignReport[] }
-      if (!campaigns.length)
-        return 'no emails sent, opened or clicked in the range (docs/email.md: the pixel, the links and Email Sent)'
-      // what the email service reported, where it reported anything (docs/email.md)
-      const reported = campaigns.some((c) => c.delivered + c.bounces + c.spamReports + c.unsubscribes > 0)
-      const table = formatTable(
-        campaigns.map((c) => ({
-          campaign: c.campaign,
-          sent: c.sent,
-          ...(reported && {
-            delivered: c.delivered,
-            'bounce rate': pct(c.bounceRate),
-            'hard bounces': c.hardBounces,
-          }),
-          'open rate': pct(c.openRate),
-          'click rate': pct(c.clickRate),
-          'click-to-open': pct(c.clickToOpenRate),
-          'machine opens': c.machineOpens,
-          'scanner clicks': c.scannerClicks,
-          ...(reported && { 'spam rate': pct(c.spamRate), 'unsubscribe rate': pct(c.unsubscribeRate) }),
-          conversions: c.conversions,
-          revenue: money(c.revenue, c.currencies),
-        })),
-      )
-      // which links each campaign's readers clicked
-      const links = campaigns
-        .filter((c) => c.links.length)
-        .map(
-          (c) =>
-            `\n\nLinks clicked in ${c.campaign}\n${formatTable(
-              c.links.map((l) => ({
-                link: l.link,
-                people: l.uniqueClicks,
-                clicks: l.totalClicks,
-                'scanner clicks': l.scannerClicks,
-                target: l.target,
-              })),
-            )}`,
-        )
-      return `${table}${links.join('')}`
-    }
+    default:
+      return emailText((answer as { campaigns: EmailCampaignReport[] }).campaigns)
   }
 }
 
