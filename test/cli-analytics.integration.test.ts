@@ -362,7 +362,7 @@ describe('touchpoint CLI analytics', () => {
     expect(r.stdout).toContain(
       'after-support: How satisfied were you? (csat): 2 responses, average 3.50, satisfied 50.0%',
     )
-    expect(r.stdout).toMatch(/answer\s+count\s*\n[─\s]+\n2\s+1\s*\n5\s+1/)
+    expect(r.stdout).toMatch(/answer\s+count\s*\n[─\s]+\n1\s+0\s*\n2\s+1\s*\n3\s+0\s*\n4\s+0\s*\n5\s+1/)
     expect(r.stdout).toContain('after-support: Anything else? (text): 1 response')
   })
 

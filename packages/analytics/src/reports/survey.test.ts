@@ -42,6 +42,15 @@ beforeAll(async () => {
     answer('u2', 5, 'Anything else?', 'text', 'The parcel came late'),
     // another survey, with a "csat" on a scale of its own: no share satisfied
     answer('u1', 0, 'Rate the store', 'csat', 7, { survey: 'store' }),
+    answer('u2', 0, 'Rate the store', 'csat', 10, { survey: 'store' }),
+    answer('u3', 0, 'Rate the store', 'csat', 7, { survey: 'store' }),
+    // an NPS question, and a number of the respondent's own
+    answer('u1', 0, 'Recommend us?', 'nps', 10, { survey: 'nps' }),
+    answer('u2', 0, 'Recommend us?', 'nps', 6, { survey: 'nps' }),
+    answer('u3', 0, 'Recommend us?', 'nps', 9, { survey: 'nps' }),
+    answer('u4', 0, 'Recommend us?', 'nps', 10, { survey: 'nps' }),
+    answer('u1', 0, 'How many in your team?', 'rating', 12, { survey: 'nps' }),
+    answer('u2', 0, 'How many in your team?', 'rating', 3, { survey: 'nps' }),
   ])
 })
 afterAll(() => fx?.close())
@@ -83,7 +92,10 @@ describe('survey report', () => {
         responses: 3,
         average: 4,
         satisfied: 2 / 3,
+        // the whole 1–5 scale, lowest first, nobody's points 0
         answers: [
+          { answer: '1', count: 0 },
+          { answer: '2', count: 0 },
           { answer: '3', count: 1 },
           { answer: '4', count: 1 },
           { answer: '5', count: 1 },
@@ -95,11 +107,35 @@ describe('survey report', () => {
   it('reads every survey without a filter, and leaves the share out for a scale it does not know', async () => {
     const r = await survey(fx.reader, range)
     expect(r.questions.map((q) => `${q.survey}: ${q.question}`)).toEqual([
+      'nps: How many in your team?',
+      'nps: Recommend us?',
       'store: Rate the store',
       'support: Anything else?',
       'support: How did you reach us?',
       'support: How satisfied were you?',
     ])
-    expect(r.questions[0]).toMatchObject({ type: 'csat', responses: 1, average: 7, satisfied: null })
+    // a scale the report does not know: its numbers lowest first, with no points filled in
+    expect(r.questions[2]).toMatchObject({
+      type: 'csat',
+      responses: 3,
+      average: 8,
+      satisfied: null,
+      answers: [
+        { answer: '7', count: 2 },
+        { answer: '10', count: 1 },
+      ],
+    })
+  })
+
+  it('lists an NPS question on its whole scale, 0 to 10, and other numbers in their order', async () => {
+    const [team, nps] = (await survey(fx.reader, { ...range, survey: 'nps' })).questions
+    const given: Record<string, number> = { '6': 1, '9': 1, '10': 2 }
+    expect(nps!.answers).toEqual(
+      Array.from({ length: 11 }, (_, i) => ({ answer: String(i), count: given[String(i)] ?? 0 })),
+    )
+    expect(team!.answers).toEqual([
+      { answer: '3', count: 1 },
+      { answer: '12', count: 1 },
+    ])
   })
 })

@@ -17,7 +17,11 @@ export interface SurveyQuestion {
    * questions, and for a csat question with an answer outside 1–5, whose scale is not known.
    */
   satisfied: number | null
-  /** how many people gave each answer (each option of a multiple choice counts), the most given first, 20 at most */
+  /**
+   * How many people gave each answer (each option of a multiple choice counts), the most given first, 20 at most.
+   * A question answered only with numbers lists them in the order of its scale, lowest first; an NPS question (0–10)
+   * and a CSAT question on 1–5 list every point of the scale, 0 where nobody gave it.
+   */
   answers: Array<{ answer: string; count: number }>
   /** a text question's latest answers (textAnswers of them), for reading what people said */
   latestText?: Array<{ timestamp: string; answer: string }>
@@ -88,9 +92,11 @@ export async function survey(reader: Reader, input: SurveyRequest): Promise<Surv
         responses: num(q.responses),
         average: numeric > 0 ? num(q.average) : null,
         satisfied: csat ? num(q.top_two) / numeric : null,
-        answers: spread
-          .filter((a) => key(a) === key(q))
-          .map((a) => ({ answer: String(a.answer), count: num(a.n) })),
+        answers: onScale(
+          type,
+          csat,
+          spread.filter((a) => key(a) === key(q)).map((a) => ({ answer: String(a.answer), count: num(a.n) })),
+        ),
       }
       if (type === 'text')
         question.latestText = texts
@@ -99,4 +105,29 @@ export async function survey(reader: Reader, input: SurveyRequest): Promise<Surv
       return question
     }),
   }
+}
+
+/** The points of the scales the report knows: NPS answers 0–10, CSAT (as `satisfied` reads it) 1–5. */
+const SCALES: Record<string, number[]> = {
+  nps: Array.from({ length: 11 }, (_, i) => i),
+  csat: [1, 2, 3, 4, 5],
+}
+
+/**
+ * A question's answers as a reader of a rating expects them: all numbers, in the order of the scale (lowest first),
+ * with every point of an NPS or CSAT scale that the answers keep to, nobody's counted 0. Any other answers keep
+ * the order they came in (the most given first).
+ */
+function onScale(type: string, csat: boolean, answers: SurveyQuestion['answers']): SurveyQuestion['answers'] {
+  const values = answers.map((a) => Number(a.answer))
+  if (!answers.length || answers.some((a, i) => a.answer.trim() === '' || !Number.isFinite(values[i])))
+    return answers
+  const points = type === 'nps' || csat ? SCALES[type] : undefined
+  const counts = new Map(values.map((v, i) => [v, answers[i]!.count]))
+  if (points && values.every((v) => points.includes(v)))
+    return points.map((v) => ({ answer: String(v), count: counts.get(v) ?? 0 }))
+  return answers
+    .map((a, i) => ({ a, v: values[i]! }))
+    .sort((x, y) => x.v - y.v)
+    .map((x) => x.a)
 }
