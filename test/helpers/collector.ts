@@ -93,7 +93,11 @@ export class ServiceProcess {
     appendFileSync(logFile, `--- ${new Date().toISOString()} pid ${child.pid}\n`)
     const keep = (d: Buffer) => {
       this.output += d
-      appendFileSync(logFile, d)
+      try {
+        appendFileSync(logFile, d)
+      } catch {
+        // a full disk (the disk-full test fills it): the output is kept in memory all the same
+      }
     }
     child.stdout!.on('data', keep)
     child.stderr!.on('data', keep)

@@ -16,6 +16,8 @@ export const trackEvent = (id: string, name = 'Load Test') => ({
 export class LoadGenerator {
   readonly acked = new Set<string>()
   readonly attempted = new Set<string>()
+  /** how many requests were answered with each status */
+  readonly statuses = new Map<number, number>()
   errors = 0
   private stopped = false
   private next = 0
@@ -48,6 +50,7 @@ export class LoadGenerator {
           size === 1
             ? await post(`${this.url()}/v1/track`, events[0], { authorization: basic(this.writeKey) })
             : await post(`${this.url()}/v1/batch`, { batch: events }, { authorization: basic(this.writeKey) })
+        this.statuses.set(res.status, (this.statuses.get(res.status) ?? 0) + 1)
         if (res.status === 200) for (const id of ids) this.acked.add(id)
         else this.errors++
       } catch {

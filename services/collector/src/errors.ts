@@ -34,6 +34,10 @@ export const ERRORS = {
       'This collector writes to Kafka and reads no ClickHouse: set CLICKHOUSE_URL to the ClickHouse the ingesters load, or ask an ingester started with TOUCHPOINT_CONFIG (its port)',
   },
   TP_ERR_SPOOL_FULL: { status: 503, message: 'The collector cannot accept events right now; retry later' },
+  TP_ERR_SPOOL_WRITE: {
+    status: 503,
+    message: 'The collector could not write the events to its disk; retry later',
+  },
   TP_ERR_INTERNAL: { status: 500, message: 'Internal error' },
 } as const
 

@@ -7,6 +7,7 @@ import { encodeRecord } from '../spool/codec'
 import { Spool, type SpoolBatch } from '../spool/spool'
 import { RowBuilder } from './row-builder'
 import type { OutboundRecord, Sink } from './sink'
+import { reportSpoolWrites } from './spool-writes'
 
 /** Upper bound of one batch read from the spool, whatever its row count. */
 const MAX_BATCH_BYTES = 16 * 1024 * 1024
@@ -30,6 +31,8 @@ export class EmbeddedPipeline implements Sink {
   readonly buildsRows = true
   private stopping = false
   private storageUp = true
+  /** the wait before the loader loop starts again after a failure; back to its least after each commit */
+  private backoffMs = 100
   private loop: Promise<void> | null = null
   private wake: (() => void) | null = null
   /** Builds the rows of the event inputs the collector spools (EventProcessor's deferRows), off the main thread. */
@@ -48,6 +51,7 @@ export class EmbeddedPipeline implements Sink {
       'Bytes accepted but not yet loaded.',
       () => spool.queuedBytes,
     )
+    reportSpoolWrites(spool, log, metrics)
     metrics.gauge(
       'touchpoint_dedupe_window_ids',
       'Message ids the dedupe window remembers (bounded by DEDUPE_MAX_IDS).',
@@ -61,18 +65,39 @@ export class EmbeddedPipeline implements Sink {
     const warmed = await loader.warmUp()
     log.debug({ warmed }, 'dedupe window warmed from ClickHouse')
     const pipeline = new EmbeddedPipeline(spool, loader, metrics, log, options)
-    pipeline.loop = pipeline.run().catch((err: Error) => {
-      pipeline.storageUp = false
-      log.fatal({ err }, 'loader stopped; accepted events stay in the spool until restart')
-    })
+    pipeline.loop = pipeline.runUntilStopped()
     return pipeline
+  }
+
+  /**
+   * The loader loop, started again after a failure of its own (a checkpoint that a full disk would not take, a
+   * spool read that failed), with backoff: what it did not commit it reads again, with the same insert token.
+   */
+  private async runUntilStopped(): Promise<void> {
+    for (;;) {
+      try {
+        await this.run()
+        return
+      } catch (err) {
+        this.storageUp = false
+        if (this.stopping) {
+          this.log.error({ err }, 'loader stopped; accepted events stay in the spool until the next start')
+          return
+        }
+        this.log.error({ err, retryInMs: this.backoffMs }, 'loading from the spool failed; retrying')
+        await sleep(this.backoffMs)
+        this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS)
+      }
+    }
   }
 
   append(records: OutboundRecord[]): Promise<void> {
     return this.spool.append(records.map((r) => encodeRecord(r.kind, r.id, r.payload, r.key)))
   }
 
+  /** 'down' while the spool cannot be written (calls are refused), 'degraded' while ClickHouse refuses inserts. */
   status(): 'ok' | 'degraded' | 'down' {
+    if (this.spool.failing) return 'down'
     return this.storageUp ? 'ok' : 'degraded'
   }
 
@@ -104,6 +129,7 @@ export class EmbeddedPipeline implements Sink {
       await this.spool.begin(batch)
       await this.loadWithRetry(batch)
       await this.spool.commit(batch)
+      this.backoffMs = 100
     }
   }
 

@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics'
 import { encodeRecord } from '../spool/codec'
 import { Spool } from '../spool/spool'
 import type { OutboundRecord, Sink } from './sink'
+import { reportSpoolWrites } from './spool-writes'
 
 export interface KafkaSinkOptions extends KafkaConnection {
   topic: string
@@ -76,6 +77,7 @@ export class KafkaSink implements Sink {
       'Bytes spooled while Kafka was unreachable, not yet replayed.',
       () => spool.queuedBytes,
     )
+    reportSpoolWrites(spool, log, metrics)
     metrics.gauge(
       'touchpoint_kafka_degraded',
       '1 while records go to the local spool instead of Kafka.',
@@ -125,8 +127,10 @@ export class KafkaSink implements Sink {
     old.disconnect().catch(() => {})
   }
 
+  /** 'degraded' while records go to the spool, 'down' while the spool cannot be written either (503s). */
   status(): 'ok' | 'degraded' | 'down' {
-    return this.spooling ? 'degraded' : 'ok'
+    if (!this.spooling) return 'ok'
+    return this.spool.failing ? 'down' : 'degraded'
   }
 
   append(records: OutboundRecord[]): Promise<void> {

@@ -9,6 +9,7 @@ import { acceptedRecord, rejectedRecord } from '../ingest/process'
 import type { Metrics } from '../metrics'
 import type { OutboundRecord, Sink } from '../pipeline/sink'
 import type { ProjectRegistry } from '../projects'
+import { SpoolWriteError } from '../spool/spool'
 
 export interface EmailRouteOptions {
   registry: ProjectRegistry
@@ -137,7 +138,11 @@ export const emailRoutes: FastifyPluginAsync<EmailRouteOptions> = async (
   const keep = (req: FastifyRequest, records: OutboundRecord[]) => {
     const write = sink
       .append(records)
-      .catch((err: Error) => req.log.error({ err, reqId: req.id }, 'could not record an email event'))
+      .catch((err: Error) => {
+        // a spool the disk does not take is said once by the pipeline (spool-writes.ts), not per open
+        if (!(err instanceof SpoolWriteError))
+          req.log.error({ err, reqId: req.id }, 'could not record an email event')
+      })
       .finally(() => inFlight.delete(write))
     inFlight.add(write)
     return write

@@ -15,7 +15,7 @@ import { type EventProcessor, rejectedRecord } from '../ingest/process'
 import type { Metrics } from '../metrics'
 import type { OutboundRecord, Sink } from '../pipeline/sink'
 import { type Credential, originAllowed, type ProjectRegistry } from '../projects'
-import { SpoolFullError } from '../spool/spool'
+import { SpoolFullError, SpoolWriteError } from '../spool/spool'
 
 export interface IngestOptions {
   registry: ProjectRegistry
@@ -123,7 +123,17 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
     try {
       await sink.append(records)
     } catch (err) {
-      if (err instanceof SpoolFullError) throw new TpError('TP_ERR_SPOOL_FULL')
+      if (err instanceof SpoolFullError)
+        throw new TpError('TP_ERR_SPOOL_FULL', undefined, undefined, undefined, { 'retry-after': '5' })
+      // nothing was kept, nothing is acknowledged: the sender retries (the SDKs honour Retry-After)
+      if (err instanceof SpoolWriteError)
+        throw new TpError(
+          'TP_ERR_SPOOL_WRITE',
+          `The collector could not write the events to its disk (${err.code}); retry later`,
+          undefined,
+          undefined,
+          { 'retry-after': '10' },
+        )
       throw err
     }
   }

@@ -1,14 +1,24 @@
-import { appendFileSync, readdirSync, statSync } from 'node:fs'
+import { appendFileSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync, symlinkSync } from 'node:fs'
 import { type FileHandle, open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { RECORD_KIND } from '@touchpoint/loader'
 import { describe, expect, it, vi } from 'vitest'
 import { tempDir } from '../../../../test/helpers/collector'
 import { DECODE_SLICE, decodeRecords, decodeRecordsInSlices, encodeRecord } from './codec'
-import { Spool, SpoolFullError } from './spool'
+import { Spool, SpoolFullError, SpoolWriteError } from './spool'
 
 const frame = (i: number) => encodeRecord(RECORD_KIND.event, `id-${i}`, JSON.stringify({ i }))
 const payloads = (records: { payload: string }[]) => records.map((r) => JSON.parse(r.payload).i)
+/** FileHandle's prototype, for spying on its methods: a unit's stand-in for a disk that fails. */
+async function fileHandlePrototype(dir: string): Promise<FileHandle> {
+  const probe = await open(join(dir, 'probe'), 'w')
+  await probe.close()
+  return Object.getPrototypeOf(probe) as FileHandle
+}
+const segments = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.seg'))
+    .sort()
 
 describe('spool codec', () => {
   it('round-trips records and stops at a partial or corrupt one', () => {
@@ -179,9 +189,7 @@ describe('Spool', () => {
     const seg = join(dir, readdirSync(dir).find((f) => f.endsWith('.seg'))!)
     const whole = statSync(seg).size
     // the next write reaches the disk 3 bytes short, as on a disk filling up
-    const probe = await open(join(dir, 'probe'), 'w')
-    const proto = Object.getPrototypeOf(probe) as FileHandle
-    await probe.close()
+    const proto = await fileHandlePrototype(dir)
     const write = proto.write as (
       buf: Buffer,
       offset: number,
@@ -202,6 +210,70 @@ describe('Spool', () => {
     await spool.close()
     const reopened = await Spool.open(dir, { maxBytes: 1e9 })
     expect(payloads((await reopened.read(100, 1e6))!.records)).toEqual([1, 3])
+    await reopened.close()
+  })
+
+  it('says once when writes begin to fail and once when they succeed again', async () => {
+    const dir = tempDir()
+    const spool = await Spool.open(dir, { maxBytes: 1e9 })
+    await spool.append([frame(1)])
+    const told: Array<string | null> = []
+    spool.onWriteState((failure) => told.push(failure ? failure.code : null))
+    // the disk is full for three writes (a unit's stand-in; the disk-full test has the kernel refuse them)
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+    const write = vi.spyOn(await fileHandlePrototype(dir), 'write').mockRejectedValue(full)
+    for (const i of [2, 3, 4]) {
+      const refused = spool.append([frame(i)])
+      await expect(refused).rejects.toBeInstanceOf(SpoolWriteError)
+      await expect(refused).rejects.toMatchObject({ code: 'ENOSPC' })
+    }
+    expect(spool.failing?.code).toBe('ENOSPC')
+    expect(spool.queuedBytes).toBe(frame(1).length) // nothing of the refused appends counts
+    write.mockRestore()
+    await spool.append([frame(5)])
+    expect(spool.failing).toBeNull()
+    expect(told).toEqual(['ENOSPC', null]) // once each way, for three refusals
+    expect(payloads((await spool.read(100, 1e6))!.records)).toEqual([1, 5])
+    await spool.close()
+  })
+
+  it('refuses every append with SpoolWriteError when a failed write cannot be cut back', async () => {
+    const dir = tempDir()
+    const spool = await Spool.open(dir, { maxBytes: 1e9, segmentBytes: 1 })
+    await spool.append([frame(1)]) // fills the first segment: segment 2 is started
+    await spool.close()
+    // segment 2 is /dev/full: every write fails with ENOSPC, and it cannot be truncated either (EINVAL)
+    const second = join(dir, segments(dir)[1]!)
+    rmSync(second)
+    symlinkSync('/dev/full', second)
+    const full = await Spool.open(dir, { maxBytes: 1e9 })
+    await expect(full.append([frame(2)])).rejects.toMatchObject({ code: 'ENOSPC' })
+    // the segment may hold a torn frame now: nothing may follow it, and the refusals stay 503s (SpoolWriteError)
+    await expect(full.append([frame(3)])).rejects.toBeInstanceOf(SpoolWriteError)
+    expect(full.failing).toBeInstanceOf(SpoolWriteError)
+    await full.close()
+  })
+
+  it('goes on writing into the current segment when the next cannot be made, and starts it when it can', async () => {
+    const dir = tempDir()
+    const spool = await Spool.open(dir, { maxBytes: 1e9, segmentBytes: 1 })
+    // the next segment's name is taken by a directory: opening it fails (EISDIR)
+    const next = join(dir, `${'2'.padStart(20, '0')}.seg`)
+    mkdirSync(next)
+    await spool.append([frame(1)])
+    await spool.append([frame(2)])
+    expect(spool.failing).toBeNull()
+    expect(payloads((await spool.read(100, 1e6))!.records)).toEqual([1, 2])
+    rmdirSync(next)
+    await spool.append([frame(3)]) // into segment 1 still, and then segment 2 is started
+    await spool.append([frame(4)]) // into segment 2
+    await spool.close()
+    const reopened = await Spool.open(dir, { maxBytes: 1e9 })
+    const first = (await reopened.read(100, 1e6))!
+    expect([first.segment, payloads(first.records)]).toEqual([1, [1, 2, 3]])
+    await reopened.commit(first)
+    const second = (await reopened.read(100, 1e6))!
+    expect([second.segment, payloads(second.records)]).toEqual([2, [4]])
     await reopened.close()
   })
 

@@ -29,6 +29,27 @@ export class SpoolFullError extends Error {
   }
 }
 
+/**
+ * A write to the spool failed, most often because the disk is full (ENOSPC, or EFBIG past a file size limit):
+ * none of it was kept (the segment is cut back to its last whole frame), nothing in it was acknowledged, and the
+ * next append tries again.
+ */
+export class SpoolWriteError extends Error {
+  /** the system's error code (ENOSPC, EFBIG, EIO…); 'short' for a write the system cut short */
+  readonly code: string
+  readonly at = Date.now()
+  constructor(readonly reason: Error) {
+    super(`the spool could not be written: ${reason.message}`)
+    this.code = (reason as NodeJS.ErrnoException).code ?? 'short'
+  }
+}
+
+/** How long after a failed write the spool counts as failing (Spool.failing). */
+export const FAILING_FOR_MS = 10_000
+
+/** Told when spool writes begin to fail (with the first error) and when they succeed again (null). */
+export type WriteStateListener = (failure: SpoolWriteError | null) => void
+
 interface Waiter {
   resolve: () => void
   reject: (err: Error) => void
@@ -61,7 +82,14 @@ export class Spool {
   private flushing: Promise<void> | null = null
   private dataListeners: Array<() => void> = []
   private closed = false
-  private broken: Error | null = null
+  /**
+   * A failed write whose segment could not be cut back to its last whole frame: what came after would follow a
+   * torn frame, so every append is refused until a restart cuts the tail (validTail).
+   */
+  private broken: SpoolWriteError | null = null
+  /** the failure of the last write, until a write succeeds again */
+  private writeFailure: SpoolWriteError | null = null
+  private writeStateListener: WriteStateListener = () => {}
   private readHandle: { segment: number; fh: FileHandle } | null = null
 
   private constructor(
@@ -105,6 +133,22 @@ export class Spool {
     return bytes
   }
 
+  /**
+   * The last write's failure, while writes fail (a full disk) and the last one failed less than
+   * FAILING_FOR_MS ago; null while they succeed. The lapse lets a collector that answers not ready take
+   * requests again after a while, so that some write finds out whether the disk has room again.
+   */
+  get failing(): SpoolWriteError | null {
+    if (this.broken) return this.broken
+    const f = this.writeFailure
+    return f && Date.now() - f.at < FAILING_FOR_MS ? f : null
+  }
+
+  /** Calls `listener` when writes begin to fail and when they succeed again (logging, readiness). */
+  onWriteState(listener: WriteStateListener): void {
+    this.writeStateListener = listener
+  }
+
   get id(): string {
     return this.checkpoint.spoolId
   }
@@ -133,39 +177,58 @@ export class Spool {
   }
 
   private async flush(): Promise<void> {
-    while (this.queue.length > 0) {
-      const data = Buffer.concat(this.queue, this.queueBytes)
-      const waiters = this.waiters
-      this.queue = []
-      this.queueBytes = 0
-      this.waiters = []
-      try {
-        const { bytesWritten } = await this.current.fh.write(data, 0, data.length)
-        // a short write (a disk filling up) is a failed one: cut back to the last whole frame below
-        if (bytesWritten !== data.length)
-          throw new Error(`spool: ${bytesWritten} of ${data.length} bytes written`)
-        if (SYNC_AFTER_WRITE) await this.current.fh.datasync()
-        this.current.size += data.length
-      } catch (err) {
-        await this.current.fh.truncate(this.current.size).catch((e: Error) => {
-          this.broken = e
-        })
-        for (const w of waiters) w.reject(err as Error)
-        continue
+    try {
+      while (this.queue.length > 0) {
+        const data = Buffer.concat(this.queue, this.queueBytes)
+        const waiters = this.waiters
+        this.queue = []
+        this.queueBytes = 0
+        this.waiters = []
+        try {
+          const { bytesWritten } = await this.current.fh.write(data, 0, data.length)
+          // a short write (a disk filling up) is a failed one: cut back to the last whole frame below
+          if (bytesWritten !== data.length) throw new Error(`${bytesWritten} of ${data.length} bytes written`)
+          if (SYNC_AFTER_WRITE) await this.current.fh.datasync()
+          this.current.size += data.length
+        } catch (err) {
+          await this.current.fh.truncate(this.current.size).catch((e: Error) => {
+            this.broken = new SpoolWriteError(e)
+          })
+          const failure = new SpoolWriteError(err as Error)
+          if (!this.writeFailure) this.writeStateListener(failure)
+          this.writeFailure = failure
+          for (const w of waiters) w.reject(failure)
+          continue
+        }
+        if (this.writeFailure) {
+          this.writeFailure = null
+          this.writeStateListener(null)
+        }
+        for (const w of waiters) w.resolve()
+        const listeners = this.dataListeners
+        this.dataListeners = []
+        for (const l of listeners) l()
+        if (this.current.size >= this.options.segmentBytes) await this.roll()
       }
-      for (const w of waiters) w.resolve()
-      const listeners = this.dataListeners
-      this.dataListeners = []
-      for (const l of listeners) l()
-      if (this.current.size >= this.options.segmentBytes) await this.roll()
+    } finally {
+      this.flushing = null
     }
-    this.flushing = null
   }
 
+  /**
+   * Starts the next segment. Where that fails (a full disk), appends go on into the current one and the next
+   * write tries again: a segment past its size is only a larger file to load and delete.
+   */
   private async roll(): Promise<void> {
     const next = this.current.segment + 1
-    const fh = await open(join(this.dir, segmentName(next)), APPEND_DURABLY)
-    await syncDir(this.dir)
+    let fh: FileHandle | undefined
+    try {
+      fh = await open(join(this.dir, segmentName(next)), APPEND_DURABLY)
+      await syncDir(this.dir)
+    } catch {
+      await fh?.close().catch(() => {})
+      return
+    }
     this.sealed.set(this.current.segment, this.current.size)
     const old = this.current.fh
     this.current = { segment: next, fh, size: 0 }

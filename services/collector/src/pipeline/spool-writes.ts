@@ -1,0 +1,23 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { Metrics } from '../metrics'
+import type { Spool } from '../spool/spool'
+
+/**
+ * Says once when the spool's writes begin to fail (a full disk, most often) and once when they succeed again,
+ * rather than once a refused request, and exports the state as a gauge for alerting.
+ */
+export function reportSpoolWrites(spool: Spool, log: FastifyBaseLogger, metrics: Metrics): void {
+  metrics.gauge(
+    'touchpoint_spool_write_failing',
+    '1 while writes to the spool fail (a full disk): tracking calls are refused with 503 TP_ERR_SPOOL_WRITE.',
+    () => (spool.failing ? 1 : 0),
+  )
+  spool.onWriteState((failure) => {
+    if (failure)
+      log.error(
+        { err: failure.reason, code: failure.code },
+        'the spool cannot be written (is the disk full?): tracking calls are refused with 503 until a write succeeds',
+      )
+    else log.info('the spool takes writes again')
+  })
+}
