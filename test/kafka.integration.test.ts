@@ -208,6 +208,14 @@ describe('collector → Kafka → ingester → ClickHouse', () => {
     const refused = await ask(collector.url, adminKey)
     expect(refused.status).toBe(503)
     expect(refused.body.code).toBe('TP_ERR_NO_STORAGE')
+    // its OpenAPI document lists what it answers: the admin API, and no tracking route
+    const doc = (await (await fetch(`${ingester.url}/openapi.json`)).json()) as {
+      paths: Record<string, unknown>
+    }
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/sql', '/api/funnel', '/healthz']))
+    expect(
+      Object.keys(doc.paths).filter((p) => !p.startsWith('/api/') && p !== '/healthz' && p !== '/metrics'),
+    ).toEqual([])
     // the CLI's reports, through the ingester (the admin key from the collector's data directory): the call the
     // first test had refused, kept with its reason
     const report = await cli(['report', 'rejected', '--json'], {

@@ -160,6 +160,11 @@ export function buildQueryApp(
   const registry = new ProjectRegistry(config.keys)
   app.register(rateLimits, { config: config.rateLimits, registry, metrics: new Metrics() })
   queryRoutes(app, ch, registry)
+  // what this server answers: the admin API, and the ingester's own /healthz and /metrics
+  app.register(openApiRoutes, {
+    title: 'Touchpoint ingester: admin API',
+    only: (path) => path.startsWith('/api/') || path === '/healthz' || path === '/metrics',
+  })
   const unwatch = watchKeys(config, registry, logger ?? app.log)
   app.addHook('onClose', async () => unwatch())
   return app

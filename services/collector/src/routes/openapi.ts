@@ -26,8 +26,15 @@ const errorBody = {
 
 const basic = [{ writeKey: [] }]
 
+export interface OpenApiOptions {
+  /** the document's title */
+  title?: string
+  /** the paths a server answers, where it answers only some (the ingester: the admin API, /healthz, /metrics) */
+  only?: (path: string) => boolean
+}
+
 /** The OpenAPI document, generated from the same zod schemas that validate requests. */
-export function openApiDocument(): Record<string, unknown> {
+export function openApiDocument(options: OpenApiOptions = {}): Record<string, unknown> {
   const paths: Record<string, unknown> = {}
   const responses = (ok: unknown) => ({
     200: { description: 'Accepted', content: { 'application/json': { schema: ok } } },
@@ -149,9 +156,11 @@ export function openApiDocument(): Record<string, unknown> {
   }
   for (const p of ['/healthz', '/readyz', '/metrics'])
     paths[p] = { get: { responses: { 200: { description: 'OK' } } } }
+  const only = options.only
+  if (only) for (const p of Object.keys(paths)) if (!only(p)) delete paths[p]
   return {
     openapi: '3.1.0',
-    info: { title: 'Touchpoint collector', version: '0.1.0' },
+    info: { title: options.title ?? 'Touchpoint collector', version: '0.1.0' },
     components: {
       securitySchemes: {
         writeKey: {
@@ -166,7 +175,7 @@ export function openApiDocument(): Record<string, unknown> {
   }
 }
 
-export const openApiRoutes: FastifyPluginAsync = async (app) => {
-  const doc = openApiDocument()
+export const openApiRoutes: FastifyPluginAsync<OpenApiOptions> = async (app, options) => {
+  const doc = openApiDocument(options)
   app.get('/openapi.json', async () => doc)
 }
