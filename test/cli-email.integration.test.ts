@@ -97,7 +97,7 @@ describe('touchpoint email instrument', () => {
     expect(report.stderr).toBe('')
     expect(report.stdout).toMatch(/^spring-sale\s+1\s/m)
     expect(report.stdout).toMatch(
-      /\n\nLinks clicked in spring-sale\nlink\s+people\s+clicks\s+scanner clicks\s+target\s*\n[─\s]+\nhero\s+(0\s+0\s+1|1\s+1\s+0)\s+https:\/\/shop\.example\.com\/sale\?season=spring/,
+      /\n\nLinks clicked in spring-sale\nlink\s+people\s+clicks\s+scanner clicks\s+target\s*\n[─\s]+\nhero\s+(0\s+0\s+1|1\s+1\s+0)\s+https:\/\/shop\.example\.com\/\?season=spring/,
     )
     expect(report.stdout).not.toContain('bounce rate')
 

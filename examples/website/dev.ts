@@ -1,8 +1,9 @@
 /**
  * `pnpm start`: the embedded stack (as `touchpoint start`) and, beside it, the example shop with the tag of the
- * dev project, on EXAMPLE_SITE_PORT (default 8081; 0 turns it off).
+ * dev project, on EXAMPLE_SITE_PORT (default 8081; 0 turns it off), with its spring-sale email at /email.
  */
 import { start } from '../../packages/cli/src/commands/start'
+import { DEMO_RECIPIENT, emailDemo } from './email-demo'
 import { serveSite } from './server'
 
 const { config, url } = await start()
@@ -13,10 +14,22 @@ const ask = config.kafka && !config.clickhouse.url ? 'TOUCHPOINT_URL=<the ingest
 if (sitePort > 0 && project) {
   const collector = url.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost')
   try {
-    const site = await serveSite({ port: sitePort, host: config.host, collector, writeKey: project.writeKey })
+    const email = emailDemo({ collector, project })
+    const site = await serveSite({
+      port: sitePort,
+      host: config.host,
+      collector,
+      writeKey: project.writeKey,
+      ...(email && { pages: { '/email': email } }),
+    })
+    const shop = site.url.replace('0.0.0.0', 'localhost')
     process.stdout.write(
-      `\nExample shop (project "${project.id}"): ${site.url.replace('0.0.0.0', 'localhost')}\n` +
-        `Browse it, then: ${ask}pnpm touchpoint report live (who is on it now), ${ask}pnpm touchpoint report overview\n`,
+      `\nExample shop (project "${project.id}"): ${shop}\n` +
+        `Browse it, then: ${ask}pnpm touchpoint report live (who is on it now), ${ask}pnpm touchpoint report overview\n` +
+        (email
+          ? `Its spring-sale email to ${DEMO_RECIPIENT}, as their mail app shows it: ${shop}/email\n` +
+            `Open it and click through, then: ${ask}pnpm touchpoint report email, ${ask}pnpm touchpoint profile ${DEMO_RECIPIENT}\n`
+          : ''),
     )
   } catch (err) {
     // the shop is an extra: the collector goes on without it

@@ -14,6 +14,8 @@ export interface SiteOptions {
   tagAttributes?: Record<string, string>
   /** Where the product page's "reviews elsewhere" link goes. */
   outboundUrl?: string
+  /** Pages made on each request, by path (the dev server's /email: email-demo.ts), given the shop's origin. */
+  pages?: Record<string, (shop: string) => Promise<string>>
 }
 
 export interface RunningSite {
@@ -39,6 +41,11 @@ export async function serveSite(options: SiteOptions): Promise<RunningSite> {
   const head = tag(options.collector, options.writeKey, options.tagAttributes)
   const server = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname
+    const made = options.pages?.[path]
+    if (made) {
+      const body = await made(`http://${req.headers.host}`)
+      return res.writeHead(200, { 'content-type': TYPES['.html']!, 'cache-control': 'no-store' }).end(body)
+    }
     const file =
       path === '/'
         ? 'index.html'
