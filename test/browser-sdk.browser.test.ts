@@ -244,6 +244,30 @@ describe('tp.js in Chromium', () => {
     await context.close()
   })
 
+  it('keeps what a page sends on its way out while the collector is down, and the next page delivers it', async () => {
+    const { context, page } = await open(`${site.url}/pricing.html`)
+    const id = await idOf(page)
+    await until(id, (r) => r.length === 1)
+    await proxy.down()
+    // a send fails: tp.js knows the collector is down
+    await page.click('text=Join for €49')
+    await page.waitForFunction(() => JSON.parse(localStorage.getItem('tp_out') || '[]').length === 1, null, {
+      timeout: 10_000,
+    })
+    // the visitor moves on: a beacon would be lost on the way; the page's last events go to the outbox
+    await Promise.all([page.waitForURL(/product\.html/), page.click('header >> text=Trail jacket')])
+    await proxy.up()
+    const rows = await until(
+      id,
+      (r) =>
+        named(r, 'Page Left').some((x) => x.path === '/pricing.html') && named(r, 'Page Viewed').length === 2,
+      30_000,
+    )
+    expect(named(rows, 'Plan Selected')).toHaveLength(1)
+    expect(new Set(rows.map((r) => r.message_id)).size).toBe(rows.length)
+    await context.close()
+  })
+
   it('records a form submission as a lead (form name and id, never the fields) and a file download', async () => {
     const { context, page } = await open(`${site.url}/pricing.html`)
     const id = await idOf(page)

@@ -1,9 +1,9 @@
 import type { Store } from './storage'
 
 /**
- * Delivery: a batch goes by fetch (keepalive) while the page lives and by sendBeacon when it is leaving. A failed
- * batch joins a bounded outbox in localStorage and is retried with backoff, when the browser is back online and
- * on the next page load. Each event keeps its messageId, so a retry the collector already has counts once.
+ * Delivery: a batch goes by fetch (keepalive) while the page lives and by sendBeacon when it is leaving (unless the
+ * last send failed: then to the outbox). A failed batch joins a bounded outbox in localStorage and is retried with
+ * backoff, when the browser is back online and on the next page load. Each event keeps its messageId, so a retry the collector already has counts once.
  */
 const OUTBOX = 'tp_out'
 const MAX_OUTBOX = 200
@@ -50,7 +50,9 @@ export function transport(url: string, key: string, store: Store) {
   return {
     send(batch: object[], leaving?: boolean) {
       if (!batch.length) return
-      // a leaving page cannot wait for an answer: the beacon is queued by the browser and outlives the page
+      // a leaving page cannot wait for an answer: the beacon is queued by the browser and outlives the page. It
+      // cannot say whether it arrived either: while the collector is failing, the outbox keeps the batch instead
+      if (leaving && backoff) return keep(batch)
       if (leaving && navigator.sendBeacon?.(url, body(batch))) return
       post(batch).catch(() => keep(batch))
     },
