@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, lstatSync, readdirSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, expect, it } from 'vitest'
-import { CollectorProcess, embeddedSql, freePort, keysIn, tempDir } from './helpers/collector'
+import { CollectorProcess, freePort, keysIn, tempDir } from './helpers/collector'
+import { expectLoadStored } from './helpers/exactly-once'
 import { basic, eventually, post } from './helpers/http'
 import { LoadGenerator, metricValue, spoolDrained, trackEvent } from './helpers/load'
 
@@ -54,26 +55,19 @@ const readyz = async (c: CollectorProcess) => {
 
 /**
  * Stops the load, lets the spool drain, stops the collector, and checks what it stored: every acknowledged event
- * once, and nothing else but the ids `alsoStored` allows (probes answered 200).
+ * once, and nothing it refused (besides the load's, only the probes `isProbe` names, which got a 200).
  */
 async function expectEachAckedOnce(
   c: CollectorProcess,
   dataDir: string,
   load: LoadGenerator,
-  alsoStored = (_id: string) => false,
+  isProbe = (_id: string) => false,
 ) {
   await load.stop()
   await spoolDrained(c.url, 90_000)
   expect(await c.stop('SIGTERM')).toBe(0)
-  const rows = await embeddedSql<{ id: string }>(
-    dataDir,
-    `SELECT message_id AS id FROM events WHERE event = '${EVENT}'`,
-  )
-  const stored = rows.map((r) => r.id)
-  const unique = new Set(stored)
-  expect(stored.length - unique.size).toBe(0)
-  expect([...load.acked].filter((id) => !unique.has(id))).toEqual([])
-  expect(stored.filter((id) => !load.acked.has(id) && !alsoStored(id))).toEqual([])
+  const stored = await expectLoadStored(dataDir, EVENT, load, isProbe)
+  expect([...stored].filter((id) => !load.acked.has(id))).toEqual([])
 }
 
 it('refuses calls with 503 while the disk takes no writes, and loses nothing acknowledged', async () => {
@@ -130,7 +124,7 @@ it('refuses calls with 503 while the disk takes no writes, and loses nothing ack
   expect(c.output).toContain('the spool cannot be written (is the disk full?)')
   expect(c.output).toContain('the spool takes writes again')
   expect(c.output).not.toContain('request failed')
-  // a refused call is not kept: besides the load's acknowledged events, only the probes that got a 200
+  // a refused call is not kept (the load's, and the probe refused above)
   await expectEachAckedOnce(c, dataDir, load, (id) => id.startsWith('disk-after-'))
 }, 300_000)
 

@@ -32,16 +32,31 @@ export async function expectExactlyOnce(
   log('consumer lag 0')
   expect(await ingester.stop('SIGTERM')).toBe(0)
   log('ingester stopped')
+  const unique = await expectLoadStored(ingesterDir, event, load)
+  // requests cut off by a kill may have landed unacknowledged; they are the only extras allowed
+  expect(unique.size - load.acked.size).toBeLessThanOrEqual(load.attempted.size - load.acked.size)
+  return { acked: load.acked.size, stored: unique.size }
+}
+
+/**
+ * The ids of `event` stored in a data directory no process holds, checked against what the load sent: no id twice,
+ * every acknowledged one there, none that it did not send. `isProbe` names ids a test sent beside the load, which
+ * are left out.
+ */
+export async function expectLoadStored(
+  dataDir: string,
+  event: string,
+  load: LoadGenerator,
+  isProbe = (_id: string) => false,
+): Promise<Set<string>> {
   const rows = await embeddedSql<{ id: string }>(
-    ingesterDir,
+    dataDir,
     `SELECT message_id AS id FROM events WHERE event = '${event}'`,
   )
-  const stored = rows.map((r) => r.id)
+  const stored = rows.map((r) => r.id).filter((id) => !isProbe(id))
   const unique = new Set(stored)
   expect(stored.length - unique.size).toBe(0)
   expect([...load.acked].filter((id) => !unique.has(id))).toEqual([])
   expect(stored.filter((id) => !load.attempted.has(id))).toEqual([])
-  // requests cut off by a kill may have landed unacknowledged; they are the only extras allowed
-  expect(unique.size - load.acked.size).toBeLessThanOrEqual(load.attempted.size - load.acked.size)
-  return { acked: load.acked.size, stored: unique.size }
+  return unique
 }
