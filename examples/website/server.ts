@@ -14,7 +14,7 @@ export interface SiteOptions {
   tagAttributes?: Record<string, string>
   /** Where the product page's "reviews elsewhere" link goes. */
   outboundUrl?: string
-  /** Pages made on each request, by path (the dev server's /email: email-demo.ts), given the shop's origin. */
+  /** Pages made on each request, by path (the dev server's /email: email-demo.ts), given the shop's address. */
   pages?: Record<string, (shop: string) => Promise<string>>
 }
 
@@ -39,11 +39,13 @@ const TYPES: Record<string, string> = {
  */
 export async function serveSite(options: SiteOptions): Promise<RunningSite> {
   const head = tag(options.collector, options.writeKey, options.tagAttributes)
+  let url = ''
   const server = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname
     const made = options.pages?.[path]
     if (made) {
-      const body = await made(`http://${req.headers.host}`)
+      // the shop's own address, not the request's Host header: a page may sign links to it
+      const body = await made(url)
       return res.writeHead(200, { 'content-type': TYPES['.html']!, 'cache-control': 'no-store' }).end(body)
     }
     const file =
@@ -74,8 +76,9 @@ export async function serveSite(options: SiteOptions): Promise<RunningSite> {
     })
   })
   const { port } = server.address() as AddressInfo
+  url = `http://${options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1'}:${port}`
   return {
-    url: `http://${options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1'}:${port}`,
+    url,
     server,
     close: () =>
       new Promise((resolve) => {
