@@ -3,7 +3,8 @@ import type { Store } from './storage'
 /**
  * Delivery: a batch goes by fetch (keepalive) while the page lives and by sendBeacon when it is leaving (unless the
  * last send failed: then to the outbox). A failed batch joins a bounded outbox in localStorage and is retried with
- * backoff, when the browser is back online and on the next page load. Each event keeps its messageId, so a retry the collector already has counts once.
+ * backoff, when the browser is back online and on the next page load. Each event keeps its messageId, so a retry
+ * the collector already has counts once.
  */
 const OUTBOX = 'tp_out'
 const MAX_OUTBOX = 200

@@ -4,8 +4,7 @@ export const NOT_SET = '(not set)'
 /** A count and its noun, the noun in the plural unless it is one: counted(1, 'response'), counted(2, 'person', 'people'). */
 export const counted = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
 
-/** A share as a percentage with one decimal: 0.4567 → 45.7%. */
-/** A share as a percentage with one decimal; empty for none (a rate over nothing). */
+/** A share as a percentage with one decimal: 0.4567 → 45.7%; empty for none (a rate over nothing). */
 export const formatPercent = (x: number | null) => (x === null ? '' : `${(x * 100).toFixed(1)}%`)
 
 /** Rows as an aligned text table, for people; `--json` prints the rows as JSON instead. */
