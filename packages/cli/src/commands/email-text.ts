@@ -35,7 +35,7 @@ export function emailText(campaigns: EmailCampaignReport[]): string {
   // rates are on sent: a campaign whose sends were not recorded has none, and its reader should know why
   const unsent = campaigns.filter((c) => c.sent === 0).map((c) => c.campaign)
   const why = unsent.length
-    ? `\n\nNo Email Sent recorded for ${unsent.join(', ')}: its rates on sent are left empty. Record each send with ` +
+    ? `\n\nNo Email Sent recorded for ${unsent.join(', ')}: ${unsent.length === 1 ? 'its' : 'their'} rates on sent are left empty. Record each send with ` +
       "the tracker's sentEvent() or `touchpoint email instrument --record` (docs/email.md)."
     : ''
   const links = campaigns
