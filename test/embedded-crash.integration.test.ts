@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CollectorProcess, emailUrls, freePort, type Keys, keysIn, tempDir } from './helpers/collector'
@@ -179,6 +179,24 @@ describe('email opens and clicks under kill -9', () => {
     }
     await eventually(stored, (c) => c.rows >= 1_000, 30_000)
     expect(await stored()).toEqual({ rows: 1_000, unique: 1_000 })
+  })
+})
+
+describe('a damaged checkpoint', () => {
+  it('starts, sets it aside, loads the spool again, and keeps each event once', async () => {
+    const before = (await count()).rows
+    const fourth = ids('d', 3_000)
+    expect((await sendAll(fourth)).length).toBe(3_000)
+    expect(await collector.stop('SIGKILL')).toBe('SIGKILL')
+    // damaged from outside (the collector's own writes of it are atomic)
+    writeFileSync(join(dataDir, 'spool', 'checkpoint.json'), '{"spoolId":"')
+    await collector.start()
+    expect(collector.output).toContain("the spool's checkpoint did not read and was set aside")
+    const c = await eventually(count, (x) => x.rows >= before + 3_000, 30_000)
+    await new Promise((r) => setTimeout(r, 1500))
+    // the spool's earlier events, loaded again, were dropped as repeats
+    expect(await count()).toEqual({ rows: before + 3_000, unique: before + 3_000 })
+    expect(c.rows).toBe(before + 3_000)
   })
 })
 

@@ -96,7 +96,7 @@ function baseApp(config: CollectorConfig, logger: FastifyBaseLogger | undefined)
 
   app.setErrorHandler(async (err, req, reply) => {
     const tp = toTpError(err)
-    // a full spool, or one the disk does not take, is said once by the pipeline (spool-writes.ts), not per request
+    // a full spool, or one the disk does not take, is said once by the pipeline (spool-health.ts), not per request
     if (tp.statusCode >= 500 && tp.code !== 'TP_ERR_SPOOL_FULL' && tp.code !== 'TP_ERR_SPOOL_WRITE')
       req.log.error({ err, reqId: req.id }, 'request failed')
     if (tp.headers) reply.headers(tp.headers)

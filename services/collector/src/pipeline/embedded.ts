@@ -7,7 +7,7 @@ import { encodeRecord } from '../spool/codec'
 import { Spool, type SpoolBatch } from '../spool/spool'
 import { RowBuilder } from './row-builder'
 import type { OutboundRecord, Sink } from './sink'
-import { reportSpoolWrites } from './spool-writes'
+import { reportSpoolHealth } from './spool-health'
 
 /** Upper bound of one batch read from the spool, whatever its row count. */
 const MAX_BATCH_BYTES = 16 * 1024 * 1024
@@ -51,7 +51,7 @@ export class EmbeddedPipeline implements Sink {
       'Bytes accepted but not yet loaded.',
       () => spool.queuedBytes,
     )
-    reportSpoolWrites(spool, log, metrics)
+    reportSpoolHealth(spool, log, metrics)
     metrics.gauge(
       'touchpoint_dedupe_window_ids',
       'Message ids the dedupe window remembers (bounded by DEDUPE_MAX_IDS).',

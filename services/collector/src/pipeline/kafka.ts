@@ -6,7 +6,7 @@ import type { Metrics } from '../metrics'
 import { encodeRecord } from '../spool/codec'
 import { Spool } from '../spool/spool'
 import type { OutboundRecord, Sink } from './sink'
-import { reportSpoolWrites } from './spool-writes'
+import { reportSpoolHealth } from './spool-health'
 
 export interface KafkaSinkOptions extends KafkaConnection {
   topic: string
@@ -77,7 +77,7 @@ export class KafkaSink implements Sink {
       'Bytes spooled while Kafka was unreachable, not yet replayed.',
       () => spool.queuedBytes,
     )
-    reportSpoolWrites(spool, log, metrics)
+    reportSpoolHealth(spool, log, metrics)
     metrics.gauge(
       'touchpoint_kafka_degraded',
       '1 while records go to the local spool instead of Kafka.',

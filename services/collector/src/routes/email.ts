@@ -139,7 +139,7 @@ export const emailRoutes: FastifyPluginAsync<EmailRouteOptions> = async (
     const write = sink
       .append(records)
       .catch((err: Error) => {
-        // a spool the disk does not take is said once by the pipeline (spool-writes.ts), not per open
+        // a spool the disk does not take is said once by the pipeline (spool-health.ts), not per open
         if (!(err instanceof SpoolWriteError))
           req.log.error({ err, reqId: req.id }, 'could not record an email event')
       })

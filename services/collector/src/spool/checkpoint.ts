@@ -25,13 +25,56 @@ export interface Checkpoint {
 
 const FILE = 'checkpoint.json'
 
-export async function readCheckpoint(dir: string, firstSegment: number): Promise<Checkpoint> {
+/** A checkpoint that did not read, moved aside: where to, and why. */
+export interface SetAside {
+  path: string
+  reason: string
+}
+
+/**
+ * The spool's checkpoint, or a fresh one (everything in the spool still to load) where there is none, or where
+ * it does not read: the collector's own writes of it are atomic (below), so that takes damage from outside (an
+ * edit, the disk). A damaged one is moved aside, not deleted, and said in `setAside`; loading the spool again
+ * from its first segment repeats only events that the dedupe window drops (or, past its hour, merges collapse).
+ */
+export async function readCheckpoint(
+  dir: string,
+  firstSegment: number,
+): Promise<{ checkpoint: Checkpoint; setAside?: SetAside }> {
+  const fresh = { spoolId: randomUUID(), loaded: { segment: firstSegment, offset: 0 }, pending: null }
+  const path = join(dir, FILE)
+  let text: string
   try {
-    return JSON.parse(await readFile(join(dir, FILE), 'utf8')) as Checkpoint
+    text = await readFile(path, 'utf8')
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-    return { spoolId: randomUUID(), loaded: { segment: firstSegment, offset: 0 }, pending: null }
+    return { checkpoint: fresh }
   }
+  const reason = damage(text)
+  if (!reason) return { checkpoint: JSON.parse(text) as Checkpoint }
+  const aside = `${path}.damaged-${Date.now()}`
+  await rename(path, aside)
+  return { checkpoint: fresh, setAside: { path: aside, reason } }
+}
+
+/** What is wrong with a checkpoint's text, or undefined when it is one. */
+function damage(text: string): string | undefined {
+  let c: Partial<Checkpoint>
+  try {
+    c = JSON.parse(text)
+  } catch (err) {
+    return `not JSON (${(err as Error).message})`
+  }
+  const position = (p: unknown) =>
+    typeof p === 'object' &&
+    p !== null &&
+    Number.isSafeInteger((p as SpoolPosition).segment) &&
+    Number.isSafeInteger((p as SpoolPosition).offset)
+  if (typeof c?.spoolId !== 'string' || !c.spoolId) return 'no spoolId'
+  if (!position(c.loaded)) return 'no loaded position'
+  if (c.pending !== null && !(position(c.pending) && Number.isSafeInteger(c.pending?.end)))
+    return 'a bad pending batch'
+  return undefined
 }
 
 /** Write-then-rename with fsync of the file and the directory: the checkpoint is either old or new, never torn. */

@@ -1,4 +1,14 @@
-import { appendFileSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync, symlinkSync } from 'node:fs'
+import {
+  appendFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { type FileHandle, open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { RECORD_KIND } from '@touchpoint/loader'
@@ -275,6 +285,31 @@ describe('Spool', () => {
     const second = (await reopened.read(100, 1e6))!
     expect([second.segment, payloads(second.records)]).toEqual([2, [4]])
     await reopened.close()
+  })
+
+  it('sets a damaged checkpoint aside and loads the spool again from its first segment', async () => {
+    for (const [text, reason] of [
+      ['{"spoolId":', /^not JSON/],
+      ['{"spoolId":"s","loaded":{"segment":"1"},"pending":null}', /^no loaded position$/],
+    ] as const) {
+      const dir = tempDir()
+      const spool = await Spool.open(dir, { maxBytes: 1e9 })
+      await spool.append([frame(1), frame(2)])
+      await spool.commit((await spool.read(100, 1e6))!)
+      await spool.append([frame(3)])
+      await spool.close()
+      writeFileSync(join(dir, 'checkpoint.json'), text)
+      const reopened = await Spool.open(dir, { maxBytes: 1e9 })
+      const aside = reopened.checkpointSetAside!
+      expect(aside.reason).toMatch(reason)
+      expect(readFileSync(aside.path, 'utf8')).toBe(text) // kept, for whoever looks into it
+      expect(payloads((await reopened.read(100, 1e6))!.records)).toEqual([1, 2, 3])
+      await reopened.close()
+      // the fresh checkpoint is written at once: the next open finds it whole
+      const again = await Spool.open(dir, { maxBytes: 1e9 })
+      expect(again.checkpointSetAside).toBeUndefined()
+      await again.close()
+    }
   })
 
   it('refuses appends past maxBytes with SpoolFullError', async () => {

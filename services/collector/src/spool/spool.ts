@@ -2,7 +2,14 @@ import { constants } from 'node:fs'
 import type { FileHandle } from 'node:fs/promises'
 import { mkdir, open, readdir, rm, stat, truncate } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type Checkpoint, type PendingBatch, readCheckpoint, syncDir, writeCheckpoint } from './checkpoint'
+import {
+  type Checkpoint,
+  type PendingBatch,
+  readCheckpoint,
+  type SetAside,
+  syncDir,
+  writeCheckpoint,
+} from './checkpoint'
 import { decodeRecords, decodeRecordsInSlices, recordLength, type SpoolRecord } from './codec'
 
 /** Size at which the spool starts a new segment file; loaded segments are deleted whole. */
@@ -109,7 +116,7 @@ export class Spool {
       .map((f) => Number.parseInt(f, 10))
       .filter((n) => Number.isSafeInteger(n) && n > 0)
       .sort((a, b) => a - b)
-    const checkpoint = await readCheckpoint(dir, segments[0] ?? 1)
+    const { checkpoint, setAside } = await readCheckpoint(dir, segments[0] ?? 1)
     await writeCheckpoint(dir, checkpoint)
     for (const n of segments.filter((s) => s < checkpoint.loaded.segment)) await rm(join(dir, segmentName(n)))
     const live = segments.filter((s) => s >= checkpoint.loaded.segment)
@@ -120,8 +127,13 @@ export class Spool {
     const size = await validTail(lastPath)
     const fh = await open(lastPath, APPEND_DURABLY)
     await syncDir(dir)
-    return new Spool(dir, opts, checkpoint, sealed, { segment: last, fh, size })
+    const spool = new Spool(dir, opts, checkpoint, sealed, { segment: last, fh, size })
+    spool.checkpointSetAside = setAside
+    return spool
   }
+
+  /** A damaged checkpoint found at open, moved aside (the whole spool is loaded again): for the log. */
+  checkpointSetAside: SetAside | undefined
 
   /** Bytes written but not yet loaded. */
   get queuedBytes(): number {

@@ -3,10 +3,17 @@ import type { Metrics } from '../metrics'
 import type { Spool } from '../spool/spool'
 
 /**
- * Says once when the spool's writes begin to fail (a full disk, most often) and once when they succeed again,
- * rather than once a refused request, and exports the state as a gauge for alerting.
+ * What the operator must hear of the spool: a damaged checkpoint found at open, and once when its writes begin to
+ * fail (a full disk, most often) and once when they succeed again, rather than once a refused request; the write
+ * state also as a gauge, for alerting.
  */
-export function reportSpoolWrites(spool: Spool, log: FastifyBaseLogger, metrics: Metrics): void {
+export function reportSpoolHealth(spool: Spool, log: FastifyBaseLogger, metrics: Metrics): void {
+  const aside = spool.checkpointSetAside
+  if (aside)
+    log.warn(
+      { setAside: aside.path, reason: aside.reason },
+      "the spool's checkpoint did not read and was set aside: the spool is loaded again from its first segment (events loaded before are dropped as repeats)",
+    )
   metrics.gauge(
     'touchpoint_spool_write_failing',
     '1 while writes to the spool fail (a full disk): tracking calls are refused with 503 TP_ERR_SPOOL_WRITE.',
