@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process'
-import { existsSync, lstatSync, readdirSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs'
+import { existsSync, lstatSync, renameSync, rmSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, expect, it } from 'vitest'
 import { CollectorProcess, freePort, keysIn, tempDir } from './helpers/collector'
+import { currentSegmentSize, limitFileSize } from './helpers/disk'
 import { expectLoadStored } from './helpers/exactly-once'
 import { basic, eventually, post } from './helpers/http'
 import { LoadGenerator, metricValue, spoolDrained, trackEvent } from './helpers/load'
@@ -72,20 +72,12 @@ async function expectEachAckedOnce(
 
 it('refuses calls with 503 while the disk takes no writes, and loses nothing acknowledged', async () => {
   const { c, dataDir, load, one } = await startCollector()
-  /** Sets the collector's soft file size limit (bytes; 'unlimited' lifts it), the hard one left as it is. */
-  const limitFileSize = (limit: number | 'unlimited') =>
-    execFileSync('prlimit', ['--pid', String(c.child!.pid), `--fsize=${limit}:`])
-  const spool = join(dataDir, 'spool')
-  const segment = () =>
-    readdirSync(spool)
-      .filter((f) => f.endsWith('.seg'))
-      .sort()
-      .pop()!
+  const pid = c.child!.pid!
   load.start()
   await ackedMore(load, 2000)
 
   // the disk is full: nothing more fits into the segment the spool writes
-  limitFileSize(statSync(join(spool, segment())).size)
+  limitFileSize(pid, currentSegmentSize(dataDir))
   await eventually(
     async () => load.statuses.get(503) ?? 0,
     (n) => n >= 20,
@@ -101,7 +93,7 @@ it('refuses calls with 503 while the disk takes no writes, and loses nothing ack
   expect(c.child!.exitCode).toBeNull()
 
   // room again: the next calls are taken, and the collector is ready once a write has gone through
-  limitFileSize('unlimited')
+  limitFileSize(pid, 'unlimited')
   await eventually(
     async () => (await one(`disk-after-${Date.now()}`)).status,
     (s) => s === 200,

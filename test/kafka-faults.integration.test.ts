@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { CollectorProcess, ServiceProcess } from './helpers/collector'
+import { currentSegmentSize, limitFileSize } from './helpers/disk'
 import { expectExactlyOnce } from './helpers/exactly-once'
 import { eventually } from './helpers/http'
 import type { Broker } from './helpers/kafka'
@@ -9,7 +10,7 @@ import { type LoadGenerator, metricValue } from './helpers/load'
 
 /**
  * Faults under a steady load, with a real broker and real processes: the broker stopped for 10 seconds (and the
- * ingester stopped meanwhile), the ingester killed with kill -9 mid-batch, the collector killed with kill -9. At the end, every acknowledged
+ * collector's disk full for a while, and the ingester stopped meanwhile), the ingester killed with kill -9 mid-batch, the collector killed with kill -9. At the end, every acknowledged
  * event is stored exactly once, and nothing appears that was not sent.
  */
 let stack: KafkaStack
@@ -60,6 +61,25 @@ describe('faults under load', () => {
     await sleep(7000)
     // the collector went on acknowledging from its local spool while the broker was away
     expect(load.acked.size).toBeGreaterThan(ackedWhileDown + 100)
+    // and then its disk filled: the spool took no more, calls were refused with 503, and nothing else failed
+    limitFileSize(collector.child!.pid!, currentSegmentSize(collector.dataDir))
+    await eventually(
+      async () => load.statuses.get(503) ?? 0,
+      (n) => n >= 5,
+      30_000,
+    )
+    expect(await (await fetch(`${collector.url}/readyz`)).json()).toMatchObject({
+      ready: false,
+      status: 'down',
+    })
+    limitFileSize(collector.child!.pid!, 'unlimited')
+    const ackedAfterDisk = load.acked.size
+    await eventually(
+      async () => load.acked.size,
+      (n) => n > ackedAfterDisk + 100,
+      30_000,
+    )
+    expect([...load.statuses.keys()].sort()).toEqual([200, 503])
     // an ingester told to stop meanwhile does not wait minutes on the broker to leave the group: it stops
     // within INGEST_STOP_TIMEOUT_MS, and what it had not committed is read again when it is back
     const stopping = Date.now()
