@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, renameSync, rmSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, expect, it } from 'vitest'
-import { CollectorProcess, freePort, keysIn, tempDir } from './helpers/collector'
+import { CollectorProcess, embeddedSql, freePort, keysIn, tempDir } from './helpers/collector'
 import { currentSegmentSize, limitFileSize } from './helpers/disk'
 import { expectLoadStored } from './helpers/exactly-once'
 import { basic, eventually, post } from './helpers/http'
@@ -35,7 +35,13 @@ async function startCollector() {
   const load = new LoadGenerator(() => collector!.url, writeKey, 'disk', { concurrency: 8, name: EVENT })
   const one = (id: string) =>
     post(`${collector!.url}/v1/track`, trackEvent(id, EVENT), { authorization: basic(writeKey) })
-  return { c: collector, dataDir, load, one }
+  /** A batch whose envelope is wrong, and a body that is not JSON: refusals, kept in events_rejected. */
+  const refusals = () =>
+    Promise.all([
+      post(`${collector!.url}/v1/batch`, { batch: 'not a list' }, { authorization: basic(writeKey) }),
+      post(`${collector!.url}/v1/batch`, '{"batch": [', { authorization: basic(writeKey) }),
+    ])
+  return { c: collector, dataDir, load, one, refusals }
 }
 
 /** Waits until the load has `n` more acknowledged events than it has now. */
@@ -71,7 +77,7 @@ async function expectEachAckedOnce(
 }
 
 it('refuses calls with 503 while the disk takes no writes, and loses nothing acknowledged', async () => {
-  const { c, dataDir, load, one } = await startCollector()
+  const { c, dataDir, load, one, refusals } = await startCollector()
   const pid = c.child!.pid!
   load.start()
   await ackedMore(load, 2000)
@@ -88,6 +94,8 @@ it('refuses calls with 503 while the disk takes no writes, and loses nothing ack
   expect(refused.body).toMatchObject({ code: 'TP_ERR_SPOOL_WRITE' })
   expect(refused.body.message).toMatch(/could not write the events to its disk \((EFBIG|short)\)/)
   expect(refused.headers.get('retry-after')).toBe('10')
+  // a refusal is answered once it is kept: not now (503, to be sent again), and never a 500
+  for (const r of await refusals()) expect([r.status, r.body.code]).toEqual([503, 'TP_ERR_SPOOL_WRITE'])
   expect(await readyz(c)).toMatchObject({ status: 503, body: { status: 'down' } })
   expect(await metricValue(c.url, 'touchpoint_spool_write_failing')).toBe(1)
   expect(c.child!.exitCode).toBeNull()
@@ -108,6 +116,10 @@ it('refuses calls with 503 while the disk takes no writes, and loses nothing ack
       )
     ).body.status,
   ).toBe('ok')
+  expect((await refusals()).map((r) => [r.status, r.body.code])).toEqual([
+    [400, 'TP_ERR_INVALID_BODY'],
+    [400, 'TP_ERR_MALFORMED_JSON'],
+  ])
   await ackedMore(load, 1000)
 
   // every answer was a 200 or a 503: no call failed inside the collector
@@ -118,6 +130,9 @@ it('refuses calls with 503 while the disk takes no writes, and loses nothing ack
   expect(c.output).not.toContain('request failed')
   // a refused call is not kept (the load's, and the probe refused above)
   await expectEachAckedOnce(c, dataDir, load, (id) => id.startsWith('disk-after-'))
+  // the refusals answered 400 are kept, those answered 503 are not
+  const kept = await embeddedSql<{ code: string }>(dataDir, 'SELECT error_code AS code FROM events_rejected')
+  expect(kept.map((r) => r.code).sort()).toEqual(['TP_ERR_INVALID_BODY', 'TP_ERR_MALFORMED_JSON'])
 }, 300_000)
 
 it('goes on loading once the disk takes the spool checkpoint again', async () => {

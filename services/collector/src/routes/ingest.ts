@@ -97,28 +97,6 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
     return cred
   }
 
-  /** Stores a whole refused request in events_rejected, then answers with the error. */
-  const refuse = async (
-    req: FastifyRequest,
-    cred: Credential,
-    code: ErrorCode,
-    err: TpError,
-    raw: unknown,
-  ) => {
-    const facts = factsOf(req, cred, registry, Date.now())
-    await sink.append([
-      rejectedRecord(
-        facts,
-        req.url,
-        code,
-        err.issues ?? [{ path: err.path ?? '', message: err.message }],
-        raw,
-      ),
-    ])
-    metrics.rejected.inc({ code })
-    throw err
-  }
-
   const durably = async (records: OutboundRecord[]) => {
     try {
       await sink.append(records)
@@ -136,6 +114,31 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
         )
       throw err
     }
+  }
+
+  /**
+   * Stores a whole refused request in events_rejected, then answers with the error: a refusal is answered once it
+   * is kept, so a spool in trouble answers 503 (the sender retries, and is refused then, with the refusal kept).
+   */
+  const refuse = async (
+    req: FastifyRequest,
+    cred: Credential,
+    code: ErrorCode,
+    err: TpError,
+    raw: unknown,
+  ) => {
+    const facts = factsOf(req, cred, registry, Date.now())
+    await durably([
+      rejectedRecord(
+        facts,
+        req.url,
+        code,
+        err.issues ?? [{ path: err.path ?? '', message: err.message }],
+        raw,
+      ),
+    ])
+    metrics.rejected.inc({ code })
+    throw err
   }
 
   const single = (type: EventType) => async (req: FastifyRequest, reply: FastifyReply) => {
@@ -220,9 +223,12 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
       if (cred) {
         const facts = factsOf(req, cred, registry, Date.now())
         const issue = { path: '', message: error.message }
-        await sink
-          .append([rejectedRecord(facts, req.url, 'TP_ERR_MALFORMED_JSON', [issue], error.rawBody)])
-          .catch(() => {})
+        // kept as a refusal is: a spool in trouble answers 503 (durably); anything else leaves the 400 as it is
+        await durably([
+          rejectedRecord(facts, req.url, 'TP_ERR_MALFORMED_JSON', [issue], error.rawBody),
+        ]).catch((e: unknown) => {
+          if (e instanceof TpError) throw e
+        })
         metrics.rejected.inc({ code: 'TP_ERR_MALFORMED_JSON' })
       }
     }
