@@ -99,6 +99,20 @@ export async function decodeRecordsInSlices(
   }
 }
 
+/**
+ * Where the next whole, valid record after a damaged one starts in `buf`, searching from `from`; undefined when
+ * none does (the rest is damage, or a torn tail). A record's CRC makes a false start about a 2^-32 chance at each
+ * place that passes the length check.
+ */
+export function nextValidRecord(buf: Buffer, from: number): number | undefined {
+  for (let pos = from; pos + HEADER_BYTES + FIXED <= buf.length; pos++) {
+    const bodyLen = buf.readUInt32LE(pos)
+    if (bodyLen < FIXED || pos + HEADER_BYTES + bodyLen > buf.length) continue
+    if (decodeRecords(buf.subarray(pos, pos + HEADER_BYTES + bodyLen), 1).records.length === 1) return pos
+  }
+  return undefined
+}
+
 /** Length of the record starting at `buf[0]`, or undefined when its header is not all there. */
 export function recordLength(buf: Buffer): number | undefined {
   return buf.length >= HEADER_BYTES ? HEADER_BYTES + buf.readUInt32LE(0) : undefined

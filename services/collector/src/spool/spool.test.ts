@@ -312,6 +312,40 @@ describe('Spool', () => {
     }
   })
 
+  it("sets a record the disk damaged aside, keeps the whole ones after it, and cuts a crash's torn tail", async () => {
+    // the damage: a byte of a record's body, or its length; a torn tail after it, or none
+    for (const [damage, torn] of [
+      [(seg: Buffer, at: number) => (seg[at + 12]! ^= 0xff), false],
+      [(seg: Buffer, at: number) => seg.writeUInt32LE(0xffffff00, at), false],
+      [(seg: Buffer, at: number) => (seg[at + 12]! ^= 0xff), true],
+    ] as const) {
+      const dir = tempDir()
+      const spool = await Spool.open(dir, { maxBytes: 1e9 })
+      for (const i of [1, 2, 3, 4, 5]) await spool.append([frame(i)])
+      await spool.close()
+      const path = join(dir, segments(dir)[0]!)
+      const seg = readFileSync(path)
+      const third = frame(1).length + frame(2).length
+      damage(seg, third)
+      writeFileSync(path, torn ? Buffer.concat([seg, frame(6).subarray(0, 9)]) : seg)
+      const reopened = await Spool.open(dir, { maxBytes: 1e9 })
+      expect(statSync(path).size).toBe(seg.length) // the torn tail cut, the damage and what follows it kept
+      const told: number[] = []
+      reopened.onDamage((d) => told.push(d.offset))
+      const before = (await reopened.read(100, 1e6))!
+      expect(payloads(before.records)).toEqual([1, 2])
+      await reopened.commit(before)
+      const after = (await reopened.read(100, 1e6))!
+      expect(payloads(after.records)).toEqual([4, 5])
+      expect(told).toEqual([third])
+      expect(reopened.damagedBytes).toBe(frame(3).length)
+      expect(readFileSync(join(dir, `damaged-${segments(dir)[0]!}-${third}`))).toEqual(
+        seg.subarray(third, third + frame(3).length),
+      )
+      await reopened.close()
+    }
+  })
+
   it('refuses appends past maxBytes with SpoolFullError', async () => {
     const spool = await Spool.open(tempDir(), { maxBytes: frame(1).length * 2 })
     await spool.append([frame(1), frame(2)])

@@ -1,6 +1,6 @@
 import { constants } from 'node:fs'
 import type { FileHandle } from 'node:fs/promises'
-import { mkdir, open, readdir, rm, stat, truncate } from 'node:fs/promises'
+import { mkdir, open, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   type Checkpoint,
@@ -10,7 +10,13 @@ import {
   syncDir,
   writeCheckpoint,
 } from './checkpoint'
-import { decodeRecords, decodeRecordsInSlices, recordLength, type SpoolRecord } from './codec'
+import {
+  decodeRecords,
+  decodeRecordsInSlices,
+  nextValidRecord,
+  recordLength,
+  type SpoolRecord,
+} from './codec'
 
 /** Size at which the spool starts a new segment file; loaded segments are deleted whole. */
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024
@@ -49,6 +55,14 @@ export class SpoolWriteError extends Error {
     super(`the spool could not be written: ${reason.message}`)
     this.code = (reason as NodeJS.ErrnoException).code ?? 'short'
   }
+}
+
+/** Damaged bytes of the spool that the reader set aside: where they were, and the file that keeps them. */
+export interface SpoolDamage {
+  segment: number
+  offset: number
+  bytes: number
+  file: string
 }
 
 /** How long after a failed write the spool counts as failing (Spool.failing). */
@@ -97,6 +111,9 @@ export class Spool {
   /** the failure of the last write, until a write succeeds again */
   private writeFailure: SpoolWriteError | null = null
   private writeStateListener: WriteStateListener = () => {}
+  /** Bytes of damaged records set aside since the spool was opened (setAsideDamage). */
+  damagedBytes = 0
+  private damageListener: (damage: SpoolDamage) => void = () => {}
   private readHandle: { segment: number; fh: FileHandle } | null = null
 
   private constructor(
@@ -263,17 +280,47 @@ export class Spool {
     const p = this.checkpoint.pending
     if (!p) return null
     const buf = await this.readRange(p.segment, p.offset, p.end - p.offset)
-    return this.batch(p.segment, p.offset, decodeRecords(buf).records, p.end)
+    const decoded = decodeRecords(buf)
+    // damaged since: read() takes the range again, setting the damage aside (its repeats dropped by the dedupe)
+    if (decoded.end !== p.end - p.offset) return null
+    return this.batch(p.segment, p.offset, decoded.records, p.end)
   }
 
-  /** Reads up to `maxRecords` records (and about `maxBytes`) after the loaded position; null when none. */
+  /**
+   * Reads up to `maxRecords` records (and about `maxBytes`) after the loaded position; null when none. A damaged
+   * record there (the disk's doing: a crash tears only the tail, which open() cuts) is set aside (setAsideDamage)
+   * and the reading goes on past it.
+   */
   async read(maxRecords: number, maxBytes: number): Promise<SpoolBatch | null> {
-    await this.skipLoadedSegments()
-    const { segment, offset } = this.checkpoint.loaded
-    const found = await this.decodeAt(segment, offset, maxRecords, maxBytes)
-    if (!found) return null
-    if (found.records.length === 0) throw new Error(`spool segment ${segment} is corrupt at offset ${offset}`)
-    return this.batch(segment, offset, found.records, found.end)
+    for (;;) {
+      await this.skipLoadedSegments()
+      const { segment, offset } = this.checkpoint.loaded
+      const found = await this.decodeAt(segment, offset, maxRecords, maxBytes)
+      if (!found) return null
+      if (found.records.length > 0) return this.batch(segment, offset, found.records, found.end)
+      await this.setAsideDamage(segment, offset)
+    }
+  }
+
+  /**
+   * Moves the damaged bytes at the loaded position, up to the next whole record (or the end of what the segment
+   * holds), into a file beside the segments (`damaged-<segment>-<offset>`), and the loaded position past them.
+   */
+  private async setAsideDamage(segment: number, offset: number): Promise<void> {
+    const limit = segment === this.current.segment ? this.current.size : (this.sealed.get(segment) ?? 0)
+    const rest = await this.readRange(segment, offset, limit - offset)
+    const bytes = nextValidRecord(rest, 1) ?? rest.length
+    const file = join(this.dir, `damaged-${segmentName(segment)}-${offset}`)
+    await writeFile(file, rest.subarray(0, bytes))
+    this.checkpoint = { ...this.checkpoint, loaded: { segment, offset: offset + bytes } }
+    await writeCheckpoint(this.dir, this.checkpoint)
+    this.damagedBytes += bytes
+    this.damageListener({ segment, offset, bytes, file })
+  }
+
+  /** Calls `listener` for each damaged stretch the reader sets aside (logging). */
+  onDamage(listener: (damage: SpoolDamage) => void): void {
+    this.damageListener = listener
   }
 
   /**
@@ -372,7 +419,11 @@ export class Spool {
   }
 }
 
-/** Scans a segment, cuts off a torn or corrupt tail (never acknowledged), returns the valid size. */
+/**
+ * Scans a segment, cuts off a torn tail (a crash's: never acknowledged), returns the valid size. A damaged record
+ * followed by whole ones is damage from the disk, not a crash's tail: the records after it were acknowledged, so
+ * they stay, and the reader sets the damaged bytes aside when it gets there (Spool.read).
+ */
 async function validTail(path: string): Promise<number> {
   let size: number
   try {
@@ -399,9 +450,29 @@ async function validTail(path: string): Promise<number> {
       if (decoded.corrupt) break
       carry = data.subarray(decoded.end)
     }
+    // what stopped the scan short of the end (a bad record, or a length past the end: a torn tail, or a damaged
+    // length) is damage if whole records follow it
+    if (valid < size) valid += await wholeRecordsPastDamage(fh, valid, size)
   } finally {
     await fh.close()
   }
   if (valid < size) await truncate(path, valid)
   return valid
+}
+
+/**
+ * From a damaged record at `from`, the length of what holds whole records after it (more damage between them
+ * included), up to the torn tail if there is one: 0 when no whole record follows.
+ */
+async function wholeRecordsPastDamage(fh: FileHandle, from: number, size: number): Promise<number> {
+  const rest = Buffer.allocUnsafe(size - from)
+  const { bytesRead } = await fh.read(rest, 0, rest.length, from)
+  const buf = rest.subarray(0, bytesRead)
+  let end = 0
+  for (let at = nextValidRecord(buf, 1); at !== undefined; at = nextValidRecord(buf, end + 1)) {
+    const decoded = decodeRecords(buf.subarray(at))
+    end = at + decoded.end
+    if (!decoded.corrupt) break
+  }
+  return end
 }
