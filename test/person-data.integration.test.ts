@@ -213,7 +213,10 @@ describe('touchpoint export and forget', () => {
         .map((l) => `${l.kind} ${l.row.event ?? l.row.anonymous_id}`)
         .sort(),
     ).toEqual(['event Email Sent', 'event Identify', 'event Signed Up', 'identity ada-browser'])
-    expect(JSON.stringify(lines)).not.toContain('bea')
+    // nothing of bea's (her address, her recipient id, her browser); a bare 'bea' would also match hex ids
+    const exported = JSON.stringify(lines)
+    for (const hers of ['bea@example.org', recipient('bea@example.org'), 'bea-browser'])
+      expect(exported).not.toContain(hers)
 
     // bea's profile, asked by her address, is her recipient id's: her email and her browser's page
     const profile = JSON.parse(await cli(['profile', 'bea@example.org', '--json'], env()))
