@@ -112,8 +112,7 @@ export class Spool {
   /** the failure of the last write, until a write succeeds again */
   private writeFailure: SpoolWriteError | null = null
   private writeStateListener: WriteStateListener = () => {}
-  /** Bytes of damaged records set aside since the spool was opened (setAsideDamage). */
-  damagedBytes = 0
+  private damaged = 0
   private damageListener: (damage: SpoolDamage) => void = () => {}
   private readHandle: { segment: number; fh: FileHandle } | null = null
 
@@ -124,6 +123,8 @@ export class Spool {
     /** sizes of sealed segments (fully written, no longer appended to) */
     private readonly sealed: Map<number, number>,
     private current: { segment: number; fh: FileHandle; size: number },
+    /** A damaged checkpoint found at open, moved aside (the whole spool is loaded again): for the log. */
+    readonly checkpointSetAside: SetAside | undefined,
   ) {}
 
   static async open(dir: string, options: SpoolOptions): Promise<Spool> {
@@ -145,13 +146,8 @@ export class Spool {
     const size = await validTail(lastPath)
     const fh = await open(lastPath, APPEND_DURABLY)
     await syncDir(dir)
-    const spool = new Spool(dir, opts, checkpoint, sealed, { segment: last, fh, size })
-    spool.checkpointSetAside = setAside
-    return spool
+    return new Spool(dir, opts, checkpoint, sealed, { segment: last, fh, size }, setAside)
   }
-
-  /** A damaged checkpoint found at open, moved aside (the whole spool is loaded again): for the log. */
-  checkpointSetAside: SetAside | undefined
 
   /** Bytes written but not yet loaded. */
   get queuedBytes(): number {
@@ -315,8 +311,13 @@ export class Spool {
     await writeFile(file, rest.subarray(0, bytes))
     this.checkpoint = { ...this.checkpoint, loaded: { segment, offset: offset + bytes } }
     await writeCheckpoint(this.dir, this.checkpoint)
-    this.damagedBytes += bytes
+    this.damaged += bytes
     this.damageListener({ segment, offset, bytes, file })
+  }
+
+  /** Bytes of damaged records set aside since the spool was opened (setAsideDamage). */
+  get damagedBytes(): number {
+    return this.damaged
   }
 
   /** Calls `listener` for each damaged stretch the reader sets aside (logging). */
