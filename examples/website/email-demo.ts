@@ -19,10 +19,9 @@ export const DEMO_RECIPIENT = 'customer-1001'
 /**
  * The example shop's /email page: the spring-sale email (examples/email/welcome.html) as its recipient's mail app
  * shows it, each link signed for the dev project and leading to this shop (`shop`, its address), with the
- * collector's open pixel. It was
- * sent an hour ago (a click seconds after a send would be taken for a security scanner's), and the send is
- * recorded with the secret key (once, however often the page is shown: its id comes from the message), so that
- * `touchpoint report email` has its rates. Undefined for a project without email keys.
+ * collector's open pixel. It was sent an hour ago (a click seconds after a send would be taken for a security
+ * scanner's), and the send is recorded with the secret key (once, however often the page is shown: its id comes
+ * from the message), so that `touchpoint report email` has its rates. Undefined for a project without email keys.
  */
 export function emailDemo(options: EmailDemoOptions): ((shop: string) => Promise<string>) | undefined {
   const { project } = options

@@ -50,15 +50,15 @@ export async function readCheckpoint(
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
     return { checkpoint: fresh }
   }
-  const reason = damage(text)
-  if (!reason) return { checkpoint: JSON.parse(text) as Checkpoint }
+  const read = parseCheckpoint(text)
+  if (typeof read !== 'string') return { checkpoint: read }
   const aside = `${path}.damaged-${Date.now()}`
   await rename(path, aside)
-  return { checkpoint: fresh, setAside: { path: aside, reason } }
+  return { checkpoint: fresh, setAside: { path: aside, reason: read } }
 }
 
-/** What is wrong with a checkpoint's text, or undefined when it is one. */
-function damage(text: string): string | undefined {
+/** The checkpoint a text holds, or what is wrong with it. */
+function parseCheckpoint(text: string): Checkpoint | string {
   let c: Partial<Checkpoint>
   try {
     c = JSON.parse(text)
@@ -74,7 +74,7 @@ function damage(text: string): string | undefined {
   if (!position(c.loaded)) return 'no loaded position'
   if (c.pending !== null && !(position(c.pending) && Number.isSafeInteger(c.pending?.end)))
     return 'a bad pending batch'
-  return undefined
+  return c as Checkpoint
 }
 
 /** Write-then-rename with fsync of the file and the directory: the checkpoint is either old or new, never torn. */
