@@ -2,7 +2,15 @@ import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { recipientHash } from '@touchpoint/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CollectorProcess, cli, freePort, type Keys, keysIn, tempDir } from './helpers/collector'
+import {
+  CollectorProcess,
+  cli,
+  freePort,
+  type Keys,
+  keysIn,
+  runCliUnread,
+  tempDir,
+} from './helpers/collector'
 import { basic, eventually, post, sql } from './helpers/http'
 
 /**
@@ -284,6 +292,13 @@ describe('touchpoint export and forget', () => {
       expect(JSON.stringify(noUser.body)).toContain('userId')
     }
     await expect(exportOf('--user', 'x', '--project', 'nope')).rejects.toThrow(/TP_ERR_UNKNOWN_PROJECT/)
+  })
+
+  it('stops quietly when the reader of its output goes away, as `| head` does', async () => {
+    // it crashed here with an unhandled EPIPE and Node's stack trace
+    const run = await runCliUnread(['export', '--user', 'keep-me'], env())
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
   })
 
   it('exports from the data directory itself when no collector runs', async () => {

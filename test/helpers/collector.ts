@@ -166,6 +166,27 @@ export function runCli(
   })
 }
 
+/**
+ * Runs the real CLI with nobody reading its output: the pipe's reading end is closed before its first write, as
+ * `touchpoint … | head` closes it once it has its lines. Its exit code and what it said on stderr.
+ */
+export function runCliUnread(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', binOf(ROOT), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  child.stdout.destroy()
+  let stderr = ''
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk
+  })
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stderr })))
+}
+
 /** The same, resolving with stdout; rejects with stderr on a non-zero exit. */
 export async function cli(args: string[], env: Record<string, string>, maxBuffer?: number): Promise<string> {
   const run = await runCli(args, env, maxBuffer)

@@ -110,6 +110,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// a reader that stops early (`touchpoint export … | head`) closes the pipe: end quietly, as a Unix tool does,
+// not with Node's stack trace for an unhandled EPIPE
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err
+  process.exit(0)
+})
+
 main(process.argv.slice(2)).then(
   (code) => {
     // exit only once stdout is flushed: a large result written to a pipe would otherwise be cut off
