@@ -1,28 +1,25 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { emailDemo } from '../examples/website/email-demo'
-import { type RunningSite, serveSite } from '../examples/website/server'
+import { type DevShop, startDevShop } from '../examples/website/dev-shop'
+import { loadConfig } from '../services/collector/src/config'
 import type { RunningCollector } from '../services/collector/src/server'
-import { keysIn } from './helpers/collector'
-import { CHROME_UA, eventually, post } from './helpers/http'
+import { cli, keysIn } from './helpers/collector'
+import { basic, CHROME_UA, eventually, post } from './helpers/http'
 import { startTestCollector } from './helpers/in-process'
 
 /**
- * `pnpm start`'s example shop shows its spring-sale email at /email (examples/website/email-demo.ts): every link
+ * `pnpm start`'s example shop (examples/website/dev-shop.ts) shows its spring-sale email at /email: every link
  * leads through the collector to a page of the shop, the send is recorded, and an open and a click land in the
- * email report, the recipient's.
+ * email report, the recipient's. Its pages follow the project's keys as they rotate.
  */
 let collector: RunningCollector
 let dir: string
-let site: RunningSite
+let site: DevShop['site']
 
 beforeAll(async () => {
   // no projects file: the collector creates the dev project, with email keys, as a first `pnpm start` does
   ;({ collector, dir } = await startTestCollector())
-  const project = JSON.parse(readFileSync(join(dir, 'touchpoint.json'), 'utf8')).projects[0]
-  const email = emailDemo({ collector: collector.url, project })!
-  site = await serveSite({ collector: collector.url, writeKey: project.writeKey, pages: { '/email': email } })
+  const config = loadConfig({ TOUCHPOINT_DATA_DIR: dir, HOST: '127.0.0.1' })
+  site = (await startDevShop(config, { collector: collector.url, port: 0 }))!.site
 })
 afterAll(async () => {
   await site?.close()
@@ -70,4 +67,31 @@ it("serves the dev project's email, whose links lead to the shop and whose open 
     (c) => c?.[0]?.sent === 1 && c[0].uniqueOpens === 1 && c[0].uniqueClicks === 1,
   )
   expect(report[0]).toMatchObject({ campaign: 'spring-sale', openRate: 1, clickRate: 1 })
+})
+
+it("follows the project's write key as it rotates and retires, as the collector does", async () => {
+  const env = { TOUCHPOINT_DATA_DIR: dir }
+  const keyOfTag = async () =>
+    /data-key="([^"]+)"/.exec(await (await fetch(`${site.url}/product.html`)).text())![1]!
+  const before = await keyOfTag()
+  expect(before).toBe(keysIn(dir).writeKey)
+  await cli(['keys', 'rotate', '--kind', 'write'], env)
+  expect(await cli(['keys', 'retire', '--kind', 'write'], env)).toBe(
+    'retired 1 previous write key of project dev\n',
+  )
+  const after = keysIn(dir).writeKey
+  expect(after).not.toBe(before)
+  // the shop's page carries the new key, and the collector, once it has reread the file, takes it
+  expect(await keyOfTag()).toBe(after)
+  const send = (key: string) =>
+    post(
+      `${collector.url}/v1/track`,
+      { event: 'Key Checked', anonymousId: 'k-1' },
+      { authorization: basic(key), 'user-agent': CHROME_UA },
+    )
+  await eventually(
+    async () => (await send(before)).status,
+    (status) => status === 401,
+  )
+  expect((await send(after)).status).toBe(200)
 })

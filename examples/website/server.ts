@@ -9,7 +9,8 @@ export interface SiteOptions {
   host?: string
   /** The collector's public origin (where tp.js and /v1/batch are). */
   collector: string
-  writeKey: string
+  /** The project's write key, or where to read it when each page is served (a key that rotates). */
+  writeKey: string | (() => string)
   /** Extra data- attributes for the script tag, e.g. { consent: 'required' }. */
   tagAttributes?: Record<string, string>
   /** Where the product page's "reviews elsewhere" link goes. */
@@ -38,7 +39,9 @@ const TYPES: Record<string, string> = {
  * serves app.html, which routes with pushState).
  */
 export async function serveSite(options: SiteOptions): Promise<RunningSite> {
-  const head = tag(options.collector, options.writeKey, options.tagAttributes)
+  const { writeKey } = options
+  const head = () =>
+    tag(options.collector, typeof writeKey === 'string' ? writeKey : writeKey(), options.tagAttributes)
   let url = ''
   const server = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname
@@ -61,7 +64,7 @@ export async function serveSite(options: SiteOptions): Promise<RunningSite> {
       if (type.startsWith('text/html'))
         body = body
           .toString()
-          .replace('<!-- touchpoint -->', head)
+          .replace('<!-- touchpoint -->', head())
           .replaceAll('{{OUTBOUND}}', options.outboundUrl ?? 'https://www.example.org/reviews/trail-jacket')
       res.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache' }).end(body)
     } catch {

@@ -67,8 +67,10 @@ export async function keysCommand(config: CliConfig, args: string[]): Promise<st
   writeAtomically(path, file)
   if (values.json) return `${JSON.stringify(result, null, 2)}\n`
   const whose = project ? `${kind} key of project ${project}` : 'admin key'
+  const keys = (n: number) =>
+    `${n || 'no'} previous ${kind} key${n === 1 ? '' : 's'}${project ? ` of project ${project}` : ''}`
   const retire = `touchpoint keys retire --kind ${kind}${project ? ` --project ${project}` : ''}`
   return action === 'rotate'
     ? `new ${whose}: ${result.key}\nthe previous key stays accepted until \`${retire}\`\n`
-    : `retired ${before.length} previous ${whose}(s)\n`
+    : `retired ${keys(before.length)}\n`
 }
