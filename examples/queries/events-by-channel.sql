@@ -3,6 +3,7 @@
 -- or through the collector: touchpoint sql "$(cat examples/queries/events-by-channel.sql)" --param project=shop ...
 -- Revenue is the orders' (Order Completed, as orders.sql and attribution count it). Other events keep their own
 -- value in the revenue column too, a checkout's or a cart's, and adding those up would count each sale again.
+-- Calls from a server or an import that name no page (an order by phone, a store visit) have no channel: ''.
 SELECT
     channel,
     count() AS events,

@@ -262,6 +262,40 @@ describe('toEventRow: the session', () => {
   })
 })
 
+describe('toEventRow: the channel of a call from off the website', () => {
+  const facts = (source: 'browser' | 'server' | 'import') => ({
+    projectId: 'p1',
+    trusted: source !== 'browser',
+    source,
+    receivedAt: Date.UTC(2026, 11, 5),
+    ip: '203.0.113.7',
+    userAgent: undefined,
+    sentAt: undefined,
+  })
+  const order = (context = {}) => ({
+    type: 'track' as const,
+    event: 'Order Completed',
+    userId: 'u-1',
+    context,
+  })
+  const channel = (e: object, source: 'browser' | 'server' | 'import') =>
+    toEventRow(e as never, facts(source)).channel
+
+  it('is none for a server or import call that names no page, referrer or source: it belongs to no visit', () => {
+    expect(channel(order(), 'server')).toBe('')
+    expect(channel(order(), 'import')).toBe('')
+    expect(channel({ type: 'identify', userId: 'u-1', traits: { plan: 'pro' } }, 'server')).toBe('')
+  })
+  it('is what the page, referrer or campaign a server call names says, Direct among them', () => {
+    expect(channel(order({ page: { url: 'https://shop.example/checkout' } }), 'server')).toBe('Direct')
+    expect(channel(order({ referrer: { url: 'https://www.google.com/' } }), 'server')).toBe('Organic Search')
+    expect(channel(order({ campaign: { source: 'newsletter', medium: 'email' } }), 'import')).toBe('Email')
+  })
+  it("is Direct for a browser's call without a page, as before: a visitor's, from nowhere", () => {
+    expect(channel(order(), 'browser')).toBe('Direct')
+  })
+})
+
 describe('toEventRow: a view keeps its name', () => {
   const facts = {
     projectId: 'p1',

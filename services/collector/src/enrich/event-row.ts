@@ -64,6 +64,7 @@ export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string, cou
   const traits = ('traits' in e && e.traits) || ctx.traits
   const person = personFields(e, req)
   const revenue = e.type === 'track' ? revenueOf(props) : null
+  const campaign = campaignOf(url, referrer, ctx.campaign, ctx.referrer?.url)
   return {
     event_id: id ?? eventIdFor(req.projectId, e.messageId),
     message_id: e.messageId ?? '',
@@ -83,7 +84,9 @@ export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string, cou
     path,
     title,
     referrer,
-    ...campaignOf(url, referrer, ctx.campaign, ctx.referrer?.url),
+    ...campaign,
+    channel:
+      campaign.channel === 'Direct' && !url && !referrer && offSite(req.source) ? '' : campaign.channel,
     revenue,
     currency: revenue === null ? '' : str(props.currency, 8).toUpperCase(),
     properties: JSON.stringify(isPageCall ? withViewName(e, props) : props),
@@ -101,6 +104,14 @@ export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string, cou
     library_version: ctx.library?.version ?? '',
   }
 }
+
+/**
+ * Whether a call comes from off the website: a server's or an import's. One that names no page, referrer or source
+ * (an order taken by phone, a store visit, a survey answer) belongs to no visit, so it has no channel (''), where
+ * the grouping would call it Direct, a visit with no source, and a profile or a breakdown by channel counted it
+ * among those.
+ */
+const offSite = (source: EventSource) => source === 'server' || source === 'import'
 
 /**
  * A page or screen call's properties with its `name` and `category` in them, where the call has them and its
