@@ -95,7 +95,10 @@ afterAll(async () => fx?.close())
 
 type By = 'channel' | 'campaign'
 
-/** A person's touchpoints from the definition: sessions by their first event, human email clicks. */
+/**
+ * A person's touchpoints from the definition: sessions by their first event, human email clicks; in time order, of
+ * those at the same time a Direct one last, as the traffic report takes a session's first part.
+ */
 function touchesOf(p: Person, by: By): Touch[] {
   const key = (channel: string, campaign: string) => (by === 'channel' ? channel : campaign || '(none)')
   return [
@@ -109,7 +112,7 @@ function touchesOf(p: Person, by: By): Touch[] {
       .map((c) => ({ at: c.at, key: key('Email', c.campaign), direct: false })),
   ]
     .filter((t) => t.at >= FROM - LOOKBACK)
-    .sort((a, b) => a.at - b.at || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) || +a.direct - +b.direct)
+    .sort((a, b) => a.at - b.at || +a.direct - +b.direct || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
 }
 
 function reference(model: AttributionModel, by: By): Map<string, Credit> {

@@ -79,12 +79,16 @@ export function creditsSql(p: QueryParams, q: CreditQuery): string {
         arrayPushFront(seq, ''), arrayPushBack(seq, ''), range(1, length(seq) + 2))`
     : '[]'
   const totals = `if(converted, [(toUInt8(${TOTALS_ROW}), toUInt8(0), '', toUInt8(0), '', toFloat64(paths), revenue)], [])`
+  // A person's touches (time, direct, key, session) in time order, of those at the same time a Direct one last: of
+  // a session's parts that began in the same millisecond (an ad's page view and the identify sent with it, the
+  // identified part a Direct one), the session is the ad's, as the traffic report and session_parts' own first
+  // event take it.
   return `WITH ${touchCtes(p, q)},
     people AS (
       SELECT person, ${firstOfEachSession('all_touches')} AS touches, conversions
       FROM (
         SELECT person,
-          arraySort(groupArrayIf((t, key, direct, session), is_touch)) AS all_touches,
+          arraySort(groupArrayIf((t, direct, key, session), is_touch)) AS all_touches,
           groupArrayIf((t, revenue), NOT is_touch) AS conversions
         FROM (
           SELECT person, toUnixTimestamp64Milli(start_at) AS t, CAST(key AS String) AS key, toUInt8(direct) AS direct,
@@ -106,9 +110,9 @@ export function creditsSql(p: QueryParams, q: CreditQuery): string {
     sequences AS (
       SELECT seq, non_direct, converted, ${decay} count() AS paths, sum(path_revenue) AS revenue
       FROM (
-        SELECT converted, revenue AS path_revenue, arrayLastIndex(x -> x.3 = 0, path) AS non_direct,
+        SELECT converted, revenue AS path_revenue, arrayLastIndex(x -> x.2 = 0, path) AS non_direct,
           -- a conversion with no touch is credited to the direct key, under every model
-          if(converted AND empty(path), [${direct}], arrayMap(x -> x.2, path)) AS seq,
+          if(converted AND empty(path), [${direct}], arrayMap(x -> x.3, path)) AS seq,
           arrayMap(x -> pow(2, -(at - x.1) / ${half}), path) AS decay_weights,
           if(empty(path), arrayMap(k -> toFloat64(1), seq), arrayMap(w -> w / arraySum(decay_weights), decay_weights)) AS decay_shares
         FROM paths

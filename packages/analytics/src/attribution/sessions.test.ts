@@ -111,4 +111,29 @@ describe('a session whose events share their first millisecond', () => {
     const p = await profile(fx.reader, { project, person: 'n1' })
     expect(p?.channels).toEqual([{ channel: 'Email', sessions: 1 }])
   })
+
+  it('takes it over a Direct part of the session that began in the same millisecond, the identified one', async () => {
+    // the ad's page view and the identify sent together without timestamps: the identify, with the user id, is a
+    // part of the session of its own, Direct, that began when the ad's part did; the order came later by phone
+    const project = 'tie-parts'
+    const at = T0 + DAY
+    await fx.events([
+      { ...visit({ anon: 'p1' }, 'sp', at, 'Paid Social'), project },
+      { event: 'Identify', anon: 'p1', user: 'up', session: 'sp', at, channel: 'Direct', project },
+      { ...order('up', at + 1000, 99), project },
+    ])
+    await fx.link('p1', 'up', at, project)
+    for (const model of ['first_touch', 'last_touch', 'linear'] as const) {
+      const r = await attribution(fx.reader, {
+        project,
+        from: new Date(T0).toISOString(),
+        to: new Date(T0 + 2 * DAY).toISOString(),
+        conversion: { event: 'Order Completed' },
+        model,
+      })
+      expect(r.models[0]?.rows.map((x) => [x.key, x.conversions, x.revenue])).toEqual([
+        ['Paid Social', 1, 99],
+      ])
+    }
+  })
 })

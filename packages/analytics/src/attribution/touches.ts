@@ -47,7 +47,8 @@ export interface TouchQuery {
  * - `touches`: one row per session part of a person and per email click that was not a scanner's, with its
  *   start time, key, whether it is Direct, and `session`: the session's id hash, or for a click a hash of its
  *   event id. A session's touch is its first part (key from the session's first event), so readers keep the
- *   first row of each `session` of a person in time order (`firstOfEachSession`), and only then look at times:
+ *   first row of each `session` of a person in time order, of rows at the same time a Direct one last
+ *   (`firstOfEachSession`, after the sort in credits-sql.ts), and only then look at times:
  *   a session that began before the lookback is no touch, even when a later part of it falls inside. A click
  *   stored twice (a retry not yet merged away) is one touch.
  * - `conv`: one row per conversion event id in [from, to), with its person, time and revenue (with

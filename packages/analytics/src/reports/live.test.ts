@@ -11,7 +11,16 @@ let fx: Fixture
 beforeAll(async () => {
   fx = await openFixture()
   await fx.events([
-    // s1 came from the newsletter, went from / to the jacket, and ordered (the order stored twice)
+    // s1 came from the newsletter, went from / to the jacket, and ordered (the order stored twice); its identify
+    // was sent with its first view, in the same millisecond, and names no source
+    {
+      event: 'Identify',
+      anon: 'a1',
+      session: 's1',
+      at: NOW - 4 * MIN,
+      channel: 'Direct',
+      timezone: 'Europe/Paris',
+    },
     view('a1', 's1', 4 * MIN, '/', { channel: 'Email', timezone: 'Europe/Paris' }),
     view('a1', 's1', 3 * MIN, '/product/jacket', { channel: 'Email' }),
     {

@@ -1,4 +1,4 @@
-import { TABLES } from '@touchpoint/clickhouse'
+import { FIRST_EVENT_ORDER, TABLES } from '@touchpoint/clickhouse'
 import { EVENT_NAMES } from '@touchpoint/schema'
 import { fieldExpr } from '../fields'
 import { QueryParams } from '../params'
@@ -50,7 +50,7 @@ export async function live(reader: Reader, input: LiveRequest): Promise<LiveResu
     p,
   )
   const bySession = `SELECT session_id_hash, argMaxIf(path, timestamp, event = ${pageViewed}) AS page,
-      countIf(event = ${pageViewed}) > 0 AS viewed, argMin(if(channel = '', 'Direct', channel), timestamp) AS channel,
+      countIf(event = ${pageViewed}) > 0 AS viewed, argMin(if(channel = '', 'Direct', channel), ${FIRST_EVENT_ORDER}) AS channel,
       argMin(country, timestamp) AS country
     FROM (${events}) WHERE session_id_hash != 0 GROUP BY session_id_hash`
   // the pages (of the sessions that viewed one), the channels and the countries from one grouping of the sessions:
