@@ -208,6 +208,15 @@ describe('operations', () => {
       expect(res.status, query).toBe(400)
       expect(res.body.code).toBe('TP_ERR_SQL')
     }
+    // a syntax error quotes the caller's query, not the output format the client adds to it
+    const typo = await post(
+      `${shop.url}/api/sql`,
+      { query: 'SELEC 1' },
+      { authorization: `Bearer ${keys.adminKey}` },
+    )
+    expect(typo.status).toBe(400)
+    expect(typo.body.message).toContain('Syntax error')
+    expect(typo.body.message).not.toContain('FORMAT')
     // the pipeline's own session still writes after analysts' read-only queries
     expect(
       (await send('/v1/track', { event: 'After SQL', anonymousId: 'a', messageId: 'after-sql' })).status,
