@@ -294,6 +294,37 @@ describe('touchpoint export and forget', () => {
     await expect(exportOf('--user', 'x', '--project', 'nope')).rejects.toThrow(/TP_ERR_UNKNOWN_PROJECT/)
   })
 
+  it('erases and exports the events acknowledged just before, which were still in the spool', async () => {
+    // an account deleted right after its last event: the loader inserts about once a second, so on the code before
+    // the erasure ran first and the event was loaded after it, the person back in the data
+    const auth = { authorization: basic(keys.secretKey) }
+    const last = (user: string, n: number) =>
+      post(
+        `${collector.url}/v1/track`,
+        { userId: user, event: 'Account Deleted', messageId: `${user}-${n}` },
+        auth,
+      )
+    expect((await last('late-exporter', 1)).status).toBe(200)
+    const exported = ndjson(await exportOf('--user', 'late-exporter'))
+    expect(exported.filter((l) => l.kind === 'event').map((l) => l.row.event)).toEqual(['Account Deleted'])
+
+    expect((await last('late-leaver', 1)).status).toBe(200)
+    expect(await forget('--user', 'late-leaver')).toMatch(/: 1 events,/)
+    // a call after the erasure, loaded after anything the spool held before it
+    expect((await last('after-erasure', 1)).status).toBe(200)
+    await eventually(
+      () =>
+        sql(collector.url, keys.adminKey, `SELECT count() AS n FROM events WHERE user_id = 'after-erasure'`),
+      (r) => Number(r[0]!.n) === 1,
+    )
+    const left = await sql(
+      collector.url,
+      keys.adminKey,
+      `SELECT count() AS n FROM events WHERE user_id = 'late-leaver'`,
+    )
+    expect(Number(left[0]!.n)).toBe(0)
+  })
+
   it('stops quietly when the reader of its output goes away, as `| head` does', async () => {
     // it crashed here with an unhandled EPIPE and Node's stack trace
     const run = await runCliUnread(['export', '--user', 'keep-me'], env())

@@ -114,9 +114,14 @@ function baseApp(config: CollectorConfig, logger: FastifyBaseLogger | undefined)
  * its erasure, ad spend. Without ClickHouse (a Kafka-mode collector without CLICKHOUSE_URL) each answers
  * TP_ERR_NO_STORAGE.
  */
-function queryRoutes(app: FastifyInstance, ch: ClickHouse | undefined, registry: ProjectRegistry) {
+function queryRoutes(
+  app: FastifyInstance,
+  ch: ClickHouse | undefined,
+  registry: ProjectRegistry,
+  sink?: Sink,
+) {
   app.register(adminRoutes, { ch, registry })
-  app.register(personRoutes, { ch, registry })
+  app.register(personRoutes, { ch, registry, ...(sink?.stored && { stored: (ms) => sink.stored!(ms) }) })
   app.register(adSpendRoutes, { ch, registry })
   app.register(analyticsRoutes, { analytics: ch && new Analytics(ch), registry })
 }
@@ -142,7 +147,7 @@ export function buildApp(config: CollectorConfig, services: AppServices): Fastif
     metrics: services.metrics,
     countries: config.countries,
   })
-  queryRoutes(app, services.ch, registry)
+  queryRoutes(app, services.ch, registry, services.sink)
   return app
 }
 

@@ -10,7 +10,12 @@ import { requireAdmin } from './admin-auth'
 export interface PersonRoutesOptions {
   ch: ClickHouse | undefined
   registry: ProjectRegistry
+  /** the embedded pipeline's Sink.stored: resolves once what was acknowledged before is loaded */
+  stored?: (timeoutMs: number) => Promise<boolean>
 }
+
+/** How long an erasure or an export waits for the spool's events to be loaded before it goes on without them. */
+export const STORED_TIMEOUT_MS = 30_000
 
 /** One person of a project. In a body, not a URL: a user id is often an email address, and URLs reach logs. */
 export const personRequest = z.object({
@@ -24,20 +29,30 @@ export const personRequest = z.object({
  * streams the same rows as NDJSON (exportPerson), for a request of access or portability. A person named by their
  * email address is also found under the recipient id of their emails (the project's `email.recipientSecret`).
  */
-export const personRoutes: FastifyPluginAsync<PersonRoutesOptions> = async (app, { ch, registry }) => {
+export const personRoutes: FastifyPluginAsync<PersonRoutesOptions> = async (
+  app,
+  { ch, registry, stored },
+) => {
   app.addHook('onRequest', requireAdmin(registry))
-  // the person a request names: an email address also stands for the recipient id its emails carry
-  const personOf = (req: FastifyRequest) => {
+  // the person a request names: an email address also stands for the recipient id its emails carry. In embedded
+  // mode, what the collector acknowledged before the request is loaded first: an account deleted with a last event
+  // sent just before the erasure would otherwise come back when that event loaded a second later.
+  const personOf = async (req: FastifyRequest) => {
     const body = parseBody(personRequest, req.body)
     const project = registry.byId(body.project)
     if (!project) throw new TpError('TP_ERR_UNKNOWN_PROJECT', `No project ${body.project}`, 'project')
     if (!ch) throw new TpError('TP_ERR_NO_STORAGE')
+    if (stored && !(await stored(STORED_TIMEOUT_MS)))
+      req.log.warn(
+        { reqId: req.id, waitedMs: STORED_TIMEOUT_MS },
+        'spooled events not loaded in time; going on with what is stored',
+      )
     const recipientId = recipientIdOf(body.userId, project.email?.recipientSecret)
     return { body: { ...body, ...(recipientId && { alsoKnownAs: [recipientId] }) }, ch }
   }
 
   app.post('/api/forget', async (req) => {
-    const { body, ch } = personOf(req)
+    const { body, ch } = await personOf(req)
     const result = await erasePerson(ch, body)
     req.log.info(
       {
@@ -52,7 +67,7 @@ export const personRoutes: FastifyPluginAsync<PersonRoutesOptions> = async (app,
   })
 
   app.post('/api/export', async (req, reply) => {
-    const { body, ch } = personOf(req)
+    const { body, ch } = await personOf(req)
     const { anonymousIds, lines } = await exportPerson(ch, body)
     req.log.info(
       { reqId: req.id, project: body.project, anonymousIds: anonymousIds.length },

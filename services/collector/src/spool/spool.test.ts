@@ -192,6 +192,26 @@ describe('Spool', () => {
     await spool.close()
   })
 
+  it('tells whether the loader has committed everything written before a point, across segments', async () => {
+    const dir = tempDir()
+    const spool = await Spool.open(dir, { maxBytes: 1e9, segmentBytes: 200 })
+    for (let i = 0; i < 5; i++) await spool.append([frame(i)])
+    const written = spool.written
+    expect(spool.loadedPast(written)).toBe(false)
+    for (let i = 5; i < 12; i++) await spool.append([frame(i)])
+    const seen: number[] = []
+    while (!spool.loadedPast(written)) {
+      const batch = (await spool.read(1, 1e6))!
+      seen.push(...payloads(batch.records))
+      await spool.begin(batch)
+      await spool.commit(batch)
+    }
+    // loaded past the point as soon as the records before it were, not before, whatever came after
+    expect(seen).toEqual([0, 1, 2, 3, 4])
+    expect(spool.loadedPast(spool.written)).toBe(false)
+    await spool.close()
+  })
+
   it('fails the appends of a short write and keeps only whole records', async () => {
     const dir = tempDir()
     const spool = await Spool.open(dir, { maxBytes: 1e9 })

@@ -66,6 +66,12 @@ export interface SpoolDamage {
   file: string
 }
 
+/** A place in the spool: a segment and a byte offset in it. */
+export interface SpoolPosition {
+  segment: number
+  offset: number
+}
+
 /** How long after a failed write the spool counts as failing (Spool.failing). */
 export const FAILING_FOR_MS = 10_000
 
@@ -147,6 +153,17 @@ export class Spool {
     const fh = await open(lastPath, APPEND_DURABLY)
     await syncDir(dir)
     return new Spool(dir, opts, checkpoint, sealed, { segment: last, fh, size }, setAside)
+  }
+
+  /** Where the spool's writes have reached: every frame acknowledged so far lies before it. */
+  get written(): SpoolPosition {
+    return { segment: this.current.segment, offset: this.current.size }
+  }
+
+  /** Whether the loader has committed everything before `position` (written, read earlier). */
+  loadedPast(position: SpoolPosition): boolean {
+    const { segment, offset } = this.checkpoint.loaded
+    return segment > position.segment || (segment === position.segment && offset >= position.offset)
   }
 
   /** Bytes written but not yet loaded. */
