@@ -45,3 +45,30 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<vo
     if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw err
   }
 }
+
+/**
+ * Resolves true once `groupId` has committed past every message `topic` held at the call (its ingesters commit
+ * only what they have stored), false after `timeoutMs`: what was acknowledged before is then queryable. A
+ * partition the group never committed counts from its low watermark, so one with nothing in it is caught up.
+ */
+export async function consumedPast(
+  admin: Admin,
+  topic: string,
+  groupId: string,
+  timeoutMs: number,
+  pollMs = 100,
+): Promise<boolean> {
+  const ends = await admin.fetchTopicOffsets(topic)
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const committed = await admin.fetchOffsets({ groupId, topics: [topic] })
+    const at = new Map(committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset)]) ?? [])
+    const caughtUp = ends.every((p) => {
+      const offset = at.get(p.partition) ?? -1n
+      return BigInt(p.high) <= (offset < 0n ? BigInt(p.low) : offset)
+    })
+    if (caughtUp) return true
+    if (Date.now() >= deadline) return false
+    await new Promise((r) => setTimeout(r, pollMs))
+  }
+}

@@ -14,12 +14,14 @@ export const brokerList = z
 
 /**
  * The topic variables, one zod shape spread into the collector's and the ingester's config modules, so that
- * both agree on the topic and how it is created (the env is still read only in those modules).
+ * both agree on the topic, how it is created and the ingesters' consumer group (which the collector asks how far
+ * it has stored; the env is still read only in those modules).
  */
 export const topicEnv = {
   KAFKA_TOPIC: z.string().default('touchpoint.events'),
   KAFKA_PARTITIONS: z.coerce.number().int().positive().default(6),
   KAFKA_REPLICATION: z.coerce.number().int().positive().default(1),
+  KAFKA_GROUP_ID: z.string().default('touchpoint-ingester'),
 }
 
 export function topicSpec(e: {

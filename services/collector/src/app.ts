@@ -9,7 +9,7 @@ import { TpError } from './errors'
 import { EventProcessor } from './ingest/process'
 import { watchKeys } from './key-reload'
 import { Metrics } from './metrics'
-import type { Sink } from './pipeline/sink'
+import type { Sink, Stored } from './pipeline/sink'
 import { ProjectRegistry } from './projects'
 import { rateLimits } from './rate-limits'
 import { adSpendRoutes } from './routes/ad-spend'
@@ -118,10 +118,10 @@ function queryRoutes(
   app: FastifyInstance,
   ch: ClickHouse | undefined,
   registry: ProjectRegistry,
-  sink?: Sink,
+  stored: Stored | undefined,
 ) {
   app.register(adminRoutes, { ch, registry })
-  app.register(personRoutes, { ch, registry, ...(sink?.stored && { stored: (ms) => sink.stored!(ms) }) })
+  app.register(personRoutes, { ch, registry, ...(stored && { stored }) })
   app.register(adSpendRoutes, { ch, registry })
   app.register(analyticsRoutes, { analytics: ch && new Analytics(ch), registry })
 }
@@ -147,7 +147,8 @@ export function buildApp(config: CollectorConfig, services: AppServices): Fastif
     metrics: services.metrics,
     countries: config.countries,
   })
-  queryRoutes(app, services.ch, registry, services.sink)
+  const { sink } = services
+  queryRoutes(app, services.ch, registry, sink.stored && ((ms) => sink.stored!(ms)))
   return app
 }
 
@@ -160,11 +161,13 @@ export function buildQueryApp(
   config: CollectorConfig,
   ch: ClickHouse,
   logger?: FastifyBaseLogger,
+  /** resolves once what the process's sources acknowledged before is loaded (the ingester's consumer caught up) */
+  stored?: Stored,
 ): FastifyInstance {
   const app = baseApp(config, logger)
   const registry = new ProjectRegistry(config.keys)
   app.register(rateLimits, { config: config.rateLimits, registry, metrics: new Metrics() })
-  queryRoutes(app, ch, registry)
+  queryRoutes(app, ch, registry, stored)
   // what this server answers: the admin API, and the ingester's own /healthz and /metrics
   app.register(openApiRoutes, {
     title: 'Touchpoint ingester: admin API',

@@ -234,6 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
           brokers: e.KAFKA_BROKERS,
           clientId: e.KAFKA_CLIENT_ID,
           ...topicSpec(e),
+          ingesterGroup: e.KAFKA_GROUP_ID,
           lingerMs: e.KAFKA_LINGER_MS,
           maxBatchRecords: e.KAFKA_MAX_BATCH,
           compression: e.KAFKA_COMPRESSION,

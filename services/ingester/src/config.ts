@@ -11,7 +11,6 @@ const envSchema = z.object({
   KAFKA_CLIENT_ID: z.string().default('touchpoint-ingester'),
   ...topicEnv,
   KAFKA_DLQ_TOPIC: z.string().default('touchpoint.events.dlq'),
-  KAFKA_GROUP_ID: z.string().default('touchpoint-ingester'),
   /** A fetch waits up to this long for INGEST_MIN_BYTES, so batches grow by size and time. */
   INGEST_MAX_WAIT_MS: z.coerce.number().int().min(0).default(500),
   INGEST_MIN_BYTES: z.coerce

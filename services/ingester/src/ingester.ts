@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ClickHouse } from '@touchpoint/clickhouse'
-import { createKafka, ensureTopics, fromMessage } from '@touchpoint/kafka'
+import { consumedPast, createKafka, ensureTopics, fromMessage } from '@touchpoint/kafka'
 import { Loader, type LoadRecord } from '@touchpoint/loader'
 import {
   type Admin,
@@ -279,6 +279,16 @@ export class Ingester {
     })
     for (const { reason } of dead) this.metrics.deadLettered.inc({ reason })
     this.log.warn({ count: dead.length, partition }, 'messages sent to the dead-letter topic')
+  }
+
+  /**
+   * Resolves true once the group has committed, so stored, every message the topic held at the call (false after
+   * `timeoutMs`): the admin API's erasure and export wait for it, so that a person's last events are not loaded
+   * after them.
+   */
+  caughtUp(timeoutMs: number): Promise<boolean> {
+    const { topic, groupId } = this.config.kafka
+    return consumedPast(this.admin, topic, groupId, timeoutMs)
   }
 
   /** Lag of every partition from the broker's high watermarks and the group's committed offsets. */

@@ -23,7 +23,9 @@ export async function startIngester(config: IngesterConfig): Promise<RunningInge
   const metrics = new IngesterMetrics()
   const ingester = new Ingester(config, ch, metrics, log)
   await ingester.start()
-  const http = config.queryApi ? buildQueryApp(config.queryApi, ch, log) : Fastify({ logger: false })
+  const http = config.queryApi
+    ? buildQueryApp(config.queryApi, ch, log, (ms) => ingester.caughtUp(ms))
+    : Fastify({ logger: false })
   http.get('/healthz', async () => ({ status: 'ok', pid: process.pid }))
   http.get('/metrics', async (_req, reply) =>
     reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render()),

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createKafka, ensureTopics, type KafkaConnection, toMessage } from '@touchpoint/kafka'
+import { consumedPast, createKafka, ensureTopics, type KafkaConnection, toMessage } from '@touchpoint/kafka'
 import type { FastifyBaseLogger } from 'fastify'
 import { CompressionTypes, type Kafka, type Producer } from 'kafkajs'
 import type { Metrics } from '../metrics'
@@ -12,6 +12,8 @@ export interface KafkaSinkOptions extends KafkaConnection {
   topic: string
   partitions: number
   replication: number
+  /** the ingesters' consumer group: stored() waits for it to commit what the topic holds */
+  ingesterGroup: string
   /** how long records wait for company when no produce is in flight */
   lingerMs: number
   /** the most records one produce carries */
@@ -33,6 +35,8 @@ const REPLAY_BATCH_RECORDS = 5000
 const REPLAY_BATCH_BYTES = 4 * 1024 * 1024
 const RETRY_MS = 1000
 const DRAIN_TIMEOUT_MS = 30_000
+/** How often stored() looks at how far the spool's replay has reached. */
+const STORED_POLL_MS = 25
 
 /**
  * The distributed mode's sink: records go to Kafka (idempotent producer, acks=all), and each request is
@@ -125,6 +129,32 @@ export class KafkaSink implements Sink {
     this.producer = this.newProducer()
     this.connected = false
     old.disconnect().catch(() => {})
+  }
+
+  /**
+   * Resolves true once what this collector acknowledged before the call is stored (false after `timeoutMs`): the
+   * records spooled while the broker was away replayed into Kafka, then everything the topic holds committed by the
+   * ingesters' group, which commits only what it has inserted. A person's erasure or export waits for it (with
+   * CLICKHOUSE_URL, where this collector answers them). Other collectors' spools are not waited for.
+   */
+  async stored(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs
+    const written = this.spool.written
+    while (!this.spool.loadedPast(written)) {
+      if (Date.now() >= deadline || this.stopping) return false
+      await sleep(STORED_POLL_MS)
+    }
+    const admin = this.kafka.admin()
+    try {
+      await admin.connect()
+      const { topic, ingesterGroup } = this.options
+      return await consumedPast(admin, topic, ingesterGroup, Math.max(0, deadline - Date.now()))
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'could not ask Kafka how far the ingesters have stored')
+      return false
+    } finally {
+      await admin.disconnect().catch(() => {})
+    }
   }
 
   /** 'degraded' while records go to the spool, 'down' while the spool cannot be written either (503s). */

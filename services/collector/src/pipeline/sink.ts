@@ -12,10 +12,10 @@ export interface Sink {
   readonly buildsRows?: boolean
   /** 'ok'; 'degraded' while storage is unreachable but events are still accepted; 'down' when they are not */
   status(): 'ok' | 'degraded' | 'down'
-  /**
-   * Resolves true once everything acknowledged before the call is stored and queryable (false after `timeoutMs`),
-   * where the sink loads storage itself (embedded); absent where others load it (Kafka's ingesters).
-   */
-  stored?(timeoutMs: number): Promise<boolean>
+  /** where the sink loads storage itself (embedded), or can tell when those that do have (Kafka) */
+  stored?: Stored
   close(): Promise<void>
 }
+
+/** Resolves true once everything acknowledged before the call is stored and queryable, false after `timeoutMs`. */
+export type Stored = (timeoutMs: number) => Promise<boolean>

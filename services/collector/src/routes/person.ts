@@ -4,14 +4,15 @@ import { recipientIdOf } from '@touchpoint/node'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { parseBody, TpError } from '../errors'
+import type { Stored } from '../pipeline/sink'
 import type { ProjectRegistry } from '../projects'
 import { requireAdmin } from './admin-auth'
 
 export interface PersonRoutesOptions {
   ch: ClickHouse | undefined
   registry: ProjectRegistry
-  /** the embedded pipeline's Sink.stored: resolves once what was acknowledged before is loaded */
-  stored?: (timeoutMs: number) => Promise<boolean>
+  /** resolves once what was acknowledged before is loaded (Sink.stored; the ingester's consumer caught up) */
+  stored?: Stored
 }
 
 /** How long an erasure or an export waits for the spool's events to be loaded before it goes on without them. */
