@@ -9,7 +9,7 @@ import { acceptedRecord, rejectedRecord } from '../ingest/process'
 import type { Metrics } from '../metrics'
 import type { OutboundRecord, Sink } from '../pipeline/sink'
 import type { ProjectRegistry } from '../projects'
-import { SpoolWriteError } from '../spool/spool'
+import { SpoolWriteError } from '../spool/types'
 
 export interface EmailRouteOptions {
   registry: ProjectRegistry

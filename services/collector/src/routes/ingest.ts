@@ -15,7 +15,7 @@ import { type EventProcessor, rejectedRecord } from '../ingest/process'
 import type { Metrics } from '../metrics'
 import type { OutboundRecord, Sink } from '../pipeline/sink'
 import { type Credential, originAllowed, type ProjectRegistry } from '../projects'
-import { SpoolFullError, SpoolWriteError } from '../spool/spool'
+import { SpoolFullError, SpoolWriteError } from '../spool/types'
 
 export interface IngestOptions {
   registry: ProjectRegistry

@@ -15,7 +15,8 @@ import { RECORD_KIND } from '@touchpoint/loader'
 import { describe, expect, it, vi } from 'vitest'
 import { tempDir } from '../../../../test/helpers/collector'
 import { DECODE_SLICE, decodeRecords, decodeRecordsInSlices, encodeRecord } from './codec'
-import { Spool, SpoolFullError, SpoolWriteError } from './spool'
+import { Spool } from './spool'
+import { SpoolFullError, SpoolWriteError } from './types'
 
 const frame = (i: number) => encodeRecord(RECORD_KIND.event, `id-${i}`, JSON.stringify({ i }))
 const payloads = (records: { payload: string }[]) => records.map((r) => JSON.parse(r.payload).i)
