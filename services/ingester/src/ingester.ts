@@ -286,9 +286,15 @@ export class Ingester {
    * `timeoutMs`): the admin API's erasure and export wait for it, so that a person's last events are not loaded
    * after them.
    */
-  caughtUp(timeoutMs: number): Promise<boolean> {
+  async caughtUp(timeoutMs: number): Promise<boolean> {
     const { topic, groupId } = this.config.kafka
-    return consumedPast(this.admin, topic, groupId, timeoutMs)
+    try {
+      return await consumedPast(this.admin, topic, groupId, timeoutMs)
+    } catch (err) {
+      // the broker away: the request goes on with what is stored, as after the timeout
+      this.log.warn({ err: (err as Error).message }, 'could not ask Kafka how far the group has stored')
+      return false
+    }
   }
 
   /** Lag of every partition from the broker's high watermarks and the group's committed offsets. */
