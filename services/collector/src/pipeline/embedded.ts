@@ -15,8 +15,6 @@ const MAX_BATCH_BYTES = 16 * 1024 * 1024
 const MAX_BACKOFF_MS = 10_000
 /** How long close() waits for the spool to drain into ClickHouse before leaving the rest on disk. */
 const DRAIN_TIMEOUT_MS = 30_000
-/** How often stored() looks at the loader's committed position. */
-const STORED_POLL_MS = 25
 
 export interface EmbeddedOptions {
   spoolDir: string
@@ -103,15 +101,10 @@ export class EmbeddedPipeline implements Sink {
    * export waits for it, so that their last events are not loaded after it), false after `timeoutMs`. The loader is
    * woken from its wait for more data; a batch filling up still waits its flush time.
    */
-  async stored(timeoutMs: number): Promise<boolean> {
+  stored(timeoutMs: number): Promise<boolean> {
     const written = this.spool.written
-    const deadline = Date.now() + timeoutMs
     this.wake?.()
-    while (!this.spool.loadedPast(written)) {
-      if (Date.now() >= deadline || this.stopping) return this.spool.loadedPast(written)
-      await sleep(STORED_POLL_MS)
-    }
-    return true
+    return this.spool.loadedBy(written, Date.now() + timeoutMs)
   }
 
   /** 'down' while the spool cannot be written (calls are refused), 'degraded' while ClickHouse refuses inserts. */

@@ -35,8 +35,6 @@ const REPLAY_BATCH_RECORDS = 5000
 const REPLAY_BATCH_BYTES = 4 * 1024 * 1024
 const RETRY_MS = 1000
 const DRAIN_TIMEOUT_MS = 30_000
-/** How often stored() looks at how far the spool's replay has reached. */
-const STORED_POLL_MS = 25
 
 /**
  * The distributed mode's sink: records go to Kafka (idempotent producer, acks=all), and each request is
@@ -139,11 +137,7 @@ export class KafkaSink implements Sink {
    */
   async stored(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs
-    const written = this.spool.written
-    while (!this.spool.loadedPast(written)) {
-      if (Date.now() >= deadline || this.stopping) return false
-      await sleep(STORED_POLL_MS)
-    }
+    if (!(await this.spool.loadedBy(this.spool.written, deadline))) return false
     const admin = this.kafka.admin()
     try {
       await admin.connect()

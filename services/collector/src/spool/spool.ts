@@ -2,6 +2,7 @@ import { constants } from 'node:fs'
 import type { FileHandle } from 'node:fs/promises'
 import { mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import {
   type Checkpoint,
   type PendingBatch,
@@ -38,6 +39,8 @@ interface Waiter {
 }
 
 const SEGMENT_SUFFIX = '.seg'
+/** How often loadedBy() looks at the loader's committed position. */
+const LOADED_POLL_MS = 25
 /**
  * How a segment is opened for appending: as 'a+', and with O_DSYNC, so that each write returns once its data is
  * on disk, as write() followed by fdatasync() did. One round trip to libuv's threads instead of two: the main
@@ -118,6 +121,15 @@ export class Spool {
   loadedPast(position: SpoolPosition): boolean {
     const { segment, offset } = this.checkpoint.loaded
     return segment > position.segment || (segment === position.segment && offset >= position.offset)
+  }
+
+  /** Resolves true once loadedPast(position), false if it is not by `deadline` (a Date.now() time). */
+  async loadedBy(position: SpoolPosition, deadline: number): Promise<boolean> {
+    while (!this.loadedPast(position)) {
+      if (Date.now() >= deadline) return false
+      await sleep(LOADED_POLL_MS)
+    }
+    return true
   }
 
   /** Bytes written but not yet loaded. */
