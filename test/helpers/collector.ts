@@ -1,7 +1,7 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { type ChildProcess, type ExecFileException, execFile, spawn } from 'node:child_process'
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
+import { constants, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createEmailTracker } from '@touchpoint/node'
 
@@ -149,7 +149,17 @@ export class CollectorProcess extends ServiceProcess {
   }
 }
 
-/** Runs the real CLI (`touchpoint …args`) as a user would: its exit code and output. */
+/**
+ * A child's exit code as a shell gives it: a process killed by a signal reads 128 + the signal's number (139 for
+ * SIGSEGV), where execFile's error has no code; this read 1 for a crash, as if the command had failed cleanly.
+ */
+function exitCodeOf(err: ExecFileException | null): number {
+  if (!err) return 0
+  if (typeof err.code === 'number') return err.code
+  return err.signal ? 128 + (constants.signals[err.signal] ?? 0) : 1
+}
+
+/** Runs the real CLI (`touchpoint …args`) as a user would: its exit code (exitCodeOf) and output. */
 export function runCli(
   args: string[],
   env: Record<string, string>,
@@ -160,8 +170,7 @@ export function runCli(
       process.execPath,
       ['--import', 'tsx', binOf(ROOT), ...args],
       { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      (err, stdout, stderr) => resolve({ code: exitCodeOf(err), stdout, stderr }),
     )
   })
 }
