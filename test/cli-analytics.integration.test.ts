@@ -397,17 +397,4 @@ describe('touchpoint CLI analytics', () => {
       /By currency\ncurrency\s+orders\s+revenue\s+converted\n[─\s]+\nEUR\s+1\s+99\.00\s+99\.00 EUR\s*\nUSD\s+1\s+10\.00\s+9\.00 EUR/,
     )
   })
-
-  it('says to start the collector or migrate when the data directory has no tables', async () => {
-    const empty = mkdtempSync(join(tmpdir(), 'tp-cli-empty-'))
-    try {
-      const dead = `http://127.0.0.1:${await freePort()}`
-      const r = await cli(['report', 'pages', ...range], { TOUCHPOINT_DATA_DIR: empty, TOUCHPOINT_URL: dead })
-      expect(r.code).not.toBe(0)
-      expect(r.stderr).toContain(`no Touchpoint tables in ${join(empty, 'clickhouse')}`)
-      expect(r.stderr).toContain('touchpoint migrate')
-    } finally {
-      rmSync(empty, { recursive: true, force: true })
-    }
-  })
 })

@@ -117,6 +117,9 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   process.exit(0)
 })
 
+/** How long a failed command has to end by itself before it is made to. */
+const FAILED_EXIT_MS = 2000
+
 main(process.argv.slice(2)).then(
   (code) => {
     // exit only once stdout is flushed: a large result written to a pipe would otherwise be cut off
@@ -124,6 +127,10 @@ main(process.argv.slice(2)).then(
   },
   (err: Error) => {
     process.stderr.write(`touchpoint: ${err.message}\n`)
-    process.exit(1)
+    // ended when nothing is left to run, not at once: exiting at once after a query the embedded engine refused
+    // crashed the process (SIGSEGV in chDB's teardown, exit 139 where the error's was 1); a command that leaves
+    // something running (a server that failed after it started) is stopped after a moment
+    process.exitCode = 1
+    setTimeout(() => process.exit(1), FAILED_EXIT_MS).unref()
   },
 )

@@ -19,5 +19,5 @@ export { type DdlContext, ddlContext, type Migration, quoteIdent } from './migra
 export { MIGRATIONS } from './migrations/index'
 export type { PersonRequest } from './person'
 export { applyRetention, type Retention, ttlDays } from './retention'
-export { boundMessage, DEFAULT_SQL_LIMITS, type SqlLimits } from './sql-limits'
+export { boundMessage, callersMessage, DEFAULT_SQL_LIMITS, type SqlLimits } from './sql-limits'
 export { TABLES, type TableName } from './tables'

@@ -68,3 +68,10 @@ export const boundMessage = (err: unknown): string | undefined => {
   const bound = boundVariables(err)
   return bound && `${(err as Error).message.trim()} (set by ${bound}; 0 for none)`
 }
+
+/** The output format the client adds to a query, which ClickHouse's syntax errors quote as if its caller wrote it. */
+const CLIENT_FORMAT = /\s*\nFORMAT JSONEachRow\b/g
+
+/** A query's error message without the format clause the client added to the query (CLIENT_FORMAT). */
+export const callersMessage = (err: unknown): string =>
+  String((err as Error).message).replace(CLIENT_FORMAT, '')

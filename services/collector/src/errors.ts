@@ -1,4 +1,4 @@
-import { boundMessage } from '@touchpoint/clickhouse'
+import { boundMessage, callersMessage } from '@touchpoint/clickhouse'
 import { issuesOf } from '@touchpoint/schema'
 import type { z } from 'zod'
 
@@ -50,11 +50,8 @@ export function queryError(err: unknown, refused?: 'TP_ERR_SQL'): TpError | unde
   if (e.type === undefined && e.code === undefined) return undefined
   const bounded = boundMessage(err)
   if (bounded) return new TpError('TP_ERR_QUERY_LIMIT', bounded)
-  return refused && new TpError(refused, e.message.replace(CLIENT_FORMAT, ''), 'query')
+  return refused && new TpError(refused, callersMessage(e), 'query')
 }
-
-/** The output format the client adds to a query, which ClickHouse's syntax errors quote as if the caller wrote it. */
-const CLIENT_FORMAT = /\s*\nFORMAT JSONEachRow\b/g
 
 /** Validates a body against a zod schema; the first issue names the field in the error, all are listed. */
 export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {

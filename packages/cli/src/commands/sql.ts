@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { boundMessage, createClickHouse } from '@touchpoint/clickhouse'
+import { boundMessage, callersMessage, createClickHouse } from '@touchpoint/clickhouse'
 import type { CliConfig } from '../config'
 import { postToCollector } from './collector-api'
 
@@ -29,8 +29,7 @@ export async function sql(
     })
     return await rs.json()
   } catch (err) {
-    const bounded = boundMessage(err)
-    throw bounded ? new Error(bounded) : err
+    throw new Error(boundMessage(err) ?? callersMessage(err))
   } finally {
     await ch.close()
   }

@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { CollectorProcess, freePort, keysIn, runCli, tempDir } from './helpers/collector'
+import { basic, post } from './helpers/http'
+
+/**
+ * The CLI on a data directory that no collector holds, which it opens itself: what it says when it cannot
+ * answer, and that it ends with exit code 1, as a script checks.
+ */
+let dead: string
+/** a data directory a collector ran on, stored an event in and left */
+let used: string
+const dirs: string[] = []
+const dataDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tp-cli-offline-'))
+  dirs.push(dir)
+  return dir
+}
+
+beforeAll(async () => {
+  dead = `http://127.0.0.1:${await freePort()}`
+  used = tempDir('tp-cli-offline-')
+  dirs.push(used)
+  const collector = new CollectorProcess(used, await freePort())
+  await collector.start()
+  const res = await post(
+    `${collector.url}/v1/track`,
+    { event: 'Signed Up', anonymousId: 'a-1' },
+    { authorization: basic(keysIn(used).writeKey) },
+  )
+  expect(res.status).toBe(200)
+  expect(await collector.stop('SIGTERM')).toBe(0)
+})
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+})
+
+it('says to start the collector or migrate when the data directory has no tables', async () => {
+  const empty = dataDir()
+  const r = await runCli(['report', 'pages'], { TOUCHPOINT_DATA_DIR: empty, TOUCHPOINT_URL: dead })
+  expect(r.code).toBe(1)
+  expect(r.stderr).toContain(`no Touchpoint tables in ${join(empty, 'clickhouse')}`)
+  expect(r.stderr).toContain('touchpoint migrate')
+})
+
+it('gives a query ClickHouse refuses its error, as the caller wrote the query, and exit code 1', async () => {
+  const env = { TOUCHPOINT_DATA_DIR: used, TOUCHPOINT_URL: dead }
+  // exiting at once after the embedded engine refused a query crashed the process: SIGSEGV, exit code 139
+  const r = await runCli(['sql', 'SELEC 1'], env)
+  expect(r.stderr).toMatch(/^touchpoint: Syntax error/)
+  // without the output format the client adds to the query
+  expect(r.stderr).not.toContain('FORMAT')
+  expect(r.code).toBe(1)
+})
