@@ -285,6 +285,32 @@ describe('Spool', () => {
     await full.close()
   })
 
+  it('cuts a failed write back when it can again, and then takes appends', async () => {
+    const dir = tempDir()
+    const spool = await Spool.open(dir, { maxBytes: 1e9 })
+    await spool.append([frame(1)])
+    const proto = await fileHandlePrototype(dir)
+    // a write that fails half-way (the disk), and a cut that fails the first time (the same disk, for a moment)
+    const write = vi.spyOn(proto, 'write').mockImplementationOnce((async (...args: unknown[]) => {
+      const [buf] = args as [Buffer]
+      appendFileSync(join(dir, segments(dir)[0]!), buf.subarray(0, 5))
+      throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })
+    }) as FileHandle['write'])
+    const truncate = vi
+      .spyOn(proto, 'truncate')
+      .mockRejectedValueOnce(Object.assign(new Error('input/output error'), { code: 'EIO' }))
+    await expect(spool.append([frame(2)])).rejects.toMatchObject({ code: 'ENOSPC' })
+    expect(spool.failing).toBeInstanceOf(SpoolWriteError)
+    // before the fix: refused until a restart; now the next append cuts the torn bytes off first
+    await spool.append([frame(3)])
+    write.mockRestore()
+    truncate.mockRestore()
+    const batch = (await spool.read(100, 1e6))!
+    expect(payloads(batch.records)).toEqual([1, 3])
+    expect(spool.damagedBytes).toBe(0)
+    await spool.close()
+  })
+
   it('goes on writing into the current segment when the next cannot be made, and starts it when it can', async () => {
     const dir = tempDir()
     const spool = await Spool.open(dir, { maxBytes: 1e9, segmentBytes: 1 })

@@ -69,9 +69,11 @@ export class Spool {
   private closed = false
   /**
    * A failed write whose segment could not be cut back to its last whole frame: what came after would follow a
-   * torn frame, so every append is refused until a restart cuts the tail (validTail).
+   * torn frame, so each append tries the cut again first (cutBack) and is refused while it fails; a restart cuts
+   * the tail too (validTail).
    */
   private broken: SpoolWriteError | null = null
+  private cuttingBack: Promise<void> | null = null
   /** the failure of the last write, until a write succeeds again */
   private writeFailure: SpoolWriteError | null = null
   private writeStateListener: WriteStateListener = () => {}
@@ -148,8 +150,7 @@ export class Spool {
    * requests again after a while, so that some write finds out whether the disk has room again.
    */
   get failing(): SpoolWriteError | null {
-    if (this.broken) return this.broken
-    const f = this.writeFailure
+    const f = this.broken ?? this.writeFailure
     return f && Date.now() - f.at < FAILING_FOR_MS ? f : null
   }
 
@@ -170,7 +171,7 @@ export class Spool {
   /** Resolves when the frames are on disk (written with O_DSYNC: as fdatasync'd). */
   append(frames: Buffer[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('spool is closed'))
-    if (this.broken) return Promise.reject(this.broken)
+    if (this.broken) return this.cutBack().then(() => this.append(frames))
     // nothing to write: resolve now (a waiter with no frames would wait for somebody else's flush; an empty
     // batch hung until the request timed out, found by the fuzz tests)
     if (frames.length === 0) return Promise.resolve()
@@ -193,6 +194,17 @@ export class Spool {
         this.queue = []
         this.queueBytes = 0
         this.waiters = []
+        // appended while the write before failed and could not be cut back: nothing may follow a torn frame
+        if (
+          this.broken &&
+          !(await this.cutBack().then(
+            () => true,
+            () => false,
+          ))
+        ) {
+          for (const w of waiters) w.reject(this.broken)
+          continue
+        }
         try {
           const { bytesWritten } = await this.current.fh.write(data, 0, data.length)
           // a short write (a disk filling up) is a failed one: cut back to the last whole frame below
@@ -222,6 +234,29 @@ export class Spool {
     } finally {
       this.flushing = null
     }
+  }
+
+  /**
+   * Tries again to cut the current segment back to its last whole frame, after a failed write that could not be
+   * (`broken`): once it can, appends go on; until then each is refused with the error of the latest try, so that
+   * the spool says it is failing for FAILING_FOR_MS after each, as after a failed write. One try at a time.
+   */
+  private cutBack(): Promise<void> {
+    this.cuttingBack ??= this.current.fh
+      .truncate(this.current.size)
+      .then(
+        () => {
+          this.broken = null
+        },
+        (err: Error) => {
+          this.broken = new SpoolWriteError(err)
+          throw this.broken
+        },
+      )
+      .finally(() => {
+        this.cuttingBack = null
+      })
+    return this.cuttingBack
   }
 
   /**
