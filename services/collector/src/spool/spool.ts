@@ -212,9 +212,7 @@ export class Spool {
           if (SYNC_AFTER_WRITE) await this.current.fh.datasync()
           this.current.size += data.length
         } catch (err) {
-          await this.current.fh.truncate(this.current.size).catch((e: Error) => {
-            this.broken = new SpoolWriteError(e)
-          })
+          await this.cutBack().catch(() => {}) // where it fails, `broken` says so
           const failure = new SpoolWriteError(err as Error)
           if (!this.writeFailure) this.writeStateListener(failure)
           this.writeFailure = failure
