@@ -107,7 +107,7 @@ describe('touchpoint report subscriptions', () => {
     const moved = r.stdout.split('\nHow the MRR moved\n')[1]?.split('\n\n')[0]?.split('\n') ?? []
     expect(moved.slice(2).map((line) => line.trim().split(/\s{2,}/))).toEqual([
       ['at start', '10.00 EUR'],
-      ['new', '+50.00 EUR'],
+      ['new (1)', '+50.00 EUR'],
       ['reactivation (0)', '0.00 EUR'],
       ['expansion (0)', '0.00 EUR'],
       ['contraction (0)', '0.00 EUR'],

@@ -79,6 +79,7 @@ describe('subscriptions report', () => {
       churnRate: 1 / 7,
       activeAtEnd: 8, // s1, s3, s5, s6, s7, s8, s9, s10
       customers: 7, // u1, u3, u5, u6, u7, u8, u9
+      startedActive: 1, // s3 (s4 was cancelled in the range)
       reactivated: 1, // s5 (s7 was active at both ends, at the same price)
       expanded: 1, // s9
       contracted: 1, // s10

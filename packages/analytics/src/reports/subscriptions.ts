@@ -22,6 +22,8 @@ export interface SubscriptionFigures {
   /** monthly recurring revenue at `from` and at `to`: each active subscription's revenue a month */
   mrrAtStart: number
   mrrAtEnd: number
+  /** subscriptions first started in the range and active at `to`: those whose revenue is `mrrNew` */
+  startedActive: number
   /** subscriptions active at `to` and not at `from` that had started before (back after a cancellation) */
   reactivated: number
   /** subscriptions active at both ends whose revenue a month rose, and those whose revenue a month fell */
@@ -95,7 +97,8 @@ export async function subscriptions(
       countIf(active_from) AS active_at_start, countIf(is_new) AS started, countIf(cancelled_in) AS cancelled,
       countIf(churned) AS churned, countIf(active_to) AS active_at_end,
       sumIf(mrr_from, active_from) AS mrr_at_start, sumIf(mrr_to, active_to) AS mrr_at_end,
-      countIf(back) AS reactivated, countIf(kept AND mrr_to > mrr_from) AS expanded,
+      countIf(active_to AND is_new) AS started_active, countIf(back) AS reactivated,
+      countIf(kept AND mrr_to > mrr_from) AS expanded,
       countIf(kept AND mrr_to < mrr_from) AS contracted,
       sumIf(mrr_to, active_to AND is_new) AS mrr_new, sumIf(mrr_to, back) AS mrr_reactivated,
       sumIf(mrr_to - mrr_from, kept AND mrr_to > mrr_from) AS mrr_expansion,
@@ -199,6 +202,7 @@ function figuresOf(r: Record<string, unknown> | undefined): SubscriptionFigures 
     activeAtEnd: num(r?.active_at_end),
     mrrAtStart: num(r?.mrr_at_start),
     mrrAtEnd: num(r?.mrr_at_end),
+    startedActive: num(r?.started_active),
     reactivated: num(r?.reactivated),
     expanded: num(r?.expanded),
     contracted: num(r?.contracted),

@@ -247,7 +247,7 @@ export function subscriptionsText(r: SubscriptionsResult, interval?: string): st
   const signed = (x: number, sign: '+' | '-') => `${Math.abs(x) < 0.005 ? '' : sign}${money(x, r.currencies)}`
   const movements = `\n\nHow the MRR moved\n${formatTable([
     moved('at start', money(r.mrrAtStart, r.currencies)),
-    moved('new', signed(r.mrrNew, '+')),
+    moved(`new (${r.startedActive})`, signed(r.mrrNew, '+')),
     moved(`reactivation (${r.reactivated})`, signed(r.mrrReactivated, '+')),
     moved(`expansion (${r.expanded})`, signed(r.mrrExpansion, '+')),
     moved(`contraction (${r.contracted})`, signed(r.mrrContraction, '-')),
