@@ -71,6 +71,45 @@ describe("tp.js's privacy in Chromium", () => {
     await context.close()
   })
 
+  it('goes on with the same visitor and session on the next page, whose events wait for its consent again', async () => {
+    type Tp = { consent(b: boolean): void; identify(u: string): void; anonymousId(): string; flush(): void }
+    const context = await browser.newContext({ userAgent: CHROME_UA })
+    const page = await context.newPage()
+    await page.goto(`${consentSite.url}/`)
+    await page.evaluate(() => (window as unknown as { tp: Tp }).tp.consent(true))
+    const id = await idOf(page)
+
+    // the next page load: the consent manager tells tp.js again once it has loaded; until then, nothing is sent
+    // and the stored ids are not read, and the user who signs in meanwhile is the one from then on
+    const sent: string[] = []
+    page.on('request', (r) => r.url().startsWith(`${collector.url}/v1/`) && sent.push(r.url()))
+    await page.goto(`${consentSite.url}/pricing.html`)
+    await page.waitForFunction(() => !('q' in (window as unknown as { tp: object }).tp))
+    await page.evaluate(() => (window as unknown as { tp: Tp }).tp.identify('consenting-visitor'))
+    await page.click('text=Join free')
+    expect(await page.evaluate(() => (window as unknown as { tp: Tp }).tp.anonymousId())).not.toBe(id)
+    await new Promise((r) => setTimeout(r, 1500))
+    expect(sent).toEqual([])
+    await page.evaluate(() => (window as unknown as { tp: Tp }).tp.consent(true))
+    expect(await page.evaluate(() => (window as unknown as { tp: Tp }).tp.anonymousId())).toBe(id)
+
+    const rows = await until(
+      id,
+      (r) => named(r, 'Plan Selected').length === 1 && named(r, 'Page Left').length === 1,
+    )
+    expect(rows.map((r) => [r.event, r.path])).toEqual([
+      ['Page Viewed', '/'],
+      ['Page Left', '/'],
+      ['Page Viewed', '/pricing.html'],
+      ['Identify', '/pricing.html'],
+      ['Plan Selected', '/pricing.html'],
+    ])
+    expect(new Set(rows.map((r) => r.session_id)).size).toBe(1)
+    expect(rows.map((r) => r.user_id)).toEqual(['', '', '', 'consenting-visitor', 'consenting-visitor'])
+    expect(await page.evaluate(() => localStorage.getItem('tp_uid'))).toBe('consenting-visitor')
+    await context.close()
+  })
+
   it('in cookieless mode stores nothing and is a new visitor on each load; with GPC and data-respect-dnt sends nothing', async () => {
     const context = await browser.newContext({ userAgent: CHROME_UA })
     const page = await context.newPage()

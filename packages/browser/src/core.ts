@@ -19,6 +19,9 @@ const HANDOFF = '_tph'
 const CROSS_DOMAIN = '_tpa'
 const DOWNLOAD = /\.(pdf|zip|gz|dmg|exe|msi|pkg|apk|csv|xlsx?|docx?|pptx?|txt|rtf|mp3|mp4|mov|avi|wav|epub)$/i
 
+/** An event as it was made: its type and fields, page, time, and the user id it was made under. */
+type Draft = [type: string, fields: Props, page: Props, t: number, userId: string | null]
+
 /** 128 random bits as hex (crypto.randomUUID exists only on https pages). */
 const uuid = (): string =>
   Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b + 256).toString(16).slice(1)).join('')
@@ -36,7 +39,7 @@ export function createTracker(o: TrackerOptions): Tracker {
   const store = () => (persistent() ? disk : mem)
   const net = transport(`${o.api.replace(/\/$/, '')}/v1/batch`, o.key, stores.local())
   let queue: object[] = []
-  let held: object[] = [] // events made before consent: in memory only, sent if it is granted
+  let held: Draft[] = [] // events made before consent: in memory only, sent if it is granted
   let timer: ReturnType<typeof setTimeout> | 0 = 0
 
   const url = () => new URL(location.href)
@@ -70,28 +73,21 @@ export function createTracker(o: TrackerOptions): Tracker {
   // arriving by a link from another of the site's domains: continue as the same visitor
   if (linked) store().set('tp_aid', linked)
   const KEYS = ['tp_uid', 'tp_aid', 'tp_s']
+  // what identifies the visitor, wherever it is kept: before consent, in memory only
+  const forget = () => {
+    for (const k of KEYS) {
+      mem.del(k)
+      disk.del(k)
+    }
+  }
 
   // a session ends after 30 idle minutes, or when the visitor arrives from a different campaign; like its campaign
   // tags, it keeps the other site it came from, if any, so that each of its pages has the visit's channel
   let fresh = !!newCampaign
   const from = document.referrer && new URL(document.referrer).host !== location.host ? document.referrer : ''
   // The time of each event, a millisecond after the one before at the least, so that calls made together (a page
-  // view and the conversion its script records) are stored, and ordered in funnels and journeys, as they were
-  // made. Each event takes its session first, which sets it.
+  // view and the conversion its script records) are stored, and ordered in funnels and journeys, as they were made
   let last = 0
-  const session = () => {
-    last = Math.max(Date.now(), last + 1)
-    let s: { id: string; t: number; c: string; r?: string } | null | undefined
-    try {
-      s = JSON.parse(get('tp_s') as string) // null when there is none: JSON.parse(null) is null
-    } catch {}
-    if (!s || last - s.t > SESSION_IDLE || (fresh && s.c !== newCampaign))
-      s = { id: uuid(), t: last, c: fresh ? newCampaign : '', r: from }
-    fresh = false
-    s.t = last
-    store().set('tp_s', JSON.stringify(s))
-    return s
-  }
 
   const send = (leaving?: boolean) => {
     clearTimeout(timer)
@@ -116,9 +112,18 @@ export function createTracker(o: TrackerOptions): Tracker {
   // already moved on to the next route by the time the navigation is seen.
   let viewed: Props
 
-  const enqueue = (type: string, fields: Props, page = here()) => {
-    if (off) return
-    const s = session()
+  // An event takes its session and anonymous id when it is built: at once, or, when made before consent, once
+  // consent is given, so that a visitor who agreed on an earlier page goes on as the same visitor and session
+  const build = ([type, fields, page, t, uid]: Draft) => {
+    let s: { id: string; t: number; c: string; r?: string } | null | undefined
+    try {
+      s = JSON.parse(get('tp_s') as string) // null when there is none: JSON.parse(null) is null
+    } catch {}
+    if (!s || t - s.t > SESSION_IDLE || (fresh && s.c !== newCampaign))
+      s = { id: uuid(), t, c: fresh ? newCampaign : '', r: from }
+    fresh = false
+    s.t = t
+    store().set('tp_s', JSON.stringify(s))
     const context: Props = {
       page,
       sessionId: s.id,
@@ -133,21 +138,28 @@ export function createTracker(o: TrackerOptions): Tracker {
       context.emailHandoff = pendingHandoff
       pendingHandoff = null
     }
-    const userId = get('tp_uid')
-    const event = {
+    // an identify made before consent is the user from its own place in the held events on
+    if (type === 'identify') store().set('tp_uid', uid as string)
+    const userId = uid || get('tp_uid')
+    return {
       type,
       messageId: uuid(),
       anonymousId: id('tp_aid'),
       ...(userId && { userId }),
-      timestamp: new Date(last).toISOString(),
+      timestamp: new Date(t).toISOString(),
       context,
       ...fields,
     }
+  }
+  const enqueue = (type: string, fields: Props, page = here()) => {
+    if (off) return
+    last = Math.max(Date.now(), last + 1)
+    const draft: Draft = [type, fields, page, last, get('tp_uid')]
     if (!granted) {
-      held.push(event)
+      held.push(draft)
       return
     }
-    queue.push(event)
+    queue.push(build(draft))
     if (queue.length >= 20) send()
     else if (!timer) timer = setTimeout(send, o.flushMs ?? 1000)
   }
@@ -257,34 +269,33 @@ export function createTracker(o: TrackerOptions): Tracker {
       store().set('tp_uid', userId)
       enqueue('identify', { userId, traits: { ...traits } })
     },
-    reset: () => {
-      for (const k of KEYS) store().del(k)
-    },
+    reset: forget,
     consent: (yes) => {
       if (yes) {
         granted = true
-        // the ids the held events carry become the stored ones
-        if (persistent())
-          for (const k of KEYS) if (mem.get(k) && !disk.get(k)) disk.set(k, mem.get(k) as string)
-        for (const e of held.splice(0)) queue.push(e)
+        // The visitor's stored id goes on when an earlier page had consent; this page's is stored otherwise, as
+        // anonymousId() gave it. The held events take their session and user as they are built (an identify
+        // among them stores its user).
+        const aid = mem.get('tp_aid')
+        if (aid && persistent() && !disk.get('tp_aid')) disk.set('tp_aid', aid)
+        for (const d of held.splice(0)) queue.push(build(d))
         send()
+        net.retry()
       } else {
         granted = false
         held = []
         queue = []
-        for (const k of KEYS) {
-          disk.del(k)
-          mem.del(k)
-        }
+        forget()
         net.clear()
       }
     },
-    flush: () => send(),
+    flush: send,
     anonymousId: () => id('tp_aid'),
     // on a task of its own, so that a callback that throws cannot stop the replay of the calls queued after it
     ready: (f) => void setTimeout(f, 0, api),
   }
-  net.retry()
+  // what earlier pages could not deliver goes now, or once this page has consent
+  if (granted) net.retry()
   page()
   return api
 }

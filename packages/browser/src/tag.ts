@@ -1,5 +1,5 @@
 import { createTracker } from './core'
-import type { Tracker } from './types'
+import type { Tracker, TrackerOptions } from './types'
 
 /**
  * The script-tag entry (tp.js):
@@ -16,7 +16,7 @@ const queued = (w.tp as Stub | undefined)?.q ?? []
 const tp = createTracker({
   key: d.key ?? '',
   api: d.api ?? (el ? new URL(el.src).origin : location.origin),
-  consent: d.consent === 'required' ? 'required' : 'granted',
+  consent: d.consent as TrackerOptions['consent'], // anything but 'required' is granted
   cookieless: flag(d.cookieless),
   respectDnt: flag(d.respectDnt),
   ...(d.cookieDomain && { cookieDomain: d.cookieDomain }),

@@ -30,16 +30,12 @@ export function transport(url: string, key: string, store: Store) {
       body: body(batch),
       keepalive: true,
       headers: { 'content-type': 'text/plain' },
-    }).then(
-      (r) => {
-        // 4xx other than 429: the collector has refused and kept them; sending again would not help
-        if (r.status > 499 || r.status === 429) throw 0
-        backoff = 0
-      },
-      () => {
-        throw 0
-      },
-    )
+    }).then((r) => {
+      // 4xx other than 429: the collector has refused and kept them; sending again would not help. A failed
+      // fetch rejects as it is; each caller keeps the batch either way
+      if (r.status > 499 || r.status === 429) throw 0
+      backoff = 0
+    })
   function retry() {
     timer = 0
     const batch = outbox()

@@ -32,13 +32,17 @@ export interface Tracker {
   identify(userId: string, traits?: Props): void
   /** Forgets the user: new anonymous id and session (for a log-out). */
   reset(): void
-  /** Grants (true) or withdraws (false) consent; withdrawing clears everything stored. */
+  /**
+   * Grants (true) or withdraws (false) consent; withdrawing clears everything stored. Not remembered: with
+   * consent 'required', call it on each page load, and the events made before it are sent as the visitor's.
+   */
   consent(granted: boolean): void
   /** Sends what is queued now. */
   flush(): void
   /**
    * The anonymous id the events carry, for a server that records what happens next under the same visitor (a
-   * shop's checkout, a sign-up form): the stored one, or this page load's when cookieless or before consent.
+   * shop's checkout, a sign-up form): the stored one, or this page load's when cookieless or before consent (once
+   * consent is given, a visitor who agreed on an earlier page has their stored one back).
    */
   anonymousId(): string
   /**
