@@ -60,7 +60,8 @@ export const USAGE = `touchpoint <command>
                             impressions; an export's own with --map), for attribution and the acquisition report
                             to set beside the revenue; a day sent again replaces it
   import FILE [--format ndjson|csv] [--map field[:type]=column ...] [--set field=value ...] [--restart]
-                            load history (NDJSON calls, or CSV with a mapping) through the collector, resumable
+                            load history (NDJSON calls, or CSV with a mapping) through the collector, resumable;
+                            CSV split by comma, semicolon or tab as its header is (--delimiter to say which)
   --version                 the version of touchpoint (and of Node.js it runs on)
 
 Environment: PORT, TOUCHPOINT_DATA_DIR, TOUCHPOINT_CONFIG, TOUCHPOINT_URL, TOUCHPOINT_ADMIN_KEY, TOUCHPOINT_SECRET_KEY,

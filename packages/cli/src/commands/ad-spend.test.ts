@@ -49,6 +49,16 @@ describe('parseSpendCsv', () => {
     ])
   })
 
+  it("reads a spreadsheet's export: a byte order mark before the header, fields split by semicolons or tabs", () => {
+    const semicolons =
+      '\ufeffDay;Source;Cost;Currency;Campaign\r\n2026-11-02;meta;12.50;eur;"spring; sale"\r\n'
+    expect(rowsOf(semicolons)).toEqual([
+      expect.objectContaining({ source: 'meta', cost: 12.5, campaign: 'spring; sale' }),
+    ])
+    const tabs = 'Day\tSource\tCost\tCurrency\n2026-11-02\tbing\t3\tUSD\n'
+    expect(rowsOf(tabs)).toEqual([expect.objectContaining({ source: 'bing', cost: 3, currency: 'USD' })])
+  })
+
   it('refuses a column of another name without --map, a mapped column that is not there, and a missing field', () => {
     expect(() => rowsOf('day,source,cots,currency\n')).toThrow('line 1: unknown column "cots"')
     expect(() => rowsOf('Day,Cost\n', { map: { campaign: 'Campaign' } })).toThrow(

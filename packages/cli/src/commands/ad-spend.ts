@@ -10,7 +10,7 @@ import {
   sumAdSpend,
 } from '@touchpoint/clickhouse'
 import type { CliConfig } from '../config'
-import { csvRecordComplete, parseCsvRecord } from '../import/csv'
+import { csvRecordComplete, detectDelimiter, parseCsvRecord, withoutBom } from '../import/csv'
 import { postToCollector } from './collector-api'
 import { money } from './report-text'
 
@@ -42,16 +42,21 @@ function* chunks<T>(rows: T[]): Generator<T[]> {
   if (chunk.length > 0) yield chunk
 }
 
-/** The CSV records of a file's text, each with the line it starts on; a quoted field may hold line ends. */
+/**
+ * The CSV records of a file's text, each with the line it starts on; a quoted field may hold line ends. A byte
+ * order mark is left out, and the fields are split by the delimiter the header uses (comma, semicolon or tab).
+ */
 function records(text: string): Array<{ line: number; fields: string[] }> {
   const out: Array<{ line: number; fields: string[] }> = []
+  const lines = withoutBom(text).split(/\r?\n/)
+  const delimiter = detectDelimiter(lines[0] ?? '')
   let pending = ''
   let start = 0
-  text.split(/\r?\n/).forEach((line, i) => {
+  lines.forEach((line, i) => {
     if (!pending) start = i + 1
     pending = pending ? `${pending}\n${line}` : line
     if (!csvRecordComplete(pending)) return
-    if (pending.trim()) out.push({ line: start, fields: parseCsvRecord(pending) })
+    if (pending.trim()) out.push({ line: start, fields: parseCsvRecord(pending, delimiter) })
     pending = ''
   })
   if (pending) throw new Error(`line ${start}: a quoted field is not closed`)

@@ -1,12 +1,13 @@
 import { extname } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { CliConfig } from '../config'
+import { delimiterOption } from '../import/csv'
 import type { ImportSummary } from '../import/run'
 import { runImport } from '../import/run'
 import { projectEntry } from '../projects-file'
 
 export const IMPORT_USAGE = `usage: touchpoint import FILE [--format ndjson|csv] [--project dev] [--map field[:type]=column ...]
-       [--set field=value ...] [--rejects FILE] [--state FILE] [--restart] [--json]`
+       [--set field=value ...] [--delimiter ,|;|tab] [--rejects FILE] [--state FILE] [--restart] [--json]`
 
 /**
  * `touchpoint import FILE`: NDJSON (Segment-shaped calls, one per line) or CSV (with a column mapping) through
@@ -21,6 +22,7 @@ export async function importCommand(config: CliConfig, args: string[]): Promise<
       project: { type: 'string', default: 'dev' },
       map: { type: 'string', multiple: true, default: [] },
       set: { type: 'string', multiple: true, default: [] },
+      delimiter: { type: 'string' },
       rejects: { type: 'string' },
       state: { type: 'string' },
       restart: { type: 'boolean', default: false },
@@ -32,8 +34,8 @@ export async function importCommand(config: CliConfig, args: string[]): Promise<
   if (!file || positionals.length > 1) throw new Error(IMPORT_USAGE)
   const format = values.format ?? (extname(file).toLowerCase() === '.csv' ? 'csv' : 'ndjson')
   if (format !== 'csv' && format !== 'ndjson') throw new Error(`--format ${format}: expected ndjson or csv`)
-  if (format === 'ndjson' && (values.map.length || values.set.length))
-    throw new Error('--map and --set are for CSV files')
+  if (format === 'ndjson' && (values.map.length || values.set.length || values.delimiter !== undefined))
+    throw new Error('--map, --set and --delimiter are for CSV files')
   const secretKey = config.secretKey ?? projectEntry(config, values.project).secretKey
   if (!secretKey)
     throw new Error(
@@ -48,6 +50,7 @@ export async function importCommand(config: CliConfig, args: string[]): Promise<
     secretKey,
     maps: values.map,
     sets: values.set,
+    delimiter: delimiterOption(values.delimiter),
     statePath: values.state ?? `${file}.tp-import.json`,
     rejectsPath: values.rejects ?? `${file}.rejected.ndjson`,
     restart: values.restart,

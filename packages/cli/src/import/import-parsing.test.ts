@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { csvRecordComplete, parseCsvRecord } from './csv'
+import { csvRecordComplete, delimiterOption, detectDelimiter, parseCsvRecord } from './csv'
 import { buildMapping, rowToEvent } from './mapping'
 import { readRecords } from './records'
 
@@ -25,6 +25,15 @@ describe('readRecords', () => {
     expect(await collect(readRecords(path, { offset: 3, line: 2 }))).toEqual(all.slice(1))
   })
 
+  it("leaves out the byte order mark before a spreadsheet export's first line, counting its bytes", async () => {
+    const path = join(tmpdir(), `tp-records-bom-${process.pid}.csv`)
+    writeFileSync(path, '\ufeffrespondent,score\r\nc-1,9\r\n')
+    expect(await collect(readRecords(path, { offset: 0, line: 1 }, csvRecordComplete))).toEqual([
+      { text: 'respondent,score', line: 1, end: 21 },
+      { text: 'c-1,9', line: 2, end: 28 },
+    ])
+  })
+
   it('joins the lines of a quoted CSV field', async () => {
     const path = join(tmpdir(), `tp-records-${process.pid}.csv`)
     writeFileSync(path, 'h1,h2\n1,"two\nlines"\n2,x\n')
@@ -42,6 +51,19 @@ describe('CSV', () => {
     expect(parseCsvRecord('a,"b,c","say ""hi""",,e')).toEqual(['a', 'b,c', 'say "hi"', '', 'e'])
     expect(csvRecordComplete('a,"open')).toBe(false)
     expect(csvRecordComplete('a,"closed"')).toBe(true)
+  })
+
+  it('splits by the delimiter the header holds most outside quotes: comma, semicolon or tab', () => {
+    expect(detectDelimiter('respondent;submitted;"score, 0-10"')).toBe(';')
+    expect(detectDelimiter('a\tb\tc')).toBe('\t')
+    expect(detectDelimiter('"a;b",c')).toBe(',')
+    expect(detectDelimiter('only')).toBe(',')
+    expect(parseCsvRecord('c-1;"9,5";"say ""hi"""', ';')).toEqual(['c-1', '9,5', 'say "hi"'])
+    expect(delimiterOption('tab')).toBe('\t')
+    expect(delimiterOption('|')).toBe('|')
+    expect(delimiterOption(undefined)).toBeUndefined()
+    expect(() => delimiterOption('"')).toThrow(/one character other than a quote/)
+    expect(() => delimiterOption(';;')).toThrow(/one character/)
   })
 })
 

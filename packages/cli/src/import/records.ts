@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs'
+import { withoutBom } from './csv'
 
 /** One record of the input: its text, the number of its first line, and the byte offset just after it. */
 export interface SourceRecord {
@@ -11,7 +12,8 @@ const NEWLINE = 0x0a
 
 /**
  * The lines of a file from a byte offset, with the offset after each, read in 1 MiB chunks so a file of any size
- * takes constant memory. `complete` lets CSV join the lines of a quoted field that spans several.
+ * takes constant memory. `complete` lets CSV join the lines of a quoted field that spans several. A byte order
+ * mark at the start of the file is left out.
  */
 export async function* readRecords(
   path: string,
@@ -22,8 +24,14 @@ export async function* readRecords(
   let line = start.line
   let carry: Buffer = Buffer.alloc(0)
   let pending: { text: string; line: number } | undefined
+  // the file's first line may begin with a byte order mark (a spreadsheet's UTF-8 export): not part of the text
+  let first = offset === 0
   const emit = (raw: Buffer, lineNo: number): SourceRecord | undefined => {
     let text = raw.toString('utf8')
+    if (first) {
+      text = withoutBom(text)
+      first = false
+    }
     if (text.endsWith('\r')) text = text.slice(0, -1)
     const joined = pending ? { text: `${pending.text}\n${text}`, line: pending.line } : { text, line: lineNo }
     if (!complete(joined.text)) {

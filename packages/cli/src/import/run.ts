@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { closeSync, existsSync, openSync, statSync, truncateSync, writeSync } from 'node:fs'
 import { Touchpoint, TouchpointValidationError } from '@touchpoint/node'
-import { csvRecordComplete, parseCsvRecord } from './csv'
+import { csvRecordComplete, detectDelimiter, parseCsvRecord } from './csv'
 import { buildMapping, FieldError, type Mapping, rowToEvent } from './mapping'
 import { Progress } from './progress'
 import { readRecords, type SourceRecord } from './records'
@@ -16,6 +16,8 @@ export interface ImportOptions {
   maps: string[]
   /** CSV: `field=value` */
   sets: string[]
+  /** CSV: the field delimiter; by default the one of comma, semicolon and tab the header holds most */
+  delimiter?: string
   statePath: string
   rejectsPath: string
   /** ignore a saved state and start from the first row */
@@ -92,10 +94,12 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
 
   let mapping: Mapping | undefined
   let header: string[] = []
+  let delimiter = ','
   if (o.format === 'csv') {
     const first = await readRecords(o.file, { offset: 0, line: 1 }, csvRecordComplete).next()
     if (first.done) throw new Error(`${o.file} is empty: a CSV import needs a header row`)
-    header = parseCsvRecord(first.value.text)
+    delimiter = o.delimiter ?? detectDelimiter(first.value.text)
+    header = parseCsvRecord(first.value.text, delimiter)
     mapping = buildMapping(header, o.maps, o.sets)
     if (state.offset === 0) Object.assign(state, { offset: first.value.end, line: first.value.line + 1 })
   }
@@ -181,7 +185,7 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
       }
       try {
         const row = mapping
-          ? rowToEvent(header, parseCsvRecord(record.text), mapping)
+          ? rowToEvent(header, parseCsvRecord(record.text, delimiter), mapping)
           : JSON.parse(record.text)
         if (typeof row !== 'object' || row === null || Array.isArray(row))
           reject('the row is not a JSON object')
