@@ -190,6 +190,58 @@ describe('touchpoint import', () => {
     expect(nps.body).toMatchObject({ responses: 4, promoters: 2, passives: 1, detractors: 1, score: 25 })
   })
 
+  it("reads a spreadsheet's semicolon export with its byte order mark, times without a zone as UTC", async () => {
+    const file = join(work, 'excel.csv')
+    writeFileSync(
+      file,
+      '\ufeffrespondent;submitted;score\r\nx1;2026-06-02 10:00;9\r\nx2;03/06/2026;8\r\nx3;2026-06-04T12:00:00+02:00;"7"\r\n',
+    )
+    const run = await importProcess([
+      file,
+      '--json',
+      ...[
+        '--map',
+        'userId=respondent',
+        '--map',
+        'timestamp=submitted',
+        '--map',
+        'properties.answer:number=score',
+      ],
+      ...[
+        '--set',
+        'event=Survey Answered',
+        '--set',
+        'properties.survey=excel-nps',
+        '--set',
+        'properties.type=nps',
+      ],
+    ]).done
+    expect(run.code, run.err).toBe(0)
+    expect(JSON.parse(run.out)).toMatchObject({ read: 3, imported: 2, rejected: 1 })
+    const [refused] = readFileSync(`${file}.rejected.ndjson`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+    expect([refused.line, refused.reasons[0].path, refused.reasons[0].message]).toEqual([
+      3,
+      'timestamp',
+      'is not an ISO-8601 date-time, such as 2026-11-03T18:40:00Z (one without a zone is UTC)',
+    ])
+    const rows = await eventually(
+      () =>
+        query<{ user_id: string; t: string }>(
+          `SELECT user_id, toString(timestamp) AS t FROM events
+           WHERE JSONExtractString(properties, 'survey') = 'excel-nps' ORDER BY user_id`,
+        ),
+      (r) => r.length === 2,
+      20_000,
+    )
+    expect(rows).toEqual([
+      { user_id: 'x1', t: '2026-06-02 10:00:00.000' },
+      { user_id: 'x3', t: '2026-06-04 10:00:00.000' },
+    ])
+  })
+
   it('refuses to resume with the state of another file', async () => {
     const file = join(work, 'other.ndjson')
     writeFileSync(file, `${JSON.stringify({ type: 'track', event: 'X', userId: 'u' })}\n`)

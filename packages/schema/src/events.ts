@@ -7,13 +7,12 @@ import {
   MAX_URL_LENGTH,
   MAX_USER_AGENT_LENGTH,
 } from './limits'
+import { parseTimestamp } from './time'
 
 /**
  * The Segment HTTP tracking API, as Touchpoint accepts it: track, page, screen, identify, alias, group.
  * Unknown top-level and context keys are allowed (Segment libraries send several), known ones are checked.
  */
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/
 
 export const id = z.string().min(1, { error: 'must not be empty' }).max(MAX_ID_LENGTH)
 const name = z.string().min(1, { error: 'must not be empty' }).max(MAX_NAME_LENGTH)
@@ -22,8 +21,8 @@ const url = z.string().max(MAX_URL_LENGTH)
 export const isoDateTime = z
   .string()
   .max(40)
-  .refine((s) => ISO_DATE.test(s) && !Number.isNaN(Date.parse(s)), {
-    error: 'must be an ISO-8601 date-time',
+  .refine((s) => !Number.isNaN(parseTimestamp(s)), {
+    error: 'must be an ISO-8601 date-time, such as 2026-11-03T18:40:00Z (one without a zone is UTC)',
   })
 
 export const pageContext = z.looseObject({

@@ -67,6 +67,7 @@ export {
 export { isPlainObject, type JsonObject, jsonDepth, jsonObject } from './json'
 export * as limits from './limits'
 export type { EventRow, EventSource, IdentityRow, RejectedRow } from './rows'
+export { parseTimestamp } from './time'
 export {
   compilePlan,
   jsonTypeOf,

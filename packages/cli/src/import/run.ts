@@ -179,8 +179,9 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
     )) {
       summary.read++
       last = record
-      const reject = (reason: string, path = '') => {
-        chunkRejects.push({ line: record.line, reasons: [{ path, message: reason }], raw: record.text })
+      const reject = (reason: string, path = '') => refuse([{ path, message: reason }])
+      const refuse = (reasons: Array<{ path: string; message: string }>) => {
+        chunkRejects.push({ line: record.line, reasons, raw: record.text })
         localRejects++
       }
       try {
@@ -197,7 +198,9 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
       } catch (err) {
         if (err instanceof SyntaxError) reject(`not valid JSON: ${err.message}`)
         else if (err instanceof FieldError) reject(err.message, err.path)
-        else if (err instanceof TouchpointValidationError || err instanceof Error) reject(err.message)
+        // the client's own checks name their fields, as the collector's do
+        else if (err instanceof TouchpointValidationError && err.issues.length) refuse(err.issues)
+        else if (err instanceof Error) reject(err.message)
         else throw err
       }
       if (inChunk.size + localRejects >= o.chunkRows) await commit()

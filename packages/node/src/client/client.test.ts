@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { TouchpointValidationError } from './messages'
+import { TouchpointValidationError, toWire } from './messages'
 import { Touchpoint } from './touchpoint'
 
 /** A scripted collector: each request is answered by the next handler (the last one repeats). */
@@ -210,10 +210,30 @@ describe('Touchpoint client', () => {
     expect(c.requests).toHaveLength(2)
   })
 
+  it('sends a string timestamp as the collector reads it: UTC when it names no zone, in any zone', () => {
+    const zone = process.env.TZ
+    process.env.TZ = 'Europe/Berlin'
+    try {
+      expect(toWire('track', { userId: 'u', event: 'E', timestamp: '2026-11-03 18:40' }).timestamp).toBe(
+        '2026-11-03T18:40:00.000Z',
+      )
+      expect(
+        toWire('track', { userId: 'u', event: 'E', timestamp: '2026-11-03T18:40:00+0100' }).timestamp,
+      ).toBe('2026-11-03T17:40:00.000Z')
+    } finally {
+      if (zone === undefined) delete process.env.TZ
+      else process.env.TZ = zone
+    }
+  })
+
   it('refuses calls it could never deliver, where they are made', () => {
     const tp = new Touchpoint({ writeKey: 'wk', host: 'http://127.0.0.1:1' })
     expect(() => tp.track({ event: 'E' } as never)).toThrow(TouchpointValidationError)
     expect(() => tp.track({ userId: 'u', event: 'E', timestamp: 'not a date' })).toThrow(/timestamp/)
+    // a US-looking date is March 11th to JavaScript and November 3rd to most of the world: refused, not guessed
+    expect(() => tp.track({ userId: 'u', event: 'E', timestamp: '03/11/2026' })).toThrow(
+      'track: timestamp is not an ISO-8601 date-time, such as 2026-11-03T18:40:00Z (one without a zone is UTC)',
+    )
     expect(() => tp.track({ userId: 'u', event: 'E', properties: { blob: 'x'.repeat(40_000) } })).toThrow(
       /over the collector's 32768-byte limit/,
     )

@@ -1,4 +1,8 @@
 import { randomUUID } from 'node:crypto'
+import { parseTimestamp } from '@touchpoint/schema'
+
+const TIMESTAMP_HELP =
+  'is not an ISO-8601 date-time, such as 2026-11-03T18:40:00Z (one without a zone is UTC)'
 
 /** Who a call is about: a known user, an anonymous visitor, or both (which links them). */
 export type Identity = { userId: string; anonymousId?: string } | { userId?: string; anonymousId: string }
@@ -7,7 +11,10 @@ export type Identity = { userId: string; anonymousId?: string } | { userId?: str
 export interface Common {
   /** Unique per event: a retry of the same messageId counts once. Generated when absent. */
   messageId?: string
-  /** When it happened. A secret-key client may back-date (imports); a write-key one may not. Default: now. */
+  /**
+   * When it happened: a Date, or an ISO-8601 string (UTC when it names no zone). A secret-key client may back-date
+   * (imports); a write-key one may not. Default: now.
+   */
   timestamp?: Date | string
   /** Segment's context: ip (secret key only), userAgent, locale, page, campaign, traits… */
   context?: Record<string, unknown>
@@ -45,11 +52,19 @@ export function toWire(type: CallType, message: Common & Record<string, unknown>
     throw new TouchpointValidationError(`${type}: userId or anonymousId is required`, [
       { path: 'userId', message: 'userId or anonymousId is required' },
     ])
-  const time = timestamp === undefined ? new Date() : new Date(timestamp)
-  if (Number.isNaN(time.getTime()))
-    throw new TouchpointValidationError(`${type}: timestamp is not a valid date`, [
-      { path: 'timestamp', message: 'is not a valid date' },
-    ])
+  // a string as the collector reads it: ISO-8601, UTC when it names no zone. `new Date()` would take 03/11/2026
+  // for March 11th, and a time without a zone in whatever zone this process runs in
+  const time = new Date(
+    timestamp === undefined
+      ? Date.now()
+      : typeof timestamp === 'string'
+        ? parseTimestamp(timestamp)
+        : timestamp,
+  )
+  if (Number.isNaN(time.getTime())) {
+    const why = typeof timestamp === 'string' ? TIMESTAMP_HELP : 'is not a valid date'
+    throw new TouchpointValidationError(`${type}: timestamp ${why}`, [{ path: 'timestamp', message: why }])
+  }
   return {
     ...rest,
     type,

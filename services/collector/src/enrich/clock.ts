@@ -1,4 +1,4 @@
-import { limits } from '@touchpoint/schema'
+import { limits, parseTimestamp } from '@touchpoint/schema'
 
 export interface ClockInput {
   timestamp: string | undefined
@@ -18,11 +18,11 @@ export interface ClockInput {
  */
 export function eventTime({ timestamp, sentAt, receivedAt, trusted }: ClockInput): number {
   if (!timestamp) return receivedAt
-  let t = Date.parse(timestamp)
+  let t = parseTimestamp(timestamp)
   // a server's clock is trusted as it is: correcting an import's history by the request's transit time would
   // move every historic event by a few milliseconds away from the system it came from
   if (sentAt && !trusted) {
-    const sent = Date.parse(sentAt)
+    const sent = parseTimestamp(sentAt)
     if (Number.isFinite(sent) && Math.abs(receivedAt - sent) > limits.CLOCK_TOLERANCE_MS)
       t = receivedAt - (sent - t)
   }

@@ -1,4 +1,11 @@
-import type { EventRow, EventSource, IdentityRow, IncomingEvent, JsonObject } from '@touchpoint/schema'
+import {
+  type EventRow,
+  type EventSource,
+  type IdentityRow,
+  type IncomingEvent,
+  type JsonObject,
+  parseTimestamp,
+} from '@touchpoint/schema'
 import { campaignOf, parseUrl } from './campaign'
 import { chDateTime, eventTime } from './clock'
 import { eventIdFor } from './ids'
@@ -79,7 +86,7 @@ export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string, cou
     previous_id: person.previous_id,
     timestamp: person.timestamp,
     received_at: chDateTime(req.receivedAt),
-    sent_at: e.sentAt || req.sentAt ? chDateTime(Date.parse((e.sentAt ?? req.sentAt)!)) : null,
+    sent_at: e.sentAt || req.sentAt ? chDateTime(parseTimestamp((e.sentAt ?? req.sentAt)!)) : null,
     url,
     path,
     title,

@@ -7,6 +7,7 @@ import {
   isPlainObject,
   issuesOf,
   limits,
+  parseTimestamp,
 } from '@touchpoint/schema'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { RequestFacts } from '../enrich/event-row'
@@ -49,7 +50,7 @@ function factsOf(
     receivedAt,
     ip: req.ip,
     userAgent: req.headers['user-agent'],
-    sentAt: typeof sentAt === 'string' && !Number.isNaN(Date.parse(sentAt)) ? sentAt : undefined,
+    sentAt: typeof sentAt === 'string' && !Number.isNaN(parseTimestamp(sentAt)) ? sentAt : undefined,
   }
 }
 
