@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { createEmailTracker } from '@touchpoint/node'
+import { parseTimestamp } from '@touchpoint/schema'
 import type { CliConfig } from '../config'
 import { type ProjectEntry, projectEntry } from '../projects-file'
 
@@ -36,8 +37,9 @@ export async function emailCommand(config: CliConfig, args: string[], html: stri
   })
   if (!values.campaign || !values.message || !values.recipient) throw new Error(USAGE)
   const project = projectOf(config, values.project)
-  const sentAt = values['sent-at'] ? new Date(values['sent-at']) : new Date()
-  if (Number.isNaN(sentAt.getTime())) throw new Error(`--sent-at ${values['sent-at']}: not a date`)
+  const sentAt = new Date(values['sent-at'] ? parseTimestamp(values['sent-at']) : Date.now())
+  if (Number.isNaN(sentAt.getTime()))
+    throw new Error(`--sent-at ${values['sent-at']}: not an ISO-8601 date-time, such as 2026-11-03T18:40:00Z`)
   const tracker = createEmailTracker({
     baseUrl: values['base-url'] ?? config.collectorUrl,
     projectId: project.id,
