@@ -1,14 +1,14 @@
 import { spawn } from 'node:child_process'
 import { createHmac } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Touchpoint } from '@touchpoint/node'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { orderCalls, refundCall, type ShopifyOrder, verifyShopify } from '../examples/commerce/shopify'
 import type { RunningCollector } from '../services/collector/src/server'
-import { freePort, keysIn, ROOT } from './helpers/collector'
+import { freePort, keysIn, ROOT, runCli } from './helpers/collector'
 import { basic, CHROME_UA, eventually, post } from './helpers/http'
-import { startTestCollector } from './helpers/in-process'
+import { cliEnvOf, startTestCollector } from './helpers/in-process'
 
 /**
  * A Shopify store's order webhooks as examples/commerce/shopify.ts maps them: an order and a partial refund, each
@@ -133,7 +133,8 @@ it('records an order and its refund once each, under the customer, and the repor
   expect(credited.body.models[0].rows).toMatchObject([{ key: 'Email', conversions: 1, revenue: 90 }])
 })
 
-it('examples/commerce/webhook.ts refuses a body its signature does not sign, and records a signed order', async () => {
+/** examples/commerce/webhook.ts as a process of its own, reading the keys of `config`; stopped by `stop()`. */
+async function webhookServer(config: string) {
   const port = await freePort()
   const server = spawn(process.execPath, ['--import', 'tsx', 'examples/commerce/webhook.ts'], {
     cwd: ROOT,
@@ -141,49 +142,56 @@ it('examples/commerce/webhook.ts refuses a body its signature does not sign, and
       ...process.env,
       SHOPIFY_WEBHOOK_SECRET: SECRET,
       SHOP_WEBHOOK_PORT: String(port),
-      TOUCHPOINT_CONFIG: join(dir, 'touchpoint.json'),
+      TOUCHPOINT_CONFIG: config,
       TOUCHPOINT_URL: collector!.url,
     },
     stdio: 'ignore',
   })
+  const deliver = (topic: string, body: string, hmac = sign(body)) =>
+    fetch(`http://127.0.0.1:${port}/shopify`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-shopify-topic': topic,
+        'x-shopify-hmac-sha256': hmac,
+      },
+      body,
+    }).then(async (r) => ({ status: r.status, text: await r.text() }))
+  // listening once it answers at all
+  await eventually(
+    () => deliver('orders/create', '{}', 'forged').catch(() => ({ status: 0, text: '' })),
+    (r) => r.status !== 0,
+  )
+  return { deliver, stop: () => server.kill() }
+}
+
+const shopOrder = (id: number, customer: number) =>
+  JSON.stringify({
+    id,
+    created_at: new Date(Date.now() - 600_000).toISOString(),
+    currency: 'EUR',
+    total_price: '45.50',
+    source_name: 'pos',
+    location_id: 99,
+    customer: { id: customer },
+    line_items: [{ product_id: 1, title: 'Teapot', quantity: 1, price: '45.50' }],
+  })
+
+const profileOf = (person: string) =>
+  post(
+    `${collector!.url}/api/profile`,
+    { project: 'dev', person },
+    { authorization: `Bearer ${keysIn(dir).adminKey}` },
+  )
+
+it('examples/commerce/webhook.ts refuses a body its signature does not sign, records a signed order, and follows a key rotation', async () => {
+  const server = await webhookServer(join(dir, 'touchpoint.json'))
   try {
-    const url = `http://127.0.0.1:${port}/shopify`
-    const deliver = (topic: string, body: string, hmac = sign(body)) =>
-      fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-shopify-topic': topic,
-          'x-shopify-hmac-sha256': hmac,
-        },
-        body,
-      }).then((r) => r.status)
-    const order = JSON.stringify({
-      id: 7001,
-      created_at: new Date(Date.now() - 600_000).toISOString(),
-      currency: 'EUR',
-      total_price: '45.50',
-      source_name: 'pos',
-      location_id: 99,
-      customer: { id: 555 },
-      line_items: [{ product_id: 1, title: 'Teapot', quantity: 1, price: '45.50' }],
-    })
-    await eventually(
-      () => deliver('orders/create', order, 'forged').catch(() => 0),
-      (status) => status !== 0,
-    )
-    expect(await deliver('orders/create', order, 'forged')).toBe(401)
-    expect(await deliver('orders/create', order)).toBe(200)
-    const keys = keysIn(dir)
+    const order = shopOrder(7001, 555)
+    expect((await server.deliver('orders/create', order, 'forged')).status).toBe(401)
+    expect((await server.deliver('orders/create', order)).status).toBe(200)
     const profile = await eventually(
-      () =>
-        post(
-          `${collector!.url}/api/profile`,
-          { project: 'dev', person: '555' },
-          {
-            authorization: `Bearer ${keys.adminKey}`,
-          },
-        ),
+      () => profileOf('555'),
       (r) => r.status === 200,
     )
     // the signed delivery recorded the order and its link to the customer; the forged one nothing
@@ -192,7 +200,42 @@ it('examples/commerce/webhook.ts refuses a body its signature does not sign, and
       'Identify',
       'Order Completed',
     ])
+
+    // the secret key rotated and the old one retired while the server runs: once the collector refuses the old
+    // key, the next order is recorded with the new one
+    const old = keysIn(dir).secretKey
+    const env = cliEnvOf({ collector: collector!, dir })
+    for (const step of ['rotate', 'retire'])
+      expect((await runCli(['keys', step, '--kind', 'secret'], env)).code).toBe(0)
+    await eventually(
+      () =>
+        post(`${collector!.url}/v1/track`, { userId: 'u', event: 'Probe' }, { authorization: basic(old) }),
+      (r) => r.status === 401,
+    )
+    expect((await server.deliver('orders/create', shopOrder(7002, 556))).status).toBe(200)
+    const next = await eventually(
+      () => profileOf('556'),
+      (r) => r.status === 200,
+    )
+    expect(next.body.orders).toMatchObject({ count: 1, revenue: 45.5 })
   } finally {
-    server.kill()
+    server.stop()
+  }
+})
+
+it('examples/commerce/webhook.ts answers 503 when the collector does not take its calls, so Shopify sends them again', async () => {
+  const file = JSON.parse(readFileSync(join(dir, 'touchpoint.json'), 'utf8'))
+  file.projects[0].secretKey = 'tps_no_project_has_this_key'
+  const config = join(dir, 'stale-keys.json')
+  writeFileSync(config, JSON.stringify(file))
+  const server = await webhookServer(config)
+  try {
+    const answer = await server.deliver('orders/create', shopOrder(7003, 557))
+    expect(answer.status).toBe(503)
+    expect(answer.text).toMatch(/^not recorded, send it again: HTTP 401/)
+    const profile = await profileOf('557')
+    expect(profile.status).toBe(404)
+  } finally {
+    server.stop()
   }
 })

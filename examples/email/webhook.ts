@@ -8,19 +8,20 @@
  * The recipient is the address the service reports, hashed with the project's recipientSecret as the send's was.
  */
 import { createServer } from 'node:http'
-import { createEmailTracker, Touchpoint } from '@touchpoint/node'
+import { createEmailTracker } from '@touchpoint/node'
 import { collectorUrl, devProject, webhookPort as port } from '../dev-project'
+import { webhookClient } from '../webhook-client'
 import { outcomesOf, type SendGridEvent } from './sendgrid-outcomes'
 
 const project = devProject()
-if (!project.email || !project.secretKey) throw new Error('the dev project has no email keys or secret key')
+if (!project.email) throw new Error('the dev project has no email keys')
 const tracker = createEmailTracker({
   baseUrl: collectorUrl,
   projectId: project.id,
   keys: project.email.keys,
   ...(project.email.recipientSecret && { recipientSecret: project.email.recipientSecret }),
 })
-const tp = new Touchpoint({ secretKey: project.secretKey, host: collectorUrl })
+const client = webhookClient()
 
 createServer((req, res) => {
   if (req.method !== 'POST' || req.url !== '/sendgrid') return res.writeHead(404).end()
@@ -28,9 +29,14 @@ createServer((req, res) => {
   req.on('data', (chunk) => (body += chunk))
   req.on('end', async () => {
     try {
-      for (const event of outcomesOf(tracker, JSON.parse(body) as SendGridEvent[])) tp.track(event)
-      await tp.flush() // answered once Touchpoint has them: a failure makes the service send them again
-      res.writeHead(200).end()
+      // answered once Touchpoint has them: a 503 makes the service send them again
+      const dropped = await client.deliver((tp) => {
+        const events = outcomesOf(tracker, JSON.parse(body) as SendGridEvent[])
+        for (const event of events) tp.track(event)
+        return events
+      })
+      if (dropped) res.writeHead(503).end(`not recorded, send it again: ${dropped}`)
+      else res.writeHead(200).end()
     } catch (err) {
       res.writeHead(400).end(String(err))
     }

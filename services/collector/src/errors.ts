@@ -14,7 +14,7 @@ export const ERRORS = {
   TP_ERR_TRACKING_PLAN: { status: 400, message: "The event breaks the project's tracking plan" },
   TP_ERR_EMAIL_TOKEN: { status: 400, message: 'The email token is forged, malformed or expired' },
   TP_ERR_TOO_MANY_EVENTS: { status: 400, message: 'The batch has too many events' },
-  TP_ERR_UNAUTHORIZED: { status: 401, message: 'Unknown or missing write key' },
+  TP_ERR_UNAUTHORIZED: { status: 401, message: 'Unknown or missing write or secret key' },
   TP_ERR_ADMIN_UNAUTHORIZED: { status: 401, message: 'Unknown or missing admin key' },
   TP_ERR_ORIGIN_FORBIDDEN: { status: 403, message: "The request's origin is not allowed for this project" },
   TP_ERR_NOT_FOUND: { status: 404, message: 'No such route' },
