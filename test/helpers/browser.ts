@@ -20,7 +20,7 @@ export function ensureTpJs(): void {
  * every request: a context's user agent does not reach a beacon sent as its page goes away (tp.js's Page Left and
  * clicks that navigate), which then said HeadlessChrome and counted as a bot's.
  */
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     // Playwright turns the back/forward cache off by default; the SDK's bfcache restore is under test
@@ -34,6 +34,7 @@ export function launchChromium(): Promise<Browser> {
       '--no-first-run',
       '--disable-sync',
       `--user-agent=${CHROME_UA}`,
+      ...extraArgs,
     ],
   })
 }

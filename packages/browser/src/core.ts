@@ -70,8 +70,14 @@ export function createTracker(o: TrackerOptions): Tracker {
     history.replaceState(history.state, '', landing.href)
   }
   let pendingHandoff = handoff
-  // arriving by a link from another of the site's domains: continue as the same visitor
-  if (linked) store().set('tp_aid', linked)
+  // arriving by a link from another of the site's domains: the same visitor, in the same visit (its session
+  // keeps the visit's campaign and the site it came from, so that these pages have the visit's channel too)
+  if (linked)
+    try {
+      const [aid, visit] = JSON.parse(linked)
+      store().set('tp_aid', aid)
+      if (visit) store().set('tp_s', visit)
+    } catch {}
   const KEYS = ['tp_uid', 'tp_aid', 'tp_s']
   // what identifies the visitor, wherever it is kept: before consent, in memory only
   const forget = () => {
@@ -235,7 +241,7 @@ export function createTracker(o: TrackerOptions): Tracker {
     if (a.host !== location.host) {
       if (o.domains?.some((d) => a.hostname === d || a.hostname.endsWith(`.${d}`)) && persistent()) {
         const to = new URL(a.href)
-        to.searchParams.set(CROSS_DOMAIN, id('tp_aid'))
+        to.searchParams.set(CROSS_DOMAIN, JSON.stringify([id('tp_aid'), get('tp_s')]))
         a.href = to.href
       } else enqueue('track', { event: 'Outbound Link Clicked', properties: { url: a.href } })
     } else if (DOWNLOAD.test(a.pathname))

@@ -25,12 +25,8 @@ export function transport(url: string, key: string, store: Store) {
     if (!timer) timer = setTimeout(retry, 1000 * 2 ** Math.min(backoff++, 6))
   }
   const post = (batch: object[]) =>
-    fetch(url, {
-      method: 'POST',
-      body: body(batch),
-      keepalive: true,
-      headers: { 'content-type': 'text/plain' },
-    }).then((r) => {
+    // a string body goes as text/plain, as a beacon's does: a simple request, with no CORS preflight
+    fetch(url, { method: 'POST', body: body(batch), keepalive: true }).then((r) => {
       // 4xx other than 429: the collector has refused and kept them; sending again would not help. A failed
       // fetch rejects as it is; each caller keeps the batch either way
       if (r.status > 499 || r.status === 429) throw 0

@@ -59,8 +59,8 @@ function externalHost(url: string, pageHost: string): string {
  * Campaign fields from context.campaign (Segment's shape; `name` is the campaign) or else the page URL's
  * utm_* parameters, the ad click ids from the URL, the referrer's host, and the channel. Without UTM tags the
  * channel comes from a Google Ads click id (paid search) or else the referrer (a search engine is organic
- * search, other sites are referrals); a referrer on the page's own host is internal navigation and counts as
- * none.
+ * search, other sites are referrals): the visit's, for a call that carries its visit; a referrer on the page's
+ * own host is internal navigation and counts as none.
  */
 export function campaignOf(
   pageUrl: string,
@@ -68,6 +68,8 @@ export function campaignOf(
   ctx: CampaignContext | undefined,
   /** the referrer the session landed from (context.referrer.url, which tp.js keeps for the session) */
   sessionReferrer = '',
+  /** the call carries its visit (context.sessionId, as tp.js sends): the visit's referrer alone is its source */
+  inSession = false,
 ): CampaignInfo {
   const page = parseUrl(pageUrl)
   const params = page?.searchParams
@@ -77,14 +79,19 @@ export function campaignOf(
   const pageHost = hostOf(page)
   const referrer_host = externalHost(referrer, pageHost)
   const gclid = clickId(params, ctx, 'gclid')
-  // Without tags, the referrer is the source (the page's own, or else the one its session landed from, so that
-  // every page of a visit from a search engine is organic search, as tags and click ids last the session too),
-  // unless a Google Ads click id says the visit is google / cpc (channelOf): an ad's landing page has Google as
-  // its referrer too, which must not make it organic search.
+  // Without tags, the referrer is the source, so that every page of a visit from a search engine is organic
+  // search, as tags and click ids last the session too. For a call that carries its visit, that is the site the
+  // visit came from, whatever the page's own referrer: within a visit it is another of the visit's pages, on this
+  // host or on another of the site's (a hop to a subdomain, or to a domain tp.js links across). For other calls it
+  // is the page's own referrer, or else the one its session landed from. A Google Ads click id says the visit is
+  // google / cpc instead (channelOf): an ad's landing page has Google as its referrer too, which must not make it
+  // organic search.
   const referred = gclid
     ? ''
-    : referrer_host ||
-      (sessionReferrer && sessionReferrer !== referrer ? externalHost(sessionReferrer, pageHost) : '')
+    : inSession
+      ? externalHost(sessionReferrer, pageHost)
+      : referrer_host ||
+        (sessionReferrer && sessionReferrer !== referrer ? externalHost(sessionReferrer, pageHost) : '')
   const source = utm_source || referred
   // without tags, a search engine's referral has medium "organic" (as GA4 records it), any other site's "referral"
   const untaggedMedium = isSearchSource(referred) ? 'organic' : 'referral'

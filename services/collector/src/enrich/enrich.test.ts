@@ -99,6 +99,24 @@ describe('campaignOf', () => {
     const internal = 'https://shop.example/a'
     expect(campaignOf('https://shop.example/b', '', undefined, internal).channel).toBe('Direct')
   })
+  it("gives a call that carries its visit (tp.js) the visit's channel, whatever site the page was reached from", () => {
+    const fromGoogle = 'https://www.google.com/'
+    // a hop from another of the site's domains (tp.js carried the visit across) or subdomains
+    expect(
+      campaignOf('https://help.example/', 'https://shop.example/p', undefined, fromGoogle, true),
+    ).toMatchObject({
+      referrer_host: 'shop.example',
+      channel: 'Organic Search',
+    })
+    expect(
+      campaignOf('https://blog.shop.example/', 'https://www.shop.example/', undefined, '', true).channel,
+    ).toBe('Direct')
+    // the landing page of a visit from another site: its referrer is the visit's
+    expect(
+      campaignOf('https://shop.example/', 'https://blog.example/', undefined, 'https://blog.example/', true)
+        .channel,
+    ).toBe('Referral')
+  })
   it('counts a Google Ads click id as paid search on the landing page, whatever the referrer', () => {
     // the ad's landing: Google is the referrer too, which alone would be organic search
     const landing = campaignOf('https://shop.example/?gclid=G1', 'https://www.google.com/', undefined)

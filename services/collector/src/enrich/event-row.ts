@@ -71,7 +71,7 @@ export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string, cou
   const traits = ('traits' in e && e.traits) || ctx.traits
   const person = personFields(e, req)
   const revenue = e.type === 'track' ? revenueOf(props) : null
-  const campaign = campaignOf(url, referrer, ctx.campaign, ctx.referrer?.url)
+  const campaign = campaignOf(url, referrer, ctx.campaign, ctx.referrer?.url, !!ctx.sessionId)
   return {
     event_id: id ?? eventIdFor(req.projectId, e.messageId),
     message_id: e.messageId ?? '',

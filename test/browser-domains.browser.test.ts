@@ -1,0 +1,102 @@
+/// <reference lib="dom" />
+// page.evaluate callbacks run in the page: they are typed against the DOM
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RunningSite, serveSite } from '../examples/website/server'
+import type { RunningCollector } from '../services/collector/src/server'
+import { CHROME_UA, ensureTpJs, launchChromium } from './helpers/browser'
+import { eventually, sql } from './helpers/http'
+import { startTestCollector } from './helpers/in-process'
+
+/**
+ * One visit across a site's hosts, in real headless Chromium: www.shop.test and blog.shop.test share the visitor
+ * through a cookie on shop.test (data-cookie-domain), a link from the shop to help.test carries the visitor and
+ * the visit across (data-domains), and help.test routes by #hash (data-hash). Chromium resolves every *.test
+ * name to this machine; the stored events are read back from ClickHouse.
+ */
+const ADMIN = 'admin-key-0123456789abcdef'
+const WRITE = 'wk_web_0123456'
+
+let collector: RunningCollector
+let shop: RunningSite
+let help: RunningSite
+let browser: Browser
+
+beforeAll(async () => {
+  ensureTpJs()
+  ;({ collector } = await startTestCollector({ adminKey: ADMIN, projects: [{ id: 'web', writeKey: WRITE }] }))
+  const common = { collector: collector.url, writeKey: WRITE }
+  shop = await serveSite({ ...common, tagAttributes: { 'cookie-domain': 'shop.test', domains: 'help.test' } })
+  help = await serveSite({ ...common, tagAttributes: { domains: 'shop.test', hash: '' } })
+  browser = await launchChromium(['--host-resolver-rules=MAP *.test 127.0.0.1'])
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await shop?.close()
+  await help?.close()
+  await collector?.close()
+})
+
+const on = (site: RunningSite, host: string, path: string) =>
+  `http://${host}:${new URL(site.url).port}${path}`
+
+/** Follows a link to `href` as a visitor would: clicking it, the page's own tp.js seeing the click. */
+async function follow(page: Page, href: string) {
+  await page.evaluate((to) => {
+    const a = document.createElement('a')
+    a.href = to
+    a.id = 'hop'
+    a.textContent = 'hop'
+    document.body.append(a)
+  }, href)
+  await Promise.all([page.waitForURL((u) => u.host === new URL(href).host), page.click('#hop')])
+  await page.waitForFunction(() => !('q' in (window as unknown as { tp: object }).tp))
+}
+
+type Tp = { anonymousId(): string; flush(): void }
+const anonymousIdOf = (page: Page) => page.evaluate(() => (window as unknown as { tp: Tp }).tp.anonymousId())
+
+describe("tp.js across a site's hosts", () => {
+  it('keeps one visitor and one visit, with the channel it came from, across subdomains and linked domains', async () => {
+    const context = await browser.newContext({ userAgent: CHROME_UA })
+    const page = await context.newPage()
+    await page.goto(on(shop, 'www.shop.test', '/'), { referer: 'https://www.google.com/' })
+    await page.waitForFunction(() => !('q' in (window as unknown as { tp: object }).tp))
+    const id = await anonymousIdOf(page)
+    expect(await page.evaluate(() => localStorage.getItem('tp_aid'))).toBeNull() // in the shared cookie instead
+
+    await follow(page, on(shop, 'blog.shop.test', '/pricing.html'))
+    expect(await anonymousIdOf(page)).toBe(id)
+    await follow(page, on(help, 'help.test', '/?topic=returns'))
+    expect(page.url()).toBe(on(help, 'help.test', '/?topic=returns')) // the hand-over is taken out of the address
+    expect(await anonymousIdOf(page)).toBe(id)
+    await page.evaluate(() => {
+      location.hash = '#/faq'
+    })
+    await page.waitForFunction(() => location.hash === '#/faq')
+    await page.evaluate(() => (window as unknown as { tp: Tp }).tp.flush())
+
+    const rows = await eventually(
+      () =>
+        sql<{ url: string; session_id: string; channel: string }>(
+          collector.url,
+          ADMIN,
+          `SELECT url, session_id, channel FROM events
+           WHERE anonymous_id = {a:String} AND event = 'Page Viewed' ORDER BY timestamp`,
+          { a: id },
+        ),
+      (r) => r.length === 4,
+    )
+    expect(rows.map((r) => r.url)).toEqual([
+      on(shop, 'www.shop.test', '/'),
+      on(shop, 'blog.shop.test', '/pricing.html'),
+      on(help, 'help.test', '/?topic=returns'),
+      on(help, 'help.test', '/?topic=returns#/faq'),
+    ])
+    // one visit, from a search engine, on every host: no hop counts as a referral from the site itself
+    expect(new Set(rows.map((r) => r.session_id)).size).toBe(1)
+    expect(rows.map((r) => r.channel)).toEqual(Array(4).fill('Organic Search'))
+    await context.close()
+  })
+})
