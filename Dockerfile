@@ -8,6 +8,8 @@ COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json ./
 COPY packages ./packages
 COPY services ./services
 RUN pnpm install --frozen-lockfile
+# tp.js, which the collector serves at /tp.js (the build context leaves every dist/ out)
+RUN pnpm --filter @touchpoint/browser build
 ENV NODE_ENV=production HOST=0.0.0.0 TOUCHPOINT_DATA_DIR=/data
 VOLUME /data
 
