@@ -124,6 +124,27 @@ describe('tp.anonymousId()', () => {
     await context.close()
   })
 
+  it('is kept for the page when the browser refuses to store it (its storage full), and the tag still records', async () => {
+    const context = await browser.newContext({ userAgent: CHROME_UA })
+    await context.addInitScript(() => {
+      Storage.prototype.setItem = () => {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+      }
+    })
+    const page = await context.newPage()
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    await page.goto(`${site.url}/pricing.html`)
+    const id = await anonymousIdOf(page)
+    await page.click('text=Join free')
+    await flush(page)
+    const rows = await until(id, (r) => named(r, 'Plan Selected').length === 1)
+    expect(rows.map((r) => r.event)).toEqual(['Page Viewed', 'Plan Selected'])
+    expect(new Set(rows.map((r) => r.session_id)).size).toBe(1)
+    expect(errors).toEqual([])
+    await context.close()
+  })
+
   it("is this page load's id when cookieless, and the held events' id before consent", async () => {
     const context = await browser.newContext({ userAgent: CHROME_UA })
     const page = await context.newPage()

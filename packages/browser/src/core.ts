@@ -20,7 +20,7 @@ const CROSS_DOMAIN = '_tpa'
 const DOWNLOAD = /\.(pdf|zip|gz|dmg|exe|msi|pkg|apk|csv|xlsx?|docx?|pptx?|txt|rtf|mp3|mp4|mov|avi|wav|epub)$/i
 
 /** An event as it was made: its type and fields, page, time, and the user id it was made under. */
-type Draft = [type: string, fields: Props, page: Props, t: number, userId: string | null]
+type Draft = [type: string, fields: Props, page: Props, t: number, userId: string | null | undefined]
 
 /** 128 random bits as hex (crypto.randomUUID exists only on https pages). */
 const uuid = (): string =>
@@ -90,7 +90,10 @@ export function createTracker(o: TrackerOptions): Tracker {
   // a session ends after 30 idle minutes, or when the visitor arrives from a different campaign; like its campaign
   // tags, it keeps the other site it came from, if any, so that each of its pages has the visit's channel
   let fresh = !!newCampaign
-  const from = document.referrer && new URL(document.referrer).host !== location.host ? document.referrer : ''
+  // The page this one was reached from: for the first view, the one the browser names; for a single-page
+  // app's later views, the route before, as a link between server-rendered pages would give
+  let referrer = document.referrer
+  const from = referrer && new URL(referrer).host !== location.host ? referrer : ''
   // The time of each event, a millisecond after the one before at the least, so that calls made together (a page
   // view and the conversion its script records) are stored, and ordered in funnels and journeys, as they were made
   let last = 0
@@ -101,15 +104,11 @@ export function createTracker(o: TrackerOptions): Tracker {
     net.send(queue.splice(0), leaving)
   }
 
-  // The page this one was reached from: for the first view, the one the browser names; for a single-page
-  // app's later views, the route before, as a link between server-rendered pages would give
-  let referrer = document.referrer
   const here = (): Props => {
     const u = url()
     return {
       url: u.href,
       path: u.pathname,
-      search: u.search,
       title: document.title,
       referrer,
     }

@@ -1,6 +1,7 @@
 /** First-party storage: localStorage, or a cookie when a domain is set for subdomains; nothing in cookieless mode. */
 export interface Store {
-  get(k: string): string | null
+  /** the value, or null or undefined when there is none */
+  get(k: string): string | null | undefined
   set(k: string, v: string): void
   del(k: string): void
 }
@@ -8,7 +9,7 @@ export interface Store {
 const memory = (): Store => {
   const m: Record<string, string> = {}
   return {
-    get: (k) => m[k] ?? null,
+    get: (k) => m[k],
     set: (k, v) => {
       m[k] = v
     },
@@ -18,12 +19,29 @@ const memory = (): Store => {
   }
 }
 
+// localStorage, or memory where it cannot be had (blocked storage); a value it refuses to take (full, or a quota
+// of nothing) is kept in memory for the page instead: the tag must never fail for want of storage
 const local = (): Store => {
+  const m = memory()
   try {
     const s = localStorage
-    return { get: (k) => s.getItem(k), set: (k, v) => s.setItem(k, v), del: (k) => s.removeItem(k) }
+    return {
+      get: (k) => m.get(k) ?? s.getItem(k),
+      set: (k, v) => {
+        try {
+          s.setItem(k, v)
+          m.del(k)
+        } catch {
+          m.set(k, v)
+        }
+      },
+      del: (k) => {
+        m.del(k)
+        s.removeItem(k)
+      },
+    }
   } catch {
-    return memory()
+    return m
   }
 }
 
@@ -35,7 +53,7 @@ const cookie = (domain: string): Store => {
   return {
     get: (k) => {
       const m = document.cookie.match(`(?:^|; )${k}=([^;]*)`)
-      return m ? decodeURIComponent(m[1] as string) : null
+      return m && decodeURIComponent(m[1] as string)
     },
     set: (k, v) => write(k, v, 31536000),
     del: (k) => write(k, '', 0),

@@ -19,8 +19,8 @@ const tp = createTracker({
   consent: d.consent as TrackerOptions['consent'], // anything but 'required' is granted
   cookieless: flag(d.cookieless),
   respectDnt: flag(d.respectDnt),
-  ...(d.cookieDomain && { cookieDomain: d.cookieDomain }),
-  ...(d.domains && { domains: d.domains.split(',') }),
+  cookieDomain: d.cookieDomain,
+  domains: d.domains?.split(','),
   hash: flag(d.hash),
 })
 w.tp = tp
