@@ -99,4 +99,33 @@ describe("tp.js across a site's hosts", () => {
     expect(rows.map((r) => r.channel)).toEqual(Array(4).fill('Organic Search'))
     await context.close()
   })
+
+  it('takes no hand-over made by hand whose visit does not read, and records the visit as its own', async () => {
+    const context = await browser.newContext({ userAgent: CHROME_UA })
+    const page = await context.newPage()
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    const forged = JSON.stringify([
+      'forged-visitor',
+      JSON.stringify({ id: 'forged-visit', t: Date.now(), c: '{not' }),
+    ])
+    await page.goto(`${on(help, 'help.test', '/')}?_tpa=${encodeURIComponent(forged)}`)
+    await page.waitForFunction(() => !('q' in (window as unknown as { tp: object }).tp))
+    const id = await anonymousIdOf(page)
+    expect(id).not.toBe('forged-visitor')
+    await page.evaluate(() => (window as unknown as { tp: Tp }).tp.flush())
+    const rows = await eventually(
+      () =>
+        sql<{ session_id: string }>(
+          collector.url,
+          ADMIN,
+          `SELECT session_id FROM events WHERE anonymous_id = {a:String} AND event = 'Page Viewed'`,
+          { a: id },
+        ),
+      (r) => r.length === 1,
+    )
+    expect(rows[0]!.session_id).not.toBe('forged-visit')
+    expect(errors).toEqual([])
+    await context.close()
+  })
 })

@@ -17,7 +17,7 @@ const CAMPAIGN_PARAMS = [
 ]
 const HANDOFF = '_tph'
 const CROSS_DOMAIN = '_tpa'
-const DOWNLOAD = /\.(pdf|zip|gz|dmg|exe|msi|pkg|apk|csv|xlsx?|docx?|pptx?|txt|rtf|mp3|mp4|mov|avi|wav|epub)$/i
+const DOWNLOAD = /\.(pdf|zip|gz|dmg|exe|msi|pkg|apk|csv|(xls|doc|ppt)x?|txt|rtf|mp[34]|mov|avi|wav|epub)$/i
 
 /** An event as it was made: its type and fields, page, time, and the user id it was made under. */
 type Draft = [type: string, fields: Props, page: Props, t: number, userId: string | null | undefined]
@@ -72,11 +72,14 @@ export function createTracker(o: TrackerOptions): Tracker {
   let pendingHandoff = handoff
   // arriving by a link from another of the site's domains: the same visitor, in the same visit (its session
   // keeps the visit's campaign and the site it came from, so that these pages have the visit's channel too)
+  // A hand-over whose visit does not read as tp.js writes it is not taken: made by hand, it could have broken
+  // every call of the visit.
   if (linked)
     try {
       const [aid, visit] = JSON.parse(linked)
+      JSON.parse(JSON.parse(visit).c || 0)
       store().set('tp_aid', aid)
-      if (visit) store().set('tp_s', visit)
+      store().set('tp_s', visit)
     } catch {}
   const KEYS = ['tp_uid', 'tp_aid', 'tp_s']
   // what identifies the visitor, wherever it is kept: before consent, in memory only
