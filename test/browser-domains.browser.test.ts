@@ -20,6 +20,7 @@ const WRITE = 'wk_web_0123456'
 let collector: RunningCollector
 let shop: RunningSite
 let help: RunningSite
+let consentHelp: RunningSite
 let browser: Browser
 
 beforeAll(async () => {
@@ -28,6 +29,7 @@ beforeAll(async () => {
   const common = { collector: collector.url, writeKey: WRITE }
   shop = await serveSite({ ...common, tagAttributes: { 'cookie-domain': 'shop.test', domains: 'help.test' } })
   help = await serveSite({ ...common, tagAttributes: { domains: 'shop.test', hash: '' } })
+  consentHelp = await serveSite({ ...common, tagAttributes: { domains: 'shop.test', consent: 'required' } })
   browser = await launchChromium(['--host-resolver-rules=MAP *.test 127.0.0.1'])
 })
 
@@ -35,6 +37,7 @@ afterAll(async () => {
   await browser?.close()
   await shop?.close()
   await help?.close()
+  await consentHelp?.close()
   await collector?.close()
 })
 
@@ -54,7 +57,7 @@ async function follow(page: Page, href: string) {
   await page.waitForFunction(() => !('q' in (window as unknown as { tp: object }).tp))
 }
 
-type Tp = { anonymousId(): string; flush(): void }
+type Tp = { anonymousId(): string; flush(): void; consent(yes: boolean): void }
 const anonymousIdOf = (page: Page) => page.evaluate(() => (window as unknown as { tp: Tp }).tp.anonymousId())
 
 describe("tp.js across a site's hosts", () => {
@@ -97,6 +100,35 @@ describe("tp.js across a site's hosts", () => {
     // one visit, from a search engine, on every host: no hop counts as a referral from the site itself
     expect(new Set(rows.map((r) => r.session_id)).size).toBe(1)
     expect(rows.map((r) => r.channel)).toEqual(Array(4).fill('Organic Search'))
+    await context.close()
+  })
+
+  it('goes on with the visit handed over once a domain that asks for consent has it', async () => {
+    const context = await browser.newContext({ userAgent: CHROME_UA })
+    const page = await context.newPage()
+    await page.goto(on(shop, 'www.shop.test', '/'), { referer: 'https://www.google.com/' })
+    await page.waitForFunction(() => !('q' in (window as unknown as { tp: object }).tp))
+    const id = await anonymousIdOf(page)
+    await follow(page, on(consentHelp, 'consent.help.test', '/'))
+    await page.evaluate(() => (window as unknown as { tp: Tp }).tp.consent(true))
+    await page.evaluate(() => (window as unknown as { tp: Tp }).tp.flush())
+    const rows = await eventually(
+      () =>
+        sql<{ url: string; session_id: string; channel: string }>(
+          collector.url,
+          ADMIN,
+          `SELECT url, session_id, channel FROM events
+           WHERE anonymous_id = {a:String} AND event = 'Page Viewed' ORDER BY timestamp`,
+          { a: id },
+        ),
+      (r) => r.length === 2,
+    )
+    expect(rows.map((r) => r.url)).toEqual([
+      on(shop, 'www.shop.test', '/'),
+      on(consentHelp, 'consent.help.test', '/'),
+    ])
+    expect(new Set(rows.map((r) => r.session_id)).size).toBe(1)
+    expect(rows.map((r) => r.channel)).toEqual(['Organic Search', 'Organic Search'])
     await context.close()
   })
 

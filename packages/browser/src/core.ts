@@ -281,11 +281,14 @@ export function createTracker(o: TrackerOptions): Tracker {
     consent: (yes) => {
       if (yes) {
         granted = true
-        // The visitor's stored id goes on when an earlier page had consent; this page's is stored otherwise, as
-        // anonymousId() gave it. The held events take their session and user as they are built (an identify
-        // among them stores its user).
-        const aid = mem.get('tp_aid')
-        if (aid && persistent() && !disk.get('tp_aid')) disk.set('tp_aid', aid)
+        // The visitor's stored id and visit go on when an earlier page had consent; this page's are stored
+        // otherwise (the id anonymousId() gave, a visit handed over from another of the site's domains). The held
+        // events take their session and user as they are built (an identify among them stores its user).
+        if (persistent())
+          for (const k of ['tp_aid', 'tp_s']) {
+            const v = mem.get(k)
+            if (v && !disk.get(k)) disk.set(k, v)
+          }
         for (const d of held.splice(0)) queue.push(build(d))
         send()
         net.retry()
