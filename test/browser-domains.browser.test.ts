@@ -57,6 +57,20 @@ async function follow(page: Page, href: string) {
   await page.waitForFunction(() => !('q' in (window as unknown as { tp: object }).tp))
 }
 
+/** A visitor's page views, once there are `count` of them: where, in which session, from which channel. */
+const pageViewsOf = (anonymousId: string, count: number) =>
+  eventually(
+    () =>
+      sql<{ url: string; session_id: string; channel: string }>(
+        collector.url,
+        ADMIN,
+        `SELECT url, session_id, channel FROM events
+         WHERE anonymous_id = {a:String} AND event = 'Page Viewed' ORDER BY timestamp`,
+        { a: anonymousId },
+      ),
+    (r) => r.length === count,
+  )
+
 type Tp = { anonymousId(): string; flush(): void; consent(yes: boolean): void }
 const anonymousIdOf = (page: Page) => page.evaluate(() => (window as unknown as { tp: Tp }).tp.anonymousId())
 
@@ -80,17 +94,7 @@ describe("tp.js across a site's hosts", () => {
     await page.waitForFunction(() => location.hash === '#/faq')
     await page.evaluate(() => (window as unknown as { tp: Tp }).tp.flush())
 
-    const rows = await eventually(
-      () =>
-        sql<{ url: string; session_id: string; channel: string }>(
-          collector.url,
-          ADMIN,
-          `SELECT url, session_id, channel FROM events
-           WHERE anonymous_id = {a:String} AND event = 'Page Viewed' ORDER BY timestamp`,
-          { a: id },
-        ),
-      (r) => r.length === 4,
-    )
+    const rows = await pageViewsOf(id, 4)
     expect(rows.map((r) => r.url)).toEqual([
       on(shop, 'www.shop.test', '/'),
       on(shop, 'blog.shop.test', '/pricing.html'),
@@ -112,17 +116,7 @@ describe("tp.js across a site's hosts", () => {
     await follow(page, on(consentHelp, 'consent.help.test', '/'))
     await page.evaluate(() => (window as unknown as { tp: Tp }).tp.consent(true))
     await page.evaluate(() => (window as unknown as { tp: Tp }).tp.flush())
-    const rows = await eventually(
-      () =>
-        sql<{ url: string; session_id: string; channel: string }>(
-          collector.url,
-          ADMIN,
-          `SELECT url, session_id, channel FROM events
-           WHERE anonymous_id = {a:String} AND event = 'Page Viewed' ORDER BY timestamp`,
-          { a: id },
-        ),
-      (r) => r.length === 2,
-    )
+    const rows = await pageViewsOf(id, 2)
     expect(rows.map((r) => r.url)).toEqual([
       on(shop, 'www.shop.test', '/'),
       on(consentHelp, 'consent.help.test', '/'),
@@ -146,16 +140,7 @@ describe("tp.js across a site's hosts", () => {
     const id = await anonymousIdOf(page)
     expect(id).not.toBe('forged-visitor')
     await page.evaluate(() => (window as unknown as { tp: Tp }).tp.flush())
-    const rows = await eventually(
-      () =>
-        sql<{ session_id: string }>(
-          collector.url,
-          ADMIN,
-          `SELECT session_id FROM events WHERE anonymous_id = {a:String} AND event = 'Page Viewed'`,
-          { a: id },
-        ),
-      (r) => r.length === 1,
-    )
+    const rows = await pageViewsOf(id, 1)
     expect(rows[0]!.session_id).not.toBe('forged-visit')
     expect(errors).toEqual([])
     await context.close()

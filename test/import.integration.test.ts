@@ -51,6 +51,33 @@ function importProcess(args: string[]): {
 
 const query = <T = Record<string, unknown>>(q: string) => sql<T>(collector.url, keys.adminKey, q)
 
+/** The flags that load a survey export's respondent, time and score columns as NPS answers of `survey`. */
+const npsFlags = (survey: string) => [
+  ...[
+    '--map',
+    'userId=respondent',
+    '--map',
+    'timestamp=submitted',
+    '--map',
+    'properties.answer:number=score',
+  ],
+  ...[
+    '--set',
+    'event=Survey Answered',
+    '--set',
+    `properties.survey=${survey}`,
+    '--set',
+    'properties.type=nps',
+  ],
+]
+
+/** The rows an import refused, from its rejects file. */
+const rejectsOf = (file: string) =>
+  readFileSync(`${file}.rejected.ndjson`, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+
 describe('touchpoint import', () => {
   it('imports 1,000,000 NDJSON rows in flat memory, and a re-run after kill -9 ends with exactly 1,000,000', {
     timeout: 600_000,
@@ -136,29 +163,13 @@ describe('touchpoint import', () => {
     const run = await importProcess([
       file,
       '--json',
-      '--map',
-      'userId=respondent',
-      '--map',
-      'timestamp=submitted',
-      '--map',
-      'properties.answer:number=score',
-      '--map',
-      'properties.comment=comment',
-      '--set',
-      'event=Survey Answered',
-      '--set',
-      'properties.survey=summer-nps',
-      '--set',
-      'properties.question=How likely are you to recommend us?',
-      '--set',
-      'properties.type=nps',
+      ...npsFlags('summer-nps'),
+      ...['--map', 'properties.comment=comment'],
+      ...['--set', 'properties.question=How likely are you to recommend us?'],
     ]).done
     expect(run.code, run.err).toBe(0)
     expect(JSON.parse(run.out)).toMatchObject({ read: 7, imported: 4, rejected: 3 })
-    const rejected = readFileSync(`${file}.rejected.ndjson`, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
+    const rejected = rejectsOf(file)
     expect(rejected.map((r) => [r.line, r.reasons[0].path, r.reasons[0].message])).toEqual([
       [6, 'properties.answer', 'column score: "eleven" is not a number'], // the field the column was for
       [7, 'properties.answer', 'an NPS answer must be a whole number from 0 to 10'], // the collector's verdict
@@ -196,32 +207,10 @@ describe('touchpoint import', () => {
       file,
       '\ufeffrespondent;submitted;score\r\nx1;2026-06-02 10:00;9\r\nx2;03/06/2026;8\r\nx3;2026-06-04T12:00:00+02:00;"7"\r\n',
     )
-    const run = await importProcess([
-      file,
-      '--json',
-      ...[
-        '--map',
-        'userId=respondent',
-        '--map',
-        'timestamp=submitted',
-        '--map',
-        'properties.answer:number=score',
-      ],
-      ...[
-        '--set',
-        'event=Survey Answered',
-        '--set',
-        'properties.survey=excel-nps',
-        '--set',
-        'properties.type=nps',
-      ],
-    ]).done
+    const run = await importProcess([file, '--json', ...npsFlags('excel-nps')]).done
     expect(run.code, run.err).toBe(0)
     expect(JSON.parse(run.out)).toMatchObject({ read: 3, imported: 2, rejected: 1 })
-    const [refused] = readFileSync(`${file}.rejected.ndjson`, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
+    const [refused] = rejectsOf(file)
     expect([refused.line, refused.reasons[0].path, refused.reasons[0].message]).toEqual([
       3,
       'timestamp',
