@@ -151,6 +151,68 @@ describe('enrichment', () => {
     expect(row).toEqual({ ip: '127.0.0.0', year: new Date().getUTCFullYear(), is_bot: 1 })
   })
 
+  it("refuses a server's call whose time no clock could have given, naming the field, and keeps it", async () => {
+    const ahead = new Date(Date.now() + 3_600_000).toISOString()
+    const res = await send(
+      '/v1/batch',
+      {
+        batch: [
+          // epoch seconds read as milliseconds: 1970, which the receive time would silently have replaced
+          {
+            type: 'track',
+            event: 'Imported',
+            userId: 'u-time',
+            messageId: 'time-1',
+            timestamp: '1970-01-21T19:02:52.447Z',
+          },
+          {
+            type: 'track',
+            event: 'Imported',
+            userId: 'u-time',
+            messageId: 'time-2',
+            originalTimestamp: ahead,
+          },
+          {
+            type: 'track',
+            event: 'Imported',
+            userId: 'u-time',
+            messageId: 'time-3',
+            timestamp: '2001-02-03T04:05:06Z',
+          },
+        ],
+      },
+      keys.secretKey,
+    )
+    expect(res.status).toBe(200)
+    expect(res.body.rejected).toEqual([
+      {
+        index: 0,
+        messageId: 'time-1',
+        issues: [
+          { path: 'timestamp', message: "is before 2000-01-01, the earliest a server's call may carry" },
+        ],
+      },
+      {
+        index: 1,
+        messageId: 'time-2',
+        issues: [
+          { path: 'originalTimestamp', message: "is more than 5 minutes ahead of the collector's clock" },
+        ],
+      },
+    ])
+    const [kept] = await eventually(
+      () => q<{ t: string }>(`SELECT toString(timestamp) AS t FROM events WHERE message_id = 'time-3'`),
+      (r) => r.length === 1,
+    )
+    expect(kept!.t).toBe('2001-02-03 04:05:06.000')
+    const refused = await eventually(
+      () =>
+        q<{ reason: string }>(`SELECT reason FROM events_rejected WHERE raw LIKE '%u-time%' ORDER BY reason`),
+      (r) => r.length === 2,
+    )
+    expect(refused.map((r) => JSON.parse(r.reason)[0].path)).toEqual(['originalTimestamp', 'timestamp'])
+  })
+
   it('links an anonymous id to a user id from identify and alias', async () => {
     await send('/v1/identify', {
       anonymousId: 'anon-who',

@@ -12,7 +12,7 @@ export interface ClockInput {
  * The event's time, corrected for the sender's clock: timestamp = receivedAt − (sentAt − timestamp) when a
  * write-key sender says when it sent, so a phone whose clock is an hour off still lands at the right moment.
  * A clock within CLOCK_TOLERANCE_MS is left alone, so one visitor's events keep the order they happened in.
- * Secret-key (server) timestamps are kept as sent.
+ * Secret-key (server) timestamps are kept as sent (the collector refuses one outside the range below first).
  * A write-key event claiming to be older than MAX_CLIENT_EVENT_AGE_MS, or any event further in the future than
  * MAX_FUTURE_SKEW_MS, gets the receive time instead.
  */

@@ -11,6 +11,7 @@ import {
   limits,
   PLAN_CODES,
   type PlanChecker,
+  parseTimestamp,
   type RejectedRow,
   validateEvent,
 } from '@touchpoint/schema'
@@ -92,7 +93,9 @@ export class EventProcessor {
     items.forEach((raw, index) => {
       const bytes = bodyBytes <= limits.MAX_EVENT_BYTES ? bodyBytes : undefined
       const validated = validateEvent(raw, impliedType, bytes)
-      const result = facts.trusted ? validated : withoutEmailEvents(validated)
+      const result = facts.trusted
+        ? withTimeAServerCouldGive(validated, facts.receivedAt)
+        : withoutEmailEvents(validated)
       if (!result.ok) {
         const messageId = (raw as { messageId?: unknown } | null)?.messageId
         rejected.push({ index, ...(typeof messageId === 'string' && { messageId }), issues: result.issues })
@@ -164,6 +167,39 @@ export class EventProcessor {
     records.push({ kind: RECORD_KIND.identity, id: '', key, payload: JSON.stringify(link) })
   }
 }
+
+/**
+ * A server's or an import's call is stored at the time it names, uncorrected (eventTime), so a time no clock
+ * could have given it is refused, naming why, where a browser's is replaced by the receive time: an import
+ * whose epoch seconds were read as milliseconds (1970) would otherwise be stored all at once, at today's date.
+ */
+function withTimeAServerCouldGive(
+  v: ReturnType<typeof validateEvent>,
+  receivedAt: number,
+): ReturnType<typeof validateEvent> {
+  if (!v.ok) return v
+  const path = v.event.timestamp !== undefined ? 'timestamp' : 'originalTimestamp'
+  const text = v.event.timestamp ?? v.event.originalTimestamp
+  if (text === undefined) return v
+  const t = parseTimestamp(text)
+  if (t < limits.MIN_TRUSTED_TIMESTAMP_MS)
+    return {
+      ok: false,
+      issues: [{ path, message: `is before ${EARLIEST}, the earliest a server's call may carry` }],
+    }
+  if (t > receivedAt + limits.MAX_FUTURE_SKEW_MS)
+    return {
+      ok: false,
+      issues: [
+        {
+          path,
+          message: `is more than ${limits.MAX_FUTURE_SKEW_MS / 60_000} minutes ahead of the collector's clock`,
+        },
+      ],
+    }
+  return v
+}
+const EARLIEST = new Date(limits.MIN_TRUSTED_TIMESTAMP_MS).toISOString().slice(0, 10)
 
 /** An email event is the email routes' or a server's to record: one from a write key is refused, naming why. */
 function withoutEmailEvents(v: ReturnType<typeof validateEvent>): ReturnType<typeof validateEvent> {
