@@ -70,10 +70,9 @@ export function createTracker(o: TrackerOptions): Tracker {
     history.replaceState(history.state, '', landing.href)
   }
   let pendingHandoff = handoff
-  // arriving by a link from another of the site's domains: the same visitor, in the same visit (its session
-  // keeps the visit's campaign and the site it came from, so that these pages have the visit's channel too)
-  // A hand-over whose visit does not read as tp.js writes it is not taken: made by hand, it could have broken
-  // every call of the visit.
+  // Arriving by a link from another of the site's domains: the same visitor, in the same visit (its session keeps
+  // the visit's campaign and the site it came from, so that these pages have the visit's channel too). A
+  // hand-over whose visit does not read as tp.js writes it is not taken: made by hand, it could break every call.
   if (linked)
     try {
       const [aid, visit] = JSON.parse(linked)
