@@ -12,7 +12,7 @@ export interface ClockInput {
  * The event's time, corrected for the sender's clock: timestamp = receivedAt − (sentAt − timestamp) when a
  * write-key sender says when it sent, so a phone whose clock is an hour off still lands at the right moment.
  * A clock within CLOCK_TOLERANCE_MS is left alone, so one visitor's events keep the order they happened in.
- * Secret-key (server) timestamps are kept as sent (the collector refuses one outside the range below first).
+ * Secret-key (server) timestamps are kept as sent (the collector refuses one outOfRange first).
  * A write-key event claiming to be older than MAX_CLIENT_EVENT_AGE_MS, or any event further in the future than
  * MAX_FUTURE_SKEW_MS, gets the receive time instead.
  */
@@ -26,9 +26,18 @@ export function eventTime({ timestamp, sentAt, receivedAt, trusted }: ClockInput
     if (Number.isFinite(sent) && Math.abs(receivedAt - sent) > limits.CLOCK_TOLERANCE_MS)
       t = receivedAt - (sent - t)
   }
-  if (!Number.isFinite(t) || t > receivedAt + limits.MAX_FUTURE_SKEW_MS) return receivedAt
+  return !Number.isFinite(t) || outOfRange(t, receivedAt, trusted) ? receivedAt : t
+}
+
+/**
+ * Why a time is not one to store: before the oldest its sender may name (a server's: MIN_TRUSTED_TIMESTAMP_MS; a
+ * browser's: MAX_CLIENT_EVENT_AGE_MS before the receive time), or more than MAX_FUTURE_SKEW_MS ahead of it.
+ * eventTime gives such a browser's event the receive time; the collector refuses such a server's call.
+ */
+export function outOfRange(t: number, receivedAt: number, trusted: boolean): 'early' | 'ahead' | undefined {
+  if (t > receivedAt + limits.MAX_FUTURE_SKEW_MS) return 'ahead'
   const oldest = trusted ? limits.MIN_TRUSTED_TIMESTAMP_MS : receivedAt - limits.MAX_CLIENT_EVENT_AGE_MS
-  return t < oldest ? receivedAt : t
+  return t < oldest ? 'early' : undefined
 }
 
 let lastMs = Number.NaN

@@ -16,7 +16,7 @@ import {
   validateEvent,
 } from '@touchpoint/schema'
 import type { HandoffVerifier } from '../email/handoff'
-import { chDateTime } from '../enrich/clock'
+import { chDateTime, outOfRange } from '../enrich/clock'
 import {
   type EventInput,
   identityOf,
@@ -181,23 +181,13 @@ function withTimeAServerCouldGive(
   const path = v.event.timestamp !== undefined ? 'timestamp' : 'originalTimestamp'
   const text = v.event.timestamp ?? v.event.originalTimestamp
   if (text === undefined) return v
-  const t = parseTimestamp(text)
-  if (t < limits.MIN_TRUSTED_TIMESTAMP_MS)
-    return {
-      ok: false,
-      issues: [{ path, message: `is before ${EARLIEST}, the earliest a server's call may carry` }],
-    }
-  if (t > receivedAt + limits.MAX_FUTURE_SKEW_MS)
-    return {
-      ok: false,
-      issues: [
-        {
-          path,
-          message: `is more than ${limits.MAX_FUTURE_SKEW_MS / 60_000} minutes ahead of the collector's clock`,
-        },
-      ],
-    }
-  return v
+  const why = outOfRange(parseTimestamp(text), receivedAt, true)
+  if (why === undefined) return v
+  const message =
+    why === 'early'
+      ? `is before ${EARLIEST}, the earliest a server's call may carry`
+      : `is more than ${limits.MAX_FUTURE_SKEW_MS / 60_000} minutes ahead of the collector's clock`
+  return { ok: false, issues: [{ path, message }] }
 }
 const EARLIEST = new Date(limits.MIN_TRUSTED_TIMESTAMP_MS).toISOString().slice(0, 10)
 
