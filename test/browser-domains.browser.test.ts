@@ -74,13 +74,18 @@ const pageViewsOf = (anonymousId: string, count: number) =>
 type Tp = { anonymousId(): string; flush(): void; consent(yes: boolean): void }
 const anonymousIdOf = (page: Page) => page.evaluate(() => (window as unknown as { tp: Tp }).tp.anonymousId())
 
+/** A visit to the shop's home page from a search engine; the visitor's anonymous id once tp.js has run. */
+async function landFromSearch(page: Page): Promise<string> {
+  await page.goto(on(shop, 'www.shop.test', '/'), { referer: 'https://www.google.com/' })
+  await page.waitForFunction(() => !('q' in (window as unknown as { tp: object }).tp))
+  return anonymousIdOf(page)
+}
+
 describe("tp.js across a site's hosts", () => {
   it('keeps one visitor and one visit, with the channel it came from, across subdomains and linked domains', async () => {
     const context = await browser.newContext({ userAgent: CHROME_UA })
     const page = await context.newPage()
-    await page.goto(on(shop, 'www.shop.test', '/'), { referer: 'https://www.google.com/' })
-    await page.waitForFunction(() => !('q' in (window as unknown as { tp: object }).tp))
-    const id = await anonymousIdOf(page)
+    const id = await landFromSearch(page)
     expect(await page.evaluate(() => localStorage.getItem('tp_aid'))).toBeNull() // in the shared cookie instead
 
     await follow(page, on(shop, 'blog.shop.test', '/pricing.html'))
@@ -110,9 +115,7 @@ describe("tp.js across a site's hosts", () => {
   it('goes on with the visit handed over once a domain that asks for consent has it', async () => {
     const context = await browser.newContext({ userAgent: CHROME_UA })
     const page = await context.newPage()
-    await page.goto(on(shop, 'www.shop.test', '/'), { referer: 'https://www.google.com/' })
-    await page.waitForFunction(() => !('q' in (window as unknown as { tp: object }).tp))
-    const id = await anonymousIdOf(page)
+    const id = await landFromSearch(page)
     await follow(page, on(consentHelp, 'consent.help.test', '/'))
     await page.evaluate(() => (window as unknown as { tp: Tp }).tp.consent(true))
     await page.evaluate(() => (window as unknown as { tp: Tp }).tp.flush())
