@@ -66,6 +66,7 @@ export {
 } from './events'
 export { isPlainObject, type JsonObject, jsonDepth, jsonObject } from './json'
 export * as limits from './limits'
+export { MAX_REVENUE, revenueIssues, revenueOf } from './revenue'
 export type { EventRow, EventSource, IdentityRow, RejectedRow } from './rows'
 export { parseTimestamp } from './time'
 export {

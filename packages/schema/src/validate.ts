@@ -3,6 +3,7 @@ import { customerEventIssues, withSpecNames } from './customer-events'
 import { EVENT_TYPES, type EventType, eventSchemas, type IncomingEvent } from './events'
 import { isPlainObject, jsonDepth } from './json'
 import { MAX_EVENT_BYTES, MAX_EVENT_DEPTH } from './limits'
+import { revenueIssues } from './revenue'
 
 /** One reason an event was refused: the failing field's dotted path and what is wrong with it. */
 export interface FieldIssue {
@@ -65,12 +66,15 @@ export function validateEvent(raw: unknown, impliedType?: EventType, serializedB
   if (parsed.data.type === 'track') {
     // Segment's e-commerce names (order_id, product_id, total) taken as Touchpoint's, before the check
     parsed.data.properties = withSpecNames(parsed.data.event, parsed.data.properties)
-    const issues = customerEventIssues(parsed.data.event, parsed.data.properties)
-    if (issues.length)
-      return {
-        ok: false,
-        issues: issuesOf({ issues: issues.map((i) => ({ ...i, path: ['properties', ...i.path] })) }),
-      }
+    const { event, properties = {} } = parsed.data
+    const issues = issuesOf({
+      issues: customerEventIssues(event, properties).map((i) => ({ ...i, path: ['properties', ...i.path] })),
+    })
+    // the customer-event schema's own word on a field comes first
+    for (const [field, message] of revenueIssues(event, properties))
+      if (!issues.some((i) => i.path === `properties.${field}`))
+        issues.push({ path: `properties.${field}`, message })
+    if (issues.length) return { ok: false, issues }
   }
   return { ok: true, event: parsed.data as IncomingEvent }
 }

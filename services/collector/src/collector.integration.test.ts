@@ -25,12 +25,23 @@ describe('POST /v1/batch', () => {
           properties: { revenue: 99.5, currency: 'eur' },
         },
         { type: 'track', anonymousId: 'anon-1', messageId: 'batch-bad-1', properties: { revenue: 1 } },
+        // a sale whose revenue no report could add up is refused, not stored as no revenue
+        {
+          type: 'track',
+          event: 'Plan Chosen',
+          anonymousId: 'anon-1',
+          messageId: 'batch-bad-2',
+          properties: { revenue: '€144', currency: 'EUR' },
+        },
       ],
     })
     expect(res.status).toBe(200)
     expect(res.body.accepted).toBe(2)
+    const notANumber =
+      'must be a number such as 144.5, or a string of one, without a currency sign or separators'
     expect(res.body.rejected).toEqual([
       { index: 2, messageId: 'batch-bad-1', issues: [{ path: 'event', message: 'is required (string)' }] },
+      { index: 3, messageId: 'batch-bad-2', issues: [{ path: 'properties.revenue', message: notANumber }] },
     ])
     const rows = await eventually(
       () =>
@@ -48,14 +59,18 @@ describe('POST /v1/batch', () => {
     const rejected = await eventually(
       () =>
         q<{ error_code: string; reason: string; raw: string; project_id: string }>(
-          `SELECT error_code, reason, raw, project_id FROM events_rejected WHERE raw LIKE '%batch-bad-1%'`,
+          `SELECT error_code, reason, raw, project_id FROM events_rejected WHERE raw LIKE '%batch-bad-%' ORDER BY raw LIKE '%batch-bad-2%'`,
         ),
-      (r) => r.length === 1,
+      (r) => r.length === 2,
     )
-    expect(rejected[0]!.error_code).toBe('TP_ERR_VALIDATION')
-    expect(rejected[0]!.project_id).toBe('shop')
+    expect(rejected.map((r) => [r.error_code, r.project_id])).toEqual([
+      ['TP_ERR_VALIDATION', 'shop'],
+      ['TP_ERR_VALIDATION', 'shop'],
+    ])
     expect(JSON.parse(rejected[0]!.reason)).toEqual([{ path: 'event', message: 'is required (string)' }])
     expect(JSON.parse(rejected[0]!.raw)).toMatchObject({ messageId: 'batch-bad-1' })
+    expect(JSON.parse(rejected[1]!.reason)).toEqual([{ path: 'properties.revenue', message: notANumber }])
+    expect(JSON.parse(rejected[1]!.raw)).toMatchObject({ properties: { revenue: '€144' } })
   })
 
   it('stores an event retried with the same messageId once, across requests and inside one batch', async () => {

@@ -5,6 +5,7 @@ import {
   type IncomingEvent,
   type JsonObject,
   parseTimestamp,
+  revenueOf,
 } from '@touchpoint/schema'
 import { campaignOf, parseUrl } from './campaign'
 import { chDateTime, eventTime } from './clock'
@@ -42,12 +43,6 @@ const EVENT_NAMES: Record<string, string> = {
 export const INTERNAL = 2
 
 const str = (v: unknown, max = 4096) => (typeof v === 'string' ? v.slice(0, max) : '')
-
-function revenueOf(props: JsonObject): number | null {
-  const v = props.revenue ?? props.total ?? props.value
-  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN
-  return Number.isFinite(n) && Math.abs(n) < 1e13 ? Math.round(n * 10_000) / 10_000 : null
-}
 
 /**
  * Turns a validated call into the stored row: names, page, campaign, channel, device, bot flag, IP, time. `id` is
