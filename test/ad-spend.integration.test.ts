@@ -177,6 +177,45 @@ describe('touchpoint spend', () => {
     expect(fixed.models[0]!.rows.find((x) => x.key === 'brand')).toMatchObject({ cost: 45, roas: 2 })
   })
 
+  it("stores an ad platform's report as it downloads: UTF-16, a title above the header, totals beneath", async () => {
+    const report = [
+      'Campaign report',
+      `"${dayOf(5)} - ${dayOf(4)}"`,
+      'Day\tCampaign\tCurrency code\tCost\tImpr.\tClicks',
+      `${dayOf(5)}\twinter\tEUR\t1,040.10\t"12,000"\t35`,
+      `${dayOf(4)}\twinter\tEUR\t38.00\t1,100\t30`,
+      'Total: Account\t\tEUR\t1,078.10\t13,100\t65',
+    ].join('\r\n')
+    const file = join(dir, 'google-ads.csv')
+    writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(report, 'utf16le')]))
+    const map = [
+      '--map',
+      'campaign=Campaign',
+      '--map',
+      'currency=Currency code',
+      '--map',
+      'impressions=Impr.',
+    ]
+    const run = await cli(['spend', file, ...map, '--set', 'source=google', '--set', 'medium=cpc'], env)
+    expect(run.stderr).toBe('')
+    expect(run.stdout).toBe(
+      `stored 2 rows of ad spend for project dev, ${dayOf(5)} to ${dayOf(4)}: 1078.10 EUR\n` +
+        "left out 2 lines above the header and the report's totals (line 6)\n",
+    )
+    const sql = await cli(
+      [
+        'sql',
+        "SELECT day, cost, impressions FROM ad_spend FINAL WHERE campaign = 'winter' ORDER BY day",
+        '--json',
+      ],
+      env,
+    )
+    expect(JSON.parse(sql.stdout)).toEqual([
+      { day: dayOf(5), cost: 1040.1, impressions: 12000 },
+      { day: dayOf(4), cost: 38, impressions: 1100 },
+    ])
+  })
+
   it('names the line and the column of a row that is not right, and stores none of the file', async () => {
     const file = spendFile(
       'bad.csv',

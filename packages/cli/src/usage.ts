@@ -55,13 +55,15 @@ export const USAGE = `touchpoint <command>
   keys rotate|retire --kind write|secret|admin [--project dev]
                             rotate: a new key, the old one still accepted; retire: stop accepting old keys.
                             The running collector picks the change up by itself (or on SIGHUP)
-  spend FILE.csv [--project dev] [--map field=column ...] [--set field=value ...]
+  spend FILE.csv [--project dev] [--map field=column ...] [--set field=value ...] [--decimal .|,]
                             what ads cost (columns day, source, medium, campaign, cost, currency, clicks,
-                            impressions; an export's own with --map), for attribution and the acquisition report
-                            to set beside the revenue; a day sent again replaces it
+                            impressions; an export's own with --map, its title and Total rows left out), for
+                            attribution and the acquisition report to set beside the revenue; a day sent again
+                            replaces it
   import FILE [--format ndjson|csv] [--map field[:type]=column ...] [--set field=value ...] [--restart]
                             load history (NDJSON calls, or CSV with a mapping) through the collector, resumable;
-                            CSV split by comma, semicolon or tab as its header is (--delimiter to say which)
+                            CSV split by comma, semicolon or tab as its header is (--delimiter to say which),
+                            numbers by the decimal mark of its locale (--decimal to say which)
   --version                 the version of touchpoint (and of Node.js it runs on)
 
 Environment: PORT, TOUCHPOINT_DATA_DIR, TOUCHPOINT_CONFIG, TOUCHPOINT_URL, TOUCHPOINT_ADMIN_KEY, TOUCHPOINT_SECRET_KEY,

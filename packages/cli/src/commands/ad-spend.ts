@@ -4,23 +4,19 @@ import { parseArgs } from 'node:util'
 import {
   AdSpendCurrencyError,
   type AdSpendRow,
-  adSpendInput,
   createClickHouse,
   insertAdSpend,
   sumAdSpend,
 } from '@touchpoint/clickhouse'
 import type { CliConfig } from '../config'
-import { csvRecordComplete, detectDelimiter, parseCsvRecord, withoutBom } from '../import/csv'
+import { decimalOption } from '../import/numbers'
+import { fieldOptions, parseSpendCsv, type SpendFile, textOf } from './ad-spend-file'
 import { postToCollector } from './collector-api'
 import { money } from './report-text'
 
 export const SPEND_USAGE =
-  'usage: touchpoint spend FILE.csv [--project dev] [--map field=column ...] [--set field=value ...] [--json]'
+  'usage: touchpoint spend FILE.csv [--project dev] [--map field=column ...] [--set field=value ...] [--decimal .|,] [--json]'
 
-/** The columns of an ad spend file: day, source, cost and currency it must have; the others may be left out or empty. */
-const COLUMNS = ['day', 'source', 'medium', 'campaign', 'cost', 'currency', 'clicks', 'impressions'] as const
-const REQUIRED = ['day', 'source', 'cost', 'currency'] as const
-const NUMBERS = new Set(['cost', 'clicks', 'impressions'])
 /** what a request carries at most: the collector takes 10,000 rows and a body of 512 KiB (MAX_BODY_BYTES) */
 const CHUNK_ROWS = 5_000
 const CHUNK_BYTES = 384 * 1024
@@ -43,103 +39,6 @@ function* chunks<T>(rows: T[]): Generator<T[]> {
 }
 
 /**
- * The CSV records of a file's text, each with the line it starts on; a quoted field may hold line ends. A byte
- * order mark is left out, and the fields are split by the delimiter the header uses (comma, semicolon or tab).
- */
-function records(text: string): Array<{ line: number; fields: string[] }> {
-  const out: Array<{ line: number; fields: string[] }> = []
-  const lines = withoutBom(text).split(/\r?\n/)
-  const delimiter = detectDelimiter(lines[0] ?? '')
-  let pending = ''
-  let start = 0
-  lines.forEach((line, i) => {
-    if (!pending) start = i + 1
-    pending = pending ? `${pending}\n${line}` : line
-    if (!csvRecordComplete(pending)) return
-    if (pending.trim()) out.push({ line: start, fields: parseCsvRecord(pending, delimiter) })
-    pending = ''
-  })
-  if (pending) throw new Error(`line ${start}: a quoted field is not closed`)
-  return out
-}
-
-/** How a file's columns are read: `map` a field from a column of another name, `set` a field for every row. */
-export interface SpendColumns {
-  map?: Record<string, string>
-  set?: Record<string, string>
-}
-
-const isField = (name: string) => (COLUMNS as readonly string[]).includes(name)
-
-/** `field=value` options (--map, --set) as a record, each field one of the file's. */
-function fieldOptions(option: string, pairs: string[]): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=')
-    const field = pair.slice(0, eq).trim().toLowerCase()
-    if (eq < 1 || !isField(field))
-      throw new Error(`--${option} ${pair}: expected FIELD=VALUE, FIELD one of ${COLUMNS.join(', ')}`)
-    out[field] = pair.slice(eq + 1).trim()
-  }
-  return out
-}
-
-/**
- * An ad spend file's rows, checked as the collector checks them (adSpendInput), with the line and column of the
- * first that is not right. The header names the columns, in any order, by the fields' names or, with `map`, by
- * the names an ad platform's export gives them (`--map cost="Cost (EUR)"`), whose other columns are then left
- * alone; without `map` a column of another name is refused, so a typo in one does not drop its figures. `set`
- * gives a field one value for every row (`--set source=google`), where the file has no column for it.
- */
-export function parseSpendCsv(
-  text: string,
-  { map = {}, set = {} }: SpendColumns = {},
-): Array<{ line: number; row: Omit<AdSpendRow, 'channel'> }> {
-  const [header, ...rows] = records(text)
-  if (!header) throw new Error('the file is empty: its first line names the columns')
-  const names = header.fields.map((f) => f.trim().toLowerCase())
-  const mapped = Object.keys(map).length > 0
-  // each field's column: the one --map names, else the one of its own name
-  const columnOf = new Map<string, number>()
-  for (const field of COLUMNS) {
-    if (set[field] !== undefined) continue
-    const i = names.indexOf((map[field] ?? field).toLowerCase())
-    if (i >= 0) columnOf.set(field, i)
-    else if (map[field] !== undefined) throw new Error(`line 1: no column "${map[field]}" for --map ${field}`)
-  }
-  if (!mapped)
-    for (const name of names)
-      if (!isField(name))
-        throw new Error(
-          `line 1: unknown column "${name}"; the columns are ${COLUMNS.join(', ')} (--map FIELD=COLUMN reads one by another name)`,
-        )
-  for (const field of REQUIRED)
-    if (!columnOf.has(field) && set[field] === undefined)
-      throw new Error(
-        `line 1: the column ${field} is missing (--map ${field}=COLUMN, or --set ${field}=VALUE for every row)`,
-      )
-  return rows.map(({ line, fields }) => {
-    const raw: Record<string, unknown> = {}
-    for (const field of COLUMNS) {
-      const i = columnOf.get(field)
-      const value = (i === undefined ? set[field] : fields[i])?.trim()
-      if (value === undefined || (value === '' && field !== 'source')) continue
-      if (NUMBERS.has(field) && Number.isNaN(Number(value)))
-        throw new Error(
-          `line ${line}: ${field}: "${value}" is not a number (written as 1234.56, no thousands separator)`,
-        )
-      raw[field] = NUMBERS.has(field) ? Number(value) : value
-    }
-    const parsed = adSpendInput.safeParse(raw)
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]
-      throw new Error(`line ${line}: ${issue?.path.join('.') || 'row'}: ${issue?.message}`)
-    }
-    return { line, row: parsed.data }
-  })
-}
-
-/**
  * `touchpoint spend FILE.csv`: what ads cost, by day and UTM tags, for attribution to set beside the revenue it
  * credits. Through the running collector (/api/ad-spend, admin key); with CLICKHOUSE_URL, or when no collector
  * answers, into ClickHouse itself. Rows of one day and tags add up; sending a day again replaces it.
@@ -152,6 +51,7 @@ export async function spendCommand(config: CliConfig, args: string[]): Promise<s
       project: { type: 'string', default: 'dev' },
       map: { type: 'string', multiple: true, default: [] },
       set: { type: 'string', multiple: true, default: [] },
+      decimal: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   })
@@ -159,10 +59,12 @@ export async function spendCommand(config: CliConfig, args: string[]): Promise<s
   if (!file || positionals.length > 1) throw new Error(SPEND_USAGE)
   const project = values.project as string
   // one row per day and tags before the file is split into requests, so no request replaces another's part of a day
-  const parsed = parseSpendCsv(await readFile(file, 'utf8'), {
+  const read = parseSpendCsv(textOf(await readFile(file)), {
     map: fieldOptions('map', values.map as string[]),
     set: fieldOptions('set', values.set as string[]),
+    decimal: decimalOption(values.decimal),
   })
+  const parsed = read.rows
   const rows = linesOf(parsed, () => sumAdSpend(parsed.map(({ row }) => ({ ...row, channel: '' }))))
   if (rows.length === 0) throw new Error(`${file} has no rows under its header`)
   const inputs = rows.map(({ channel: _, ...r }) => r)
@@ -183,10 +85,27 @@ export async function spendCommand(config: CliConfig, args: string[]): Promise<s
   const days = rows.map((r) => r.day).sort()
   const costs = new Map<string, number>()
   for (const r of rows) costs.set(r.currency, (costs.get(r.currency) ?? 0) + r.cost)
-  const summary = { project, stored, from: days[0], to: days.at(-1), cost: Object.fromEntries(costs) }
+  const leftOut = { above: read.above, totals: read.totals }
+  const summary = {
+    project,
+    stored,
+    from: days[0],
+    to: days.at(-1),
+    cost: Object.fromEntries(costs),
+    leftOut,
+  }
   if (values.json) return `${JSON.stringify(summary, null, 2)}\n`
   const cost = [...costs].map(([currency, sum]) => money(sum, [currency])).join(' + ')
-  return `stored ${stored} rows of ad spend for project ${project}, ${summary.from} to ${summary.to}: ${cost}\n`
+  return `stored ${stored} rows of ad spend for project ${project}, ${summary.from} to ${summary.to}: ${cost}\n${leftOutText(read)}`
+}
+
+/** What of an export was not read as spend: its own lines above the header, and its report totals. */
+function leftOutText({ above, totals }: SpendFile): string {
+  const parts = [
+    above > 0 && `${above} line${above === 1 ? '' : 's'} above the header`,
+    totals.length > 0 && `the report's totals (line ${totals.join(', ')})`,
+  ].filter(Boolean)
+  return parts.length ? `left out ${parts.join(' and ')}\n` : ''
 }
 
 /** `sum()`, with a row that is refused named by its line in the file. */

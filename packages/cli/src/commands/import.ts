@@ -2,12 +2,13 @@ import { extname } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { CliConfig } from '../config'
 import { delimiterOption } from '../import/csv'
+import { decimalOption } from '../import/numbers'
 import type { ImportSummary } from '../import/run'
 import { runImport } from '../import/run'
 import { projectEntry } from '../projects-file'
 
 export const IMPORT_USAGE = `usage: touchpoint import FILE [--format ndjson|csv] [--project dev] [--map field[:type]=column ...]
-       [--set field=value ...] [--delimiter ,|;|tab] [--rejects FILE] [--state FILE] [--restart] [--json]`
+       [--set field=value ...] [--delimiter ,|;|tab] [--decimal .|,] [--rejects FILE] [--state FILE] [--restart] [--json]`
 
 /**
  * `touchpoint import FILE`: NDJSON (Segment-shaped calls, one per line) or CSV (with a column mapping) through
@@ -23,6 +24,7 @@ export async function importCommand(config: CliConfig, args: string[]): Promise<
       map: { type: 'string', multiple: true, default: [] },
       set: { type: 'string', multiple: true, default: [] },
       delimiter: { type: 'string' },
+      decimal: { type: 'string' },
       rejects: { type: 'string' },
       state: { type: 'string' },
       restart: { type: 'boolean', default: false },
@@ -34,8 +36,9 @@ export async function importCommand(config: CliConfig, args: string[]): Promise<
   if (!file || positionals.length > 1) throw new Error(IMPORT_USAGE)
   const format = values.format ?? (extname(file).toLowerCase() === '.csv' ? 'csv' : 'ndjson')
   if (format !== 'csv' && format !== 'ndjson') throw new Error(`--format ${format}: expected ndjson or csv`)
-  if (format === 'ndjson' && (values.map.length || values.set.length || values.delimiter !== undefined))
-    throw new Error('--map, --set and --delimiter are for CSV files')
+  const csvOnly = values.map.length || values.set.length || values.delimiter !== undefined || values.decimal
+  if (format === 'ndjson' && csvOnly)
+    throw new Error('--map, --set, --delimiter and --decimal are for CSV files')
   const secretKey = config.secretKey ?? projectEntry(config, values.project).secretKey
   if (!secretKey)
     throw new Error(
@@ -51,6 +54,7 @@ export async function importCommand(config: CliConfig, args: string[]): Promise<
     maps: values.map,
     sets: values.set,
     delimiter: delimiterOption(values.delimiter),
+    decimal: decimalOption(values.decimal),
     statePath: values.state ?? `${file}.tp-import.json`,
     rejectsPath: values.rejects ?? `${file}.rejected.ndjson`,
     restart: values.restart,

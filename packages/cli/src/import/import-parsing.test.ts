@@ -34,6 +34,17 @@ describe('readRecords', () => {
     ])
   })
 
+  it('refuses a UTF-16 file, saying how to make it UTF-8, rather than read its bytes as text', async () => {
+    const path = join(tmpdir(), `tp-records-utf16-${process.pid}.csv`)
+    writeFileSync(
+      path,
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('respondent\tscore\r\n', 'utf16le')]),
+    )
+    await expect(collect(readRecords(path, { offset: 0, line: 1 }, csvRecordComplete))).rejects.toThrow(
+      `${path} is UTF-16 (a spreadsheet's "Unicode text" or "Excel CSV"): save it as "CSV UTF-8"`,
+    )
+  })
+
   it('joins the lines of a quoted CSV field', async () => {
     const path = join(tmpdir(), `tp-records-${process.pid}.csv`)
     writeFileSync(path, 'h1,h2\n1,"two\nlines"\n2,x\n')
@@ -102,6 +113,18 @@ describe('column mapping', () => {
         message: 'column amount: "lots" is not a number',
       }),
     )
+    // as a spreadsheet writes numbers: grouped, and with the file's decimal mark (a comma where fields are split by
+    // semicolons, numbers.test.ts)
+    expect(rowToEvent(header, ['c', '1,234.50', '', ''], m)).toMatchObject({
+      properties: { revenue: 1234.5 },
+    })
+    expect(() => rowToEvent(header, ['c', '1,2,3', '', ''], m)).toThrow(
+      'column amount: "1,2,3" is not a number with the decimal mark "." (--decimal says which)',
+    )
+    const commas = buildMapping(header, ['properties.revenue:number=amount'], [], ',')
+    expect(rowToEvent(header, ['c', '144,50', '', ''], commas)).toMatchObject({
+      properties: { revenue: 144.5 },
+    })
     expect(() => rowToEvent(header, ['c'], m)).toThrow('the row has 1 fields; the header has 4')
     expect(() => buildMapping(header, ['userId=nope'], [])).toThrow('the file has no column "nope"')
     expect(() => buildMapping(header, ['properties.x:date=amount'], [])).toThrow(/the type must be one of/)

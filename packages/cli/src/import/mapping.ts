@@ -1,4 +1,5 @@
 import { isPlainObject } from '@touchpoint/schema'
+import { type DecimalMark, notANumber, spreadsheetNumber } from './numbers'
 
 /** How one CSV column becomes part of an event: where it goes, and as what type. */
 export interface ColumnRule {
@@ -13,6 +14,8 @@ export interface Mapping {
   columns: ColumnRule[]
   /** fixed values every event gets: `--set event="Order Completed"` */
   constants: Array<{ path: string[]; value: string }>
+  /** how `number` columns are read: 1,234.56 or 1.234,56 (see spreadsheetNumber) */
+  decimal: DecimalMark
 }
 
 const TYPES = new Set(['string', 'number', 'boolean', 'json'])
@@ -39,7 +42,12 @@ const pair = (spec: string, flag: string) => {
  * maps to the field its header names, e.g. a header `properties.revenue:number`), and `--set field=value` for
  * constants.
  */
-export function buildMapping(header: string[], maps: string[], sets: string[]): Mapping {
+export function buildMapping(
+  header: string[],
+  maps: string[],
+  sets: string[],
+  decimal: DecimalMark = '.',
+): Mapping {
   const rules = maps.length
     ? maps.map((m) => {
         const [field, column] = pair(m, '--map')
@@ -52,17 +60,16 @@ export function buildMapping(header: string[], maps: string[], sets: string[]): 
     const [field, value] = pair(s, '--set')
     return { path: target(field).path, value }
   })
-  return { columns: rules, constants }
+  return { columns: rules, constants, decimal }
 }
 
-function convert(value: string, rule: ColumnRule): unknown {
+function convert(value: string, rule: ColumnRule, decimal: DecimalMark): unknown {
   switch (rule.as) {
     case 'string':
       return value
     case 'number': {
-      const n = Number(value.trim())
-      if (value.trim() === '' || !Number.isFinite(n))
-        throw new Error(`column ${rule.column}: "${value}" is not a number`)
+      const n = spreadsheetNumber(value, decimal)
+      if (!Number.isFinite(n)) throw new Error(`column ${rule.column}: ${notANumber(value, decimal)}`)
       return n
     }
     case 'boolean': {
@@ -100,7 +107,7 @@ export function rowToEvent(header: string[], fields: string[], mapping: Mapping)
     if (value === '') continue
     let converted: unknown
     try {
-      converted = convert(value, rule)
+      converted = convert(value, rule, mapping.decimal)
     } catch (err) {
       throw new FieldError(rule.path.join('.'), (err as Error).message)
     }

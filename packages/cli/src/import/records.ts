@@ -28,6 +28,10 @@ export async function* readRecords(
   let first = offset === 0
   const emit = (raw: Buffer, lineNo: number): SourceRecord | undefined => {
     let text = raw.toString('utf8')
+    if (first && ((raw[0] === 0xff && raw[1] === 0xfe) || (raw[0] === 0xfe && raw[1] === 0xff)))
+      throw new Error(
+        `${path} is UTF-16 (a spreadsheet's "Unicode text" or "Excel CSV"): save it as "CSV UTF-8", or convert it with iconv -f UTF-16 -t UTF-8`,
+      )
     if (first) {
       text = withoutBom(text)
       first = false

@@ -3,6 +3,7 @@ import { closeSync, existsSync, openSync, statSync, truncateSync, writeSync } fr
 import { Touchpoint, TouchpointValidationError } from '@touchpoint/node'
 import { csvRecordComplete, detectDelimiter, parseCsvRecord } from './csv'
 import { buildMapping, FieldError, type Mapping, rowToEvent } from './mapping'
+import { type DecimalMark, decimalMarkOf } from './numbers'
 import { Progress } from './progress'
 import { readRecords, type SourceRecord } from './records'
 import { fingerprint, type ImportState, loadState, saveState } from './state'
@@ -18,6 +19,8 @@ export interface ImportOptions {
   sets: string[]
   /** CSV: the field delimiter; by default the one of comma, semicolon and tab the header holds most */
   delimiter?: string
+  /** CSV: the decimal mark of number columns; by default a comma when fields are split by semicolons, else a point */
+  decimal?: DecimalMark
   statePath: string
   rejectsPath: string
   /** ignore a saved state and start from the first row */
@@ -100,7 +103,7 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
     if (first.done) throw new Error(`${o.file} is empty: a CSV import needs a header row`)
     delimiter = o.delimiter ?? detectDelimiter(first.value.text)
     header = parseCsvRecord(first.value.text, delimiter)
-    mapping = buildMapping(header, o.maps, o.sets)
+    mapping = buildMapping(header, o.maps, o.sets, decimalMarkOf(delimiter, o.decimal))
     if (state.offset === 0) Object.assign(state, { offset: first.value.end, line: first.value.line + 1 })
   }
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { parseSpendCsv } from './ad-spend'
+import { parseSpendCsv, textOf } from './ad-spend-file'
 
 const rowsOf = (text: string, columns?: Parameters<typeof parseSpendCsv>[1]) =>
-  parseSpendCsv(text, columns).map((r) => r.row)
+  parseSpendCsv(text, columns).rows.map((r) => r.row)
 
 describe('parseSpendCsv', () => {
   it("reads a file by the fields' own names, in any order, quoted fields and empty optional ones too", () => {
@@ -76,8 +76,57 @@ describe('parseSpendCsv', () => {
     expect(() => rowsOf('day,source,cost,currency\n2026-11-02,google,1.234,56,EUR\n')).toThrow(
       'line 2: currency',
     )
-    expect(() => rowsOf('day,source,cost,currency\n2026-11-02,google,"1,234.56",EUR\n')).toThrow(
-      'line 2: cost: "1,234.56" is not a number (written as 1234.56, no thousands separator)',
+    expect(() => rowsOf('day,source,cost,currency\n2026-11-02,google,12 EUR,EUR\n')).toThrow(
+      'line 2: cost: "12 EUR" is not a number',
     )
+  })
+
+  it('reads numbers as spreadsheets write them, a lone "1,234" by the decimal mark of the file', () => {
+    const commas = 'day,source,cost,currency,impressions\n2026-11-02,google,"1,234.56",EUR,"12,500"\n'
+    expect(rowsOf(commas)).toEqual([expect.objectContaining({ cost: 1234.56, impressions: 12500 })])
+    const semicolons =
+      'day;source;cost;currency;impressions\n2026-11-02;meta;1.234,56;EUR;12.500\n2026-11-03;meta;1,234;EUR;0\n'
+    expect(rowsOf(semicolons)).toEqual([
+      expect.objectContaining({ cost: 1234.56, impressions: 12500 }),
+      expect.objectContaining({ cost: 1.234 }),
+    ])
+    // a file split by semicolons whose decimal mark is a point
+    const points = 'day;source;cost;currency\n2026-11-02;meta;1.234;EUR\n2026-11-03;meta;1,234.5;EUR\n'
+    expect(rowsOf(points, { decimal: '.' })).toEqual([
+      expect.objectContaining({ cost: 1.234 }),
+      expect.objectContaining({ cost: 1234.5 }),
+    ])
+  })
+
+  it("reads an ad platform's report: its title above the header, its totals beneath, in UTF-16", () => {
+    const report = [
+      'Campaign report',
+      '"November 1, 2026 - November 2, 2026"',
+      'Day\tCampaign\tCurrency code\tCost\tImpr.\tClicks',
+      '2026-11-01\tspring-sale\tEUR\t40.10\t1,200\t35',
+      '2026-11-02\tspring-sale\tEUR\t38.00\t1,100\t30',
+      'Total: Account\t\tEUR\t78.10\t2,300\t65',
+      'Total: Search campaigns\t--\tEUR\t78.10\t2,300\t65',
+    ].join('\r\n')
+    const columns = {
+      map: { campaign: 'Campaign', currency: 'Currency code', impressions: 'Impr.' },
+      set: { source: 'google', medium: 'cpc' },
+    }
+    const expected = {
+      rows: [
+        { line: 4, row: expect.objectContaining({ day: '2026-11-01', cost: 40.1, impressions: 1200 }) },
+        {
+          line: 5,
+          row: expect.objectContaining({ day: '2026-11-02', cost: 38, clicks: 30, currency: 'EUR' }),
+        },
+      ],
+      above: 2,
+      totals: [6, 7],
+    }
+    expect(parseSpendCsv(report, columns)).toEqual(expected)
+    // the same report as "Excel CSV": UTF-16 with its byte order mark
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(report, 'utf16le')])
+    expect(parseSpendCsv(textOf(utf16), columns)).toEqual(expected)
+    expect(textOf(Buffer.from('\ufeffday', 'utf8'))).toBe('day')
   })
 })
