@@ -26,8 +26,18 @@ type Draft = [type: string, fields: Props, page: Props, t: number, userId: strin
 const uuid = (): string =>
   Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b + 256).toString(16).slice(1)).join('')
 
-/** The Touchpoint browser tracker: page views, clicks, conversions, identity, consent and engagement. */
+/**
+ * The Touchpoint browser tracker: page views, clicks, conversions, identity, consent and engagement. One a page for
+ * each collector and key: a second tp.js tag (a tag manager's beside the site's own) or a second call (React's
+ * StrictMode runs effects twice) gets the tracker already running, whose options hold, so nothing counts twice.
+ */
 export function createTracker(o: TrackerOptions): Tracker {
+  const running = ((window as unknown as { __tpTrackers?: Record<string, Tracker> }).__tpTrackers ??= {})
+  const name = `${o.api} ${o.key}`
+  return (running[name] ??= make(o))
+}
+
+function make(o: TrackerOptions): Tracker {
   const nav = navigator as Navigator & { globalPrivacyControl?: boolean }
   // where the visitor is, as their device says (the collector looks up no IP address): its time zone
   const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone
