@@ -32,9 +32,12 @@ const uuid = (): string =>
  * StrictMode runs effects twice) gets the tracker already running, whose options hold, so nothing counts twice.
  */
 export function createTracker(o: TrackerOptions): Tracker {
-  const running = ((window as unknown as { __tpTrackers?: Record<string, Tracker> }).__tpTrackers ??= {})
+  const w = window as unknown as { __tpTrackers?: Record<string, Tracker> }
+  const running = w.__tpTrackers || {}
   const name = `${o.api} ${o.key}`
-  return (running[name] ??= make(o))
+  w.__tpTrackers = running
+  running[name] = running[name] || make(o)
+  return running[name]
 }
 
 function make(o: TrackerOptions): Tracker {
