@@ -45,7 +45,13 @@ const local = (): Store => {
   }
 }
 
+// a cookie for the site's subdomains; where a page may not read its cookies (a sandboxed iframe), localStorage or memory
 const cookie = (domain: string): Store => {
+  try {
+    document.cookie
+  } catch {
+    return local()
+  }
   const write = (k: string, v: string, age: number) => {
     // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is async and missing from Safari and Firefox
     document.cookie = `${k}=${encodeURIComponent(v)};path=/;domain=${domain};max-age=${age};SameSite=Lax${location.protocol === 'https:' ? ';Secure' : ''}`

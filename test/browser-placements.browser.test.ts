@@ -12,9 +12,9 @@ import { ROOT } from './helpers/collector'
 import { startTestCollector } from './helpers/in-process'
 
 /**
- * The browser SDK as sites run it besides the one script tag: its ESM build bundled into an app by esbuild, as a
- * bundler resolves `@touchpoint/browser`, and tp.js put on a page twice. In real headless Chromium, against a
- * running collector, every answer read back from ClickHouse.
+ * The browser SDK where sites put it, beyond one tag on a page: its ESM build bundled into an app by esbuild, as a
+ * bundler resolves `@touchpoint/browser`; tp.js put on a page twice; tp.js in a sandboxed iframe. In real headless
+ * Chromium, against a running collector, every answer read back from ClickHouse.
  */
 const ADMIN = 'admin-key-0123456789abcdef'
 const WRITE = 'wk_web_0123456'
@@ -58,6 +58,9 @@ beforeAll(async () => {
     '/esm': `<title>App</title>${cfg}<button id="plans">Plans</button><script type="module" src="/app.js"></script>`,
     // a tag manager's tp.js beside the site's own
     '/twice': `<title>Twice</title>${tag}${tag}`,
+    // a widget in a sandboxed iframe: an opaque origin, whose localStorage and cookies throw when touched
+    '/embed': '<title>Embed</title><iframe sandbox="allow-scripts" src="/widget"></iframe>',
+    '/widget': `<title>Widget</title>${tag.replace('defer ', 'data-cookie-domain="127.0.0.1" ')}`,
   }
   site = createServer((req, res) => {
     const body = pages[req.url ?? '']
@@ -75,7 +78,7 @@ afterAll(async () => {
   await collector?.close()
 })
 
-describe('the browser SDK beside the one script tag', () => {
+describe('the browser SDK where sites put it', () => {
   it('runs from its ESM build in a bundled app, made twice as StrictMode does, counting each view once', async () => {
     const context = await browser.newContext({ userAgent: CHROME_UA })
     const page = await context.newPage()
@@ -103,6 +106,25 @@ describe('the browser SDK beside the one script tag', () => {
     await until(id, (r) => named(r, 'Page Viewed').length > 0)
     await new Promise((r) => setTimeout(r, 1500)) // a second view would have arrived by now
     expect(named(await until(id, () => true), 'Page Viewed').map((r) => r.path)).toEqual(['/twice'])
+    await context.close()
+  })
+
+  it('records from a sandboxed iframe, where the cookies of its cookie domain cannot be read', async () => {
+    const context = await browser.newContext({ userAgent: CHROME_UA })
+    const page = await context.newPage()
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    await page.goto(`${siteUrl}/embed`)
+    const widget = page.frames().find((f) => f.url().endsWith('/widget'))!
+    await widget.waitForFunction(
+      () => (window as unknown as { tp?: { anonymousId?(): string } }).tp?.anonymousId,
+    )
+    const id = await widget.evaluate(() =>
+      (window as unknown as { tp: { anonymousId(): string } }).tp.anonymousId(),
+    )
+    const rows = await until(id, (r) => named(r, 'Page Viewed').length > 0)
+    expect(named(rows, 'Page Viewed').map((r) => r.path)).toEqual(['/widget'])
+    expect(errors).toEqual([])
     await context.close()
   })
 })
