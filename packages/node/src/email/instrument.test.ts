@@ -53,6 +53,24 @@ describe('instrumentHtml', () => {
     expect(out).toContain('<abbr title="x">ABBR</abbr>')
   })
 
+  it("leaves a link holding an email service's merge tag alone, which a signed URL would seal unfilled", () => {
+    const tagged = [
+      'https://shop.example.com/unsubscribe?id={{contact.id}}',
+      'https://shop.example.com/prefs/{% raw %}x{% endraw %}',
+      'https://shop.example.com/p?e=*|EMAIL|*',
+      'https://shop.example.com/view/%%jobid%%',
+      'https://shop.example.com/u/[[UNSUB_LINK_EN]]',
+      'https://shop.example.com/r/%recipient.id%',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal's placeholder, as a template holds it
+      'https://shop.example.com/c/${customerId}',
+    ]
+    const plain = ['https://shop.example.com/caf%C3%A9', 'https://shop.example.com/a%20b%2Fc']
+    const html = [...tagged, ...plain].map((h) => `<a href="${h}">x</a>`).join('')
+    const links = hrefs(tracker.instrumentHtml(html, { ...message, honeypot: false }))
+    expect(links.slice(0, tagged.length)).toEqual(tagged)
+    expect(links.slice(tagged.length).map((h) => claimsOf(h).target)).toEqual(plain)
+  })
+
   it('adds a hidden honeypot link and the pixel just before </body>', () => {
     expect(out).toMatch(
       /<a href="[^"]+" style="display:none[^"]*" aria-hidden="true" tabindex="-1"><\/a><img src="https:\/\/t\.example\.com\/e\/o\/shop\/[^"]+\.gif" width="1" height="1" alt=""[^>]*\/>\n?<\/body><\/html>$/,

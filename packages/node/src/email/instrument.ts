@@ -18,6 +18,16 @@ const decode = (s: string) =>
   })
 const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;')
 
+/**
+ * A link that holds an email service's merge tag, to be filled in per recipient after it is signed: Handlebars and
+ * Liquid (`{{contact.id}}`, `{% unsubscribe %}`), Mailchimp (`*|EMAIL|*`), Marketing Cloud (`%%view_email_url%%`),
+ * Mailjet (`[[UNSUB_LINK]]`), template literals (`${id}`), and Mailgun and ActiveCampaign (`%recipient.id%`; a
+ * percent-encoded byte such as `%C3%` is not one).
+ */
+const MERGE_TAG = /\{\{|\{%|\*\|[^|]*\|\*|%%|\[\[|\$\{|%([a-z_][\w.:-]*)%/gi
+const hasMergeTag = (url: string) =>
+  [...url.matchAll(MERGE_TAG)].some(([, name]) => name === undefined || !/^[0-9a-f]{2}$/i.test(name))
+
 interface Attr {
   name: string
   value: string | undefined
@@ -37,8 +47,8 @@ function attributesOf(tag: string): Attr[] {
 
 /**
  * Rewrites every http(s) link of an email's HTML into a signed click URL and adds the open pixel (and a hidden
- * honeypot link) before </body>. mailto:, tel:, anchors, template placeholders and links marked data-tp-ignore
- * are left alone. A link's id is its data-tp-link attribute, else its position (l1, l2, …).
+ * honeypot link) before </body>. mailto:, tel:, anchors, template placeholders, links holding a merge tag (which the
+ * email service fills in after signing) and links marked data-tp-ignore are left alone. A link's id is its data-tp-link attribute, else its position (l1, l2, …).
  */
 export function instrumentHtml(html: string, tracker: EmailTracker, options: InstrumentOptions): string {
   let position = 0
@@ -47,7 +57,8 @@ export function instrumentHtml(html: string, tracker: EmailTracker, options: Ins
     const href = attrs.find((a) => a.name === 'href')
     if (!href?.value || attrs.some((a) => a.name === 'data-tp-ignore')) return tag
     const target = decode(href.value).trim()
-    if (!/^https?:\/\/[^/]/i.test(target)) return tag
+    // a merge tag signed into the click URL could not be filled in: the recipient would land on the tag itself
+    if (!/^https?:\/\/[^/]/i.test(target) || hasMergeTag(target)) return tag
     position++
     const linkId = attrs.find((a) => a.name === 'data-tp-link')?.value ?? `l${position}`
     let url: string
