@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // page.evaluate callbacks run in the page: they are typed against the DOM
-import { createServer, type Server } from 'node:http'
+import { createServer, request, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { build } from 'esbuild'
@@ -13,8 +13,9 @@ import { startTestCollector } from './helpers/in-process'
 
 /**
  * The browser SDK where sites put it, beyond one tag on a page: its ESM build bundled into an app by esbuild, as a
- * bundler resolves `@touchpoint/browser`; tp.js put on a page twice; tp.js in a sandboxed iframe. In real headless
- * Chromium, against a running collector, every answer read back from ClickHouse.
+ * bundler resolves `@touchpoint/browser`; tp.js put on a page twice; tp.js in a sandboxed iframe; the collector
+ * proxied under a path of the site's own. In real headless Chromium, against a running collector, every answer read
+ * back from ClickHouse.
  */
 const ADMIN = 'admin-key-0123456789abcdef'
 const WRITE = 'wk_web_0123456'
@@ -61,8 +62,18 @@ beforeAll(async () => {
     // a widget in a sandboxed iframe: an opaque origin, whose localStorage and cookies throw when touched
     '/embed': '<title>Embed</title><iframe sandbox="allow-scripts" src="/widget"></iframe>',
     '/widget': `<title>Widget</title>${tag.replace('defer ', 'data-cookie-domain="127.0.0.1" ')}`,
+    // the collector under a path of the site's own (first-party, as sites do to get past ad blockers)
+    '/proxied': `<title>Proxied</title><script defer src="/tp/tp.js" data-key="${WRITE}"></script>`,
   }
+  const upstream = new URL(collector.url)
   site = createServer((req, res) => {
+    if (req.url?.startsWith('/tp/')) {
+      const path = req.url.slice('/tp'.length)
+      const headers = { ...req.headers, host: upstream.host }
+      const to = { host: upstream.hostname, port: upstream.port, path, method: req.method, headers }
+      req.pipe(request(to, (answer) => answer.pipe(res.writeHead(answer.statusCode!, answer.headers))))
+      return
+    }
     const body = pages[req.url ?? '']
     const type = req.url?.endsWith('.js') ? 'text/javascript' : 'text/html'
     res.writeHead(body ? 200 : 404, { 'content-type': type }).end(body ?? '')
@@ -125,6 +136,19 @@ describe('the browser SDK where sites put it', () => {
     const rows = await until(id, (r) => named(r, 'Page Viewed').length > 0)
     expect(named(rows, 'Page Viewed').map((r) => r.path)).toEqual(['/widget'])
     expect(errors).toEqual([])
+    await context.close()
+  })
+
+  it('sends next to where tp.js came from, so a collector proxied under a path of the site needs no data-api', async () => {
+    const context = await browser.newContext({ userAgent: CHROME_UA })
+    const page = await context.newPage()
+    const sent: string[] = []
+    page.on('request', (r) => r.url().includes('/v1/') && sent.push(new URL(r.url()).pathname))
+    await page.goto(`${siteUrl}/proxied`)
+    const id = await idOf(page)
+    const rows = await until(id, (r) => named(r, 'Page Viewed').length > 0)
+    expect(named(rows, 'Page Viewed').map((r) => r.path)).toEqual(['/proxied'])
+    expect(new Set(sent)).toEqual(new Set(['/tp/v1/batch']))
     await context.close()
   })
 })

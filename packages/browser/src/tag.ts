@@ -4,6 +4,7 @@ import type { Tracker, TrackerOptions } from './types'
 /**
  * The script-tag entry (tp.js):
  *   <script defer src="https://collect.example.com/tp.js" data-key="WRITE_KEY"></script>
+ * It sends to the collector it came from: the URL tp.js was loaded from, less its file name (data-api otherwise).
  * Options are data attributes: data-api, data-consent="required", data-cookieless, data-respect-dnt,
  * data-cookie-domain, data-domains="a.com,b.com", data-hash. Calls queued by the snippet (window.tp.q) replay.
  */
@@ -15,7 +16,8 @@ const flag = (v: string | undefined) => v !== undefined && v !== 'false'
 const queued = (w.tp as Stub | undefined)?.q ?? []
 const tp = createTracker({
   key: d.key ?? '',
-  api: d.api ?? (el ? new URL(el.src).origin : location.origin),
+  // next to tp.js: the collector's root, or the path a site proxies it under (/tp/tp.js sends to /tp/v1/batch)
+  api: d.api ?? (el ? new URL('.', el.src).href : location.origin),
   consent: d.consent as TrackerOptions['consent'], // anything but 'required' is granted
   cookieless: flag(d.cookieless),
   respectDnt: flag(d.respectDnt),
