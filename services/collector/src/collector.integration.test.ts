@@ -147,6 +147,31 @@ describe('enrichment', () => {
     })
   })
 
+  it("counts a visit from one of the project's own sites (allowedOrigins) as no referral", async () => {
+    // a visit to help.example that began on the shop 30 idle minutes after the shop's own visit: tp.js sends the
+    // shop as the visit's referrer; the project lists the shop among its sites, the default project lists none
+    const hop = (messageId: string) => ({
+      anonymousId: 'anon-sites',
+      messageId,
+      properties: { url: 'https://help.example/faq', referrer: 'https://shop.example/cart' },
+      context: { sessionId: 's-sites', referrer: { url: 'https://shop.example/cart' } },
+    })
+    const own = await send('/v1/page', hop('sites-own'), keys.lockedKey, { origin: 'https://shop.example' })
+    expect((await send('/v1/page', hop('sites-any'), keys.writeKey)).status).toBe(200)
+    expect(own.status).toBe(200)
+    const rows = await eventually(
+      () =>
+        q<{ message_id: string; channel: string; referrer_host: string }>(
+          `SELECT message_id, channel, referrer_host FROM events WHERE message_id LIKE 'sites-%' ORDER BY message_id`,
+        ),
+      (r) => r.length === 2,
+    )
+    expect(rows).toEqual([
+      { message_id: 'sites-any', channel: 'Referral', referrer_host: 'shop.example' },
+      { message_id: 'sites-own', channel: 'Direct', referrer_host: 'shop.example' },
+    ])
+  })
+
   it('ignores the IP and a historic timestamp set by a write-key (browser) call', async () => {
     const res = await send('/v1/track', {
       event: 'Claims',

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import { linearRegExp } from '@touchpoint/analytics'
 import { compilePlan, type PlanChecker } from '@touchpoint/schema'
 import type { KeyConfig, ProjectConfig } from './config'
+import { hostOf } from './enrich/campaign'
 import { DEFAULT_SECRETS, type SecretNames, secretNames } from './enrich/redact'
 import { AddressRanges } from './util/address-ranges'
 
@@ -38,6 +39,8 @@ interface RegistryState {
   plans: Map<string, PlanChecker>
   /** The internal addresses of the projects that name some (`internalIps`). */
   internal: Map<string, AddressRanges>
+  /** The hosts of the projects that name their sites (`allowedOrigins` other than "*"). */
+  sites: Map<string, string[]>
 }
 
 /**
@@ -61,7 +64,10 @@ export class ProjectRegistry {
     const secrets = new Map<string, SecretNames>()
     const plans = new Map<string, PlanChecker>()
     const internal = new Map<string, AddressRanges>()
+    const sites = new Map<string, string[]>()
     for (const project of projects) {
+      const hosts = project.allowedOrigins.flatMap((o) => (URL.canParse(o) ? [hostOf(new URL(o))] : []))
+      if (hosts.length) sites.set(project.id, hosts)
       ids.set(project.id, project)
       if (project.redactParams?.length) secrets.set(project.id, secretNames(project.redactParams))
       if (project.trackingPlan) plans.set(project.id, compilePlan(project.trackingPlan, linearRegExp))
@@ -81,7 +87,13 @@ export class ProjectRegistry {
       secrets,
       plans,
       internal,
+      sites,
     }
+  }
+
+  /** The hosts of a project's own sites (`allowedOrigins`), when it names them. */
+  sitesOf(projectId: string): string[] | undefined {
+    return this.state.sites.get(projectId)
   }
 
   /** Whether a client address is one of the project's own (`internalIps`). */

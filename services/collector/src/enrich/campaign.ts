@@ -70,6 +70,8 @@ export function campaignOf(
   sessionReferrer = '',
   /** the call carries its visit (context.sessionId, as tp.js sends): the visit's referrer alone is its source */
   inSession = false,
+  /** the hosts of the project's own sites (its allowedOrigins): a referrer on one of them is no referral */
+  sites: readonly string[] = [],
 ): CampaignInfo {
   const page = parseUrl(pageUrl)
   const params = page?.searchParams
@@ -86,12 +88,19 @@ export function campaignOf(
   // is the page's own referrer, or else the one its session landed from. A Google Ads click id says the visit is
   // google / cpc instead (channelOf): an ad's landing page has Google as its referrer too, which must not make it
   // organic search.
+  // A visit that starts on one of the site's own sites from another (a subdomain after 30 idle minutes) came from
+  // the site itself: no referral, as GA4's list of unwanted referrals has it
+  const elsewhere = (host: string) => (sites.includes(host) ? '' : host)
   const referred = gclid
     ? ''
-    : inSession
-      ? externalHost(sessionReferrer, pageHost)
-      : referrer_host ||
-        (sessionReferrer && sessionReferrer !== referrer ? externalHost(sessionReferrer, pageHost) : '')
+    : elsewhere(
+        inSession
+          ? externalHost(sessionReferrer, pageHost)
+          : referrer_host ||
+              (sessionReferrer && sessionReferrer !== referrer
+                ? externalHost(sessionReferrer, pageHost)
+                : ''),
+      )
   const source = utm_source || referred
   // without tags, a search engine's referral has medium "organic" (as GA4 records it), any other site's "referral"
   const untaggedMedium = isSearchSource(referred) ? 'organic' : 'referral'

@@ -117,6 +117,28 @@ describe('campaignOf', () => {
         .channel,
     ).toBe('Referral')
   })
+  it("counts a visit from another of the project's own sites (allowedOrigins) as no referral", () => {
+    const sites = ['shop.example', 'help.example']
+    // a visit that starts on the help site from the shop, 30 idle minutes after the shop's visit
+    const hop = (own: string[]) =>
+      campaignOf(
+        'https://help.example/faq',
+        'https://www.shop.example/cart',
+        undefined,
+        'https://shop.example/cart',
+        true,
+        own,
+      )
+    expect(hop(sites)).toMatchObject({ referrer_host: 'shop.example', channel: 'Direct' })
+    expect(hop([]).channel).toBe('Referral')
+    // a call without its visit (a Segment library's page call), by its own referrer
+    expect(
+      campaignOf('https://help.example/', 'https://shop.example/', undefined, '', false, sites).channel,
+    ).toBe('Direct')
+    expect(
+      campaignOf('https://help.example/', 'https://blog.example/', undefined, '', false, sites).channel,
+    ).toBe('Referral')
+  })
   it('counts a Google Ads click id as paid search on the landing page, whatever the referrer', () => {
     // the ad's landing: Google is the referrer too, which alone would be organic search
     const landing = campaignOf('https://shop.example/?gclid=G1', 'https://www.google.com/', undefined)

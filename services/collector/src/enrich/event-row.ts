@@ -29,6 +29,8 @@ export interface RequestFacts {
   sentAt: string | undefined
   /** a write-key call, or an email's open or click, from one of the project's own addresses (`internalIps`): internal traffic */
   internal?: true
+  /** the hosts of the project's own sites, from its allowedOrigins: a visit from one of them is no referral */
+  sites?: string[]
 }
 
 const EVENT_NAMES: Record<string, string> = {
@@ -66,7 +68,7 @@ export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string, cou
   const traits = ('traits' in e && e.traits) || ctx.traits
   const person = personFields(e, req)
   const revenue = e.type === 'track' ? revenueOf(props) : null
-  const campaign = campaignOf(url, referrer, ctx.campaign, ctx.referrer?.url, !!ctx.sessionId)
+  const campaign = campaignOf(url, referrer, ctx.campaign, ctx.referrer?.url, !!ctx.sessionId, req.sites)
   return {
     event_id: id ?? eventIdFor(req.projectId, e.messageId),
     message_id: e.messageId ?? '',

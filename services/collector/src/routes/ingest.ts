@@ -41,9 +41,11 @@ function factsOf(
   receivedAt: number,
   sentAt?: unknown,
 ): RequestFacts {
+  const sites = registry.sitesOf(cred.project.id)
   return {
     // a server's calls come from its own address, whatever the customer's: only a write-key call is internal
     ...(!cred.trusted && registry.isInternal(cred.project.id, req.ip) && { internal: true }),
+    ...(sites && { sites }),
     projectId: cred.project.id,
     trusted: cred.trusted,
     source: sourceOf(req, cred),
