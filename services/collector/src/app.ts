@@ -47,6 +47,13 @@ export function toTpError(err: unknown): TpError {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new TpError('TP_ERR_MALFORMED_JSON', 'The body is empty', '')
   }
+  // zlib's, for a body that does not decompress as its Content-Encoding says (routes/encoded-body.ts)
+  if (e.code?.startsWith('Z_'))
+    return new TpError(
+      'TP_ERR_INVALID_BODY',
+      `The body does not decompress as its Content-Encoding says: ${e.message}`,
+      '',
+    )
   if (e instanceof SyntaxError || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.message?.includes('JSON')) {
     if (e.statusCode === undefined || e.statusCode === 400)
       return new TpError('TP_ERR_MALFORMED_JSON', `The body is not valid JSON: ${e.message}`, '')
@@ -66,7 +73,8 @@ function baseApp(config: CollectorConfig, logger: FastifyBaseLogger | undefined)
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     bodyLimit: limits.MAX_BODY_BYTES,
     // an email token is one path segment, a click token carries its target URL (MAX_TOKEN_LENGTH)
-    routerOptions: { maxParamLength: MAX_TOKEN_LENGTH },
+    // a library whose endpoint ends in a slash (…/v1/import/) reaches the route all the same
+    routerOptions: { maxParamLength: MAX_TOKEN_LENGTH, ignoreTrailingSlash: true },
     trustProxy: config.trustProxy,
     // per-request log lines cost more than the ingest path itself; errors are still logged
     logController: new LogController({ disableRequestLogging: true }),

@@ -17,6 +17,7 @@ import type { Metrics } from '../metrics'
 import type { OutboundRecord, Sink } from '../pipeline/sink'
 import { type Credential, originAllowed, type ProjectRegistry } from '../projects'
 import { SpoolFullError, SpoolWriteError } from '../spool/types'
+import { decodeBody, plainBodyBytes } from './encoded-body'
 
 export interface IngestOptions {
   registry: ProjectRegistry
@@ -62,12 +63,14 @@ function sourceOf(req: FastifyRequest, cred: Credential): EventSource {
   return req.headers['x-touchpoint-source'] === 'import' ? 'import' : 'server'
 }
 
-const bodyBytes = (req: FastifyRequest) => Number(req.headers['content-length'] ?? limits.MAX_BODY_BYTES)
+// a compressed body's Content-Length says nothing of its events' size: each is measured then (ingest/process.ts)
+const bodyBytes = (req: FastifyRequest) => Number(plainBodyBytes(req.headers) ?? limits.MAX_BODY_BYTES)
 
 /**
  * Segment-compatible tracking routes: POST /v1/batch and /v1/{track,page,screen,identify,alias,group}, each also
  * under the short path Segment's browser library (analytics.js 2.0, `@segment/analytics-next`) posts to: the
- * type's first letter (/v1/t, /v1/p, /v1/s, /v1/i, /v1/a, /v1/g) and /v1/b for a batch.
+ * type's first letter (/v1/t, /v1/p, /v1/s, /v1/i, /v1/a, /v1/g) and /v1/b for a batch; and /v1/import, where
+ * Segment's Ruby, Java, Android and iOS libraries post their batches. A body may come gzip-compressed.
  * Each accepted event is durable (spooled and fsync'd, or acknowledged by Kafka) before the answer.
  */
 export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
@@ -84,6 +87,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
     methods: ['POST', 'GET'],
     maxAge: 86_400,
   })
+  app.addHook('preParsing', decodeBody)
 
   const authenticate = async (req: FastifyRequest, reply: FastifyReply): Promise<Credential> => {
     const cred = credentialOf(req, registry)
@@ -218,6 +222,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
   }
   app.post('/v1/batch', batch)
   app.post('/v1/b', batch)
+  app.post('/v1/import', batch)
 
   /** A body that failed to parse is kept (as text) when the request's key is known from its Basic header. */
   app.setErrorHandler(async (error: Error & { rawBody?: string; code?: string }, req) => {

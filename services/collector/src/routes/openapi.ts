@@ -53,7 +53,7 @@ export function openApiDocument(options: OpenApiOptions = {}): Record<string, un
   paths['/v1/batch'] = {
     post: {
       summary:
-        'A batch of calls; each is accepted or rejected on its own (also at /v1/b, as Segment batches)',
+        'A batch of calls; each is accepted or rejected on its own (also at /v1/b and /v1/import, where Segment libraries send batches; a body may be gzip- or deflate-compressed)',
       security: basic,
       requestBody: { required: true, content: { 'application/json': { schema: schema(batchEnvelope) } } },
       responses: responses({

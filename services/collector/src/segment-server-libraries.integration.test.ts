@@ -1,0 +1,112 @@
+import { deflateSync, gzipSync } from 'node:zlib'
+import { limits } from '@touchpoint/schema'
+import { describe, expect, it } from 'vitest'
+import { basic, eventually } from '../../../test/helpers/http'
+import { keys, useShopCollector } from './testing/shop-collector'
+
+/**
+ * What Segment's server and mobile libraries send, against the real collector and engine: their batches posted to
+ * /v1/import (Ruby, Java, Android, iOS), and bodies compressed with gzip, as some of them send a batch.
+ */
+const shop = useShopCollector()
+const { q } = shop
+
+/** A raw POST of `body` (bytes as they are), with the shop's write key as Segment's libraries send it. */
+async function postRaw(path: string, body: Buffer, headers: Record<string, string> = {}) {
+  const res = await fetch(`${shop.url}${path}`, {
+    method: 'POST',
+    headers: { authorization: basic(keys.writeKey), 'content-type': 'application/json', ...headers },
+    body: new Uint8Array(body),
+  })
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> }
+}
+
+const batchOf = (...messageIds: string[]) =>
+  JSON.stringify({
+    batch: messageIds.map((messageId) => ({
+      type: 'track',
+      event: 'Library Checked',
+      userId: 'u-lib',
+      messageId,
+    })),
+    context: { library: { name: 'analytics-ruby', version: '2.4.0' } },
+  })
+
+const stored = (prefix: string, n: number) =>
+  eventually(
+    () =>
+      q<{ message_id: string }>(
+        `SELECT message_id FROM events WHERE message_id LIKE '${prefix}%' ORDER BY 1`,
+      ),
+    (r) => r.length >= n,
+  )
+
+describe("Segment's server and mobile libraries", () => {
+  it('store a batch posted to /v1/import, with or without a trailing slash', async () => {
+    expect((await postRaw('/v1/import', Buffer.from(batchOf('import-1', 'import-2')))).status).toBe(200)
+    expect((await postRaw('/v1/import/', Buffer.from(batchOf('import-3')))).status).toBe(200)
+    expect((await stored('import-', 3)).map((r) => r.message_id)).toEqual([
+      'import-1',
+      'import-2',
+      'import-3',
+    ])
+  })
+
+  it('store a batch sent compressed with gzip or deflate', async () => {
+    const gzip = await postRaw('/v1/import', gzipSync(batchOf('gzip-1', 'gzip-2')), {
+      'content-encoding': 'gzip',
+    })
+    expect(gzip).toEqual({ status: 200, body: { success: true, accepted: 2, rejected: [] } })
+    const deflate = await postRaw('/v1/batch', deflateSync(batchOf('gzip-3')), {
+      'content-encoding': 'deflate',
+    })
+    expect(deflate.status).toBe(200)
+    expect(await stored('gzip-', 3)).toHaveLength(3)
+  })
+
+  it('measure each event of a compressed batch, whose length says nothing of their size', async () => {
+    // one event of 40 KB compresses to a few hundred bytes: it is over the per-event limit all the same
+    const big = {
+      type: 'track',
+      event: 'Too Big',
+      userId: 'u-lib',
+      messageId: 'big-1',
+      properties: { x: 'a'.repeat(40_000) },
+    }
+    const res = await postRaw('/v1/import', gzipSync(JSON.stringify({ batch: [big] })), {
+      'content-encoding': 'gzip',
+    })
+    expect(res.status).toBe(200)
+    expect(res.body.accepted).toBe(0)
+    expect(res.body.rejected).toEqual([
+      expect.objectContaining({
+        messageId: 'big-1',
+        issues: [
+          { path: '', message: expect.stringContaining(`over the ${limits.MAX_EVENT_BYTES}-byte limit`) },
+        ],
+      }),
+    ])
+  })
+
+  it('refuse a body that inflates past the limit, one that does not decompress, and another encoding', async () => {
+    // 2 MB of spaces compress to about 2 KB: the limit holds for what the body inflates to
+    const bomb = gzipSync(Buffer.from(`{"batch":[]${' '.repeat(2 * 1024 * 1024)}}`))
+    expect(bomb.length).toBeLessThan(10_000)
+    const tooLarge = await postRaw('/v1/import', bomb, { 'content-encoding': 'gzip' })
+    expect(tooLarge).toMatchObject({ status: 413, body: { code: 'TP_ERR_BODY_TOO_LARGE' } })
+    const broken = await postRaw('/v1/import', Buffer.from(batchOf('broken-1')), {
+      'content-encoding': 'gzip',
+    })
+    expect(broken.status).toBe(400)
+    expect(broken.body.code).toBe('TP_ERR_INVALID_BODY')
+    expect(broken.body.message).toMatch(/^The body does not decompress as its Content-Encoding says/)
+    const brotli = await postRaw('/v1/import', Buffer.from(batchOf('br-1')), { 'content-encoding': 'br' })
+    expect(brotli).toMatchObject({
+      status: 415,
+      body: {
+        code: 'TP_ERR_UNSUPPORTED_MEDIA_TYPE',
+        message: 'Content-Encoding br: send gzip, deflate or none',
+      },
+    })
+  })
+})
