@@ -109,4 +109,59 @@ describe("Segment's server and mobile libraries", () => {
       },
     })
   })
+
+  it("count an app's and a server's events as people's, not as a bot's by their HTTP client", async () => {
+    const android = {
+      batch: [{ type: 'screen', name: 'Home', anonymousId: 'app-1', messageId: 'app-android-1' }],
+      context: {
+        library: { name: 'analytics-android', version: '4.11.3' },
+        device: { manufacturer: 'Google', model: 'Pixel 7', type: 'android' },
+        os: { name: 'Android', version: '14' },
+        app: { name: 'Shop', version: '3.2.0' },
+      },
+    }
+    const ruby = {
+      batch: [{ type: 'track', event: 'Invoice Paid', userId: 'u-lib', messageId: 'app-ruby-1' }],
+      context: { library: { name: 'analytics-ruby', version: '2.4.0' } },
+    }
+    const headers = (userAgent: string) => ({ 'user-agent': userAgent })
+    expect(
+      (await postRaw('/v1/import', Buffer.from(JSON.stringify(android)), headers('okhttp/4.12.0'))).status,
+    ).toBe(200)
+    expect(
+      (await postRaw('/v1/import', Buffer.from(JSON.stringify(ruby)), headers('analytics-ruby/2.4.0')))
+        .status,
+    ).toBe(200)
+    // a crawler that names no library is still one
+    const crawler = { batch: [{ type: 'page', anonymousId: 'crawler-1', messageId: 'app-crawler-1' }] }
+    const bot = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)'
+    expect((await postRaw('/v1/batch', Buffer.from(JSON.stringify(crawler)), headers(bot))).status).toBe(200)
+    await stored('app-', 3)
+    const rows = await q<Record<string, string | number>>(
+      `SELECT message_id, is_bot, os, os_version, device_type, device_vendor, device_model, browser FROM events WHERE message_id LIKE 'app-%' ORDER BY message_id`,
+    )
+    expect(rows).toEqual([
+      {
+        message_id: 'app-android-1',
+        is_bot: 0,
+        os: 'Android',
+        os_version: '14',
+        device_type: 'mobile',
+        device_vendor: 'Google',
+        device_model: 'Pixel 7',
+        browser: '',
+      },
+      expect.objectContaining({ message_id: 'app-crawler-1', is_bot: 1 }),
+      {
+        message_id: 'app-ruby-1',
+        is_bot: 0,
+        os: '',
+        os_version: '',
+        device_type: '',
+        device_vendor: '',
+        device_model: '',
+        browser: '',
+      },
+    ])
+  })
 })

@@ -7,6 +7,7 @@ import {
   parseTimestamp,
   revenueOf,
 } from '@touchpoint/schema'
+import { appDevice, fromALibrary } from './app-device'
 import { campaignOf, parseUrl } from './campaign'
 import { chDateTime, eventTime } from './clock'
 import { eventIdFor } from './ids'
@@ -62,8 +63,10 @@ export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string, cou
   const referrer = (isPageCall ? str(props.referrer) : '') || page.referrer || ctx.referrer?.url || ''
   const path = (isPageCall ? str(props.path) : '') || page.path || parseUrl(url)?.pathname || ''
   const title = (isPageCall ? str(props.title) : '') || page.title || ''
-  const ua = ctx.userAgent ?? (req.source === 'browser' ? req.userAgent : undefined)
-  const device = parseUserAgent(ua)
+  // a browser's request says its device; a mobile or server library's says only its HTTP client (app-device.ts)
+  const library = !ctx.userAgent && req.source === 'browser' && fromALibrary(ctx as JsonObject)
+  const ua = ctx.userAgent ?? (req.source === 'browser' && !library ? req.userAgent : undefined)
+  const device = library ? appDevice(ctx as JsonObject) : parseUserAgent(ua)
   const ip = req.trusted && ctx.ip ? ctx.ip : req.ip
   const traits = ('traits' in e && e.traits) || ctx.traits
   const person = personFields(e, req)
