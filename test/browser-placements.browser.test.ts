@@ -1,7 +1,6 @@
 /// <reference lib="dom" />
 // page.evaluate callbacks run in the page: they are typed against the DOM
 import { createServer, request, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { build } from 'esbuild'
 import type { Browser } from 'playwright-core'
@@ -9,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningCollector } from '../services/collector/src/server'
 import { CHROME_UA, ensureTpJs, idOf, launchChromium, named, storedEvents } from './helpers/browser'
 import { ROOT } from './helpers/collector'
+import { listenLocally } from './helpers/http'
 import { startTestCollector } from './helpers/in-process'
 
 /**
@@ -78,8 +78,7 @@ beforeAll(async () => {
     const type = req.url?.endsWith('.js') ? 'text/javascript' : 'text/html'
     res.writeHead(body ? 200 : 404, { 'content-type': type }).end(body ?? '')
   })
-  await new Promise<void>((r) => site.listen(0, '127.0.0.1', r))
-  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`
+  siteUrl = await listenLocally(site)
   browser = await launchChromium()
 })
 

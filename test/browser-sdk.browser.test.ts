@@ -1,13 +1,12 @@
 /// <reference lib="dom" />
 // page.evaluate callbacks run in the page: they are typed against the DOM
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningSite, serveSite } from '../examples/website/server'
 import type { RunningCollector } from '../services/collector/src/server'
 import { CHROME_UA, ensureTpJs, idOf, launchChromium, named, storedEvents } from './helpers/browser'
-import { sql } from './helpers/http'
+import { listenLocally, sql } from './helpers/http'
 import { startTestCollector } from './helpers/in-process'
 import { switchProxy } from './helpers/switch-proxy'
 
@@ -52,8 +51,7 @@ beforeAll(async () => {
   external = createServer((_, res) =>
     res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>Reviews</h1>'),
   )
-  await new Promise<void>((r) => external.listen(0, '127.0.0.1', r))
-  externalUrl = `http://127.0.0.1:${(external.address() as AddressInfo).port}/reviews`
+  externalUrl = `${await listenLocally(external)}/reviews`
   const common = { collector: collector.url, writeKey: WRITE, outboundUrl: externalUrl }
   site = await serveSite({ ...common, tagAttributes: { api: proxy.url } })
   browser = await launchChromium()

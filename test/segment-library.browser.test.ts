@@ -1,14 +1,13 @@
 /// <reference lib="dom" />
 // page.evaluate callbacks run in the page: they are typed against the DOM
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { build } from 'esbuild'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningCollector } from '../services/collector/src/server'
 import { launchChromium } from './helpers/browser'
 import { ROOT } from './helpers/collector'
-import { CHROME_UA, eventually, post, sql } from './helpers/http'
+import { CHROME_UA, eventually, listenLocally, post, sql } from './helpers/http'
 import { startTestCollector } from './helpers/in-process'
 
 /**
@@ -74,8 +73,7 @@ beforeAll(async () => {
         .writeHead(200, { 'content-type': 'text/html' })
         .end('<title>Pricing</title><script src="/segment.js"></script><h1>Pricing</h1>')
   })
-  await new Promise<void>((r) => site.listen(0, '127.0.0.1', r))
-  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`
+  siteUrl = await listenLocally(site)
   browser = await launchChromium()
 })
 

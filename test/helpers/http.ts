@@ -1,8 +1,16 @@
 /** Small HTTP helpers for tests that talk to a real collector. */
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 
 /** A desktop Chrome user agent: headless Chromium's own and Node's fetch's are flagged as bots by the collector. */
 export const CHROME_UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
+
+/** Starts `server` on a free port of 127.0.0.1 and answers its origin (http://127.0.0.1:PORT). */
+export async function listenLocally(server: Server): Promise<string> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
 
 export function basic(key: string): string {
   return `Basic ${Buffer.from(`${key}:`).toString('base64')}`
