@@ -5,10 +5,10 @@ import { TpError } from '../errors'
 /**
  * A request body sent compressed (`Content-Encoding: gzip` or `deflate`), as Segment's server and mobile libraries
  * may send a batch, read through a decompressing stream. Fastify's body limit counts what comes out of it, so a
- * small body that inflates past MAX_BODY_BYTES is refused with 413 (a zip bomb), and the request's Content-Length
+ * small body that inflates past MAX_BODY_BYTES is refused with 413 (a zip bomb) and inflated no further, and the request's Content-Length
  * is held against the bytes that came in. Another encoding is refused with 415.
  */
-export const decodeBody: preParsingHookHandler = (req, _reply, payload, done) => {
+export const decodeBody: preParsingHookHandler = (req, reply, payload, done) => {
   const encoding = req.headers['content-encoding']?.trim().toLowerCase()
   if (!encoding || encoding === 'identity') return done(null, payload)
   if (encoding !== 'gzip' && encoding !== 'x-gzip' && encoding !== 'deflate')
@@ -25,6 +25,8 @@ export const decodeBody: preParsingHookHandler = (req, _reply, payload, done) =>
     inflate.receivedEncodedLength += chunk.length
   })
   payload.on('error', (err) => inflate.destroy(err))
+  // once answered (a 413 for a body that inflates too far), what is left of it is not inflated for nothing
+  reply.raw.once('close', () => inflate.destroy())
   payload.pipe(inflate)
   done(null, inflate)
 }
