@@ -90,17 +90,13 @@ export function campaignOf(
   // organic search.
   // A visit that starts on one of the site's own sites from another (a subdomain after 30 idle minutes) came from
   // the site itself: no referral, as GA4's list of unwanted referrals has it
-  const elsewhere = (host: string) => (sites.includes(host) ? '' : host)
-  const referred = gclid
+  const from = gclid
     ? ''
-    : elsewhere(
-        inSession
-          ? externalHost(sessionReferrer, pageHost)
-          : referrer_host ||
-              (sessionReferrer && sessionReferrer !== referrer
-                ? externalHost(sessionReferrer, pageHost)
-                : ''),
-      )
+    : inSession
+      ? externalHost(sessionReferrer, pageHost)
+      : referrer_host ||
+        (sessionReferrer && sessionReferrer !== referrer ? externalHost(sessionReferrer, pageHost) : '')
+  const referred = sites.includes(from) ? '' : from
   const source = utm_source || referred
   // without tags, a search engine's referral has medium "organic" (as GA4 records it), any other site's "referral"
   const untaggedMedium = isSearchSource(referred) ? 'organic' : 'referral'
