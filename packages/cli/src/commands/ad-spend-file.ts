@@ -72,9 +72,9 @@ function records(lines: string[], delimiter: string): Array<{ line: number; fiel
 }
 
 /**
- * The header and the rows beneath it. The header is the first of the file's first records that names every
- * column the file must have (by --map or by the fields' names), so a report's title and dates above it are
- * left out; the delimiter is the one that header uses. Without such a record the first line is the header.
+ * The header and the rows beneath it. The header is the first of the file's first lines that names every column
+ * the file must have (by --map or by the fields' names), so a report's title and dates above it are left out; the
+ * delimiter is the one that header uses. Without such a line, no columns (headerError says why, of line 1).
  */
 function headerAndRows(text: string, columnsOf: (names: string[]) => Map<string, number> | undefined) {
   const lines = text.split(/\r?\n/)
@@ -116,11 +116,8 @@ export function parseSpendCsv(file: string, { map = {}, set = {}, decimal }: Spe
   const found = headerAndRows(text, columnsOf)
   if (!found.columns) throw headerError(text, map, set)
   if (!mapped) {
-    const unknown = found.names.find((name) => !isField(name))
-    if (unknown !== undefined)
-      throw new Error(
-        `line ${found.above + 1}: unknown column "${unknown}"; the columns are ${COLUMNS.join(', ')} (--map FIELD=COLUMN reads one by another name)`,
-      )
+    const unknown = unknownColumn(found.names, found.above + 1)
+    if (unknown) throw unknown
   }
   const mark = decimalMarkOf(found.delimiter, decimal)
   const totals: number[] = []
@@ -162,6 +159,16 @@ function rowOf(
   return parsed.data
 }
 
+/** Without --map, a header's column of another name than a field's: refused, so a typo does not drop figures. */
+function unknownColumn(names: string[], line: number): Error | undefined {
+  const unknown = names.find((name) => !isField(name))
+  return unknown === undefined
+    ? undefined
+    : new Error(
+        `line ${line}: unknown column "${unknown}"; the columns are ${COLUMNS.join(', ')} (--map FIELD=COLUMN reads one by another name)`,
+      )
+}
+
 /** Why no line near the top of a file is its header, said of its first line. */
 function headerError(text: string, map: Record<string, string>, set: Record<string, string>): Error {
   const first = text.split(/\r?\n/, 1)[0] ?? ''
@@ -171,11 +178,8 @@ function headerError(text: string, map: Record<string, string>, set: Record<stri
     if (set[field] === undefined && !names.includes(column.toLowerCase()))
       return new Error(`line 1: no column "${column}" for --map ${field}`)
   if (Object.keys(map).length === 0) {
-    const unknown = names.find((name) => !isField(name))
-    if (unknown !== undefined)
-      return new Error(
-        `line 1: unknown column "${unknown}"; the columns are ${COLUMNS.join(', ')} (--map FIELD=COLUMN reads one by another name)`,
-      )
+    const unknown = unknownColumn(names, 1)
+    if (unknown) return unknown
   }
   const missing = REQUIRED.find((f) => set[f] === undefined && !names.includes((map[f] ?? f).toLowerCase()))
   return new Error(
