@@ -41,7 +41,7 @@ export function revenueIssues(name: string, props: JsonObject): Array<[string, s
     ])
   else if (Math.abs(n) > MAX_REVENUE) issues.push([field, `must be at most ${MAX_REVENUE} either way`])
   const currency = props.currency
-  if (revenueOf(props) !== null && currency != null && currency !== '')
+  if (currency != null && currency !== '' && revenueOf(props) !== null)
     if (typeof currency !== 'string' || !CURRENCY.test(currency))
       issues.push(['currency', 'must be a 3-letter ISO 4217 code, such as EUR'])
   return issues
