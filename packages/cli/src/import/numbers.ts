@@ -22,7 +22,9 @@ export function decimalOption(value: string | undefined): DecimalMark | undefine
 const EXPONENT = /^[+-]?(\d+\.?\d*|\.\d+)e[+-]?\d+$/i
 // digits in groups of three, by a space, a no-break space, a narrow one or an apostrophe: the separator is left out
 const SPACED = /(\d)[ \u00a0\u202f'](?=\d{3}(?!\d))/g
-const GROUPED = (sep: string) => new RegExp(`^[1-9]\\d{0,2}(\\${sep}\\d{3})+$`)
+// digits grouped in thousands by a point or a comma, made once: a file's every number cell is read with them
+const GROUPS: Record<string, RegExp> = { '.': /^[1-9]\d{0,2}(\.\d{3})+$/, ',': /^[1-9]\d{0,2}(,\d{3})+$/ }
+const GROUPED = (sep: string) => GROUPS[sep] as RegExp
 
 /** Why `text` is not a number; the decimal mark is named when the text is digits and separators, such as "1,2,3". */
 export const notANumber = (text: string, decimal: DecimalMark): string =>
