@@ -65,6 +65,15 @@ export function toTpError(err: unknown): TpError {
 }
 
 /**
+ * Fastify's `trustProxy` for the config's. Fastify 5 now trusts nothing for a bare hop count, since it cannot check
+ * the nearest peer; TRUST_PROXY's count says the collector is reachable only through that many proxies, so it is
+ * given as the hops to believe.
+ */
+function trustedProxies(trust: CollectorConfig['trustProxy']) {
+  return typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust
+}
+
+/**
  * The Fastify app both builds start from: limits, timeouts, the JSON parsers, and the error and not-found answers
  * of the error catalog.
  */
@@ -75,7 +84,7 @@ function baseApp(config: CollectorConfig, logger: FastifyBaseLogger | undefined)
     // an email token is one path segment, a click token carries its target URL (MAX_TOKEN_LENGTH)
     // a library whose endpoint ends in a slash (…/v1/import/) reaches the route all the same
     routerOptions: { maxParamLength: MAX_TOKEN_LENGTH, ignoreTrailingSlash: true },
-    trustProxy: config.trustProxy,
+    trustProxy: trustedProxies(config.trustProxy),
     // per-request log lines cost more than the ingest path itself; errors are still logged
     logController: new LogController({ disableRequestLogging: true }),
     // one logger for all requests, not a child for each: with redaction on, pino's child() took 8 µs of a

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { isIP } from 'node:net'
 import { join, resolve } from 'node:path'
 import { exchange, linearPatterns } from '@touchpoint/analytics'
 import { clickhouseEnv, clickhouseOptions } from '@touchpoint/clickhouse'
@@ -17,9 +18,39 @@ import { fileVersion } from './util/file-versions'
  * TOUCHPOINT_CONFIG, validated once at start-up. No other file of the collector reads process.env.
  */
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+/** A proxy's address or range as proxy-addr reads it, or one of its names for the private ranges. */
+function isProxyAddress(entry: string): boolean {
+  if (entry === 'loopback' || entry === 'linklocal' || entry === 'uniquelocal') return true
+  const [address = '', bits, ...rest] = entry.split('/')
+  const family = isIP(address)
+  if (!family || rest.length) return false
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128))
+}
+
+/**
+ * Whose X-Forwarded-For to believe. Every proxy appends the address it heard from, and a client may send the header
+ * with any address in it already, so the visitor is the address that the last trusted proxy heard. TRUST_PROXY names
+ * the proxies by their addresses and ranges (`10.0.0.0/8,loopback`), or counts them: `1` for the one load balancer
+ * in front, `2` for a CDN before it, which holds only where clients cannot reach the collector but through them.
+ * `true` believes every hop, so the first address of the header, which a client chooses: only for a proxy that
+ * overwrites the header.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((value, ctx): boolean | number | string[] => {
+    if (/^(true|yes)$/i.test(value)) return true
+    if (/^(false|no|0|)$/i.test(value)) return false
+    if (/^\d+$/.test(value)) return Number(value)
+    const entries = value.split(',').map((entry) => entry.trim())
+    const bad = entries.find((entry) => !isProxyAddress(entry))
+    if (bad === undefined) return entries
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${bad}" is not an address or a range: give true, false, how many proxies are in front (1 for a load balancer), or their addresses (10.0.0.0/8,loopback)`,
+    })
+    return z.NEVER
+  })
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -29,7 +60,7 @@ const envSchema = z.object({
   TOUCHPOINT_ADMIN_KEY: z.string().min(16).optional(),
   ...clickhouseEnv,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  TRUST_PROXY: bool.default(false),
+  TRUST_PROXY: trustProxy.default(false),
   /** Largest spool on disk before the collector answers 503. */
   SPOOL_MAX_BYTES: z.coerce
     .number()
@@ -179,7 +210,8 @@ export interface CollectorConfig {
   host: string
   dataDir: string
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL']
-  trustProxy: boolean
+  /** Whose X-Forwarded-For names the client (TRUST_PROXY): no one, everyone, the nearest n hops, or these addresses */
+  trustProxy: boolean | number | string[]
   /** The projects and the keys that are accepted; reloadKeys() reads them again. */
   keys: KeyConfig
   clickhouse: ReturnType<typeof clickhouseOptions>
