@@ -64,6 +64,16 @@ export function toTpError(err: unknown): TpError {
   return new TpError('TP_ERR_INTERNAL')
 }
 
+/** What JSON.parse says is wrong with a body Fastify's parser refused, if it is the JSON itself. */
+function syntaxErrorOf(body: string): string | undefined {
+  try {
+    JSON.parse(body)
+  } catch (err) {
+    return (err as Error).message
+  }
+  return undefined
+}
+
 /**
  * Fastify's `trustProxy` for the config's. Fastify 5 now trusts nothing for a bare hop count, since it cannot check
  * the nearest peer; TRUST_PROXY's count says the collector is reachable only through that many proxies, so it is
@@ -100,13 +110,18 @@ function baseApp(config: CollectorConfig, logger: FastifyBaseLogger | undefined)
     http: { headersTimeout: config.http.headersTimeoutMs, connectionsCheckingInterval: 1000 },
   })
 
-  // JSON under application/json and text/plain (what sendBeacon sends, and what avoids a CORS preflight).
-  // On a parse failure the raw text stays on the error, so the ingest routes can keep it with its reason.
+  // JSON under application/json and text/plain (what sendBeacon sends, and what avoids a CORS preflight), and under
+  // application/x-www-form-urlencoded: what curl -d says of its body unless told otherwise, and what RudderStack's
+  // Node library (a Segment fork) says of its gzipped batches, its HTTP client's default for a Buffer. Whatever is
+  // not JSON is refused as such. On a parse failure the raw text stays on the error, so the ingest routes can keep it
+  // with its reason.
   const parseJson = app.getDefaultJsonParser('remove', 'remove')
+  const jsonTypes = ['application/json', 'text/plain', 'application/x-www-form-urlencoded']
   app.removeContentTypeParser(['application/json', 'text/plain'])
-  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, (req, body, done) => {
+  app.addContentTypeParser(jsonTypes, { parseAs: 'string' }, (req, body, done) => {
     parseJson(req, body as string, (err, value) => {
-      if (err) Object.assign(err, { rawBody: body })
+      // Fastify's error says only that the content type is application/json; JSON.parse's says where it broke
+      if (err) Object.assign(err, { rawBody: body, message: syntaxErrorOf(body as string) ?? err.message })
       done(err, value)
     })
   })

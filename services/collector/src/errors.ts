@@ -23,7 +23,7 @@ export const ERRORS = {
   TP_ERR_BODY_TOO_LARGE: { status: 413, message: 'The body is larger than the limit' },
   TP_ERR_UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
-    message: 'Send application/json (or text/plain holding JSON)',
+    message: 'Send JSON as application/json (or as text/plain)',
   },
   TP_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; retry after the Retry-After seconds' },
   TP_ERR_SQL: { status: 400, message: 'ClickHouse refused the query' },

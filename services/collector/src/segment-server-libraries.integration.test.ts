@@ -6,7 +6,8 @@ import { keys, useShopCollector } from './testing/shop-collector'
 
 /**
  * What Segment's server and mobile libraries send, against the real collector and engine: their batches posted to
- * /v1/import (Ruby, Java, Android, iOS), and bodies compressed with gzip, as some of them send a batch.
+ * /v1/import (Ruby, Java, Android, iOS), bodies compressed with gzip, as some of them send a batch, and the gzipped
+ * batches of RudderStack's Node library, a fork of Segment's, which its HTTP client calls form data.
  */
 const shop = useShopCollector()
 const { q } = shop
@@ -62,6 +63,29 @@ describe("Segment's server and mobile libraries", () => {
     })
     expect(deflate.status).toBe(200)
     expect(await stored('gzip-', 3)).toHaveLength(3)
+  })
+
+  it("store a batch whose content type says form data: RudderStack's gzipped batches, curl -d", async () => {
+    // RudderStack's Node library (a fork of Segment's) gzips each batch and lets its HTTP client name the type of a
+    // Buffer; curl -d names form data unless told otherwise. Both hold JSON, and are read as such.
+    const form = { 'content-type': 'application/x-www-form-urlencoded' }
+    const rudder = await postRaw('/v1/batch', gzipSync(batchOf('form-1', 'form-2')), {
+      ...form,
+      'content-encoding': 'gzip',
+      'user-agent': 'analytics-node/3.0.13',
+    })
+    expect(rudder).toEqual({ status: 200, body: { success: true, accepted: 2, rejected: [] } })
+    expect((await postRaw('/v1/batch', Buffer.from(batchOf('form-3')), form)).status).toBe(200)
+    expect(await stored('form-', 3)).toHaveLength(3)
+    // what is form data indeed is no JSON, and is refused as such, saying where it broke
+    const pairs = await postRaw('/v1/track', Buffer.from('event=Signed+Up&userId=u-lib'), form)
+    expect(pairs).toMatchObject({
+      status: 400,
+      body: {
+        code: 'TP_ERR_MALFORMED_JSON',
+        message: expect.stringMatching(/^The body is not valid JSON: Unexpected token/),
+      },
+    })
   })
 
   it('measure each event of a compressed batch, whose length says nothing of their size', async () => {
