@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { limits } from '@touchpoint/schema'
 import { retryDelay } from './backoff'
+import { type ExitFlushable, flushBeforeExit, release } from './exit'
 import {
   type AliasMessage,
   type CallType,
@@ -36,15 +37,16 @@ type Entry = Queued & { seq: number }
  * (when flushAt are queued, or after flushInterval), up to maxInFlight requests at once. A failed request is
  * retried with exponential backoff and jitter (honouring Retry-After) with the same messageIds, so a batch that
  * landed before its answer was lost still counts once. flush() and close() resolve only when every call made
- * before them has been acknowledged or reported through onDrop.
+ * before them has been acknowledged or reported through onDrop. A process that ends without close() sends what is
+ * queued first (exit.ts).
  */
-export class TouchpointClient {
+export class TouchpointClient implements ExitFlushable {
   readonly stats: ClientStats = { queued: 0, delivered: 0, rejected: 0, dropped: 0, retries: 0 }
   protected readonly options: ResolvedOptions
   private readonly queue: MessageQueue
   private readonly transport: TransportOptions
-  /** first sequence number of each batch in flight → its size */
-  private readonly inFlight = new Map<number, number>()
+  /** first sequence number of each batch in flight → the batch */
+  private readonly inFlight = new Map<number, Entry[]>()
   private seq = 0
   private timer: NodeJS.Timeout | undefined
   private closed = false
@@ -60,6 +62,11 @@ export class TouchpointClient {
       source: this.options.source,
       fetch: this.options.fetch,
     }
+    if (this.options.flushOnExit) flushBeforeExit(this)
+  }
+
+  get exitTimeoutMs(): number {
+    return this.options.exitTimeout
   }
 
   track(message: TrackMessage): void {
@@ -88,7 +95,7 @@ export class TouchpointClient {
   /** Calls queued and not yet acknowledged or dropped. */
   get pending(): number {
     let n = this.queue.length
-    for (const size of this.inFlight.values()) n += size
+    for (const batch of this.inFlight.values()) n += batch.length
     return n
   }
 
@@ -107,7 +114,20 @@ export class TouchpointClient {
     await this.flush()
     clearTimeout(this.timer)
     this.timer = undefined
+    release(this)
     return { ...this.stats }
+  }
+
+  /** The process is ending (exit.ts): every call not yet acknowledged goes to onDrop, and is not sent after. */
+  abandon(reason: string): void {
+    this.closed = true
+    clearTimeout(this.timer)
+    const held: Array<Record<string, unknown>> = []
+    for (const batch of this.inFlight.values()) for (const entry of batch) held.push(entry.message)
+    this.inFlight.clear()
+    for (const entry of this.queue.take(Infinity, Infinity)) held.push(entry.message)
+    if (held.length) this.drop(held, reason)
+    this.settle()
   }
 
   protected enqueue(type: CallType, message: Common & object): void {
@@ -138,6 +158,8 @@ export class TouchpointClient {
       this.timer = undefined
       this.pump(true)
     }, this.options.flushInterval)
+    // a process with nothing else to do sends at once and ends (beforeExit, exit.ts), rather than wait for it
+    if (this.options.flushOnExit) this.timer.unref()
   }
 
   /** Starts batches while there is room in flight; partial batches only when forced (timer, flush). */
@@ -147,7 +169,7 @@ export class TouchpointClient {
       if (!force && this.waiters.length === 0 && this.queue.length < o.flushAt) break
       const batch = this.queue.take(o.maxBatchEvents, o.maxBatchBytes) as Entry[]
       const first = batch[0]!.seq
-      this.inFlight.set(first, batch.length)
+      this.inFlight.set(first, batch)
       void this.deliver(batch).finally(() => {
         this.inFlight.delete(first)
         this.settle()
@@ -161,6 +183,7 @@ export class TouchpointClient {
     const o = this.options
     for (let attempt = 0; ; attempt++) {
       const outcome = await sendBatch(batch, this.transport)
+      if (this.inFlight.get(batch[0]!.seq) !== batch) return // abandoned meanwhile: already reported
       if (outcome.kind === 'ok') {
         this.stats.delivered += batch.length - outcome.rejected.length
         if (outcome.rejected.length) {
@@ -193,6 +216,7 @@ export class TouchpointClient {
         outcome.retryAfterMs,
       )
       await sleep(wait)
+      if (this.inFlight.get(batch[0]!.seq) !== batch) return
     }
   }
 

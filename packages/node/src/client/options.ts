@@ -35,6 +35,13 @@ export interface TouchpointOptions {
   onRejected?: (
     rejections: Array<{ message: Record<string, unknown>; issues: Array<{ path: string; message: string }> }>,
   ) => void
+  /**
+   * Send what is queued before the process ends: when it has nothing else to do, and on SIGTERM and SIGINT, which
+   * then end it as they would have (client/exit.ts). Default true. `process.exit()` cannot wait: call close() first.
+   */
+  flushOnExit?: boolean
+  /** How long SIGTERM or SIGINT waits for the queued calls to be acknowledged, in milliseconds. Default 5,000. */
+  exitTimeout?: number
   /** For tests and proxies. Default: the global fetch. */
   fetch?: typeof fetch
 }
@@ -77,6 +84,8 @@ export function resolveOptions(o: TouchpointOptions): ResolvedOptions {
     retryMinDelay: positive('retryMinDelay', o.retryMinDelay, 250),
     retryMaxDelay: positive('retryMaxDelay', o.retryMaxDelay, 30_000),
     timeout: positive('timeout', o.timeout, 15_000),
+    flushOnExit: o.flushOnExit ?? true,
+    exitTimeout: positive('exitTimeout', o.exitTimeout, 5_000),
     source: o.source,
     onDrop:
       o.onDrop ??
