@@ -6,7 +6,11 @@ import { start } from '../../packages/cli/src/commands/start'
 import { startDevShop } from './dev-shop'
 import { DEMO_RECIPIENT } from './email-demo'
 
-const { config, url } = await start()
+const { config, url } = await start().catch((err: Error) => {
+  // one line, as `touchpoint start` says it (a port in use, a bad variable), not a stack trace
+  process.stderr.write(`touchpoint: ${err.message}\n`)
+  return process.exit(1)
+})
 const sitePort = Number(process.env.EXAMPLE_SITE_PORT ?? 8081)
 // a Kafka-mode collector without CLICKHOUSE_URL reads nothing: the reports come from the ingester's admin API
 const ask = config.kafka && !config.clickhouse.url ? 'TOUCHPOINT_URL=<the ingester> ' : ''

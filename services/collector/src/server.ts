@@ -11,6 +11,7 @@ import { EmbeddedPipeline } from './pipeline/embedded'
 import { KafkaSink } from './pipeline/kafka'
 import type { Sink } from './pipeline/sink'
 import { ProjectRegistry } from './projects'
+import { listenOn } from './util/listen'
 
 export interface RunningCollector {
   app: FastifyInstance
@@ -64,7 +65,12 @@ export async function startCollector(config: CollectorConfig): Promise<RunningCo
   }
   const registry = new ProjectRegistry(config.keys)
   const app = buildApp(config, { ch, sink, metrics, logger, registry })
-  const url = await app.listen({ port: config.port, host: config.host })
+  const url = await listenOn(app, config.port, config.host).catch(async (err: Error) => {
+    // the spool and chDB were opened: closed, so that nothing is left running, or holding the data directory
+    await sink.close()
+    await ch?.close()
+    throw err
+  })
   const unwatchKeys = watchKeys(config, registry, logger)
   const unwatchCountries = config.countries && watchCountries(config.countries, logger)
   let closing: Promise<void> | undefined

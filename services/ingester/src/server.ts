@@ -1,5 +1,5 @@
 import { createClickHouse, migrate } from '@touchpoint/clickhouse'
-import { buildQueryApp } from '@touchpoint/collector'
+import { buildQueryApp, listenOn } from '@touchpoint/collector'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import type { IngesterConfig } from './config'
@@ -30,7 +30,11 @@ export async function startIngester(config: IngesterConfig): Promise<RunningInge
   http.get('/metrics', async (_req, reply) =>
     reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render()),
   )
-  const url = await http.listen({ port: config.http.port, host: config.http.host })
+  const url = await listenOn(http, config.http.port, config.http.host).catch(async (err: Error) => {
+    await ingester.stop()
+    await ch.close()
+    throw err
+  })
   let closing: Promise<void> | undefined
   return {
     http,
