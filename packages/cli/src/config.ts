@@ -5,7 +5,7 @@ import { z } from 'zod'
 
 /** The CLI's one configuration module: where to find a running collector, or ClickHouse itself. */
 const envSchema = z.object({
-  PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+  PORT: z.coerce.number().int().min(1).max(65535).optional(),
   TOUCHPOINT_URL: z.url().optional(),
   TOUCHPOINT_ADMIN_KEY: z.string().optional(),
   TOUCHPOINT_SECRET_KEY: z.string().optional(),
@@ -35,13 +35,36 @@ export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
   const dataDir = resolve(e.TOUCHPOINT_DATA_DIR)
   const projectsFile = resolve(e.TOUCHPOINT_CONFIG ?? join(dataDir, 'touchpoint.json'))
   return {
-    collectorUrl: e.TOUCHPOINT_URL ?? `http://127.0.0.1:${e.PORT}`,
+    collectorUrl:
+      e.TOUCHPOINT_URL ??
+      (e.PORT ? `http://127.0.0.1:${e.PORT}` : (runningCollectorIn(dataDir) ?? 'http://127.0.0.1:8080')),
     adminKey: e.TOUCHPOINT_ADMIN_KEY ?? adminKeyFromFile(projectsFile),
     secretKey: e.TOUCHPOINT_SECRET_KEY,
     dataDir,
     projectsFile,
     clickhouse: clickhouseOptions(e),
   }
+}
+
+/**
+ * The address of the collector running on the data directory, which it writes while it listens
+ * (services/collector/src/util/address-file.ts), if its process is still there.
+ */
+function runningCollectorIn(dataDir: string): string | undefined {
+  let written: { url?: unknown; pid?: unknown }
+  try {
+    written = JSON.parse(readFileSync(join(dataDir, 'collector.json'), 'utf8'))
+  } catch {
+    return undefined
+  }
+  if (typeof written.url !== 'string' || typeof written.pid !== 'number') return undefined
+  try {
+    process.kill(written.pid, 0)
+  } catch (err) {
+    // EPERM: running, as another user
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return undefined
+  }
+  return written.url
 }
 
 function adminKeyFromFile(path: string): string | undefined {

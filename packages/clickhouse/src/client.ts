@@ -52,7 +52,14 @@ export interface ClickHouse {
  */
 const chdbConnection = async (path: string) => {
   const { createChdbConnection } = await import('chdb/connection')
-  return drainingConnection(createChdbConnection({ path }) as unknown as ChdbConnection)
+  try {
+    return drainingConnection(createChdbConnection({ path }) as unknown as ChdbConnection)
+  } catch (err) {
+    // chDB says why on stderr (a running collector holds the directory's lock, most often); its error does not
+    throw new Error(
+      `${(err as Error).message}: the embedded ClickHouse is open in another process, such as a collector started on this data directory (stop it, or have the command ask it: TOUCHPOINT_URL or PORT), or the directory is not writable`,
+    )
+  }
 }
 
 /**

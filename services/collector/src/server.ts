@@ -11,6 +11,7 @@ import { EmbeddedPipeline } from './pipeline/embedded'
 import { KafkaSink } from './pipeline/kafka'
 import type { Sink } from './pipeline/sink'
 import { ProjectRegistry } from './projects'
+import { announceAddress } from './util/address-file'
 import { listenOn } from './util/listen'
 
 export interface RunningCollector {
@@ -71,6 +72,7 @@ export async function startCollector(config: CollectorConfig): Promise<RunningCo
     await ch?.close()
     throw err
   })
+  const withdrawAddress = announceAddress(config.dataDir, url)
   const unwatchKeys = watchKeys(config, registry, logger)
   const unwatchCountries = config.countries && watchCountries(config.countries, logger)
   let closing: Promise<void> | undefined
@@ -79,6 +81,7 @@ export async function startCollector(config: CollectorConfig): Promise<RunningCo
     url,
     close() {
       closing ??= (async () => {
+        withdrawAddress()
         unwatchKeys()
         unwatchCountries?.()
         await app.close()
