@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { CollectorProcess, freePort, type Keys, keysIn, tempDir } from './helpers/collector'
+import { CollectorProcess, freePort, type Keys, keysIn, runCli, tempDir } from './helpers/collector'
 import { basic, eventually, post, sql } from './helpers/http'
 
 /**
@@ -48,6 +49,25 @@ describe('bounds on read-only queries', () => {
       () => sql(c.url, keys.adminKey, "SELECT event FROM events WHERE message_id = 'after-limit'"),
       (rows) => rows.length === 1,
     )
+  })
+
+  it('refuse a query that would write a file on the host, through the API and the CLI alike', async () => {
+    const { c, keys } = await start()
+    const target = join(tempDir('tp-outfile-'), 'keys.txt')
+    const res = await post(
+      `${c.url}/api/sql`,
+      { query: `SELECT 1 INTO OUTFILE '${target}' APPEND` },
+      { authorization: `Bearer ${keys.adminKey}` },
+    )
+    expect(res).toMatchObject({
+      status: 400,
+      body: { code: 'TP_ERR_SQL', message: expect.stringContaining('INTO OUTFILE') },
+    })
+    // the CLI on its own, its collector gone, refuses it as well
+    await c.stop('SIGTERM')
+    const cli = await runCli(['sql', `SELECT 1 INTO OUTFILE '${target}'`], { TOUCHPOINT_DATA_DIR: c.dataDir })
+    expect(cli).toMatchObject({ code: 1, stderr: expect.stringContaining('INTO OUTFILE writes a file') })
+    expect(existsSync(target)).toBe(false)
   })
 
   it('answer a report past a bound with a 400 naming it, not a 500', async () => {

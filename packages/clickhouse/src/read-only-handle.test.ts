@@ -1,5 +1,9 @@
+import { existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { ClickHouseClient } from '@clickhouse/client'
 import { describe, expect, it } from 'vitest'
+import { FileWriteRefused, refuseFileWrites } from './read-only-query'
 import { useEmbeddedClickHouse } from './testing'
 
 const db = useEmbeddedClickHouse('tp-read-only-', {
@@ -69,5 +73,29 @@ describe('a query that fails after writing output', () => {
       expect(await refusal(client, failing)).not.toBe('ok')
       expect(await rows(client, 'SELECT 2 AS two')).toEqual([{ two: 2 }])
     }
+  })
+})
+
+describe('read-only SQL and files', () => {
+  it('refuses INTO OUTFILE however it is written, which readonly=1 lets the embedded engine run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tp-outfile-'))
+    const target = join(dir, 'out.txt')
+    // what refuseFileWrites stands between: the read-only handle itself writes the file
+    await rows(db.ch.readonly, `SELECT 1 INTO OUTFILE '${join(dir, 'written.txt')}'`)
+    expect(existsSync(join(dir, 'written.txt'))).toBe(true)
+    for (const query of [
+      `SELECT 1 INTO OUTFILE '${target}'`,
+      `select 1 into/* a comment */outfile '${target}' APPEND`,
+      `(SELECT 1) INTO\n  OUTFILE '${target}' COMPRESSION 'gzip'`,
+    ])
+      await expect(refuseFileWrites(db.ch, query)).rejects.toThrow(FileWriteRefused)
+    expect(existsSync(target)).toBe(false)
+    // the words in a string, a name or a comment are not the clause
+    for (const query of [
+      "SELECT 'INTO OUTFILE' AS s",
+      'SELECT 1 AS `INTO OUTFILE`',
+      'SELECT 1 -- INTO OUTFILE x',
+    ])
+      await expect(refuseFileWrites(db.ch, query)).resolves.toBeUndefined()
   })
 })

@@ -1,5 +1,11 @@
 import { join } from 'node:path'
-import { boundMessage, callersMessage, createClickHouse } from '@touchpoint/clickhouse'
+import {
+  boundMessage,
+  callersMessage,
+  createClickHouse,
+  FileWriteRefused,
+  refuseFileWrites,
+} from '@touchpoint/clickhouse'
 import type { CliConfig } from '../config'
 import { postToCollector } from './collector-api'
 
@@ -21,6 +27,7 @@ export async function sql(
   }
   const ch = await createClickHouse({ ...config.clickhouse, dataDir: join(config.dataDir, 'clickhouse') })
   try {
+    await refuseFileWrites(ch, query)
     const rs = await ch.readonly.query({
       query,
       query_params: params,
@@ -29,6 +36,7 @@ export async function sql(
     })
     return await rs.json()
   } catch (err) {
+    if (err instanceof FileWriteRefused) throw err
     throw new Error(boundMessage(err) ?? callersMessage(err))
   } finally {
     await ch.close()

@@ -1,4 +1,4 @@
-import type { ClickHouse } from '@touchpoint/clickhouse'
+import { type ClickHouse, FileWriteRefused, refuseFileWrites } from '@touchpoint/clickhouse'
 import type { FastifyPluginAsync } from 'fastify'
 import { z } from 'zod'
 import { parseBody, queryError, TpError } from '../errors'
@@ -29,6 +29,7 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { ch, r
     if (!ch) throw new TpError('TP_ERR_NO_STORAGE')
     const query = parsed.query.trim().replace(/;+\s*$/, '')
     try {
+      await refuseFileWrites(ch, query)
       const rs = await ch.readonly.query({
         query,
         query_params: parsed.params ?? {},
@@ -37,6 +38,7 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { ch, r
       })
       return { rows: await rs.json() }
     } catch (err) {
+      if (err instanceof FileWriteRefused) throw new TpError('TP_ERR_SQL', err.message, 'query')
       throw queryError(err, 'TP_ERR_SQL') ?? err
     }
   })
