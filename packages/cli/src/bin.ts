@@ -7,6 +7,7 @@ import { USAGE, usageOf } from './usage'
 // each command is loaded when it runs: `import` or `email` need not load the collector and ClickHouse
 const commands = {
   analytics: () => import('./commands/analytics'),
+  backup: () => import('./commands/backup'),
   email: () => import('./commands/email'),
   import: () => import('./commands/import'),
   ingest: () => import('./commands/ingest'),
@@ -68,6 +69,12 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(out.endsWith('\n') ? out : `${out}\n`)
       return 0
     }
+    case 'backup':
+      process.stdout.write(await (await commands.backup()).backupCommand(loadCliConfig(), rest))
+      return 0
+    case 'restore':
+      process.stdout.write(await (await commands.backup()).restoreCommand(loadCliConfig(), rest))
+      return 0
     case 'forget':
       process.stdout.write(await (await commands.person()).forgetCommand(loadCliConfig(), rest))
       return 0

@@ -5,6 +5,9 @@ export const USAGE = `touchpoint <command>
   ingest                    run the Kafka → ClickHouse ingester (KAFKA_BROKERS required); with TOUCHPOINT_CONFIG
                             (the collector's projects file), also the admin API over what it loads
   migrate                   apply pending ClickHouse migrations
+  backup [--name NAME]      a copy of the embedded engine's tables in <data dir>/backups/NAME (default: the time),
+                            made by the running collector, or by this command when none runs
+  restore DIR               load a backup into the data directory, which must hold no events (no collector on it)
   sql "<query>" [--param name=value ...] [--json | --csv]
                             read-only SQL; values as {name:Type} parameters
   funnel --step "Page Viewed[path=/pricing]" --step "Signed Up" [--window 7d] [--mode ordered|strict|any]

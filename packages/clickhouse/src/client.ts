@@ -40,6 +40,8 @@ export interface ClickHouse {
   cluster: string | undefined
   /** Embedded mode: the directory where inserts stage their rows for `INSERT … FROM INFILE` (see insert.ts). */
   stagingDir: string | undefined
+  /** Embedded mode: where `touchpoint backup` writes, beside the engine's data directory (backup.ts). */
+  backupsDir: string | undefined
   /** How long the tables keep data, which migrate() applies (retention.ts); nothing set, nothing changed. */
   retention: Retention
   close(): Promise<void>
@@ -93,6 +95,7 @@ export async function createClickHouse(options: ClickHouseOptions): Promise<Clic
       sqlLimits,
       cluster: options.cluster,
       stagingDir: undefined,
+      backupsDir: undefined,
       retention: options.retention ?? {},
       close: () => client.close(),
     }
@@ -116,6 +119,7 @@ export async function createClickHouse(options: ClickHouseOptions): Promise<Clic
     sqlLimits,
     cluster: undefined,
     stagingDir,
+    backupsDir: resolve(path, '..', 'backups'),
     retention: options.retention ?? {},
     async close() {
       await readonly.close()

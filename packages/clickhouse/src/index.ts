@@ -7,6 +7,14 @@ export {
   insertAdSpend,
   sumAdSpend,
 } from './ad-spend'
+export {
+  BACKUP_NAME,
+  BACKUP_TABLES,
+  type BackupManifest,
+  backupNameNow,
+  backupTo,
+  restoreFrom,
+} from './backup'
 export { BODY_KEY_PATTERN, REDACTED_BODY_KEY } from './body-keys'
 export { type ClickHouse, type ClickHouseOptions, createClickHouse } from './client'
 export { clickhouseEnv, clickhouseOptions } from './env'

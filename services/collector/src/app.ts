@@ -14,6 +14,7 @@ import { ProjectRegistry } from './projects'
 import { rateLimits } from './rate-limits'
 import { adSpendRoutes } from './routes/ad-spend'
 import { analyticsRoutes } from './routes/analytics'
+import { backupRoutes } from './routes/backup'
 import { emailRoutes } from './routes/email'
 import { healthRoutes } from './routes/health'
 import { ingestRoutes } from './routes/ingest'
@@ -155,6 +156,7 @@ function queryRoutes(
   app.register(adminRoutes, { ch, registry })
   app.register(personRoutes, { ch, registry, ...(stored && { stored }) })
   app.register(adSpendRoutes, { ch, registry })
+  app.register(backupRoutes, { ch, registry })
   app.register(analyticsRoutes, { analytics: ch && new Analytics(ch), registry })
 }
 

@@ -4,6 +4,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { z } from 'zod'
 import { ERRORS } from '../errors'
 import { ANALYTICS_ROUTES } from './analytics'
+import { backupRequest } from './backup'
 import { personRequest } from './person'
 import { sqlRequest } from './sql'
 
@@ -114,6 +115,18 @@ export function openApiDocument(options: OpenApiOptions = {}): Record<string, un
           received: { type: 'integer' },
           stored: { type: 'integer' },
         },
+      }),
+    },
+  }
+  paths['/api/backup'] = {
+    post: {
+      summary:
+        'Embedded engine: a copy of the stored tables, written into <data dir>/backups/<name> (touchpoint restore loads it)',
+      security: [{ adminKey: [] }],
+      requestBody: { required: false, content: { 'application/json': { schema: schema(backupRequest) } } },
+      responses: responses({
+        type: 'object',
+        properties: { dir: { type: 'string' }, manifest: { type: 'object' } },
       }),
     },
   }
