@@ -104,5 +104,12 @@ describe('@touchpoint/node when its process ends without close()', () => {
     expect(ended).toMatchObject({ code: 3, signal: null })
     expect(ended.out).toContain('closed')
     expect(await storedCount('handled', 4)).toEqual({ n: 4, ids: 4 })
+    // one that shuts down in its own time, past exitTimeout (1 s here), while the collector is away: nothing is
+    // given up on its behalf before it ends the process
+    const slow = `process.on('SIGTERM', () => setTimeout(() => process.exit(4), 2500))
+      setInterval(() => {}, 1000)`
+    const slowEnd = await outcome(clientProcess('slow', 2, slow, 'http://127.0.0.1:9'), 'SIGTERM')
+    expect(slowEnd).toMatchObject({ code: 4, signal: null })
+    expect(slowEnd.out).not.toContain('dropped')
   })
 })

@@ -31,6 +31,11 @@ function onSignal(signal: Signal) {
   if (ending) return endWith(signal)
   ending = signal
   const held = [...clients].filter((c) => c.pending > 0)
+  // the application listens too: it ends the process when it will, after close(), which this must not cut short
+  if (process.listenerCount(signal) > 1) {
+    for (const client of held) void client.flush()
+    return
+  }
   if (held.length === 0) return endWith(signal)
   const timeoutMs = Math.max(...held.map((c) => c.exitTimeoutMs))
   const deadline = setTimeout(() => {
