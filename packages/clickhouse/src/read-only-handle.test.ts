@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ClickHouseClient } from '@clickhouse/client'
 import { describe, expect, it } from 'vitest'
-import { FileWriteRefused, refuseFileWrites } from './read-only-query'
+import { QueryRefused, refuseFileWrites } from './read-only-query'
 import { useEmbeddedClickHouse } from './testing'
 
 const db = useEmbeddedClickHouse('tp-read-only-', {
@@ -88,8 +88,10 @@ describe('read-only SQL and files', () => {
       `select 1 into/* a comment */outfile '${target}' APPEND`,
       `(SELECT 1) INTO\n  OUTFILE '${target}' COMPRESSION 'gzip'`,
     ])
-      await expect(refuseFileWrites(db.ch, query)).rejects.toThrow(FileWriteRefused)
+      await expect(refuseFileWrites(db.ch, query)).rejects.toThrow(QueryRefused)
     expect(existsSync(target)).toBe(false)
+    // a query the parser cannot read is not run either (a NUL byte once reached the API's answer as a 500)
+    await expect(refuseFileWrites(db.ch, '\u0000')).rejects.toThrow(/^ClickHouse could not read the query: /)
     // the words in a string, a name or a comment are not the clause
     for (const query of [
       "SELECT 'INTO OUTFILE' AS s",

@@ -10,18 +10,28 @@ import type { ClickHouse } from './client'
  */
 export async function refuseFileWrites(ch: ClickHouse, query: string): Promise<void> {
   if (ch.mode !== 'embedded') return
-  const rs = await ch.readonly.query({
-    query: 'SELECT formatQuerySingleLine({q:String}) AS q',
-    query_params: { q: query },
-    format: 'JSONEachRow',
-    clickhouse_settings: ch.readonlySettings,
-  })
-  const [row] = (await rs.json()) as Array<{ q: string }>
+  let row: { q: string } | undefined
+  try {
+    const rs = await ch.readonly.query({
+      query: 'SELECT formatQuerySingleLine({q:String}) AS q',
+      query_params: { q: query },
+      format: 'JSONEachRow',
+      clickhouse_settings: ch.readonlySettings,
+    })
+    ;[row] = (await rs.json()) as Array<{ q: string }>
+  } catch (err) {
+    // what the parser said, without the call it said it in; a query it cannot read is not run
+    const said = (err as Error).message
+      .replace(/^Code: \d+\. DB::Exception: /, '')
+      .replace(/\s*: In scope SELECT formatQuerySingleLine[\s\S]*$/, '')
+    throw new QueryRefused(`ClickHouse could not read the query: ${said.trim()}`)
+  }
   const bare = (row?.q ?? '').replace(/'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`|"(?:[^"\\]|\\.)*"/g, "''")
   if (/\bINTO OUTFILE\b/.test(bare))
-    throw new FileWriteRefused(
+    throw new QueryRefused(
       'INTO OUTFILE writes a file on the host, and read-only SQL writes nothing: read the rows as the answer',
     )
 }
 
-export class FileWriteRefused extends Error {}
+/** A read-only query refused before it ran: it would write a file, or ClickHouse's parser could not read it. */
+export class QueryRefused extends Error {}

@@ -3,7 +3,7 @@ import {
   boundMessage,
   callersMessage,
   createClickHouse,
-  FileWriteRefused,
+  QueryRefused,
   refuseFileWrites,
 } from '@touchpoint/clickhouse'
 import type { CliConfig } from '../config'
@@ -36,7 +36,7 @@ export async function sql(
     })
     return await rs.json()
   } catch (err) {
-    if (err instanceof FileWriteRefused) throw err
+    if (err instanceof QueryRefused) throw err
     throw new Error(boundMessage(err) ?? callersMessage(err))
   } finally {
     await ch.close()

@@ -1,4 +1,4 @@
-import { type ClickHouse, FileWriteRefused, refuseFileWrites } from '@touchpoint/clickhouse'
+import { type ClickHouse, QueryRefused, refuseFileWrites } from '@touchpoint/clickhouse'
 import type { FastifyPluginAsync } from 'fastify'
 import { z } from 'zod'
 import { parseBody, queryError, TpError } from '../errors'
@@ -38,7 +38,7 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { ch, r
       })
       return { rows: await rs.json() }
     } catch (err) {
-      if (err instanceof FileWriteRefused) throw new TpError('TP_ERR_SQL', err.message, 'query')
+      if (err instanceof QueryRefused) throw new TpError('TP_ERR_SQL', err.message, 'query')
       throw queryError(err, 'TP_ERR_SQL') ?? err
     }
   })
