@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { cpSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CollectorProcess, freePort, keysIn, runCli, tempDir } from './helpers/collector'
@@ -15,6 +15,7 @@ const TABLE_FINGERPRINTS = {
   events_rejected: 'SELECT count() AS n, sum(cityHash64(error_code, reason, raw)) AS h FROM events_rejected',
   identities: 'SELECT count() AS n, sum(cityHash64(anonymous_id, user_id)) AS h FROM identities',
   session_parts: 'SELECT count() AS n, 0 AS h FROM session_parts',
+  ad_spend: 'SELECT count() AS n, sum(cityHash64(day, source, cost)) AS h FROM ad_spend FINAL',
 }
 
 async function fingerprints(url: string, adminKey: string) {
@@ -46,6 +47,18 @@ describe('backup and restore', () => {
         .status,
     ).toBe(200)
     expect((await send({ batch: [{ type: 'track', anonymousId: 'a-2' }] })).status).toBe(200) // refused: no event
+    // a day's ad spend sent twice: two rows until a merge keeps the later
+    for (const cost of [10, 12.5]) {
+      const spend = await post(
+        `${first.url}/api/ad-spend`,
+        {
+          project: 'dev',
+          rows: [{ day: '2026-12-01', source: 'news', medium: 'email', cost, currency: 'EUR' }],
+        },
+        { authorization: `Bearer ${keys.adminKey}` },
+      )
+      expect(spend.status).toBe(200)
+    }
     await eventually(
       () =>
         sql(
@@ -68,12 +81,7 @@ describe('backup and restore', () => {
     const manifest = JSON.parse(readFileSync(join(backupDir, 'manifest.json'), 'utf8'))
     expect(
       Object.fromEntries(manifest.tables.map((t: { table: string; rows: number }) => [t.table, t.rows])),
-    ).toEqual({
-      events: 41,
-      events_rejected: 1,
-      identities: 1,
-      ad_spend: 0,
-    })
+    ).toMatchObject({ events: 41, events_rejected: 1, identities: 1 })
     // a second backup of the same name is refused, not mixed into the first
     const again = await runCli(['backup', '--name', 'nightly'], {
       TOUCHPOINT_DATA_DIR: dir,
@@ -86,6 +94,18 @@ describe('backup and restore', () => {
         .status,
     ).toBe(200)
     await first.stop('SIGTERM')
+
+    // a damaged copy is found before anything is loaded
+    const damaged = tempDir()
+    cpSync(backupDir, damaged, { recursive: true })
+    const events = join(damaged, 'events.native.gz')
+    writeFileSync(events, readFileSync(events).subarray(0, 2000))
+    const refused = await runCli(['restore', damaged], { TOUCHPOINT_DATA_DIR: join(damaged, 'data') })
+    expect(refused.code).toBe(1)
+    const loaded = await runCli(['sql', 'SELECT count() AS n FROM events', '--json'], {
+      TOUCHPOINT_DATA_DIR: join(damaged, 'data'),
+    })
+    expect(JSON.parse(loaded.stdout)).toEqual([{ n: 0 }])
 
     // restored into a fresh directory by the CLI, then served by a collector of its own
     const fresh = tempDir()

@@ -21,7 +21,8 @@ export interface BackupManifest {
   /** The schema's migrations that had run where the backup was made. */
   migrations: number[]
   createdAt: string
-  tables: Array<{ table: string; rows: number; columns: string[] }>
+  /** Each table's rows in its file, and the columns they were written with, with their types. */
+  tables: Array<{ table: string; rows: number; columns: string[]; types: string[] }>
 }
 
 function embeddedOnly(ch: ClickHouse, what: string) {
@@ -41,6 +42,17 @@ async function columnsOf(ch: ClickHouse, table: string): Promise<Array<{ name: s
     format: 'JSONEachRow',
   })
   return (await result.json()) as Array<{ name: string; type: string }>
+}
+
+/** The rows of a backup's file, read to its end (a damaged or cut file fails here, before anything is loaded). */
+async function rowsInFile(ch: ClickHouse, file: string, columns: string[], types: string[]): Promise<number> {
+  // with its structure: an empty table's file holds no block to read it from
+  const structure = columns.map((name, i) => `${quoteIdent(name)} ${types[i]}`).join(', ')
+  const result = await ch.client.query({
+    query: `SELECT count() AS n FROM file(${sqlString(file)}, Native, ${sqlString(structure)})`,
+    format: 'JSONEachRow',
+  })
+  return Number(((await result.json()) as Array<{ n: string | number }>)[0]?.n ?? 0)
 }
 
 async function countOf(ch: ClickHouse, table: string): Promise<number> {
@@ -88,16 +100,10 @@ export async function backupTo(
     await ch.client.command({
       query: `SELECT ${list} FROM ${quoteIdent(table)} INTO OUTFILE ${sqlString(join(target, fileOf(table)))} TRUNCATE COMPRESSION 'gzip' FORMAT Native`,
     })
+    const types = typed.map((c) => c.type)
     // counted from the file: rows loaded since it was written are in the table and not in the backup
-    const file = await ch.client.query({
-      // with its structure: an empty table's file holds no block to read it from
-      query: `SELECT count() AS n FROM file(${sqlString(join(target, fileOf(table)))}, Native, ${sqlString(
-        typed.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', '),
-      )})`,
-      format: 'JSONEachRow',
-    })
-    const rows = Number(((await file.json()) as Array<{ n: string | number }>)[0]?.n ?? 0)
-    manifest.tables.push({ table, rows, columns })
+    const rows = await rowsInFile(ch, join(target, fileOf(table)), columns, types)
+    manifest.tables.push({ table, rows, columns, types })
   }
   // the manifest last: a directory without one is a backup that did not finish
   writeFileSync(join(target, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`)
@@ -105,8 +111,8 @@ export async function backupTo(
 }
 
 /**
- * Loads a backup into an engine whose tables are empty (a fresh data directory, migrated), and checks that each
- * table holds as many rows as the backup says. A backup of an older schema loads into the newer one (a column it
+ * Loads a backup into an engine whose tables are empty (a fresh data directory, migrated), once every file has
+ * been read through and holds the rows the backup counted (a damaged file is found before anything loads). A backup of an older schema loads into the newer one (a column it
  * lacks takes its default); one of a newer schema than this engine's is refused.
  */
 export async function restoreFrom(ch: ClickHouse, dir: string): Promise<BackupManifest> {
@@ -121,21 +127,27 @@ export async function restoreFrom(ch: ClickHouse, dir: string): Promise<BackupMa
     throw new Error(
       `the backup's schema has migrations this version lacks (${newer.join(', ')}): restore it with a newer Touchpoint`,
     )
-  for (const { table } of manifest.tables) {
-    const rows = await countOf(ch, table)
-    if (rows > 0) throw new Error(`${table} holds ${rows} rows already: restore into a fresh data directory`)
-  }
-  for (const { table, columns, rows } of manifest.tables) {
+  for (const { table, columns, types, rows } of manifest.tables) {
+    if (!(BACKUP_TABLES as readonly string[]).includes(table))
+      throw new Error(`${table}: not a table a backup holds`)
+    const held = await countOf(ch, table)
+    if (held > 0) throw new Error(`${table} holds ${held} rows already: restore into a fresh data directory`)
     const present = new Set((await columnsOf(ch, table)).map((c) => c.name))
     const missing = columns.filter((c) => !present.has(c))
     if (missing.length)
       throw new Error(`${table} has no column ${missing.join(', ')}: restore with a newer Touchpoint`)
+    const read = await rowsInFile(ch, join(source, fileOf(table)), columns, types)
+    if (read !== rows) throw new Error(`${fileOf(table)}: ${read} rows, where the backup wrote ${rows}`)
+  }
+  for (const { table, columns } of manifest.tables)
     await ch.client.command({
       query: `INSERT INTO ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM INFILE ${sqlString(join(source, fileOf(table)))} COMPRESSION 'gzip' FORMAT Native`,
-      clickhouse_settings: { max_partitions_per_insert_block: '0', insert_deduplicate: 0 },
+      // the rows as they were stored: repeats not yet merged stay apart, for merges to settle as they would have
+      clickhouse_settings: {
+        max_partitions_per_insert_block: '0',
+        insert_deduplicate: 0,
+        optimize_on_insert: 0,
+      },
     })
-    const restored = await countOf(ch, table)
-    if (restored !== rows) throw new Error(`${table}: ${restored} rows restored of the backup's ${rows}`)
-  }
   return manifest
 }

@@ -33,7 +33,7 @@ export async function backupCommand(config: CliConfig, args: string[]): Promise<
 
 /**
  * `touchpoint restore DIR`: loads a backup into the data directory (TOUCHPOINT_DATA_DIR), which must hold no events:
- * creates the tables, loads each, and checks its rows against the backup's count. No collector may run on it.
+ * creates the tables, checks every file against the backup's count, then loads each. No collector may run on it.
  */
 export async function restoreCommand(config: CliConfig, args: string[]): Promise<string> {
   const { positionals } = parseArgs({ args, allowPositionals: true })
