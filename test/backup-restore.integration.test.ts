@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CollectorProcess, freePort, keysIn, runCli, tempDir } from './helpers/collector'
@@ -79,6 +79,10 @@ describe('backup and restore', () => {
     const backupDir = join(dir, 'backups', 'nightly')
     expect(backup.stdout).toContain(`Backup in ${backupDir}`)
     const manifest = JSON.parse(readFileSync(join(backupDir, 'manifest.json'), 'utf8'))
+    // every person's data: for the collector's user alone
+    expect(statSync(backupDir).mode & 0o777).toBe(0o700)
+    for (const file of readdirSync(backupDir))
+      expect(statSync(join(backupDir, file)).mode & 0o777).toBe(0o600)
     expect(
       Object.fromEntries(manifest.tables.map((t: { table: string; rows: number }) => [t.table, t.rows])),
     ).toMatchObject({ events: 41, events_rejected: 1, identities: 1 })

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { ClickHouse } from './client'
 import { appliedVersions } from './migrate'
@@ -86,7 +86,9 @@ export async function backupTo(
   const target = resolve(ch.backupsDir!, name)
   if (existsSync(target) && existsSync(join(target, MANIFEST)))
     throw new Error(`${target} holds a backup already: name another directory`)
-  mkdirSync(target, { recursive: true })
+  // the backup holds every person's data: readable by the collector's user only, as `touchpoint export` writes
+  mkdirSync(target, { recursive: true, mode: 0o700 })
+  chmodSync(target, 0o700)
   const manifest: BackupManifest = {
     migrations: [...(await appliedVersions(ch))].sort((a, b) => a - b),
     createdAt: new Date().toISOString(),
@@ -100,13 +102,14 @@ export async function backupTo(
     await ch.client.command({
       query: `SELECT ${list} FROM ${quoteIdent(table)} INTO OUTFILE ${sqlString(join(target, fileOf(table)))} TRUNCATE COMPRESSION 'gzip' FORMAT Native`,
     })
+    chmodSync(join(target, fileOf(table)), 0o600)
     const types = typed.map((c) => c.type)
     // counted from the file: rows loaded since it was written are in the table and not in the backup
     const rows = await rowsInFile(ch, join(target, fileOf(table)), columns, types)
     manifest.tables.push({ table, rows, columns, types })
   }
   // the manifest last: a directory without one is a backup that did not finish
-  writeFileSync(join(target, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`)
+  writeFileSync(join(target, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 })
   return { dir: target, manifest }
 }
 
