@@ -159,7 +159,7 @@ export class TouchpointClient implements ExitFlushable {
       this.pump(true)
     }, this.options.flushInterval)
     // a process with nothing else to do sends at once and ends (beforeExit, exit.ts), rather than wait for it
-    if (this.options.flushOnExit) this.timer.unref()
+    if (this.options.flushOnExit) this.timer.unref?.()
   }
 
   /** Starts batches while there is room in flight; partial batches only when forced (timer, flush). */

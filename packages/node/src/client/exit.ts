@@ -65,6 +65,8 @@ function unlisten() {
 
 /** Sends this client's queued calls before the process ends, until release(). */
 export function flushBeforeExit(client: ExitFlushable): void {
+  // a runtime without Node's process events (an edge worker) has no exit to flush before: close() it
+  if (typeof process === 'undefined' || typeof process.on !== 'function') return
   if (clients.size === 0 && !ending) {
     process.on('beforeExit', beforeExit)
     for (const s of SIGNALS) process.on(s, listeners[s])
