@@ -79,4 +79,11 @@ describe('TRUST_PROXY as how many proxies are in front', () => {
     expect((await page('one-hop', '6.6.6.6, 203.0.113.9')).status).toBe(200)
     expect(await storedAddress('one-hop')).toBe('203.0.113.0')
   })
+
+  it("reads the address of a proxy that writes the client's port beside it (Azure's Application Gateway)", async () => {
+    expect((await page('with-port', '6.6.6.6, 203.0.113.9:4711')).status).toBe(200)
+    expect((await page('with-port-6', '[2001:db8:7::5]:4711')).status).toBe(200)
+    expect(await storedAddress('with-port')).toBe('203.0.113.0')
+    expect(await storedAddress('with-port-6')).toBe('2001:db8:7::')
+  })
 })

@@ -5,6 +5,7 @@ import { limits } from '@touchpoint/schema'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import type { CollectorConfig } from './config'
 import { HandoffVerifier } from './email/handoff'
+import { withoutPorts } from './enrich/ip'
 import { TpError } from './errors'
 import { EventProcessor } from './ingest/process'
 import { watchKeys } from './key-reload'
@@ -110,6 +111,13 @@ function baseApp(config: CollectorConfig, logger: FastifyBaseLogger | undefined)
     requestTimeout: config.http.requestTimeoutMs,
     http: { headersTimeout: config.http.headersTimeoutMs, connectionsCheckingInterval: 1000 },
   })
+
+  // behind proxies, the client's address comes from X-Forwarded-For, less any port a proxy wrote with it
+  if (config.trustProxy)
+    app.addHook('onRequest', async (req) => {
+      const forwarded = req.raw.headers['x-forwarded-for']
+      if (typeof forwarded === 'string') req.raw.headers['x-forwarded-for'] = withoutPorts(forwarded)
+    })
 
   // JSON under application/json and text/plain (what sendBeacon sends, and what avoids a CORS preflight), and under
   // application/x-www-form-urlencoded: what curl -d says of its body unless told otherwise, and what RudderStack's

@@ -4,7 +4,7 @@ import { channelOf } from './channel'
 import { eventTime } from './clock'
 import { toEventRow } from './event-row'
 import { eventIdFor } from './ids'
-import { anonymizeIp, rateLimitAddress } from './ip'
+import { anonymizeIp, rateLimitAddress, withoutPorts } from './ip'
 import { cachedZones, localDay } from './local-day'
 import { parseUserAgent } from './user-agent'
 
@@ -162,6 +162,20 @@ describe('rateLimitAddress', () => {
     ['2001:db8:85a3:8d3::1', '2001:0db8:85a3:08d3::/64'],
     ['2001:db8::1', '2001:0db8:0000:0000::/64'],
   ])('%s counts as %s', (ip, address) => expect(rateLimitAddress(ip)).toBe(address))
+})
+
+describe('withoutPorts', () => {
+  it.each([
+    ['203.0.113.9:4711', '203.0.113.9'],
+    ['[2001:db8::5]:4711, 10.0.0.2:80', '2001:db8::5, 10.0.0.2'],
+    ['[2001:db8::5]', '2001:db8::5'],
+    ['6.6.6.6, 203.0.113.9:4711,10.0.0.2', '6.6.6.6, 203.0.113.9, 10.0.0.2'],
+  ])('%s reads %s', (header, addresses) => expect(withoutPorts(header)).toBe(addresses))
+
+  it('leaves a header without ports as it came, IPv6 addresses included', () => {
+    for (const header of ['203.0.113.9', '2001:db8:1:2::5, 203.0.113.9', 'unknown', '2001:0db8:0:1:2:3:4:5'])
+      expect(withoutPorts(header)).toBe(header)
+  })
 })
 
 describe('eventTime', () => {

@@ -18,6 +18,26 @@ export function anonymizeIp(ip: string | undefined): string {
     .join(':')}::`
 }
 
+const V4_WITH_PORT = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/
+const V6_BRACKETED = /^\[([0-9A-Fa-f:.]+)\](?::\d{1,5})?$/
+
+/**
+ * X-Forwarded-For with the ports some proxies write beside the addresses taken off (Azure's Application Gateway
+ * writes `203.0.113.9:4711`, and `[2001:db8::5]:4711`): the address with its port is no address, so the call was
+ * stored with none, placed in no country, and rate-limited by address and port, a new key for each connection.
+ * The header as it came when no entry has one.
+ */
+export function withoutPorts(forwardedFor: string): string {
+  if (!forwardedFor.includes(']') && !/\.\d{1,3}:/.test(forwardedFor)) return forwardedFor
+  return forwardedFor
+    .split(',')
+    .map((entry) => {
+      const trimmed = entry.trim()
+      return (V4_WITH_PORT.exec(trimmed) ?? V6_BRACKETED.exec(trimmed))?.[1] ?? trimmed
+    })
+    .join(', ')
+}
+
 /**
  * The address a rate limit counts by: an IPv4 address as it is, an IPv6 address by its /64, the smallest
  * network one subscriber is given (counting single IPv6 addresses would let one host rotate past any limit).
