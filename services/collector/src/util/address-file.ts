@@ -13,7 +13,12 @@ export function announceAddress(dataDir: string, url: string): () => void {
   const file = join(dataDir, ADDRESS_FILE)
   // an address this machine can reach: a collector listening on every interface is asked on the loopback one
   const reachable = url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:')
-  writeFileSync(file, `${JSON.stringify({ url: reachable, pid: process.pid })}\n`)
+  try {
+    writeFileSync(file, `${JSON.stringify({ url: reachable, pid: process.pid })}\n`)
+  } catch {
+    // a convenience for the CLI: a data directory that takes no file does not stop the start
+    return () => {}
+  }
   return () => {
     try {
       if ((JSON.parse(readFileSync(file, 'utf8')) as { pid?: number }).pid === process.pid) rmSync(file)
