@@ -20,11 +20,11 @@ export async function refuseFileWrites(ch: ClickHouse, query: string): Promise<v
     })
     ;[row] = (await rs.json()) as Array<{ q: string }>
   } catch (err) {
-    // what the parser said, without the call it said it in; a query it cannot read is not run
+    // a query the parser cannot read is not run; its words, without the call they were said in, are the answer
     const said = (err as Error).message
       .replace(/^Code: \d+\. DB::Exception: /, '')
       .replace(/\s*: In scope SELECT formatQuerySingleLine[\s\S]*$/, '')
-    throw new QueryRefused(`ClickHouse could not read the query: ${said.trim()}`)
+    throw new QueryRefused(said.trim())
   }
   const bare = (row?.q ?? '').replace(/'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`|"(?:[^"\\]|\\.)*"/g, "''")
   if (/\bINTO OUTFILE\b/.test(bare))

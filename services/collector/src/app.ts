@@ -113,10 +113,12 @@ function baseApp(config: CollectorConfig, logger: FastifyBaseLogger | undefined)
   })
 
   // behind proxies, the client's address comes from X-Forwarded-For, less any port a proxy wrote with it
+  // (a callback hook: on every request, an async one would cost a promise each)
   if (config.trustProxy)
-    app.addHook('onRequest', async (req) => {
+    app.addHook('onRequest', (req, _reply, done) => {
       const forwarded = req.raw.headers['x-forwarded-for']
       if (typeof forwarded === 'string') req.raw.headers['x-forwarded-for'] = withoutPorts(forwarded)
+      done()
     })
 
   // JSON under application/json and text/plain (what sendBeacon sends, and what avoids a CORS preflight), and under
