@@ -25,9 +25,20 @@ export interface BackupManifest {
   tables: Array<{ table: string; rows: number; columns: string[]; types: string[] }>
 }
 
+/** A backup or restore refused for what it was asked (a server, a name taken), not for a failure on the way. */
+export class BackupRefused extends Error {
+  constructor(
+    message: string,
+    /** the request's field it is about, where it is one */
+    readonly field?: 'name',
+  ) {
+    super(message)
+  }
+}
+
 function embeddedOnly(ch: ClickHouse, what: string) {
   if (ch.mode !== 'embedded')
-    throw new Error(
+    throw new BackupRefused(
       `${what} is for the embedded engine; a ClickHouse server backs up with its own BACKUP … TO (docs/data-model.md, "Backups")`,
     )
 }
@@ -82,10 +93,11 @@ export async function backupTo(
   name: string,
 ): Promise<{ dir: string; manifest: BackupManifest }> {
   embeddedOnly(ch, 'A backup to files')
-  if (!BACKUP_NAME.test(name)) throw new Error(`${name}: a backup's name is letters, digits, _, . and -`)
+  if (!BACKUP_NAME.test(name))
+    throw new BackupRefused(`${name}: a backup's name is letters, digits, _, . and -`, 'name')
   const target = resolve(ch.backupsDir!, name)
   if (existsSync(target) && existsSync(join(target, MANIFEST)))
-    throw new Error(`${target} holds a backup already: name another directory`)
+    throw new BackupRefused(`${target} holds a backup already: name another directory`, 'name')
   // the backup holds every person's data: readable by the collector's user only, as `touchpoint export` writes
   mkdirSync(target, { recursive: true, mode: 0o700 })
   chmodSync(target, 0o700)

@@ -11,6 +11,7 @@ export {
   BACKUP_NAME,
   BACKUP_TABLES,
   type BackupManifest,
+  BackupRefused,
   backupNameNow,
   backupTo,
   restoreFrom,

@@ -1,4 +1,4 @@
-import { BACKUP_NAME, backupNameNow, backupTo, type ClickHouse } from '@touchpoint/clickhouse'
+import { BACKUP_NAME, BackupRefused, backupNameNow, backupTo, type ClickHouse } from '@touchpoint/clickhouse'
 import type { FastifyPluginAsync } from 'fastify'
 import { z } from 'zod'
 import { parseBody, TpError } from '../errors'
@@ -24,19 +24,13 @@ export const backupRoutes: FastifyPluginAsync<BackupRoutesOptions> = async (app,
   app.post('/api/backup', async (req) => {
     const body = parseBody(backupRequest, req.body ?? {})
     if (!ch) throw new TpError('TP_ERR_NO_STORAGE')
-    if (ch.mode !== 'embedded')
-      throw new TpError(
-        'TP_ERR_INVALID_BODY',
-        'The collector reads a ClickHouse server, which backs up with its own BACKUP … TO (docs/data-model.md, "Backups")',
-      )
-    const name = body.name ?? backupNameNow()
     try {
-      const backup = await backupTo(ch, name)
+      const backup = await backupTo(ch, body.name ?? backupNameNow())
       req.log.info({ reqId: req.id, dir: backup.dir }, 'backup written')
       return backup
     } catch (err) {
-      if ((err as Error).message.includes('holds a backup already'))
-        throw new TpError('TP_ERR_INVALID_BODY', (err as Error).message, 'name')
+      // a ClickHouse server (which has its own BACKUP), a name taken
+      if (err instanceof BackupRefused) throw new TpError('TP_ERR_INVALID_BODY', err.message, err.field)
       throw err
     }
   })
