@@ -9,6 +9,17 @@
 #
 # KAFKA_PORT (default 9092) is the client port; the controller listens on KAFKA_PORT+1. DIR defaults to
 # .cache/kafka/broker-$KAFKA_PORT and holds the data, the config, the log and the pid file.
+#
+# KAFKA_SECURITY sets what the client port asks of its clients, as managed Kafka services do (set it when DIR is
+# new: the users are made when its storage is formatted):
+#   plaintext   nothing (the default)
+#   ssl         TLS, and a client certificate signed by the broker's CA (mutual TLS, as Aiven asks)
+#   sasl_ssl    TLS, and a user name and password by SASL PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (as Confluent
+#               Cloud, Amazon MSK and Redpanda Cloud ask): user `touchpoint`, password KAFKA_SASL_PASSWORD (default
+#               touchpoint-secret)
+# For both, openssl writes a CA, the broker's certificate (for 127.0.0.1 and localhost) and a client certificate
+# into DIR/tls: point KAFKA_SSL_CA at DIR/tls/ca.pem, and KAFKA_SSL_CERT/KAFKA_SSL_KEY at DIR/tls/client.pem and
+# DIR/tls/client.key.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 LIBS="$ROOT/.cache/kafka/libs"
@@ -16,6 +27,8 @@ PORT="${KAFKA_PORT:-9092}"
 CONTROLLER_PORT=$((PORT + 1))
 DIR="${2:-$ROOT/.cache/kafka/broker-$PORT}"
 HEAP="${KAFKA_HEAP:-512m}"
+SECURITY="${KAFKA_SECURITY:-plaintext}"
+SASL_PASSWORD="${KAFKA_SASL_PASSWORD:-touchpoint-secret}"
 
 fetch() {
   if [ -f "$LIBS/.complete" ]; then return; fi
@@ -30,21 +43,69 @@ java_cmd() {
   java -Xmx"$HEAP" -Xms128m -cp "$LIBS/*" -Dlog4j.configuration="file:$ROOT/scripts/kafka/log4j.properties" "$@"
 }
 
+# A CA, the broker's key and certificate (one PEM file, as Kafka's PEM key store reads it) and a client's.
+tls_files() {
+  local tls="$DIR/tls"
+  if [ -f "$tls/server.pem" ]; then return; fi
+  mkdir -p "$tls"
+  (
+    cd "$tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=touchpoint test CA" \
+      -keyout ca.key -out ca.pem 2>/dev/null
+    for who in server client; do
+      openssl req -newkey rsa:2048 -nodes -subj "/CN=touchpoint $who" -keyout "$who.key" -out "$who.csr" 2>/dev/null
+      printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$who.ext"
+      openssl x509 -req -in "$who.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
+        -extfile "$who.ext" -out "$who.crt" 2>/dev/null
+    done
+    cat server.key server.crt >server.pem
+    cp client.crt client.pem
+    chmod 600 ./*.key server.pem
+  )
+}
+
+# The client listener's properties for KAFKA_SECURITY.
+security_props() {
+  case "$SECURITY" in
+    plaintext) ;;
+    ssl | sasl_ssl)
+      cat <<PROPS
+ssl.keystore.type=PEM
+ssl.keystore.location=$DIR/tls/server.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$DIR/tls/ca.pem
+PROPS
+      ;;
+    *) echo "KAFKA_SECURITY must be plaintext, ssl or sasl_ssl, not $SECURITY" >&2; exit 2 ;;
+  esac
+  if [ "$SECURITY" = ssl ]; then echo "ssl.client.auth=required"; fi
+  if [ "$SECURITY" = sasl_ssl ]; then
+    cat <<PROPS
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=PLAIN
+listener.name.client.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="touchpoint" password="$SASL_PASSWORD" user_touchpoint="$SASL_PASSWORD";
+listener.name.client.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.client.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+PROPS
+  fi
+}
+
 pid_alive() { [ -f "$DIR/broker.pid" ] && kill -0 "$(cat "$DIR/broker.pid")" 2>/dev/null; }
 
 start() {
   fetch
   mkdir -p "$DIR"
   if pid_alive; then echo "broker already running on 127.0.0.1:$PORT (pid $(cat "$DIR/broker.pid"))"; return; fi
+  if [ "$SECURITY" != plaintext ]; then tls_files; fi
   cat >"$DIR/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+listeners=CLIENT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+advertised.listeners=CLIENT://127.0.0.1:$PORT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CLIENT:${SECURITY^^},CONTROLLER:PLAINTEXT
+inter.broker.listener.name=CLIENT
 log.dirs=$DIR/data
 num.partitions=3
 auto.create.topics.enable=false
@@ -54,10 +115,16 @@ transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 log.flush.interval.messages=1
+$(security_props)
 PROPS
   if [ ! -f "$DIR/data/meta.properties" ]; then
+    local scram=()
+    if [ "$SECURITY" = sasl_ssl ]; then
+      scram=(--add-scram "SCRAM-SHA-256=[name=touchpoint,password=$SASL_PASSWORD]"
+        --add-scram "SCRAM-SHA-512=[name=touchpoint,password=$SASL_PASSWORD]")
+    fi
     java_cmd kafka.tools.StorageTool format -t "$(java_cmd kafka.tools.StorageTool random-uuid)" \
-      -c "$DIR/server.properties" >/dev/null
+      -c "$DIR/server.properties" "${scram[@]}" >/dev/null
   fi
   : >"$DIR/broker.log"
   nohup java -Xmx"$HEAP" -Xms128m -cp "$LIBS/*" -Dlog4j.configuration="file:$ROOT/scripts/kafka/log4j.properties" \
@@ -65,7 +132,7 @@ PROPS
   echo $! >"$DIR/broker.pid"
   for _ in $(seq 1 240); do
     if grep -q "Transition from STARTING to STARTED" "$DIR/broker.log"; then
-      echo "broker ready on 127.0.0.1:$PORT (pid $(cat "$DIR/broker.pid"))"
+      echo "broker ready on 127.0.0.1:$PORT ($SECURITY, pid $(cat "$DIR/broker.pid"))"
       return
     fi
     if ! pid_alive; then echo "broker exited; log:" >&2; tail -30 "$DIR/broker.log" >&2; exit 1; fi
@@ -106,5 +173,5 @@ case "${1:-}" in
   stop) stop ;;
   kill) kill_now ;;
   status) if pid_alive; then echo "running (pid $(cat "$DIR/broker.pid"))"; else echo "stopped"; exit 1; fi ;;
-  *) sed -n '2,12p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,/^set /{/^#/p}' "$0" >&2; exit 2 ;;
 esac

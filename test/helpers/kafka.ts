@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
-import { createKafka } from '@touchpoint/kafka'
+import { createKafka, type KafkaConnection } from '@touchpoint/kafka'
 import { ROOT, tempDir } from './collector'
 
 const SCRIPT = join(ROOT, 'scripts/kafka.sh')
@@ -23,17 +24,70 @@ async function brokerPort(): Promise<number> {
   throw new Error('no free port pair for a Kafka broker')
 }
 
+/**
+ * What the broker's client port asks for (scripts/kafka.sh, KAFKA_SECURITY): nothing, a client certificate
+ * (mutual TLS), or a password by SASL over TLS.
+ */
+export type BrokerSecurity = 'plaintext' | 'ssl' | 'sasl_ssl'
+
+/** The user scripts/kafka.sh makes for sasl_ssl, for PLAIN and both SCRAM mechanisms. */
+export const SASL_USER = { username: 'touchpoint', password: 'touchpoint-secret' }
+
 /** A real Apache Kafka broker (KRaft) run by the project's scripts/kafka.sh, with data kept across restarts. */
 export class Broker {
   readonly dir = tempDir('tp-kafka-')
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    readonly security: BrokerSecurity,
+  ) {}
 
-  static async create(): Promise<Broker> {
-    return new Broker(await brokerPort())
+  static async create(security: BrokerSecurity = 'plaintext'): Promise<Broker> {
+    return new Broker(await brokerPort(), security)
   }
 
   get address(): string {
     return `127.0.0.1:${this.port}`
+  }
+
+  /** The files scripts/kafka.sh wrote for TLS: the CA, and a client certificate it signed. */
+  tlsFile(name: 'ca.pem' | 'client.pem' | 'client.key'): string {
+    return join(this.dir, 'tls', name)
+  }
+
+  /**
+   * The variables that connect a Touchpoint service to this broker: TLS with its CA, and its client certificate
+   * or a SASL mechanism (SCRAM-SHA-512, as Amazon MSK asks, unless another is given) with its user.
+   */
+  serviceEnv(mechanism = 'scram-sha-512'): Record<string, string> {
+    const env: Record<string, string> = { KAFKA_BROKERS: this.address }
+    if (this.security === 'plaintext') return env
+    env.KAFKA_SSL_CA = this.tlsFile('ca.pem')
+    if (this.security === 'ssl') {
+      env.KAFKA_SSL_CERT = this.tlsFile('client.pem')
+      env.KAFKA_SSL_KEY = this.tlsFile('client.key')
+    } else {
+      env.KAFKA_SASL_MECHANISM = mechanism
+      env.KAFKA_SASL_USERNAME = SASL_USER.username
+      env.KAFKA_SASL_PASSWORD = SASL_USER.password
+    }
+    return env
+  }
+
+  /** A kafkajs connection to this broker, as the test's own client. */
+  connection(clientId: string): KafkaConnection {
+    if (this.security === 'plaintext') return { brokers: [this.address], clientId }
+    const ca = readFileSync(this.tlsFile('ca.pem'), 'utf8')
+    if (this.security === 'ssl')
+      return {
+        brokers: [this.address],
+        clientId,
+        ssl: {
+          ca,
+          cert: readFileSync(this.tlsFile('client.pem'), 'utf8'),
+          key: readFileSync(this.tlsFile('client.key'), 'utf8'),
+        },
+      }
+    return { brokers: [this.address], clientId, ssl: { ca }, sasl: { mechanism: 'plain', ...SASL_USER } }
   }
 
   private run(command: 'start' | 'stop' | 'kill'): Promise<string> {
@@ -41,7 +95,14 @@ export class Broker {
       execFile(
         'bash',
         [SCRIPT, command, this.dir],
-        { env: { ...process.env, KAFKA_PORT: String(this.port) } },
+        {
+          env: {
+            ...process.env,
+            KAFKA_PORT: String(this.port),
+            KAFKA_SECURITY: this.security,
+            KAFKA_SASL_PASSWORD: SASL_USER.password,
+          },
+        },
         (err, stdout, stderr) =>
           err ? rej(new Error(`kafka.sh ${command} failed: ${stderr}${stdout}`)) : res(stdout),
       )
@@ -63,7 +124,7 @@ export class Broker {
 
   /** How many members the consumer group has (the ingester's, by default), as the broker sees it. */
   async groupMembers(groupId = 'touchpoint-ingester'): Promise<number> {
-    const admin = createKafka({ brokers: [this.address], clientId: 'test-group-reader' }).admin()
+    const admin = createKafka(this.connection('test-group-reader')).admin()
     await admin.connect()
     try {
       const { groups } = await admin.describeGroups([groupId])

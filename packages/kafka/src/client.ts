@@ -1,6 +1,7 @@
 import { type Admin, Kafka, type KafkaConfig, logLevel } from 'kafkajs'
+import type { KafkaSecurity } from './security'
 
-export interface KafkaConnection {
+export interface KafkaConnection extends KafkaSecurity {
   brokers: string[]
   clientId: string
 }
@@ -8,10 +9,15 @@ export interface KafkaConnection {
 /** Retries short enough that an unreachable broker is noticed within seconds (the collector then spools). */
 const RETRY = { initialRetryTime: 100, retries: 3, maxRetryTime: 1000 }
 
-export function createKafka({ brokers, clientId }: KafkaConnection, extra: Partial<KafkaConfig> = {}): Kafka {
+export function createKafka(
+  { brokers, clientId, ssl, sasl }: KafkaConnection,
+  extra: Partial<KafkaConfig> = {},
+): Kafka {
   return new Kafka({
     brokers,
     clientId,
+    ssl,
+    sasl,
     logLevel: logLevel.NOTHING,
     connectionTimeout: 3000,
     requestTimeout: 10_000,

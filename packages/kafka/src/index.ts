@@ -1,3 +1,5 @@
 export { consumedPast, createKafka, ensureTopics, type KafkaConnection, type TopicSpec } from './client'
 export { type Decoded, fromMessage, toMessage } from './codec'
 export { brokerList, topicEnv, topicSpec } from './env'
+export { hintOf, refusalOf, refusedBy } from './refusal'
+export { checkSecurity, describeSecurity, type KafkaSecurity, securityEnv, securityOf } from './security'

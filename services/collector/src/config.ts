@@ -4,7 +4,7 @@ import { isIP } from 'node:net'
 import { join, resolve } from 'node:path'
 import { exchange, linearPatterns } from '@touchpoint/analytics'
 import { clickhouseEnv, clickhouseOptions } from '@touchpoint/clickhouse'
-import { brokerList, topicEnv, topicSpec } from '@touchpoint/kafka'
+import { brokerList, checkSecurity, securityEnv, securityOf, topicEnv, topicSpec } from '@touchpoint/kafka'
 import { dedupeEnv, dedupeOptions, type LoaderOptions } from '@touchpoint/loader'
 import { trackingPlan } from '@touchpoint/schema'
 import { z } from 'zod'
@@ -52,53 +52,56 @@ const trustProxy = z
     return z.NEVER
   })
 
-const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  HOST: z.string().default('0.0.0.0'),
-  TOUCHPOINT_DATA_DIR: z.string().default('./.touchpoint'),
-  TOUCHPOINT_CONFIG: z.string().optional(),
-  TOUCHPOINT_ADMIN_KEY: z.string().min(16).optional(),
-  ...clickhouseEnv,
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  TRUST_PROXY: trustProxy.default(false),
-  /** Largest spool on disk before the collector answers 503. */
-  SPOOL_MAX_BYTES: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(1024 ** 3),
-  /** Most rows one loader insert carries. */
-  LOADER_BATCH_ROWS: z.coerce.number().int().positive().default(20_000),
-  /**
-   * How long the loader lets a batch fill before inserting it. One insert a second is what ClickHouse advises
-   * (each insert writes a part that merges rewrite later); at 200 ms the merges cost more and the collector
-   * answered about 10% fewer events a second (docs/performance.md, "fewer, larger inserts").
-   */
-  LOADER_FLUSH_MS: z.coerce.number().int().min(0).default(1000),
-  ...dedupeEnv,
-  /** A client must have sent its request's headers within this long, or gets 408 and is cut off (slowloris). */
-  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
-  /** ...and the whole request, body included, within this long (and a connection idle this long is closed). */
-  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
-  /** Requests one client address may make per RATE_LIMIT_WINDOW_MS (secret- and admin-key requests skip it); 0 = off. */
-  RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(1000),
-  /** Requests one project key may make per RATE_LIMIT_WINDOW_MS, from all addresses together; 0 = off. */
-  RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(20_000),
-  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().positive().default(10_000),
-  /** Comma-separated brokers; when set, the collector produces to Kafka instead of loading ClickHouse itself. */
-  KAFKA_BROKERS: brokerList.optional(),
-  KAFKA_CLIENT_ID: z.string().default('touchpoint-collector'),
-  ...topicEnv,
-  KAFKA_LINGER_MS: z.coerce.number().int().min(0).default(5),
-  KAFKA_MAX_BATCH: z.coerce.number().int().positive().default(5000),
-  KAFKA_COMPRESSION: z.enum(['none', 'gzip']).default('gzip'),
-  /**
-   * A table of IP address ranges and their countries (DB-IP's IP to Country Lite CSV, or IP2Location's LITE DB1):
-   * with it, each tracking call's country is looked up from its address before the address is anonymised
-   * (enrich/ip-country.ts); without it, reports read the country from the visitor's time zone.
-   */
-  GEOIP_COUNTRY_CSV: z.string().min(1).optional(),
-})
+const envSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    HOST: z.string().default('0.0.0.0'),
+    TOUCHPOINT_DATA_DIR: z.string().default('./.touchpoint'),
+    TOUCHPOINT_CONFIG: z.string().optional(),
+    TOUCHPOINT_ADMIN_KEY: z.string().min(16).optional(),
+    ...clickhouseEnv,
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    TRUST_PROXY: trustProxy.default(false),
+    /** Largest spool on disk before the collector answers 503. */
+    SPOOL_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(1024 ** 3),
+    /** Most rows one loader insert carries. */
+    LOADER_BATCH_ROWS: z.coerce.number().int().positive().default(20_000),
+    /**
+     * How long the loader lets a batch fill before inserting it. One insert a second is what ClickHouse advises
+     * (each insert writes a part that merges rewrite later); at 200 ms the merges cost more and the collector
+     * answered about 10% fewer events a second (docs/performance.md, "fewer, larger inserts").
+     */
+    LOADER_FLUSH_MS: z.coerce.number().int().min(0).default(1000),
+    ...dedupeEnv,
+    /** A client must have sent its request's headers within this long, or gets 408 and is cut off (slowloris). */
+    HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    /** ...and the whole request, body included, within this long (and a connection idle this long is closed). */
+    HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+    /** Requests one client address may make per RATE_LIMIT_WINDOW_MS (secret- and admin-key requests skip it); 0 = off. */
+    RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(1000),
+    /** Requests one project key may make per RATE_LIMIT_WINDOW_MS, from all addresses together; 0 = off. */
+    RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(20_000),
+    RATE_LIMIT_WINDOW_MS: z.coerce.number().int().positive().default(10_000),
+    /** Comma-separated brokers; when set, the collector produces to Kafka instead of loading ClickHouse itself. */
+    KAFKA_BROKERS: brokerList.optional(),
+    KAFKA_CLIENT_ID: z.string().default('touchpoint-collector'),
+    ...topicEnv,
+    KAFKA_LINGER_MS: z.coerce.number().int().min(0).default(5),
+    KAFKA_MAX_BATCH: z.coerce.number().int().positive().default(5000),
+    KAFKA_COMPRESSION: z.enum(['none', 'gzip']).default('gzip'),
+    ...securityEnv,
+    /**
+     * A table of IP address ranges and their countries (DB-IP's IP to Country Lite CSV, or IP2Location's LITE DB1):
+     * with it, each tracking call's country is looked up from its address before the address is anonymised
+     * (enrich/ip-country.ts); without it, reports read the country from the visitor's time zone.
+     */
+    GEOIP_COUNTRY_CSV: z.string().min(1).optional(),
+  })
+  .superRefine(checkSecurity)
 
 /** An address range: `203.0.113.0/24`, `2001:db8::/48`, `198.51.100.7/32` for one address. */
 const cidr = z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, { error: 'a CIDR range' })
@@ -265,6 +268,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
       ? {
           brokers: e.KAFKA_BROKERS,
           clientId: e.KAFKA_CLIENT_ID,
+          ...securityOf(e),
           ...topicSpec(e),
           ingesterGroup: e.KAFKA_GROUP_ID,
           lingerMs: e.KAFKA_LINGER_MS,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ClickHouse } from '@touchpoint/clickhouse'
-import { consumedPast, createKafka, ensureTopics, fromMessage } from '@touchpoint/kafka'
+import { consumedPast, createKafka, ensureTopics, fromMessage, hintOf, refusedBy } from '@touchpoint/kafka'
 import { Loader, type LoadRecord } from '@touchpoint/loader'
 import {
   type Admin,
@@ -92,7 +92,14 @@ export class Ingester {
 
   async start(): Promise<void> {
     const { topic, dlqTopic, partitions, replication } = this.config.kafka
-    await this.admin.connect()
+    // this client retries for minutes, which a refused password or certificate would only prolong
+    const refusal = await refusedBy(this.config.kafka)
+    const where = `Kafka at ${this.config.kafka.brokers.join(',')}`
+    if (refusal) throw new Error(`${where}: ${refusal}`)
+    await this.admin.connect().catch((err: Error) => {
+      const hint = hintOf(err, this.config.kafka)
+      throw hint ? new Error(`${where}: ${err.message}; ${hint}`) : err
+    })
     await ensureTopics(this.admin, [
       { topic, partitions, replication },
       { topic: dlqTopic, partitions: 1, replication },

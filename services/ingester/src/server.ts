@@ -22,7 +22,11 @@ export async function startIngester(config: IngesterConfig): Promise<RunningInge
   await migrate(ch)
   const metrics = new IngesterMetrics()
   const ingester = new Ingester(config, ch, metrics, log)
-  await ingester.start()
+  await ingester.start().catch(async (err: Error) => {
+    await ingester.stop().catch(() => {})
+    await ch.close()
+    throw err
+  })
   const http = config.queryApi
     ? buildQueryApp(config.queryApi, ch, log, (ms) => ingester.caughtUp(ms))
     : Fastify({ logger: false })

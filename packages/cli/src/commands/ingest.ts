@@ -1,11 +1,16 @@
 import { loadIngesterConfig, startIngester } from '@touchpoint/ingester'
+import { describeSecurity } from '@touchpoint/kafka'
 
 /** `touchpoint ingest`: the Kafka → ClickHouse ingester, until SIGTERM/SIGINT (it finishes the batch in hand). */
 export async function ingest(): Promise<void> {
   const config = loadIngesterConfig()
   const ingester = await startIngester(config)
   const url = ingester.url.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost')
-  const lines = [`Touchpoint ingester running; /healthz and /metrics on ${url}`]
+  const { brokers, topic } = config.kafka
+  const lines = [
+    `Touchpoint ingester running; /healthz and /metrics on ${url}`,
+    `Reading ${topic} from Kafka at ${brokers.join(',')} (${describeSecurity(config.kafka)})`,
+  ]
   if (config.queryApi)
     lines.push(
       `The admin API over what it loads (/api/sql, the reports) is on ${url} too, with the admin key of`,

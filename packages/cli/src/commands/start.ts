@@ -1,9 +1,10 @@
 import { type CollectorConfig, loadConfig, startCollector } from '@touchpoint/collector'
+import { describeSecurity } from '@touchpoint/kafka'
 
 function banner(config: CollectorConfig, url: string): string {
   const base = url.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost')
   const storage = config.kafka
-    ? `Kafka at ${config.kafka.brokers.join(',')} (topic ${config.kafka.topic}), loaded into ClickHouse by touchpoint ingest${
+    ? `Kafka at ${config.kafka.brokers.join(',')} (${describeSecurity(config.kafka)}; topic ${config.kafka.topic}), loaded into ClickHouse by touchpoint ingest${
         config.clickhouse.url ? `; reads from ClickHouse at ${config.clickhouse.url}` : ''
       }`
     : config.clickhouse.url

@@ -1,5 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { consumedPast, createKafka, ensureTopics, type KafkaConnection, toMessage } from '@touchpoint/kafka'
+import {
+  consumedPast,
+  createKafka,
+  ensureTopics,
+  hintOf,
+  type KafkaConnection,
+  refusalOf,
+  toMessage,
+} from '@touchpoint/kafka'
 import type { FastifyBaseLogger } from 'fastify'
 import { CompressionTypes, type Kafka, type Producer } from 'kafkajs'
 import type { Metrics } from '../metrics'
@@ -107,7 +115,16 @@ export class KafkaSink implements Sink {
       await sink.producer.connect()
       sink.connected = true
     } catch (err) {
-      log.warn({ err }, 'Kafka unreachable at start; accepting into the local spool')
+      // a refusal (a password, a certificate) is the configuration's: a start that spooled on would fill the disk
+      const refusal = refusalOf(err)
+      if (refusal) {
+        await spool.close()
+        throw new Error(`Kafka at ${options.brokers.join(',')}: ${refusal}`)
+      }
+      log.warn(
+        { err, hint: hintOf(err, options) },
+        'Kafka unreachable at start; accepting into the local spool',
+      )
       sink.spooling = true
     }
     sink.replayer = sink.replay()
@@ -223,7 +240,10 @@ export class KafkaSink implements Sink {
       async (err: Error) => {
         this.metrics.produceErrors.inc()
         if (!this.spooling)
-          this.log.warn({ err: err.message }, 'produce failed; spooling until Kafka is back')
+          this.log.warn(
+            { err: err.message, refusal: refusalOf(err) },
+            'produce failed; spooling until Kafka is back',
+          )
         this.spooling = true
         this.resetProducer()
         // These records may or may not have reached the broker; spooling them keeps them whatever happened,
@@ -274,7 +294,10 @@ export class KafkaSink implements Sink {
         if (this.stopping) return
         this.metrics.produceErrors.inc()
         if (failures++ % 10 === 0) {
-          this.log.warn({ err: (err as Error).message, failures }, 'replay into Kafka failed; retrying')
+          this.log.warn(
+            { err: (err as Error).message, refusal: refusalOf(err), failures },
+            'replay into Kafka failed; retrying',
+          )
         }
         this.resetProducer()
         await sleep(RETRY_MS)

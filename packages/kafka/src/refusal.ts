@@ -1,0 +1,90 @@
+import { createKafka, type KafkaConnection } from './client'
+
+/** TLS errors of a broker's certificate that this client could not verify. */
+const UNVERIFIED = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+])
+
+/** TLS alerts a broker sends when it wants a client certificate, or does not take the one it got. */
+const CLIENT_CERT_REFUSED = new Set([
+  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
+  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+])
+
+interface ChainLink {
+  name?: string
+  code?: string
+  type?: string
+  message?: string
+  cause?: unknown
+  originalError?: unknown
+}
+
+/** The error and those it wraps (kafkajs wraps the socket's error in a connection error in a retry error). */
+function* chain(err: unknown): Generator<ChainLink> {
+  for (let e = err as ChainLink | undefined, depth = 0; e && depth < 5; depth++) {
+    yield e
+    e = (e.cause ?? e.originalError) as ChainLink | undefined
+  }
+}
+
+/**
+ * Why the brokers refused this client, when they did: a password, a certificate or a protocol they do not take.
+ * A refusal is the configuration's, so waiting does not mend it; undefined for anything else (a broker that is
+ * down or unreachable), which retrying may.
+ */
+export function refusalOf(err: unknown): string | undefined {
+  for (const e of chain(err)) {
+    if (e.name === 'KafkaJSSASLAuthenticationError')
+      return `it refused the SASL credentials (KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD): ${e.message}`
+    if (e.type === 'UNSUPPORTED_SASL_MECHANISM')
+      return `it does not take that SASL mechanism (KAFKA_SASL_MECHANISM): ${e.message}`
+    if (e.type === 'ILLEGAL_SASL_STATE')
+      return 'its port takes no SASL: unset KAFKA_SASL_MECHANISM, or name its SASL port in KAFKA_BROKERS'
+    if (e.code && UNVERIFIED.has(e.code))
+      return `its TLS certificate could not be verified (${e.code}): KAFKA_SSL_CA names the CA that signed it`
+    if (e.code && CLIENT_CERT_REFUSED.has(e.code))
+      return `it wants a client certificate, or did not take this one (${e.code}): KAFKA_SSL_CERT and KAFKA_SSL_KEY`
+    if (e.code === 'ERR_SSL_WRONG_VERSION_NUMBER')
+      return 'its port does not speak TLS: set KAFKA_SSL=false, or name its TLS port in KAFKA_BROKERS'
+  }
+  return undefined
+}
+
+/**
+ * What may explain a failure that is no refusal: a broker that closes each connection at once, to a client that
+ * speaks no TLS, most likely wants TLS (a managed service's port always does), though it could be going down.
+ */
+export function hintOf(err: unknown, { ssl }: KafkaConnection): string | undefined {
+  if (ssl) return undefined
+  for (const e of chain(err))
+    if (e.name === 'KafkaJSConnectionClosedError')
+      return 'the broker closed the connection at once: a port that asks for TLS does so to a client without it (KAFKA_SSL=true)'
+  return undefined
+}
+
+/**
+ * Connects once, with short retries, and tells whether the brokers refuse this client (see refusalOf). A service
+ * whose own client retries for minutes asks this first, to stop at once on a refusal; any other failure is
+ * left to that client.
+ */
+export async function refusedBy(connection: KafkaConnection): Promise<string | undefined> {
+  const admin = createKafka(connection).admin()
+  try {
+    await admin.connect()
+    return undefined
+  } catch (err) {
+    return refusalOf(err)
+  } finally {
+    await admin.disconnect().catch(() => {})
+  }
+}

@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CollectorProcess, freePort, keysIn, ServiceProcess, tempDir } from './helpers/collector'
+import { basic, eventually, post, sql } from './helpers/http'
+import { Broker, type BrokerSecurity, SASL_USER } from './helpers/kafka'
+
+/**
+ * Managed Kafka asks its clients for TLS and a password (Confluent Cloud: SASL PLAIN; Amazon MSK and Redpanda
+ * Cloud: SCRAM) or a client certificate (Aiven). Real brokers that ask for each carry events from a collector to
+ * an ingester; a client they refuse does not start, and says which setting to look at.
+ */
+
+interface Deployment {
+  broker: Broker
+  collector: CollectorProcess
+  ingester: ServiceProcess
+}
+
+/**
+ * A broker of `security`, then a collector and an ingester (answering the admin API) connected to it, each with
+ * its own SASL mechanism where the broker asks for one.
+ */
+async function deploy(
+  security: BrokerSecurity,
+  mechanisms = { collector: 'scram-sha-512', ingester: 'scram-sha-512' },
+): Promise<Deployment> {
+  const broker = await Broker.create(security)
+  await broker.start()
+  const collectorDir = tempDir(`tp-${security}-collector-`)
+  const collector = new CollectorProcess(collectorDir, await freePort(), {
+    KAFKA_PARTITIONS: '3',
+    ...broker.serviceEnv(mechanisms.collector),
+  })
+  // the collector first: it writes the projects file, whose admin key the ingester's admin API takes
+  await collector.start()
+  const ingester = new ServiceProcess('ingest', tempDir(`tp-${security}-ingester-`), await freePort(), {
+    KAFKA_PARTITIONS: '3',
+    TOUCHPOINT_CONFIG: join(collectorDir, 'touchpoint.json'),
+    ...broker.serviceEnv(mechanisms.ingester),
+  })
+  await ingester.start()
+  return { broker, collector, ingester }
+}
+
+async function stop(d: Deployment | undefined): Promise<void> {
+  await d?.collector.stop('SIGKILL')
+  await d?.ingester.stop('SIGKILL')
+  await d?.broker.stop()
+}
+
+/** Sends `n` events to the collector, and waits for the ingester to have stored each of them once. */
+async function carries(d: Deployment, n: number): Promise<void> {
+  const { writeKey, adminKey } = keysIn(d.collector.dataDir)
+  const run = randomUUID()
+  const batch = Array.from({ length: n }, (_, i) => ({
+    type: 'track',
+    event: 'Secured',
+    messageId: `${run}-${i}`,
+    anonymousId: `a-${i}`,
+    properties: { run },
+  }))
+  const res = await post(`${d.collector.url}/v1/batch`, { batch }, { authorization: basic(writeKey) })
+  expect(res.status).toBe(200)
+  expect(res.body.accepted).toBe(n)
+  const stored = await eventually(
+    () =>
+      sql<{ events: number; ids: number }>(
+        d.ingester.url,
+        adminKey,
+        "SELECT count() AS events, uniqExact(message_id) AS ids FROM events WHERE JSONExtractString(properties, 'run') = {run:String}",
+        { run },
+      ),
+    (rows) => Number(rows[0]?.events) >= n,
+    30_000,
+  )
+  expect(stored[0]).toEqual({ events: n, ids: n })
+}
+
+/** The start of a service that must not start: its exit, and what it said. */
+async function refusedStart(service: ServiceProcess): Promise<string> {
+  const started = Date.now()
+  const error = await service.start().then(
+    () => new Error('it started'),
+    (err: Error) => err,
+  )
+  expect(error.message).toMatch(/exited with 1/)
+  // a refusal is told at once, not after the minutes of retries an unreachable broker gets
+  expect(Date.now() - started).toBeLessThan(20_000)
+  return service.output
+}
+
+describe('SASL over TLS (SASL_SSL), as Confluent Cloud, Amazon MSK and Redpanda Cloud ask', () => {
+  let d: Deployment
+  beforeAll(async () => {
+    // the collector with PLAIN (as Confluent Cloud), the ingester with SCRAM-SHA-512 (as MSK): the broker takes both
+    d = await deploy('sasl_ssl', { collector: 'PLAIN', ingester: 'scram-sha-512' })
+  })
+  afterAll(() => stop(d))
+
+  it('carries events from the collector through the broker into ClickHouse, each once', async () => {
+    expect(d.collector.output).toContain(
+      `(TLS, SASL plain as ${SASL_USER.username}; topic touchpoint.events)`,
+    )
+    expect(d.ingester.output).toContain(`(TLS, SASL scram-sha-512 as ${SASL_USER.username})`)
+    await carries(d, 25)
+  })
+
+  it('a collector with a wrong password does not start, and names the settings', async () => {
+    const wrong = new CollectorProcess(tempDir('tp-wrong-password-'), await freePort(), {
+      ...d.broker.serviceEnv('scram-sha-256'),
+      KAFKA_SASL_PASSWORD: 'not-the-password',
+    })
+    const said = await refusedStart(wrong)
+    expect(said).toContain(`touchpoint: Kafka at ${d.broker.address}: it refused the SASL credentials`)
+    expect(said).toContain('KAFKA_SASL_PASSWORD')
+    expect(said).not.toContain('not-the-password')
+  })
+
+  it('a collector that speaks no TLS to it starts, keeping what it takes, and its log says what may be wrong', async () => {
+    // the broker may be going down as well as misconfigured: the collector keeps taking events into its spool
+    const plain = new CollectorProcess(tempDir('tp-no-tls-'), await freePort(), {
+      KAFKA_BROKERS: d.broker.address,
+    })
+    try {
+      await plain.start()
+      await eventually(
+        async () => plain.output,
+        (out) => out.includes('Kafka unreachable at start'),
+      )
+      expect(plain.output).toContain(
+        'a port that asks for TLS does so to a client without it (KAFKA_SSL=true)',
+      )
+      const res = await post(
+        `${plain.url}/v1/track`,
+        { event: 'Spooled', anonymousId: 'a-1' },
+        { authorization: basic(keysIn(plain.dataDir).writeKey) },
+      )
+      expect(res.status).toBe(200)
+    } finally {
+      await plain.stop('SIGKILL')
+    }
+  })
+
+  it("an ingester that does not know the broker's CA does not start, and says so", async () => {
+    const { KAFKA_SSL_CA: _ca, ...withoutCa } = d.broker.serviceEnv()
+    const ingester = new ServiceProcess('ingest', tempDir('tp-no-ca-'), await freePort(), {
+      ...withoutCa,
+      KAFKA_SSL: 'true',
+    })
+    const said = await refusedStart(ingester)
+    expect(said).toContain('its TLS certificate could not be verified (UNABLE_TO_VERIFY_LEAF_SIGNATURE)')
+    expect(said).toContain('KAFKA_SSL_CA')
+  })
+})
+
+describe('a client certificate (mutual TLS), as Aiven asks', () => {
+  let d: Deployment
+  beforeAll(async () => {
+    d = await deploy('ssl')
+  })
+  afterAll(() => stop(d))
+
+  it('carries events from the collector through the broker into ClickHouse, each once', async () => {
+    expect(d.collector.output).toContain('(TLS with a client certificate; topic touchpoint.events)')
+    await carries(d, 25)
+  })
+
+  it('a collector without a client certificate does not start, and names the settings', async () => {
+    const { KAFKA_SSL_CERT: _cert, KAFKA_SSL_KEY: _key, ...withoutCert } = d.broker.serviceEnv()
+    const said = await refusedStart(
+      new CollectorProcess(tempDir('tp-no-cert-'), await freePort(), withoutCert),
+    )
+    expect(said).toContain('it wants a client certificate, or did not take this one')
+    expect(said).toContain('KAFKA_SSL_CERT and KAFKA_SSL_KEY')
+  })
+})
