@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CollectorProcess, freePort, keysIn, ServiceProcess, tempDir } from './helpers/collector'
 import { basic, eventually, post, sql } from './helpers/http'
 import { Broker, type BrokerSecurity, SASL_USER } from './helpers/kafka'
+import { metricValue } from './helpers/load'
 
 /**
  * Managed Kafka asks its clients for TLS and a password (Confluent Cloud: SASL PLAIN; Amazon MSK and Redpanda
@@ -137,6 +138,7 @@ describe('SASL over TLS (SASL_SSL), as Confluent Cloud, Amazon MSK and Redpanda 
         { authorization: basic(keysIn(plain.dataDir).writeKey) },
       )
       expect(res.status).toBe(200)
+      expect(await metricValue(plain.url, 'touchpoint_kafka_degraded')).toBe(1)
     } finally {
       await plain.stop('SIGKILL')
     }

@@ -70,6 +70,8 @@ export class KafkaSink implements Sink {
   private stopping = false
   private replayer: Promise<void> | null = null
   private wakeReplayer: (() => void) | null = null
+  /** appends to the spool under way: until they are written, an empty read of it does not mean it is replayed */
+  private spoolAppends = 0
 
   private producer: Producer
   private connected = false
@@ -189,8 +191,11 @@ export class KafkaSink implements Sink {
   }
 
   private toSpool(records: OutboundRecord[]): Promise<void> {
-    this.wakeReplayer?.()
-    return this.spool.append(records.map((r) => encodeRecord(r.kind, r.id, r.payload, r.key)))
+    this.spoolAppends++
+    return this.spool.append(records.map((r) => encodeRecord(r.kind, r.id, r.payload, r.key))).finally(() => {
+      this.spoolAppends--
+      this.wakeReplayer?.()
+    })
   }
 
   /** Sends the waiting records (up to maxBatchRecords), then whatever arrived meanwhile, one produce at a time. */
@@ -271,17 +276,21 @@ export class KafkaSink implements Sink {
     let failures = 0
     while (!this.stopping || this.spool.queuedBytes > 0) {
       if (!this.spooling && this.spool.queuedBytes === 0) {
-        await new Promise<void>((r) => {
-          this.wakeReplayer = r
-          setTimeout(r, RETRY_MS).unref()
-        })
+        await this.pause()
         continue
       }
       const batch = await this.spool.read(REPLAY_BATCH_RECORDS, REPLAY_BATCH_BYTES)
       if (!batch) {
-        // Everything spooled is in Kafka; new records may go direct again. Records appended to the spool
-        // after this read are picked up by the next round.
-        if (this.spooling) this.log.info('Kafka is back and the spool is replayed')
+        // Everything spooled is in Kafka; new records may go direct again, once the records on their way into the
+        // spool are in it (and replayed first), and Kafka answers: a collector that started without it has
+        // replayed nothing. Records appended to the spool after this read are picked up by the next round.
+        if (this.spooling) {
+          if (this.spoolAppends > 0 || !(await this.reachable())) {
+            if (!this.stopping) await this.pause()
+            continue
+          }
+          this.log.info('Kafka is back and the spool is replayed')
+        }
         this.spooling = false
         continue
       }
@@ -302,6 +311,27 @@ export class KafkaSink implements Sink {
         this.resetProducer()
         await sleep(RETRY_MS)
       }
+    }
+  }
+
+  /** Waits a retry's time, or until records are spooled. */
+  private pause(): Promise<void> {
+    return new Promise<void>((r) => {
+      this.wakeReplayer = r
+      setTimeout(r, RETRY_MS).unref()
+    })
+  }
+
+  /** Whether the producer is connected, or connects now. */
+  private async reachable(): Promise<boolean> {
+    if (this.connected) return true
+    try {
+      await this.producer.connect()
+      this.connected = true
+      return true
+    } catch {
+      this.resetProducer()
+      return false
     }
   }
 

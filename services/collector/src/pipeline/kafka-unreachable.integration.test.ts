@@ -1,0 +1,48 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { RECORD_KIND } from '@touchpoint/loader'
+import { describe, expect, it } from 'vitest'
+import { freePort, tempDir } from '../../../../test/helpers/collector'
+import { createLogger } from '../logger'
+import { Metrics } from '../metrics'
+import { KafkaSink } from './kafka'
+
+/** The Kafka sink with no broker at its address (nothing listens on the port): real kafkajs, a real spool. */
+describe('the Kafka sink while no broker answers', () => {
+  it('stays degraded, keeping what it takes in its spool, until a broker answers', async () => {
+    const metrics = new Metrics()
+    const sink = await KafkaSink.start(
+      {
+        brokers: [`127.0.0.1:${await freePort()}`],
+        clientId: 'unreachable-test',
+        topic: 'touchpoint.events',
+        partitions: 1,
+        replication: 1,
+        ingesterGroup: 'touchpoint-ingester',
+        lingerMs: 5,
+        maxBatchRecords: 100,
+        compression: 'none',
+        spoolDir: tempDir('tp-unreachable-'),
+        spoolMaxBytes: 1e8,
+      },
+      metrics,
+      createLogger('silent'),
+    )
+    try {
+      expect(sink.status()).toBe('degraded')
+      // the replayer has found its spool empty: that is not a broker come back (it once read so, and answered ok)
+      await sleep(2500)
+      expect(sink.status()).toBe('degraded')
+      // each record goes straight to the spool, not to a produce that waits out its retries first
+      for (let i = 0; i < 5; i++) {
+        const started = Date.now()
+        await sink.append([{ kind: RECORD_KIND.event, id: `e-${i}`, payload: '{}', key: 'p:a' }])
+        expect(Date.now() - started).toBeLessThan(500)
+        await sleep(300)
+        expect(sink.status()).toBe('degraded')
+      }
+      expect(metrics.render()).toMatch(/^touchpoint_spool_queued_bytes [1-9]/m)
+    } finally {
+      await sink.close()
+    }
+  })
+})
