@@ -16,7 +16,9 @@
 #   ssl         TLS, and a client certificate signed by the broker's CA (mutual TLS, as Aiven asks)
 #   sasl_ssl    TLS, and a user name and password by SASL PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (as Confluent
 #               Cloud, Amazon MSK and Redpanda Cloud ask): user `touchpoint`, password KAFKA_SASL_PASSWORD (default
-#               touchpoint-secret)
+#               touchpoint-secret); PLAIN also takes `collector` and `ingester`, with the same password. With
+#               KAFKA_ACLS=true, the broker checks ACLs: those users may do nothing they are not granted, and
+#               `admin` (PLAIN, the same password) may do anything
 # For both, openssl writes a CA, the broker's certificate (for 127.0.0.1 and localhost) and a client certificate
 # into DIR/tls: point KAFKA_SSL_CA at DIR/tls/ca.pem, and KAFKA_SSL_CERT/KAFKA_SSL_KEY at DIR/tls/client.pem and
 # DIR/tls/client.key.
@@ -83,10 +85,17 @@ PROPS
     cat <<PROPS
 sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
 sasl.mechanism.inter.broker.protocol=PLAIN
-listener.name.client.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="touchpoint" password="$SASL_PASSWORD" user_touchpoint="$SASL_PASSWORD";
+listener.name.client.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="$SASL_PASSWORD" user_admin="$SASL_PASSWORD" user_touchpoint="$SASL_PASSWORD" user_collector="$SASL_PASSWORD" user_ingester="$SASL_PASSWORD";
 listener.name.client.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 listener.name.client.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 PROPS
+    if [ "${KAFKA_ACLS:-false}" = true ]; then
+      # the controller's own port is plaintext, so its principal is ANONYMOUS; only the client port is checked
+      cat <<PROPS
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:admin;User:ANONYMOUS
+PROPS
+    fi
   fi
 }
 

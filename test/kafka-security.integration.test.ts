@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
+import { createKafka, ensureTopics } from '@touchpoint/kafka'
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createLogger } from '../services/collector/src/logger'
+import { Metrics } from '../services/collector/src/metrics'
+import { KafkaSink } from '../services/collector/src/pipeline/kafka'
 import { CollectorProcess, freePort, keysIn, ServiceProcess, tempDir } from './helpers/collector'
 import { basic, eventually, post, sql } from './helpers/http'
 import { Broker, type BrokerSecurity, SASL_USER } from './helpers/kafka'
@@ -28,18 +33,36 @@ async function deploy(
 ): Promise<Deployment> {
   const broker = await Broker.create(security)
   await broker.start()
-  const collectorDir = tempDir(`tp-${security}-collector-`)
+  return startServices(
+    broker,
+    broker.serviceEnv(mechanisms.collector),
+    broker.serviceEnv(mechanisms.ingester),
+  )
+}
+
+/** A collector and an ingester (answering the admin API) on `broker`, each with its own variables. */
+async function startServices(
+  broker: Broker,
+  collectorEnv: Record<string, string>,
+  ingesterEnv: Record<string, string>,
+): Promise<Deployment> {
+  const collectorDir = tempDir(`tp-${broker.security}-collector-`)
   const collector = new CollectorProcess(collectorDir, await freePort(), {
     KAFKA_PARTITIONS: '3',
-    ...broker.serviceEnv(mechanisms.collector),
+    ...collectorEnv,
   })
   // the collector first: it writes the projects file, whose admin key the ingester's admin API takes
   await collector.start()
-  const ingester = new ServiceProcess('ingest', tempDir(`tp-${security}-ingester-`), await freePort(), {
-    KAFKA_PARTITIONS: '3',
-    TOUCHPOINT_CONFIG: join(collectorDir, 'touchpoint.json'),
-    ...broker.serviceEnv(mechanisms.ingester),
-  })
+  const ingester = new ServiceProcess(
+    'ingest',
+    tempDir(`tp-${broker.security}-ingester-`),
+    await freePort(),
+    {
+      KAFKA_PARTITIONS: '3',
+      TOUCHPOINT_CONFIG: join(collectorDir, 'touchpoint.json'),
+      ...ingesterEnv,
+    },
+  )
   await ingester.start()
   return { broker, collector, ingester }
 }
@@ -175,5 +198,92 @@ describe('a client certificate (mutual TLS), as Aiven asks', () => {
     )
     expect(said).toContain('it wants a client certificate, or did not take this one')
     expect(said).toContain('KAFKA_SSL_CERT and KAFKA_SSL_KEY')
+  })
+})
+
+describe('a broker that checks ACLs, each service with a user of its own (as MSK and Confluent Cloud can)', () => {
+  let broker: Broker
+  let d: Deployment | undefined
+  const TOPIC = 'touchpoint.events'
+  const GROUP = 'touchpoint-ingester'
+  beforeAll(async () => {
+    broker = await Broker.create('sasl_ssl', { acls: true })
+    await broker.start()
+  })
+  afterAll(async () => {
+    if (d) await stop(d)
+    else await broker?.stop()
+  })
+  const collectorEnv = () => broker.serviceEnv('plain', 'collector')
+  const ingesterEnv = () => broker.serviceEnv('plain', 'ingester')
+
+  it('a collector and an ingester that may not create the topics do not start, and say what to do', async () => {
+    const refusal = 'its ACLs do not allow this client that on a topic (TOPIC_AUTHORIZATION_FAILED)'
+    const collector = new CollectorProcess(tempDir('tp-acl-'), await freePort(), collectorEnv())
+    expect(await refusedStart(collector)).toContain(refusal)
+    const ingester = new ServiceProcess('ingest', tempDir('tp-acl-'), await freePort(), ingesterEnv())
+    const said = await refusedStart(ingester)
+    expect(said).toContain(refusal)
+    expect(said).toContain('create the topics beforehand, or grant the ACLs the README lists')
+  })
+
+  it("with the topics created and the README's ACLs granted, carries events and tells when they are stored", async () => {
+    const admin = createKafka(broker.connection('test-acl-admin', 'admin')).admin()
+    await admin.connect()
+    await ensureTopics(admin, [
+      { topic: TOPIC, partitions: 3, replication: 1 },
+      { topic: `${TOPIC}.dlq`, partitions: 1, replication: 1 },
+    ])
+    const allow = (
+      user: string,
+      resourceType: AclResourceTypes,
+      name: string,
+      operation: AclOperationTypes,
+    ) => ({
+      resourceType,
+      resourceName: name,
+      resourcePatternType: ResourcePatternTypes.LITERAL,
+      principal: `User:${user}`,
+      host: '*',
+      operation,
+      permissionType: AclPermissionTypes.ALLOW,
+    })
+    // the README's lists, and nothing more
+    await admin.createAcls({
+      acl: [
+        allow('collector', AclResourceTypes.TOPIC, TOPIC, AclOperationTypes.WRITE),
+        allow('collector', AclResourceTypes.GROUP, GROUP, AclOperationTypes.DESCRIBE),
+        allow('ingester', AclResourceTypes.TOPIC, TOPIC, AclOperationTypes.READ),
+        allow('ingester', AclResourceTypes.TOPIC, `${TOPIC}.dlq`, AclOperationTypes.WRITE),
+        allow('ingester', AclResourceTypes.GROUP, GROUP, AclOperationTypes.READ),
+      ],
+    })
+    await admin.disconnect()
+    d = await startServices(broker, collectorEnv(), ingesterEnv())
+    await carries(d, 25)
+    // a person's erasure or export waits for the ingesters' group to have stored what the topic holds: the
+    // collector's user may ask how far the group has come
+    const sink = await KafkaSink.start(
+      {
+        ...broker.connection('acl-stored-test', 'collector'),
+        topic: TOPIC,
+        partitions: 3,
+        replication: 1,
+        ingesterGroup: GROUP,
+        lingerMs: 5,
+        maxBatchRecords: 100,
+        compression: 'none',
+        spoolDir: tempDir('tp-acl-stored-'),
+        spoolMaxBytes: 1e8,
+      },
+      new Metrics(),
+      createLogger('silent'),
+    )
+    try {
+      expect(sink.status()).toBe('ok')
+      expect(await sink.stored(20_000)).toBe(true)
+    } finally {
+      await sink.close()
+    }
   })
 })

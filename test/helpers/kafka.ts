@@ -39,10 +39,12 @@ export class Broker {
   private constructor(
     readonly port: number,
     readonly security: BrokerSecurity,
+    /** sasl_ssl only: the broker checks ACLs, and SASL_USER may do only what it is granted (`admin` anything) */
+    readonly acls: boolean,
   ) {}
 
-  static async create(security: BrokerSecurity = 'plaintext'): Promise<Broker> {
-    return new Broker(await brokerPort(), security)
+  static async create(security: BrokerSecurity = 'plaintext', { acls = false } = {}): Promise<Broker> {
+    return new Broker(await brokerPort(), security, acls)
   }
 
   get address(): string {
@@ -56,9 +58,10 @@ export class Broker {
 
   /**
    * The variables that connect a Touchpoint service to this broker: TLS with its CA, and its client certificate
-   * or a SASL mechanism (SCRAM-SHA-512, as Amazon MSK asks, unless another is given) with its user.
+   * or a SASL mechanism (SCRAM-SHA-512, as Amazon MSK asks, unless another is given) with a user (`touchpoint`
+   * unless another is given: PLAIN also takes `collector` and `ingester`).
    */
-  serviceEnv(mechanism = 'scram-sha-512'): Record<string, string> {
+  serviceEnv(mechanism = 'scram-sha-512', username = SASL_USER.username): Record<string, string> {
     const env: Record<string, string> = { KAFKA_BROKERS: this.address }
     if (this.security === 'plaintext') return env
     env.KAFKA_SSL_CA = this.tlsFile('ca.pem')
@@ -67,14 +70,14 @@ export class Broker {
       env.KAFKA_SSL_KEY = this.tlsFile('client.key')
     } else {
       env.KAFKA_SASL_MECHANISM = mechanism
-      env.KAFKA_SASL_USERNAME = SASL_USER.username
+      env.KAFKA_SASL_USERNAME = username
       env.KAFKA_SASL_PASSWORD = SASL_USER.password
     }
     return env
   }
 
-  /** A kafkajs connection to this broker, as the test's own client. */
-  connection(clientId: string): KafkaConnection {
+  /** A kafkajs connection to this broker, as the test's own client (on sasl_ssl, as `user`). */
+  connection(clientId: string, user = SASL_USER.username): KafkaConnection {
     if (this.security === 'plaintext') return { brokers: [this.address], clientId }
     const ca = readFileSync(this.tlsFile('ca.pem'), 'utf8')
     if (this.security === 'ssl')
@@ -87,7 +90,8 @@ export class Broker {
           key: readFileSync(this.tlsFile('client.key'), 'utf8'),
         },
       }
-    return { brokers: [this.address], clientId, ssl: { ca }, sasl: { mechanism: 'plain', ...SASL_USER } }
+    const sasl = { mechanism: 'plain' as const, username: user, password: SASL_USER.password }
+    return { brokers: [this.address], clientId, ssl: { ca }, sasl }
   }
 
   private run(command: 'start' | 'stop' | 'kill'): Promise<string> {
@@ -100,6 +104,7 @@ export class Broker {
             ...process.env,
             KAFKA_PORT: String(this.port),
             KAFKA_SECURITY: this.security,
+            KAFKA_ACLS: String(this.acls),
             KAFKA_SASL_PASSWORD: SASL_USER.password,
           },
         },
@@ -124,7 +129,7 @@ export class Broker {
 
   /** How many members the consumer group has (the ingester's, by default), as the broker sees it. */
   async groupMembers(groupId = 'touchpoint-ingester'): Promise<number> {
-    const admin = createKafka(this.connection('test-group-reader')).admin()
+    const admin = createKafka(this.connection('test-group-reader', 'admin')).admin()
     await admin.connect()
     try {
       const { groups } = await admin.describeGroups([groupId])

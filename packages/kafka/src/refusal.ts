@@ -27,14 +27,27 @@ interface ChainLink {
   message?: string
   cause?: unknown
   originalError?: unknown
+  /** a KafkaJSAggregateError's (createTopics: one for each topic) */
+  errors?: unknown[]
 }
 
-/** The error and those it wraps (kafkajs wraps the socket's error in a connection error in a retry error). */
-function* chain(err: unknown): Generator<ChainLink> {
-  for (let e = err as ChainLink | undefined, depth = 0; e && depth < 5; depth++) {
-    yield e
-    e = (e.cause ?? e.originalError) as ChainLink | undefined
-  }
+/**
+ * The error and those it wraps: kafkajs wraps the socket's error in a connection error in a retry error, and
+ * gathers createTopics' errors, one for each topic, in an aggregate.
+ */
+function* chain(err: unknown, depth = 0): Generator<ChainLink> {
+  const e = err as ChainLink | undefined
+  if (!e || typeof e !== 'object' || depth > 5) return
+  yield e
+  for (const inner of e.errors ?? []) yield* chain(inner, depth + 1)
+  yield* chain(e.cause ?? e.originalError, depth + 1)
+}
+
+/** What each kind of authorization a broker refused is about. */
+const UNAUTHORIZED: Record<string, string> = {
+  TOPIC_AUTHORIZATION_FAILED: 'a topic',
+  GROUP_AUTHORIZATION_FAILED: 'the consumer group (KAFKA_GROUP_ID)',
+  CLUSTER_AUTHORIZATION_FAILED: 'the cluster',
 }
 
 /**
@@ -48,6 +61,8 @@ export function refusalOf(err: unknown): string | undefined {
       return `it refused the SASL credentials (KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD): ${e.message}`
     if (e.type === 'UNSUPPORTED_SASL_MECHANISM')
       return `it does not take that SASL mechanism (KAFKA_SASL_MECHANISM): ${e.message}`
+    if (e.type && e.type in UNAUTHORIZED)
+      return `its ACLs do not allow this client that on ${UNAUTHORIZED[e.type]} (${e.type}): create the topics beforehand, or grant the ACLs the README lists ("Managed Kafka")`
     if (e.type === 'ILLEGAL_SASL_STATE')
       return 'its port takes no SASL: unset KAFKA_SASL_MECHANISM, or name its SASL port in KAFKA_BROKERS'
     if (e.code && UNVERIFIED.has(e.code))

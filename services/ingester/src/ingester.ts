@@ -1,6 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ClickHouse } from '@touchpoint/clickhouse'
-import { consumedPast, createKafka, ensureTopics, fromMessage, hintOf, refusedBy } from '@touchpoint/kafka'
+import {
+  consumedPast,
+  createKafka,
+  ensureTopics,
+  fromMessage,
+  hintOf,
+  refusalOf,
+  refusedBy,
+} from '@touchpoint/kafka'
 import { Loader, type LoadRecord } from '@touchpoint/loader'
 import {
   type Admin,
@@ -91,15 +99,26 @@ export class Ingester {
   }
 
   async start(): Promise<void> {
-    const { topic, dlqTopic, partitions, replication } = this.config.kafka
+    const where = `Kafka at ${this.config.kafka.brokers.join(',')}`
     // this client retries for minutes, which a refused password or certificate would only prolong
     const refusal = await refusedBy(this.config.kafka)
-    const where = `Kafka at ${this.config.kafka.brokers.join(',')}`
     if (refusal) throw new Error(`${where}: ${refusal}`)
-    await this.admin.connect().catch((err: Error) => {
+    try {
+      await this.join()
+    } catch (err) {
+      const refused = refusalOf(err)
       const hint = hintOf(err, this.config.kafka)
-      throw hint ? new Error(`${where}: ${err.message}; ${hint}`) : err
-    })
+      if (refused) throw new Error(`${where}: ${refused}`)
+      throw hint ? new Error(`${where}: ${(err as Error).message}; ${hint}`) : err
+    }
+    this.lagTimer = setInterval(() => void this.refreshLag(), LAG_REFRESH_MS)
+    await this.refreshLag()
+  }
+
+  /** The topics, the dedupe window, the dead-letter producer and the consumer, joined to the group. */
+  private async join(): Promise<void> {
+    const { topic, dlqTopic, partitions, replication } = this.config.kafka
+    await this.admin.connect()
     await ensureTopics(this.admin, [
       { topic, partitions, replication },
       { topic: dlqTopic, partitions: 1, replication },
@@ -108,8 +127,6 @@ export class Ingester {
     this.log.info({ warmed }, 'dedupe window refilled from ClickHouse')
     await this.producer.connect()
     await this.runConsumer()
-    this.lagTimer = setInterval(() => void this.refreshLag(), LAG_REFRESH_MS)
-    await this.refreshLag()
   }
 
   /** A new consumer, joined to the group: it reads from the committed offsets. */
@@ -142,7 +159,7 @@ export class Ingester {
     })
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!current()) return
-      this.log.error({ err: payload.error?.message }, 'consumer crashed')
+      this.log.error({ err: payload.error?.message, refusal: refusalOf(payload.error) }, 'consumer crashed')
       this.restartConsumer(`crashed: ${payload.error?.message}`)
     })
     await consumer.connect()
