@@ -29,6 +29,7 @@ export function createKafka(
 export interface TopicSpec {
   topic: string
   partitions: number
+  /** replicas; -1, the brokers' default.replication.factor */
   replication: number
 }
 

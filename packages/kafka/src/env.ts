@@ -20,14 +20,22 @@ export const brokerList = z
 export const topicEnv = {
   KAFKA_TOPIC: z.string().default('touchpoint.events'),
   KAFKA_PARTITIONS: z.coerce.number().int().positive().default(6),
-  KAFKA_REPLICATION: z.coerce.number().int().positive().default(1),
+  /** Replicas of each topic created; without it, the brokers' default.replication.factor (managed clusters: 3). */
+  KAFKA_REPLICATION: z.coerce.number().int().positive().optional(),
   KAFKA_GROUP_ID: z.string().default('touchpoint-ingester'),
 }
+
+/** CreateTopics' replication factor for "the brokers' default.replication.factor" (Kafka 2.4 and later). */
+export const BROKER_DEFAULT = -1
 
 export function topicSpec(e: {
   KAFKA_TOPIC: string
   KAFKA_PARTITIONS: number
-  KAFKA_REPLICATION: number
+  KAFKA_REPLICATION?: number | undefined
 }): TopicSpec {
-  return { topic: e.KAFKA_TOPIC, partitions: e.KAFKA_PARTITIONS, replication: e.KAFKA_REPLICATION }
+  return {
+    topic: e.KAFKA_TOPIC,
+    partitions: e.KAFKA_PARTITIONS,
+    replication: e.KAFKA_REPLICATION ?? BROKER_DEFAULT,
+  }
 }

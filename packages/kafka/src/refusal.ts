@@ -63,6 +63,8 @@ export function refusalOf(err: unknown): string | undefined {
       return `it does not take that SASL mechanism (KAFKA_SASL_MECHANISM): ${e.message}`
     if (e.type && e.type in UNAUTHORIZED)
       return `its ACLs do not allow this client that on ${UNAUTHORIZED[e.type]} (${e.type}): create the topics beforehand, or grant the ACLs the README lists ("Managed Kafka")`
+    if (e.type === 'INVALID_REPLICATION_FACTOR' || e.type === 'POLICY_VIOLATION')
+      return `it would not create the topic so (${e.type}: ${e.message}): set KAFKA_REPLICATION to what it asks (unset, the brokers' default), or create the topics beforehand`
     if (e.type === 'ILLEGAL_SASL_STATE')
       return 'its port takes no SASL: unset KAFKA_SASL_MECHANISM, or name its SASL port in KAFKA_BROKERS'
     if (e.code && UNVERIFIED.has(e.code))

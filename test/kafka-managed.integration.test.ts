@@ -13,8 +13,9 @@ import { metricValue } from './helpers/load'
 
 /**
  * Managed Kafka asks its clients for TLS and a password (Confluent Cloud: SASL PLAIN; Amazon MSK and Redpanda
- * Cloud: SCRAM) or a client certificate (Aiven). Real brokers that ask for each carry events from a collector to
- * an ingester; a client they refuse does not start, and says which setting to look at.
+ * Cloud: SCRAM) or a client certificate (Aiven), may check ACLs, and sets how topics are replicated. Real brokers
+ * that ask for each carry events from a collector to an ingester; a client they refuse does not start, and says
+ * which setting to look at.
  */
 
 interface Deployment {
@@ -165,6 +166,18 @@ describe('SASL over TLS (SASL_SSL), as Confluent Cloud, Amazon MSK and Redpanda 
     } finally {
       await plain.stop('SIGKILL')
     }
+  })
+
+  it('a collector that asks for more replicas than the cluster can hold does not start, and names the setting', async () => {
+    // one broker here; a managed cluster refuses fewer than 3 (POLICY_VIOLATION), told the same way
+    const collector = new CollectorProcess(tempDir('tp-replicas-'), await freePort(), {
+      ...d.broker.serviceEnv(),
+      KAFKA_TOPIC: 'touchpoint.replicated',
+      KAFKA_REPLICATION: '3',
+    })
+    const said = await refusedStart(collector)
+    expect(said).toContain('it would not create the topic so (INVALID_REPLICATION_FACTOR')
+    expect(said).toContain("set KAFKA_REPLICATION to what it asks (unset, the brokers' default)")
   })
 
   it("an ingester that does not know the broker's CA does not start, and says so", async () => {
