@@ -78,6 +78,7 @@ export {
   type PlanChecker,
   type PlanType,
   type PropertyRuleInput,
+  propertyRule,
   type TrackingPlan,
   type TrackingPlanInput,
   trackingPlan,

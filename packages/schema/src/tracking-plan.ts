@@ -37,7 +37,8 @@ export interface PropertyRuleInput {
   items?: PropertyRuleInput | undefined
 }
 
-const propertyRule: z.ZodType<PropertyRuleInput, PropertyRuleInput> = z
+/** One property's rule; it refers to itself for an object's properties and a list's items. */
+export const propertyRule: z.ZodType<PropertyRuleInput, PropertyRuleInput> = z
   .strictObject({
     /** the JSON type, or the types, its value may have; `integer` is a whole number */
     type: z.union([z.enum(PLAN_TYPES), z.array(z.enum(PLAN_TYPES)).min(1)]).optional(),

@@ -1,14 +1,12 @@
 import { adSpendRequest } from '@touchpoint/clickhouse'
 import { batchEnvelope, eventSchemas } from '@touchpoint/schema'
 import type { FastifyPluginAsync } from 'fastify'
-import { z } from 'zod'
 import { ERRORS } from '../errors'
 import { ANALYTICS_ROUTES } from './analytics'
 import { backupRequest } from './backup'
+import { OpenApiSchemas } from './openapi-schema'
 import { personRequest } from './person'
 import { sqlRequest } from './sql'
-
-const schema = (s: z.ZodType) => z.toJSONSchema(s, { unrepresentable: 'any', io: 'input' })
 
 const errorBody = {
   type: 'object',
@@ -27,6 +25,9 @@ const errorBody = {
 
 const basic = [{ writeKey: [] }]
 
+/** An object whose fields are not described here: a generated client types it as a map, not as empty. */
+const anyObject = { type: 'object', additionalProperties: true }
+
 export interface OpenApiOptions {
   /** the document's title */
   title?: string
@@ -36,7 +37,9 @@ export interface OpenApiOptions {
 
 /** The OpenAPI document, generated from the same zod schemas that validate requests. */
 export function openApiDocument(options: OpenApiOptions = {}): Record<string, unknown> {
-  const paths: Record<string, unknown> = {}
+  const paths: Record<string, Record<string, Record<string, unknown>>> = {}
+  const schemas = new OpenApiSchemas()
+  const schema = schemas.of.bind(schemas)
   const responses = (ok: unknown) => ({
     200: { description: 'Accepted', content: { 'application/json': { schema: ok } } },
     '4XX': { description: 'Refused', content: { 'application/json': { schema: errorBody } } },
@@ -46,7 +49,7 @@ export function openApiDocument(options: OpenApiOptions = {}): Record<string, un
       post: {
         summary: `Segment-compatible ${type} call (also at /v1/${type[0]}, where Segment's browser library sends it)`,
         security: basic,
-        requestBody: { required: true, content: { 'application/json': { schema: schema(s) } } },
+        requestBody: { required: true, content: { 'application/json': { schema: typeFromPath(schema(s)) } } },
         responses: responses({ type: 'object', properties: { success: { type: 'boolean' } } }),
       },
     }
@@ -62,7 +65,7 @@ export function openApiDocument(options: OpenApiOptions = {}): Record<string, un
         properties: {
           success: { type: 'boolean' },
           accepted: { type: 'integer' },
-          rejected: { type: 'array', items: { type: 'object' } },
+          rejected: { type: 'array', items: anyObject },
         },
       }),
     },
@@ -74,7 +77,7 @@ export function openApiDocument(options: OpenApiOptions = {}): Record<string, un
       requestBody: { required: true, content: { 'application/json': { schema: schema(sqlRequest) } } },
       responses: responses({
         type: 'object',
-        properties: { rows: { type: 'array', items: { type: 'object' } } },
+        properties: { rows: { type: 'array', items: anyObject } },
       }),
     },
   }
@@ -83,7 +86,7 @@ export function openApiDocument(options: OpenApiOptions = {}): Record<string, un
       summary: 'GDPR erasure of one person: events, identity links, refused calls naming them',
       security: [{ adminKey: [] }],
       requestBody: { required: true, content: { 'application/json': { schema: schema(personRequest) } } },
-      responses: responses({ type: 'object' }),
+      responses: responses(anyObject),
     },
   }
   paths['/api/export'] = {
@@ -93,7 +96,7 @@ export function openApiDocument(options: OpenApiOptions = {}): Record<string, un
       security: [{ adminKey: [] }],
       requestBody: { required: true, content: { 'application/json': { schema: schema(personRequest) } } },
       responses: {
-        ...responses({ type: 'object' }),
+        ...responses(anyObject),
         200: {
           description:
             'A person line, then one line per stored row: {"kind":"event"|"identity"|"refused","row":{…}}',
@@ -126,7 +129,7 @@ export function openApiDocument(options: OpenApiOptions = {}): Record<string, un
       requestBody: { required: false, content: { 'application/json': { schema: schema(backupRequest) } } },
       responses: responses({
         type: 'object',
-        properties: { dir: { type: 'string' }, manifest: { type: 'object' } },
+        properties: { dir: { type: 'string' }, manifest: anyObject },
       }),
     },
   }
@@ -136,7 +139,7 @@ export function openApiDocument(options: OpenApiOptions = {}): Record<string, un
         summary: r.summary,
         security: [{ adminKey: [] }],
         requestBody: { required: true, content: { 'application/json': { schema: schema(r.schema) } } },
-        responses: responses({ type: 'object' }),
+        responses: responses(anyObject),
       },
     }
   }
@@ -167,14 +170,28 @@ export function openApiDocument(options: OpenApiOptions = {}): Record<string, un
       responses: { 302: { description: 'to the signed target' } },
     },
   }
-  for (const p of ['/healthz', '/readyz', '/metrics'])
-    paths[p] = { get: { responses: { 200: { description: 'OK' } } } }
+  paths['/healthz'] = { get: { summary: 'Liveness: the process answers', responses: ok } }
+  paths['/readyz'] = {
+    get: {
+      summary: 'Readiness: ok, degraded (storage away, events spooled) or down (503: events refused)',
+      responses: { ...ok, 503: { description: 'Not ready' } },
+    },
+  }
+  paths['/metrics'] = { get: { summary: 'Prometheus metrics, as text', responses: ok } }
   const only = options.only
   if (only) for (const p of Object.keys(paths)) if (!only(p)) delete paths[p]
+  for (const [path, operations] of Object.entries(paths))
+    for (const [method, operation] of Object.entries(operations)) {
+      operation.operationId = operationIdOf(method, path)
+      // the pixel, the redirect and the health routes take no key
+      operation.security ??= []
+    }
   return {
     openapi: '3.1.0',
     info: { title: options.title ?? 'Touchpoint collector', version: '0.1.0' },
+    servers: [{ url: '/', description: 'where this document was served from' }],
     components: {
+      schemas: schemas.components,
       securitySchemes: {
         writeKey: {
           type: 'http',
@@ -186,6 +203,30 @@ export function openApiDocument(options: OpenApiOptions = {}): Record<string, un
     },
     paths,
   }
+}
+
+const ok = { 200: { description: 'OK' } }
+
+/** A single call's `type`, which its path gives: the body may leave it out. */
+function typeFromPath(json: Record<string, unknown>): Record<string, unknown> {
+  const required = (json.required as string[] | undefined)?.filter((r) => r !== 'type')
+  return { ...json, required }
+}
+
+/**
+ * The name a generated client gives an operation: `/v1/track` → track, `/api/reports/time-of-day` →
+ * reportsTimeOfDay, `/e/c/{project}/{token}` → emailClick (headEmailClick for HEAD).
+ */
+export function operationIdOf(method: string, path: string): string {
+  const named: Record<string, string> = {
+    '/e/o/{project}/{token}': 'emailOpen',
+    '/e/c/{project}/{token}': 'emailClick',
+  }
+  const words = (named[path] ?? path.replace(/^\/(v1|api)\//, '/'))
+    .split(/[/-]/)
+    .filter((w) => w && !w.startsWith('{'))
+  const camel = words.map((w, i) => (i === 0 ? w : w[0]!.toUpperCase() + w.slice(1))).join('')
+  return method === 'post' || method === 'get' ? camel : method + camel[0]!.toUpperCase() + camel.slice(1)
 }
 
 export const openApiRoutes: FastifyPluginAsync<OpenApiOptions> = async (app, options) => {
