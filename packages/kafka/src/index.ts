@@ -1,5 +1,6 @@
 export { consumedPast, createKafka, ensureTopics, type KafkaConnection, type TopicSpec } from './client'
 export { type Decoded, fromMessage, toMessage } from './codec'
-export { brokerList, topicEnv, topicSpec } from './env'
+export { BROKER_DEFAULT, brokerList, topicEnv, topicSpec } from './env'
+export { sendInParts } from './in-parts'
 export { hintOf, refusalOf, refusedBy } from './refusal'
 export { checkSecurity, describeSecurity, type KafkaSecurity, securityEnv, securityOf } from './security'

@@ -78,6 +78,16 @@ export function refusalOf(err: unknown): string | undefined {
 }
 
 /**
+ * Whether the brokers refused a produce for its size (message.max.bytes, 1 MB by default, is checked for each
+ * partition's batch): the same records in smaller produces go through.
+ */
+export function tooLarge(err: unknown): boolean {
+  for (const e of chain(err))
+    if (e.type === 'MESSAGE_TOO_LARGE' || e.type === 'RECORD_LIST_TOO_LARGE') return true
+  return false
+}
+
+/**
  * What may explain a failure that is no refusal: a broker that closes each connection at once, to a client that
  * speaks no TLS, most likely wants TLS (a managed service's port always does), though it could be going down.
  */

@@ -43,4 +43,10 @@ export class Metrics extends ServiceMetrics {
       'Produce requests that failed (their records went to the spool).',
     ),
   )
+  readonly producesSplit = this.registry.add(
+    new Counter(
+      'touchpoint_kafka_produces_split_total',
+      "Produces the brokers refused for their size, sent again in halves (raise the topic's max.message.bytes, or compress).",
+    ),
+  )
 }

@@ -8,6 +8,7 @@ import {
   hintOf,
   refusalOf,
   refusedBy,
+  sendInParts,
 } from '@touchpoint/kafka'
 import { Loader, type LoadRecord } from '@touchpoint/loader'
 import {
@@ -287,20 +288,20 @@ export class Ingester {
     }
   }
 
+  /** Dead letters go in parts where the brokers refuse them for their size: a batch of them can be megabytes. */
   private async deadLetter(topic: string, partition: number, dead: DeadLetter[]): Promise<void> {
-    await this.producer.send({
-      topic: this.config.kafka.dlqTopic,
-      acks: -1,
-      messages: dead.map(({ message, reason }) => ({
-        key: message.key,
-        value: message.value,
-        headers: {
-          ...message.headers,
-          'dlq-reason': reason,
-          'dlq-source': `${topic}:${partition}:${message.offset}`,
-        },
-      })),
-    })
+    const messages = dead.map(({ message, reason }) => ({
+      key: message.key,
+      value: message.value,
+      headers: {
+        ...message.headers,
+        'dlq-reason': reason,
+        'dlq-source': `${topic}:${partition}:${message.offset}`,
+      },
+    }))
+    await sendInParts(messages, (part) =>
+      this.producer.send({ topic: this.config.kafka.dlqTopic, acks: -1, messages: part }),
+    )
     for (const { reason } of dead) this.metrics.deadLettered.inc({ reason })
     this.log.warn({ count: dead.length, partition }, 'messages sent to the dead-letter topic')
   }

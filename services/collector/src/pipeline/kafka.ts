@@ -6,6 +6,7 @@ import {
   hintOf,
   type KafkaConnection,
   refusalOf,
+  sendInParts,
   toMessage,
 } from '@touchpoint/kafka'
 import type { FastifyBaseLogger } from 'fastify'
@@ -258,17 +259,24 @@ export class KafkaSink implements Sink {
     )
   }
 
+  /** One produce of `records`, in parts where the brokers refuse it for its size (sendInParts). */
   private async send(records: OutboundRecord[]): Promise<void> {
     if (!this.connected) {
       await this.producer.connect()
       this.connected = true
     }
-    await this.producer.send({
-      topic: this.options.topic,
-      acks: -1,
-      compression: this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
-      messages: records.map(toMessage),
-    })
+    const compression = this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None
+    await sendInParts(
+      records,
+      (part) =>
+        this.producer.send({
+          topic: this.options.topic,
+          acks: -1,
+          compression,
+          messages: part.map(toMessage),
+        }),
+      () => this.metrics.producesSplit.inc(),
+    )
   }
 
   /** Moves spooled records into Kafka, oldest first; switches back to direct produce once the spool is empty. */
