@@ -54,3 +54,21 @@ it('gives a query ClickHouse refuses its error, as the caller wrote the query, a
   expect(r.stderr).not.toContain('FORMAT')
   expect(r.code).toBe(1)
 })
+
+it('refuses a project the projects file does not name, as the collector does, where it answered zeros', async () => {
+  const env = { TOUCHPOINT_DATA_DIR: used, TOUCHPOINT_URL: dead }
+  const said = `project: no project shpo in ${join(used, 'touchpoint.json')} (its projects: dev)`
+  for (const args of [
+    ['report', 'overview', '--project', 'shpo'],
+    ['forget', '--user', 'u-1', '--project', 'shpo'],
+    ['export', '--user', 'u-1', '--project', 'shpo'],
+  ]) {
+    const r = await runCli(args, env)
+    expect(r.stderr, args.join(' ')).toBe(`touchpoint: ${said}\n`)
+    expect(r.code).toBe(1)
+  }
+  // the project it names is read as before (its one event came from a script's user agent: a bot's, not counted)
+  const known = await runCli(['report', 'overview', '--project', 'dev', '--json'], env)
+  expect(known.code).toBe(0)
+  expect(JSON.parse(known.stdout)).toMatchObject({ visitors: 0, pageViews: 0 })
+})

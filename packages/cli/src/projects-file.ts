@@ -41,3 +41,20 @@ export function findProject(config: CliConfig, id: unknown): ProjectEntry | unde
     return undefined
   }
 }
+
+/**
+ * Refuses a project the projects file does not name, as the collector's API does (TP_ERR_UNKNOWN_PROJECT): read
+ * or written straight in ClickHouse, a mistyped id gave a report of zeros, or stored ad spend nobody reads.
+ * Nothing to check where there is no projects file (ClickHouse on a server, the file elsewhere).
+ */
+export function requireKnownProject(config: CliConfig, id: unknown): void {
+  let projects: ProjectEntry[]
+  try {
+    projects = readProjects(config)
+  } catch {
+    return
+  }
+  if (typeof id !== 'string' || projects.some((p) => p.id === id)) return
+  const named = projects.map((p) => p.id).join(', ')
+  throw new Error(`project: no project ${id} in ${config.projectsFile} (its projects: ${named || 'none'})`)
+}

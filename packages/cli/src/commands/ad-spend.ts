@@ -10,6 +10,7 @@ import {
 } from '@touchpoint/clickhouse'
 import type { CliConfig } from '../config'
 import { decimalOption } from '../import/numbers'
+import { requireKnownProject } from '../projects-file'
 import { fieldOptions, parseSpendCsv, type SpendFile, textOf } from './ad-spend-file'
 import { postToCollector } from './collector-api'
 import { money } from './report-text'
@@ -124,6 +125,7 @@ async function storeDirectly(
   project: string,
   rows: Array<Omit<AdSpendRow, 'channel'>>,
 ): Promise<number> {
+  requireKnownProject(config, project)
   const { channelOf } = await import('@touchpoint/collector')
   const ch = await createClickHouse({ ...config.clickhouse, dataDir: join(config.dataDir, 'clickhouse') })
   try {

@@ -36,7 +36,7 @@ import {
 import { createClickHouse } from '@touchpoint/clickhouse'
 import { recipientIdOf } from '@touchpoint/node'
 import type { CliConfig } from '../config'
-import { findProject } from '../projects-file'
+import { findProject, requireKnownProject } from '../projects-file'
 import { postToCollector } from './collector-api'
 
 /** The analytics HTTP paths, and the Analytics method that answers the same request directly. */
@@ -119,6 +119,7 @@ export async function ask<T>(
     const viaCollector = await postToCollector<T>(config, ENDPOINTS[endpoint].path, request)
     if (viaCollector !== undefined) return viaCollector
   }
+  requireKnownProject(config, request.project)
   const ch = await createClickHouse({ ...config.clickhouse, dataDir: join(config.dataDir, 'clickhouse') })
   try {
     // the request is validated by the method's own zod schema; a ZodError below names the field

@@ -15,7 +15,7 @@ import {
 } from '@touchpoint/clickhouse'
 import { recipientIdOf } from '@touchpoint/node'
 import type { CliConfig } from '../config'
-import { findProject } from '../projects-file'
+import { findProject, requireKnownProject } from '../projects-file'
 import { postToCollector, streamFromCollector } from './collector-api'
 
 const FORGET_USAGE = 'usage: touchpoint forget --user USER_ID [--project dev] [--json]'
@@ -45,7 +45,12 @@ function withRecipientId(config: CliConfig, req: PersonRequest): PersonRequest {
 }
 
 /** Runs `work` on ClickHouse opened by the CLI itself (CLICKHOUSE_URL, or the data directory's chDB). */
-async function withClickHouse<T>(config: CliConfig, work: (ch: ClickHouse) => Promise<T>): Promise<T> {
+async function withClickHouse<T>(
+  config: CliConfig,
+  project: string,
+  work: (ch: ClickHouse) => Promise<T>,
+): Promise<T> {
+  requireKnownProject(config, project)
   const ch = await createClickHouse({ ...config.clickhouse, dataDir: join(config.dataDir, 'clickhouse') })
   try {
     return await work(ch)
@@ -62,7 +67,7 @@ export async function forgetCommand(config: CliConfig, args: string[]): Promise<
   const { req, values } = personArgs(args, FORGET_USAGE, { json: { type: 'boolean' } })
   let result: ErasureResult | undefined
   if (!config.clickhouse.url) result = await postToCollector<ErasureResult>(config, '/api/forget', req)
-  result ??= await withClickHouse(config, (ch) => erasePerson(ch, withRecipientId(config, req)))
+  result ??= await withClickHouse(config, req.project, (ch) => erasePerson(ch, withRecipientId(config, req)))
   if (values.json) return `${JSON.stringify(result, null, 2)}\n`
   const d = result.deleted
   const devices = result.anonymousIds.filter((id) => !result.userIds.includes(id)).length
@@ -86,7 +91,7 @@ export async function exportCommand(config: CliConfig, args: string[], stdout: W
     const body = await streamFromCollector(config, '/api/export', req)
     if (body) counts = await copy(Readable.fromWeb(body as WebReadableStream<Uint8Array>))
   }
-  counts ??= await withClickHouse(config, async (ch) =>
+  counts ??= await withClickHouse(config, req.project, async (ch) =>
     copy(Readable.from((await exportPerson(ch, withRecipientId(config, req))).lines)),
   )
   if (out === stdout) return ''
