@@ -72,3 +72,11 @@ it('refuses a project the projects file does not name, as the collector does, wh
   expect(known.code).toBe(0)
   expect(JSON.parse(known.stdout)).toMatchObject({ visitors: 0, pageViews: 0 })
 })
+
+it("asks for a funnel's steps by the option that gives them, where zod's words named none", async () => {
+  const r = await runCli(['funnel'], { TOUCHPOINT_DATA_DIR: used, TOUCHPOINT_URL: dead })
+  expect(r.stderr).toBe(
+    'touchpoint: --step: a funnel needs its steps, in order: --step "Page Viewed[path=/pricing]" --step "Signed Up"\n',
+  )
+  expect(r.code).toBe(1)
+})

@@ -50,6 +50,10 @@ export async function analyticsCommand(config: CliConfig, command: string, args:
           csv: { type: 'boolean', default: false },
         },
       })
+      if (v.step.length === 0)
+        throw new Error(
+          '--step: a funnel needs its steps, in order: --step "Page Viewed[path=/pricing]" --step "Signed Up"',
+        )
       const body = defined({
         project: v.project,
         ...dateRange(v.from, v.to),
