@@ -46,6 +46,20 @@ describe('a start that cannot listen, or is misconfigured', () => {
     }
   })
 
+  it("names the ClickHouse server it cannot reach in one line, with none of the client library's own log", async () => {
+    const closed = await freePort()
+    const r = await runCli(['start'], {
+      TOUCHPOINT_DATA_DIR: tempDir(),
+      HOST: '127.0.0.1',
+      PORT: String(await freePort()),
+      CLICKHOUSE_URL: `http://127.0.0.1:${closed}`,
+    })
+    expect(r).toMatchObject({
+      code: 1,
+      stderr: `touchpoint: ClickHouse server (CLICKHOUSE_URL): connect ECONNREFUSED 127.0.0.1:${closed}\n`,
+    })
+  })
+
   it('names a bad variable in one line, with no stack trace', async () => {
     const bad = await devStart({ TOUCHPOINT_DATA_DIR: tempDir(), TRUST_PROXY: 'maybe' })
     expect(bad.code).toBe(1)

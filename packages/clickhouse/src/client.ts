@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { type ClickHouseClient, createClient } from '@clickhouse/client'
+import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client'
 import { type Connection as ChdbConnection, drainingConnection } from './chdb-session'
 import type { Retention } from './retention'
 import {
@@ -83,6 +83,9 @@ export async function createClickHouse(options: ClickHouseOptions): Promise<Clic
       database: options.database ?? 'default',
       request_timeout: 60_000,
       compression: { request: false, response: true },
+      // its own logger wrote each failed request as a dozen lines of text into the services' JSON logs, once a
+      // retry while ClickHouse was down; the callers report failures in their logs, with what they do about them
+      log: { level: ClickHouseLogLevel.OFF },
     })
     return {
       mode: 'server',

@@ -23,11 +23,16 @@ export interface MigrateOptions {
  */
 export async function migrate(ch: ClickHouse, options: MigrateOptions = {}): Promise<MigrationResult> {
   const ctx = ddlContext(ch.cluster)
-  await ch.client.command({
-    query: `CREATE TABLE IF NOT EXISTS ${TABLES.migrations}${ctx.onCluster} (
+  await ch.client
+    .command({
+      query: `CREATE TABLE IF NOT EXISTS ${TABLES.migrations}${ctx.onCluster} (
       version UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
     ) ENGINE = ${ctx.engine('ReplacingMergeTree', TABLES.migrations)} ORDER BY version`,
-  })
+    })
+    .catch((err: Error) => {
+      // the first request a start makes of a server: "connect ECONNREFUSED 10.0.0.5:8123" did not say to whom
+      throw ch.mode === 'server' ? new Error(`ClickHouse server (CLICKHOUSE_URL): ${err.message}`) : err
+    })
   const done = await appliedVersions(ch)
   const applied: MigrationResult['applied'] = []
   for (const m of MIGRATIONS) {
