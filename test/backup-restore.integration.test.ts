@@ -1,4 +1,4 @@
-import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CollectorProcess, freePort, keysIn, runCli, tempDir } from './helpers/collector'
@@ -110,6 +110,15 @@ describe('backup and restore', () => {
       TOUCHPOINT_DATA_DIR: join(damaged, 'data'),
     })
     expect(JSON.parse(loaded.stdout)).toEqual([{ n: 0 }])
+
+    // a directory that holds no backup is told before a data directory is made for it
+    const nowhere = join(tempDir(), 'data')
+    const missing = await runCli(['restore', join(dir, 'no-such-backup')], { TOUCHPOINT_DATA_DIR: nowhere })
+    expect(missing).toMatchObject({
+      code: 1,
+      stderr: `touchpoint: ${join(dir, 'no-such-backup')}: no manifest.json, so no finished backup\n`,
+    })
+    expect(existsSync(nowhere)).toBe(false)
 
     // restored into a fresh directory by the CLI, then served by a collector of its own
     const fresh = tempDir()

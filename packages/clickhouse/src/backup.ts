@@ -130,12 +130,25 @@ export async function backupTo(
  * been read through and holds the rows the backup counted (a damaged file is found before anything loads). A backup of an older schema loads into the newer one (a column it
  * lacks takes its default); one of a newer schema than this engine's is refused.
  */
+/**
+ * A finished backup's manifest, read before anything is opened: a mistyped directory is told without a data
+ * directory being made for it.
+ */
+export function backupManifest(dir: string): BackupManifest {
+  const manifestFile = join(resolve(dir), MANIFEST)
+  if (!existsSync(manifestFile))
+    throw new BackupRefused(`${resolve(dir)}: no ${MANIFEST}, so no finished backup`)
+  try {
+    return JSON.parse(readFileSync(manifestFile, 'utf8')) as BackupManifest
+  } catch (err) {
+    throw new BackupRefused(`${manifestFile}: not a backup's manifest (${(err as Error).message})`)
+  }
+}
+
 export async function restoreFrom(ch: ClickHouse, dir: string): Promise<BackupManifest> {
   embeddedOnly(ch, 'A restore from files')
   const source = resolve(dir)
-  const manifestFile = join(source, MANIFEST)
-  if (!existsSync(manifestFile)) throw new Error(`${source}: no ${MANIFEST}, so no finished backup`)
-  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as BackupManifest
+  const manifest = backupManifest(source)
   const here = await appliedVersions(ch)
   const newer = manifest.migrations.filter((v) => !here.has(v))
   if (newer.length)

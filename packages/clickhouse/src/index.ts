@@ -12,6 +12,7 @@ export {
   BACKUP_TABLES,
   type BackupManifest,
   BackupRefused,
+  backupManifest,
   backupNameNow,
   backupTo,
   restoreFrom,

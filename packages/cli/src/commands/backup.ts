@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import {
   type BackupManifest,
+  backupManifest,
   backupNameNow,
   backupTo,
   createClickHouse,
@@ -43,6 +44,8 @@ export async function restoreCommand(config: CliConfig, args: string[]): Promise
     throw new Error(
       'CLICKHOUSE_URL: touchpoint restore loads the embedded engine; a server restores with RESTORE … FROM',
     )
+  // before the engine opens the data directory, creating it: a mistyped backup leaves nothing behind
+  backupManifest(dir)
   const manifest = await withEngine(config, async (ch) => {
     await migrate(ch)
     return restoreFrom(ch, dir)
