@@ -19,6 +19,7 @@
 #               touchpoint-secret); PLAIN also takes `collector` and `ingester`, with the same password. With
 #               KAFKA_ACLS=true, the broker checks ACLs: those users may do nothing they are not granted, and
 #               `admin` (PLAIN, the same password) may do anything
+# KAFKA_BROKER_PROPS adds lines to the broker's server.properties (connections.max.reauth.ms=10000, say).
 # For both, openssl writes a CA, the broker's certificate (for 127.0.0.1 and localhost) and a client certificate
 # into DIR/tls: point KAFKA_SSL_CA at DIR/tls/ca.pem, and KAFKA_SSL_CERT/KAFKA_SSL_KEY at DIR/tls/client.pem and
 # DIR/tls/client.key.
@@ -125,6 +126,7 @@ transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 log.flush.interval.messages=1
 $(security_props)
+${KAFKA_BROKER_PROPS:-}
 PROPS
   if [ ! -f "$DIR/data/meta.properties" ]; then
     local scram=()

@@ -41,10 +41,15 @@ export class Broker {
     readonly security: BrokerSecurity,
     /** sasl_ssl only: the broker checks ACLs, and SASL_USER may do only what it is granted (`admin` anything) */
     readonly acls: boolean,
+    /** lines added to its server.properties (KAFKA_BROKER_PROPS) */
+    readonly props: string,
   ) {}
 
-  static async create(security: BrokerSecurity = 'plaintext', { acls = false } = {}): Promise<Broker> {
-    return new Broker(await brokerPort(), security, acls)
+  static async create(
+    security: BrokerSecurity = 'plaintext',
+    { acls = false, props = [] as string[] } = {},
+  ): Promise<Broker> {
+    return new Broker(await brokerPort(), security, acls, props.join('\n'))
   }
 
   get address(): string {
@@ -105,6 +110,7 @@ export class Broker {
             KAFKA_PORT: String(this.port),
             KAFKA_SECURITY: this.security,
             KAFKA_ACLS: String(this.acls),
+            KAFKA_BROKER_PROPS: this.props,
             KAFKA_SASL_PASSWORD: SASL_USER.password,
           },
         },

@@ -66,7 +66,7 @@ export function refusalOf(err: unknown): string | undefined {
     if (e.type === 'INVALID_REPLICATION_FACTOR' || e.type === 'POLICY_VIOLATION')
       return `it would not create the topic so (${e.type}: ${e.message}): set KAFKA_REPLICATION to what it asks (unset, the brokers' default), or create the topics beforehand`
     if (e.type === 'ILLEGAL_SASL_STATE')
-      return 'its port takes no SASL: unset KAFKA_SASL_MECHANISM, or name its SASL port in KAFKA_BROKERS'
+      return "it took no SASL handshake (ILLEGAL_SASL_STATE): its port takes no SASL (unset KAFKA_SASL_MECHANISM, or name its SASL port in KAFKA_BROKERS), or it ends sessions sooner than the client's 10 s re-authentication (connections.max.reauth.ms)"
     if (e.code && UNVERIFIED.has(e.code))
       return `its TLS certificate could not be verified (${e.code}): KAFKA_SSL_CA names the CA that signed it`
     if (e.code && CLIENT_CERT_REFUSED.has(e.code))
