@@ -75,9 +75,25 @@ async function stop(d: Deployment | undefined): Promise<void> {
   await d?.broker.stop()
 }
 
+/** Waits for the ingester to have stored the `n` events of `run` (their property), and checks each is there once. */
+async function storedOnce(d: Deployment, run: string, n: number): Promise<void> {
+  const stored = await eventually(
+    () =>
+      sql<{ events: number; ids: number }>(
+        d.ingester.url,
+        keysIn(d.collector.dataDir).adminKey,
+        "SELECT count() AS events, uniqExact(message_id) AS ids FROM events WHERE JSONExtractString(properties, 'run') = {run:String}",
+        { run },
+      ),
+    (rows) => Number(rows[0]?.events) >= n,
+    30_000,
+  )
+  expect(stored[0]).toEqual({ events: n, ids: n })
+}
+
 /** Sends `n` events to the collector, and waits for the ingester to have stored each of them once. */
 async function carries(d: Deployment, n: number): Promise<void> {
-  const { writeKey, adminKey } = keysIn(d.collector.dataDir)
+  const { writeKey } = keysIn(d.collector.dataDir)
   const run = randomUUID()
   const batch = Array.from({ length: n }, (_, i) => ({
     type: 'track',
@@ -89,18 +105,7 @@ async function carries(d: Deployment, n: number): Promise<void> {
   const res = await post(`${d.collector.url}/v1/batch`, { batch }, { authorization: basic(writeKey) })
   expect(res.status).toBe(200)
   expect(res.body.accepted).toBe(n)
-  const stored = await eventually(
-    () =>
-      sql<{ events: number; ids: number }>(
-        d.ingester.url,
-        adminKey,
-        "SELECT count() AS events, uniqExact(message_id) AS ids FROM events WHERE JSONExtractString(properties, 'run') = {run:String}",
-        { run },
-      ),
-    (rows) => Number(rows[0]?.events) >= n,
-    30_000,
-  )
-  expect(stored[0]).toEqual({ events: n, ids: n })
+  await storedOnce(d, run, n)
 }
 
 /** The start of a service that must not start: its exit, and what it said. */
@@ -155,19 +160,7 @@ describe('SASL over TLS (SASL_SSL), as Confluent Cloud, Amazon MSK and Redpanda 
       await new Promise((r) => setTimeout(r, 500))
     }
     expect(await metricValue(d.collector.url, 'touchpoint_kafka_produce_errors_total')).toBe(0)
-    const { adminKey } = keysIn(d.collector.dataDir)
-    const stored = await eventually(
-      () =>
-        sql<{ events: number; ids: number }>(
-          d.ingester.url,
-          adminKey,
-          "SELECT count() AS events, uniqExact(message_id) AS ids FROM events WHERE JSONExtractString(properties, 'run') = {run:String}",
-          { run },
-        ),
-      (rows) => Number(rows[0]?.events) >= 50,
-      30_000,
-    )
-    expect(stored[0]).toEqual({ events: 50, ids: 50 })
+    await storedOnce(d, run, 50)
   })
 
   it('a collector with a wrong password does not start, and names the settings', async () => {
