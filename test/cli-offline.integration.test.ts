@@ -80,3 +80,16 @@ it("asks for a funnel's steps by the option that gives them, where zod's words n
   )
   expect(r.code).toBe(1)
 })
+
+it('says what a mistyped report or option most likely meant', async () => {
+  const env = { TOUCHPOINT_DATA_DIR: used, TOUCHPOINT_URL: dead }
+  const report = await runCli(['report', 'overveiw'], env)
+  expect(report.stderr).toMatch(
+    /^touchpoint: no report overveiw \(did you mean overview\?\); usage: touchpoint report /,
+  )
+  const option = await runCli(['report', 'overview', '--form', '2026-11-01'], env)
+  expect(option.stderr).toBe(
+    'touchpoint: report takes no option --form (did you mean --from?); touchpoint report --help lists them\n',
+  )
+  expect([report.code, option.code]).toEqual([1, 1])
+})

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { didYouMean } from './closest'
 import { loadCliConfig } from './config'
 import { formatCsv, formatTable } from './table'
 import { USAGE, usageOf } from './usage'
@@ -127,12 +128,26 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 /** How long a failed command has to end by itself before it is made to. */
 const FAILED_EXIT_MS = 2000
 
+/**
+ * Node's words for an option a command does not take advise quoting it after `--`, which is never what was
+ * meant: a typo of one of the command's options, most likely, which its usage names.
+ */
+function explained(err: Error, command: string | undefined): Error {
+  if ((err as NodeJS.ErrnoException).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || !command) return err
+  const option = /'(-[^']*)'/.exec(err.message)?.[1] ?? 'an option'
+  const options = [...new Set(usageOf(command).match(/--[a-z][a-z-]*/g) ?? [])]
+  return new Error(
+    `${command} takes no option ${option}${didYouMean(option, options)}; touchpoint ${command} --help lists them`,
+  )
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     // exit only once stdout is flushed: a large result written to a pipe would otherwise be cut off
     if (code >= 0) process.stdout.write('', () => process.exit(code))
   },
-  (err: Error) => {
+  (failed: Error) => {
+    const err = explained(failed, process.argv[2])
     process.stderr.write(`touchpoint: ${err.message}\n`)
     // ended when nothing is left to run, not at once: exiting at once after a query the embedded engine refused
     // crashed the process (SIGSEGV in chDB's teardown, exit 139 where the error's was 1); a command that leaves

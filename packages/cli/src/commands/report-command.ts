@@ -26,6 +26,7 @@ import type {
   TimeOfDayResult,
   TrafficResult,
 } from '@touchpoint/analytics'
+import { didYouMean } from '../closest'
 import type { CliConfig } from '../config'
 import { counted, formatTable, formatPercent as pct } from '../table'
 import { allCustomers } from './all-pages'
@@ -142,8 +143,10 @@ export async function report(config: CliConfig, args: string[]): Promise<string>
     },
   })
   const kind = positionals[0] as Endpoint | undefined
-  if (!kind || !REPORTS.includes(kind))
-    throw new Error(`usage: touchpoint report ${REPORTS.join('|')} [--project P] [--from D] [--to D]`)
+  const usage = `usage: touchpoint report ${REPORTS.join('|')} [--project P] [--from D] [--to D]`
+  if (kind && !REPORTS.includes(kind))
+    throw new Error(`no report ${kind}${didYouMean(kind, REPORTS)}; ${usage}`)
+  if (!kind) throw new Error(usage)
   const net = ['traffic', 'overview', 'acquisition', 'customers']
   if (v['net-of-refunds'] && !net.includes(kind) && !(kind === 'experiments' && v.experiment !== undefined))
     throw new Error(
