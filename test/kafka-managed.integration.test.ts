@@ -212,6 +212,29 @@ describe('SASL over TLS (SASL_SSL), as Confluent Cloud, Amazon MSK and Redpanda 
     expect(said).toContain("set KAFKA_REPLICATION to what it asks (unset, the brokers' default)")
   })
 
+  it("with KAFKA_SSL=true alone, trusts the system's CAs (Confluent Cloud's certificates are signed by one)", async () => {
+    // a CA the system trusts, for this test: Node's NODE_EXTRA_CA_CERTS adds it to the ones it ships
+    const { KAFKA_SSL_CA: ca, ...withoutCa } = d.broker.serviceEnv('plain')
+    const collector = new CollectorProcess(tempDir('tp-system-ca-'), await freePort(), {
+      ...withoutCa,
+      KAFKA_SSL: 'true',
+      NODE_EXTRA_CA_CERTS: ca!,
+    })
+    try {
+      await collector.start()
+      expect(collector.output).toContain('(TLS, SASL plain as touchpoint;')
+      const res = await post(
+        `${collector.url}/v1/track`,
+        { event: 'System CA', anonymousId: 'a-1' },
+        { authorization: basic(keysIn(collector.dataDir).writeKey) },
+      )
+      expect(res.status).toBe(200)
+      expect(await metricValue(collector.url, 'touchpoint_kafka_produced_total')).toBe(1)
+    } finally {
+      await collector.stop('SIGKILL')
+    }
+  })
+
   it("an ingester that does not know the broker's CA does not start, and says so", async () => {
     const { KAFKA_SSL_CA: _ca, ...withoutCa } = d.broker.serviceEnv()
     const ingester = new ServiceProcess('ingest', tempDir('tp-no-ca-'), await freePort(), {
