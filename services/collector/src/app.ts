@@ -2,7 +2,12 @@ import { Analytics } from '@touchpoint/analytics'
 import type { ClickHouse } from '@touchpoint/clickhouse'
 import { MAX_TOKEN_LENGTH } from '@touchpoint/node'
 import { limits } from '@touchpoint/schema'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyBodyParser,
+  type FastifyInstance,
+  LogController,
+} from 'fastify'
 import type { CollectorConfig } from './config'
 import { HandoffVerifier } from './email/handoff'
 import { withoutPorts } from './enrich/ip'
@@ -129,12 +134,27 @@ function baseApp(config: CollectorConfig, logger: FastifyBaseLogger | undefined)
   const parseJson = app.getDefaultJsonParser('remove', 'remove')
   const jsonTypes = ['application/json', 'text/plain', 'application/x-www-form-urlencoded']
   app.removeContentTypeParser(['application/json', 'text/plain'])
-  app.addContentTypeParser(jsonTypes, { parseAs: 'string' }, (req, body, done) => {
-    parseJson(req, body as string, (err, value) => {
+  const asJson: FastifyBodyParser<string | Buffer> = (req, raw, done) => {
+    const body = String(raw)
+    parseJson(req, body, (err, value) => {
       // Fastify's error says only that the content type is application/json; JSON.parse's says where it broke
-      if (err) Object.assign(err, { rawBody: body, message: syntaxErrorOf(body as string) ?? err.message })
+      if (err) Object.assign(err, { rawBody: body, message: syntaxErrorOf(body) ?? err.message })
       done(err, value)
     })
+  }
+  app.addContentTypeParser(jsonTypes, { parseAs: 'string' }, asJson)
+
+  // a body with no type is read as JSON too (Python's requests sends none for data=json.dumps(…)); any other type
+  // is refused with 415, its body read (within the body limit) so that the ingest routes can keep it with its
+  // reason, as they keep malformed JSON
+  app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
+    const type = req.headers['content-type']
+    if (type === undefined) return asJson(req, body, done)
+    const err = new TpError(
+      'TP_ERR_UNSUPPORTED_MEDIA_TYPE',
+      `Content-Type ${type}: send JSON as application/json (or as text/plain)`,
+    )
+    done(Object.assign(err, { rawBody: body }), undefined)
   })
 
   app.setErrorHandler(async (err, req, reply) => {

@@ -166,10 +166,45 @@ describe('errors', () => {
     expect(res.body.path).toBe('batch')
   })
 
-  it('answers a wrong content type with 415', async () => {
-    const res = await send('/v1/track', '<event/>', keys.writeKey, { 'content-type': 'application/xml' })
+  it('answers a wrong content type with 415, and keeps the body when the key is known', async () => {
+    const res = await send('/v1/track', '<event name="Xml"/>', keys.writeKey, {
+      'content-type': 'application/xml',
+    })
     expect(res.status).toBe(415)
-    expect(res.body.code).toBe('TP_ERR_UNSUPPORTED_MEDIA_TYPE')
+    expect(res.body).toMatchObject({
+      code: 'TP_ERR_UNSUPPORTED_MEDIA_TYPE',
+      message: 'Content-Type application/xml: send JSON as application/json (or as text/plain)',
+    })
+    await eventually(
+      () =>
+        q(
+          `SELECT raw FROM events_rejected WHERE error_code = 'TP_ERR_UNSUPPORTED_MEDIA_TYPE' AND raw LIKE '%Xml%'`,
+        ),
+      (r) => r.length === 1,
+    )
+  })
+
+  it("reads a body with no Content-Type as JSON, as Python's requests sends data=json.dumps(…)", async () => {
+    // bytes: fetch names no type for them, where it says text/plain for a string
+    const res = await fetch(`${shop.url}/v1/track`, {
+      method: 'POST',
+      headers: { authorization: basic(keys.writeKey) },
+      body: new TextEncoder().encode(
+        JSON.stringify({ event: 'Untyped', anonymousId: 'a', messageId: 'untyped-1' }),
+      ),
+    })
+    expect(res.status).toBe(200)
+    await eventually(
+      () => q(`SELECT event FROM events WHERE message_id = 'untyped-1'`),
+      (r) => r.length === 1,
+    )
+    const broken = await fetch(`${shop.url}/v1/track`, {
+      method: 'POST',
+      headers: { authorization: basic(keys.writeKey) },
+      body: new TextEncoder().encode('{"event": "Untyped'),
+    })
+    expect(broken.status).toBe(400)
+    expect(((await broken.json()) as { code: string }).code).toBe('TP_ERR_MALFORMED_JSON')
   })
 
   it('accepts JSON sent as text/plain (sendBeacon)', async () => {

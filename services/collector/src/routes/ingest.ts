@@ -224,20 +224,22 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
   app.post('/v1/b', batch)
   app.post('/v1/import', batch)
 
-  /** A body that failed to parse is kept (as text) when the request's key is known from its Basic header. */
+  /**
+   * A body that was not read as JSON (malformed, or of another content type) is kept (as text) when the request's
+   * key is known from its Basic header.
+   */
   app.setErrorHandler(async (error: Error & { rawBody?: string; code?: string }, req) => {
     if (typeof error.rawBody === 'string') {
       const cred = registry.byBasicAuth(req.headers.authorization)
       if (cred) {
+        const code = error instanceof TpError ? error.code : 'TP_ERR_MALFORMED_JSON'
         const facts = factsOf(req, cred, registry, Date.now())
         const issue = { path: '', message: error.message }
-        // kept as a refusal is: a spool in trouble answers 503 (durably); anything else leaves the 400 as it is
-        await durably([
-          rejectedRecord(facts, req.url, 'TP_ERR_MALFORMED_JSON', [issue], error.rawBody),
-        ]).catch((e: unknown) => {
+        // kept as a refusal is: a spool in trouble answers 503 (durably); anything else leaves the 4xx as it is
+        await durably([rejectedRecord(facts, req.url, code, [issue], error.rawBody)]).catch((e: unknown) => {
           if (e instanceof TpError) throw e
         })
-        metrics.rejected.inc({ code: 'TP_ERR_MALFORMED_JSON' })
+        metrics.rejected.inc({ code })
       }
     }
     throw error
