@@ -2,9 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createKafka } from '@touchpoint/kafka'
-import { CompressionTypes } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { RECORD_KIND } from '../packages/loader/src/record'
 import { createLogger } from '../services/collector/src/logger'
 import { Metrics } from '../services/collector/src/metrics'
 import { KafkaSink } from '../services/collector/src/pipeline/kafka'
@@ -291,80 +289,6 @@ describe('collector → Kafka → ingester → ClickHouse', () => {
     } finally {
       await sink.close()
       await nobody.close()
-    }
-  })
-
-  it('dead-letters megabytes of poison in parts, where the partition once stuck on it', async () => {
-    const dlqHigh = async () => {
-      const admin = createKafka({ brokers: [broker.address], clientId: 'dlq-reader' }).admin()
-      await admin.connect()
-      try {
-        return (await admin.fetchTopicOffsets(`${TOPIC}.dlq`)).reduce((n, p) => n + Number(p.high), 0)
-      } finally {
-        await admin.disconnect()
-      }
-    }
-    const before = await dlqHigh()
-    // 400 undecodable messages of 8 KB in one partition, gzipped to a few kilobytes on the way in: the ingester
-    // reads them in one batch, 3.2 MB to dead-letter, where the broker takes 1 MB in one produce
-    const producer = createKafka({ brokers: [broker.address], clientId: 'test-big-poisoner' }).producer()
-    await producer.connect()
-    const filler = 'x'.repeat(8 * 1024)
-    await producer.send({
-      topic: TOPIC,
-      compression: CompressionTypes.GZIP,
-      messages: Array.from({ length: 400 }, (_, i) => ({
-        key: 'dev:big-poison',
-        value: `not json ${i} ${filler}`,
-        headers: { kind: '1', id: randomUUID() },
-      })),
-    })
-    await producer.disconnect()
-    await eventually(dlqHigh, (n) => n >= before + 400, 30_000)
-    expect(await dlqHigh()).toBe(before + 400)
-    await lagIsZero()
-  })
-
-  it('produces what is too large for one produce in parts, where it once spooled it for ever', async () => {
-    const bigTopic = 'touchpoint.big'
-    const metrics = new Metrics()
-    const sink = await KafkaSink.start(
-      {
-        brokers: [broker.address],
-        clientId: 'big-test',
-        topic: bigTopic,
-        partitions: 1,
-        replication: 1,
-        ingesterGroup: 'touchpoint-ingester',
-        lingerMs: 5,
-        maxBatchRecords: 5000,
-        compression: 'none',
-        spoolDir: tempDir('tp-big-'),
-        spoolMaxBytes: 1e9,
-      },
-      metrics,
-      createLogger('silent'),
-    )
-    try {
-      // one person's 400 events of 8 KB, as an import sends them: 3.2 MB for one partition; the broker takes 1 MB
-      const filler = 'x'.repeat(8 * 1024)
-      await sink.append(
-        Array.from({ length: 400 }, (_, i) => ({
-          kind: RECORD_KIND.event,
-          id: `big-${i}`,
-          payload: JSON.stringify({ i, filler }),
-          key: 'dev:big',
-        })),
-      )
-      expect(sink.status()).toBe('ok')
-      expect(metrics.render()).toMatch(/^touchpoint_kafka_produces_split_total [1-9]/m)
-      const admin = createKafka({ brokers: [broker.address], clientId: 'big-reader' }).admin()
-      await admin.connect()
-      const offsets = await admin.fetchTopicOffsets(bigTopic)
-      await admin.disconnect()
-      expect(offsets.reduce((n, p) => n + Number(p.high), 0)).toBe(400)
-    } finally {
-      await sink.close()
     }
   })
 
