@@ -1,16 +1,17 @@
 import { createKafka, type KafkaConnection } from './client'
 
-/** TLS errors of a broker's certificate that this client could not verify. */
-const UNVERIFIED = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-])
+/** TLS errors of a broker's certificate that this client could not verify, and what to look at for each. */
+const SIGNED_BY_UNKNOWN_CA = 'KAFKA_SSL_CA names the CA that signed it'
+const UNVERIFIED: Record<string, string> = {
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: SIGNED_BY_UNKNOWN_CA,
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: SIGNED_BY_UNKNOWN_CA,
+  UNABLE_TO_GET_ISSUER_CERT: SIGNED_BY_UNKNOWN_CA,
+  SELF_SIGNED_CERT_IN_CHAIN: SIGNED_BY_UNKNOWN_CA,
+  DEPTH_ZERO_SELF_SIGNED_CERT: SIGNED_BY_UNKNOWN_CA,
+  CERT_HAS_EXPIRED: "the broker's certificate is out of date (or this host's clock is wrong)",
+  CERT_NOT_YET_VALID: "the broker's certificate is not valid yet (or this host's clock is wrong)",
+  ERR_TLS_CERT_ALTNAME_INVALID: 'name the brokers in KAFKA_BROKERS as their certificates do',
+}
 
 /** TLS alerts a broker sends when it wants a client certificate, or does not take the one it got. */
 const CLIENT_CERT_REFUSED = new Set([
@@ -67,8 +68,8 @@ export function refusalOf(err: unknown): string | undefined {
       return `it would not create the topic so (${e.type}: ${e.message}): set KAFKA_REPLICATION to what it asks (unset, the brokers' default), or create the topics beforehand`
     if (e.type === 'ILLEGAL_SASL_STATE')
       return "it took no SASL handshake (ILLEGAL_SASL_STATE): its port takes no SASL (unset KAFKA_SASL_MECHANISM, or name its SASL port in KAFKA_BROKERS), or it ends sessions sooner than the client's 10 s re-authentication (connections.max.reauth.ms)"
-    if (e.code && UNVERIFIED.has(e.code))
-      return `its TLS certificate could not be verified (${e.code}): KAFKA_SSL_CA names the CA that signed it`
+    if (e.code && e.code in UNVERIFIED)
+      return `its TLS certificate could not be verified (${e.code}): ${UNVERIFIED[e.code]}`
     if (e.code && CLIENT_CERT_REFUSED.has(e.code))
       return `it wants a client certificate, or did not take this one (${e.code}): KAFKA_SSL_CERT and KAFKA_SSL_KEY`
     if (e.code === 'ERR_SSL_WRONG_VERSION_NUMBER')
