@@ -91,6 +91,12 @@ async function storedOnce(d: Deployment, run: string, n: number): Promise<void> 
   expect(stored[0]).toEqual({ events: n, ids: n })
 }
 
+/** One track call to a collector of its own data directory's dev project: the answer's status. */
+async function trackOne(collector: CollectorProcess, event: string): Promise<number> {
+  const auth = { authorization: basic(keysIn(collector.dataDir).writeKey) }
+  return (await post(`${collector.url}/v1/track`, { event, anonymousId: 'a-1' }, auth)).status
+}
+
 /** Sends `n` events to the collector, and waits for the ingester to have stored each of them once. */
 async function carries(d: Deployment, n: number): Promise<void> {
   const { writeKey } = keysIn(d.collector.dataDir)
@@ -188,12 +194,7 @@ describe('SASL over TLS (SASL_SSL), as Confluent Cloud, Amazon MSK and Redpanda 
       expect(plain.output).toContain(
         'a port that asks for TLS does so to a client without it (KAFKA_SSL=true)',
       )
-      const res = await post(
-        `${plain.url}/v1/track`,
-        { event: 'Spooled', anonymousId: 'a-1' },
-        { authorization: basic(keysIn(plain.dataDir).writeKey) },
-      )
-      expect(res.status).toBe(200)
+      expect(await trackOne(plain, 'Spooled')).toBe(200)
       expect(await metricValue(plain.url, 'touchpoint_kafka_degraded')).toBe(1)
     } finally {
       await plain.stop('SIGKILL')
@@ -223,12 +224,7 @@ describe('SASL over TLS (SASL_SSL), as Confluent Cloud, Amazon MSK and Redpanda 
     try {
       await collector.start()
       expect(collector.output).toContain('(TLS, SASL plain as touchpoint;')
-      const res = await post(
-        `${collector.url}/v1/track`,
-        { event: 'System CA', anonymousId: 'a-1' },
-        { authorization: basic(keysIn(collector.dataDir).writeKey) },
-      )
-      expect(res.status).toBe(200)
+      expect(await trackOne(collector, 'System CA')).toBe(200)
       expect(await metricValue(collector.url, 'touchpoint_kafka_produced_total')).toBe(1)
     } finally {
       await collector.stop('SIGKILL')
