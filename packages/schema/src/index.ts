@@ -65,6 +65,7 @@ export {
   trackEvent,
 } from './events'
 export { isPlainObject, type JsonObject, jsonDepth, jsonObject } from './json'
+export { jsonText } from './json-text'
 export * as limits from './limits'
 export { MAX_REVENUE, revenueIssues, revenueOf } from './revenue'
 export type { EventRow, EventSource, IdentityRow, RejectedRow } from './rows'

@@ -4,6 +4,7 @@ import {
   type IdentityRow,
   type IncomingEvent,
   type JsonObject,
+  jsonText,
   parseTimestamp,
   revenueOf,
 } from '@touchpoint/schema'
@@ -96,8 +97,8 @@ export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string, cou
       campaign.channel === 'Direct' && !url && !referrer && offSite(req.source) ? '' : campaign.channel,
     revenue,
     currency: revenue === null ? '' : str(props.currency, 8).toUpperCase(),
-    properties: JSON.stringify(isPageCall ? withViewName(e, props) : props),
-    traits: traits ? JSON.stringify(traits) : '{}',
+    properties: jsonText(isPageCall ? withViewName(e, props) : props),
+    traits: traits ? jsonText(traits) : '{}',
     ...device,
     is_bot: (req.source === 'email' ? 0 : device.is_bot) || (req.internal ? INTERNAL : 0),
     ip: anonymizeIp(ip),
