@@ -17,8 +17,9 @@ export interface ProjectsFile {
 export async function startTestCollector(
   file?: ProjectsFile,
   extraEnv: Record<string, string> = {},
+  /** the data directory, for a test that leaves something in it first (a spool) */
+  dir = tempDir(),
 ): Promise<{ collector: RunningCollector; dir: string }> {
-  const dir = tempDir()
   const env: Record<string, string> = {
     TOUCHPOINT_DATA_DIR: dir,
     PORT: '0',

@@ -14,6 +14,12 @@ export class Metrics extends ServiceMetrics {
   readonly duplicates = this.registry.add(
     new Counter('touchpoint_events_duplicates_total', 'Retried events dropped by the dedupe window.'),
   )
+  readonly refused = this.registry.add(
+    new Counter(
+      'touchpoint_events_refused_by_storage_total',
+      'Accepted records ClickHouse refused for what they hold, kept in events_rejected (TP_STORAGE_REFUSED).',
+    ),
+  )
   readonly loadErrors = this.registry.add(
     new Counter('touchpoint_load_errors_total', 'Failed inserts (each is retried).'),
   )

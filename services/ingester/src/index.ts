@@ -1,4 +1,4 @@
 export { type IngesterConfig, loadIngesterConfig } from './config'
-export { Ingester, isDataError } from './ingester'
+export { Ingester } from './ingester'
 export { IngesterMetrics } from './metrics'
 export { type RunningIngester, startIngester } from './server'

@@ -10,7 +10,7 @@ import {
   refusedBy,
   sendInParts,
 } from '@touchpoint/kafka'
-import { Loader, type LoadRecord } from '@touchpoint/loader'
+import { Loader, type LoadRecord, loadIsolating } from '@touchpoint/loader'
 import {
   type Admin,
   type Consumer,
@@ -26,14 +26,6 @@ import type { IngesterMetrics } from './metrics'
 
 const MAX_BACKOFF_MS = 10_000
 const LAG_REFRESH_MS = 2000
-
-/**
- * ClickHouse refused these rows for what they contain: retrying cannot help, so the rows are isolated and
- * dead-lettered. Any other failure (connection, timeout, overload) is retried with the partition paused.
- */
-const DATA_ERROR =
-  /^(CANNOT_PARSE|CANNOT_READ|CANNOT_CONVERT|CANNOT_INSERT_NULL|INCORRECT_DATA|INCORRECT_JSON|TYPE_MISMATCH|ILLEGAL|VALUE_IS_OUT_OF_RANGE|ATTEMPT_TO_READ_AFTER_EOF|TOO_LARGE_STRING|DECIMAL_OVERFLOW|BAD_ARGUMENTS)/
-export const isDataError = (err: unknown) => DATA_ERROR.test(String((err as { type?: unknown })?.type ?? ''))
 
 interface DeadLetter {
   message: KafkaMessage
@@ -262,30 +254,21 @@ export class Ingester {
     await heartbeat()
   }
 
-  /** Loads the records; when ClickHouse refuses some for their content, splits to find them and returns them. */
+  /** Loads the records; when ClickHouse refuses some for their content, finds them (loadIsolating) and returns them. */
   private async loadOrIsolate(entries: Entry[], token: string): Promise<Entry[]> {
-    if (entries.length === 0) return []
-    try {
+    const refused = await loadIsolating(entries, token, async (part, partToken) => {
       const result = await this.loader.load(
-        entries.map((e) => e.record),
-        token,
+        part.map((e) => e.record),
+        partToken,
       )
       this.metrics.loaded.inc({ table: 'events' }, result.events)
       this.metrics.loaded.inc({ table: 'events_rejected' }, result.rejected)
       this.metrics.loaded.inc({ table: 'identities' }, result.identities)
       if (result.duplicates) this.metrics.duplicates.inc({}, result.duplicates)
       this.metrics.insertLatency.observe(result.insertMs / 1000)
-      this.metrics.batchSize.observe(entries.length)
-      return []
-    } catch (err) {
-      if (!isDataError(err)) throw err
-      if (entries.length === 1) return entries
-      const mid = entries.length >> 1
-      return [
-        ...(await this.loadOrIsolate(entries.slice(0, mid), `${token}/a`)),
-        ...(await this.loadOrIsolate(entries.slice(mid), `${token}/b`)),
-      ]
-    }
+      this.metrics.batchSize.observe(part.length)
+    })
+    return refused.map((r) => r.item)
   }
 
   /** Dead letters go in parts where the brokers refuse them for their size: a batch of them can be megabytes. */

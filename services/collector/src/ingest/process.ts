@@ -307,12 +307,15 @@ const BODY_KEY = new RegExp(BODY_KEY_PATTERN, 'g')
 const withoutBodyKeys = (text: string): string =>
   text.includes('writeKey') ? text.replace(BODY_KEY, REDACTED_BODY_KEY) : text
 
+/** The code of an accepted event that ClickHouse refused to store for what it holds (pipeline/refused.ts). */
+export const STORAGE_REFUSED = 'TP_STORAGE_REFUSED'
+
 /** A record of a refused call, keeping the reasons and (up to MAX_REJECTED_RAW_BYTES of) the raw payload. */
 export function rejectedRecord(
   facts: Pick<RequestFacts, 'projectId' | 'source' | 'receivedAt' | 'ip' | 'userAgent'>,
   route: string,
   /** the error's code, or PLAN_CODES.stored for an event stored with its violation of the tracking plan noted */
-  code: ErrorCode | typeof PLAN_CODES.stored,
+  code: ErrorCode | typeof PLAN_CODES.stored | typeof STORAGE_REFUSED,
   issues: FieldIssue[],
   raw: unknown,
   /** the record's id; a random one when the call gives nothing to derive one from */

@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ClickHouse } from '@touchpoint/clickhouse'
-import { Loader, type LoaderOptions } from '@touchpoint/loader'
+import { Loader, type LoaderOptions, type LoadRecord, loadIsolating, type Refused } from '@touchpoint/loader'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Metrics } from '../metrics'
 import { encodeRecord } from '../spool/codec'
 import { Spool } from '../spool/spool'
 import type { SpoolBatch } from '../spool/types'
+import { refusedRecord } from './refused'
 import { RowBuilder } from './row-builder'
 import type { OutboundRecord, Sink } from './sink'
 import { reportSpoolHealth } from './spool-health'
@@ -149,11 +150,11 @@ export class EmbeddedPipeline implements Sink {
     let backoff = 100
     for (;;) {
       try {
-        const result = await this.loader.load(batch.records, batch.token, this.build)
+        const refused = await loadIsolating(batch.records, batch.token, (records, token) =>
+          this.loadPart(records, token),
+        )
+        if (refused.length) await this.keepRefused(refused, batch.token)
         this.storageUp = true
-        this.metrics.loaded.inc({}, result.events)
-        if (result.duplicates) this.metrics.duplicates.inc({}, result.duplicates)
-        this.metrics.loadLatency.observe(result.insertMs / 1000)
         this.metrics.loadBatch.observe(batch.records.length)
         return
       } catch (err) {
@@ -168,6 +169,29 @@ export class EmbeddedPipeline implements Sink {
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)
       }
     }
+  }
+
+  private async loadPart(records: readonly LoadRecord[], token: string): Promise<void> {
+    const result = await this.loader.load(records, token, this.build)
+    this.metrics.loaded.inc({}, result.events)
+    if (result.duplicates) this.metrics.duplicates.inc({}, result.duplicates)
+    this.metrics.loadLatency.observe(result.insertMs / 1000)
+  }
+
+  /**
+   * Records ClickHouse refused for what they hold go to events_rejected with its reason, rather than stopping every
+   * record behind them. One refused even there (its raw text, say) is logged whole and left: nothing else can take it.
+   */
+  private async keepRefused(refused: Refused<LoadRecord>[], token: string): Promise<void> {
+    this.metrics.refused.inc({}, refused.length)
+    this.log.warn(
+      { records: refused.length, reason: refused[0]!.reason },
+      'ClickHouse refused records for what they hold; kept in events_rejected',
+    )
+    const kept = refused.map((r) => refusedRecord(r.item, r.reason))
+    const lost = await loadIsolating(kept, `${token}/refused`, (records, t) => this.loader.load(records, t))
+    for (const { item, reason } of lost)
+      this.log.error({ record: item.payload, reason }, 'ClickHouse refused a record and its rejection too')
   }
 
   /** Stops after loading everything already accepted (or after DRAIN_TIMEOUT_MS; the rest stays spooled). */
