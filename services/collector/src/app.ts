@@ -24,6 +24,7 @@ import { backupRoutes } from './routes/backup'
 import { emailRoutes } from './routes/email'
 import { healthRoutes } from './routes/health'
 import { ingestRoutes } from './routes/ingest'
+import { methodNotAllowed } from './routes/method-not-allowed'
 import { openApiRoutes } from './routes/openapi'
 import { personRoutes } from './routes/person'
 import { sdkRoutes } from './routes/sdk'
@@ -165,6 +166,7 @@ function baseApp(config: CollectorConfig, logger: FastifyBaseLogger | undefined)
     if (tp.headers) reply.headers(tp.headers)
     return reply.code(tp.statusCode).send(tp.toJSON())
   })
+  methodNotAllowed(app)
   app.setNotFoundHandler(async (req, reply) => {
     const err = new TpError('TP_ERR_NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}`)
     return reply.code(404).send(err.toJSON())

@@ -18,6 +18,7 @@ export const ERRORS = {
   TP_ERR_ADMIN_UNAUTHORIZED: { status: 401, message: 'Unknown or missing admin key' },
   TP_ERR_ORIGIN_FORBIDDEN: { status: 403, message: "The request's origin is not allowed for this project" },
   TP_ERR_NOT_FOUND: { status: 404, message: 'No such route' },
+  TP_ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'The route does not take this method' },
   TP_ERR_UNKNOWN_PROJECT: { status: 404, message: 'No project with that id' },
   TP_ERR_PERSON_NOT_FOUND: { status: 404, message: 'No events for that person' },
   TP_ERR_BODY_TOO_LARGE: { status: 413, message: 'The body is larger than the limit' },
