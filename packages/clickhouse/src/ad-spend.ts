@@ -29,7 +29,11 @@ const tag = z.string().max(1024)
 
 /** One row of ad spend as sent (HTTP, or a CSV file through the CLI), before its channel is known. */
 export const adSpendInput = z.object({
-  day: z.string().regex(DAY, 'is a day, YYYY-MM-DD').refine(isCalendarDay, 'is not a day of the calendar'),
+  day: z
+    .string()
+    .regex(DAY, 'is a day, YYYY-MM-DD')
+    .refine(isCalendarDay, 'is not a day of the calendar')
+    .meta({ format: 'date' }),
   /** the utm_source the ads' links carry (google, facebook, …): what a visit from them has as its source */
   source: tag.min(1, 'is required: the utm_source of the ads'),
   medium: tag.default(''),

@@ -26,12 +26,24 @@ describe('parseTimestamp', () => {
     expect(parseTimestamp('2026-11-03T17:40:00.123456789Z')).toBe(utc + 123)
   })
 
+  it('reads every RFC 3339 date-time: a lower-case t and z, a long fraction, a leap second, a year before 100', () => {
+    const utc = Date.UTC(2026, 11, 1, 10)
+    expect(parseTimestamp('2026-12-01t10:00:00z')).toBe(utc)
+    expect(parseTimestamp('2026-12-01T10:00:00.1234567891Z')).toBe(utc + 123)
+    expect(parseTimestamp('2026-06-30T23:59:60Z')).toBe(Date.UTC(2026, 6, 1) - 1)
+    expect(parseTimestamp('2026-06-30T19:59:60-04:00')).toBe(Date.UTC(2026, 6, 1) - 1)
+    expect(new Date(parseTimestamp('0050-01-01T00:00:00Z')).toISOString()).toBe('0050-01-01T00:00:00.000Z')
+    expect(parseTimestamp('0000-02-29')).not.toBeNaN()
+  })
+
   it('refuses what is not ISO-8601 or names a day that does not exist', () => {
     for (const text of [
       '03/11/2026',
       'Nov 3, 2026',
       '2026-02-30',
       '2026-11-03T25:00:00Z',
+      '2026-11-03T10:00:61Z',
+      '0050-02-29',
       '1796572447121',
       '',
     ])

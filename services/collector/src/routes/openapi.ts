@@ -167,14 +167,24 @@ export function openApiDocument(options: OpenApiOptions = {}): Record<string, un
     head: {
       summary: 'As GET, recorded as a scanner click',
       parameters: token('signed click token'),
-      responses: { 302: { description: 'to the signed target' } },
+      responses: {
+        302: { description: 'to the signed target' },
+        400: { description: 'forged, changed or malformed token: no Location' },
+      },
     },
   }
   paths['/healthz'] = { get: { summary: 'Liveness: the process answers', responses: ok } }
   paths['/readyz'] = {
     get: {
-      summary: 'Readiness: ok, degraded (storage away, events spooled) or down (503: events refused)',
-      responses: { ...ok, 503: { description: 'Not ready' } },
+      summary:
+        'Readiness: 200 ok; 503 degraded (storage away or refusing inserts: events are spooled) or down (events refused)',
+      responses: {
+        ...ok,
+        503: {
+          description: '{ ready: false, status: "degraded" | "down", storage: "reachable" | "unreachable" }',
+          content: { 'application/json': { schema: anyObject } },
+        },
+      },
     },
   }
   paths['/metrics'] = { get: { summary: 'Prometheus metrics, as text', responses: ok } }
