@@ -26,14 +26,15 @@ const isCalendarDay = (d: string) => {
   return Number.isFinite(t) && new Date(t).toISOString().startsWith(d)
 }
 const tag = z.string().max(1024)
+/** The day a row of spend is for. */
+export const adSpendDay = z
+  .string()
+  .regex(DAY, 'is a day, YYYY-MM-DD')
+  .refine(isCalendarDay, 'is not a day of the calendar')
 
 /** One row of ad spend as sent (HTTP, or a CSV file through the CLI), before its channel is known. */
 export const adSpendInput = z.object({
-  day: z
-    .string()
-    .regex(DAY, 'is a day, YYYY-MM-DD')
-    .refine(isCalendarDay, 'is not a day of the calendar')
-    .meta({ format: 'date' }),
+  day: adSpendDay,
   /** the utm_source the ads' links carry (google, facebook, …): what a visit from them has as its source */
   source: tag.min(1, 'is required: the utm_source of the ads'),
   medium: tag.default(''),

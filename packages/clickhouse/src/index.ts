@@ -2,6 +2,7 @@ export {
   AdSpendCurrencyError,
   type AdSpendInput,
   type AdSpendRow,
+  adSpendDay,
   adSpendInput,
   adSpendRequest,
   insertAdSpend,

@@ -24,10 +24,6 @@ export const isoDateTime = z
   .refine((s) => !Number.isNaN(parseTimestamp(s)), {
     error: 'must be an ISO-8601 date-time, such as 2026-11-03T18:40:00Z (one without a zone is UTC)',
   })
-  .meta({
-    format: 'date-time',
-    description: 'RFC 3339; also a date alone, no seconds, a space for the T, or no zone (UTC)',
-  })
 
 export const pageContext = z.looseObject({
   path: url.optional(),

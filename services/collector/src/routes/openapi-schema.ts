@@ -1,4 +1,5 @@
-import { propertyRule } from '@touchpoint/schema'
+import { adSpendDay } from '@touchpoint/clickhouse'
+import { isoDateTime, jsonObject, limits, propertyRule } from '@touchpoint/schema'
 import { z } from 'zod'
 
 /** What a `Date` becomes: a JSON body cannot carry one, so the branch is dropped from the union it is in. */
@@ -10,8 +11,20 @@ type Json = Record<string, unknown>
  * Names for the schemas that refer to themselves, in a registry of this module's: an id in zod's global one
  * would throw where two copies of @touchpoint/schema are loaded (one bundled into @touchpoint/node).
  */
-const NAMES = z.registry<{ id: string }>()
+const NAMES = z.registry<Json & { id?: string }>()
 NAMES.add(propertyRule, { id: 'TrackingPlanPropertyRule' })
+// what checks in code (refine, custom) take, which JSON Schema cannot see: so that a client generated from the
+// document, or a fuzzer's requests, send what the collector takes
+NAMES.add(isoDateTime, {
+  format: 'date-time',
+  description: 'RFC 3339; also a date alone, no seconds, a space for the T, or no zone (UTC)',
+})
+NAMES.add(jsonObject, {
+  type: 'object',
+  maxProperties: limits.MAX_PROPERTY_KEYS,
+  description: `any JSON object, nested at most ${limits.MAX_PROPERTY_DEPTH} levels deep`,
+})
+NAMES.add(adSpendDay, { format: 'date' })
 
 /**
  * zod schemas as OpenAPI 3.1 schemas, the shared definitions of all of them gathered in `components.schemas`.

@@ -44,6 +44,17 @@ describe('/openapi.json', () => {
     expect(body('/v1/identify').required ?? []).not.toContain('type')
   })
 
+  it('says what checks in code take: date-time timestamps, JSON objects for properties, calendar days', () => {
+    const body = (path: string) =>
+      JSON.parse(JSON.stringify(documents.collector.paths))[path].post.requestBody.content['application/json']
+        .schema
+    const track = body('/v1/track').properties
+    expect(track.timestamp).toMatchObject({ type: 'string', format: 'date-time' })
+    expect(track.properties).toMatchObject({ type: 'object', maxProperties: 256 })
+    expect(track.context.properties.traits).toMatchObject({ type: 'object' })
+    expect(body('/api/ad-spend').properties.rows.items.properties.day).toMatchObject({ format: 'date' })
+  })
+
   it('takes no Date where JSON carries none: a date field is a date or date-time string', () => {
     const overview = (documents.collector.paths as Record<string, Record<string, unknown>>)[
       '/api/reports/overview'
