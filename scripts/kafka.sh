@@ -20,6 +20,9 @@
 #               KAFKA_ACLS=true, the broker checks ACLs: those users may do nothing they are not granted, and
 #               `admin` (PLAIN, the same password) may do anything
 # KAFKA_BROKER_PROPS adds lines to the broker's server.properties (connections.max.reauth.ms=10000, say).
+# A cluster is several of these, each with its own DIR and KAFKA_PORT, and the same KAFKA_CLUSTER_ID (used when
+# DIR is formatted) and KAFKA_VOTERS (every node's `id@127.0.0.1:controller-port`, comma-separated), each with its
+# own KAFKA_NODE_ID. Start them together: a node is ready only once a majority of the voters runs.
 # For both, openssl writes a CA, the broker's certificate (for 127.0.0.1 and localhost) and a client certificate
 # into DIR/tls: point KAFKA_SSL_CA at DIR/tls/ca.pem, and KAFKA_SSL_CERT/KAFKA_SSL_KEY at DIR/tls/client.pem and
 # DIR/tls/client.key.
@@ -32,6 +35,8 @@ DIR="${2:-$ROOT/.cache/kafka/broker-$PORT}"
 HEAP="${KAFKA_HEAP:-512m}"
 SECURITY="${KAFKA_SECURITY:-plaintext}"
 SASL_PASSWORD="${KAFKA_SASL_PASSWORD:-touchpoint-secret}"
+NODE_ID="${KAFKA_NODE_ID:-1}"
+VOTERS="${KAFKA_VOTERS:-$NODE_ID@127.0.0.1:$CONTROLLER_PORT}"
 
 fetch() {
   if [ -f "$LIBS/.complete" ]; then return; fi
@@ -109,8 +114,8 @@ start() {
   if [ "$SECURITY" != plaintext ]; then tls_files; fi
   cat >"$DIR/server.properties" <<PROPS
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
+node.id=$NODE_ID
+controller.quorum.voters=$VOTERS
 listeners=CLIENT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
 advertised.listeners=CLIENT://127.0.0.1:$PORT
 controller.listener.names=CONTROLLER
@@ -134,7 +139,7 @@ PROPS
       scram=(--add-scram "SCRAM-SHA-256=[name=touchpoint,password=$SASL_PASSWORD]"
         --add-scram "SCRAM-SHA-512=[name=touchpoint,password=$SASL_PASSWORD]")
     fi
-    java_cmd kafka.tools.StorageTool format -t "$(java_cmd kafka.tools.StorageTool random-uuid)" \
+    java_cmd kafka.tools.StorageTool format -t "${KAFKA_CLUSTER_ID:-$(java_cmd kafka.tools.StorageTool random-uuid)}" \
       -c "$DIR/server.properties" "${scram[@]}" >/dev/null
   fi
   : >"$DIR/broker.log"

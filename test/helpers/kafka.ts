@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
@@ -43,7 +44,40 @@ export class Broker {
     readonly acls: boolean,
     /** lines added to its server.properties (KAFKA_BROKER_PROPS) */
     readonly props: string,
+    /** a node of a cluster (Broker.cluster): its id, every node's controller, the cluster's id */
+    private readonly node?: { id: number; voters: string; clusterId: string },
   ) {}
+
+  /**
+   * `size` brokers of one KRaft cluster, each a controller too, that replicate every topic to all of them and
+   * acknowledge a write once two have it (min.insync.replicas=2), as a production cluster does. Start them together
+   * (startAll): a node is ready only once a majority of them runs.
+   */
+  static async cluster(size: number): Promise<Broker[]> {
+    const ports: number[] = []
+    while (ports.length < size) {
+      const port = await brokerPort()
+      if (!ports.some((p) => Math.abs(p - port) < 2)) ports.push(port)
+    }
+    const voters = ports.map((p, i) => `${i + 1}@127.0.0.1:${p + 1}`).join(',')
+    // as Kafka's own random-uuid: none starting with '-', which kafka-storage would read as an option
+    let clusterId = '-'
+    while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url')
+    const props = [
+      `default.replication.factor=${size}`,
+      'min.insync.replicas=2',
+      `offsets.topic.replication.factor=${size}`,
+      `transaction.state.log.replication.factor=${size}`,
+      'transaction.state.log.min.isr=2',
+    ].join('\n')
+    return ports.map(
+      (port, i) => new Broker(port, 'plaintext', false, props, { id: i + 1, voters, clusterId }),
+    )
+  }
+
+  static startAll(brokers: Broker[]): Promise<string[]> {
+    return Promise.all(brokers.map((b) => b.start()))
+  }
 
   static async create(
     security: BrokerSecurity = 'plaintext',
@@ -112,6 +146,11 @@ export class Broker {
             KAFKA_ACLS: String(this.acls),
             KAFKA_BROKER_PROPS: this.props,
             KAFKA_SASL_PASSWORD: SASL_USER.password,
+            ...(this.node && {
+              KAFKA_NODE_ID: String(this.node.id),
+              KAFKA_VOTERS: this.node.voters,
+              KAFKA_CLUSTER_ID: this.node.clusterId,
+            }),
           },
         },
         (err, stdout, stderr) =>

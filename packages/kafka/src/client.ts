@@ -33,14 +33,15 @@ export interface TopicSpec {
   replication: number
 }
 
-/** Creates the topics that do not exist yet (idempotent; both services call it at start). */
-export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<void> {
+/** Creates the topics that do not exist yet (idempotent; both services call it at start), and waits for their leaders. */
+export async function ensureTopics(admin: Admin, specs: TopicSpec[], timeoutMs = 30_000): Promise<void> {
   const existing = new Set(await admin.listTopics())
   const missing = specs.filter((s) => !existing.has(s.topic))
   if (missing.length === 0) return
   try {
     await admin.createTopics({
-      waitForLeaders: true,
+      // its wait gives up on a broker that does not know the topic yet; leadersOf waits instead
+      waitForLeaders: false,
       topics: missing.map((s) => ({
         topic: s.topic,
         numPartitions: s.partitions,
@@ -50,6 +51,51 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<vo
   } catch (err) {
     // another collector or ingester created it first
     if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw err
+  }
+  await leadersOf(
+    admin,
+    missing.map((s) => s.topic),
+    timeoutMs,
+  )
+}
+
+/** What a broker answers for a topic created a moment before, on a broker that has not learnt of it yet. */
+const NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE'])
+const notYet = (err: unknown) => {
+  const e = err as { type?: string; originalError?: { type?: string } }
+  return NOT_YET.has(e.type ?? e.originalError?.type ?? '')
+}
+
+/**
+ * Runs `step` again while a broker answers that it does not know a topic yet, for up to `timeoutMs`. On a cluster
+ * of several brokers, the others learn of a new topic a moment after the one that created it, and answer "does not
+ * host this topic-partition" until then: kafkajs's own wait (createTopics' waitForLeaders) and a consumer's
+ * subscribe gave up on that answer, and the first collector or ingester started on a new cluster exited.
+ */
+export async function onceTopicsKnown<T>(step: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      return await step()
+    } catch (err) {
+      if (!notYet(err) || Date.now() > deadline) throw err
+    }
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+
+/** Waits until every partition of `topics` has a leader (onceTopicsKnown says why it may take a moment). */
+async function leadersOf(admin: Admin, topics: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const metadata = await onceTopicsKnown(() => admin.fetchTopicMetadata({ topics }), timeoutMs)
+    if (metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)))
+      return
+    if (Date.now() > deadline)
+      throw new Error(
+        `the topics ${topics.join(', ')} had no leaders ${timeoutMs / 1000} s after they were created`,
+      )
+    await new Promise((r) => setTimeout(r, 200))
   }
 }
 

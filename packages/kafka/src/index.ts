@@ -1,4 +1,11 @@
-export { consumedPast, createKafka, ensureTopics, type KafkaConnection, type TopicSpec } from './client'
+export {
+  consumedPast,
+  createKafka,
+  ensureTopics,
+  type KafkaConnection,
+  onceTopicsKnown,
+  type TopicSpec,
+} from './client'
 export { type Decoded, fromMessage, toMessage } from './codec'
 export { BROKER_DEFAULT, brokerList, topicEnv, topicSpec } from './env'
 export { sendInParts } from './in-parts'

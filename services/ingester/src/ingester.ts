@@ -6,6 +6,7 @@ import {
   ensureTopics,
   fromMessage,
   hintOf,
+  onceTopicsKnown,
   refusalOf,
   refusedBy,
   sendInParts,
@@ -156,7 +157,7 @@ export class Ingester {
       this.restartConsumer(`crashed: ${payload.error?.message}`)
     })
     await consumer.connect()
-    await consumer.subscribe({ topic: kafka.topic, fromBeginning: true })
+    await onceTopicsKnown(() => consumer.subscribe({ topic: kafka.topic, fromBeginning: true }))
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
