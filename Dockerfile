@@ -5,6 +5,8 @@ FROM node:20-bookworm-slim AS base
 WORKDIR /app
 RUN npm install -g pnpm@10.34.9
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json ./
+# kafkajs with the fix of a retry that could lose messages (patches/kafkajs@2.2.4.patch), applied by the install
+COPY patches ./patches
 COPY packages ./packages
 COPY services ./services
 RUN pnpm install --frozen-lockfile

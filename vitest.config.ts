@@ -11,6 +11,8 @@ const BROWSER = ['test/**/*.browser.test.ts']
 const LOAD = ['test/import.integration.test.ts', 'test/node-client.integration.test.ts']
 /** Four minutes of load through Kafka with processes killed at random: alone at the end, with both cores. */
 const SOAK = ['test/soak.integration.test.ts']
+/** Three Kafka brokers, each a JVM, killed in turn under load: alone, after the soak. */
+const CLUSTER = ['test/kafka-cluster.integration.test.ts']
 
 /**
  * One runner for every tier: unit tests (`*.test.ts`) beside the code, integration tests that start real
@@ -18,7 +20,7 @@ const SOAK = ['test/soak.integration.test.ts']
  * Each file runs in its own process: chDB allows one data directory per process. The browser tests run after
  * the rest (groupOrder), so Chromium never competes for the two CI cores with the Kafka fault tests' timings,
  * and the load tests after those, for the same reason: beside a million-row import, the fault test's ingester
- * once could not drain its lag within its minute. The soak test runs last, alone.
+ * once could not drain its lag within its minute. The soak test runs alone after them, then the Kafka cluster's.
  */
 export default defineConfig({
   test: {
@@ -33,13 +35,14 @@ export default defineConfig({
         test: {
           name: 'node',
           include: UNIT_AND_INTEGRATION,
-          exclude: [...BROWSER, ...LOAD, ...SOAK],
+          exclude: [...BROWSER, ...LOAD, ...SOAK, ...CLUSTER],
           sequence: { groupOrder: 0 },
         },
       },
       { extends: true, test: { name: 'browser', include: BROWSER, sequence: { groupOrder: 1 } } },
       { extends: true, test: { name: 'load', include: LOAD, sequence: { groupOrder: 2 } } },
       { extends: true, test: { name: 'soak', include: SOAK, sequence: { groupOrder: 3 } } },
+      { extends: true, test: { name: 'cluster', include: CLUSTER, sequence: { groupOrder: 4 } } },
     ],
   },
 })
