@@ -88,7 +88,10 @@ export async function onceTopicsKnown<T>(step: () => Promise<T>, timeoutMs = 30_
 async function leadersOf(admin: Admin, topics: string[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const metadata = await onceTopicsKnown(() => admin.fetchTopicMetadata({ topics }), timeoutMs)
+    const metadata = await onceTopicsKnown(
+      () => admin.fetchTopicMetadata({ topics }),
+      Math.max(0, deadline - Date.now()),
+    )
     if (metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)))
       return
     if (Date.now() > deadline)
