@@ -189,6 +189,17 @@ describe('collector → Kafka → ingester → ClickHouse', () => {
     await lagIsZero()
   })
 
+  it('takes an event carrying half an emoji through Kafka, to be stored rather than dead-lettered', async () => {
+    // a lone surrogate, as JSON carries it: ClickHouse refused the row for it, and the ingester dead-lettered it
+    const half = String.raw`{"event":"Half \ud83d","anonymousId":"half-emoji","properties":{"note":"\ude00"}}`
+    const sent = await post(`${collector.url}/v1/track`, half, {
+      authorization: basic(writeKey),
+      'user-agent': CHROME_UA,
+    })
+    expect(sent.status).toBe(200)
+    await lagIsZero()
+  })
+
   it('shows consumer lag, rows loaded and insert latency on /metrics', async () => {
     const text = await (await fetch(`${ingester.url}/metrics`)).text()
     expect(text).toMatch(/touchpoint_ingester_consumer_lag\{partition="0"\} 0/)
@@ -305,6 +316,11 @@ describe('collector → Kafka → ingester → ClickHouse', () => {
       "SELECT event FROM events WHERE event IN ('After Poison', 'Poison')",
     )
     expect(after).toEqual([{ event: 'After Poison' }])
+    const halves = await embeddedSql(
+      ingesterDir,
+      "SELECT event, JSONExtractString(properties, 'note') AS note FROM events WHERE anonymous_id = 'half-emoji'",
+    )
+    expect(halves).toEqual([{ event: 'Half \ufffd', note: '\ufffd' }])
     const rejected = await embeddedSql<{ n: number }>(
       ingesterDir,
       "SELECT count() AS n FROM events_rejected WHERE raw LIKE '%bad-one%'",
