@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createKafka } from '@touchpoint/kafka'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { CollectorProcess, freePort, keysIn, ServiceProcess, tempDir } from './helpers/collector'
+import type { CollectorProcess, ServiceProcess } from './helpers/collector'
 import { expectExactlyOnce } from './helpers/exactly-once'
 import { eventually } from './helpers/http'
 import { Broker } from './helpers/kafka'
-import { LoadGenerator, metricValue } from './helpers/load'
+import { type KafkaStack, startKafkaStack, stopKafkaStack } from './helpers/kafka-stack'
+import { type LoadGenerator, metricValue } from './helpers/load'
 
 /**
  * Distributed mode on a cluster of three brokers, as production runs Kafka: every topic on all three, a write
@@ -21,6 +22,7 @@ import { LoadGenerator, metricValue } from './helpers/load'
  * that had not yet learnt of the topics it created answered that they did not host them (onceTopicsKnown).
  */
 const EVENT = 'Cluster Load'
+let stack: KafkaStack
 let brokers: Broker[]
 let collector: CollectorProcess
 let ingester: ServiceProcess
@@ -28,26 +30,13 @@ let ingesterDir: string
 let load: LoadGenerator
 
 beforeAll(async () => {
-  brokers = await Broker.cluster(3)
-  await Broker.startAll(brokers)
-  const env = {
-    KAFKA_BROKERS: brokers.map((b) => b.address).join(','),
-    KAFKA_PARTITIONS: '3',
-    INGEST_SESSION_TIMEOUT_MS: '6000',
-    INGEST_STALL_MS: '15000',
-    RATE_LIMIT_PER_IP: '0',
-  }
-  ingesterDir = tempDir('tp-cluster-ingester-')
-  ingester = new ServiceProcess('ingest', ingesterDir, await freePort(), env)
-  await ingester.start()
-  const collectorDir = tempDir('tp-cluster-collector-')
-  collector = new CollectorProcess(collectorDir, await freePort(), env)
-  await collector.start()
-  load = new LoadGenerator(() => collector.url, keysIn(collectorDir).writeKey, 'c', {
-    concurrency: 4,
-    pauseMs: 50,
-    name: EVENT,
-  }).start()
+  stack = await startKafkaStack(
+    'cluster',
+    { concurrency: 4, pauseMs: 50, prefix: 'c', event: EVENT },
+    {},
+    await Broker.cluster(3),
+  )
+  ;({ brokers, collector, ingester, ingesterDir, load } = stack)
 }, 240_000)
 
 afterEach((ctx) => {
@@ -55,17 +44,11 @@ afterEach((ctx) => {
     console.log(`collector log:\n${collector.logTail()}\ningester log:\n${ingester.logTail()}`)
 })
 
-afterAll(async () => {
-  await load?.stop()
-  await collector?.stop('SIGKILL')
-  await ingester?.stop('SIGKILL')
-  await Promise.all((brokers ?? []).map((b) => b.stop()))
-})
+afterAll(() => stopKafkaStack(stack))
 
 /** The broker that leads most partitions of the events topic, as the cluster's metadata says. */
 async function busiestLeader(): Promise<Broker> {
-  const alive = brokers.filter((b) => b !== undefined)
-  const admin = createKafka({ brokers: alive.map((b) => b.address), clientId: 'test-leaders' }).admin()
+  const admin = createKafka({ brokers: brokers.map((b) => b.address), clientId: 'test-leaders' }).admin()
   await admin.connect()
   try {
     const { topics } = await admin.fetchTopicMetadata({ topics: ['touchpoint.events'] })

@@ -3,7 +3,9 @@ import { Broker } from './kafka'
 import { LoadGenerator } from './load'
 
 export interface KafkaStack {
+  /** the first of `brokers` */
   broker: Broker
+  brokers: Broker[]
   ingester: ServiceProcess
   ingesterDir: string
   collector: CollectorProcess
@@ -11,7 +13,7 @@ export interface KafkaStack {
 }
 
 /**
- * The distributed deployment as real processes, for the fault and soak tests: a broker (3 partitions), an
+ * The distributed deployment as real processes, for the fault, soak and cluster tests: a broker (3 partitions), an
  * ingester and a collector producing to it, and a steady load already running. The group notices a killed
  * ingester after 6 s and a stuck consumer is restarted after 15 s, so faults play out within a test's time.
  * The load comes from one address, far past its rate limit, so that limit is off: every refusal should be a
@@ -21,11 +23,13 @@ export async function startKafkaStack(
   name: string,
   load: { concurrency: number; pauseMs: number; prefix: string; event?: string },
   env: Record<string, string> = {},
+  /** the brokers, started here: one of its own by default, or a cluster (Broker.cluster) */
+  brokers?: Broker[],
 ): Promise<KafkaStack> {
-  const broker = await Broker.create()
-  await broker.start()
+  brokers ??= [await Broker.create()]
+  await Broker.startAll(brokers)
   const serviceEnv = {
-    KAFKA_BROKERS: broker.address,
+    KAFKA_BROKERS: brokers.map((b) => b.address).join(','),
     KAFKA_PARTITIONS: '3',
     INGEST_SESSION_TIMEOUT_MS: '6000',
     INGEST_STALL_MS: '15000',
@@ -43,7 +47,7 @@ export async function startKafkaStack(
     pauseMs: load.pauseMs,
     ...(load.event ? { name: load.event } : {}),
   }).start()
-  return { broker, ingester, ingesterDir, collector, load: generator }
+  return { broker: brokers[0]!, brokers, ingester, ingesterDir, collector, load: generator }
 }
 
 /** Stops what startKafkaStack started, whatever state a failed test left it in. */
@@ -51,5 +55,5 @@ export async function stopKafkaStack(stack: KafkaStack | undefined): Promise<voi
   await stack?.load.stop()
   await stack?.collector.stop('SIGKILL')
   await stack?.ingester.stop('SIGKILL')
-  await stack?.broker.stop()
+  await Promise.all((stack?.brokers ?? []).map((b) => b.stop()))
 }
