@@ -337,6 +337,7 @@ describe('a broker that checks ACLs, each service with a user of its own (as MSK
         lingerMs: 5,
         maxBatchRecords: 100,
         compression: 'none',
+        ackTimeoutMs: 5000,
         spoolDir: tempDir('tp-acl-stored-'),
         spoolMaxBytes: 1e8,
       },

@@ -86,6 +86,7 @@ describe("sends past the broker's size limit", () => {
         lingerMs: 5,
         maxBatchRecords: 5000,
         compression: 'none',
+        ackTimeoutMs: 5000,
         spoolDir: tempDir('tp-big-'),
         spoolMaxBytes: 1e9,
       },

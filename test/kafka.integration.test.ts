@@ -279,6 +279,7 @@ describe('collector → Kafka → ingester → ClickHouse', () => {
           lingerMs: 5,
           maxBatchRecords: 100,
           compression: 'none',
+          ackTimeoutMs: 5000,
           spoolDir: tempDir('tp-stored-'),
           spoolMaxBytes: 1e8,
         },

@@ -93,6 +93,8 @@ const envSchema = z
     KAFKA_LINGER_MS: z.coerce.number().int().min(0).default(5),
     KAFKA_MAX_BATCH: z.coerce.number().int().positive().default(5000),
     KAFKA_COMPRESSION: z.enum(['none', 'gzip']).default('gzip'),
+    /** How long a request waits for Kafka's acknowledgement before its events go to the local spool instead. */
+    KAFKA_ACK_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
     ...securityEnv,
     /**
      * A table of IP address ranges and their countries (DB-IP's IP to Country Lite CSV, or IP2Location's LITE DB1):
@@ -274,6 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
           lingerMs: e.KAFKA_LINGER_MS,
           maxBatchRecords: e.KAFKA_MAX_BATCH,
           compression: e.KAFKA_COMPRESSION,
+          ackTimeoutMs: e.KAFKA_ACK_TIMEOUT_MS,
         }
       : undefined,
     projectsSource: source,

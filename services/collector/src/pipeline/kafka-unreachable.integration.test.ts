@@ -21,6 +21,7 @@ describe('the Kafka sink while no broker answers', () => {
         lingerMs: 5,
         maxBatchRecords: 100,
         compression: 'none',
+        ackTimeoutMs: 5000,
         spoolDir: tempDir('tp-unreachable-'),
         spoolMaxBytes: 1e8,
       },

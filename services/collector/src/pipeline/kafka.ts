@@ -28,6 +28,12 @@ export interface KafkaSinkOptions extends KafkaConnection {
   /** the most records one produce carries */
   maxBatchRecords: number
   compression: 'none' | 'gzip'
+  /**
+   * How long a request waits for the brokers to acknowledge its records before they go to the spool instead: a
+   * broker that hangs (a network partition, a stalled disk) answers neither yes nor no until kafkajs's retries give
+   * up, 40 s later
+   */
+  ackTimeoutMs: number
   /** the local spool that takes records while the broker is unreachable */
   spoolDir: string
   spoolMaxBytes: number
@@ -75,7 +81,8 @@ export class KafkaSink implements Sink {
   private spoolAppends = 0
 
   private producer: Producer
-  private connected = false
+  /** the producer that has connected: a producer given up on (resetProducer) may connect late, and is not it */
+  private connectedProducer: Producer | null = null
 
   private constructor(
     private readonly kafka: Kafka,
@@ -115,8 +122,7 @@ export class KafkaSink implements Sink {
         { topic: options.topic, partitions: options.partitions, replication: options.replication },
       ])
       await admin.disconnect()
-      await sink.producer.connect()
-      sink.connected = true
+      await sink.connect()
     } catch (err) {
       // a refusal (a password, a certificate) is the configuration's: a start that spooled on would fill the disk
       const refusal = refusalOf(err)
@@ -145,7 +151,6 @@ export class KafkaSink implements Sink {
   private resetProducer(): void {
     const old = this.producer
     this.producer = this.newProducer()
-    this.connected = false
     old.disconnect().catch(() => {})
   }
 
@@ -237,9 +242,12 @@ export class KafkaSink implements Sink {
     return this.waiting.splice(0, n)
   }
 
-  /** One produce; if it fails, its records go to the spool, and so does everything after them until replayed. */
+  /**
+   * One produce; if it fails, or is not acknowledged within ackTimeoutMs, its records go to the spool, and so does
+   * everything after them until replayed.
+   */
   private produce(records: OutboundRecord[]): Promise<void> {
-    return this.send(records).then(
+    return withDeadline(this.send(records), this.options.ackTimeoutMs).then(
       () => {
         this.metrics.produced.inc({}, records.length)
       },
@@ -261,15 +269,12 @@ export class KafkaSink implements Sink {
 
   /** One produce of `records`, in parts where the brokers refuse it for its size (sendInParts). */
   private async send(records: OutboundRecord[]): Promise<void> {
-    if (!this.connected) {
-      await this.producer.connect()
-      this.connected = true
-    }
+    const producer = await this.connect()
     const compression = this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None
     await sendInParts(
       records,
       (part) =>
-        this.producer.send({
+        producer.send({
           topic: this.options.topic,
           acks: -1,
           compression,
@@ -330,12 +335,20 @@ export class KafkaSink implements Sink {
     })
   }
 
+  /** The producer, connected. */
+  private async connect(): Promise<Producer> {
+    const producer = this.producer
+    if (this.connectedProducer !== producer) {
+      await producer.connect()
+      this.connectedProducer = producer
+    }
+    return producer
+  }
+
   /** Whether the producer is connected, or connects now. */
   private async reachable(): Promise<boolean> {
-    if (this.connected) return true
     try {
-      await this.producer.connect()
-      this.connected = true
+      await this.connect()
       return true
     } catch {
       this.resetProducer()
@@ -358,4 +371,18 @@ export class KafkaSink implements Sink {
     await this.producer.disconnect().catch(() => {})
     await this.spool.close()
   }
+}
+
+/**
+ * `work`, or a rejection once `ms` have passed without it settling. What `work` does after that is ignored: a
+ * produce given up on may still reach the broker, and the spool's copy of its records is then a repeat that the
+ * ingesters' dedupe drops.
+ */
+function withDeadline(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Kafka did not acknowledge within ${ms} ms`)), ms)
+  })
+  work.catch(() => {})
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer))
 }
