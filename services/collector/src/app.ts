@@ -29,6 +29,7 @@ import { openApiRoutes } from './routes/openapi'
 import { personRoutes } from './routes/person'
 import { sdkRoutes } from './routes/sdk'
 import { adminRoutes } from './routes/sql'
+import { bodyText } from './util/body-text'
 
 export interface AppServices {
   /** absent on a Kafka-mode collector without CLICKHOUSE_URL */
@@ -135,27 +136,32 @@ function baseApp(config: CollectorConfig, logger: FastifyBaseLogger | undefined)
   const parseJson = app.getDefaultJsonParser('remove', 'remove')
   const jsonTypes = ['application/json', 'text/plain', 'application/x-www-form-urlencoded']
   app.removeContentTypeParser(['application/json', 'text/plain'])
-  const asJson: FastifyBodyParser<string | Buffer> = (req, raw, done) => {
-    const body = String(raw)
+  const asJson: FastifyBodyParser<Buffer> = (req, raw, done) => {
+    let body: string
+    try {
+      body = bodyText(raw, req.headers['content-type'])
+    } catch (err) {
+      return done(Object.assign(err as Error, { rawBody: raw.toString('utf8') }), undefined)
+    }
     parseJson(req, body, (err, value) => {
       // Fastify's error says only that the content type is application/json; JSON.parse's says where it broke
       if (err) Object.assign(err, { rawBody: body, message: syntaxErrorOf(body) ?? err.message })
       done(err, value)
     })
   }
-  app.addContentTypeParser(jsonTypes, { parseAs: 'string' }, asJson)
+  app.addContentTypeParser(jsonTypes, { parseAs: 'buffer' }, asJson)
 
   // a body with no type is read as JSON too (Python's requests sends none for data=json.dumps(…)); any other type
   // is refused with 415, its body read (within the body limit) so that the ingest routes can keep it with its
   // reason, as they keep malformed JSON
-  app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
     const type = req.headers['content-type']
     if (type === undefined) return asJson(req, body, done)
     const err = new TpError(
       'TP_ERR_UNSUPPORTED_MEDIA_TYPE',
       `Content-Type ${type}: send JSON as application/json (or as text/plain)`,
     )
-    done(Object.assign(err, { rawBody: body }), undefined)
+    done(Object.assign(err, { rawBody: body.toString('utf8') }), undefined)
   })
 
   app.setErrorHandler(async (err, req, reply) => {

@@ -207,6 +207,48 @@ describe('errors', () => {
     expect(((await broken.json()) as { code: string }).code).toBe('TP_ERR_MALFORMED_JSON')
   })
 
+  it('reads a body in the charset its Content-Type names or with a byte order mark, and refuses an unknown charset', async () => {
+    const call = (event: string, messageId: string) => JSON.stringify({ event, anonymousId: 'a', messageId })
+    const sendBytes = (body: Buffer, type: string) =>
+      fetch(`${shop.url}/v1/track`, {
+        method: 'POST',
+        headers: { authorization: basic(keys.writeKey), 'content-type': type },
+        body: new Uint8Array(body),
+      })
+    // an older system's ISO-8859-1 bytes, labelled as such: read as UTF-8, the é became U+FFFD
+    const latin1 = await sendBytes(
+      Buffer.from(call('Café Visit', 'charset-1'), 'latin1'),
+      'application/json; charset=ISO-8859-1',
+    )
+    expect(latin1.status).toBe(200)
+    // .NET's UTF-8 writers put a byte order mark first
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(call('Bom Visit', 'charset-2'))])
+    expect((await sendBytes(bom, 'application/json; charset=utf-8')).status).toBe(200)
+    await eventually(
+      () => q(`SELECT event FROM events WHERE message_id IN ('charset-1', 'charset-2') ORDER BY message_id`),
+      (r) => r.length === 2,
+    )
+    expect(
+      await q(`SELECT event FROM events WHERE message_id IN ('charset-1', 'charset-2') ORDER BY message_id`),
+    ).toEqual([{ event: 'Café Visit' }, { event: 'Bom Visit' }])
+    const unknown = await sendBytes(
+      Buffer.from(call('Klingon Visit', 'charset-3')),
+      'application/json; charset=x-klingon',
+    )
+    expect(unknown.status).toBe(415)
+    expect(await unknown.json()).toMatchObject({
+      code: 'TP_ERR_UNSUPPORTED_MEDIA_TYPE',
+      message: expect.stringContaining('charset x-klingon'),
+    })
+    await eventually(
+      () =>
+        q(
+          `SELECT raw FROM events_rejected WHERE error_code = 'TP_ERR_UNSUPPORTED_MEDIA_TYPE' AND raw LIKE '%Klingon%'`,
+        ),
+      (r) => r.length === 1,
+    )
+  })
+
   it('accepts JSON sent as text/plain (sendBeacon)', async () => {
     const res = await send(
       '/v1/track',
