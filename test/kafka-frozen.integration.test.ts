@@ -97,4 +97,31 @@ describe('a broker that hangs', () => {
     const { acked } = await expectExactlyOnce({ ...stack, event: 'Load Test' }, log)
     expect(acked).toBeGreaterThan(2000)
   })
+
+  it('starts an ingester while the broker hangs, which waits for it and then loads', {
+    timeout: 120_000,
+  }, async () => {
+    const { ingester, collector } = stack
+    signalBroker('SIGSTOP')
+    // past the 20 s after which it used to exit, saying only "Broker not connected"
+    const thaw = setTimeout(() => signalBroker('SIGCONT'), 30_000)
+    try {
+      await ingester.start()
+    } finally {
+      clearTimeout(thaw)
+    }
+    expect(frozen).toBe(false)
+    expect(ingester.output).toContain('did not let the ingester join; waiting for it')
+    expect(ingester.output).toContain('the broker took the connection but did not answer')
+    const writeKey = keysIn(collector.dataDir).writeKey
+    const res = await post(`${collector.url}/v1/track`, trackEvent('z-after-thaw'), {
+      authorization: basic(writeKey),
+    })
+    expect(res.status).toBe(200)
+    await eventually(
+      async () => (await fetch(`${ingester.url}/metrics`)).text(),
+      (m) => /^touchpoint_ingester_rows_loaded_total\{table="events"\} [1-9]/m.test(m),
+      60_000,
+    )
+  })
 })

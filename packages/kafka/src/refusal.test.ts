@@ -38,4 +38,12 @@ describe('refusalOf', () => {
     expect(hintOf(closed, { brokers: [], clientId: 'c' })).toContain('KAFKA_SSL=true')
     expect(hintOf(closed, { brokers: [], clientId: 'c', ssl: true })).toBeUndefined()
   })
+
+  it('hints at a broker that hangs for a request that timed out, or a connection kafkajs gave up on', () => {
+    const timedOut = retried({ name: 'KafkaJSRequestTimeoutError', message: 'Request ApiVersions timed out' })
+    for (const err of [timedOut, new Error('Broker not connected')])
+      for (const ssl of [undefined, true])
+        expect(hintOf(err, { brokers: [], clientId: 'c', ssl })).toContain('hang')
+    expect(hintOf(socket('ECONNREFUSED'), { brokers: [], clientId: 'c' })).toBeUndefined()
+  })
 })

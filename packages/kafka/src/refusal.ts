@@ -90,13 +90,16 @@ export function tooLarge(err: unknown): boolean {
 
 /**
  * What may explain a failure that is no refusal: a broker that closes each connection at once, to a client that
- * speaks no TLS, most likely wants TLS (a managed service's port always does), though it could be going down.
+ * speaks no TLS, most likely wants TLS (a managed service's port always does), though it could be going down. A
+ * broker that takes the connection and answers nothing hangs (kafkajs then says only "Broker not connected").
  */
 export function hintOf(err: unknown, { ssl }: KafkaConnection): string | undefined {
-  if (ssl) return undefined
-  for (const e of chain(err))
-    if (e.name === 'KafkaJSConnectionClosedError')
+  for (const e of chain(err)) {
+    if (e.name === 'KafkaJSConnectionClosedError' && !ssl)
       return 'the broker closed the connection at once: a port that asks for TLS does so to a client without it (KAFKA_SSL=true)'
+    if (e.name === 'KafkaJSRequestTimeoutError' || e.message === 'Broker not connected')
+      return 'the broker took the connection but did not answer: it may hang (a stalled disk, a long pause), or the port may not be a Kafka listener'
+  }
   return undefined
 }
 

@@ -52,8 +52,8 @@ interface Entry {
 export class Ingester {
   private readonly kafka: Kafka
   private consumer: Consumer | null = null
-  private readonly producer: Producer
-  private readonly admin: Admin
+  private producer: Producer
+  private admin: Admin
   private readonly loader: Loader
   private lagTimer: NodeJS.Timeout | null = null
   private lastProgress = Date.now()
@@ -82,7 +82,7 @@ export class Ingester {
           else this.log.warn(rest, `kafka: ${message}`)
         },
     })
-    this.producer = this.kafka.producer({ allowAutoTopicCreation: false })
+    this.producer = this.newProducer()
     this.admin = this.kafka.admin()
     this.loader = new Loader(ch, config.dedupe)
     metrics.gauge(
@@ -92,24 +92,51 @@ export class Ingester {
     )
   }
 
+  /**
+   * Refills the dedupe window, then joins the group. Brokers that are down, or that take connections and answer
+   * nothing (a broker that hangs), are waited for, the wait said in the log, as long as it takes (the collectors
+   * spool meanwhile); a refusal (a password, a certificate, an ACL) is the configuration's, and stops the start.
+   */
   async start(): Promise<void> {
     const where = `Kafka at ${this.config.kafka.brokers.join(',')}`
-    // this client retries for minutes, which a refused password or certificate would only prolong
-    const refusal = await refusedBy(this.config.kafka)
-    if (refusal) throw new Error(`${where}: ${refusal}`)
-    try {
-      await this.join()
-    } catch (err) {
-      const refused = refusalOf(err)
-      const hint = hintOf(err, this.config.kafka)
-      if (refused) throw new Error(`${where}: ${refused}`)
-      throw hint ? new Error(`${where}: ${(err as Error).message}; ${hint}`) : err
+    const warmed = await this.loader.warmUp()
+    this.log.info({ warmed }, 'dedupe window refilled from ClickHouse')
+    for (let attempt = 0; ; attempt++) {
+      // this client retries for minutes, which a refused password or certificate would only prolong
+      const refusal = await refusedBy(this.config.kafka)
+      if (refusal) throw new Error(`${where}: ${refusal}`)
+      try {
+        await this.join()
+        break
+      } catch (err) {
+        const refused = refusalOf(err)
+        if (refused) throw new Error(`${where}: ${refused}`)
+        if (this.stopping) throw err
+        const retryInMs = Math.min(1000 * 2 ** attempt, MAX_BACKOFF_MS)
+        const hint = hintOf(err, this.config.kafka)
+        this.log.warn(
+          { err: (err as Error).message, ...(hint && { hint }), attempt: attempt + 1, retryInMs },
+          `${where} did not let the ingester join; waiting for it`,
+        )
+        // new clients: kafkajs's keep a broker that answered too late as "not connected" for good
+        await Promise.all(
+          [this.consumer, this.producer, this.admin].map((c) => c?.disconnect().catch(() => {})),
+        )
+        this.consumer = null
+        this.producer = this.newProducer()
+        this.admin = this.kafka.admin()
+        await sleep(retryInMs)
+      }
     }
     this.lagTimer = setInterval(() => void this.refreshLag(), LAG_REFRESH_MS)
     await this.refreshLag()
   }
 
-  /** The topics, the dedupe window, the dead-letter producer and the consumer, joined to the group. */
+  private newProducer(): Producer {
+    return this.kafka.producer({ allowAutoTopicCreation: false })
+  }
+
+  /** The topics, the dead-letter producer and the consumer, joined to the group. */
   private async join(): Promise<void> {
     const { topic, dlqTopic, partitions, replication } = this.config.kafka
     await this.admin.connect()
@@ -117,8 +144,6 @@ export class Ingester {
       { topic, partitions, replication },
       { topic: dlqTopic, partitions: 1, replication },
     ])
-    const warmed = await this.loader.warmUp()
-    this.log.info({ warmed }, 'dedupe window refilled from ClickHouse')
     await this.producer.connect()
     await this.runConsumer()
   }
