@@ -33,5 +33,6 @@ describe('docker-compose.yml', () => {
     expect(resolved.match(/KAFKA_BROKERS: kafka:9092/g)).toHaveLength(2)
     expect(resolved.match(/CLICKHOUSE_URL: http:\/\/clickhouse:8123/g)).toHaveLength(2)
     expect(resolved.match(/healthcheck:/g)).toHaveLength(4)
+    expect(resolved.match(/restart: unless-stopped/g)).toHaveLength(4)
   })
 })
