@@ -108,9 +108,12 @@ export class EmbeddedPipeline implements Sink {
     return this.spool.loadedBy(written, Date.now() + timeoutMs)
   }
 
-  /** 'down' while the spool cannot be written (calls are refused), 'degraded' while ClickHouse refuses inserts. */
+  /**
+   * 'down' while the spool cannot be written or is full (calls are refused), 'degraded' while ClickHouse refuses
+   * inserts (calls are spooled).
+   */
   status(): 'ok' | 'degraded' | 'down' {
-    if (this.spool.failing) return 'down'
+    if (this.spool.failing || this.spool.full) return 'down'
     return this.storageUp ? 'ok' : 'degraded'
   }
 

@@ -4,30 +4,30 @@ import { describe, expect, it } from 'vitest'
 import { freePort, tempDir } from '../../../../test/helpers/collector'
 import { createLogger } from '../logger'
 import { Metrics } from '../metrics'
-import { KafkaSink } from './kafka'
+import { SpoolFullError } from '../spool/types'
+import { KafkaSink, type KafkaSinkOptions } from './kafka'
 
-/** The Kafka sink with no broker at its address (nothing listens on the port): real kafkajs, a real spool. */
+/** The sink's options, with no broker at its address (nothing listens on the port). */
+const options = async (): Promise<KafkaSinkOptions> => ({
+  brokers: [`127.0.0.1:${await freePort()}`],
+  clientId: 'unreachable-test',
+  topic: 'touchpoint.events',
+  partitions: 1,
+  replication: 1,
+  ingesterGroup: 'touchpoint-ingester',
+  lingerMs: 5,
+  maxBatchRecords: 100,
+  compression: 'none',
+  ackTimeoutMs: 5000,
+  spoolDir: tempDir('tp-unreachable-'),
+  spoolMaxBytes: 1e8,
+})
+
+/** The Kafka sink with no broker at its address: real kafkajs, a real spool. */
 describe('the Kafka sink while no broker answers', () => {
   it('stays degraded, keeping what it takes in its spool, until a broker answers', async () => {
     const metrics = new Metrics()
-    const sink = await KafkaSink.start(
-      {
-        brokers: [`127.0.0.1:${await freePort()}`],
-        clientId: 'unreachable-test',
-        topic: 'touchpoint.events',
-        partitions: 1,
-        replication: 1,
-        ingesterGroup: 'touchpoint-ingester',
-        lingerMs: 5,
-        maxBatchRecords: 100,
-        compression: 'none',
-        ackTimeoutMs: 5000,
-        spoolDir: tempDir('tp-unreachable-'),
-        spoolMaxBytes: 1e8,
-      },
-      metrics,
-      createLogger('silent'),
-    )
+    const sink = await KafkaSink.start(await options(), metrics, createLogger('silent'))
     try {
       expect(sink.status()).toBe('degraded')
       // the replayer has found its spool empty: that is not a broker come back (it once read so, and answered ok)
@@ -42,6 +42,32 @@ describe('the Kafka sink while no broker answers', () => {
         expect(sink.status()).toBe('degraded')
       }
       expect(metrics.render()).toMatch(/^touchpoint_spool_queued_bytes [1-9]/m)
+    } finally {
+      await sink.close()
+    }
+  })
+
+  it('is down, not degraded, once its spool is full and refuses records', async () => {
+    const sink = await KafkaSink.start(
+      { ...(await options()), spoolMaxBytes: 4096 },
+      new Metrics(),
+      createLogger('silent'),
+    )
+    try {
+      const record = (i: number) => [
+        {
+          kind: RECORD_KIND.event,
+          id: `full-${i}`,
+          payload: JSON.stringify({ pad: 'x'.repeat(1000) }),
+          key: 'p:a',
+        },
+      ]
+      await sink.append(record(0))
+      expect(sink.status()).toBe('degraded')
+      let refused: unknown
+      for (let i = 1; i < 10 && !refused; i++) refused = await sink.append(record(i)).catch((err) => err)
+      expect(refused).toBeInstanceOf(SpoolFullError)
+      expect(sink.status()).toBe('down')
     } finally {
       await sink.close()
     }

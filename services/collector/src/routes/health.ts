@@ -13,8 +13,13 @@ export interface HealthOptions {
 const PING_TIMEOUT_MS = 2000
 
 /**
- * /healthz (the process answers), /readyz (storage reachable, the sink not degraded), /metrics (Prometheus).
- * A Kafka-mode collector without ClickHouse is ready when its sink is: it needs the broker, not storage.
+ * /healthz (the process answers), /readyz (tracking calls are taken), /metrics (Prometheus).
+ *
+ * Ready means the collector acknowledges tracking calls: 200 while 'ok', and while 'degraded' too (Kafka or
+ * ClickHouse away, calls kept in the spool); 503 only while 'down' (the spool cannot be written, or is full, and
+ * calls are refused). A readiness that failed with storage would, when Kafka or ClickHouse is away for every
+ * collector at once, take them all out of their load balancer, and the calls the spools are there to keep would
+ * be refused before they reached one. The body says which, for monitoring.
  */
 export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (app, { ch, sink, metrics }) => {
   app.get('/healthz', async () => ({ status: 'ok', pid: process.pid }))
@@ -22,14 +27,15 @@ export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (app, { ch,
   app.get('/readyz', async (_req, reply) => {
     if (!ch) {
       const status = sink.status()
-      return reply.code(status === 'ok' ? 200 : 503).send({ ready: status === 'ok', status })
+      return reply.code(status === 'down' ? 503 : 200).send({ ready: status !== 'down', status })
     }
     const ping = await Promise.race([
       ch.client.ping().then((r) => r.success),
       new Promise<boolean>((r) => setTimeout(() => r(false), PING_TIMEOUT_MS).unref()),
     ]).catch(() => false)
-    const status = !ping ? 'degraded' : sink.status()
-    const ready = ping && status === 'ok'
+    const sinkStatus = sink.status()
+    const status = !ping && sinkStatus === 'ok' ? 'degraded' : sinkStatus
+    const ready = status !== 'down'
     return reply.code(ready ? 200 : 503).send({ ready, status, storage: ping ? 'reachable' : 'unreachable' })
   })
 

@@ -177,11 +177,11 @@ export function openApiDocument(options: OpenApiOptions = {}): Record<string, un
   paths['/readyz'] = {
     get: {
       summary:
-        'Readiness: 200 ok; 503 degraded (storage away or refusing inserts: events are spooled) or down (events refused)',
+        'Readiness, whether tracking calls are taken: 200 ok, or degraded (Kafka or storage away or refusing inserts: events are spooled); 503 down (the spool cannot be written or is full: events refused)',
       responses: {
         ...ok,
         503: {
-          description: '{ ready: false, status: "degraded" | "down", storage: "reachable" | "unreachable" }',
+          description: '{ ready: false, status: "down", storage: "reachable" | "unreachable" }',
           content: { 'application/json': { schema: anyObject } },
         },
       },

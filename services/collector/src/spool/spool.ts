@@ -76,6 +76,8 @@ export class Spool {
   private cuttingBack: Promise<void> | null = null
   /** the failure of the last write, until a write succeeds again */
   private writeFailure: SpoolWriteError | null = null
+  /** when an append was last refused because the spool held SPOOL_MAX_BYTES (0: never) */
+  private refusedFullAt = 0
   private writeStateListener: WriteStateListener = () => {}
   private damaged = 0
   private damageListener: (damage: SpoolDamage) => void = () => {}
@@ -154,6 +156,11 @@ export class Spool {
     return f && Date.now() - f.at < FAILING_FOR_MS ? f : null
   }
 
+  /** Whether an append was refused for want of room (SPOOL_MAX_BYTES) less than FAILING_FOR_MS ago. */
+  get full(): boolean {
+    return Date.now() - this.refusedFullAt < FAILING_FOR_MS
+  }
+
   /** Calls `listener` when writes begin to fail and when they succeed again (logging, readiness). */
   onWriteState(listener: WriteStateListener): void {
     this.writeStateListener = listener
@@ -177,8 +184,10 @@ export class Spool {
     if (frames.length === 0) return Promise.resolve()
     let size = 0
     for (const f of frames) size += f.length
-    if (this.queuedBytes + this.queueBytes + size > this.options.maxBytes)
+    if (this.queuedBytes + this.queueBytes + size > this.options.maxBytes) {
+      this.refusedFullAt = Date.now()
       return Promise.reject(new SpoolFullError())
+    }
     for (const f of frames) this.queue.push(f)
     this.queueBytes += size
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }))
