@@ -103,7 +103,7 @@ describe('a broker that hangs', () => {
     expect(acked).toBeGreaterThan(2000)
   })
 
-  it('starts an ingester while the broker hangs, which waits for it and then loads', {
+  it('starts an ingester while the broker hangs, which answers /healthz, waits for it and then loads', {
     timeout: 120_000,
   }, async () => {
     const { ingester, collector } = stack
@@ -111,11 +111,23 @@ describe('a broker that hangs', () => {
     // past the 20 s after which it used to exit, saying only "Broker not connected"
     const thaw = setTimeout(() => signalBroker('SIGCONT'), 30_000)
     try {
-      await ingester.start()
+      const started = ingester.start()
+      // meanwhile it is alive (a liveness probe holds) and says it is not ready yet
+      await eventually(
+        async () => (await fetch(`${ingester.url}/healthz`).catch(() => null))?.status,
+        (s) => s === 200,
+        20_000,
+      )
+      const waiting = await fetch(`${ingester.url}/readyz`)
+      expect(waiting.status).toBe(503)
+      expect(await waiting.json()).toEqual({ ready: false, status: 'starting' })
+      expect(frozen).toBe(true)
+      await started
     } finally {
       clearTimeout(thaw)
     }
     expect(frozen).toBe(false)
+    expect((await fetch(`${ingester.url}/readyz`)).status).toBe(200)
     expect(ingester.output).toContain('did not let the ingester join; waiting for it')
     expect(ingester.output).toContain('the broker took the connection but did not answer')
     const writeKey = keysIn(collector.dataDir).writeKey

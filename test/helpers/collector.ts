@@ -109,13 +109,20 @@ export class ServiceProcess {
         const res = await fetch(`${this.url}/healthz`)
         const { pid } = (await res.json()) as { pid?: number }
         if (pid !== child.pid) throw new Error(`another process (pid ${pid}) answers on port ${this.port}`)
-        if (res.ok) return
+        // an ingester answers while it waits for Kafka: it has started once it has joined (an older one has no /readyz)
+        if (res.ok && (this.command === 'start' || (await this.joined()))) return
       } catch (err) {
         if ((err as Error).message.startsWith('another process')) throw err
       }
       await new Promise((r) => setTimeout(r, 100))
     }
     throw new Error(`${this.command} did not start:\n${this.output}`)
+  }
+
+  /** An ingester's /readyz: whether it has joined its group (true for one without the route). */
+  private async joined(): Promise<boolean> {
+    const res = await fetch(`${this.url}/readyz`)
+    return res.status === 200 || res.status === 404
   }
 
   /**

@@ -13,8 +13,10 @@ export interface RunningIngester {
 }
 
 /**
- * Starts the ingester: ClickHouse and its migrations, the consumer group, and /healthz and /metrics; with the
- * collector's projects file (TOUCHPOINT_CONFIG), the admin API over what it loads on the same port.
+ * Starts the ingester: ClickHouse and its migrations, /healthz, /readyz and /metrics, then the consumer group;
+ * with the collector's projects file (TOUCHPOINT_CONFIG), the admin API over what it loads on the same port. The
+ * port answers while the ingester waits for Kafka (its liveness holds, and /readyz says `starting`), and resolves
+ * once it has joined the group; a refusal closes it and rejects.
  */
 export async function startIngester(config: IngesterConfig): Promise<RunningIngester> {
   const log = pino({ level: config.logLevel })
@@ -22,23 +24,28 @@ export async function startIngester(config: IngesterConfig): Promise<RunningInge
   await migrate(ch)
   const metrics = new IngesterMetrics()
   const ingester = new Ingester(config, ch, metrics, log)
-  await ingester.start().catch(async (err: Error) => {
-    await ingester.stop().catch(() => {})
-    await ch.close()
-    throw err
-  })
+  let joined = false
   const http = config.queryApi
     ? buildQueryApp(config.queryApi, ch, log, (ms) => ingester.caughtUp(ms))
     : Fastify({ logger: false })
   http.get('/healthz', async () => ({ status: 'ok', pid: process.pid }))
+  http.get('/readyz', async (_req, reply) =>
+    reply.code(joined ? 200 : 503).send({ ready: joined, status: joined ? 'ok' : 'starting' }),
+  )
   http.get('/metrics', async (_req, reply) =>
     reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render()),
   )
   const url = await listenOn(http, config.http.port, config.http.host).catch(async (err: Error) => {
-    await ingester.stop()
     await ch.close()
     throw err
   })
+  await ingester.start().catch(async (err: Error) => {
+    await http.close()
+    await ingester.stop().catch(() => {})
+    await ch.close()
+    throw err
+  })
+  joined = true
   let closing: Promise<void> | undefined
   return {
     http,
