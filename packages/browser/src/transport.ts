@@ -3,8 +3,8 @@ import type { Store } from './storage'
 /**
  * Delivery: a batch goes by fetch (keepalive) while the page lives and by sendBeacon when it is leaving (unless the
  * last send failed: then to the outbox). A failed batch joins a bounded outbox in localStorage and is retried with
- * backoff, when the browser is back online and on the next page load. Each event keeps its messageId, so a retry
- * the collector already has counts once.
+ * backoff, 20 events at a time, when the browser is back online and on the next page load. Each event keeps its
+ * messageId, so a retry the collector already has counts once.
  */
 const OUTBOX = 'tp_out'
 const MAX_OUTBOX = 200
@@ -32,12 +32,16 @@ export function transport(url: string, key: string, store: Store) {
       if (r.status > 499 || r.status === 429) throw 0
       backoff = 0
     })
+  // The outbox goes 20 events at a time (as the page's own batches), one part after another: a browser refuses a
+  // keepalive fetch over 64 KiB, so an outbox sent whole, once over it (about a hundred events), was never
+  // delivered. Each part keeps the rest in the outbox until it is through
   function retry() {
     timer = 0
-    const batch = outbox()
+    const all = outbox()
+    const batch = all.splice(0, 20)
     if (!batch.length) return
-    store.del(OUTBOX)
-    post(batch).catch(() => keep(batch))
+    store.set(OUTBOX, JSON.stringify(all))
+    post(batch).then(retry, () => keep(batch))
   }
   addEventListener('online', retry)
   return {
