@@ -234,9 +234,7 @@ describe('tp.js in Chromium', () => {
     })
     await proxy.up()
     const rows = await until(id, (r) => named(r, 'Plan Selected').length >= 2, 30_000)
-    await page.waitForFunction(() => JSON.parse(localStorage.getItem('tp_out') || '[]').length === 0, null, {
-      timeout: 10_000,
-    })
+    await page.waitForFunction(() => !localStorage.getItem('tp_out'), null, { timeout: 10_000 })
     await new Promise((r) => setTimeout(r, 1000))
     const plans = named(await eventsOf(id), 'Plan Selected').map((r) => JSON.parse(r.props).plan)
     expect(plans.sort()).toEqual(['expedition', 'summit'])
@@ -270,9 +268,7 @@ describe('tp.js in Chromium', () => {
     expect(new Set(rows.map((r) => r.message_id)).size).toBe(rows.length)
     const steps = named(rows, 'Offline Step').map((r) => JSON.parse(r.props).i)
     expect(steps.sort((a, b) => a - b)).toEqual(Array.from({ length: 150 }, (_, i) => i))
-    await page.waitForFunction(() => JSON.parse(localStorage.getItem('tp_out') || '[]').length === 0, null, {
-      timeout: 10_000,
-    })
+    await page.waitForFunction(() => !localStorage.getItem('tp_out'), null, { timeout: 10_000 })
     await context.close()
   })
 

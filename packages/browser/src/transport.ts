@@ -35,12 +35,12 @@ export function transport(url: string, key: string, store: Store) {
   // The outbox goes 20 events at a time (as the page's own batches), one part after another: a browser refuses a
   // keepalive fetch over 64 KiB, so an outbox sent whole, once over it (about a hundred events), was never
   // delivered. Each part keeps the rest in the outbox until it is through
-  function retry() {
+  const retry = () => {
     timer = 0
     const all = outbox()
     const batch = all.splice(0, 20)
     if (!batch.length) return
-    store.set(OUTBOX, JSON.stringify(all))
+    all.length ? store.set(OUTBOX, JSON.stringify(all)) : store.del(OUTBOX)
     post(batch).then(retry, () => keep(batch))
   }
   addEventListener('online', retry)
