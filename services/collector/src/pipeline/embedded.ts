@@ -113,7 +113,7 @@ export class EmbeddedPipeline implements Sink {
    * inserts (calls are spooled).
    */
   status(): 'ok' | 'degraded' | 'down' {
-    if (this.spool.failing || this.spool.full) return 'down'
+    if (this.spool.refusing) return 'down'
     return this.storageUp ? 'ok' : 'degraded'
   }
 

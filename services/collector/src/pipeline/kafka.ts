@@ -179,7 +179,7 @@ export class KafkaSink implements Sink {
   /** 'degraded' while records go to the spool, 'down' while it cannot be written or is full (503s). */
   status(): 'ok' | 'degraded' | 'down' {
     if (!this.spooling) return 'ok'
-    return this.spool.failing || this.spool.full ? 'down' : 'degraded'
+    return this.spool.refusing ? 'down' : 'degraded'
   }
 
   append(records: OutboundRecord[]): Promise<void> {

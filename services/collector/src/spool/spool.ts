@@ -156,9 +156,12 @@ export class Spool {
     return f && Date.now() - f.at < FAILING_FOR_MS ? f : null
   }
 
-  /** Whether an append was refused for want of room (SPOOL_MAX_BYTES) less than FAILING_FOR_MS ago. */
-  get full(): boolean {
-    return Date.now() - this.refusedFullAt < FAILING_FOR_MS
+  /**
+   * Whether the spool refuses appends: a write failed (`failing`), or an append was refused for want of room
+   * (SPOOL_MAX_BYTES), less than FAILING_FOR_MS ago. The sinks answer 'down' meanwhile.
+   */
+  get refusing(): boolean {
+    return this.failing !== null || Date.now() - this.refusedFullAt < FAILING_FOR_MS
   }
 
   /** Calls `listener` when writes begin to fail and when they succeed again (logging, readiness). */
