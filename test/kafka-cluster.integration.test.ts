@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createKafka } from '@touchpoint/kafka'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CollectorProcess, ServiceProcess } from './helpers/collector'
 import { expectExactlyOnce } from './helpers/exactly-once'
 import { eventually } from './helpers/http'
 import { Broker } from './helpers/kafka'
-import { type KafkaStack, startKafkaStack, stopKafkaStack } from './helpers/kafka-stack'
+import { type KafkaStack, printLogsOnFailure, startKafkaStack, stopKafkaStack } from './helpers/kafka-stack'
 import { type LoadGenerator, metricValue } from './helpers/load'
 
 /**
@@ -39,10 +39,7 @@ beforeAll(async () => {
   ;({ brokers, collector, ingester, ingesterDir, load } = stack)
 }, 240_000)
 
-afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail')
-    console.log(`collector log:\n${collector.logTail()}\ningester log:\n${ingester.logTail()}`)
-})
+printLogsOnFailure(() => stack)
 
 afterAll(() => stopKafkaStack(stack))
 

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CollectorProcess, ServiceProcess } from './helpers/collector'
 import { currentSegmentSize, limitFileSize } from './helpers/disk'
 import { expectExactlyOnce } from './helpers/exactly-once'
 import { eventually } from './helpers/http'
 import type { Broker } from './helpers/kafka'
-import { type KafkaStack, startKafkaStack, stopKafkaStack } from './helpers/kafka-stack'
+import { type KafkaStack, printLogsOnFailure, startKafkaStack, stopKafkaStack } from './helpers/kafka-stack'
 import { type LoadGenerator, metricValue } from './helpers/load'
 
 /**
@@ -31,12 +31,8 @@ beforeAll(async () => {
   ;({ broker, collector, ingester, load, ingesterDir } = stack)
 })
 
-afterEach((ctx) => {
-  // a failed step shows what the services said
-  if (ctx.task.result?.state === 'fail') {
-    console.log(`collector log:\n${collector.logTail()}\ningester log:\n${ingester.logTail()}`)
-  }
-})
+// a failed step shows what the services said
+printLogsOnFailure(() => stack)
 
 afterAll(() => stopKafkaStack(stack))
 

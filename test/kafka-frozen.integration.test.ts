@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { keysIn } from './helpers/collector'
 import { expectExactlyOnce } from './helpers/exactly-once'
 import { basic, eventually, post } from './helpers/http'
-import { type KafkaStack, startKafkaStack, stopKafkaStack } from './helpers/kafka-stack'
+import { type KafkaStack, printLogsOnFailure, startKafkaStack, stopKafkaStack } from './helpers/kafka-stack'
 import { trackEvent } from './helpers/load'
 
 /**
@@ -35,10 +35,7 @@ beforeAll(async () => {
   )
 })
 
-afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail')
-    console.log(`collector log:\n${stack.collector.logTail()}\ningester log:\n${stack.ingester.logTail()}`)
-})
+printLogsOnFailure(() => stack)
 
 afterAll(async () => {
   // a stopped broker would not see the SIGTERM that stops it

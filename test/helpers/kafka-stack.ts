@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest'
 import { CollectorProcess, freePort, keysIn, ServiceProcess, tempDir } from './collector'
 import { Broker } from './kafka'
 import { LoadGenerator } from './load'
@@ -56,4 +57,13 @@ export async function stopKafkaStack(stack: KafkaStack | undefined): Promise<voi
   await stack?.collector.stop('SIGKILL')
   await stack?.ingester.stop('SIGKILL')
   await Promise.all((stack?.brokers ?? []).map((b) => b.stop()))
+}
+
+/** After each failed test of a file, what its stack's services said: the last lines of their logs. */
+export function printLogsOnFailure(stack: () => KafkaStack | undefined): void {
+  afterEach((ctx) => {
+    const s = stack()
+    if (s && ctx.task.result?.state === 'fail')
+      console.log(`collector log:\n${s.collector.logTail()}\ningester log:\n${s.ingester.logTail()}`)
+  })
 }
