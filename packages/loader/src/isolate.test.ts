@@ -38,6 +38,17 @@ describe('loadIsolating', () => {
       throw new Error('connect ECONNREFUSED')
     }
     await expect(loadIsolating([1], 'b1', down)).rejects.toThrow(/ECONNREFUSED/)
+    // a read that failed on the disk or the wire says nothing of the rows, though its name starts as a row's does
+    for (const io of [
+      'CANNOT_READ_FROM_FILE_DESCRIPTOR',
+      'CANNOT_READ_FROM_SOCKET',
+      'CANNOT_READ_FROM_ISTREAM',
+    ]) {
+      const failing = table(() => true, io)
+      await expect(loadIsolating([1, 2], 'b1', failing.load)).rejects.toThrow(io)
+    }
+    const truncated = table((n) => n === 2, 'CANNOT_READ_ALL_DATA')
+    expect((await loadIsolating([1, 2], 'b1', truncated.load)).map((r) => r.item)).toEqual([2])
   })
 
   it('throws when more rows are refused than a batch could hold bad: the table takes none', async () => {

@@ -1,10 +1,11 @@
 /**
  * ClickHouse refused these rows for what they contain: retrying cannot help, so the rows are isolated and set
  * aside (the ingester's dead-letter topic, the embedded collector's events_rejected). Any other failure
- * (connection, timeout, overload) is retried.
+ * (connection, timeout, overload, a disk or socket that fails a read: CANNOT_READ_FROM_FILE_DESCRIPTOR and the
+ * like) is retried.
  */
 const DATA_ERROR =
-  /^(CANNOT_PARSE|CANNOT_READ|CANNOT_CONVERT|CANNOT_INSERT_NULL|INCORRECT_DATA|INCORRECT_JSON|TYPE_MISMATCH|ILLEGAL|VALUE_IS_OUT_OF_RANGE|ATTEMPT_TO_READ_AFTER_EOF|TOO_LARGE_STRING|DECIMAL_OVERFLOW|BAD_ARGUMENTS)/
+  /^(CANNOT_PARSE|CANNOT_READ(?!_FROM_)|CANNOT_CONVERT|CANNOT_INSERT_NULL|INCORRECT_DATA|INCORRECT_JSON|TYPE_MISMATCH|ILLEGAL|VALUE_IS_OUT_OF_RANGE|ATTEMPT_TO_READ_AFTER_EOF|TOO_LARGE_STRING|DECIMAL_OVERFLOW|BAD_ARGUMENTS)/
 export const isDataError = (err: unknown) => DATA_ERROR.test(String((err as { type?: unknown })?.type ?? ''))
 
 /**
