@@ -40,8 +40,9 @@ export async function insertJsonEachRow(
   const settings = { ...SETTINGS, insert_deduplication_token: token }
   if (ch.stagingDir) {
     const file = join(ch.stagingDir, `${process.pid}-${++staged}.ndjson`)
-    await writeFile(file, body)
     try {
+      // inside the try: a write the disk refused part-way (ENOSPC) leaves a file, which a retry would not reuse
+      await writeFile(file, body)
       await ch.client.command({
         query: `INSERT INTO ${table} FROM INFILE ${sqlString(file)} FORMAT JSONEachRow`,
         clickhouse_settings: settings,
