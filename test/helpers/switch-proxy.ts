@@ -9,8 +9,16 @@ export async function switchProxy(target: string) {
   const sockets = new Set<Socket>()
   let server: Server
   let port = 0
+  /** how many of the next requests the proxy answers itself, and with what status */
+  let refusing = { count: 0, status: 0 }
   const listen = async () => {
     server = createServer((req, res) => {
+      if (refusing.count > 0) {
+        refusing.count--
+        // readable by the page, as an answer from a proxy on the site's own origin is
+        res.writeHead(refusing.status, { 'access-control-allow-origin': '*', connection: 'close' }).end()
+        return
+      }
       const upstream = request(
         new URL(req.url ?? '/', target),
         { method: req.method, headers: req.headers },
@@ -38,5 +46,11 @@ export async function switchProxy(target: string) {
         server.close(() => resolve())
       }),
     up: listen,
+    /** Answers the next `count` requests with `status` itself (a proxy's 408 after a slow upload, say). */
+    answer: (status: number, count: number) => {
+      refusing = { count, status }
+    },
+    /** How many of those answers are still to be given. */
+    unanswered: () => refusing.count,
   }
 }
