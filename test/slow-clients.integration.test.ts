@@ -8,10 +8,12 @@ import { startTestCollector } from './helpers/in-process'
 /**
  * Slow clients (slowloris) against a real collector: one that trickles its headers and one that trickles its
  * body are answered 408 and cut off once their time is up, while ordinary requests go on being answered.
- * The timeouts are shortened (HTTP_HEADERS_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS) so the test takes seconds.
+ * The timeouts are shortened (HTTP_HEADERS_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS, HTTP_KEEP_ALIVE_TIMEOUT_MS) so the
+ * test takes seconds.
  */
 const HEADERS_MS = 1000
 const REQUEST_MS = 2000
+const KEEP_ALIVE_MS = 4000
 let collector: RunningCollector
 let keys: Keys
 
@@ -20,6 +22,7 @@ beforeAll(async () => {
   ;({ collector, dir } = await startTestCollector(undefined, {
     HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_MS),
     HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_MS),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: String(KEEP_ALIVE_MS),
   }))
   keys = keysIn(dir)
 })
@@ -81,4 +84,28 @@ describe('slow clients', () => {
     expect(body.closedAfterMs).toBeLessThan(REQUEST_MS + 2500)
     expect(await ordinary).toEqual(Array(10).fill(200))
   })
+
+  it('keeps an idle connection open between requests for HTTP_KEEP_ALIVE_TIMEOUT_MS, past the request timeout', async () => {
+    // what a load balancer does: a request, an idle spell longer than the request timeout, then the next request
+    // on the same connection. Closed before the balancer's own idle timeout, the connection makes it answer 502
+    const { port } = new URL(collector.url)
+    const socket: Socket = connect(Number(port), '127.0.0.1')
+    let answers = ''
+    let closedAt = 0
+    socket.on('data', (d) => (answers += d))
+    socket.on('close', () => (closedAt = Date.now()))
+    const get = 'GET /healthz HTTP/1.1\r\nHost: collector\r\n\r\n'
+    socket.write(get)
+    await new Promise((r) => setTimeout(r, REQUEST_MS + 1000))
+    expect(closedAt).toBe(0)
+    socket.write(get)
+    const lastAnswer = Date.now()
+    await new Promise((r) => setTimeout(r, 500))
+    expect(answers.match(/HTTP\/1\.1 200/g)).toHaveLength(2)
+    expect(answers).toMatch(new RegExp(`Keep-Alive: timeout=${KEEP_ALIVE_MS / 1000}`, 'i'))
+    // and closed once idle for that long
+    await new Promise((r) => setTimeout(r, KEEP_ALIVE_MS + 2000))
+    expect(closedAt).toBeGreaterThan(lastAnswer + KEEP_ALIVE_MS - 500)
+    socket.destroy()
+  }, 20_000)
 })

@@ -116,6 +116,8 @@ function baseApp(config: CollectorConfig, logger: FastifyBaseLogger | undefined)
     // requestTimeoutMs, or Node answers 408 and closes; it checks every second rather than every 30 s
     connectionTimeout: config.http.requestTimeoutMs,
     requestTimeout: config.http.requestTimeoutMs,
+    // idle between requests: longer than the load balancer's, which would otherwise reuse a closing connection
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
     http: { headersTimeout: config.http.headersTimeoutMs, connectionsCheckingInterval: 1000 },
   })
 

@@ -79,8 +79,14 @@ const envSchema = z
     ...dedupeEnv,
     /** A client must have sent its request's headers within this long, or gets 408 and is cut off (slowloris). */
     HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
-    /** ...and the whole request, body included, within this long (and a connection idle this long is closed). */
+    /** ...and the whole request, body included, within this long (and a new connection idle this long is closed). */
     HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+    /**
+     * How long a connection may wait idle between requests before the collector closes it. Longer than the idle
+     * timeout of the load balancer in front (AWS's ALB 60 s; Google Cloud's 600 s: 620000), or the balancer sends
+     * a request down a connection the collector is closing, and answers it 502. Fastify's own default.
+     */
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(72_000),
     /** Requests one client address may make per RATE_LIMIT_WINDOW_MS (secret- and admin-key requests skip it); 0 = off. */
     RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(1000),
     /** Requests one project key may make per RATE_LIMIT_WINDOW_MS, from all addresses together; 0 = off. */
@@ -223,7 +229,7 @@ export interface CollectorConfig {
   spool: { maxBytes: number }
   loader: { batchRows: number; flushMs: number; dedupe: LoaderOptions }
   rateLimits: RateLimitConfig
-  http: { headersTimeoutMs: number; requestTimeoutMs: number }
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number }
   kafka: Omit<KafkaSinkOptions, 'spoolDir' | 'spoolMaxBytes'> | undefined
   /** Where the projects came from, and whether this start created them (a fresh embedded start). */
   projectsSource: { path: string; created: boolean; version: string }
@@ -260,6 +266,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
       // Node refuses a headers timeout longer than the request's
       headersTimeoutMs: Math.min(e.HTTP_HEADERS_TIMEOUT_MS, e.HTTP_REQUEST_TIMEOUT_MS),
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     },
     rateLimits: {
       perIp: e.RATE_LIMIT_PER_IP,
