@@ -280,6 +280,20 @@ describe('a broker that checks ACLs, each service with a user of its own (as MSK
   })
   const collectorEnv = () => broker.serviceEnv('plain', 'collector')
   const ingesterEnv = () => broker.serviceEnv('plain', 'ingester')
+  const allow = (
+    user: string,
+    resourceType: AclResourceTypes,
+    name: string,
+    operation: AclOperationTypes,
+  ) => ({
+    resourceType,
+    resourceName: name,
+    resourcePatternType: ResourcePatternTypes.LITERAL,
+    principal: `User:${user}`,
+    host: '*',
+    operation,
+    permissionType: AclPermissionTypes.ALLOW,
+  })
 
   it('a collector and an ingester that may not create the topics do not start, and say what to do', async () => {
     const refusal = 'its ACLs do not allow this client that on a topic (TOPIC_AUTHORIZATION_FAILED)'
@@ -298,20 +312,6 @@ describe('a broker that checks ACLs, each service with a user of its own (as MSK
       { topic: TOPIC, partitions: 3, replication: 1 },
       { topic: `${TOPIC}.dlq`, partitions: 1, replication: 1 },
     ])
-    const allow = (
-      user: string,
-      resourceType: AclResourceTypes,
-      name: string,
-      operation: AclOperationTypes,
-    ) => ({
-      resourceType,
-      resourceName: name,
-      resourcePatternType: ResourcePatternTypes.LITERAL,
-      principal: `User:${user}`,
-      host: '*',
-      operation,
-      permissionType: AclPermissionTypes.ALLOW,
-    })
     // the README's lists, and nothing more
     await admin.createAcls({
       acl: [
@@ -351,4 +351,45 @@ describe('a broker that checks ACLs, each service with a user of its own (as MSK
       await sink.close()
     }
   })
+
+  it("says it is degraded, and why, while the ingester's READ is revoked mid-run; loads all once it is back", async () => {
+    if (!d) throw new Error('the test before did not start the services')
+    const deployment = d
+    const admin = createKafka(broker.connection('test-acl-revoke', 'admin')).admin()
+    await admin.connect()
+    const read = allow('ingester', AclResourceTypes.TOPIC, TOPIC, AclOperationTypes.READ)
+    const readyz = async () => (await fetch(`${deployment.ingester.url}/readyz`)).json()
+    try {
+      expect(await readyz()).toEqual({ ready: true, status: 'ok' })
+      await admin.deleteAcls({ filters: [read] })
+      // what arrives meanwhile waits in the topic: the consumer crashes on each fetch, and says so
+      const { writeKey } = keysIn(deployment.collector.dataDir)
+      const run = randomUUID()
+      const batch = Array.from({ length: 10 }, (_, i) => ({
+        type: 'track',
+        event: 'Secured',
+        messageId: `${run}-${i}`,
+        anonymousId: `a-${i}`,
+        properties: { run },
+      }))
+      const res = await post(
+        `${deployment.collector.url}/v1/batch`,
+        { batch },
+        { authorization: basic(writeKey) },
+      )
+      expect(res.status).toBe(200)
+      const degraded = await eventually(readyz, (r) => r.status === 'degraded', 60_000)
+      expect(degraded).toMatchObject({ ready: true, status: 'degraded' })
+      expect(degraded.reason).toMatch(/the Kafka consumer was replaced: crashed: .*(authoriz|Authoriz)/)
+      await admin.createAcls({ acl: [read] })
+      await storedOnce(deployment, run, 10)
+      expect(await eventually(readyz, (r) => r.status === 'ok', 30_000)).toEqual({
+        ready: true,
+        status: 'ok',
+      })
+    } finally {
+      await admin.createAcls({ acl: [read] }).catch(() => {})
+      await admin.disconnect()
+    }
+  }, 180_000)
 })

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createKafka } from '@touchpoint/kafka'
+import { ConfigResourceTypes } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLogger } from '../services/collector/src/logger'
 import { Metrics } from '../services/collector/src/metrics'
@@ -198,6 +199,49 @@ describe('collector → Kafka → ingester → ClickHouse', () => {
     })
     expect(sent.status).toBe(200)
     await lagIsZero()
+  })
+
+  it('reads batches the broker stored compressed with ZSTD, LZ4 or Snappy, each event once', async () => {
+    // the topic's compression.type makes the broker recompress what it stores with that codec (Java's zstd-jni,
+    // lz4-java, snappy-java); before, the ingester's consumer crashed on each fetch and loaded nothing
+    const admin = createKafka({ brokers: [broker.address], clientId: 'test-compression' }).admin()
+    await admin.connect()
+    const compress = (codec: string) =>
+      admin.alterConfigs({
+        validateOnly: false,
+        resources: [
+          {
+            type: ConfigResourceTypes.TOPIC,
+            name: TOPIC,
+            configEntries: [{ name: 'compression.type', value: codec }],
+          },
+        ],
+      })
+    try {
+      for (const codec of ['zstd', 'lz4', 'snappy']) {
+        await compress(codec)
+        const load = new LoadGenerator(() => collector.url, writeKey, `z-${codec}`, {
+          limit: 500,
+          concurrency: 4,
+          name: 'Compressed',
+        }).start()
+        await load.done()
+        expect(load.acked.size).toBe(500)
+        await lagIsZero()
+        const { adminKey } = keysIn(collectorDir)
+        const stored = await post(
+          `${ingester.url}/api/sql`,
+          {
+            query: `SELECT count() AS n, uniqExact(message_id) AS u FROM events WHERE message_id LIKE 'z-${codec}-%'`,
+          },
+          { authorization: `Bearer ${adminKey}` },
+        )
+        expect(stored.body.rows).toEqual([{ n: 500, u: 500 }])
+      }
+    } finally {
+      await compress('producer')
+      await admin.disconnect()
+    }
   })
 
   it('shows consumer lag, rows loaded and insert latency on /metrics', async () => {

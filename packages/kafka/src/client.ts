@@ -1,4 +1,5 @@
 import { type Admin, Kafka, type KafkaConfig, logLevel } from 'kafkajs'
+import { registerCompressionCodecs } from './compression'
 import type { KafkaSecurity } from './security'
 
 export interface KafkaConnection extends KafkaSecurity {
@@ -13,6 +14,8 @@ export function createKafka(
   { brokers, clientId, ssl, sasl }: KafkaConnection,
   extra: Partial<KafkaConfig> = {},
 ): Kafka {
+  // a batch a broker stored compressed with Snappy, LZ4 or ZSTD is read like any other
+  registerCompressionCodecs()
   return new Kafka({
     brokers,
     clientId,

@@ -29,8 +29,12 @@ export async function startIngester(config: IngesterConfig): Promise<RunningInge
     ? buildQueryApp(config.queryApi, ch, log, (ms) => ingester.caughtUp(ms))
     : Fastify({ logger: false })
   http.get('/healthz', async () => ({ status: 'ok', pid: process.pid }))
+  // as the collector's: 503 only while it cannot do its work at all (not joined yet); a consumer that keeps being
+  // replaced is `degraded`, with the reason, for whoever watches
   http.get('/readyz', async (_req, reply) =>
-    reply.code(joined ? 200 : 503).send({ ready: joined, status: joined ? 'ok' : 'starting' }),
+    joined
+      ? reply.send({ ready: true, ...ingester.health() })
+      : reply.code(503).send({ ready: false, status: 'starting' }),
   )
   http.get('/metrics', async (_req, reply) =>
     reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render()),
