@@ -7,6 +7,10 @@
 #   scripts/kafka.sh kill [DIR]       kill -9 it at once (fault tests)
 #   scripts/kafka.sh status [DIR]
 #
+# KAFKA_VERSION (default 3.9.1) picks the release of org.apache.kafka:kafka_2.13 to fetch and run, each in a
+# directory of its own (.cache/kafka/libs for the default, .cache/kafka/libs-VERSION for another): the Kafka
+# suites run against a 4.x broker with KAFKA_VERSION=4.4.0 (README, "Kafka versions").
+#
 # KAFKA_PORT (default 9092) is the client port; the controller listens on KAFKA_PORT+1. DIR defaults to
 # .cache/kafka/broker-$KAFKA_PORT and holds the data, the config, the log and the pid file.
 #
@@ -28,7 +32,9 @@
 # DIR/tls/client.key.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+VERSION="${KAFKA_VERSION:-3.9.1}"
 LIBS="$ROOT/.cache/kafka/libs"
+if [ "$VERSION" != 3.9.1 ]; then LIBS="$LIBS-$VERSION"; fi
 PORT="${KAFKA_PORT:-9092}"
 CONTROLLER_PORT=$((PORT + 1))
 DIR="${2:-$ROOT/.cache/kafka/broker-$PORT}"
@@ -42,13 +48,14 @@ fetch() {
   if [ -f "$LIBS/.complete" ]; then return; fi
   echo "fetching Apache Kafka from Maven Central into $LIBS" >&2
   rm -rf "$LIBS"
-  mvn -q -B -f "$ROOT/scripts/kafka/pom.xml" dependency:copy-dependencies \
+  mvn -q -B -f "$ROOT/scripts/kafka/pom.xml" dependency:copy-dependencies -Dkafka.version="$VERSION" \
     -DoutputDirectory="$LIBS" -DincludeScope=runtime >&2
   touch "$LIBS/.complete"
 }
 
 java_cmd() {
-  java -Xmx"$HEAP" -Xms128m -cp "$LIBS/*" -Dlog4j.configuration="file:$ROOT/scripts/kafka/log4j.properties" "$@"
+  java -Xmx"$HEAP" -Xms128m -cp "$LIBS/*" -Dlog4j.configuration="file:$ROOT/scripts/kafka/log4j.properties" \
+    -Dlog4j2.configurationFile="$ROOT/scripts/kafka/log4j2.properties" "$@"
 }
 
 # A CA, the broker's key and certificate (one PEM file, as Kafka's PEM key store reads it) and a client's.
@@ -144,6 +151,7 @@ PROPS
   fi
   : >"$DIR/broker.log"
   nohup java -Xmx"$HEAP" -Xms128m -cp "$LIBS/*" -Dlog4j.configuration="file:$ROOT/scripts/kafka/log4j.properties" \
+    -Dlog4j2.configurationFile="$ROOT/scripts/kafka/log4j2.properties" \
     kafka.Kafka "$DIR/server.properties" >>"$DIR/broker.log" 2>&1 &
   echo $! >"$DIR/broker.pid"
   for _ in $(seq 1 240); do

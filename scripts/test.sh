@@ -7,8 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-pnpm.sh
 pnpm install --frozen-lockfile
-# Kafka's jars, once, before test files start brokers in parallel (each test starts its own broker)
+# Kafka's jars, once, before test files start brokers in parallel (each test starts its own broker): 3.9.1 for
+# every Kafka suite, 4.4.0 for test/kafka4.integration.test.ts
 bash scripts/kafka.sh fetch
+KAFKA_VERSION=4.4.0 bash scripts/kafka.sh fetch
 # Debian's Chromium for the browser tests (tp.js in a real browser, driven by playwright-core)
 if [ -z "${CHROMIUM_PATH:-}" ] && [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -46,6 +46,8 @@ export class Broker {
     readonly props: string,
     /** a node of a cluster (Broker.cluster): its id, every node's controller, the cluster's id */
     private readonly node?: { id: number; voters: string; clusterId: string },
+    /** the release of Apache Kafka it runs (KAFKA_VERSION); scripts/kafka.sh's default, or the test run's */
+    readonly version?: string,
   ) {}
 
   /**
@@ -81,9 +83,9 @@ export class Broker {
 
   static async create(
     security: BrokerSecurity = 'plaintext',
-    { acls = false, props = [] as string[] } = {},
+    { acls = false, props = [] as string[], version = undefined as string | undefined } = {},
   ): Promise<Broker> {
-    return new Broker(await brokerPort(), security, acls, props.join('\n'))
+    return new Broker(await brokerPort(), security, acls, props.join('\n'), undefined, version)
   }
 
   get address(): string {
@@ -146,6 +148,7 @@ export class Broker {
             KAFKA_ACLS: String(this.acls),
             KAFKA_BROKER_PROPS: this.props,
             KAFKA_SASL_PASSWORD: SASL_USER.password,
+            ...(this.version && { KAFKA_VERSION: this.version }),
             ...(this.node && {
               KAFKA_NODE_ID: String(this.node.id),
               KAFKA_VOTERS: this.node.voters,
