@@ -352,6 +352,43 @@ describe('a broker that checks ACLs, each service with a user of its own (as MSK
     }
   })
 
+  it("says it is degraded, and why, while the collector's WRITE is revoked mid-run; replays it all once it is back", async () => {
+    if (!d) throw new Error('the test before did not start the services')
+    const deployment = d
+    const admin = createKafka(broker.connection('test-acl-revoke-write', 'admin')).admin()
+    await admin.connect()
+    const write = allow('collector', AclResourceTypes.TOPIC, TOPIC, AclOperationTypes.WRITE)
+    const readyz = async () => (await fetch(`${deployment.collector.url}/readyz`)).json()
+    try {
+      expect(await readyz()).toEqual({ ready: true, status: 'ok' })
+      await admin.deleteAcls({ filters: [write] })
+      // the calls are still acknowledged, into the spool; /readyz says why they do not reach Kafka
+      const { writeKey } = keysIn(deployment.collector.dataDir)
+      const run = randomUUID()
+      const batch = Array.from({ length: 10 }, (_, i) => ({
+        type: 'track',
+        event: 'Secured',
+        messageId: `${run}-${i}`,
+        anonymousId: `a-${i}`,
+        properties: { run },
+      }))
+      const send = () =>
+        post(`${deployment.collector.url}/v1/batch`, { batch }, { authorization: basic(writeKey) })
+      expect((await send()).status).toBe(200)
+      const degraded = await eventually(readyz, (r) => r.status === 'degraded', 60_000)
+      expect(degraded.reason).toMatch(/(produce|replay into Kafka) failed: its ACLs do not allow .*TOPIC_AUTHORIZATION_FAILED/)
+      await admin.createAcls({ acl: [write] })
+      await storedOnce(deployment, run, 10)
+      expect(await eventually(readyz, (r) => r.status === 'ok', 60_000)).toEqual({
+        ready: true,
+        status: 'ok',
+      })
+    } finally {
+      await admin.createAcls({ acl: [write] }).catch(() => {})
+      await admin.disconnect()
+    }
+  }, 180_000)
+
   it("says it is degraded, and why, while the ingester's READ is revoked mid-run; loads all once it is back", async () => {
     if (!d) throw new Error('the test before did not start the services')
     const deployment = d

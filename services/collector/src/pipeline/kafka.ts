@@ -74,6 +74,8 @@ export class KafkaSink implements Sink {
   private timer: NodeJS.Timeout | null = null
   /** true from a failed produce until the spool has been replayed */
   private spooling = false
+  /** why the records go to the spool, while they do: the last failure from Kafka, for /readyz */
+  private trouble: string | undefined
   private stopping = false
   private replayer: Promise<void> | null = null
   private wakeReplayer: (() => void) | null = null
@@ -130,11 +132,10 @@ export class KafkaSink implements Sink {
         await spool.close()
         throw new Error(`Kafka at ${options.brokers.join(',')}: ${refusal}`)
       }
-      log.warn(
-        { err, hint: hintOf(err, options) },
-        'Kafka unreachable at start; accepting into the local spool',
-      )
+      const hint = hintOf(err, options)
+      log.warn({ err, hint }, 'Kafka unreachable at start; accepting into the local spool')
       sink.spooling = true
+      sink.trouble = `Kafka unreachable at start: ${(err as Error).message}${hint ? ` (${hint})` : ''}`
     }
     sink.replayer = sink.replay()
     return sink
@@ -180,6 +181,11 @@ export class KafkaSink implements Sink {
   status(): 'ok' | 'degraded' | 'down' {
     if (!this.spooling) return 'ok'
     return this.spool.refusing ? 'down' : 'degraded'
+  }
+
+  /** While the records go to the spool: the last failure from Kafka that keeps them there. */
+  reason(): string | undefined {
+    return this.spooling ? this.trouble : undefined
   }
 
   append(records: OutboundRecord[]): Promise<void> {
@@ -259,6 +265,7 @@ export class KafkaSink implements Sink {
             'produce failed; spooling until Kafka is back',
           )
         this.spooling = true
+        this.trouble = `produce failed: ${refusalOf(err) ?? err.message}`
         this.resetProducer()
         // These records may or may not have reached the broker; spooling them keeps them whatever happened,
         // and the ingester's dedupe drops a second copy.
@@ -305,6 +312,7 @@ export class KafkaSink implements Sink {
           this.log.info('Kafka is back and the spool is replayed')
         }
         this.spooling = false
+        this.trouble = undefined
         continue
       }
       try {
@@ -315,6 +323,7 @@ export class KafkaSink implements Sink {
       } catch (err) {
         if (this.stopping) return
         this.metrics.produceErrors.inc()
+        this.trouble = `replay into Kafka failed: ${refusalOf(err) ?? (err as Error).message}`
         if (failures++ % 10 === 0) {
           this.log.warn(
             { err: (err as Error).message, refusal: refusalOf(err), failures },

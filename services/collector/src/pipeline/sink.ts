@@ -12,6 +12,8 @@ export interface Sink {
   readonly buildsRows?: boolean
   /** 'ok'; 'degraded' while storage is unreachable but events are still accepted; 'down' when they are not */
   status(): 'ok' | 'degraded' | 'down'
+  /** why it is not 'ok', where it can tell (Kafka's last failure), for /readyz */
+  reason?(): string | undefined
   /** where the sink loads storage itself (embedded), or can tell when those that do have (Kafka) */
   stored?: Stored
   close(): Promise<void>

@@ -19,7 +19,8 @@ const PING_TIMEOUT_MS = 2000
  * ClickHouse away, calls kept in the spool); 503 only while 'down' (the spool cannot be written, or is full, and
  * calls are refused). A readiness that failed with storage would, when Kafka or ClickHouse is away for every
  * collector at once, take them all out of their load balancer, and the calls the spools are there to keep would
- * be refused before they reached one. The body says which, for monitoring.
+ * be refused before they reached one. The body says which, for monitoring, and with Kafka why (`reason`: its last
+ * failure, a refused ACL say, while the records go to the spool).
  */
 export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (app, { ch, sink, metrics }) => {
   app.get('/healthz', async () => ({ status: 'ok', pid: process.pid }))
@@ -27,7 +28,10 @@ export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (app, { ch,
   app.get('/readyz', async (_req, reply) => {
     if (!ch) {
       const status = sink.status()
-      return reply.code(status === 'down' ? 503 : 200).send({ ready: status !== 'down', status })
+      const reason = sink.reason?.()
+      return reply
+        .code(status === 'down' ? 503 : 200)
+        .send({ ready: status !== 'down', status, ...(reason && { reason }) })
     }
     const ping = await Promise.race([
       ch.client.ping().then((r) => r.success),
@@ -36,7 +40,10 @@ export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (app, { ch,
     const sinkStatus = sink.status()
     const status = !ping && sinkStatus === 'ok' ? 'degraded' : sinkStatus
     const ready = status !== 'down'
-    return reply.code(ready ? 200 : 503).send({ ready, status, storage: ping ? 'reachable' : 'unreachable' })
+    const reason = sink.reason?.()
+    return reply
+      .code(ready ? 200 : 503)
+      .send({ ready, status, storage: ping ? 'reachable' : 'unreachable', ...(reason && { reason }) })
   })
 
   app.get('/metrics', async (_req, reply) =>

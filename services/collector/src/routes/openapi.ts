@@ -177,7 +177,7 @@ export function openApiDocument(options: OpenApiOptions = {}): Record<string, un
   paths['/readyz'] = {
     get: {
       summary:
-        'Readiness, whether tracking calls are taken: 200 ok, or degraded (Kafka or storage away or refusing inserts: events are spooled); 503 down (the spool cannot be written or is full: events refused)',
+        'Readiness, whether tracking calls are taken: 200 ok, or degraded (Kafka or storage away or refusing inserts: events are spooled; with Kafka, `reason` names its last failure); 503 down (the spool cannot be written or is full: events refused)',
       responses: {
         ...ok,
         503: {
