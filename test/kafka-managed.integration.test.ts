@@ -265,6 +265,36 @@ describe('a client certificate (mutual TLS), as Aiven asks', () => {
   })
 })
 
+describe('a broker that gives an address of its own the services cannot reach (advertised.listeners)', () => {
+  let broker: Broker
+  beforeAll(async () => {
+    // as a broker in Docker or Kubernetes that names itself by a name only its own network knows
+    broker = await Broker.create('plaintext', { props: ['advertised.listeners=CLIENT://127.0.0.1:1'] })
+    await broker.start()
+  })
+  afterAll(() => broker?.stop())
+
+  it('a collector starts, keeping what it takes, and its log and /readyz say to look at advertised.listeners', async () => {
+    const collector = new CollectorProcess(tempDir('tp-advertised-'), await freePort(), {
+      KAFKA_BROKERS: broker.address,
+    })
+    try {
+      await collector.start()
+      const hint = 'the brokers gave 127.0.0.1:1 as their address (their advertised.listeners)'
+      await eventually(
+        async () => collector.output,
+        (out) => out.includes(hint),
+      )
+      expect(await trackOne(collector, 'Spooled')).toBe(200)
+      const ready = await (await fetch(`${collector.url}/readyz`)).json()
+      expect(ready).toMatchObject({ ready: true, status: 'degraded' })
+      expect(ready.reason).toContain(hint)
+    } finally {
+      await collector.stop('SIGKILL')
+    }
+  })
+})
+
 describe('a broker that checks ACLs, each service with a user of its own (as MSK and Confluent Cloud can)', () => {
   let broker: Broker
   let d: Deployment | undefined
@@ -376,7 +406,9 @@ describe('a broker that checks ACLs, each service with a user of its own (as MSK
         post(`${deployment.collector.url}/v1/batch`, { batch }, { authorization: basic(writeKey) })
       expect((await send()).status).toBe(200)
       const degraded = await eventually(readyz, (r) => r.status === 'degraded', 60_000)
-      expect(degraded.reason).toMatch(/(produce|replay into Kafka) failed: its ACLs do not allow .*TOPIC_AUTHORIZATION_FAILED/)
+      expect(degraded.reason).toMatch(
+        /(produce|replay into Kafka) failed: its ACLs do not allow .*TOPIC_AUTHORIZATION_FAILED/,
+      )
       await admin.createAcls({ acl: [write] })
       await storedOnce(deployment, run, 10)
       expect(await eventually(readyz, (r) => r.status === 'ok', 60_000)).toEqual({

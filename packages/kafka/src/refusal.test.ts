@@ -46,4 +46,15 @@ describe('refusalOf', () => {
         expect(hintOf(err, { brokers: [], clientId: 'c', ssl })).toContain('hang')
     expect(hintOf(socket('ECONNREFUSED'), { brokers: [], clientId: 'c' })).toBeUndefined()
   })
+
+  it("hints at the brokers' advertised.listeners for a connection that failed to an address they gave", () => {
+    const to = (broker: string) =>
+      retried({ name: 'KafkaJSConnectionError', broker, code: 'ENOTFOUND', message: 'Connection error' })
+    const connection = { brokers: ['10.0.0.5:9092'], clientId: 'c' }
+    expect(hintOf(to('kafka-0.kafka-headless:9092'), connection)).toContain(
+      'the brokers gave kafka-0.kafka-headless:9092 as their address (their advertised.listeners)',
+    )
+    // the address the service was given: the broker is down, nothing to say
+    expect(hintOf(to('10.0.0.5:9092'), connection)).toBeUndefined()
+  })
 })

@@ -91,10 +91,16 @@ export function tooLarge(err: unknown): boolean {
 /**
  * What may explain a failure that is no refusal: a broker that closes each connection at once, to a client that
  * speaks no TLS, most likely wants TLS (a managed service's port always does), though it could be going down. A
- * broker that takes the connection and answers nothing hangs (kafkajs then says only "Broker not connected").
+ * broker that takes the connection and answers nothing hangs (kafkajs then says only "Broker not connected"). A
+ * connection that failed to an address not in KAFKA_BROKERS is to one the brokers gave (advertised.listeners).
  */
-export function hintOf(err: unknown, { ssl }: KafkaConnection): string | undefined {
+export function hintOf(err: unknown, { ssl, brokers }: KafkaConnection): string | undefined {
   for (const e of chain(err)) {
+    // the brokers answer at the address given, then name another as theirs (advertised.listeners), which a client
+    // must reach for every request after the first: a Docker or Kubernetes name, or a port, that this host cannot
+    const at = (e as { broker?: unknown }).broker
+    if (e.name === 'KafkaJSConnectionError' && typeof at === 'string' && !brokers.includes(at))
+      return `the brokers gave ${at} as their address (their advertised.listeners), and this host cannot reach it: set advertised.listeners to an address the services reach, as KAFKA_BROKERS does`
     if (e.name === 'KafkaJSConnectionClosedError' && !ssl)
       return 'the broker closed the connection at once: a port that asks for TLS does so to a client without it (KAFKA_SSL=true)'
     if (e.name === 'KafkaJSRequestTimeoutError' || e.message === 'Broker not connected')

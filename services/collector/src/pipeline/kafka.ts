@@ -183,6 +183,12 @@ export class KafkaSink implements Sink {
     return this.spool.refusing ? 'down' : 'degraded'
   }
 
+  /** A failure from Kafka as /readyz gives it: the refusal, or the error and what may explain it (hintOf). */
+  private why(err: Error): string {
+    const hint = hintOf(err, this.options)
+    return refusalOf(err) ?? `${err.message}${hint ? ` (${hint})` : ''}`
+  }
+
   /** While the records go to the spool: the last failure from Kafka that keeps them there. */
   reason(): string | undefined {
     return this.spooling ? this.trouble : undefined
@@ -265,7 +271,7 @@ export class KafkaSink implements Sink {
             'produce failed; spooling until Kafka is back',
           )
         this.spooling = true
-        this.trouble = `produce failed: ${refusalOf(err) ?? err.message}`
+        this.trouble = `produce failed: ${this.why(err)}`
         this.resetProducer()
         // These records may or may not have reached the broker; spooling them keeps them whatever happened,
         // and the ingester's dedupe drops a second copy.
@@ -323,7 +329,7 @@ export class KafkaSink implements Sink {
       } catch (err) {
         if (this.stopping) return
         this.metrics.produceErrors.inc()
-        this.trouble = `replay into Kafka failed: ${refusalOf(err) ?? (err as Error).message}`
+        this.trouble = `replay into Kafka failed: ${this.why(err as Error)}`
         if (failures++ % 10 === 0) {
           this.log.warn(
             { err: (err as Error).message, refusal: refusalOf(err), failures },
