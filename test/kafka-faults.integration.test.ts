@@ -91,6 +91,27 @@ describe('faults under load', () => {
     )
   })
 
+  it("says it is degraded, with ClickHouse's error, while its disk takes no inserts, and loads on after", {
+    timeout: 120_000,
+  }, async () => {
+    const readyz = async () =>
+      (await (await fetch(`${ingester.url}/readyz`)).json()) as { status: string; reason?: string }
+    await eventually(loaded, (n) => n > 0, 60_000)
+    // no file of the ingester's may grow past a byte: ClickHouse cannot write a part, as on a full disk
+    const pid = ingester.child!.pid!
+    limitFileSize(pid, 1)
+    let stalled: number
+    try {
+      const degraded = await eventually(readyz, (r) => r.status === 'degraded', 60_000)
+      expect(degraded.reason).toMatch(/^inserts into ClickHouse are failing, and retried: .*EFBIG/)
+      stalled = await loaded()
+    } finally {
+      limitFileSize(pid, 'unlimited')
+    }
+    await eventually(loaded, (n) => n > stalled, 60_000)
+    expect(await eventually(readyz, (r) => r.status === 'ok', 30_000)).toEqual({ status: 'ok', ready: true })
+  })
+
   it('recovers from the ingester killed with kill -9 mid-batch', { timeout: 120_000 }, async () => {
     const before = await eventually(loaded, (n) => n > 0, 60_000)
     await eventually(loaded, (n) => n > before, 60_000)

@@ -69,6 +69,8 @@ export class Ingester {
   private lastTrouble: { at: number; reason: string } | null = null
   /** when the last batch was loaded and committed */
   private lastBatchDone = 0
+  /** ClickHouse's error, while a batch's insert is failing and retried (its partition paused) */
+  private insertFailing: string | null = null
 
   constructor(
     private readonly config: IngesterConfig,
@@ -139,12 +141,18 @@ export class Ingester {
   }
 
   /**
-   * `degraded`, with the reason, while the consumer has had to be replaced (a crash kafkajs would not retry, a
+   * `degraded`, with the reason, while inserts into ClickHouse fail (a batch is retried, its partition paused), or
+   * while the consumer has had to be replaced (a crash kafkajs would not retry, a
    * failed restart, a stall) within TROUBLE_WINDOW_MS and no batch has been loaded since: a consumer that crashes
    * on every fetch (a refused ACL, a batch it cannot read) loads nothing, which its log alone said. One crash with
    * nothing to read after it clears after that window.
    */
   health(): { status: 'ok' | 'degraded'; reason?: string } {
+    if (this.insertFailing !== null)
+      return {
+        status: 'degraded',
+        reason: `inserts into ClickHouse are failing, and retried: ${this.insertFailing}`,
+      }
     const t = this.lastTrouble
     if (t && Date.now() - t.at < TROUBLE_WINDOW_MS && this.lastBatchDone < t.at)
       return { status: 'degraded', reason: `the Kafka consumer was replaced: ${t.reason}` }
@@ -270,9 +278,11 @@ export class Ingester {
       try {
         const refused = await this.loadOrIsolate(entries, token)
         for (const { message } of refused) dead.push({ message, reason: 'refused by ClickHouse' })
+        this.insertFailing = null
         break
       } catch (err) {
         this.metrics.insertErrors.inc()
+        this.insertFailing = (err as Error).message
         if (!paused) {
           consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }])
           paused = true
