@@ -97,8 +97,8 @@ async function trackOne(collector: CollectorProcess, event: string): Promise<num
   return (await post(`${collector.url}/v1/track`, { event, anonymousId: 'a-1' }, auth)).status
 }
 
-/** Sends `n` events to the collector, and waits for the ingester to have stored each of them once. */
-async function carries(d: Deployment, n: number): Promise<void> {
+/** Sends `n` events to the collector in one batch, each acknowledged; returns the run their property names. */
+async function sendRun(d: Deployment, n: number): Promise<string> {
   const { writeKey } = keysIn(d.collector.dataDir)
   const run = randomUUID()
   const batch = Array.from({ length: n }, (_, i) => ({
@@ -111,7 +111,12 @@ async function carries(d: Deployment, n: number): Promise<void> {
   const res = await post(`${d.collector.url}/v1/batch`, { batch }, { authorization: basic(writeKey) })
   expect(res.status).toBe(200)
   expect(res.body.accepted).toBe(n)
-  await storedOnce(d, run, n)
+  return run
+}
+
+/** Sends `n` events to the collector, and waits for the ingester to have stored each of them once. */
+async function carries(d: Deployment, n: number): Promise<void> {
+  await storedOnce(d, await sendRun(d, n), n)
 }
 
 /** The start of a service that must not start: its exit, and what it said. */
@@ -382,86 +387,56 @@ describe('a broker that checks ACLs, each service with a user of its own (as MSK
     }
   })
 
-  it("says it is degraded, and why, while the collector's WRITE is revoked mid-run; replays it all once it is back", async () => {
+  /**
+   * Revokes `acl` from the running services, then sends events: they are acknowledged, and the /readyz of
+   * `service` says `degraded` with a reason `reason` matches; once the ACL is granted again, every event is stored
+   * once and it says `ok`.
+   */
+  async function whileRevoked(
+    acl: ReturnType<typeof allow>,
+    service: 'collector' | 'ingester',
+    reason: RegExp,
+  ): Promise<void> {
     if (!d) throw new Error('the test before did not start the services')
     const deployment = d
-    const admin = createKafka(broker.connection('test-acl-revoke-write', 'admin')).admin()
+    const admin = createKafka(broker.connection(`test-acl-revoke-${service}`, 'admin')).admin()
     await admin.connect()
-    const write = allow('collector', AclResourceTypes.TOPIC, TOPIC, AclOperationTypes.WRITE)
-    const readyz = async () => (await fetch(`${deployment.collector.url}/readyz`)).json()
+    const readyz = async () => (await fetch(`${deployment[service].url}/readyz`)).json()
     try {
       expect(await readyz()).toEqual({ ready: true, status: 'ok' })
-      await admin.deleteAcls({ filters: [write] })
-      // the calls are still acknowledged, into the spool; /readyz says why they do not reach Kafka
-      const { writeKey } = keysIn(deployment.collector.dataDir)
-      const run = randomUUID()
-      const batch = Array.from({ length: 10 }, (_, i) => ({
-        type: 'track',
-        event: 'Secured',
-        messageId: `${run}-${i}`,
-        anonymousId: `a-${i}`,
-        properties: { run },
-      }))
-      const send = () =>
-        post(`${deployment.collector.url}/v1/batch`, { batch }, { authorization: basic(writeKey) })
-      expect((await send()).status).toBe(200)
+      await admin.deleteAcls({ filters: [acl] })
+      const run = await sendRun(deployment, 10)
       const degraded = await eventually(readyz, (r) => r.status === 'degraded', 60_000)
-      expect(degraded.reason).toMatch(
-        /(produce|replay into Kafka) failed: its ACLs do not allow .*TOPIC_AUTHORIZATION_FAILED/,
-      )
-      await admin.createAcls({ acl: [write] })
+      expect(degraded).toMatchObject({ ready: true, status: 'degraded' })
+      expect(degraded.reason).toMatch(reason)
+      await admin.createAcls({ acl: [acl] })
       await storedOnce(deployment, run, 10)
       expect(await eventually(readyz, (r) => r.status === 'ok', 60_000)).toEqual({
         ready: true,
         status: 'ok',
       })
     } finally {
-      await admin.createAcls({ acl: [write] }).catch(() => {})
+      await admin.createAcls({ acl: [acl] }).catch(() => {})
       await admin.disconnect()
     }
+  }
+
+  it("says it is degraded, and why, while the collector's WRITE is revoked mid-run; replays it all once it is back", async () => {
+    // the calls are still acknowledged, into the spool; /readyz says why they do not reach Kafka
+    await whileRevoked(
+      allow('collector', AclResourceTypes.TOPIC, TOPIC, AclOperationTypes.WRITE),
+      'collector',
+      /(produce|replay into Kafka) failed: its ACLs do not allow .*TOPIC_AUTHORIZATION_FAILED/,
+    )
   }, 180_000)
 
   it("says it is degraded, and why, while the ingester's READ is revoked mid-run; loads all once it is back", async () => {
-    if (!d) throw new Error('the test before did not start the services')
-    const deployment = d
-    const admin = createKafka(broker.connection('test-acl-revoke', 'admin')).admin()
-    await admin.connect()
-    const read = allow('ingester', AclResourceTypes.TOPIC, TOPIC, AclOperationTypes.READ)
-    const readyz = async () => (await fetch(`${deployment.ingester.url}/readyz`)).json()
-    try {
-      expect(await readyz()).toEqual({ ready: true, status: 'ok' })
-      await admin.deleteAcls({ filters: [read] })
-      // what arrives meanwhile waits in the topic: the consumer crashes on each fetch, and says so
-      const { writeKey } = keysIn(deployment.collector.dataDir)
-      const run = randomUUID()
-      const batch = Array.from({ length: 10 }, (_, i) => ({
-        type: 'track',
-        event: 'Secured',
-        messageId: `${run}-${i}`,
-        anonymousId: `a-${i}`,
-        properties: { run },
-      }))
-      const res = await post(
-        `${deployment.collector.url}/v1/batch`,
-        { batch },
-        { authorization: basic(writeKey) },
-      )
-      expect(res.status).toBe(200)
-      const degraded = await eventually(readyz, (r) => r.status === 'degraded', 60_000)
-      expect(degraded).toMatchObject({ ready: true, status: 'degraded' })
-      // a crash on a fetch, or (Kafka 4.x) a replacement refused as it joins
-      expect(degraded.reason).toMatch(
-        /the Kafka consumer was replaced: (crashed|restart failed): .*[Aa]uthoriz/,
-      )
-      await admin.createAcls({ acl: [read] })
-      await storedOnce(deployment, run, 10)
-      expect(await eventually(readyz, (r) => r.status === 'ok', 30_000)).toEqual({
-        ready: true,
-        status: 'ok',
-      })
-    } finally {
-      await admin.createAcls({ acl: [read] }).catch(() => {})
-      await admin.disconnect()
-    }
+    // what arrives meanwhile waits in the topic: the consumer crashes on each fetch (or, on Kafka 4.x, its
+    // replacement is refused as it joins), and says so
+    await whileRevoked(
+      allow('ingester', AclResourceTypes.TOPIC, TOPIC, AclOperationTypes.READ),
+      'ingester',
+      /the Kafka consumer was replaced: (crashed|restart failed): .*[Aa]uthoriz/,
+    )
   }, 180_000)
 })
