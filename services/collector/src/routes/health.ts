@@ -26,27 +26,28 @@ export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (app, { ch,
   app.get('/healthz', async () => ({ status: 'ok', pid: process.pid }))
 
   app.get('/readyz', async (_req, reply) => {
-    if (!ch) {
-      const status = sink.status()
-      const reason = sink.reason?.()
-      return reply
-        .code(status === 'down' ? 503 : 200)
-        .send({ ready: status !== 'down', status, ...(reason && { reason }) })
-    }
-    const ping = await Promise.race([
-      ch.client.ping().then((r) => r.success),
-      new Promise<boolean>((r) => setTimeout(() => r(false), PING_TIMEOUT_MS).unref()),
-    ]).catch(() => false)
+    // ClickHouse first (up to PING_TIMEOUT_MS), then the sink's state and its reason, read together
+    const reachable = ch && (await ping(ch))
     const sinkStatus = sink.status()
-    const status = !ping && sinkStatus === 'ok' ? 'degraded' : sinkStatus
-    const ready = status !== 'down'
     const reason = sink.reason?.()
-    return reply
-      .code(ready ? 200 : 503)
-      .send({ ready, status, storage: ping ? 'reachable' : 'unreachable', ...(reason && { reason }) })
+    const status = reachable === false && sinkStatus === 'ok' ? 'degraded' : sinkStatus
+    const ready = status !== 'down'
+    return reply.code(ready ? 200 : 503).send({
+      ready,
+      status,
+      ...(ch && { storage: reachable ? 'reachable' : 'unreachable' }),
+      ...(reason && { reason }),
+    })
   })
 
   app.get('/metrics', async (_req, reply) =>
     reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render()),
   )
 }
+
+/** Whether ClickHouse answers a ping within PING_TIMEOUT_MS. */
+const ping = (ch: ClickHouse): Promise<boolean> =>
+  Promise.race([
+    ch.client.ping().then((r) => r.success),
+    new Promise<boolean>((r) => setTimeout(() => r(false), PING_TIMEOUT_MS).unref()),
+  ]).catch(() => false)
