@@ -23,12 +23,11 @@ import {
 } from 'kafkajs'
 import type { Logger } from 'pino'
 import type { IngesterConfig } from './config'
+import { IngesterHealth } from './health'
 import type { IngesterMetrics } from './metrics'
 
 const MAX_BACKOFF_MS = 10_000
 const LAG_REFRESH_MS = 2000
-/** How long a replaced consumer keeps the ingester `degraded` when no batch has been loaded since (health). */
-const TROUBLE_WINDOW_MS = 60_000
 
 interface DeadLetter {
   message: KafkaMessage
@@ -65,12 +64,8 @@ export class Ingester {
   private restartReason: string | null = null
   private restarting: Promise<void> | null = null
   private stopping = false
-  /** the last time the consumer had to be replaced (a crash, a failed restart, a stall), and why */
-  private lastTrouble: { at: number; reason: string } | null = null
-  /** when the last batch was loaded and committed */
-  private lastBatchDone = 0
-  /** ClickHouse's error, while a batch's insert is failing and retried (its partition paused) */
-  private insertFailing: string | null = null
+  /** what /readyz says once the ingester has joined (IngesterHealth) */
+  readonly health = new IngesterHealth()
 
   constructor(
     private readonly config: IngesterConfig,
@@ -140,25 +135,6 @@ export class Ingester {
     await this.refreshLag()
   }
 
-  /**
-   * `degraded`, with the reason, while inserts into ClickHouse fail (a batch is retried, its partition paused), or
-   * while the consumer has had to be replaced (a crash kafkajs would not retry, a
-   * failed restart, a stall) within TROUBLE_WINDOW_MS and no batch has been loaded since: a consumer that crashes
-   * on every fetch (a refused ACL, a batch it cannot read) loads nothing, which its log alone said. One crash with
-   * nothing to read after it clears after that window.
-   */
-  health(): { status: 'ok' | 'degraded'; reason?: string } {
-    if (this.insertFailing !== null)
-      return {
-        status: 'degraded',
-        reason: `inserts into ClickHouse are failing, and retried: ${this.insertFailing}`,
-      }
-    const t = this.lastTrouble
-    if (t && Date.now() - t.at < TROUBLE_WINDOW_MS && this.lastBatchDone < t.at)
-      return { status: 'degraded', reason: `the Kafka consumer was replaced: ${t.reason}` }
-    return { status: 'ok' }
-  }
-
   private newProducer(): Producer {
     return this.kafka.producer({ allowAutoTopicCreation: false })
   }
@@ -201,7 +177,7 @@ export class Ingester {
     consumer.on(consumer.events.END_BATCH_PROCESS, () => {
       if (!current()) return
       this.lastProgress = Date.now()
-      this.lastBatchDone = this.lastProgress
+      this.health.batchDone()
       this.inBatch = false
     })
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -227,7 +203,7 @@ export class Ingester {
    */
   private restartConsumer(reason: string): void {
     if (this.stopping) return
-    this.lastTrouble = { at: Date.now(), reason }
+    this.health.consumerReplaced(reason)
     this.restartReason = reason
     this.restarting ??= this.replaceConsumer().finally(() => {
       this.restarting = null
@@ -249,7 +225,7 @@ export class Ingester {
       } catch (err) {
         this.log.error({ err: (err as Error).message }, 'consumer restart failed; trying again')
         this.restartReason ??= 'the last restart failed'
-        this.lastTrouble = { at: Date.now(), reason: `restart failed: ${(err as Error).message}` }
+        this.health.consumerReplaced(`restart failed: ${(err as Error).message}`)
         await sleep(Math.min(1000 * 2 ** attempt++, MAX_BACKOFF_MS))
       }
     }
@@ -278,11 +254,11 @@ export class Ingester {
       try {
         const refused = await this.loadOrIsolate(entries, token)
         for (const { message } of refused) dead.push({ message, reason: 'refused by ClickHouse' })
-        this.insertFailing = null
+        this.health.insertDone()
         break
       } catch (err) {
         this.metrics.insertErrors.inc()
-        this.insertFailing = (err as Error).message
+        this.health.insertFailed((err as Error).message)
         if (!paused) {
           consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }])
           paused = true

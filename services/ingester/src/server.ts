@@ -33,7 +33,7 @@ export async function startIngester(config: IngesterConfig): Promise<RunningInge
   // replaced is `degraded`, with the reason, for whoever watches
   http.get('/readyz', async (_req, reply) =>
     joined
-      ? reply.send({ ready: true, ...ingester.health() })
+      ? reply.send({ ready: true, ...ingester.health.status() })
       : reply.code(503).send({ ready: false, status: 'starting' }),
   )
   http.get('/metrics', async (_req, reply) =>

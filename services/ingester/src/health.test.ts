@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest'
+import { IngesterHealth, TROUBLE_WINDOW_MS } from './health'
+
+describe('IngesterHealth', () => {
+  it('is degraded from a replaced consumer until a batch is loaded, or the window has passed', () => {
+    let now = 1_000_000
+    const h = new IngesterHealth(() => now)
+    expect(h.status()).toEqual({ status: 'ok' })
+    h.consumerReplaced('crashed: ZSTD compression not implemented')
+    now += 1000
+    expect(h.status()).toEqual({
+      status: 'degraded',
+      reason: 'the Kafka consumer was replaced: crashed: ZSTD compression not implemented',
+    })
+    h.batchDone()
+    expect(h.status()).toEqual({ status: 'ok' })
+    // one crash with nothing to read after it: no batch clears it, the window does
+    h.consumerReplaced('crashed: broker gone')
+    now += TROUBLE_WINDOW_MS - 1
+    expect(h.status().status).toBe('degraded')
+    now += 1
+    expect(h.status()).toEqual({ status: 'ok' })
+  })
+
+  it('is degraded while inserts fail, whatever the consumer does, until one goes through', () => {
+    const h = new IngesterHealth()
+    h.insertFailed('EFBIG: file too large, write')
+    h.batchDone()
+    expect(h.status()).toEqual({
+      status: 'degraded',
+      reason: 'inserts into ClickHouse are failing, and retried: EFBIG: file too large, write',
+    })
+    h.insertDone()
+    expect(h.status()).toEqual({ status: 'ok' })
+  })
+})
