@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createKafka } from '@touchpoint/kafka'
+import { createKafka, topicRisks } from '@touchpoint/kafka'
 import { ConfigResourceTypes } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLogger } from '../services/collector/src/logger'
@@ -201,6 +201,23 @@ describe('collector → Kafka → ingester → ClickHouse', () => {
     await lagIsZero()
   })
 
+  it("created its topic to be deleted by age, never compacted, whatever the brokers' default", async () => {
+    const admin = createKafka({ brokers: [broker.address], clientId: 'test-created' }).admin()
+    await admin.connect()
+    try {
+      const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: TOPIC, configNames: ['cleanup.policy'] }],
+      })
+      // set on the topic itself (not the brokers' default, which may be compact)
+      expect(resources[0]!.configEntries).toMatchObject([
+        { configName: 'cleanup.policy', configValue: 'delete', isDefault: false },
+      ])
+    } finally {
+      await admin.disconnect()
+    }
+  })
+
   it('reads batches the broker stored compressed with ZSTD, LZ4 or Snappy, each event once', async () => {
     // the topic's compression.type makes the broker recompress what it stores with that codec (Java's zstd-jni,
     // lz4-java, snappy-java); before, the ingester's consumer crashed on each fetch and loaded nothing
@@ -242,6 +259,37 @@ describe('collector → Kafka → ingester → ClickHouse', () => {
       await compress('producer')
       await admin.disconnect()
     }
+  })
+
+  it("says, for the services' logs, when the topic is compacted and would lose events not yet loaded", async () => {
+    const admin = createKafka({ brokers: [broker.address], clientId: 'test-cleanup' }).admin()
+    await admin.connect()
+    const cleanup = (policy: string) =>
+      admin.alterConfigs({
+        validateOnly: false,
+        resources: [
+          {
+            type: ConfigResourceTypes.TOPIC,
+            name: TOPIC,
+            configEntries: [{ name: 'cleanup.policy', value: policy }],
+          },
+        ],
+      })
+    try {
+      expect(await topicRisks(admin, TOPIC)).toEqual([])
+      await cleanup('compact,delete')
+      expect(await topicRisks(admin, TOPIC)).toEqual([
+        `the topic ${TOPIC} has cleanup.policy=compact,delete: compaction keeps only each person's last event, so events the ingesters have not loaded yet are lost; set cleanup.policy=delete on it`,
+      ])
+    } finally {
+      await cleanup('delete')
+      await admin.disconnect()
+    }
+    // a client that may not read the topic's settings (no such topic here) has nothing to say
+    const other = createKafka({ brokers: [broker.address], clientId: 'test-cleanup-2' }).admin()
+    await other.connect()
+    expect(await topicRisks(other, 'no.such.topic')).toEqual([])
+    await other.disconnect()
   })
 
   it('shows consumer lag, rows loaded and insert latency on /metrics', async () => {

@@ -1,4 +1,4 @@
-import { type Admin, Kafka, type KafkaConfig, logLevel } from 'kafkajs'
+import kafkajs, { type Admin, Kafka, type KafkaConfig, logLevel } from 'kafkajs'
 import { registerCompressionCodecs } from './compression'
 import type { KafkaSecurity } from './security'
 
@@ -49,6 +49,8 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[], timeoutMs =
         topic: s.topic,
         numPartitions: s.partitions,
         replicationFactor: s.replication,
+        // deleted by age, never compacted, whatever the brokers' default (log.cleanup.policy): see topicRisks
+        configEntries: [{ name: 'cleanup.policy', value: 'delete' }],
       })),
     })
   } catch (err) {
@@ -60,6 +62,30 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[], timeoutMs =
     missing.map((s) => s.topic),
     timeoutMs,
   )
+}
+
+/**
+ * What in the events topic's settings would lose events before the ingesters load them, for the log: compaction
+ * (`cleanup.policy=compact`, which a cluster may set by default) keeps only the last record of each key, and the
+ * records are keyed by person. Nothing when the brokers do not let this client read the topic's settings (its ACLs
+ * need not allow DescribeConfigs).
+ */
+export async function topicRisks(admin: Admin, topic: string): Promise<string[]> {
+  try {
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      // kafkajs is CommonJS, and Node's reading of its exports does not find ConfigResourceTypes by name
+      resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }],
+    })
+    const policy =
+      resources[0]?.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue ?? ''
+    if (!policy.includes('compact')) return []
+    return [
+      `the topic ${topic} has cleanup.policy=${policy}: compaction keeps only each person's last event, so events the ingesters have not loaded yet are lost; set cleanup.policy=delete on it`,
+    ]
+  } catch {
+    return []
+  }
 }
 
 /** What a broker answers for a topic created a moment before, on a broker that has not learnt of it yet. */

@@ -5,6 +5,7 @@ export {
   type KafkaConnection,
   onceTopicsKnown,
   type TopicSpec,
+  topicRisks,
 } from './client'
 export { type Decoded, fromMessage, toMessage } from './codec'
 export { BROKER_DEFAULT, brokerList, topicEnv, topicSpec } from './env'

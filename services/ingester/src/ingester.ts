@@ -10,6 +10,7 @@ import {
   refusalOf,
   refusedBy,
   sendInParts,
+  topicRisks,
 } from '@touchpoint/kafka'
 import { Loader, type LoadRecord, loadIsolating } from '@touchpoint/loader'
 import {
@@ -147,6 +148,7 @@ export class Ingester {
       { topic, partitions, replication },
       { topic: dlqTopic, partitions: 1, replication },
     ])
+    for (const risk of await topicRisks(this.admin, topic)) this.log.warn(risk)
     await this.producer.connect()
     await this.runConsumer()
   }

@@ -8,6 +8,7 @@ import {
   refusalOf,
   sendInParts,
   toMessage,
+  topicRisks,
 } from '@touchpoint/kafka'
 import type { FastifyBaseLogger } from 'fastify'
 import { CompressionTypes, type Kafka, type Producer } from 'kafkajs'
@@ -123,6 +124,7 @@ export class KafkaSink implements Sink {
       await ensureTopics(admin, [
         { topic: options.topic, partitions: options.partitions, replication: options.replication },
       ])
+      for (const risk of await topicRisks(admin, options.topic)) log.warn(risk)
       await admin.disconnect()
       await sink.connect()
     } catch (err) {
