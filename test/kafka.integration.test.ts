@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createKafka, topicRisks } from '@touchpoint/kafka'
-import { ConfigResourceTypes } from 'kafkajs'
+import { type Admin, ConfigResourceTypes } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLogger } from '../services/collector/src/logger'
 import { Metrics } from '../services/collector/src/metrics'
@@ -35,6 +35,24 @@ const collectorDir = tempDir('tp-collector-')
 const TOPIC = 'touchpoint.events'
 
 const lagIsZero = () => consumerCaughtUp(ingester.url)
+
+/** Runs `fn` with an admin client of the test's own, connected, and disconnects it after. */
+async function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = createKafka({ brokers: [broker.address], clientId: 'test-admin' }).admin()
+  await admin.connect()
+  try {
+    return await fn(admin)
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+/** Sets one setting of the events topic (AlterConfigs: the topic's other settings go back to the brokers'). */
+const setTopicConfig = (admin: Admin, name: string, value: string) =>
+  admin.alterConfigs({
+    validateOnly: false,
+    resources: [{ type: ConfigResourceTypes.TOPIC, name: TOPIC, configEntries: [{ name, value }] }],
+  })
 
 beforeAll(async () => {
   broker = await Broker.create()
@@ -201,10 +219,8 @@ describe('collector → Kafka → ingester → ClickHouse', () => {
     await lagIsZero()
   })
 
-  it("created its topic to be deleted by age, never compacted, whatever the brokers' default", async () => {
-    const admin = createKafka({ brokers: [broker.address], clientId: 'test-created' }).admin()
-    await admin.connect()
-    try {
+  it("created its topic to be deleted by age, never compacted, whatever the brokers' default", () =>
+    withAdmin(async (admin) => {
       const { resources } = await admin.describeConfigs({
         includeSynonyms: false,
         resources: [{ type: ConfigResourceTypes.TOPIC, name: TOPIC, configNames: ['cleanup.policy'] }],
@@ -213,84 +229,52 @@ describe('collector → Kafka → ingester → ClickHouse', () => {
       expect(resources[0]!.configEntries).toMatchObject([
         { configName: 'cleanup.policy', configValue: 'delete', isDefault: false },
       ])
-    } finally {
-      await admin.disconnect()
-    }
-  })
+    }))
 
-  it('reads batches the broker stored compressed with ZSTD, LZ4 or Snappy, each event once', async () => {
+  it('reads batches the broker stored compressed with ZSTD, LZ4 or Snappy, each event once', () =>
     // the topic's compression.type makes the broker recompress what it stores with that codec (Java's zstd-jni,
     // lz4-java, snappy-java); before, the ingester's consumer crashed on each fetch and loaded nothing
-    const admin = createKafka({ brokers: [broker.address], clientId: 'test-compression' }).admin()
-    await admin.connect()
-    const compress = (codec: string) =>
-      admin.alterConfigs({
-        validateOnly: false,
-        resources: [
-          {
-            type: ConfigResourceTypes.TOPIC,
-            name: TOPIC,
-            configEntries: [{ name: 'compression.type', value: codec }],
-          },
-        ],
-      })
-    try {
-      for (const codec of ['zstd', 'lz4', 'snappy']) {
-        await compress(codec)
-        const load = new LoadGenerator(() => collector.url, writeKey, `z-${codec}`, {
-          limit: 500,
-          concurrency: 4,
-          name: 'Compressed',
-        }).start()
-        await load.done()
-        expect(load.acked.size).toBe(500)
-        await lagIsZero()
-        const { adminKey } = keysIn(collectorDir)
-        const stored = await post(
-          `${ingester.url}/api/sql`,
-          {
-            query: `SELECT count() AS n, uniqExact(message_id) AS u FROM events WHERE message_id LIKE 'z-${codec}-%'`,
-          },
-          { authorization: `Bearer ${adminKey}` },
-        )
-        expect(stored.body.rows).toEqual([{ n: 500, u: 500 }])
+    withAdmin(async (admin) => {
+      try {
+        for (const codec of ['zstd', 'lz4', 'snappy']) {
+          await setTopicConfig(admin, 'compression.type', codec)
+          const load = new LoadGenerator(() => collector.url, writeKey, `z-${codec}`, {
+            limit: 500,
+            concurrency: 4,
+            name: 'Compressed',
+          }).start()
+          await load.done()
+          expect(load.acked.size).toBe(500)
+          await lagIsZero()
+          const { adminKey } = keysIn(collectorDir)
+          const stored = await post(
+            `${ingester.url}/api/sql`,
+            {
+              query: `SELECT count() AS n, uniqExact(message_id) AS u FROM events WHERE message_id LIKE 'z-${codec}-%'`,
+            },
+            { authorization: `Bearer ${adminKey}` },
+          )
+          expect(stored.body.rows).toEqual([{ n: 500, u: 500 }])
+        }
+      } finally {
+        await setTopicConfig(admin, 'compression.type', 'producer')
       }
-    } finally {
-      await compress('producer')
-      await admin.disconnect()
-    }
-  })
+    }))
 
-  it("says, for the services' logs, when the topic is compacted and would lose events not yet loaded", async () => {
-    const admin = createKafka({ brokers: [broker.address], clientId: 'test-cleanup' }).admin()
-    await admin.connect()
-    const cleanup = (policy: string) =>
-      admin.alterConfigs({
-        validateOnly: false,
-        resources: [
-          {
-            type: ConfigResourceTypes.TOPIC,
-            name: TOPIC,
-            configEntries: [{ name: 'cleanup.policy', value: policy }],
-          },
-        ],
-      })
-    try {
-      expect(await topicRisks(admin, TOPIC)).toEqual([])
-      await cleanup('compact,delete')
-      expect(await topicRisks(admin, TOPIC)).toEqual([
-        `the topic ${TOPIC} has cleanup.policy=compact,delete: compaction keeps only each person's last event, so events the ingesters have not loaded yet are lost; set cleanup.policy=delete on it`,
-      ])
-    } finally {
-      await cleanup('delete')
-      await admin.disconnect()
-    }
-    // a client that may not read the topic's settings (no such topic here) has nothing to say
-    const other = createKafka({ brokers: [broker.address], clientId: 'test-cleanup-2' }).admin()
-    await other.connect()
-    expect(await topicRisks(other, 'no.such.topic')).toEqual([])
-    await other.disconnect()
-  })
+  it("says, for the services' logs, when the topic is compacted and would lose events not yet loaded", () =>
+    withAdmin(async (admin) => {
+      try {
+        expect(await topicRisks(admin, TOPIC)).toEqual([])
+        await setTopicConfig(admin, 'cleanup.policy', 'compact,delete')
+        expect(await topicRisks(admin, TOPIC)).toEqual([
+          `the topic ${TOPIC} has cleanup.policy=compact,delete: compaction keeps only each person's last event, so events the ingesters have not loaded yet are lost; set cleanup.policy=delete on it`,
+        ])
+      } finally {
+        await setTopicConfig(admin, 'cleanup.policy', 'delete')
+      }
+      // a topic whose settings cannot be read (none such here, as for a client its ACLs do not let) says nothing
+      expect(await topicRisks(admin, 'no.such.topic')).toEqual([])
+    }))
 
   it('shows consumer lag, rows loaded and insert latency on /metrics', async () => {
     const text = await (await fetch(`${ingester.url}/metrics`)).text()
