@@ -137,7 +137,7 @@ export class KafkaSink implements Sink {
       const hint = hintOf(err, options)
       log.warn({ err, hint }, 'Kafka unreachable at start; accepting into the local spool')
       sink.spooling = true
-      sink.trouble = `Kafka unreachable at start: ${(err as Error).message}${hint ? ` (${hint})` : ''}`
+      sink.trouble = `Kafka unreachable at start: ${sink.why(err as Error)}` // no refusal here: it threw above
     }
     sink.replayer = sink.replay()
     return sink
