@@ -132,9 +132,17 @@ async function leadersOf(admin: Admin, topics: string[], timeoutMs: number): Pro
 }
 
 /**
+ * The offset a group reads next on a partition: its committed offset (-1 for none), or where the partition starts
+ * when it has none or the brokers deleted past it (retention): those records are gone, nothing is left to read.
+ */
+export function readsFrom(committed: bigint, logStart: bigint): bigint {
+  return committed < logStart ? logStart : committed
+}
+
+/**
  * Resolves true once `groupId` has committed past every message `topic` held at the call (its ingesters commit
  * only what they have stored), false after `timeoutMs`: what was acknowledged before is then queryable. A
- * partition the group never committed counts from its low watermark, so one with nothing in it is caught up.
+ * partition counts from where the group reads next (readsFrom), so one with nothing left in it is caught up.
  */
 export async function consumedPast(
   admin: Admin,
@@ -148,10 +156,7 @@ export async function consumedPast(
   for (;;) {
     const committed = await admin.fetchOffsets({ groupId, topics: [topic] })
     const at = new Map(committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset)]) ?? [])
-    const caughtUp = ends.every((p) => {
-      const offset = at.get(p.partition) ?? -1n
-      return BigInt(p.high) <= (offset < 0n ? BigInt(p.low) : offset)
-    })
+    const caughtUp = ends.every((p) => BigInt(p.high) <= readsFrom(at.get(p.partition) ?? -1n, BigInt(p.low)))
     if (caughtUp) return true
     if (Date.now() >= deadline) return false
     await new Promise((r) => setTimeout(r, pollMs))

@@ -4,6 +4,7 @@ export {
   ensureTopics,
   type KafkaConnection,
   onceTopicsKnown,
+  readsFrom,
   type TopicSpec,
   topicRisks,
 } from './client'

@@ -7,6 +7,7 @@ import {
   fromMessage,
   hintOf,
   onceTopicsKnown,
+  readsFrom,
   refusalOf,
   refusedBy,
   sendInParts,
@@ -24,6 +25,7 @@ import {
 } from 'kafkajs'
 import type { Logger } from 'pino'
 import type { IngesterConfig } from './config'
+import { type Expired, ExpiryCheck } from './expired'
 import { IngesterHealth } from './health'
 import type { IngesterMetrics } from './metrics'
 
@@ -67,6 +69,7 @@ export class Ingester {
   private stopping = false
   /** what /readyz says once the ingester has joined (IngesterHealth) */
   readonly health = new IngesterHealth()
+  private readonly expiry: ExpiryCheck
 
   constructor(
     private readonly config: IngesterConfig,
@@ -89,6 +92,12 @@ export class Ingester {
     this.producer = this.newProducer()
     this.admin = this.kafka.admin()
     this.loader = new Loader(ch, config.dedupe)
+    this.expiry = new ExpiryCheck(
+      () => this.admin,
+      config.kafka.topic,
+      config.kafka.groupId,
+      (expired) => this.expired(expired),
+    )
     metrics.gauge(
       'touchpoint_dedupe_window_ids',
       'Message ids the dedupe window remembers (bounded by DEDUPE_MAX_IDS).',
@@ -149,6 +158,9 @@ export class Ingester {
       { topic: dlqTopic, partitions: 1, replication },
     ])
     for (const risk of await topicRisks(this.admin, topic)) this.log.warn(risk)
+    // where the group was, before its consumer finds (and kafkajs resets) an offset that retention deleted
+    const committed = await this.admin.fetchOffsets({ groupId: this.config.kafka.groupId, topics: [topic] })
+    this.expiry.saw(committed[0]?.partitions ?? [])
     await this.producer.connect()
     await this.runConsumer()
   }
@@ -242,6 +254,14 @@ export class Ingester {
   ): Promise<void> {
     const current = () => this.consumer === consumer
     if (batch.isEmpty() || isStale() || !current()) return
+    try {
+      await this.expiry.beforeBatch(batch.partition, BigInt(batch.firstOffset()!))
+    } catch (err) {
+      this.log.warn(
+        { err: (err as Error).message, partition: batch.partition },
+        'could not ask Kafka whether records before this batch were deleted unread',
+      )
+    }
     const entries: Entry[] = []
     const dead: DeadLetter[] = []
     for (const message of batch.messages) {
@@ -283,11 +303,24 @@ export class Ingester {
     // a replaced consumer has left the group: its replacement re-reads the batch, and the window drops it
     if (!current()) return
     await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }])
+    this.expiry.committed(batch.partition, BigInt(next))
     this.metrics.lagByPartition.set(
       batch.partition,
       Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(next))),
     )
     await heartbeat()
+  }
+
+  /** Records the brokers deleted before they were loaded: nothing brings them back, so it is said loudly. */
+  private expired({ partition, from, to }: Expired): void {
+    const count = Number(to - from)
+    this.metrics.messagesExpired.inc({}, count)
+    this.log.error(
+      { partition, offsets: `${from}-${to - 1n}`, count },
+      `${count} messages were deleted from partition ${partition} of ${this.config.kafka.topic} before the ` +
+        "ingester loaded them: the topic's retention (retention.ms, retention.bytes) ran out while the ingesters " +
+        'were down or behind. Those events are lost.',
+    )
   }
 
   /** Loads the records; when ClickHouse refuses some for their content, finds them (loadIsolating) and returns them. */
@@ -349,12 +382,11 @@ export class Ingester {
         this.admin.fetchTopicOffsets(topic),
         this.admin.fetchOffsets({ groupId, topics: [topic] }),
       ])
+      this.expiry.saw(committed[0]?.partitions ?? [])
       const done = new Map(committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset)]) ?? [])
       let lag = 0
       for (const p of ends) {
-        const at = done.get(p.partition) ?? -1n
-        const from = at < 0n ? BigInt(p.low) : at
-        const behind = Number(BigInt(p.high) - from)
+        const behind = Number(BigInt(p.high) - readsFrom(done.get(p.partition) ?? -1n, BigInt(p.low)))
         this.metrics.lagByPartition.set(p.partition, behind)
         lag += behind
       }

@@ -19,6 +19,12 @@ export class IngesterMetrics extends ServiceMetrics {
       'Messages sent to the dead-letter topic, by reason.',
     ),
   )
+  readonly messagesExpired = this.registry.add(
+    new Counter(
+      'touchpoint_ingester_messages_expired_total',
+      "Messages the topic's retention deleted before they were loaded: events lost.",
+    ),
+  )
   readonly insertErrors = this.registry.add(
     new Counter('touchpoint_ingester_insert_errors_total', 'Failed inserts (retried with backoff).'),
   )

@@ -1,0 +1,110 @@
+import { createKafka } from '@touchpoint/kafka'
+import type { Admin } from 'kafkajs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CollectorProcess, embeddedSql, freePort, keysIn, ServiceProcess, tempDir } from './helpers/collector'
+import { eventually } from './helpers/http'
+import { Broker } from './helpers/kafka'
+import { consumerCaughtUp, LoadGenerator, metricValue } from './helpers/load'
+
+/**
+ * An ingester down for longer than the topic keeps its records: the broker deletes what the group had not read
+ * (here `DeleteRecords`, what retention does to a partition's oldest segments). Those events are lost, and cannot
+ * be got back; what this shows is that the ingester says so (its log, a counter), counts its lag from what is
+ * left, and loads what came after each once.
+ */
+const TOPIC = 'touchpoint.events'
+let broker: Broker
+let collector: CollectorProcess
+let ingester: ServiceProcess
+let writeKey: string
+const ingesterDir = tempDir('tp-retention-ingester-')
+const collectorDir = tempDir('tp-retention-collector-')
+
+async function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = createKafka({ brokers: [broker.address], clientId: 'test-retention' }).admin()
+  await admin.connect()
+  try {
+    return await fn(admin)
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+/** Sends `limit` events with ids `prefix-…`, all of them acknowledged. */
+async function send(prefix: string, limit: number): Promise<Set<string>> {
+  const load = new LoadGenerator(() => collector.url, writeKey, prefix, { limit, concurrency: 4 }).start()
+  await load.done()
+  expect(load.acked.size).toBe(limit)
+  return load.acked
+}
+
+const stored = async (prefix: string) => {
+  const [row] = await embeddedSql<{ n: number; u: number }>(
+    ingesterDir,
+    `SELECT count() AS n, uniqExact(message_id) AS u FROM events WHERE startsWith(message_id, '${prefix}-')`,
+  )
+  return { n: Number(row!.n), distinct: Number(row!.u) }
+}
+
+beforeAll(async () => {
+  broker = await Broker.create()
+  await broker.start()
+  const env = { KAFKA_BROKERS: broker.address, KAFKA_PARTITIONS: '3', INGEST_SESSION_TIMEOUT_MS: '6000' }
+  collector = new CollectorProcess(collectorDir, await freePort(), env)
+  await collector.start()
+  writeKey = keysIn(collectorDir).writeKey
+  ingester = new ServiceProcess('ingest', ingesterDir, await freePort(), env)
+  await ingester.start()
+})
+
+afterAll(async () => {
+  await collector?.stop('SIGKILL')
+  await ingester?.stop('SIGKILL')
+  await broker?.stop()
+})
+
+describe('records the topic deleted before the ingester read them', () => {
+  it('are named in its log and counted, and what came after them is loaded once', {
+    timeout: 180_000,
+  }, async () => {
+    await send('a', 600)
+    await consumerCaughtUp(ingester.url)
+    expect(await ingester.stop('SIGTERM')).toBe(0)
+
+    await send('b', 400)
+    // what retention does to records older than retention.ms: the partitions now start past every 'b' event
+    const deleted = await withAdmin(async (admin) => {
+      const [ends, committed] = await Promise.all([
+        admin.fetchTopicOffsets(TOPIC),
+        admin.fetchOffsets({ groupId: 'touchpoint-ingester', topics: [TOPIC] }),
+      ])
+      const at = new Map(committed[0]!.partitions.map((p) => [p.partition, Number(p.offset)]))
+      // each partition took 'a' events, so the group has an offset committed on each
+      expect([...at.values()].every((o) => o > 0)).toBe(true)
+      await admin.deleteTopicRecords({
+        topic: TOPIC,
+        partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
+      })
+      return ends.reduce((sum, p) => sum + Number(p.high) - at.get(p.partition)!, 0)
+    })
+    expect(deleted).toBe(400)
+
+    await send('c', 300)
+    await ingester.start()
+    await consumerCaughtUp(ingester.url)
+    expect(await metricValue(ingester.url, 'touchpoint_ingester_messages_expired_total')).toBe(400)
+    expect(ingester.output).toMatch(/messages were deleted from partition \d+ of touchpoint\.events/)
+    // it counts its lag from what the partitions still hold
+    expect(await metricValue(ingester.url, 'touchpoint_ingester_consumer_lag_total')).toBe(0)
+    await eventually(
+      async () => (await (await fetch(`${ingester.url}/readyz`)).json()) as { status: string },
+      (r) => r.status === 'ok',
+      30_000,
+    )
+
+    expect(await ingester.stop('SIGTERM')).toBe(0)
+    expect(await stored('a')).toEqual({ n: 600, distinct: 600 })
+    expect(await stored('b')).toEqual({ n: 0, distinct: 0 })
+    expect(await stored('c')).toEqual({ n: 300, distinct: 300 })
+  })
+})
