@@ -28,6 +28,7 @@ import type { IngesterConfig } from './config'
 import { type Expired, ExpiryCheck } from './expired'
 import { IngesterHealth } from './health'
 import type { IngesterMetrics } from './metrics'
+import { batchToken } from './token'
 
 const MAX_BACKOFF_MS = 10_000
 const LAG_REFRESH_MS = 2000
@@ -46,9 +47,9 @@ interface Entry {
 /**
  * The Kafka consumer group that loads ClickHouse: each fetched batch of a partition goes through the same
  * Loader as the embedded mode (dedupe window + insert token), and its offsets are committed only after the
- * insert returned. The token is topic, partition and offset range, so a batch re-read after a crash between
- * insert and commit is dropped by ClickHouse; a re-read with other boundaries is caught by the dedupe window,
- * which is refilled from ClickHouse at start.
+ * insert returned. The token is topic, partition, offset range and a digest of the records (batchToken), so a
+ * batch re-read after a crash between insert and commit is dropped by ClickHouse; a re-read with other boundaries
+ * is caught by the dedupe window, which is refilled from ClickHouse at start.
  *
  * One consumer at a time: a crashed or stuck consumer is replaced by a new one (kafkajs's own restart is off,
  * so no restart of the old one can race ours), and a batch of a replaced consumer loads and commits nothing.
@@ -269,7 +270,13 @@ export class Ingester {
       if (decoded.ok) entries.push({ record: decoded.record, message })
       else dead.push({ message, reason: decoded.error })
     }
-    const token = `${batch.topic}:${batch.partition}:${batch.firstOffset()}-${batch.lastOffset()}`
+    const token = batchToken(
+      batch.topic,
+      batch.partition,
+      batch.firstOffset()!,
+      batch.lastOffset(),
+      entries.map((e) => e.record),
+    )
     let backoff = 200
     let paused = false
     for (;;) {

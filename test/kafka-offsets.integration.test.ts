@@ -7,10 +7,12 @@ import { Broker } from './helpers/kafka'
 import { consumerCaughtUp, LoadGenerator, metricValue } from './helpers/load'
 
 /**
- * An ingester down for longer than the topic keeps its records: the broker deletes what the group had not read
- * (here `DeleteRecords`, what retention does to a partition's oldest segments). Those events are lost, and cannot
- * be got back; what this shows is that the ingester says so (its log, a counter), counts its lag from what is
- * left, and loads what came after each once.
+ * What the ingester does when the offsets it knows stop meaning what they meant, with a real broker:
+ * - it was down for longer than the topic keeps its records, and the broker deleted what the group had not read
+ *   (here `DeleteRecords`, what retention does to a partition's oldest segments). Those events are lost and cannot
+ *   be got back; it says so (its log, a counter), counts its lag from what is left, and loads what came after once;
+ * - the topic was deleted and made again (or the same name on a new cluster): its offsets start at 0 again, and the
+ *   new records must not be taken for the old ones that had the same offsets.
  */
 const TOPIC = 'touchpoint.events'
 let broker: Broker
@@ -30,9 +32,20 @@ async function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
   }
 }
 
+async function topicGone(): Promise<void> {
+  await withAdmin(async (admin) => {
+    await admin.deleteTopics({ topics: [TOPIC], timeout: 30_000 })
+    await eventually(
+      () => admin.listTopics(),
+      (topics) => !topics.includes(TOPIC),
+      30_000,
+    )
+  })
+}
+
 /** Sends `limit` events with ids `prefix-…`, all of them acknowledged. */
-async function send(prefix: string, limit: number): Promise<Set<string>> {
-  const load = new LoadGenerator(() => collector.url, writeKey, prefix, { limit, concurrency: 4 }).start()
+async function send(prefix: string, limit: number, concurrency = 4): Promise<Set<string>> {
+  const load = new LoadGenerator(() => collector.url, writeKey, prefix, { limit, concurrency }).start()
   await load.done()
   expect(load.acked.size).toBe(limit)
   return load.acked
@@ -63,8 +76,8 @@ afterAll(async () => {
   await broker?.stop()
 })
 
-describe('records the topic deleted before the ingester read them', () => {
-  it('are named in its log and counted, and what came after them is loaded once', {
+describe('when the offsets the ingester knows stop naming the records it knew', () => {
+  it('names and counts the records retention deleted unread, and loads what came after once', {
     timeout: 180_000,
   }, async () => {
     await send('a', 600)
@@ -106,5 +119,23 @@ describe('records the topic deleted before the ingester read them', () => {
     expect(await stored('a')).toEqual({ n: 600, distinct: 600 })
     expect(await stored('b')).toEqual({ n: 0, distinct: 0 })
     expect(await stored('c')).toEqual({ n: 300, distinct: 300 })
+  })
+  it('loads a topic made again under the same name, its offsets from 0 again, as new records', {
+    timeout: 180_000,
+  }, async () => {
+    // twice: the topic made again, the same 30 people's events sent with the ingester stopped, then loaded. Both
+    // times each partition holds the same number of records and is read in one batch, offsets 0 to n - 1
+    await ingester.stop('SIGTERM')
+    for (const prefix of ['x', 'y']) {
+      await collector.stop('SIGTERM')
+      await topicGone()
+      await collector.start()
+      await send(prefix, 30, 1)
+      await ingester.start()
+      await consumerCaughtUp(ingester.url)
+      expect(await ingester.stop('SIGTERM')).toBe(0)
+    }
+    expect(await stored('x')).toEqual({ n: 30, distinct: 30 })
+    expect(await stored('y')).toEqual({ n: 30, distinct: 30 })
   })
 })
