@@ -36,11 +36,14 @@ export interface TopicSpec {
   replication: number
 }
 
-/** Creates the topics that do not exist yet (idempotent; both services call it at start), and waits for their leaders. */
-export async function ensureTopics(admin: Admin, specs: TopicSpec[], timeoutMs = 30_000): Promise<void> {
+/**
+ * Creates the topics that do not exist yet (idempotent; both services call it at start, and again when a topic has
+ * gone under them), and waits for their leaders. Returns the topics it found missing.
+ */
+export async function ensureTopics(admin: Admin, specs: TopicSpec[], timeoutMs = 30_000): Promise<string[]> {
   const existing = new Set(await admin.listTopics())
   const missing = specs.filter((s) => !existing.has(s.topic))
-  if (missing.length === 0) return
+  if (missing.length === 0) return []
   try {
     await admin.createTopics({
       // its wait gives up on a broker that does not know the topic yet; leadersOf waits instead
@@ -57,11 +60,9 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[], timeoutMs =
     // another collector or ingester created it first
     if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw err
   }
-  await leadersOf(
-    admin,
-    missing.map((s) => s.topic),
-    timeoutMs,
-  )
+  const topics = missing.map((s) => s.topic)
+  await leadersOf(admin, topics, timeoutMs)
+  return topics
 }
 
 /**

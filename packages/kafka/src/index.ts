@@ -11,5 +11,5 @@ export {
 export { type Decoded, fromMessage, toMessage } from './codec'
 export { BROKER_DEFAULT, brokerList, topicEnv, topicSpec } from './env'
 export { sendInParts } from './in-parts'
-export { hintOf, refusalOf, refusedBy } from './refusal'
+export { hintOf, refusalOf, refusedBy, topicMissing } from './refusal'
 export { checkSecurity, describeSecurity, type KafkaSecurity, securityEnv, securityOf } from './security'

@@ -89,6 +89,15 @@ export function tooLarge(err: unknown): boolean {
 }
 
 /**
+ * Whether the brokers answered that they do not know the topic: deleted under the running services (or never
+ * created, where a service started while the brokers were away). Both services then make it again, as at start.
+ */
+export function topicMissing(err: unknown): boolean {
+  for (const e of chain(err)) if (e.type === 'UNKNOWN_TOPIC_OR_PARTITION') return true
+  return false
+}
+
+/**
  * What may explain a failure that is no refusal: a broker that closes each connection at once, to a client that
  * speaks no TLS, most likely wants TLS (a managed service's port always does), though it could be going down. A
  * broker that takes the connection and answers nothing hangs (kafkajs then says only "Broker not connected"). A

@@ -11,6 +11,7 @@ import {
   refusalOf,
   refusedBy,
   sendInParts,
+  type TopicSpec,
   topicRisks,
 } from '@touchpoint/kafka'
 import { Loader, type LoadRecord, loadIsolating } from '@touchpoint/loader'
@@ -152,18 +153,23 @@ export class Ingester {
 
   /** The topics, the dead-letter producer and the consumer, joined to the group. */
   private async join(): Promise<void> {
-    const { topic, dlqTopic, partitions, replication } = this.config.kafka
+    const { topic, groupId } = this.config.kafka
     await this.admin.connect()
-    await ensureTopics(this.admin, [
-      { topic, partitions, replication },
-      { topic: dlqTopic, partitions: 1, replication },
-    ])
+    await ensureTopics(this.admin, this.topicSpecs())
     for (const risk of await topicRisks(this.admin, topic)) this.log.warn(risk)
     // where the group was, before its consumer finds (and kafkajs resets) an offset that retention deleted
-    const committed = await this.admin.fetchOffsets({ groupId: this.config.kafka.groupId, topics: [topic] })
+    const committed = await this.admin.fetchOffsets({ groupId, topics: [topic] })
     this.expiry.saw(committed[0]?.partitions ?? [])
     await this.producer.connect()
     await this.runConsumer()
+  }
+
+  private topicSpecs(): TopicSpec[] {
+    const { topic, dlqTopic, partitions, replication } = this.config.kafka
+    return [
+      { topic, partitions, replication },
+      { topic: dlqTopic, partitions: 1, replication },
+    ]
   }
 
   /** A new consumer, joined to the group: it reads from the committed offsets. */
@@ -235,6 +241,10 @@ export class Ingester {
       this.consumer = null
       await old?.disconnect().catch(() => {})
       try {
+        // a topic deleted under the running services (the consumer crashed on it) is made again, as at start
+        const remade = await ensureTopics(this.admin, this.topicSpecs())
+        if (remade.length)
+          this.log.warn({ topics: remade }, 'the topics were gone (deleted?): made them again')
         await this.runConsumer()
         attempt = 0
       } catch (err) {

@@ -8,6 +8,7 @@ import {
   refusalOf,
   sendInParts,
   toMessage,
+  topicMissing,
   topicRisks,
 } from '@touchpoint/kafka'
 import type { FastifyBaseLogger } from 'fastify'
@@ -50,6 +51,8 @@ interface Waiting {
 const REPLAY_BATCH_RECORDS = 5000
 const REPLAY_BATCH_BYTES = 4 * 1024 * 1024
 const RETRY_MS = 1000
+/** how often, at most, a topic found missing is made again */
+const REMAKE_TOPIC_MS = 5000
 const DRAIN_TIMEOUT_MS = 30_000
 
 /**
@@ -338,9 +341,33 @@ export class KafkaSink implements Sink {
             'replay into Kafka failed; retrying',
           )
         }
+        if (topicMissing(err)) await this.remakeTopic()
         this.resetProducer()
         await sleep(RETRY_MS)
       }
+    }
+  }
+
+  private topicRemadeAt = 0
+
+  /**
+   * The brokers do not know the topic: deleted under the running services, or never made (the collector started
+   * while they were away, before any ingester). It is made again as at start, so that the spool replays into it
+   * rather than fill up; what the topic held that the ingesters had not loaded went with it.
+   */
+  private async remakeTopic(): Promise<void> {
+    if (Date.now() - this.topicRemadeAt < REMAKE_TOPIC_MS) return
+    this.topicRemadeAt = Date.now()
+    const { topic, partitions, replication } = this.options
+    const admin = this.kafka.admin()
+    try {
+      await admin.connect()
+      if ((await ensureTopics(admin, [{ topic, partitions, replication }])).length)
+        this.log.warn({ topic, partitions }, 'the topic was gone (deleted?): made it again')
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, topic }, 'the topic is gone, and could not be made again')
+    } finally {
+      await admin.disconnect().catch(() => {})
     }
   }
 
