@@ -3,6 +3,8 @@ import {
   boundMessage,
   boundVariables,
   DEFAULT_SQL_LIMITS,
+  defaultMaxMemoryBytes,
+  memoryAvailable,
   setStatement,
   sqlLimitSettings,
 } from './sql-limits'
@@ -45,5 +47,18 @@ describe('bounds on read-only queries as ClickHouse settings', () => {
       'Timeout exceeded: elapsed 1000 ms. (set by SQL_MAX_SECONDS; 0 for none)',
     )
     expect(boundMessage(Object.assign(new Error('Syntax error'), { type: 'SYNTAX_ERROR' }))).toBeUndefined()
+  })
+})
+
+describe('the memory a read-only query may use by default', () => {
+  const GiB = 2 ** 30
+  it("is a quarter of a container's limit where one is set, else of the machine's memory", () => {
+    expect(memoryAvailable(24 * GiB, 1.5 * GiB)).toBe(1.5 * GiB)
+    // no limit: Node answers 2^64 (cgroups v1's "unlimited"), 0, or nothing before Node 19.6
+    expect(memoryAvailable(24 * GiB, 2 ** 64)).toBe(24 * GiB)
+    expect(memoryAvailable(24 * GiB, 0)).toBe(24 * GiB)
+    expect(memoryAvailable(24 * GiB, undefined)).toBe(24 * GiB)
+    expect(defaultMaxMemoryBytes(true, 1.5 * GiB)).toBe(384 * 2 ** 20)
+    expect(defaultMaxMemoryBytes(false, 1.5 * GiB)).toBe(0)
   })
 })

@@ -27,9 +27,21 @@ export const DEFAULT_SQL_LIMITS = {
   maxResultBytes: 100 * 1024 * 1024,
 } as const
 
-/** Per query in embedded mode: a quarter of the machine's memory. A server keeps its own settings. */
-export const defaultMaxMemoryBytes = (embedded: boolean): number =>
-  embedded ? Math.floor(totalmem() / 4) : 0
+/**
+ * The memory this process may use: the machine's, or a container's limit where one is set (cgroups, which Node
+ * reads; it answers 0, or 2^64, without one). The machine's alone let one query of a collector limited to 1.5 GiB on
+ * a 24 GiB machine take 6 GiB: the kernel killed the collector, and ingest with it, before ClickHouse's bound did.
+ */
+export function memoryAvailable(
+  machine = totalmem(),
+  constrained: number | undefined = process.constrainedMemory?.(),
+): number {
+  return constrained && constrained > 0 && constrained < machine ? constrained : machine
+}
+
+/** Per query in embedded mode: a quarter of the memory the process may use. A server keeps its own settings. */
+export const defaultMaxMemoryBytes = (embedded: boolean, memory = memoryAvailable()): number =>
+  embedded ? Math.floor(memory / 4) : 0
 
 /** The limits as ClickHouse settings; a result past its bound fails rather than being cut short. */
 export function sqlLimitSettings(limits: SqlLimits): Record<string, string> {
