@@ -72,6 +72,10 @@ export class ServiceProcess {
   }
 
   async start(): Promise<void> {
+    // a second start would leave the first process running with nothing to stop it: a test's mistake
+    const running = this.child
+    if (running && running.exitCode === null && running.signalCode === null)
+      throw new Error(`${this.command} is running already (pid ${running.pid}): stop it first`)
     this.output = ''
     // node itself (not the tsx wrapper, which would run the collector in a child): kill must hit the collector
     const child = spawn(process.execPath, ['--import', 'tsx', binOf(this.root), this.command], {
