@@ -1,5 +1,3 @@
-import { createKafka } from '@touchpoint/kafka'
-import type { Admin } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CollectorProcess, embeddedSql, freePort, keysIn, ServiceProcess, tempDir } from './helpers/collector'
 import { eventually } from './helpers/http'
@@ -21,21 +19,11 @@ let broker: Broker
 let collector: CollectorProcess
 let ingester: ServiceProcess
 let writeKey: string
-const ingesterDir = tempDir('tp-retention-ingester-')
-const collectorDir = tempDir('tp-retention-collector-')
-
-async function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = createKafka({ brokers: [broker.address], clientId: 'test-retention' }).admin()
-  await admin.connect()
-  try {
-    return await fn(admin)
-  } finally {
-    await admin.disconnect()
-  }
-}
+const ingesterDir = tempDir('tp-topics-ingester-')
+const collectorDir = tempDir('tp-topics-collector-')
 
 async function topicGone(): Promise<void> {
-  await withAdmin(async (admin) => {
+  await broker.withAdmin(async (admin) => {
     await admin.deleteTopics({ topics: [TOPIC], timeout: 30_000 })
     await eventually(
       () => admin.listTopics(),
@@ -88,7 +76,7 @@ describe('when records, or the topic, go away under the services', () => {
 
     await send('b', 400)
     // what retention does to records older than retention.ms: the partitions now start past every 'b' event
-    const deleted = await withAdmin(async (admin) => {
+    const deleted = await broker.withAdmin(async (admin) => {
       const [ends, committed] = await Promise.all([
         admin.fetchTopicOffsets(TOPIC),
         admin.fetchOffsets({ groupId: 'touchpoint-ingester', topics: [TOPIC] }),
@@ -158,7 +146,7 @@ describe('when records, or the topic, go away under the services', () => {
         (n) => n > 3000,
         30_000,
       )
-      await withAdmin((admin) => admin.deleteTopics({ topics: [TOPIC], timeout: 30_000 }))
+      await broker.withAdmin((admin) => admin.deleteTopics({ topics: [TOPIC], timeout: 30_000 }))
       // what was sent before it went may have gone with the topic; everything sent after must be stored
       const before = new Set(load.attempted)
       const ackedAt = load.acked.size

@@ -36,17 +36,6 @@ const TOPIC = 'touchpoint.events'
 
 const lagIsZero = () => consumerCaughtUp(ingester.url)
 
-/** Runs `fn` with an admin client of the test's own, connected, and disconnects it after. */
-async function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = createKafka({ brokers: [broker.address], clientId: 'test-admin' }).admin()
-  await admin.connect()
-  try {
-    return await fn(admin)
-  } finally {
-    await admin.disconnect()
-  }
-}
-
 /** Sets one setting of the events topic (AlterConfigs: the topic's other settings go back to the brokers'). */
 const setTopicConfig = (admin: Admin, name: string, value: string) =>
   admin.alterConfigs({
@@ -220,7 +209,7 @@ describe('collector → Kafka → ingester → ClickHouse', () => {
   })
 
   it("created its topic to be deleted by age, never compacted, whatever the brokers' default", () =>
-    withAdmin(async (admin) => {
+    broker.withAdmin(async (admin) => {
       const { resources } = await admin.describeConfigs({
         includeSynonyms: false,
         resources: [{ type: ConfigResourceTypes.TOPIC, name: TOPIC, configNames: ['cleanup.policy'] }],
@@ -234,7 +223,7 @@ describe('collector → Kafka → ingester → ClickHouse', () => {
   it('reads batches the broker stored compressed with ZSTD, LZ4 or Snappy, each event once', () =>
     // the topic's compression.type makes the broker recompress what it stores with that codec (Java's zstd-jni,
     // lz4-java, snappy-java); before, the ingester's consumer crashed on each fetch and loaded nothing
-    withAdmin(async (admin) => {
+    broker.withAdmin(async (admin) => {
       try {
         for (const codec of ['zstd', 'lz4', 'snappy']) {
           await setTopicConfig(admin, 'compression.type', codec)
@@ -262,7 +251,7 @@ describe('collector → Kafka → ingester → ClickHouse', () => {
     }))
 
   it("says, for the services' logs, when the topic is compacted and would lose events not yet loaded", () =>
-    withAdmin(async (admin) => {
+    broker.withAdmin(async (admin) => {
       try {
         expect(await topicRisks(admin, TOPIC)).toEqual([])
         await setTopicConfig(admin, 'cleanup.policy', 'compact,delete')

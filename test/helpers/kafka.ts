@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { createKafka, type KafkaConnection } from '@touchpoint/kafka'
+import type { Admin } from 'kafkajs'
 import { ROOT, tempDir } from './collector'
 
 const SCRIPT = join(ROOT, 'scripts/kafka.sh')
@@ -115,6 +116,17 @@ export class Broker {
       env.KAFKA_SASL_PASSWORD = SASL_USER.password
     }
     return env
+  }
+
+  /** Runs `fn` with an admin client of the test's own (connection()), connected, and disconnects it after. */
+  async withAdmin<T>(fn: (admin: Admin) => Promise<T>, clientId = 'test-admin'): Promise<T> {
+    const admin = createKafka(this.connection(clientId)).admin()
+    await admin.connect()
+    try {
+      return await fn(admin)
+    } finally {
+      await admin.disconnect()
+    }
   }
 
   /** A kafkajs connection to this broker, as the test's own client (on sasl_ssl, as `user`). */

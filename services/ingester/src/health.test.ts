@@ -22,6 +22,19 @@ describe('IngesterHealth', () => {
     expect(h.status()).toEqual({ status: 'ok' })
   })
 
+  it('is ok again once the replacement is in place with nothing waiting, sooner than the window', () => {
+    let now = 1_000_000
+    const h = new IngesterHealth(() => now)
+    h.consumerReplaced('crashed: The coordinator is not aware of this member')
+    now += 2000
+    expect(h.status().status).toBe('degraded')
+    h.caughtUp()
+    expect(h.status()).toEqual({ status: 'ok' })
+    // a later crash makes it degraded again
+    h.consumerReplaced('crashed: broker gone')
+    expect(h.status().status).toBe('degraded')
+  })
+
   it('is degraded while inserts fail, whatever the consumer does, until one goes through', () => {
     const h = new IngesterHealth()
     h.insertFailed('EFBIG: file too large, write')

@@ -6,7 +6,8 @@ export const TROUBLE_WINDOW_MS = 60_000
  * ClickHouse fail (a batch is retried, its partition paused), or while the consumer has had to be replaced (a
  * crash kafkajs would not retry, a failed restart, a stall) within TROUBLE_WINDOW_MS and no batch has been loaded
  * since. A consumer that crashes on every fetch (a refused ACL, a batch it cannot read) loads nothing, which its
- * log alone said. One crash with nothing to read after it clears after that window.
+ * log alone said. One crash with nothing to read after it clears once the replacement is in place and nothing is
+ * waiting (caughtUp), or after that window.
  */
 export class IngesterHealth {
   /** the last time the consumer had to be replaced, and why; `seq` orders it among the batches */
@@ -25,6 +26,11 @@ export class IngesterHealth {
   }
 
   batchDone(): void {
+    this.lastBatch = ++this.seq
+  }
+
+  /** The consumer is in place and the group has committed all the topic holds: nothing waits to fail on. */
+  caughtUp(): void {
     this.lastBatch = ++this.seq
   }
 

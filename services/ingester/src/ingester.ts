@@ -407,6 +407,7 @@ export class Ingester {
         this.metrics.lagByPartition.set(p.partition, behind)
         lag += behind
       }
+      if (lag === 0 && this.consumer && !this.restarting) this.health.caughtUp()
       const idleMs = Date.now() - this.lastProgress
       const limit = this.inBatch ? 3 * this.config.kafka.stallMs : this.config.kafka.stallMs
       // a replacement under way is no stall (a crash during it already makes it go round again)
