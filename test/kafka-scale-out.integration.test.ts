@@ -1,0 +1,88 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { embeddedSql, freePort, ServiceProcess, tempDir } from './helpers/collector'
+import { eventually } from './helpers/http'
+import { type KafkaStack, printLogsOnFailure, startKafkaStack, stopKafkaStack } from './helpers/kafka-stack'
+import { consumerCaughtUp, metricValue, spoolDrained } from './helpers/load'
+
+/**
+ * Scaling out, as the README's "Scaling out" says: a second ingester joins the group under a steady load and
+ * takes some of the partitions, then the first is stopped (SIGTERM) and the second takes them all. Each ingester
+ * loads its own embedded ClickHouse here, so the two stores together must hold every acknowledged event, and none
+ * twice: a partition handed over at a rebalance must be read on from the offset the other committed, not from
+ * before it (loaded twice) nor after it (lost).
+ */
+let stack: KafkaStack
+let second: ServiceProcess
+const secondDir = tempDir('tp-scale-ingester-b-')
+
+beforeAll(async () => {
+  stack = await startKafkaStack('scale', { concurrency: 4, pauseMs: 30, prefix: 's' })
+  second = new ServiceProcess('ingest', secondDir, await freePort(), {
+    KAFKA_BROKERS: stack.broker.address,
+    KAFKA_PARTITIONS: '3',
+    INGEST_SESSION_TIMEOUT_MS: '6000',
+    INGEST_STALL_MS: '15000',
+  })
+})
+
+printLogsOnFailure(() => stack)
+
+afterAll(async () => {
+  await second?.stop('SIGKILL')
+  await stopKafkaStack(stack)
+})
+
+const loaded = (url: string) => metricValue(url, 'touchpoint_ingester_rows_loaded_total{table="events"}')
+
+describe('a second ingester in the group', () => {
+  it('takes partitions as it joins and all of them as the first leaves, each event stored once', {
+    timeout: 240_000,
+  }, async () => {
+    const { ingester, collector, load, ingesterDir } = stack
+    await eventually(
+      () => loaded(ingester.url),
+      (n) => n > 1000,
+      60_000,
+    )
+    await second.start()
+    // the group gives the newcomer partitions of its own, and it loads what arrives in them
+    await eventually(
+      () => loaded(second.url),
+      (n) => n > 500,
+      60_000,
+    )
+    const firstBefore = await loaded(ingester.url)
+    await sleep(3000)
+    expect(await loaded(ingester.url)).toBeGreaterThan(firstBefore)
+
+    // the first leaves: its partitions move to the second at once, from the offsets it committed
+    expect(await ingester.stop('SIGTERM')).toBe(0)
+    const secondAfter = await loaded(second.url)
+    await eventually(
+      () => loaded(second.url),
+      (n) => n > secondAfter + 2000,
+      60_000,
+    )
+    await load.stop()
+    await spoolDrained(collector.url, 60_000)
+    await consumerCaughtUp(second.url)
+    expect(await second.stop('SIGTERM')).toBe(0)
+
+    const ids = async (dir: string) =>
+      (
+        await embeddedSql<{ id: string }>(
+          dir,
+          "SELECT message_id AS id FROM events WHERE event = 'Load Test'",
+        )
+      ).map((r) => r.id)
+    const [a, b] = await Promise.all([ids(ingesterDir), ids(secondDir)])
+    expect(a.length).toBeGreaterThan(1000)
+    expect(b.length).toBeGreaterThan(2000)
+    const all = [...a, ...b]
+    const unique = new Set(all)
+    expect(all.length - unique.size).toBe(0)
+    expect([...load.acked].filter((id) => !unique.has(id))).toEqual([])
+    expect(all.filter((id) => !load.attempted.has(id))).toEqual([])
+  })
+})
