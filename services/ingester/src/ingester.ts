@@ -28,6 +28,7 @@ import type { Logger } from 'pino'
 import type { IngesterConfig } from './config'
 import { type Expired, ExpiryCheck } from './expired'
 import { IngesterHealth } from './health'
+import { kafkaLogCreator } from './kafka-log'
 import type { IngesterMetrics } from './metrics'
 import { batchToken } from './token'
 
@@ -81,15 +82,8 @@ export class Ingester {
   ) {
     this.kafka = createKafka(config.kafka, {
       retry: { initialRetryTime: 300, retries: 30, maxRetryTime: 5000 },
-      // kafkajs's own warnings and errors go to the service's log, so a stall can be explained
       logLevel: logLevel.WARN,
-      logCreator:
-        () =>
-        ({ level, log: entry }) => {
-          const { message, ...rest } = entry
-          if (level <= logLevel.ERROR) this.log.error(rest, `kafka: ${message}`)
-          else this.log.warn(rest, `kafka: ${message}`)
-        },
+      logCreator: kafkaLogCreator(log),
     })
     this.producer = this.newProducer()
     this.admin = this.kafka.admin()
