@@ -74,3 +74,29 @@ describe('ExpiryCheck', () => {
     expect(reports).toEqual([])
   })
 })
+
+describe('ExpiryCheck, with brokers slow to answer', () => {
+  it('lets the batch go on after its wait, and never takes back an offset the group was seen past', async () => {
+    const never = {
+      fetchOffsets: () => new Promise(() => {}),
+      fetchTopicOffsets: () => new Promise(() => {}),
+    } as unknown as Admin
+    const check = new ExpiryCheck(
+      () => never,
+      't',
+      'g',
+      () => {},
+    )
+    await expect(check.beforeBatch(0, 10n, 50)).rejects.toThrow('no answer within 0.05 s')
+
+    // a late answer saying 100, after this process committed up to 500, then retention deleting up to 300
+    const state = { committed: 100n, low: 300n }
+    const { admin } = brokers(state)
+    const reports: Expired[] = []
+    const later = new ExpiryCheck(admin, 't', 'g', (e) => reports.push(e))
+    later.committed(0, 500n)
+    later.saw([{ partition: 0, offset: '100' }])
+    await later.beforeBatch(0, 600n)
+    expect(reports).toEqual([])
+  })
+})

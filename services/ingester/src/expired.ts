@@ -28,7 +28,7 @@ export function expiredRange(
  * committed offset gone, went on from where the partition starts. Those events are lost; `onExpired` is told once.
  *
  * kafkajs commits "the earliest" over the offset it found gone before the batch is fetched, so the brokers no longer
- * say where the group was: this keeps the last offset the group was seen to commit (at the join, at each lag
+ * say where the group was: this keeps the furthest offset the group was seen to commit (at the join, at each lag
  * refresh, at each of this process's commits). A batch that starts where this process last committed needs no
  * question; the first batch of a partition, and one that starts past that (another ingester read the partition
  * meanwhile, or a gap), asks the brokers for the group's offset and where the partition starts.
@@ -36,7 +36,11 @@ export function expiredRange(
 export class ExpiryCheck {
   /** partition → the offset after the last batch this process committed */
   private readonly next = new Map<number, bigint>()
-  /** partition → the last offset the group was seen to have committed (kafkajs's reset, a negative one, aside) */
+  /**
+   * partition → the furthest offset the group was seen to have committed (kafkajs's reset, a negative one, aside):
+   * an answer that comes late, or a batch committed again after a re-read, does not take it back, so a range
+   * loaded since is never reported lost
+   */
   private readonly known = new Map<number, bigint>()
   /** partition → the end of the last range reported, so that a batch read again reports nothing twice */
   private readonly reported = new Map<number, bigint>()
@@ -50,13 +54,34 @@ export class ExpiryCheck {
 
   /** The group's committed offsets, as the brokers gave them. */
   saw(partitions: ReadonlyArray<{ partition: number; offset: string }>): void {
-    for (const { partition, offset } of partitions)
-      if (BigInt(offset) >= 0n) this.known.set(partition, BigInt(offset))
+    for (const { partition, offset } of partitions) this.see(partition, BigInt(offset))
   }
 
-  /** Before a batch of `partition` whose first record is at `first`: asks the brokers, when it must. */
-  async beforeBatch(partition: number, first: bigint): Promise<void> {
+  private see(partition: number, offset: bigint): void {
+    if (offset > (this.known.get(partition) ?? -1n)) this.known.set(partition, offset)
+  }
+
+  /**
+   * Before a batch of `partition` whose first record is at `first`: asks the brokers, when it must. A batch waits
+   * for their answer at most `waitMs` (the ingester's client retries for minutes on brokers that are away); the
+   * answer is still read when it comes, later.
+   */
+  async beforeBatch(partition: number, first: bigint, waitMs = 5000): Promise<void> {
     if (this.next.get(partition) === first) return
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${waitMs / 1000} s`)), waitMs)
+    })
+    const asking = this.ask(partition, first)
+    asking.catch(() => {}) // an answer after the wait that fails is nobody's to hear
+    try {
+      await Promise.race([asking, late])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  private async ask(partition: number, first: bigint): Promise<void> {
     const [committed, ends] = await Promise.all([
       this.admin().fetchOffsets({ groupId: this.groupId, topics: [this.topic] }),
       this.admin().fetchTopicOffsets(this.topic),
@@ -76,6 +101,6 @@ export class ExpiryCheck {
   /** After `partition`'s batch was committed: `next` is where its next batch should start. */
   committed(partition: number, next: bigint): void {
     this.next.set(partition, next)
-    this.known.set(partition, next)
+    this.see(partition, next)
   }
 }
