@@ -1,4 +1,6 @@
 import type { Admin } from 'kafkajs'
+import type { Logger } from 'pino'
+import type { IngesterMetrics } from './metrics'
 
 /** Offsets `from` to `to` (exclusive) of a partition: records the brokers deleted before the group read them. */
 export interface Expired {
@@ -104,3 +106,20 @@ export class ExpiryCheck {
     this.see(partition, next)
   }
 }
+
+/**
+ * What the ingester does with records the brokers deleted before they were loaded: nothing brings them back, so it
+ * says so loudly, in its log and in touchpoint_ingester_messages_expired_total.
+ */
+export const reportExpired =
+  (topic: string, metrics: IngesterMetrics, log: Logger) =>
+  ({ partition, from, to }: Expired): void => {
+    const count = Number(to - from)
+    metrics.messagesExpired.inc({}, count)
+    log.error(
+      { partition, offsets: `${from}-${to - 1n}`, count },
+      `${count} messages were deleted from partition ${partition} of ${topic} before the ingester loaded them: ` +
+        "the topic's retention (retention.ms, retention.bytes) ran out while the ingesters were down or behind. " +
+        'Those events are lost.',
+    )
+  }

@@ -10,7 +10,6 @@ import {
   readsFrom,
   refusalOf,
   refusedBy,
-  sendInParts,
   type TopicSpec,
   topicRisks,
 } from '@touchpoint/kafka'
@@ -26,7 +25,8 @@ import {
 } from 'kafkajs'
 import type { Logger } from 'pino'
 import type { IngesterConfig } from './config'
-import { type Expired, ExpiryCheck } from './expired'
+import { type DeadLetter, sendDeadLetters } from './dead-letter'
+import { ExpiryCheck, reportExpired } from './expired'
 import { IngesterHealth } from './health'
 import { kafkaLogCreator } from './kafka-log'
 import type { IngesterMetrics } from './metrics'
@@ -34,11 +34,6 @@ import { batchToken } from './token'
 
 const MAX_BACKOFF_MS = 10_000
 const LAG_REFRESH_MS = 2000
-
-interface DeadLetter {
-  message: KafkaMessage
-  reason: string
-}
 
 /** A decoded record and the message it came from (to dead-letter it as it was). */
 interface Entry {
@@ -92,7 +87,7 @@ export class Ingester {
       () => this.admin,
       config.kafka.topic,
       config.kafka.groupId,
-      (expired) => this.expired(expired),
+      reportExpired(config.kafka.topic, metrics, log),
     )
     metrics.gauge(
       'touchpoint_dedupe_window_ids',
@@ -307,7 +302,15 @@ export class Ingester {
       }
     }
     if (paused) consumer.resume([{ topic: batch.topic, partitions: [batch.partition] }])
-    if (dead.length) await this.deadLetter(batch.topic, batch.partition, dead)
+    if (dead.length) {
+      const { producer, metrics, log } = this
+      await sendDeadLetters(
+        { producer, dlqTopic: this.config.kafka.dlqTopic, metrics, log },
+        batch.topic,
+        batch.partition,
+        dead,
+      )
+    }
     const last = batch.lastOffset()
     resolveOffset(last)
     const next = (BigInt(last) + 1n).toString()
@@ -320,18 +323,6 @@ export class Ingester {
       Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(next))),
     )
     await heartbeat()
-  }
-
-  /** Records the brokers deleted before they were loaded: nothing brings them back, so it is said loudly. */
-  private expired({ partition, from, to }: Expired): void {
-    const count = Number(to - from)
-    this.metrics.messagesExpired.inc({}, count)
-    this.log.error(
-      { partition, offsets: `${from}-${to - 1n}`, count },
-      `${count} messages were deleted from partition ${partition} of ${this.config.kafka.topic} before the ` +
-        "ingester loaded them: the topic's retention (retention.ms, retention.bytes) ran out while the ingesters " +
-        'were down or behind. Those events are lost.',
-    )
   }
 
   /** Loads the records; when ClickHouse refuses some for their content, finds them (loadIsolating) and returns them. */
@@ -349,24 +340,6 @@ export class Ingester {
       this.metrics.batchSize.observe(part.length)
     })
     return refused.map((r) => r.item)
-  }
-
-  /** Dead letters go in parts where the brokers refuse them for their size: a batch of them can be megabytes. */
-  private async deadLetter(topic: string, partition: number, dead: DeadLetter[]): Promise<void> {
-    const messages = dead.map(({ message, reason }) => ({
-      key: message.key,
-      value: message.value,
-      headers: {
-        ...message.headers,
-        'dlq-reason': reason,
-        'dlq-source': `${topic}:${partition}:${message.offset}`,
-      },
-    }))
-    await sendInParts(messages, (part) =>
-      this.producer.send({ topic: this.config.kafka.dlqTopic, acks: -1, messages: part }),
-    )
-    for (const { reason } of dead) this.metrics.deadLettered.inc({ reason })
-    this.log.warn({ count: dead.length, partition }, 'messages sent to the dead-letter topic')
   }
 
   /**

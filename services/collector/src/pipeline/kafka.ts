@@ -76,6 +76,8 @@ export class KafkaSink implements Sink {
   /** the produce in flight (or its records' way into the spool), and whatever it flushes after itself */
   private inflight: Promise<void> | null = null
   private timer: NodeJS.Timeout | null = null
+  /** when the topic was last found missing and made again (remakeTopic) */
+  private topicRemadeAt = 0
   /** true from a failed produce until the spool has been replayed */
   private spooling = false
   /** why the records go to the spool, while they do: the last failure from Kafka, for /readyz */
@@ -347,8 +349,6 @@ export class KafkaSink implements Sink {
       }
     }
   }
-
-  private topicRemadeAt = 0
 
   /**
    * The brokers do not know the topic: deleted under the running services, or never made (the collector started
