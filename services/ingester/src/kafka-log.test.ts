@@ -1,7 +1,15 @@
-import { logLevel } from 'kafkajs'
+import { type LogEntry, logLevel } from 'kafkajs'
 import type { Logger } from 'pino'
 import { describe, expect, it } from 'vitest'
 import { kafkaLogCreator, REPEAT_WINDOW_MS } from './kafka-log'
+
+/** An error line as kafkajs hands it to a log creator. */
+const errorLine = (fields: { message: string } & Record<string, unknown>): LogEntry => ({
+  namespace: 'Connection',
+  level: logLevel.ERROR,
+  label: 'ERROR',
+  log: { timestamp: '', ...fields },
+})
 
 describe("kafkajs's log lines in the service's log", () => {
   it('says each message once a window, and then how many times it was left out', () => {
@@ -14,16 +22,7 @@ describe("kafkajs's log lines in the service's log", () => {
     const write = kafkaLogCreator(log, () => now)()
     const refused = (at: number) => {
       now = at
-      write({
-        namespace: 'Connection',
-        level: logLevel.ERROR,
-        label: 'ERROR',
-        log: {
-          timestamp: '',
-          message: 'Connection error: connect ECONNREFUSED 127.0.0.1:9092',
-          broker: 'b:9092',
-        },
-      })
+      write(errorLine({ message: 'Connection error: connect ECONNREFUSED 127.0.0.1:9092', broker: 'b:9092' }))
     }
     for (let t = 0; t < REPEAT_WINDOW_MS; t += 150) refused(t)
     expect(lines).toEqual([
@@ -37,26 +36,9 @@ describe("kafkajs's log lines in the service's log", () => {
     expect(lines).toHaveLength(2)
     expect(lines[1]![1]).toEqual({ timestamp: '', broker: 'b:9092', repeated: 66 })
     // another message, or the same one with another error, is said at once
-    write({
-      namespace: 'Connection',
-      level: logLevel.ERROR,
-      label: 'ERROR',
-      log: {
-        timestamp: '',
-        message: 'Response Metadata(key: 3, version: 6)',
-        error: 'This server does not host this topic-partition',
-      },
-    })
-    write({
-      namespace: 'Connection',
-      level: logLevel.ERROR,
-      label: 'ERROR',
-      log: {
-        timestamp: '',
-        message: 'Response Metadata(key: 3, version: 6)',
-        error: 'The coordinator is loading',
-      },
-    })
+    const metadata = 'Response Metadata(key: 3, version: 6)'
+    write(errorLine({ message: metadata, error: 'This server does not host this topic-partition' }))
+    write(errorLine({ message: metadata, error: 'The coordinator is loading' }))
     expect(lines).toHaveLength(4)
   })
 })
