@@ -26,6 +26,11 @@ export function reportSpoolHealth(spool: Spool, log: FastifyBaseLogger, metrics:
     ),
   )
   metrics.gauge(
+    'touchpoint_spool_max_bytes',
+    "The spool's bound (SPOOL_MAX_BYTES): with touchpoint_spool_queued_bytes there, calls are refused with 503.",
+    () => spool.maxBytes,
+  )
+  metrics.gauge(
     'touchpoint_spool_write_failing',
     '1 while writes to the spool fail (a full disk): tracking calls are refused with 503 TP_ERR_SPOOL_WRITE.',
     () => (spool.failing ? 1 : 0),

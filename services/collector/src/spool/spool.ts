@@ -136,6 +136,11 @@ export class Spool {
     return true
   }
 
+  /** The most bytes it holds before refusing more (SPOOL_MAX_BYTES). */
+  get maxBytes(): number {
+    return this.options.maxBytes
+  }
+
   /** Bytes written but not yet loaded. */
   get queuedBytes(): number {
     let bytes =
