@@ -58,6 +58,7 @@ export class Ingester {
   private admin: Admin
   private readonly loader: Loader
   private lagTimer: NodeJS.Timeout | null = null
+  private refreshingLag: Promise<void> | null = null
   private lastProgress = Date.now()
   /** a batch is being loaded: a long one (ClickHouse down, retrying) is not a stall, unless it lasts 3 × stallMs */
   private inBatch = false
@@ -132,7 +133,12 @@ export class Ingester {
         await sleep(retryInMs)
       }
     }
-    this.lagTimer = setInterval(() => void this.refreshLag(), LAG_REFRESH_MS)
+    // one refresh at a time: against brokers that hang, a refresh waits out this client's retries (minutes)
+    this.lagTimer = setInterval(() => {
+      this.refreshingLag ??= this.refreshLag().finally(() => {
+        this.refreshingLag = null
+      })
+    }, LAG_REFRESH_MS)
     await this.refreshLag()
   }
 
