@@ -5,7 +5,8 @@ import { createLogger } from '../services/collector/src/logger'
 import { Metrics } from '../services/collector/src/metrics'
 import { KafkaSink } from '../services/collector/src/pipeline/kafka'
 import { IngesterMetrics } from '../services/ingester/src/metrics'
-import { freePort, ROOT, tempDir } from './helpers/collector'
+import { ROOT } from './helpers/collector'
+import { sinkOptionsWithoutBroker } from './helpers/kafka'
 
 const RULES = join(ROOT, 'examples/prometheus/alerts.yml')
 
@@ -23,20 +24,7 @@ describe('examples/prometheus/alerts.yml', () => {
   it('names only metrics the collector or the ingester serves, each alert with a severity and a summary', async () => {
     const metrics = new Metrics()
     const sink = await KafkaSink.start(
-      {
-        brokers: [`127.0.0.1:${await freePort()}`],
-        clientId: 'alert-rules-test',
-        topic: 'touchpoint.events',
-        partitions: 1,
-        replication: 1,
-        ingesterGroup: 'touchpoint-ingester',
-        lingerMs: 5,
-        maxBatchRecords: 100,
-        compression: 'none',
-        ackTimeoutMs: 5000,
-        spoolDir: tempDir('tp-alert-rules-'),
-        spoolMaxBytes: 1e8,
-      },
+      await sinkOptionsWithoutBroker('alert-rules-test'),
       metrics,
       createLogger('silent'),
     )

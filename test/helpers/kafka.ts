@@ -5,7 +5,8 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { createKafka, type KafkaConnection } from '@touchpoint/kafka'
 import type { Admin } from 'kafkajs'
-import { ROOT, tempDir } from './collector'
+import type { KafkaSinkOptions } from '../../services/collector/src/pipeline/kafka'
+import { freePort, ROOT, tempDir } from './collector'
 
 const SCRIPT = join(ROOT, 'scripts/kafka.sh')
 
@@ -199,3 +200,19 @@ export class Broker {
     }
   }
 }
+
+/** A collector's Kafka sink options with no broker at its address (nothing listens on the port): it starts, and spools. */
+export const sinkOptionsWithoutBroker = async (clientId: string): Promise<KafkaSinkOptions> => ({
+  brokers: [`127.0.0.1:${await freePort()}`],
+  clientId,
+  topic: 'touchpoint.events',
+  partitions: 1,
+  replication: 1,
+  ingesterGroup: 'touchpoint-ingester',
+  lingerMs: 5,
+  maxBatchRecords: 100,
+  compression: 'none',
+  ackTimeoutMs: 5000,
+  spoolDir: tempDir('tp-no-broker-'),
+  spoolMaxBytes: 1e8,
+})

@@ -1,27 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { RECORD_KIND } from '@touchpoint/loader'
 import { describe, expect, it } from 'vitest'
-import { freePort, tempDir } from '../../../../test/helpers/collector'
+import { sinkOptionsWithoutBroker } from '../../../../test/helpers/kafka'
 import { createLogger } from '../logger'
 import { Metrics } from '../metrics'
 import { SpoolFullError } from '../spool/types'
-import { KafkaSink, type KafkaSinkOptions } from './kafka'
+import { KafkaSink } from './kafka'
 
 /** The sink's options, with no broker at its address (nothing listens on the port). */
-const options = async (): Promise<KafkaSinkOptions> => ({
-  brokers: [`127.0.0.1:${await freePort()}`],
-  clientId: 'unreachable-test',
-  topic: 'touchpoint.events',
-  partitions: 1,
-  replication: 1,
-  ingesterGroup: 'touchpoint-ingester',
-  lingerMs: 5,
-  maxBatchRecords: 100,
-  compression: 'none',
-  ackTimeoutMs: 5000,
-  spoolDir: tempDir('tp-unreachable-'),
-  spoolMaxBytes: 1e8,
-})
+const options = () => sinkOptionsWithoutBroker('unreachable-test')
 
 /** The Kafka sink with no broker at its address: real kafkajs, a real spool. */
 describe('the Kafka sink while no broker answers', () => {
