@@ -59,6 +59,12 @@ export class Ingester {
   private readonly loader: Loader
   private lagTimer: NodeJS.Timeout | null = null
   private refreshingLag: Promise<void> | null = null
+  /**
+   * The batch being loaded, for stop() to let it finish and commit first: kafkajs drops the commits a batch makes
+   * once its consumer is told to stop (they return without a word), and the ingester that takes the partition
+   * loads that batch again
+   */
+  private batchInHand: Promise<void> | null = null
   private lastProgress = Date.now()
   /** a batch is being loaded: a long one (ClickHouse down, retrying) is not a stall, unless it lasts 3 × stallMs */
   private inBatch = false
@@ -207,7 +213,11 @@ export class Ingester {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) => this.eachBatch(payload, consumer),
+      eachBatch: (payload) => {
+        const run = this.eachBatch(payload, consumer)
+        this.batchInHand = run.catch(() => {})
+        return run
+      },
     })
     this.lastProgress = Date.now()
   }
@@ -259,7 +269,8 @@ export class Ingester {
     consumer: Consumer,
   ): Promise<void> {
     const current = () => this.consumer === consumer
-    if (batch.isEmpty() || isStale() || !current()) return
+    // once stopping, no batch is begun: it could not be committed (batchInHand)
+    if (batch.isEmpty() || isStale() || !current() || this.stopping) return
     try {
       await this.expiry.beforeBatch(batch.partition, BigInt(batch.firstOffset()!))
     } catch (err) {
@@ -297,7 +308,7 @@ export class Ingester {
           consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }])
           paused = true
         }
-        if (!isRunning() || isStale() || !current()) throw err
+        if (!isRunning() || isStale() || !current() || this.stopping) throw err
         this.log.error(
           { err: (err as Error).message, partition: batch.partition, retryInMs: backoff },
           'insert failed; partition paused',
@@ -405,6 +416,7 @@ export class Ingester {
     const leave = async () => {
       try {
         await this.restarting
+        await this.batchInHand
         await this.consumer?.disconnect()
         await this.producer.disconnect()
         await this.admin.disconnect()
