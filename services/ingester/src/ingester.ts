@@ -139,13 +139,16 @@ export class Ingester {
         await sleep(retryInMs)
       }
     }
-    // one refresh at a time: against brokers that hang, a refresh waits out this client's retries (minutes)
-    this.lagTimer = setInterval(() => {
-      this.refreshingLag ??= this.refreshLag().finally(() => {
-        this.refreshingLag = null
-      })
-    }, LAG_REFRESH_MS)
-    await this.refreshLag()
+    this.lagTimer = setInterval(() => void this.lagRefresh(), LAG_REFRESH_MS)
+    await this.lagRefresh()
+  }
+
+  /** The lag refresh under way, or a new one: against brokers that hang, one waits out this client's retries (minutes). */
+  private lagRefresh(): Promise<void> {
+    this.refreshingLag ??= this.refreshLag().finally(() => {
+      this.refreshingLag = null
+    })
+    return this.refreshingLag
   }
 
   private newProducer(): Producer {
