@@ -16,6 +16,7 @@ const TABLE_FINGERPRINTS = {
   identities: 'SELECT count() AS n, sum(cityHash64(anonymous_id, user_id)) AS h FROM identities',
   session_parts: 'SELECT count() AS n, 0 AS h FROM session_parts',
   ad_spend: 'SELECT count() AS n, sum(cityHash64(day, source, cost)) AS h FROM ad_spend FINAL',
+  erasures: 'SELECT count() AS n, sum(cityHash64(project_id, id_hash, erased_at)) AS h FROM erasures',
 }
 
 async function fingerprints(url: string, adminKey: string) {
@@ -59,6 +60,13 @@ describe('backup and restore', () => {
       )
       expect(spend.status).toBe(200)
     }
+    // an erasure's ledger row: a restored store must still leave out what a re-read brings of the person
+    const erased = await post(
+      `${first.url}/api/forget`,
+      { project: 'dev', userId: 'erased-before-the-backup' },
+      { authorization: `Bearer ${keys.adminKey}` },
+    )
+    expect(erased.status).toBe(200)
     await eventually(
       () =>
         sql(
@@ -87,7 +95,7 @@ describe('backup and restore', () => {
       expect(statSync(join(backupDir, file)).mode & 0o777).toBe(0o600)
     expect(
       Object.fromEntries(manifest.tables.map((t: { table: string; rows: number }) => [t.table, t.rows])),
-    ).toMatchObject({ events: 41, events_rejected: 1, identities: 1 })
+    ).toMatchObject({ events: 41, events_rejected: 1, identities: 1, erasures: 1 })
     // a second backup of the same name is refused, not mixed into the first
     const again = await runCli(['backup', '--name', 'nightly'], {
       TOUCHPOINT_DATA_DIR: dir,

@@ -13,7 +13,14 @@ import { TABLES } from './tables'
  * two tables' copies may be in one and not the other (an identity link without its identify event, say); the next
  * backup has both.
  */
-export const BACKUP_TABLES = [TABLES.events, TABLES.rejected, TABLES.identities, TABLES.adSpend] as const
+export const BACKUP_TABLES = [
+  TABLES.events,
+  TABLES.rejected,
+  TABLES.identities,
+  TABLES.adSpend,
+  // the ledger of erasures: a restored store still leaves out what a re-read brings of the people erased before
+  TABLES.erasures,
+] as const
 const MANIFEST = 'manifest.json'
 const fileOf = (table: string) => `${table}.native.gz`
 

@@ -1,4 +1,5 @@
 import type { ClickHouse } from './client'
+import { recordErasure } from './erasures'
 import { ddlContext } from './migrations/ddl'
 import { type PersonRequest, personScope } from './person'
 import { TABLES } from './tables'
@@ -23,13 +24,15 @@ export interface ErasureResult {
  * mutations and waits for them to finish (mutations_sync = 2), so the parts are rewritten without the rows, not
  * merely masked.
  *
- * Events still on their way (in the collector's spool or in Kafka) land afterwards: run the erasure again once
- * the pipeline has drained, as docs/privacy.md says.
+ * The ids go to the erasure ledger first (recordErasure), so that what reaches a loader afterwards of the person,
+ * received before the erasure, is left out: a spool loaded after a crash, or Kafka's topic read again.
  */
 export async function erasePerson(ch: ClickHouse, req: ErasureRequest): Promise<ErasureResult> {
+  const erasedAtMs = Date.now()
   const on = ddlContext(ch.cluster).onCluster
   const scope = await personScope(ch, req)
   const { anonymousIds } = scope
+  await recordErasure(ch, req.project, [...scope.userIds, ...anonymousIds], erasedAtMs)
   // each kind of row erased: its table and the rows of the person; counted first, then deleted, in this order
   const erased: Array<[keyof ErasureResult['deleted'], string, string]> = [
     ['events', TABLES.events, scope.byPerson],

@@ -22,6 +22,14 @@ export { BODY_KEY_PATTERN, REDACTED_BODY_KEY } from './body-keys'
 export { type ClickHouse, type ClickHouseOptions, createClickHouse } from './client'
 export { clickhouseEnv, clickhouseOptions } from './env'
 export { type ErasureRequest, type ErasureResult, erasePerson } from './erase'
+export {
+  type ErasureEntry,
+  erasureHash,
+  erasureRows,
+  onErasure,
+  readErasures,
+  recordErasure,
+} from './erasures'
 export { type ExportKind, exportPerson } from './export'
 export { insertJsonEachRow } from './insert'
 export { appliedVersions, type MigrateOptions, type MigrationResult, migrate } from './migrate'

@@ -7,6 +7,7 @@ export const TABLES = {
   sessionPartsView: 'session_parts_mv',
   migrations: 'schema_migrations',
   adSpend: 'ad_spend',
+  erasures: 'erasures',
 } as const
 
 export type TableName = (typeof TABLES)[keyof typeof TABLES]

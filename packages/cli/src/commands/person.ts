@@ -6,11 +6,13 @@ import { finished } from 'node:stream/promises'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import { parseArgs } from 'node:util'
 import {
+  appliedVersions,
   type ClickHouse,
   createClickHouse,
   type ErasureResult,
   erasePerson,
   exportPerson,
+  migrate,
   type PersonRequest,
 } from '@touchpoint/clickhouse'
 import { recipientIdOf } from '@touchpoint/node'
@@ -67,7 +69,12 @@ export async function forgetCommand(config: CliConfig, args: string[]): Promise<
   const { req, values } = personArgs(args, FORGET_USAGE, { json: { type: 'boolean' } })
   let result: ErasureResult | undefined
   if (!config.clickhouse.url) result = await postToCollector<ErasureResult>(config, '/api/forget', req)
-  result ??= await withClickHouse(config, req.project, (ch) => erasePerson(ch, withRecipientId(config, req)))
+  result ??= await withClickHouse(config, req.project, async (ch) => {
+    // a data directory a collector of an older version left has no erasure ledger yet: its next start would add it
+    const applied = await appliedVersions(ch).catch(() => new Set<number>())
+    if (applied.size) await migrate(ch)
+    return erasePerson(ch, withRecipientId(config, req))
+  })
   if (values.json) return `${JSON.stringify(result, null, 2)}\n`
   const d = result.deleted
   const devices = result.anonymousIds.filter((id) => !result.userIds.includes(id)).length

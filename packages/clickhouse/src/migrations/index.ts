@@ -8,6 +8,7 @@ import { eventsRejectedBodyKeys } from './007-events-rejected-body-keys'
 import { sessionPartsDirectLast } from './008-session-parts-direct-last'
 import { adSpendTable } from './009-ad-spend'
 import { eventsIpCountry } from './010-events-ip-country'
+import { erasuresTable } from './011-erasures'
 import type { Migration } from './ddl'
 
 /** Every migration, in order. Append only: a released migration is never edited. */
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   sessionPartsDirectLast,
   adSpendTable,
   eventsIpCountry,
+  erasuresTable,
 ]
