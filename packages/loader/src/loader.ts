@@ -1,5 +1,6 @@
 import { type ClickHouse, insertJsonEachRow, TABLES } from '@touchpoint/clickhouse'
 import { DEFAULT_DEDUPE_MAX_IDS, DEFAULT_DEDUPE_WINDOW_MS, DedupeWindow } from './dedupe-window'
+import { ErasureLedger } from './erasure-ledger'
 import { type LoadRecord, RECORD_KIND } from './record'
 
 export interface LoadResult {
@@ -8,6 +9,8 @@ export interface LoadResult {
   identities: number
   /** events dropped because their id was already loaded (a retry) */
   duplicates: number
+  /** records left out because they name a person erased after they were received (ErasureLedger) */
+  erased: number
   /** wall time of the inserts, in milliseconds */
   insertMs: number
 }
@@ -22,6 +25,8 @@ export type BuildRows = (payloads: string[]) => Promise<Uint8Array>
 export interface LoaderOptions {
   dedupeWindowMs?: number
   dedupeMaxIds?: number
+  /** how often to look for erasures recorded by other processes (DEFAULT_ERASURE_REFRESH_MS) */
+  erasureRefreshMs?: number
 }
 
 /**
@@ -33,6 +38,7 @@ export interface LoaderOptions {
  */
 export class Loader {
   readonly window: DedupeWindow
+  readonly erasures: ErasureLedger
   private readonly windowMs: number
   private readonly maxIds: number
   /** the load in progress, which the next one waits for */
@@ -45,14 +51,17 @@ export class Loader {
     this.windowMs = options.dedupeWindowMs ?? DEFAULT_DEDUPE_WINDOW_MS
     this.maxIds = options.dedupeMaxIds ?? DEFAULT_DEDUPE_MAX_IDS
     this.window = new DedupeWindow(this.windowMs, this.maxIds)
+    this.erasures = new ErasureLedger(ch, options.erasureRefreshMs)
   }
 
   /**
    * Fills the dedupe window with the ids loaded during the window before a restart, so that a client's retry
    * of an event that landed just before a crash is still recognised. When more were loaded than the window
-   * holds, the newest are the ones taken: a re-read after a crash starts just before it.
+   * holds, the newest are the ones taken: a re-read after a crash starts just before it. Reads the erasure
+   * ledger too, before anything is loaded.
    */
   async warmUp(): Promise<number> {
+    await this.erasures.refresh(true)
     const windowSeconds = Math.ceil(this.windowMs / 1000)
     const rs = await this.ch.client.query({
       query: `SELECT id FROM (
@@ -94,7 +103,17 @@ export class Loader {
     const identities: string[] = []
     const batchIds = new Set<string>()
     let duplicates = 0
+    let erased = 0
+    await this.erasures.refresh()
+    const ledger = this.erasures.size > 0 ? this.erasures : undefined
+    /** whether an event input was received before its project's last erasure: its built row is checked */
+    let recheck = false
     for (const record of records) {
+      if (ledger && erasedRecord(ledger, record)) {
+        erased++
+        continue
+      }
+      if (ledger && record.kind === RECORD_KIND.eventInput) recheck ||= ledger.mayDropInput(record.payload)
       if (record.kind === RECORD_KIND.event || (record.kind === RECORD_KIND.eventInput && build)) {
         if (this.window.has(record.id) || batchIds.has(record.id)) {
           duplicates++
@@ -113,7 +132,15 @@ export class Loader {
         throw new Error(`record kind ${record.kind} is loaded only with a row builder`)
       }
     }
-    const built = inputs.length && build ? await build(inputs) : undefined
+    let built = inputs.length && build ? await build(inputs) : undefined
+    let builtRows = built ? inputs.length : 0
+    if (built && recheck) {
+      const lines = new TextDecoder().decode(built).split('\n')
+      const kept = lines.filter((line) => !this.erasures.dropsEvent(line))
+      erased += lines.length - kept.length
+      builtRows = kept.length
+      built = kept.length ? new TextEncoder().encode(kept.join('\n')) : undefined
+    }
     const started = performance.now()
     const eventsBody = !built ? events.join('\n') : events.length ? joinLines(built, events) : built
     // identity links before the events they came with: a query that sees an identified visitor's events sees
@@ -125,13 +152,22 @@ export class Loader {
     const insertMs = performance.now() - started
     for (const id of batchIds) this.window.add(id)
     return {
-      events: events.length + inputs.length,
+      events: events.length + builtRows,
       rejected: rejected.length,
       identities: identities.length,
       duplicates,
+      erased,
       insertMs,
     }
   }
+}
+
+/** A spooled or consumed record that names a person erased after it was received. */
+function erasedRecord(ledger: ErasureLedger, record: LoadRecord): boolean {
+  if (record.kind === RECORD_KIND.event) return ledger.dropsEvent(record.payload)
+  if (record.kind === RECORD_KIND.identity) return ledger.dropsLink(record.payload)
+  if (record.kind === RECORD_KIND.rejected) return ledger.dropsRefused(record.payload)
+  return false
 }
 
 /** Rows built from event inputs, then rows that came built (a spool written before its rows were deferred). */

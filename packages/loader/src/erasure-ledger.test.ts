@@ -1,0 +1,154 @@
+import { erasePerson, TABLES } from '@touchpoint/clickhouse'
+import { describe, expect, it } from 'vitest'
+import { useEmbeddedClickHouse } from '../../clickhouse/src/testing'
+import { Loader } from './loader'
+import { type LoadRecord, RECORD_KIND } from './record'
+
+/**
+ * The erasure ledger with the real engine: what a person's erasure removed stays out when the rows received before
+ * it reach a loader again (a Kafka topic read again, a spool loaded after a crash), whichever loader it is.
+ */
+const db = useEmbeddedClickHouse('tp-erasure-ledger-')
+
+const chTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 23)
+const BEFORE = Date.now() - 60_000
+let n = 0
+const eventId = () => `00000000-0000-8000-8000-${String(++n).padStart(12, '0')}`
+
+const event = (who: { user_id?: string; anonymous_id?: string }, receivedMs = BEFORE): LoadRecord => {
+  const id = eventId()
+  const payload = JSON.stringify({
+    event_id: id,
+    project_id: 'p',
+    type: 'track',
+    event: 'Seen',
+    // a property of the same name as a column, written into the row's properties, names nobody
+    properties: JSON.stringify({ user_id: 'someone' }),
+    ...who,
+    timestamp: chTime(receivedMs),
+    received_at: chTime(receivedMs),
+  })
+  return { kind: RECORD_KIND.event, id, payload }
+}
+const link = (anonymous_id: string, user_id: string): LoadRecord => ({
+  kind: RECORD_KIND.identity,
+  id: '',
+  payload: JSON.stringify({
+    project_id: 'p',
+    anonymous_id,
+    user_id,
+    linked_at: chTime(BEFORE),
+    link_source: 'identify',
+  }),
+})
+const refused = (raw: object): LoadRecord => {
+  const id = eventId()
+  const payload = JSON.stringify({
+    rejected_id: id,
+    project_id: 'p',
+    received_at: chTime(BEFORE),
+    error_code: 'TP_ERR_VALIDATION',
+    raw: JSON.stringify(raw),
+  })
+  return { kind: RECORD_KIND.rejected, id, payload }
+}
+/** An event input as the embedded spool keeps it, and a builder that makes its row as the collector's does. */
+const input = (userId: string, receivedAt = BEFORE): LoadRecord => {
+  const id = eventId()
+  const payload = JSON.stringify({
+    id,
+    event: { type: 'track', event: 'Built', userId, properties: { facts: { projectId: 'p' } } },
+    facts: { projectId: 'p', trusted: true, source: 'server', receivedAt, ip: '', sites: ['shop.example'] },
+  })
+  return { kind: RECORD_KIND.eventInput, id, payload }
+}
+const build = async (payloads: string[]) =>
+  new TextEncoder().encode(
+    payloads
+      .map((p) => {
+        const { id, event, facts } = JSON.parse(p)
+        const at = chTime(facts.receivedAt)
+        return JSON.stringify({
+          event_id: id,
+          project_id: facts.projectId,
+          type: event.type,
+          event: event.event,
+          user_id: event.userId,
+          timestamp: at,
+          received_at: at,
+        })
+      })
+      .join('\n'),
+  )
+
+const count = async (table: string, where: string) => {
+  const rs = await db.ch.client.query({
+    query: `SELECT count() AS n FROM ${table} WHERE ${where}`,
+    format: 'JSONEachRow',
+  })
+  return Number((await rs.json<{ n: string }>())[0]!.n)
+}
+const personRows = () => count(TABLES.events, `user_id = 'gone' OR anonymous_id = 'gone-device'`)
+
+describe('the erasure ledger', () => {
+  // what the person sent before the erasure, loaded once; the same records reach a loader again afterwards
+  const theirs = [
+    event({ user_id: 'gone', anonymous_id: 'gone-device' }),
+    event({ anonymous_id: 'gone-device' }),
+    link('gone-device', 'gone'),
+    refused({ userId: 'gone', event: 42 }),
+    input('gone'),
+  ]
+  const others = () => [event({ user_id: 'stays' }), refused({ userId: 'stays' }), input('stays')]
+
+  it('leaves out what was received before the erasure, in a loader that was running when it was made', async () => {
+    // it reads the ledger at its start only, and has not loaded the person's records: Kafka's topic read again by
+    // a new group, or a spool no loader had reached
+    const running = new Loader(db.ch, { erasureRefreshMs: 3_600_000 })
+    await running.warmUp()
+    await new Loader(db.ch).load(theirs, 'first', build)
+    expect(await personRows()).toBe(3)
+    const erased = await erasePerson(db.ch, { project: 'p', userId: 'gone' })
+    expect(erased.deleted).toMatchObject({ events: 3, identities: 1, rejected: 1 })
+    const result = await running.load([...theirs, ...others()], 'again', build)
+    expect(result).toMatchObject({ erased: 5, events: 2, rejected: 1, identities: 0 })
+    expect(await personRows()).toBe(0)
+    expect(await count(TABLES.identities, `user_id = 'gone'`)).toBe(0)
+    expect(await count(TABLES.rejected, `position(raw, '"gone"') > 0`)).toBe(0)
+    expect(await count(TABLES.events, `user_id = 'stays'`)).toBe(2)
+  })
+
+  it('leaves them out in a loader started after the erasure, which reads the ledger from ClickHouse', async () => {
+    const started = new Loader(db.ch)
+    await started.warmUp()
+    expect(started.erasures.size).toBe(2)
+    const result = await started.load(theirs, 'after a restart', build)
+    expect(result.erased).toBe(5)
+    expect(await personRows()).toBe(0)
+  })
+
+  it('keeps what the person sends after the erasure', async () => {
+    const loader = new Loader(db.ch)
+    await loader.warmUp()
+    const later = Date.now() + 1000
+    const result = await loader.load(
+      [event({ user_id: 'gone' }, later), input('gone', later)],
+      'a new visit',
+      build,
+    )
+    expect(result).toMatchObject({ erased: 0, events: 2 })
+    expect(await count(TABLES.events, `user_id = 'gone'`)).toBe(2)
+  })
+
+  it("reads another process's erasure at its next refresh", async () => {
+    const loader = new Loader(db.ch, { erasureRefreshMs: 0 })
+    await loader.warmUp()
+    // written as another process's erasure would be: into the table, without this process being told
+    await db.ch.client.command({
+      query: `INSERT INTO ${TABLES.erasures} SELECT 'p', lower(hex(SHA256('p\\nelsewhere'))), now64(3)`,
+    })
+    const result = await loader.load([event({ user_id: 'elsewhere' })], 'elsewhere', build)
+    expect(result.erased).toBe(1)
+    expect(await count(TABLES.events, `user_id = 'elsewhere'`)).toBe(0)
+  })
+})

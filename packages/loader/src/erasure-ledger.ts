@@ -1,0 +1,141 @@
+import {
+  type ClickHouse,
+  type ErasureEntry,
+  erasureHash,
+  erasureRows,
+  onErasure,
+  readErasures,
+} from '@touchpoint/clickhouse'
+import { jsonStrings, numberField, stringField } from './json-fields'
+
+/** How often a loader looks for erasures that other processes recorded (its own process's it learns at once). */
+export const DEFAULT_ERASURE_REFRESH_MS = 5_000
+
+interface ProjectErasures {
+  /** the last erasure in the project: a row received after it names nobody erased before it */
+  latestMs: number
+  /** the same as a row's DateTime64 text, which compares as the times do */
+  latestText: string
+  /** erasureHash of each erased id, and the time of its last erasure */
+  ids: Map<string, number>
+}
+
+/**
+ * The erasure ledger as a loader holds it (TABLES.erasures, filled by erasePerson): what a person's erasure
+ * removed must not come back when the rows received before it reach a loader afterwards, from a spool loaded
+ * after a crash or from a Kafka topic read again. A row is left out when it names an erased id (its user id or
+ * anonymous id, or a refused call's string) and was received at or before that id's erasure; what the person sends
+ * after it is theirs again, as a new visit after an erasure always was.
+ *
+ * A row received after its project's last erasure is kept after reading two of its fields, so a live load pays
+ * about nothing; the ids are hashed only for rows older than that.
+ */
+export class ErasureLedger {
+  private readonly projects = new Map<string, ProjectErasures>()
+  /** the ledger's row count at the last read, -1 before it */
+  private rowsRead = -1
+  private nextCheck = 0
+
+  constructor(
+    private readonly ch: ClickHouse,
+    private readonly refreshMs = DEFAULT_ERASURE_REFRESH_MS,
+  ) {
+    onErasure(ch, (entries) => this.add(entries))
+  }
+
+  /** how many erased ids it knows */
+  get size(): number {
+    let n = 0
+    for (const p of this.projects.values()) n += p.ids.size
+    return n
+  }
+
+  add(entries: readonly ErasureEntry[]): void {
+    for (const { project, idHash, erasedAtMs } of entries) {
+      const p = this.projects.get(project) ?? { latestMs: 0, latestText: '', ids: new Map<string, number>() }
+      this.projects.set(project, p)
+      p.ids.set(idHash, Math.max(erasedAtMs, p.ids.get(idHash) ?? 0))
+      if (erasedAtMs > p.latestMs) {
+        p.latestMs = erasedAtMs
+        p.latestText = new Date(erasedAtMs).toISOString().replace('T', ' ').slice(0, 23)
+      }
+    }
+  }
+
+  /**
+   * Reads the erasures other processes recorded, when `refreshMs` has passed since the last read (or `now`). A
+   * failure throws: the load that asked fails and is retried, rather than go on with a ledger it could not read.
+   */
+  async refresh(now = false): Promise<void> {
+    if (!now && Date.now() < this.nextCheck) return
+    const rows = await erasureRows(this.ch)
+    if (rows !== this.rowsRead) {
+      this.add(await readErasures(this.ch))
+      this.rowsRead = rows
+    }
+    this.nextCheck = Date.now() + this.refreshMs
+  }
+
+  /** An `events` row (its JSONEachRow line) of a person erased after it was received. */
+  dropsEvent(row: string): boolean {
+    return this.drops(row, 'received_at', () => [
+      stringField(row, 'user_id'),
+      stringField(row, 'anonymous_id'),
+    ])
+  }
+
+  /** An `identities` row linking an id erased after the link was made. */
+  dropsLink(row: string): boolean {
+    return this.drops(row, 'linked_at', () => [stringField(row, 'user_id'), stringField(row, 'anonymous_id')])
+  }
+
+  /** An `events_rejected` row whose raw payload names, as a JSON string, an id erased after it was received. */
+  dropsRefused(row: string): boolean {
+    return this.drops(row, 'received_at', () => jsonStrings(stringField(row, 'raw')))
+  }
+
+  /**
+   * An event input (the embedded spool's RECORD_KIND.eventInput: `{"id","event","facts"}`) received at or before
+   * its project's last erasure, so that its built row must be checked with dropsEvent. Its facts come last but for
+   * the country, and hold only strings, numbers and a list of hosts.
+   */
+  mayDropInput(payload: string): boolean {
+    if (this.projects.size === 0) return false
+    const facts = payload.lastIndexOf('"facts":')
+    if (facts < 0) return false
+    const p = this.projects.get(stringField(payload, 'projectId', facts))
+    if (!p) return false
+    const receivedAt = numberField(payload, 'receivedAt', facts)
+    return !(receivedAt > p.latestMs)
+  }
+
+  private drops(row: string, timeKey: string, ids: () => string[]): boolean {
+    if (this.projects.size === 0) return false
+    const project = stringField(row, 'project_id')
+    const p = this.projects.get(project)
+    if (!p) return false
+    const text = stringField(row, timeKey)
+    // the text as the collector writes it (ClickHouse's DateTime64(3), UTC) is compared without reading it
+    if (ROW_TIME.test(text) && text > p.latestText) return false
+    const at = rowTime(text)
+    if (at > p.latestMs) return false
+    for (const id of ids()) {
+      if (!id) continue
+      const erasedAt = p.ids.get(erasureHash(project, id))
+      if (erasedAt !== undefined && erasedAt >= at) return true
+    }
+    return false
+  }
+}
+
+const ROW_TIME = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/
+
+/**
+ * A row's DateTime64 text (`2026-12-07 10:43:05.123`, UTC) in milliseconds. Text it cannot read counts as long ago,
+ * so the row's ids are checked.
+ */
+function rowTime(text: string): number {
+  const iso = text.includes('T') ? text : text.replace(' ', 'T')
+  const ms = Date.parse(/(Z|[+-]\d\d:?\d\d)$/i.test(iso) ? iso : `${iso}Z`)
+  return Number.isNaN(ms) ? 0 : ms
+}
