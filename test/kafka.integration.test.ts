@@ -416,4 +416,32 @@ describe('collector → Kafka → ingester → ClickHouse', () => {
       { error_code: 'TP_PLAN_VIOLATION', id: planStored },
     ])
   })
+
+  it('keeps an erased person out when a new group reads the whole topic again into the same ClickHouse', async () => {
+    // a rebuild from Kafka (a new KAFKA_GROUP_ID, or the group's offsets reset): on the code before, k-leaver's
+    // event, still in the topic, was loaded again. Everyone else's are in the dedupe window, and stay once.
+    const rebuild = new Service('ingest', ingesterDir, await freePort(), {
+      KAFKA_BROKERS: broker.address,
+      KAFKA_PARTITIONS: '3',
+      KAFKA_GROUP_ID: 'touchpoint-rebuild',
+      TOUCHPOINT_CONFIG: join(collectorDir, 'touchpoint.json'),
+    })
+    await rebuild.start()
+    try {
+      await consumerCaughtUp(rebuild.url)
+      const found = await post(
+        `${rebuild.url}/api/sql`,
+        {
+          query: `SELECT countIf(user_id = 'k-leaver') AS gone, countIf(user_id = 'k-after') AS after,
+            countIf(event = 'Load Test') AS load, uniqExactIf(message_id, event = 'Load Test') AS unique FROM events`,
+        },
+        { authorization: `Bearer ${keysIn(collectorDir).adminKey}` },
+      )
+      const counts = Object.fromEntries(Object.entries(found.body.rows[0]).map(([k, v]) => [k, Number(v)]))
+      expect(counts).toEqual({ gone: 0, after: 1, load: acked.size, unique: acked.size })
+      expect(await metricValue(rebuild.url, 'touchpoint_ingester_erased_skipped_total')).toBe(1)
+    } finally {
+      expect(await rebuild.stop('SIGTERM')).toBe(0)
+    }
+  })
 })

@@ -14,6 +14,12 @@ export class Metrics extends ServiceMetrics {
   readonly duplicates = this.registry.add(
     new Counter('touchpoint_events_duplicates_total', 'Retried events dropped by the dedupe window.'),
   )
+  readonly erased = this.registry.add(
+    new Counter(
+      'touchpoint_erased_records_skipped_total',
+      'Spooled records not loaded because they name a person erased after they were received (the erasure ledger).',
+    ),
+  )
   readonly refused = this.registry.add(
     new Counter(
       'touchpoint_events_refused_by_storage_total',

@@ -352,12 +352,12 @@ export class Ingester {
         part.map((e) => e.record),
         partToken,
       )
-      this.metrics.loaded.inc({ table: 'events' }, result.events)
-      this.metrics.loaded.inc({ table: 'events_rejected' }, result.rejected)
-      this.metrics.loaded.inc({ table: 'identities' }, result.identities)
-      if (result.duplicates) this.metrics.duplicates.inc({}, result.duplicates)
-      this.metrics.insertLatency.observe(result.insertMs / 1000)
-      this.metrics.batchSize.observe(part.length)
+      this.metrics.countLoad(result, part.length)
+      if (result.erased)
+        this.log.info(
+          { records: result.erased },
+          'left out records of people erased after they were received',
+        )
     })
     return refused.map((r) => r.item)
   }

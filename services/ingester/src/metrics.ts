@@ -1,3 +1,4 @@
+import type { LoadResult } from '@touchpoint/loader'
 import { Counter, Gauge, Histogram, LATENCY_BUCKETS, ServiceMetrics } from '@touchpoint/metrics'
 
 /** The ingester's metrics, served at /metrics. */
@@ -11,6 +12,12 @@ export class IngesterMetrics extends ServiceMetrics {
     new Counter(
       'touchpoint_ingester_duplicates_total',
       'Records dropped by the dedupe window (retries, re-reads).',
+    ),
+  )
+  readonly erased = this.registry.add(
+    new Counter(
+      'touchpoint_ingester_erased_skipped_total',
+      'Records not loaded because they name a person erased after they were received (the erasure ledger).',
     ),
   )
   readonly deadLettered = this.registry.add(
@@ -48,6 +55,17 @@ export class IngesterMetrics extends ServiceMetrics {
       [10, 100, 1000, 5000, 10_000, 50_000],
     ),
   )
+
+  /** What one load of `records` records did (Loader.load). */
+  countLoad(result: LoadResult, records: number): void {
+    this.loaded.inc({ table: 'events' }, result.events)
+    this.loaded.inc({ table: 'events_rejected' }, result.rejected)
+    this.loaded.inc({ table: 'identities' }, result.identities)
+    if (result.duplicates) this.duplicates.inc({}, result.duplicates)
+    if (result.erased) this.erased.inc({}, result.erased)
+    this.insertLatency.observe(result.insertMs / 1000)
+    this.batchSize.observe(records)
+  }
 
   constructor() {
     super()

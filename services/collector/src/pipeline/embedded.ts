@@ -178,6 +178,10 @@ export class EmbeddedPipeline implements Sink {
     const result = await this.loader.load(records, token, this.build)
     this.metrics.loaded.inc({}, result.events)
     if (result.duplicates) this.metrics.duplicates.inc({}, result.duplicates)
+    if (result.erased) {
+      this.metrics.erased.inc({}, result.erased)
+      this.log.info({ records: result.erased }, 'left out records of people erased after they were received')
+    }
     this.metrics.loadLatency.observe(result.insertMs / 1000)
   }
 
