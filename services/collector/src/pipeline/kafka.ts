@@ -6,16 +6,15 @@ import {
   hintOf,
   type KafkaConnection,
   refusalOf,
-  sendInParts,
-  toMessage,
   topicMissing,
   topicRisks,
 } from '@touchpoint/kafka'
 import type { FastifyBaseLogger } from 'fastify'
-import { CompressionTypes, type Kafka, type Producer } from 'kafkajs'
+import type { Kafka } from 'kafkajs'
 import type { Metrics } from '../metrics'
 import { encodeRecord } from '../spool/codec'
 import { Spool } from '../spool/spool'
+import { TopicProducer } from './kafka-producer'
 import type { OutboundRecord, Sink } from './sink'
 import { reportSpoolHealth } from './spool-health'
 
@@ -51,8 +50,6 @@ interface Waiting {
 const REPLAY_BATCH_RECORDS = 5000
 const REPLAY_BATCH_BYTES = 4 * 1024 * 1024
 const RETRY_MS = 1000
-/** how often, at most, a topic found missing is made again */
-const REMAKE_TOPIC_MS = 5000
 const DRAIN_TIMEOUT_MS = 30_000
 
 /**
@@ -76,8 +73,6 @@ export class KafkaSink implements Sink {
   /** the produce in flight (or its records' way into the spool), and whatever it flushes after itself */
   private inflight: Promise<void> | null = null
   private timer: NodeJS.Timeout | null = null
-  /** when the topic was last found missing and made again (remakeTopic) */
-  private topicRemadeAt = 0
   /** true from a failed produce until the spool has been replayed */
   private spooling = false
   /** why the records go to the spool, while they do: the last failure from Kafka, for /readyz */
@@ -87,10 +82,7 @@ export class KafkaSink implements Sink {
   private wakeReplayer: (() => void) | null = null
   /** appends to the spool under way: until they are written, an empty read of it does not mean it is replayed */
   private spoolAppends = 0
-
-  private producer: Producer
-  /** the producer that has connected: a producer given up on (resetProducer) may connect late, and is not it */
-  private connectedProducer: Producer | null = null
+  private readonly out: TopicProducer
 
   private constructor(
     private readonly kafka: Kafka,
@@ -99,7 +91,7 @@ export class KafkaSink implements Sink {
     private readonly metrics: Metrics,
     private readonly log: FastifyBaseLogger,
   ) {
-    this.producer = this.newProducer()
+    this.out = new TopicProducer(kafka, options, log, () => metrics.producesSplit.inc())
     metrics.gauge(
       'touchpoint_spool_queued_bytes',
       'Bytes spooled while Kafka was unreachable, not yet replayed.',
@@ -131,7 +123,7 @@ export class KafkaSink implements Sink {
       ])
       for (const risk of await topicRisks(admin, options.topic)) log.warn(risk)
       await admin.disconnect()
-      await sink.connect()
+      await sink.out.connect()
     } catch (err) {
       // a refusal (a password, a certificate) is the configuration's: a start that spooled on would fill the disk
       const refusal = refusalOf(err)
@@ -146,20 +138,6 @@ export class KafkaSink implements Sink {
     }
     sink.replayer = sink.replay()
     return sink
-  }
-
-  private newProducer(): Producer {
-    return this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false })
-  }
-
-  /**
-   * After a failed produce, kafkajs's idempotent producer may hold sequence numbers the broker never saw, and
-   * every later produce would fail (OutOfOrderSequenceNumber). A new producer gets a new producer id.
-   */
-  private resetProducer(): void {
-    const old = this.producer
-    this.producer = this.newProducer()
-    old.disconnect().catch(() => {})
   }
 
   /**
@@ -266,7 +244,7 @@ export class KafkaSink implements Sink {
    * everything after them until replayed.
    */
   private produce(records: OutboundRecord[]): Promise<void> {
-    return withDeadline(this.send(records), this.options.ackTimeoutMs).then(
+    return withDeadline(this.out.send(records), this.options.ackTimeoutMs).then(
       () => {
         this.metrics.produced.inc({}, records.length)
       },
@@ -279,28 +257,11 @@ export class KafkaSink implements Sink {
           )
         this.spooling = true
         this.trouble = `produce failed: ${this.why(err)}`
-        this.resetProducer()
+        this.out.reset()
         // These records may or may not have reached the broker; spooling them keeps them whatever happened,
         // and the ingester's dedupe drops a second copy.
         await this.toSpool(records)
       },
-    )
-  }
-
-  /** One produce of `records`, in parts where the brokers refuse it for its size (sendInParts). */
-  private async send(records: OutboundRecord[]): Promise<void> {
-    const producer = await this.connect()
-    const compression = this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None
-    await sendInParts(
-      records,
-      (part) =>
-        producer.send({
-          topic: this.options.topic,
-          acks: -1,
-          compression,
-          messages: part.map(toMessage),
-        }),
-      () => this.metrics.producesSplit.inc(),
     )
   }
 
@@ -318,7 +279,7 @@ export class KafkaSink implements Sink {
         // spool are in it (and replayed first), and Kafka answers: a collector that started without it has
         // replayed nothing. Records appended to the spool after this read are picked up by the next round.
         if (this.spooling) {
-          if (this.spoolAppends > 0 || !(await this.reachable())) {
+          if (this.spoolAppends > 0 || !(await this.out.reachable())) {
             if (!this.stopping) await this.pause()
             continue
           }
@@ -329,7 +290,7 @@ export class KafkaSink implements Sink {
         continue
       }
       try {
-        await this.send(batch.records)
+        await this.out.send(batch.records)
         await this.spool.commit(batch)
         this.metrics.produced.inc({}, batch.records.length)
         failures = 0
@@ -343,31 +304,10 @@ export class KafkaSink implements Sink {
             'replay into Kafka failed; retrying',
           )
         }
-        if (topicMissing(err)) await this.remakeTopic()
-        this.resetProducer()
+        if (topicMissing(err)) await this.out.remakeTopic()
+        this.out.reset()
         await sleep(RETRY_MS)
       }
-    }
-  }
-
-  /**
-   * The brokers do not know the topic: deleted under the running services, or never made (the collector started
-   * while they were away, before any ingester). It is made again as at start, so that the spool replays into it
-   * rather than fill up; what the topic held that the ingesters had not loaded went with it.
-   */
-  private async remakeTopic(): Promise<void> {
-    if (Date.now() - this.topicRemadeAt < REMAKE_TOPIC_MS) return
-    this.topicRemadeAt = Date.now()
-    const { topic, partitions, replication } = this.options
-    const admin = this.kafka.admin()
-    try {
-      await admin.connect()
-      if ((await ensureTopics(admin, [{ topic, partitions, replication }])).length)
-        this.log.warn({ topic, partitions }, 'the topic was gone (deleted?): made it again')
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message, topic }, 'the topic is gone, and could not be made again')
-    } finally {
-      await admin.disconnect().catch(() => {})
     }
   }
 
@@ -377,27 +317,6 @@ export class KafkaSink implements Sink {
       this.wakeReplayer = r
       setTimeout(r, RETRY_MS).unref()
     })
-  }
-
-  /** The producer, connected. */
-  private async connect(): Promise<Producer> {
-    const producer = this.producer
-    if (this.connectedProducer !== producer) {
-      await producer.connect()
-      this.connectedProducer = producer
-    }
-    return producer
-  }
-
-  /** Whether the producer is connected, or connects now. */
-  private async reachable(): Promise<boolean> {
-    try {
-      await this.connect()
-      return true
-    } catch {
-      this.resetProducer()
-      return false
-    }
   }
 
   async close(): Promise<void> {
@@ -412,7 +331,7 @@ export class KafkaSink implements Sink {
     ])
     if (!drained)
       this.log.warn('spool not fully replayed at shutdown; the rest goes to Kafka at the next start')
-    await this.producer.disconnect().catch(() => {})
+    await this.out.disconnect()
     await this.spool.close()
   }
 }
