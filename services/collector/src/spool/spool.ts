@@ -11,14 +11,9 @@ import {
   syncDir,
   writeCheckpoint,
 } from './checkpoint'
-import {
-  decodeRecords,
-  decodeRecordsInSlices,
-  nextValidRecord,
-  recordLength,
-  type SpoolRecord,
-} from './codec'
+import { decodeRecords, nextValidRecord, type SpoolRecord } from './codec'
 import { validTail } from './recovery'
+import { SegmentReader, segmentName, segmentNumbers } from './segment-reader'
 import {
   FAILING_FOR_MS,
   type SpoolBatch,
@@ -38,7 +33,6 @@ interface Waiter {
   reject: (err: Error) => void
 }
 
-const SEGMENT_SUFFIX = '.seg'
 /** How often loadedBy() looks at the loader's committed position. */
 const LOADED_POLL_MS = 25
 /**
@@ -50,7 +44,6 @@ const LOADED_POLL_MS = 25
 const APPEND_DURABLY = constants.O_RDWR | constants.O_CREAT | constants.O_APPEND | (constants.O_DSYNC ?? 0)
 /** Where the platform has no O_DSYNC (Windows), each write is followed by fdatasync, as before. */
 const SYNC_AFTER_WRITE = constants.O_DSYNC === undefined
-const segmentName = (n: number) => `${String(n).padStart(20, '0')}${SEGMENT_SUFFIX}`
 
 /**
  * The embedded pipeline's write-ahead log: an append-only sequence of segment files.
@@ -81,7 +74,7 @@ export class Spool {
   private writeStateListener: WriteStateListener = () => {}
   private damaged = 0
   private damageListener: (damage: SpoolDamage) => void = () => {}
-  private readHandle: { segment: number; fh: FileHandle } | null = null
+  private readonly reader: SegmentReader
 
   private constructor(
     private readonly dir: string,
@@ -92,16 +85,14 @@ export class Spool {
     private current: { segment: number; fh: FileHandle; size: number },
     /** A damaged checkpoint found at open, moved aside (the whole spool is loaded again): for the log. */
     readonly checkpointSetAside: SetAside | undefined,
-  ) {}
+  ) {
+    this.reader = new SegmentReader(dir)
+  }
 
   static async open(dir: string, options: SpoolOptions): Promise<Spool> {
     const opts = { segmentBytes: DEFAULT_SEGMENT_BYTES, ...options }
     await mkdir(dir, { recursive: true })
-    const segments = (await readdir(dir))
-      .filter((f) => f.endsWith(SEGMENT_SUFFIX))
-      .map((f) => Number.parseInt(f, 10))
-      .filter((n) => Number.isSafeInteger(n) && n > 0)
-      .sort((a, b) => a - b)
+    const segments = segmentNumbers(await readdir(dir))
     const { checkpoint, setAside } = await readCheckpoint(dir, segments[0] ?? 1)
     await writeCheckpoint(dir, checkpoint)
     for (const n of segments.filter((s) => s < checkpoint.loaded.segment)) await rm(join(dir, segmentName(n)))
@@ -309,7 +300,7 @@ export class Spool {
   async readPending(): Promise<SpoolBatch | null> {
     const p = this.checkpoint.pending
     if (!p) return null
-    const buf = await this.readRange(p.segment, p.offset, p.end - p.offset)
+    const buf = await this.reader.range(p.segment, p.offset, p.end - p.offset)
     const decoded = decodeRecords(buf)
     // damaged since: read() takes the range again, setting the damage aside (its repeats dropped by the dedupe)
     if (decoded.end !== p.end - p.offset) return null
@@ -337,8 +328,7 @@ export class Spool {
    * holds), into a file beside the segments (`damaged-<segment>-<offset>`), and the loaded position past them.
    */
   private async setAsideDamage(segment: number, offset: number): Promise<void> {
-    const limit = segment === this.current.segment ? this.current.size : (this.sealed.get(segment) ?? 0)
-    const rest = await this.readRange(segment, offset, limit - offset)
+    const rest = await this.reader.range(segment, offset, this.limitOf(segment) - offset)
     const bytes = nextValidRecord(rest, 1) ?? rest.length
     const file = join(this.dir, `damaged-${segmentName(segment)}-${offset}`)
     await writeFile(file, rest.subarray(0, bytes))
@@ -371,26 +361,14 @@ export class Spool {
     return this.batch(batch.segment, batch.offset, batch.records.concat(more.records), more.end)
   }
 
-  /**
-   * Whole records from `offset` of a segment, at least one however large unless the first is corrupt (then
-   * none); null when nothing is written there yet.
-   */
-  private async decodeAt(
-    segment: number,
-    offset: number,
-    maxRecords: number,
-    maxBytes: number,
-  ): Promise<{ records: SpoolRecord[]; end: number } | null> {
-    const limit = segment === this.current.segment ? this.current.size : (this.sealed.get(segment) ?? 0)
-    if (offset >= limit) return null
-    let buf = await this.readRange(segment, offset, Math.min(limit - offset, maxBytes))
-    let decoded = await decodeRecordsInSlices(buf, maxRecords)
-    if (decoded.records.length === 0 && !decoded.corrupt) {
-      const whole = recordLength(buf) ?? 0
-      buf = await this.readRange(segment, offset, Math.min(whole, limit - offset))
-      decoded = await decodeRecordsInSlices(buf, maxRecords)
-    }
-    return { records: decoded.records, end: offset + decoded.end }
+  /** Whole records from `offset` of a segment (SegmentReader.decode); null when nothing is written there yet. */
+  private decodeAt(segment: number, offset: number, maxRecords: number, maxBytes: number) {
+    return this.reader.decode(segment, offset, this.limitOf(segment), maxRecords, maxBytes)
+  }
+
+  /** Where a segment's written bytes end. */
+  private limitOf(segment: number): number {
+    return segment === this.current.segment ? this.current.size : (this.sealed.get(segment) ?? 0)
   }
 
   private batch(segment: number, offset: number, records: SpoolRecord[], end: number): SpoolBatch {
@@ -425,31 +403,16 @@ export class Spool {
       this.checkpoint = { ...this.checkpoint, loaded: { segment: segment + 1, offset: 0 } }
       await writeCheckpoint(this.dir, this.checkpoint)
       this.sealed.delete(segment)
-      if (this.readHandle?.segment === segment) {
-        await this.readHandle.fh.close()
-        this.readHandle = null
-      }
+      await this.reader.release(segment)
       await rm(join(this.dir, segmentName(segment)), { force: true })
     }
-  }
-
-  private async readRange(segment: number, offset: number, length: number): Promise<Buffer> {
-    // A handle of the reader's own, so that a segment roll can close the writer's handle at any time.
-    if (this.readHandle?.segment !== segment) {
-      await this.readHandle?.fh.close()
-      this.readHandle = { segment, fh: await open(join(this.dir, segmentName(segment)), 'r') }
-    }
-    const fh = this.readHandle.fh
-    const buf = Buffer.allocUnsafe(length)
-    const { bytesRead } = await fh.read(buf, 0, length, offset)
-    return buf.subarray(0, bytesRead)
   }
 
   /** Finishes writes under way and closes the files. Appends after this are refused. */
   async close(): Promise<void> {
     this.closed = true
     while (this.flushing) await this.flushing
-    await this.readHandle?.fh.close()
+    await this.reader.close()
     await this.current.fh.close()
   }
 }
