@@ -51,6 +51,9 @@ it('keeps a person erased offline out of what the spool loads at the next start,
     // a call refused for what it holds, naming the person: kept in events_rejected, and erased with them
     { type: 'track', userId: 'leaver', messageId: 'refused-5' },
     call({ userId: 'stayer' }, 'Checkout Started', 6),
+    // a device the erasure cannot find: only its identify, in the spool, links it to the person
+    call({ anonymousId: 'leaver-laptop' }, 'Browsed', 7),
+    { type: 'identify', anonymousId: 'leaver-laptop', userId: 'leaver', messageId: 'identify-8' },
   ]
   const answer = await send(last)
   expect(answer.status).toBe(200)
@@ -63,8 +66,9 @@ it('keeps a person erased offline out of what the spool loads at the next start,
   collector = new CollectorProcess(dir, port)
   await collector.start()
   await spoolDrained(collector.url, 30_000)
-  // the two events and the refused call, left out by the ledger
-  expect(await metricValue(collector.url, 'touchpoint_erased_records_skipped_total')).toBe(3)
+  // left out by the ledger: the phone's and the account's events, the refused call, and the laptop's event, its
+  // identify and their link
+  expect(await metricValue(collector.url, 'touchpoint_erased_records_skipped_total')).toBe(6)
   expect(await collector.stop('SIGTERM')).toBe(0)
   const rows = await embeddedSql<{ who: string; event: string }>(
     dir,
@@ -79,4 +83,6 @@ it('keeps a person erased offline out of what the spool loads at the next start,
     `SELECT count() AS n FROM events_rejected WHERE position(raw, '"leaver"') > 0`,
   )
   expect(Number(refused[0]!.n)).toBe(0)
+  const links = await embeddedSql<{ anonymous_id: string }>(dir, 'SELECT anonymous_id FROM identities')
+  expect(links).toEqual([])
 })

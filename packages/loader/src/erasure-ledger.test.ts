@@ -140,6 +140,34 @@ describe('the erasure ledger', () => {
     expect(await count(TABLES.events, `user_id = 'gone'`)).toBe(2)
   })
 
+  it('leaves out a device that only calls still on their way linked to the person, and records it', async () => {
+    // the erasure found 'gone-device' in what was stored; the tablet's identify was still in a spool: its
+    // anonymous events, before and after the identify in the batch, are the person's too
+    const loader = new Loader(db.ch)
+    await loader.warmUp()
+    const tablet = [
+      event({ anonymous_id: 'tablet' }),
+      input('gone'),
+      link('tablet', 'gone'),
+      event({ user_id: 'gone', anonymous_id: 'tablet' }),
+      event({ anonymous_id: 'tablet' }),
+    ]
+    const result = await loader.load([...tablet, event({ anonymous_id: 'someone-else' })], 'tablet', build)
+    expect(result).toMatchObject({ erased: 5, events: 1, identities: 0 })
+    expect(await count(TABLES.events, `anonymous_id = 'tablet'`)).toBe(0)
+    // recorded: a loader started afterwards leaves out the tablet's events received before the erasure
+    const later = new Loader(db.ch)
+    await later.warmUp()
+    expect((await later.load([event({ anonymous_id: 'tablet' })], 'tablet later', build)).erased).toBe(1)
+    // what the tablet sends after the erasure is kept, as the person's own is
+    const after = await later.load(
+      [event({ anonymous_id: 'tablet' }, Date.now() + 1000)],
+      'tablet after',
+      build,
+    )
+    expect(after).toMatchObject({ erased: 0, events: 1 })
+  })
+
   it("reads another process's erasure at its next refresh", async () => {
     const loader = new Loader(db.ch, { erasureRefreshMs: 0 })
     await loader.warmUp()

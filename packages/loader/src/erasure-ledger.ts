@@ -8,6 +8,11 @@ import {
 } from '@touchpoint/clickhouse'
 import { jsonStrings, numberField, stringField } from './json-fields'
 
+/** The rows the ledger reads: `events`, `identities` and `events_rejected` rows. */
+export type RowKind = 'event' | 'link' | 'refused'
+/** the time a row is compared by: when it was received, or when the link was made */
+const TIME_KEY = { event: 'received_at', link: 'linked_at', refused: 'received_at' } as const
+
 /** How often a loader looks for erasures that other processes recorded (its own process's it learns at once). */
 export const DEFAULT_ERASURE_REFRESH_MS = 5_000
 
@@ -76,27 +81,63 @@ export class ErasureLedger {
     this.nextCheck = Date.now() + this.refreshMs
   }
 
-  /** An `events` row (its JSONEachRow line) of a person erased after it was received. */
-  dropsEvent(row: string): boolean {
-    return this.drops(row, 'received_at', () => [
-      stringField(row, 'user_id'),
-      stringField(row, 'anonymous_id'),
-    ])
+  /**
+   * Whether a row was received (a link made) at or before its project's last erasure: only such a row can be of a
+   * person erased since, and only such a row has its ids hashed and looked up. A row written as the collector
+   * writes it (ClickHouse's DateTime64(3) text, UTC) is compared as text, without reading its time.
+   */
+  isOld(row: string, kind: RowKind): boolean {
+    if (this.projects.size === 0) return false
+    const p = this.projects.get(stringField(row, 'project_id'))
+    if (!p) return false
+    const text = stringField(row, TIME_KEY[kind])
+    if (ROW_TIME.test(text)) return text <= p.latestText
+    return rowTime(text) <= p.latestMs
   }
 
-  /** An `identities` row linking an id erased after the link was made. */
-  dropsLink(row: string): boolean {
-    return this.drops(row, 'linked_at', () => [stringField(row, 'user_id'), stringField(row, 'anonymous_id')])
+  /**
+   * Whether a row names an id erased at or after the row's time: an event by its user id or anonymous id, a link
+   * by either, a refused call by any string of its raw payload.
+   */
+  drops(row: string, kind: RowKind): boolean {
+    const project = stringField(row, 'project_id')
+    const p = this.projects.get(project)
+    if (!p) return false
+    const at = rowTime(stringField(row, TIME_KEY[kind]))
+    const ids =
+      kind === 'refused'
+        ? jsonStrings(stringField(row, 'raw'))
+        : [stringField(row, 'user_id'), stringField(row, 'anonymous_id')]
+    for (const id of ids) {
+      const erasedAt = id ? p.ids.get(erasureHash(project, id)) : undefined
+      if (erasedAt !== undefined && erasedAt >= at) return true
+    }
+    return false
   }
 
-  /** An `events_rejected` row whose raw payload names, as a JSON string, an id erased after it was received. */
-  dropsRefused(row: string): boolean {
-    return this.drops(row, 'received_at', () => jsonStrings(stringField(row, 'raw')))
+  /**
+   * The device an event or a link made before a user id's erasure ties to it, when the ledger does not have it as
+   * erased since: a device the erasure could not find linked, its identify still on its way (in a spool, in Kafka).
+   * Its anonymous id, with the project and the time of the user id's erasure, to be recorded as erased with it.
+   */
+  linkedDevice(
+    row: string,
+    kind: 'event' | 'link',
+  ): { project: string; id: string; erasedAtMs: number } | undefined {
+    const project = stringField(row, 'project_id')
+    const p = this.projects.get(project)
+    const user = stringField(row, 'user_id')
+    const id = stringField(row, 'anonymous_id')
+    if (!p || !user || !id) return undefined
+    const erasedAtMs = p.ids.get(erasureHash(project, user))
+    if (erasedAtMs === undefined || erasedAtMs < rowTime(stringField(row, TIME_KEY[kind]))) return undefined
+    const known = p.ids.get(erasureHash(project, id))
+    return known !== undefined && known >= erasedAtMs ? undefined : { project, id, erasedAtMs }
   }
 
   /**
    * An event input (the embedded spool's RECORD_KIND.eventInput: `{"id","event","facts"}`) received at or before
-   * its project's last erasure, so that its built row must be checked with dropsEvent. Its facts come last but for
+   * its project's last erasure, so that its built row must be read. Its facts come last but for
    * the country, and hold only strings, numbers and a list of hosts.
    */
   mayDropInput(payload: string): boolean {
@@ -107,24 +148,6 @@ export class ErasureLedger {
     if (!p) return false
     const receivedAt = numberField(payload, 'receivedAt', facts)
     return !(receivedAt > p.latestMs)
-  }
-
-  private drops(row: string, timeKey: string, ids: () => string[]): boolean {
-    if (this.projects.size === 0) return false
-    const project = stringField(row, 'project_id')
-    const p = this.projects.get(project)
-    if (!p) return false
-    const text = stringField(row, timeKey)
-    // the text as the collector writes it (ClickHouse's DateTime64(3), UTC) is compared without reading it
-    if (ROW_TIME.test(text) && text > p.latestText) return false
-    const at = rowTime(text)
-    if (at > p.latestMs) return false
-    for (const id of ids()) {
-      if (!id) continue
-      const erasedAt = p.ids.get(erasureHash(project, id))
-      if (erasedAt !== undefined && erasedAt >= at) return true
-    }
-    return false
   }
 }
 

@@ -2,6 +2,7 @@ import { type ClickHouse, insertJsonEachRow, TABLES } from '@touchpoint/clickhou
 import { DEFAULT_DEDUPE_MAX_IDS, DEFAULT_DEDUPE_WINDOW_MS, DedupeWindow } from './dedupe-window'
 import { ErasureLedger } from './erasure-ledger'
 import { type LoadRecord, RECORD_KIND } from './record'
+import { type BatchRows, withoutErased } from './without-erased'
 
 export interface LoadResult {
   events: number
@@ -103,17 +104,13 @@ export class Loader {
     const identities: string[] = []
     const batchIds = new Set<string>()
     let duplicates = 0
-    let erased = 0
     await this.erasures.refresh()
-    const ledger = this.erasures.size > 0 ? this.erasures : undefined
-    /** whether an event input was received before its project's last erasure: its built row is checked */
-    let recheck = false
+    const erasures = this.erasures.size > 0
+    /** whether an event input was received before its project's last erasure: its built row is read */
+    let readBuilt = false
     for (const record of records) {
-      if (ledger && erasedRecord(ledger, record)) {
-        erased++
-        continue
-      }
-      if (ledger && record.kind === RECORD_KIND.eventInput) recheck ||= ledger.mayDropInput(record.payload)
+      if (erasures && record.kind === RECORD_KIND.eventInput)
+        readBuilt ||= this.erasures.mayDropInput(record.payload)
       if (record.kind === RECORD_KIND.event || (record.kind === RECORD_KIND.eventInput && build)) {
         if (this.window.has(record.id) || batchIds.has(record.id)) {
           duplicates++
@@ -132,42 +129,34 @@ export class Loader {
         throw new Error(`record kind ${record.kind} is loaded only with a row builder`)
       }
     }
-    let built = inputs.length && build ? await build(inputs) : undefined
-    let builtRows = built ? inputs.length : 0
-    if (built && recheck) {
-      const lines = new TextDecoder().decode(built).split('\n')
-      const kept = lines.filter((line) => !this.erasures.dropsEvent(line))
-      erased += lines.length - kept.length
-      builtRows = kept.length
-      built = kept.length ? new TextEncoder().encode(kept.join('\n')) : undefined
-    }
+    const built = inputs.length && build ? await build(inputs) : undefined
+    let rows: BatchRows = { events, built, builtRows: built ? inputs.length : 0, identities, rejected }
+    let erased = 0
+    if (erasures) ({ rows, erased } = await withoutErased(this.ch, this.erasures, rows, readBuilt))
     const started = performance.now()
-    const eventsBody = !built ? events.join('\n') : events.length ? joinLines(built, events) : built
+    const eventsBody = !rows.built
+      ? rows.events.join('\n')
+      : rows.events.length
+        ? joinLines(rows.built, rows.events)
+        : rows.built
     // identity links before the events they came with: a query that sees an identified visitor's events sees
     // the link too, so a funnel or a profile never splits one person in two while the batch is half in
-    if (identities.length)
-      await insertJsonEachRow(this.ch, TABLES.identities, identities.join('\n'), `${token}:i`)
+    if (rows.identities.length)
+      await insertJsonEachRow(this.ch, TABLES.identities, rows.identities.join('\n'), `${token}:i`)
     if (eventsBody.length) await insertJsonEachRow(this.ch, TABLES.events, eventsBody, `${token}:e`)
-    if (rejected.length) await insertJsonEachRow(this.ch, TABLES.rejected, rejected.join('\n'), `${token}:r`)
+    if (rows.rejected.length)
+      await insertJsonEachRow(this.ch, TABLES.rejected, rows.rejected.join('\n'), `${token}:r`)
     const insertMs = performance.now() - started
     for (const id of batchIds) this.window.add(id)
     return {
-      events: events.length + builtRows,
-      rejected: rejected.length,
-      identities: identities.length,
+      events: rows.events.length + rows.builtRows,
+      rejected: rows.rejected.length,
+      identities: rows.identities.length,
       duplicates,
       erased,
       insertMs,
     }
   }
-}
-
-/** A spooled or consumed record that names a person erased after it was received. */
-function erasedRecord(ledger: ErasureLedger, record: LoadRecord): boolean {
-  if (record.kind === RECORD_KIND.event) return ledger.dropsEvent(record.payload)
-  if (record.kind === RECORD_KIND.identity) return ledger.dropsLink(record.payload)
-  if (record.kind === RECORD_KIND.rejected) return ledger.dropsRefused(record.payload)
-  return false
 }
 
 /** Rows built from event inputs, then rows that came built (a spool written before its rows were deferred). */
