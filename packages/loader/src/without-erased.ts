@@ -50,9 +50,10 @@ export async function withoutErased(
       const group = devices.get(key) ?? {
         project: device.project,
         erasedAtMs: device.erasedAtMs,
-        ids: new Set(),
+        ids: new Set<string>(),
       }
-      devices.set(key, group.ids.add(device.id) && group)
+      group.ids.add(device.id)
+      devices.set(key, group)
     }
   // into the ledger (this one is told at once: onErasure) before the rows they leave out are left out
   for (const { project, erasedAtMs, ids } of devices.values())
