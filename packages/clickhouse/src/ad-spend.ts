@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import type { ClickHouse } from './client'
+import { dateTime64Text } from './date-time-text'
 import { insertJsonEachRow } from './insert'
 import { TABLES } from './tables'
 
@@ -103,7 +104,7 @@ export async function insertAdSpend(
   now = Date.now(),
 ): Promise<number> {
   const summed = sumAdSpend(rows)
-  const updated_at = new Date(now).toISOString().replace('T', ' ').slice(0, 23)
+  const updated_at = dateTime64Text(now)
   const lines = summed.map((r) =>
     JSON.stringify({ project_id: project, ...r, cost: Math.round(r.cost * 10_000) / 10_000, updated_at }),
   )

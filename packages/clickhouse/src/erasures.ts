@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { ClickHouse } from './client'
+import { dateTime64Text } from './date-time-text'
 import { insertJsonEachRow } from './insert'
 import { TABLES } from './tables'
 
@@ -40,7 +41,7 @@ export async function recordErasure(
   erasedAtMs: number,
 ): Promise<ErasureEntry[]> {
   const entries = [...new Set(ids)].map((id) => ({ project, idHash: erasureHash(project, id), erasedAtMs }))
-  const at = new Date(erasedAtMs).toISOString().replace('T', ' ').slice(0, 23)
+  const at = dateTime64Text(erasedAtMs)
   const lines = entries.map((e) => JSON.stringify({ project_id: project, id_hash: e.idHash, erased_at: at }))
   await insertJsonEachRow(ch, TABLES.erasures, lines.join('\n'), randomUUID())
   for (const listener of listeners.get(ch) ?? []) listener(entries)

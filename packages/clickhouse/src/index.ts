@@ -20,6 +20,7 @@ export {
 } from './backup'
 export { BODY_KEY_PATTERN, REDACTED_BODY_KEY } from './body-keys'
 export { type ClickHouse, type ClickHouseOptions, createClickHouse } from './client'
+export { dateTime64Text } from './date-time-text'
 export { clickhouseEnv, clickhouseOptions } from './env'
 export { type ErasureRequest, type ErasureResult, erasePerson } from './erase'
 export {

@@ -1,11 +1,13 @@
 import {
   type ClickHouse,
+  dateTime64Text,
   type ErasureEntry,
   erasureHash,
   erasureRows,
   onErasure,
   readErasures,
 } from '@touchpoint/clickhouse'
+import { parseTimestamp } from '@touchpoint/schema'
 import { jsonStrings, numberField, stringField } from './json-fields'
 
 /** The rows the ledger reads: `events`, `identities` and `events_rejected` rows. */
@@ -62,7 +64,7 @@ export class ErasureLedger {
       p.ids.set(idHash, Math.max(erasedAtMs, p.ids.get(idHash) ?? 0))
       if (erasedAtMs > p.latestMs) {
         p.latestMs = erasedAtMs
-        p.latestText = new Date(erasedAtMs).toISOString().replace('T', ' ').slice(0, 23)
+        p.latestText = dateTime64Text(erasedAtMs)
       }
     }
   }
@@ -158,7 +160,6 @@ const ROW_TIME = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/
  * so the row's ids are checked.
  */
 function rowTime(text: string): number {
-  const iso = text.includes('T') ? text : text.replace(' ', 'T')
-  const ms = Date.parse(/(Z|[+-]\d\d:?\d\d)$/i.test(iso) ? iso : `${iso}Z`)
+  const ms = parseTimestamp(text)
   return Number.isNaN(ms) ? 0 : ms
 }
