@@ -86,3 +86,40 @@ it('keeps a person erased offline out of what the spool loads at the next start,
   const links = await embeddedSql<{ anonymous_id: string }>(dir, 'SELECT anonymous_id FROM identities')
   expect(links).toEqual([])
 })
+
+it('links a person who comes back on the same device after their erasure again', async () => {
+  // the collector remembers the links it sent lately and sends each once; on the code before, it took the
+  // returning person's link for sent, though the erasure had removed it: their device stayed someone else's
+  collector = new CollectorProcess(dir, await freePort())
+  await collector.start()
+  const { secretKey, adminKey } = keysIn(dir)
+  const identify = (n: number) =>
+    post(
+      `${collector!.url}/v1/identify`,
+      { anonymousId: 'return-phone', userId: 'returner', messageId: `identify-${n}` },
+      { authorization: basic(secretKey) },
+    )
+  const links = async () =>
+    Number(
+      (
+        await post(
+          `${collector!.url}/api/sql`,
+          { query: "SELECT count() AS n FROM identities WHERE user_id = 'returner'" },
+          { authorization: `Bearer ${adminKey}` },
+        )
+      ).body.rows[0].n,
+    )
+  expect((await identify(1)).status).toBe(200)
+  await spoolDrained(collector.url, 30_000)
+  expect(await links()).toBe(1)
+  const erased = await post(
+    `${collector.url}/api/forget`,
+    { project: 'dev', userId: 'returner' },
+    { authorization: `Bearer ${adminKey}` },
+  )
+  expect(erased.body.deleted).toMatchObject({ events: 1, identities: 1 })
+  expect(await links()).toBe(0)
+  expect((await identify(2)).status).toBe(200)
+  await spoolDrained(collector.url, 30_000)
+  expect(await links()).toBe(1)
+})

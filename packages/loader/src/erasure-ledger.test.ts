@@ -30,15 +30,22 @@ const event = (who: { user_id?: string; anonymous_id?: string }, receivedMs = BE
   })
   return { kind: RECORD_KIND.event, id, payload }
 }
-const link = (anonymous_id: string, user_id: string): LoadRecord => ({
+/** A link as the collector sends it: its columns, and when the call that made it was received */
+const link = (
+  anonymous_id: string,
+  user_id: string,
+  linkedMs = BEFORE,
+  receivedMs: number | undefined = BEFORE,
+): LoadRecord => ({
   kind: RECORD_KIND.identity,
   id: '',
   payload: JSON.stringify({
     project_id: 'p',
     anonymous_id,
     user_id,
-    linked_at: chTime(BEFORE),
+    linked_at: chTime(linkedMs),
     link_source: 'identify',
+    ...(receivedMs !== undefined && { received_at: chTime(receivedMs) }),
   }),
 })
 const refused = (raw: object): LoadRecord => {
@@ -166,6 +173,30 @@ describe('the erasure ledger', () => {
       build,
     )
     expect(after).toMatchObject({ erased: 0, events: 1 })
+  })
+
+  it('judges a link by when it was received, not by the time its call names', async () => {
+    const loader = new Loader(db.ch)
+    await loader.warmUp()
+    const later = Date.now() + 1000
+    const result = await loader.load(
+      [
+        // the person back after the erasure, through a server that back-dates its calls: theirs again
+        link('new-phone', 'gone', BEFORE, later),
+        // received before the erasure, its call dated after it (a clock ahead): the person's
+        link('old-watch', 'gone', later, BEFORE),
+        // a link sent before links carried their receive time: judged by the time its call names
+        link('old-tv', 'gone', BEFORE, undefined),
+      ],
+      'links',
+      build,
+    )
+    expect(result).toMatchObject({ erased: 2, identities: 1 })
+    const rs = await db.ch.client.query({
+      query: `SELECT anonymous_id FROM ${TABLES.identities} WHERE user_id = 'gone'`,
+      format: 'JSONEachRow',
+    })
+    expect(await rs.json()).toEqual([{ anonymous_id: 'new-phone' }])
   })
 
   it("reads another process's erasure at its next refresh", async () => {

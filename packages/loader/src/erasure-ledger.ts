@@ -12,8 +12,12 @@ import { jsonStrings, numberField, stringField } from './json-fields'
 
 /** The rows the ledger reads: `events`, `identities` and `events_rejected` rows. */
 export type RowKind = 'event' | 'link' | 'refused'
-/** the time a row is compared by: when it was received, or when the link was made */
-const TIME_KEY = { event: 'received_at', link: 'linked_at', refused: 'received_at' } as const
+/**
+ * The time a row is compared by: when it was received. A link's line carries `received_at` beside its columns; one
+ * written before it did is judged by when the link was made.
+ */
+const timeOf = (row: string, kind: RowKind): string =>
+  stringField(row, 'received_at') || (kind === 'link' ? stringField(row, 'linked_at') : '')
 
 /** How often a loader looks for erasures that other processes recorded (its own process's it learns at once). */
 export const DEFAULT_ERASURE_REFRESH_MS = 5_000
@@ -84,7 +88,7 @@ export class ErasureLedger {
   }
 
   /**
-   * Whether a row was received (a link made) at or before its project's last erasure: only such a row can be of a
+   * Whether a row was received at or before its project's last erasure: only such a row can be of a
    * person erased since, and only such a row has its ids hashed and looked up. A row written as the collector
    * writes it (ClickHouse's DateTime64(3) text, UTC) is compared as text, without reading its time.
    */
@@ -92,7 +96,7 @@ export class ErasureLedger {
     if (this.projects.size === 0) return false
     const p = this.projects.get(stringField(row, 'project_id'))
     if (!p) return false
-    const text = stringField(row, TIME_KEY[kind])
+    const text = timeOf(row, kind)
     if (ROW_TIME.test(text)) return text <= p.latestText
     return rowTime(text) <= p.latestMs
   }
@@ -105,7 +109,7 @@ export class ErasureLedger {
     const project = stringField(row, 'project_id')
     const p = this.projects.get(project)
     if (!p) return false
-    const at = rowTime(stringField(row, TIME_KEY[kind]))
+    const at = rowTime(timeOf(row, kind))
     const ids =
       kind === 'refused'
         ? jsonStrings(stringField(row, 'raw'))
@@ -132,7 +136,7 @@ export class ErasureLedger {
     const id = stringField(row, 'anonymous_id')
     if (!p || !user || !id) return undefined
     const erasedAtMs = p.ids.get(erasureHash(project, user))
-    if (erasedAtMs === undefined || erasedAtMs < rowTime(stringField(row, TIME_KEY[kind]))) return undefined
+    if (erasedAtMs === undefined || erasedAtMs < rowTime(timeOf(row, kind))) return undefined
     const known = p.ids.get(erasureHash(project, id))
     return known !== undefined && known >= erasedAtMs ? undefined : { project, id, erasedAtMs }
   }

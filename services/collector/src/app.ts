@@ -1,5 +1,5 @@
 import { Analytics } from '@touchpoint/analytics'
-import type { ClickHouse } from '@touchpoint/clickhouse'
+import { type ClickHouse, onErasure } from '@touchpoint/clickhouse'
 import { MAX_TOKEN_LENGTH } from '@touchpoint/node'
 import { limits } from '@touchpoint/schema'
 import Fastify, {
@@ -211,6 +211,8 @@ export function buildApp(config: CollectorConfig, services: AppServices): Fastif
     planOf: (id) => registry.planOf(id),
     ipCountries: config.countries,
   })
+  // an erasure made through this process (the admin API) may have removed links the processor took for sent
+  if (services.ch) onErasure(services.ch, () => processor.forgetLinks())
   app.register(healthRoutes, { ch: services.ch, sink: services.sink, metrics: services.metrics })
   app.register(openApiRoutes)
   app.register(ingestRoutes, { registry, sink: services.sink, metrics: services.metrics, processor })

@@ -132,7 +132,7 @@ export class EventProcessor {
       )
       records.push(record)
       accepted++
-      this.addLink(records, identityOf(row))
+      this.addLink(records, identityOf(row), facts.receivedAt)
       const handoff = result.event.context?.emailHandoff
       if (handoff !== undefined && this.handoffs) {
         const h = this.handoffs.verify(
@@ -143,7 +143,7 @@ export class EventProcessor {
           facts.receivedAt,
         )
         // the event stands either way; a hand-off that does not verify is kept with its reason
-        if (h.ok) this.addLink(records, h.link)
+        if (h.ok) this.addLink(records, h.link, facts.receivedAt)
         else
           records.push(
             rejectedRecord(
@@ -159,12 +159,26 @@ export class EventProcessor {
     return { records, accepted, rejected }
   }
 
-  private addLink(records: OutboundRecord[], link: IdentityRow | null) {
+  /**
+   * The link's record, unless this processor sent the same link lately. Its line carries `received_at` beside the
+   * columns (ClickHouse skips a field it has no column for): the loaders' erasure ledger judges a link by when it
+   * was received, where `linked_at` is the time the call names, which a server or an import may back-date.
+   */
+  private addLink(records: OutboundRecord[], link: IdentityRow | null, receivedAt: number) {
     if (!link) return
     const key = `${link.project_id}\0${link.anonymous_id}\0${link.user_id}`
     if (this.linked.has(key)) return
     this.linked.set(key, true)
-    records.push({ kind: RECORD_KIND.identity, id: '', key, payload: JSON.stringify(link) })
+    const payload = JSON.stringify({ ...link, received_at: chDateTime(receivedAt) })
+    records.push({ kind: RECORD_KIND.identity, id: '', key, payload })
+  }
+
+  /**
+   * Forgets the links it sent: after an erasure removed some of them, a person who comes back on the same device
+   * is linked again rather than taken for sent.
+   */
+  forgetLinks(): void {
+    this.linked.clear()
   }
 }
 

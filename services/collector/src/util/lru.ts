@@ -21,4 +21,8 @@ export class Lru<K, V> {
   has(key: K): boolean {
     return this.map.has(key)
   }
+
+  clear(): void {
+    this.map.clear()
+  }
 }
