@@ -34,6 +34,11 @@ import { Lru } from '../util/lru'
 
 /** Identity links recently written, so an identified visitor's every event does not write the link again. */
 const IDENTITY_CACHE_SIZE = 100_000
+/**
+ * How long a link written stays taken for written. A person erased and back on the same device is linked again by
+ * then, on a collector that did not see the erasure (forgetLinks); an active visitor costs a link record an hour.
+ */
+export const LINK_RESEND_MS = 60 * 60 * 1000
 
 export interface RejectedEvent {
   index: number
@@ -51,7 +56,8 @@ export interface Processed {
 
 /** Validates and enriches the events of one request into outbound records (events, identity links, rejects). */
 export class EventProcessor {
-  private readonly linked = new Lru<string, true>(IDENTITY_CACHE_SIZE)
+  /** each link written lately, with when */
+  private readonly linked = new Lru<string, number>(IDENTITY_CACHE_SIZE)
 
   /**
    * With `deferRows`, an accepted event goes out as an event input (its call, facts and id) and its row is built
@@ -160,15 +166,16 @@ export class EventProcessor {
   }
 
   /**
-   * The link's record, unless this processor sent the same link lately. Its line carries `received_at` beside the
+   * The link's record, unless this processor sent the same link within LINK_RESEND_MS. Its line carries `received_at` beside the
    * columns (ClickHouse skips a field it has no column for): the loaders' erasure ledger judges a link by when it
    * was received, where `linked_at` is the time the call names, which a server or an import may back-date.
    */
   private addLink(records: OutboundRecord[], link: IdentityRow | null, receivedAt: number) {
     if (!link) return
     const key = `${link.project_id}\0${link.anonymous_id}\0${link.user_id}`
-    if (this.linked.has(key)) return
-    this.linked.set(key, true)
+    const sentAt = this.linked.get(key)
+    if (sentAt !== undefined && receivedAt - sentAt < LINK_RESEND_MS) return
+    this.linked.set(key, receivedAt)
     const payload = JSON.stringify({ ...link, received_at: chDateTime(receivedAt) })
     records.push({ kind: RECORD_KIND.identity, id: '', key, payload })
   }

@@ -18,10 +18,6 @@ export class Lru<K, V> {
     if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as K)
   }
 
-  has(key: K): boolean {
-    return this.map.has(key)
-  }
-
   clear(): void {
     this.map.clear()
   }
