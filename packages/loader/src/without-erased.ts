@@ -60,8 +60,11 @@ export async function withoutErased(
     await recordErasure(ch, project, [...ids], erasedAtMs)
 
   let erased = 0
-  const keep = ([list, kind]: [string[], RowKind]) => {
-    const kept = list.filter((row) => !(ledger.isOld(row, kind) && ledger.drops(row, kind)))
+  // only the old rows can be left out: they are looked up once, and the rest kept without asking again
+  const keep = ([list, kind]: [string[], RowKind], i: number) => {
+    const dropped = new Set(old[i]!.filter((row) => ledger.drops(row, kind)))
+    if (dropped.size === 0) return list
+    const kept = list.filter((row) => !dropped.has(row))
     erased += list.length - kept.length
     return kept
   }
