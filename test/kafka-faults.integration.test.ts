@@ -109,7 +109,11 @@ describe('faults under load', () => {
       limitFileSize(pid, 'unlimited')
     }
     await eventually(loaded, (n) => n > stalled, 60_000)
-    expect(await eventually(readyz, (r) => r.status === 'ok', 30_000)).toEqual({ status: 'ok', ready: true })
+    expect(await eventually(readyz, (r) => r.status === 'ok', 30_000)).toEqual({
+      status: 'ok',
+      ready: true,
+      storage: 'reachable',
+    })
   })
 
   it('recovers from the ingester killed with kill -9 mid-batch', { timeout: 120_000 }, async () => {

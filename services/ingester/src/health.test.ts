@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { IngesterHealth, TROUBLE_WINDOW_MS } from './health'
+import { IngesterHealth, readiness, TROUBLE_WINDOW_MS } from './health'
 
 describe('IngesterHealth', () => {
   it('is degraded from a replaced consumer until a batch is loaded, or the window has passed', () => {
@@ -45,5 +45,22 @@ describe('IngesterHealth', () => {
     })
     h.insertDone()
     expect(h.status()).toEqual({ status: 'ok' })
+  })
+})
+
+describe('readiness', () => {
+  it('is degraded when ClickHouse does not answer, unless a failing insert already says why', () => {
+    expect(readiness({ status: 'ok' }, true)).toEqual({ ready: true, status: 'ok', storage: 'reachable' })
+    expect(readiness({ status: 'ok' }, false)).toEqual({
+      ready: true,
+      status: 'degraded',
+      reason: 'ClickHouse does not answer a ping',
+      storage: 'unreachable',
+    })
+    const failing = {
+      status: 'degraded' as const,
+      reason: 'inserts into ClickHouse are failing, and retried: x',
+    }
+    expect(readiness(failing, false)).toEqual({ ready: true, ...failing, storage: 'unreachable' })
   })
 })

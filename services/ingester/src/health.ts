@@ -1,3 +1,8 @@
+export interface HealthStatus {
+  status: 'ok' | 'degraded'
+  reason?: string
+}
+
 /** How long a replaced consumer keeps the ingester `degraded` when no batch has been loaded since. */
 export const TROUBLE_WINDOW_MS = 60_000
 
@@ -42,7 +47,7 @@ export class IngesterHealth {
     this.insertError = null
   }
 
-  status(): { status: 'ok' | 'degraded'; reason?: string } {
+  status(): HealthStatus {
     if (this.insertError !== null)
       return {
         status: 'degraded',
@@ -54,3 +59,16 @@ export class IngesterHealth {
     return { status: 'ok' }
   }
 }
+
+/**
+ * What /readyz says: the consumer's state, and whether ClickHouse answered a ping. A ClickHouse that does not
+ * answer while no insert is failing (between batches, or with nothing to load) makes an `ok` ingester
+ * `degraded`: the records wait in Kafka meanwhile. A failing insert's own reason is the more telling one.
+ */
+export const readiness = (health: HealthStatus, reachable: boolean) => ({
+  ready: true,
+  ...(health.status === 'ok' && !reachable
+    ? { status: 'degraded', reason: 'ClickHouse does not answer a ping' }
+    : health),
+  storage: reachable ? 'reachable' : 'unreachable',
+})

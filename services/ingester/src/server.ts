@@ -1,8 +1,9 @@
-import { createClickHouse, migrate } from '@touchpoint/clickhouse'
+import { answersPing, createClickHouse, migrate } from '@touchpoint/clickhouse'
 import { buildQueryApp, listenOn } from '@touchpoint/collector'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import type { IngesterConfig } from './config'
+import { readiness } from './health'
 import { Ingester } from './ingester'
 import { IngesterMetrics } from './metrics'
 
@@ -30,10 +31,10 @@ export async function startIngester(config: IngesterConfig): Promise<RunningInge
     : Fastify({ logger: false })
   http.get('/healthz', async () => ({ status: 'ok', pid: process.pid }))
   // as the collector's: 503 only while it cannot do its work at all (not joined yet); a consumer that keeps being
-  // replaced is `degraded`, with the reason, for whoever watches
+  // replaced, or a ClickHouse that does not answer, is `degraded`, with the reason, for whoever watches
   http.get('/readyz', async (_req, reply) =>
     joined
-      ? reply.send({ ready: true, ...ingester.health.status() })
+      ? reply.send(readiness(ingester.health.status(), await answersPing(ch)))
       : reply.code(503).send({ ready: false, status: 'starting' }),
   )
   http.get('/metrics', async (_req, reply) =>

@@ -1,4 +1,4 @@
-import type { ClickHouse } from '@touchpoint/clickhouse'
+import { answersPing, type ClickHouse } from '@touchpoint/clickhouse'
 import type { FastifyPluginAsync } from 'fastify'
 import type { Metrics } from '../metrics'
 import type { Sink } from '../pipeline/sink'
@@ -8,9 +8,6 @@ export interface HealthOptions {
   sink: Sink
   metrics: Metrics
 }
-
-/** How long /readyz waits for ClickHouse to answer a ping. */
-const PING_TIMEOUT_MS = 2000
 
 /**
  * /healthz (the process answers), /readyz (tracking calls are taken), /metrics (Prometheus).
@@ -27,7 +24,7 @@ export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (app, { ch,
 
   app.get('/readyz', async (_req, reply) => {
     // ClickHouse first (up to PING_TIMEOUT_MS), then the sink's state and its reason, read together
-    const reachable = ch && (await ping(ch))
+    const reachable = ch && (await answersPing(ch))
     const sinkStatus = sink.status()
     const reason = sink.reason?.()
     const status = reachable === false && sinkStatus === 'ok' ? 'degraded' : sinkStatus
@@ -44,10 +41,3 @@ export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (app, { ch,
     reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render()),
   )
 }
-
-/** Whether ClickHouse answers a ping within PING_TIMEOUT_MS. */
-const ping = (ch: ClickHouse): Promise<boolean> =>
-  Promise.race([
-    ch.client.ping().then((r) => r.success),
-    new Promise<boolean>((r) => setTimeout(() => r(false), PING_TIMEOUT_MS).unref()),
-  ]).catch(() => false)
