@@ -92,4 +92,10 @@ it('says what a mistyped report or option most likely meant', async () => {
     'touchpoint: report takes no option --form (did you mean --from?); touchpoint report --help lists them\n',
   )
   expect([report.code, option.code]).toEqual([1, 1])
+  // the analyses with commands of their own, asked for as reports, with their options
+  const funnel = await runCli(['report', 'funnel', '--step', 'Signed Up'], env)
+  expect(funnel.stderr).toBe(
+    'touchpoint: funnel is a command of its own, not a report: touchpoint funnel --help lists its options\n',
+  )
+  expect(funnel.code).toBe(1)
 })

@@ -107,8 +107,17 @@ const COMPARED_TEXT = [
   'time-of-day',
 ]
 
+/** Analyses that are commands of their own, which `touchpoint report NAME` is a likely way to look for. */
+const OWN_COMMANDS = ['funnel', 'attribution', 'profile']
+
 /** `touchpoint report KIND …`: one report of the analytics API from a terminal, as a table, JSON or CSV. */
 export async function report(config: CliConfig, args: string[]): Promise<string> {
+  // before the options are read: `report funnel --step …` is refused for the command it meant, not an option
+  const named = args[0] ?? ''
+  if (OWN_COMMANDS.includes(named))
+    throw new Error(
+      `${named} is a command of its own, not a report: touchpoint ${named} --help lists its options`,
+    )
   const { values: v, positionals } = parseArgs({
     args,
     allowPositionals: true,
