@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, expect, it } from 'vitest'
 import { CollectorProcess, cli, embeddedSql, freePort, keysIn, tempDir } from './helpers/collector'
 import { basic, post } from './helpers/http'
@@ -122,4 +124,49 @@ it('links a person who comes back on the same device after their erasure again',
   expect((await identify(2)).status).toBe(200)
   await spoolDrained(collector.url, 30_000)
   expect(await links()).toBe(1)
+})
+
+it("keeps an erased person's history out of an import run after the erasure, and what came after it in", async () => {
+  // the collector of the test before, which erased 'returner'; a file written before the erasure, imported after:
+  // on the code before, its calls were received after the erasure, and brought the person back
+  const { adminKey } = keysIn(dir)
+  const skipped = await metricValue(collector!.url, 'touchpoint_erased_records_skipped_total')
+  const past = '2026-01-15T10:00:00Z'
+  const file = join(dir, 'history.ndjson')
+  const lines = [
+    { type: 'track', event: 'Order Completed', userId: 'returner', timestamp: past, messageId: 'h-1' },
+    {
+      type: 'identify',
+      userId: 'returner',
+      anonymousId: 'return-old-tablet',
+      timestamp: past,
+      messageId: 'h-2',
+    },
+    {
+      type: 'track',
+      event: 'Order Completed',
+      userId: 'returner',
+      timestamp: new Date().toISOString(),
+      messageId: 'h-3',
+    },
+    { type: 'track', event: 'Order Completed', userId: 'importee', timestamp: past, messageId: 'h-4' },
+  ]
+  writeFileSync(file, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`)
+  expect(await cli(['import', file], { TOUCHPOINT_DATA_DIR: dir, TOUCHPOINT_URL: collector!.url })).toMatch(
+    /^imported 4 of 4 rows read/,
+  )
+  await spoolDrained(collector!.url, 30_000)
+  const rows = async (query: string) =>
+    (await post(`${collector!.url}/api/sql`, { query }, { authorization: `Bearer ${adminKey}` })).body.rows
+  expect(
+    await rows("SELECT user_id, message_id FROM events WHERE source = 'import' ORDER BY message_id"),
+  ).toEqual([
+    { user_id: 'returner', message_id: 'h-3' },
+    { user_id: 'importee', message_id: 'h-4' },
+  ])
+  expect(await rows("SELECT anonymous_id FROM identities WHERE anonymous_id = 'return-old-tablet'")).toEqual(
+    [],
+  )
+  // the old order, the identify's event and its link
+  expect(await metricValue(collector!.url, 'touchpoint_erased_records_skipped_total')).toBe(skipped + 3)
 })

@@ -15,7 +15,11 @@ const BEFORE = Date.now() - 60_000
 let n = 0
 const eventId = () => `00000000-0000-8000-8000-${String(++n).padStart(12, '0')}`
 
-const event = (who: { user_id?: string; anonymous_id?: string }, receivedMs = BEFORE): LoadRecord => {
+const event = (
+  who: { user_id?: string; anonymous_id?: string },
+  receivedMs = BEFORE,
+  dated?: { atMs: number; source: 'import' | 'server' },
+): LoadRecord => {
   const id = eventId()
   const payload = JSON.stringify({
     event_id: id,
@@ -23,19 +27,20 @@ const event = (who: { user_id?: string; anonymous_id?: string }, receivedMs = BE
     type: 'track',
     event: 'Seen',
     // a property of the same name as a column, written into the row's properties, names nobody
-    properties: JSON.stringify({ user_id: 'someone' }),
+    properties: JSON.stringify({ user_id: 'someone', source: 'import' }),
+    source: dated?.source ?? 'server',
     ...who,
-    timestamp: chTime(receivedMs),
+    timestamp: chTime(dated?.atMs ?? receivedMs),
     received_at: chTime(receivedMs),
   })
   return { kind: RECORD_KIND.event, id, payload }
 }
-/** A link as the collector sends it: its columns, and when the call that made it was received */
+/** A link as the collector sends it: its columns, and when the call that made it was received (null: not said) */
 const link = (
   anonymous_id: string,
   user_id: string,
   linkedMs = BEFORE,
-  receivedMs: number | undefined = BEFORE,
+  receivedMs: number | null = BEFORE,
 ): LoadRecord => ({
   kind: RECORD_KIND.identity,
   id: '',
@@ -45,7 +50,7 @@ const link = (
     user_id,
     linked_at: chTime(linkedMs),
     link_source: 'identify',
-    ...(receivedMs !== undefined && { received_at: chTime(receivedMs) }),
+    ...(receivedMs !== null && { received_at: chTime(receivedMs) }),
   }),
 })
 const refused = (raw: object): LoadRecord => {
@@ -60,12 +65,24 @@ const refused = (raw: object): LoadRecord => {
   return { kind: RECORD_KIND.rejected, id, payload }
 }
 /** An event input as the embedded spool keeps it, and a builder that makes its row as the collector's does. */
-const input = (userId: string, receivedAt = BEFORE): LoadRecord => {
+const input = (
+  userId: string,
+  receivedAt = BEFORE,
+  imported?: { atMs: number; source: 'import' },
+): LoadRecord => {
   const id = eventId()
+  const timestamp = imported && new Date(imported.atMs).toISOString()
   const payload = JSON.stringify({
     id,
-    event: { type: 'track', event: 'Built', userId, properties: { facts: { projectId: 'p' } } },
-    facts: { projectId: 'p', trusted: true, source: 'server', receivedAt, ip: '', sites: ['shop.example'] },
+    event: { type: 'track', event: 'Built', userId, timestamp, properties: { facts: { projectId: 'p' } } },
+    facts: {
+      projectId: 'p',
+      trusted: true,
+      source: imported ? 'import' : 'server',
+      receivedAt,
+      ip: '',
+      sites: ['shop.example'],
+    },
   })
   return { kind: RECORD_KIND.eventInput, id, payload }
 }
@@ -80,8 +97,9 @@ const build = async (payloads: string[]) =>
           project_id: facts.projectId,
           type: event.type,
           event: event.event,
+          source: facts.source,
           user_id: event.userId,
-          timestamp: at,
+          timestamp: event.timestamp ? chTime(Date.parse(event.timestamp)) : at,
           received_at: at,
         })
       })
@@ -186,7 +204,7 @@ describe('the erasure ledger', () => {
         // received before the erasure, its call dated after it (a clock ahead): the person's
         link('old-watch', 'gone', later, BEFORE),
         // a link sent before links carried their receive time: judged by the time its call names
-        link('old-tv', 'gone', BEFORE, undefined),
+        link('old-tv', 'gone', BEFORE, null),
       ],
       'links',
       build,
@@ -197,6 +215,40 @@ describe('the erasure ledger', () => {
       format: 'JSONEachRow',
     })
     expect(await rs.json()).toEqual([{ anonymous_id: 'new-phone' }])
+  })
+
+  it('judges an import by the time it names: the history of an erased person stays out, what came after is kept', async () => {
+    const loader = new Loader(db.ch)
+    await loader.warmUp()
+    // `touchpoint import` of a file written before the erasure, run after it: received now, about the past
+    const now = Date.now() + 1000
+    const past = { atMs: BEFORE, source: 'import' } as const
+    const after = { atMs: now, source: 'import' } as const
+    const result = await loader.load(
+      [
+        event({ user_id: 'gone', anonymous_id: 'import-past' }, now, past),
+        input('gone', now, past),
+        link('import-device', 'gone', BEFORE, null),
+        event({ user_id: 'gone', anonymous_id: 'import-after' }, now, after),
+        input('gone', now, after),
+        link('import-device-later', 'gone', now, null),
+        // a server's call received now and dated before the erasure is the person's after it, as before
+        event({ user_id: 'gone', anonymous_id: 'server-dated' }, now, { atMs: BEFORE, source: 'server' }),
+      ],
+      'an import',
+      build,
+    )
+    expect(result).toMatchObject({ erased: 3, events: 3, identities: 1 })
+    expect(await count(TABLES.events, `user_id = 'gone' AND source = 'import'`)).toBe(2)
+    expect(
+      await count(TABLES.events, `source = 'import' AND toUnixTimestamp64Milli(timestamp) <= ${BEFORE}`),
+    ).toBe(0)
+    expect(await count(TABLES.events, `anonymous_id IN ('import-after', 'server-dated')`)).toBe(2)
+    const rs = await db.ch.client.query({
+      query: `SELECT anonymous_id FROM ${TABLES.identities} WHERE anonymous_id LIKE 'import-device%'`,
+      format: 'JSONEachRow',
+    })
+    expect(await rs.json()).toEqual([{ anonymous_id: 'import-device-later' }])
   })
 
   it("reads another process's erasure at its next refresh", async () => {

@@ -13,11 +13,21 @@ import { jsonStrings, numberField, stringField } from './json-fields'
 /** The rows the ledger reads: `events`, `identities` and `events_rejected` rows. */
 export type RowKind = 'event' | 'link' | 'refused'
 /**
- * The time a row is compared by: when it was received. A link's line carries `received_at` beside its columns; one
- * written before it did is judged by when the link was made.
+ * The time a row is compared by: when it was received, but for an import's event (`source` import), which is
+ * history: the time it names. A link's line carries `received_at` beside its columns, but for an import's (and one
+ * written before links carried it): those are judged by when the link was made, the time their call names.
  */
-const timeOf = (row: string, kind: RowKind): string =>
-  stringField(row, 'received_at') || (kind === 'link' ? stringField(row, 'linked_at') : '')
+const timeOf = (row: string, kind: RowKind): string => {
+  if (kind === 'link') return stringField(row, 'received_at') || stringField(row, 'linked_at')
+  if (kind === 'event' && imported(row)) return stringField(row, 'timestamp')
+  return stringField(row, 'received_at')
+}
+
+/** Whether an event row's `source` is `import`: its first `"source":` is the column's (see json-fields.ts). */
+const imported = (row: string, from = 0): boolean => {
+  const at = row.indexOf('"source":"', from)
+  return at >= 0 && row.startsWith('import"', at + 10)
+}
 
 /** How often a loader looks for erasures that other processes recorded (its own process's it learns at once). */
 export const DEFAULT_ERASURE_REFRESH_MS = 5_000
@@ -88,8 +98,8 @@ export class ErasureLedger {
   }
 
   /**
-   * Whether a row was received at or before its project's last erasure: only such a row can be of a
-   * person erased since, and only such a row has its ids hashed and looked up. A row written as the collector
+   * Whether a row was received (an import's: happened) at or before its project's last erasure: only such a row can
+   * be of a person erased since, and only such a row has its ids hashed and looked up. A row written as the collector
    * writes it (ClickHouse's DateTime64(3) text, UTC) is compared as text, without reading its time.
    */
   isOld(row: string, kind: RowKind): boolean {
@@ -143,8 +153,8 @@ export class ErasureLedger {
 
   /**
    * An event input (the embedded spool's RECORD_KIND.eventInput: `{"id","event","facts"}`) received at or before
-   * its project's last erasure, so that its built row must be read. Its facts come last but for
-   * the country, and hold only strings, numbers and a list of hosts.
+   * its project's last erasure, or imported (its row is judged by the time it names), so that its built row must be
+   * read. Its facts come last but for the country, and hold only strings, numbers and a list of hosts.
    */
   mayDropInput(payload: string): boolean {
     if (this.projects.size === 0) return false
@@ -153,7 +163,7 @@ export class ErasureLedger {
     const p = this.projects.get(stringField(payload, 'projectId', facts))
     if (!p) return false
     const receivedAt = numberField(payload, 'receivedAt', facts)
-    return !(receivedAt > p.latestMs)
+    return !(receivedAt > p.latestMs) || imported(payload, facts)
   }
 }
 

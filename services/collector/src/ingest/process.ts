@@ -138,7 +138,7 @@ export class EventProcessor {
       )
       records.push(record)
       accepted++
-      this.addLink(records, identityOf(row), facts.receivedAt)
+      this.addLink(records, identityOf(row), facts)
       const handoff = result.event.context?.emailHandoff
       if (handoff !== undefined && this.handoffs) {
         const h = this.handoffs.verify(
@@ -149,7 +149,7 @@ export class EventProcessor {
           facts.receivedAt,
         )
         // the event stands either way; a hand-off that does not verify is kept with its reason
-        if (h.ok) this.addLink(records, h.link, facts.receivedAt)
+        if (h.ok) this.addLink(records, h.link, facts)
         else
           records.push(
             rejectedRecord(
@@ -166,17 +166,21 @@ export class EventProcessor {
   }
 
   /**
-   * The link's record, unless this processor sent the same link within LINK_RESEND_MS. Its line carries `received_at` beside the
-   * columns (ClickHouse skips a field it has no column for): the loaders' erasure ledger judges a link by when it
-   * was received, where `linked_at` is the time the call names, which a server or an import may back-date.
+   * The link's record, unless this processor sent the same link within LINK_RESEND_MS. Its line carries
+   * `received_at` beside the columns (ClickHouse skips a field it has no column for): the loaders' erasure ledger
+   * judges a link by when it was received, where `linked_at` is the time the call names, which a server may
+   * back-date. An import's carries none: it is history, judged by the time it names.
    */
-  private addLink(records: OutboundRecord[], link: IdentityRow | null, receivedAt: number) {
+  private addLink(records: OutboundRecord[], link: IdentityRow | null, facts: RequestFacts) {
     if (!link) return
+    const { receivedAt } = facts
     const key = `${link.project_id}\0${link.anonymous_id}\0${link.user_id}`
     const sentAt = this.linked.get(key)
     if (sentAt !== undefined && receivedAt - sentAt < LINK_RESEND_MS) return
     this.linked.set(key, receivedAt)
-    const payload = JSON.stringify({ ...link, received_at: chDateTime(receivedAt) })
+    const payload = JSON.stringify(
+      facts.source === 'import' ? link : { ...link, received_at: chDateTime(receivedAt) },
+    )
     records.push({ kind: RECORD_KIND.identity, id: '', key, payload })
   }
 
