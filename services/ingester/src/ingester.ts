@@ -4,7 +4,6 @@ import {
   consumedPast,
   createKafka,
   ensureTopics,
-  fromMessage,
   hintOf,
   onceTopicsKnown,
   readsFrom,
@@ -13,33 +12,26 @@ import {
   type TopicSpec,
   topicRisks,
 } from '@touchpoint/kafka'
-import { Loader, type LoadRecord, loadIsolating } from '@touchpoint/loader'
+import { Loader, loadIsolating } from '@touchpoint/loader'
 import {
   type Admin,
   type Consumer,
   type EachBatchPayload,
   type Kafka,
-  type KafkaMessage,
   logLevel,
   type Producer,
 } from 'kafkajs'
 import type { Logger } from 'pino'
+import { decodeBatch, type Entry } from './batch'
 import type { IngesterConfig } from './config'
-import { type DeadLetter, sendDeadLetters } from './dead-letter'
+import { sendDeadLetters } from './dead-letter'
 import { ExpiryCheck, reportExpired } from './expired'
 import { IngesterHealth } from './health'
 import { kafkaLogCreator } from './kafka-log'
 import type { IngesterMetrics } from './metrics'
-import { batchToken } from './token'
 
 const MAX_BACKOFF_MS = 10_000
 const LAG_REFRESH_MS = 2000
-
-/** A decoded record and the message it came from (to dead-letter it as it was). */
-interface Entry {
-  record: LoadRecord
-  message: KafkaMessage
-}
 
 /**
  * The Kafka consumer group that loads ClickHouse: each fetched batch of a partition goes through the same
@@ -282,20 +274,7 @@ export class Ingester {
         'could not ask Kafka whether records before this batch were deleted unread',
       )
     }
-    const entries: Entry[] = []
-    const dead: DeadLetter[] = []
-    for (const message of batch.messages) {
-      const decoded = fromMessage(message)
-      if (decoded.ok) entries.push({ record: decoded.record, message })
-      else dead.push({ message, reason: decoded.error })
-    }
-    const token = batchToken(
-      batch.topic,
-      batch.partition,
-      batch.firstOffset()!,
-      batch.lastOffset(),
-      entries.map((e) => e.record),
-    )
+    const { entries, dead, token } = decodeBatch(batch)
     let backoff = 200
     let paused = false
     for (;;) {
