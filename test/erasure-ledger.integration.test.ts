@@ -150,10 +150,12 @@ it("keeps an erased person's history out of an import run after the erasure, and
       messageId: 'h-3',
     },
     { type: 'track', event: 'Order Completed', userId: 'importee', timestamp: past, messageId: 'h-4' },
+    // refused (no event name), naming the person
+    { type: 'track', userId: 'returner', timestamp: past, messageId: 'h-5' },
   ]
   writeFileSync(file, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`)
   expect(await cli(['import', file], { TOUCHPOINT_DATA_DIR: dir, TOUCHPOINT_URL: collector!.url })).toMatch(
-    /^imported 4 of 4 rows read/,
+    /^imported 4 of 5 rows read/,
   )
   await spoolDrained(collector!.url, 30_000)
   const rows = async (query: string) =>
@@ -167,6 +169,9 @@ it("keeps an erased person's history out of an import run after the erasure, and
   expect(await rows("SELECT anonymous_id FROM identities WHERE anonymous_id = 'return-old-tablet'")).toEqual(
     [],
   )
-  // the old order, the identify's event and its link
-  expect(await metricValue(collector!.url, 'touchpoint_erased_records_skipped_total')).toBe(skipped + 3)
+  expect(await rows("SELECT count() AS n FROM events_rejected WHERE position(raw, 'h-5') > 0")).toEqual([
+    { n: 0 },
+  ])
+  // the old order, the identify's event and its link, the refused call
+  expect(await metricValue(collector!.url, 'touchpoint_erased_records_skipped_total')).toBe(skipped + 4)
 })

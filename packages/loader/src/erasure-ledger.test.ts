@@ -53,12 +53,13 @@ const link = (
     ...(receivedMs !== null && { received_at: chTime(receivedMs) }),
   }),
 })
-const refused = (raw: object): LoadRecord => {
+const refused = (raw: object, receivedMs = BEFORE, source = 'server'): LoadRecord => {
   const id = eventId()
   const payload = JSON.stringify({
     rejected_id: id,
     project_id: 'p',
-    received_at: chTime(BEFORE),
+    received_at: chTime(receivedMs),
+    source,
     error_code: 'TP_ERR_VALIDATION',
     raw: JSON.stringify(raw),
   })
@@ -234,11 +235,16 @@ describe('the erasure ledger', () => {
         link('import-device-later', 'gone', now, null),
         // a server's call received now and dated before the erasure is the person's after it, as before
         event({ user_id: 'gone', anonymous_id: 'server-dated' }, now, { atMs: BEFORE, source: 'server' }),
+        // an import's refusals: by the time the call names, or, naming none that can be read, as long ago
+        refused({ userId: 'gone', timestamp: new Date(BEFORE).toISOString(), n: 1 }, now, 'import'),
+        refused({ userId: 'gone', timestamp: 'last tuesday', n: 2 }, now, 'import'),
+        refused({ userId: 'gone', timestamp: new Date(now).toISOString(), n: 3 }, now, 'import'),
       ],
       'an import',
       build,
     )
-    expect(result).toMatchObject({ erased: 3, events: 3, identities: 1 })
+    expect(result).toMatchObject({ erased: 5, events: 3, identities: 1, rejected: 1 })
+    expect(await count(TABLES.rejected, `source = 'import' AND position(raw, '"n":3') > 0`)).toBe(1)
     expect(await count(TABLES.events, `user_id = 'gone' AND source = 'import'`)).toBe(2)
     expect(
       await count(TABLES.events, `source = 'import' AND toUnixTimestamp64Milli(timestamp) <= ${BEFORE}`),

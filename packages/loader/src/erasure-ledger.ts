@@ -13,17 +13,33 @@ import { jsonStrings, numberField, stringField } from './json-fields'
 /** The rows the ledger reads: `events`, `identities` and `events_rejected` rows. */
 export type RowKind = 'event' | 'link' | 'refused'
 /**
- * The time a row is compared by: when it was received, but for an import's event (`source` import), which is
- * history: the time it names. A link's line carries `received_at` beside its columns, but for an import's (and one
- * written before links carried it): those are judged by when the link was made, the time their call names.
+ * The time a row is compared by: when it was received, but for an import's event or refused call (`source`
+ * import), which is history: the time it names. A link's line carries `received_at` beside its columns, but for an
+ * import's (and one written before links carried it): those are judged by when the link was made, the time their
+ * call names.
  */
 const timeOf = (row: string, kind: RowKind): string => {
   if (kind === 'link') return stringField(row, 'received_at') || stringField(row, 'linked_at')
-  if (kind === 'event' && imported(row)) return stringField(row, 'timestamp')
-  return stringField(row, 'received_at')
+  if (!imported(row)) return stringField(row, 'received_at')
+  return kind === 'event' ? stringField(row, 'timestamp') : refusedCallTime(row)
 }
 
-/** Whether an event row's `source` is `import`: its first `"source":` is the column's (see json-fields.ts). */
+/**
+ * The time an import's refused call names (its raw payload's `timestamp`), or '' where it names none that can be
+ * read (a payload cut at its limit, a time that was the reason for the refusal): such a row counts as long ago, and
+ * is left out if it names an erased id. The import keeps its refusals in its own file anyway.
+ */
+const refusedCallTime = (row: string): string => {
+  try {
+    const call = JSON.parse(stringField(row, 'raw')) as { timestamp?: unknown; originalTimestamp?: unknown }
+    const time = call?.timestamp ?? call?.originalTimestamp
+    return typeof time === 'string' ? time : ''
+  } catch {
+    return ''
+  }
+}
+
+/** Whether a row's `source` is `import`: its first `"source":` is the column's (see json-fields.ts). */
 const imported = (row: string, from = 0): boolean => {
   const at = row.indexOf('"source":"', from)
   return at >= 0 && row.startsWith('import"', at + 10)
