@@ -257,6 +257,24 @@ describe('the erasure ledger', () => {
     expect(await rs.json()).toEqual([{ anonymous_id: 'import-device-later' }])
   })
 
+  it("reads the whole ledger again only for another process's rows, not for its own process's", async () => {
+    const loader = new Loader(db.ch, { erasureRefreshMs: 0 })
+    await loader.warmUp()
+    expect(loader.erasures.fullReads).toBe(1)
+    await erasePerson(db.ch, { project: 'p', userId: 'own-process' })
+    const own = await loader.load([event({ user_id: 'own-process' })], 'own', build)
+    expect(own.erased).toBe(1)
+    expect(loader.erasures.fullReads).toBe(1)
+    // another process's row, with one of this process's: the count moved by more than its own
+    await db.ch.client.command({
+      query: `INSERT INTO ${TABLES.erasures} SELECT 'p', lower(hex(SHA256('p\\nsomeone-else'))), now64(3)`,
+    })
+    await erasePerson(db.ch, { project: 'p', userId: 'own-again' })
+    await loader.load([event({ user_id: 'stays' })], 'others', build)
+    expect(loader.erasures.fullReads).toBe(2)
+    expect((await loader.load([event({ user_id: 'someone-else' })], 'theirs', build)).erased).toBe(1)
+  })
+
   it("reads another process's erasure at its next refresh", async () => {
     const loader = new Loader(db.ch, { erasureRefreshMs: 0 })
     await loader.warmUp()

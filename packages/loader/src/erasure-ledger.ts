@@ -69,15 +69,22 @@ interface ProjectErasures {
  */
 export class ErasureLedger {
   private readonly projects = new Map<string, ProjectErasures>()
-  /** the ledger's row count at the last read, -1 before it */
+  /** the ledger's row count as this ledger knows it: at the last read, with this process's rows since; -1 before */
   private rowsRead = -1
   private nextCheck = 0
+  /** how many times it has read the whole ledger */
+  fullReads = 0
 
   constructor(
     private readonly ch: ClickHouse,
     private readonly refreshMs = DEFAULT_ERASURE_REFRESH_MS,
   ) {
-    onErasure(ch, (entries) => this.add(entries))
+    onErasure(ch, (entries) => {
+      this.add(entries)
+      // one row each (recordErasure): a count that moves by no more than these says nobody else wrote, and the
+      // whole ledger is not read again for them
+      if (this.rowsRead >= 0) this.rowsRead += entries.length
+    })
   }
 
   /** how many erased ids it knows */
@@ -108,6 +115,7 @@ export class ErasureLedger {
     const rows = await erasureRows(this.ch)
     if (rows !== this.rowsRead) {
       this.add(await readErasures(this.ch))
+      this.fullReads++
       this.rowsRead = rows
     }
     this.nextCheck = Date.now() + this.refreshMs
