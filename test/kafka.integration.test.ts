@@ -291,9 +291,13 @@ describe('collector → Kafka → ingester → ClickHouse', () => {
     const doc = (await (await fetch(`${ingester.url}/openapi.json`)).json()) as {
       paths: Record<string, unknown>
     }
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/sql', '/api/funnel', '/healthz']))
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/sql', '/api/funnel', '/healthz', '/readyz']),
+    )
     expect(
-      Object.keys(doc.paths).filter((p) => !p.startsWith('/api/') && p !== '/healthz' && p !== '/metrics'),
+      Object.keys(doc.paths).filter(
+        (p) => !p.startsWith('/api/') && !['/healthz', '/readyz', '/metrics'].includes(p),
+      ),
     ).toEqual([])
     // the CLI's reports, through the ingester (the admin key from the collector's data directory): the call the
     // first test had refused, kept with its reason

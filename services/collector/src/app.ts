@@ -25,7 +25,7 @@ import { emailRoutes } from './routes/email'
 import { healthRoutes } from './routes/health'
 import { ingestRoutes } from './routes/ingest'
 import { methodNotAllowed } from './routes/method-not-allowed'
-import { openApiRoutes } from './routes/openapi'
+import { INGESTER_OPENAPI, openApiRoutes } from './routes/openapi'
 import { personRoutes } from './routes/person'
 import { sdkRoutes } from './routes/sdk'
 import { adminRoutes } from './routes/sql'
@@ -244,11 +244,8 @@ export function buildQueryApp(
   const registry = new ProjectRegistry(config.keys)
   app.register(rateLimits, { config: config.rateLimits, registry, metrics: new Metrics() })
   queryRoutes(app, ch, registry, stored)
-  // what this server answers: the admin API, and the ingester's own /healthz and /metrics
-  app.register(openApiRoutes, {
-    title: 'Touchpoint ingester: admin API',
-    only: (path) => path.startsWith('/api/') || path === '/healthz' || path === '/metrics',
-  })
+  // what this server answers: the admin API, and the ingester's own /healthz, /readyz and /metrics
+  app.register(openApiRoutes, INGESTER_OPENAPI)
   const unwatch = watchKeys(config, registry, logger ?? app.log)
   app.addHook('onClose', async () => unwatch())
   return app

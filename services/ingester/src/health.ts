@@ -1,3 +1,4 @@
+/** The consumer's state, as /readyz says it (with `storage` beside it: readiness). */
 export interface HealthStatus {
   status: 'ok' | 'degraded'
   reason?: string

@@ -31,8 +31,28 @@ const anyObject = { type: 'object', additionalProperties: true }
 export interface OpenApiOptions {
   /** the document's title */
   title?: string
-  /** the paths a server answers, where it answers only some (the ingester: the admin API, /healthz, /metrics) */
+  /** the paths a server answers, where it answers only some (the ingester: INGESTER_OPENAPI) */
   only?: (path: string) => boolean
+  /** what /readyz says, where it is not the collector's */
+  readyz?: { summary: string; unavailable: string }
+}
+
+/** The collector's /readyz. */
+const COLLECTOR_READYZ = {
+  summary:
+    'Readiness, whether tracking calls are taken: 200 ok, or degraded (Kafka or storage away or refusing inserts: events are spooled; with Kafka, `reason` names its last failure); 503 down (the spool cannot be written or is full: events refused)',
+  unavailable: '{ ready: false, status: "down", storage: "reachable" | "unreachable" }',
+}
+
+/** The ingester's document: the admin API over what it loads, and its own /healthz, /readyz and /metrics. */
+export const INGESTER_OPENAPI: OpenApiOptions = {
+  title: 'Touchpoint ingester: admin API',
+  only: (path) => path.startsWith('/api/') || ['/healthz', '/readyz', '/metrics'].includes(path),
+  readyz: {
+    summary:
+      'Readiness: 503 starting until the ingester has joined its consumer group; then 200, ok or degraded (its consumer replaced, inserts into ClickHouse failing, or ClickHouse not answering a ping: `reason` says which), with `storage`: reachable or unreachable',
+    unavailable: '{ ready: false, status: "starting" }',
+  },
 }
 
 /** The OpenAPI document, generated from the same zod schemas that validate requests. */
@@ -174,16 +194,13 @@ export function openApiDocument(options: OpenApiOptions = {}): Record<string, un
     },
   }
   paths['/healthz'] = { get: { summary: 'Liveness: the process answers', responses: ok } }
+  const readyz = options.readyz ?? COLLECTOR_READYZ
   paths['/readyz'] = {
     get: {
-      summary:
-        'Readiness, whether tracking calls are taken: 200 ok, or degraded (Kafka or storage away or refusing inserts: events are spooled; with Kafka, `reason` names its last failure); 503 down (the spool cannot be written or is full: events refused)',
+      summary: readyz.summary,
       responses: {
         ...ok,
-        503: {
-          description: '{ ready: false, status: "down", storage: "reachable" | "unreachable" }',
-          content: { 'application/json': { schema: anyObject } },
-        },
+        503: { description: readyz.unavailable, content: { 'application/json': { schema: anyObject } } },
       },
     },
   }
