@@ -14,6 +14,7 @@ import {
   embeddedSql,
   freePort,
   keysIn,
+  runCli,
   ServiceProcess as Service,
   type ServiceProcess,
   tempDir,
@@ -299,6 +300,15 @@ describe('collector → Kafka → ingester → ClickHouse', () => {
         (p) => !p.startsWith('/api/') && !['/healthz', '/readyz', '/metrics'].includes(p),
       ),
     ).toEqual([])
+    // `touchpoint status` at the ingester: its state and figures
+    const status = await runCli(['status'], {
+      TOUCHPOINT_DATA_DIR: collectorDir,
+      TOUCHPOINT_URL: ingester.url,
+    })
+    expect(status.stdout).toMatch(
+      /^http:\/\/\S+: ready, ok; storage reachable\n {2}since it started: [\d,]+ rows loaded/,
+    )
+    expect(status.code).toBe(0)
     // the CLI's reports, through the ingester (the admin key from the collector's data directory): the call the
     // first test had refused, kept with its reason
     const report = await cli(['report', 'rejected', '--json'], {

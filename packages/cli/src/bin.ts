@@ -18,6 +18,7 @@ const commands = {
   sql: () => import('./commands/sql'),
   spend: () => import('./commands/ad-spend'),
   start: () => import('./commands/start'),
+  status: () => import('./commands/status'),
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -87,6 +88,11 @@ async function main(argv: string[]): Promise<number> {
     case 'import':
       process.stdout.write(await (await commands.import()).importCommand(loadCliConfig(), rest))
       return 0
+    case 'status': {
+      const { out, code } = await (await commands.status()).statusCommand(loadCliConfig(), rest)
+      process.stdout.write(out)
+      return code
+    }
     case 'keys':
       process.stdout.write(await (await commands.keys()).keysCommand(loadCliConfig(), rest))
       return 0

@@ -25,6 +25,7 @@ describe('usageOf', () => {
       'keys',
       'import',
       'spend',
+      'status',
     ])
       expect(usageOf(command), command).not.toBe(USAGE)
     expect(usageOf('keys')).toContain('SIGHUP')

@@ -5,6 +5,9 @@ export const USAGE = `touchpoint <command>
   ingest                    run the Kafka → ClickHouse ingester (KAFKA_BROKERS required); with TOUCHPOINT_CONFIG
                             (the collector's projects file), also the admin API over what it loads
   migrate                   apply pending ClickHouse migrations
+  status [--json]           what the running collector (or an ingester, at TOUCHPOINT_URL) says of itself: ready or
+                            not, why, and its figures since it started; exit code 0 ok, 1 degraded, 2 not ready or
+                            not answering
   backup [--name NAME]      a copy of the embedded engine's tables in <data dir>/backups/NAME (default: the time),
                             made by the running collector, or by this command when none runs
   restore DIR               load a backup into the data directory, which must hold no events (no collector on it)
