@@ -48,7 +48,7 @@ describe('statusText', () => {
       [
         'http://collector:8080: ready, degraded',
         '  Kafka unreachable at start',
-        '  since it started: 1,200 events accepted, 1 call rejected, 0 requests rate-limited',
+        '  since it started: 1200 events accepted, 1 call rejected, 0 requests rate-limited',
         '  Kafka: 0 records produced, 3.0 MiB spooled while it was away',
         '',
       ].join('\n'),
@@ -74,7 +74,7 @@ describe('statusText', () => {
     ).toBe(
       [
         'http://ingester:8081: ready, ok; storage reachable',
-        '  since it started: 5,000 rows loaded, 1 duplicate dropped, 0 messages dead-lettered',
+        '  since it started: 5000 rows loaded, 1 duplicate dropped, 0 messages dead-lettered',
         '  Kafka: 12 messages waiting, 1 consumer restart, 0 messages expired unread',
         '',
       ].join('\n'),

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import type { CliConfig } from '../config'
+import { counted } from '../table'
 
 /** What `touchpoint status` found, for --json and the exit code. */
 export interface Status {
@@ -33,7 +34,7 @@ export async function statusCommand(
   return { out: values.json ? `${JSON.stringify(status, null, 2)}\n` : statusText(status), code }
 }
 
-export async function statusOf(url: string): Promise<Status> {
+async function statusOf(url: string): Promise<Status> {
   const get = (path: string) => fetch(`${url}${path}`, { signal: AbortSignal.timeout(TIMEOUT_MS) })
   let ready: { ready?: boolean; status?: string; reason?: string; storage?: string }
   try {
@@ -81,10 +82,8 @@ export function metricSums(text: string): Record<string, number> {
   return sums
 }
 
-const n = (v: number | undefined, one: string, many = `${one}s`) => {
-  const count = Math.round(v ?? 0)
-  return `${count.toLocaleString('en')} ${count === 1 ? one : many}`
-}
+/** A figure of /metrics as a count of its noun (a gauge read at a moment can be fractional: rounded) */
+const n = (v: number | undefined, one: string, many?: string) => counted(Math.round(v ?? 0), one, many)
 const bytes = (v: number | undefined) => {
   const b = v ?? 0
   return b < 1024
