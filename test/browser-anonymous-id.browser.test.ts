@@ -22,7 +22,13 @@ let consentSite: RunningSite
 let cookielessSite: RunningSite
 let browser: Browser
 
-type Tp = { anonymousId(): string; flush(): void; reset(): void; consent(yes: boolean): void }
+type Tp = {
+  anonymousId(): string
+  flush(): void
+  reset(): void
+  consent(yes: boolean): void
+  identify(userId: string): void
+}
 /** tp.anonymousId() once tp.js has replaced the queue stub. */
 async function anonymousIdOf(page: Page): Promise<string> {
   await page.waitForFunction(() => !('q' in (window as unknown as { tp: object }).tp))
@@ -92,8 +98,13 @@ describe('tp.anonymousId()', () => {
     )
     expect(credited.body.models[0].rows).toMatchObject([{ key: 'Email', conversions: 1, revenue: 60 }])
 
-    // after a log-out, a new visitor: the id changes, and the next events carry the new one
+    // after a log-out, a new visitor: the id changes, the user is forgotten, and the next events carry neither
+    await page.evaluate(() => (window as unknown as { tp: Tp }).tp.identify('customer-aid'))
+    expect(await page.evaluate(() => localStorage.getItem('tp_uid'))).toBe('customer-aid')
     await page.evaluate(() => (window as unknown as { tp: Tp }).tp.reset())
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tp_')))).toEqual(
+      [],
+    )
     await page.goto(`${site.url}/pricing.html`)
     const next = await anonymousIdOf(page)
     expect(next).not.toBe(id)

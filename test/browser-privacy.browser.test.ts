@@ -60,6 +60,11 @@ describe("tp.js's privacy in Chromium", () => {
     const rows = await until(id, (r) => r.length === 2)
     expect(rows.map((r) => r.event).sort()).toEqual(['Page Viewed', 'Plan Selected'])
 
+    // a visitor who signed in: their user id is stored too, and goes with the rest
+    await page.evaluate(() =>
+      (window as unknown as { tp: { identify(u: string): void } }).tp.identify('withdraws'),
+    )
+    expect(await page.evaluate(() => localStorage.getItem('tp_uid'))).toBe('withdraws')
     await page.evaluate(() => (window as unknown as { tp: { consent(b: boolean): void } }).tp.consent(false))
     expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tp_')))).toEqual(
       [],

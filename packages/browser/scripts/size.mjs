@@ -1,8 +1,8 @@
-// The size budget of tp.js: minified and gzip -9, at most 3 KiB (3,072 bytes), or the build fails.
+// The size budget of tp.js: minified and gzip -9, at most 3,000 bytes (the browser SDK issue), or the build fails.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 
-const BUDGET = 3072
+const BUDGET = 3000
 const file = new URL('../dist/tp.js', import.meta.url)
 const min = readFileSync(file)
 const gzip = gzipSync(min, { level: 9 }).length

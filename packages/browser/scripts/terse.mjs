@@ -6,5 +6,8 @@ import { minify } from 'terser'
 
 const file = new URL('../dist/tp.js', import.meta.url)
 const { code } = await minify(readFileSync(file, 'utf8'), { ecma: 2020, compress: { passes: 2 } })
-if (!code) throw new Error('terser gave no code for tp.js')
-writeFileSync(file, code)
+if (!code?.startsWith('"use strict";'))
+  throw new Error('terser gave no code for tp.js, or code not in strict mode')
+// The bundle's "use strict" goes (9 B of the gzip): tp.js declares no global and relies on nothing strict mode
+// changes (no `this` outside a method call, no `arguments`, no assignment that must throw). The ESM build keeps it.
+writeFileSync(file, code.slice('"use strict";'.length))

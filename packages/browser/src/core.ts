@@ -1,4 +1,4 @@
-import { type Store, stores } from './storage'
+import { cookie, local, memory, type Store } from './storage'
 import { transport } from './transport'
 import type { Props, Tracker, TrackerOptions } from './types'
 
@@ -32,12 +32,10 @@ const uuid = (): string =>
  * StrictMode runs effects twice) gets the tracker already running, whose options hold, so nothing counts twice.
  */
 export function createTracker(o: TrackerOptions): Tracker {
-  const w = window as unknown as { __tpTrackers?: Record<string, Tracker> }
-  const running = w.__tpTrackers || {}
+  const w = window as unknown as { __tp?: Record<string, Tracker> }
+  const running = (w.__tp = w.__tp || {})
   const name = `${o.api} ${o.key}`
-  w.__tpTrackers = running
-  running[name] = running[name] || make(o)
-  return running[name]
+  return running[name] || (running[name] = make(o))
 }
 
 function make(o: TrackerOptions): Tracker {
@@ -47,15 +45,14 @@ function make(o: TrackerOptions): Tracker {
   const off = !!o.respectDnt && (nav.doNotTrack === '1' || !!nav.globalPrivacyControl)
   let granted = o.consent !== 'required'
   const persistent = () => granted && !o.cookieless
-  const mem = stores.memory()
-  const disk: Store = o.cookieDomain ? stores.cookie(o.cookieDomain) : stores.local()
+  const mem = memory()
+  const disk: Store = o.cookieDomain ? cookie(o.cookieDomain) : local()
   const store = () => (persistent() ? disk : mem)
-  const net = transport(`${o.api.replace(/\/$/, '')}/v1/batch`, o.key, stores.local())
+  const net = transport(`${o.api.replace(/\/$/, '')}/v1/batch`, o.key, local())
   let queue: object[] = []
   let held: Draft[] = [] // events made before consent: in memory only, sent if it is granted
   let timer: ReturnType<typeof setTimeout> | 0 = 0
 
-  const url = () => new URL(location.href)
   const id = (k: string) => {
     let v = store().get(k)
     if (!v) {
@@ -67,7 +64,7 @@ function make(o: TrackerOptions): Tracker {
   const get = (k: string) => store().get(k)
 
   // Campaign and click ids of the landing URL, kept for the session; a new campaign starts a new session
-  const landing = url()
+  const landing = new URL(location.href)
   const tags: Props = {}
   for (const p of CAMPAIGN_PARAMS) {
     const v = landing.searchParams.get(p)
@@ -119,15 +116,7 @@ function make(o: TrackerOptions): Tracker {
     net.send(queue.splice(0), leaving)
   }
 
-  const here = (): Props => {
-    const u = url()
-    return {
-      url: u.href,
-      path: u.pathname,
-      title: document.title,
-      referrer,
-    }
-  }
+  const here = (): Props => ({ url: location.href, title: document.title, referrer })
   // The page being viewed, as it was when viewed. Its Page Left carries it: in a single-page app the URL has
   // already moved on to the next route by the time the navigation is seen.
   let viewed: Props
@@ -191,8 +180,7 @@ function make(o: TrackerOptions): Tracker {
   let depth: number
   let left: boolean
   const scrolled = () => {
-    const el = document.documentElement
-    const d = Math.round(((scrollY + innerHeight) / Math.max(el.scrollHeight, 1)) * 100)
+    const d = Math.round(((scrollY + innerHeight) / document.documentElement.scrollHeight) * 100)
     if (d > depth) depth = Math.min(d, 100)
   }
   const leave = (leaving?: boolean) => {
@@ -211,7 +199,7 @@ function make(o: TrackerOptions): Tracker {
     left = false
     engaged = 0
     depth = 0
-    visibleSince = document.visibilityState === 'visible' ? Date.now() : 0
+    visibleSince = document.hidden ? 0 : Date.now()
     scrolled()
     viewed = here()
     enqueue('page', { properties: { ...props } }, viewed)
@@ -234,7 +222,7 @@ function make(o: TrackerOptions): Tracker {
   if (o.hash) addEventListener('hashchange', navigated)
   addEventListener('scroll', scrolled, { passive: true })
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'hidden') leave(true)
+    if (document.hidden) leave(true)
     else visibleSince = Date.now()
   })
   addEventListener('pagehide', () => leave(true))
@@ -246,14 +234,14 @@ function make(o: TrackerOptions): Tracker {
     const tagged = target?.closest?.('[data-tp-event]')
     if (tagged) {
       const props: Props = {}
-      for (const a of [...tagged.attributes])
+      for (const a of tagged.attributes)
         if (a.name.startsWith('data-tp-prop-')) props[a.name.slice(13)] = a.value
       enqueue('track', { event: tagged.getAttribute('data-tp-event'), properties: props })
     }
     const a = target?.closest?.('a[href]') as HTMLAnchorElement | null
     if (!a || !/^https?:/.test(a.protocol)) return
     if (a.host !== location.host) {
-      if (o.domains?.some((d) => a.hostname === d || a.hostname.endsWith(`.${d}`)) && persistent()) {
+      if (o.domains?.some((d) => `.${a.hostname}`.endsWith(`.${d}`)) && persistent()) {
         const to = new URL(a.href)
         to.searchParams.set(CROSS_DOMAIN, JSON.stringify([id('tp_aid'), get('tp_s')]))
         a.href = to.href
@@ -263,9 +251,9 @@ function make(o: TrackerOptions): Tracker {
     else return
     send(true) // the page may be about to go: send now, by beacon, without holding the navigation
   }
-  document.addEventListener('click', onClick, true)
-  document.addEventListener('auxclick', onClick, true)
-  document.addEventListener(
+  addEventListener('click', onClick, true)
+  addEventListener('auxclick', onClick, true)
+  addEventListener(
     'submit',
     (e) => {
       const f = e.target as HTMLFormElement

@@ -6,7 +6,7 @@ export interface Store {
   del(k: string): void
 }
 
-const memory = (): Store => {
+export const memory = (): Store => {
   const m: Record<string, string> = {}
   return {
     get: (k) => m[k],
@@ -21,7 +21,7 @@ const memory = (): Store => {
 
 // localStorage, or memory where it cannot be had (blocked storage); a value it refuses to take (full, or a quota
 // of nothing) is kept in memory for the page instead: the tag must never fail for want of storage
-const local = (): Store => {
+export const local = (): Store => {
   const m = memory()
   try {
     const s = localStorage
@@ -46,7 +46,7 @@ const local = (): Store => {
 }
 
 // a cookie for the site's subdomains; where a page may not read its cookies (a sandboxed iframe), localStorage or memory
-const cookie = (domain: string): Store => {
+export const cookie = (domain: string): Store => {
   try {
     document.cookie
   } catch {
@@ -65,5 +65,3 @@ const cookie = (domain: string): Store => {
     del: (k) => write(k, '', 0),
   }
 }
-
-export const stores = { memory, local, cookie }

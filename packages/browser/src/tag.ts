@@ -12,7 +12,7 @@ type Stub = { q?: [keyof Tracker, ...unknown[]][] }
 const w = window as unknown as { tp?: Stub | Tracker }
 const el = document.currentScript as HTMLScriptElement | null
 const d = el?.dataset ?? {}
-const flag = (v: string | undefined) => v !== undefined && v !== 'false'
+const flag = (v: string | undefined) => v != null && v !== 'false'
 const queued = (w.tp as Stub | undefined)?.q ?? []
 const tp = createTracker({
   key: d.key ?? '',

@@ -15,7 +15,7 @@ export function transport(url: string, key: string, store: Store) {
   const body = (batch: object[]) => JSON.stringify({ writeKey: key, sentAt: new Date().toISOString(), batch })
   const outbox = (): object[] => {
     try {
-      return JSON.parse(store.get(OUTBOX) || '[]')
+      return JSON.parse(store.get(OUTBOX) as string) || [] // none: JSON.parse(null) is null
     } catch {
       return []
     }

@@ -63,7 +63,8 @@ function externalHost(url: string, pageHost: string): string {
  * own host is internal navigation and counts as none.
  */
 export function campaignOf(
-  pageUrl: string,
+  /** the page's URL, or what parseUrl made of it */
+  pageUrl: string | URL | undefined,
   referrer: string,
   ctx: CampaignContext | undefined,
   /** the referrer the session landed from (context.referrer.url, which tp.js keeps for the session) */
@@ -73,7 +74,7 @@ export function campaignOf(
   /** the hosts of the project's own sites (its allowedOrigins): a referrer on one of them is no referral */
   sites: readonly string[] = [],
 ): CampaignInfo {
-  const page = parseUrl(pageUrl)
+  const page = typeof pageUrl === 'string' ? parseUrl(pageUrl) : pageUrl
   const params = page?.searchParams
   const utm_source = ctx?.source ?? param(params, 'utm_source')
   const utm_medium = ctx?.medium ?? param(params, 'utm_medium')

@@ -316,6 +316,37 @@ describe('toEventRow: the session', () => {
   })
 })
 
+describe('toEventRow: the page', () => {
+  const facts = {
+    projectId: 'p1',
+    trusted: false,
+    source: 'browser' as const,
+    receivedAt: Date.UTC(2026, 11, 5),
+    ip: '203.0.113.7',
+    userAgent: undefined,
+    sentAt: undefined,
+  }
+  const url = 'https://shop.example/caf%C3%A9/menu?utm_source=news#top'
+
+  it("takes the path from the URL where the call names none, as tp.js's calls do", () => {
+    const row = toEventRow({ type: 'page', anonymousId: 'a-1', context: { page: { url } } }, facts)
+    expect(row).toMatchObject({ url, path: '/caf%C3%A9/menu', utm_source: 'news' })
+    const track = { type: 'track' as const, event: 'x', anonymousId: 'a-1', context: { page: { url } } }
+    expect(toEventRow(track, facts).path).toBe('/caf%C3%A9/menu')
+  })
+
+  it('keeps the path a call names, and has none without a URL', () => {
+    const named = { type: 'page' as const, anonymousId: 'a-1', context: { page: { url, path: '/named' } } }
+    expect(toEventRow(named, facts).path).toBe('/named')
+    expect(toEventRow({ type: 'page', anonymousId: 'a-1', properties: { path: '/p' } }, facts).path).toBe(
+      '/p',
+    )
+    expect(
+      toEventRow({ type: 'page', anonymousId: 'a-1', context: { page: { url: 'not a url' } } }, facts).path,
+    ).toBe('')
+  })
+})
+
 describe('toEventRow: the channel of a call from off the website', () => {
   const facts = (source: 'browser' | 'server' | 'import') => ({
     projectId: 'p1',

@@ -62,7 +62,9 @@ export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string, cou
   const page = ctx.page ?? {}
   const url = (isPageCall ? str(props.url) : '') || page.url || ''
   const referrer = (isPageCall ? str(props.referrer) : '') || page.referrer || ctx.referrer?.url || ''
-  const path = (isPageCall ? str(props.path) : '') || page.path || parseUrl(url)?.pathname || ''
+  // parsed once, for the path (which tp.js leaves to it) and the campaign
+  const parsed = parseUrl(url)
+  const path = (isPageCall ? str(props.path) : '') || page.path || parsed?.pathname || ''
   const title = (isPageCall ? str(props.title) : '') || page.title || ''
   // a browser's request says its device; a mobile or server library's says only its HTTP client (app-device.ts)
   const library = !ctx.userAgent && req.source === 'browser' && fromALibrary(ctx as JsonObject)
@@ -72,7 +74,7 @@ export function toEventRow(e: IncomingEvent, req: RequestFacts, id?: string, cou
   const traits = ('traits' in e && e.traits) || ctx.traits
   const person = personFields(e, req)
   const revenue = e.type === 'track' ? revenueOf(props) : null
-  const campaign = campaignOf(url, referrer, ctx.campaign, ctx.referrer?.url, !!ctx.sessionId, req.sites)
+  const campaign = campaignOf(parsed, referrer, ctx.campaign, ctx.referrer?.url, !!ctx.sessionId, req.sites)
   return {
     event_id: id ?? eventIdFor(req.projectId, e.messageId),
     message_id: e.messageId ?? '',
