@@ -44,7 +44,7 @@ function make(o: TrackerOptions): Tracker {
   const nav = navigator as Navigator & { globalPrivacyControl?: boolean }
   // where the visitor is, as their device says (the collector looks up no IP address): its time zone
   const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone
-  const off = !!o.respectDnt && (nav.doNotTrack === '1' || !!nav.globalPrivacyControl)
+  const off = o.respectDnt && (nav.doNotTrack === '1' || nav.globalPrivacyControl)
   let granted = o.consent !== 'required'
   const persistent = () => granted && !o.cookieless
   const mem = memory()
@@ -79,7 +79,7 @@ function make(o: TrackerOptions): Tracker {
   if (handoff || linked) {
     landing.searchParams.delete(HANDOFF)
     landing.searchParams.delete(CROSS_DOMAIN)
-    history.replaceState(history.state, '', landing.href)
+    history.replaceState(history.state, '', landing)
   }
   let pendingHandoff = handoff
   // Arriving by a link from another of the site's domains: the same visitor, in the same visit (its session keeps
@@ -103,7 +103,7 @@ function make(o: TrackerOptions): Tracker {
 
   // a session ends after 30 idle minutes, or when the visitor arrives from a different campaign; like its campaign
   // tags, it keeps the other site it came from, if any, so that each of its pages has the visit's channel
-  let fresh = !!newCampaign
+  let fresh = newCampaign // until the page's first event is built
   // The page this one was reached from: for the first view, the one the browser names; for a single-page
   // app's later views, the route before, as a link between server-rendered pages would give
   let referrer = document.referrer
@@ -130,10 +130,15 @@ function make(o: TrackerOptions): Tracker {
     try {
       s = JSON.parse(get('tp_s') as string) // null when there is none: JSON.parse(null) is null
     } catch {}
-    if (!s || t - s.t > SESSION_IDLE || (fresh && s.c !== newCampaign))
-      s = { id: uuid(), t, c: fresh ? newCampaign : '', r: from }
-    fresh = false
-    s.t = t
+    // A Page Left is no activity of its own: it goes in the visit of the visitor's last event (the page's view, or
+    // what they did on the page since), however long the page stayed open, and neither ends that visit after 30
+    // idle minutes (a page left open and closed an hour later made a visit of its Page Left alone) nor holds it
+    // open for the next event
+    const at = s && fields.event === 'Page Left' ? s.t : t
+    if (!s || at - s.t > SESSION_IDLE || (fresh && s.c !== fresh))
+      s = { id: uuid(), t: at, c: fresh, r: from }
+    fresh = ''
+    s.t = at
     store().set('tp_s', JSON.stringify(s))
     const context: Props = {
       page,
@@ -222,7 +227,7 @@ function make(o: TrackerOptions): Tracker {
   }
   addEventListener('popstate', navigated)
   if (o.hash) addEventListener('hashchange', navigated)
-  addEventListener('scroll', scrolled, { passive: true })
+  addEventListener('scroll', scrolled) // a scroll cannot be cancelled: no need to say passive
   document.addEventListener('visibilitychange', () => {
     if (document.hidden) leave(true)
     else visibleSince = Date.now()
@@ -241,12 +246,12 @@ function make(o: TrackerOptions): Tracker {
       enqueue('track', { event: tagged.getAttribute('data-tp-event'), properties: props })
     }
     const a = target?.closest?.('a[href]') as HTMLAnchorElement | null
-    if (!a || !/^https?:/.test(a.protocol)) return
+    if (!a || !/^http/.test(a.protocol)) return // http: or https:
     if (a.host !== location.host) {
       if (o.domains?.some((d) => `.${a.hostname}`.endsWith(`.${d}`)) && persistent()) {
         const to = new URL(a.href)
         to.searchParams.set(CROSS_DOMAIN, JSON.stringify([id('tp_aid'), get('tp_s')]))
-        a.href = to.href
+        a.href = to as unknown as string // a URL sets it as its text
       } else enqueue('track', { event: 'Outbound Link Clicked', properties: { url: a.href } })
     } else if (DOWNLOAD.test(a.pathname))
       enqueue('track', { event: 'File Downloaded', properties: { url: a.href } })
@@ -305,7 +310,7 @@ function make(o: TrackerOptions): Tracker {
     flush: send,
     anonymousId: () => id('tp_aid'),
     // on a task of its own, so that a callback that throws cannot stop the replay of the calls queued after it
-    ready: (f) => void setTimeout(f, 0, api),
+    ready: (f) => setTimeout(f, 0, api),
   }
   // what earlier pages could not deliver goes now, or once this page has consent
   if (granted) net.retry()
