@@ -4,8 +4,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningSite, serveSite } from '../examples/website/server'
 import type { RunningCollector } from '../services/collector/src/server'
-import { CHROME_UA, ensureTpJs, launchChromium } from './helpers/browser'
-import { eventually, sql } from './helpers/http'
+import { CHROME_UA, ensureTpJs, launchChromium, storedEvents } from './helpers/browser'
 import { startTestCollector } from './helpers/in-process'
 
 /**
@@ -22,10 +21,12 @@ let shop: RunningSite
 let help: RunningSite
 let consentHelp: RunningSite
 let browser: Browser
+let pageViewsOf: ReturnType<typeof storedEvents>['pageViewsOf']
 
 beforeAll(async () => {
   ensureTpJs()
   ;({ collector } = await startTestCollector({ adminKey: ADMIN, projects: [{ id: 'web', writeKey: WRITE }] }))
+  ;({ pageViewsOf } = storedEvents(collector.url, ADMIN))
   const common = { collector: collector.url, writeKey: WRITE }
   shop = await serveSite({ ...common, tagAttributes: { 'cookie-domain': 'shop.test', domains: 'help.test' } })
   help = await serveSite({ ...common, tagAttributes: { domains: 'shop.test', hash: '' } })
@@ -56,20 +57,6 @@ async function follow(page: Page, href: string) {
   await Promise.all([page.waitForURL((u) => u.host === new URL(href).host), page.click('#hop')])
   await page.waitForFunction(() => !('q' in (window as unknown as { tp: object }).tp))
 }
-
-/** A visitor's page views, once there are `count` of them: where, in which session, from which channel. */
-const pageViewsOf = (anonymousId: string, count: number) =>
-  eventually(
-    () =>
-      sql<{ url: string; session_id: string; channel: string }>(
-        collector.url,
-        ADMIN,
-        `SELECT url, session_id, channel FROM events
-         WHERE anonymous_id = {a:String} AND event = 'Page Viewed' ORDER BY timestamp`,
-        { a: anonymousId },
-      ),
-    (r) => r.length === count,
-  )
 
 type Tp = { anonymousId(): string; flush(): void; consent(yes: boolean): void }
 const anonymousIdOf = (page: Page) => page.evaluate(() => (window as unknown as { tp: Tp }).tp.anonymousId())

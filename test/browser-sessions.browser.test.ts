@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningSite, serveSite } from '../examples/website/server'
 import type { RunningCollector } from '../services/collector/src/server'
 import { CHROME_UA, ensureTpJs, idOf, launchChromium, named, storedEvents } from './helpers/browser'
-import { sql } from './helpers/http'
 import { startTestCollector } from './helpers/in-process'
 
 /**
@@ -22,6 +21,7 @@ let collector: RunningCollector
 let site: RunningSite
 let browser: Browser
 let until: ReturnType<typeof storedEvents>['until']
+let pageViewsOf: ReturnType<typeof storedEvents>['pageViewsOf']
 
 beforeAll(async () => {
   ensureTpJs()
@@ -29,7 +29,7 @@ beforeAll(async () => {
     adminKey: ADMIN,
     projects: [{ id: 'visits', writeKey: WRITE }],
   }))
-  ;({ until } = storedEvents(collector.url, ADMIN))
+  ;({ until, pageViewsOf } = storedEvents(collector.url, ADMIN))
   site = await serveSite({ collector: collector.url, writeKey: WRITE })
   browser = await launchChromium()
 })
@@ -64,16 +64,6 @@ async function idle(page: Page, minutes: number): Promise<void> {
   await page.clock.fastForward(minutes * MINUTE)
 }
 
-/** The visitor's page views in the order they were made: path, visit and channel. */
-const viewsOf = (id: string) =>
-  sql<{ path: string; session_id: string; channel: string }>(
-    collector.url,
-    ADMIN,
-    `SELECT path, session_id, channel FROM events
-     WHERE anonymous_id = {a:String} AND event = 'Page Viewed' ORDER BY timestamp`,
-    { a: id },
-  )
-
 describe("tp.js's visits in Chromium", () => {
   it('starts a new visit after 30 idle minutes, and when the visitor comes back by another campaign', async () => {
     const { context, page } = await visitor()
@@ -89,9 +79,7 @@ describe("tp.js's visits in Chromium", () => {
     await idle(page, 5)
     await page.goto(`${site.url}/pricing.html?utm_source=partner&utm_medium=affiliate&utm_campaign=club`)
     await flush(page)
-    await until(id, (r) => named(r, 'Page Viewed').length === 6)
-
-    const views = await viewsOf(id)
+    const views = await pageViewsOf(id, 6)
     expect(views.map((v) => [v.path, v.channel])).toEqual([
       ['/', 'Email'],
       ['/pricing.html', 'Email'],
@@ -120,7 +108,7 @@ describe("tp.js's visits in Chromium", () => {
       (r) => named(r, 'Page Viewed').length === 3 && named(r, 'Page Left').length === 2,
     )
 
-    const views = await viewsOf(id)
+    const views = await pageViewsOf(id, 3)
     expect(views.map((v) => v.path)).toEqual(['/app/', '/app/repairs', '/app/settings'])
     expect(views[1]!.session_id).toBe(views[0]!.session_id)
     expect(views[2]!.session_id).not.toBe(views[0]!.session_id)

@@ -65,7 +65,20 @@ export function storedEvents(collectorUrl: string, adminKey: string) {
   /** the visitor's events once `done` accepts them */
   const until = (anonymousId: string, done: (rows: StoredEvent[]) => boolean, timeoutMs = 15_000) =>
     eventually(() => eventsOf(anonymousId), done, timeoutMs)
-  return { eventsOf, until }
+  /** the visitor's page views in the order they were made (url, path, visit, channel), once `count` are stored */
+  const pageViewsOf = (anonymousId: string, count: number) =>
+    eventually(
+      () =>
+        sql<{ url: string; path: string; session_id: string; channel: string }>(
+          collectorUrl,
+          adminKey,
+          `SELECT url, path, session_id, channel FROM events
+           WHERE anonymous_id = {a:String} AND event = 'Page Viewed' ORDER BY timestamp`,
+          { a: anonymousId },
+        ),
+      (r) => r.length === count,
+    )
+  return { eventsOf, until, pageViewsOf }
 }
 
 export const named = (rows: StoredEvent[], event: string) => rows.filter((r) => r.event === event)
