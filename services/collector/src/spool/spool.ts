@@ -408,10 +408,15 @@ export class Spool {
     }
   }
 
+  /** Resolves once the writes under way are done, with the start of the next segment that may follow them. */
+  async settled(): Promise<void> {
+    while (this.flushing) await this.flushing
+  }
+
   /** Finishes writes under way and closes the files. Appends after this are refused. */
   async close(): Promise<void> {
     this.closed = true
-    while (this.flushing) await this.flushing
+    await this.settled()
     await this.reader.close()
     await this.current.fh.close()
   }
