@@ -3,8 +3,9 @@ import { open, stat, truncate } from 'node:fs/promises'
 import { decodeRecords, nextValidRecord } from './codec'
 
 /*
- * What Spool.open does to the segment it will append to, as found on disk after whatever stopped the last process:
- * a crash's torn tail is cut; damage from the disk, with whole records after it, is kept for the reader.
+ * What opening the spool (openSegments) does to the segment it will append to, as found on disk after whatever
+ * stopped the last process: a crash's torn tail is cut; damage from the disk, with whole records after it, is kept
+ * for the reader.
  */
 
 /**

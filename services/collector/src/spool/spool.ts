@@ -1,19 +1,11 @@
-import { constants } from 'node:fs'
 import type { FileHandle } from 'node:fs/promises'
-import { mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { open, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import {
-  type Checkpoint,
-  type PendingBatch,
-  readCheckpoint,
-  type SetAside,
-  syncDir,
-  writeCheckpoint,
-} from './checkpoint'
+import { type Checkpoint, type PendingBatch, type SetAside, syncDir, writeCheckpoint } from './checkpoint'
 import { decodeRecords, nextValidRecord, type SpoolRecord } from './codec'
-import { validTail } from './recovery'
-import { SegmentReader, segmentName, segmentNumbers } from './segment-reader'
+import { SegmentReader, segmentName } from './segment-reader'
+import { APPEND_DURABLY, openSegments, SYNC_AFTER_WRITE } from './segments'
 import {
   FAILING_FOR_MS,
   type SpoolBatch,
@@ -35,15 +27,6 @@ interface Waiter {
 
 /** How often loadedBy() looks at the loader's committed position. */
 const LOADED_POLL_MS = 25
-/**
- * How a segment is opened for appending: as 'a+', and with O_DSYNC, so that each write returns once its data is
- * on disk, as write() followed by fdatasync() did. One round trip to libuv's threads instead of two: the main
- * thread, busy with requests, no longer has to take the write's completion before the sync can start, and every
- * request waiting for the sync waits that much less.
- */
-const APPEND_DURABLY = constants.O_RDWR | constants.O_CREAT | constants.O_APPEND | (constants.O_DSYNC ?? 0)
-/** Where the platform has no O_DSYNC (Windows), each write is followed by fdatasync, as before. */
-const SYNC_AFTER_WRITE = constants.O_DSYNC === undefined
 
 /**
  * The embedded pipeline's write-ahead log: an append-only sequence of segment files.
@@ -91,20 +74,8 @@ export class Spool {
 
   static async open(dir: string, options: SpoolOptions): Promise<Spool> {
     const opts = { segmentBytes: DEFAULT_SEGMENT_BYTES, ...options }
-    await mkdir(dir, { recursive: true })
-    const segments = segmentNumbers(await readdir(dir))
-    const { checkpoint, setAside } = await readCheckpoint(dir, segments[0] ?? 1)
-    await writeCheckpoint(dir, checkpoint)
-    for (const n of segments.filter((s) => s < checkpoint.loaded.segment)) await rm(join(dir, segmentName(n)))
-    const live = segments.filter((s) => s >= checkpoint.loaded.segment)
-    const last = live.pop() ?? checkpoint.loaded.segment
-    const sealed = new Map<number, number>()
-    for (const n of live) sealed.set(n, (await stat(join(dir, segmentName(n)))).size)
-    const lastPath = join(dir, segmentName(last))
-    const size = await validTail(lastPath)
-    const fh = await open(lastPath, APPEND_DURABLY)
-    await syncDir(dir)
-    return new Spool(dir, opts, checkpoint, sealed, { segment: last, fh, size }, setAside)
+    const { checkpoint, setAside, sealed, current } = await openSegments(dir)
+    return new Spool(dir, opts, checkpoint, sealed, current, setAside)
   }
 
   /** Where the spool's writes have reached: every frame acknowledged so far lies before it. */
