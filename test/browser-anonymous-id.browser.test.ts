@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningSite, serveSite } from '../examples/website/server'
 import type { RunningCollector } from '../services/collector/src/server'
-import { CHROME_UA, ensureTpJs, launchChromium, named, storedEvents } from './helpers/browser'
+import { CHROME_UA, ensureTpJs, flush, launchChromium, named, storedEvents } from './helpers/browser'
 import { basic, eventually, post } from './helpers/http'
 import { startTestCollector } from './helpers/in-process'
 
@@ -34,7 +34,6 @@ async function anonymousIdOf(page: Page): Promise<string> {
   await page.waitForFunction(() => !('q' in (window as unknown as { tp: object }).tp))
   return page.evaluate(() => (window as unknown as { tp: Tp }).tp.anonymousId())
 }
-const flush = (page: Page) => page.evaluate(() => (window as unknown as { tp: Tp }).tp.flush())
 let until: ReturnType<typeof storedEvents>['until']
 /** the visitor's page views, once one is stored */
 const viewsOf = (anonymousId: string) => until(anonymousId, (rows) => named(rows, 'Page Viewed').length >= 1)

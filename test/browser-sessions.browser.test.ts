@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningSite, serveSite } from '../examples/website/server'
 import type { RunningCollector } from '../services/collector/src/server'
-import { CHROME_UA, ensureTpJs, idOf, launchChromium, named, storedEvents } from './helpers/browser'
+import { CHROME_UA, ensureTpJs, flush, idOf, launchChromium, named, storedEvents } from './helpers/browser'
 import { startTestCollector } from './helpers/in-process'
 
 /**
@@ -51,8 +51,6 @@ async function visitor(): Promise<{ context: BrowserContext; page: Page }> {
 async function follow(page: Page, text: string, to: RegExp): Promise<void> {
   await Promise.all([page.waitForURL(to), page.click(`header >> text=${text}`)])
 }
-
-const flush = (page: Page) => page.evaluate(() => (window as unknown as { tp: { flush(): void } }).tp.flush())
 
 /**
  * Idle minutes on the page's clock. What the page holds goes first: a call sent after the jump would carry a sentAt

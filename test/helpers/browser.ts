@@ -83,6 +83,10 @@ export function storedEvents(collectorUrl: string, adminKey: string) {
 
 export const named = (rows: StoredEvent[], event: string) => rows.filter((r) => r.event === event)
 
+/** Has the page's tp.js send what it holds now (tp.flush()). */
+export const flush = (page: Page) =>
+  page.evaluate(() => (window as unknown as { tp: { flush(): void } }).tp.flush())
+
 /** The anonymous id once tp.js has run (it is written on the first event). */
 export async function idOf(page: Page): Promise<string> {
   await page.waitForFunction(() => localStorage.getItem('tp_aid'))
