@@ -8,17 +8,15 @@ import type { RunningCollector } from '../services/collector/src/server'
 import { CHROME_UA, ensureTpJs, idOf, launchChromium, named, storedEvents } from './helpers/browser'
 import { listenLocally, sql } from './helpers/http'
 import { startTestCollector } from './helpers/in-process'
-import { switchProxy } from './helpers/switch-proxy'
 
 /**
  * tp.js in real headless Chromium, on the example shop, against a running collector; every answer is read back
- * from ClickHouse. The pages send to the collector through a proxy that a test can take down.
+ * from ClickHouse. Delivery (the outbox, retries, batches too large for a beacon) is in browser-delivery.
  */
 const ADMIN = 'admin-key-0123456789abcdef'
 const WRITE = 'wk_web_0123456'
 
 let collector: RunningCollector
-let proxy: Awaited<ReturnType<typeof switchProxy>>
 let site: RunningSite
 let external: Server
 let externalUrl: string
@@ -47,13 +45,12 @@ beforeAll(async () => {
     projects: [{ id: 'web', writeKey: WRITE }],
   }))
   ;({ eventsOf, until } = storedEvents(collector.url, ADMIN))
-  proxy = await switchProxy(collector.url)
   external = createServer((_, res) =>
     res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>Reviews</h1>'),
   )
   externalUrl = `${await listenLocally(external)}/reviews`
   const common = { collector: collector.url, writeKey: WRITE, outboundUrl: externalUrl }
-  site = await serveSite({ ...common, tagAttributes: { api: proxy.url } })
+  site = await serveSite(common)
   browser = await launchChromium()
 })
 
@@ -61,7 +58,6 @@ afterAll(async () => {
   await browser?.close()
   await site?.close()
   external?.close()
-  await proxy?.down().catch(() => {})
   await collector?.close()
 })
 
@@ -219,99 +215,6 @@ describe('tp.js in Chromium', () => {
     expect(stored).toContain('/thank-you.html?order=') // the columns the check reads hold the pages' URLs
     expect(stored).not.toContain('4242424242424242')
     expect(stored).not.toContain('Lovelace')
-    await context.close()
-  })
-
-  it('keeps events made while the collector is down and delivers each once when it is back', async () => {
-    const { context, page } = await open(`${site.url}/pricing.html`)
-    const id = await idOf(page)
-    await until(id, (r) => r.length === 1)
-    await proxy.down()
-    await page.click('text=Join for €49')
-    await page.click('text=Join for €399')
-    await page.waitForFunction(() => JSON.parse(localStorage.getItem('tp_out') || '[]').length === 2, null, {
-      timeout: 10_000,
-    })
-    await proxy.up()
-    const rows = await until(id, (r) => named(r, 'Plan Selected').length >= 2, 30_000)
-    await page.waitForFunction(() => !localStorage.getItem('tp_out'), null, { timeout: 10_000 })
-    await new Promise((r) => setTimeout(r, 1000))
-    const plans = named(await eventsOf(id), 'Plan Selected').map((r) => JSON.parse(r.props).plan)
-    expect(plans.sort()).toEqual(['expedition', 'summit'])
-    expect(new Set(rows.map((r) => r.message_id)).size).toBe(rows.length)
-    await context.close()
-  })
-
-  it('sends again a batch answered 408 or 429 (a slow upload, a rate limit), each event once', async () => {
-    const { context, page } = await open(`${site.url}/pricing.html`)
-    const id = await idOf(page)
-    await until(id, (r) => r.length === 1)
-    // the answers a page can read when the collector is proxied on its own origin; before, a 408 was taken for
-    // a refusal the collector had kept, and the batch was dropped. Three of them: Chromium itself sends a request
-    // again once after a 408 on a connection it reused, before the page sees one
-    proxy.answer(408, 3)
-    await page.click('text=Join for €49')
-    await until(id, (r) => named(r, 'Plan Selected').length === 1, 30_000)
-    proxy.answer(429, 1)
-    await page.click('text=Join for €399')
-    const rows = await until(id, (r) => named(r, 'Plan Selected').length === 2, 30_000)
-    expect(proxy.unanswered()).toBe(0)
-    expect(new Set(rows.map((r) => r.message_id)).size).toBe(rows.length)
-    await page.waitForFunction(() => !localStorage.getItem('tp_out'), null, { timeout: 10_000 })
-    await context.close()
-  })
-
-  it('delivers an outbox larger than a keepalive request may be, in parts, each event once', async () => {
-    const { context, page } = await open(`${site.url}/pricing.html`)
-    const id = await idOf(page)
-    await until(id, (r) => r.length === 1)
-    await proxy.down()
-    // a visitor's long offline spell: 150 events, about 120 kB, past the 64 KiB a browser lets a keepalive fetch
-    // carry. Sent whole, as before, the outbox was refused by the browser at every try and never delivered
-    await page.evaluate(() => {
-      const tp = (window as unknown as { tp: { track(e: string, p: object): void } }).tp
-      for (let i = 0; i < 150; i++) tp.track('Offline Step', { i, note: 'n'.repeat(300) })
-    })
-    await page.waitForFunction(
-      () => JSON.parse(localStorage.getItem('tp_out') || '[]').length === 150,
-      null,
-      {
-        timeout: 10_000,
-      },
-    )
-    expect(await page.evaluate(() => localStorage.getItem('tp_out')!.length)).toBeGreaterThan(65_536)
-    await proxy.up()
-    // the next page load sends the outbox
-    await page.goto(`${site.url}/`)
-    const rows = await until(id, (r) => named(r, 'Offline Step').length === 150, 30_000)
-    expect(new Set(rows.map((r) => r.message_id)).size).toBe(rows.length)
-    const steps = named(rows, 'Offline Step').map((r) => JSON.parse(r.props).i)
-    expect(steps.sort((a, b) => a - b)).toEqual(Array.from({ length: 150 }, (_, i) => i))
-    await page.waitForFunction(() => !localStorage.getItem('tp_out'), null, { timeout: 10_000 })
-    await context.close()
-  })
-
-  it('keeps what a page sends on its way out while the collector is down, and the next page delivers it', async () => {
-    const { context, page } = await open(`${site.url}/pricing.html`)
-    const id = await idOf(page)
-    await until(id, (r) => r.length === 1)
-    await proxy.down()
-    // a send fails: tp.js knows the collector is down
-    await page.click('text=Join for €49')
-    await page.waitForFunction(() => JSON.parse(localStorage.getItem('tp_out') || '[]').length === 1, null, {
-      timeout: 10_000,
-    })
-    // the visitor moves on: a beacon would be lost on the way; the page's last events go to the outbox
-    await Promise.all([page.waitForURL(/product\.html/), page.click('header >> text=Trail jacket')])
-    await proxy.up()
-    const rows = await until(
-      id,
-      (r) =>
-        named(r, 'Page Left').some((x) => x.path === '/pricing.html') && named(r, 'Page Viewed').length === 2,
-      30_000,
-    )
-    expect(named(rows, 'Plan Selected')).toHaveLength(1)
-    expect(new Set(rows.map((r) => r.message_id)).size).toBe(rows.length)
     await context.close()
   })
 

@@ -92,12 +92,12 @@ function make(o: TrackerOptions): Tracker {
       store().set('tp_aid', aid)
       store().set('tp_s', visit)
     } catch {}
-  const KEYS = ['tp_uid', 'tp_aid', 'tp_s']
+  const KEYS = ['tp_uid', 'tp_aid', 'tp_s'] // the user's first: consent copies the others
   // what identifies the visitor, wherever it is kept: before consent, in memory only
   const forget = () => {
     for (const k of KEYS) {
-      mem.del(k)
-      disk.del(k)
+      mem.delete(k)
+      disk.delete(k)
     }
   }
 
@@ -176,7 +176,8 @@ function make(o: TrackerOptions): Tracker {
       return
     }
     queue.push(build(draft))
-    if (queue.length >= 20) send()
+    // twenty events (queue[19] is one), the most a batch holds, as the outbox sends them
+    if (queue[19]) send()
     else if (!timer) timer = setTimeout(send, o.flushMs ?? 1000)
   }
 
@@ -204,8 +205,7 @@ function make(o: TrackerOptions): Tracker {
   const page = (props?: Props) => {
     lastKey = pageKey()
     left = false
-    engaged = 0
-    depth = 0
+    engaged = depth = 0
     visibleSince = document.hidden ? 0 : Date.now()
     scrolled()
     viewed = here()
@@ -292,7 +292,7 @@ function make(o: TrackerOptions): Tracker {
         // otherwise (the id anonymousId() gave, a visit handed over from another of the site's domains). The held
         // events take their session and user as they are built (an identify among them stores its user).
         if (persistent())
-          for (const k of ['tp_aid', 'tp_s']) {
+          for (const k of KEYS.slice(1)) {
             const v = mem.get(k)
             if (v && !disk.get(k)) disk.set(k, v)
           }

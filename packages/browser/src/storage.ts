@@ -3,21 +3,11 @@ export interface Store {
   /** the value, or null or undefined when there is none */
   get(k: string): string | null | undefined
   set(k: string, v: string): void
-  del(k: string): void
+  delete(k: string): void
 }
 
-export const memory = (): Store => {
-  const m: Record<string, string> = {}
-  return {
-    get: (k) => m[k],
-    set: (k, v) => {
-      m[k] = v
-    },
-    del: (k) => {
-      delete m[k]
-    },
-  }
-}
+// a Map is a store as it is
+export const memory = (): Store => new Map<string, string>()
 
 // localStorage, or memory where it cannot be had (blocked storage); a value it refuses to take (full, or a quota
 // of nothing) is kept in memory for the page instead: the tag must never fail for want of storage
@@ -30,13 +20,13 @@ export const local = (): Store => {
       set: (k, v) => {
         try {
           s.setItem(k, v)
-          m.del(k)
+          m.delete(k)
         } catch {
           m.set(k, v)
         }
       },
-      del: (k) => {
-        m.del(k)
+      delete: (k) => {
+        m.delete(k)
         s.removeItem(k)
       },
     }
@@ -62,6 +52,6 @@ export const cookie = (domain: string): Store => {
       return m && decodeURIComponent(m[1] as string)
     },
     set: (k, v) => write(k, v, 31536000),
-    del: (k) => write(k, '', 0),
+    delete: (k) => write(k, '', 0),
   }
 }
