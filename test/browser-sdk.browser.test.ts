@@ -240,6 +240,29 @@ describe('tp.js in Chromium', () => {
     await context.close()
   })
 
+  it("names a lead's form by its attributes when the form has fields named id and name", async () => {
+    const { context, page } = await open(`${site.url}/pricing.html`)
+    const id = await idOf(page)
+    // a form's fields shadow its own properties by name: `form.id` is the field named "id" here, and the lead's
+    // formId was stored as {}, the field serialised
+    await page.evaluate(() => {
+      const form = document.createElement('form')
+      form.id = 'contact'
+      form.setAttribute('name', 'contact')
+      form.action = '/thank-you.html'
+      form.innerHTML = '<input name="id" value="42"><input name="name" value="Ada"><button>Send</button>'
+      document.body.append(form)
+    })
+    await Promise.all([page.waitForURL(/thank-you/), page.click('text=Send')])
+    const rows = await until(id, (r) => named(r, 'Lead Captured').length === 1)
+    expect(JSON.parse(named(rows, 'Lead Captured')[0]!.props)).toEqual({
+      formId: 'contact',
+      formName: 'contact',
+    })
+    expect(JSON.stringify(await eventsOf(id))).not.toContain('Ada')
+    await context.close()
+  })
+
   it('sends a page view again when the back/forward cache restores a page', async () => {
     const context = await browser.newContext({ userAgent: CHROME_UA })
     const page = await context.newPage()

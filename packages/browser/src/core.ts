@@ -268,7 +268,7 @@ function make(o: TrackerOptions): Tracker {
       // the form's name and id only: never what was typed into it
       enqueue('track', {
         event: 'Lead Captured',
-        properties: { formId: f.id, formName: f.getAttribute('name') || '' },
+        properties: { formId: f.getAttribute('id') || '', formName: f.getAttribute('name') || '' },
       })
       send(true)
     },
