@@ -6,7 +6,6 @@ import {
   ensureTopics,
   hintOf,
   onceTopicsKnown,
-  readsFrom,
   refusalOf,
   refusedBy,
   type TopicSpec,
@@ -24,10 +23,12 @@ import {
 import type { Logger } from 'pino'
 import { decodeBatch, type Entry } from './batch'
 import type { IngesterConfig } from './config'
+import { consumerOptions } from './consumer-options'
 import { sendDeadLetters } from './dead-letter'
 import { ExpiryCheck, reportExpired } from './expired'
 import { IngesterHealth } from './health'
 import { kafkaLogCreator } from './kafka-log'
+import { groupLag } from './lag'
 import type { IngesterMetrics } from './metrics'
 
 const MAX_BACKOFF_MS = 10_000
@@ -171,19 +172,7 @@ export class Ingester {
   /** A new consumer, joined to the group: it reads from the committed offsets. */
   private async runConsumer(): Promise<void> {
     const { kafka } = this.config
-    const consumer = this.kafka.consumer({
-      groupId: kafka.groupId,
-      maxWaitTimeInMs: kafka.maxWaitMs,
-      minBytes: kafka.minBytes,
-      maxBytesPerPartition: kafka.maxBytesPerPartition,
-      maxBytes: kafka.maxBytesPerPartition * 4,
-      sessionTimeout: kafka.sessionTimeoutMs,
-      heartbeatInterval: Math.floor(kafka.sessionTimeoutMs / 10),
-      allowAutoTopicCreation: false,
-      // kafkajs would restart a crashed consumer itself, and that restart can race this class's: a consumer
-      // started by kafkajs's timer while this class replaced it joins the group beside its replacement
-      retry: { retries: 5, restartOnFailure: async () => false },
-    })
+    const consumer = this.kafka.consumer(consumerOptions(kafka))
     this.consumer = consumer
     const current = () => this.consumer === consumer
     consumer.on(consumer.events.START_BATCH_PROCESS, () => {
@@ -360,19 +349,9 @@ export class Ingester {
   /** Lag of every partition from the broker's high watermarks and the group's committed offsets. */
   private async refreshLag(): Promise<void> {
     try {
-      const { topic, groupId } = this.config.kafka
-      const [ends, committed] = await Promise.all([
-        this.admin.fetchTopicOffsets(topic),
-        this.admin.fetchOffsets({ groupId, topics: [topic] }),
-      ])
-      this.expiry.saw(committed[0]?.partitions ?? [])
-      const done = new Map(committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset)]) ?? [])
-      let lag = 0
-      for (const p of ends) {
-        const behind = Number(BigInt(p.high) - readsFrom(done.get(p.partition) ?? -1n, BigInt(p.low)))
-        this.metrics.lagByPartition.set(p.partition, behind)
-        lag += behind
-      }
+      const { byPartition, total: lag, committed } = await groupLag(this.admin, this.config.kafka)
+      this.expiry.saw(committed)
+      for (const [partition, behind] of byPartition) this.metrics.lagByPartition.set(partition, behind)
       if (lag === 0 && this.consumer && !this.restarting) this.health.caughtUp()
       const idleMs = Date.now() - this.lastProgress
       const limit = this.inBatch ? 3 * this.config.kafka.stallMs : this.config.kafka.stallMs
@@ -408,12 +387,9 @@ export class Ingester {
         return false
       }
     }
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), this.config.kafka.stopTimeoutMs)
-    })
-    const left = await Promise.race([leave(), timeout])
-    clearTimeout(timer)
+    // the deadline's timer keeps no process alive, and resolves into nothing once the ingester has left
+    const deadline = sleep(this.config.kafka.stopTimeoutMs, false, { ref: false })
+    const left = await Promise.race([leave(), deadline])
     if (!left)
       this.log.warn(
         { waitedMs: Date.now() - started },
