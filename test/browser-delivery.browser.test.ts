@@ -24,11 +24,36 @@ let browser: Browser
 let eventsOf: ReturnType<typeof storedEvents>['eventsOf']
 let until: ReturnType<typeof storedEvents>['until']
 
-async function open(url: string): Promise<{ context: BrowserContext; page: Page }> {
+/** The shop's pricing page in a fresh browser context, once its page view is stored. */
+async function onPricing(): Promise<{ context: BrowserContext; page: Page; id: string }> {
   const context = await browser.newContext({ userAgent: CHROME_UA })
   const page = await context.newPage()
-  await page.goto(url)
-  return { context, page }
+  await page.goto(`${site.url}/pricing.html`)
+  const id = await idOf(page)
+  await until(id, (r) => r.length === 1)
+  return { context, page, id }
+}
+
+/** `count` track calls of `event` in the page, each with its index and `size` characters of padding. */
+const trackMany = (page: Page, event: string, count: number, size: number) =>
+  page.evaluate(
+    ([e, n, padding]) => {
+      const tp = (window as unknown as { tp: { track(e: string, p: object): void } }).tp
+      for (let i = 0; i < n; i++) tp.track(e, { i, note: 'n'.repeat(padding) })
+    },
+    [event, count, size] as const,
+  )
+
+/** Waits for the page's outbox to hold `count` events. */
+const outboxHolds = (page: Page, count: number) =>
+  page.waitForFunction((n) => JSON.parse(localStorage.getItem('tp_out') || '[]').length === n, count, {
+    timeout: 10_000,
+  })
+
+/** Each stored event once, and nothing left in the page's outbox. */
+async function deliveredOnce(page: Page, rows: { message_id: string }[]): Promise<void> {
+  expect(new Set(rows.map((r) => r.message_id)).size).toBe(rows.length)
+  await page.waitForFunction(() => !localStorage.getItem('tp_out'), null, { timeout: 10_000 })
 }
 
 beforeAll(async () => {
@@ -52,15 +77,11 @@ afterAll(async () => {
 
 describe("tp.js's delivery in Chromium", () => {
   it('keeps events made while the collector is down and delivers each once when it is back', async () => {
-    const { context, page } = await open(`${site.url}/pricing.html`)
-    const id = await idOf(page)
-    await until(id, (r) => r.length === 1)
+    const { context, page, id } = await onPricing()
     await proxy.down()
     await page.click('text=Join for €49')
     await page.click('text=Join for €399')
-    await page.waitForFunction(() => JSON.parse(localStorage.getItem('tp_out') || '[]').length === 2, null, {
-      timeout: 10_000,
-    })
+    await outboxHolds(page, 2)
     await proxy.up()
     const rows = await until(id, (r) => named(r, 'Plan Selected').length >= 2, 30_000)
     await page.waitForFunction(() => !localStorage.getItem('tp_out'), null, { timeout: 10_000 })
@@ -72,9 +93,7 @@ describe("tp.js's delivery in Chromium", () => {
   })
 
   it('sends again a batch answered 408 or 429 (a slow upload, a rate limit), each event once', async () => {
-    const { context, page } = await open(`${site.url}/pricing.html`)
-    const id = await idOf(page)
-    await until(id, (r) => r.length === 1)
+    const { context, page, id } = await onPricing()
     // the answers a page can read when the collector is proxied on its own origin; before, a 408 was taken for
     // a refusal the collector had kept, and the batch was dropped. Three of them: Chromium itself sends a request
     // again once after a 408 on a connection it reused, before the page sees one
@@ -85,55 +104,36 @@ describe("tp.js's delivery in Chromium", () => {
     await page.click('text=Join for €399')
     const rows = await until(id, (r) => named(r, 'Plan Selected').length === 2, 30_000)
     expect(proxy.unanswered()).toBe(0)
-    expect(new Set(rows.map((r) => r.message_id)).size).toBe(rows.length)
-    await page.waitForFunction(() => !localStorage.getItem('tp_out'), null, { timeout: 10_000 })
+    await deliveredOnce(page, rows)
     await context.close()
   })
 
   it('delivers an outbox larger than a keepalive request may be, in parts, each event once', async () => {
-    const { context, page } = await open(`${site.url}/pricing.html`)
-    const id = await idOf(page)
-    await until(id, (r) => r.length === 1)
+    const { context, page, id } = await onPricing()
     await proxy.down()
     // a visitor's long offline spell: 150 events, about 120 kB, past the 64 KiB a browser lets a keepalive fetch
     // carry. Sent whole, as before, the outbox was refused by the browser at every try and never delivered
-    await page.evaluate(() => {
-      const tp = (window as unknown as { tp: { track(e: string, p: object): void } }).tp
-      for (let i = 0; i < 150; i++) tp.track('Offline Step', { i, note: 'n'.repeat(300) })
-    })
-    await page.waitForFunction(
-      () => JSON.parse(localStorage.getItem('tp_out') || '[]').length === 150,
-      null,
-      {
-        timeout: 10_000,
-      },
-    )
+    await trackMany(page, 'Offline Step', 150, 300)
+    await outboxHolds(page, 150)
     expect(await page.evaluate(() => localStorage.getItem('tp_out')!.length)).toBeGreaterThan(65_536)
     await proxy.up()
     // the next page load sends the outbox
     await page.goto(`${site.url}/`)
     const rows = await until(id, (r) => named(r, 'Offline Step').length === 150, 30_000)
-    expect(new Set(rows.map((r) => r.message_id)).size).toBe(rows.length)
     const steps = named(rows, 'Offline Step').map((r) => JSON.parse(r.props).i)
     expect(steps.sort((a, b) => a - b)).toEqual(Array.from({ length: 150 }, (_, i) => i))
-    await page.waitForFunction(() => !localStorage.getItem('tp_out'), null, { timeout: 10_000 })
+    await deliveredOnce(page, rows)
     await context.close()
   })
 
   it('delivers twenty events too large together for a keepalive request, with the collector up', async () => {
-    const { context, page } = await open(`${site.url}/pricing.html`)
-    const id = await idOf(page)
-    await until(id, (r) => r.length === 1)
+    const { context, page, id } = await onPricing()
     // events of 3.5 kB, well inside the collector's 32 KiB an event: twenty make a batch past the 64 KiB a browser
     // lets a keepalive fetch carry. Sent by keepalive, the batch was refused by the browser, went to the outbox,
     // and was refused there at every try, twenty at a time, for good
-    await page.evaluate(() => {
-      const tp = (window as unknown as { tp: { track(e: string, p: object): void } }).tp
-      for (let i = 0; i < 20; i++) tp.track('Large Step', { i, note: 'n'.repeat(3500) })
-    })
+    await trackMany(page, 'Large Step', 20, 3500)
     const rows = await until(id, (r) => named(r, 'Large Step').length === 20, 30_000)
-    expect(new Set(rows.map((r) => r.message_id)).size).toBe(rows.length)
-    await page.waitForFunction(() => !localStorage.getItem('tp_out'), null, { timeout: 10_000 })
+    await deliveredOnce(page, rows)
     await context.close()
   })
 
@@ -142,36 +142,23 @@ describe("tp.js's delivery in Chromium", () => {
     [19, 3.5],
   ] as const)
     it(`delivers what a page leaves with when it is too large for a beacon (${count} events of ${kB} kB)`, async () => {
-      const { context, page } = await open(`${site.url}/pricing.html`)
-      const id = await idOf(page)
-      await until(id, (r) => r.length === 1)
+      const { context, page, id } = await onPricing()
       // held for the next send, which is the page's way out: the browser refuses a beacon over 64 KiB. With
       // nineteen, the page's Page Left makes twenty, a whole batch, sent as it is made
-      await page.evaluate(
-        ([n, size]) => {
-          const tp = (window as unknown as { tp: { track(e: string, p: object): void } }).tp
-          for (let i = 0; i < n; i++) tp.track('Large Step', { i, note: 'n'.repeat(size) })
-        },
-        [count, kB * 1000] as const,
-      )
+      await trackMany(page, 'Large Step', count, kB * 1000)
       await Promise.all([page.waitForURL(/product\.html/), page.click('header >> text=Trail jacket')])
       const rows = await until(id, (r) => named(r, 'Large Step').length === count, 30_000)
       expect(named(rows, 'Page Left').some((r) => r.path === '/pricing.html')).toBe(true)
-      expect(new Set(rows.map((r) => r.message_id)).size).toBe(rows.length)
-      await page.waitForFunction(() => !localStorage.getItem('tp_out'), null, { timeout: 10_000 })
+      await deliveredOnce(page, rows)
       await context.close()
     })
 
   it('keeps what a page sends on its way out while the collector is down, and the next page delivers it', async () => {
-    const { context, page } = await open(`${site.url}/pricing.html`)
-    const id = await idOf(page)
-    await until(id, (r) => r.length === 1)
+    const { context, page, id } = await onPricing()
     await proxy.down()
     // a send fails: tp.js knows the collector is down
     await page.click('text=Join for €49')
-    await page.waitForFunction(() => JSON.parse(localStorage.getItem('tp_out') || '[]').length === 1, null, {
-      timeout: 10_000,
-    })
+    await outboxHolds(page, 1)
     // the visitor moves on: a beacon would be lost on the way; the page's last events go to the outbox
     await Promise.all([page.waitForURL(/product\.html/), page.click('header >> text=Trail jacket')])
     await proxy.up()
