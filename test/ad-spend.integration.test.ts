@@ -237,7 +237,7 @@ describe('touchpoint spend', () => {
   })
 
   it('sends a large file in requests the collector takes, and stores every row of it', async () => {
-    // 6,000 days and campaigns with long names: about 1.6 MB, past the collector's 512 KiB a request
+    // 6,000 days and campaigns with long names: about 1.6 MB, past the collector's 1 MiB a request
     const long = 'é'.repeat(60)
     const lines = ['day,source,medium,campaign,cost,currency']
     for (let d = 0; d < 30; d++)

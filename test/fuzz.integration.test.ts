@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { MAX_BODY_BYTES } from '../packages/schema/src/limits'
 import type { RunningCollector } from '../services/collector/src/server'
 import { basic, CHROME_UA, eventually, sql } from './helpers/http'
 import { startTestCollector } from './helpers/in-process'
@@ -246,7 +247,7 @@ describe('fuzzing the public endpoints', () => {
       type: 'track',
       event: 'x',
       userId: 'u',
-      properties: { s: 'x'.repeat(600_000) },
+      properties: { s: 'x'.repeat(MAX_BODY_BYTES) },
     })
     expect((await inject('POST', '/v1/track', big, { 'content-type': 'application/json' })).status).toBe(413)
     const wide = JSON.stringify({

@@ -3,8 +3,12 @@
  * Kept free of runtime dependencies so that the browser SDK can import it without pulling in zod.
  */
 
-/** Largest request body the collector reads, in bytes (Segment's batch limit is 500 KB). */
-export const MAX_BODY_BYTES = 512 * 1024
+/**
+ * Largest request body the collector reads, in bytes. Room for tp.js's largest batch, twenty events of
+ * MAX_EVENT_BYTES (640 KiB with its own fields): at 512 KiB, as Segment's 500 KB, such a batch was refused whole
+ * (413), which tp.js does not send again, and its events were lost. As nginx's default client_max_body_size (1m).
+ */
+export const MAX_BODY_BYTES = 1024 * 1024
 /** Largest single event, serialised, in bytes (Segment's per-call limit). */
 export const MAX_EVENT_BYTES = 32 * 1024
 /** Most events one batch call may carry. */

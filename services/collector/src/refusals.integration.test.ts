@@ -1,3 +1,4 @@
+import { limits } from '@touchpoint/schema'
 import { describe, expect, it } from 'vitest'
 import { basic, eventually, post } from '../../../test/helpers/http'
 import { keys, useShopCollector } from './testing/shop-collector'
@@ -147,7 +148,7 @@ describe('errors', () => {
     const res = await send('/v1/track', {
       event: 'Big',
       anonymousId: 'a',
-      properties: { blob: 'x'.repeat(600 * 1024) },
+      properties: { blob: 'x'.repeat(limits.MAX_BODY_BYTES) },
     })
     expect(res.status).toBe(413)
     expect(res.body.code).toBe('TP_ERR_BODY_TOO_LARGE')

@@ -18,7 +18,7 @@ import { money } from './report-text'
 export const SPEND_USAGE =
   'usage: touchpoint spend FILE.csv [--project dev] [--map field=column ...] [--set field=value ...] [--decimal .|,] [--json]'
 
-/** what a request carries at most: the collector takes 10,000 rows and a body of 512 KiB (MAX_BODY_BYTES) */
+/** what a request carries at most: the collector takes 10,000 rows and a body of 1 MiB (MAX_BODY_BYTES) */
 const CHUNK_ROWS = 5_000
 const CHUNK_BYTES = 384 * 1024
 

@@ -13,7 +13,7 @@ export interface TouchpointOptions {
   flushInterval?: number
   /** Most calls in one request (the collector takes up to 1,000). Default 500. */
   maxBatchEvents?: number
-  /** Most bytes of calls in one request (the collector reads up to 512 KiB). Default 480 KiB. */
+  /** Most bytes of calls in one request (the collector reads up to 1 MiB). Default 480 KiB. */
   maxBatchBytes?: number
   /** Most calls held while the collector is slow or away; beyond it, calls are dropped through onDrop. */
   maxQueueSize?: number
