@@ -141,6 +141,24 @@ export function readsFrom(committed: bigint, logStart: bigint): bigint {
 }
 
 /**
+ * How many messages each partition holds past where a group reads next (readsFrom): its high watermark against
+ * the group's committed offset, from the partitions' offsets (`ends`, as fetchTopicOffsets gives them) and the
+ * group's (`committed`, as fetchOffsets gives them for the topic). 0 or less: caught up.
+ */
+export function partitionsBehind(
+  ends: { partition: number; high: string; low: string }[],
+  committed: { partition: number; offset: string }[],
+): Map<number, number> {
+  const at = new Map(committed.map((p) => [p.partition, BigInt(p.offset)]))
+  return new Map(
+    ends.map((p) => [
+      p.partition,
+      Number(BigInt(p.high) - readsFrom(at.get(p.partition) ?? -1n, BigInt(p.low))),
+    ]),
+  )
+}
+
+/**
  * Resolves true once `groupId` has committed past every message `topic` held at the call (its ingesters commit
  * only what they have stored), false after `timeoutMs`: what was acknowledged before is then queryable. A
  * partition counts from where the group reads next (readsFrom), so one with nothing left in it is caught up.
@@ -156,9 +174,8 @@ export async function consumedPast(
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const committed = await admin.fetchOffsets({ groupId, topics: [topic] })
-    const at = new Map(committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset)]) ?? [])
-    const caughtUp = ends.every((p) => BigInt(p.high) <= readsFrom(at.get(p.partition) ?? -1n, BigInt(p.low)))
-    if (caughtUp) return true
+    const behind = partitionsBehind(ends, committed[0]?.partitions ?? [])
+    if ([...behind.values()].every((n) => n <= 0)) return true
     if (Date.now() >= deadline) return false
     await new Promise((r) => setTimeout(r, pollMs))
   }

@@ -4,6 +4,7 @@ export {
   ensureTopics,
   type KafkaConnection,
   onceTopicsKnown,
+  partitionsBehind,
   readsFrom,
   type TopicSpec,
   topicRisks,

@@ -1,4 +1,4 @@
-import { readsFrom } from '@touchpoint/kafka'
+import { partitionsBehind } from '@touchpoint/kafka'
 import type { Admin } from 'kafkajs'
 
 export interface GroupLag {
@@ -10,9 +10,8 @@ export interface GroupLag {
 }
 
 /**
- * How far `groupId` is behind on `topic`: the broker's high watermarks against the group's committed offsets. A
- * partition counts from where the group reads next (readsFrom), so one whose records retention deleted unread is
- * not behind by them.
+ * How far `groupId` is behind on `topic` now: the broker's high watermarks against the group's committed offsets
+ * (partitionsBehind, which counts a partition whose records retention deleted unread from where it starts).
  */
 export async function groupLag(
   admin: Admin,
@@ -23,13 +22,8 @@ export async function groupLag(
     admin.fetchOffsets({ groupId, topics: [topic] }),
   ])
   const committed = offsets[0]?.partitions ?? []
-  const done = new Map(committed.map((p) => [p.partition, BigInt(p.offset)]))
-  const byPartition = new Map<number, number>()
+  const byPartition = partitionsBehind(ends, committed)
   let total = 0
-  for (const p of ends) {
-    const behind = Number(BigInt(p.high) - readsFrom(done.get(p.partition) ?? -1n, BigInt(p.low)))
-    byPartition.set(p.partition, behind)
-    total += behind
-  }
+  for (const behind of byPartition.values()) total += behind
   return { byPartition, total, committed }
 }
