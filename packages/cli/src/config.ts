@@ -16,6 +16,12 @@ const envSchema = z.object({
 
 export interface CliConfig {
   collectorUrl: string
+  /**
+   * The collector that ran on the data directory is gone: its address file names a process that no longer runs
+   * (killed, or crashed). Nothing serves the directory, so the CLI opens it itself, and does not ask whichever
+   * collector listens where it did (or on 8080), which would answer over other data.
+   */
+  collectorGone?: { pid: number } | undefined
   adminKey: string | undefined
   /** The project's secret key for `import` (otherwise read from the projects file). */
   secretKey: string | undefined
@@ -34,10 +40,11 @@ export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
   const e = parsed.data
   const dataDir = resolve(e.TOUCHPOINT_DATA_DIR)
   const projectsFile = resolve(e.TOUCHPOINT_CONFIG ?? join(dataDir, 'touchpoint.json'))
+  const named = e.TOUCHPOINT_URL ?? (e.PORT ? `http://127.0.0.1:${e.PORT}` : undefined)
+  const written = named ? undefined : collectorIn(dataDir)
   return {
-    collectorUrl:
-      e.TOUCHPOINT_URL ??
-      (e.PORT ? `http://127.0.0.1:${e.PORT}` : (runningCollectorIn(dataDir) ?? 'http://127.0.0.1:8080')),
+    collectorUrl: named ?? written?.url ?? 'http://127.0.0.1:8080',
+    ...(written && !written.running && { collectorGone: { pid: written.pid } }),
     adminKey: e.TOUCHPOINT_ADMIN_KEY ?? adminKeyFromFile(projectsFile),
     secretKey: e.TOUCHPOINT_SECRET_KEY,
     dataDir,
@@ -47,24 +54,26 @@ export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
 }
 
 /**
- * The address of the collector running on the data directory, which it writes while it listens
- * (services/collector/src/util/address-file.ts), if its process is still there.
+ * Where the collector on the data directory listens, which it writes there while it listens
+ * (services/collector/src/util/address-file.ts), and whether its process still runs: a collector stopped cleanly
+ * takes the file away, a killed one cannot.
  */
-function runningCollectorIn(dataDir: string): string | undefined {
+function collectorIn(dataDir: string): { url: string; pid: number; running: boolean } | undefined {
   let written: { url?: unknown; pid?: unknown }
   try {
     written = JSON.parse(readFileSync(join(dataDir, 'collector.json'), 'utf8'))
   } catch {
     return undefined
   }
-  if (typeof written.url !== 'string' || typeof written.pid !== 'number') return undefined
+  const { url, pid } = written
+  if (typeof url !== 'string' || typeof pid !== 'number') return undefined
   try {
-    process.kill(written.pid, 0)
+    process.kill(pid, 0)
   } catch (err) {
     // EPERM: running, as another user
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return undefined
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return { url, pid, running: false }
   }
-  return written.url
+  return { url, pid, running: true }
 }
 
 function adminKeyFromFile(path: string): string | undefined {

@@ -1,8 +1,8 @@
 import type { CliConfig } from '../config'
 
 /**
- * POSTs a JSON body to the running collector with the admin key. Returns undefined when no collector answers (the
- * caller then opens ClickHouse itself), the body on success, and throws `CODE: message` on a refusal.
+ * POSTs a JSON body to the running collector with the admin key. Returns undefined when no collector answers, or
+ * the one that ran on the data directory is gone (the caller then opens ClickHouse itself), the body on success, and throws `CODE: message` on a refusal.
  */
 export async function postToCollector<T>(
   config: CliConfig,
@@ -25,6 +25,7 @@ export async function streamFromCollector(
 
 /** The collector's answer when it is a success; undefined when no collector answers; throws on a refusal. */
 async function post(config: CliConfig, path: string, body: unknown): Promise<Response | undefined> {
+  if (config.collectorGone) return undefined
   let res: Response
   try {
     res = await fetch(`${config.collectorUrl}${path}`, {

@@ -29,10 +29,25 @@ export async function statusCommand(
   args: string[],
 ): Promise<{ out: string; code: number }> {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } } })
-  const status = await statusOf(config.collectorUrl)
+  const gone = config.collectorGone
+  const status = gone
+    ? notAnswering(
+        config.collectorUrl,
+        `the collector on ${config.dataDir} (process ${gone.pid}) is no longer running: start it, or point TOUCHPOINT_URL (or PORT) at another`,
+      )
+    : await statusOf(config.collectorUrl)
   const code = !status.ready ? 2 : status.status === 'ok' ? 0 : 1
   return { out: values.json ? `${JSON.stringify(status, null, 2)}\n` : statusText(status), code }
 }
+
+const notAnswering = (url: string, reason: string): Status => ({
+  url,
+  answered: false,
+  ready: false,
+  status: 'not answering',
+  reason,
+  metrics: {},
+})
 
 async function statusOf(url: string): Promise<Status> {
   const get = (path: string) => fetch(`${url}${path}`, { signal: AbortSignal.timeout(TIMEOUT_MS) })
@@ -45,8 +60,7 @@ async function statusOf(url: string): Promise<Status> {
       e.name === 'TimeoutError'
         ? `no answer within ${TIMEOUT_MS / 1000} s`
         : (e.cause?.code ?? e.cause?.message ?? e.message)
-    const reason = `${why}: start it, or point TOUCHPOINT_URL (or PORT) at it`
-    return { url, answered: false, ready: false, status: 'not answering', reason, metrics: {} }
+    return notAnswering(url, `${why}: start it, or point TOUCHPOINT_URL (or PORT) at it`)
   }
   const metrics = await get('/metrics')
     .then(async (r) => (r.ok ? metricSums(await r.text()) : {}))
