@@ -155,6 +155,31 @@ describe('--compare', () => {
     ])
   })
 
+  it('gives no rate for the year before, which had no visits: a share of none is no 0%', async () => {
+    const year = [...range, '--compare', 'year']
+    const rowOf = (out: string, label: string) => out.split('\n').find((l) => l.startsWith(label)) ?? ''
+    const before = `${dayOf(-6).replace(/^\d{4}/, (y) => String(+y - 1))} – `
+
+    const overview = await cli(['report', 'overview', ...year], env)
+    expect(overview.stderr).toBe('')
+    // no views a session, bounce rate or conversion rate before; each rate's change is new, as a count's is
+    expect(rowOf(overview.stdout, before)).toMatch(/\s0\s+0\s+0\s+0\s+0\.00\s*$/)
+    expect(rowOf(overview.stdout, 'Δ ')).toMatch(/^Δ(\s+new){9}\s*$/)
+
+    const traffic = await cli(['report', 'traffic', ...year], env)
+    // Email: one converting session of two, 50%, against no sessions at all
+    expect(traffic.stdout).toMatch(/\nEmail\s+2\s+new\s+2\s.*\s50\.0%\s+new\s+1\s+50\.00 EUR\s+new/)
+
+    const orders = await cli(['report', 'orders', ...year], env)
+    expect(rowOf(orders.stdout, before)).not.toContain('%')
+    expect(rowOf(orders.stdout, 'Δ ')).not.toContain('pp')
+
+    const funnel = await cli(['funnel', ...year, '--step', 'Page Viewed', '--step', 'Order Completed'], env)
+    // step 1 is all who entered, in any range; step 2, two of three, is new
+    expect(funnel.stdout).toMatch(/\n1\s+Page Viewed\s+3\s+new\s+100\.0%\s+100\.0%/)
+    expect(funnel.stdout).toMatch(/\n2\s+Order Completed\s+2\s+new\s+66\.7%\s+new\s+66\.7%/)
+  })
+
   it('names what it cannot compare, and a comparison it does not know', async () => {
     const retention = await cli(['report', 'retention', ...range, '--compare', 'previous'], env)
     expect(retention.code).not.toBe(0)

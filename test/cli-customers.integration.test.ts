@@ -137,7 +137,8 @@ describe('touchpoint report customers', () => {
       /^orders\s+revenue\s+average order\s+customers\s+repeat purchase\s+checkout abandonment\s+refunded\s+net revenue/,
     )
     expect(r.stdout).toMatch(
-      /\n2\s+190\.00 EUR\s+95\.00 EUR\s+2\s+0\.0%\s+\S+\s+85\.00 EUR\s+105\.00 EUR\s*\n/,
+      // no checkout started: no abandonment rate
+      /\n2\s+190\.00 EUR\s+95\.00 EUR\s+2\s+0\.0%\s+85\.00 EUR\s+105\.00 EUR\s*\n/,
     )
     expect(r.stdout).toContain('1 refund in the range (Order Refunded) gave back 85.00 EUR of 1 order')
   })

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { change, changeNote, comparedHead, pointsChange, rowsBefore, scoreChange, was } from './compare-text'
+import {
+  change,
+  changeNote,
+  comparedHead,
+  pointsChange,
+  rowsBefore,
+  scoreChange,
+  share,
+  was,
+} from './compare-text'
 
 describe('the change from the range before', () => {
   it('is relative for counts and amounts, new for what was none, nothing where nothing was compared', () => {
@@ -19,6 +28,18 @@ describe('the change from the range before', () => {
     expect(pointsChange(0.1, 0.125)).toBe('−2.5 pp')
     expect(pointsChange(0.1, undefined)).toBe('')
     expect(scoreChange(32, 25)).toBe('+7.0')
+  })
+
+  it('gives a rate of none no figure, and its change from none is new', () => {
+    // 1 of 4 sessions against none: there was no rate before to change from
+    expect(pointsChange(0.25, 0, [4, 0])).toBe('new')
+    // none now against 1 of 2 before: there is no rate now
+    expect(pointsChange(0, 0.5, [0, 2])).toBe('')
+    expect(pointsChange(0.25, 0.5, [4, 2])).toBe('−25.0 pp')
+    expect(pointsChange(0.25, undefined, [4, 0])).toBe('')
+    expect(share(0, 0)).toBe('')
+    expect(share(0, 3)).toBe('0.0%')
+    expect(share(0.25, 4)).toBe('25.0%')
   })
 
   it("reads the range before's row by key: its figures, none for a key it lacked, nothing without it", () => {

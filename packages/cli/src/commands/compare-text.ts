@@ -1,5 +1,5 @@
 import type { Compared } from '@touchpoint/analytics'
-import { formatTable } from '../table'
+import { formatPercent, formatTable } from '../table'
 
 // What `--compare previous|year` adds to a report's text: the change of its main figures from the range before
 
@@ -19,9 +19,16 @@ export const changeNote = (now: number, before: number | undefined) => {
   return text ? ` (Δ ${text})` : ''
 }
 
-/** The change of a rate (a share), in percentage points: +1.2 pp. */
-export const pointsChange = (now: number, before: number | undefined) =>
-  before === undefined ? '' : signed((now - before) * 100, ' pp')
+/**
+ * The change of a rate (a share), in percentage points: +1.2 pp. With `of`, the counts each range's rate is a
+ * share of (sessions, people): `new` where the range before had none, so no rate to change from, and '' where this
+ * range has none. A range with no sessions has no bounce rate; the reports' 0 for it is no 0%.
+ */
+export const pointsChange = (now: number, before: number | undefined, of?: readonly [number, number]) =>
+  before === undefined || of?.[0] === 0 ? '' : of?.[1] === 0 ? 'new' : signed((now - before) * 100, ' pp')
+
+/** A rate as a percentage, or '' where there was nothing to take it of (no sessions, no customers). */
+export const share = (rate: number, of: number) => (of === 0 ? '' : formatPercent(rate))
 
 /** The change of a score (NPS), in its points: +3.0. */
 export const scoreChange = (now: number, before: number | undefined) =>

@@ -7,7 +7,7 @@ import {
   formatPercent as pct,
   formatSeconds as secs,
 } from '../table'
-import { change, comparedHead, pointsChange } from './compare-text'
+import { change, comparedHead, pointsChange, share } from './compare-text'
 import { periodColumn, quoted, second, traitColumns } from './report-text'
 
 // How a funnel prints: its steps (beside the range before's with --compare), by period, and the people behind a step
@@ -21,14 +21,24 @@ export function funnelText(r: Compared<FunnelResult>, breakdown?: string, interv
     formatTable(
       steps.map((s, i) => {
         const b = before && (before[i] ?? { people: 0, conversionFromFirst: 0 })
+        // the people each share is of: those who entered, and those who reached the step before
+        const entered = steps[0]?.people ?? 0
         return {
           step: s.step,
           event: s.label,
           people: s.people,
           ...(b && { 'Δ people': change(s.people, b.people) }),
-          'from first': pct(s.conversionFromFirst),
-          ...(b && { 'Δ from first': pointsChange(s.conversionFromFirst, b.conversionFromFirst) }),
-          'from previous': pct(s.conversionFromPrevious),
+          'from first': share(s.conversionFromFirst, entered),
+          ...(b && {
+            'Δ from first':
+              i === 0
+                ? ''
+                : pointsChange(s.conversionFromFirst, b.conversionFromFirst, [
+                    entered,
+                    before[0]?.people ?? 0,
+                  ]),
+          }),
+          'from previous': share(s.conversionFromPrevious, steps[i - 1]?.people ?? entered),
           'drop-off': s.dropOff,
           'median time': secs(s.medianSecondsFromPrevious),
           'p90 time': secs(s.p90SecondsFromPrevious),

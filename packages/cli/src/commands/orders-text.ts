@@ -1,6 +1,6 @@
 import type { Compared, OrdersResult } from '@touchpoint/analytics'
-import { formatTable, NOT_SET, formatPercent as pct } from '../table'
-import { change, comparedHead, figuresTable, pointsChange, rowsBefore, was } from './compare-text'
+import { formatTable, NOT_SET } from '../table'
+import { change, comparedHead, figuresTable, pointsChange, rowsBefore, share, was } from './compare-text'
 import { mixedNote, money } from './report-text'
 
 /**
@@ -13,8 +13,8 @@ export function ordersText(r: Compared<OrdersResult>): string {
     revenue: money(x.revenue, x.currencies),
     'average order': money(x.averageOrderValue, x.currencies),
     customers: x.customers,
-    'repeat purchase': pct(x.repeatPurchaseRate),
-    'checkout abandonment': pct(x.checkout.abandonmentRate),
+    'repeat purchase': share(x.repeatPurchaseRate, x.customers),
+    'checkout abandonment': share(x.checkout.abandonmentRate, x.checkout.started),
     refunded: money(x.refunds.amount, x.currencies),
     'net revenue': money(x.netRevenue, x.currencies),
   })
@@ -24,8 +24,14 @@ export function ordersText(r: Compared<OrdersResult>): string {
     revenue: change(now.revenue, before.revenue),
     'average order': change(now.averageOrderValue, before.averageOrderValue),
     customers: change(now.customers, before.customers),
-    'repeat purchase': pointsChange(now.repeatPurchaseRate, before.repeatPurchaseRate),
-    'checkout abandonment': pointsChange(now.checkout.abandonmentRate, before.checkout.abandonmentRate),
+    'repeat purchase': pointsChange(now.repeatPurchaseRate, before.repeatPurchaseRate, [
+      now.customers,
+      before.customers,
+    ]),
+    'checkout abandonment': pointsChange(now.checkout.abandonmentRate, before.checkout.abandonmentRate, [
+      now.checkout.started,
+      before.checkout.started,
+    ]),
     refunded: change(now.refunds.amount, before.refunds.amount),
     'net revenue': change(now.netRevenue, before.netRevenue),
   }))

@@ -1,6 +1,6 @@
 import type { Compared, OverviewResult, PageRow, TrafficRow } from '@touchpoint/analytics'
-import { formatTable, formatPercent as pct, formatSeconds as secs } from '../table'
-import { change, comparedHead, figuresTable, pointsChange, rowsBefore, was } from './compare-text'
+import { formatTable, formatSeconds as secs } from '../table'
+import { change, comparedHead, figuresTable, pointsChange, rowsBefore, share, was } from './compare-text'
 import { mixedNote, money } from './report-text'
 import { revenueColumn } from './source-reports-text'
 
@@ -13,10 +13,10 @@ export function overviewText(r: Compared<OverviewResult>, how: string): string {
     visitors: x.visitors,
     sessions: x.sessions,
     'page views': x.pageViews,
-    'views/session': x.viewsPerSession.toFixed(2),
-    'bounce rate': pct(x.bounceRate),
+    'views/session': x.sessions ? x.viewsPerSession.toFixed(2) : '',
+    'bounce rate': share(x.bounceRate, x.sessions),
     'length (median)': secs(x.medianDurationSeconds),
-    'conversion rate': pct(x.conversionRate),
+    'conversion rate': share(x.conversionRate, x.sessions),
     conversions: x.conversions,
     [revenueColumn(x.netOfRefunds)]: money(x.revenue, x.currencies),
   })
@@ -26,9 +26,12 @@ export function overviewText(r: Compared<OverviewResult>, how: string): string {
     sessions: change(now.sessions, before.sessions),
     'page views': change(now.pageViews, before.pageViews),
     'views/session': change(now.viewsPerSession, before.viewsPerSession),
-    'bounce rate': pointsChange(now.bounceRate, before.bounceRate),
+    'bounce rate': pointsChange(now.bounceRate, before.bounceRate, [now.sessions, before.sessions]),
     'length (median)': change(now.medianDurationSeconds ?? 0, before.medianDurationSeconds ?? 0),
-    'conversion rate': pointsChange(now.conversionRate, before.conversionRate),
+    'conversion rate': pointsChange(now.conversionRate, before.conversionRate, [
+      now.sessions,
+      before.sessions,
+    ]),
     conversions: change(now.conversions, before.conversions),
     [revenueColumn(now.netOfRefunds)]: change(now.revenue, before.revenue),
   }))

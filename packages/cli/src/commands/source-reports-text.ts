@@ -5,8 +5,8 @@ import type {
   TrafficResult,
   TrafficRow,
 } from '@touchpoint/analytics'
-import { formatTable, formatPercent as pct, formatSeconds as secs } from '../table'
-import { change, comparedHead, pointsChange, rowsBefore, was } from './compare-text'
+import { formatTable, formatSeconds as secs } from '../table'
+import { change, comparedHead, pointsChange, rowsBefore, share, was } from './compare-text'
 import { mixedNote, money } from './report-text'
 
 // The texts of the reports by where visits came from (traffic, acquisition), each with its ads' cost when recorded
@@ -35,11 +35,13 @@ export function trafficText(r: Compared<TrafficResult>, how: string): string {
     sessions: t.sessions,
     ...(b && { 'Δ sessions': change(t.sessions, was(b, 'sessions')) }),
     visitors: t.visitors,
-    'bounce rate': pct(t.bounceRate),
+    'bounce rate': share(t.bounceRate, t.sessions),
     'length (median)': secs(t.medianDurationSeconds),
     'converting sessions': t.convertingSessions,
-    'conversion rate': pct(t.conversionRate),
-    ...(b && { 'Δ rate': pointsChange(t.conversionRate, was(b, 'conversionRate')) }),
+    'conversion rate': share(t.conversionRate, t.sessions),
+    ...(b && {
+      'Δ rate': pointsChange(t.conversionRate, was(b, 'conversionRate'), [t.sessions, was(b, 'sessions')!]),
+    }),
     conversions: t.conversions,
     [revenueColumn(r.netOfRefunds)]: money(t.revenue, t.currencies),
     ...(b && { 'Δ revenue': change(t.revenue, was(b, 'revenue')) }),
@@ -69,7 +71,7 @@ export function acquisitionText(r: Compared<AcquisitionResult>): string {
     ...(b && { 'Δ people': change(x.people, was(b, 'people')) }),
     customers: x.customers,
     ...(b && { 'Δ customers': change(x.customers, was(b, 'customers')) }),
-    'conversion rate': pct(x.conversionRate),
+    'conversion rate': share(x.conversionRate, x.people),
     conversions: x.conversions,
     revenue: money(x.revenue, r.currencies),
     ...(b && { 'Δ revenue': change(x.revenue, was(b, 'revenue')) }),
