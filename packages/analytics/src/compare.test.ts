@@ -134,3 +134,18 @@ describe('compared', () => {
     expect(ran).toEqual([])
   })
 })
+
+describe('a range', () => {
+  const schema = ranged(z.object(range))
+  const issue = (from: string, to: string) =>
+    schema
+      .safeParse({ project: 'shop', from, to })
+      .error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
+
+  it('ends at to, which is not in it: one day asked for as from and to that day says how to ask for it', () => {
+    expect(issue('2026-12-07', '2026-12-08')).toBeUndefined()
+    const [sameDay] = issue('2026-12-07', '2026-12-07') ?? []
+    expect(sameDay).toMatch(/^to: must be after from: .* one day runs from that day to the next/)
+    expect(issue('2026-12-07', '2026-12-01')).toEqual(['to: must be after from'])
+  })
+})

@@ -189,11 +189,18 @@ const inZone = <T extends { from: Date | string; to: Date | string; timezone: st
   to: typeof r.to === 'string' ? startOfDay(r.to, r.timezone) : r.to,
 })
 
+/** Why a range that ends where it begins is refused: `to` is where the range ends, the first moment not in it. */
+const SAME_DAY =
+  'must be after from: the range ends at to, which is not in it, so one day runs from that day to the next (from 2026-12-07 to 2026-12-08)'
+
 const ordered = <T extends { from: Date; to: Date }>(r: T, ctx: z.RefinementCtx) => {
   if (!(r.from.getTime() >= EARLIEST))
     ctx.addIssue({ code: 'custom', path: ['from'], message: `must be ${EARLIEST_DAY} or later` })
-  else if (r.to.getTime() <= r.from.getTime())
+  else if (r.to.getTime() < r.from.getTime())
     ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' })
+  // the likeliest way to get here: one day asked for as from and to that day, read as the last day of the range
+  else if (r.to.getTime() === r.from.getTime())
+    ctx.addIssue({ code: 'custom', path: ['to'], message: SAME_DAY })
 }
 
 /**

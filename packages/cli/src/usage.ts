@@ -42,7 +42,8 @@ export const USAGE = `touchpoint <command>
          [--event "Order Completed" (which event's properties: required)] [--segment properties.plan] [--survey S] [--campaign C] [--host shop.example]
          [--csv: a report's list for a spreadsheet (not live or orders)]
                             analytics take --project (default dev), --from and --to (default the last 30 days; a date
-                            is that day in --timezone, default the project's), --timezone Europe/Berlin, --json,
+                            is that day's start in --timezone, default the project's, so --to is the day after the
+                            last: --from 2026-11-01 --to 2026-12-01 is November), --timezone Europe/Berlin, --json,
                             --compare previous|year (the change from the range before, or the same range a year
                             before, beside each main figure)
   plan draft [--project dev] [--from D] [--to D] [--timezone Z] [--limit 200]
