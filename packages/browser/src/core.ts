@@ -19,6 +19,9 @@ const HANDOFF = '_tph'
 const CROSS_DOMAIN = '_tpa'
 const DOWNLOAD = /\.(pdf|zip|gz|dmg|exe|msi|pkg|apk|csv|(xls|doc|ppt)x?|txt|rtf|mp[34]|mov|avi|wav|epub)$/i
 
+/** A document Chrome may load before it is shown (speculation rules' prerender); not yet in TypeScript's DOM. */
+type Prerendered = Document & { prerendering?: boolean }
+
 /** An event as it was made: its type and fields, page, time, and the user id it was made under. */
 type Draft = [type: string, fields: Props, page: Props, t: number, userId: string | null | undefined]
 
@@ -115,7 +118,8 @@ function make(o: TrackerOptions): Tracker {
   const send = (leaving?: boolean) => {
     clearTimeout(timer)
     timer = 0
-    net.send(queue.splice(0), leaving)
+    // a page prerendered by the site's speculation rules sends nothing until it is shown: never, if it is not
+    if (!(document as Prerendered).prerendering) net.send(queue.splice(0), leaving)
   }
 
   const here = (): Props => ({ url: location.href, title: document.title, referrer })
@@ -152,7 +156,7 @@ function make(o: TrackerOptions): Tracker {
     if (s.r) context.referrer = { url: s.r }
     if (pendingHandoff) {
       context.emailHandoff = pendingHandoff
-      pendingHandoff = null
+      pendingHandoff = ''
     }
     // an identify made before consent is the user from its own place in the held events on
     if (type === 'identify') store().set('tp_uid', uid as string)
@@ -186,15 +190,15 @@ function make(o: TrackerOptions): Tracker {
   let visibleSince: number
   let engaged: number
   let depth: number
-  let left: boolean
+  let left: number // 1 once the page's Page Left is made (a number: shorter in tp.js than true and false)
   const scrolled = () => {
     const d = Math.round(((scrollY + innerHeight) / document.documentElement.scrollHeight) * 100)
     if (d > depth) depth = Math.min(d, 100)
   }
   const leave = (leaving?: boolean) => {
     if (!left) {
-      left = true
-      if (visibleSince) engaged += Date.now() - visibleSince
+      left = 1
+      engaged += visibleSince && Date.now() - visibleSince
       enqueue('track', { event: 'Page Left', properties: { engagedMs: engaged, scrollDepth: depth } }, viewed)
     }
     send(leaving)
@@ -204,8 +208,7 @@ function make(o: TrackerOptions): Tracker {
   const pageKey = () => location.pathname + (o.hash ? location.hash : '')
   const page = (props?: Props) => {
     lastKey = pageKey()
-    left = false
-    engaged = depth = 0
+    left = engaged = depth = 0
     visibleSince = document.hidden ? 0 : Date.now()
     scrolled()
     viewed = here()
@@ -230,22 +233,24 @@ function make(o: TrackerOptions): Tracker {
   addEventListener('scroll', scrolled) // a scroll cannot be cancelled: no need to say passive
   document.addEventListener('visibilitychange', () => {
     if (document.hidden) leave(true)
-    else visibleSince = Date.now()
+    else if (viewed) visibleSince = Date.now()
+    else page() // a prerendered page, shown: its view (below)
   })
   addEventListener('pagehide', () => leave(true))
   // restored from the back/forward cache: the visit to this page starts again
   addEventListener('pageshow', (e) => (e as PageTransitionEvent).persisted && page())
 
   const onClick = (e: Event) => {
-    const target = e.target as Element | null
-    const tagged = target?.closest?.('[data-tp-event]')
+    // an element, or the window or document an event was dispatched at by a script: they have no closest()
+    const target = e.target as Element
+    const tagged = target.closest?.('[data-tp-event]')
     if (tagged) {
       const props: Props = {}
       for (const a of tagged.attributes)
         if (a.name.startsWith('data-tp-prop-')) props[a.name.slice(13)] = a.value
       enqueue('track', { event: tagged.getAttribute('data-tp-event'), properties: props })
     }
-    const a = target?.closest?.('a[href]') as HTMLAnchorElement | null
+    const a = target.closest?.('a[href]') as HTMLAnchorElement | null
     if (!a || !/^http/.test(a.protocol)) return // http: or https:
     if (a.host !== location.host) {
       if (o.domains?.some((d) => `.${a.hostname}`.endsWith(`.${d}`)) && persistent()) {
@@ -314,6 +319,7 @@ function make(o: TrackerOptions): Tracker {
   }
   // what earlier pages could not deliver goes now, or once this page has consent
   if (granted) net.retry()
-  page()
+  // a page prerendered is viewed when it is shown, which makes it visible (visibilitychange, above)
+  if (!(document as Prerendered).prerendering) page()
   return api
 }

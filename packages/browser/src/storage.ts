@@ -43,8 +43,9 @@ export const cookie = (domain: string): Store => {
     return local()
   }
   const write = (k: string, v: string, age: number) => {
+    // Secure on an https page (a secure context: also localhost, where the domain's cookie cannot be set anyway)
     // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is async and missing from Safari and Firefox
-    document.cookie = `${k}=${encodeURIComponent(v)};path=/;domain=${domain};max-age=${age};SameSite=Lax${location.protocol === 'https:' ? ';Secure' : ''}`
+    document.cookie = `${k}=${encodeURIComponent(v)};path=/;domain=${domain};max-age=${age};SameSite=Lax${isSecureContext ? ';Secure' : ''}`
   }
   return {
     get: (k) => {

@@ -55,7 +55,7 @@ export function transport(url: string, key: string, store: Store) {
       // cannot say whether it arrived either: while the collector is failing, the outbox keeps the batch instead
       // A beacon the browser refuses (over 64 KiB, with what is still on its way) goes to the outbox too, for this
       // page's retry or the next page's. It went by plain fetch before, which the page's end could cancel
-      if (leaving && (backoff || !navigator.sendBeacon?.(url, body(batch)))) return keep(batch)
+      if (leaving && (backoff || !navigator.sendBeacon(url, body(batch)))) return keep(batch)
       post(batch).catch(() => keep(batch))
     },
     retry,
