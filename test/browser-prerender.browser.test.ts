@@ -35,8 +35,10 @@ function page(url: URL, collectorUrl: string): string {
   // each page's report names its run: both pages' addresses carry it
   const report = `(w) => navigator.sendBeacon('/report?what=' + w + '&prerendering=' + document.prerendering + '&' + location.search.slice(1))`
   if (url.pathname === '/launch') {
-    const landing = `/landing?run=${url.searchParams.get('run')}`
-    const to = url.searchParams.get('to') === 'landing' ? landing : '/elsewhere'
+    const shown = url.searchParams.get('to') === 'landing'
+    // a page never shown routes itself as it loads, as a single-page app's router does
+    const landing = `/landing?run=${url.searchParams.get('run')}${shown ? '' : '&route=1'}`
+    const to = shown ? landing : '/elsewhere'
     return `<!doctype html><title>launch</title>
       <script type="speculationrules">{"prerender":[{"source":"list","urls":[${JSON.stringify(landing)}]}]}</script>
       <script>setTimeout(() => { (${report})('leaving'); location.href = ${JSON.stringify(to)} }, 2500)</script>`
@@ -50,6 +52,11 @@ function page(url: URL, collectorUrl: string): string {
       document.addEventListener('prerenderingchange', () => report('shown'))
       !function(w,t){t=w.tp=w.tp||{q:[]};'page track conversion identify reset consent flush ready'.split(' ').forEach(function(m){t[m]=t[m]||function(){t.q.push([m].concat([].slice.call(arguments)))}})}(window)
       tp.track('Experiment Viewed', { experimentId: 'hero', variationId: 'b' })
+      if (location.search.includes('route=1'))
+        addEventListener('DOMContentLoaded', () => {
+          history.pushState(null, '', '/landing/routed' + location.search)
+          report('routed')
+        })
       </script>${tag}`
   return `<!doctype html><title>elsewhere</title>${tag}`
 }
@@ -134,6 +141,8 @@ describe('tp.js on a prerendered page, in Chromium', () => {
     try {
       // the landing page was loaded to be prerendered, and tp.js ran in it (its page view would go after 1 s)
       expect((await reported(`loaded ${run}`)).prerendering).toBe('true')
+      // its router's pushState, after tp.js had run (DOMContentLoaded), went through
+      expect((await reported(`routed ${run}`)).prerendering).toBe('true')
       await reported(`leaving ${run}`)
       // the page the visitor went to instead is stored, with its referrer, the launch page: by then the landing
       // page had had 2.5 s to send

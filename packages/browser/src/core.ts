@@ -19,6 +19,9 @@ const HANDOFF = '_tph'
 const CROSS_DOMAIN = '_tpa'
 const DOWNLOAD = /\.(pdf|zip|gz|dmg|exe|msi|pkg|apk|csv|(xls|doc|ppt)x?|txt|rtf|mp[34]|mov|avi|wav|epub)$/i
 
+/** Listening on the capture phase: 1 reads as true there, in fewer bytes of tp.js than `true` (`!0`) */
+const CAPTURE = 1 as unknown as boolean
+
 /** A document Chrome may load before it is shown (speculation rules' prerender); not yet in TypeScript's DOM. */
 type Prerendered = Document & { prerendering?: boolean }
 
@@ -215,7 +218,9 @@ function make(o: TrackerOptions): Tracker {
     enqueue('page', { properties: { ...props } }, viewed)
   }
   const navigated = () => {
-    if (pageKey() === lastKey) return
+    // before the first view (a prerendered page's router, as it loads) there is no page to leave: the view, when the
+    // page is shown, is of where it is then
+    if (!viewed || pageKey() === lastKey) return
     leave()
     referrer = viewed.url as string
     page()
@@ -263,8 +268,8 @@ function make(o: TrackerOptions): Tracker {
     else return
     send(true) // the page may be about to go: send now, by beacon, without holding the navigation
   }
-  addEventListener('click', onClick, true)
-  addEventListener('auxclick', onClick, true)
+  addEventListener('click', onClick, CAPTURE)
+  addEventListener('auxclick', onClick, CAPTURE)
   addEventListener(
     'submit',
     (e) => {
@@ -277,7 +282,7 @@ function make(o: TrackerOptions): Tracker {
       })
       send(true)
     },
-    true,
+    CAPTURE,
   )
 
   const api: Tracker = {
