@@ -144,8 +144,9 @@ describe('a range', () => {
 
   it('ends at to, which is not in it: one day asked for as from and to that day says how to ask for it', () => {
     expect(issue('2026-12-07', '2026-12-08')).toBeUndefined()
-    const [sameDay] = issue('2026-12-07', '2026-12-07') ?? []
+    const [sameDay] = issue('2026-11-30', '2026-11-30') ?? []
     expect(sameDay).toMatch(/^to: must be after from: .* one day runs from that day to the next/)
+    expect(sameDay).toContain('(from 2026-11-30 to 2026-12-01)')
     expect(issue('2026-12-07', '2026-12-01')).toEqual(['to: must be after from'])
   })
 })

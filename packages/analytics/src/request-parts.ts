@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { comparable, comparison, EARLIEST, EARLIEST_DAY } from './compare'
 import { FIELD_HELP, isField } from './fields'
-import { type Interval, startOfDay } from './zone'
+import { dayBeginningAt, type Interval, startOfDay } from './zone'
 
 /**
  * The parts every analytics request is made of (requests.ts and report-requests.ts): durations, instants, fields,
@@ -189,18 +189,24 @@ const inZone = <T extends { from: Date | string; to: Date | string; timezone: st
   to: typeof r.to === 'string' ? startOfDay(r.to, r.timezone) : r.to,
 })
 
-/** Why a range that ends where it begins is refused: `to` is where the range ends, the first moment not in it. */
-const SAME_DAY =
-  'must be after from: the range ends at to, which is not in it, so one day runs from that day to the next (from 2026-12-07 to 2026-12-08)'
+/**
+ * Why a range that ends where it begins is refused: `to` is where the range ends, the first moment not in it. The
+ * likeliest way to get here is one day asked for as from and to that day: the answer says how to ask for it.
+ */
+function sameDay(r: { from: Date; timezone: string }): string {
+  const day = dayBeginningAt(r.from, r.timezone)
+  const next = day && new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
+  const example = day ? `from ${day} to ${next}` : 'from 2026-12-07 to 2026-12-08'
+  return `must be after from: the range ends at to, which is not in it, so one day runs from that day to the next (${example})`
+}
 
-const ordered = <T extends { from: Date; to: Date }>(r: T, ctx: z.RefinementCtx) => {
+const ordered = <T extends { from: Date; to: Date; timezone: string }>(r: T, ctx: z.RefinementCtx) => {
   if (!(r.from.getTime() >= EARLIEST))
     ctx.addIssue({ code: 'custom', path: ['from'], message: `must be ${EARLIEST_DAY} or later` })
   else if (r.to.getTime() < r.from.getTime())
     ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' })
-  // the likeliest way to get here: one day asked for as from and to that day, read as the last day of the range
   else if (r.to.getTime() === r.from.getTime())
-    ctx.addIssue({ code: 'custom', path: ['to'], message: SAME_DAY })
+    ctx.addIssue({ code: 'custom', path: ['to'], message: sameDay(r) })
 }
 
 /**
