@@ -180,6 +180,22 @@ describe('--compare', () => {
     expect(funnel.stdout).toMatch(/\n2\s+Order Completed\s+2\s+new\s+66\.7%\s+new\s+66\.7%/)
   })
 
+  it('gives no rate or figure per session for a week with none, beside a week that had them', async () => {
+    const next = ['--from', dayOf(1), '--to', dayOf(8), '--timezone', 'UTC', '--compare', 'previous']
+    const rowOf = (out: string, label: string) => out.split('\n').find((l) => l.startsWith(label)) ?? ''
+    const overview = await cli(['report', 'overview', ...next], env)
+    expect(overview.stderr).toBe('')
+    // none of the figures per session or rates this week; the counts fell by all of them
+    expect(rowOf(overview.stdout, 'this range')).toMatch(/^this range\s+0\s+0\s+0\s+0\s+0\.00\s*$/)
+    expect(rowOf(overview.stdout, 'Δ ')).toMatch(
+      /^Δ\s+−100\.0%\s+−100\.0%\s+−100\.0%\s+−100\.0%\s+−100\.0%\s*$/,
+    )
+    const orders = await cli(['report', 'orders', ...next], env)
+    // no average order this week, and no change in it
+    expect(rowOf(orders.stdout, 'this range')).toMatch(/^this range\s+0\s+0\.00\s+0\s/)
+    expect(rowOf(orders.stdout, 'Δ ')).toMatch(/^Δ\s+−100\.0%\s+−100\.0%\s+−100\.0%\s/)
+  })
+
   it('names what it cannot compare, and a comparison it does not know', async () => {
     const retention = await cli(['report', 'retention', ...range, '--compare', 'previous'], env)
     expect(retention.code).not.toBe(0)

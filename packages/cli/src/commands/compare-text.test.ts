@@ -23,6 +23,14 @@ describe('the change from the range before', () => {
     expect(changeNote(0, 0)).toBe('')
   })
 
+  it('gives a figure per something none now when there was none of it, and new when there was none before', () => {
+    // 2.5 views a session against none: no sessions before
+    expect(change(2.5, 0, [4, 0])).toBe('new')
+    // no sessions now: no views a session, rather than −100.0%
+    expect(change(0, 2, [0, 3])).toBe('')
+    expect(change(3, 2, [6, 3])).toBe('+50.0%')
+  })
+
   it('is in percentage points for rates, and in points for a score', () => {
     expect(pointsChange(0.125, 0.1)).toBe('+2.5 pp')
     expect(pointsChange(0.1, 0.125)).toBe('−2.5 pp')

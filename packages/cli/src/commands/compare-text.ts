@@ -5,11 +5,13 @@ import { formatPercent, formatTable } from '../table'
 
 /**
  * The change of a count or an amount, relative: +12.5%, −8.0% (−100.0% for none now), `new` for something the
- * range before had none of, '' where both had none, and nothing at all where there was no range before.
+ * range before had none of, '' where both had none, and nothing at all where there was no range before. With `of`,
+ * for a figure per something (views a session, an order's average), the counts it is per in each range: none now
+ * is no figure, and none before makes it `new`.
  */
-export function change(now: number, before: number | undefined): string {
-  if (before === undefined) return ''
-  if (before === 0) return now === 0 ? '' : 'new'
+export function change(now: number, before: number | undefined, of?: readonly [number, number]): string {
+  if (before === undefined || of?.[0] === 0) return ''
+  if (before === 0 || of?.[1] === 0) return now === 0 ? '' : 'new'
   return signed(((now - before) / before) * 100, '%')
 }
 

@@ -11,7 +11,7 @@ export function ordersText(r: Compared<OrdersResult>): string {
   const figures = (x: OrdersResult) => ({
     orders: x.orders,
     revenue: money(x.revenue, x.currencies),
-    'average order': money(x.averageOrderValue, x.currencies),
+    'average order': x.orders ? money(x.averageOrderValue, x.currencies) : '',
     customers: x.customers,
     'repeat purchase': share(x.repeatPurchaseRate, x.customers),
     'checkout abandonment': share(x.checkout.abandonmentRate, x.checkout.started),
@@ -22,7 +22,7 @@ export function ordersText(r: Compared<OrdersResult>): string {
   const summary = figuresTable(r, figures, (now, before) => ({
     orders: change(now.orders, before.orders),
     revenue: change(now.revenue, before.revenue),
-    'average order': change(now.averageOrderValue, before.averageOrderValue),
+    'average order': change(now.averageOrderValue, before.averageOrderValue, [now.orders, before.orders]),
     customers: change(now.customers, before.customers),
     'repeat purchase': pointsChange(now.repeatPurchaseRate, before.repeatPurchaseRate, [
       now.customers,

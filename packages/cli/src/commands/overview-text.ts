@@ -25,9 +25,12 @@ export function overviewText(r: Compared<OverviewResult>, how: string): string {
     visitors: change(now.visitors, before.visitors),
     sessions: change(now.sessions, before.sessions),
     'page views': change(now.pageViews, before.pageViews),
-    'views/session': change(now.viewsPerSession, before.viewsPerSession),
+    'views/session': change(now.viewsPerSession, before.viewsPerSession, [now.sessions, before.sessions]),
     'bounce rate': pointsChange(now.bounceRate, before.bounceRate, [now.sessions, before.sessions]),
-    'length (median)': change(now.medianDurationSeconds ?? 0, before.medianDurationSeconds ?? 0),
+    'length (median)': change(now.medianDurationSeconds ?? 0, before.medianDurationSeconds ?? 0, [
+      now.sessions,
+      before.sessions,
+    ]),
     'conversion rate': pointsChange(now.conversionRate, before.conversionRate, [
       now.sessions,
       before.sessions,
