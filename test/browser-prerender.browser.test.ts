@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningCollector } from '../services/collector/src/server'
-import { CHROME_UA, ensureTpJs } from './helpers/browser'
+import { CHROMIUM, CHROMIUM_ARGS, ensureTpJs } from './helpers/browser'
 import { eventually, sql } from './helpers/http'
 import { startTestCollector } from './helpers/in-process'
 
@@ -64,21 +64,10 @@ function page(url: URL, collectorUrl: string): string {
 /** Headless Chromium on `url`, with no DevTools client, until it is stopped (with the processes it started). */
 function chromium(url: string): { stop: () => Promise<void> } {
   const profile = mkdtempSync(join(tmpdir(), 'tp-prerender-'))
-  const proc = spawn(
-    process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      `--user-agent=${CHROME_UA}`,
-      `--user-data-dir=${profile}`,
-      url,
-    ],
-    { stdio: 'ignore', detached: true },
-  )
+  const proc = spawn(CHROMIUM, [...CHROMIUM_ARGS, `--user-data-dir=${profile}`, url], {
+    stdio: 'ignore',
+    detached: true,
+  })
   const exited = once(proc, 'exit')
   return {
     stop: async () => {

@@ -22,22 +22,27 @@ export function ensureTpJs(): void {
  */
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     // Playwright turns the back/forward cache off by default; the SDK's bfcache restore is under test
     ignoreDefaultArgs: ['--disable-back-forward-cache'],
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-      `--user-agent=${CHROME_UA}`,
-      ...extraArgs,
-    ],
+    args: [...CHROMIUM_ARGS, ...extraArgs],
   })
 }
+
+/** Debian's Chromium, or CHROMIUM_PATH's. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+/** The flags every browser test runs Chromium with, through Playwright or as a process of its own. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+  `--user-agent=${CHROME_UA}`,
+]
 
 /** A stored event as the browser tests read it back. */
 export interface StoredEvent {
