@@ -10,10 +10,19 @@ import { formatPercent, formatTable } from '../table'
  * is no figure, and none before makes it `new`.
  */
 export function change(now: number, before: number | undefined, of?: readonly [number, number]): string {
-  if (before === undefined || of?.[0] === 0) return ''
-  if (before === 0 || of?.[1] === 0) return now === 0 ? '' : 'new'
+  if (before === undefined) return ''
+  const none = unmeasured(of)
+  if (none !== undefined) return none
+  if (before === 0) return now === 0 ? '' : 'new'
   return signed(((now - before) / before) * 100, '%')
 }
+
+/**
+ * A figure per something, or a share of it, where a range had none of that something (`of`, this range's count and
+ * the range before's): no change for none now, `new` for none before; undefined where both had some.
+ */
+const unmeasured = (of: readonly [number, number] | undefined) =>
+  of?.[0] === 0 ? '' : of?.[1] === 0 ? 'new' : undefined
 
 /** The change of a count or an amount after it in a sentence: ` (Δ +12.5%)`, or nothing. */
 export const changeNote = (now: number, before: number | undefined) => {
@@ -27,7 +36,7 @@ export const changeNote = (now: number, before: number | undefined) => {
  * range has none. A range with no sessions has no bounce rate; the reports' 0 for it is no 0%.
  */
 export const pointsChange = (now: number, before: number | undefined, of?: readonly [number, number]) =>
-  before === undefined || of?.[0] === 0 ? '' : of?.[1] === 0 ? 'new' : signed((now - before) * 100, ' pp')
+  before === undefined ? '' : (unmeasured(of) ?? signed((now - before) * 100, ' pp'))
 
 /** A rate as a percentage, or '' where there was nothing to take it of (no sessions, no customers). */
 export const share = (rate: number, of: number) => (of === 0 ? '' : formatPercent(rate))

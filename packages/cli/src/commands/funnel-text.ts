@@ -17,12 +17,12 @@ import { periodColumn, quoted, second, traitColumns } from './report-text'
  * --compare, each step's change in people and in the share of those who entered that reached it.
  */
 export function funnelText(r: Compared<FunnelResult>, breakdown?: string, interval?: string): string {
-  const table = (steps: FunnelStepResult[], before: FunnelStepResult[] | undefined) =>
-    formatTable(
+  const table = (steps: FunnelStepResult[], before: FunnelStepResult[] | undefined) => {
+    // the people each share is of: those who entered, and those who reached the step before
+    const entered = steps[0]?.people ?? 0
+    return formatTable(
       steps.map((s, i) => {
         const b = before && (before[i] ?? { people: 0, conversionFromFirst: 0 })
-        // the people each share is of: those who entered, and those who reached the step before
-        const entered = steps[0]?.people ?? 0
         return {
           step: s.step,
           event: s.label,
@@ -45,6 +45,7 @@ export function funnelText(r: Compared<FunnelResult>, breakdown?: string, interv
         }
       }),
     )
+  }
   const parts = [`${comparedHead(r)}${table(r.steps, r.previous?.steps)}`]
   const breakdownBefore = new Map(r.previous?.breakdown?.map((b) => [b.value, b.steps]))
   for (const b of r.breakdown ?? [])
