@@ -102,6 +102,26 @@ describe('tp.js in Chromium', () => {
     await context.close()
   })
 
+  it("never breaks the app's navigation, even with a call whose properties cannot be sent", async () => {
+    const { context, page } = await open(`${site.url}/app/`)
+    const id = await idOf(page)
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    // a window in the properties (as a UI event passed whole would bring): JSON cannot write its cycles
+    await page.evaluate(() =>
+      (window as unknown as { tp: { track(e: string, p: object): void } }).tp.track('Clicked', {
+        view: window,
+      }),
+    )
+    // within the second before it is sent: leaving the route sends it, from inside the app's pushState
+    await page.click('text=Repairs')
+    await page.waitForFunction(() => document.getElementById('view')?.textContent === 'Repairs')
+    // the app's click handler went on to render the route; the route's view is stored
+    await until(id, (r) => named(r, 'Page Viewed').some((v) => v.path === '/app/repairs'))
+    expect(errors.filter((e) => /Repairs|pushState/.test(e))).toEqual([])
+    await context.close()
+  })
+
   it('gives every page of a visit from a search engine its channel, not only the landing page', async () => {
     const { context, page } = await open(`${site.url}/pricing.html`, 'https://www.google.com/')
     const id = await idOf(page)

@@ -10,14 +10,16 @@ import type { Tracker, TrackerOptions } from './types'
  */
 type Stub = { q?: [keyof Tracker, ...unknown[]][] }
 const w = window as unknown as { tp?: Stub | Tracker }
-const el = document.currentScript as HTMLScriptElement | null
-const d = el?.dataset ?? {}
+// tp.js's own tag, whose data attributes hold its key: without it (a tag in a shadow root has none) tp.js has no key
+// to send with, and stops here
+const el = document.currentScript as HTMLScriptElement
+const d = el.dataset
 const flag = (v: string | undefined) => v != null && v !== 'false'
 const queued = (w.tp as Stub | undefined)?.q ?? []
 const tp = createTracker({
   key: d.key ?? '',
   // next to tp.js: the collector's root, or the path a site proxies it under (/tp/tp.js sends to /tp/v1/batch)
-  api: d.api ?? (el ? new URL('.', el.src).href : location.origin),
+  api: d.api ?? new URL('.', el.src).href,
   consent: d.consent as TrackerOptions['consent'], // anything but 'required' is granted
   cookieless: flag(d.cookieless),
   respectDnt: flag(d.respectDnt),

@@ -28,7 +28,9 @@ export function transport(url: string, key: string, store: Store) {
   // refuses a keepalive fetch over 64 KiB: a body over 60,000 bytes goes as a plain fetch, which the page must
   // outlive. Twenty events of 3.5 kB went by keepalive, were refused, went to the outbox and were refused there at
   // every try, twenty at a time: they were never delivered
-  const post = (batch: object[], b = body(batch)) =>
+  // async: a batch that cannot be written as JSON (a cycle in a call's properties) rejects, as a failed fetch does,
+  // rather than throw from where it was sent, which can be the app's own pushState (a navigation sends)
+  const post = async (batch: object[], b = body(batch)) =>
     fetch(url, { method: 'POST', body: b, keepalive: 6e4 > new Blob([b]).size }).then((r) => {
       // 4xx other than 408 and 429: the collector has refused and kept them; sending again would not help. A
       // failed fetch rejects as it is; each caller keeps the batch either way. `% 21 == 9` picks 408 and 429 out
