@@ -32,6 +32,9 @@ const order = (who: string, daysAgo: number, revenue: number) => ({
   timestamp: new Date(today - daysAgo * DAY + 11 * 3_600_000).toISOString(),
 })
 
+/** The line of a report's text that starts with `label` (a range's row, or the change's). */
+const rowOf = (out: string, label: string) => out.split('\n').find((l) => l.startsWith(label)) ?? ''
+
 beforeAll(async () => {
   const started = await startTestCollector()
   collector = started.collector
@@ -157,7 +160,6 @@ describe('--compare', () => {
 
   it('gives no rate for the year before, which had no visits: a share of none is no 0%', async () => {
     const year = [...range, '--compare', 'year']
-    const rowOf = (out: string, label: string) => out.split('\n').find((l) => l.startsWith(label)) ?? ''
     const before = `${dayOf(-6).replace(/^\d{4}/, (y) => String(+y - 1))} – `
 
     const overview = await cli(['report', 'overview', ...year], env)
@@ -182,7 +184,6 @@ describe('--compare', () => {
 
   it('gives no rate or figure per session for a week with none, beside a week that had them', async () => {
     const next = ['--from', dayOf(1), '--to', dayOf(8), '--timezone', 'UTC', '--compare', 'previous']
-    const rowOf = (out: string, label: string) => out.split('\n').find((l) => l.startsWith(label)) ?? ''
     const overview = await cli(['report', 'overview', ...next], env)
     expect(overview.stderr).toBe('')
     // none of the figures per session or rates this week; the counts fell by all of them
