@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_EVENT_BYTES, MAX_PROPERTY_DEPTH } from './limits'
+import { callWithoutNulls } from './nulls'
 import { formatPath, validateEvent } from './validate'
 
 describe('validateEvent', () => {
@@ -87,6 +88,83 @@ describe('validateEvent', () => {
       ok: false,
       issues: [{ path: 'userId', message: 'userId or anonymousId is required' }],
     })
+  })
+})
+
+describe('validateEvent and null', () => {
+  it("takes a null field as one not sent, as Segment's Python library sends a page without a name", () => {
+    // analytics-python 2.x's page() with no name or category, as it posts it
+    const page = validateEvent({
+      integrations: {},
+      anonymousId: null,
+      properties: { path: '/docs' },
+      timestamp: '2026-12-08T01:00:00.000+00:00',
+      category: null,
+      context: { library: { name: 'analytics-python', version: '2.4.0' } },
+      userId: 'u-9',
+      type: 'page',
+      name: null,
+      messageId: 'py-1',
+    })
+    expect(page.ok && page.event).toMatchObject({
+      type: 'page',
+      userId: 'u-9',
+      properties: { path: '/docs' },
+    })
+    expect(page.ok && Object.keys(page.event).sort()).toEqual(
+      ['context', 'integrations', 'messageId', 'properties', 'timestamp', 'type', 'userId'].sort(),
+    )
+    // a server's own code, with a database's NULLs, in the context and its objects too
+    const call = validateEvent({
+      type: 'track',
+      event: 'Signed Up',
+      userId: 'u',
+      timestamp: null,
+      sentAt: null,
+      context: { ip: null, page: null, campaign: { source: 'x', name: null }, device: { type: null } },
+    })
+    expect(call.ok && call.event).toEqual({
+      type: 'track',
+      event: 'Signed Up',
+      userId: 'u',
+      context: { campaign: { source: 'x' }, device: {} },
+    })
+  })
+
+  it('keeps the nulls of properties and traits, and still requires what is required', () => {
+    const identify = validateEvent({
+      type: 'identify',
+      userId: 'u',
+      traits: { phone: null },
+      context: { traits: { phone: null } },
+    })
+    expect(identify.ok && identify.event).toMatchObject({
+      traits: { phone: null },
+      context: { traits: { phone: null } },
+    })
+    const track = validateEvent({ type: 'track', event: 'x', userId: 'u', properties: { coupon: null } })
+    expect(track.ok && track.event.type === 'track' && track.event.properties).toEqual({ coupon: null })
+    expect(validateEvent({ type: 'track', event: null, userId: 'u' })).toEqual({
+      ok: false,
+      issues: [{ path: 'event', message: 'is required (string)' }],
+    })
+    expect(validateEvent({ type: null, event: 'x', userId: 'u' }, 'track').ok).toBe(true)
+  })
+
+  it('leaves a call without nulls as it came, and a __proto__ key a key', () => {
+    // no copy on the way of every call that has no null
+    const raw = {
+      type: 'track',
+      event: 'x',
+      userId: 'u',
+      context: { page: { path: '/' }, traits: { a: null } },
+    }
+    expect(callWithoutNulls(raw)).toBe(raw)
+    const proto = callWithoutNulls(
+      JSON.parse('{"type":"track","context":{"__proto__":{"a":null,"b":1},"ip":null}}'),
+    )
+    expect(Object.getPrototypeOf(proto.context)).toBe(Object.prototype)
+    expect(JSON.stringify(proto)).toBe('{"type":"track","context":{"__proto__":{"b":1}}}')
   })
 })
 

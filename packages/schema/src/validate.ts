@@ -3,6 +3,7 @@ import { customerEventIssues, withSpecNames } from './customer-events'
 import { EVENT_TYPES, type EventType, eventSchemas, type IncomingEvent } from './events'
 import { isPlainObject, jsonDepth } from './json'
 import { MAX_EVENT_BYTES, MAX_EVENT_DEPTH } from './limits'
+import { callWithoutNulls } from './nulls'
 import { revenueIssues } from './revenue'
 
 /** One reason an event was refused: the failing field's dotted path and what is wrong with it. */
@@ -54,14 +55,16 @@ export function validateEvent(raw: unknown, impliedType?: EventType, serializedB
       issues: [{ path: '', message: `event is ${bytes} bytes, over the ${MAX_EVENT_BYTES}-byte limit` }],
     }
   }
-  const type = raw.type ?? impliedType
+  // a field sent as null is one not sent (nulls.ts)
+  const call = callWithoutNulls(raw)
+  const type = call.type ?? impliedType
   if (!isEventType(type)) {
     return { ok: false, issues: [{ path: 'type', message: `must be one of ${EVENT_TYPES.join(', ')}` }] }
   }
-  if (impliedType && raw.type !== undefined && raw.type !== impliedType) {
+  if (impliedType && call.type !== undefined && call.type !== impliedType) {
     return { ok: false, issues: [{ path: 'type', message: `must be "${impliedType}" on this route` }] }
   }
-  const parsed = eventSchemas[type].safeParse(raw.type === undefined ? { ...raw, type } : raw)
+  const parsed = eventSchemas[type].safeParse(call.type === undefined ? { ...call, type } : call)
   if (!parsed.success) return { ok: false, issues: issuesOf(parsed.error) }
   if (parsed.data.type === 'track') {
     // Segment's e-commerce names (order_id, product_id, total) taken as Touchpoint's, before the check
