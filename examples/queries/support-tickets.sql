@@ -24,7 +24,7 @@ FROM (
             countIf(event = 'Support Ticket Resolved') > 0 AS was_resolved,
             maxIf(timestamp, event = 'Support Ticket Resolved') AS resolved_at,
             argMinIf(JSONExtractString(properties, 'channel'), timestamp, event = 'Support Ticket Opened') AS channel,
-            argMaxIf(if(JSONHas(properties, 'durationSeconds'), JSONExtractFloat(properties, 'durationSeconds'), nan),
+            argMaxIf(ifNull(JSONExtract(properties, 'durationSeconds', 'Nullable(Float64)'), nan),
                 timestamp, event = 'Support Ticket Resolved') AS sent_duration
         FROM (
             SELECT event_id, event, timestamp, properties

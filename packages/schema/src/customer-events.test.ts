@@ -110,6 +110,82 @@ describe('customer-data events', () => {
     expect(other.ok && other.event.type === 'track' && other.event.properties).toEqual({ product_id: 'p' })
   })
 
+  it('takes a null field as one not given, in the helpers and at the collector', () => {
+    // a shop's database row: no coupon, no store, a line without a SKU
+    const row = {
+      orderId: 'A1',
+      revenue: 20,
+      currency: 'EUR',
+      channel: 'web',
+      coupon: null,
+      storeId: null,
+      products: [{ productId: 'k1', sku: null, price: 10, quantity: 2 }],
+    }
+    expect(orderCompleted.safeParse(row).success).toBe(true)
+    const order = validateEvent(track('Order Completed', row))
+    expect(order.ok && order.event.type === 'track' && order.event.properties).toEqual(row)
+    // at the collector every field may be absent, so null too, where the helper requires it
+    expect(validateEvent(track('Order Completed', { orderId: 'A2', revenue: null, currency: null })).ok).toBe(
+      true,
+    )
+    expect(orderCompleted.safeParse({ ...row, revenue: null }).success).toBe(false)
+    expect(
+      validateEvent(track('Support Ticket Opened', { ticketId: 'T1', priority: null, category: null })).ok,
+    ).toBe(true)
+    // what is there must still be of its type
+    const bad = validateEvent(track('Support Ticket Opened', { ticketId: 'T1', priority: 'soon' }))
+    expect(bad.ok || bad.issues.map((i) => i.path)).toEqual(['properties.priority'])
+  })
+
+  it("takes an order's amounts written as decimal strings, as the revenue column does", () => {
+    const order = validateEvent(
+      track('Order Completed', {
+        orderId: 'A1',
+        revenue: '12.50',
+        currency: 'EUR',
+        products: [{ productId: 'k1', price: '6.25', quantity: 2 }],
+      }),
+    )
+    expect(order.ok).toBe(true)
+    expect(validateEvent(track('Subscription Started', { subscriptionId: 's', revenue: '9.90' })).ok).toBe(
+      true,
+    )
+    expect(validateEvent(track('Order Refunded', { orderId: 'A1', revenue: '2.5' })).ok).toBe(true)
+    for (const [revenue, message] of [
+      ['€12', 'must be a number such as 144.5, or a string of one, without a currency sign or separators'],
+      ['12,50', 'must be a number such as 144.5, or a string of one, without a currency sign or separators'],
+      ['-5', 'Too small: expected number to be >=0'],
+    ]) {
+      const v = validateEvent(track('Order Completed', { orderId: 'A1', revenue, currency: 'EUR' }))
+      expect(v.ok || v.issues, revenue).toEqual([{ path: 'properties.revenue', message }])
+    }
+    const line = validateEvent(
+      track('Order Completed', { orderId: 'A1', products: [{ productId: 'k', price: '$6' }] }),
+    )
+    expect(line.ok || line.issues.map((i) => i.path)).toEqual(['properties.products[0].price'])
+    // the helpers are typed: a number
+    expect(
+      orderCompleted.safeParse({ orderId: 'A1', revenue: '12.50', currency: 'EUR', channel: 'web' }).success,
+    ).toBe(false)
+  })
+
+  it("takes an order's and a line's id sent as a number as its digits", () => {
+    const order = validateEvent(
+      track('Order Completed', { orderId: 1234, revenue: 5, products: [{ productId: 77, price: 5 }] }),
+    )
+    expect(order.ok && order.event.type === 'track' && order.event.properties).toEqual({
+      orderId: '1234',
+      revenue: 5,
+      products: [{ productId: '77', price: 5 }],
+    })
+    // a line that is no object is refused, not a crash
+    const odd = validateEvent(track('Order Completed', { orderId: 1, products: [null, 'k'] }))
+    expect(odd.ok || odd.issues.map((i) => i.path)).toEqual([
+      'properties.products[0]',
+      'properties.products[1]',
+    ])
+  })
+
   it('keeps free text out of lead events', () => {
     expect(validateEvent(track('Lead Captured', { formId: '', formName: '' })).ok).toBe(true)
     const v = validateEvent(track('Lead Captured', { formName: 'newsletter', email: 'a@example.com' }))

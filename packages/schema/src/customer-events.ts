@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { EVENT_NAMES } from './event-names'
 import { isPlainObject, type JsonObject } from './json'
 import { MAX_ID_LENGTH, MAX_NAME_LENGTH } from './limits'
+import { decimalAsNumber, NOT_AN_AMOUNT } from './revenue'
 
 /**
  * The customer-data events that happen off the website: orders, subscriptions, surveys, support, calls, store
@@ -9,7 +10,8 @@ import { MAX_ID_LENGTH, MAX_NAME_LENGTH } from './limits'
  *
  * The server SDK's helpers check the whole schema before sending. The collector checks the type of every
  * field that is present (a string NPS answer or a negative revenue is refused, naming the field), but does
- * not require fields, so events sent by Segment-spec libraries under other property names still land.
+ * not require fields, so events sent by Segment-spec libraries under other property names still land. A field
+ * that is null is one not given (a database's NULL, Python's None), either way.
  */
 
 const ref = z.string().min(1, { error: 'must not be empty' }).max(MAX_ID_LENGTH)
@@ -23,22 +25,22 @@ export const SALES_CHANNELS = ['web', 'store', 'phone', 'app', 'marketplace', 'o
 
 export const product = z.looseObject({
   productId: ref,
-  sku: ref.optional(),
-  name: label.optional(),
-  category: label.optional(),
-  price: amount.optional(),
-  quantity: z.number().int().min(1).max(1e6).optional(),
+  sku: ref.nullish(),
+  name: label.nullish(),
+  category: label.nullish(),
+  price: amount.nullish(),
+  quantity: z.number().int().min(1).max(1e6).nullish(),
 })
 
 export const orderCompleted = z.looseObject({
   orderId: ref,
   revenue: amount,
   currency,
-  products: z.array(product).max(500).optional(),
+  products: z.array(product).max(500).nullish(),
   channel: z.enum(SALES_CHANNELS),
   /** the store that took the order, for channel "store" */
-  storeId: ref.optional(),
-  coupon: label.optional(),
+  storeId: ref.nullish(),
+  coupon: label.nullish(),
 })
 
 /**
@@ -47,27 +49,27 @@ export const orderCompleted = z.looseObject({
  */
 export const orderRefunded = z.looseObject({
   orderId: ref,
-  revenue: amount.optional(),
-  currency: currency.optional(),
-  products: z.array(product).max(500).optional(),
+  revenue: amount.nullish(),
+  currency: currency.nullish(),
+  products: z.array(product).max(500).nullish(),
   /** a short reason code ("damaged"), not a customer's words */
-  reason: label.optional(),
+  reason: label.nullish(),
 })
 
 export const subscriptionStarted = z.looseObject({
   subscriptionId: ref,
   plan: label,
   /** what one billing period costs */
-  revenue: amount.optional(),
-  currency: currency.optional(),
-  interval: z.enum(['day', 'week', 'month', 'year']).optional(),
+  revenue: amount.nullish(),
+  currency: currency.nullish(),
+  interval: z.enum(['day', 'week', 'month', 'year']).nullish(),
 })
 
 export const subscriptionCancelled = z.looseObject({
   subscriptionId: ref,
-  plan: label.optional(),
+  plan: label.nullish(),
   /** a short reason code ("too-expensive"), not a customer's words */
-  reason: label.optional(),
+  reason: label.nullish(),
 })
 
 /** The kinds of question a survey asks; `nps` answers are a whole number from 0 to 10. */
@@ -76,7 +78,7 @@ export const SURVEY_TYPES = ['nps', 'csat', 'rating', 'choice', 'text'] as const
 const surveyFields = z.looseObject({
   survey: ref,
   question: label,
-  type: z.enum(SURVEY_TYPES).optional(),
+  type: z.enum(SURVEY_TYPES).nullish(),
   answer: z.union([
     z.number().finite(),
     z.string().max(4096),
@@ -85,7 +87,7 @@ const surveyFields = z.looseObject({
   ]),
 })
 
-const isNpsAnswer = (s: { type?: string | undefined; answer?: unknown }) =>
+const isNpsAnswer = (s: { type?: string | null | undefined; answer?: unknown }) =>
   s.type !== 'nps' ||
   (typeof s.answer === 'number' && Number.isInteger(s.answer) && s.answer >= 0 && s.answer <= 10)
 const npsMessage = () => ({ error: 'an NPS answer must be a whole number from 0 to 10', path: ['answer'] })
@@ -96,35 +98,35 @@ export const TICKET_CHANNELS = ['email', 'chat', 'phone', 'web', 'social', 'stor
 
 export const supportTicketOpened = z.looseObject({
   ticketId: ref,
-  channel: z.enum(TICKET_CHANNELS).optional(),
-  priority: z.enum(['low', 'normal', 'high', 'urgent']).optional(),
-  category: label.optional(),
+  channel: z.enum(TICKET_CHANNELS).nullish(),
+  priority: z.enum(['low', 'normal', 'high', 'urgent']).nullish(),
+  category: label.nullish(),
 })
 
 export const supportTicketResolved = z.looseObject({
   ticketId: ref,
-  resolution: label.optional(),
+  resolution: label.nullish(),
   /** from opening to resolution */
-  durationSeconds: seconds.optional(),
+  durationSeconds: seconds.nullish(),
 })
 
 export const callLogged = z.looseObject({
   callId: ref,
   direction: z.enum(['inbound', 'outbound']),
   durationSeconds: seconds,
-  outcome: label.optional(),
-  agentId: ref.optional(),
+  outcome: label.nullish(),
+  agentId: ref.nullish(),
 })
 
 export const storeVisited = z.looseObject({
   storeId: ref,
-  durationMinutes: z.number().finite().min(0).max(1440).optional(),
+  durationMinutes: z.number().finite().min(0).max(1440).nullish(),
 })
 
 /** Only which form: never what was typed into it, so a lead event carries no free-text personal data. */
 export const leadCaptured = z.strictObject({
   formName: z.string().max(MAX_NAME_LENGTH),
-  formId: z.string().max(MAX_ID_LENGTH).optional(),
+  formId: z.string().max(MAX_ID_LENGTH).nullish(),
 })
 
 export const emailSent = z.looseObject({
@@ -139,8 +141,8 @@ export const emailBounced = z.looseObject({
   campaignId: ref,
   emailId: ref,
   /** hard: the address does not take mail (stop sending to it); soft: a full inbox, say, that may clear */
-  bounceType: z.enum(EMAIL_BOUNCE_TYPES).optional(),
-  reason: label.optional(),
+  bounceType: z.enum(EMAIL_BOUNCE_TYPES).nullish(),
+  reason: label.nullish(),
 })
 export const emailMarkedAsSpam = emailSent
 export const emailUnsubscribed = emailSent
@@ -153,8 +155,8 @@ export const emailUnsubscribed = emailSent
 export const experimentViewed = z.looseObject({
   experimentId: ref,
   variationId: z.union([ref, z.number().int().min(0)]),
-  experimentName: label.optional(),
-  variationName: label.optional(),
+  experimentName: label.nullish(),
+  variationName: label.nullish(),
 })
 
 /** Event name → the schema of its properties. */
@@ -193,43 +195,78 @@ export type EmailSent = z.input<typeof emailSent>
 export type EmailBounced = z.input<typeof emailBounced>
 export type ExperimentViewed = z.input<typeof experimentViewed>
 
+/** Each field of an object schema also taken when absent or null, its strictness kept. */
+const nullable = (schema: z.ZodObject) =>
+  schema.extend(
+    Object.fromEntries(Object.entries(schema.shape).map(([k, f]) => [k, (f as z.ZodType).nullish()])),
+  )
+
 /**
- * The collector's variant of each schema: every field optional, but a present field must have its documented
- * type (and an NPS answer must still be 0–10).
+ * An amount as the collector takes it: a number, or a decimal string of one ("12.50", as a shop's backend or a
+ * spreadsheet writes prices), as the revenue column takes it (revenue.ts). The SDK's helpers ask for numbers.
+ */
+const writtenAmount = z.preprocess(
+  decimalAsNumber,
+  z
+    .number({ error: (issue) => (issue.code === 'invalid_type' ? NOT_AN_AMOUNT : undefined) })
+    .finite()
+    .min(0)
+    .max(1e12),
+)
+const orderAmounts = {
+  revenue: writtenAmount.nullish(),
+  products: z
+    .array(product.extend({ price: writtenAmount.nullish() }))
+    .max(500)
+    .nullish(),
+}
+
+/**
+ * The collector's variant of each schema: every field optional (absent or null), but a present field must have
+ * its documented type (and an NPS answer must still be 0–10).
  */
 const lenient: Record<string, z.ZodType> = {
   ...Object.fromEntries(
     Object.entries(customerEvents)
       .filter(([name]) => name !== EVENT_NAMES.surveyAnswered)
-      .map(([name, schema]) => [name, (schema as z.ZodObject).partial()]),
+      .map(([name, schema]) => [name, nullable(schema as z.ZodObject)]),
   ),
-  // refined, so partial() must come before the refinement
-  [EVENT_NAMES.surveyAnswered]: surveyFields.partial().refine(isNpsAnswer, npsMessage()),
+  [EVENT_NAMES.orderCompleted]: nullable(orderCompleted).extend(orderAmounts),
+  [EVENT_NAMES.orderRefunded]: nullable(orderRefunded).extend(orderAmounts),
+  [EVENT_NAMES.subscriptionStarted]: nullable(subscriptionStarted).extend({
+    revenue: writtenAmount.nullish(),
+  }),
+  // refined, so the fields must be made optional before the refinement
+  [EVENT_NAMES.surveyAnswered]: nullable(surveyFields).refine(isNpsAnswer, npsMessage()),
 }
 
 const ORDER_EVENTS: ReadonlySet<string> = new Set([EVENT_NAMES.orderCompleted, EVENT_NAMES.orderRefunded])
-const asId = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? String(v) : v)
+/** An order's or a line's id: Touchpoint's name, else the spec's (null is none), a number as its digits. */
+const idOf = (own: unknown, spec: unknown) => {
+  const id = own ?? spec
+  return typeof id === 'number' && Number.isFinite(id) ? String(id) : id
+}
+const taken = (id: unknown, own: unknown) => id != null && id !== own
 
 /**
  * An order event's properties with the names of Segment's e-commerce spec taken as Touchpoint's, where Touchpoint's
- * are missing: `order_id` as `orderId` and each line's `product_id` as `productId` (an id sent as a number as its
- * digits), so a Segment library's orders and their lines count in the reports that read those (the revenue
- * column already takes `total`). The names sent are kept beside them. The same object when nothing is to be
- * taken.
+ * are missing: `order_id` as `orderId` and each line's `product_id` as `productId`, and an id sent as a number
+ * (a shop's database's) as its digits, so a Segment library's orders and their lines count in the reports that
+ * read those (the revenue column already takes `total`). The names sent are kept beside them. The same object when
+ * nothing is to be taken.
  */
 export function withSpecNames(name: string, properties: Record<string, unknown> | undefined) {
   if (!properties || !ORDER_EVENTS.has(name)) return properties
-  const orderId = properties.orderId === undefined && properties.order_id !== undefined
+  const orderId = idOf(properties.orderId, properties.order_id)
   const lines = Array.isArray(properties.products) ? properties.products : undefined
-  const line = (p: unknown) => isPlainObject(p) && 'product_id' in p && !('productId' in p)
-  if (!orderId && !lines?.some(line)) return properties
+  const line = (p: unknown): p is JsonObject =>
+    isPlainObject(p) && taken(idOf(p.productId, p.product_id), p.productId)
+  if (!taken(orderId, properties.orderId) && !lines?.some(line)) return properties
   return {
     ...properties,
-    ...(orderId && { orderId: asId(properties.order_id) }),
+    ...(taken(orderId, properties.orderId) && { orderId }),
     ...(lines && {
-      products: lines.map((p) =>
-        line(p) ? { ...(p as JsonObject), productId: asId((p as JsonObject).product_id) } : p,
-      ),
+      products: lines.map((p) => (line(p) ? { ...p, productId: idOf(p.productId, p.product_id) } : p)),
     }),
   }
 }

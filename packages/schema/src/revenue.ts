@@ -22,6 +22,12 @@ const ORDER_EVENTS: ReadonlySet<string> = new Set([EVENT_NAMES.orderCompleted, E
 const numberOf = (v: unknown) =>
   typeof v === 'number' ? v : typeof v === 'string' && DECIMAL.test(v) ? Number(v) : Number.NaN
 
+/** A decimal string ("12.50") as its number; anything else as it is. */
+export const decimalAsNumber = (v: unknown) => (typeof v === 'string' && DECIMAL.test(v) ? Number(v) : v)
+
+export const NOT_AN_AMOUNT =
+  'must be a number such as 144.5, or a string of one, without a currency sign or separators'
+
 /** A track call's revenue, to 4 decimals, or null when it says none (or none that reads as a number). */
 export function revenueOf(props: JsonObject): number | null {
   const n = numberOf(props.revenue ?? props.total ?? props.value)
@@ -34,11 +40,7 @@ export function revenueIssues(name: string, props: JsonObject): Array<[string, s
   const field =
     props.revenue != null ? 'revenue' : props.total != null && ORDER_EVENTS.has(name) ? 'total' : ''
   const n = field ? numberOf(props[field]) : 0
-  if (!Number.isFinite(n))
-    issues.push([
-      field,
-      'must be a number such as 144.5, or a string of one, without a currency sign or separators',
-    ])
+  if (!Number.isFinite(n)) issues.push([field, NOT_AN_AMOUNT])
   else if (Math.abs(n) > MAX_REVENUE) issues.push([field, `must be at most ${MAX_REVENUE} either way`])
   const currency = props.currency
   if (currency != null && currency !== '' && revenueOf(props) !== null)

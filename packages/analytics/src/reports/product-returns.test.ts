@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Fixture, type FixtureEvent, openFixture, PROJECT } from '../testing/fixture'
 import { products } from './products'
 
-type Line = { productId: string; price: number; quantity?: number; category?: string }
+type Line = { productId: string; price: number; quantity?: number | null; category?: string }
 const order = (orderId: string, at: string, products: Line[]): FixtureEvent => ({
   event: 'Order Completed',
   anon: `buyer-${orderId}`,
@@ -38,9 +38,10 @@ beforeAll(async () => {
   fx = await openFixture()
   await fx.events([
     order('O-1', '2026-05-02T10:00:00Z', [{ ...boot, quantity: 2 }, sock]),
-    // one boot of two back (its line names no category: the order's line does), retried: counts once
-    refund('O-1', '2026-05-10T10:00:00Z', [{ productId: 'boot', price: 100 }], { id: RETRY }),
-    refund('O-1', '2026-05-10T10:00:00Z', [{ productId: 'boot', price: 100 }], { id: RETRY }),
+    // one boot of two back (its line names no category: the order's line does; a null quantity is one), retried:
+    // counts once
+    refund('O-1', '2026-05-10T10:00:00Z', [{ productId: 'boot', price: 100, quantity: null }], { id: RETRY }),
+    refund('O-1', '2026-05-10T10:00:00Z', [{ productId: 'boot', price: 100, quantity: null }], { id: RETRY }),
     // the whole order back, without lines: each of its lines at the order's price
     order('O-2', '2026-05-03T10:00:00Z', [
       { ...boot, price: 90 },

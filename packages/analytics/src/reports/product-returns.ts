@@ -15,7 +15,7 @@ export interface Returned {
 }
 
 const PRICE = `toFloat64(ifNull(JSONExtract(item, 'price', 'Nullable(Float64)'), 0))`
-const QTY = `if(JSONHas(item, 'quantity'), JSONExtractFloat(item, 'quantity'), 1.)`
+const QTY = `ifNull(JSONExtract(item, 'quantity', 'Nullable(Float64)'), 1.)`
 
 /**
  * The products the `Order Refunded` events of [from, to) gave back, by `productId`, or by category when `byCategory`

@@ -38,8 +38,13 @@ beforeAll(async () => {
         id: RETRY,
       }),
     ),
-    // a cap in dollars, with no category
-    order({ anon: 'a3' }, '2026-05-04T10:00:00Z', [{ productId: 'cap', price: 20 }], 'USD'),
+    // a cap in dollars, with no category and no quantity (nulls, as a database writes them: one)
+    order(
+      { anon: 'a3' },
+      '2026-05-04T10:00:00Z',
+      [{ productId: 'cap', price: 20, category: null, quantity: null }],
+      'USD',
+    ),
     // an order without lines, a bot's, and one after the range: nothing here
     order({ anon: 'a4' }, '2026-05-05T10:00:00Z', undefined),
     order({ anon: 'bot' }, '2026-05-05T10:00:00Z', [{ ...boot }], 'EUR', { is_bot: 1 }),

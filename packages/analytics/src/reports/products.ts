@@ -62,7 +62,8 @@ export async function products(reader: Reader, input: ProductsRequest): Promise<
     'e.event_id AS event_id, e.timestamp AS timestamp, e.currency AS currency, e.properties AS properties',
   )
   const price = `toFloat64(ifNull(JSONExtract(item, 'price', 'Nullable(Float64)'), 0))`
-  const quantity = `if(JSONHas(item, 'quantity'), JSONExtractFloat(item, 'quantity'), 1.)`
+  // a line without a quantity (or with a null one) is one
+  const quantity = `ifNull(JSONExtract(item, 'quantity', 'Nullable(Float64)'), 1.)`
   const key =
     req.by === 'product'
       ? `JSONExtractString(item, 'productId')`

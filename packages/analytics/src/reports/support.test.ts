@@ -37,9 +37,9 @@ let fx: Fixture
 beforeAll(async () => {
   fx = await openFixture()
   await fx.events([
-    // t1: email, resolved two hours later (no duration sent: opened → resolved)
+    // t1: email, resolved two hours later (a null duration, as a helpdesk's database writes none: opened → resolved)
     opened('u1', T0, 't1', { channel: 'email', priority: 'high' }),
-    resolved('u1', T0 + 2 * HOUR, 't1'),
+    resolved('u1', T0 + 2 * HOUR, 't1', { durationSeconds: null }),
     // t2: the same customer again, by chat; the helpdesk says it took 30 minutes of its hour
     opened('u1', T0 + DAY, 't2', { channel: 'chat', priority: 'normal' }),
     resolved('u1', T0 + DAY + HOUR, 't2', { durationSeconds: 1800 }),

@@ -118,8 +118,8 @@ export const TICKET_EVENTS = [EVENT_NAMES.supportTicketOpened, EVENT_NAMES.suppo
 export function ticketsSql(p: QueryParams, source: string, from: string, by = 'channel'): string {
   const isOpen = `event = ${p.add(EVENT_NAMES.supportTicketOpened, 'String')}`
   const isResolved = `event = ${p.add(EVENT_NAMES.supportTicketResolved, 'String')}`
-  // the latest resolution's own durationSeconds, NaN where it sent none
-  const sent = `if(JSONHas(properties, 'durationSeconds'), toFloat64(JSONExtractFloat(properties, 'durationSeconds')), nan)`
+  // the latest resolution's own durationSeconds, NaN where it sent none (or null)
+  const sent = `ifNull(JSONExtract(properties, 'durationSeconds', 'Nullable(Float64)'), nan)`
   return `SELECT *, was_opened AND opened_at >= ${from} AS opened_in, was_resolved AND resolved_at >= ${from} AS resolved_in,
       was_opened AND (NOT was_resolved OR last_open > resolved_at) AS open_at_end,
       if(NOT isNaN(sent_duration), sent_duration,
