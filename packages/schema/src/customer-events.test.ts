@@ -98,6 +98,11 @@ describe('customer-data events', () => {
         { productId: 'own', product_id: 'other' },
       ],
     })
+    // the spec's first version named a line's id `id`, as Segment's Go library still writes it
+    const go = validateEvent(track('Order Completed', { orderId: 'G', products: [{ id: 'p1', sku: 'S1' }] }))
+    expect(go.ok && go.event.type === 'track' && go.event.properties?.products).toEqual([
+      { id: 'p1', productId: 'p1', sku: 'S1' },
+    ])
     // a line the spec's way is no longer refused for its missing productId
     expect(
       validateEvent(track('Order Refunded', { order_id: 'A', products: [{ product_id: 'p' }] })).ok,

@@ -250,7 +250,7 @@ const taken = (id: unknown, own: unknown) => id != null && id !== own
 
 /**
  * An order event's properties with the names of Segment's e-commerce spec taken as Touchpoint's, where Touchpoint's
- * are missing: `order_id` as `orderId` and each line's `product_id` as `productId`, and an id sent as a number
+ * are missing: `order_id` as `orderId` and each line's `product_id` (or `id`) as `productId`, and an id sent as a number
  * (a shop's database's) as its digits, so a Segment library's orders and their lines count in the reports that
  * read those (the revenue column already takes `total`). The names sent are kept beside them. The same object when
  * nothing is to be taken.
@@ -259,14 +259,15 @@ export function withSpecNames(name: string, properties: Record<string, unknown> 
   if (!properties || !ORDER_EVENTS.has(name)) return properties
   const orderId = idOf(properties.orderId, properties.order_id)
   const lines = Array.isArray(properties.products) ? properties.products : undefined
-  const line = (p: unknown): p is JsonObject =>
-    isPlainObject(p) && taken(idOf(p.productId, p.product_id), p.productId)
+  // a line's id by the spec's first version, `id`, as Segment's Go library's Product writes it, after product_id
+  const sent = (p: JsonObject) => idOf(p.productId, p.product_id ?? p.id)
+  const line = (p: unknown): p is JsonObject => isPlainObject(p) && taken(sent(p), p.productId)
   if (!taken(orderId, properties.orderId) && !lines?.some(line)) return properties
   return {
     ...properties,
     ...(taken(orderId, properties.orderId) && { orderId }),
     ...(lines && {
-      products: lines.map((p) => (line(p) ? { ...p, productId: idOf(p.productId, p.product_id) } : p)),
+      products: lines.map((p) => (line(p) ? { ...p, productId: sent(p) } : p)),
     }),
   }
 }
