@@ -2,8 +2,8 @@
 # The whole test suite from a fresh clone: installs what the tests need, then type-checks, lints, builds and
 # runs every tier (unit, integration against real chDB, a real Kafka broker and real processes), after the
 # supply-chain checks (no copyleft licence; pnpm audit clean at high severity where the registry can answer).
-# .ci/run runs exactly this. Needs Node.js 20, Java 17 and Maven (for the Kafka broker's jars); installs Chromium
-# and Python's venv where they are missing.
+# .ci/run runs exactly this. Needs Node.js 20, Java 17 and Maven (for the Kafka broker's jars); installs Chromium,
+# Python's venv and Go where they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-pnpm.sh
@@ -26,6 +26,14 @@ if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null
   else
     echo "Python 3 with venv is needed for Segment's Python library: apt-get install python3-venv" >&2
+  fi
+fi
+# Go, with which test/segment-go.integration.test.ts builds Segment's Go library (from the Go module proxy)
+if ! command -v go >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go >/dev/null
+  else
+    echo "Go is needed for Segment's Go library: apt-get install golang-go" >&2
   fi
 fi
 # `docker compose config` checks docker-compose.yml offline; where Compose is missing, Debian's docker-compose does
