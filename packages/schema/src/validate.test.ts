@@ -131,6 +131,16 @@ describe('validateEvent and null', () => {
     })
   })
 
+  it("takes a page's or screen's empty name or category as none, as Segment's Ruby library sends it", () => {
+    expect(validateEvent({ type: 'page', userId: 'u', name: '', category: '' }).ok).toBe(true)
+    expect(validateEvent({ type: 'screen', userId: 'u', name: '' }).ok).toBe(true)
+    // an event's name is still required
+    expect(validateEvent({ type: 'track', userId: 'u', event: '' })).toEqual({
+      ok: false,
+      issues: [{ path: 'event', message: 'must not be empty' }],
+    })
+  })
+
   it('keeps the nulls of properties and traits, and still requires what is required', () => {
     const identify = validateEvent({
       type: 'identify',

@@ -134,6 +134,55 @@ describe("Segment's server and mobile libraries", () => {
     })
   })
 
+  it('store what Segment\'s Ruby library sends: a page without a name as "", what is unset as null', async () => {
+    // analytics-ruby 2.x's client, as it builds its calls: a page's name as `nil.to_s`, its category, integrations,
+    // options and the id not given as nil, which its JSON writes as null
+    const common = {
+      userId: 'u-ruby',
+      anonymousId: null,
+      integrations: null,
+      options: null,
+      context: { library: { name: 'analytics-ruby', version: '2.2.8' } },
+      timestamp: new Date().toISOString(),
+    }
+    const batch = [
+      {
+        ...common,
+        type: 'page',
+        name: '',
+        category: null,
+        properties: { url: 'https://shop.example/account' },
+        messageId: 'ruby-page-1',
+      },
+      { ...common, type: 'identify', traits: { plan: 'pro' }, messageId: 'ruby-identify-1' },
+    ]
+    const res = await postRaw('/v1/import', Buffer.from(JSON.stringify({ batch })))
+    expect(res).toEqual({ status: 200, body: { success: true, accepted: 2, rejected: [] } })
+    await stored('ruby-', 2)
+    const rows = await q<Record<string, string>>(
+      `SELECT message_id, type, event, path, properties, library_name FROM events WHERE message_id LIKE 'ruby-%' ORDER BY message_id`,
+    )
+    expect(rows).toEqual([
+      {
+        message_id: 'ruby-identify-1',
+        type: 'identify',
+        event: 'Identify',
+        path: '',
+        properties: '{}',
+        library_name: 'analytics-ruby',
+      },
+      {
+        message_id: 'ruby-page-1',
+        type: 'page',
+        event: 'Page Viewed',
+        path: '/account',
+        // no name: the page had none
+        properties: '{"url":"https://shop.example/account"}',
+        library_name: 'analytics-ruby',
+      },
+    ])
+  })
+
   it("count an app's and a server's events as people's, not as a bot's by their HTTP client", async () => {
     const android = {
       batch: [{ type: 'screen', name: 'Home', anonymousId: 'app-1', messageId: 'app-android-1' }],
