@@ -5,7 +5,8 @@ import { ALL_TIME, eventsWithPerson } from './people'
 import type { Reader } from './reader'
 
 /**
- * The latest value of each named trait of each person (identity resolved; null for a trait never sent), from every event of theirs that carries
+ * The latest value of each named trait of each person (identity resolved; null for a trait never sent, or last sent as
+ * null), from every event of theirs that carries
  * traits. The events are found by the people's ids and the anonymous ids linked to them, which the ids' bloom-filter
  * indexes serve, before the identity join.
  */
@@ -33,10 +34,12 @@ export async function latestTraits(
     },
     'e.traits AS traits, e.timestamp AS timestamp',
   )
+  // a trait sent as null was cleared then (a customer who removed their phone number), as the profile reads it: the
+  // latest value is null, not the one before. In a tuple, so that argMax keeps a null value rather than skip it
   const values = names.map((name) => {
     const key = p.add(name, 'String')
-    const sent = `JSONHas(traits, ${key}) AND JSONType(traits, ${key}) != 'Null'`
-    return `if(countIf(${sent}) > 0, argMaxIf(${fieldExpr(`traits.${name}`, p)}, timestamp, ${sent}), NULL)`
+    const value = `if(JSONType(traits, ${key}) = 'Null', NULL, ${fieldExpr(`traits.${name}`, p)})`
+    return `argMaxIf(tuple(${value}), timestamp, JSONHas(traits, ${key})).1`
   })
   const rows = await reader.rows(
     `SELECT person, [${values.join(', ')}] AS vals

@@ -23,7 +23,14 @@ beforeAll(async () => {
   fx = await openFixture()
   await fx.events([
     // u1: ordered in September, then twice in November, and once more in November before signing in as a1
-    { event: 'Identify', user: 'u1', at: '2026-09-01T09:00:00Z', traits: { email: 'one@example.com' } },
+    {
+      event: 'Identify',
+      user: 'u1',
+      at: '2026-09-01T09:00:00Z',
+      traits: { email: 'one@example.com', phone: '+33 6 12 34 56 78' },
+    },
+    // then removed their phone number: the backend sent it as null
+    { event: 'Identify', user: 'u1', at: '2026-10-01T09:00:00Z', traits: { phone: null } },
     order({ user: 'u1' }, '2026-09-10T10:00:00Z', 30),
     order({ user: 'u1' }, '2026-11-05T10:00:00Z', 50),
     order({ anon: 'a1' }, '2026-11-10T10:00:00Z', 10),
@@ -98,6 +105,9 @@ describe('customers report', () => {
     expect(returning.customers.map((c) => [c.person, c.traits])).toEqual([
       ['u1', { email: 'one@example.com' }],
     ])
+    // a trait last sent as null is none, as the profile has it, not the value it replaced
+    const cleared = await customers(fx.reader, { ...range, who: 'returning', traits: ['phone', 'email'] })
+    expect(cleared.customers.map((c) => c.traits)).toEqual([{ phone: null, email: 'one@example.com' }])
     const fresh = await customers(fx.reader, { ...range, who: 'new', sort: 'orders' })
     expect(fresh.customers.map((c) => c.person)).toEqual(['a2'])
     // a page past the group's end still counts every group
