@@ -4,8 +4,9 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningCollector } from '../services/collector/src/server'
 import { tempDir } from './helpers/collector'
-import { eventually, post, sql } from './helpers/http'
+import { sql } from './helpers/http'
 import { startTestCollector } from './helpers/in-process'
+import { EACH_KIND, lastWeeksReport, storedCalls } from './helpers/segment-library'
 
 /**
  * Segment's Go library (github.com/segmentio/analytics-go/v3, from the Go module proxy, as go.sum pins it), built
@@ -36,41 +37,21 @@ describe("Segment's Go library, pointed at the collector", () => {
     const { stdout } = await run(binary, [SECRET, collector.url, user], { timeout: 60_000 })
     expect(stdout.trim()).toBe('sent')
 
-    const rows = await eventually(
-      () =>
-        sql<Record<string, unknown>>(
-          collector.url,
-          ADMIN,
-          `SELECT type, event, source, library_name, revenue, utm_source,
-             timestamp < now() - INTERVAL 1 DAY AS back_dated
-           FROM events WHERE user_id = {user:String} ORDER BY type`,
-          { user },
-        ),
-      (r) => r.length === 6,
+    const rows = await storedCalls(
+      collector,
+      ADMIN,
+      user,
+      6,
+      'revenue, utm_source, timestamp < now() - INTERVAL 1 DAY AS back_dated',
     )
     expect(rows.map((r) => [r.type, r.event, r.source, r.library_name])).toEqual(
-      [
-        ['alias', 'Alias'],
-        ['group', 'Group'],
-        ['identify', 'Identify'],
-        ['page', 'Page Viewed'],
-        ['screen', 'Screen Viewed'],
-        ['track', 'Order Completed'],
-      ].map((r) => [...r, 'server', 'analytics-go']),
+      [...EACH_KIND, ['track', 'Order Completed']].map((r) => [...r, 'server', 'analytics-go']),
     )
     expect(rows.find((r) => r.type === 'page')).toMatchObject({ utm_source: 'newsletter' })
     expect(rows.find((r) => r.type === 'track')).toMatchObject({ revenue: 12.5, back_dated: 1 })
     expect(await sql(collector.url, ADMIN, 'SELECT reason FROM events_rejected')).toEqual([])
 
-    const products = await post(
-      `${collector.url}/api/reports/products`,
-      {
-        project: 'go-shop',
-        from: new Date(Date.now() - 7 * 86_400_000).toISOString(),
-        to: new Date().toISOString(),
-      },
-      { authorization: `Bearer ${ADMIN}` },
-    )
+    const products = await lastWeeksReport(collector, ADMIN, 'go-shop', 'products')
     expect(products.status).toBe(200)
     expect(products.body).toMatchObject({
       rows: [

@@ -5,8 +5,8 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningCollector } from '../services/collector/src/server'
 import { tempDir } from './helpers/collector'
-import { eventually, post, sql } from './helpers/http'
 import { startTestCollector } from './helpers/in-process'
+import { EACH_KIND, lastWeeksReport, storedCalls } from './helpers/segment-library'
 
 /**
  * Segment's Java library (com.segment.analytics.java:analytics, fetched from Maven Central as the Kafka tests'
@@ -56,27 +56,16 @@ describe("Segment's Java library, pointed at the collector", () => {
     expect(stderr).toMatch(/<-- 200 OK \S+\/v1\/import\//)
     expect(stderr).not.toMatch(/ERROR|Retrying/)
 
-    const rows = await eventually(
-      () =>
-        sql<Record<string, unknown>>(
-          collector.url,
-          ADMIN,
-          `SELECT type, event, source, library_name, previous_id, revenue, currency, url, utm_source,
-             JSONExtractString(traits, 'name') AS name, timestamp < now() - INTERVAL 1 DAY AS back_dated
-           FROM events WHERE user_id = {user:String} ORDER BY type`,
-          { user },
-        ),
-      (r) => r.length === 6,
+    const rows = await storedCalls(
+      collector,
+      ADMIN,
+      user,
+      6,
+      `previous_id, revenue, currency, url, utm_source, JSONExtractString(traits, 'name') AS name,
+       timestamp < now() - INTERVAL 1 DAY AS back_dated`,
     )
     expect(rows.map((r) => [r.type, r.event, r.source, r.library_name])).toEqual(
-      [
-        ['alias', 'Alias'],
-        ['group', 'Group'],
-        ['identify', 'Identify'],
-        ['page', 'Page Viewed'],
-        ['screen', 'Screen Viewed'],
-        ['track', 'Order Completed'],
-      ].map((r) => [...r, 'server', 'analytics-java']),
+      [...EACH_KIND, ['track', 'Order Completed']].map((r) => [...r, 'server', 'analytics-java']),
     )
     const by = (type: string) => rows.find((r) => r.type === type)!
     expect(by('alias').previous_id).toBe(`anon-${user}`)
@@ -87,15 +76,7 @@ describe("Segment's Java library, pointed at the collector", () => {
     })
     expect(by('track')).toMatchObject({ revenue: 49, currency: 'EUR', back_dated: 1 })
 
-    const orders = await post(
-      `${collector.url}/api/reports/orders`,
-      {
-        project: 'java-shop',
-        from: new Date(Date.now() - 7 * 86_400_000).toISOString(),
-        to: new Date().toISOString(),
-      },
-      { authorization: `Bearer ${ADMIN}` },
-    )
+    const orders = await lastWeeksReport(collector, ADMIN, 'java-shop', 'orders')
     expect(orders.status).toBe(200)
     expect(orders.body).toMatchObject({ orders: 1, revenue: 49 })
   })

@@ -4,8 +4,9 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningCollector } from '../services/collector/src/server'
 import { tempDir } from './helpers/collector'
-import { eventually, post, sql } from './helpers/http'
+import { sql } from './helpers/http'
 import { startTestCollector } from './helpers/in-process'
+import { EACH_KIND, lastWeeksReport, storedCalls } from './helpers/segment-library'
 
 /**
  * Segment's Python library (segment-analytics-python, from PyPI, in a virtual environment of its own), pointed at
@@ -47,25 +48,17 @@ describe("Segment's Python library, pointed at the collector", () => {
     })
     expect(stdout.trim()).toBe('sent')
 
-    const rows = await eventually(
-      () =>
-        sql<Record<string, unknown>>(
-          collector.url,
-          ADMIN,
-          `SELECT type, event, source, library_name, previous_id, revenue, currency, utm_source,
-             JSONExtractString(properties, 'orderId') AS order_id, JSONExtractString(traits, 'plan') AS plan
-           FROM events WHERE user_id = {user:String} ORDER BY type, timestamp`,
-          { user },
-        ),
-      (r) => r.length === 8,
+    const rows = await storedCalls(
+      collector,
+      ADMIN,
+      user,
+      8,
+      `revenue, currency, utm_source, JSONExtractString(properties, 'orderId') AS order_id,
+       JSONExtractString(traits, 'plan') AS plan`,
     )
     expect(rows.map((r) => [r.type, r.event, r.source, r.library_name])).toEqual(
       [
-        ['alias', 'Alias'],
-        ['group', 'Group'],
-        ['identify', 'Identify'],
-        ['page', 'Page Viewed'],
-        ['screen', 'Screen Viewed'],
+        ...EACH_KIND,
         ['track', 'Order Completed'],
         ['track', 'Order Completed'],
         ['track', 'Support Ticket Opened'],
@@ -77,23 +70,12 @@ describe("Segment's Python library, pointed at the collector", () => {
       { order_id: '50314', revenue: 30.5, currency: 'EUR' },
       { order_id: '1235', revenue: 12.5, currency: 'EUR' },
     ])
-    const refused = await sql(collector.url, ADMIN, 'SELECT reason FROM events_rejected')
-    expect(refused).toEqual([])
+    expect(await sql(collector.url, ADMIN, 'SELECT reason FROM events_rejected')).toEqual([])
 
-    const report = (name: string) =>
-      post(
-        `${collector.url}/api/reports/${name}`,
-        {
-          project: 'python-shop',
-          from: new Date(Date.now() - 7 * 86_400_000).toISOString(),
-          to: new Date().toISOString(),
-        },
-        { authorization: `Bearer ${ADMIN}` },
-      )
-    const orders = await report('orders')
+    const orders = await lastWeeksReport(collector, ADMIN, 'python-shop', 'orders')
     expect(orders.status).toBe(200)
     expect(orders.body).toMatchObject({ orders: 2, revenue: 43 })
-    const products = await report('products')
+    const products = await lastWeeksReport(collector, ADMIN, 'python-shop', 'products')
     expect(products.status).toBe(200)
     expect(products.body).toMatchObject({ rows: [{ key: '507', quantity: 2, revenue: 30.5 }] })
   })
