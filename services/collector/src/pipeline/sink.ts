@@ -1,4 +1,6 @@
 import type { LoadRecord } from '@touchpoint/loader'
+import { TpError } from '../errors'
+import { SpoolFullError, SpoolWriteError } from '../spool/types'
 
 /** A record on its way to the loader, with the key that keeps one person's records in order (Kafka). */
 export interface OutboundRecord extends LoadRecord {
@@ -21,3 +23,25 @@ export interface Sink {
 
 /** Resolves true once everything acknowledged before the call is stored and queryable, false after `timeoutMs`. */
 export type Stored = (timeoutMs: number) => Promise<boolean>
+
+/**
+ * `sink.append`, with a spool in trouble said as the ingest routes answer it: 503 with Retry-After, nothing of the
+ * records kept (TP_ERR_SPOOL_FULL, TP_ERR_SPOOL_WRITE), so that the sender sends them again.
+ */
+export const durableAppend = (sink: Sink) => async (records: OutboundRecord[]) => {
+  try {
+    await sink.append(records)
+  } catch (err) {
+    if (err instanceof SpoolFullError)
+      throw new TpError('TP_ERR_SPOOL_FULL', undefined, undefined, undefined, { 'retry-after': '5' })
+    if (err instanceof SpoolWriteError)
+      throw new TpError(
+        'TP_ERR_SPOOL_WRITE',
+        `The collector could not write the events to its disk (${err.code}); retry later`,
+        undefined,
+        undefined,
+        { 'retry-after': '10' },
+      )
+    throw err
+  }
+}

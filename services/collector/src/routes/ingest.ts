@@ -14,9 +14,8 @@ import type { RequestFacts } from '../enrich/event-row'
 import { type ErrorCode, TpError } from '../errors'
 import { type EventProcessor, rejectedRecord } from '../ingest/process'
 import type { Metrics } from '../metrics'
-import type { OutboundRecord, Sink } from '../pipeline/sink'
+import { durableAppend, type Sink } from '../pipeline/sink'
 import { type Credential, originAllowed, type ProjectRegistry } from '../projects'
-import { SpoolFullError, SpoolWriteError } from '../spool/types'
 import { decodeBody, plainBodyBytes } from './encoded-body'
 
 export interface IngestOptions {
@@ -104,24 +103,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (
     return cred
   }
 
-  const durably = async (records: OutboundRecord[]) => {
-    try {
-      await sink.append(records)
-    } catch (err) {
-      if (err instanceof SpoolFullError)
-        throw new TpError('TP_ERR_SPOOL_FULL', undefined, undefined, undefined, { 'retry-after': '5' })
-      // nothing was kept, nothing is acknowledged: the sender retries (the SDKs honour Retry-After)
-      if (err instanceof SpoolWriteError)
-        throw new TpError(
-          'TP_ERR_SPOOL_WRITE',
-          `The collector could not write the events to its disk (${err.code}); retry later`,
-          undefined,
-          undefined,
-          { 'retry-after': '10' },
-        )
-      throw err
-    }
-  }
+  const durably = durableAppend(sink)
 
   /**
    * Stores a whole refused request in events_rejected, then answers with the error: a refusal is answered once it
