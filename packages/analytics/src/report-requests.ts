@@ -114,6 +114,19 @@ export type EventsRequest = z.input<typeof eventsRequest>
 export const rejectedRequest = rangedList()
 export type RejectedRequest = z.input<typeof rejectedRequest>
 
+/**
+ * POST /api/rejected/retry (the collector's): the refusals of a range, by the time they were received, to send
+ * through the collector's checks again; with `dryRun`, only what would pass is counted.
+ */
+export const retryRejectedRequest = ranged(
+  z.object({
+    ...range,
+    compare: notCompared('a retry of refused calls is not compared with the range before'),
+    dryRun: z.boolean().default(false),
+  }),
+)
+export type RetryRejectedRequest = z.input<typeof retryRejectedRequest>
+
 /** The tracking plan report's request: `limit` is how many (event, field) rows to list, the most violations first. */
 export const planRequest = rangedList()
 export type PlanRequest = z.input<typeof planRequest>

@@ -15,6 +15,7 @@ const commands = {
   keys: () => import('./commands/keys'),
   migrate: () => import('./commands/migrate'),
   person: () => import('./commands/person'),
+  retry: () => import('./commands/retry-rejected'),
   sql: () => import('./commands/sql'),
   spend: () => import('./commands/ad-spend'),
   start: () => import('./commands/start'),
@@ -95,6 +96,9 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'keys':
       process.stdout.write(await (await commands.keys()).keysCommand(loadCliConfig(), rest))
+      return 0
+    case 'retry-rejected':
+      process.stdout.write(await (await commands.retry()).retryRejectedCommand(loadCliConfig(), rest))
       return 0
     case 'spend':
       process.stdout.write(await (await commands.spend()).spendCommand(loadCliConfig(), rest))

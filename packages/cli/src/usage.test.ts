@@ -26,6 +26,7 @@ describe('usageOf', () => {
       'import',
       'spend',
       'status',
+      'retry-rejected',
     ])
       expect(usageOf(command), command).not.toBe(USAGE)
     expect(usageOf('keys')).toContain('SIGHUP')

@@ -54,6 +54,11 @@ export const USAGE = `touchpoint <command>
                             of the latest track and identify calls break it, by event and field
   email instrument --campaign C --message M --recipient R [--project dev] [--base-url URL] [--record] < in.html > out.html
                             sign every link of an email and add the open pixel; --record also records Email Sent
+  retry-rejected [--project dev] [--from D] [--to D] [--timezone Z] [--dry-run] [--json]
+                            the calls refused in a range (received then; default the last 30 days), by their
+                            fields or the project's tracking plan, checked again by the running collector, and
+                            those it now accepts stored as received (after an upgrade, or a plan put right);
+                            --dry-run only counts them
   forget --user ID [--project dev]
                             GDPR erasure: the person's events (and linked anonymous ids), identity links, refusals
   export --user ID [--project dev] [--out FILE]

@@ -15,7 +15,7 @@ import { TpError } from './errors'
 import { EventProcessor } from './ingest/process'
 import { watchKeys } from './key-reload'
 import { Metrics } from './metrics'
-import type { Sink, Stored } from './pipeline/sink'
+import { durableAppend, type Sink, type Stored } from './pipeline/sink'
 import { ProjectRegistry } from './projects'
 import { rateLimits } from './rate-limits'
 import { adSpendRoutes } from './routes/ad-spend'
@@ -27,6 +27,7 @@ import { ingestRoutes } from './routes/ingest'
 import { methodNotAllowed } from './routes/method-not-allowed'
 import { INGESTER_OPENAPI, openApiRoutes } from './routes/openapi'
 import { personRoutes } from './routes/person'
+import { retryRoutes } from './routes/retry-rejected'
 import { sdkRoutes } from './routes/sdk'
 import { adminRoutes } from './routes/sql'
 import { bodyText } from './util/body-text'
@@ -224,6 +225,7 @@ export function buildApp(config: CollectorConfig, services: AppServices): Fastif
     countries: config.countries,
   })
   const { sink } = services
+  app.register(retryRoutes, { ch: services.ch, registry, processor, append: durableAppend(sink) })
   queryRoutes(app, services.ch, registry, sink.stored && ((ms) => sink.stored!(ms)))
   return app
 }

@@ -1,3 +1,4 @@
+import { retryRejectedRequest } from '@touchpoint/analytics'
 import { adSpendRequest } from '@touchpoint/clickhouse'
 import { batchEnvelope, eventSchemas } from '@touchpoint/schema'
 import type { FastifyPluginAsync } from 'fastify'
@@ -47,7 +48,10 @@ const COLLECTOR_READYZ = {
 /** The ingester's document: the admin API over what it loads, and its own /healthz, /readyz and /metrics. */
 export const INGESTER_OPENAPI: OpenApiOptions = {
   title: 'Touchpoint ingester: admin API',
-  only: (path) => path.startsWith('/api/') || ['/healthz', '/readyz', '/metrics'].includes(path),
+  // a retry of refused calls stores them: the collector's, which takes events
+  only: (path) =>
+    (path.startsWith('/api/') && path !== '/api/rejected/retry') ||
+    ['/healthz', '/readyz', '/metrics'].includes(path),
   readyz: {
     summary:
       'Readiness: 503 starting until the ingester has joined its consumer group; then 200, ok or degraded (its consumer replaced, inserts into ClickHouse failing, or ClickHouse not answering a ping: `reason` says which), with `storage`: reachable or unreachable',
@@ -150,6 +154,29 @@ export function openApiDocument(options: OpenApiOptions = {}): Record<string, un
       responses: responses({
         type: 'object',
         properties: { dir: { type: 'string' }, manifest: anyObject },
+      }),
+    },
+  }
+  paths['/api/rejected/retry'] = {
+    post: {
+      summary:
+        'The calls refused in a range (by their fields or the tracking plan) checked again, and those now accepted stored as received; dryRun only counts (the collector only)',
+      security: [{ adminKey: [] }],
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: schema(retryRejectedRequest) } },
+      },
+      responses: responses({
+        type: 'object',
+        properties: {
+          project: { type: 'string' },
+          dryRun: { type: 'boolean' },
+          examined: { type: 'integer' },
+          accepted: { type: 'integer' },
+          stillRefused: { type: 'integer' },
+          reasons: { type: 'array', items: anyObject },
+          unreadable: { type: 'integer' },
+        },
       }),
     },
   }
