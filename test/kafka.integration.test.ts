@@ -37,12 +37,27 @@ const TOPIC = 'touchpoint.events'
 
 const lagIsZero = () => consumerCaughtUp(ingester.url)
 
-/** Sets one setting of the events topic (AlterConfigs: the topic's other settings go back to the brokers'). */
-const setTopicConfig = (admin: Admin, name: string, value: string) =>
-  admin.alterConfigs({
+/**
+ * Sets one setting of the events topic (AlterConfigs: the topic's other settings go back to the brokers'), and
+ * waits until the broker describes it so: it applies a change from its metadata log a moment after the controller
+ * has answered, and a describe in between (under load, in CI) read the setting before.
+ */
+const setTopicConfig = async (admin: Admin, name: string, value: string) => {
+  await admin.alterConfigs({
     validateOnly: false,
     resources: [{ type: ConfigResourceTypes.TOPIC, name: TOPIC, configEntries: [{ name, value }] }],
   })
+  await eventually(
+    async () => {
+      const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: TOPIC, configNames: [name] }],
+      })
+      return resources[0]?.configEntries.find((e) => e.configName === name)?.configValue
+    },
+    (described) => described === value,
+  )
+}
 
 beforeAll(async () => {
   broker = await Broker.create()
