@@ -38,3 +38,15 @@ const hasNullWithin = (o: JsonObject) => {
   }
   return false
 }
+
+/**
+ * A call without a `userId` or `anonymousId` sent as empty text, which is no id either: Segment's Ruby library
+ * sends `user_id: current_user&.id.to_s` as `""` for a visitor not signed in, beside the anonymous id. The call
+ * itself when it has none (a call with neither id is still refused, for want of one).
+ */
+export function withoutEmptyIds(call: JsonObject): JsonObject {
+  if (call.userId !== '' && call.anonymousId !== '') return call
+  return Object.fromEntries(
+    Object.entries(call).filter(([k, v]) => v !== '' || (k !== 'userId' && k !== 'anonymousId')),
+  )
+}

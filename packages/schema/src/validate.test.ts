@@ -141,6 +141,22 @@ describe('validateEvent and null', () => {
     })
   })
 
+  it("takes an empty user or anonymous id as none, as Segment's Ruby library sends nil.to_s", () => {
+    const track = validateEvent({ type: 'track', event: 'x', userId: '', anonymousId: 'a-1' })
+    expect(track.ok && track.event).toEqual({ type: 'track', event: 'x', anonymousId: 'a-1' })
+    expect(validateEvent({ type: 'identify', userId: 'u', anonymousId: '' }).ok).toBe(true)
+    // with neither, it is still refused for want of one
+    expect(validateEvent({ type: 'track', event: 'x', userId: '', anonymousId: '' })).toEqual({
+      ok: false,
+      issues: [{ path: 'userId', message: 'userId or anonymousId is required' }],
+    })
+    // other ids are not the person's: an empty one is still refused
+    expect(validateEvent({ type: 'alias', previousId: '', userId: 'u' })).toMatchObject({
+      ok: false,
+      issues: [{ path: 'previousId', message: 'must not be empty' }],
+    })
+  })
+
   it('keeps the nulls of properties and traits, and still requires what is required', () => {
     const identify = validateEvent({
       type: 'identify',

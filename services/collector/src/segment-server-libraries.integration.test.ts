@@ -134,7 +134,7 @@ describe("Segment's server and mobile libraries", () => {
     })
   })
 
-  it('store what Segment\'s Ruby library sends: a page without a name as "", what is unset as null', async () => {
+  it('store what Segment\'s Ruby library sends: a page without a name or a user id as "", what is unset as null', async () => {
     // analytics-ruby 2.x's client, as it builds its calls: a page's name as `nil.to_s`, its category, integrations,
     // options and the id not given as nil, which its JSON writes as null
     const common = {
@@ -155,13 +155,26 @@ describe("Segment's server and mobile libraries", () => {
         messageId: 'ruby-page-1',
       },
       { ...common, type: 'identify', traits: { plan: 'pro' }, messageId: 'ruby-identify-1' },
+      // a visitor not signed in, as `user_id: current_user&.id.to_s` gives it: an empty user id beside the anonymous
+      {
+        ...common,
+        userId: '',
+        anonymousId: 'anon-ruby',
+        type: 'track',
+        event: 'Docs Read',
+        messageId: 'ruby-track-1',
+      },
     ]
     const res = await postRaw('/v1/import', Buffer.from(JSON.stringify({ batch })))
-    expect(res).toEqual({ status: 200, body: { success: true, accepted: 2, rejected: [] } })
-    await stored('ruby-', 2)
+    expect(res).toEqual({ status: 200, body: { success: true, accepted: 3, rejected: [] } })
+    await stored('ruby-', 3)
     const rows = await q<Record<string, string>>(
       `SELECT message_id, type, event, path, properties, library_name FROM events WHERE message_id LIKE 'ruby-%' ORDER BY message_id`,
     )
+    const people = await q<Record<string, string>>(
+      `SELECT user_id, anonymous_id FROM events WHERE message_id = 'ruby-track-1'`,
+    )
+    expect(people).toEqual([{ user_id: '', anonymous_id: 'anon-ruby' }])
     expect(rows).toEqual([
       {
         message_id: 'ruby-identify-1',
@@ -178,6 +191,14 @@ describe("Segment's server and mobile libraries", () => {
         path: '/account',
         // no name: the page had none
         properties: '{"url":"https://shop.example/account"}',
+        library_name: 'analytics-ruby',
+      },
+      {
+        message_id: 'ruby-track-1',
+        type: 'track',
+        event: 'Docs Read',
+        path: '',
+        properties: '{}',
         library_name: 'analytics-ruby',
       },
     ])
