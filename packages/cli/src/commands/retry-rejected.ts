@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import type { CliConfig } from '../config'
+import { counted } from '../table'
 import { dateRange } from './analytics-args'
 import { postToCollector } from './collector-api'
 
@@ -53,7 +54,7 @@ export async function retryRejectedCommand(config: CliConfig, args: string[]): P
 export function retryText(a: RetryAnswer, range: { from: string; to: string }): string {
   const would = a.dryRun ? 'would be accepted (a dry run: nothing stored)' : 'accepted and stored'
   const lines = [
-    `${a.examined} refused calls of ${a.project} received from ${range.from} to ${range.to}: ${a.accepted} ${would}, ${a.stillRefused} still refused${a.unreadable ? `, ${a.unreadable} cut short when kept (no longer JSON)` : ''}`,
+    `${counted(a.examined, 'refused call')} of ${a.project} received from ${range.from} to ${range.to}: ${a.accepted} ${would}, ${a.stillRefused} still refused${a.unreadable ? `, ${a.unreadable} cut short when kept (no longer JSON)` : ''}`,
   ]
   if (a.reasons.length) {
     lines.push('Still refused, the commonest reasons first:')
