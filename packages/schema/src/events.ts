@@ -16,8 +16,6 @@ import { parseTimestamp } from './time'
 
 export const id = z.string().min(1, { error: 'must not be empty' }).max(MAX_ID_LENGTH)
 const name = z.string().min(1, { error: 'must not be empty' }).max(MAX_NAME_LENGTH)
-/** A page's or screen's name and category: empty is none, as Segment's Ruby library sends a page without one. */
-const viewName = z.string().max(MAX_NAME_LENGTH)
 const text = z.string().max(MAX_TEXT_LENGTH)
 const url = z.string().max(MAX_URL_LENGTH)
 export const isoDateTime = z
@@ -91,8 +89,8 @@ export const pageEvent = z
   .looseObject({
     ...common,
     type: z.literal('page'),
-    name: viewName.optional(),
-    category: viewName.optional(),
+    name: name.optional(),
+    category: name.optional(),
     properties: jsonObject.optional(),
   })
   .refine(hasPerson, personRequired)
@@ -101,8 +99,8 @@ export const screenEvent = z
   .looseObject({
     ...common,
     type: z.literal('screen'),
-    name: viewName.optional(),
-    category: viewName.optional(),
+    name: name.optional(),
+    category: name.optional(),
     properties: jsonObject.optional(),
   })
   .refine(hasPerson, personRequired)

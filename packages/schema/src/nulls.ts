@@ -12,7 +12,7 @@ const hasNull = (o: JsonObject) => {
 }
 
 /** `o` without its null fields, or `o` itself when it has none. `fromEntries`, so a `__proto__` key stays a key. */
-export const withoutNulls = (o: JsonObject): JsonObject =>
+const withoutNulls = (o: JsonObject): JsonObject =>
   hasNull(o) ? Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null)) : o
 
 /**
@@ -39,14 +39,16 @@ const hasNullWithin = (o: JsonObject) => {
   return false
 }
 
+/** The fields of a call whose empty text is no value either: the person's ids, and a view's name and category. */
+const EMPTY_IS_UNSET = new Set(['userId', 'anonymousId', 'name', 'category'])
+
 /**
- * A call without a `userId` or `anonymousId` sent as empty text, which is no id either: Segment's Ruby library
- * sends `user_id: current_user&.id.to_s` as `""` for a visitor not signed in, beside the anonymous id. The call
- * itself when it has none (a call with neither id is still refused, for want of one).
+ * A call without those fields where they are empty text. Segment's Ruby library sends a page without a name as
+ * `"name": ""` (`nil.to_s`), and `user_id: current_user&.id.to_s` as `"userId": ""` for a visitor not signed in,
+ * beside the anonymous id. The call itself when it has none (a call with neither id is still refused, for want of
+ * one; an event's name is `event`, which must not be empty).
  */
-export function withoutEmptyIds(call: JsonObject): JsonObject {
-  if (call.userId !== '' && call.anonymousId !== '') return call
-  return Object.fromEntries(
-    Object.entries(call).filter(([k, v]) => v !== '' || (k !== 'userId' && k !== 'anonymousId')),
-  )
+export function withoutEmptyText(call: JsonObject): JsonObject {
+  if (call.userId !== '' && call.anonymousId !== '' && call.name !== '' && call.category !== '') return call
+  return Object.fromEntries(Object.entries(call).filter(([k, v]) => v !== '' || !EMPTY_IS_UNSET.has(k)))
 }

@@ -3,7 +3,7 @@ import { customerEventIssues, withSpecNames } from './customer-events'
 import { EVENT_TYPES, type EventType, eventSchemas, type IncomingEvent } from './events'
 import { isPlainObject, jsonDepth } from './json'
 import { MAX_EVENT_BYTES, MAX_EVENT_DEPTH } from './limits'
-import { callWithoutNulls, withoutEmptyIds } from './nulls'
+import { callWithoutNulls, withoutEmptyText } from './nulls'
 import { revenueIssues } from './revenue'
 
 /** One reason an event was refused: the failing field's dotted path and what is wrong with it. */
@@ -55,8 +55,8 @@ export function validateEvent(raw: unknown, impliedType?: EventType, serializedB
       issues: [{ path: '', message: `event is ${bytes} bytes, over the ${MAX_EVENT_BYTES}-byte limit` }],
     }
   }
-  // a field sent as null is one not sent, and so is an empty id (nulls.ts)
-  const call = withoutEmptyIds(callWithoutNulls(raw))
+  // a field sent as null is one not sent, and so is an empty id or view name (nulls.ts)
+  const call = withoutEmptyText(callWithoutNulls(raw))
   const type = call.type ?? impliedType
   if (!isEventType(type)) {
     return { ok: false, issues: [{ path: 'type', message: `must be one of ${EVENT_TYPES.join(', ')}` }] }

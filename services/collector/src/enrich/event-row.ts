@@ -129,10 +129,8 @@ const offSite = (source: EventSource) => source === 'server' || source === 'impo
  * beside its properties (`analytics.page('Pricing')`), where a report by page name needs it.
  */
 function withViewName(e: IncomingEvent, props: JsonObject): JsonObject {
-  // an empty name is none (Segment's Ruby library sends "" for a page without one)
-  const named = 'name' in e && typeof e.name === 'string' && e.name !== '' && props.name === undefined
-  const categorised =
-    'category' in e && typeof e.category === 'string' && e.category !== '' && props.category === undefined
+  const named = 'name' in e && typeof e.name === 'string' && props.name === undefined
+  const categorised = 'category' in e && typeof e.category === 'string' && props.category === undefined
   if (!named && !categorised) return props
   return { ...(named && { name: e.name }), ...(categorised && { category: e.category }), ...props }
 }
