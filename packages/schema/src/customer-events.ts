@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { EVENT_NAMES } from './event-names'
 import { isPlainObject, type JsonObject } from './json'
 import { MAX_ID_LENGTH, MAX_NAME_LENGTH } from './limits'
-import { decimalAsNumber, NOT_AN_AMOUNT } from './revenue'
+import { decimalAsNumber, MAX_REVENUE, NOT_AN_AMOUNT } from './revenue'
 
 /**
  * The customer-data events that happen off the website: orders, subscriptions, surveys, support, calls, store
@@ -16,7 +16,9 @@ import { decimalAsNumber, NOT_AN_AMOUNT } from './revenue'
 
 const ref = z.string().min(1, { error: 'must not be empty' }).max(MAX_ID_LENGTH)
 const label = z.string().max(MAX_NAME_LENGTH)
-const amount = z.number().finite().min(0).max(1e12)
+/** An amount of money, at most what the revenue column holds; `error` says what a value of another type is. */
+const amountOf = (error?: z.core.$ZodErrorMap) => z.number({ error }).finite().min(0).max(MAX_REVENUE)
+const amount = amountOf()
 const currency = z.string().regex(/^[A-Za-z]{3}$/, { error: 'must be a 3-letter ISO 4217 code' })
 const seconds = z.number().finite().min(0).max(1e9)
 
@@ -207,11 +209,7 @@ const nullable = (schema: z.ZodObject) =>
  */
 const writtenAmount = z.preprocess(
   decimalAsNumber,
-  z
-    .number({ error: (issue) => (issue.code === 'invalid_type' ? NOT_AN_AMOUNT : undefined) })
-    .finite()
-    .min(0)
-    .max(1e12),
+  amountOf((issue) => (issue.code === 'invalid_type' ? NOT_AN_AMOUNT : undefined)),
 )
 const orderAmounts = {
   revenue: writtenAmount.nullish(),
@@ -262,10 +260,11 @@ export function withSpecNames(name: string, properties: Record<string, unknown> 
   // a line's id by the spec's first version, `id`, as Segment's Go library's Product writes it, after product_id
   const sent = (p: JsonObject) => idOf(p.productId, p.product_id ?? p.id)
   const line = (p: unknown): p is JsonObject => isPlainObject(p) && taken(sent(p), p.productId)
-  if (!taken(orderId, properties.orderId) && !lines?.some(line)) return properties
+  const orderIdTaken = taken(orderId, properties.orderId)
+  if (!orderIdTaken && !lines?.some(line)) return properties
   return {
     ...properties,
-    ...(taken(orderId, properties.orderId) && { orderId }),
+    ...(orderIdTaken && { orderId }),
     ...(lines && {
       products: lines.map((p) => (line(p) ? { ...p, productId: sent(p) } : p)),
     }),
